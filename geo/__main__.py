@@ -1,0 +1,177 @@
+"""The command line: ``python -m geo {demo,validate,fetch,import,map} ...``.
+
+Exit codes: 0 usable / done, 2 the input cannot be used (a plain message on stderr), 1 an internal fault.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from geo import i18n
+from geo.errors import SozialraumError
+
+
+def _print_report(report_dict: dict, lang: str) -> None:
+    counts = report_dict["counts"]
+    print(
+        i18n.translate(
+            "cli.counts",
+            lang,
+            **{k: counts.get(k, 0) for k in ("sozialraeume", "welcome_points", "indicator_rows")},
+        )
+    )
+    for level in ("errors", "warnings"):
+        for item in report_dict[level]:
+            print(f"{i18n.translate(f'cli.{level}', lang)} [{item['code']}] {item['message']}")
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from geo import demo  # noqa: PLC0415 - each command imports only what it needs
+
+    folder = demo.write(args.out, seed=args.seed)
+    print(i18n.translate("cli.demo_written", args.lang, folder=str(folder)))
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from geo import validate  # noqa: PLC0415
+
+    try:
+        checked = validate.check_files(
+            args.sozialraeume,
+            indicators=args.indicators,
+            welcome_points=args.welcome_points,
+            sheet=args.sheet,
+        )
+    except SozialraumError as exc:
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "counts": {"sozialraeume": 0, "welcome_points": 0, "indicator_rows": 0},
+                        "usable": False,
+                        "errors": [{"code": "unreadable", "message": exc.message(args.lang), "ids": []}],
+                        "warnings": [],
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        print(exc.message(args.lang), file=sys.stderr)
+        return 2
+    report = checked.report.as_dict(args.lang)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        _print_report(report, args.lang)
+    if not checked.report.usable:
+        print(i18n.translate("cli.unusable", args.lang), file=sys.stderr)
+        return 2
+    return 0
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from geo import fetch  # noqa: PLC0415
+
+    def progress(name: str, done: int, total: int | None) -> None:
+        if total:
+            print(f"\r{name}: {done * 100 // total} %", end="", file=sys.stderr)
+
+    report = fetch.fetch_official(args.out, base_url=args.base_url, progress=progress)
+    print(file=sys.stderr)
+    _print_report(report.as_dict(args.lang), args.lang)
+    print(i18n.translate("cli.dataset_written", args.lang, folder=str(args.out)))
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from geo import fetch  # noqa: PLC0415
+
+    report = fetch.import_files(
+        args.out,
+        sozialraeume=args.sozialraeume,
+        indicators=args.indicators,
+        welcome_points=args.welcome_points,
+        stadtteile=args.stadtteile,
+        sheet=args.sheet,
+    )
+    _print_report(report.as_dict(args.lang), args.lang)
+    print(i18n.translate("cli.dataset_written", args.lang, folder=str(args.out)))
+    return 0
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    from geo import dataset, maps  # noqa: PLC0415
+
+    data = dataset.load_dataset(args.data_dir)
+    m = maps.choropleth(data, maps.map_geometry(data), args.indicator, lang=args.lang, tiles=args.tiles)
+    title = f"Sozialraum-Karte – {data.meta.title}"
+    Path(args.out).write_text(maps.standalone_html(m, title=title), encoding="utf-8")
+    print(i18n.translate("cli.map_written", args.lang, file=str(args.out)))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m geo``."""
+    from geo.settings import PORTAL_BASE_URL, get_settings  # noqa: PLC0415
+
+    p = argparse.ArgumentParser(prog="python -m geo", description="Sozialraum-Karte: data tools")
+    p.add_argument("--lang", choices=sorted(i18n.LANGUAGES), default=i18n.DEFAULT_LANGUAGE)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="write the synthetic demo dataset")
+    demo.add_argument("--out", type=Path, required=True)
+    demo.add_argument("--seed", type=int, default=2026)
+    demo.set_defaults(func=_cmd_demo)
+
+    val = sub.add_parser("validate", help="check files and print the validation report")
+    val.add_argument("--sozialraeume", type=Path, required=True)
+    val.add_argument("--indicators", type=Path)
+    val.add_argument("--welcome-points", type=Path)
+    val.add_argument("--sheet")
+    val.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    val.set_defaults(func=_cmd_validate)
+
+    fetch = sub.add_parser("fetch", help="download the official Sozialraum and Stadtteil geometry")
+    fetch.add_argument("--out", type=Path, default=get_settings().user_dir / "official")
+    fetch.add_argument("--base-url", default=PORTAL_BASE_URL, help="a mirror of the open-data portal")
+    fetch.set_defaults(func=_cmd_fetch)
+
+    imp = sub.add_parser("import", help="import official files into a dataset folder")
+    imp.add_argument("--sozialraeume", type=Path, required=True)
+    imp.add_argument("--indicators", type=Path)
+    imp.add_argument("--welcome-points", type=Path)
+    imp.add_argument("--stadtteile", type=Path)
+    imp.add_argument("--sheet")
+    imp.add_argument("--out", type=Path, required=True)
+    imp.set_defaults(func=_cmd_import)
+
+    mp = sub.add_parser("map", help="write the app's map as one self-contained HTML file")
+    mp.add_argument("--data-dir", type=Path, default=get_settings().data_dir)
+    mp.add_argument("--indicator")
+    mp.add_argument("--tiles", action="store_true", help="OpenStreetMap tiles (need network access)")
+    mp.add_argument("--out", type=Path, required=True)
+    mp.set_defaults(func=_cmd_map)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a command; user errors exit 2 with one plain sentence, internal faults exit 1."""
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SozialraumError as exc:
+        print(exc.message(args.lang), file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if os.environ.get("SOZIALRAUM_DEBUG"):
+            raise
+        print(i18n.translate("cli.internal", args.lang, kind=type(exc).__name__), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,213 @@
+"""A dataset folder: the one layout the app opens, and that `demo`, `fetch` and `import` write.
+
+::
+
+    DIR/dataset.json                        title, source, reference date, licence, demo flag
+    DIR/sozialraeume/sozialraeume.geojson   SOZIALRAUM_ID, STADTBEZIRK (as the official file)
+    DIR/sozialraeume/stadtteile.geojson     Nummer, Name (as the official file)
+    DIR/sozialraeume/indikatoren.csv        Quartiersatlas headers, ';'-separated, decimal point, UTF-8
+    DIR/welcome_points.geojson              one point per Welcome Point
+
+All files are EPSG:4326. Loading reads them with the same readers as official files and validates them,
+so the demo data takes the same path as real data.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import sources, validate
+from geo.errors import DataError
+from geo.indicators import catalogue
+from geo.report import Report
+from geo.settings import STORAGE_CRS
+
+META_FILE = "dataset.json"
+SPACES_FILE = "sozialraeume/sozialraeume.geojson"
+STADTTEILE_FILE = "sozialraeume/stadtteile.geojson"
+INDICATORS_FILE = "sozialraeume/indikatoren.csv"
+WELCOME_POINTS_FILE = "welcome_points.geojson"
+
+
+@dataclass(frozen=True)
+class DatasetMeta:
+    """What every map and export states about its data."""
+
+    title: str
+    source: str
+    reference_date: str
+    licence: str = ""
+    demo: bool = False
+    created: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%d"))
+
+    @classmethod
+    def read(cls, folder: Path) -> DatasetMeta:
+        """Read `dataset.json`; a folder without one is described as unnamed official data."""
+        path = folder / META_FILE
+        if not path.exists():
+            cat = catalogue()
+            return cls(title=folder.name, source=cat.source, reference_date=cat.reference_date)
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+@dataclass
+class Dataset:
+    """A loaded dataset: Sozialräume with their indicators, Stadtteile, Welcome Points and the report."""
+
+    folder: Path
+    meta: DatasetMeta
+    spaces: gpd.GeoDataFrame
+    stadtteile: gpd.GeoDataFrame | None
+    welcome_points: gpd.GeoDataFrame
+    report: Report
+
+    def indicator_ids(self) -> list[str]:
+        """Catalogue ids that have at least one value in this dataset, in catalogue order."""
+        return [i for i in catalogue().ids() if i in self.spaces.columns and self.spaces[i].notna().any()]
+
+
+def _write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.geojson")
+    gdf.to_crs(STORAGE_CRS).to_file(tmp, driver="GeoJSON", COORDINATE_PRECISION=6)
+    tmp.replace(path)
+
+
+def write_indicators(table: pd.DataFrame, path: Path) -> None:
+    """Write an indicator table with the Quartiersatlas headers (`;`, decimal point, UTF-8)."""
+    cat = catalogue()
+    out = pd.DataFrame({"Sozialraum-ID": table["sozialraum_id"]})
+    if "stadtbezirk" in table.columns:
+        out["Stadtbezirk"] = table["stadtbezirk"]
+    else:
+        out["Stadtbezirk"] = table["sozialraum_id"].str[:2].astype(int)
+    out["Name"] = table["name"] if "name" in table.columns else ""
+    for ind in cat.indicators:
+        if ind.id in table.columns:
+            out[ind.column] = table[ind.id]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    out.to_csv(tmp, sep=";", index=False, encoding="utf-8", float_format="%.10g")
+    tmp.replace(path)
+
+
+def write_dataset(
+    folder: str | Path,
+    *,
+    spaces: gpd.GeoDataFrame,
+    meta: DatasetMeta,
+    stadtteile: gpd.GeoDataFrame | None = None,
+    indicators: pd.DataFrame | None = None,
+    welcome_points: gpd.GeoDataFrame | None = None,
+) -> Path:
+    """Write a dataset folder; parts given as None are left as they are on disk.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    geo_spaces = gpd.GeoDataFrame(
+        {"SOZIALRAUM_ID": spaces["sozialraum_id"], "STADTBEZIRK": spaces["stadtbezirk"]},
+        geometry=spaces.geometry.values,
+        crs=spaces.crs,
+    )
+    _write_geojson(geo_spaces, folder / SPACES_FILE)
+    if stadtteile is not None:
+        geo_st = gpd.GeoDataFrame(
+            {"Nummer": stadtteile["stadtteil_nr"], "Name": stadtteile["name"]},
+            geometry=stadtteile.geometry.values,
+            crs=stadtteile.crs,
+        )
+        _write_geojson(geo_st, folder / STADTTEILE_FILE)
+    if indicators is not None:
+        table = indicators
+        if "name" not in table.columns and "name" in spaces.columns:
+            table = table.merge(spaces[["sozialraum_id", "name"]], on="sozialraum_id", how="left")
+        write_indicators(table, folder / INDICATORS_FILE)
+    if welcome_points is not None:
+        _write_geojson(
+            welcome_points.drop(columns=["sozialraum_id"], errors="ignore"),
+            folder / WELCOME_POINTS_FILE,
+        )
+    (folder / META_FILE).write_text(
+        json.dumps(asdict(meta), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    return folder
+
+
+def load_dataset(folder: str | Path) -> Dataset:
+    """Read, validate and join a dataset folder.
+
+    Raises
+    ------
+    geo.errors.DataError
+        When a file cannot be read or the report has errors; the message names them.
+
+    Returns
+    -------
+    Dataset
+        `spaces` has `sozialraum_id`, `name`, `stadtteil_nr`, `stadtteil`, `stadtbezirk`, the
+        indicator columns and `geometry` (EPSG:4326); implausible values are missing (see the report).
+    """
+    folder = Path(folder)
+    if not (folder / SPACES_FILE).exists():
+        raise DataError("error.dataset_missing", folder=str(folder), file=SPACES_FILE)
+    optional = lambda name: folder / name if (folder / name).exists() else None  # noqa: E731
+    checked = validate.check_files(
+        folder / SPACES_FILE,
+        indicators=optional(INDICATORS_FILE),
+        welcome_points=optional(WELCOME_POINTS_FILE),
+    )
+    report = checked.report
+    if not report.usable:
+        raise DataError(
+            "error.dataset_unusable",
+            folder=str(folder),
+            reasons=" ".join(i.message() for i in report.errors),
+        )
+    spaces = checked.spaces
+    if checked.indicators is not None:
+        table = checked.indicators
+        if "name" in spaces.columns:
+            table = table.drop(columns=["name"], errors="ignore")
+        spaces = spaces.merge(table, on="sozialraum_id", how="left")
+    stadtteile = None
+    if (path := optional(STADTTEILE_FILE)) is not None:
+        stadtteile = sources.read_stadtteile(path, report=report)
+        spaces["stadtteil"] = (
+            spaces["stadtteil_nr"]
+            .map(dict(zip(stadtteile["stadtteil_nr"], stadtteile["name"], strict=True)))
+            .fillna("")
+        )
+    else:
+        spaces["stadtteil"] = ""
+    if "name" not in spaces.columns:
+        spaces["name"] = ""
+    spaces["name"] = spaces["name"].fillna("").astype(str)
+    nameless = spaces["name"].str.strip() == ""
+    spaces.loc[nameless, "name"] = spaces.loc[nameless, "stadtteil"]
+    front = ["sozialraum_id", "name", "stadtteil_nr", "stadtteil", "stadtbezirk"]
+    spaces = spaces[front + [c for c in spaces.columns if c not in front]]
+    points = checked.welcome_points
+    if points is None:
+        points = gpd.GeoDataFrame(
+            {"welcome_point_id": [], "name": [], "sozialraum_id": []}, geometry=[], crs=STORAGE_CRS
+        )
+    return Dataset(
+        folder=folder,
+        meta=DatasetMeta.read(folder),
+        spaces=gpd.GeoDataFrame(spaces, crs=STORAGE_CRS),
+        stadtteile=stadtteile,
+        welcome_points=points,
+        report=report,
+    )

@@ -1,0 +1,184 @@
+"""Download the official open-data files and import official files into a dataset folder."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from geo import sources, validate
+from geo.dataset import INDICATORS_FILE, WELCOME_POINTS_FILE, DatasetMeta, write_dataset
+from geo.errors import DataError, DownloadError
+from geo.indicators import catalogue
+from geo.report import Report
+from geo.settings import PORTAL_BASE_URL, PORTAL_SOZIALRAEUME, PORTAL_STADTTEILE, get_settings
+
+#: Called with (file name, bytes so far, total bytes or None).
+Progress = Callable[[str, int, int | None], None]
+
+OFFICIAL_SOURCE = "Open Data Düsseldorf (Landeshauptstadt Düsseldorf): Sozialräume, Stadtteile"
+OFFICIAL_LICENCE = "Datenlizenz Deutschland – Zero – Version 2.0"
+_CHUNK = 64 * 1024
+
+
+def file_url(base_url: str, name: str) -> str:
+    """The URL of `name` below `base_url` (non-ASCII characters percent-encoded)."""
+    return base_url.rstrip("/") + "/" + urllib.parse.quote(name)
+
+
+def download(url: str, dest: Path, *, progress: Progress | None = None) -> Path:
+    """Download `url` to `dest`, in chunks, refusing files over the configured size limit.
+
+    Raises
+    ------
+    geo.errors.DownloadError
+        With the URL and the reason (HTTP status, network error, size limit).
+    """
+    settings = get_settings()
+    name = dest.name
+    if urllib.parse.urlparse(url).scheme not in {"http", "https"}:
+        raise DownloadError("error.download", file=name, url=url, reason="only http and https are allowed")
+    try:
+        with urllib.request.urlopen(url, timeout=settings.download_timeout_s) as response:  # noqa: S310 - scheme checked
+            total = int(response.headers.get("Content-Length") or 0) or None
+            done = 0
+            with dest.open("wb") as out:
+                while chunk := response.read(_CHUNK):
+                    done += len(chunk)
+                    if done > settings.max_download_bytes:
+                        raise DownloadError(
+                            "error.download_too_large",
+                            file=name,
+                            limit=settings.max_download_bytes // (1024 * 1024),
+                        )
+                    out.write(chunk)
+                    if progress is not None:
+                        progress(name, done, total)
+    except urllib.error.HTTPError as exc:
+        raise DownloadError("error.download", file=name, url=url, reason=f"HTTP {exc.code}") from exc
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        if isinstance(exc, DownloadError):
+            raise
+        reason = getattr(exc, "reason", exc)
+        raise DownloadError("error.download", file=name, url=url, reason=str(reason)) from exc
+    return dest
+
+
+def _previous_meta_is_demo(out: Path) -> bool:
+    return (out / "dataset.json").exists() and DatasetMeta.read(out).demo
+
+
+def fetch_official(
+    out: str | Path, *, base_url: str = PORTAL_BASE_URL, progress: Progress | None = None
+) -> Report:
+    """Download the Sozialraum and Stadtteil GeoJSON files, validate them, and write them to `out`.
+
+    Indicator table and Welcome Points already in `out` are kept, unless `out` held the demo
+    dataset (demo values do not belong to the official geometry).
+
+    Returns
+    -------
+    geo.report.Report
+        The validation report of the downloaded geometry.
+    """
+    out = Path(out)
+    with tempfile.TemporaryDirectory() as tmp:
+        spaces_path = download(
+            file_url(base_url, PORTAL_SOZIALRAEUME),
+            Path(tmp) / PORTAL_SOZIALRAEUME,
+            progress=progress,
+        )
+        stadtteile_path = download(
+            file_url(base_url, PORTAL_STADTTEILE), Path(tmp) / PORTAL_STADTTEILE, progress=progress
+        )
+        checked = validate.check_files(spaces_path)
+        stadtteile = sources.read_stadtteile(stadtteile_path, report=checked.report)
+        if not checked.report.usable:
+            raise DataError(
+                "error.dataset_unusable",
+                folder=base_url,
+                reasons=" ".join(i.message() for i in checked.report.errors),
+            )
+        if _previous_meta_is_demo(out):
+            for name in (INDICATORS_FILE, WELCOME_POINTS_FILE):
+                (out / name).unlink(missing_ok=True)
+        meta = DatasetMeta(
+            title="Offizielle Daten (Open Data Düsseldorf)",
+            source=OFFICIAL_SOURCE,
+            reference_date=catalogue().reference_date,
+            licence=OFFICIAL_LICENCE,
+        )
+        write_dataset(out, spaces=checked.spaces, stadtteile=stadtteile, meta=meta)
+    return checked.report
+
+
+def import_files(
+    out: str | Path,
+    *,
+    sozialraeume: str | Path | None = None,
+    indicators: str | Path | None = None,
+    welcome_points: str | Path | None = None,
+    stadtteile: str | Path | None = None,
+    sheet: str | None = None,
+    source: str | None = None,
+) -> Report:
+    """Validate official files and write them into the dataset folder `out`.
+
+    Files not given are kept from `out` (for example the geometry from `fetch_official`). Nothing is
+    written when the report has errors.
+
+    Raises
+    ------
+    geo.errors.DataError
+        When a file cannot be read or the data as a whole is unusable; the message names the problems.
+
+    Returns
+    -------
+    geo.report.Report
+        The validation report (warnings only).
+    """
+    out = Path(out)
+    spaces_path = Path(sozialraeume) if sozialraeume else out / "sozialraeume" / "sozialraeume.geojson"
+    if not spaces_path.exists():
+        raise DataError("error.dataset_missing", folder=str(out), file="sozialraeume/sozialraeume.geojson")
+    checked = validate.check_files(
+        spaces_path, indicators=indicators, welcome_points=welcome_points, sheet=sheet
+    )
+    st = sources.read_stadtteile(stadtteile, report=checked.report) if stadtteile else None
+    if not checked.report.usable:
+        raise DataError(
+            "error.dataset_unusable",
+            folder=str(out),
+            reasons=" ".join(i.message() for i in checked.report.errors),
+        )
+    # write the values as read (implausible ones included): the report flags them again on every load
+    raw = sources.read_indicators(indicators, sheet=sheet) if indicators else None
+    if raw is not None and "name" not in raw.columns:
+        raw["name"] = ""
+    if sozialraeume and _previous_meta_is_demo(out):
+        shutil.rmtree(out / "sozialraeume", ignore_errors=True)
+        (out / WELCOME_POINTS_FILE).unlink(missing_ok=True)
+    parts = [OFFICIAL_SOURCE if sozialraeume is None else f"Sozialräume: {Path(sozialraeume).name}"]
+    if indicators:
+        parts.append(catalogue().source)
+    if welcome_points:
+        parts.append(f"Welcome Points: {Path(welcome_points).name}")
+    meta = DatasetMeta(
+        title="Offizielle Daten",
+        source=source or "; ".join(parts),
+        reference_date=catalogue().reference_date,
+        licence=OFFICIAL_LICENCE if sozialraeume is None else "",
+    )
+    write_dataset(
+        out,
+        spaces=checked.spaces,
+        stadtteile=st,
+        indicators=raw,
+        welcome_points=checked.welcome_points,
+        meta=meta,
+    )
+    return checked.report

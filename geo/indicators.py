@@ -1,0 +1,133 @@
+"""The indicator catalogue and the classification of indicator values into map classes."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+import mapclassify
+import numpy as np
+import pandas as pd
+
+Direction = Literal["up", "down", "none"]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator: what it measures, its unit and which way need points."""
+
+    id: str
+    column: str
+    label_de: str
+    label_en: str
+    unit: str
+    direction: Direction
+    kind: str
+
+    def label(self, lang: str = "de") -> str:
+        """The label in `lang` (German when there is no English one)."""
+        return self.label_en if lang == "en" else self.label_de
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """All indicators, in the order of the Quartiersatlas table, with source and reference date."""
+
+    indicators: tuple[Indicator, ...]
+    source: str
+    reference_date: str
+    default_indicator: str
+
+    def ids(self) -> list[str]:
+        """Indicator ids in catalogue order."""
+        return [i.id for i in self.indicators]
+
+    def get(self, indicator_id: str) -> Indicator:
+        """The indicator with `indicator_id`; KeyError names the known ids."""
+        for ind in self.indicators:
+            if ind.id == indicator_id:
+                return ind
+        msg = f"unknown indicator {indicator_id!r}; known: {', '.join(self.ids())}"
+        raise KeyError(msg)
+
+    def column_map(self) -> dict[str, str]:
+        """Accepted column headers (Quartiersatlas header or id, case-folded) to indicator id."""
+        out: dict[str, str] = {}
+        for ind in self.indicators:
+            out[_fold(ind.column)] = ind.id
+            out[_fold(ind.id)] = ind.id
+        return out
+
+
+def _fold(header: str) -> str:
+    return " ".join(str(header).replace("\u2013", "-").split()).casefold()
+
+
+@cache
+def catalogue() -> Catalogue:
+    """The catalogue from `geo/indikatoren.toml`."""
+    text = resources.files("geo").joinpath("indikatoren.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    defaults = data["defaults"]
+    return Catalogue(
+        indicators=tuple(Indicator(**entry) for entry in data["indicator"]),
+        source=defaults["source"],
+        reference_date=defaults["reference_date"],
+        default_indicator=defaults["default_indicator"],
+    )
+
+
+SCHEMES = {
+    "quantiles": mapclassify.Quantiles,
+    "fisher_jenks": mapclassify.FisherJenks,
+    "equal_interval": mapclassify.EqualInterval,
+}
+
+
+@dataclass(frozen=True)
+class Classes:
+    """Class limits for a map: `bins` are the upper bounds; `labels` index the values (-1 = missing)."""
+
+    scheme: str
+    bins: tuple[float, ...]
+    lower: float
+    labels: pd.Series
+
+    @property
+    def k(self) -> int:
+        """Number of classes actually formed."""
+        return len(self.bins)
+
+
+def classify(values: pd.Series, *, scheme: str = "quantiles", k: int = 5) -> Classes:
+    """Classify `values` into at most `k` classes with a mapclassify scheme; missing values get class -1.
+
+    Parameters
+    ----------
+    values
+        Indicator values, indexed like the map's features.
+    scheme
+        One of `SCHEMES`.
+    k
+        Wanted number of classes; fewer are formed when there are fewer distinct values.
+
+    Returns
+    -------
+    Classes
+        Upper bounds, the minimum and a class label per value.
+    """
+    present = values.dropna().astype(float)
+    labels = pd.Series(-1, index=values.index, dtype=int)
+    if present.empty:
+        return Classes(scheme=scheme, bins=(), lower=float("nan"), labels=labels)
+    k = max(1, min(k, present.nunique()))
+    if k == 1:
+        labels.loc[present.index] = 0
+        return Classes(scheme, (float(present.max()),), float(present.min()), labels)
+    classifier = SCHEMES[scheme](present.to_numpy(), k=k)
+    bins = tuple(float(b) for b in np.unique(classifier.bins))
+    labels.loc[present.index] = np.searchsorted(np.asarray(bins), present.to_numpy(), side="left")
+    return Classes(scheme=scheme, bins=bins, lower=float(present.min()), labels=labels)

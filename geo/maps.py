@@ -1,0 +1,393 @@
+"""Folium map builders: GeoDataFrames in, folium objects out; nothing loads from a public host.
+
+Geometry is sent to the browser simplified as a coverage (shared borders stay shared) and rounded to
+about one metre. Every text that comes from data is HTML-escaped before it reaches the map.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import branca
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from jinja2 import Template
+
+from geo import i18n
+from geo.assets import leaflet_links
+from geo.dataset import Dataset, DatasetMeta
+from geo.errors import DataError
+from geo.indicators import Classes, Indicator, catalogue, classify
+from geo.settings import METRIC_CRS, STORAGE_CRS, get_settings
+
+NO_DATA_COLOUR = "#d9d9d9"
+BACKGROUND = "#f3f3ef"
+OUTLINE_COLOUR = "#6b6b6b"
+BEZIRK_COLOUR = "#1f1f1f"
+WELCOME_POINT_COLOUR = "#0b5394"
+#: Degrees kept in coordinates sent to the browser: 1e-5 degrees is about 1 m at 51° N.
+COORDINATE_GRID = 1e-5
+
+
+@dataclass(frozen=True)
+class MapGeometry:
+    """Simplified Sozialraum polygons and Stadtbezirk outlines, ready for the browser (EPSG:4326)."""
+
+    spaces: gpd.GeoDataFrame
+    bezirke: gpd.GeoDataFrame
+
+
+def simplify_coverage(spaces: gpd.GeoDataFrame, *, tolerance_m: float | None = None) -> gpd.GeoDataFrame:
+    """Simplify polygons that tile an area without breaking shared borders.
+
+    Parameters
+    ----------
+    spaces
+        Polygons forming a coverage, any CRS.
+    tolerance_m
+        Simplification tolerance in metres (default from settings), applied in EPSG:25832.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Same rows, simplified, in EPSG:4326 with coordinates rounded to `COORDINATE_GRID`.
+
+    Notes
+    -----
+    Official polygons are rarely edge-matched to the last vertex, so they are first cleaned into a
+    proper coverage (GEOS `CoverageCleaner`: snaps near vertices, removes overlaps and gaps under 1 m),
+    then simplified with GEOS `CoverageSimplifier`: each shared edge is simplified once, so neighbours
+    keep an identical border and no gaps or slivers appear.
+    """
+    tolerance = get_settings().simplify_tolerance_m if tolerance_m is None else tolerance_m
+    metric = spaces.to_crs(METRIC_CRS)
+    geoms = shapely.coverage_clean(metric.geometry.to_numpy(), gap_width=1.0)
+    if tolerance > 0:
+        geoms = shapely.coverage_simplify(geoms, tolerance)
+    out = gpd.GeoDataFrame(spaces.drop(columns=spaces.geometry.name), geometry=list(geoms), crs=METRIC_CRS)
+    out = out.to_crs(STORAGE_CRS)
+    out.geometry = shapely.set_precision(out.geometry.to_numpy(), COORDINATE_GRID, mode="pointwise")
+    return out
+
+
+def map_geometry(dataset: Dataset, *, tolerance_m: float | None = None) -> MapGeometry:
+    """The browser geometry of a dataset: simplified Sozialräume and their Stadtbezirk outlines."""
+    spaces = simplify_coverage(
+        dataset.spaces[["sozialraum_id", "stadtbezirk", "geometry"]], tolerance_m=tolerance_m
+    )
+    bezirke = spaces.dissolve(by="stadtbezirk", as_index=False)[["stadtbezirk", "geometry"]]
+    return MapGeometry(spaces=spaces, bezirke=bezirke)
+
+
+def format_date(iso: str, lang: str) -> str:
+    """``2021-12-31`` as ``31.12.2021`` (German) or ``31 Dec 2021`` (English); other text unchanged."""
+    try:
+        stamp = pd.Timestamp(iso)
+    except ValueError:
+        return iso
+    return stamp.strftime("%d.%m.%Y") if lang == "de" else stamp.strftime("%-d %b %Y")
+
+
+def palette(k: int, *, reverse: bool = False) -> list[str]:
+    """`k` colours of ColorBrewer's colour-blind-safe sequential OrRd, light to dark (or dark to light)."""
+    cmap = branca.colormap.linear.OrRd_09.scale(0, 1)  # type: ignore[attr-defined]
+    colours = [cmap.rgb_hex_str(0.12 + 0.88 * i / max(k - 1, 1)) for i in range(k)]
+    return colours[::-1] if reverse else colours
+
+
+def class_labels(classes: Classes, indicator: Indicator, lang: str) -> list[str]:
+    """Readable class ranges, for example ``"2,1 – 5,4 %"``."""
+    decimals = 0 if indicator.kind in {"count", "area"} else 1
+    lows = [classes.lower, *classes.bins[:-1]]
+    fmt = lambda v: i18n.format_number(v, lang, decimals=decimals)  # noqa: E731
+    return [
+        f"{fmt(lo)} – {fmt(hi)} {indicator.unit}".strip() for lo, hi in zip(lows, classes.bins, strict=True)
+    ]
+
+
+def source_line(meta: DatasetMeta, lang: str) -> str:
+    """The plain source line every map and export carries."""
+    parts = [
+        i18n.translate("map.source", lang, source=meta.source, date=format_date(meta.reference_date, lang))
+    ]
+    if meta.licence:
+        parts.append(i18n.translate("map.licence", lang, licence=meta.licence))
+    if meta.demo:
+        parts.insert(0, i18n.translate("map.demo_mark", lang))
+    return " · ".join(parts)
+
+
+class _Control(MacroElement):
+    """A Leaflet control holding prepared (already escaped) HTML, positioned on the map."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var ctl = L.control({position: {{ this.position|tojson }}});
+            ctl.onAdd = function() {
+                var div = L.DomUtil.create('div', {{ this.css_class|tojson }});
+                div.innerHTML = {{ this.content|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            ctl.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, content: str, *, position: str, css_class: str) -> None:
+        super().__init__()
+        self._name = "SozialraumControl"
+        self.content = content
+        self.position = position
+        self.css_class = css_class
+
+
+class _MapSetup(MacroElement):
+    """Background colour, attribution text (escaped) and container styling for a map."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var m = {{ this._parent.get_name() }};
+            m.getContainer().style.background = {{ this.background|tojson }};
+            m.attributionControl.setPrefix({{ this.prefix|tojson }});
+            m.attributionControl.addAttribution({{ this.attribution|tojson }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *, attribution: str, background: str) -> None:
+        super().__init__()
+        self._name = "SozialraumMapSetup"
+        self.attribution = attribution
+        self.background = background
+        self.prefix = '<a href="https://leafletjs.com">Leaflet</a>'
+
+
+def _legend_html(
+    indicator: Indicator,
+    *,
+    labels: list[str],
+    colours: list[str],
+    meta: DatasetMeta,
+    scheme: str,
+    lang: str,
+) -> str:
+    esc = html.escape
+    rows = "".join(
+        f'<div><span style="display:inline-block;width:16px;height:12px;margin-right:6px;'
+        f'background:{c};border:1px solid #999"></span>{esc(lbl)}</div>'
+        for c, lbl in zip(colours, labels, strict=True)
+    )
+    rows += (
+        f'<div><span style="display:inline-block;width:16px;height:12px;margin-right:6px;'
+        f'background:{NO_DATA_COLOUR};border:1px solid #999"></span>{esc(i18n.translate("map.no_data", lang))}</div>'
+    )
+    demo = ""
+    if meta.demo:
+        demo = (
+            f'<div class="sk-demo" style="margin-top:6px;padding:2px 6px;background:#fff3cd;'
+            f'border:1px solid #c9a227;font-weight:600">{esc(i18n.translate("map.demo_mark", lang))}</div>'
+        )
+    method = i18n.translate(f"scheme.{scheme}", lang)
+    return (
+        '<div style="background:rgba(255,255,255,.94);padding:8px 10px;border-radius:6px;'
+        'box-shadow:0 1px 4px rgba(0,0,0,.3);font:13px/1.45 system-ui,sans-serif;max-width:240px">'
+        f'<div style="font-weight:600">{esc(indicator.label(lang))} ({esc(indicator.unit)})</div>'
+        f'<div style="color:#555;margin-bottom:4px">{esc(i18n.translate("map.method", lang, method=method, k=len(labels)))}</div>'
+        f"{rows}"
+        f'<div style="color:#555;margin-top:4px">{esc(i18n.translate("map.as_of", lang, date=format_date(meta.reference_date, lang)))}</div>'
+        f"{demo}</div>"
+    )
+
+
+def _tooltip(row: pd.Series, indicator: Indicator, lang: str) -> str:
+    esc = html.escape
+    decimals = 0 if indicator.kind in {"count", "area"} else 1
+    value = i18n.format_number(row[indicator.id], lang, decimals=decimals)
+    unit = indicator.unit if pd.notna(row[indicator.id]) else ""
+    place = f"{row['sozialraum_id']} · {row['stadtteil']}" if row["stadtteil"] else row["sozialraum_id"]
+    return (
+        f"<b>{esc(str(row['name']))}</b><br>{esc(str(place))}<br>"
+        f"{esc(indicator.label(lang))}: <b>{esc(value)}</b> {esc(unit)}"
+    )
+
+
+def _features(frame: gpd.GeoDataFrame, properties: list[str]) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection with only `properties` (plain strings and numbers)."""
+    features = []
+    for row, geom in zip(frame[properties].itertuples(index=False), frame.geometry, strict=True):
+        features.append(
+            {
+                "type": "Feature",
+                "properties": dict(zip(properties, row, strict=True)),
+                "geometry": json.loads(shapely.to_geojson(geom)),
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def base_map(dataset: Dataset, *, lang: str = "de", tiles: bool = False) -> folium.Map:
+    """An empty map over the dataset's extent whose scripts and styles are all local.
+
+    Without `tiles` the background is a plain light colour; with them, OpenStreetMap tiles and their
+    attribution (they need network access).
+    """
+    minx, miny, maxx, maxy = dataset.spaces.total_bounds
+    m = folium.Map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        zoom_start=11,
+        tiles=None,
+        control_scale=True,
+        zoom_control=True,
+    )
+    m.default_js, m.default_css = leaflet_links()
+    if tiles:
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(m)
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    _MapSetup(attribution=html.escape(source_line(dataset.meta, lang)), background=BACKGROUND).add_to(m)
+    return m
+
+
+def add_welcome_points(m: folium.Map, points: gpd.GeoDataFrame, *, lang: str = "de") -> None:
+    """Welcome Points as blue circles with an escaped tooltip (name, address)."""
+    if points.empty:
+        return
+    group = folium.FeatureGroup(name=i18n.translate("map.welcome_points", lang))
+    for _, p in points.iterrows():
+        text = f"<b>{html.escape(str(p.get('name', '')))}</b><br>{html.escape(str(p.get('address', '')))}"
+        folium.CircleMarker(
+            location=[p.geometry.y, p.geometry.x],
+            radius=7,
+            color="#ffffff",
+            weight=2,
+            fill=True,
+            fill_color=WELCOME_POINT_COLOUR,
+            fill_opacity=1.0,
+            tooltip=folium.Tooltip(text),
+            class_name="sk-welcome-point",
+        ).add_to(group)
+    group.add_to(m)
+
+
+def choropleth(
+    dataset: Dataset,
+    geometry: MapGeometry,
+    indicator_id: str | None = None,
+    *,
+    scheme: str = "quantiles",
+    k: int = 5,
+    lang: str = "de",
+    tiles: bool = False,
+) -> folium.Map:
+    """The explore map: one indicator over all Sozialräume, Stadtbezirk outlines, Welcome Points, legend.
+
+    Parameters
+    ----------
+    dataset
+        The loaded dataset (values, names, meta).
+    geometry
+        Its browser geometry from `map_geometry` (cached by the caller).
+    indicator_id
+        Catalogue id; default: the catalogue's default indicator, else the first one with values.
+    scheme, k
+        Classification (see `geo.indicators.classify`).
+    lang
+        Language of all labels.
+    tiles
+        Show OpenStreetMap tiles (needs network access).
+
+    Returns
+    -------
+    folium.Map
+        Darker always means more need: the palette is reversed for indicators where a higher value
+        means less need.
+    """
+    available = dataset.indicator_ids()
+    cat = catalogue()
+    if indicator_id is None:
+        indicator_id = default_indicator(available)
+    m = base_map(dataset, lang=lang, tiles=tiles)
+    shapes = geometry.spaces[["sozialraum_id", "geometry"]].merge(
+        dataset.spaces.drop(columns="geometry"), on="sozialraum_id", how="left"
+    )
+    if indicator_id is not None:
+        if indicator_id not in available:
+            raise DataError("error.unknown_indicator", indicator=indicator_id, found=available)
+        indicator = cat.get(indicator_id)
+        classes = classify(shapes[indicator_id], scheme=scheme, k=k)
+        colours = palette(classes.k, reverse=indicator.direction == "down")
+        lookup = np.array([*colours, NO_DATA_COLOUR])
+        shapes["fill"] = lookup[classes.labels.to_numpy()]  # label -1 picks the last entry: no data
+        shapes["tooltip"] = [_tooltip(r, indicator, lang) for _, r in shapes.iterrows()]
+        legend = _legend_html(
+            indicator,
+            labels=class_labels(classes, indicator, lang),
+            colours=colours,
+            meta=dataset.meta,
+            scheme=scheme,
+            lang=lang,
+        )
+        _Control(legend, position="bottomright", css_class="sk-legend").add_to(m)
+    else:
+        shapes["fill"] = NO_DATA_COLOUR
+        shapes["tooltip"] = [
+            f"<b>{html.escape(str(r['name']))}</b><br>{html.escape(r['sozialraum_id'])}"
+            for _, r in shapes.iterrows()
+        ]
+    data = _features(shapes, ["sozialraum_id", "fill", "tooltip"])
+    folium.GeoJson(
+        data,
+        name=i18n.translate("map.sozialraeume", lang),
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "color": OUTLINE_COLOUR,
+            "weight": 0.6,
+            "fillOpacity": 0.78,
+            "className": "sk-sozialraum",
+        },
+        highlight_function=lambda _f: {"weight": 2.5, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
+        zoom_on_click=False,
+    ).add_to(m)
+    folium.GeoJson(
+        _features(geometry.bezirke, ["stadtbezirk"]),
+        name=i18n.translate("map.stadtbezirke", lang),
+        style_function=lambda _f: {
+            "fill": False,
+            "color": BEZIRK_COLOUR,
+            "weight": 2,
+            "interactive": False,
+        },
+        interactive=False,
+        control=False,
+    ).add_to(m)
+    add_welcome_points(m, dataset.welcome_points, lang=lang)
+    return m
+
+
+def default_indicator(available: list[str]) -> str | None:
+    """The catalogue's default indicator when the dataset has it, else the first available one."""
+    default = catalogue().default_indicator
+    if default in available:
+        return default
+    return available[0] if available else None
+
+
+def standalone_html(m: folium.Map, *, title: str) -> str:
+    """The map as one self-contained HTML document (scripts and styles inlined as `data:` URIs)."""
+    root = m.get_root()
+    root.title = title  # type: ignore[attr-defined]
+    return root.render()

@@ -1,0 +1,583 @@
+"""Read and normalise the city's official files (and files shaped like them).
+
+Every reader returns a table with documented, normalised columns. Problems that make a file unusable
+raise a `geo.errors.DataError` subclass naming the file, column or rows; problems that leave it usable
+are added to an optional `geo.report.Report`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from geo.errors import CrsError, FileFormatError, IdError, MissingColumnError
+from geo.indicators import catalogue
+from geo.report import Report
+from geo.settings import METRIC_CRS, STORAGE_CRS
+
+#: Cell contents that mean "no value" in the city's tables.
+MISSING_TOKENS = frozenset({"", ".", "-", "–", "x", "X", "nan", "NaN", "None"})
+
+ID_COLUMNS = ("sozialraum_id", "sozialraum-id", "sozialraum", "sozialraumid", "sr_id")
+_CID = re.compile(r"\(cid:(\d+)\)")
+#: PDF extraction leaves `(cid:N)` where a ligature glyph was; the ones seen in the Quartiersatlas.
+_CID_GLYPHS = {"192": "fl"}
+_TRUNCATED_ENDINGS = (
+    "und",
+    "bis",
+    "zwischen",
+    "der",
+    "die",
+    "das",
+    "am",
+    "an",
+    "im",
+    "zum",
+    "zur",
+    "vom",
+)
+
+
+def normalise_id(value: object, *, width: int = 6) -> str | None:
+    """A Sozialraum ID as a `width`-digit string, restoring leading zeros lost by spreadsheets.
+
+    Returns None when `value` is not a whole number of at most `width` digits.
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    text = str(value).strip()
+    text = re.sub(r"\.0+$", "", text)
+    if not text.isdigit() or len(text) > width:
+        return None
+    return text.zfill(width)
+
+
+def _find_column(columns: list[str], wanted: tuple[str, ...]) -> str | None:
+    folded = {str(c).strip().casefold(): c for c in columns}
+    for w in wanted:
+        if w in folded:
+            return str(folded[w])
+    return None
+
+
+# --- geometry ------------------------------------------------------------------------------------
+
+
+def _read_vector(path: Path) -> gpd.GeoDataFrame:
+    if not path.exists():
+        raise FileFormatError("error.file_missing", file=str(path))
+    if path.stat().st_size == 0:
+        raise FileFormatError("error.file_empty", file=path.name)
+    try:
+        gdf = gpd.read_file(path)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
+        raise FileFormatError("error.vector_unreadable", file=path.name, reason=str(exc)[:200]) from exc
+    if gdf.empty:
+        raise FileFormatError("error.no_features", file=path.name)
+    return gdf
+
+
+def _likely_crs(bounds: np.ndarray) -> str:
+    minx, miny, maxx, maxy = bounds
+    if 32_000_000 < minx < 33_000_000:
+        return "EPSG:4647"  # UTM 32N with the zone number prefixed to the easting
+    if minx > 200_000 and maxx < 900_000 and miny > 5_000_000 and maxy < 6_200_000:
+        return METRIC_CRS
+    if 2_000_000 < minx < 3_000_000 and miny > 5_000_000:
+        return "EPSG:31466"  # Gauss-Krüger zone 2
+    return METRIC_CRS
+
+
+def _ensure_crs(gdf: gpd.GeoDataFrame, path: Path, report: Report | None) -> gpd.GeoDataFrame:
+    """Return `gdf` in EPSG:4326; a file without a CRS is accepted only with plausible lon/lat."""
+    if gdf.crs is None:
+        bounds = gdf.total_bounds
+        lonlat = -180 <= bounds[0] <= bounds[2] <= 180 and -90 <= bounds[1] <= bounds[3] <= 90
+        if not lonlat:
+            raise CrsError("error.crs_missing", file=path.name, crs=_likely_crs(bounds))
+        if report is not None:
+            report.warning("crs_assumed", file=path.name)
+        return gdf.set_crs(STORAGE_CRS)
+    try:
+        return gdf.to_crs(STORAGE_CRS)
+    except Exception as exc:  # pyproj raises several types for unusable CRS definitions
+        raise CrsError("error.crs_unusable", file=path.name, crs=str(gdf.crs)) from exc
+
+
+def _repair(gdf: gpd.GeoDataFrame, ids: pd.Series, report: Report | None) -> gpd.GeoDataFrame:
+    geoms = gdf.geometry.array
+    missing = gdf.geometry.isna() | gdf.geometry.is_empty
+    if missing.any() and report is not None:
+        report.error("geometry_missing", ids=ids[missing].tolist())
+    invalid = ~missing & ~gdf.geometry.is_valid
+    if invalid.any():
+        fixed = shapely.make_valid(np.asarray(geoms[invalid.to_numpy()]))
+        # make_valid may return collections with lines: keep the polygonal part
+        fixed = [
+            shapely.union_all(shapely.get_parts(g)[shapely.get_type_id(shapely.get_parts(g)) >= 3])
+            if shapely.get_type_id(g) == 7
+            else g
+            for g in fixed
+        ]
+        gdf.loc[invalid, gdf.geometry.name] = fixed
+        if report is not None:
+            report.warning("geometry_repaired", ids=ids[invalid].tolist())
+    return gdf
+
+
+def read_sozialraeume(path: str | Path, *, report: Report | None = None) -> gpd.GeoDataFrame:
+    """Read Sozialraum polygons from GeoJSON, GeoPackage or a (zipped) Shapefile, in any declared CRS.
+
+    Parameters
+    ----------
+    path
+        The file. A file that declares no CRS is taken as EPSG:4326 only when its coordinates are
+        plausible longitudes and latitudes.
+    report
+        Receives non-fatal findings: assumed CRS, repaired geometry, duplicate or missing IDs.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        In EPSG:4326, sorted by ID, with columns `sozialraum_id` (6 characters), `stadtteil_nr`
+        (3 characters), `stadtbezirk` (int 1-10), `name` (when the file has names) and `geometry`.
+    """
+    path = Path(path)
+    gdf = _read_vector(path)
+    id_col = _find_column(list(gdf.columns), ("sozialraum_id", "sozialraum-id", "sozialraum", "id"))
+    if id_col is None:
+        raise MissingColumnError(
+            "error.column_missing",
+            file=path.name,
+            column="SOZIALRAUM_ID",
+            found=[c for c in gdf.columns if c != gdf.geometry.name],
+        )
+    gdf = _ensure_crs(gdf, path, report)
+    ids = gdf[id_col].map(normalise_id)
+    bad = gdf.loc[ids.isna(), id_col].astype(str).tolist()
+    if bad:
+        raise IdError("error.id_malformed", file=path.name, column=id_col, values=bad)
+    gdf = _repair(gdf, ids, report)
+    out = gpd.GeoDataFrame({"sozialraum_id": ids}, geometry=gdf.geometry.values, crs=STORAGE_CRS)
+    out["stadtteil_nr"] = out["sozialraum_id"].str[:3]
+    bezirk_col = _find_column(list(gdf.columns), ("stadtbezirk", "bezirk"))
+    derived = out["stadtteil_nr"].str[:2].astype(int)
+    if bezirk_col is not None:
+        given = pd.to_numeric(gdf[bezirk_col], errors="coerce")
+        out["stadtbezirk"] = given.fillna(derived).astype(int).to_numpy()
+    else:
+        out["stadtbezirk"] = derived
+    name_col = _find_column(list(gdf.columns), ("name", "sozialraum_name"))
+    if name_col is not None:
+        out["name"] = gdf[name_col].astype("string").to_numpy()
+    dupes = sorted(out.loc[out["sozialraum_id"].duplicated(), "sozialraum_id"].unique())
+    if dupes and report is not None:
+        report.error("duplicate_id", ids=dupes, file=path.name)
+    return out.sort_values("sozialraum_id", kind="stable").reset_index(drop=True)
+
+
+def read_stadtteile(path: str | Path, *, report: Report | None = None) -> gpd.GeoDataFrame:
+    """Read the 50 Stadtteile (official file: properties `Name` and `Nummer`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        In EPSG:4326, columns `stadtteil_nr` (3 characters), `name`, `stadtbezirk` (int) and `geometry`.
+    """
+    path = Path(path)
+    gdf = _read_vector(path)
+    nr_col = _find_column(list(gdf.columns), ("nummer", "stadtteil_nr", "stadtteilnr", "nr"))
+    name_col = _find_column(list(gdf.columns), ("name", "stadtteil", "stadtteilname"))
+    for col, wanted in ((nr_col, "Nummer"), (name_col, "Name")):
+        if col is None:
+            raise MissingColumnError(
+                "error.column_missing",
+                file=path.name,
+                column=wanted,
+                found=[c for c in gdf.columns if c != gdf.geometry.name],
+            )
+    gdf = _ensure_crs(gdf, path, report)
+    numbers = gdf[nr_col].map(lambda v: normalise_id(v, width=3))
+    if numbers.isna().any():
+        raise IdError(
+            "error.id_malformed",
+            file=path.name,
+            column=nr_col,
+            values=gdf.loc[numbers.isna(), nr_col].astype(str).tolist(),
+        )
+    gdf = _repair(gdf, numbers, report)
+    out = gpd.GeoDataFrame(
+        {"stadtteil_nr": numbers, "name": gdf[name_col].astype(str).str.strip()},
+        geometry=gdf.geometry.values,
+        crs=STORAGE_CRS,
+    )
+    out["stadtbezirk"] = out["stadtteil_nr"].str[:2].astype(int)
+    return out.sort_values("stadtteil_nr").reset_index(drop=True)
+
+
+def stadtbezirke(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Dissolve Stadtteile or Sozialräume (column `stadtbezirk`) into the 10 Stadtbezirke.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns `stadtbezirk` and `geometry`, in the CRS of `areas`.
+    """
+    dissolved = areas[["stadtbezirk", "geometry"]].dissolve(by="stadtbezirk", method="coverage")
+    return dissolved.reset_index()
+
+
+# --- tables --------------------------------------------------------------------------------------
+
+
+def _decode(raw: bytes, name: str) -> str:
+    if b"\x00" in raw[:4096]:
+        raise FileFormatError("error.encoding", file=name)
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileFormatError("error.encoding", file=name)
+
+
+def read_table(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame:
+    """Read a CSV or XLSX table as text cells, whatever its delimiter and encoding.
+
+    Parameters
+    ----------
+    path
+        A `.csv`/`.txt` file (`;`, `,` or tab delimited; UTF-8, UTF-8 with BOM or cp1252) or an
+        `.xlsx` file.
+    sheet
+        XLSX sheet name; default: `Profildaten` when present, else the first sheet.
+
+    Returns
+    -------
+    pandas.DataFrame
+        All cells as stripped strings; headers as in the file.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileFormatError("error.file_missing", file=str(path))
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise FileFormatError("error.file_empty", file=path.name)
+    if path.suffix.lower() in {".xlsx", ".xlsm"} or raw[:2] == b"PK":
+        try:
+            sheets = pd.ExcelFile(io.BytesIO(raw), engine="openpyxl").sheet_names
+        except Exception as exc:  # openpyxl raises many types for damaged files
+            raise FileFormatError("error.xlsx_unreadable", file=path.name) from exc
+        chosen = sheet or ("Profildaten" if "Profildaten" in sheets else sheets[0])
+        if chosen not in sheets:
+            raise FileFormatError("error.sheet_missing", file=path.name, sheet=chosen, found=sheets)
+        frame = pd.read_excel(io.BytesIO(raw), sheet_name=chosen, dtype=str, keep_default_na=False)
+    else:
+        text = _decode(raw, path.name)
+        header = text.splitlines()[0]
+        delimiter = max((";", "\t", ","), key=header.count)
+        try:
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=delimiter,
+                dtype=str,
+                keep_default_na=False,
+                quoting=csv.QUOTE_MINIMAL,
+            )
+        except pd.errors.ParserError as exc:
+            raise FileFormatError("error.csv_unreadable", file=path.name, reason=str(exc)[:200]) from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame.apply(lambda col: col.astype(str).str.strip())
+
+
+def parse_numbers(column: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse text cells to floats; decimal comma or point decided per column.
+
+    A column with any comma uses the decimal comma (points are thousands separators); otherwise the
+    point is the decimal mark. Cells in `MISSING_TOKENS` are missing.
+
+    Returns
+    -------
+    tuple of pandas.Series
+        The numbers (NaN where missing or unreadable) and a boolean mask of unreadable cells.
+    """
+    text = column.astype(str).str.strip().str.replace("\u2212", "-", regex=False)
+    missing = text.isin(MISSING_TOKENS)
+    if text[~missing].str.contains(",", regex=False).any():
+        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    numbers = pd.to_numeric(text.where(~missing), errors="coerce")
+    unreadable = numbers.isna() & ~missing
+    return numbers.astype(float), unreadable
+
+
+def _clean_names(names: pd.Series, ids: pd.Series, report: Report | None) -> pd.Series:
+    repaired = names.str.replace(_CID, lambda m: _CID_GLYPHS.get(m.group(1), m.group(0)), regex=True)
+    if report is not None:
+        changed = ids[repaired != names].tolist()
+        if changed:
+            report.warning("name_repaired", ids=changed)
+        garbled = ids[repaired.str.contains(r"\(cid:\d+\)", regex=True)].tolist()
+        if garbled:
+            report.warning("name_garbled", ids=garbled)
+        last_word = repaired.str.strip().str.split().str[-1].fillna("").str.casefold()
+        cut = repaired.str.strip().str.endswith("-") | last_word.isin(_TRUNCATED_ENDINGS)
+        if cut.any():
+            report.warning("name_truncated", ids=ids[cut].tolist())
+    return repaired
+
+
+def read_indicators(
+    path: str | Path, *, sheet: str | None = None, report: Report | None = None
+) -> pd.DataFrame:
+    """Read an indicator table keyed by Sozialraum ID (the Quartiersatlas or any table shaped like it).
+
+    Parameters
+    ----------
+    path
+        CSV or XLSX (see `read_table`).
+    sheet
+        XLSX sheet name.
+    report
+        Receives non-fatal findings: unreadable cells, repaired or truncated names, duplicate IDs,
+        columns that match no indicator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `sozialraum_id`, `name` (when present) and one float column per recognised indicator, named by
+        its catalogue id (see `geo/indikatoren.toml`).
+    """
+    path = Path(path)
+    frame = read_table(path, sheet=sheet)
+    id_col = _find_column(list(frame.columns), ID_COLUMNS)
+    if id_col is None:
+        raise MissingColumnError(
+            "error.column_missing",
+            file=path.name,
+            column="Sozialraum-ID",
+            found=list(frame.columns),
+        )
+    frame = frame[frame[id_col] != ""].reset_index(drop=True)
+    if frame.empty:
+        raise FileFormatError("error.no_rows", file=path.name)
+    ids = frame[id_col].map(normalise_id)
+    if ids.isna().any():
+        rows = [f"{i + 2}: {frame.at[i, id_col]}" for i in np.flatnonzero(ids.isna())]
+        raise IdError("error.id_malformed", file=path.name, column=id_col, values=rows)
+    out = pd.DataFrame({"sozialraum_id": ids})
+    name_col = _find_column(list(frame.columns), ("name", "sozialraum_name", "bezeichnung"))
+    if name_col is not None:
+        out["name"] = _clean_names(frame[name_col], ids, report)
+    column_map = catalogue().column_map()
+    ignored = []
+    for col in frame.columns:
+        if col in (id_col, name_col):
+            continue
+        indicator_id = column_map.get(" ".join(col.replace("\u2013", "-").split()).casefold())
+        if indicator_id is None:
+            if col.casefold() not in {"stadtbezirk", "stadtteil", "stadtteil_nr"}:
+                ignored.append(col)
+            continue
+        numbers, unreadable = parse_numbers(frame[col])
+        out[indicator_id] = numbers
+        if unreadable.any() and report is not None:
+            report.warning(
+                "non_numeric",
+                ids=ids[unreadable].tolist(),
+                file=path.name,
+                column=col,
+                values=frame.loc[unreadable, col].tolist()[:5],
+            )
+    if ignored and report is not None:
+        report.warning("columns_ignored", file=path.name, columns=ignored)
+    if len(out.columns) <= 2:
+        raise MissingColumnError("error.no_indicator_columns", file=path.name, found=list(frame.columns))
+    dupes = sorted(out.loc[out["sozialraum_id"].duplicated(), "sozialraum_id"].unique())
+    if dupes and report is not None:
+        report.error("duplicate_id", ids=dupes, file=path.name)
+    return out
+
+
+def read_wohnquartiere(path: str | Path, *, report: Report | None = None) -> pd.DataFrame:
+    """Add up a Wohnquartier table (9-digit keys = Sozialraum ID + 3 digits) to Sozialräume.
+
+    Keys that lost their leading zero (8 digits) are restored. Empty cells count as zero (the city
+    leaves suppressed and zero cells empty). Six-digit keys belong to the old Wohnquartier scheme before
+    2021 and cannot be mapped; such a file is refused.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per `sozialraum_id` with the summed age columns (as in the file) and `bevoelkerung`.
+    """
+    path = Path(path)
+    frame = read_table(path)
+    key_col = frame.columns[0]
+    keys = frame[key_col].map(lambda v: normalise_id(v, width=9))
+    if keys.isna().any():
+        raise IdError(
+            "error.id_malformed",
+            file=path.name,
+            column=key_col,
+            values=frame.loc[keys.isna(), key_col].tolist(),
+        )
+    short = frame[key_col].str.len() <= 6
+    if short.all():
+        raise IdError("error.old_wohnquartier_keys", file=path.name)
+    values = pd.DataFrame({c: parse_numbers(frame[c])[0].fillna(0) for c in frame.columns[1:]})
+    values["sozialraum_id"] = keys.str[:6].to_numpy()
+    summed = values.groupby("sozialraum_id", sort=True).sum()
+    summed["bevoelkerung"] = summed.sum(axis=1)
+    if report is not None:
+        report.counts["wohnquartiere"] = len(frame)
+    return summed.reset_index()
+
+
+# --- Welcome Points ------------------------------------------------------------------------------
+
+_REGISTRY_COLUMNS = ("ART", "NAME", "STRASSE", "HAUSNUMMER")
+
+
+def _coordinates(frame: pd.DataFrame, name: str) -> gpd.GeoSeries:
+    cols = {c.upper(): c for c in frame.columns}
+    if "LATITUDE" in cols and "LONGITUDE" in cols:
+        lat, _ = parse_numbers(frame[cols["LATITUDE"]])
+        lon, _ = parse_numbers(frame[cols["LONGITUDE"]])
+        if lat.notna().all() and lon.notna().all():
+            return gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=STORAGE_CRS)
+    if "OSTWERT" in cols and "NORDWERT" in cols:
+        east, _ = parse_numbers(frame[cols["OSTWERT"]])
+        north, _ = parse_numbers(frame[cols["NORDWERT"]])
+        east = east.where(east < 10_000_000, east - 32_000_000)  # drop the zone prefix "32"
+        if east.notna().all() and north.notna().all():
+            return gpd.GeoSeries(gpd.points_from_xy(east, north), crs=METRIC_CRS).to_crs(STORAGE_CRS)
+    raise MissingColumnError(
+        "error.column_missing", file=name, column="LATITUDE/LONGITUDE", found=list(frame.columns)
+    )
+
+
+def _slug(text: str) -> str:
+    table = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold().translate(table)).strip("-")
+
+
+def read_welcome_points(path: str | Path, *, report: Report | None = None) -> gpd.GeoDataFrame:
+    """Read Welcome Points from the city's registry of integration services (CSV) or from GeoJSON.
+
+    In the registry, rows with `ART` = `Welcome Point` are kept, and rows repeating a Welcome Point at
+    the same address (another contact person) are merged into one point that keeps all contacts.
+    Coordinates come from `LATITUDE`/`LONGITUDE`, or from `OSTWERT`/`NORDWERT` (EPSG:25832, zone prefix
+    `32` removed) when those are all there is.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        In EPSG:4326: `welcome_point_id`, `name`, `organisation`, `address`, `stadtteil`, `url`,
+        `contacts` (JSON list of {organisation, einrichtung, telefon}) and `geometry`.
+    """
+    path = Path(path)
+    if path.suffix.lower() in {".geojson", ".json", ".gpkg"}:
+        gdf = _ensure_crs(_read_vector(path), path, report)
+        for field in ("name", "organisation", "address", "stadtteil", "url", "contacts"):
+            if field not in gdf.columns:
+                gdf[field] = ""
+        if "welcome_point_id" not in gdf.columns:
+            gdf["welcome_point_id"] = [
+                f"wp-{_slug(a or n)}" for a, n in zip(gdf["address"], gdf["name"], strict=True)
+            ]
+        return gdf[
+            [
+                "welcome_point_id",
+                "name",
+                "organisation",
+                "address",
+                "stadtteil",
+                "url",
+                "contacts",
+                "geometry",
+            ]
+        ].fillna("")
+    frame = read_table(path)
+    upper = {c.upper(): c for c in frame.columns}
+    missing = [c for c in _REGISTRY_COLUMNS if c not in upper]
+    if missing:
+        raise MissingColumnError(
+            "error.column_missing",
+            file=path.name,
+            column=", ".join(missing),
+            found=list(frame.columns),
+        )
+
+    def col(name: str) -> str:
+        return upper.get(name, "")
+
+    rows = frame[frame[col("ART")].str.casefold() == "welcome point"].copy()
+    if rows.empty:
+        raise FileFormatError("error.no_welcome_points", file=path.name)
+    rows["_geom"] = _coordinates(rows, path.name).to_numpy()
+    rows["_address"] = (rows[col("STRASSE")] + " " + rows[col("HAUSNUMMER")]).str.strip()
+    plz = rows[col("PLZ")] if "PLZ" in upper else ""
+    rows["_key"] = (rows["_address"] + " " + plz).str.casefold()
+    points = []
+    for _, group in rows.groupby("_key", sort=False):
+        first = group.iloc[0]
+        contacts = [
+            {
+                "organisation": r[col("NAME")],
+                "einrichtung": r.get(col("EINRICHTUNG"), ""),
+                "telefon": r.get(col("TELEFON"), ""),
+            }
+            for _, r in group.iterrows()
+        ]
+        contacts = [dict(t) for t in dict.fromkeys(tuple(c.items()) for c in contacts)]
+        organisations = list(dict.fromkeys(group[col("NAME")]))
+        stadtteil = first.get(col("STADTTEIL"), "") if "STADTTEIL" in upper else ""
+        points.append(
+            {
+                "welcome_point_id": f"wp-{_slug(first['_address'])}",
+                "name": f"Welcome Point {stadtteil}".strip(),
+                "organisation": " / ".join(organisations),
+                "address": f"{first['_address']}, {first.get(col('PLZ'), '')} {first.get(col('STADT'), '')}".strip(
+                    " ,"
+                ),
+                "stadtteil": stadtteil,
+                "url": first.get(col("URL"), "") if "URL" in upper else "",
+                "contacts": json.dumps(contacts, ensure_ascii=False),
+                "geometry": first["_geom"],
+            }
+        )
+    out = gpd.GeoDataFrame(points, geometry="geometry", crs=STORAGE_CRS)
+    if report is not None:
+        report.counts["welcome_point_rows"] = len(rows)
+    return out
+
+
+def assign_sozialraum(
+    points: gpd.GeoDataFrame, spaces: gpd.GeoDataFrame, *, report: Report | None = None
+) -> gpd.GeoDataFrame:
+    """Add the `sozialraum_id` each Welcome Point lies in (empty string when it lies in none).
+
+    A point outside every Sozialraum is reported as a warning.
+    """
+    joined = gpd.sjoin(
+        points.drop(columns=["sozialraum_id"], errors="ignore"),
+        spaces[["sozialraum_id", "geometry"]],
+        how="left",
+        predicate="within",
+    )
+    joined = joined[~joined.index.duplicated(keep="first")]
+    out = points.copy()
+    out["sozialraum_id"] = joined["sozialraum_id"].fillna("").astype(str).to_numpy()
+    outside = out.loc[out["sozialraum_id"] == "", "welcome_point_id"].tolist()
+    if outside and report is not None:
+        report.warning("welcome_point_outside", ids=outside)
+    return out
