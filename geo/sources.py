@@ -98,15 +98,22 @@ def _likely_crs(bounds: np.ndarray) -> str:
 
 
 def _ensure_crs(gdf: gpd.GeoDataFrame, path: Path, report: Report | None) -> gpd.GeoDataFrame:
-    """Return `gdf` in EPSG:4326; a file without a CRS is accepted only with plausible lon/lat."""
-    if gdf.crs is None:
-        bounds = gdf.total_bounds
-        lonlat = -180 <= bounds[0] <= bounds[2] <= 180 and -90 <= bounds[1] <= bounds[3] <= 90
+    """
+    Return `gdf` in EPSG:4326.
+
+    A file without a CRS is taken as EPSG:4326 only when its coordinates are plausible longitudes and
+    latitudes. GeoJSON without a `crs` member is WGS84 by its standard (RFC 7946) and GDAL reads it so;
+    metric coordinates in such a file are refused too, naming the likely CRS.
+    """
+    bounds = gdf.total_bounds
+    lonlat = -180 <= bounds[0] <= bounds[2] <= 180 and -90 <= bounds[1] <= bounds[3] <= 90
+    if gdf.crs is None or gdf.crs.is_geographic:
         if not lonlat:
             raise CrsError("error.crs_missing", file=path.name, crs=_likely_crs(bounds))
-        if report is not None:
-            report.warning("crs_assumed", file=path.name)
-        return gdf.set_crs(STORAGE_CRS)
+        if gdf.crs is None:
+            if report is not None:
+                report.warning("crs_assumed", file=path.name)
+            return gdf.set_crs(STORAGE_CRS)
     try:
         return gdf.to_crs(STORAGE_CRS)
     except Exception as exc:  # pyproj raises several types for unusable CRS definitions
@@ -299,11 +306,19 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame:
     return frame.apply(lambda col: col.astype(str).str.strip())
 
 
-def parse_numbers(column: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse text cells to floats; decimal comma or point decided per column.
+def uses_decimal_comma(frame: pd.DataFrame) -> bool:
+    """True when any cell of `frame` is a number written with a decimal comma (``12,5``)."""
+    pattern = r"-?\d[\d.]*,\d+"
+    return any(frame[c].astype(str).str.strip().str.fullmatch(pattern).any() for c in frame.columns)
 
-    A column with any comma uses the decimal comma (points are thousands separators); otherwise the
-    point is the decimal mark. Cells in `MISSING_TOKENS` are missing.
+
+def parse_numbers(column: pd.Series, *, decimal_comma: bool | None = None) -> tuple[pd.Series, pd.Series]:
+    """Parse text cells to floats.
+
+    With `decimal_comma` the comma is the decimal mark and points separate thousands (``1.234,5``);
+    without, the point is the decimal mark. None decides from the column itself: any comma means
+    decimal comma. Decide per file where possible: ``44.121`` is 44.121 in a file written with decimal
+    points and 44121 in one written with decimal commas. Cells in `MISSING_TOKENS` are missing.
 
     Returns
     -------
@@ -312,7 +327,9 @@ def parse_numbers(column: pd.Series) -> tuple[pd.Series, pd.Series]:
     """
     text = column.astype(str).str.strip().str.replace("\u2212", "-", regex=False)
     missing = text.isin(MISSING_TOKENS)
-    if text[~missing].str.contains(",", regex=False).any():
+    if decimal_comma is None:
+        decimal_comma = bool(text[~missing].str.contains(",", regex=False).any())
+    if decimal_comma:
         text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     numbers = pd.to_numeric(text.where(~missing), errors="coerce")
     unreadable = numbers.isna() & ~missing
@@ -378,6 +395,8 @@ def read_indicators(
     if name_col is not None:
         out["name"] = _clean_names(frame[name_col], ids, report)
     column_map = catalogue().column_map()
+    value_columns = [c for c in frame.columns if c not in (id_col, name_col)]
+    decimal_comma = uses_decimal_comma(frame[value_columns])
     ignored = []
     for col in frame.columns:
         if col in (id_col, name_col):
@@ -387,7 +406,7 @@ def read_indicators(
             if col.casefold() not in {"stadtbezirk", "stadtteil", "stadtteil_nr"}:
                 ignored.append(col)
             continue
-        numbers, unreadable = parse_numbers(frame[col])
+        numbers, unreadable = parse_numbers(frame[col], decimal_comma=decimal_comma)
         out[indicator_id] = numbers
         if unreadable.any() and report is not None:
             report.warning(
@@ -399,7 +418,7 @@ def read_indicators(
             )
     if ignored and report is not None:
         report.warning("columns_ignored", file=path.name, columns=ignored)
-    if len(out.columns) <= 2:
+    if not any(c in column_map.values() for c in out.columns):
         raise MissingColumnError("error.no_indicator_columns", file=path.name, found=list(frame.columns))
     dupes = sorted(out.loc[out["sozialraum_id"].duplicated(), "sozialraum_id"].unique())
     if dupes and report is not None:

@@ -1,0 +1,33 @@
+"""Sozialraum-Karte: the Streamlit entry point (sidebar and navigation only)."""
+
+import streamlit as st
+
+from app_pages.ui import available_datasets, current_folder, t
+from geo import i18n
+
+st.set_page_config(page_title="Sozialraum-Karte", page_icon=":material/map:", layout="wide")
+
+if "lang" not in st.session_state:
+    st.session_state["lang"] = st.query_params.get("lang", i18n.DEFAULT_LANGUAGE)
+    if st.session_state["lang"] not in i18n.LANGUAGES:
+        st.session_state["lang"] = i18n.DEFAULT_LANGUAGE
+
+with st.sidebar:
+    st.selectbox(
+        t("app.language"),
+        options=list(i18n.LANGUAGES),
+        format_func=i18n.LANGUAGES.get,
+        key="lang",
+    )
+    datasets = available_datasets()
+    options = list(datasets)
+    # no widget key: the Daten page may switch the dataset after an import
+    st.session_state["app_dataset"] = st.selectbox(
+        t("app.dataset"), options=options, index=options.index(current_folder()), format_func=datasets.get
+    )
+
+pages = [
+    st.Page("app_pages/explore.py", title=t("nav.explore"), icon=":material/map:", url_path="erkunden", default=True),
+    st.Page("app_pages/data.py", title=t("nav.data"), icon=":material/database:", url_path="daten"),
+]
+st.navigation(pages).run()

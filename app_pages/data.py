@@ -1,0 +1,98 @@
+"""Daten: what the app shows, its validation report, and loading the official data."""
+
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from app_pages.ui import clear_caches, friendly_errors, lang, load_current, t
+from geo import fetch, maps
+from geo.report import Report
+from geo.settings import PORTAL_BASE_URL, get_settings
+
+st.title(t("data.title"))
+
+
+def show_report(report: Report) -> None:
+    """Errors as red boxes, warnings in a list the user can open."""
+    for issue in report.errors:
+        st.error(f"{issue.message(lang())} ({issue.code})")
+    if report.warnings:
+        with st.expander(t("data.warnings", n=len(report.warnings))):
+            for issue in report.warnings:
+                st.markdown(f"- {issue.message(lang())} `{issue.code}`")
+    elif report.usable:
+        st.success(t("data.no_findings"))
+
+
+def use_official(folder: Path, message: str, report: Report) -> None:
+    """Make the imported folder the app's dataset, forget cached data, and rerun with a notice."""
+    clear_caches()
+    st.session_state["app_dataset"] = str(folder)
+    st.session_state["data_flash"] = (message, report)
+    st.rerun()
+
+
+official = get_settings().user_dir / "official"
+
+if flash := st.session_state.pop("data_flash", None):
+    st.success(flash[0])
+    show_report(flash[1])
+
+with friendly_errors():
+    data, _geometry = load_current()
+    st.subheader(t("data.current"))
+    st.markdown(f"**{data.meta.title}**")
+    st.write(maps.source_line(data.meta, lang()))
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("data.count_spaces"), len(data.spaces))
+    c2.metric(t("data.count_welcome_points"), len(data.welcome_points))
+    c3.metric(t("data.count_indicators"), len(data.indicator_ids()))
+    show_report(data.report)
+
+st.divider()
+st.subheader(t("data.fetch_title"))
+st.write(t("data.fetch_text"))
+with st.expander(t("data.mirror")):
+    base_url = st.text_input(t("data.base_url"), value=PORTAL_BASE_URL, key="data_base_url")
+if st.button(t("data.fetch_button"), type="primary", key="data_fetch"):
+    bar = st.progress(0.0, text=t("data.downloading"))
+
+    def progress(name: str, done: int, total: int | None) -> None:
+        """Move the progress bar (files are small, so a fraction per file is enough)."""
+        bar.progress(min(done / total, 1.0) if total else 0.5, text=f"{name}: {done // 1024} kB")
+
+    with friendly_errors():
+        report = fetch.fetch_official(official, base_url=base_url, progress=progress)
+        bar.progress(1.0, text=t("data.done"))
+        use_official(official, t("data.fetched", folder=str(official)), report)
+
+st.divider()
+st.subheader(t("data.upload_title"))
+st.write(t("data.upload_text"))
+indicators = st.file_uploader(t("data.upload_indicators"), type=["xlsx", "csv"], key="data_up_indicators")
+sheet = st.text_input(t("data.sheet"), value="", key="data_sheet")
+welcome = st.file_uploader(t("data.upload_welcome"), type=["csv", "geojson", "json"], key="data_up_welcome")
+spaces = st.file_uploader(
+    t("data.upload_spaces"), type=["geojson", "json", "gpkg", "zip"], key="data_up_spaces"
+)
+if st.button(t("data.import_button"), disabled=not (indicators or welcome or spaces), key="data_import"):
+    with friendly_errors(), tempfile.TemporaryDirectory() as tmp:
+
+        def saved(upload: object) -> Path | None:
+            """Write an upload to the temporary folder under its own name."""
+            if upload is None:
+                return None
+            path = Path(tmp) / Path(upload.name).name  # type: ignore[attr-defined]
+            path.write_bytes(upload.getvalue())  # type: ignore[attr-defined]
+            return path
+
+        with st.spinner(t("data.importing")):
+            report = fetch.import_files(
+                official,
+                sozialraeume=saved(spaces),
+                indicators=saved(indicators),
+                welcome_points=saved(welcome),
+                sheet=sheet or None,
+            )
+        use_official(official, t("data.imported", folder=str(official)), report)

@@ -1,0 +1,92 @@
+"""Shared page helpers: translation, dataset choice, cached loaders and plain error messages."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import streamlit as st
+
+from geo import dataset, i18n, maps
+from geo.errors import SozialraumError
+from geo.settings import get_settings
+
+
+def lang() -> str:
+    """The language the user chose (German by default)."""
+    return str(st.session_state.get("lang", i18n.DEFAULT_LANGUAGE))
+
+
+def t(key: str, **params: object) -> str:
+    """Translate `key` into the user's language."""
+    return i18n.translate(key, lang(), **params)
+
+
+def folder_stamp(folder: Path) -> float:
+    """The newest modification time below `folder`: a cache key that changes when files change."""
+    stamps = [p.stat().st_mtime for p in folder.rglob("*") if p.is_file()]
+    return max(stamps, default=0.0)
+
+
+def available_datasets() -> dict[str, str]:
+    """Dataset folders the app can open: path -> title (the configured data folder first)."""
+    settings = get_settings()
+    candidates = [settings.data_dir]
+    if settings.user_dir.exists():
+        candidates += sorted(p for p in settings.user_dir.iterdir() if (p / dataset.SPACES_FILE).exists())
+    out = {}
+    for folder in candidates:
+        if (folder / dataset.SPACES_FILE).exists():
+            out[str(folder)] = dataset.DatasetMeta.read(folder).title
+    if not out:
+        out[str(settings.data_dir)] = settings.data_dir.name
+    return out
+
+
+def current_folder() -> str:
+    """The dataset folder chosen in the sidebar."""
+    options = available_datasets()
+    chosen = st.session_state.get("app_dataset")
+    return chosen if chosen in options else next(iter(options))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _load(folder: str, stamp: float) -> dataset.Dataset:
+    return dataset.load_dataset(folder)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _geometry(folder: str, stamp: float) -> maps.MapGeometry:
+    return maps.map_geometry(_load(folder, stamp))
+
+
+def load_current() -> tuple[dataset.Dataset, maps.MapGeometry]:
+    """The chosen dataset and its browser geometry, cached until its files change."""
+    folder = current_folder()
+    stamp = folder_stamp(Path(folder))
+    with st.spinner(t("app.loading")):
+        return _load(folder, stamp), _geometry(folder, stamp)
+
+
+def clear_caches() -> None:
+    """Forget cached datasets (after an import)."""
+    _load.clear()
+    _geometry.clear()
+
+
+@contextlib.contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Show a data problem as one plain sentence in the user's language, never a traceback."""
+    try:
+        yield
+    except SozialraumError as exc:
+        st.error(exc.message(lang()))
+    except Exception as exc:  # the last line of defence: a sentence, not a traceback
+        st.error(t("app.internal_error", kind=type(exc).__name__))
+
+
+def demo_notice(meta: dataset.DatasetMeta) -> None:
+    """A visible notice when the data shown is the synthetic demo."""
+    if meta.demo:
+        st.warning(t("app.demo_notice"), icon=":material/science:")
