@@ -27,7 +27,13 @@ with st.sidebar:
     )
 
 pages = [
-    st.Page("app_pages/explore.py", title=t("nav.explore"), icon=":material/map:", url_path="erkunden", default=True),
+    st.Page(
+        "app_pages/explore.py",
+        title=t("nav.explore"),
+        icon=":material/map:",
+        url_path="erkunden",
+        default=True,
+    ),
     st.Page("app_pages/data.py", title=t("nav.data"), icon=":material/database:", url_path="daten"),
 ]
 st.navigation(pages).run()

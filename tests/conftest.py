@@ -14,9 +14,15 @@ STADTTEILE = RAW / "jukkler-sozialindex" / "Stadtteile_2025_WGS84_EPSG4326_1.geo
 QUARTIERSATLAS = RAW / "jukkler-sozialindex" / "Quartiersatlas_2024_Daten.xlsx"
 QUARTIERSATLAS_CSV = RAW / "jukkler-sozialindex" / "converted" / "Quartiersatlas_2024_Daten_Profildaten.csv"
 REGISTRY = RAW / "ilia-sapan-portfolio" / "Integrationsberatung in Düsseldorf_1.csv"
-WOHNQUARTIERE_2021 = RAW / "ilia-sapan-portfolio" / "Wohnbevölkerung nach Alter Wohnquartiere Düsseldorf 2021_1.csv"
-WOHNQUARTIERE_2024 = RAW / "ilia-sapan-portfolio" / "Wohnbevölkerung nach Alter Wohnquartiere Düsseldorf 2024.csv"
-WOHNQUARTIERE_2020 = RAW / "ilia-sapan-portfolio" / "Wohnbevölkerung nach Alter Wohnquartiere Düsseldorf 2020.csv"
+WOHNQUARTIERE_2021 = (
+    RAW / "ilia-sapan-portfolio" / "Wohnbevölkerung nach Alter Wohnquartiere Düsseldorf 2021_1.csv"
+)
+WOHNQUARTIERE_2024 = (
+    RAW / "ilia-sapan-portfolio" / "Wohnbevölkerung nach Alter Wohnquartiere Düsseldorf 2024.csv"
+)
+WOHNQUARTIERE_2020 = (
+    RAW / "ilia-sapan-portfolio" / "Wohnbevölkerung nach Alter Wohnquartiere Düsseldorf 2020.csv"
+)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -62,7 +62,9 @@ def test_real_quartiersatlas_xlsx_and_csv_agree() -> None:
     xlsx = sources.read_indicators(QUARTIERSATLAS, report=report)
     csv = sources.read_indicators(QUARTIERSATLAS_CSV)
     assert len(xlsx) == 171
-    assert {"sgb2_quote", "arbeitslosenquote", "kinderarmut", "migration_pct", "bevoelkerung"} <= set(xlsx.columns)
+    assert {"sgb2_quote", "arbeitslosenquote", "kinderarmut", "migration_pct", "bevoelkerung"} <= set(
+        xlsx.columns
+    )
     pd.testing.assert_frame_equal(xlsx.drop(columns="name"), csv.drop(columns="name"))
     names = dict(zip(xlsx["sozialraum_id"], xlsx["name"], strict=True))
     assert names["042004"].startswith("Gewerbeflächen")
@@ -118,7 +120,9 @@ def test_registry_eastings_used_when_no_lat_lon(tmp_path: Path) -> None:
 # --- crafted geometry files ------------------------------------------------------------------------
 
 
-def _grid(ids: list, crs: str | None = "EPSG:4326", *, origin: tuple[float, float] = (6.75, 51.2)) -> gpd.GeoDataFrame:
+def _grid(
+    ids: list, crs: str | None = "EPSG:4326", *, origin: tuple[float, float] = (6.75, 51.2)
+) -> gpd.GeoDataFrame:
     x0, y0 = origin
     step = 0.01 if crs in (None, "EPSG:4326") and x0 < 1000 else 1000
     geoms = [box(x0 + i * step, y0, x0 + (i + 1) * step, y0 + step) for i in range(len(ids))]
@@ -204,8 +208,11 @@ def test_duplicate_id_is_an_error_in_the_report(tmp_path: Path) -> None:
 
 def test_broken_geometry_is_repaired_and_reported(tmp_path: Path) -> None:
     bowtie = Polygon([(6.75, 51.2), (6.76, 51.21), (6.76, 51.2), (6.75, 51.21)])
-    gdf = gpd.GeoDataFrame({"SOZIALRAUM_ID": ["011001", "011002"]}, geometry=[bowtie, box(6.8, 51.2, 6.81, 51.21)],
-                           crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(
+        {"SOZIALRAUM_ID": ["011001", "011002"]},
+        geometry=[bowtie, box(6.8, 51.2, 6.81, 51.21)],
+        crs="EPSG:4326",
+    )
     path = tmp_path / "bowtie.geojson"
     gdf.to_file(path)
     report = Report()
@@ -273,7 +280,9 @@ def test_comma_decimal_point_utf8_bom(tmp_path: Path) -> None:
 
 def test_non_numeric_value_reported_with_column_and_id(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
-    path.write_text("Sozialraum-ID;SGB-II-Quote %;Unbekannt\n011001;zwölf;1\n011002;3,5;2\n", encoding="utf-8")
+    path.write_text(
+        "Sozialraum-ID;SGB-II-Quote %;Unbekannt\n011001;zwölf;1\n011002;3,5;2\n", encoding="utf-8"
+    )
     report = Report()
     table = sources.read_indicators(path, report=report)
     assert np.isnan(table["sgb2_quote"].iloc[0])
@@ -335,8 +344,10 @@ def test_missing_tokens() -> None:
 
 def test_registry_without_welcome_points(tmp_path: Path) -> None:
     path = tmp_path / "reg.csv"
-    path.write_text("LATITUDE;LONGITUDE;ART;NAME;STRASSE;HAUSNUMMER\n51.2;6.7;Integrationsagentur;X;Weg;1\n",
-                    encoding="utf-8")
+    path.write_text(
+        "LATITUDE;LONGITUDE;ART;NAME;STRASSE;HAUSNUMMER\n51.2;6.7;Integrationsagentur;X;Weg;1\n",
+        encoding="utf-8",
+    )
     with pytest.raises(FileFormatError, match="Welcome Point"):
         sources.read_welcome_points(path)
 

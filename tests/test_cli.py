@@ -1,0 +1,191 @@
+"""The command line contract: demo, validate (--json), import, fetch (local server), map."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from geo import dataset, fetch
+from geo.errors import DownloadError
+from tests.conftest import QUARTIERSATLAS, RAW, REGISTRY, SOZIALRAEUME
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "geo", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        timeout=300,
+    )
+
+
+@pytest.mark.real_data
+def test_validate_json_on_the_real_files() -> None:
+    result = run(
+        "validate",
+        "--sozialraeume",
+        SOZIALRAEUME,
+        "--indicators",
+        QUARTIERSATLAS,
+        "--welcome-points",
+        REGISTRY,
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["counts"]["sozialraeume"] == 171
+    assert report["counts"]["welcome_points"] == 11
+    assert report["counts"]["indicator_rows"] == 171
+    assert report["errors"] == []
+    codes = {w["code"] for w in report["warnings"]}
+    assert {"implausible_value", "uninhabited", "name_repaired", "geometry_repaired"} <= codes
+    ids = {i for w in report["warnings"] if w["code"] == "implausible_value" for i in w["ids"]}
+    assert ids == {"063007"}
+
+
+def test_validate_unusable_exits_2_with_a_plain_message(tmp_path: Path) -> None:
+    bad = tmp_path / "kaputt.geojson"
+    bad.write_text("das ist kein GeoJSON", encoding="utf-8")
+    result = run("validate", "--sozialraeume", bad, "--json")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "kaputt.geojson" in result.stderr
+    assert json.loads(result.stdout)["errors"][0]["code"] == "unreadable"
+
+
+def test_validate_duplicates_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "dup.geojson"
+    feature = (
+        '{"type":"Feature","properties":{"SOZIALRAUM_ID":"011001"},"geometry":{"type":"Polygon",'
+        '"coordinates":[[[6.7,51.2],[6.71,51.2],[6.71,51.21],[6.7,51.2]]]}}'
+    )
+    path.write_text(f'{{"type":"FeatureCollection","features":[{feature},{feature}]}}', encoding="utf-8")
+    result = run("validate", "--sozialraeume", path, "--json")
+    assert result.returncode == 2
+    report = json.loads(result.stdout)
+    assert report["errors"][0] == {
+        "code": "duplicate_id",
+        "message": report["errors"][0]["message"],
+        "ids": ["011001"],
+    }
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_then_map(tmp_path: Path) -> None:
+    assert run("demo", "--out", tmp_path / "d").returncode == 0
+    out = tmp_path / "karte.html"
+    result = run("map", "--data-dir", tmp_path / "d", "--indicator", "kinderarmut", "--out", out)
+    assert result.returncode == 0, result.stderr
+    html = out.read_text(encoding="utf-8")
+    assert html.count('"sozialraum_id"') == 171
+    assert "Demo-Daten (synthetisch)" in html
+    assert "https://cdn" not in html
+
+
+def test_map_of_a_missing_dataset_says_how_to_fix(tmp_path: Path) -> None:
+    result = run("map", "--data-dir", tmp_path / "leer", "--out", tmp_path / "x.html")
+    assert result.returncode == 2
+    assert "python -m geo demo" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.real_data
+def test_import_real_files_then_load(tmp_path: Path) -> None:
+    out = tmp_path / "official"
+    result = run(
+        "import",
+        "--sozialraeume",
+        SOZIALRAEUME,
+        "--indicators",
+        QUARTIERSATLAS,
+        "--welcome-points",
+        REGISTRY,
+        "--out",
+        out,
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = dataset.load_dataset(out)
+    assert len(loaded.spaces) == 171
+    assert len(loaded.welcome_points) == 11
+    assert not loaded.meta.demo
+    row = loaded.spaces.set_index("sozialraum_id").loc["011001"]
+    assert row["name"] == "Altstadt"
+    assert row["sgb2_quote"] == pytest.approx(6.8)
+    # the wrong population stays flagged after import, on every load: nothing is silently changed
+    assert "063007" in {i.ids[0] for i in loaded.report.find("implausible_value")}
+
+
+@pytest.fixture
+def portal_mirror() -> Iterator[str]:
+    """A local HTTP server on 127.0.0.1 serving the real files, standing in for the open-data portal."""
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(RAW / "jukkler-sozialindex")
+    )
+    handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.real_data
+def test_fetch_from_a_mirror(tmp_path: Path, portal_mirror: str) -> None:
+    seen: list[tuple[str, int]] = []
+    report = fetch.fetch_official(
+        tmp_path / "o", base_url=portal_mirror, progress=lambda name, done, total: seen.append((name, done))
+    )
+    assert report.usable
+    assert {name for name, _ in seen} == {
+        "Sozialräume_WGS84_4326_0.geojson",
+        "Stadtteile_2025_WGS84_EPSG4326_1.geojson",
+    }
+    loaded = dataset.load_dataset(tmp_path / "o")
+    assert len(loaded.spaces) == 171
+    assert loaded.stadtteile is not None
+    assert len(loaded.stadtteile) == 50
+    assert loaded.meta.licence.startswith("Datenlizenz Deutschland")
+
+
+@pytest.mark.real_data
+def test_fetch_cli_from_a_mirror(tmp_path: Path, portal_mirror: str) -> None:
+    result = run("fetch", "--out", tmp_path / "o", "--base-url", portal_mirror)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "o" / "sozialraeume" / "sozialraeume.geojson").exists()
+
+
+@pytest.mark.real_data
+def test_fetch_missing_file_names_the_url(tmp_path: Path, portal_mirror: str) -> None:
+    with pytest.raises(DownloadError, match=r"HTTP 404") as info:
+        fetch.fetch_official(tmp_path / "o", base_url=portal_mirror + "nicht-da/")
+    assert "nicht-da" in str(info.value)
+    assert not (tmp_path / "o" / "sozialraeume").exists()  # nothing half-written
+
+
+@pytest.mark.real_data
+def test_fetch_size_limit(tmp_path: Path, portal_mirror: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOZIALRAUM_MAX_DOWNLOAD_MB", "0.5")
+    with pytest.raises(DownloadError, match="0 MB|größer"):
+        fetch.fetch_official(tmp_path / "o", base_url=portal_mirror)
+
+
+def test_unreachable_host_is_a_plain_download_error(tmp_path: Path) -> None:
+    with pytest.raises(DownloadError, match="127.0.0.1:9"):
+        fetch.download("http://127.0.0.1:9/x.geojson", tmp_path / "x.geojson")
+    with pytest.raises(DownloadError, match="http"):
+        fetch.download("file:///etc/passwd", tmp_path / "x")

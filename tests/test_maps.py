@@ -1,0 +1,105 @@
+"""Map builders: offline, escaped, legend and source, simplification that keeps borders shared."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import shapely
+
+from geo import dataset, maps, sources
+from geo.errors import DataError
+from tests.conftest import SOZIALRAEUME
+
+EVIL = '<img src=x onerror="alert(1)">'
+
+
+@pytest.fixture(scope="module")
+def loaded(demo_dir: Path) -> dataset.Dataset:
+    return dataset.load_dataset(demo_dir)
+
+
+@pytest.fixture(scope="module")
+def geometry(loaded: dataset.Dataset) -> maps.MapGeometry:
+    return maps.map_geometry(loaded)
+
+
+def _html(m: object) -> str:
+    return maps.standalone_html(m, title="Test")  # type: ignore[arg-type]
+
+
+def test_no_script_or_style_from_a_public_host(loaded: dataset.Dataset, geometry: maps.MapGeometry) -> None:
+    html = _html(maps.choropleth(loaded, geometry, "sgb2_quote"))
+    loads = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+    assert loads, "the map must load Leaflet"
+    assert all(u.startswith("data:") for u in loads), loads
+    assert "L.map(" in html or "L.map (" in html
+
+
+def test_every_sozialraum_is_a_feature_with_tooltip(
+    loaded: dataset.Dataset, geometry: maps.MapGeometry
+) -> None:
+    m = maps.choropleth(loaded, geometry, "kinderarmut", lang="de")
+    html = _html(m)
+    features = re.findall(r'"sozialraum_id": "(\d{6})"', html)
+    assert len(set(features)) == 171
+    first = loaded.spaces.iloc[0]
+    assert first["name"] in html
+    assert "Kinderarmut" in html
+    assert "Demo-Daten (synthetisch)" in html
+    assert "Stand 31.12.2021" in html
+
+
+def test_legend_states_unit_method_and_classes(loaded: dataset.Dataset, geometry: maps.MapGeometry) -> None:
+    html = _html(maps.choropleth(loaded, geometry, "arbeitslosenquote", lang="en", k=4))
+    assert "Unemployment rate (%)" in html
+    assert "Quantiles, 4 classes" in html
+    assert "no data" in html
+    assert "As of 31 Dec 2021" in html
+
+
+def test_text_from_data_is_escaped(loaded: dataset.Dataset, geometry: maps.MapGeometry) -> None:
+    evil = replace(
+        loaded,
+        spaces=loaded.spaces.copy(),
+        welcome_points=loaded.welcome_points.copy(),
+        meta=replace(loaded.meta, source=EVIL),
+    )
+    evil.spaces.loc[0, "name"] = EVIL
+    evil.welcome_points.loc[0, "name"] = EVIL
+    evil.welcome_points.loc[0, "address"] = EVIL
+    html = _html(maps.choropleth(evil, geometry, "sgb2_quote"))
+    assert EVIL not in html
+    assert json.dumps(EVIL)[1:-1] not in html  # not even inside a JS string
+    assert "&lt;img src=x onerror=" in html
+
+
+def test_darker_means_more_need_for_down_indicators() -> None:
+    up = maps.palette(5)
+    down = maps.palette(5, reverse=True)
+    assert down == up[::-1]
+    luminance = lambda h: sum(int(h[i : i + 2], 16) for i in (1, 3, 5))  # noqa: E731
+    assert luminance(up[0]) > luminance(up[-1])
+
+
+def test_unknown_indicator_is_a_data_error(loaded: dataset.Dataset, geometry: maps.MapGeometry) -> None:
+    with pytest.raises(DataError, match="gibt_es_nicht"):
+        maps.choropleth(loaded, geometry, "gibt_es_nicht")
+
+
+@pytest.mark.real_data
+def test_real_simplification_keeps_a_valid_coverage_and_shrinks() -> None:
+    spaces = sources.read_sozialraeume(SOZIALRAEUME)
+    simple = maps.simplify_coverage(spaces[["sozialraum_id", "stadtbezirk", "geometry"]])
+    metric = simple.to_crs(25832).geometry.to_numpy()
+    assert shapely.coverage_is_valid(metric, gap_width=0.5)
+    assert shapely.is_valid(metric).all()
+    before = shapely.get_num_coordinates(spaces.geometry.to_numpy()).sum()
+    after = shapely.get_num_coordinates(simple.geometry.to_numpy()).sum()
+    assert after < 0.5 * before
+    # areas barely change: at most 2 % for any Sozialraum
+    original = spaces.to_crs(25832).area.to_numpy()
+    assert (abs(shapely.area(metric) - original) / original).max() < 0.02
