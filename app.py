@@ -1,11 +1,16 @@
 """Sozialraum-Karte: the Streamlit entry point (sidebar and navigation only)."""
 
+from pathlib import Path
+
+import streamlit
 import streamlit as st
 
 from app_pages.ui import available_datasets, current_folder, t
 from geo import i18n
 
-st.set_page_config(page_title="Sozialraum-Karte", page_icon=":material/map:", layout="wide")
+# A local favicon: without one, Streamlit fetches the page's material icon from a Google host.
+FAVICON = str(Path(streamlit.__file__).parent / "static" / "favicon.png")
+st.set_page_config(page_title="Sozialraum-Karte", page_icon=FAVICON, layout="wide")
 
 if "lang" not in st.session_state:
     st.session_state["lang"] = st.query_params.get("lang", i18n.DEFAULT_LANGUAGE)

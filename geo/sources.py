@@ -98,8 +98,7 @@ def _likely_crs(bounds: np.ndarray) -> str:
 
 
 def _ensure_crs(gdf: gpd.GeoDataFrame, path: Path, report: Report | None) -> gpd.GeoDataFrame:
-    """
-    Return `gdf` in EPSG:4326.
+    """Return `gdf` in EPSG:4326.
 
     A file without a CRS is taken as EPSG:4326 only when its coordinates are plausible longitudes and
     latitudes. GeoJSON without a `crs` member is WGS84 by its standard (RFC 7946) and GDAL reads it so;

@@ -331,7 +331,7 @@ def test_xlsx_sheet_selection(tmp_path: Path) -> None:
         )
     table = sources.read_indicators(path, sheet="Werte")
     assert table["kinderarmut"].item() == pytest.approx(20.5)
-    with pytest.raises(FileFormatError, match="Profil.*Deckblatt, Werte"):
+    with pytest.raises(FileFormatError, match=r"Profil.*Deckblatt, Werte"):
         sources.read_indicators(path, sheet="Profil")
 
 

@@ -1,0 +1,181 @@
+"""
+Browser tests: a real ``streamlit run`` on 127.0.0.1 and headless Chromium with every outside request blocked.
+
+They need Debian's chromium (``make test`` installs it when run as root) and Playwright for Python. Under
+CI (``CI=true``) a missing browser is a failure; elsewhere these tests skip and say why.
+Screenshots are kept in ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.browser
+
+if not (Path(CHROMIUM).exists() and shutil.which("chromium")) and not os.environ.get("CI"):
+    pytest.skip(
+        f"{CHROMIUM} is not installed (make test installs it as root); browser tests skipped outside CI",
+        allow_module_level=True,
+    )
+
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`streamlit run app.py` on a free loopback port with a fresh demo dataset; stopped afterwards."""
+    from geo import demo
+
+    data = demo.write(tmp_path_factory.mktemp("browser-demo"))
+    port = _free_port()
+    env = {
+        **os.environ,
+        "SOZIALRAUM_DATA_DIR": str(data),
+        "SOZIALRAUM_USER_DIR": str(tmp_path_factory.mktemp("browser-var")),
+    }
+    log = (tmp_path_factory.mktemp("log") / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    pytest.fail(f"streamlit did not start; see {log.name}")
+                time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture
+def page() -> Iterator[tuple[Page, list[str]]]:
+    """A Chromium page whose requests to anything but loopback are blocked and recorded."""
+    blocked: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        pg = browser.new_page(viewport={"width": 1280, "height": 900})
+
+        def route(r):
+            u = r.request.url
+            if u.startswith(("data:", "blob:", "about:", "http://127.0.0.1", "ws://127.0.0.1")):
+                r.continue_()
+            else:
+                blocked.append(u)
+                r.abort()
+
+        pg.route("**/*", route)
+        yield pg, blocked
+        browser.close()
+
+
+def _count_in_frames(pg: Page, selector: str, want: int, timeout_s: float = 45) -> int:
+    deadline = time.monotonic() + timeout_s
+    best = 0
+    while time.monotonic() < deadline:
+        best = max((f.locator(selector).count() for f in pg.frames), default=0)
+        if best >= want:
+            return best
+        pg.wait_for_timeout(500)
+    return best
+
+
+def _no_error(pg: Page) -> None:
+    assert pg.locator("[data-testid=stException]").count() == 0
+    assert pg.locator("[data-testid=stAlertContentError]").count() == 0
+
+
+def test_explore_map_offline(server: str, page: tuple[Page, list[str]]) -> None:
+    pg, blocked = page
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.goto(server)
+    shapes = _count_in_frames(pg, "path.sk-sozialraum", 171)
+    pg.wait_for_timeout(500)
+    pg.screenshot(path=str(ARTIFACTS / "explore.png"), full_page=True)
+    assert shapes == 171
+    assert _count_in_frames(pg, "path.sk-welcome-point", 10, timeout_s=5) == 10
+    assert _count_in_frames(pg, ".sk-legend", 1, timeout_s=5) == 1
+    _no_error(pg)
+    assert blocked == []
+
+
+def test_explore_on_a_phone(server: str, page: tuple[Page, list[str]]) -> None:
+    pg, _ = page
+    pg.set_viewport_size({"width": 390, "height": 844})
+    pg.goto(server + "/?indikator=kinderarmut")
+    assert _count_in_frames(pg, "path.sk-sozialraum", 171) == 171
+    frame = pg.locator("iframe").first
+    box = frame.bounding_box()
+    assert box is not None
+    assert box["width"] > 300
+    assert box["height"] > 400
+    pg.wait_for_timeout(500)
+    pg.screenshot(path=str(ARTIFACTS / "explore-phone.png"), full_page=True)
+    _no_error(pg)
+
+
+def test_data_page(server: str, page: tuple[Page, list[str]]) -> None:
+    pg, _ = page
+    pg.goto(server + "/daten")
+    pg.get_by_text("Aktueller Datensatz").wait_for(timeout=30_000)
+    button = pg.get_by_role("button", name="Jetzt herunterladen")
+    button.wait_for(timeout=30_000)
+    pg.screenshot(path=str(ARTIFACTS / "data.png"), full_page=True)
+    assert button.is_enabled()
+    _no_error(pg)
