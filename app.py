@@ -1,5 +1,6 @@
 """Sozialraum-Karte: the Streamlit entry point (sidebar and navigation only)."""
 
+import hashlib
 from pathlib import Path
 
 import streamlit
@@ -25,10 +26,25 @@ with st.sidebar:
         key="lang",
     )
     datasets = available_datasets()
+    # "app_dataset" is the app's choice; the Daten page sets it after an import, which may also add an
+    # option or rename one. The widget key covers the choice and every option with its label, so any such
+    # change creates a fresh widget that a stale value from the browser cannot override.
+    current = current_folder()
+    st.session_state["app_dataset"] = current
+    widget_key = "app_dataset_" + hashlib.sha256(repr((current, datasets)).encode()).hexdigest()[:12]
+
+    def _choose_dataset() -> None:
+        if st.session_state[widget_key] in datasets:
+            st.session_state["app_dataset"] = st.session_state[widget_key]
+
     options = list(datasets)
-    # no widget key: the Daten page may switch the dataset after an import
-    st.session_state["app_dataset"] = st.selectbox(
-        t("app.dataset"), options=options, index=options.index(current_folder()), format_func=datasets.get
+    st.selectbox(
+        t("app.dataset"),
+        options=options,
+        index=options.index(current),
+        format_func=datasets.get,
+        key=widget_key,
+        on_change=_choose_dataset,
     )
 
 pages = [

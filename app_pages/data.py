@@ -25,11 +25,11 @@ def show_report(report: Report) -> None:
         st.success(t("data.no_findings"))
 
 
-def use_official(folder: Path, message: str, report: Report) -> None:
+def use_official(folder: Path, message: str) -> None:
     """Make the imported folder the app's dataset, forget cached data, and rerun with a notice."""
     clear_caches()
     st.session_state["app_dataset"] = str(folder)
-    st.session_state["data_flash"] = (message, report)
+    st.session_state["data_flash"] = (message,)
     st.rerun()
 
 
@@ -37,7 +37,6 @@ official = get_settings().user_dir / "official"
 
 if flash := st.session_state.pop("data_flash", None):
     st.success(flash[0])
-    show_report(flash[1])
 
 with friendly_errors():
     data, _geometry = load_current()
@@ -49,6 +48,12 @@ with friendly_errors():
     c2.metric(t("data.count_welcome_points"), len(data.welcome_points))
     c3.metric(t("data.count_indicators"), len(data.indicator_ids()))
     show_report(data.report)
+    if data.import_report is not None:
+        repairs = [i for i in data.import_report.issues if i.code not in data.report.codes()]
+        if repairs:
+            with st.expander(t("data.import_repairs", n=len(repairs))):
+                for issue in repairs:
+                    st.markdown(f"- {issue.message(lang())} `{issue.code}`")
 
 st.divider()
 st.subheader(t("data.fetch_title"))
@@ -63,9 +68,9 @@ if st.button(t("data.fetch_button"), type="primary", key="data_fetch"):
         bar.progress(min(done / total, 1.0) if total else 0.5, text=f"{name}: {done // 1024} kB")
 
     with friendly_errors():
-        report = fetch.fetch_official(official, base_url=base_url, progress=progress)
+        fetch.fetch_official(official, base_url=base_url, progress=progress)
         bar.progress(1.0, text=t("data.done"))
-        use_official(official, t("data.fetched", folder=str(official)), report)
+        use_official(official, t("data.fetched", folder=str(official)))
 
 st.divider()
 st.subheader(t("data.upload_title"))
@@ -88,11 +93,11 @@ if st.button(t("data.import_button"), disabled=not (indicators or welcome or spa
             return path
 
         with st.spinner(t("data.importing")):
-            report = fetch.import_files(
+            fetch.import_files(
                 official,
                 sozialraeume=saved(spaces),
                 indicators=saved(indicators),
                 welcome_points=saved(welcome),
                 sheet=sheet or None,
             )
-        use_official(official, t("data.imported", folder=str(official)), report)
+        use_official(official, t("data.imported", folder=str(official)))

@@ -33,6 +33,8 @@ SPACES_FILE = "sozialraeume/sozialraeume.geojson"
 STADTTEILE_FILE = "sozialraeume/stadtteile.geojson"
 INDICATORS_FILE = "sozialraeume/indikatoren.csv"
 WELCOME_POINTS_FILE = "welcome_points.geojson"
+#: The report of the last import or download: it names repairs that later loads no longer see.
+IMPORT_REPORT_FILE = "import_report.json"
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class Dataset:
     stadtteile: gpd.GeoDataFrame | None
     welcome_points: gpd.GeoDataFrame
     report: Report
+    import_report: Report | None = None
 
     def indicator_ids(self) -> list[str]:
         """Catalogue ids that have at least one value in this dataset, in catalogue order."""
@@ -106,6 +109,7 @@ def write_dataset(
     stadtteile: gpd.GeoDataFrame | None = None,
     indicators: pd.DataFrame | None = None,
     welcome_points: gpd.GeoDataFrame | None = None,
+    import_report: Report | None = None,
 ) -> Path:
     """Write a dataset folder; parts given as None are left as they are on disk.
 
@@ -139,6 +143,8 @@ def write_dataset(
             welcome_points.drop(columns=["sozialraum_id"], errors="ignore"),
             folder / WELCOME_POINTS_FILE,
         )
+    if import_report is not None:
+        (folder / IMPORT_REPORT_FILE).write_text(import_report.to_json(), encoding="utf-8")
     (folder / META_FILE).write_text(
         json.dumps(asdict(meta), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
@@ -203,7 +209,11 @@ def load_dataset(folder: str | Path) -> Dataset:
         points = gpd.GeoDataFrame(
             {"welcome_point_id": [], "name": [], "sozialraum_id": []}, geometry=[], crs=STORAGE_CRS
         )
+    import_report = None
+    if (path := optional(IMPORT_REPORT_FILE)) is not None:
+        import_report = Report.from_json(path.read_text(encoding="utf-8"))
     return Dataset(
+        import_report=import_report,
         folder=folder,
         meta=DatasetMeta.read(folder),
         spaces=gpd.GeoDataFrame(spaces, crs=STORAGE_CRS),

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from geo import sources, validate
-from geo.dataset import INDICATORS_FILE, WELCOME_POINTS_FILE, DatasetMeta, write_dataset
+from geo.dataset import IMPORT_REPORT_FILE, INDICATORS_FILE, WELCOME_POINTS_FILE, DatasetMeta, write_dataset
 from geo.errors import DataError, DownloadError
 from geo.indicators import catalogue
 from geo.report import Report
@@ -68,6 +68,14 @@ def download(url: str, dest: Path, *, progress: Progress | None = None) -> Path:
     return dest
 
 
+def _previous_title(out: Path) -> str | None:
+    """The title of the dataset already in `out`, unless it is the demo."""
+    if not (out / "dataset.json").exists():
+        return None
+    meta = DatasetMeta.read(out)
+    return None if meta.demo else meta.title
+
+
 def _previous_meta_is_demo(out: Path) -> bool:
     return (out / "dataset.json").exists() and DatasetMeta.read(out).demo
 
@@ -112,8 +120,21 @@ def fetch_official(
             reference_date=catalogue().reference_date,
             licence=OFFICIAL_LICENCE,
         )
-        write_dataset(out, spaces=checked.spaces, stadtteile=stadtteile, meta=meta)
+        write_dataset(
+            out, spaces=checked.spaces, stadtteile=stadtteile, meta=meta, import_report=checked.report
+        )
     return checked.report
+
+
+#: Findings about the geometry file itself; a later import of tables alone must not forget them.
+_GEOMETRY_CODES = frozenset({"geometry_repaired", "crs_assumed"})
+
+
+def _carry_geometry_findings(out: Path, report: Report) -> None:
+    previous = out / IMPORT_REPORT_FILE
+    if previous.exists():
+        earlier = Report.from_json(previous.read_text(encoding="utf-8"))
+        report.issues[:0] = [i for i in earlier.issues if i.code in _GEOMETRY_CODES]
 
 
 def import_files(
@@ -168,11 +189,13 @@ def import_files(
     if welcome_points:
         parts.append(f"Welcome Points: {Path(welcome_points).name}")
     meta = DatasetMeta(
-        title="Offizielle Daten",
+        title=_previous_title(out) or "Offizielle Daten",
         source=source or "; ".join(parts),
         reference_date=catalogue().reference_date,
         licence=OFFICIAL_LICENCE if sozialraeume is None else "",
     )
+    if sozialraeume is None:
+        _carry_geometry_findings(out, checked.report)
     write_dataset(
         out,
         spaces=checked.spaces,
@@ -180,5 +203,6 @@ def import_files(
         indicators=raw,
         welcome_points=checked.welcome_points,
         meta=meta,
+        import_report=checked.report,
     )
     return checked.report

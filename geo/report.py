@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -83,3 +84,19 @@ class Report:
             "errors": [i.as_dict(lang) for i in self.errors],
             "warnings": [i.as_dict(lang) for i in self.warnings],
         }
+
+    def to_json(self) -> str:
+        """Language-neutral JSON (codes, ids, parameters), to keep a report beside the data."""
+        issues = [
+            {"code": i.code, "level": i.level, "ids": list(i.ids), "params": i.params} for i in self.issues
+        ]
+        return json.dumps(
+            {"counts": self.counts, "issues": issues}, ensure_ascii=False, indent=1, default=str
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Report:
+        """The report written by `to_json`."""
+        data = json.loads(text)
+        issues = [Issue(i["code"], i["level"], tuple(i["ids"]), dict(i["params"])) for i in data["issues"]]
+        return cls(issues=issues, counts=dict(data["counts"]))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -41,3 +45,20 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from geo import demo
 
     return demo.write(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="module")
+def portal_mirror() -> Iterator[str]:
+    """A local HTTP server on 127.0.0.1 serving the real files, standing in for the open-data portal."""
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(RAW / "jukkler-sozialindex")
+    )
+    handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -179,3 +179,43 @@ def test_data_page(server: str, page: tuple[Page, list[str]]) -> None:
     pg.screenshot(path=str(ARTIFACTS / "data.png"), full_page=True)
     assert button.is_enabled()
     _no_error(pg)
+
+
+@pytest.mark.real_data
+def test_load_official_data_on_the_data_page(
+    server: str, page: tuple[Page, list[str]], portal_mirror: str
+) -> None:
+    """Download geometry from a (local) portal mirror, upload the real tables, see the official map."""
+    from tests.conftest import QUARTIERSATLAS, REGISTRY
+
+    pg, _ = page
+    pg.goto(server + "/daten")
+    pg.get_by_text("Andere Adresse (Spiegelserver)").click()
+    url_box = pg.get_by_label("Adresse des Ordners mit den Dateien")
+    url_box.fill(portal_mirror)
+    url_box.press("Enter")
+    pg.wait_for_timeout(500)
+    pg.get_by_role("button", name="Jetzt herunterladen").click()
+    pg.get_by_text("Die offiziellen Geodaten wurden geladen").wait_for(timeout=60_000)
+    uploaders = pg.locator("[data-testid=stFileUploader] input[type=file]")
+    uploaders.nth(0).set_input_files(str(QUARTIERSATLAS))
+    uploaders.nth(1).set_input_files(str(REGISTRY))
+    pg.wait_for_timeout(1000)
+    pg.get_by_role("button", name="Importieren").click()
+    pg.get_by_text("Die Dateien wurden importiert").wait_for(timeout=60_000)
+    pg.wait_for_timeout(1000)
+    pg.get_by_text("Hinweise zur Datenqualität").click()
+    pg.get_by_text("2.036.643").wait_for(timeout=10_000)  # the extraction error of 063007 is named
+    pg.get_by_text("Beim Import behoben: 2").click()  # repaired geometry and names, kept from the import
+    pg.get_by_text("4 ungültige Geometrien wurden repariert").wait_for(timeout=10_000)
+    pg.screenshot(path=str(ARTIFACTS / "data-imported.png"), full_page=True)
+    _no_error(pg)
+    pg.get_by_role("link", name="Erkunden").click()
+    pg.get_by_text("Sozialräume erkunden").wait_for(timeout=30_000)
+    assert _count_in_frames(pg, "path.sk-sozialraum", 171) == 171
+    pg.screenshot(path=str(ARTIFACTS / "explore-official.png"), full_page=True)
+    assert _count_in_frames(pg, "path.sk-welcome-point", 11, timeout_s=10) == 11
+    assert pg.get_by_text("Sie sehen Demo-Daten").count() == 0
+    pg.wait_for_timeout(500)
+    pg.screenshot(path=str(ARTIFACTS / "explore-official.png"), full_page=True)
+    _no_error(pg)

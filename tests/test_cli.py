@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from geo import dataset, fetch
 from geo.errors import DownloadError
-from tests.conftest import QUARTIERSATLAS, RAW, REGISTRY, SOZIALRAEUME
+from tests.conftest import QUARTIERSATLAS, REGISTRY, SOZIALRAEUME
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -125,23 +121,6 @@ def test_import_real_files_then_load(tmp_path: Path) -> None:
     assert row["sgb2_quote"] == pytest.approx(6.8)
     # the wrong population stays flagged after import, on every load: nothing is silently changed
     assert "063007" in {i.ids[0] for i in loaded.report.find("implausible_value")}
-
-
-@pytest.fixture
-def portal_mirror() -> Iterator[str]:
-    """A local HTTP server on 127.0.0.1 serving the real files, standing in for the open-data portal."""
-    handler = functools.partial(
-        http.server.SimpleHTTPRequestHandler, directory=str(RAW / "jukkler-sozialindex")
-    )
-    handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.mark.real_data
