@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import urllib.error
@@ -20,7 +21,7 @@ from geo.settings import PORTAL_BASE_URL, PORTAL_SOZIALRAEUME, PORTAL_STADTTEILE
 #: Called with (file name, bytes so far, total bytes or None).
 Progress = Callable[[str, int, int | None], None]
 
-OFFICIAL_SOURCE = "Open Data Düsseldorf (Landeshauptstadt Düsseldorf): Sozialräume, Stadtteile"
+OFFICIAL_SOURCE = "Open Data Düsseldorf (Sozialräume, Stadtteile)"
 OFFICIAL_LICENCE = "Datenlizenz Deutschland – Zero – Version 2.0"
 _CHUNK = 64 * 1024
 
@@ -59,6 +60,7 @@ def download(url: str, dest: Path, *, progress: Progress | None = None) -> Path:
                     if progress is not None:
                         progress(name, done, total)
     except urllib.error.HTTPError as exc:
+        exc.close()  # an HTTPError holds the open response
         raise DownloadError("error.download", file=name, url=url, reason=f"HTTP {exc.code}") from exc
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         if isinstance(exc, DownloadError):
@@ -66,6 +68,11 @@ def download(url: str, dest: Path, *, progress: Progress | None = None) -> Path:
         reason = getattr(exc, "reason", exc)
         raise DownloadError("error.download", file=name, url=url, reason=str(reason)) from exc
     return dest
+
+
+def _file_label(path: str | Path) -> str:
+    """A file named for people: ``Integrationsberatung in Düsseldorf_1.csv`` -> ``Integrationsberatung in Düsseldorf``."""
+    return re.sub(r"_\d+$", "", Path(path).stem)
 
 
 def _previous_title(out: Path) -> str | None:
@@ -183,11 +190,11 @@ def import_files(
     if sozialraeume and _previous_meta_is_demo(out):
         shutil.rmtree(out / "sozialraeume", ignore_errors=True)
         (out / WELCOME_POINTS_FILE).unlink(missing_ok=True)
-    parts = [OFFICIAL_SOURCE if sozialraeume is None else f"Sozialräume: {Path(sozialraeume).name}"]
+    parts = [OFFICIAL_SOURCE if sozialraeume is None else f"Sozialräume: {_file_label(sozialraeume)}"]
     if indicators:
         parts.append(catalogue().source)
     if welcome_points:
-        parts.append(f"Welcome Points: {Path(welcome_points).name}")
+        parts.append(f"Welcome Points: {_file_label(welcome_points)}")
     meta = DatasetMeta(
         title=_previous_title(out) or "Offizielle Daten",
         source=source or "; ".join(parts),

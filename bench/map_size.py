@@ -1,0 +1,71 @@
+"""
+Benchmark: map HTML size and build times, on the real data when it is beside the checkout.
+
+Run with ``make bench`` (or ``.venv/bin/python bench/map_size.py``). Prints a Markdown table; the figures
+measured on the reference machine are kept in ``bench/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from geo import dataset, demo, fetch, maps  # noqa: E402
+
+RAW = ROOT.parent / "shared" / "data" / "raw"
+
+
+def _timed(fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, time.perf_counter() - start
+
+
+def measure(folder: Path, label: str) -> list[str]:
+    rows = []
+    loaded, t_load = _timed(dataset.load_dataset, folder)
+    for tolerance in (0.0, 12.0):
+        geometry, t_geom = _timed(maps.map_geometry, loaded, tolerance_m=tolerance)
+        m, t_map = _timed(maps.choropleth, loaded, geometry, None)
+        html, t_html = _timed(maps.standalone_html, m, title="bench")
+        vertices = int(sum(len(g.exterior.coords) for g in geometry.spaces.geometry.explode().to_numpy()))
+        rows.append(
+            f"| {label} | {tolerance:g} m | {vertices:,} | {len(html.encode()) / 1024:,.0f} KiB | "
+            f"{t_load:.2f} s | {t_geom:.2f} s | {t_map + t_html:.2f} s |"
+        )
+    return rows
+
+
+def main() -> None:
+    tracemalloc.start()
+    print("| data | simplification | vertices sent | standalone HTML | load + validate | geometry | map build + render |")
+    print("|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        demo_dir = demo.write(Path(tmp) / "demo")
+        for row in measure(demo_dir, "demo"):
+            print(row)
+        spaces = RAW / "jukkler-sozialindex" / "Sozialräume_WGS84_4326_0.geojson"
+        if spaces.exists():
+            official = Path(tmp) / "official"
+            fetch.import_files(
+                official,
+                sozialraeume=spaces,
+                indicators=RAW / "jukkler-sozialindex" / "Quartiersatlas_2024_Daten.xlsx",
+                welcome_points=RAW / "ilia-sapan-portfolio" / "Integrationsberatung in Düsseldorf_1.csv",
+            )
+            for row in measure(official, "official (real)"):
+                print(row)
+        else:
+            print(f"(real data not found at {RAW}: only the demo was measured)")
+    _, peak = tracemalloc.get_traced_memory()
+    print(f"\nPeak Python memory (tracemalloc): {peak / 2**20:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
