@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 PORT ?= 8501
 
-.PHONY: run test lint bench demo clean
+.PHONY: run test lint bench demo clean chromium
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)

@@ -21,7 +21,7 @@ from geo import dataset, demo, fetch, maps  # noqa: E402
 RAW = ROOT.parent / "shared" / "data" / "raw"
 
 
-def _timed(fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+def _timed(fn, *args, **kwargs):
     start = time.perf_counter()
     result = fn(*args, **kwargs)
     return result, time.perf_counter() - start
@@ -44,7 +44,9 @@ def measure(folder: Path, label: str) -> list[str]:
 
 def main() -> None:
     tracemalloc.start()
-    print("| data | simplification | vertices sent | standalone HTML | load + validate | geometry | map build + render |")
+    print(
+        "| data | simplification | vertices sent | standalone HTML | load + validate | geometry | map build + render |"
+    )
     print("|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         demo_dir = demo.write(Path(tmp) / "demo")
