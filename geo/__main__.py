@@ -1,4 +1,5 @@
-"""The command line: ``python -m geo {demo,validate,fetch,import,map} ...``.
+"""
+The command line: ``python -m geo {demo,validate,fetch,import,map} ...``.
 
 Exit codes: 0 usable / done, 2 the input cannot be used (a plain message on stderr), 1 an internal fault.
 """

@@ -1,4 +1,5 @@
-"""Scripts and styles that maps need, taken from installed packages, never from a public host.
+"""
+Scripts and styles that maps need, taken from installed packages, never from a public host.
 
 Leaflet 1.9.4 comes from the PyPI package `django-js-lib-leaflet`. Maps reference it as `data:` URIs,
 so the same folium map works in `st_folium` (which loads the links one after another) and as a
@@ -28,7 +29,8 @@ def data_uri(content: bytes, mime: str) -> str:
 
 @cache
 def leaflet_links() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """Folium-style `(name, url)` lists of Leaflet's script and stylesheet, as `data:` URIs.
+    """
+    Folium-style `(name, url)` lists of Leaflet's script and stylesheet, as `data:` URIs.
 
     Returns
     -------

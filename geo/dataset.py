@@ -1,4 +1,5 @@
-"""A dataset folder: the one layout the app opens, and that `demo`, `fetch` and `import` write.
+"""
+A dataset folder: the one layout the app opens, and that `demo`, `fetch` and `import` write.
 
 ::
 
@@ -111,7 +112,8 @@ def write_dataset(
     welcome_points: gpd.GeoDataFrame | None = None,
     import_report: Report | None = None,
 ) -> Path:
-    """Write a dataset folder; parts given as None are left as they are on disk.
+    """
+    Write a dataset folder; parts given as None are left as they are on disk.
 
     Returns
     -------
@@ -152,7 +154,8 @@ def write_dataset(
 
 
 def load_dataset(folder: str | Path) -> Dataset:
-    """Read, validate and join a dataset folder.
+    """
+    Read, validate and join a dataset folder.
 
     Raises
     ------

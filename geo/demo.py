@@ -1,4 +1,5 @@
-"""The synthetic demo dataset: shaped like the official data, derived from none of it.
+"""
+The synthetic demo dataset: shaped like the official data, derived from none of it.
 
 171 Sozialräume with the official ID scheme (3-digit Stadtteil number + running number) over the 50
 real Stadtteil numbers and names and the 10 Stadtbezirke; geometry is a nested Voronoi tessellation of a
@@ -137,7 +138,8 @@ def _allocation(rng: np.random.Generator) -> dict[str, int]:
 
 
 def geometry(*, seed: int = 2026) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Sozialraum and Stadtteil polygons that tile the outline without gaps or overlaps.
+    """
+    Sozialraum and Stadtteil polygons that tile the outline without gaps or overlaps.
 
     Returns
     -------
@@ -211,7 +213,8 @@ def _clip(values: np.ndarray, low: float, high: float) -> np.ndarray:
 
 
 def indicators(spaces: gpd.GeoDataFrame, *, seed: int = 2026) -> pd.DataFrame:
-    """Synthetic values for every catalogue indicator, with plausible ranges and correlations.
+    """
+    Synthetic values for every catalogue indicator, with plausible ranges and correlations.
 
     Poverty, unemployment and SGB-II rise together with the need surface; population adds up to the
     city's total; one Sozialraum is left uninhabited, as in the official data.
@@ -300,7 +303,8 @@ def indicators(spaces: gpd.GeoDataFrame, *, seed: int = 2026) -> pd.DataFrame:
 
 
 def welcome_points(spaces: gpd.GeoDataFrame, table: pd.DataFrame, *, n: int = 10) -> gpd.GeoDataFrame:
-    """`n` synthetic Welcome Points in the Sozialräume of highest SGB-II rate, at most two per Stadtbezirk.
+    """
+    `n` synthetic Welcome Points in the Sozialräume of highest SGB-II rate, at most two per Stadtbezirk.
 
     Returns
     -------
@@ -330,7 +334,8 @@ def welcome_points(spaces: gpd.GeoDataFrame, table: pd.DataFrame, *, n: int = 10
 
 
 def write(out: str | Path, *, seed: int = 2026) -> Path:
-    """Generate the demo dataset and write it as a dataset folder (see `geo.dataset`).
+    """
+    Generate the demo dataset and write it as a dataset folder (see `geo.dataset`).
 
     Returns
     -------

@@ -32,7 +32,8 @@ def file_url(base_url: str, name: str) -> str:
 
 
 def download(url: str, dest: Path, *, progress: Progress | None = None) -> Path:
-    """Download `url` to `dest`, in chunks, refusing files over the configured size limit.
+    """
+    Download `url` to `dest`, in chunks, refusing files over the configured size limit.
 
     Raises
     ------
@@ -90,7 +91,8 @@ def _previous_meta_is_demo(out: Path) -> bool:
 def fetch_official(
     out: str | Path, *, base_url: str = PORTAL_BASE_URL, progress: Progress | None = None
 ) -> Report:
-    """Download the Sozialraum and Stadtteil GeoJSON files, validate them, and write them to `out`.
+    """
+    Download the Sozialraum and Stadtteil GeoJSON files, validate them, and write them to `out`.
 
     Indicator table and Welcome Points already in `out` are kept, unless `out` held the demo
     dataset (demo values do not belong to the official geometry).
@@ -154,7 +156,8 @@ def import_files(
     sheet: str | None = None,
     source: str | None = None,
 ) -> Report:
-    """Validate official files and write them into the dataset folder `out`.
+    """
+    Validate official files and write them into the dataset folder `out`.
 
     Files not given are kept from `out` (for example the geometry from `fetch_official`). Nothing is
     written when the report has errors.

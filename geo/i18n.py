@@ -1,4 +1,5 @@
-"""Translations: one function for every string a user sees, German first.
+"""
+Translations: one function for every string a user sees, German first.
 
 Catalogues are JSON files in `geo/locales/<lang>.json` mapping a message key to a text with
 `str.format` placeholders. A key missing in a language falls back to German, then to the key itself.
@@ -35,7 +36,8 @@ def _plain(value: Any) -> Any:
 
 
 def translate(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
-    """The text for `key` in `lang`, with `params` filled in.
+    """
+    The text for `key` in `lang`, with `params` filled in.
 
     Parameters
     ----------
@@ -61,7 +63,8 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
 
 
 def format_number(value: float | None, lang: str = DEFAULT_LANGUAGE, *, decimals: int = 1) -> str:
-    """A number as people in `lang` write it: ``12.345,6`` in German, ``12,345.6`` in English.
+    """
+    A number as people in `lang` write it: ``12.345,6`` in German, ``12,345.6`` in English.
 
     Missing values (None, NaN) become an en dash.
     """

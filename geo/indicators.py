@@ -26,6 +26,8 @@ class Indicator:
     unit: str
     direction: Direction
     kind: str
+    source: str = ""
+    reference_date: str = ""
 
     def label(self, lang: str = "de") -> str:
         """The label in `lang` (German when there is no English one)."""
@@ -72,8 +74,9 @@ def catalogue() -> Catalogue:
     text = resources.files("geo").joinpath("indikatoren.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
     defaults = data["defaults"]
+    shared = {"source": defaults["source"], "reference_date": defaults["reference_date"]}
     return Catalogue(
-        indicators=tuple(Indicator(**entry) for entry in data["indicator"]),
+        indicators=tuple(Indicator(**{**shared, **entry}) for entry in data["indicator"]),
         source=defaults["source"],
         reference_date=defaults["reference_date"],
         default_indicator=defaults["default_indicator"],
@@ -103,7 +106,8 @@ class Classes:
 
 
 def classify(values: pd.Series, *, scheme: str = "quantiles", k: int = 5) -> Classes:
-    """Classify `values` into at most `k` classes with a mapclassify scheme; missing values get class -1.
+    """
+    Classify `values` into at most `k` classes with a mapclassify scheme; missing values get class -1.
 
     Parameters
     ----------

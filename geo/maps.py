@@ -1,4 +1,5 @@
-"""Folium map builders: GeoDataFrames in, folium objects out; nothing loads from a public host.
+"""
+Folium map builders: GeoDataFrames in, folium objects out; nothing loads from a public host.
 
 Geometry is sent to the browser simplified as a coverage (shared borders stay shared) and rounded to
 about one metre. Every text that comes from data is HTML-escaped before it reaches the map.
@@ -45,7 +46,8 @@ class MapGeometry:
 
 
 def simplify_coverage(spaces: gpd.GeoDataFrame, *, tolerance_m: float | None = None) -> gpd.GeoDataFrame:
-    """Simplify polygons that tile an area without breaking shared borders.
+    """
+    Simplify polygons that tile an area without breaking shared borders.
 
     Parameters
     ----------
@@ -240,7 +242,8 @@ def _features(frame: gpd.GeoDataFrame, properties: list[str]) -> dict[str, Any]:
 
 
 def base_map(dataset: Dataset, *, lang: str = "de", tiles: bool = False) -> folium.Map:
-    """An empty map over the dataset's extent whose scripts and styles are all local.
+    """
+    An empty map over the dataset's extent whose scripts and styles are all local.
 
     Without `tiles` the background is a plain light colour; with them, OpenStreetMap tiles and their
     attribution (they need network access).
@@ -292,7 +295,8 @@ def choropleth(
     lang: str = "de",
     tiles: bool = False,
 ) -> folium.Map:
-    """The explore map: one indicator over all Sozialräume, Stadtbezirk outlines, Welcome Points, legend.
+    """
+    The explore map: one indicator over all Sozialräume, Stadtbezirk outlines, Welcome Points, legend.
 
     Parameters
     ----------

@@ -36,7 +36,8 @@ class Settings:
 
 
 def get_settings() -> Settings:
-    """Read the settings, with environment overrides.
+    """
+    Read the settings, with environment overrides.
 
     Returns
     -------

@@ -1,4 +1,5 @@
-"""Read and normalise the city's official files (and files shaped like them).
+"""
+Read and normalise the city's official files (and files shaped like them).
 
 Every reader returns a table with documented, normalised columns. Problems that make a file unusable
 raise a `geo.errors.DataError` subclass naming the file, column or rows; problems that leave it usable
@@ -48,7 +49,8 @@ _TRUNCATED_ENDINGS = (
 
 
 def normalise_id(value: object, *, width: int = 6) -> str | None:
-    """A Sozialraum ID as a `width`-digit string, restoring leading zeros lost by spreadsheets.
+    """
+    A Sozialraum ID as a `width`-digit string, restoring leading zeros lost by spreadsheets.
 
     Returns None when `value` is not a whole number of at most `width` digits.
     """
@@ -59,6 +61,20 @@ def normalise_id(value: object, *, width: int = 6) -> str | None:
     if not text.isdigit() or len(text) > width:
         return None
     return text.zfill(width)
+
+
+def _normalised_ids(values: pd.Series, *, width: int, path: Path, column: str, first_row: int) -> pd.Series:
+    """
+    `values` as `width`-digit IDs; raise `IdError` naming every bad row (numbered from `first_row`).
+
+    `first_row` is 2 for a table with a header line, 1 for the features of a geodata file.
+    """
+    ids = values.map(lambda v: normalise_id(v, width=width))
+    bad = np.flatnonzero(ids.isna().to_numpy())
+    if len(bad):
+        rows = [f"{i + first_row}: {values.iloc[i]}" for i in bad]
+        raise IdError("error.id_malformed", file=path.name, column=column, values=rows)
+    return ids
 
 
 def _find_column(columns: list[str], wanted: tuple[str, ...]) -> str | None:
@@ -98,7 +114,8 @@ def _likely_crs(bounds: np.ndarray) -> str:
 
 
 def _ensure_crs(gdf: gpd.GeoDataFrame, path: Path, report: Report | None) -> gpd.GeoDataFrame:
-    """Return `gdf` in EPSG:4326.
+    """
+    Return `gdf` in EPSG:4326.
 
     A file without a CRS is taken as EPSG:4326 only when its coordinates are plausible longitudes and
     latitudes. GeoJSON without a `crs` member is WGS84 by its standard (RFC 7946) and GDAL reads it so;
@@ -141,7 +158,8 @@ def _repair(gdf: gpd.GeoDataFrame, ids: pd.Series, report: Report | None) -> gpd
 
 
 def read_sozialraeume(path: str | Path, *, report: Report | None = None) -> gpd.GeoDataFrame:
-    """Read Sozialraum polygons from GeoJSON, GeoPackage or a (zipped) Shapefile, in any declared CRS.
+    """
+    Read Sozialraum polygons from GeoJSON, GeoPackage or a (zipped) Shapefile, in any declared CRS.
 
     Parameters
     ----------
@@ -168,10 +186,7 @@ def read_sozialraeume(path: str | Path, *, report: Report | None = None) -> gpd.
             found=[c for c in gdf.columns if c != gdf.geometry.name],
         )
     gdf = _ensure_crs(gdf, path, report)
-    ids = gdf[id_col].map(normalise_id)
-    bad = gdf.loc[ids.isna(), id_col].astype(str).tolist()
-    if bad:
-        raise IdError("error.id_malformed", file=path.name, column=id_col, values=bad)
+    ids = _normalised_ids(gdf[id_col], width=6, path=path, column=id_col, first_row=1)
     gdf = _repair(gdf, ids, report)
     out = gpd.GeoDataFrame({"sozialraum_id": ids}, geometry=gdf.geometry.values, crs=STORAGE_CRS)
     out["stadtteil_nr"] = out["sozialraum_id"].str[:3]
@@ -192,7 +207,8 @@ def read_sozialraeume(path: str | Path, *, report: Report | None = None) -> gpd.
 
 
 def read_stadtteile(path: str | Path, *, report: Report | None = None) -> gpd.GeoDataFrame:
-    """Read the 50 Stadtteile (official file: properties `Name` and `Nummer`).
+    """
+    Read the 50 Stadtteile (official file: properties `Name` and `Nummer`).
 
     Returns
     -------
@@ -212,14 +228,7 @@ def read_stadtteile(path: str | Path, *, report: Report | None = None) -> gpd.Ge
                 found=[c for c in gdf.columns if c != gdf.geometry.name],
             )
     gdf = _ensure_crs(gdf, path, report)
-    numbers = gdf[nr_col].map(lambda v: normalise_id(v, width=3))
-    if numbers.isna().any():
-        raise IdError(
-            "error.id_malformed",
-            file=path.name,
-            column=nr_col,
-            values=gdf.loc[numbers.isna(), nr_col].astype(str).tolist(),
-        )
+    numbers = _normalised_ids(gdf[nr_col], width=3, path=path, column=nr_col, first_row=1)
     gdf = _repair(gdf, numbers, report)
     out = gpd.GeoDataFrame(
         {"stadtteil_nr": numbers, "name": gdf[name_col].astype(str).str.strip()},
@@ -231,7 +240,8 @@ def read_stadtteile(path: str | Path, *, report: Report | None = None) -> gpd.Ge
 
 
 def stadtbezirke(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Dissolve Stadtteile or Sozialräume (column `stadtbezirk`) into the 10 Stadtbezirke.
+    """
+    Dissolve Stadtteile or Sozialräume (column `stadtbezirk`) into the 10 Stadtbezirke.
 
     Returns
     -------
@@ -257,7 +267,8 @@ def _decode(raw: bytes, name: str) -> str:
 
 
 def read_table(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame:
-    """Read a CSV or XLSX table as text cells, whatever its delimiter and encoding.
+    """
+    Read a CSV or XLSX table as text cells, whatever its delimiter and encoding.
 
     Parameters
     ----------
@@ -312,7 +323,8 @@ def uses_decimal_comma(frame: pd.DataFrame) -> bool:
 
 
 def parse_numbers(column: pd.Series, *, decimal_comma: bool | None = None) -> tuple[pd.Series, pd.Series]:
-    """Parse text cells to floats.
+    """
+    Parse text cells to floats.
 
     With `decimal_comma` the comma is the decimal mark and points separate thousands (``1.234,5``);
     without, the point is the decimal mark. None decides from the column itself: any comma means
@@ -354,7 +366,8 @@ def _clean_names(names: pd.Series, ids: pd.Series, report: Report | None) -> pd.
 def read_indicators(
     path: str | Path, *, sheet: str | None = None, report: Report | None = None
 ) -> pd.DataFrame:
-    """Read an indicator table keyed by Sozialraum ID (the Quartiersatlas or any table shaped like it).
+    """
+    Read an indicator table keyed by Sozialraum ID (the Quartiersatlas or any table shaped like it).
 
     Parameters
     ----------
@@ -385,10 +398,7 @@ def read_indicators(
     frame = frame[frame[id_col] != ""].reset_index(drop=True)
     if frame.empty:
         raise FileFormatError("error.no_rows", file=path.name)
-    ids = frame[id_col].map(normalise_id)
-    if ids.isna().any():
-        rows = [f"{i + 2}: {frame.at[i, id_col]}" for i in np.flatnonzero(ids.isna())]
-        raise IdError("error.id_malformed", file=path.name, column=id_col, values=rows)
+    ids = _normalised_ids(frame[id_col], width=6, path=path, column=id_col, first_row=2)
     out = pd.DataFrame({"sozialraum_id": ids})
     name_col = _find_column(list(frame.columns), ("name", "sozialraum_name", "bezeichnung"))
     if name_col is not None:
@@ -426,7 +436,8 @@ def read_indicators(
 
 
 def read_wohnquartiere(path: str | Path, *, report: Report | None = None) -> pd.DataFrame:
-    """Add up a Wohnquartier table (9-digit keys = Sozialraum ID + 3 digits) to Sozialräume.
+    """
+    Add up a Wohnquartier table (9-digit keys = Sozialraum ID + 3 digits) to Sozialräume.
 
     Keys that lost their leading zero (8 digits) are restored. Empty cells count as zero (the city
     leaves suppressed and zero cells empty). Six-digit keys belong to the old Wohnquartier scheme before
@@ -440,14 +451,7 @@ def read_wohnquartiere(path: str | Path, *, report: Report | None = None) -> pd.
     path = Path(path)
     frame = read_table(path)
     key_col = frame.columns[0]
-    keys = frame[key_col].map(lambda v: normalise_id(v, width=9))
-    if keys.isna().any():
-        raise IdError(
-            "error.id_malformed",
-            file=path.name,
-            column=key_col,
-            values=frame.loc[keys.isna(), key_col].tolist(),
-        )
+    keys = _normalised_ids(frame[key_col], width=9, path=path, column=key_col, first_row=2)
     short = frame[key_col].str.len() <= 6
     if short.all():
         raise IdError("error.old_wohnquartier_keys", file=path.name)
@@ -489,7 +493,8 @@ def _slug(text: str) -> str:
 
 
 def read_welcome_points(path: str | Path, *, report: Report | None = None) -> gpd.GeoDataFrame:
-    """Read Welcome Points from the city's registry of integration services (CSV) or from GeoJSON.
+    """
+    Read Welcome Points from the city's registry of integration services (CSV) or from GeoJSON.
 
     In the registry, rows with `ART` = `Welcome Point` are kept, and rows repeating a Welcome Point at
     the same address (another contact person) are merged into one point that keeps all contacts.
@@ -582,7 +587,8 @@ def read_welcome_points(path: str | Path, *, report: Report | None = None) -> gp
 def assign_sozialraum(
     points: gpd.GeoDataFrame, spaces: gpd.GeoDataFrame, *, report: Report | None = None
 ) -> gpd.GeoDataFrame:
-    """Add the `sozialraum_id` each Welcome Point lies in (empty string when it lies in none).
+    """
+    Add the `sozialraum_id` each Welcome Point lies in (empty string when it lies in none).
 
     A point outside every Sozialraum is reported as a warning.
     """

@@ -1,4 +1,5 @@
-"""Check a dataset as a whole and report every problem at once.
+"""
+Check a dataset as a whole and report every problem at once.
 
 Errors (duplicate IDs, no geometry) make the data unusable; warnings (unmatched IDs, missing or
 implausible values, uninhabited units, Welcome Points outside every Sozialraum) do not.
@@ -72,7 +73,8 @@ def _population_estimate(row: pd.Series, flagged: set[str]) -> float | None:
 
 
 def check_values(table: pd.DataFrame, report: Report, *, city_population: int | None = None) -> pd.DataFrame:
-    """Report missing, uninhabited and implausible values; return the table with implausible values missing.
+    """
+    Report missing, uninhabited and implausible values; return the table with implausible values missing.
 
     Notes
     -----
@@ -150,7 +152,8 @@ def check_files(
     welcome_points: str | Path | None = None,
     sheet: str | None = None,
 ) -> Checked:
-    """Read and check a set of files; raises `geo.errors.DataError` only for a file that cannot be read.
+    """
+    Read and check a set of files; raises `geo.errors.DataError` only for a file that cannot be read.
 
     Parameters
     ----------

@@ -50,3 +50,15 @@ def test_fallbacks() -> None:
     assert i18n.translate("nav.explore", "xx") == "Erkunden"
     assert i18n.translate("gibt.es.nicht", "de") == "gibt.es.nicht"
     assert i18n.translate("map.as_of", "de", date="1.1.2024") == "Stand 1.1.2024"
+
+
+def test_catalogue_covers_the_quartiersatlas_columns() -> None:
+    from geo.indicators import catalogue
+
+    cat = catalogue()
+    assert len(cat.indicators) == 49
+    assert len({i.column for i in cat.indicators}) == 49
+    assert all(i.source and i.reference_date == "2021-12-31" for i in cat.indicators)
+    assert cat.get("sgb2_quote").direction == "up"
+    assert cat.get("gymnasium_pct").direction == "down"
+    assert cat.get("sgb2_quote").label("en") == "SGB II rate"
