@@ -77,6 +77,14 @@ def _normalised_ids(values: pd.Series, *, width: int, path: Path, column: str, f
     return ids
 
 
+def _require_column(columns: list[str], wanted: tuple[str, ...], *, path: Path, label: str) -> str:
+    """The first of `wanted` in `columns` (case-insensitive); `MissingColumnError` naming `label` if none."""
+    found = _find_column(columns, wanted)
+    if found is None:
+        raise MissingColumnError("error.column_missing", file=path.name, column=label, found=columns)
+    return found
+
+
 def _find_column(columns: list[str], wanted: tuple[str, ...]) -> str | None:
     folded = {str(c).strip().casefold(): c for c in columns}
     for w in wanted:
@@ -177,14 +185,8 @@ def read_sozialraeume(path: str | Path, *, report: Report | None = None) -> gpd.
     """
     path = Path(path)
     gdf = _read_vector(path)
-    id_col = _find_column(list(gdf.columns), ("sozialraum_id", "sozialraum-id", "sozialraum", "id"))
-    if id_col is None:
-        raise MissingColumnError(
-            "error.column_missing",
-            file=path.name,
-            column="SOZIALRAUM_ID",
-            found=[c for c in gdf.columns if c != gdf.geometry.name],
-        )
+    columns = [c for c in gdf.columns if c != gdf.geometry.name]
+    id_col = _require_column(columns, (*ID_COLUMNS, "id"), path=path, label="SOZIALRAUM_ID")
     gdf = _ensure_crs(gdf, path, report)
     ids = _normalised_ids(gdf[id_col], width=6, path=path, column=id_col, first_row=1)
     gdf = _repair(gdf, ids, report)
@@ -217,16 +219,11 @@ def read_stadtteile(path: str | Path, *, report: Report | None = None) -> gpd.Ge
     """
     path = Path(path)
     gdf = _read_vector(path)
-    nr_col = _find_column(list(gdf.columns), ("nummer", "stadtteil_nr", "stadtteilnr", "nr"))
-    name_col = _find_column(list(gdf.columns), ("name", "stadtteil", "stadtteilname"))
-    for col, wanted in ((nr_col, "Nummer"), (name_col, "Name")):
-        if col is None:
-            raise MissingColumnError(
-                "error.column_missing",
-                file=path.name,
-                column=wanted,
-                found=[c for c in gdf.columns if c != gdf.geometry.name],
-            )
+    columns = [c for c in gdf.columns if c != gdf.geometry.name]
+    nr_col = _require_column(
+        columns, ("nummer", "stadtteil_nr", "stadtteilnr", "nr"), path=path, label="Nummer"
+    )
+    name_col = _require_column(columns, ("name", "stadtteil", "stadtteilname"), path=path, label="Name")
     gdf = _ensure_crs(gdf, path, report)
     numbers = _normalised_ids(gdf[nr_col], width=3, path=path, column=nr_col, first_row=1)
     gdf = _repair(gdf, numbers, report)
@@ -387,14 +384,7 @@ def read_indicators(
     """
     path = Path(path)
     frame = read_table(path, sheet=sheet)
-    id_col = _find_column(list(frame.columns), ID_COLUMNS)
-    if id_col is None:
-        raise MissingColumnError(
-            "error.column_missing",
-            file=path.name,
-            column="Sozialraum-ID",
-            found=list(frame.columns),
-        )
+    id_col = _require_column(list(frame.columns), ID_COLUMNS, path=path, label="Sozialraum-ID")
     frame = frame[frame[id_col] != ""].reset_index(drop=True)
     if frame.empty:
         raise FileFormatError("error.no_rows", file=path.name)
