@@ -83,11 +83,8 @@ def catalogue() -> Catalogue:
     )
 
 
-SCHEMES = {
-    "quantiles": mapclassify.Quantiles,
-    "fisher_jenks": mapclassify.FisherJenks,
-    "equal_interval": mapclassify.EqualInterval,
-}
+#: Classification schemes by name; "manual" takes the user's breaks.
+SCHEMES = ("quantiles", "fisher_jenks", "equal_interval", "std_mean", "manual")
 
 
 @dataclass(frozen=True)
@@ -105,33 +102,56 @@ class Classes:
         return len(self.bins)
 
 
-def classify(values: pd.Series, *, scheme: str = "quantiles", k: int = 5) -> Classes:
+def classify(
+    values: pd.Series, *, scheme: str = "quantiles", k: int = 5, breaks: list[float] | None = None
+) -> Classes:
     """
-    Classify `values` into at most `k` classes with a mapclassify scheme; missing values get class -1.
+    Classify `values` with a mapclassify scheme; missing values get class -1.
 
     Parameters
     ----------
     values
         Indicator values, indexed like the map's features.
     scheme
-        One of `SCHEMES`.
+        One of `SCHEMES`: quantiles, Fisher-Jenks natural breaks, equal intervals, standard deviations
+        around the mean (-2, -1, +1, +2), or "manual" with `breaks`.
     k
-        Wanted number of classes; fewer are formed when there are fewer distinct values.
+        Wanted number of classes (quantiles, Fisher-Jenks, equal intervals); fewer are formed when there
+        are fewer distinct values.
+    breaks
+        Upper class limits for "manual"; the maximum is added as the last limit.
 
     Returns
     -------
     Classes
-        Upper bounds, the minimum and a class label per value.
+        Upper limits (the last one at least the maximum), the minimum and a class label per value.
     """
+    if scheme not in SCHEMES:
+        msg = f"unknown classification {scheme!r}; known: {', '.join(SCHEMES)}"
+        raise ValueError(msg)
     present = values.dropna().astype(float)
     labels = pd.Series(-1, index=values.index, dtype=int)
     if present.empty:
         return Classes(scheme=scheme, bins=(), lower=float("nan"), labels=labels)
-    k = max(1, min(k, present.nunique()))
-    if k == 1:
-        labels.loc[present.index] = 0
-        return Classes(scheme, (float(present.max()),), float(present.min()), labels)
-    classifier = SCHEMES[scheme](present.to_numpy(), k=k)
-    bins = tuple(float(b) for b in np.unique(classifier.bins))
-    labels.loc[present.index] = np.searchsorted(np.asarray(bins), present.to_numpy(), side="left")
-    return Classes(scheme=scheme, bins=bins, lower=float(present.min()), labels=labels)
+    y = present.to_numpy()
+    if scheme == "manual":
+        limits = sorted({float(b) for b in breaks or [] if y.min() <= float(b) < y.max()})
+        classifier = mapclassify.UserDefined(y, [*limits, float(y.max())])
+    elif scheme == "std_mean":
+        classifier = mapclassify.StdMean(y)
+    else:
+        k = max(1, min(k, present.nunique()))
+        if k == 1:
+            labels.loc[present.index] = 0
+            return Classes(scheme, (float(y.max()),), float(y.min()), labels)
+        cls = {
+            "quantiles": mapclassify.Quantiles,
+            "fisher_jenks": mapclassify.FisherJenks,
+            "equal_interval": mapclassify.EqualInterval,
+        }[scheme]
+        classifier = cls(y, k=k)
+    # a limit below the minimum (standard deviations on skewed data) would make an empty class
+    bins = tuple(float(b) for b in np.unique(classifier.bins) if b >= y.min()) or (float(y.max()),)
+    found = np.searchsorted(np.asarray(bins), y, side="left")
+    labels.loc[present.index] = np.minimum(found, len(bins) - 1)
+    return Classes(scheme=scheme, bins=bins, lower=float(y.min()), labels=labels)

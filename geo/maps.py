@@ -26,6 +26,7 @@ from geo.assets import leaflet_links
 from geo.dataset import Dataset, DatasetMeta
 from geo.errors import DataError
 from geo.indicators import Classes, Indicator, catalogue, classify
+from geo.need import CLASS_KEYS, NeedIndex
 from geo.settings import METRIC_CRS, STORAGE_CRS, get_settings
 
 NO_DATA_COLOUR = "#d9d9d9"
@@ -178,41 +179,29 @@ class _MapSetup(MacroElement):
         self.prefix = '<a href="https://leafletjs.com">Leaflet</a>'
 
 
-def _legend_html(
-    indicator: Indicator,
-    *,
-    labels: list[str],
-    colours: list[str],
-    meta: DatasetMeta,
-    scheme: str,
-    lang: str,
-) -> str:
+def _legend_html(title: str, subtitle: str, rows: list[tuple[str, str]], meta: DatasetMeta, lang: str) -> str:
+    """A legend box: escaped title, subtitle, one swatch per (colour, label), data date, demo mark."""
     esc = html.escape
-    rows = "".join(
-        f'<div><span style="display:inline-block;width:16px;height:12px;margin-right:6px;'
-        f'background:{c};border:1px solid #999"></span>{esc(lbl)}</div>'
-        for c, lbl in zip(colours, labels, strict=True)
-    )
-    rows += (
-        f'<div><span style="display:inline-block;width:16px;height:12px;margin-right:6px;'
-        f'background:{NO_DATA_COLOUR};border:1px solid #999"></span>{esc(i18n.translate("map.no_data", lang))}</div>'
-    )
+    swatch = "display:inline-block;width:16px;height:12px;margin-right:6px;border:1px solid #999;background:"
+    body = "".join(f'<div><span style="{swatch}{c}"></span>{esc(label)}</div>' for c, label in rows)
     demo = ""
     if meta.demo:
         demo = (
-            f'<div class="sk-demo" style="margin-top:6px;padding:2px 6px;background:#fff3cd;'
+            '<div class="sk-demo" style="margin-top:6px;padding:2px 6px;background:#fff3cd;'
             f'border:1px solid #c9a227;font-weight:600">{esc(i18n.translate("map.demo_mark", lang))}</div>'
         )
-    method = i18n.translate(f"scheme.{scheme}", lang)
+    as_of = i18n.translate("map.as_of", lang, date=format_date(meta.reference_date, lang))
     return (
         '<div style="background:rgba(255,255,255,.94);padding:8px 10px;border-radius:6px;'
         'box-shadow:0 1px 4px rgba(0,0,0,.3);font:13px/1.45 system-ui,sans-serif;max-width:240px">'
-        f'<div style="font-weight:600">{esc(indicator.label(lang))} ({esc(indicator.unit)})</div>'
-        f'<div style="color:#555;margin-bottom:4px">{esc(i18n.translate("map.method", lang, method=method, k=len(labels)))}</div>'
-        f"{rows}"
-        f'<div style="color:#555;margin-top:4px">{esc(i18n.translate("map.as_of", lang, date=format_date(meta.reference_date, lang)))}</div>'
-        f"{demo}</div>"
+        f'<div style="font-weight:600">{esc(title)}</div>'
+        f'<div style="color:#555;margin-bottom:4px">{esc(subtitle)}</div>{body}'
+        f'<div style="color:#555;margin-top:4px">{esc(as_of)}</div>{demo}</div>'
     )
+
+
+def _place(row: pd.Series) -> str:
+    return f"{row['sozialraum_id']} · {row['stadtteil']}" if row["stadtteil"] else str(row["sozialraum_id"])
 
 
 def _tooltip(row: pd.Series, indicator: Indicator, lang: str) -> str:
@@ -220,11 +209,25 @@ def _tooltip(row: pd.Series, indicator: Indicator, lang: str) -> str:
     decimals = 0 if indicator.kind in {"count", "area"} else 1
     value = i18n.format_number(row[indicator.id], lang, decimals=decimals)
     unit = indicator.unit if pd.notna(row[indicator.id]) else ""
-    place = f"{row['sozialraum_id']} · {row['stadtteil']}" if row["stadtteil"] else row["sozialraum_id"]
     return (
-        f"<b>{esc(str(row['name']))}</b><br>{esc(str(place))}<br>"
+        f"<b>{esc(str(row['name']))}</b><br>{esc(_place(row))}<br>"
         f"{esc(indicator.label(lang))}: <b>{esc(value)}</b> {esc(unit)}"
     )
+
+
+def _need_tooltip(row: pd.Series, lang: str) -> str:
+    esc = html.escape
+    if pd.isna(row["score"]):
+        text = i18n.translate("need.no_score", lang)
+    else:
+        text = i18n.translate(
+            "need.tooltip",
+            lang,
+            score=i18n.format_number(row["score"], lang, decimals=0),
+            rank=int(row["rank"]),
+            klasse=i18n.translate(CLASS_KEYS[int(row["need_class"]) - 1], lang),
+        )
+    return f"<b>{esc(str(row['name']))}</b><br>{esc(_place(row))}<br>{esc(text)}"
 
 
 def _features(frame: gpd.GeoDataFrame, properties: list[str]) -> dict[str, Any]:
@@ -285,75 +288,17 @@ def add_welcome_points(m: folium.Map, points: gpd.GeoDataFrame, *, lang: str = "
     group.add_to(m)
 
 
-def choropleth(
-    dataset: Dataset,
-    geometry: MapGeometry,
-    indicator_id: str | None = None,
-    *,
-    scheme: str = "quantiles",
-    k: int = 5,
-    lang: str = "de",
-    tiles: bool = False,
-) -> folium.Map:
-    """
-    The explore map: one indicator over all Sozialräume, Stadtbezirk outlines, Welcome Points, legend.
-
-    Parameters
-    ----------
-    dataset
-        The loaded dataset (values, names, meta).
-    geometry
-        Its browser geometry from `map_geometry` (cached by the caller).
-    indicator_id
-        Catalogue id; default: the catalogue's default indicator, else the first one with values.
-    scheme, k
-        Classification (see `geo.indicators.classify`).
-    lang
-        Language of all labels.
-    tiles
-        Show OpenStreetMap tiles (needs network access).
-
-    Returns
-    -------
-    folium.Map
-        Darker always means more need: the palette is reversed for indicators where a higher value
-        means less need.
-    """
-    available = dataset.indicator_ids()
-    cat = catalogue()
-    if indicator_id is None:
-        indicator_id = default_indicator(available)
-    m = base_map(dataset, lang=lang, tiles=tiles)
-    shapes = geometry.spaces[["sozialraum_id", "geometry"]].merge(
+def _shapes(dataset: Dataset, geometry: MapGeometry) -> gpd.GeoDataFrame:
+    """Browser geometry joined with the dataset's values and names."""
+    return geometry.spaces[["sozialraum_id", "geometry"]].merge(
         dataset.spaces.drop(columns="geometry"), on="sozialraum_id", how="left"
     )
-    if indicator_id is not None:
-        if indicator_id not in available:
-            raise DataError("error.unknown_indicator", indicator=indicator_id, found=available)
-        indicator = cat.get(indicator_id)
-        classes = classify(shapes[indicator_id], scheme=scheme, k=k)
-        colours = palette(classes.k, reverse=indicator.direction == "down")
-        lookup = np.array([*colours, NO_DATA_COLOUR])
-        shapes["fill"] = lookup[classes.labels.to_numpy()]  # label -1 picks the last entry: no data
-        shapes["tooltip"] = [_tooltip(r, indicator, lang) for _, r in shapes.iterrows()]
-        legend = _legend_html(
-            indicator,
-            labels=class_labels(classes, indicator, lang),
-            colours=colours,
-            meta=dataset.meta,
-            scheme=scheme,
-            lang=lang,
-        )
-        _Control(legend, position="bottomright", css_class="sk-legend").add_to(m)
-    else:
-        shapes["fill"] = NO_DATA_COLOUR
-        shapes["tooltip"] = [
-            f"<b>{html.escape(str(r['name']))}</b><br>{html.escape(r['sozialraum_id'])}"
-            for _, r in shapes.iterrows()
-        ]
-    data = _features(shapes, ["sozialraum_id", "fill", "tooltip"])
+
+
+def _add_sozialraum_layer(m: folium.Map, shapes: gpd.GeoDataFrame, lang: str) -> None:
+    """The coloured, clickable Sozialraum polygons (columns `fill` and `tooltip` prepared)."""
     folium.GeoJson(
-        data,
+        _features(shapes, ["sozialraum_id", "fill", "tooltip"]),
         name=i18n.translate("map.sozialraeume", lang),
         style_function=lambda f: {
             "fillColor": f["properties"]["fill"],
@@ -366,20 +311,197 @@ def choropleth(
         tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
         zoom_on_click=False,
     ).add_to(m)
+
+
+def _add_context(m: folium.Map, dataset: Dataset, geometry: MapGeometry, lang: str) -> None:
+    """Stadtbezirk outlines and labels, and the Welcome Points."""
     folium.GeoJson(
         _features(geometry.bezirke, ["stadtbezirk"]),
         name=i18n.translate("map.stadtbezirke", lang),
-        style_function=lambda _f: {
-            "fill": False,
-            "color": BEZIRK_COLOUR,
-            "weight": 2,
-            "interactive": False,
-        },
+        style_function=lambda _f: {"fill": False, "color": BEZIRK_COLOUR, "weight": 2, "interactive": False},
         interactive=False,
         control=False,
     ).add_to(m)
+    labels = folium.FeatureGroup(name=i18n.translate("map.stadtbezirke", lang), control=False)
+    for bezirk, point in zip(
+        geometry.bezirke["stadtbezirk"], geometry.bezirke.representative_point(), strict=True
+    ):
+        text = html.escape(i18n.translate("map.bezirk_label", lang, n=int(bezirk)))
+        folium.Marker(
+            [point.y, point.x],
+            icon=folium.DivIcon(
+                html=f'<div class="sk-bezirk-label" style="font:600 12px system-ui,sans-serif;color:#222;'
+                f"white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;"
+                f'transform:translate(-50%,-50%);pointer-events:none">{text}</div>',
+                icon_size=(0, 0),
+            ),
+            interactive=False,
+        ).add_to(labels)
+    labels.add_to(m)
     add_welcome_points(m, dataset.welcome_points, lang=lang)
+
+
+def choropleth(
+    dataset: Dataset,
+    geometry: MapGeometry,
+    indicator_id: str | None = None,
+    *,
+    scheme: str = "quantiles",
+    k: int = 5,
+    breaks: list[float] | None = None,
+    lang: str = "de",
+    tiles: bool = False,
+) -> folium.Map:
+    """
+    The explore map: one indicator over all Sozialräume, Stadtbezirke, Welcome Points, legend.
+
+    Parameters
+    ----------
+    dataset
+        The loaded dataset (values, names, meta).
+    geometry
+        Its browser geometry from `map_geometry` (cached by the caller).
+    indicator_id
+        Catalogue id; default: the catalogue's default indicator, else the first one with values.
+    scheme, k, breaks
+        Classification (see `geo.indicators.classify`).
+    lang
+        Language of all labels.
+    tiles
+        Show OpenStreetMap tiles (needs network access).
+
+    Returns
+    -------
+    folium.Map
+        Darker always means more need: the palette is reversed for indicators where a higher value
+        means less need. Indicators without a direction of need run light to dark with their value.
+    """
+    available = dataset.indicator_ids()
+    if indicator_id is None:
+        indicator_id = default_indicator(available)
+    m = base_map(dataset, lang=lang, tiles=tiles)
+    shapes = _shapes(dataset, geometry)
+    if indicator_id is not None:
+        if indicator_id not in available:
+            raise DataError("error.unknown_indicator", indicator=indicator_id, found=available)
+        indicator = catalogue().get(indicator_id)
+        classes = classify(shapes[indicator_id], scheme=scheme, k=k, breaks=breaks)
+        colours = palette(classes.k, reverse=indicator.direction == "down")
+        lookup = np.array([*colours, NO_DATA_COLOUR])
+        shapes["fill"] = lookup[classes.labels.to_numpy()]  # label -1 picks the last entry: no data
+        shapes["tooltip"] = [_tooltip(r, indicator, lang) for _, r in shapes.iterrows()]
+        rows = list(zip(colours, class_labels(classes, indicator, lang), strict=True))
+        rows.append((NO_DATA_COLOUR, i18n.translate("map.no_data", lang)))
+        method = i18n.translate(f"scheme.{scheme}", lang)
+        legend = _legend_html(
+            f"{indicator.label(lang)} ({indicator.unit})",
+            i18n.translate("map.method", lang, method=method, k=classes.k),
+            rows,
+            dataset.meta,
+            lang,
+        )
+        _Control(legend, position="bottomright", css_class="sk-legend").add_to(m)
+    else:
+        shapes["fill"] = NO_DATA_COLOUR
+        shapes["tooltip"] = [
+            f"<b>{html.escape(str(r['name']))}</b><br>{html.escape(_place(r))}" for _, r in shapes.iterrows()
+        ]
+    _add_sozialraum_layer(m, shapes, lang)
+    _add_context(m, dataset, geometry, lang)
     return m
+
+
+def need_map(
+    dataset: Dataset, geometry: MapGeometry, result: NeedIndex, *, lang: str = "de", tiles: bool = False
+) -> folium.Map:
+    """The need index in its five named classes (darkest: very high need), with the same context."""
+    m = base_map(dataset, lang=lang, tiles=tiles)
+    shapes = _shapes(dataset, geometry)
+    by_id = pd.DataFrame({"score": result.score, "rank": result.rank, "need_class": result.need_class})
+    shapes = shapes.merge(by_id, left_on="sozialraum_id", right_index=True, how="left")
+    colours = palette(5, reverse=True)  # class 1 (very high need) darkest
+    lookup = np.array([NO_DATA_COLOUR, *colours])
+    shapes["fill"] = lookup[shapes["need_class"].fillna(0).astype(int).to_numpy()]
+    shapes["tooltip"] = [_need_tooltip(r, lang) for _, r in shapes.iterrows()]
+    rows = [(c, i18n.translate(key, lang)) for c, key in zip(colours, CLASS_KEYS, strict=True)]
+    rows.append((NO_DATA_COLOUR, i18n.translate("map.no_data", lang)))
+    names = ", ".join(catalogue().get(c.indicator_id).label(lang) for c in result.components)
+    legend = _legend_html(i18n.translate("need.title", lang), names, rows, dataset.meta, lang)
+    _Control(legend, position="bottomright", css_class="sk-legend").add_to(m)
+    _add_sozialraum_layer(m, shapes, lang)
+    _add_context(m, dataset, geometry, lang)
+    return m
+
+
+def overlay(
+    geometry: MapGeometry,
+    *,
+    selected: str | None = None,
+    shortlist: tuple[str, ...] = (),
+    matching: set[str] | None = None,
+    circle: tuple[float, float, float] | None = None,
+) -> folium.FeatureGroup:
+    """
+    What changes with the user's choices, as one layer that `st_folium` swaps without rebuilding the map.
+
+    Parameters
+    ----------
+    geometry
+        Browser geometry.
+    selected
+        Outlined thick and black.
+    shortlist
+        Outlined dashed blue.
+    matching
+        When given, every other Sozialraum is veiled (a filter is active).
+    circle
+        (lat, lon, metres): the distance filter around a place.
+    """
+    group = folium.FeatureGroup(name="overlay", control=False)
+    spaces = geometry.spaces
+    if matching is not None:
+        veiled = spaces[~spaces["sozialraum_id"].isin(matching)]
+        if len(veiled):
+            folium.GeoJson(
+                _features(veiled, ["sozialraum_id"]),
+                style_function=lambda _f: {
+                    "fillColor": "#ffffff",
+                    "fillOpacity": 0.65,
+                    "weight": 0,
+                    "className": "sk-veiled",
+                    "interactive": False,
+                },
+                interactive=False,
+            ).add_to(group)
+    for ids, style in (
+        (
+            shortlist,
+            {"fill": False, "color": "#08306b", "weight": 3, "dashArray": "6 4", "className": "sk-shortlist"},
+        ),
+        (
+            (selected,) if selected else (),
+            {"fill": False, "color": "#000000", "weight": 4, "className": "sk-selected"},
+        ),
+    ):
+        chosen = spaces[spaces["sozialraum_id"].isin(ids)]
+        if len(chosen):
+            folium.GeoJson(
+                _features(chosen, ["sozialraum_id"]),
+                style_function=lambda _f, st=style: {**st, "interactive": False},
+                interactive=False,
+            ).add_to(group)
+    if circle is not None:
+        lat, lon, metres = circle
+        folium.Circle(
+            [lat, lon],
+            radius=metres,
+            color="#08306b",
+            weight=2,
+            fill=False,
+            dash_array="4 4",
+            interactive=False,
+        ).add_to(group)
+    return group
 
 
 def default_indicator(available: list[str]) -> str | None:

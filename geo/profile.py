@@ -1,0 +1,151 @@
+"""The Sozialraum profile ("Steckbrief"), search, and which Sozialraum a map click hit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo import coverage
+from geo.dataset import Dataset
+from geo.indicators import catalogue
+from geo.need import NeedIndex
+
+
+def sozialraum_at(spaces: gpd.GeoDataFrame, lat: float, lng: float) -> str | None:
+    """The ID of the Sozialraum containing the point (WGS84), or None outside all of them."""
+    point = shapely.Point(lng, lat)
+    hits = spaces.loc[spaces.geometry.covers(point), "sozialraum_id"]
+    return str(hits.iloc[0]) if len(hits) else None
+
+
+def clicked_sozialraum(spaces: gpd.GeoDataFrame, payload: dict[str, Any] | None) -> str | None:
+    """
+    The Sozialraum a map click hit, from the value `st_folium` returns.
+
+    Parameters
+    ----------
+    spaces
+        Sozialräume in EPSG:4326.
+    payload
+        ``{"last_object_clicked": {"lat": ..., "lng": ...}}`` or None before any click.
+    """
+    click = (payload or {}).get("last_object_clicked") or {}
+    try:
+        return sozialraum_at(spaces, float(click["lat"]), float(click["lng"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def search_labels(spaces: pd.DataFrame) -> dict[str, str]:
+    """ID -> "Name (ID, Stadtteil)" for a search box, sorted by name."""
+    rows = spaces.sort_values(["name", "sozialraum_id"])
+    return {
+        r.sozialraum_id: f"{r.name} ({r.sozialraum_id}, {r.stadtteil})"
+        if r.stadtteil
+        else f"{r.name} ({r.sozialraum_id})"
+        for r in rows.itertuples()
+    }
+
+
+def comparison(
+    spaces: pd.DataFrame, sozialraum_id: str, indicator_ids: list[str], *, lang: str = "de"
+) -> pd.DataFrame:
+    """
+    Each indicator of one Sozialraum beside the city median and its Stadtbezirk's median.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `indicator`, `label`, `unit`, `value`, `city`, `bezirk`, `direction`.
+    """
+    cat = catalogue()
+    row = spaces.loc[spaces["sozialraum_id"] == sozialraum_id].iloc[0]
+    same_bezirk = spaces["stadtbezirk"] == row["stadtbezirk"]
+    records = []
+    for ind_id in indicator_ids:
+        ind = cat.get(ind_id)
+        records.append(
+            {
+                "indicator": ind_id,
+                "label": ind.label(lang),
+                "unit": ind.unit,
+                "value": row[ind_id],
+                "city": spaces[ind_id].median(),
+                "bezirk": spaces.loc[same_bezirk, ind_id].median(),
+                "direction": ind.direction,
+            }
+        )
+    return pd.DataFrame.from_records(records)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Everything the Steckbrief shows about one Sozialraum."""
+
+    sozialraum_id: str
+    name: str
+    stadtteil: str
+    stadtbezirk: int
+    population: float | None
+    score: float | None
+    rank: int | None
+    need_class: int | None
+    class_changes: float | None
+    ranked: int
+    comparison: pd.DataFrame
+    nearest_welcome_points: pd.DataFrame
+    neighbours: pd.DataFrame
+
+
+def build_profile(
+    dataset: Dataset,
+    sozialraum_id: str,
+    *,
+    indicator_ids: list[str],
+    need: NeedIndex | None = None,
+    stability: pd.Series | None = None,
+    lang: str = "de",
+) -> Profile:
+    """
+    The profile of `sozialraum_id`: identity, need, indicators against city and Stadtbezirk, places.
+
+    Raises
+    ------
+    KeyError
+        When the ID is not in the dataset.
+    """
+    spaces = dataset.spaces
+    if sozialraum_id not in set(spaces["sozialraum_id"]):
+        raise KeyError(sozialraum_id)
+    row = spaces.loc[spaces["sozialraum_id"] == sozialraum_id].iloc[0]
+    population = row.get("bevoelkerung")
+    neighbour_ids = coverage.neighbours(spaces, sozialraum_id)
+    names = spaces.set_index("sozialraum_id")["name"]
+    score = rank = need_class = changes = None
+    ranked = 0
+    if need is not None and pd.notna(need.score.get(sozialraum_id)):
+        score = float(need.score[sozialraum_id])
+        rank = int(need.rank[sozialraum_id])
+        need_class = int(need.need_class[sozialraum_id])
+        ranked = int(need.score.notna().sum())
+        if stability is not None:
+            changes = float(stability[sozialraum_id])
+    return Profile(
+        sozialraum_id=sozialraum_id,
+        name=str(row["name"]),
+        stadtteil=str(row["stadtteil"]),
+        stadtbezirk=int(row["stadtbezirk"]),
+        population=float(population) if pd.notna(population) else None,
+        score=score,
+        rank=rank,
+        need_class=need_class,
+        class_changes=changes,
+        ranked=ranked,
+        comparison=comparison(spaces, sozialraum_id, indicator_ids, lang=lang),
+        nearest_welcome_points=coverage.nearest_welcome_points(spaces, dataset.welcome_points, sozialraum_id),
+        neighbours=pd.DataFrame({"sozialraum_id": neighbour_ids, "name": [names[i] for i in neighbour_ids]}),
+    )

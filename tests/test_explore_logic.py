@@ -1,0 +1,147 @@
+"""Distances, profile, click handling, URL round trip and CSV safety (the logic behind the explore page)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import Point, box
+
+from geo import coverage, dataset, export, need, profile, view
+from geo.settings import METRIC_CRS
+
+# three 1 km squares in a row, in UTM 32N near Düsseldorf, and one point 500 m east of the last
+ORIGIN = (344_000.0, 5_677_000.0)
+
+
+def _row() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    x0, y0 = ORIGIN
+    squares = [box(x0 + i * 1000, y0, x0 + (i + 1) * 1000, y0 + 1000) for i in range(3)]
+    spaces = gpd.GeoDataFrame(
+        {
+            "sozialraum_id": ["011001", "011002", "012001"],
+            "name": ["A", "B", "C"],
+            "stadtteil": ["X", "X", "Y"],
+            "stadtbezirk": [1, 1, 1],
+        },
+        geometry=squares,
+        crs=METRIC_CRS,
+    ).to_crs(4326)
+    points = gpd.GeoDataFrame(
+        {"welcome_point_id": ["wp-1"], "name": ["WP"], "address": ["Weg 1"]},
+        geometry=[Point(x0 + 3500, y0 + 500)],
+        crs=METRIC_CRS,
+    ).to_crs(4326)
+    return spaces, points
+
+
+def test_distances_in_metres() -> None:
+    spaces, points = _row()
+    distances = coverage.distance_to_nearest(spaces, points)
+    # representative points of squares are their centres: 3000, 2000 and 1000 m west of the point
+    assert distances.to_dict() == pytest.approx({"011001": 3000, "011002": 2000, "012001": 1000}, abs=1.0)
+    nearest = coverage.nearest_welcome_points(spaces, points, "011002")
+    assert nearest.loc[0, "distance_m"] == pytest.approx(2000, abs=1.0)
+
+
+def test_within_distance_and_neighbours() -> None:
+    spaces, points = _row()
+    lon, lat = points.geometry.iloc[0].x, points.geometry.iloc[0].y
+    assert coverage.within_distance(spaces, lon, lat, 600) == {"012001"}  # its edge is 500 m away
+    assert coverage.within_distance(spaces, lon, lat, 1600) == {"012001", "011002"}
+    assert coverage.neighbours(spaces, "011002") == ["011001", "012001"]
+    assert coverage.neighbours(spaces, "011001") == ["011002"]
+
+
+def test_click_payload_to_sozialraum() -> None:
+    spaces, _ = _row()
+    centre = spaces.to_crs(METRIC_CRS).geometry.iloc[1].centroid
+    lonlat = gpd.GeoSeries([centre], crs=METRIC_CRS).to_crs(4326).iloc[0]
+    payload = {"last_object_clicked": {"lat": lonlat.y, "lng": lonlat.x}}
+    assert profile.clicked_sozialraum(spaces, payload) == "011002"
+    assert profile.clicked_sozialraum(spaces, {"last_object_clicked": {"lat": 10.0, "lng": 10.0}}) is None
+    assert profile.clicked_sozialraum(spaces, None) is None
+    assert profile.clicked_sozialraum(spaces, {"last_object_clicked": None}) is None
+
+
+def test_profile_on_the_demo(demo_dir: Path) -> None:
+    data = dataset.load_dataset(demo_dir)
+    ids = data.indicator_ids()
+    result = need.need_index(data.spaces, need.default_components(ids))
+    changes = need.stability(data.spaces, result)
+    top = str(result.rank.idxmin())
+    p = profile.build_profile(
+        data, top, indicator_ids=["sgb2_quote", "kinderarmut"], need=result, stability=changes
+    )
+    assert p.rank == 1
+    assert p.need_class == 1
+    assert p.score == pytest.approx(100.0)
+    assert p.ranked == int(result.score.notna().sum())
+    assert list(p.comparison["indicator"]) == ["sgb2_quote", "kinderarmut"]
+    value = data.spaces.set_index("sozialraum_id").loc[top, "sgb2_quote"]
+    assert p.comparison.loc[0, "value"] == value
+    assert p.comparison.loc[0, "city"] == data.spaces["sgb2_quote"].median()
+    assert len(p.nearest_welcome_points) == 3
+    assert p.nearest_welcome_points["distance_m"].is_monotonic_increasing
+    assert len(p.neighbours) >= 2
+    with pytest.raises(KeyError):
+        profile.build_profile(data, "999999", indicator_ids=[])
+
+
+def test_url_round_trip() -> None:
+    original = view.ExploreView(
+        mode="index",
+        indicator="kinderarmut",
+        scheme="manual",
+        k=4,
+        breaks=(5.0, 10.0),
+        components=(need.Component("sgb2_quote", 2.0, True), need.Component("gymnasium_pct", 0.5, False)),
+        normalisation="percentile",
+        selected="011002",
+        shortlist=("011001", "011002"),
+        bezirke=(1, 3),
+        classes=(1, 2),
+        welcome_point="wp-1",
+        distance_km=1.5,
+    )
+    params = view.to_params(original)
+    assert params["index"] == "sgb2_quote:2:+,gymnasium_pct:0.5:-"
+    back = view.from_params(
+        params,
+        indicators=["kinderarmut", "sgb2_quote", "gymnasium_pct"],
+        sozialraum_ids={"011001", "011002"},
+        welcome_point_ids={"wp-1"},
+    )
+    assert back == original
+    assert view.to_params(view.ExploreView()) == {}
+
+
+def test_stale_link_values_are_dropped() -> None:
+    params = {
+        "indikator": "gibt_es_nicht",
+        "methode": "magie",
+        "klassen": "99",
+        "sr": "999999",
+        "liste": "011001,999999,011001",
+        "bezirk": "3,x,12",
+        "wp": "wp-9",
+        "km": "2",
+        "index": "foo:1:+",
+    }
+    back = view.from_params(
+        params, indicators=["kinderarmut"], sozialraum_ids={"011001"}, welcome_point_ids={"wp-1"}
+    )
+    assert back == view.ExploreView(shortlist=("011001",), bezirke=(3,))
+
+
+def test_csv_is_safe_against_formulas() -> None:
+    frame = pd.DataFrame(
+        {"name": ['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "\tx", "ok"], "wert": [1.5] * 6}
+    )
+    text = export.csv_bytes(frame).decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0] == "name;wert"
+    assert all(line.startswith(("'", "ok", "\"'")) for line in lines[1:]), lines
+    assert "1,5" in lines[1]
