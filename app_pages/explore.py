@@ -1,39 +1,410 @@
-"""Erkunden: one indicator over all Sozialräume, with the Welcome Points."""
+"""Erkunden: map an indicator or the need index, pick a Sozialraum, read its profile, rank and compare."""
 
+import altair as alt
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.ui import demo_notice, friendly_errors, lang, load_current, t
-from geo import maps
-from geo.indicators import catalogue
+from app_pages.ui import demo_notice, friendly_errors, lang, load_current, need_current, t
+from geo import export, i18n, maps, need, profile, view
+from geo.indicators import SCHEMES, catalogue
 
+cat = catalogue()
 st.title(t("explore.title"))
+
+
+def seed_from_url(current: view.ExploreView) -> None:
+    """On the first run of a session, put the view from the link into the widgets."""
+    if st.session_state.get("explore_seeded"):
+        return
+    st.session_state["explore_seeded"] = True
+    defaults = {
+        "explore_mode": current.mode,
+        "explore_indicator": current.indicator,
+        "explore_scheme": current.scheme,
+        "explore_k": current.k,
+        "explore_breaks": ", ".join(f"{b:g}" for b in current.breaks),
+        "explore_norm": current.normalisation,
+        "explore_search": current.selected,
+        "explore_shortlist": list(current.shortlist),
+        "explore_bezirke": list(current.bezirke),
+        "explore_classes": list(current.classes),
+        "explore_wp": current.welcome_point,
+        "explore_km": current.distance_km or 1.0,
+    }
+    for key, value in defaults.items():
+        st.session_state[key] = value
+    if current.components:
+        st.session_state["explore_components"] = [c.indicator_id for c in current.components]
+        for c in current.components:
+            st.session_state[f"explore_w_{c.indicator_id}"] = c.weight
+            st.session_state[f"explore_up_{c.indicator_id}"] = c.higher_is_more_need
+
+
+def index_controls(available: list[str]) -> list[need.Component]:
+    """Pick indicators, weights and directions for the need index."""
+    defaults = [c.indicator_id for c in need.default_components(available)]
+    chosen = st.multiselect(
+        t("explore.index_indicators"),
+        options=available,
+        default=None if "explore_components" in st.session_state else defaults,
+        format_func=lambda i: cat.get(i).label(lang()),
+        key="explore_components",
+    )
+    components = []
+    for ind in chosen:
+        c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+        st.session_state.setdefault(f"explore_w_{ind}", 1.0)
+        st.session_state.setdefault(f"explore_up_{ind}", cat.get(ind).direction != "down")
+        weight = c1.slider(
+            t("explore.weight", name=cat.get(ind).label(lang())), 0.0, 5.0, step=0.5, key=f"explore_w_{ind}"
+        )
+        up = c2.toggle(t("explore.more_is_need"), key=f"explore_up_{ind}")
+        components.append(need.Component(ind, weight, up))
+    return components
+
+
+def classification_controls() -> tuple[str, int, list[float]]:
+    """Method, number of classes and manual limits."""
+    c1, c2 = st.columns(2)
+    scheme = c1.selectbox(
+        t("explore.scheme"), SCHEMES, format_func=lambda s: t(f"scheme.{s}"), key="explore_scheme"
+    )
+    k = 5
+    breaks: list[float] = []
+    if scheme in ("quantiles", "fisher_jenks", "equal_interval"):
+        k = c2.slider(t("explore.classes"), 2, 9, key="explore_k")
+    elif scheme == "manual":
+        text = c2.text_input(t("explore.breaks"), key="explore_breaks", placeholder="5, 10, 20")
+        breaks = sorted(view.numbers(text, float))
+        if text and not breaks:
+            st.warning(t("explore.breaks_invalid"))
+    return scheme, k, breaks
+
+
+def show_profile(p: profile.Profile) -> None:
+    """The Steckbrief of one Sozialraum."""
+    st.subheader(p.name)
+    population = i18n.format_number(p.population, lang(), decimals=0) if p.population is not None else "–"
+    st.caption(
+        t(
+            "profile.place",
+            id=p.sozialraum_id,
+            stadtteil=p.stadtteil,
+            bezirk=p.stadtbezirk,
+            population=population,
+        )
+    )
+    if p.score is not None:
+        c1, c2, c3 = st.columns(3)
+        c1.metric(t("profile.score"), i18n.format_number(p.score, lang(), decimals=0))
+        c2.metric(t("profile.rank"), t("profile.rank_of", rank=p.rank, n=p.ranked))
+        c3.metric(t("profile.class"), t(f"need.short{p.need_class}") if p.need_class else "–")
+        if p.class_changes is not None:
+            key = "profile.sensitive" if need.is_sensitive(p.class_changes) else "profile.stable"
+            st.caption(t(key, share=round(100 * p.class_changes)))
+    else:
+        st.info(t("need.no_score"))
+    st.button(
+        t("profile.add_to_shortlist"),
+        key="explore_add",
+        disabled=p.sozialraum_id in st.session_state.get("explore_shortlist", []),
+        on_click=add_to_shortlist,
+        args=(p.sozialraum_id,),
+    )
+    comp = p.comparison.copy()
+    percent = comp[comp["unit"] == "%"]
+    if not percent.empty:
+        long = percent.melt(
+            id_vars=["label"], value_vars=["value", "city", "bezirk"], var_name="what", value_name="v"
+        )
+        long["what"] = long["what"].map(
+            {
+                "value": p.name,
+                "city": t("profile.city_median"),
+                "bezirk": t("profile.bezirk_median", n=p.stadtbezirk),
+            }
+        )
+        chart = (
+            alt.Chart(long.dropna())
+            .mark_point(filled=True, size=90)
+            .encode(
+                y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=160)),
+                x=alt.X("v:Q", title="%"),
+                color=alt.Color(
+                    "what:N",
+                    title=None,
+                    legend=alt.Legend(orient="bottom"),
+                    scale=alt.Scale(range=["#b30000", "#737373", "#2171b5"]),
+                ),
+                shape=alt.Shape("what:N", legend=None),
+                tooltip=["label", "what", alt.Tooltip("v:Q", format=".1f")],
+            )
+        )
+        st.altair_chart(chart, use_container_width=True)
+    table = comp.rename(
+        columns={
+            "label": t("profile.indicator"),
+            "value": p.name,
+            "city": t("profile.city_median"),
+            "bezirk": t("profile.bezirk_median", n=p.stadtbezirk),
+            "unit": t("profile.unit"),
+        }
+    )
+    st.dataframe(table.drop(columns=["indicator", "direction"]), hide_index=True, use_container_width=True)
+    st.markdown(f"**{t('profile.nearest')}**")
+    if p.nearest_welcome_points.empty:
+        st.caption(t("profile.no_welcome_points"))
+    for r in p.nearest_welcome_points.itertuples():
+        st.markdown(f"- {r.name}, {r.address}: **{i18n.format_number(r.distance_m, lang(), decimals=0)} m**")
+    st.caption(t("profile.distance_note"))
+    if len(p.neighbours):
+        st.markdown(
+            f"**{t('profile.neighbours')}:** "
+            + ", ".join(f"{r.name} ({r.sozialraum_id})" for r in p.neighbours.itertuples())
+        )
+    st.caption(t("profile.tandems_later"))
+
+
+def add_to_shortlist(sozialraum_id: str) -> None:
+    """Button callback: put a Sozialraum on the comparison list (at most four)."""
+    current = list(st.session_state.get("explore_shortlist", []))
+    if sozialraum_id not in current and len(current) < view.MAX_SHORTLIST:
+        st.session_state["explore_shortlist"] = [*current, sozialraum_id]
+
 
 with friendly_errors():
     data, geometry = load_current()
     demo_notice(data.meta)
     available = data.indicator_ids()
-    cat = catalogue()
+    ids = set(data.spaces["sozialraum_id"])
+    url_view = view.from_params(
+        st.query_params.to_dict(),
+        indicators=available,
+        sozialraum_ids=ids,
+        welcome_point_ids=set(data.welcome_points["welcome_point_id"]),
+    )
+    seed_from_url(url_view)
+    labels = profile.search_labels(data.spaces)
     if not available:
         st.info(t("explore.no_indicators"))
-    requested = st.query_params.get("indikator")
-    default = requested if requested in available else maps.default_indicator(available)
-    col_ind, col_tiles = st.columns([3, 1], vertical_alignment="bottom")
-    indicator = col_ind.selectbox(
-        t("explore.indicator"),
-        options=available,
-        index=available.index(default) if default in available else None,
-        format_func=lambda i: f"{cat.get(i).label(lang())} ({cat.get(i).unit})",
-        key="explore_indicator",
+        st.stop()
+
+    mode = (
+        st.segmented_control(
+            t("explore.mode"),
+            ["indikator", "index"],
+            format_func=lambda m: t(f"explore.mode_{m}"),
+            key="explore_mode",
+            selection_mode="single",
+        )
+        or "indikator"
     )
-    tiles = col_tiles.toggle(
-        t("explore.tiles"), value=False, help=t("explore.tiles_help"), key="explore_tiles"
+    if mode == "indikator":
+        if st.session_state.get("explore_indicator") not in available:
+            st.session_state["explore_indicator"] = maps.default_indicator(available)
+        indicator = st.selectbox(
+            t("explore.indicator"),
+            options=available,
+            key="explore_indicator",
+            format_func=lambda i: f"{cat.get(i).label(lang())} ({cat.get(i).unit})",
+        )
+        with st.expander(t("explore.classification")):
+            scheme, k, breaks = classification_controls()
+    else:
+        indicator = st.session_state.get("explore_indicator") or maps.default_indicator(available)
+        scheme, k, breaks = st.session_state.get("explore_scheme", "quantiles"), 5, []
+    with st.expander(t("explore.index_title"), expanded=mode == "index"):
+        components = index_controls(available) or need.default_components(available)
+        norm = st.selectbox(
+            t("explore.normalisation"),
+            need.NORMALISATIONS,
+            key="explore_norm",
+            format_func=lambda n: t(f"need.norm_{n}"),
+        )
+        st.markdown(t("need.explanation"))
+    result, changes = need_current(components, norm)
+
+    with st.expander(t("explore.filters")):
+        bezirke = st.multiselect(
+            t("explore.filter_bezirk"),
+            sorted(data.spaces["stadtbezirk"].unique()),
+            key="explore_bezirke",
+            format_func=lambda b: t("map.bezirk_label", n=b),
+        )
+        classes = st.multiselect(
+            t("explore.filter_class"),
+            [1, 2, 3, 4, 5],
+            key="explore_classes",
+            format_func=lambda c: t(need.CLASS_KEYS[c - 1]),
+        )
+        points = data.welcome_points.set_index("welcome_point_id")
+        wp = st.selectbox(
+            t("explore.filter_wp"),
+            [None, *points.index],
+            key="explore_wp",
+            format_func=lambda w: (
+                t("explore.filter_none")
+                if w is None
+                else f"{points.loc[w, 'name']}, {points.loc[w, 'address']}"
+            ),
+        )
+        home = st.session_state.get("explore_home")
+        use_home = st.toggle(
+            t("explore.filter_home"),
+            key="explore_use_home",
+            help=t("explore.filter_home_help"),
+            disabled=home is None,
+        )
+        km = st.slider(t("explore.filter_km"), 0.5, 5.0, step=0.5, key="explore_km")
+    near = None
+    if use_home and home is not None:
+        near = (home[1], home[0], km * 1000)
+    elif wp is not None:
+        near = (points.loc[wp].geometry.x, points.loc[wp].geometry.y, km * 1000)
+    matching = profile.matching_ids(
+        data.spaces, bezirke=tuple(bezirke), classes=tuple(classes), need=result, near=near
     )
-    if indicator:
-        st.query_params["indikator"] = indicator
-    m = maps.choropleth(data, geometry, indicator, lang=lang(), tiles=tiles)
-    st_folium(m, key="explore_map", height=620, use_container_width=True, returned_objects=[])
-    st.caption(maps.source_line(data.meta, lang()))
-    st.caption(
-        t("explore.summary", n=len(data.spaces), wp=len(data.welcome_points), bezirke=len(geometry.bezirke))
+
+    tiles = st.toggle(t("explore.tiles"), value=False, help=t("explore.tiles_help"), key="explore_tiles")
+    if mode == "index":
+        m = maps.need_map(data, geometry, result, lang=lang(), tiles=tiles)
+    else:
+        m = maps.choropleth(
+            data, geometry, indicator, scheme=scheme, k=k, breaks=breaks, lang=lang(), tiles=tiles
+        )
+    selected = st.session_state.get("explore_search")
+    overlay = maps.overlay(
+        geometry,
+        selected=selected,
+        shortlist=tuple(st.session_state.get("explore_shortlist", [])),
+        matching=matching,
+        circle=(near[1], near[0], near[2]) if near else None,
     )
+    clicked = st_folium(
+        m,
+        key="explore_map",
+        height=560,
+        use_container_width=True,
+        returned_objects=["last_object_clicked"],
+        feature_group_to_add=overlay,
+    )
+    click = (clicked or {}).get("last_object_clicked")
+    if click and click != st.session_state.get("explore_last_click"):
+        st.session_state["explore_last_click"] = click
+        st.session_state["explore_home_candidate"] = (click["lat"], click["lng"])
+        hit = profile.clicked_sozialraum(data.spaces, clicked)
+        if hit and hit != selected:
+            st.session_state["explore_search"] = hit
+            st.rerun()
+    if st.session_state.get("explore_home_candidate") and st.button(
+        t("explore.set_home"), key="explore_set_home"
+    ):
+        st.session_state["explore_home"] = st.session_state["explore_home_candidate"]
+        st.rerun()
+
+    chosen = st.selectbox(
+        t("explore.search"),
+        options=[None, *labels],
+        key="explore_search",
+        format_func=lambda i: t("explore.search_none") if i is None else labels[i],
+        placeholder=t("explore.search_none"),
+    )
+    tab_profile, tab_ranking, tab_compare = st.tabs(
+        [t("explore.tab_profile"), t("explore.tab_ranking"), t("explore.tab_compare")]
+    )
+    with tab_profile:
+        if chosen:
+            shown = profile.profile_indicators(available)
+            show_profile(
+                profile.build_profile(
+                    data, chosen, indicator_ids=shown, need=result, stability=changes, lang=lang()
+                )
+            )
+        else:
+            st.info(t("explore.pick_hint"))
+    with tab_ranking:
+        table = profile.ranking_table(data, result, changes, indicator_id=indicator, only=matching)
+        table["need_class"] = table["need_class"].map(lambda c: t(need.CLASS_KEYS[c - 1]) if c else "–")
+        table["class_changes"] = table["class_changes"].map(
+            lambda s: (
+                "–" if pd.isna(s) else t("ranking.sensitive") if need.is_sensitive(s) else t("ranking.stable")
+            )
+        )
+        headers = {
+            "rank": t("ranking.rank"),
+            "sozialraum_id": "ID",
+            "name": t("ranking.name"),
+            "stadtteil": t("ranking.stadtteil"),
+            "stadtbezirk": t("ranking.bezirk"),
+            "score": t("ranking.score"),
+            "need_class": t("ranking.class"),
+            "class_changes": t("ranking.stability"),
+            "bevoelkerung": t("ranking.population"),
+            "welcome_point_m": t("ranking.welcome_point_m"),
+        }
+        if indicator:
+            headers[indicator] = f"{cat.get(indicator).label(lang())} ({cat.get(indicator).unit})"
+        shown_table = table.rename(columns=headers)
+        st.caption(t("ranking.caption", n=len(table)))
+        st.dataframe(shown_table, hide_index=True, use_container_width=True)
+        st.download_button(
+            t("ranking.download"),
+            export.csv_bytes(shown_table),
+            file_name="sozialraeume-rangliste.csv",
+            mime="text/csv",
+            key="explore_download",
+        )
+    with tab_compare:
+        picked = st.multiselect(
+            t("compare.pick"),
+            options=list(labels),
+            key="explore_shortlist",
+            format_func=labels.get,
+            max_selections=view.MAX_SHORTLIST,
+        )
+        if picked:
+            shown = profile.profile_indicators(available)
+            frame = pd.DataFrame(
+                {
+                    labels[i].split(" (")[0] + f" ({i})": data.spaces.set_index("sozialraum_id").loc[i, shown]
+                    for i in picked
+                }
+            )
+            frame.insert(0, t("profile.city_median"), data.spaces[shown].median())
+            frame.index = [f"{cat.get(i).label(lang())} ({cat.get(i).unit})" for i in shown]
+            st.dataframe(frame, use_container_width=True)
+            scores = pd.DataFrame(
+                {
+                    "name": [labels[i].split(" (")[0] for i in picked],
+                    "score": [result.score.get(i) for i in picked],
+                }
+            )
+            st.altair_chart(
+                alt.Chart(scores)
+                .mark_bar(color="#b30000")
+                .encode(
+                    x=alt.X("score:Q", title=t("ranking.score"), scale=alt.Scale(domain=[0, 100])),
+                    y=alt.Y("name:N", title=None, sort=None),
+                ),
+                use_container_width=True,
+            )
+        else:
+            st.info(t("compare.hint"))
+
+    current = view.ExploreView(
+        mode=mode,
+        indicator=indicator if mode == "indikator" else None,
+        scheme=scheme,
+        k=k,
+        breaks=tuple(breaks),
+        components=tuple(components) if mode == "index" else (),
+        normalisation=norm,
+        selected=chosen,
+        shortlist=tuple(st.session_state.get("explore_shortlist", [])),
+        bezirke=tuple(bezirke),
+        classes=tuple(classes),
+        welcome_point=wp,
+        distance_km=km if wp else None,
+    )
+    st.query_params.from_dict(view.to_params(current))

@@ -6,9 +6,10 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
-from geo import dataset, i18n, maps
+from geo import dataset, i18n, maps, need
 from geo.errors import SozialraumError
 from geo.settings import get_settings
 
@@ -73,6 +74,7 @@ def clear_caches() -> None:
     """Forget cached datasets (after an import)."""
     _load.clear()
     _geometry.clear()
+    _need.clear()
 
 
 @contextlib.contextmanager
@@ -90,3 +92,20 @@ def demo_notice(meta: dataset.DatasetMeta) -> None:
     """A visible notice when the data shown is the synthetic demo."""
     if meta.demo:
         st.warning(t("app.demo_notice"), icon=":material/science:")
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _need(
+    folder: str, stamp: float, components: tuple[tuple[str, float, bool], ...], normalisation: str
+) -> tuple[need.NeedIndex, pd.Series]:
+    data = _load(folder, stamp)
+    comps = [need.Component(*c) for c in components]
+    result = need.need_index(data.spaces, comps, normalisation=normalisation)  # type: ignore[arg-type]
+    return result, need.stability(data.spaces, result)
+
+
+def need_current(components: list[need.Component], normalisation: str) -> tuple[need.NeedIndex, pd.Series]:
+    """The need index and its stability for the chosen dataset, cached on the plain settings."""
+    folder = current_folder()
+    key = tuple((c.indicator_id, float(c.weight), bool(c.higher_is_more_need)) for c in components)
+    return _need(folder, folder_stamp(Path(folder)), key, normalisation)

@@ -149,3 +149,87 @@ def build_profile(
         nearest_welcome_points=coverage.nearest_welcome_points(spaces, dataset.welcome_points, sozialraum_id),
         neighbours=pd.DataFrame({"sozialraum_id": neighbour_ids, "name": [names[i] for i in neighbour_ids]}),
     )
+
+
+def profile_indicators(available: list[str]) -> list[str]:
+    """Indicators the Steckbrief shows: those with a direction of need, plus migration and nationality."""
+    cat = catalogue()
+    extra = {"migration_pct", "auslaender_pct"}
+    return [i for i in available if cat.get(i).direction != "none" or i in extra]
+
+
+def matching_ids(
+    spaces: gpd.GeoDataFrame,
+    *,
+    bezirke: tuple[int, ...] = (),
+    classes: tuple[int, ...] = (),
+    need: NeedIndex | None = None,
+    near: tuple[float, float, float] | None = None,
+) -> set[str] | None:
+    """
+    IDs passing all filters, or None when no filter is set.
+
+    Parameters
+    ----------
+    spaces
+        Sozialräume (EPSG:4326).
+    bezirke
+        Keep these Stadtbezirke.
+    classes
+        Keep these need classes (1 = very high).
+    need
+        The need index the classes refer to.
+    near
+        (lon, lat, metres): keep Sozialräume within that distance of the point.
+    """
+    if not (bezirke or classes or near):
+        return None
+    keep = set(spaces["sozialraum_id"])
+    if bezirke:
+        keep &= set(spaces.loc[spaces["stadtbezirk"].isin(bezirke), "sozialraum_id"])
+    if classes and need is not None:
+        keep &= set(need.need_class[need.need_class.isin(classes)].index)
+    if near is not None:
+        keep &= coverage.within_distance(spaces, *near)
+    return keep
+
+
+def ranking_table(
+    dataset: Dataset,
+    need: NeedIndex,
+    stability: pd.Series,
+    *,
+    indicator_id: str | None = None,
+    only: set[str] | None = None,
+) -> pd.DataFrame:
+    """
+    One row per Sozialraum, highest need first: rank, name, place, index, class, stability, value, distance.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `rank`, `sozialraum_id`, `name`, `stadtteil`, `stadtbezirk`, `score`, `need_class`, `class_changes`,
+        `bevoelkerung` (when present), the chosen indicator, `welcome_point_m`.
+    """
+    spaces = dataset.spaces.set_index("sozialraum_id")
+    table = pd.DataFrame(
+        {
+            "rank": need.rank,
+            "name": spaces["name"],
+            "stadtteil": spaces["stadtteil"],
+            "stadtbezirk": spaces["stadtbezirk"],
+            "score": need.score.round(1),
+            "need_class": need.need_class,
+            "class_changes": stability.round(2),
+        }
+    )
+    if "bevoelkerung" in spaces:
+        table["bevoelkerung"] = spaces["bevoelkerung"]
+    if indicator_id and indicator_id not in table.columns:
+        table[indicator_id] = spaces[indicator_id]
+    table["welcome_point_m"] = coverage.distance_to_nearest(dataset.spaces, dataset.welcome_points).round()
+    table.index.name = "sozialraum_id"
+    table = table.reset_index()
+    if only is not None:
+        table = table[table["sozialraum_id"].isin(only)]
+    return table.sort_values(["rank", "sozialraum_id"], na_position="last").reset_index(drop=True)

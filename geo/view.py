@@ -58,7 +58,8 @@ class ExploreView:
         return replace(self, selected=sozialraum_id)
 
 
-def _numbers(text: str, cast: type) -> list:
+def numbers(text: str, cast: type) -> list:
+    """The comma-separated numbers in `text` that `cast` accepts; the rest is skipped."""
     out = []
     for part in text.split(","):
         with contextlib.suppress(ValueError):
@@ -136,23 +137,23 @@ def from_params(
     mode: Mode = "index" if get.get("ansicht") == "index" else "indikator"
     indicator = get.get("indikator") if get.get("indikator") in indicators else None
     scheme = get.get("methode") if get.get("methode") in SCHEMES else view.scheme
-    ks = [k for k in _numbers(get.get("klassen", ""), int) if 2 <= k <= 9]
+    ks = [k for k in numbers(get.get("klassen", ""), int) if 2 <= k <= 9]
     norm = next((n for n in NORMALISATIONS if n == get.get("norm")), view.normalisation)
     shortlist = tuple(dict.fromkeys(i for i in get.get("liste", "").split(",") if i in sozialraum_ids))
-    km = [d for d in _numbers(get.get("km", ""), float) if 0 < d <= 50]
+    km = [d for d in numbers(get.get("km", ""), float) if 0 < d <= 50]
     wp = get.get("wp") if get.get("wp") in welcome_point_ids and km else None
     return ExploreView(
         mode=mode,
         indicator=indicator,
         scheme=scheme or view.scheme,
         k=ks[0] if ks else view.k,
-        breaks=tuple(sorted(_numbers(get.get("grenzen", ""), float))),
+        breaks=tuple(sorted(numbers(get.get("grenzen", ""), float))),
         components=_components(get.get("index", ""), set(indicators)),
         normalisation=norm,
         selected=get.get("sr") if get.get("sr") in sozialraum_ids else None,
         shortlist=shortlist[:MAX_SHORTLIST],
-        bezirke=tuple(sorted({b for b in _numbers(get.get("bezirk", ""), int) if 1 <= b <= 10})),
-        classes=tuple(sorted({c for c in _numbers(get.get("klasse", ""), int) if 1 <= c <= 5})),
+        bezirke=tuple(sorted({b for b in numbers(get.get("bezirk", ""), int) if 1 <= b <= 10})),
+        classes=tuple(sorted({c for c in numbers(get.get("klasse", ""), int) if 1 <= c <= 5})),
         welcome_point=wp,
         distance_km=km[0] if wp else None,
     )

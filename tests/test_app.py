@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo import dataset
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
@@ -30,7 +32,7 @@ def test_explore_page_shows_the_map(monkeypatch: pytest.MonkeyPatch, demo_dir: P
     args = _map_args(at)
     assert args["script"].count('"sozialraum_id"') == 171
     assert all(link.startswith("data:") for link in args["js_links"] + args["css_links"])
-    assert args["returned_objects"] == []
+    assert args["returned_objects"] == ["last_object_clicked"]  # only what the page reacts to
     assert "SGB-II-Quote" in args["script"]
 
 
@@ -78,3 +80,47 @@ def test_fetch_failure_is_one_plain_sentence(
     assert not at.exception
     assert "konnte nicht" in at.error[0].value
     assert not (tmp_path / "var" / "official").exists()
+
+
+def test_deep_link_opens_the_same_view(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.query_params["ansicht"] = "index"
+    at.query_params["index"] = "sgb2_quote:2:+,gymnasium_pct:1:-"
+    at.query_params["sr"] = "011001"
+    at.query_params["liste"] = "011001,012001"
+    at.query_params["bezirk"] = "1"
+    at.run()
+    assert not at.exception
+    assert at.multiselect(key="explore_components").value == ["sgb2_quote", "gymnasium_pct"]
+    assert at.slider(key="explore_w_sgb2_quote").value == 2.0
+    assert at.toggle(key="explore_up_gymnasium_pct").value is False
+    assert at.selectbox(key="explore_search").value == "011001"
+    assert at.multiselect(key="explore_shortlist").value == ["011001", "012001"]
+    args = _map_args(at)
+    assert "Handlungsbedarf (Index)" in args["script"]
+    assert "sk-selected" in args["feature_group"]
+    assert "sk-veiled" in args["feature_group"]  # the Stadtbezirk filter veils the rest
+    name = dataset.load_dataset(demo_dir).spaces.set_index("sozialraum_id").loc["011001", "name"]
+    assert [h.value for h in at.subheader] == [name]  # the profile of the linked Sozialraum
+    params = at.query_params
+    assert params["sr"] in ("011001", ["011001"])
+    assert "gymnasium_pct:1:-" in str(params["index"])
+
+
+def test_profile_ranking_and_compare(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path) -> None:
+    at = _app(monkeypatch, demo_dir, tmp_path).run()
+    at.selectbox(key="explore_search").set_value("011001").run()
+    assert not at.exception
+    assert at.metric[0].label == "Index (0–100)"
+    assert "von 170" in at.metric[1].value  # 171 Sozialräume, one uninhabited
+    at.button(key="explore_add").click().run()
+    assert at.multiselect(key="explore_shortlist").value == ["011001"]
+    ranking = next(d.value for d in at.dataframe if "Rang" in d.value.columns)
+    assert len(ranking) == 171
+    assert ranking.iloc[0]["Rang"] == 1
+    at.multiselect(key="explore_classes").set_value([1]).run()
+    filtered = next(d.value for d in at.dataframe if "Rang" in d.value.columns)
+    assert 30 <= len(filtered) <= 36
+    assert set(filtered["Handlungsbedarf"]) == {"sehr hoher Handlungsbedarf"}

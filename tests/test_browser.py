@@ -136,6 +136,31 @@ def _count_in_frames(pg: Page, selector: str, want: int, timeout_s: float = 45) 
     return best
 
 
+_FIND_CLICKABLE = """() => {
+  const paths = Array.from(document.querySelectorAll('path.sk-sozialraum'));
+  for (const p of paths) {
+    const r = p.getBoundingClientRect();
+    const x = r.left + r.width / 2, y = r.top + r.height / 2;
+    if (r.width > 12 && y > 40 && y < window.innerHeight - 80 && document.elementFromPoint(x, y) === p) {
+      return [x, y];
+    }
+  }
+  return null;
+}"""
+
+
+def _click_a_sozialraum(pg: Page) -> None:
+    """A real mouse click on a point that lies on a Sozialraum (a box's centre may lie outside its polygon)."""
+    frame = next(f for f in pg.frames if f.locator("path.sk-sozialraum").count())
+    iframe = pg.locator("iframe").first
+    iframe.scroll_into_view_if_needed()
+    box = iframe.bounding_box()
+    assert box is not None
+    point = frame.evaluate(_FIND_CLICKABLE)
+    assert point is not None, "no Sozialraum is visible to click"
+    pg.mouse.click(box["x"] + point[0], box["y"] + point[1])
+
+
 def _no_error(pg: Page) -> None:
     assert pg.locator("[data-testid=stException]").count() == 0
     assert pg.locator("[data-testid=stAlertContentError]").count() == 0
@@ -155,6 +180,28 @@ def test_explore_map_offline(server: str, page: tuple[Page, list[str]]) -> None:
     assert blocked == []
 
 
+def test_choose_indicator_click_and_see_profile(server: str, page: tuple[Page, list[str]]) -> None:
+    pg, blocked = page
+    pg.goto(server)
+    assert _count_in_frames(pg, "path.sk-sozialraum", 171) == 171
+    pg.get_by_label("Indikator", exact=True).click()
+    pg.keyboard.type("Kinderarm")
+    pg.get_by_role("option", name="Kinderarmut (%)").click()
+    pg.wait_for_timeout(1500)
+    assert _count_in_frames(pg, ".sk-legend", 1, timeout_s=20) == 1
+    legend = next(f for f in pg.frames if f.locator(".sk-legend").count()).locator(".sk-legend").inner_text()
+    assert "Kinderarmut (%)" in legend
+    _click_a_sozialraum(pg)
+    pg.get_by_text("Index (0–100)").wait_for(timeout=30_000)
+    assert _count_in_frames(pg, "path.sk-selected", 1, timeout_s=10) == 1
+    assert "indikator=kinderarmut" in pg.url
+    assert "sr=" in pg.url
+    pg.get_by_text("Nächste Welcome Points").scroll_into_view_if_needed()
+    pg.screenshot(path=str(ARTIFACTS / "explore-profile.png"))
+    _no_error(pg)
+    assert blocked == []
+
+
 def test_explore_on_a_phone(server: str, page: tuple[Page, list[str]]) -> None:
     pg, _ = page
     pg.set_viewport_size({"width": 390, "height": 844})
@@ -166,7 +213,16 @@ def test_explore_on_a_phone(server: str, page: tuple[Page, list[str]]) -> None:
     assert box["width"] > 300
     assert box["height"] > 400
     pg.wait_for_timeout(500)
-    pg.screenshot(path=str(ARTIFACTS / "explore-phone.png"), full_page=True)
+    pg.screenshot(path=str(ARTIFACTS / "explore-phone.png"))
+    _click_a_sozialraum(pg)
+    metric = pg.get_by_text("Index (0–100)")
+    metric.wait_for(timeout=30_000)
+    metric.scroll_into_view_if_needed()
+    pg.wait_for_timeout(500)
+    pg.screenshot(path=str(ARTIFACTS / "explore-phone-profile.png"))
+    metric_box = metric.bounding_box()
+    assert metric_box is not None
+    assert metric_box["x"] + metric_box["width"] <= 390  # the profile fits the phone's width
     _no_error(pg)
 
 

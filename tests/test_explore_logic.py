@@ -145,3 +145,25 @@ def test_csv_is_safe_against_formulas() -> None:
     assert lines[0] == "name;wert"
     assert all(line.startswith(("'", "ok", "\"'")) for line in lines[1:]), lines
     assert "1,5" in lines[1]
+
+
+def test_filters_and_ranking(demo_dir: Path) -> None:
+    data = dataset.load_dataset(demo_dir)
+    result = need.need_index(data.spaces, need.default_components(data.indicator_ids()))
+    changes = need.stability(data.spaces, result)
+    assert profile.matching_ids(data.spaces) is None
+    in_3 = profile.matching_ids(data.spaces, bezirke=(3,))
+    assert in_3 == set(data.spaces.loc[data.spaces["stadtbezirk"] == 3, "sozialraum_id"])
+    top = profile.matching_ids(data.spaces, classes=(1,), need=result)
+    assert top == set(result.need_class[result.need_class == 1].index)
+    assert 30 <= len(top) <= 36  # a fifth of 170 scored
+    both = profile.matching_ids(data.spaces, bezirke=(3,), classes=(1,), need=result)
+    assert both == in_3 & top
+    wp = data.welcome_points.geometry.iloc[0]
+    near = profile.matching_ids(data.spaces, near=(wp.x, wp.y, 1000))
+    assert data.welcome_points["sozialraum_id"].iloc[0] in near
+    table = profile.ranking_table(data, result, changes, indicator_id="kinderarmut", only=top)
+    assert len(table) == len(top)
+    assert table["rank"].is_monotonic_increasing
+    assert table.loc[0, "rank"] == 1
+    assert {"kinderarmut", "welcome_point_m", "class_changes", "bevoelkerung"} <= set(table.columns)
