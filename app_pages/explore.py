@@ -141,7 +141,7 @@ def show_profile(p: profile.Profile) -> None:
                 tooltip=["label", "what", alt.Tooltip("v:Q", format=".1f")],
             )
         )
-        st.altair_chart(chart, use_container_width=True)
+        st.altair_chart(chart, width="stretch")
     table = comp.rename(
         columns={
             "label": t("profile.indicator"),
@@ -151,7 +151,7 @@ def show_profile(p: profile.Profile) -> None:
             "unit": t("profile.unit"),
         }
     )
-    st.dataframe(table.drop(columns=["indicator", "direction"]), hide_index=True, use_container_width=True)
+    st.dataframe(table.drop(columns=["indicator", "direction"]), hide_index=True, width="stretch")
     st.markdown(f"**{t('profile.nearest')}**")
     if p.nearest_welcome_points.empty:
         st.caption(t("profile.no_welcome_points"))
@@ -347,7 +347,7 @@ with friendly_errors():
             headers[indicator] = f"{cat.get(indicator).label(lang())} ({cat.get(indicator).unit})"
         shown_table = table.rename(columns=headers)
         st.caption(t("ranking.caption", n=len(table)))
-        st.dataframe(shown_table, hide_index=True, use_container_width=True)
+        st.dataframe(shown_table, hide_index=True, width="stretch")
         st.download_button(
             t("ranking.download"),
             export.csv_bytes(shown_table),
@@ -373,7 +373,7 @@ with friendly_errors():
             )
             frame.insert(0, t("profile.city_median"), data.spaces[shown].median())
             frame.index = [f"{cat.get(i).label(lang())} ({cat.get(i).unit})" for i in shown]
-            st.dataframe(frame, use_container_width=True)
+            st.dataframe(frame, width="stretch")
             scores = pd.DataFrame(
                 {
                     "name": [labels[i].split(" (")[0] for i in picked],
@@ -387,7 +387,7 @@ with friendly_errors():
                     x=alt.X("score:Q", title=t("ranking.score"), scale=alt.Scale(domain=[0, 100])),
                     y=alt.Y("name:N", title=None, sort=None),
                 ),
-                use_container_width=True,
+                width="stretch",
             )
         else:
             st.info(t("compare.hint"))
