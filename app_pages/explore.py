@@ -105,6 +105,8 @@ def show_profile(p: profile.Profile) -> None:
             st.caption(t(key, share=round(100 * p.class_changes)))
     else:
         st.info(t("need.no_score"))
+    if p.official_type is not None:
+        st.markdown(t("profile.official_type", value=p.official_type))
     st.button(
         t("profile.add_to_shortlist"),
         key="explore_add",
@@ -190,10 +192,14 @@ with friendly_errors():
         st.info(t("explore.no_indicators"))
         st.stop()
 
+    has_type = "official_type" in data.spaces and data.spaces["official_type"].notna().any()
+    modes = ["indikator", "index", "typ"] if has_type else ["indikator", "index"]
+    if st.session_state.get("explore_mode") not in modes:
+        st.session_state["explore_mode"] = "indikator"
     mode = (
         st.segmented_control(
             t("explore.mode"),
-            ["indikator", "index"],
+            modes,
             format_func=lambda m: t(f"explore.mode_{m}"),
             key="explore_mode",
             selection_mode="single",
@@ -269,6 +275,8 @@ with friendly_errors():
     tiles = st.toggle(t("explore.tiles"), value=False, help=t("explore.tiles_help"), key="explore_tiles")
     if mode == "index":
         m = maps.need_map(data, geometry, result, lang=lang(), tiles=tiles)
+    elif mode == "typ":
+        m = maps.official_type_map(data, geometry, lang=lang(), tiles=tiles)
     else:
         m = maps.choropleth(
             data, geometry, indicator, scheme=scheme, k=k, breaks=breaks, lang=lang(), tiles=tiles

@@ -93,6 +93,8 @@ def write_indicators(table: pd.DataFrame, path: Path) -> None:
     else:
         out["Stadtbezirk"] = table["sozialraum_id"].str[:2].astype(int)
     out["Name"] = table["name"] if "name" in table.columns else ""
+    if "official_type" in table.columns:
+        out["Typ"] = table["official_type"]
     for ind in cat.indicators:
         if ind.id in table.columns:
             out[ind.column] = table[ind.id]

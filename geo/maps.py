@@ -433,6 +433,35 @@ def need_map(
     return m
 
 
+#: Okabe-Ito: eight colours that people with the common colour-vision deficiencies can tell apart.
+CATEGORY_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+
+
+def official_type_map(
+    dataset: Dataset, geometry: MapGeometry, *, lang: str = "de", tiles: bool = False
+) -> folium.Map:
+    """The official classification of need from the data (column `official_type`), shown as it is."""
+    m = base_map(dataset, lang=lang, tiles=tiles)
+    shapes = _shapes(dataset, geometry)
+    categories = sorted(shapes["official_type"].dropna().astype(str).unique())
+    colours = {c: CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i, c in enumerate(categories)}
+    shapes["fill"] = shapes["official_type"].map(
+        lambda v: colours.get(str(v), NO_DATA_COLOUR) if pd.notna(v) else NO_DATA_COLOUR
+    )
+    label = i18n.translate("map.official_type", lang)
+    shapes["tooltip"] = [
+        f"<b>{html.escape(str(r['name']))}</b><br>{html.escape(_place(r))}<br>{html.escape(label)}: "
+        f"<b>{html.escape(str(r['official_type']) if pd.notna(r['official_type']) else '–')}</b>"
+        for _, r in shapes.iterrows()
+    ]
+    rows = [(colours[c], c) for c in categories] + [(NO_DATA_COLOUR, i18n.translate("map.no_data", lang))]
+    legend = _legend_html(label, i18n.translate("map.official_type_note", lang), rows, dataset.meta, lang)
+    _Control(legend, position="bottomright", css_class="sk-legend").add_to(m)
+    _add_sozialraum_layer(m, shapes, lang)
+    _add_context(m, dataset, geometry, lang)
+    return m
+
+
 def overlay(
     geometry: MapGeometry,
     *,

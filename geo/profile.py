@@ -99,6 +99,7 @@ class Profile:
     comparison: pd.DataFrame
     nearest_welcome_points: pd.DataFrame
     neighbours: pd.DataFrame
+    official_type: str | None = None
 
 
 def build_profile(
@@ -148,6 +149,7 @@ def build_profile(
         comparison=comparison(spaces, sozialraum_id, indicator_ids, lang=lang),
         nearest_welcome_points=coverage.nearest_welcome_points(spaces, dataset.welcome_points, sozialraum_id),
         neighbours=pd.DataFrame({"sozialraum_id": neighbour_ids, "name": [names[i] for i in neighbour_ids]}),
+        official_type=str(row["official_type"]) if pd.notna(row.get("official_type")) else None,
     )
 
 

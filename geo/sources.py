@@ -29,6 +29,16 @@ from geo.settings import METRIC_CRS, STORAGE_CRS
 MISSING_TOKENS = frozenset({"", ".", "-", "–", "x", "X", "nan", "NaN", "None"})
 
 ID_COLUMNS = ("sozialraum_id", "sozialraum-id", "sozialraum", "sozialraumid", "sr_id")
+#: Headers of an official classification of need (kept as text, shown as it is).
+TYPE_COLUMNS = (
+    "official_type",
+    "typ",
+    "sozialraumtyp",
+    "typisierung",
+    "gebietstyp",
+    "handlungsbedarf",
+    "sozialer handlungsbedarf",
+)
 _CID = re.compile(r"\(cid:(\d+)\)")
 #: PDF extraction leaves `(cid:N)` where a ligature glyph was; the ones seen in the Quartiersatlas.
 _CID_GLYPHS = {"192": "fl"}
@@ -379,8 +389,9 @@ def read_indicators(
     Returns
     -------
     pandas.DataFrame
-        `sozialraum_id`, `name` (when present) and one float column per recognised indicator, named by
-        its catalogue id (see `geo/indikatoren.toml`).
+        `sozialraum_id`, `name` (when present), `official_type` (text, when the table has an official
+        classification column such as ``Typ`` or ``Sozialraumtyp``) and one float column per recognised
+        indicator, named by its catalogue id (see `geo/indikatoren.toml`).
     """
     path = Path(path)
     frame = read_table(path, sheet=sheet)
@@ -393,12 +404,15 @@ def read_indicators(
     name_col = _find_column(list(frame.columns), ("name", "sozialraum_name", "bezeichnung"))
     if name_col is not None:
         out["name"] = _clean_names(frame[name_col], ids, report)
+    type_col = _find_column(list(frame.columns), TYPE_COLUMNS)
+    if type_col is not None:
+        out["official_type"] = frame[type_col].where(~frame[type_col].isin(MISSING_TOKENS))
     column_map = catalogue().column_map()
-    value_columns = [c for c in frame.columns if c not in (id_col, name_col)]
+    value_columns = [c for c in frame.columns if c not in (id_col, name_col, type_col)]
     decimal_comma = uses_decimal_comma(frame[value_columns])
     ignored = []
     for col in frame.columns:
-        if col in (id_col, name_col):
+        if col in (id_col, name_col, type_col):
             continue
         indicator_id = column_map.get(" ".join(col.replace("\u2013", "-").split()).casefold())
         if indicator_id is None:
@@ -417,7 +431,7 @@ def read_indicators(
             )
     if ignored and report is not None:
         report.warning("columns_ignored", file=path.name, columns=ignored)
-    if not any(c in column_map.values() for c in out.columns):
+    if not any(c in column_map.values() or c == "official_type" for c in out.columns):
         raise MissingColumnError("error.no_indicator_columns", file=path.name, found=list(frame.columns))
     dupes = sorted(out.loc[out["sozialraum_id"].duplicated(), "sozialraum_id"].unique())
     if dupes and report is not None:

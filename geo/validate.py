@@ -55,7 +55,7 @@ def check_join(spaces: gpd.GeoDataFrame, table: pd.DataFrame, report: Report) ->
 
 
 def _uninhabited(table: pd.DataFrame) -> pd.Series:
-    value_cols = [c for c in table.columns if c not in ("sozialraum_id", "name")]
+    value_cols = [c for c in table.columns if c not in ("sozialraum_id", "name", "official_type")]
     empty = table[value_cols].isna().all(axis=1)
     if "bevoelkerung" in table.columns:
         empty |= table["bevoelkerung"].fillna(0).eq(0)

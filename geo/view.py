@@ -6,7 +6,7 @@ Parameters (all optional; unknown or stale values are dropped, never an error):
 =============  ====================================================  ===========================
 name           meaning                                               example
 =============  ====================================================  ===========================
-``ansicht``    ``indikator`` (one indicator) or ``index`` (need)     ``index``
+``ansicht``    ``indikator``, ``index`` (need) or ``typ`` (official)  ``index``
 ``indikator``  indicator id                                          ``sgb2_quote``
 ``methode``    classification                                        ``fisher_jenks``
 ``klassen``    number of classes (2-9)                               ``5``
@@ -31,7 +31,7 @@ from typing import Literal
 from geo.indicators import SCHEMES
 from geo.need import NORMALISATIONS, Component, Normalisation
 
-Mode = Literal["indikator", "index"]
+Mode = Literal["indikator", "index", "typ"]
 MAX_SHORTLIST = 4
 
 
@@ -134,7 +134,7 @@ def from_params(
     """
     get = {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items() if v}
     view = ExploreView()
-    mode: Mode = "index" if get.get("ansicht") == "index" else "indikator"
+    mode: Mode = {"index": "index", "typ": "typ"}.get(get.get("ansicht", ""), "indikator")  # type: ignore[assignment]
     indicator = get.get("indikator") if get.get("indikator") in indicators else None
     scheme = get.get("methode") if get.get("methode") in SCHEMES else view.scheme
     ks = [k for k in numbers(get.get("klassen", ""), int) if 2 <= k <= 9]

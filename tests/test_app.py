@@ -124,3 +124,30 @@ def test_profile_ranking_and_compare(monkeypatch: pytest.MonkeyPatch, demo_dir: 
     filtered = next(d.value for d in at.dataframe if "Rang" in d.value.columns)
     assert 30 <= len(filtered) <= 36
     assert set(filtered["Handlungsbedarf"]) == {"sehr hoher Handlungsbedarf"}
+
+
+def test_official_type_is_shown_as_is(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    import pandas as pd
+
+    folder = tmp_path / "typed"
+    shutil.copytree(demo_dir, folder)
+    table = pd.read_csv(folder / dataset.INDICATORS_FILE, sep=";", dtype=str)
+    table.insert(3, "Sozialraumtyp", ["Typ A" if i % 3 else "Typ <b>B</b>" for i in range(len(table))])
+    table.to_csv(folder / dataset.INDICATORS_FILE, sep=";", index=False)
+    at = _app(monkeypatch, folder, tmp_path)
+    at.query_params["ansicht"] = "typ"
+    at.query_params["sr"] = "011001"
+    at.run()
+    assert not at.exception
+    script = _map_args(at)["script"]
+    assert "Amtliche Einteilung" in script
+    assert "Typ A" in script
+    # folium writes JSON with < > & as \u003c \u003e \u0026: the text arrives escaped, never as a tag
+    assert "Typ \\u0026lt;b\\u0026gt;B\\u0026lt;/b\\u0026gt;" in script
+    assert "Typ \\u003cb\\u003eB" not in script
+    assert "Typ <b>B</b>" not in script
+    assert any("Amtliche Einteilung" in m.value for m in at.markdown)
