@@ -1,8 +1,11 @@
-"""Distances between Sozialräume, Welcome Points and places; always measured in EPSG:25832."""
+"""Distances, coverage by tandems, gaps and suggestions; every distance is measured in EPSG:25832."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -78,3 +81,245 @@ def neighbours(spaces: gpd.GeoDataFrame, sozialraum_id: str) -> list[str]:
     own = metric.loc[metric["sozialraum_id"] == sozialraum_id].geometry.iloc[0]
     close = metric.distance(own) <= NEIGHBOUR_TOLERANCE_M
     return sorted(set(metric.loc[close, "sozialraum_id"]) - {sozialraum_id})
+
+
+def catchment_areas(points: gpd.GeoDataFrame, spaces: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """
+    Each Welcome Point's catchment: the part of the city nearer to it than to any other (Voronoi).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        `welcome_point_id` and `geometry` in EPSG:4326, clipped to the Sozialräume' outline.
+    """
+    if points.empty:
+        return gpd.GeoDataFrame({"welcome_point_id": []}, geometry=[], crs=STORAGE_CRS)
+    metric_points = points.to_crs(METRIC_CRS)
+    city = shapely.union_all(spaces.to_crs(METRIC_CRS).geometry.to_numpy())
+    cells = shapely.voronoi_polygons(
+        shapely.MultiPoint(metric_points.geometry.to_list()), extend_to=city, ordered=True
+    )
+    clipped = [shapely.intersection(c, city) for c in shapely.get_parts(cells)]
+    return gpd.GeoDataFrame(
+        {"welcome_point_id": points["welcome_point_id"].to_numpy()}, geometry=clipped, crs=METRIC_CRS
+    ).to_crs(STORAGE_CRS)
+
+
+def coverage_table(
+    spaces: gpd.GeoDataFrame,
+    points: gpd.GeoDataFrame,
+    need_score: pd.Series,
+    need_class: pd.Series,
+    assignments: pd.DataFrame,
+) -> pd.DataFrame:
+    """
+    One row per Sozialraum: need, population, which tandems cover it, its nearest Welcome Point.
+
+    Parameters
+    ----------
+    spaces
+        Sozialräume with `name`, `stadtbezirk` and (when known) `bevoelkerung`.
+    points
+        Welcome Points (hypothetical ones included for a what-if).
+    need_score, need_class
+        The need index by `sozialraum_id` (class 1 = very high need, 0 = no score).
+    assignments
+        Active assignments: `sozialraum_id`, `tandem`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `sozialraum_id`, `name`, `stadtbezirk`, `population`, `score`, `need_class`, `tandems`, `covered`,
+        `welcome_point_id` (the nearest, whose catchment it lies in), `welcome_point`, `distance_m`.
+
+    Notes
+    -----
+    Distances are straight lines in EPSG:25832 from each Sozialraum's representative point (a point
+    inside it; population-weighted points need address-level data the city does not publish).
+    """
+    ids = spaces["sozialraum_id"].to_numpy()
+    table = pd.DataFrame(
+        {
+            "sozialraum_id": ids,
+            "name": spaces["name"].to_numpy(),
+            "stadtbezirk": spaces["stadtbezirk"].to_numpy(),
+        }
+    )
+    population = spaces["bevoelkerung"] if "bevoelkerung" in spaces else pd.Series(0.0, index=spaces.index)
+    table["population"] = population.fillna(0).to_numpy()
+    table["score"] = table["sozialraum_id"].map(need_score)
+    table["need_class"] = table["sozialraum_id"].map(need_class).fillna(0).astype(int)
+    names = assignments.groupby("sozialraum_id")["tandem"].agg(lambda s: ", ".join(sorted(set(s))))
+    table["tandems"] = [names.get(i, "") for i in ids]
+    table["covered"] = table["tandems"] != ""
+    if points.empty:
+        table["welcome_point_id"], table["welcome_point"], table["distance_m"] = "", "", float("nan")
+        return table
+    anchors = anchor_points(spaces).to_numpy()
+    targets = points.to_crs(METRIC_CRS).geometry.to_numpy()
+    nearest, distance = shapely.STRtree(targets).query_nearest(
+        anchors, return_distance=True, all_matches=False
+    )
+    order = np.argsort(nearest[0])
+    table["welcome_point_id"] = points["welcome_point_id"].to_numpy()[nearest[1][order]]
+    table["welcome_point"] = points["name"].to_numpy()[nearest[1][order]]
+    table["distance_m"] = np.round(distance[order])
+    return table
+
+
+def _figures(frame: pd.DataFrame, *, min_class: int, distance_m: float) -> dict[str, float]:
+    high = frame[(frame["need_class"] >= 1) & (frame["need_class"] <= min_class)]
+    total = float(frame["population"].sum())
+    high_total = float(high["population"].sum())
+    covered = float(high.loc[high["covered"], "population"].sum())
+    within = float(frame.loc[frame["distance_m"] <= distance_m, "population"].sum())
+    return {
+        "population": total,
+        "high_need_population": high_total,
+        "high_need_covered_population": covered,
+        "share_high_need_covered": covered / high_total if high_total else float("nan"),
+        "population_within": within,
+        "share_within": within / total if total else float("nan"),
+    }
+
+
+def city_figures(
+    table: pd.DataFrame, *, min_class: int = 2, distance_m: float = 1000
+) -> tuple[dict, pd.DataFrame]:
+    """
+    Coverage figures for the city and per Stadtbezirk.
+
+    Parameters
+    ----------
+    table
+        From `coverage_table`.
+    min_class
+        Classes 1 to `min_class` count as high need (2: very high and high).
+    distance_m
+        The distance to a Welcome Point that counts as "near".
+
+    Returns
+    -------
+    tuple
+        City figures (population, high-need population and how much of it a tandem covers, the
+        population within `distance_m` of a Welcome Point, and both shares) and the same per Stadtbezirk.
+    """
+    city = _figures(table, min_class=min_class, distance_m=distance_m)
+    rows = [
+        {"stadtbezirk": b, **_figures(g, min_class=min_class, distance_m=distance_m)}
+        for b, g in table.groupby("stadtbezirk")
+    ]
+    return city, pd.DataFrame(rows)
+
+
+def gaps(table: pd.DataFrame, *, min_class: int = 2, beyond_m: float | None = None) -> pd.DataFrame:
+    """
+    High-need Sozialräume no tandem covers, most urgent first (need class, then score, then population).
+
+    With `beyond_m`, only those farther than that from every Welcome Point.
+    """
+    mask = (table["need_class"] >= 1) & (table["need_class"] <= min_class) & ~table["covered"]
+    if beyond_m is not None:
+        mask &= table["distance_m"] > beyond_m
+    out = table[mask].sort_values(["need_class", "score", "population"], ascending=[True, False, False])
+    return out.reset_index(drop=True)
+
+
+def reach_sets(spaces: gpd.GeoDataFrame, reach_m: float) -> dict[str, set[str]]:
+    """For each Sozialraum, the Sozialräume whose representative points lie within `reach_m` of its own."""
+    anchors = anchor_points(spaces)
+    tree = shapely.STRtree(anchors.to_numpy())
+    left, right = tree.query(anchors.to_numpy(), predicate="dwithin", distance=reach_m)
+    ids = anchors.index.to_numpy()
+    out: dict[str, set[str]] = {i: {i} for i in ids}
+    for a, b in zip(left, right, strict=True):
+        out[ids[a]].add(ids[b])
+    return out
+
+
+def greedy_cover(
+    weights: dict[str, float], reach: dict[str, set[str]], k: int, candidates: list[str] | None = None
+) -> tuple[list[str], float]:
+    """
+    Choose `k` places whose reach covers the most weight (maximal covering), greedily.
+
+    Notes
+    -----
+    Each step takes the candidate that adds the most not yet covered weight. Covered weight is a
+    monotone submodular function of the chosen set, so the greedy choice reaches at least
+    1 - 1/e (about 63 %) of the best possible total (Nemhauser, Wolsey and Fisher 1978); on real
+    instances it is usually optimal or close.
+    """
+    pool = list(candidates if candidates is not None else reach)
+    covered: set[str] = set()
+    chosen: list[str] = []
+    for _ in range(min(k, len(pool))):
+        gains = {c: sum(weights.get(i, 0.0) for i in reach[c] - covered) for c in pool if c not in chosen}
+        best = max(gains, key=lambda c: (gains[c], c)) if gains else None
+        if best is None or gains[best] <= 0:
+            break
+        chosen.append(best)
+        covered |= reach[best]
+    return chosen, sum(weights.get(i, 0.0) for i in covered)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A proposed Sozialraum for a tandem, and why."""
+
+    sozialraum_id: str
+    name: str
+    reached: tuple[str, ...]
+    high_need_population: float
+    distance_m: float
+    welcome_point: str
+    home_distance_m: float | None
+
+
+def suggest(
+    table: pd.DataFrame,
+    spaces: gpd.GeoDataFrame,
+    *,
+    k: int = 1,
+    min_class: int = 2,
+    reach_m: float = 1000,
+    home_id: str | None = None,
+    max_home_m: float | None = None,
+) -> list[Suggestion]:
+    """
+    Sozialräume where `k` free tandems would reach the most high-need population no tandem covers yet.
+
+    A tandem working in a Sozialraum reaches it and the Sozialräume within `reach_m` (representative
+    points). Candidates are the Sozialräume no tandem covers yet. With `home_id`, candidates are limited to `max_home_m` from that home Sozialraum (a tandem
+    usually works near where its members live). The choice is `greedy_cover`.
+    """
+    high = (table["need_class"] >= 1) & (table["need_class"] <= min_class) & ~table["covered"]
+    weights = dict(zip(table.loc[high, "sozialraum_id"], table.loc[high, "population"], strict=True))
+    reach = reach_sets(spaces, reach_m)
+    anchors = anchor_points(spaces)
+    covered_now = set(table.loc[table["covered"], "sozialraum_id"])
+    candidates = [c for c in reach if c not in covered_now]
+    home_distance: dict[str, float] = {}
+    if home_id is not None and home_id in anchors.index:
+        home_distance = anchors.distance(anchors[home_id]).to_dict()
+        if max_home_m is not None:
+            candidates = [c for c in candidates if home_distance[c] <= max_home_m]
+    chosen, _ = greedy_cover(weights, reach, k, candidates)
+    by_id = table.set_index("sozialraum_id")
+    out: list[Suggestion] = []
+    covered: set[str] = set()
+    for c in chosen:
+        reached = tuple(sorted(i for i in reach[c] - covered if weights.get(i, 0) > 0))
+        covered |= reach[c]
+        out.append(
+            Suggestion(
+                sozialraum_id=c,
+                name=str(by_id.at[c, "name"]),
+                reached=reached,
+                high_need_population=float(sum(weights[i] for i in reached)),
+                distance_m=float(by_id.at[c, "distance_m"]),
+                welcome_point=str(by_id.at[c, "welcome_point"]),
+                home_distance_m=round(home_distance[c]) if home_distance else None,
+            )
+        )
+    return out

@@ -1,0 +1,422 @@
+"""
+The register of connectors, tandems and their assignments to Sozialräume.
+
+SQLAlchemy 2 on an embedded SQLite file by default (`var/register.sqlite`), or any SQLAlchemy URL (for
+example PostgreSQL) through `DATABASE_URL`. The schema is created and migrated with Alembic when the
+register is opened. Every write is one transaction; a record edited by someone else since it was read
+is refused (`ConcurrentEditError`), never silently overwritten. Ending a tandem or an assignment keeps it
+as history.
+
+Privacy: a connector's contact and home Sozialraum are private. Functions that feed public views and
+exports return `PublicConnector` and `TandemView`, which do not carry them, and tandem views carry no
+connector names either; only `connectors(private=True)` returns them, for the coordinator pages.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, create_engine, event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm.exc import StaleDataError
+
+from geo.errors import DataError
+from geo.settings import get_settings
+
+
+class RegisterError(DataError):
+    """A register entry breaks a rule (members, dates, IDs)."""
+
+
+class ConcurrentEditError(RegisterError):
+    """Someone else saved the same record since it was read."""
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the register's tables."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Connector(Base):
+    """A volunteer connector. `contact` and `home_sozialraum_id` are private."""
+
+    __tablename__ = "connector"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    languages: Mapped[str] = mapped_column(String(300), default="")
+    contact: Mapped[str] = mapped_column(String(300), default="")
+    home_sozialraum_id: Mapped[str | None] = mapped_column(String(6), nullable=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
+
+
+class TandemMember(Base):
+    """Which connectors form a tandem."""
+
+    __tablename__ = "tandem_member"
+    tandem_id: Mapped[int] = mapped_column(ForeignKey("tandem.id"), primary_key=True)
+    connector_id: Mapped[int] = mapped_column(ForeignKey("connector.id"), primary_key=True)
+
+
+class Tandem(Base):
+    """Two or more connectors working together, with a partner Welcome Point."""
+
+    __tablename__ = "tandem"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    welcome_point_id: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    members: Mapped[list[TandemMember]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class Assignment(Base):
+    """A tandem working in a Sozialraum from `valid_from` until `valid_to` (open while None)."""
+
+    __tablename__ = "assignment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tandem_id: Mapped[int] = mapped_column(ForeignKey("tandem.id"))
+    sozialraum_id: Mapped[str] = mapped_column(String(6))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+@dataclass(frozen=True)
+class PublicConnector:
+    """What anyone may see of a connector: no name, contact or home area."""
+
+    id: int
+    languages: tuple[str, ...]
+    active: bool
+
+
+@dataclass(frozen=True)
+class PrivateConnector:
+    """A connector as coordinators see and edit it."""
+
+    id: int
+    display_name: str
+    languages: tuple[str, ...]
+    contact: str
+    home_sozialraum_id: str | None
+    active: bool
+    version: int
+
+
+@dataclass(frozen=True)
+class TandemView:
+    """A tandem without personal data: members by ID only, their languages pooled."""
+
+    id: int
+    name: str
+    welcome_point_id: str | None
+    start_date: date
+    end_date: date | None
+    member_ids: tuple[int, ...]
+    languages: tuple[str, ...]
+    version: int
+
+    def active_on(self, day: date) -> bool:
+        """True when the tandem works on `day`."""
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+@dataclass(frozen=True)
+class AssignmentView:
+    """An assignment of a tandem to a Sozialraum."""
+
+    id: int
+    tandem_id: int
+    sozialraum_id: str
+    valid_from: date
+    valid_to: date | None
+    version: int
+
+    def active_on(self, day: date) -> bool:
+        """True when the assignment holds on `day`."""
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+def database_url() -> str:
+    """`DATABASE_URL`, else an SQLite file in the user data folder (kept out of git)."""
+    if url := os.environ.get("DATABASE_URL"):
+        return url
+    folder = get_settings().user_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'register.sqlite'}"
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision."""
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def _split_languages(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p.strip() for p in text.replace(";", ",").split(",") if p.strip()))
+
+
+class Register:
+    """The register; open it with `Register()` (or a URL) and call its methods."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or database_url()
+        self.engine = create_engine(self.url)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", lambda conn, _rec: conn.execute("PRAGMA foreign_keys=ON"))
+        migrate(self.engine)
+
+    @contextmanager
+    def _tx(self) -> Iterator[Session]:
+        """One transaction; a concurrent edit found at flush time becomes `ConcurrentEditError`."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                with session.begin():
+                    yield session
+            except StaleDataError as exc:
+                raise ConcurrentEditError("register.concurrent_edit") from exc
+
+    @staticmethod
+    def _check_version(record: Connector | Tandem | Assignment | None, version: int, what: str) -> None:
+        if record is None:
+            raise RegisterError("register.not_found", what=what)
+        if record.version != version:
+            raise ConcurrentEditError("register.concurrent_edit")
+
+    # --- connectors ------------------------------------------------------------------------------
+
+    def add_connector(
+        self,
+        display_name: str,
+        languages: str = "",
+        *,
+        contact: str = "",
+        home_sozialraum_id: str | None = None,
+    ) -> int:
+        """Add a connector; returns the new ID."""
+        name = display_name.strip()
+        if not name:
+            raise RegisterError("register.name_missing")
+        with self._tx() as s:
+            record = Connector(
+                display_name=name,
+                languages=", ".join(_split_languages(languages)),
+                contact=contact.strip(),
+                home_sozialraum_id=home_sozialraum_id or None,
+            )
+            s.add(record)
+            s.flush()
+            return record.id
+
+    def update_connector(self, connector_id: int, *, version: int, **fields: object) -> None:
+        """Change a connector's fields (display_name, languages, contact, home_sozialraum_id, active)."""
+        allowed = {"display_name", "languages", "contact", "home_sozialraum_id", "active"}
+        with self._tx() as s:
+            record = s.get(Connector, connector_id)
+            self._check_version(record, version, f"connector {connector_id}")
+            assert record is not None
+            for key, value in fields.items():
+                if key not in allowed:
+                    msg = f"unknown connector field {key!r}"
+                    raise ValueError(msg)
+                setattr(record, key, ", ".join(_split_languages(str(value))) if key == "languages" else value)
+
+    def connectors(self, *, private: bool = False) -> list[PublicConnector] | list[PrivateConnector]:
+        """All connectors; with `private` (coordinators only) including name, contact and home area."""
+        with Session(self.engine) as s:
+            rows = s.scalars(select(Connector).order_by(Connector.id)).all()
+            if private:
+                return [
+                    PrivateConnector(
+                        r.id,
+                        r.display_name,
+                        _split_languages(r.languages),
+                        r.contact,
+                        r.home_sozialraum_id,
+                        r.active,
+                        r.version,
+                    )
+                    for r in rows
+                ]
+            return [PublicConnector(r.id, _split_languages(r.languages), r.active) for r in rows]
+
+    # --- tandems ---------------------------------------------------------------------------------
+
+    def _check_members(self, s: Session, member_ids: list[int]) -> None:
+        members = list(dict.fromkeys(member_ids))
+        found = {c.id: c for c in s.scalars(select(Connector).where(Connector.id.in_(members)))}
+        unknown = [m for m in members if m not in found]
+        if unknown:
+            raise RegisterError("register.unknown_connector", ids=unknown)
+        if sum(1 for m in members if found[m].active) < 2:
+            raise RegisterError("register.tandem_needs_two")
+
+    @staticmethod
+    def _check_dates(start: date, end: date | None) -> None:
+        if end is not None and end < start:
+            raise RegisterError("register.dates_order", start=start.isoformat(), end=end.isoformat())
+
+    def create_tandem(
+        self,
+        name: str,
+        member_ids: list[int],
+        *,
+        start: date,
+        welcome_point_id: str | None = None,
+        end: date | None = None,
+    ) -> int:
+        """Create a tandem of two or more active connectors; returns the new ID."""
+        if not name.strip():
+            raise RegisterError("register.name_missing")
+        self._check_dates(start, end)
+        with self._tx() as s:
+            self._check_members(s, member_ids)
+            tandem = Tandem(
+                name=name.strip(),
+                welcome_point_id=welcome_point_id or None,
+                start_date=start,
+                end_date=end,
+                members=[TandemMember(connector_id=m) for m in dict.fromkeys(member_ids)],
+            )
+            s.add(tandem)
+            s.flush()
+            return tandem.id
+
+    def update_tandem(
+        self,
+        tandem_id: int,
+        *,
+        version: int,
+        name: str | None = None,
+        member_ids: list[int] | None = None,
+        welcome_point_id: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> None:
+        """Change a tandem; refused when someone else saved it since `version` was read."""
+        with self._tx() as s:
+            tandem = s.get(Tandem, tandem_id)
+            self._check_version(tandem, version, f"tandem {tandem_id}")
+            assert tandem is not None
+            new_start = start or tandem.start_date
+            self._check_dates(new_start, end if end is not None else tandem.end_date)
+            if name is not None:
+                if not name.strip():
+                    raise RegisterError("register.name_missing")
+                tandem.name = name.strip()
+            if member_ids is not None:
+                self._check_members(s, member_ids)
+                tandem.members = [TandemMember(connector_id=m) for m in dict.fromkeys(member_ids)]
+            if welcome_point_id is not None:
+                tandem.welcome_point_id = welcome_point_id or None
+            tandem.start_date = new_start
+            if end is not None:
+                tandem.end_date = end
+
+    def end_tandem(self, tandem_id: int, *, version: int, end: date) -> None:
+        """End a tandem and its open assignments on `end`; nothing is deleted."""
+        with self._tx() as s:
+            tandem = s.get(Tandem, tandem_id)
+            self._check_version(tandem, version, f"tandem {tandem_id}")
+            assert tandem is not None
+            self._check_dates(tandem.start_date, end)
+            tandem.end_date = end
+            for a in s.scalars(
+                select(Assignment).where(Assignment.tandem_id == tandem_id, Assignment.valid_to.is_(None))
+            ):
+                a.valid_to = max(end, a.valid_from)
+
+    def tandems(self) -> list[TandemView]:
+        """All tandems, ended ones included, without personal data."""
+        with Session(self.engine) as s:
+            languages = {c.id: _split_languages(c.languages) for c in s.scalars(select(Connector))}
+            out = []
+            for t in s.scalars(select(Tandem).order_by(Tandem.id)):
+                ids = tuple(m.connector_id for m in t.members)
+                pooled = tuple(dict.fromkeys(lang for i in ids for lang in languages.get(i, ())))
+                out.append(
+                    TandemView(
+                        t.id, t.name, t.welcome_point_id, t.start_date, t.end_date, ids, pooled, t.version
+                    )
+                )
+            return out
+
+    # --- assignments -----------------------------------------------------------------------------
+
+    def assign(self, tandem_id: int, sozialraum_id: str, *, valid_from: date, known_ids: set[str]) -> int:
+        """Assign a tandem to a Sozialraum from `valid_from`; the ID must exist in the dataset."""
+        if sozialraum_id not in known_ids:
+            raise RegisterError("register.unknown_sozialraum", id=sozialraum_id)
+        with self._tx() as s:
+            tandem = s.get(Tandem, tandem_id)
+            if tandem is None:
+                raise RegisterError("register.not_found", what=f"tandem {tandem_id}")
+            if tandem.end_date is not None and valid_from > tandem.end_date:
+                raise RegisterError("register.tandem_ended", name=tandem.name)
+            if valid_from < tandem.start_date:
+                raise RegisterError(
+                    "register.dates_order", start=tandem.start_date.isoformat(), end=valid_from.isoformat()
+                )
+            open_same = s.scalars(
+                select(Assignment).where(
+                    Assignment.tandem_id == tandem_id,
+                    Assignment.sozialraum_id == sozialraum_id,
+                    Assignment.valid_to.is_(None),
+                )
+            ).first()
+            if open_same is not None:
+                raise RegisterError("register.already_assigned", id=sozialraum_id, name=tandem.name)
+            record = Assignment(tandem_id=tandem_id, sozialraum_id=sozialraum_id, valid_from=valid_from)
+            s.add(record)
+            s.flush()
+            return record.id
+
+    def end_assignment(self, assignment_id: int, *, version: int, valid_to: date) -> None:
+        """End an assignment on `valid_to`; it stays in the history."""
+        with self._tx() as s:
+            record = s.get(Assignment, assignment_id)
+            self._check_version(record, version, f"assignment {assignment_id}")
+            assert record is not None
+            self._check_dates(record.valid_from, valid_to)
+            record.valid_to = valid_to
+
+    def assignments(self) -> list[AssignmentView]:
+        """All assignments, ended ones included."""
+        with Session(self.engine) as s:
+            return [
+                AssignmentView(a.id, a.tandem_id, a.sozialraum_id, a.valid_from, a.valid_to, a.version)
+                for a in s.scalars(select(Assignment).order_by(Assignment.id))
+            ]
+
+    def active_assignments(self, day: date | None = None) -> pd.DataFrame:
+        """Assignments holding on `day` (default today) of tandems active then: `sozialraum_id`, `tandem_id`, `tandem`."""
+        day = day or date.today()
+        tandems = {t.id: t for t in self.tandems() if t.active_on(day)}
+        rows = [
+            (a.sozialraum_id, a.tandem_id, tandems[a.tandem_id].name)
+            for a in self.assignments()
+            if a.active_on(day) and a.tandem_id in tandems
+        ]
+        return pd.DataFrame(rows, columns=["sozialraum_id", "tandem_id", "tandem"])

@@ -1,0 +1,144 @@
+"""Coverage figures on crafted geometry (expected values by hand), gaps on real data, greedy vs brute force."""
+
+from __future__ import annotations
+
+import itertools
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import Point, box
+
+from geo import coverage, sources
+from geo.settings import METRIC_CRS
+from tests.conftest import REGISTRY, SOZIALRAEUME
+
+X0, Y0 = 344_000.0, 5_677_000.0
+
+
+def _squares() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Four 1 km squares in a row; one Welcome Point in the middle of the first."""
+    ids = ["011001", "011002", "021001", "021002"]
+    spaces = gpd.GeoDataFrame(
+        {
+            "sozialraum_id": ids,
+            "name": list("ABCD"),
+            "stadtbezirk": [1, 1, 2, 2],
+            "bevoelkerung": [1000.0, 2000.0, 3000.0, 4000.0],
+        },
+        geometry=[box(X0 + i * 1000, Y0, X0 + (i + 1) * 1000, Y0 + 1000) for i in range(4)],
+        crs=METRIC_CRS,
+    )
+    points = gpd.GeoDataFrame(
+        {"welcome_point_id": ["wp-1"], "name": ["WP 1"]}, geometry=[Point(X0 + 500, Y0 + 500)], crs=METRIC_CRS
+    )
+    return spaces.to_crs(4326), points.to_crs(4326)
+
+
+def _table(assigned: list[tuple[str, str]]) -> pd.DataFrame:
+    spaces, points = _squares()
+    score = pd.Series({"011001": 10.0, "011002": 90.0, "021001": 100.0, "021002": 60.0})
+    need_class = pd.Series({"011001": 5, "011002": 2, "021001": 1, "021002": 2})
+    assignments = pd.DataFrame(assigned, columns=["sozialraum_id", "tandem"])
+    return coverage.coverage_table(spaces, points, score, need_class, assignments)
+
+
+def test_table_by_hand() -> None:
+    table = _table([("021001", "T1"), ("021001", "T2")]).set_index("sozialraum_id")
+    assert table["distance_m"].tolist() == [0, 1000, 2000, 3000]
+    assert table.loc["021001", "tandems"] == "T1, T2"
+    assert table["covered"].tolist() == [False, False, True, False]
+    assert (table["welcome_point"] == "WP 1").all()
+
+
+def test_city_figures_by_hand() -> None:
+    city, per_bezirk = coverage.city_figures(_table([("021001", "T1")]), min_class=2, distance_m=1500)
+    # high need (class 1-2): 011002 (2000), 021001 (3000), 021002 (4000) = 9000; covered 3000
+    assert city["high_need_population"] == 9000
+    assert city["share_high_need_covered"] == pytest.approx(3000 / 9000)
+    # within 1.5 km of the Welcome Point: 011001 and 011002 = 3000 of 10000
+    assert city["share_within"] == pytest.approx(0.3)
+    b1, b2 = per_bezirk.sort_values("stadtbezirk").to_dict("records")
+    assert b1["share_high_need_covered"] == 0.0
+    assert b2["share_high_need_covered"] == pytest.approx(3000 / 7000)
+    assert b2["share_within"] == 0.0
+
+
+def test_gaps_ranked_and_distance_filter() -> None:
+    table = _table([("021001", "T1")])
+    assert coverage.gaps(table, min_class=2)["sozialraum_id"].tolist() == ["011002", "021002"]
+    assert coverage.gaps(table, min_class=1).empty
+    assert coverage.gaps(table, min_class=2, beyond_m=1500)["sozialraum_id"].tolist() == ["021002"]
+
+
+def test_what_if_a_new_welcome_point() -> None:
+    spaces, points = _squares()
+    extra = gpd.GeoDataFrame(
+        {"welcome_point_id": ["hypo"], "name": ["Neu"]}, geometry=[Point(X0 + 3500, Y0 + 500)], crs=METRIC_CRS
+    ).to_crs(4326)
+    table = coverage.coverage_table(
+        spaces,
+        pd.concat([points, extra]),
+        pd.Series(dtype=float),
+        pd.Series(dtype=int),
+        pd.DataFrame(columns=["sozialraum_id", "tandem"]),
+    )
+    assert table["distance_m"].tolist() == [0, 1000, 1000, 0]
+    assert table["welcome_point_id"].tolist() == ["wp-1", "wp-1", "hypo", "hypo"]
+
+
+def _brute_force(weights: dict[str, float], reach: dict[str, set[str]], k: int) -> float:
+    best = 0.0
+    for combo in itertools.combinations(reach, k):
+        covered = set().union(*(reach[c] for c in combo))
+        best = max(best, sum(weights.get(i, 0) for i in covered))
+    return best
+
+
+def test_greedy_against_brute_force() -> None:
+    # a classic instance where greedy is not optimal: a big middle set and two disjoint halves
+    reach = {"m": {"a", "b", "c", "d"}, "l": {"a", "b", "x"}, "r": {"c", "d", "y"}, "s": {"z"}}
+    weights = {"a": 2, "b": 2, "c": 2, "d": 2, "x": 1.5, "y": 1.5, "z": 0.5}
+    chosen, total = coverage.greedy_cover(weights, reach, 2)
+    optimum = _brute_force(weights, reach, 2)
+    assert optimum == 11.0  # l + r
+    assert chosen[0] == "m"
+    assert total >= (1 - 1 / 2.718281828) * optimum
+    assert coverage.greedy_cover(weights, reach, 1)[1] == _brute_force(weights, reach, 1)
+    three = coverage.greedy_cover(weights, reach, 3)[1]
+    assert (1 - 1 / 2.718281828) * _brute_force(weights, reach, 3) <= three <= _brute_force(weights, reach, 3)
+
+
+def test_suggestion_on_squares() -> None:
+    table = _table([("021001", "T1")])
+    spaces, _ = _squares()
+    (first,) = coverage.suggest(table, spaces, k=1, min_class=2, reach_m=1100)
+    # from 021002 (x=3.5 km) a tandem reaches 021001 (covered) and 021002: 4000; from 011002: 2000 (+011001 no need)
+    assert first.sozialraum_id == "021002"
+    assert first.high_need_population == 4000
+    near_home = coverage.suggest(
+        table, spaces, k=1, min_class=2, reach_m=1100, home_id="011001", max_home_m=1500
+    )
+    assert [s.sozialraum_id for s in near_home] == ["011002"]
+    assert near_home[0].home_distance_m == 1000
+
+
+@pytest.mark.real_data
+def test_gaps_on_the_real_data() -> None:
+    spaces = sources.read_sozialraeume(SOZIALRAEUME)
+    points = sources.assign_sozialraum(sources.read_welcome_points(REGISTRY), spaces)
+    rng = pd.Series(range(len(spaces)), index=spaces["sozialraum_id"], dtype=float)
+    need_class = pd.Series((rng.rank(ascending=False) * 5 // (len(spaces) + 1) + 1).astype(int))
+    spaces["name"] = spaces["sozialraum_id"]
+    for_wp = points.iloc[0]["sozialraum_id"]
+    assignments = pd.DataFrame([(for_wp, "T")], columns=["sozialraum_id", "tandem"])
+    table = coverage.coverage_table(spaces, points, rng, need_class, assignments)
+    wp_spaces = set(points["sozialraum_id"])
+    assert set(table.loc[table["distance_m"] < 1500, "sozialraum_id"]) >= wp_spaces
+    assert table["distance_m"].max() < 8000  # no Sozialraum is more than 8 km from a Welcome Point
+    assert set(table["welcome_point_id"]) == set(points["welcome_point_id"])  # every catchment is used
+    before = coverage.gaps(table, min_class=5)
+    assert len(before) == len(spaces) - 1
+    catch = coverage.catchment_areas(points, spaces)
+    assert len(catch) == 11
+    assert catch.to_crs(25832).area.sum() == pytest.approx(spaces.to_crs(25832).union_all().area, rel=1e-3)

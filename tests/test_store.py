@@ -1,0 +1,117 @@
+"""The register on a temporary SQLite file: round trips, rules, history, concurrent edits, privacy."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from geo.store import Base, ConcurrentEditError, Register, RegisterError
+
+SENTINEL_NAME = "Zzyzx Sentinelname"
+SENTINEL_CONTACT = "sentinel-contact@example.invalid"
+IDS = {"011001", "037001", "063007"}
+
+
+@pytest.fixture
+def register(tmp_path: Path) -> Register:
+    return Register(f"sqlite:///{tmp_path / 'register.sqlite'}")
+
+
+def _pair(register: Register) -> tuple[int, int]:
+    a = register.add_connector(
+        SENTINEL_NAME, "Türkisch, Deutsch", contact=SENTINEL_CONTACT, home_sozialraum_id="037001"
+    )
+    b = register.add_connector("Omar", "Arabisch; Englisch")
+    return a, b
+
+
+def test_migrations_match_the_models(register: Register) -> None:
+    with register.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_round_trip_and_reopen(register: Register, tmp_path: Path) -> None:
+    a, b = _pair(register)
+    t = register.create_tandem("Tandem Oberbilk", [a, b], start=date(2025, 1, 1), welcome_point_id="wp-1")
+    register.assign(t, "037001", valid_from=date(2025, 2, 1), known_ids=IDS)
+    again = Register(register.url)  # opening again migrates nothing and loses nothing
+    (tandem,) = again.tandems()
+    assert (tandem.name, tandem.member_ids, tandem.welcome_point_id) == ("Tandem Oberbilk", (a, b), "wp-1")
+    assert tandem.languages == ("Türkisch", "Deutsch", "Arabisch", "Englisch")
+    active = again.active_assignments(date(2025, 3, 1))
+    assert active.to_dict("records") == [
+        {"sozialraum_id": "037001", "tandem_id": t, "tandem": "Tandem Oberbilk"}
+    ]
+    assert again.active_assignments(date(2025, 1, 15)).empty  # before the assignment started
+
+
+def test_rules(register: Register) -> None:
+    a, b = _pair(register)
+    with pytest.raises(RegisterError, match="mindestens zwei"):
+        register.create_tandem("Allein", [a], start=date(2025, 1, 1))
+    (private_b,) = [c for c in register.connectors(private=True) if c.id == b]
+    register.update_connector(b, version=private_b.version, active=False)
+    with pytest.raises(RegisterError, match="mindestens zwei aktive"):
+        register.create_tandem("Mit Inaktiver", [a, b], start=date(2025, 1, 1))
+    c = register.add_connector("Lena", "Ukrainisch")
+    with pytest.raises(RegisterError, match="vor dem Beginn"):
+        register.create_tandem("Rückwärts", [a, c], start=date(2025, 5, 1), end=date(2025, 4, 1))
+    with pytest.raises(RegisterError, match="999"):
+        register.create_tandem("Unbekannt", [a, 999], start=date(2025, 1, 1))
+    t = register.create_tandem("Gut", [a, c], start=date(2025, 1, 1))
+    with pytest.raises(RegisterError, match="999999"):
+        register.assign(t, "999999", valid_from=date(2025, 2, 1), known_ids=IDS)
+    register.assign(t, "011001", valid_from=date(2025, 2, 1), known_ids=IDS)
+    with pytest.raises(RegisterError, match="schon im Sozialraum 011001"):
+        register.assign(t, "011001", valid_from=date(2025, 3, 1), known_ids=IDS)
+
+
+def test_history_is_kept(register: Register) -> None:
+    a, b = _pair(register)
+    t = register.create_tandem("Tandem", [a, b], start=date(2025, 1, 1))
+    first = register.assign(t, "011001", valid_from=date(2025, 1, 1), known_ids=IDS)
+    (assignment,) = register.assignments()
+    register.end_assignment(first, version=assignment.version, valid_to=date(2025, 6, 30))
+    register.assign(t, "063007", valid_from=date(2025, 7, 1), known_ids=IDS)
+    history = register.assignments()
+    assert [(h.sozialraum_id, h.valid_to) for h in history] == [
+        ("011001", date(2025, 6, 30)),
+        ("063007", None),
+    ]
+    assert register.active_assignments(date(2025, 3, 1))["sozialraum_id"].tolist() == ["011001"]
+    assert register.active_assignments(date(2025, 8, 1))["sozialraum_id"].tolist() == ["063007"]
+    (tandem,) = register.tandems()
+    register.end_tandem(t, version=tandem.version, end=date(2025, 12, 31))
+    assert register.active_assignments(date(2026, 1, 2)).empty
+    assert len(register.assignments()) == 2  # ended, not deleted
+    assert register.assignments()[1].valid_to == date(2025, 12, 31)
+
+
+def test_second_save_of_the_same_tandem_is_refused(register: Register) -> None:
+    a, b = _pair(register)
+    t = register.create_tandem("Tandem", [a, b], start=date(2025, 1, 1))
+    (seen_by_first,) = register.tandems()
+    (seen_by_second,) = register.tandems()
+    register.update_tandem(t, version=seen_by_first.version, name="Erste Änderung")
+    with pytest.raises(ConcurrentEditError, match="Jemand anderes"):
+        register.update_tandem(t, version=seen_by_second.version, name="Zweite Änderung")
+    assert register.tandems()[0].name == "Erste Änderung"
+
+
+def test_public_views_carry_no_personal_fields(register: Register) -> None:
+    a, b = _pair(register)
+    register.create_tandem("Tandem", [a, b], start=date(2025, 1, 1))
+    public = [dataclasses.asdict(x) for x in [*register.connectors(), *register.tandems()]]
+    text = repr(public) + register.active_assignments().to_csv()
+    assert SENTINEL_NAME not in text
+    assert SENTINEL_CONTACT not in text
+    assert "037001" not in text  # the sentinel's home Sozialraum
+    private = register.connectors(private=True)
+    assert private[0].display_name == SENTINEL_NAME
+    assert private[0].contact == SENTINEL_CONTACT
