@@ -1,13 +1,14 @@
 """Sozialraum-Karte: the Streamlit entry point (sidebar and navigation only)."""
 
 import hashlib
+import time
 from pathlib import Path
 
 import streamlit
 import streamlit as st
 
-from app_pages.ui import available_datasets, current_folder, t
-from geo import i18n
+from app_pages.ui import available_datasets, current_folder, is_coordinator, t
+from geo import auth, i18n
 
 # A local favicon: without one, Streamlit fetches the page's material icon from a Google host.
 FAVICON = str(Path(streamlit.__file__).parent / "static" / "favicon.png")
@@ -47,6 +48,21 @@ with st.sidebar:
         on_change=_choose_dataset,
     )
 
+    if is_coordinator():
+        st.success(t("app.coordinator_on"), icon=":material/badge:")
+        if st.button(t("app.logout"), key="app_logout"):
+            st.session_state.pop("role", None)
+            st.rerun()
+    elif auth.coordinator_hash():
+        with st.expander(t("app.coordinator_login")), st.form("app_login", clear_on_submit=True):
+            password = st.text_input(t("app.password"), type="password")
+            if st.form_submit_button(t("app.login")):
+                if auth.check_coordinator(password):
+                    st.session_state["role"] = "coordinator"
+                    st.rerun()
+                time.sleep(1)  # slows down guessing
+                st.error(t("app.login_failed"))
+
 pages = [
     st.Page(
         "app_pages/explore.py",
@@ -55,6 +71,8 @@ pages = [
         url_path="erkunden",
         default=True,
     ),
+    st.Page("app_pages/coverage.py", title=t("nav.coverage"), icon=":material/radar:", url_path="abdeckung"),
+    st.Page("app_pages/tandems.py", title=t("nav.tandems"), icon=":material/group:", url_path="tandems"),
     st.Page("app_pages/data.py", title=t("nav.data"), icon=":material/database:", url_path="daten"),
 ]
 st.navigation(pages).run()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import dataset, i18n, maps, need
+from geo import dataset, i18n, maps, need, store
 from geo.errors import SozialraumError
 from geo.settings import get_settings
 
@@ -109,3 +109,42 @@ def need_current(components: list[need.Component], normalisation: str) -> tuple[
     folder = current_folder()
     key = tuple((c.indicator_id, float(c.weight), bool(c.higher_is_more_need)) for c in components)
     return _need(folder, folder_stamp(Path(folder)), key, normalisation)
+
+
+@st.cache_resource(show_spinner=False)
+def _register(url: str) -> store.Register:
+    return store.Register(url)
+
+
+def register() -> store.Register:
+    """The register (database engine shared by all sessions; schema migrated on first use)."""
+    return _register(store.database_url())
+
+
+def is_coordinator() -> bool:
+    """True after the coordinator password was given in this browser session."""
+    return st.session_state.get("role") == "coordinator"
+
+
+def active_assignments() -> pd.DataFrame:
+    """Active assignments (no personal data), read fresh from the register."""
+    return register().active_assignments()
+
+
+def need_components() -> tuple[list[need.Component], str]:
+    """The need index the user built on the explore page, or the default one."""
+    data, _ = load_current()
+    chosen = st.session_state.get("explore_components")
+    if chosen:
+        comps = [
+            need.Component(
+                i,
+                float(st.session_state.get(f"explore_w_{i}", 1.0)),
+                bool(st.session_state.get(f"explore_up_{i}", True)),
+            )
+            for i in chosen
+            if i in data.indicator_ids()
+        ]
+        if comps:
+            return comps, str(st.session_state.get("explore_norm", "zscore"))
+    return need.default_components(data.indicator_ids()), "zscore"

@@ -1,5 +1,5 @@
 """
-The command line: ``python -m geo {demo,validate,fetch,import,map} ...``.
+The command line: ``python -m geo {demo,validate,fetch,import,map,gaps,set-password} ...``.
 
 Exit codes: 0 usable / done, 2 the input cannot be used (a plain message on stderr), 1 an internal fault.
 """
@@ -115,6 +115,59 @@ def _cmd_map(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_gaps(args: argparse.Namespace) -> int:
+    from geo import coverage, dataset, need, store  # noqa: PLC0415
+
+    data = dataset.load_dataset(args.data_dir)
+    result = need.need_index(data.spaces, need.default_components(data.indicator_ids()))
+    assignments = store.Register(args.db).active_assignments()
+    table = coverage.coverage_table(
+        data.spaces, data.welcome_points, result.score, result.need_class, assignments
+    )
+    found = coverage.gaps(table, min_class=args.min_class, beyond_m=args.beyond_m)
+    columns = [
+        "sozialraum_id",
+        "name",
+        "stadtbezirk",
+        "need_class",
+        "score",
+        "population",
+        "welcome_point_id",
+        "distance_m",
+    ]
+    if args.json:
+        rows = found[columns].round({"score": 1}).to_dict("records")
+        print(
+            json.dumps(
+                {"min_class": args.min_class, "count": len(rows), "gaps": rows},
+                ensure_ascii=False,
+                default=float,
+            )
+        )
+    else:
+        print(found[columns].to_string(index=False))
+    return 0
+
+
+def _cmd_set_password(args: argparse.Namespace) -> int:
+    import getpass  # noqa: PLC0415
+
+    from geo import auth  # noqa: PLC0415
+
+    if sys.stdin.isatty():
+        first = getpass.getpass(i18n.translate("cli.password_prompt", args.lang))
+        if first != getpass.getpass(i18n.translate("cli.password_again", args.lang)):
+            print(i18n.translate("cli.password_mismatch", args.lang), file=sys.stderr)
+            return 2
+    else:
+        first = sys.stdin.readline().rstrip("\n")
+    if len(first) < auth.MIN_LENGTH:
+        print(i18n.translate("cli.password_short", args.lang, n=auth.MIN_LENGTH), file=sys.stderr)
+        return 2
+    print(i18n.translate("cli.password_set", args.lang, file=str(auth.set_coordinator_password(first))))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m geo``."""
     from geo.settings import PORTAL_BASE_URL, get_settings  # noqa: PLC0415
@@ -156,6 +209,25 @@ def parser() -> argparse.ArgumentParser:
     mp.add_argument("--tiles", action="store_true", help="OpenStreetMap tiles (need network access)")
     mp.add_argument("--out", type=Path, required=True)
     mp.set_defaults(func=_cmd_map)
+
+    gaps = sub.add_parser("gaps", help="high-need Sozialräume without a tandem, most urgent first")
+    gaps.add_argument("--data-dir", type=Path, default=get_settings().data_dir)
+    gaps.add_argument(
+        "--db", help="SQLAlchemy URL of the register (default: DATABASE_URL or var/register.sqlite)"
+    )
+    gaps.add_argument(
+        "--min-class",
+        type=int,
+        choices=[1, 2, 3, 4, 5],
+        default=2,
+        help="need classes 1 (very high) to N count as high need",
+    )
+    gaps.add_argument("--beyond-m", type=float, help="only gaps farther than this from every Welcome Point")
+    gaps.add_argument("--json", action="store_true")
+    gaps.set_defaults(func=_cmd_gaps)
+
+    pw = sub.add_parser("set-password", help="set the coordinator password (stores only its hash)")
+    pw.set_defaults(func=_cmd_set_password)
     return p
 
 

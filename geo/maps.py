@@ -296,16 +296,18 @@ def _shapes(dataset: Dataset, geometry: MapGeometry) -> gpd.GeoDataFrame:
 
 
 def _add_sozialraum_layer(m: folium.Map, shapes: gpd.GeoDataFrame, lang: str) -> None:
-    """The coloured, clickable Sozialraum polygons (columns `fill` and `tooltip` prepared)."""
+    """The coloured, clickable Sozialraum polygons (columns `fill`, `tooltip` and optionally `css` prepared)."""
+    if "css" not in shapes.columns:
+        shapes = shapes.assign(css="")
     folium.GeoJson(
-        _features(shapes, ["sozialraum_id", "fill", "tooltip"]),
+        _features(shapes, ["sozialraum_id", "fill", "tooltip", "css"]),
         name=i18n.translate("map.sozialraeume", lang),
         style_function=lambda f: {
             "fillColor": f["properties"]["fill"],
             "color": OUTLINE_COLOUR,
             "weight": 0.6,
             "fillOpacity": 0.78,
-            "className": "sk-sozialraum",
+            "className": f"sk-sozialraum {f['properties']['css']}".strip(),
         },
         highlight_function=lambda _f: {"weight": 2.5, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
@@ -459,6 +461,123 @@ def official_type_map(
     _Control(legend, position="bottomright", css_class="sk-legend").add_to(m)
     _add_sozialraum_layer(m, shapes, lang)
     _add_context(m, dataset, geometry, lang)
+    return m
+
+
+GAP_COLOUR = "#b2182b"
+COVERED_COLOUR = "#1b7837"
+OTHER_COLOUR = "#f0f0f0"
+HYPOTHETICAL_COLOUR = "#e66101"
+
+
+def coverage_map(
+    dataset: Dataset,
+    geometry: MapGeometry,
+    table: pd.DataFrame,
+    *,
+    min_class: int,
+    catchments: gpd.GeoDataFrame | None = None,
+    hypothetical: gpd.GeoDataFrame | None = None,
+    lang: str = "de",
+    tiles: bool = False,
+) -> folium.Map:
+    """
+    The coverage map: where tandems work and where high need has none.
+
+    Gaps (high need, no tandem) in strong red, covered areas in green and labelled with their tandem,
+    everything else pale; Welcome Points with their catchments; hypothetical Welcome Points orange.
+
+    Parameters
+    ----------
+    dataset, geometry
+        The dataset and its browser geometry.
+    table
+        From `geo.coverage.coverage_table` (no personal data: tandem names only).
+    min_class
+        Classes 1 to `min_class` count as high need.
+    catchments
+        Welcome Point catchments (`geo.coverage.catchment_areas`), drawn dashed.
+    hypothetical
+        Welcome Points placed for a what-if, drawn orange.
+    lang, tiles
+        Language; OpenStreetMap tiles.
+    """
+    m = base_map(dataset, lang=lang, tiles=tiles)
+    shapes = _shapes(dataset, geometry).merge(
+        table[["sozialraum_id", "need_class", "tandems", "covered", "welcome_point", "distance_m"]],
+        on="sozialraum_id",
+        how="left",
+    )
+    high = shapes["need_class"].between(1, min_class)
+    gap = high & ~shapes["covered"].fillna(False).astype(bool)
+    covered = shapes["covered"].fillna(False).astype(bool)
+    shapes["fill"] = np.where(gap, GAP_COLOUR, np.where(covered, COVERED_COLOUR, OTHER_COLOUR))
+    shapes["css"] = np.where(gap, "sk-gap", np.where(covered, "sk-covered", ""))
+    esc = html.escape
+
+    def tip(r: pd.Series) -> str:
+        need = i18n.translate(CLASS_KEYS[int(r["need_class"]) - 1], lang) if r["need_class"] else "–"
+        tandem = r["tandems"] or i18n.translate("coverage.no_tandem", lang)
+        distance = i18n.format_number(r["distance_m"], lang, decimals=0)
+        return (
+            f"<b>{esc(str(r['name']))}</b><br>{esc(_place(r))}<br>{esc(need)}<br>"
+            f"{esc(i18n.translate('coverage.tandem', lang))}: {esc(tandem)}<br>"
+            f"{esc(str(r['welcome_point']))}: {esc(distance)} m"
+        )
+
+    shapes["tooltip"] = [tip(r) for _, r in shapes.iterrows()]
+    rows = [
+        (GAP_COLOUR, i18n.translate("coverage.legend_gap", lang)),
+        (COVERED_COLOUR, i18n.translate("coverage.legend_covered", lang)),
+        (OTHER_COLOUR, i18n.translate("coverage.legend_other", lang)),
+    ]
+    subtitle = i18n.translate(
+        "coverage.legend_subtitle", lang, need=i18n.translate(CLASS_KEYS[min_class - 1], lang)
+    )
+    legend = _legend_html(i18n.translate("coverage.legend_title", lang), subtitle, rows, dataset.meta, lang)
+    _Control(legend, position="bottomright", css_class="sk-legend").add_to(m)
+    _add_sozialraum_layer(m, shapes, lang)
+    if catchments is not None and len(catchments):
+        folium.GeoJson(
+            _features(catchments, ["welcome_point_id"]),
+            style_function=lambda _f: {
+                "fill": False,
+                "color": WELCOME_POINT_COLOUR,
+                "weight": 2,
+                "dashArray": "6 5",
+                "className": "sk-catchment",
+                "interactive": False,
+            },
+            interactive=False,
+        ).add_to(m)
+    labels = folium.FeatureGroup(name="tandems", control=False)
+    for _, r in shapes[covered].iterrows():
+        point = r.geometry.representative_point()
+        folium.Marker(
+            [point.y, point.x],
+            icon=folium.DivIcon(
+                html=f'<div class="sk-tandem-label" style="font:600 11px system-ui,sans-serif;color:#0b3d14;'
+                f"white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff;transform:translate(-50%,-50%);"
+                f'pointer-events:none">{esc(str(r["tandems"]))}</div>',
+                icon_size=(0, 0),
+            ),
+            interactive=False,
+        ).add_to(labels)
+    labels.add_to(m)
+    _add_context(m, dataset, geometry, lang)
+    if hypothetical is not None and len(hypothetical):
+        for _, p in hypothetical.iterrows():
+            folium.CircleMarker(
+                [p.geometry.y, p.geometry.x],
+                radius=8,
+                color="#ffffff",
+                weight=2,
+                fill=True,
+                fill_color=HYPOTHETICAL_COLOUR,
+                fill_opacity=1.0,
+                class_name="sk-hypothetical",
+                tooltip=folium.Tooltip(esc(i18n.translate("coverage.hypothetical", lang))),
+            ).add_to(m)
     return m
 
 

@@ -26,6 +26,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, create_engine, event, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -185,8 +186,15 @@ class Register:
         self.url = url or database_url()
         self.engine = create_engine(self.url)
         if self.engine.dialect.name == "sqlite":
+            if self.engine.url.database and self.engine.url.database != ":memory:":
+                Path(self.engine.url.database).parent.mkdir(parents=True, exist_ok=True)  # may raise OSError
             event.listen(self.engine, "connect", lambda conn, _rec: conn.execute("PRAGMA foreign_keys=ON"))
-        migrate(self.engine)
+        try:
+            migrate(self.engine)
+        except (OperationalError, OSError) as exc:
+            raise RegisterError(
+                "register.unreachable", url=self.engine.url.render_as_string(hide_password=True)
+            ) from exc
 
     @contextmanager
     def _tx(self) -> Iterator[Session]:
@@ -334,6 +342,7 @@ class Register:
             tandem.start_date = new_start
             if end is not None:
                 tandem.end_date = end
+                self._end_open_assignments(s, tandem_id, end)
 
     def end_tandem(self, tandem_id: int, *, version: int, end: date) -> None:
         """End a tandem and its open assignments on `end`; nothing is deleted."""
@@ -343,10 +352,13 @@ class Register:
             assert tandem is not None
             self._check_dates(tandem.start_date, end)
             tandem.end_date = end
-            for a in s.scalars(
-                select(Assignment).where(Assignment.tandem_id == tandem_id, Assignment.valid_to.is_(None))
-            ):
-                a.valid_to = max(end, a.valid_from)
+            self._end_open_assignments(s, tandem_id, end)
+
+    @staticmethod
+    def _end_open_assignments(s: Session, tandem_id: int, end: date) -> None:
+        query = select(Assignment).where(Assignment.tandem_id == tandem_id, Assignment.valid_to.is_(None))
+        for a in s.scalars(query):
+            a.valid_to = max(end, a.valid_from)
 
     def tandems(self) -> list[TandemView]:
         """All tandems, ended ones included, without personal data."""
@@ -420,3 +432,156 @@ class Register:
             if a.active_on(day) and a.tandem_id in tandems
         ]
         return pd.DataFrame(rows, columns=["sozialraum_id", "tandem_id", "tandem"])
+
+
+# --- CSV import and export ---------------------------------------------------------------------------
+
+#: Headers of the register's CSV files (German, as the coordinators use them).
+CONNECTOR_COLUMNS = {"name": "Name", "languages": "Sprachen", "contact": "Kontakt", "home": "Wohn-Sozialraum"}
+TANDEM_COLUMNS = {
+    "name": "Tandem",
+    "members": "Mitglieder",
+    "welcome_point": "Welcome Point",
+    "start": "Beginn",
+    "end": "Ende",
+}
+ASSIGNMENT_COLUMNS = {"tandem": "Tandem", "sozialraum": "Sozialraum-ID", "start": "von", "end": "bis"}
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A row of an imported file that was not taken, and why."""
+
+    row: int
+    message: str
+
+
+def _date(text: object) -> date | None:
+    value = str(text or "").strip()
+    if not value:
+        return None
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    msg = f"not a date: {value!r} (use 2025-01-31 or 31.01.2025)"
+    raise ValueError(msg)
+
+
+def export_frames(register: Register) -> dict[str, pd.DataFrame]:
+    """
+    The register as tables for CSV export, without any personal field.
+
+    Returns
+    -------
+    dict
+        ``tandems`` (name, Welcome Point, dates, languages, number of members) and ``assignments``
+        (tandem, Sozialraum, from, to). Connector names, contacts and home areas are never exported.
+    """
+    tandems = register.tandems()
+    names = {t.id: t.name for t in tandems}
+    t_frame = pd.DataFrame(
+        [
+            {
+                TANDEM_COLUMNS["name"]: t.name,
+                TANDEM_COLUMNS["welcome_point"]: t.welcome_point_id or "",
+                TANDEM_COLUMNS["start"]: t.start_date.isoformat(),
+                TANDEM_COLUMNS["end"]: t.end_date.isoformat() if t.end_date else "",
+                "Sprachen": ", ".join(t.languages),
+                "Anzahl Mitglieder": len(t.member_ids),
+            }
+            for t in tandems
+        ]
+    )
+    a_frame = pd.DataFrame(
+        [
+            {
+                ASSIGNMENT_COLUMNS["tandem"]: names[a.tandem_id],
+                ASSIGNMENT_COLUMNS["sozialraum"]: a.sozialraum_id,
+                ASSIGNMENT_COLUMNS["start"]: a.valid_from.isoformat(),
+                ASSIGNMENT_COLUMNS["end"]: a.valid_to.isoformat() if a.valid_to else "",
+            }
+            for a in register.assignments()
+        ]
+    )
+    return {"tandems": t_frame, "assignments": a_frame}
+
+
+def _required(frame: pd.DataFrame, columns: dict[str, str], needed: tuple[str, ...]) -> None:
+    missing = [columns[k] for k in needed if columns[k] not in frame.columns]
+    if missing:
+        raise RegisterError("register.columns_missing", columns=missing, found=list(frame.columns))
+
+
+def import_connectors(register: Register, frame: pd.DataFrame) -> list[RowProblem]:
+    """Add the connectors of a table with `CONNECTOR_COLUMNS`; returns the rows not taken."""
+    _required(frame, CONNECTOR_COLUMNS, ("name",))
+    problems = []
+    for i, row in enumerate(frame.fillna("").to_dict("records"), start=2):
+        try:
+            register.add_connector(
+                str(row[CONNECTOR_COLUMNS["name"]]),
+                str(row.get(CONNECTOR_COLUMNS["languages"], "")),
+                contact=str(row.get(CONNECTOR_COLUMNS["contact"], "")),
+                home_sozialraum_id=str(row.get(CONNECTOR_COLUMNS["home"], "")).strip() or None,
+            )
+        except RegisterError as exc:
+            problems.append(RowProblem(i, exc.message()))
+    return problems
+
+
+def import_tandems(register: Register, frame: pd.DataFrame) -> list[RowProblem]:
+    """Add tandems; members are connector names separated by `|` or `,`. Returns the rows not taken."""
+    _required(frame, TANDEM_COLUMNS, ("name", "members", "start"))
+    by_name = {c.display_name.casefold(): c.id for c in register.connectors(private=True)}  # type: ignore[union-attr]
+    problems = []
+    for i, row in enumerate(frame.fillna("").to_dict("records"), start=2):
+        try:
+            names = [
+                n.strip()
+                for n in str(row[TANDEM_COLUMNS["members"]]).replace("|", ",").split(",")
+                if n.strip()
+            ]
+            unknown = [n for n in names if n.casefold() not in by_name]
+            if unknown:
+                raise RegisterError("register.unknown_connector", ids=unknown)
+            start = _date(row[TANDEM_COLUMNS["start"]])
+            if start is None:
+                raise RegisterError("register.date_missing")
+            register.create_tandem(
+                str(row[TANDEM_COLUMNS["name"]]),
+                [by_name[n.casefold()] for n in names],
+                start=start,
+                welcome_point_id=str(row.get(TANDEM_COLUMNS["welcome_point"], "")) or None,
+                end=_date(row.get(TANDEM_COLUMNS["end"], "")),
+            )
+        except RegisterError as exc:
+            problems.append(RowProblem(i, exc.message()))
+        except ValueError as exc:
+            problems.append(RowProblem(i, str(exc)))
+    return problems
+
+
+def import_assignments(register: Register, frame: pd.DataFrame, *, known_ids: set[str]) -> list[RowProblem]:
+    """Add assignments (tandem by name, Sozialraum, from, to); returns the rows not taken."""
+    _required(frame, ASSIGNMENT_COLUMNS, ("tandem", "sozialraum", "start"))
+    by_name = {t.name.casefold(): t for t in register.tandems()}
+    problems = []
+    for i, row in enumerate(frame.fillna("").to_dict("records"), start=2):
+        try:
+            tandem = by_name.get(str(row[ASSIGNMENT_COLUMNS["tandem"]]).strip().casefold())
+            if tandem is None:
+                raise RegisterError("register.not_found", what=str(row[ASSIGNMENT_COLUMNS["tandem"]]))
+            start = _date(row[ASSIGNMENT_COLUMNS["start"]])
+            if start is None:
+                raise RegisterError("register.date_missing")
+            sid = str(row[ASSIGNMENT_COLUMNS["sozialraum"]]).strip().zfill(6)
+            new_id = register.assign(tandem.id, sid, valid_from=start, known_ids=known_ids)
+            if (end := _date(row.get(ASSIGNMENT_COLUMNS["end"], ""))) is not None:
+                register.end_assignment(new_id, version=1, valid_to=end)
+        except RegisterError as exc:
+            problems.append(RowProblem(i, exc.message()))
+        except ValueError as exc:
+            problems.append(RowProblem(i, str(exc)))
+    return problems

@@ -151,3 +151,51 @@ def test_official_type_is_shown_as_is(
     assert "Typ \\u003cb\\u003eB" not in script
     assert "Typ <b>B</b>" not in script
     assert any("Amtliche Einteilung" in m.value for m in at.markdown)
+
+
+def test_coverage_page(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path) -> None:
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.run()
+    at.switch_page("app_pages/coverage.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Abdeckung und Lücken"
+    gaps = int(next(m.value for m in at.metric if m.label == "Lücken"))
+    assert 30 <= gaps <= 70  # high need (two fifths of 170) and no tandem yet
+    assert "sk-gap" in _map_args(at)["script"]
+    at.selectbox(key="coverage_min_class").set_value(1).run()
+    assert int(next(m.value for m in at.metric if m.label == "Lücken")) < gaps
+    assert any("erreicht" in m.value for m in at.markdown)  # suggestions with their reasons
+
+
+def test_tandems_page_public_and_coordinator(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    from geo import auth
+    from geo.store import Register
+
+    monkeypatch.setenv("SOZIALRAUM_COORDINATOR_HASH", auth.hash_password("ein-testpasswort"))
+    register = Register(f"sqlite:///{tmp_path / 'var' / 'register.sqlite'}")
+    a = register.add_connector("Zzyzx Sentinel", "Türkisch", contact="sentinel@example.invalid")
+    b = register.add_connector("Omar", "Arabisch")
+    register.create_tandem("Tandem Nord", [a, b], start=date(2025, 1, 1))
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.run()
+    at.switch_page("app_pages/tandems.py").run()
+    assert not at.exception
+    public = "".join(d.value.to_csv() for d in at.dataframe) + repr(
+        [m.value for m in [*at.markdown, *at.caption]]
+    )
+    assert "Tandem Nord" in public
+    assert "Zzyzx" not in public
+    assert "sentinel@" not in public
+    at.sidebar.text_input[0].set_value("falsch")
+    at.sidebar.button[0].click().run()
+    assert "Das Passwort stimmt nicht." in [e.value for e in at.sidebar.error]
+    at.sidebar.text_input[0].set_value("ein-testpasswort")
+    at.sidebar.button[0].click().run()
+    assert not at.exception
+    register_view = "".join(d.value.to_csv() for d in at.dataframe)
+    assert "Zzyzx Sentinel" in register_view  # coordinators see names and contacts
+    assert "sentinel@example.invalid" in register_view

@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +40,7 @@ if not (Path(CHROMIUM).exists() and shutil.which("chromium")) and not os.environ
         allow_module_level=True,
     )
 
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Locator, Page, sync_playwright  # noqa: E402
 
 
 def _free_port() -> int:
@@ -48,18 +49,20 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def _serve(tmp_path_factory: pytest.TempPathFactory, extra_env: dict[str, str]) -> Iterator[str]:
     """`streamlit run app.py` on a free loopback port with a fresh demo dataset; stopped afterwards."""
     from geo import demo
 
     data = demo.write(tmp_path_factory.mktemp("browser-demo"))
+    os.environ["SOZIALRAUM_BROWSER_DEMO"] = str(data)
     port = _free_port()
     env = {
         **os.environ,
         "SOZIALRAUM_DATA_DIR": str(data),
         "SOZIALRAUM_USER_DIR": str(tmp_path_factory.mktemp("browser-var")),
+        **extra_env,
     }
+    env.pop("SOZIALRAUM_COORDINATOR_HASH", None) if not extra_env else None
     log = (tmp_path_factory.mktemp("log") / "streamlit.log").open("w")
     proc = subprocess.Popen(
         [
@@ -102,6 +105,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on the demo data, as a visitor sees it."""
+    yield from _serve(tmp_path_factory, {})
 
 
 @pytest.fixture
@@ -275,3 +284,100 @@ def test_load_official_data_on_the_data_page(
     pg.wait_for_timeout(500)
     pg.screenshot(path=str(ARTIFACTS / "explore-official.png"), full_page=True)
     _no_error(pg)
+
+
+@pytest.fixture(scope="module")
+def coordinator_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second server whose coordinator password is known to the test; an empty register."""
+    from geo import auth
+
+    yield from _serve(
+        tmp_path_factory, {"SOZIALRAUM_COORDINATOR_HASH": auth.hash_password(COORDINATOR_PASSWORD)}
+    )
+
+
+COORDINATOR_PASSWORD = "test-passwort-123"
+SENTINEL = "Zzyzx Sentinelname"
+
+
+def _metric(pg: Page, label: str) -> str:
+    return (
+        pg.locator("[data-testid=stMetric]")
+        .filter(has_text=label)
+        .locator("[data-testid=stMetricValue]")
+        .inner_text()
+    )
+
+
+def _form(pg: Page, title: str) -> Locator:
+    return pg.locator("[data-testid=stForm]").filter(has_text=title)
+
+
+def test_create_tandem_assign_and_the_gap_list_shrinks(
+    coordinator_server: str, page: tuple[Page, list[str]]
+) -> None:
+    from geo import coverage, dataset, need
+
+    pg, blocked = page
+    data = dataset.load_dataset(os.environ["SOZIALRAUM_BROWSER_DEMO"])
+    result = need.need_index(data.spaces, need.default_components(data.indicator_ids()))
+    table = coverage.coverage_table(
+        data.spaces,
+        data.welcome_points,
+        result.score,
+        result.need_class,
+        pd.DataFrame(columns=["sozialraum_id", "tandem"]),
+    )
+    first_gap = coverage.gaps(table, min_class=2).iloc[0]["sozialraum_id"]
+
+    pg.goto(coordinator_server + "/abdeckung")
+    pg.get_by_text("Abdeckung und Lücken").wait_for(timeout=30_000)
+    before = int(_metric(pg, "Lücken"))
+
+    pg.goto(coordinator_server + "/tandems")
+    pg.get_by_text("Anmeldung für die Koordination").click()
+    pg.get_by_label("Passwort").fill(COORDINATOR_PASSWORD)
+    pg.get_by_role("button", name="Anmelden").click()
+    pg.get_by_text("Koordinationsmodus").wait_for(timeout=30_000)
+    for name, languages in ((SENTINEL, "Türkisch, Deutsch"), ("Omar", "Arabisch")):
+        form = _form(pg, "Connectorin oder Connector hinzufügen")
+        form.get_by_label("Name").fill(name)
+        form.get_by_label("Sprachen").fill(languages)
+        form.get_by_role("button", name="Speichern").click()
+        pg.get_by_text(f"»{name}« wurde gespeichert.").wait_for(timeout=30_000)
+    pg.get_by_role("tab", name="Tandems").click()
+    form = _form(pg, "Neues Tandem")
+    form.get_by_label("Tandem").fill("Tandem Test")
+    form.get_by_label("Mitglieder (mindestens zwei)").click()
+    pg.get_by_role("option", name=SENTINEL).click()
+    form.get_by_label("Mitglieder (mindestens zwei)").click()
+    pg.get_by_role("option", name="Omar").click()
+    pg.keyboard.press("Escape")
+    form.get_by_role("button", name="Speichern").click()
+    pg.get_by_text("Das Tandem »Tandem Test« wurde gespeichert.").wait_for(timeout=30_000)
+    pg.get_by_role("tab", name="Zuordnungen").click()
+    form = _form(pg, "Tandem einem Sozialraum zuordnen")
+    form.get_by_label("Sozialraum").click()
+    pg.keyboard.type(first_gap)
+    pg.get_by_role("option").filter(has_text=first_gap).first.click()
+    form.get_by_role("button", name="Speichern").click()
+    pg.get_by_text("»Tandem Test« arbeitet jetzt in").wait_for(timeout=30_000)
+    pg.screenshot(path=str(ARTIFACTS / "tandems-coordinator.png"))
+    _no_error(pg)
+
+    pg.get_by_role("link", name="Abdeckung").click()
+    pg.get_by_text("Abdeckung und Lücken").wait_for(timeout=30_000)
+    pg.wait_for_timeout(1500)
+    assert int(_metric(pg, "Lücken")) == before - 1
+    assert _count_in_frames(pg, "path.sk-covered", 1, timeout_s=20) == 1
+    pg.screenshot(path=str(ARTIFACTS / "coverage-after.png"))
+    _no_error(pg)
+
+    pg.get_by_role("button", name="Abmelden").click()
+    pg.get_by_text("Anmeldung für die Koordination").wait_for(timeout=30_000)
+    pg.get_by_role("link", name="Tandems").click()
+    pg.get_by_text("Namen und Kontakte der Connectorinnen").wait_for(timeout=30_000)
+    pg.screenshot(path=str(ARTIFACTS / "tandems-public.png"))
+    pg.get_by_text("Tandem Test").first.wait_for(state="attached", timeout=30_000)  # a grid cell
+    assert pg.get_by_text(SENTINEL).count() == 0  # the public view shows no connector names
+    assert blocked == []

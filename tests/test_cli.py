@@ -168,3 +168,64 @@ def test_unreachable_host_is_a_plain_download_error(tmp_path: Path) -> None:
         fetch.download("http://127.0.0.1:9/x.geojson", tmp_path / "x.geojson")
     with pytest.raises(DownloadError, match="http"):
         fetch.download("file:///etc/passwd", tmp_path / "x")
+
+
+def test_gaps_json_and_shrink_after_assignment(tmp_path: Path) -> None:
+    from datetime import date
+
+    from geo import demo
+    from geo.store import Register
+
+    data_dir = demo.write(tmp_path / "d")
+    db = f"sqlite:///{tmp_path / 'r.sqlite'}"
+    result = run("gaps", "--data-dir", data_dir, "--db", db, "--min-class", "2", "--json")
+    assert result.returncode == 0, result.stderr
+    before = json.loads(result.stdout)
+    assert before["count"] == len(before["gaps"]) > 0
+    first = before["gaps"][0]
+    assert set(first) >= {"sozialraum_id", "need_class", "distance_m", "population"}
+    assert first["need_class"] == 1
+    register = Register(db)
+    a = register.add_connector("Sentinel Person", "Deutsch", contact="sentinel@example.invalid")
+    b = register.add_connector("Zweite", "Englisch")
+    t = register.create_tandem("T", [a, b], start=date(2025, 1, 1))
+    register.assign(
+        t, first["sozialraum_id"], valid_from=date(2025, 1, 1), known_ids={first["sozialraum_id"]}
+    )
+    after = json.loads(run("gaps", "--data-dir", data_dir, "--db", db, "--json").stdout)
+    assert after["count"] == before["count"] - 1
+    assert first["sozialraum_id"] not in {g["sozialraum_id"] for g in after["gaps"]}
+    assert "Sentinel" not in result.stdout + run("gaps", "--data-dir", data_dir, "--db", db).stdout
+
+
+def test_set_password_stores_only_a_hash(tmp_path: Path) -> None:
+    import os
+
+    from geo import auth
+
+    env = {**os.environ, "SOZIALRAUM_USER_DIR": str(tmp_path)}
+    env.pop("SOZIALRAUM_COORDINATOR_HASH", None)
+    short = subprocess.run(
+        [sys.executable, "-m", "geo", "set-password"],
+        input="kurz\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+    assert short.returncode == 2
+    done = subprocess.run(
+        [sys.executable, "-m", "geo", "set-password"],
+        input="ein-langes-passwort\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    stored = (tmp_path / auth.HASH_FILE).read_text()
+    assert "ein-langes-passwort" not in stored
+    assert stored.startswith("$argon2id$")
+    assert (tmp_path / auth.HASH_FILE).stat().st_mode & 0o077 == 0

@@ -115,3 +115,61 @@ def test_public_views_carry_no_personal_fields(register: Register) -> None:
     private = register.connectors(private=True)
     assert private[0].display_name == SENTINEL_NAME
     assert private[0].contact == SENTINEL_CONTACT
+
+
+def test_csv_import_and_export(register: Register) -> None:
+    import pandas as pd
+
+    from geo import export
+    from geo.store import export_frames, import_assignments, import_connectors, import_tandems
+
+    people = pd.DataFrame(
+        {
+            "Name": [SENTINEL_NAME, "Omar", ""],
+            "Sprachen": ["Türkisch", "Arabisch", "x"],
+            "Kontakt": [SENTINEL_CONTACT, "", ""],
+            "Wohn-Sozialraum": ["037001", "", ""],
+        }
+    )
+    problems = import_connectors(register, people)
+    assert [p.row for p in problems] == [4]  # the nameless row, numbered as in the spreadsheet
+    tandems = pd.DataFrame(
+        {
+            "Tandem": ["=Tandem Ost", "Falsch"],
+            "Mitglieder": [f"{SENTINEL_NAME} | Omar", "Niemand, Omar"],
+            "Beginn": ["01.02.2025", "2025-01-01"],
+            "Ende": ["", ""],
+            "Welcome Point": ["wp-1", ""],
+        }
+    )
+    problems = import_tandems(register, tandems)
+    assert [p.row for p in problems] == [3]
+    assert "Niemand" in problems[0].message
+    assignments = pd.DataFrame(
+        {
+            "Tandem": ["=Tandem Ost", "=Tandem Ost"],
+            "Sozialraum-ID": ["11001", "999999"],
+            "von": ["2025-02-01", "2025-02-01"],
+            "bis": ["2025-06-30", ""],
+        }
+    )
+    problems = import_assignments(register, assignments, known_ids=IDS)
+    assert [p.row for p in problems] == [3]
+    frames = export_frames(register)
+    assert frames["assignments"].to_dict("records") == [
+        {"Tandem": "=Tandem Ost", "Sozialraum-ID": "011001", "von": "2025-02-01", "bis": "2025-06-30"}
+    ]
+    csv = export.csv_bytes(frames["tandems"]).decode("utf-8-sig") + export.csv_bytes(
+        frames["assignments"]
+    ).decode("utf-8-sig")
+    assert SENTINEL_NAME not in csv
+    assert SENTINEL_CONTACT not in csv
+    assert "'=Tandem Ost" in csv  # a name that looks like a formula is neutralised
+    with pytest.raises(RegisterError, match="Mitglieder"):
+        import_tandems(register, pd.DataFrame({"Tandem": ["x"]}))
+
+
+def test_unreachable_database_is_a_plain_message(tmp_path: Path) -> None:
+    (tmp_path / "ein-ordner.sqlite").mkdir()  # a folder where the database file should be
+    with pytest.raises(RegisterError, match=r"nicht erreichbar.*DATABASE_URL"):
+        Register(f"sqlite:///{tmp_path / 'ein-ordner.sqlite'}")

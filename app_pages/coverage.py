@@ -1,0 +1,219 @@
+"""Abdeckung: which high-need Sozialräume no tandem covers, how far from a Welcome Point, and suggestions."""
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from shapely.geometry import Point
+from streamlit_folium import st_folium
+
+from app_pages.ui import (
+    active_assignments,
+    demo_notice,
+    friendly_errors,
+    is_coordinator,
+    lang,
+    load_current,
+    need_components,
+    need_current,
+    register,
+    t,
+)
+from geo import coverage, export, i18n, maps, need
+from geo.settings import STORAGE_CRS
+
+st.title(t("coverage.title"))
+
+
+def percent(share: float) -> str:
+    """A share as a whole percentage in the user's language."""
+    return "–" if pd.isna(share) else f"{i18n.format_number(100 * share, lang(), decimals=0)} %"
+
+
+with friendly_errors():
+    data, geometry = load_current()
+    demo_notice(data.meta)
+    components, norm = need_components()
+    result, _ = need_current(components, norm)
+    c1, c2, c3 = st.columns(3)
+    min_class = c1.selectbox(
+        t("coverage.min_class"),
+        [1, 2, 3],
+        index=1,
+        key="coverage_min_class",
+        format_func=lambda c: t("coverage.min_class_option", need=t(need.CLASS_KEYS[c - 1])),
+    )
+    km = c2.slider(t("coverage.distance"), 0.5, 3.0, 1.0, 0.25, key="coverage_km", format="%.2f")
+    beyond = c3.toggle(t("coverage.beyond"), key="coverage_beyond", help=t("coverage.beyond_help", km=km))
+    st.caption(t("coverage.index_note"))
+
+    hypothetical = st.session_state.get("coverage_hypo", [])
+    points = data.welcome_points
+    extra = None
+    if hypothetical:
+        extra = gpd.GeoDataFrame(
+            {
+                "welcome_point_id": [f"hypo-{i}" for i in range(len(hypothetical))],
+                "name": [t("coverage.hypothetical")] * len(hypothetical),
+            },
+            geometry=[Point(lng, lat) for lat, lng in hypothetical],
+            crs=STORAGE_CRS,
+        )
+        points = pd.concat([points[["welcome_point_id", "name", "geometry"]], extra], ignore_index=True)
+    table = coverage.coverage_table(
+        data.spaces, points, result.score, result.need_class, active_assignments()
+    )
+    city, per_bezirk = coverage.city_figures(table, min_class=min_class, distance_m=km * 1000)
+    gap_table = coverage.gaps(table, min_class=min_class, beyond_m=km * 1000 if beyond else None)
+
+    m1, m2, m3 = st.columns(3)
+    m1.metric(
+        t("coverage.share_covered"),
+        percent(city["share_high_need_covered"]),
+        help=t("coverage.share_covered_help"),
+    )
+    km_text = i18n.format_number(km, lang(), decimals=2).rstrip("0").rstrip(",.")
+    m2.metric(
+        t("coverage.share_within"),
+        percent(city["share_within"]),
+        help=t("coverage.share_within_help", km=km_text),
+    )
+    m3.metric(t("coverage.gap_count"), len(gap_table))
+
+    whatif = st.toggle(t("coverage.whatif"), key="coverage_whatif", help=t("coverage.whatif_help"))
+    m = maps.coverage_map(
+        data,
+        geometry,
+        table,
+        min_class=min_class,
+        catchments=coverage.catchment_areas(points, data.spaces),
+        hypothetical=extra,
+        lang=lang(),
+    )
+    clicked = st_folium(
+        m,
+        key="coverage_map",
+        height=520,
+        use_container_width=True,
+        returned_objects=["last_clicked"] if whatif else [],
+    )
+    click = (clicked or {}).get("last_clicked")
+    if whatif and click and click != st.session_state.get("coverage_last_click"):
+        st.session_state["coverage_last_click"] = click
+        st.session_state["coverage_hypo"] = [*hypothetical, (click["lat"], click["lng"])]
+        st.rerun()
+    if hypothetical and st.button(t("coverage.clear_hypo"), key="coverage_clear"):
+        st.session_state["coverage_hypo"] = []
+        st.rerun()
+
+    tab_gaps, tab_bezirke, tab_suggest = st.tabs(
+        [t("coverage.tab_gaps"), t("coverage.tab_bezirke"), t("coverage.tab_suggest")]
+    )
+    with tab_gaps:
+        shown = gap_table[
+            [
+                "sozialraum_id",
+                "name",
+                "stadtbezirk",
+                "need_class",
+                "score",
+                "population",
+                "welcome_point",
+                "distance_m",
+            ]
+        ].copy()
+        shown["need_class"] = shown["need_class"].map(lambda c: t(need.CLASS_KEYS[c - 1]))
+        shown = shown.rename(
+            columns={
+                "sozialraum_id": "ID",
+                "name": t("ranking.name"),
+                "stadtbezirk": t("ranking.bezirk"),
+                "need_class": t("ranking.class"),
+                "score": t("ranking.score"),
+                "population": t("ranking.population"),
+                "welcome_point": t("coverage.nearest_wp"),
+                "distance_m": t("coverage.distance_m"),
+            }
+        )
+        st.caption(t("coverage.gaps_caption", n=len(gap_table)))
+        st.dataframe(shown, hide_index=True, width="stretch", key="coverage_gaps")
+        st.download_button(
+            t("ranking.download"),
+            export.csv_bytes(shown),
+            file_name="luecken.csv",
+            mime="text/csv",
+            key="coverage_download",
+        )
+    with tab_bezirke:
+        frame = per_bezirk.assign(
+            covered=per_bezirk["share_high_need_covered"].map(percent),
+            within=per_bezirk["share_within"].map(percent),
+        )[["stadtbezirk", "population", "high_need_population", "covered", "within"]]
+        st.dataframe(
+            frame.rename(
+                columns={
+                    "stadtbezirk": t("ranking.bezirk"),
+                    "population": t("ranking.population"),
+                    "high_need_population": t("coverage.high_need_population"),
+                    "covered": t("coverage.share_covered"),
+                    "within": t("coverage.share_within", km=km),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    with tab_suggest:
+        st.markdown(t("coverage.suggest_intro"))
+        s1, s2 = st.columns(2)
+        k = s1.number_input(t("coverage.suggest_k"), 1, 10, 2, key="coverage_k")
+        reach = s2.slider(t("coverage.suggest_reach"), 0.5, 3.0, 1.0, 0.25, key="coverage_reach")
+        home_id, max_home = None, None
+        if is_coordinator():
+            people = {c.id: c for c in register().connectors(private=True)}
+            tandems = {tv.id: tv for tv in register().tandems()}
+            pick = st.selectbox(
+                t("coverage.suggest_for"),
+                [None, *tandems],
+                key="coverage_for",
+                format_func=lambda i: t("coverage.suggest_free") if i is None else tandems[i].name,
+            )
+            if pick is not None:
+                homes = [
+                    people[m].home_sozialraum_id
+                    for m in tandems[pick].member_ids
+                    if people[m].home_sozialraum_id
+                ]
+                home_id, max_home = (homes[0], 3000.0) if homes else (None, None)
+                st.caption(
+                    t("coverage.suggest_languages", languages=", ".join(tandems[pick].languages) or "–")
+                )
+        suggestions = coverage.suggest(
+            table,
+            data.spaces,
+            k=int(k),
+            min_class=min_class,
+            reach_m=reach * 1000,
+            home_id=home_id,
+            max_home_m=max_home,
+        )
+        if not suggestions:
+            st.info(t("coverage.suggest_none"))
+        by_id = data.spaces.set_index("sozialraum_id")
+        for n, s in enumerate(suggestions, start=1):
+            reached = ", ".join(f"{by_id.at[i, 'name']} ({i})" for i in s.reached)
+            st.markdown(
+                t(
+                    "coverage.suggestion",
+                    n=n,
+                    name=s.name,
+                    id=s.sozialraum_id,
+                    population=i18n.format_number(s.high_need_population, lang(), decimals=0),
+                    reached=reached,
+                    wp=s.welcome_point,
+                    distance=i18n.format_number(s.distance_m, lang(), decimals=0),
+                )
+            )
+            if s.home_distance_m is not None:
+                st.caption(
+                    t("coverage.suggestion_home", km=i18n.format_number(s.home_distance_m / 1000, lang()))
+                )
+        st.caption(t("coverage.suggest_method"))

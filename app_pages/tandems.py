@@ -1,0 +1,300 @@
+"""Tandems: who works where (public, without personal data); coordinators keep the register."""
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.ui import active_assignments, friendly_errors, is_coordinator, load_current, register, t
+from geo import export, profile, sources, store
+
+st.title(t("tandems.title"))
+
+
+def saved(message: str) -> None:
+    """Remember a success message for the next run, then rerun so every list shows the new state."""
+    st.session_state["tandems_flash"] = message
+    st.rerun()
+
+
+def public_overview(labels: dict[str, str], points: dict[str, str]) -> None:
+    """Active tandems with their Sozialräume and partner Welcome Point; no connector names."""
+    tandems = [tv for tv in register().tandems() if tv.active_on(date.today())]
+    if not tandems:
+        st.info(t("tandems.none"))
+        return
+    active = active_assignments()
+    rows = [
+        {
+            t("tandems.name"): tv.name,
+            t("tandems.sozialraeume"): ", ".join(
+                labels.get(s, s) for s in active.loc[active["tandem_id"] == tv.id, "sozialraum_id"]
+            ),
+            t("tandems.welcome_point"): points.get(tv.welcome_point_id or "", ""),
+            t("tandems.languages"): ", ".join(tv.languages),
+            t("tandems.since"): tv.start_date.strftime("%d.%m.%Y"),
+        }
+        for tv in tandems
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def connectors_tab() -> None:
+    """Add and edit connectors (names and contacts are visible here only)."""
+    reg = register()
+    people = reg.connectors(private=True)
+    if people:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "ID": c.id,
+                        t("tandems.display_name"): c.display_name,
+                        t("tandems.languages"): ", ".join(c.languages),
+                        t("tandems.contact"): c.contact,
+                        t("tandems.home"): c.home_sozialraum_id or "",
+                        t("tandems.active"): c.active,
+                    }
+                    for c in people
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    with st.form("tandems_new_connector", clear_on_submit=True):
+        st.markdown(f"**{t('tandems.add_connector')}**")
+        name = st.text_input(t("tandems.display_name"))
+        languages = st.text_input(t("tandems.languages"), placeholder="Arabisch, Englisch")
+        contact = st.text_input(t("tandems.contact"))
+        home = st.text_input(t("tandems.home"), max_chars=6, help=t("tandems.home_help"))
+        if st.form_submit_button(t("tandems.save")):
+            reg.add_connector(name, languages, contact=contact, home_sozialraum_id=home.strip() or None)
+            saved(t("tandems.saved_connector", name=name))
+    if people:
+        by_id = {c.id: c for c in people}
+        chosen = st.selectbox(
+            t("tandems.edit_connector"),
+            list(by_id),
+            key="tandems_edit_connector",
+            format_func=lambda i: by_id[i].display_name,
+        )
+        # the version the coordinator saw when opening this connector: a later save by someone else wins
+        if st.session_state.get("tandems_connector_opened") != chosen:
+            st.session_state["tandems_connector_opened"] = chosen
+            st.session_state["tandems_connector_version"] = by_id[chosen].version
+        c = by_id[chosen]
+        with st.form("tandems_edit_connector_form"):
+            name = st.text_input(t("tandems.display_name"), value=c.display_name)
+            languages = st.text_input(t("tandems.languages"), value=", ".join(c.languages))
+            contact = st.text_input(t("tandems.contact"), value=c.contact)
+            home = st.text_input(t("tandems.home"), value=c.home_sozialraum_id or "", max_chars=6)
+            active = st.checkbox(t("tandems.active"), value=c.active)
+            if st.form_submit_button(t("tandems.save")):
+                reg.update_connector(
+                    c.id,
+                    version=st.session_state["tandems_connector_version"],
+                    display_name=name,
+                    languages=languages,
+                    contact=contact,
+                    home_sozialraum_id=home.strip() or None,
+                    active=active,
+                )
+                st.session_state.pop("tandems_connector_opened", None)
+                saved(t("tandems.saved_connector", name=name))
+
+
+def tandems_tab(points: dict[str, str]) -> None:
+    """Create, edit and end tandems."""
+    reg = register()
+    people = {c.id: c for c in reg.connectors(private=True) if c.active}
+    wp_options = [None, *points]
+    with st.form("tandems_new_tandem", clear_on_submit=True):
+        st.markdown(f"**{t('tandems.add_tandem')}**")
+        name = st.text_input(t("tandems.name"))
+        members = st.multiselect(
+            t("tandems.members"), list(people), format_func=lambda i: people[i].display_name
+        )
+        wp = st.selectbox(
+            t("tandems.welcome_point"), wp_options, format_func=lambda w: points.get(w, "–") if w else "–"
+        )
+        start = st.date_input(t("tandems.start"), value=date.today(), format="DD.MM.YYYY")
+        if st.form_submit_button(t("tandems.save")):
+            reg.create_tandem(name, members, start=start, welcome_point_id=wp)
+            saved(t("tandems.saved_tandem", name=name))
+    tandems = {tv.id: tv for tv in reg.tandems()}
+    if not tandems:
+        return
+    chosen = st.selectbox(
+        t("tandems.edit_tandem"),
+        list(tandems),
+        key="tandems_edit_tandem",
+        format_func=lambda i: tandems[i].name,
+    )
+    if st.session_state.get("tandems_tandem_opened") != chosen:
+        st.session_state["tandems_tandem_opened"] = chosen
+        st.session_state["tandems_tandem_version"] = tandems[chosen].version
+    tv = tandems[chosen]
+    everyone = {c.id: c for c in reg.connectors(private=True)}
+    with st.form("tandems_edit_tandem_form"):
+        name = st.text_input(t("tandems.name"), value=tv.name)
+        members = st.multiselect(
+            t("tandems.members"),
+            list(everyone),
+            default=list(tv.member_ids),
+            format_func=lambda i: everyone[i].display_name,
+        )
+        wp = st.selectbox(
+            t("tandems.welcome_point"),
+            wp_options,
+            index=wp_options.index(tv.welcome_point_id) if tv.welcome_point_id in wp_options else 0,
+            format_func=lambda w: points.get(w, "–") if w else "–",
+        )
+        end = st.date_input(
+            t("tandems.end"), value=tv.end_date, format="DD.MM.YYYY", help=t("tandems.end_help")
+        )
+        if st.form_submit_button(t("tandems.save")):
+            reg.update_tandem(
+                tv.id,
+                version=st.session_state["tandems_tandem_version"],
+                name=name,
+                member_ids=members,
+                welcome_point_id=wp or "",
+                end=end if end != tv.end_date else None,
+            )
+            st.session_state.pop("tandems_tandem_opened", None)
+            saved(t("tandems.saved_tandem", name=name))
+
+
+def assignments_tab(labels: dict[str, str], known: set[str]) -> None:
+    """Assign tandems to Sozialräume and end assignments; history stays."""
+    reg = register()
+    tandems = {tv.id: tv for tv in reg.tandems() if tv.end_date is None or tv.end_date >= date.today()}
+    if not tandems:
+        st.info(t("tandems.none"))
+        return
+    with st.form("tandems_assign", clear_on_submit=True):
+        st.markdown(f"**{t('tandems.assign')}**")
+        tandem = st.selectbox(t("tandems.name"), list(tandems), format_func=lambda i: tandems[i].name)
+        sid = st.selectbox(
+            t("tandems.sozialraum"),
+            list(labels),
+            format_func=labels.get,
+            index=None,
+            placeholder=t("explore.search_none"),
+        )
+        start = st.date_input(t("tandems.from"), value=date.today(), format="DD.MM.YYYY")
+        if st.form_submit_button(t("tandems.save")):
+            reg.assign(tandem, sid or "", valid_from=start, known_ids=known)
+            saved(
+                t(
+                    "tandems.saved_assignment",
+                    name=tandems[tandem].name,
+                    sozialraum=labels.get(sid or "", sid),
+                )
+            )
+    names = {tv.id: tv.name for tv in reg.tandems()}
+    history = reg.assignments()
+    if history:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "ID": a.id,
+                        t("tandems.name"): names[a.tandem_id],
+                        t("tandems.sozialraum"): labels.get(a.sozialraum_id, a.sozialraum_id),
+                        t("tandems.from"): a.valid_from.strftime("%d.%m.%Y"),
+                        t("tandems.to"): a.valid_to.strftime("%d.%m.%Y") if a.valid_to else "",
+                    }
+                    for a in history
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        open_ones = {a.id: a for a in history if a.valid_to is None}
+        if open_ones:
+            with st.form("tandems_end_assignment"):
+                which = st.selectbox(
+                    t("tandems.end_assignment"),
+                    list(open_ones),
+                    format_func=lambda i: (
+                        f"{names[open_ones[i].tandem_id]}: {labels.get(open_ones[i].sozialraum_id)}"
+                    ),
+                )
+                end = st.date_input(t("tandems.to"), value=date.today(), format="DD.MM.YYYY")
+                if st.form_submit_button(t("tandems.end_button")):
+                    reg.end_assignment(which, version=open_ones[which].version, valid_to=end)
+                    saved(t("tandems.ended_assignment"))
+
+
+def files_tab(known: set[str]) -> None:
+    """CSV import (with a report of rows not taken) and export (never with personal fields)."""
+    reg = register()
+    frames = store.export_frames(reg)
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        t("tandems.export_tandems"), export.csv_bytes(frames["tandems"]), "tandems.csv", "text/csv"
+    )
+    c2.download_button(
+        t("tandems.export_assignments"),
+        export.csv_bytes(frames["assignments"]),
+        "zuordnungen.csv",
+        "text/csv",
+    )
+    st.caption(t("tandems.export_note"))
+    kind = st.radio(
+        t("tandems.import_kind"),
+        ["connectors", "tandems", "assignments"],
+        horizontal=True,
+        format_func=lambda k: t(f"tandems.import_{k}"),
+        key="tandems_import_kind",
+    )
+    upload = st.file_uploader(t("tandems.import_file"), type=["csv"], key="tandems_import_file")
+    if upload is not None and st.button(t("tandems.import_button"), key="tandems_import"):
+        with tempfile.NamedTemporaryFile(suffix=".csv") as tmp:
+            tmp.write(upload.getvalue())
+            tmp.flush()
+            frame = sources.read_table(Path(tmp.name))  # any delimiter and encoding, as for the city's files
+        if kind == "connectors":
+            problems = store.import_connectors(reg, frame)
+        elif kind == "tandems":
+            problems = store.import_tandems(reg, frame)
+        else:
+            problems = store.import_assignments(reg, frame, known_ids=known)
+        taken = len(frame) - len(problems)
+        st.success(t("tandems.imported", n=taken))
+        for p in problems:
+            st.warning(t("tandems.row_problem", row=p.row, message=p.message))
+
+
+with friendly_errors():
+    data, _ = load_current()
+    labels = profile.search_labels(data.spaces)
+    points = dict(zip(data.welcome_points["welcome_point_id"], data.welcome_points["name"], strict=True))
+    if flash := st.session_state.pop("tandems_flash", None):
+        st.success(flash)
+    public_overview(labels, points)
+    if not is_coordinator():
+        st.caption(t("tandems.public_note"))
+        st.stop()
+    st.divider()
+    st.subheader(t("tandems.register"))
+    known = set(data.spaces["sozialraum_id"])
+    tab_c, tab_t, tab_a, tab_f = st.tabs(
+        [
+            t("tandems.tab_connectors"),
+            t("tandems.tab_tandems"),
+            t("tandems.tab_assignments"),
+            t("tandems.tab_files"),
+        ]
+    )
+    with tab_c, friendly_errors():
+        connectors_tab()
+    with tab_t, friendly_errors():
+        tandems_tab(points)
+    with tab_a, friendly_errors():
+        assignments_tab(labels, known)
+    with tab_f, friendly_errors():
+        files_tab(known)
