@@ -17,8 +17,9 @@ from app_pages.ui import (
     need_current,
     register,
     t,
+    table_with_download,
 )
-from geo import coverage, export, i18n, maps, need
+from geo import coverage, i18n, maps, need
 from geo.settings import STORAGE_CRS
 
 st.title(t("coverage.title"))
@@ -109,38 +110,22 @@ with friendly_errors():
         [t("coverage.tab_gaps"), t("coverage.tab_bezirke"), t("coverage.tab_suggest")]
     )
     with tab_gaps:
-        shown = gap_table[
-            [
-                "sozialraum_id",
-                "name",
-                "stadtbezirk",
-                "need_class",
-                "score",
-                "population",
-                "welcome_point",
-                "distance_m",
-            ]
-        ].copy()
+        shown = gap_table[[c for c in coverage.GAP_COLUMNS if c != "welcome_point_id"]].copy()
         shown["need_class"] = shown["need_class"].map(lambda c: t(need.CLASS_KEYS[c - 1]))
-        shown = shown.rename(
-            columns={
-                "sozialraum_id": "ID",
-                "name": t("ranking.name"),
-                "stadtbezirk": t("ranking.bezirk"),
-                "need_class": t("ranking.class"),
-                "score": t("ranking.score"),
-                "population": t("ranking.population"),
-                "welcome_point": t("coverage.nearest_wp"),
-                "distance_m": t("coverage.distance_m"),
-            }
-        )
-        st.caption(t("coverage.gaps_caption", n=len(gap_table)))
-        st.dataframe(shown, hide_index=True, width="stretch", key="coverage_gaps")
-        st.download_button(
-            t("ranking.download"),
-            export.csv_bytes(shown),
+        headers = {
+            "sozialraum_id": "ID",
+            "name": t("ranking.name"),
+            "stadtbezirk": t("ranking.bezirk"),
+            "need_class": t("ranking.class"),
+            "score": t("ranking.score"),
+            "population": t("ranking.population"),
+            "welcome_point": t("coverage.nearest_wp"),
+            "distance_m": t("coverage.distance_m"),
+        }
+        table_with_download(
+            shown.rename(columns=headers),
+            caption=t("coverage.gaps_caption", n=len(gap_table)),
             file_name="luecken.csv",
-            mime="text/csv",
             key="coverage_download",
         )
     with tab_bezirke:

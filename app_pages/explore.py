@@ -5,8 +5,16 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.ui import demo_notice, friendly_errors, lang, load_current, need_current, t
-from geo import export, i18n, maps, need, profile, view
+from app_pages.ui import (
+    demo_notice,
+    friendly_errors,
+    lang,
+    load_current,
+    need_current,
+    t,
+    table_with_download,
+)
+from geo import i18n, maps, need, profile, view
 from geo.indicators import SCHEMES, catalogue
 
 cat = catalogue()
@@ -353,14 +361,10 @@ with friendly_errors():
         }
         if indicator:
             headers[indicator] = f"{cat.get(indicator).label(lang())} ({cat.get(indicator).unit})"
-        shown_table = table.rename(columns=headers)
-        st.caption(t("ranking.caption", n=len(table)))
-        st.dataframe(shown_table, hide_index=True, width="stretch")
-        st.download_button(
-            t("ranking.download"),
-            export.csv_bytes(shown_table),
+        table_with_download(
+            table.rename(columns=headers),
+            caption=t("ranking.caption", n=len(table)),
             file_name="sozialraeume-rangliste.csv",
-            mime="text/csv",
             key="explore_download",
         )
     with tab_compare:

@@ -19,6 +19,18 @@ def saved(message: str) -> None:
     st.rerun()
 
 
+def opened_version(kind: str, chosen: int, current: int) -> int:
+    """
+    The version of a record as it was when the coordinator opened it for editing.
+
+    Saving with it makes the register refuse the save when someone else saved the record in between.
+    """
+    if st.session_state.get(f"tandems_{kind}_opened") != chosen:
+        st.session_state[f"tandems_{kind}_opened"] = chosen
+        st.session_state[f"tandems_{kind}_version"] = current
+    return int(st.session_state[f"tandems_{kind}_version"])
+
+
 def public_overview(labels: dict[str, str], points: dict[str, str]) -> None:
     """Active tandems with their Sozialräume and partner Welcome Point; no connector names."""
     tandems = [tv for tv in register().tandems() if tv.active_on(date.today())]
@@ -80,10 +92,7 @@ def connectors_tab() -> None:
             key="tandems_edit_connector",
             format_func=lambda i: by_id[i].display_name,
         )
-        # the version the coordinator saw when opening this connector: a later save by someone else wins
-        if st.session_state.get("tandems_connector_opened") != chosen:
-            st.session_state["tandems_connector_opened"] = chosen
-            st.session_state["tandems_connector_version"] = by_id[chosen].version
+        version = opened_version("connector", chosen, by_id[chosen].version)
         c = by_id[chosen]
         with st.form("tandems_edit_connector_form"):
             name = st.text_input(t("tandems.display_name"), value=c.display_name)
@@ -94,14 +103,14 @@ def connectors_tab() -> None:
             if st.form_submit_button(t("tandems.save")):
                 reg.update_connector(
                     c.id,
-                    version=st.session_state["tandems_connector_version"],
+                    version=version,
                     display_name=name,
                     languages=languages,
                     contact=contact,
                     home_sozialraum_id=home.strip() or None,
                     active=active,
                 )
-                st.session_state.pop("tandems_connector_opened", None)
+                st.session_state.pop("tandems_connector_opened", None)  # read the new version next time
                 saved(t("tandems.saved_connector", name=name))
 
 
@@ -132,9 +141,7 @@ def tandems_tab(points: dict[str, str]) -> None:
         key="tandems_edit_tandem",
         format_func=lambda i: tandems[i].name,
     )
-    if st.session_state.get("tandems_tandem_opened") != chosen:
-        st.session_state["tandems_tandem_opened"] = chosen
-        st.session_state["tandems_tandem_version"] = tandems[chosen].version
+    version = opened_version("tandem", chosen, tandems[chosen].version)
     tv = tandems[chosen]
     everyone = {c.id: c for c in reg.connectors(private=True)}
     with st.form("tandems_edit_tandem_form"):
@@ -157,7 +164,7 @@ def tandems_tab(points: dict[str, str]) -> None:
         if st.form_submit_button(t("tandems.save")):
             reg.update_tandem(
                 tv.id,
-                version=st.session_state["tandems_tandem_version"],
+                version=version,
                 name=name,
                 member_ids=members,
                 welcome_point_id=wp or "",

@@ -125,16 +125,7 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
         data.spaces, data.welcome_points, result.score, result.need_class, assignments
     )
     found = coverage.gaps(table, min_class=args.min_class, beyond_m=args.beyond_m)
-    columns = [
-        "sozialraum_id",
-        "name",
-        "stadtbezirk",
-        "need_class",
-        "score",
-        "population",
-        "welcome_point_id",
-        "distance_m",
-    ]
+    columns = coverage.GAP_COLUMNS
     if args.json:
         rows = found[columns].round({"score": 1}).to_dict("records")
         print(

@@ -212,6 +212,20 @@ def city_figures(
     return city, pd.DataFrame(rows)
 
 
+#: The columns a gap list shows.
+GAP_COLUMNS = [
+    "sozialraum_id",
+    "name",
+    "stadtbezirk",
+    "need_class",
+    "score",
+    "population",
+    "welcome_point_id",
+    "welcome_point",
+    "distance_m",
+]
+
+
 def gaps(table: pd.DataFrame, *, min_class: int = 2, beyond_m: float | None = None) -> pd.DataFrame:
     """
     High-need Sozialräume no tandem covers, most urgent first (need class, then score, then population).

@@ -315,6 +315,28 @@ def _add_sozialraum_layer(m: folium.Map, shapes: gpd.GeoDataFrame, lang: str) ->
     ).add_to(m)
 
 
+def _label(
+    group: folium.FeatureGroup,
+    point: shapely.Point,
+    text: str,
+    *,
+    css: str,
+    colour: str = "#222",
+    size: int = 12,
+) -> None:
+    """A text label centred on `point` (escaped), with a white halo and no mouse interaction."""
+    folium.Marker(
+        [point.y, point.x],
+        icon=folium.DivIcon(
+            html=f'<div class="{css}" style="font:600 {size}px system-ui,sans-serif;color:{colour};'
+            "white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;"
+            f'transform:translate(-50%,-50%);pointer-events:none">{html.escape(text)}</div>',
+            icon_size=(0, 0),
+        ),
+        interactive=False,
+    ).add_to(group)
+
+
 def _add_context(m: folium.Map, dataset: Dataset, geometry: MapGeometry, lang: str) -> None:
     """Stadtbezirk outlines and labels, and the Welcome Points."""
     folium.GeoJson(
@@ -328,17 +350,7 @@ def _add_context(m: folium.Map, dataset: Dataset, geometry: MapGeometry, lang: s
     for bezirk, point in zip(
         geometry.bezirke["stadtbezirk"], geometry.bezirke.representative_point(), strict=True
     ):
-        text = html.escape(i18n.translate("map.bezirk_label", lang, n=int(bezirk)))
-        folium.Marker(
-            [point.y, point.x],
-            icon=folium.DivIcon(
-                html=f'<div class="sk-bezirk-label" style="font:600 12px system-ui,sans-serif;color:#222;'
-                f"white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;"
-                f'transform:translate(-50%,-50%);pointer-events:none">{text}</div>',
-                icon_size=(0, 0),
-            ),
-            interactive=False,
-        ).add_to(labels)
+        _label(labels, point, i18n.translate("map.bezirk_label", lang, n=int(bezirk)), css="sk-bezirk-label")
     labels.add_to(m)
     add_welcome_points(m, dataset.welcome_points, lang=lang)
 
@@ -552,17 +564,14 @@ def coverage_map(
         ).add_to(m)
     labels = folium.FeatureGroup(name="tandems", control=False)
     for _, r in shapes[covered].iterrows():
-        point = r.geometry.representative_point()
-        folium.Marker(
-            [point.y, point.x],
-            icon=folium.DivIcon(
-                html=f'<div class="sk-tandem-label" style="font:600 11px system-ui,sans-serif;color:#0b3d14;'
-                f"white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff;transform:translate(-50%,-50%);"
-                f'pointer-events:none">{esc(str(r["tandems"]))}</div>',
-                icon_size=(0, 0),
-            ),
-            interactive=False,
-        ).add_to(labels)
+        _label(
+            labels,
+            r.geometry.representative_point(),
+            str(r["tandems"]),
+            css="sk-tandem-label",
+            colour="#0b3d14",
+            size=11,
+        )
     labels.add_to(m)
     _add_context(m, dataset, geometry, lang)
     if hypothetical is not None and len(hypothetical):

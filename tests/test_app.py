@@ -199,3 +199,45 @@ def test_tandems_page_public_and_coordinator(
     register_view = "".join(d.value.to_csv() for d in at.dataframe)
     assert "Zzyzx Sentinel" in register_view  # coordinators see names and contacts
     assert "sentinel@example.invalid" in register_view
+
+
+def _login(at: AppTest, password: str) -> None:
+    at.sidebar.text_input[0].set_value(password)
+    at.sidebar.button[0].click().run()
+
+
+def _in_form(elements: object, form: str) -> list:
+    return [e for e in elements if e.proto.form_id == form]  # type: ignore[attr-defined]
+
+
+def test_second_coordinator_cannot_overwrite(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    from geo import auth
+    from geo.store import Register
+
+    monkeypatch.setenv("SOZIALRAUM_COORDINATOR_HASH", auth.hash_password("ein-testpasswort"))
+    register = Register(f"sqlite:///{tmp_path / 'var' / 'register.sqlite'}")
+    a = register.add_connector("Ana", "Spanisch")
+    b = register.add_connector("Omar", "Arabisch")
+    register.create_tandem("Tandem Nord", [a, b], start=date(2025, 1, 1))
+    sessions = []
+    for _ in range(2):
+        at = _app(monkeypatch, demo_dir, tmp_path)
+        at.run()
+        at.switch_page("app_pages/tandems.py").run()
+        _login(at, "ein-testpasswort")
+        sessions.append(at)
+    first, second = sessions
+    for at, new_name in ((first, "Tandem Nord-Ost"), (second, "Tandem Nord-West")):
+        (name_box,) = [t for t in _in_form(at.text_input, "tandems_edit_tandem_form") if t.label == "Tandem"]
+        name_box.set_value(new_name)
+    _in_form(first.button, "tandems_edit_tandem_form")[0].click().run()
+    assert not first.exception
+    assert register.tandems()[0].name == "Tandem Nord-Ost"
+    _in_form(second.button, "tandems_edit_tandem_form")[0].click().run()
+    assert not second.exception
+    assert any("Jemand anderes hat diesen Eintrag gespeichert" in e.value for e in second.error)
+    assert register.tandems()[0].name == "Tandem Nord-Ost"  # the first save stands
