@@ -6,6 +6,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages.ui import (
+    active_assignments,
     demo_notice,
     friendly_errors,
     lang,
@@ -173,7 +174,10 @@ def show_profile(p: profile.Profile) -> None:
             f"**{t('profile.neighbours')}:** "
             + ", ".join(f"{r.name} ({r.sozialraum_id})" for r in p.neighbours.itertuples())
         )
-    st.caption(t("profile.tandems_later"))
+    if p.tandems:
+        st.markdown(f"**{t('profile.tandems')}:** " + ", ".join(p.tandems))
+    else:
+        st.caption(t("profile.no_tandem"))
 
 
 def add_to_shortlist(sozialraum_id: str) -> None:
@@ -334,7 +338,13 @@ with friendly_errors():
             shown = profile.profile_indicators(available)
             show_profile(
                 profile.build_profile(
-                    data, chosen, indicator_ids=shown, need=result, stability=changes, lang=lang()
+                    data,
+                    chosen,
+                    indicator_ids=shown,
+                    need=result,
+                    stability=changes,
+                    assignments=active_assignments(),
+                    lang=lang(),
                 )
             )
         else:

@@ -100,6 +100,7 @@ class Profile:
     nearest_welcome_points: pd.DataFrame
     neighbours: pd.DataFrame
     official_type: str | None = None
+    tandems: tuple[str, ...] = ()
 
 
 def build_profile(
@@ -109,10 +110,13 @@ def build_profile(
     indicator_ids: list[str],
     need: NeedIndex | None = None,
     stability: pd.Series | None = None,
+    assignments: pd.DataFrame | None = None,
     lang: str = "de",
 ) -> Profile:
     """
     The profile of `sozialraum_id`: identity, need, indicators against city and Stadtbezirk, places.
+
+    `assignments` (active ones: `sozialraum_id`, `tandem`) adds the tandems working there, by name only.
 
     Raises
     ------
@@ -150,6 +154,9 @@ def build_profile(
         nearest_welcome_points=coverage.nearest_welcome_points(spaces, dataset.welcome_points, sozialraum_id),
         neighbours=pd.DataFrame({"sozialraum_id": neighbour_ids, "name": [names[i] for i in neighbour_ids]}),
         official_type=str(row["official_type"]) if pd.notna(row.get("official_type")) else None,
+        tandems=tuple(sorted(set(assignments.loc[assignments["sozialraum_id"] == sozialraum_id, "tandem"])))
+        if assignments is not None
+        else (),
     )
 
 

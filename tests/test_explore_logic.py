@@ -86,6 +86,10 @@ def test_profile_on_the_demo(demo_dir: Path) -> None:
     assert len(p.nearest_welcome_points) == 3
     assert p.nearest_welcome_points["distance_m"].is_monotonic_increasing
     assert len(p.neighbours) >= 2
+    assert p.tandems == ()
+    assigned = pd.DataFrame({"sozialraum_id": [top, top, "000000"], "tandem": ["B", "A", "C"]})
+    with_tandems = profile.build_profile(data, top, indicator_ids=[], assignments=assigned)
+    assert with_tandems.tandems == ("A", "B")
     with pytest.raises(KeyError):
         profile.build_profile(data, "999999", indicator_ids=[])
 
