@@ -51,6 +51,7 @@ test: $(DEVSTAMP) chromium data/sozialraeume/sozialraeume.geojson lint
 bench: $(STAMP)
 	$(BIN)/python bench/map_size.py
 	$(BIN)/python bench/explore_rerun.py
+	$(BIN)/python bench/export_times.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

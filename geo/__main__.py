@@ -1,5 +1,5 @@
 """
-The command line: ``python -m geo {demo,validate,fetch,import,map,gaps,set-password} ...``.
+The command line: ``python -m geo {demo,validate,fetch,import,map,gaps,export,set-password} ...``.
 
 Exit codes: 0 usable / done, 2 the input cannot be used (a plain message on stderr), 1 an internal fault.
 """
@@ -140,6 +140,26 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from geo import dataset, export, store  # noqa: PLC0415
+    from geo.snapshot import SnapshotView  # noqa: PLC0415
+
+    data = dataset.load_dataset(args.data_dir)
+    view = SnapshotView(kind=args.view, indicator=args.indicator, min_class=args.min_class)
+    content = export.render(
+        data,
+        view,
+        args.format,
+        assignments=store.Register(args.db).active_assignments(),
+        preset=args.preset,
+        lang=args.lang,
+        sozialraum_id=args.sozialraum,
+    )
+    Path(args.out).write_bytes(content)
+    print(i18n.translate("cli.export_written", args.lang, file=str(args.out), kb=round(len(content) / 1024)))
+    return 0
+
+
 def _cmd_set_password(args: argparse.Namespace) -> int:
     import getpass  # noqa: PLC0415
 
@@ -216,6 +236,20 @@ def parser() -> argparse.ArgumentParser:
     gaps.add_argument("--beyond-m", type=float, help="only gaps farther than this from every Welcome Point")
     gaps.add_argument("--json", action="store_true")
     gaps.set_defaults(func=_cmd_gaps)
+
+    ex = sub.add_parser("export", help="a map view as HTML, PNG, PDF, meeting brief or fact sheet")
+    ex.add_argument("--data-dir", type=Path, default=get_settings().data_dir)
+    ex.add_argument("--view", choices=["indicator", "need", "coverage"], default="indicator")
+    ex.add_argument(
+        "--indicator", help="indicator id for --view indicator (default: the catalogue's default)"
+    )
+    ex.add_argument("--format", choices=["html", "png", "pdf", "brief", "factsheet"], required=True)
+    ex.add_argument("--preset", choices=["a4", "16:9"], default="a4", help="page of PNG and PDF")
+    ex.add_argument("--min-class", type=int, choices=[1, 2, 3, 4, 5], default=2)
+    ex.add_argument("--sozialraum", help="Sozialraum ID of a fact sheet")
+    ex.add_argument("--db", help="SQLAlchemy URL of the register (tandem names only are used)")
+    ex.add_argument("--out", type=Path, required=True)
+    ex.set_defaults(func=_cmd_export)
 
     pw = sub.add_parser("set-password", help="set the coordinator password (stores only its hash)")
     pw.set_defaults(func=_cmd_set_password)

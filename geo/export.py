@@ -1,8 +1,12 @@
-"""Exports: tables that are safe to open in a spreadsheet program."""
+"""Exports: tables safe to open in a spreadsheet, and map views as HTML, PNG, PDF and one-page briefs."""
 
 from __future__ import annotations
 
 import pandas as pd
+
+from geo import brief, coverage, maps, snapshot
+from geo.dataset import Dataset
+from geo.snapshot import Preset, SnapshotView
 
 #: A cell starting with one of these is read as a formula by Excel or LibreOffice.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -30,3 +34,89 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     """`frame` as CSV for German spreadsheets: `;`-separated, decimal comma, UTF-8 with BOM, formulas inert."""
     text = neutralise_formulas(frame).to_csv(sep=";", decimal=",", index=False)
     return text.encode("utf-8-sig")
+
+
+FORMATS = ("html", "png", "pdf", "brief", "factsheet")
+MIME = {
+    "html": "text/html",
+    "png": "image/png",
+    "pdf": "application/pdf",
+    "brief": "application/pdf",
+    "factsheet": "application/pdf",
+}
+SUFFIX = {"html": ".html", "png": ".png", "pdf": ".pdf", "brief": ".pdf", "factsheet": ".pdf"}
+
+
+def render(
+    dataset: Dataset,
+    view: SnapshotView,
+    fmt: str,
+    *,
+    assignments: pd.DataFrame,
+    preset: Preset = "a4",
+    lang: str = "de",
+    sozialraum_id: str | None = None,
+) -> bytes:
+    """
+    One export of a map view: standalone HTML, PNG, PDF, the meeting brief or a Sozialraum fact sheet.
+
+    Parameters
+    ----------
+    dataset
+        The loaded dataset.
+    view
+        Which map: indicator, need or coverage, with its settings.
+    fmt
+        One of `FORMATS`.
+    assignments
+        Active assignments by tandem name (`sozialraum_id`, `tandem`); personal data never reaches here.
+    preset
+        Page for PNG and PDF: "a4" (landscape) or "16:9".
+    lang
+        Language of every label.
+    sozialraum_id
+        The Sozialraum of a fact sheet.
+
+    Returns
+    -------
+    bytes
+        The file's content; nothing needs network access.
+    """
+    if fmt not in FORMATS:
+        msg = f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}"
+        raise ValueError(msg)
+    assignments = assignments[["sozialraum_id", "tandem"]]  # only tandem names travel on
+    prepared = snapshot.prepare(dataset, view, assignments, lang=lang)
+    if fmt == "html":
+        geometry = maps.map_geometry(dataset)
+        if view.kind == "need":
+            m = maps.need_map(dataset, geometry, prepared.result, lang=lang)
+        elif view.kind == "coverage":
+            m = maps.coverage_map(
+                dataset,
+                geometry,
+                prepared.table,
+                min_class=view.min_class,
+                catchments=coverage.catchment_areas(dataset.welcome_points, dataset.spaces),
+                lang=lang,
+            )
+        else:
+            m = maps.choropleth(
+                dataset,
+                geometry,
+                view.indicator,
+                scheme=view.scheme,
+                k=view.k,
+                breaks=list(view.breaks),
+                lang=lang,
+            )
+        title = f"{prepared.styling.title} – {dataset.meta.title}"
+        return maps.standalone_html(m, title=title).encode("utf-8")
+    if fmt == "brief":
+        return brief.meeting_brief(dataset, prepared, lang=lang)
+    if fmt == "factsheet":
+        if sozialraum_id is None:
+            msg = "a fact sheet needs a Sozialraum"
+            raise ValueError(msg)
+        return brief.fact_sheet(dataset, prepared, sozialraum_id, lang=lang)
+    return snapshot.to_bytes(snapshot.map_figure(dataset, prepared, preset=preset, lang=lang), fmt)  # type: ignore[arg-type]

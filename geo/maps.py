@@ -355,6 +355,91 @@ def _add_context(m: folium.Map, dataset: Dataset, geometry: MapGeometry, lang: s
     add_welcome_points(m, dataset.welcome_points, lang=lang)
 
 
+@dataclass(frozen=True)
+class Styling:
+    """How a view colours the Sozialräume, shared by the web map and the printed map."""
+
+    fill: pd.Series  # colour by sozialraum_id
+    legend: list[tuple[str, str]]  # (colour, label), no-data row included
+    title: str
+    subtitle: str
+    css: pd.Series | None = None  # extra CSS class by sozialraum_id (web map only)
+
+
+def style_indicator(
+    dataset: Dataset,
+    indicator_id: str,
+    *,
+    scheme: str = "quantiles",
+    k: int = 5,
+    breaks: list[float] | None = None,
+    lang: str = "de",
+) -> Styling:
+    """Classes and colours of one indicator: darker means more need, whatever the direction."""
+    available = dataset.indicator_ids()
+    if indicator_id not in available:
+        raise DataError("error.unknown_indicator", indicator=indicator_id, found=available)
+    indicator = catalogue().get(indicator_id)
+    values = dataset.spaces.set_index("sozialraum_id")[indicator_id]
+    classes = classify(values, scheme=scheme, k=k, breaks=breaks)
+    colours = palette(classes.k, reverse=indicator.direction == "down")
+    lookup = np.array([*colours, NO_DATA_COLOUR])
+    fill = pd.Series(
+        lookup[classes.labels.to_numpy()], index=values.index
+    )  # label -1: the last entry, no data
+    rows = [
+        *zip(colours, class_labels(classes, indicator, lang), strict=True),
+        (NO_DATA_COLOUR, i18n.translate("map.no_data", lang)),
+    ]
+    method = i18n.translate(f"scheme.{scheme}", lang)
+    return Styling(
+        fill,
+        rows,
+        f"{indicator.label(lang)} ({indicator.unit})",
+        i18n.translate("map.method", lang, method=method, k=classes.k),
+    )
+
+
+def style_need(result: NeedIndex, *, lang: str = "de") -> Styling:
+    """The need index in its five named classes, the darkest for very high need."""
+    colours = palette(5, reverse=True)
+    lookup = np.array([NO_DATA_COLOUR, *colours])
+    fill = pd.Series(
+        lookup[result.need_class.fillna(0).astype(int).to_numpy()], index=result.need_class.index
+    )
+    rows = [
+        *((c, i18n.translate(key, lang)) for c, key in zip(colours, CLASS_KEYS, strict=True)),
+        (NO_DATA_COLOUR, i18n.translate("map.no_data", lang)),
+    ]
+    names = ", ".join(catalogue().get(c.indicator_id).label(lang) for c in result.components)
+    return Styling(fill, rows, i18n.translate("need.title", lang), names)
+
+
+def style_coverage(table: pd.DataFrame, *, min_class: int, lang: str = "de") -> Styling:
+    """Gaps (high need, no tandem) red, covered green, the rest pale."""
+    by_id = table.set_index("sozialraum_id")
+    covered = by_id["covered"].astype(bool)
+    gap = by_id["need_class"].between(1, min_class) & ~covered
+    fill = pd.Series(
+        np.where(gap, GAP_COLOUR, np.where(covered, COVERED_COLOUR, OTHER_COLOUR)), index=by_id.index
+    )
+    css = pd.Series(np.where(gap, "sk-gap", np.where(covered, "sk-covered", "")), index=by_id.index)
+    rows = [
+        (GAP_COLOUR, i18n.translate("coverage.legend_gap", lang)),
+        (COVERED_COLOUR, i18n.translate("coverage.legend_covered", lang)),
+        (OTHER_COLOUR, i18n.translate("coverage.legend_other", lang)),
+    ]
+    subtitle = i18n.translate(
+        "coverage.legend_subtitle", lang, need=i18n.translate(CLASS_KEYS[min_class - 1], lang)
+    )
+    return Styling(fill, rows, i18n.translate("coverage.legend_title", lang), subtitle, css)
+
+
+def _add_legend(m: folium.Map, styling: Styling, meta: DatasetMeta, lang: str) -> None:
+    legend = _legend_html(styling.title, styling.subtitle, styling.legend, meta, lang)
+    _Control(legend, position="bottomright", css_class="sk-legend").add_to(m)
+
+
 def choropleth(
     dataset: Dataset,
     geometry: MapGeometry,
@@ -396,25 +481,11 @@ def choropleth(
     m = base_map(dataset, lang=lang, tiles=tiles)
     shapes = _shapes(dataset, geometry)
     if indicator_id is not None:
-        if indicator_id not in available:
-            raise DataError("error.unknown_indicator", indicator=indicator_id, found=available)
+        styling = style_indicator(dataset, indicator_id, scheme=scheme, k=k, breaks=breaks, lang=lang)
         indicator = catalogue().get(indicator_id)
-        classes = classify(shapes[indicator_id], scheme=scheme, k=k, breaks=breaks)
-        colours = palette(classes.k, reverse=indicator.direction == "down")
-        lookup = np.array([*colours, NO_DATA_COLOUR])
-        shapes["fill"] = lookup[classes.labels.to_numpy()]  # label -1 picks the last entry: no data
+        shapes["fill"] = shapes["sozialraum_id"].map(styling.fill)
         shapes["tooltip"] = [_tooltip(r, indicator, lang) for _, r in shapes.iterrows()]
-        rows = list(zip(colours, class_labels(classes, indicator, lang), strict=True))
-        rows.append((NO_DATA_COLOUR, i18n.translate("map.no_data", lang)))
-        method = i18n.translate(f"scheme.{scheme}", lang)
-        legend = _legend_html(
-            f"{indicator.label(lang)} ({indicator.unit})",
-            i18n.translate("map.method", lang, method=method, k=classes.k),
-            rows,
-            dataset.meta,
-            lang,
-        )
-        _Control(legend, position="bottomright", css_class="sk-legend").add_to(m)
+        _add_legend(m, styling, dataset.meta, lang)
     else:
         shapes["fill"] = NO_DATA_COLOUR
         shapes["tooltip"] = [
@@ -433,15 +504,10 @@ def need_map(
     shapes = _shapes(dataset, geometry)
     by_id = pd.DataFrame({"score": result.score, "rank": result.rank, "need_class": result.need_class})
     shapes = shapes.merge(by_id, left_on="sozialraum_id", right_index=True, how="left")
-    colours = palette(5, reverse=True)  # class 1 (very high need) darkest
-    lookup = np.array([NO_DATA_COLOUR, *colours])
-    shapes["fill"] = lookup[shapes["need_class"].fillna(0).astype(int).to_numpy()]
+    styling = style_need(result, lang=lang)
+    shapes["fill"] = shapes["sozialraum_id"].map(styling.fill)
     shapes["tooltip"] = [_need_tooltip(r, lang) for _, r in shapes.iterrows()]
-    rows = [(c, i18n.translate(key, lang)) for c, key in zip(colours, CLASS_KEYS, strict=True)]
-    rows.append((NO_DATA_COLOUR, i18n.translate("map.no_data", lang)))
-    names = ", ".join(catalogue().get(c.indicator_id).label(lang) for c in result.components)
-    legend = _legend_html(i18n.translate("need.title", lang), names, rows, dataset.meta, lang)
-    _Control(legend, position="bottomright", css_class="sk-legend").add_to(m)
+    _add_legend(m, styling, dataset.meta, lang)
     _add_sozialraum_layer(m, shapes, lang)
     _add_context(m, dataset, geometry, lang)
     return m
@@ -520,11 +586,10 @@ def coverage_map(
         on="sozialraum_id",
         how="left",
     )
-    high = shapes["need_class"].between(1, min_class)
-    gap = high & ~shapes["covered"].fillna(False).astype(bool)
+    styling = style_coverage(table, min_class=min_class, lang=lang)
+    shapes["fill"] = shapes["sozialraum_id"].map(styling.fill)
+    shapes["css"] = shapes["sozialraum_id"].map(styling.css)
     covered = shapes["covered"].fillna(False).astype(bool)
-    shapes["fill"] = np.where(gap, GAP_COLOUR, np.where(covered, COVERED_COLOUR, OTHER_COLOUR))
-    shapes["css"] = np.where(gap, "sk-gap", np.where(covered, "sk-covered", ""))
     esc = html.escape
 
     def tip(r: pd.Series) -> str:
@@ -538,16 +603,7 @@ def coverage_map(
         )
 
     shapes["tooltip"] = [tip(r) for _, r in shapes.iterrows()]
-    rows = [
-        (GAP_COLOUR, i18n.translate("coverage.legend_gap", lang)),
-        (COVERED_COLOUR, i18n.translate("coverage.legend_covered", lang)),
-        (OTHER_COLOUR, i18n.translate("coverage.legend_other", lang)),
-    ]
-    subtitle = i18n.translate(
-        "coverage.legend_subtitle", lang, need=i18n.translate(CLASS_KEYS[min_class - 1], lang)
-    )
-    legend = _legend_html(i18n.translate("coverage.legend_title", lang), subtitle, rows, dataset.meta, lang)
-    _Control(legend, position="bottomright", css_class="sk-legend").add_to(m)
+    _add_legend(m, styling, dataset.meta, lang)
     _add_sozialraum_layer(m, shapes, lang)
     if catchments is not None and len(catchments):
         folium.GeoJson(

@@ -241,3 +241,18 @@ def test_second_coordinator_cannot_overwrite(
     assert not second.exception
     assert any("Jemand anderes hat diesen Eintrag gespeichert" in e.value for e in second.error)
     assert register.tandems()[0].name == "Tandem Nord-Ost"  # the first save stands
+
+
+def test_export_page(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path) -> None:
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.run()
+    at.selectbox(key="explore_indicator").set_value("kinderarmut").run()
+    at.switch_page("app_pages/export.py").run()
+    assert not at.exception
+    assert at.selectbox(key="export_indicator").value == "kinderarmut"  # the explore view carries over
+    at.selectbox(key="export_format").set_value("pdf").run()
+    at.button(key="export_make").click().run()
+    assert not at.exception
+    (download,) = at.get("download_button")
+    assert download.proto.url.endswith(".pdf")
+    assert download.label.startswith("Herunterladen (")

@@ -1,0 +1,68 @@
+"""
+Benchmark: render time and size of every export format, on the real data when beside the checkout.
+
+Run with ``.venv/bin/python bench/export_times.py``; figures are kept in ``bench/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from geo import dataset, demo, export, fetch  # noqa: E402
+from geo.snapshot import SnapshotView  # noqa: E402
+
+RAW = ROOT.parent / "shared" / "data" / "raw"
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        spaces = RAW / "jukkler-sozialindex" / "Sozialräume_WGS84_4326_0.geojson"
+        if spaces.exists():
+            folder = Path(tmp) / "official"
+            fetch.import_files(
+                folder,
+                sozialraeume=spaces,
+                indicators=RAW / "jukkler-sozialindex" / "Quartiersatlas_2024_Daten.xlsx",
+                welcome_points=RAW / "ilia-sapan-portfolio" / "Integrationsberatung in Düsseldorf_1.csv",
+            )
+            label = "official (real)"
+        else:
+            folder, label = demo.write(Path(tmp) / "demo"), "demo"
+        data = dataset.load_dataset(folder)
+        sid = str(data.spaces["sozialraum_id"].iloc[0])
+        assignments = pd.DataFrame({"sozialraum_id": [sid], "tandem": ["Tandem A"]})
+        print(f"data: {label}")
+        print("| view | format | preset | seconds | size |")
+        print("|---|---|---|---|---|")
+        for kind, fmt, preset in [
+            ("indicator", "png", "a4"),
+            ("indicator", "png", "16:9"),
+            ("need", "pdf", "a4"),
+            ("coverage", "pdf", "16:9"),
+            ("coverage", "html", "a4"),
+            ("coverage", "brief", "a4"),
+            ("need", "factsheet", "a4"),
+        ]:
+            start = time.perf_counter()
+            content = export.render(
+                data,
+                SnapshotView(kind=kind),
+                fmt,
+                assignments=assignments,
+                preset=preset,  # type: ignore[arg-type]
+                sozialraum_id=sid,
+            )
+            seconds = time.perf_counter() - start
+            print(f"| {kind} | {fmt} | {preset} | {seconds:.2f} | {len(content) / 1024:,.0f} KiB |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""Exports: PDF text, PNG presets, no personal data in any file, and no network needed."""
+
+from __future__ import annotations
+
+import io
+import socket
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from geo import dataset, export
+from geo.snapshot import SnapshotView
+from geo.store import Register
+
+SENTINEL_NAME = "Zzyzx Sentinelname"
+SENTINEL_CONTACT = "sentinel-contact@example.invalid"
+
+
+@pytest.fixture(scope="module")
+def data(demo_dir: Path) -> dataset.Dataset:
+    return dataset.load_dataset(demo_dir)
+
+
+@pytest.fixture(scope="module")
+def assignments(tmp_path_factory: pytest.TempPathFactory, data: dataset.Dataset) -> pd.DataFrame:
+    register = Register(f"sqlite:///{tmp_path_factory.mktemp('db') / 'r.sqlite'}")
+    a = register.add_connector(
+        SENTINEL_NAME, "Türkisch", contact=SENTINEL_CONTACT, home_sozialraum_id="011001"
+    )
+    b = register.add_connector("Zweite Person", "Arabisch")
+    t = register.create_tandem("Tandem Nordlicht", [a, b], start=date(2025, 1, 1))
+    register.assign(t, "011001", valid_from=date(2025, 1, 1), known_ids=set(data.spaces["sozialraum_id"]))
+    return register.active_assignments()
+
+
+def _text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_pdf_holds_title_source_legend_and_demo_mark(
+    data: dataset.Dataset, assignments: pd.DataFrame
+) -> None:
+    pdf = export.render(
+        data, SnapshotView(kind="indicator", indicator="kinderarmut"), "pdf", assignments=assignments
+    )
+    text = _text(pdf)
+    assert "Kinderarmut (%)" in text
+    assert "Quelle: Synthetisch erzeugt" in text
+    assert "Stand 31.12.2021" in text
+    assert "keine Daten" in text
+    assert "Quantile, 5 Klassen" in text
+    assert "Demo-Daten (synthetisch)" in text
+    assert "Welcome Points" in text
+    assert "Bezirk 1" in text
+    assert "2 km" in text or "1 km" in text  # the scale bar
+
+
+def test_coverage_pdf_and_brief(data: dataset.Dataset, assignments: pd.DataFrame) -> None:
+    view = SnapshotView(kind="coverage", min_class=2)
+    text = _text(export.render(data, view, "pdf", assignments=assignments, lang="en"))
+    assert "Gap: high need, no tandem" in text
+    assert "Tandem Nordlicht" in text
+    brief = _text(export.render(data, view, "brief", assignments=assignments))
+    assert "Lagebild" in brief
+    assert "dringendsten Lücken" in brief
+    assert "Tandem Nordlicht" in brief
+    assert "Quelle:" in brief
+    assert len(PdfReader(io.BytesIO(export.render(data, view, "brief", assignments=assignments))).pages) == 1
+    sheet = _text(export.render(data, view, "factsheet", assignments=assignments, sozialraum_id="011001"))
+    name = data.spaces.set_index("sozialraum_id").loc["011001", "name"]
+    assert name in sheet
+    assert "Stadt (Median)" in sheet
+    assert "Tandem Nordlicht" in sheet
+
+
+@pytest.mark.parametrize(("preset", "size"), [("a4", (1753, 1240)), ("16:9", (1999, 1125))])
+def test_png_presets_not_blank(
+    data: dataset.Dataset, assignments: pd.DataFrame, preset: str, size: tuple
+) -> None:
+    png = export.render(data, SnapshotView(kind="need"), "png", assignments=assignments, preset=preset)  # type: ignore[arg-type]
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    assert abs(image.size[0] - size[0]) <= 1
+    assert abs(image.size[1] - size[1]) <= 1
+    pixels = np.asarray(image).reshape(-1, 3)
+    assert (pixels.std(axis=0) > 20).all()  # not a blank page
+    assert len(np.unique(pixels[::50], axis=0)) > 50  # many colours: the classes, outlines, text
+
+
+def test_no_personal_data_in_any_export(data: dataset.Dataset, assignments: pd.DataFrame) -> None:
+    leaky = assignments.assign(
+        contact=SENTINEL_CONTACT, person=SENTINEL_NAME
+    )  # extra columns must not travel
+    for kind in ("indicator", "need", "coverage"):
+        for fmt in ("html", "png", "pdf", "brief", "factsheet"):
+            content = export.render(
+                data, SnapshotView(kind=kind), fmt, assignments=leaky, sozialraum_id="011001"
+            )  # type: ignore[arg-type]
+            text = content.decode("latin-1") + (_text(content) if content.startswith(b"%PDF") else "")
+            assert SENTINEL_NAME not in text, (kind, fmt)
+            assert SENTINEL_CONTACT not in text, (kind, fmt)
+
+
+def test_exports_work_without_network(
+    data: dataset.Dataset, assignments: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        msg = "network access during an export"
+        raise AssertionError(msg)
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    for fmt in export.FORMATS:
+        content = export.render(
+            data, SnapshotView(kind="coverage"), fmt, assignments=assignments, sozialraum_id="011001"
+        )
+        assert len(content) > 10_000
+    html = export.render(data, SnapshotView(), "html", assignments=assignments).decode()
+    assert 'src="http' not in html
+    assert 'href="http' not in html.replace('href="https://leafletjs.com"', "")
