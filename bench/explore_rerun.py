@@ -20,9 +20,8 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from geo import demo, fetch  # noqa: E402
+from bench._data import real_or_demo  # noqa: E402
 
-RAW = ROOT.parent / "shared" / "data" / "raw"
 ROUNDS = 10
 
 
@@ -44,19 +43,7 @@ def _timed_runs(at: AppTest, change) -> list[float]:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        spaces = RAW / "jukkler-sozialindex" / "Sozialräume_WGS84_4326_0.geojson"
-        if spaces.exists():
-            folder = Path(tmp) / "official"
-            fetch.import_files(
-                folder,
-                sozialraeume=spaces,
-                indicators=RAW / "jukkler-sozialindex" / "Quartiersatlas_2024_Daten.xlsx",
-                welcome_points=RAW / "ilia-sapan-portfolio" / "Integrationsberatung in Düsseldorf_1.csv",
-            )
-            label = "official (real)"
-        else:
-            folder = demo.write(Path(tmp) / "demo")
-            label = "demo"
+        folder, label = real_or_demo(Path(tmp))
         os.environ["SOZIALRAUM_DATA_DIR"] = str(folder)
         os.environ["SOZIALRAUM_USER_DIR"] = str(Path(tmp) / "var")
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)

@@ -16,26 +16,14 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo import dataset, demo, export, fetch  # noqa: E402
+from bench._data import real_or_demo  # noqa: E402
+from geo import dataset, export  # noqa: E402
 from geo.snapshot import SnapshotView  # noqa: E402
-
-RAW = ROOT.parent / "shared" / "data" / "raw"
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        spaces = RAW / "jukkler-sozialindex" / "Sozialräume_WGS84_4326_0.geojson"
-        if spaces.exists():
-            folder = Path(tmp) / "official"
-            fetch.import_files(
-                folder,
-                sozialraeume=spaces,
-                indicators=RAW / "jukkler-sozialindex" / "Quartiersatlas_2024_Daten.xlsx",
-                welcome_points=RAW / "ilia-sapan-portfolio" / "Integrationsberatung in Düsseldorf_1.csv",
-            )
-            label = "official (real)"
-        else:
-            folder, label = demo.write(Path(tmp) / "demo"), "demo"
+        folder, label = real_or_demo(Path(tmp))
         data = dataset.load_dataset(folder)
         sid = str(data.spaces["sozialraum_id"].iloc[0])
         assignments = pd.DataFrame({"sozialraum_id": [sid], "tandem": ["Tandem A"]})

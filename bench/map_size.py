@@ -16,9 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo import dataset, demo, fetch, maps  # noqa: E402
-
-RAW = ROOT.parent / "shared" / "data" / "raw"
+from bench._data import real_or_demo  # noqa: E402
+from geo import dataset, demo, maps  # noqa: E402
 
 
 def _timed(fn, *args, **kwargs):
@@ -52,19 +51,12 @@ def main() -> None:
         demo_dir = demo.write(Path(tmp) / "demo")
         for row in measure(demo_dir, "demo"):
             print(row)
-        spaces = RAW / "jukkler-sozialindex" / "Sozialräume_WGS84_4326_0.geojson"
-        if spaces.exists():
-            official = Path(tmp) / "official"
-            fetch.import_files(
-                official,
-                sozialraeume=spaces,
-                indicators=RAW / "jukkler-sozialindex" / "Quartiersatlas_2024_Daten.xlsx",
-                welcome_points=RAW / "ilia-sapan-portfolio" / "Integrationsberatung in Düsseldorf_1.csv",
-            )
-            for row in measure(official, "official (real)"):
+        folder, label = real_or_demo(Path(tmp))
+        if label != "demo":
+            for row in measure(folder, label):
                 print(row)
         else:
-            print(f"(real data not found at {RAW}: only the demo was measured)")
+            print("(real data not found beside the checkout: only the demo was measured)")
     _, peak = tracemalloc.get_traced_memory()
     print(f"\nPeak Python memory (tracemalloc): {peak / 2**20:.0f} MiB")
 
