@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import geo.journal  # noqa: F401 - its tables belong to the same metadata
 from geo.store import Base
 
 config = context.config

@@ -1,0 +1,516 @@
+"""
+What tandems do and what they meet: activities, and the problem log ("Anliegen") with its answers.
+
+Tables live in the register's database (`geo.store`), migrated by Alembic. A concern's status only changes
+together with a comment (the administration's answer), and every change is kept: that history is what
+connectors read under "Rückmeldungen". A concern or activity names a tandem, never a person.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import icalendar
+import openpyxl
+import pandas as pd
+from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from geo import sources
+from geo.store import Base, ConcurrentEditError, Register, RegisterError, RowProblem
+from geo.tables import FORMULA_PREFIXES
+
+ACTIVITY_KINDS = (
+    "stadtteilrundgang",
+    "interkultureller_abend",
+    "quizabend",
+    "infoveranstaltung",
+    "sonstiges",
+)
+ACTIVITY_STATUSES = ("idee", "geplant", "durchgefuehrt", "abgesagt")
+PRIORITIES = ("hoch", "mittel", "niedrig")
+CONCERN_STATUSES = ("offen", "weitergeleitet", "in_bearbeitung", "erledigt", "nicht_umsetzbar")
+#: The programme's spreadsheet columns, exactly (see the background article).
+CONCERN_COLUMNS = {
+    "thema": "Thema",
+    "beschreibung": "Problembeschreibung",
+    "prioritaet": "Priorität",
+    "lokalisierung": "Lokalisierung des Problems",
+    "loesungen": "mögliche Lösungen",
+    "kontakt": "Kontakt innerhalb der Stadtverwaltung",
+    "status": "Status",
+}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+class Activity(Base):
+    """A planned or held activity of a tandem."""
+
+    __tablename__ = "activity"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    sozialraum_id: Mapped[str] = mapped_column(String(6))
+    welcome_point_id: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    tandem_id: Mapped[int | None] = mapped_column(ForeignKey("tandem.id"), nullable=True)
+    languages: Mapped[str] = mapped_column(String(300), default="")
+    target_group: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(20))
+    expected: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    actual: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
+
+
+class Concern(Base):
+    """A problem a connector met, with the programme's columns."""
+
+    __tablename__ = "concern"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    thema: Mapped[str] = mapped_column(String(200))
+    beschreibung: Mapped[str] = mapped_column(Text, default="")
+    prioritaet: Mapped[str] = mapped_column(String(20))
+    lokalisierung: Mapped[str] = mapped_column(String(300), default="")
+    sozialraum_ids: Mapped[str] = mapped_column(String(300), default="")
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    loesungen: Mapped[str] = mapped_column(Text, default="")
+    kontakt: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(30))
+    tandem_id: Mapped[int | None] = mapped_column(ForeignKey("tandem.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class ConcernUpdate(Base):
+    """One status change of a concern with its comment; never changed or deleted."""
+
+    __tablename__ = "concern_update"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    concern_id: Mapped[int] = mapped_column(ForeignKey("concern.id"))
+    status: Mapped[str] = mapped_column(String(30))
+    comment: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+
+
+def _ids(value: str | list[str] | tuple[str, ...], known: set[str]) -> list[str]:
+    items = re.findall(r"\d{5,6}", value) if isinstance(value, str) else list(value)
+    ids = list(dict.fromkeys(i.zfill(6) for i in items))
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise RegisterError("register.unknown_sozialraum", id=", ".join(unknown))
+    return ids
+
+
+# --- activities --------------------------------------------------------------------------------------
+
+
+def add_activity(
+    register: Register,
+    *,
+    kind: str,
+    title: str,
+    starts_at: datetime,
+    sozialraum_id: str,
+    known_ids: set[str],
+    status: str = "geplant",
+    ends_at: datetime | None = None,
+    tandem_id: int | None = None,
+    welcome_point_id: str | None = None,
+    venue: str = "",
+    point: tuple[float, float] | None = None,
+    languages: str = "",
+    target_group: str = "",
+    expected: int | None = None,
+    actual: int | None = None,
+    notes: str = "",
+) -> int:
+    """Record an activity; returns its ID. `point` is (lat, lon) of a venue picked on the map."""
+    if kind not in ACTIVITY_KINDS or status not in ACTIVITY_STATUSES:
+        raise RegisterError("journal.unknown_choice", value=f"{kind}/{status}")
+    if not title.strip():
+        raise RegisterError("register.name_missing")
+    _ids([sozialraum_id], known_ids)
+    if ends_at is not None and ends_at < starts_at:
+        raise RegisterError("register.dates_order", start=starts_at.isoformat(), end=ends_at.isoformat())
+    with Session(register.engine) as s, s.begin():
+        record = Activity(
+            kind=kind,
+            title=title.strip(),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            sozialraum_id=sozialraum_id,
+            welcome_point_id=welcome_point_id or None,
+            venue=venue.strip(),
+            lat=point[0] if point else None,
+            lon=point[1] if point else None,
+            tandem_id=tandem_id,
+            languages=languages.strip(),
+            target_group=target_group.strip(),
+            status=status,
+            expected=expected,
+            actual=actual,
+            notes=notes.strip(),
+        )
+        s.add(record)
+        s.flush()
+        return record.id
+
+
+def update_activity(register: Register, activity_id: int, *, version: int, **fields: object) -> None:
+    """Change an activity (status, participants, notes, ...); refused when someone else saved it meanwhile."""
+    allowed = {c.key for c in Activity.__table__.columns} - {"id", "version"}
+    with Session(register.engine) as s, s.begin():
+        record = s.get(Activity, activity_id)
+        if record is None or record.version != version:
+            raise ConcurrentEditError("register.concurrent_edit")
+        for key, value in fields.items():
+            if key not in allowed:
+                msg = f"unknown activity field {key!r}"
+                raise ValueError(msg)
+            if key == "status" and value not in ACTIVITY_STATUSES:
+                raise RegisterError("journal.unknown_choice", value=str(value))
+            setattr(record, key, value)
+
+
+def activities(
+    register: Register,
+    *,
+    tandem_id: int | None = None,
+    sozialraum_id: str | None = None,
+    status: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> pd.DataFrame:
+    """Activities matching the filters, by start time; with the tandem's name (never a person's)."""
+    names = {t.id: t.name for t in register.tandems()}
+    with Session(register.engine) as s:
+        query = select(Activity).order_by(Activity.starts_at, Activity.id)
+        if tandem_id is not None:
+            query = query.where(Activity.tandem_id == tandem_id)
+        if sozialraum_id is not None:
+            query = query.where(Activity.sozialraum_id == sozialraum_id)
+        if status is not None:
+            query = query.where(Activity.status == status)
+        if start is not None:
+            query = query.where(Activity.starts_at >= datetime.combine(start, datetime.min.time()))
+        if end is not None:
+            query = query.where(
+                Activity.starts_at < datetime.combine(end + timedelta(days=1), datetime.min.time())
+            )
+        rows = [{c.key: getattr(a, c.key) for c in Activity.__table__.columns} for a in s.scalars(query)]
+    frame = pd.DataFrame(rows, columns=[c.key for c in Activity.__table__.columns])
+    frame["tandem"] = frame["tandem_id"].map(names).fillna("")
+    return frame
+
+
+def ics(register: Register, tandem_id: int, *, lang_title: str = "Sozialraum-Karte") -> bytes:
+    """A tandem's activities (not cancelled) as an iCalendar file that calendar apps import."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", f"-//{lang_title}//Community Connectors//DE")
+    cal.add("version", "2.0")
+    for row in activities(register, tandem_id=tandem_id).itertuples():
+        if row.status == "abgesagt":
+            continue
+        event = icalendar.Event()
+        event.add("uid", f"activity-{row.id}@sozialraum-karte")
+        event.add("summary", row.title)
+        event.add("dtstart", row.starts_at.to_pydatetime())
+        end = row.ends_at if pd.notna(row.ends_at) else row.starts_at + pd.Timedelta(hours=2)
+        event.add("dtend", end.to_pydatetime())
+        event.add("dtstamp", _now())
+        event.add("location", ", ".join(p for p in (row.venue, f"Sozialraum {row.sozialraum_id}") if p))
+        event.add("description", "\n".join(p for p in (row.target_group, row.languages, row.notes) if p))
+        event.add("status", "TENTATIVE" if row.status == "idee" else "CONFIRMED")
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+# --- concerns ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConcernInput:
+    """A concern as entered or imported, before it is stored."""
+
+    thema: str
+    beschreibung: str = ""
+    prioritaet: str = "mittel"
+    lokalisierung: str = ""
+    sozialraum_ids: tuple[str, ...] = ()
+    point: tuple[float, float] | None = None
+    loesungen: str = ""
+    kontakt: str = ""
+    status: str = "offen"
+    tandem_id: int | None = None
+
+
+def add_concern(
+    register: Register, concern: ConcernInput, *, known_ids: set[str], comment: str = "erfasst"
+) -> int:
+    """Log a concern; its first history entry records the starting status."""
+    if not concern.thema.strip():
+        raise RegisterError("journal.thema_missing")
+    if concern.prioritaet not in PRIORITIES or concern.status not in CONCERN_STATUSES:
+        raise RegisterError("journal.unknown_choice", value=f"{concern.prioritaet}/{concern.status}")
+    ids = _ids(concern.sozialraum_ids, known_ids)
+    with Session(register.engine) as s, s.begin():
+        record = Concern(
+            thema=concern.thema.strip(),
+            beschreibung=concern.beschreibung.strip(),
+            prioritaet=concern.prioritaet,
+            lokalisierung=concern.lokalisierung.strip(),
+            sozialraum_ids=",".join(ids),
+            lat=concern.point[0] if concern.point else None,
+            lon=concern.point[1] if concern.point else None,
+            loesungen=concern.loesungen.strip(),
+            kontakt=concern.kontakt.strip(),
+            status=concern.status,
+            tandem_id=concern.tandem_id,
+        )
+        s.add(record)
+        s.flush()
+        s.add(ConcernUpdate(concern_id=record.id, status=concern.status, comment=comment))
+        return record.id
+
+
+def change_status(register: Register, concern_id: int, *, version: int, status: str, comment: str) -> None:
+    """A new status with the administration's answer; both are kept in the history."""
+    if status not in CONCERN_STATUSES:
+        raise RegisterError("journal.unknown_choice", value=status)
+    if not comment.strip():
+        raise RegisterError("journal.comment_missing")
+    with Session(register.engine) as s, s.begin():
+        record = s.get(Concern, concern_id)
+        if record is None or record.version != version:
+            raise ConcurrentEditError("register.concurrent_edit")
+        record.status = status
+        s.add(ConcernUpdate(concern_id=concern_id, status=status, comment=comment.strip()))
+
+
+def concerns(register: Register) -> pd.DataFrame:
+    """All concerns, newest first, with the name of the tandem that logged them."""
+    names = {t.id: t.name for t in register.tandems()}
+    with Session(register.engine) as s:
+        rows = [
+            {c.key: getattr(r, c.key) for c in Concern.__table__.columns}
+            for r in s.scalars(select(Concern).order_by(Concern.created_at.desc(), Concern.id.desc()))
+        ]
+    frame = pd.DataFrame(rows, columns=[c.key for c in Concern.__table__.columns])
+    frame["tandem"] = frame["tandem_id"].map(names).fillna("")
+    return frame
+
+
+def history(register: Register, concern_id: int) -> pd.DataFrame:
+    """A concern's status changes, oldest first: `status`, `comment`, `created_at`."""
+    with Session(register.engine) as s:
+        rows = [
+            (u.status, u.comment, u.created_at)
+            for u in s.scalars(
+                select(ConcernUpdate).where(ConcernUpdate.concern_id == concern_id).order_by(ConcernUpdate.id)
+            )
+        ]
+    return pd.DataFrame(rows, columns=["status", "comment", "created_at"])
+
+
+def feedback(register: Register, *, limit: int = 50) -> pd.DataFrame:
+    """The newest answers (status changes after the first entry), for "Rückmeldungen"."""
+    with Session(register.engine) as s:
+        first = {
+            cid: uid
+            for uid, cid in s.execute(
+                select(ConcernUpdate.id, ConcernUpdate.concern_id).order_by(ConcernUpdate.id.desc())
+            )
+        }
+        query = (
+            select(ConcernUpdate, Concern)
+            .join(Concern, Concern.id == ConcernUpdate.concern_id)
+            .order_by(ConcernUpdate.id.desc())
+        )
+        rows = [
+            (u.created_at, c.id, c.thema, c.sozialraum_ids, u.status, u.comment)
+            for u, c in s.execute(query)
+            if u.id != first[c.id]
+        ][:limit]
+    return pd.DataFrame(
+        rows, columns=["created_at", "concern_id", "thema", "sozialraum_ids", "status", "comment"]
+    )
+
+
+def counts_by_sozialraum(register: Register) -> pd.DataFrame:
+    """Open concerns and planned or held activities per Sozialraum: `concerns`, `activities`."""
+    open_ = concerns(register)
+    open_ = open_[~open_["status"].isin(["erledigt", "nicht_umsetzbar"])]
+    per_concern = open_["sozialraum_ids"].str.split(",").explode()
+    per_concern = per_concern[per_concern.fillna("") != ""]
+    acts = activities(register)
+    acts = acts[acts["status"] != "abgesagt"]
+    out = pd.DataFrame(
+        {"concerns": per_concern.value_counts(), "activities": acts["sozialraum_id"].value_counts()}
+    )
+    return out.fillna(0).astype(int)
+
+
+# --- the connectors' spreadsheet ------------------------------------------------------------------------
+
+_STATUS_WORDS = {
+    "offen": "offen",
+    "neu": "offen",
+    "weitergeleitet": "weitergeleitet",
+    "in bearbeitung": "in_bearbeitung",
+    "in_bearbeitung": "in_bearbeitung",
+    "erledigt": "erledigt",
+    "gelöst": "erledigt",
+    "nicht umsetzbar": "nicht_umsetzbar",
+    "nicht_umsetzbar": "nicht_umsetzbar",
+    "abgelehnt": "nicht_umsetzbar",
+}
+_PRIORITY_WORDS = {
+    "hoch": "hoch",
+    "mittel": "mittel",
+    "niedrig": "niedrig",
+    "1": "hoch",
+    "2": "mittel",
+    "3": "niedrig",
+}
+
+
+@dataclass(frozen=True)
+class SheetReading:
+    """What a concern spreadsheet holds: readable rows, rows that are not, and columns not used."""
+
+    rows: list[tuple[int, ConcernInput]]
+    problems: list[RowProblem]
+    ignored_columns: list[str]
+
+
+def read_concern_sheet(
+    path: str | Path, *, known_ids: set[str], names: dict[str, str] | None = None
+) -> SheetReading:
+    """
+    Read the connectors' concern spreadsheet (XLSX or CSV) with the programme's German headers.
+
+    Columns may come in any order; others are ignored and named. A row is unreadable when its Thema is
+    empty, its Priorität or Status is not one the programme uses, or it names an unknown Sozialraum ID;
+    each such row is reported with its spreadsheet row number. Nothing is written here.
+
+    Parameters
+    ----------
+    path
+        The file.
+    known_ids
+        Sozialraum IDs of the current dataset.
+    names
+        Sozialraum name (case-folded) -> ID, to place rows whose location names a Sozialraum.
+    """
+    frame = sources.read_table(path)
+    wanted = {v.casefold(): k for k, v in CONCERN_COLUMNS.items()}
+    mapping = {c: wanted[c.strip().casefold()] for c in frame.columns if c.strip().casefold() in wanted}
+    if "thema" not in mapping.values():
+        raise RegisterError("register.columns_missing", columns=["Thema"], found=list(frame.columns))
+    ignored = [c for c in frame.columns if c not in mapping]
+    frame = frame.rename(columns=mapping)
+    names = names or {}
+    rows, problems = [], []
+    for number, record in enumerate(frame.to_dict("records"), start=2):
+        get = lambda key, rec=record: _unquote(str(rec.get(key, "") or "").strip())  # noqa: E731
+        if not any(get(k) for k in CONCERN_COLUMNS):
+            continue  # an empty line
+        try:
+            if not get("thema"):
+                raise RegisterError("journal.thema_missing")
+            priority = _PRIORITY_WORDS.get(get("prioritaet").casefold() or "mittel")
+            status = _STATUS_WORDS.get(get("status").casefold() or "offen")
+            if priority is None or status is None:
+                raise RegisterError("journal.unknown_choice", value=f"{get('prioritaet')} / {get('status')}")
+            place = get("lokalisierung")
+            ids = _ids(place, known_ids) or ([names[place.casefold()]] if place.casefold() in names else [])
+            rows.append(
+                (
+                    number,
+                    ConcernInput(
+                        thema=get("thema"),
+                        beschreibung=get("beschreibung"),
+                        prioritaet=priority,
+                        lokalisierung=place,
+                        sozialraum_ids=tuple(ids),
+                        loesungen=get("loesungen"),
+                        kontakt=get("kontakt"),
+                        status=status,
+                    ),
+                )
+            )
+        except RegisterError as exc:
+            problems.append(RowProblem(number, exc.message()))
+    return SheetReading(rows, problems, ignored)
+
+
+def _unquote(text: str) -> str:
+    """Undo the apostrophe our CSV export puts before text that would otherwise run as a formula."""
+    return text[1:] if text.startswith("'") and text[1:2] in FORMULA_PREFIXES else text
+
+
+def import_concerns(register: Register, reading: SheetReading, *, known_ids: set[str]) -> int:
+    """Store the readable rows of a sheet (the user confirmed); returns how many were stored."""
+    for _number, concern in reading.rows:
+        add_concern(register, concern, known_ids=known_ids, comment="importiert")
+    return len(reading.rows)
+
+
+def concerns_frame(register: Register) -> pd.DataFrame:
+    """Concerns with the programme's columns plus when and by which tandem they were logged."""
+    frame = concerns(register)
+    out = pd.DataFrame(
+        {
+            CONCERN_COLUMNS["thema"]: frame["thema"],
+            CONCERN_COLUMNS["beschreibung"]: frame["beschreibung"],
+            CONCERN_COLUMNS["prioritaet"]: frame["prioritaet"],
+            CONCERN_COLUMNS["lokalisierung"]: [
+                "; ".join(p for p in (loc, ids.replace(",", ", ")) if p)
+                for loc, ids in zip(frame["lokalisierung"], frame["sozialraum_ids"], strict=True)
+            ],
+            CONCERN_COLUMNS["loesungen"]: frame["loesungen"],
+            CONCERN_COLUMNS["kontakt"]: frame["kontakt"],
+            CONCERN_COLUMNS["status"]: frame["status"].str.replace("_", " "),
+            "erfasst am": frame["created_at"].dt.strftime("%d.%m.%Y"),
+            "erfasst von (Tandem)": frame["tandem"],
+        }
+    )
+    return out
+
+
+def concerns_xlsx(register: Register) -> bytes:
+    """The concern log as XLSX (openpyxl): text that looks like a formula is stored as plain text."""
+    frame = concerns_frame(register)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Anliegen"
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        sheet.append(["" if pd.isna(v) else v for v in row])
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_PREFIXES):
+                cell.data_type = "s"  # an inline string, never a formula
+                cell.quotePrefix = True
+    for column in sheet.columns:
+        sheet.column_dimensions[column[0].column_letter].width = min(
+            60, max(12, *(len(str(c.value or "")) for c in column))
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
