@@ -73,6 +73,10 @@ pages = [
     ),
     st.Page("app_pages/coverage.py", title=t("nav.coverage"), icon=":material/radar:", url_path="abdeckung"),
     st.Page("app_pages/tandems.py", title=t("nav.tandems"), icon=":material/group:", url_path="tandems"),
+    st.Page(
+        "app_pages/activities.py", title=t("nav.activities"), icon=":material/event:", url_path="aktivitaeten"
+    ),
+    st.Page("app_pages/concerns.py", title=t("nav.concerns"), icon=":material/forum:", url_path="anliegen"),
     st.Page("app_pages/export.py", title=t("nav.export"), icon=":material/print:", url_path="export"),
     st.Page("app_pages/data.py", title=t("nav.data"), icon=":material/database:", url_path="daten"),
 ]

@@ -12,10 +12,11 @@ from app_pages.ui import (
     lang,
     load_current,
     need_current,
+    register,
     t,
     table_with_download,
 )
-from geo import i18n, maps, need, profile, view
+from geo import i18n, journal, maps, need, profile, view
 from geo.indicators import SCHEMES, catalogue
 
 cat = catalogue()
@@ -174,6 +175,12 @@ def show_profile(p: profile.Profile) -> None:
             f"**{t('profile.neighbours')}:** "
             + ", ".join(f"{r.name} ({r.sozialraum_id})" for r in p.neighbours.itertuples())
         )
+    counts = journal.counts_by_sozialraum(register())
+    n_concerns = int(counts.at[p.sozialraum_id, "concerns"]) if p.sozialraum_id in counts.index else 0
+    n_activities = int(counts.at[p.sozialraum_id, "activities"]) if p.sozialraum_id in counts.index else 0
+    st.markdown(f"**{t('profile.journal', concerns=n_concerns, activities=n_activities)}**")
+    for topic in journal.open_concerns(register(), p.sozialraum_id):
+        st.markdown(f"- {topic}")
     if p.tandems:
         st.markdown(f"**{t('profile.tandems')}:** " + ", ".join(p.tandems))
     else:
@@ -285,13 +292,22 @@ with friendly_errors():
     )
 
     tiles = st.toggle(t("explore.tiles"), value=False, help=t("explore.tiles_help"), key="explore_tiles")
+    notes = journal.map_notes(register(), lang=lang())
     if mode == "index":
-        m = maps.need_map(data, geometry, result, lang=lang(), tiles=tiles)
+        m = maps.need_map(data, geometry, result, lang=lang(), tiles=tiles, notes=notes)
     elif mode == "typ":
         m = maps.official_type_map(data, geometry, lang=lang(), tiles=tiles)
     else:
         m = maps.choropleth(
-            data, geometry, indicator, scheme=scheme, k=k, breaks=breaks, lang=lang(), tiles=tiles
+            data,
+            geometry,
+            indicator,
+            scheme=scheme,
+            k=k,
+            breaks=breaks,
+            lang=lang(),
+            tiles=tiles,
+            notes=notes,
         )
     selected = st.session_state.get("explore_search")
     overlay = maps.overlay(
@@ -300,6 +316,7 @@ with friendly_errors():
         shortlist=tuple(st.session_state.get("explore_shortlist", [])),
         matching=matching,
         circle=(near[1], near[0], near[2]) if near else None,
+        pins=journal.map_pins(register()),
     )
     clicked = st_folium(
         m,

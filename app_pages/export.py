@@ -9,9 +9,10 @@ from app_pages.ui import (
     lang,
     load_current,
     need_components,
+    register,
     t,
 )
-from geo import export, maps, profile
+from geo import export, journal, maps, profile
 from geo.indicators import catalogue
 from geo.snapshot import SnapshotView
 
@@ -88,6 +89,7 @@ with friendly_errors():
                 preset=preset,
                 lang=lang(),
                 sozialraum_id=sozialraum,
+                open_concerns=journal.open_concerns(register(), sozialraum) if sozialraum else None,
             )
         name = f"sozialraum-karte-{kind if fmt != 'factsheet' else sozialraum}-{fmt}{export.SUFFIX[fmt]}"
         st.download_button(

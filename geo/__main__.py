@@ -141,19 +141,21 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from geo import dataset, export, store  # noqa: PLC0415
+    from geo import dataset, export, journal, store  # noqa: PLC0415
     from geo.snapshot import SnapshotView  # noqa: PLC0415
 
     data = dataset.load_dataset(args.data_dir)
     view = SnapshotView(kind=args.view, indicator=args.indicator, min_class=args.min_class)
+    register = store.Register(args.db)
     content = export.render(
         data,
         view,
         args.format,
-        assignments=store.Register(args.db).active_assignments(),
+        assignments=register.active_assignments(),
         preset=args.preset,
         lang=args.lang,
         sozialraum_id=args.sozialraum,
+        open_concerns=journal.open_concerns(register, args.sozialraum) if args.sozialraum else None,
     )
     Path(args.out).write_bytes(content)
     print(i18n.translate("cli.export_written", args.lang, file=str(args.out), kb=round(len(content) / 1024)))

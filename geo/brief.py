@@ -139,7 +139,12 @@ def meeting_brief(dataset: Dataset, prepared: snapshot.Prepared, *, lang: str = 
 
 
 def fact_sheet(
-    dataset: Dataset, prepared: snapshot.Prepared, sozialraum_id: str, *, lang: str = "de"
+    dataset: Dataset,
+    prepared: snapshot.Prepared,
+    sozialraum_id: str,
+    *,
+    lang: str = "de",
+    open_concerns: list[str] | None = None,
 ) -> bytes:
     """
     One page about one Sozialraum (A4 PDF).
@@ -194,7 +199,8 @@ def fact_sheet(
             f"  {r.name}, {r.address}: {i18n.format_number(r.distance_m, lang, decimals=0)} m"
             for r in p.nearest_welcome_points.itertuples()
         ]
-        lines.append(t("brief.concerns_later"))
+        topics = "; ".join(open_concerns or [])
+        lines.append(t("brief.concerns", list=topics[:150]) if topics else t("brief.no_concerns"))
         fig.text(0.05, 0.91, "\n".join(lines), fontsize=9, va="top", linespacing=1.5, wrap=True)
         comp = p.comparison
         fmt = lambda v: i18n.format_number(v, lang, decimals=1)  # noqa: E731

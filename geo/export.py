@@ -31,6 +31,7 @@ def render(
     preset: Preset = "a4",
     lang: str = "de",
     sozialraum_id: str | None = None,
+    open_concerns: list[str] | None = None,
 ) -> bytes:
     """
     One export of a map view: standalone HTML, PNG, PDF, the meeting brief or a Sozialraum fact sheet.
@@ -51,6 +52,8 @@ def render(
         Language of every label.
     sozialraum_id
         The Sozialraum of a fact sheet.
+    open_concerns
+        Topics of its open concerns, for the fact sheet.
 
     Returns
     -------
@@ -93,5 +96,5 @@ def render(
         if sozialraum_id is None:
             msg = "a fact sheet needs a Sozialraum"
             raise ValueError(msg)
-        return brief.fact_sheet(dataset, prepared, sozialraum_id, lang=lang)
+        return brief.fact_sheet(dataset, prepared, sozialraum_id, lang=lang, open_concerns=open_concerns)
     return snapshot.to_bytes(snapshot.map_figure(dataset, prepared, preset=preset, lang=lang), fmt)  # type: ignore[arg-type]

@@ -20,7 +20,7 @@ import pandas as pd
 from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from geo import sources
+from geo import coverage, sources
 from geo.store import Base, ConcurrentEditError, Register, RegisterError, RowProblem
 from geo.tables import FORMULA_PREFIXES
 
@@ -214,8 +214,12 @@ def activities(
             )
         rows = [{c.key: getattr(a, c.key) for c in Activity.__table__.columns} for a in s.scalars(query)]
     frame = pd.DataFrame(rows, columns=[c.key for c in Activity.__table__.columns])
-    frame["tandem"] = frame["tandem_id"].map(names).fillna("")
+    frame["tandem"] = _tandem_names(frame["tandem_id"], names)
     return frame
+
+
+def _tandem_names(ids: pd.Series, names: dict[int, str]) -> list[str]:
+    return [names.get(int(i), "") if pd.notna(i) else "" for i in ids]
 
 
 def ics(register: Register, tandem_id: int, *, lang_title: str = "Sozialraum-Karte") -> bytes:
@@ -311,7 +315,7 @@ def concerns(register: Register) -> pd.DataFrame:
             for r in s.scalars(select(Concern).order_by(Concern.created_at.desc(), Concern.id.desc()))
         ]
     frame = pd.DataFrame(rows, columns=[c.key for c in Concern.__table__.columns])
-    frame["tandem"] = frame["tandem_id"].map(names).fillna("")
+    frame["tandem"] = _tandem_names(frame["tandem_id"], names)
     return frame
 
 
@@ -514,3 +518,90 @@ def concerns_xlsx(register: Register) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def month_grid(frame: pd.DataFrame, year: int, month: int, *, weekdays: tuple[str, ...]) -> pd.DataFrame:
+    """
+    A month calendar: one row per week, one column per weekday, each cell the day and its activities.
+
+    Parameters
+    ----------
+    frame
+        From `activities` (columns `starts_at`, `title`).
+    year, month
+        The month shown.
+    weekdays
+        Column names, Monday first.
+    """
+    first = date(year, month, 1)
+    days = pd.date_range(first - timedelta(days=first.weekday()), periods=42, freq="D")
+    by_day: dict[date, list[str]] = {}
+    for start, title in zip(frame["starts_at"], frame["title"], strict=True):
+        by_day.setdefault(start.date(), []).append(f"{start:%H:%M} {title}")
+    cells = ["" if d.month != month else "\n".join([str(d.day), *by_day.get(d.date(), [])]) for d in days]
+    grid = pd.DataFrame([cells[i : i + 7] for i in range(0, 42, 7)], columns=list(weekdays))
+    return grid[(grid != "").any(axis=1)].reset_index(drop=True)
+
+
+def activity_locations(frame: pd.DataFrame, spaces: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
+    """
+    Where to pin each activity: its own point, else its Welcome Point, else a point inside its Sozialraum.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `lat`, `lon`, `title` (with date and tandem), one row per activity.
+    """
+    anchors = coverage.anchor_points(spaces).to_crs(4326)
+    wps = points.set_index("welcome_point_id").geometry if len(points) else pd.Series(dtype=object)
+    rows = []
+    for row in frame.itertuples():
+        if pd.notna(row.lat):
+            lat, lon = row.lat, row.lon
+        elif row.welcome_point_id and row.welcome_point_id in wps.index:
+            lat, lon = wps[row.welcome_point_id].y, wps[row.welcome_point_id].x
+        else:
+            lat, lon = anchors[row.sozialraum_id].y, anchors[row.sozialraum_id].x
+        label = " · ".join(p for p in (row.title, f"{row.starts_at:%d.%m.%Y %H:%M}", row.tandem) if p)
+        rows.append({"lat": lat, "lon": lon, "title": label})
+    return pd.DataFrame(rows, columns=["lat", "lon", "title"])
+
+
+def map_notes(register: Register, *, lang: str = "de") -> pd.Series:
+    """A tooltip line per Sozialraum with open concerns or activities, e.g. "Anliegen: 2 · Aktivitäten: 1"."""
+    from geo import i18n  # noqa: PLC0415 - only the map needs words here
+
+    counts = counts_by_sozialraum(register)
+    return pd.Series(
+        {
+            sid: i18n.translate(
+                "journal.map_note", lang, concerns=int(r.concerns), activities=int(r.activities)
+            )
+            for sid, r in counts.iterrows()
+        },
+        dtype=object,
+    )
+
+
+def map_pins(register: Register) -> pd.DataFrame:
+    """Concerns and activities that have a point of their own: `lat`, `lon`, `title`, `kind`."""
+    rows = [
+        {"lat": r.lat, "lon": r.lon, "title": r.thema, "kind": "concern"}
+        for r in concerns(register).itertuples()
+        if pd.notna(r.lat)
+    ]
+    rows += [
+        {"lat": r.lat, "lon": r.lon, "title": r.title, "kind": "activity"}
+        for r in activities(register).itertuples()
+        if pd.notna(r.lat) and r.status != "abgesagt"
+    ]
+    return pd.DataFrame(rows, columns=["lat", "lon", "title", "kind"])
+
+
+def open_concerns(register: Register, sozialraum_id: str) -> list[str]:
+    """Topics of the concerns in a Sozialraum that are not closed, newest first."""
+    frame = concerns(register)
+    mask = frame["sozialraum_ids"].str.split(",").map(lambda ids: sozialraum_id in ids) & ~frame[
+        "status"
+    ].isin(["erledigt", "nicht_umsetzbar"])
+    return frame.loc[mask, "thema"].tolist()

@@ -230,6 +230,16 @@ def _need_tooltip(row: pd.Series, lang: str) -> str:
     return f"<b>{esc(str(row['name']))}</b><br>{esc(_place(row))}<br>{esc(text)}"
 
 
+def _with_notes(tooltips: list[str], shapes: pd.DataFrame, notes: pd.Series | None) -> list[str]:
+    """Append an escaped extra line per Sozialraum to prepared tooltips."""
+    if notes is None:
+        return tooltips
+    extra = [str(notes.get(i, "")) for i in shapes["sozialraum_id"]]
+    return [
+        f"{tip}<br>{html.escape(line)}" if line else tip for tip, line in zip(tooltips, extra, strict=True)
+    ]
+
+
 def _features(frame: gpd.GeoDataFrame, properties: list[str]) -> dict[str, Any]:
     """A GeoJSON FeatureCollection with only `properties` (plain strings and numbers)."""
     features = []
@@ -450,6 +460,7 @@ def choropleth(
     breaks: list[float] | None = None,
     lang: str = "de",
     tiles: bool = False,
+    notes: pd.Series | None = None,
 ) -> folium.Map:
     """
     The explore map: one indicator over all Sozialräume, Stadtbezirke, Welcome Points, legend.
@@ -468,6 +479,8 @@ def choropleth(
         Language of all labels.
     tiles
         Show OpenStreetMap tiles (needs network access).
+    notes
+        An extra tooltip line by `sozialraum_id` (for example counts of concerns and activities).
 
     Returns
     -------
@@ -484,7 +497,9 @@ def choropleth(
         styling = style_indicator(dataset, indicator_id, scheme=scheme, k=k, breaks=breaks, lang=lang)
         indicator = catalogue().get(indicator_id)
         shapes["fill"] = shapes["sozialraum_id"].map(styling.fill)
-        shapes["tooltip"] = [_tooltip(r, indicator, lang) for _, r in shapes.iterrows()]
+        shapes["tooltip"] = _with_notes(
+            [_tooltip(r, indicator, lang) for _, r in shapes.iterrows()], shapes, notes
+        )
         _add_legend(m, styling, dataset.meta, lang)
     else:
         shapes["fill"] = NO_DATA_COLOUR
@@ -497,7 +512,13 @@ def choropleth(
 
 
 def need_map(
-    dataset: Dataset, geometry: MapGeometry, result: NeedIndex, *, lang: str = "de", tiles: bool = False
+    dataset: Dataset,
+    geometry: MapGeometry,
+    result: NeedIndex,
+    *,
+    lang: str = "de",
+    tiles: bool = False,
+    notes: pd.Series | None = None,
 ) -> folium.Map:
     """The need index in its five named classes (darkest: very high need), with the same context."""
     m = base_map(dataset, lang=lang, tiles=tiles)
@@ -506,7 +527,7 @@ def need_map(
     shapes = shapes.merge(by_id, left_on="sozialraum_id", right_index=True, how="left")
     styling = style_need(result, lang=lang)
     shapes["fill"] = shapes["sozialraum_id"].map(styling.fill)
-    shapes["tooltip"] = [_need_tooltip(r, lang) for _, r in shapes.iterrows()]
+    shapes["tooltip"] = _with_notes([_need_tooltip(r, lang) for _, r in shapes.iterrows()], shapes, notes)
     _add_legend(m, styling, dataset.meta, lang)
     _add_sozialraum_layer(m, shapes, lang)
     _add_context(m, dataset, geometry, lang)
@@ -646,6 +667,36 @@ def coverage_map(
     return m
 
 
+def pins_map(
+    dataset: Dataset,
+    geometry: MapGeometry,
+    pins: pd.DataFrame,
+    *,
+    lang: str = "de",
+    css_class: str = "sk-activity",
+) -> folium.Map:
+    """Orange pins (`lat`, `lon`, `title`, escaped) over pale Sozialraum outlines, Bezirke and Welcome Points."""
+    m = base_map(dataset, lang=lang)
+    shapes = _shapes(dataset, geometry).assign(
+        fill="#ffffff", tooltip=lambda f: [f"<b>{html.escape(str(n))}</b>" for n in f["name"]]
+    )
+    _add_sozialraum_layer(m, shapes, lang)
+    _add_context(m, dataset, geometry, lang)
+    for row in pins.itertuples():
+        folium.CircleMarker(
+            [row.lat, row.lon],
+            radius=7,
+            color="#ffffff",
+            weight=2,
+            fill=True,
+            fill_color=HYPOTHETICAL_COLOUR,
+            fill_opacity=1.0,
+            tooltip=folium.Tooltip(html.escape(str(row.title))),
+            class_name=css_class,
+        ).add_to(m)
+    return m
+
+
 def overlay(
     geometry: MapGeometry,
     *,
@@ -653,6 +704,7 @@ def overlay(
     shortlist: tuple[str, ...] = (),
     matching: set[str] | None = None,
     circle: tuple[float, float, float] | None = None,
+    pins: pd.DataFrame | None = None,
 ) -> folium.FeatureGroup:
     """
     What changes with the user's choices, as one layer that `st_folium` swaps without rebuilding the map.
@@ -669,6 +721,8 @@ def overlay(
         When given, every other Sozialraum is veiled (a filter is active).
     circle
         (lat, lon, metres): the distance filter around a place.
+    pins
+        Places of concerns and activities: `lat`, `lon`, `title`, `kind` ("concern" red, else orange).
     """
     group = folium.FeatureGroup(name="overlay", control=False)
     spaces = geometry.spaces
@@ -713,6 +767,21 @@ def overlay(
             fill=False,
             dash_array="4 4",
             interactive=False,
+        ).add_to(group)
+    for row in (
+        pins if pins is not None else pd.DataFrame(columns=["lat", "lon", "title", "kind"])
+    ).itertuples():
+        colour = GAP_COLOUR if row.kind == "concern" else HYPOTHETICAL_COLOUR
+        folium.CircleMarker(
+            [row.lat, row.lon],
+            radius=6,
+            color="#ffffff",
+            weight=2,
+            fill=True,
+            fill_color=colour,
+            fill_opacity=1.0,
+            tooltip=folium.Tooltip(html.escape(str(row.title))),
+            class_name=f"sk-pin-{row.kind}",
         ).add_to(group)
     return group
 

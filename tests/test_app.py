@@ -20,6 +20,7 @@ def _app(monkeypatch: pytest.MonkeyPatch, data_dir: Path, tmp_path: Path) -> App
 
 
 def _map_args(at: AppTest) -> dict:
+    assert not at.error, [e.value for e in at.error]
     (component,) = at.get("component_instance")
     return json.loads(component.proto.json_args)
 
@@ -256,3 +257,88 @@ def test_export_page(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: 
     (download,) = at.get("download_button")
     assert download.proto.url.endswith(".pdf")
     assert download.label.startswith("Herunterladen (")
+
+
+def test_concerns_page_log_answer_feedback(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    from geo import auth
+
+    monkeypatch.setenv("SOZIALRAUM_COORDINATOR_HASH", auth.hash_password("ein-testpasswort"))
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.run()
+    at.switch_page("app_pages/concerns.py").run()
+    assert not at.exception
+    (thema,) = [x for x in _in_form(at.text_input, "concerns_new") if x.label == "Thema"]
+    thema.set_value("Spielplatz kaputt")
+    _in_form(at.multiselect, "concerns_new")[0].set_value(["011001"])
+    _in_form(at.button, "concerns_new")[0].click().run()
+    assert not at.exception
+    assert "Spielplatz kaputt" in at.success[0].value
+    assert not at.error
+    assert any("Noch keine Rückmeldungen" in i.value for i in at.info)
+    assert not _in_form(at.button, "concerns_answer")  # only coordinators answer
+    _login(at, "ein-testpasswort")
+    _in_form(at.selectbox, "concerns_answer")[0].set_value("weitergeleitet")
+    _in_form(at.text_area, "concerns_answer")[0].set_value("An das Gartenamt weitergegeben.")
+    _in_form(at.button, "concerns_answer")[0].click().run()
+    assert not at.exception
+    assert "Rückmeldung wurde gespeichert" in at.success[0].value
+    assert any("An das Gartenamt weitergegeben." in m.value for m in at.markdown)  # under "Rückmeldungen"
+
+
+def test_activities_page(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path) -> None:
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.run()
+    at.switch_page("app_pages/activities.py").run()
+    assert not at.exception
+    (title,) = [x for x in _in_form(at.text_input, "activities_new") if x.label == "Titel"]
+    title.set_value("Rundgang für Neue")
+    (place,) = [x for x in _in_form(at.selectbox, "activities_new") if x.label == "Sozialraum"]
+    place.set_value("011001")
+    _in_form(at.button, "activities_new")[0].click().run()
+    assert not at.exception
+    assert "Rundgang für Neue" in at.success[0].value
+    assert not at.error
+    listed = next(d.value for d in at.dataframe if "Titel" in d.value.columns)
+    assert listed["Titel"].tolist() == ["Rundgang für Neue"]
+    assert any("Rundgang für Neue" in str(tbl.value.to_numpy()) for tbl in at.table)  # the month calendar
+    assert any("sk-activity" in c.proto.json_args for c in at.get("component_instance"))
+
+
+def test_concerns_and_activities_on_the_map(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    from datetime import datetime
+
+    from geo import journal
+    from geo.store import Register
+
+    register = Register(f"sqlite:///{tmp_path / 'var' / 'register.sqlite'}")
+    known = {"011001", "011002"}
+    journal.add_concern(
+        register,
+        journal.ConcernInput(thema="Müll <am> Platz", sozialraum_ids=("011001",), point=(51.3, 6.79)),
+        known_ids=known,
+    )
+    journal.add_activity(
+        register,
+        kind="quizabend",
+        title="Quiz",
+        starts_at=datetime(2026, 12, 1, 19),
+        sozialraum_id="011001",
+        known_ids=known,
+    )
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.query_params["sr"] = "011001"
+    at.run()
+    args = _map_args(at)
+    # tooltip line of 011001 (folium writes non-ASCII characters as \\u escapes)
+    assert "Anliegen: 1 \\u00b7 Aktivit\\u00e4ten: 1" in args["script"]
+    assert "sk-pin-concern" in args["feature_group"]
+    assert (
+        "Müll &lt;am&gt; Platz" in args["feature_group"] or "\\u0026lt;am\\u0026gt;" in args["feature_group"]
+    )
+    assert "Müll <am> Platz" not in args["feature_group"]
+    assert any("Offene Anliegen: 1 · Aktivitäten: 1" in m.value for m in at.markdown)
+    assert any(m.value == "- Müll <am> Platz" for m in at.markdown)  # Streamlit escapes markdown HTML itself

@@ -170,6 +170,16 @@ def _click_a_sozialraum(pg: Page) -> None:
     pg.mouse.click(box["x"] + point[0], box["y"] + point[1])
 
 
+def _click_tab(pg: Page, name: str) -> None:
+    """Click a tab once the page has settled: a rerun briefly shows the old and the new page together."""
+    tab = pg.get_by_role("tab", name=name, exact=True)
+    for _ in range(60):
+        if tab.count() == 1:
+            break
+        pg.wait_for_timeout(250)
+    tab.click()
+
+
 def _no_error(pg: Page) -> None:
     assert pg.locator("[data-testid=stException]").count() == 0
     assert pg.locator("[data-testid=stAlertContentError]").count() == 0
@@ -345,7 +355,7 @@ def test_create_tandem_assign_and_the_gap_list_shrinks(
         form.get_by_label("Sprachen").fill(languages)
         form.get_by_role("button", name="Speichern").click()
         pg.get_by_text(f"»{name}« wurde gespeichert.").wait_for(timeout=30_000)
-    pg.get_by_role("tab", name="Tandems").click()
+    _click_tab(pg, "Tandems")
     form = _form(pg, "Neues Tandem")
     form.get_by_label("Tandem").fill("Tandem Test")
     form.get_by_label("Mitglieder (mindestens zwei)").click()
@@ -355,7 +365,7 @@ def test_create_tandem_assign_and_the_gap_list_shrinks(
     pg.keyboard.press("Escape")
     form.get_by_role("button", name="Speichern").click()
     pg.get_by_text("Das Tandem »Tandem Test« wurde gespeichert.").wait_for(timeout=30_000)
-    pg.get_by_role("tab", name="Zuordnungen").click()
+    _click_tab(pg, "Zuordnungen")
     form = _form(pg, "Tandem einem Sozialraum zuordnen")
     form.get_by_label("Sozialraum").click()
     pg.keyboard.type(first_gap)
@@ -380,4 +390,42 @@ def test_create_tandem_assign_and_the_gap_list_shrinks(
     pg.screenshot(path=str(ARTIFACTS / "tandems-public.png"))
     pg.get_by_text("Tandem Test").first.wait_for(state="attached", timeout=30_000)  # a grid cell
     assert pg.get_by_text(SENTINEL).count() == 0  # the public view shows no connector names
+    assert blocked == []
+
+
+def test_log_a_concern_answer_it_and_read_the_answer(
+    coordinator_server: str, page: tuple[Page, list[str]]
+) -> None:
+    pg, blocked = page
+    pg.goto(coordinator_server + "/anliegen")
+    pg.get_by_text("Anliegen und Rückmeldungen").wait_for(timeout=30_000)
+    form = _form(pg, "Problembeschreibung")
+    form.get_by_label("Thema").fill("Spielplatz an der Ecke kaputt")
+    form.get_by_label("Problembeschreibung").fill("Die Schaukel ist seit Wochen abgesperrt.")
+    form.get_by_label("Sozialräume").click()
+    pg.keyboard.type("011001")
+    pg.get_by_role("option").filter(has_text="011001").first.click()
+    pg.keyboard.press("Escape")
+    form.get_by_role("button", name="Speichern").click()
+    pg.get_by_text("Das Anliegen »Spielplatz an der Ecke kaputt« wurde gespeichert.").wait_for(timeout=30_000)
+
+    pg.get_by_text("Anmeldung für die Koordination").click()
+    pg.get_by_label("Passwort").fill(COORDINATOR_PASSWORD)
+    pg.get_by_role("button", name="Anmelden").click()
+    pg.get_by_text("Koordinationsmodus").wait_for(timeout=30_000)
+    _click_tab(pg, "Alle Anliegen")
+    answer = _form(pg, "Antworten (Koordination)")
+    answer.get_by_label("Status").click()
+    pg.get_by_role("option", name="weitergeleitet").click()
+    answer.get_by_role("textbox", name="Kommentar").fill("Das Gartenamt repariert die Schaukel bis Ende Mai.")
+    answer.get_by_role("button", name="Rückmeldung speichern").click()
+    pg.get_by_text("Die Rückmeldung wurde gespeichert.").wait_for(timeout=30_000)
+    pg.get_by_role("button", name="Abmelden").click()
+    pg.get_by_text("Anmeldung für die Koordination").wait_for(timeout=30_000)
+
+    _click_tab(pg, "Rückmeldungen")
+    pg.get_by_text("Das Gartenamt repariert die Schaukel bis Ende Mai.").wait_for(timeout=30_000)
+    assert pg.get_by_text("Spielplatz an der Ecke kaputt · weitergeleitet").count() == 1
+    pg.screenshot(path=str(ARTIFACTS / "concerns-feedback.png"))
+    _no_error(pg)
     assert blocked == []

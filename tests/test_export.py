@@ -122,3 +122,17 @@ def test_exports_work_without_network(
     html = export.render(data, SnapshotView(), "html", assignments=assignments).decode()
     assert 'src="http' not in html
     assert 'href="http' not in html.replace('href="https://leafletjs.com"', "")
+
+
+def test_fact_sheet_lists_open_concerns(data: dataset.Dataset, assignments: pd.DataFrame) -> None:
+    sheet = export.render(
+        data,
+        SnapshotView(),
+        "factsheet",
+        assignments=assignments,
+        sozialraum_id="011001",
+        open_concerns=["Spielplatz kaputt", "Beleuchtung"],
+    )
+    assert "Offene Anliegen: Spielplatz kaputt; Beleuchtung" in _text(sheet)
+    none = export.render(data, SnapshotView(), "factsheet", assignments=assignments, sozialraum_id="011001")
+    assert "Offene Anliegen: keine" in _text(none)

@@ -1,0 +1,227 @@
+"""Aktivitäten: plan and record what tandems do; list, month calendar, map, calendar file per tandem."""
+
+from datetime import date, datetime, time, timedelta
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app_pages.ui import friendly_errors, lang, load_current, register, t
+from geo import journal, maps, profile
+
+st.title(t("activities.title"))
+WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
+
+
+def new_activity(labels: dict[str, str], points: dict[str, str], known: set[str]) -> None:
+    """The form to plan or record an activity."""
+    tandems = {tv.id: tv.name for tv in register().tandems()}
+    with st.form("activities_new", clear_on_submit=True):
+        kind = st.selectbox(
+            t("activities.kind"), journal.ACTIVITY_KINDS, format_func=lambda k: t(f"activities.kind_{k}")
+        )
+        title = st.text_input(t("activities.title_field"))
+        c1, c2, c3 = st.columns(3)
+        day = c1.date_input(t("activities.date"), value=date.today(), format="DD.MM.YYYY")
+        start = c2.time_input(t("activities.time"), value=time(17, 0))
+        hours = c3.number_input(t("activities.hours"), 0.5, 12.0, 2.0, 0.5)
+        sid = st.selectbox(
+            t("tandems.sozialraum"),
+            list(labels),
+            format_func=labels.get,
+            index=None,
+            placeholder=t("tandems.pick_sozialraum"),
+        )
+        wp = st.selectbox(t("activities.venue_wp"), [None, *points], format_func=lambda w: points.get(w, "–"))
+        venue = st.text_input(t("activities.venue"))
+        point = st.session_state.get("explore_home_candidate")
+        use_point = st.checkbox(
+            t("concerns.use_point"), disabled=point is None, help=t("concerns.use_point_help")
+        )
+        tandem = st.selectbox(
+            t("concerns.tandem"), [None, *tandems], format_func=lambda i: tandems.get(i, "–")
+        )
+        languages = st.text_input(t("tandems.languages"))
+        target = st.text_input(t("activities.target_group"))
+        status = st.selectbox(
+            t("activities.status"),
+            journal.ACTIVITY_STATUSES,
+            index=1,
+            format_func=lambda s: t(f"activities.status_{s}"),
+        )
+        expected = st.number_input(t("activities.expected"), 0, 10_000, 0)
+        notes = st.text_area(t("activities.notes"))
+        if st.form_submit_button(t("tandems.save")):
+            starts = datetime.combine(day, start)
+            journal.add_activity(
+                register(),
+                kind=kind,
+                title=title,
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=hours),
+                sozialraum_id=sid or "",
+                known_ids=known,
+                status=status,
+                tandem_id=tandem,
+                welcome_point_id=wp,
+                venue=venue or points.get(wp or "", ""),
+                point=tuple(point) if use_point and point else None,  # type: ignore[arg-type]
+                languages=languages,
+                target_group=target,
+                expected=expected or None,
+                notes=notes,
+            )
+            st.session_state["activities_flash"] = t("activities.saved", title=title)
+            st.rerun()
+
+
+def filtered(labels: dict[str, str]) -> pd.DataFrame:
+    """Filters by tandem, Sozialraum, status and period; the matching activities."""
+    tandems = {tv.id: tv.name for tv in register().tandems()}
+    c1, c2, c3 = st.columns(3)
+    tandem = c1.selectbox(
+        t("concerns.tandem"),
+        [None, *tandems],
+        format_func=lambda i: tandems.get(i, t("activities.all")),
+        key="activities_f_tandem",
+    )
+    sid = c2.selectbox(
+        t("tandems.sozialraum"),
+        [None, *labels],
+        format_func=lambda i: labels.get(i, t("activities.all")),
+        key="activities_f_sr",
+    )
+    status = c3.selectbox(
+        t("activities.status"),
+        [None, *journal.ACTIVITY_STATUSES],
+        key="activities_f_status",
+        format_func=lambda s: t(f"activities.status_{s}") if s else t("activities.all"),
+    )
+    period = st.date_input(
+        t("activities.period"),
+        value=(date.today() - timedelta(days=90), date.today() + timedelta(days=180)),
+        format="DD.MM.YYYY",
+        key="activities_f_period",
+    )
+    start, end = (period[0], period[1]) if isinstance(period, tuple) and len(period) == 2 else (None, None)
+    return journal.activities(
+        register(), tandem_id=tandem, sozialraum_id=sid, status=status, start=start, end=end
+    )
+
+
+def listing(frame: pd.DataFrame, labels: dict[str, str]) -> None:
+    """The activities as a table; record the outcome of one."""
+    if frame.empty:
+        st.info(t("activities.none"))
+        return
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("activities.date"): frame["starts_at"].dt.strftime("%d.%m.%Y %H:%M"),
+                t("activities.title_field"): frame["title"],
+                t("activities.kind"): frame["kind"].map(lambda k: t(f"activities.kind_{k}")),
+                t("tandems.sozialraum"): frame["sozialraum_id"].map(labels),
+                t("concerns.tandem"): frame["tandem"],
+                t("activities.status"): frame["status"].map(lambda s: t(f"activities.status_{s}")),
+                t("activities.expected"): frame["expected"],
+                t("activities.actual"): frame["actual"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    by_id = frame.set_index("id")
+    chosen = st.selectbox(
+        t("activities.pick"),
+        list(by_id.index),
+        key="activities_pick",
+        format_func=lambda i: f"{by_id.at[i, 'starts_at']:%d.%m.%Y} {by_id.at[i, 'title']}",
+    )
+    row = by_id.loc[chosen]
+    if st.session_state.get("activities_opened") != chosen:
+        st.session_state["activities_opened"] = chosen
+        st.session_state["activities_version"] = int(row["version"])
+    with st.form("activities_edit"):
+        status = st.selectbox(
+            t("activities.status"),
+            journal.ACTIVITY_STATUSES,
+            format_func=lambda s: t(f"activities.status_{s}"),
+            index=journal.ACTIVITY_STATUSES.index(row["status"]),
+        )
+        actual = st.number_input(
+            t("activities.actual"), 0, 10_000, int(row["actual"]) if pd.notna(row["actual"]) else 0
+        )
+        notes = st.text_area(t("activities.notes"), value=row["notes"])
+        if st.form_submit_button(t("tandems.save")):
+            journal.update_activity(
+                register(),
+                chosen,
+                version=st.session_state["activities_version"],
+                status=status,
+                actual=actual or None,
+                notes=notes,
+            )
+            st.session_state.pop("activities_opened", None)
+            st.session_state["activities_flash"] = t("activities.saved", title=row["title"])
+            st.rerun()
+
+
+def calendar(frame: pd.DataFrame) -> None:
+    """A month at a glance."""
+    today = date.today()
+    c1, c2 = st.columns(2)
+    year = c1.number_input(t("activities.year"), 2020, 2100, today.year, key="activities_year")
+    month = c2.selectbox(
+        t("activities.month"), list(range(1, 13)), index=today.month - 1, key="activities_month"
+    )
+    st.table(journal.month_grid(frame, int(year), int(month), weekdays=WEEKDAYS))
+
+
+def activity_map(frame: pd.DataFrame, data: object, geometry: maps.MapGeometry) -> None:
+    """Activities as orange pins: at the venue point, the Welcome Point, or inside their Sozialraum."""
+    located = journal.activity_locations(frame, data.spaces, data.welcome_points)  # type: ignore[attr-defined]
+    m = maps.pins_map(data, geometry, located, lang=lang())  # type: ignore[arg-type]
+    st_folium(m, key="activities_map", height=480, use_container_width=True, returned_objects=[])
+
+
+with friendly_errors():
+    data, geometry = load_current()
+    labels = profile.search_labels(data.spaces)
+    points = dict(zip(data.welcome_points["welcome_point_id"], data.welcome_points["name"], strict=True))
+    if flash := st.session_state.pop("activities_flash", None):
+        st.success(flash)
+    tab_new, tab_list, tab_cal, tab_map, tab_ics = st.tabs(
+        [
+            t("activities.tab_new"),
+            t("activities.tab_list"),
+            t("activities.tab_calendar"),
+            t("activities.tab_map"),
+            t("activities.tab_ics"),
+        ]
+    )
+    with tab_new, friendly_errors():
+        new_activity(labels, points, set(labels))
+    frame = journal.activities(register()).iloc[0:0]  # empty until the filters have run
+    with tab_list, friendly_errors():
+        frame = filtered(labels)
+        listing(frame, labels)
+    with tab_cal, friendly_errors():
+        calendar(frame)
+    with tab_map, friendly_errors():
+        activity_map(frame, data, geometry)
+    with tab_ics, friendly_errors():
+        tandems = {tv.id: tv.name for tv in register().tandems()}
+        if not tandems:
+            st.info(t("tandems.none"))
+        else:
+            tandem = st.selectbox(
+                t("concerns.tandem"), list(tandems), format_func=tandems.get, key="activities_ics_tandem"
+            )
+            st.download_button(
+                t("activities.ics_download"),
+                journal.ics(register(), tandem),
+                f"aktivitaeten-{tandem}.ics",
+                "text/calendar",
+                key="activities_ics",
+            )
+            st.caption(t("activities.ics_help"))
