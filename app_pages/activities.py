@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.ui import friendly_errors, lang, load_current, register, t
+from app_pages.ui import forget_opened, friendly_errors, lang, load_current, opened_version, register, t
 from geo import journal, maps, profile
 
 st.title(t("activities.title"))
@@ -138,9 +138,7 @@ def listing(frame: pd.DataFrame, labels: dict[str, str]) -> None:
         format_func=lambda i: f"{by_id.at[i, 'starts_at']:%d.%m.%Y} {by_id.at[i, 'title']}",
     )
     row = by_id.loc[chosen]
-    if st.session_state.get("activities_opened") != chosen:
-        st.session_state["activities_opened"] = chosen
-        st.session_state["activities_version"] = int(row["version"])
+    version = opened_version("activities", chosen, int(row["version"]))
     with st.form("activities_edit"):
         status = st.selectbox(
             t("activities.status"),
@@ -156,12 +154,12 @@ def listing(frame: pd.DataFrame, labels: dict[str, str]) -> None:
             journal.update_activity(
                 register(),
                 chosen,
-                version=st.session_state["activities_version"],
+                version=version,
                 status=status,
                 actual=actual or None,
                 notes=notes,
             )
-            st.session_state.pop("activities_opened", None)
+            forget_opened("activities")
             st.session_state["activities_flash"] = t("activities.saved", title=row["title"])
             st.rerun()
 

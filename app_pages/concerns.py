@@ -6,7 +6,15 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.ui import friendly_errors, is_coordinator, load_current, register, t
+from app_pages.ui import (
+    forget_opened,
+    friendly_errors,
+    is_coordinator,
+    load_current,
+    opened_version,
+    register,
+    t,
+)
 from geo import journal, profile
 from geo.tables import csv_bytes
 
@@ -115,9 +123,7 @@ def all_concerns(labels: dict[str, str]) -> None:
         width="stretch",
     )
     if is_coordinator():
-        if st.session_state.get("concerns_opened") != chosen:
-            st.session_state["concerns_opened"] = chosen
-            st.session_state["concerns_version"] = int(row["version"])
+        version = opened_version("concerns", chosen, int(row["version"]))
         with st.form("concerns_answer", clear_on_submit=True):
             st.markdown(f"**{t('concerns.answer')}**")
             status = st.selectbox(
@@ -131,11 +137,11 @@ def all_concerns(labels: dict[str, str]) -> None:
                 journal.change_status(
                     register(),
                     chosen,
-                    version=st.session_state["concerns_version"],
+                    version=version,
                     status=status,
                     comment=comment,
                 )
-                st.session_state.pop("concerns_opened", None)
+                forget_opened("concerns")
                 st.session_state["concerns_flash"] = t("concerns.answered")
                 st.rerun()
 

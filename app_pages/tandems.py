@@ -7,7 +7,16 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.ui import active_assignments, friendly_errors, is_coordinator, load_current, register, t
+from app_pages.ui import (
+    active_assignments,
+    forget_opened,
+    friendly_errors,
+    is_coordinator,
+    load_current,
+    opened_version,
+    register,
+    t,
+)
 from geo import export, profile, sources, store
 
 st.title(t("tandems.title"))
@@ -17,18 +26,6 @@ def saved(message: str) -> None:
     """Remember a success message for the next run, then rerun so every list shows the new state."""
     st.session_state["tandems_flash"] = message
     st.rerun()
-
-
-def opened_version(kind: str, chosen: int, current: int) -> int:
-    """
-    The version of a record as it was when the coordinator opened it for editing.
-
-    Saving with it makes the register refuse the save when someone else saved the record in between.
-    """
-    if st.session_state.get(f"tandems_{kind}_opened") != chosen:
-        st.session_state[f"tandems_{kind}_opened"] = chosen
-        st.session_state[f"tandems_{kind}_version"] = current
-    return int(st.session_state[f"tandems_{kind}_version"])
 
 
 def public_overview(labels: dict[str, str], points: dict[str, str]) -> None:
@@ -92,7 +89,7 @@ def connectors_tab() -> None:
             key="tandems_edit_connector",
             format_func=lambda i: by_id[i].display_name,
         )
-        version = opened_version("connector", chosen, by_id[chosen].version)
+        version = opened_version("tandems_connector", chosen, by_id[chosen].version)
         c = by_id[chosen]
         with st.form("tandems_edit_connector_form"):
             name = st.text_input(t("tandems.display_name"), value=c.display_name)
@@ -110,7 +107,7 @@ def connectors_tab() -> None:
                     home_sozialraum_id=home.strip() or None,
                     active=active,
                 )
-                st.session_state.pop("tandems_connector_opened", None)  # read the new version next time
+                forget_opened("tandems_connector")
                 saved(t("tandems.saved_connector", name=name))
 
 
@@ -141,7 +138,7 @@ def tandems_tab(points: dict[str, str]) -> None:
         key="tandems_edit_tandem",
         format_func=lambda i: tandems[i].name,
     )
-    version = opened_version("tandem", chosen, tandems[chosen].version)
+    version = opened_version("tandems_tandem", chosen, tandems[chosen].version)
     tv = tandems[chosen]
     everyone = {c.id: c for c in reg.connectors(private=True)}
     with st.form("tandems_edit_tandem_form"):
@@ -170,7 +167,7 @@ def tandems_tab(points: dict[str, str]) -> None:
                 welcome_point_id=wp or "",
                 end=end if end != tv.end_date else None,
             )
-            st.session_state.pop("tandems_tandem_opened", None)
+            forget_opened("tandems_tandem")
             saved(t("tandems.saved_tandem", name=name))
 
 

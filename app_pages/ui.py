@@ -157,3 +157,21 @@ def table_with_download(frame: pd.DataFrame, *, caption: str, file_name: str, ke
     st.download_button(
         t("ranking.download"), export.csv_bytes(frame), file_name=file_name, mime="text/csv", key=key
     )
+
+
+def opened_version(kind: str, chosen: int, current: int) -> int:
+    """
+    The version of a record as it was when the user opened it for editing.
+
+    Saving with it makes the register refuse the save when someone else saved the record in between.
+    Call `forget_opened(kind)` after a successful save, so the new version is read next time.
+    """
+    if st.session_state.get(f"{kind}_opened") != chosen:
+        st.session_state[f"{kind}_opened"] = chosen
+        st.session_state[f"{kind}_version"] = current
+    return int(st.session_state[f"{kind}_version"])
+
+
+def forget_opened(kind: str) -> None:
+    """After a save: the next edit starts from the record's new version."""
+    st.session_state.pop(f"{kind}_opened", None)

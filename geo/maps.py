@@ -667,6 +667,30 @@ def coverage_map(
     return m
 
 
+def _pin(
+    parent: folium.Map | folium.FeatureGroup,
+    lat: float,
+    lon: float,
+    title: str,
+    *,
+    colour: str,
+    css: str,
+    radius: int,
+) -> None:
+    """A round pin with a white ring and an escaped tooltip."""
+    folium.CircleMarker(
+        [lat, lon],
+        radius=radius,
+        color="#ffffff",
+        weight=2,
+        fill=True,
+        fill_color=colour,
+        fill_opacity=1.0,
+        tooltip=folium.Tooltip(html.escape(title)),
+        class_name=css,
+    ).add_to(parent)
+
+
 def pins_map(
     dataset: Dataset,
     geometry: MapGeometry,
@@ -683,17 +707,7 @@ def pins_map(
     _add_sozialraum_layer(m, shapes, lang)
     _add_context(m, dataset, geometry, lang)
     for row in pins.itertuples():
-        folium.CircleMarker(
-            [row.lat, row.lon],
-            radius=7,
-            color="#ffffff",
-            weight=2,
-            fill=True,
-            fill_color=HYPOTHETICAL_COLOUR,
-            fill_opacity=1.0,
-            tooltip=folium.Tooltip(html.escape(str(row.title))),
-            class_name=css_class,
-        ).add_to(m)
+        _pin(m, row.lat, row.lon, str(row.title), colour=HYPOTHETICAL_COLOUR, css=css_class, radius=7)
     return m
 
 
@@ -772,17 +786,7 @@ def overlay(
         pins if pins is not None else pd.DataFrame(columns=["lat", "lon", "title", "kind"])
     ).itertuples():
         colour = GAP_COLOUR if row.kind == "concern" else HYPOTHETICAL_COLOUR
-        folium.CircleMarker(
-            [row.lat, row.lon],
-            radius=6,
-            color="#ffffff",
-            weight=2,
-            fill=True,
-            fill_color=colour,
-            fill_opacity=1.0,
-            tooltip=folium.Tooltip(html.escape(str(row.title))),
-            class_name=f"sk-pin-{row.kind}",
-        ).add_to(group)
+        _pin(group, row.lat, row.lon, str(row.title), colour=colour, css=f"sk-pin-{row.kind}", radius=6)
     return group
 
 
