@@ -11,6 +11,7 @@ from app_pages.ui import (
     friendly_errors,
     is_coordinator,
     load_current,
+    multiselect,
     opened_version,
     register,
     t,
@@ -43,7 +44,7 @@ def new_concern(labels: dict[str, str], known: set[str]) -> None:
             index=1,
             format_func=lambda p: t(f"concerns.priority_{p}"),
         )
-        ids = st.multiselect(t("concerns.sozialraeume"), list(labels), format_func=labels.get)
+        ids = multiselect(t("concerns.sozialraeume"), list(labels), format_func=labels.get)
         ort = st.text_input(t("concerns.lokalisierung"), help=t("concerns.lokalisierung_help"))
         point = st.session_state.get("explore_home_candidate")
         use_point = st.checkbox(

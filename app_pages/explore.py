@@ -11,6 +11,7 @@ from app_pages.ui import (
     friendly_errors,
     lang,
     load_current,
+    multiselect,
     need_current,
     register,
     t,
@@ -54,7 +55,7 @@ def seed_from_url(current: view.ExploreView) -> None:
 def index_controls(available: list[str]) -> list[need.Component]:
     """Pick indicators, weights and directions for the need index."""
     defaults = [c.indicator_id for c in need.default_components(available)]
-    chosen = st.multiselect(
+    chosen = multiselect(
         t("explore.index_indicators"),
         options=available,
         default=None if "explore_components" in st.session_state else defaults,
@@ -251,13 +252,13 @@ with friendly_errors():
     result, changes = need_current(components, norm)
 
     with st.expander(t("explore.filters")):
-        bezirke = st.multiselect(
+        bezirke = multiselect(
             t("explore.filter_bezirk"),
             sorted(data.spaces["stadtbezirk"].unique()),
             key="explore_bezirke",
             format_func=lambda b: t("map.bezirk_label", n=b),
         )
-        classes = st.multiselect(
+        classes = multiselect(
             t("explore.filter_class"),
             [1, 2, 3, 4, 5],
             key="explore_classes",
@@ -395,7 +396,7 @@ with friendly_errors():
             key="explore_download",
         )
     with tab_compare:
-        picked = st.multiselect(
+        picked = multiselect(
             t("compare.pick"),
             options=list(labels),
             key="explore_shortlist",

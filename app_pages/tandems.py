@@ -13,6 +13,7 @@ from app_pages.ui import (
     friendly_errors,
     is_coordinator,
     load_current,
+    multiselect,
     opened_version,
     register,
     t,
@@ -119,7 +120,7 @@ def tandems_tab(points: dict[str, str]) -> None:
     with st.form("tandems_new_tandem", clear_on_submit=True):
         st.markdown(f"**{t('tandems.add_tandem')}**")
         name = st.text_input(t("tandems.name"))
-        members = st.multiselect(
+        members = multiselect(
             t("tandems.members"), list(people), format_func=lambda i: people[i].display_name
         )
         wp = st.selectbox(
@@ -143,7 +144,7 @@ def tandems_tab(points: dict[str, str]) -> None:
     everyone = {c.id: c for c in reg.connectors(private=True)}
     with st.form("tandems_edit_tandem_form"):
         name = st.text_input(t("tandems.name"), value=tv.name)
-        members = st.multiselect(
+        members = multiselect(
             t("tandems.members"),
             list(everyone),
             default=list(tv.member_ids),

@@ -175,3 +175,8 @@ def opened_version(kind: str, chosen: int, current: int) -> int:
 def forget_opened(kind: str) -> None:
     """After a save: the next edit starts from the record's new version."""
     st.session_state.pop(f"{kind}_opened", None)
+
+
+def multiselect(label: str, options: object, **kwargs: object) -> list:
+    """`st.multiselect` with a placeholder in the user's language (Streamlit's own is English)."""
+    return st.multiselect(label, options, placeholder=t("app.choose"), **kwargs)  # type: ignore[call-overload]

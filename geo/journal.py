@@ -214,6 +214,8 @@ def activities(
             )
         rows = [{c.key: getattr(a, c.key) for c in Activity.__table__.columns} for a in s.scalars(query)]
     frame = pd.DataFrame(rows, columns=[c.key for c in Activity.__table__.columns])
+    for column in ("starts_at", "ends_at"):
+        frame[column] = pd.to_datetime(frame[column])  # typed even when there are no rows
     frame["tandem"] = _tandem_names(frame["tandem_id"], names)
     return frame
 
@@ -315,6 +317,7 @@ def concerns(register: Register) -> pd.DataFrame:
             for r in s.scalars(select(Concern).order_by(Concern.created_at.desc(), Concern.id.desc()))
         ]
     frame = pd.DataFrame(rows, columns=[c.key for c in Concern.__table__.columns])
+    frame["created_at"] = pd.to_datetime(frame["created_at"])  # typed even when there are no rows
     frame["tandem"] = _tandem_names(frame["tandem_id"], names)
     return frame
 
@@ -328,7 +331,9 @@ def history(register: Register, concern_id: int) -> pd.DataFrame:
                 select(ConcernUpdate).where(ConcernUpdate.concern_id == concern_id).order_by(ConcernUpdate.id)
             )
         ]
-    return pd.DataFrame(rows, columns=["status", "comment", "created_at"])
+    frame = pd.DataFrame(rows, columns=["status", "comment", "created_at"])
+    frame["created_at"] = pd.to_datetime(frame["created_at"])
+    return frame
 
 
 def feedback(register: Register, *, limit: int = 50) -> pd.DataFrame:

@@ -342,3 +342,19 @@ def test_concerns_and_activities_on_the_map(
     assert "Müll <am> Platz" not in args["feature_group"]
     assert any("Offene Anliegen: 1 · Aktivitäten: 1" in m.value for m in at.markdown)
     assert any(m.value == "- Müll <am> Platz" for m in at.markdown)  # Streamlit escapes markdown HTML itself
+
+
+PAGES = ["explore", "coverage", "tandems", "activities", "concerns", "export", "data"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_on_a_fresh_install(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path, page: str
+) -> None:
+    """A new user's first look: empty register, demo data, no error and no exception on any page."""
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.run()
+    at.switch_page(f"app_pages/{page}.py").run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert at.title

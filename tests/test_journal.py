@@ -232,3 +232,11 @@ def test_xlsx_round_trip_and_formulas_inert(register: Register, tmp_path: Path) 
     assert "\n'=HYPERLINK" in csv or "\"'=HYPERLINK" in csv
     assert "\n=HYPERLINK" not in csv
     assert pd.read_csv(io.StringIO(csv), sep=";").shape[0] == len(evil)
+
+
+def test_empty_register_gives_typed_empty_tables(register: Register) -> None:
+    assert journal.concerns_frame(register).empty
+    assert journal.concerns_xlsx(register).startswith(b"PK")
+    assert journal.feedback(register).empty
+    assert pd.api.types.is_datetime64_any_dtype(journal.activities(register)["starts_at"])
+    assert journal.counts_by_sozialraum(register).empty
