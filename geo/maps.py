@@ -142,6 +142,9 @@ class _Control(MacroElement):
                 return div;
             };
             ctl.addTo({{ this._parent.get_name() }});
+            // on a phone-sized map the legend starts folded; its title unfolds it
+            var folded = ctl.getContainer().querySelector('details');
+            if (folded && {{ this._parent.get_name() }}.getSize().x < 520) { folded.open = false; }
         })();
         {% endmacro %}
         """
@@ -194,9 +197,9 @@ def _legend_html(title: str, subtitle: str, rows: list[tuple[str, str]], meta: D
     return (
         '<div style="background:rgba(255,255,255,.94);padding:8px 10px;border-radius:6px;'
         'box-shadow:0 1px 4px rgba(0,0,0,.3);font:13px/1.45 system-ui,sans-serif;max-width:240px">'
-        f'<div style="font-weight:600">{esc(title)}</div>'
+        f'<details open><summary style="font-weight:600;cursor:pointer">{esc(title)}</summary>'
         f'<div style="color:#555;margin-bottom:4px">{esc(subtitle)}</div>{body}'
-        f'<div style="color:#555;margin-top:4px">{esc(as_of)}</div>{demo}</div>'
+        f'<div style="color:#555;margin-top:4px">{esc(as_of)}</div></details>{demo}</div>'
     )
 
 

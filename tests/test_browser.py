@@ -146,15 +146,15 @@ def _count_in_frames(pg: Page, selector: str, want: int, timeout_s: float = 45) 
 
 
 _FIND_CLICKABLE = """() => {
-  const paths = Array.from(document.querySelectorAll('path.sk-sozialraum'));
-  for (const p of paths) {
+  const cx = window.innerWidth / 2, cy = window.innerHeight / 2;
+  const found = [];
+  for (const p of document.querySelectorAll('path.sk-sozialraum')) {
     const r = p.getBoundingClientRect();
     const x = r.left + r.width / 2, y = r.top + r.height / 2;
-    if (r.width > 12 && y > 40 && y < window.innerHeight - 80 && document.elementFromPoint(x, y) === p) {
-      return [x, y];
-    }
+    if (r.width > 12 && document.elementFromPoint(x, y) === p) found.push([Math.hypot(x - cx, y - cy), x, y]);
   }
-  return null;
+  found.sort((a, b) => a[0] - b[0]);  // the one nearest the middle of the map, away from controls
+  return found.length ? [found[0][1], found[0][2]] : null;
 }"""
 
 
@@ -231,6 +231,13 @@ def test_explore_on_a_phone(server: str, page: tuple[Page, list[str]]) -> None:
     assert box is not None
     assert box["width"] > 300
     assert box["height"] > 400
+    legend = next(f for f in pg.frames if f.locator(".sk-legend").count()).locator(".sk-legend details")
+    assert legend.get_attribute("open") is None  # folded on a phone, the map stays visible
+    assert (
+        "Demo-Daten (synthetisch)"
+        in next(f for f in pg.frames if f.locator(".sk-legend").count()).locator(".sk-legend").inner_text()
+    )  # the demo mark stays visible when folded
+    pg.locator("iframe").first.scroll_into_view_if_needed()
     pg.wait_for_timeout(500)
     pg.screenshot(path=str(ARTIFACTS / "explore-phone.png"))
     _click_a_sozialraum(pg)
