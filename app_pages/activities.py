@@ -6,7 +6,18 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.ui import forget_opened, friendly_errors, lang, load_current, opened_version, register, t
+from app_pages.ui import (
+    forget_opened,
+    friendly_errors,
+    lang,
+    load_current,
+    opened_version,
+    pick_sozialraum,
+    pick_tandem,
+    register,
+    t,
+    tandem_names,
+)
 from geo import journal, maps, profile
 
 st.title(t("activities.title"))
@@ -15,7 +26,6 @@ WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 
 def new_activity(labels: dict[str, str], points: dict[str, str], known: set[str]) -> None:
     """The form to plan or record an activity."""
-    tandems = {tv.id: tv.name for tv in register().tandems()}
     with st.form("activities_new", clear_on_submit=True):
         kind = st.selectbox(
             t("activities.kind"), journal.ACTIVITY_KINDS, format_func=lambda k: t(f"activities.kind_{k}")
@@ -25,22 +35,14 @@ def new_activity(labels: dict[str, str], points: dict[str, str], known: set[str]
         day = c1.date_input(t("activities.date"), value=date.today(), format="DD.MM.YYYY")
         start = c2.time_input(t("activities.time"), value=time(17, 0))
         hours = c3.number_input(t("activities.hours"), 0.5, 12.0, 2.0, 0.5)
-        sid = st.selectbox(
-            t("tandems.sozialraum"),
-            list(labels),
-            format_func=labels.get,
-            index=None,
-            placeholder=t("tandems.pick_sozialraum"),
-        )
+        sid = pick_sozialraum(labels)
         wp = st.selectbox(t("activities.venue_wp"), [None, *points], format_func=lambda w: points.get(w, "–"))
         venue = st.text_input(t("activities.venue"))
         point = st.session_state.get("explore_home_candidate")
         use_point = st.checkbox(
             t("concerns.use_point"), disabled=point is None, help=t("concerns.use_point_help")
         )
-        tandem = st.selectbox(
-            t("concerns.tandem"), [None, *tandems], format_func=lambda i: tandems.get(i, "–")
-        )
+        tandem = pick_tandem(t("concerns.tandem"))
         languages = st.text_input(t("tandems.languages"))
         target = st.text_input(t("activities.target_group"))
         status = st.selectbox(
@@ -77,14 +79,8 @@ def new_activity(labels: dict[str, str], points: dict[str, str], known: set[str]
 
 def filtered(labels: dict[str, str]) -> pd.DataFrame:
     """Filters by tandem, Sozialraum, status and period; the matching activities."""
-    tandems = {tv.id: tv.name for tv in register().tandems()}
     c1, c2, c3 = st.columns(3)
-    tandem = c1.selectbox(
-        t("concerns.tandem"),
-        [None, *tandems],
-        format_func=lambda i: tandems.get(i, t("activities.all")),
-        key="activities_f_tandem",
-    )
+    tandem = pick_tandem(t("concerns.tandem"), empty=t("activities.all"), key="activities_f_tandem", where=c1)
     sid = c2.selectbox(
         t("tandems.sozialraum"),
         [None, *labels],
@@ -208,13 +204,10 @@ with friendly_errors():
     with tab_map, friendly_errors():
         activity_map(frame, data, geometry)
     with tab_ics, friendly_errors():
-        tandems = {tv.id: tv.name for tv in register().tandems()}
-        if not tandems:
+        if not tandem_names():
             st.info(t("tandems.none"))
         else:
-            tandem = st.selectbox(
-                t("concerns.tandem"), list(tandems), format_func=tandems.get, key="activities_ics_tandem"
-            )
+            tandem = pick_tandem(t("concerns.tandem"), empty=None, key="activities_ics_tandem")
             st.download_button(
                 t("activities.ics_download"),
                 journal.ics(register(), tandem),

@@ -13,6 +13,7 @@ from app_pages.ui import (
     load_current,
     multiselect,
     opened_version,
+    pick_tandem,
     register,
     t,
 )
@@ -34,7 +35,6 @@ def places(ids: str, labels: dict[str, str]) -> str:
 
 def new_concern(labels: dict[str, str], known: set[str]) -> None:
     """The form connectors use to log a concern."""
-    tandems = {tv.id: tv.name for tv in register().tandems()}
     with st.form("concerns_new", clear_on_submit=True):
         thema = st.text_input(t("concerns.thema"))
         beschreibung = st.text_area(t("concerns.beschreibung"))
@@ -52,9 +52,7 @@ def new_concern(labels: dict[str, str], known: set[str]) -> None:
         )
         loesungen = st.text_area(t("concerns.loesungen"))
         kontakt = st.text_input(t("concerns.kontakt"))
-        tandem = st.selectbox(
-            t("concerns.tandem"), [None, *tandems], format_func=lambda i: tandems.get(i, "–")
-        )
+        tandem = pick_tandem(t("concerns.tandem"))
         if st.form_submit_button(t("tandems.save")):
             journal.add_concern(
                 register(),

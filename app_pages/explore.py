@@ -93,7 +93,7 @@ def classification_controls() -> tuple[str, int, list[float]]:
     return scheme, k, breaks
 
 
-def show_profile(p: profile.Profile) -> None:
+def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
     """The Steckbrief of one Sozialraum."""
     st.subheader(p.name)
     population = i18n.format_number(p.population, lang(), decimals=0) if p.population is not None else "–"
@@ -176,7 +176,6 @@ def show_profile(p: profile.Profile) -> None:
             f"**{t('profile.neighbours')}:** "
             + ", ".join(f"{r.name} ({r.sozialraum_id})" for r in p.neighbours.itertuples())
         )
-    counts = journal.counts_by_sozialraum(register())
     n_concerns = int(counts.at[p.sozialraum_id, "concerns"]) if p.sozialraum_id in counts.index else 0
     n_activities = int(counts.at[p.sozialraum_id, "activities"]) if p.sozialraum_id in counts.index else 0
     st.markdown(f"**{t('profile.journal', concerns=n_concerns, activities=n_activities)}**")
@@ -293,7 +292,8 @@ with friendly_errors():
     )
 
     tiles = st.toggle(t("explore.tiles"), value=False, help=t("explore.tiles_help"), key="explore_tiles")
-    notes = journal.map_notes(register(), lang=lang())
+    counts = journal.counts_by_sozialraum(register())  # once per run: map tooltips and Steckbrief
+    notes = journal.map_notes(counts, lang=lang())
     if mode == "index":
         m = maps.need_map(data, geometry, result, lang=lang(), tiles=tiles, notes=notes)
     elif mode == "typ":
@@ -363,7 +363,8 @@ with friendly_errors():
                     stability=changes,
                     assignments=active_assignments(),
                     lang=lang(),
-                )
+                ),
+                counts,
             )
         else:
             st.info(t("explore.pick_hint"))

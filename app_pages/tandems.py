@@ -15,6 +15,7 @@ from app_pages.ui import (
     load_current,
     multiselect,
     opened_version,
+    pick_sozialraum,
     register,
     t,
 )
@@ -182,13 +183,7 @@ def assignments_tab(labels: dict[str, str], known: set[str]) -> None:
     with st.form("tandems_assign", clear_on_submit=True):
         st.markdown(f"**{t('tandems.assign')}**")
         tandem = st.selectbox(t("tandems.name"), list(tandems), format_func=lambda i: tandems[i].name)
-        sid = st.selectbox(
-            t("tandems.sozialraum"),
-            list(labels),
-            format_func=labels.get,
-            index=None,
-            placeholder=t("explore.search_none"),
-        )
+        sid = pick_sozialraum(labels)
         start = st.date_input(t("tandems.from"), value=date.today(), format="DD.MM.YYYY")
         if st.form_submit_button(t("tandems.save")):
             reg.assign(tandem, sid or "", valid_from=start, known_ids=known)

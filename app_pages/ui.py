@@ -180,3 +180,29 @@ def forget_opened(kind: str) -> None:
 def multiselect(label: str, options: object, **kwargs: object) -> list:
     """`st.multiselect` with a placeholder in the user's language (Streamlit's own is English)."""
     return st.multiselect(label, options, placeholder=t("app.choose"), **kwargs)  # type: ignore[call-overload]
+
+
+def tandem_names() -> dict[int, str]:
+    """Tandem ID -> name (public: no personal data)."""
+    return {tv.id: tv.name for tv in register().tandems()}
+
+
+def pick_tandem(
+    label: str, *, empty: str | None = "–", key: str | None = None, where: object = st
+) -> int | None:
+    """A tandem chooser; with `empty`, an option for "none" shown with that text."""
+    names = tandem_names()
+    options: list[int | None] = [None, *names] if empty is not None else list(names)
+    return where.selectbox(label, options, format_func=lambda i: names.get(i, empty or "–"), key=key)  # type: ignore[attr-defined,no-any-return]
+
+
+def pick_sozialraum(labels: dict[str, str], *, key: str | None = None) -> str | None:
+    """A searchable Sozialraum chooser (name, ID or Stadtteil), empty until the user picks one."""
+    return st.selectbox(
+        t("tandems.sozialraum"),
+        list(labels),
+        format_func=labels.get,
+        index=None,
+        placeholder=t("tandems.pick_sozialraum"),
+        key=key,
+    )

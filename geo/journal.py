@@ -572,11 +572,10 @@ def activity_locations(frame: pd.DataFrame, spaces: pd.DataFrame, points: pd.Dat
     return pd.DataFrame(rows, columns=["lat", "lon", "title"])
 
 
-def map_notes(register: Register, *, lang: str = "de") -> pd.Series:
-    """A tooltip line per Sozialraum with open concerns or activities, e.g. "Anliegen: 2 · Aktivitäten: 1"."""
+def map_notes(counts: pd.DataFrame, *, lang: str = "de") -> pd.Series:
+    """A tooltip line per Sozialraum from `counts_by_sozialraum`, e.g. "Anliegen: 2 · Aktivitäten: 1"."""
     from geo import i18n  # noqa: PLC0415 - only the map needs words here
 
-    counts = counts_by_sozialraum(register)
     return pd.Series(
         {
             sid: i18n.translate(
