@@ -9,13 +9,14 @@ Screenshots are kept in ``test-artifacts/``.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -180,6 +181,14 @@ def _click_tab(pg: Page, name: str) -> None:
     tab.click()
 
 
+def _url_when(pg: Page, ok: Callable[[str], bool], timeout_s: float = 15) -> str:
+    """The page's address once `ok` holds (or the last one seen): it is written at the end of a rerun."""
+    end = time.monotonic() + timeout_s
+    while not ok(pg.url) and time.monotonic() < end:
+        pg.wait_for_timeout(200)
+    return pg.url
+
+
 def _no_error(pg: Page) -> None:
     assert pg.locator("[data-testid=stException]").count() == 0
     assert pg.locator("[data-testid=stAlertContentError]").count() == 0
@@ -213,8 +222,9 @@ def test_choose_indicator_click_and_see_profile(server: str, page: tuple[Page, l
     _click_a_sozialraum(pg)
     pg.get_by_text("Index (0–100)").wait_for(timeout=30_000)
     assert _count_in_frames(pg, "path.sk-selected", 1, timeout_s=10) == 1
-    assert "indikator=kinderarmut" in pg.url
-    assert "sr=" in pg.url
+    # the URL is written at the end of the script run, a moment after the profile appears
+    url = _url_when(pg, lambda u: "indikator=kinderarmut" in u and re.search(r"sr=\d{6}", u) is not None)
+    assert re.search(r"sr=\d{6}", url), url
     pg.get_by_text("Nächste Welcome Points").scroll_into_view_if_needed()
     pg.screenshot(path=str(ARTIFACTS / "explore-profile.png"))
     _no_error(pg)
