@@ -394,7 +394,9 @@ def test_create_tandem_assign_and_the_gap_list_shrinks(
 
     pg.get_by_role("link", name="Abdeckung").click()
     pg.get_by_text("Abdeckung und Lücken").wait_for(timeout=30_000)
-    pg.wait_for_timeout(1500)
+    end = time.monotonic() + 20
+    while int(_metric(pg, "Lücken")) != before - 1 and time.monotonic() < end:
+        pg.wait_for_timeout(250)  # the page may still be finishing its rerun
     assert int(_metric(pg, "Lücken")) == before - 1
     assert _count_in_frames(pg, "path.sk-covered", 1, timeout_s=20) == 1
     pg.screenshot(path=str(ARTIFACTS / "coverage-after.png"))
