@@ -281,6 +281,8 @@ with friendly_errors():
         st.stop()
     st.divider()
     st.subheader(t("tandems.register"))
+    if data.meta.demo:
+        st.info(t("tandems.demo_register"), icon=":material/info:")
     known = set(data.spaces["sozialraum_id"])
     tab_c, tab_t, tab_a, tab_f = st.tabs(
         [

@@ -200,6 +200,7 @@ def test_tandems_page_public_and_coordinator(
     register_view = "".join(d.value.to_csv() for d in at.dataframe)
     assert "Zzyzx Sentinel" in register_view  # coordinators see names and contacts
     assert "sentinel@example.invalid" in register_view
+    assert any("dieselben Sozialraum-Nummern" in i.value for i in at.info)  # demo and register share IDs
 
 
 def _login(at: AppTest, password: str) -> None:
