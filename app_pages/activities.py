@@ -18,7 +18,7 @@ from app_pages.ui import (
     t,
     tandem_names,
 )
-from geo import journal, maps, profile
+from geo import i18n, journal, maps, profile
 
 st.title(t("activities.title"))
 WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
@@ -34,7 +34,14 @@ def new_activity(labels: dict[str, str], points: dict[str, str], known: set[str]
         c1, c2, c3 = st.columns(3)
         day = c1.date_input(t("activities.date"), value=date.today(), format="DD.MM.YYYY")
         start = c2.time_input(t("activities.time"), value=time(17, 0))
-        hours = c3.number_input(t("activities.hours"), 0.5, 12.0, 2.0, 0.5)
+        hours = c3.selectbox(
+            t("activities.hours"),
+            [h / 2 for h in range(1, 25)],  # half an hour to twelve hours
+            index=3,
+            format_func=lambda h: (
+                i18n.format_number(h, lang(), decimals=1).removesuffix(",0").removesuffix(".0")
+            ),
+        )
         sid = pick_sozialraum(labels)
         wp = st.selectbox(t("activities.venue_wp"), [None, *points], format_func=lambda w: points.get(w, "–"))
         venue = st.text_input(t("activities.venue"))

@@ -11,6 +11,8 @@ from app_pages.ui import (
     demo_notice,
     friendly_errors,
     is_coordinator,
+    km_slider,
+    km_text,
     lang,
     load_current,
     need_components,
@@ -43,8 +45,10 @@ with friendly_errors():
         key="coverage_min_class",
         format_func=lambda c: t("coverage.min_class_option", need=t(need.CLASS_KEYS[c - 1])),
     )
-    km = c2.slider(t("coverage.distance"), 0.5, 3.0, 1.0, 0.25, key="coverage_km", format="%.2f")
-    beyond = c3.toggle(t("coverage.beyond"), key="coverage_beyond", help=t("coverage.beyond_help", km=km))
+    km = km_slider(t("coverage.distance"), key="coverage_km", container=c2)
+    beyond = c3.toggle(
+        t("coverage.beyond"), key="coverage_beyond", help=t("coverage.beyond_help", km=km_text(km))
+    )
     st.caption(t("coverage.index_note"))
 
     hypothetical = st.session_state.get("coverage_hypo", [])
@@ -72,11 +76,10 @@ with friendly_errors():
         percent(city["share_high_need_covered"]),
         help=t("coverage.share_covered_help"),
     )
-    km_text = i18n.format_number(km, lang(), decimals=2).rstrip("0").rstrip(",.")
     m2.metric(
         t("coverage.share_within"),
         percent(city["share_within"]),
-        help=t("coverage.share_within_help", km=km_text),
+        help=t("coverage.share_within_help", km=km_text(km)),
     )
     m3.metric(t("coverage.gap_count"), len(gap_table))
 
@@ -140,7 +143,7 @@ with friendly_errors():
                     "population": t("ranking.population"),
                     "high_need_population": t("coverage.high_need_population"),
                     "covered": t("coverage.share_covered"),
-                    "within": t("coverage.share_within", km=km),
+                    "within": t("coverage.share_within", km=km_text(km)),
                 }
             ),
             hide_index=True,

@@ -9,9 +9,11 @@ from app_pages.ui import (
     active_assignments,
     demo_notice,
     friendly_errors,
+    km_slider,
     lang,
     load_current,
     multiselect,
+    nearest_km,
     need_current,
     register,
     t,
@@ -41,7 +43,7 @@ def seed_from_url(current: view.ExploreView) -> None:
         "explore_bezirke": list(current.bezirke),
         "explore_classes": list(current.classes),
         "explore_wp": current.welcome_point,
-        "explore_km": current.distance_km or 1.0,
+        "explore_km": nearest_km(current.distance_km),
     }
     for key, value in defaults.items():
         st.session_state[key] = value
@@ -281,7 +283,7 @@ with friendly_errors():
             help=t("explore.filter_home_help"),
             disabled=home is None,
         )
-        km = st.slider(t("explore.filter_km"), 0.5, 5.0, step=0.5, key="explore_km")
+        km = km_slider(t("explore.filter_km"), key="explore_km")
     near = None
     if use_home and home is not None:
         near = (home[1], home[0], km * 1000)

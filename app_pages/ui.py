@@ -206,3 +206,27 @@ def pick_sozialraum(labels: dict[str, str], *, key: str | None = None) -> str | 
         placeholder=t("tandems.pick_sozialraum"),
         key=key,
     )
+
+
+KM_STEPS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0)
+
+
+def km_text(km: float) -> str:
+    """A distance as people write it in the chosen language, without trailing zeros: ``1,5`` or ``0,75``."""
+    return i18n.format_number(km, lang(), decimals=2).rstrip("0").rstrip(",.")
+
+
+def nearest_km(km: float | None, default: float = 1.0) -> float:
+    """The slider step nearest to `km` (a value from a shared link may lie between steps)."""
+    return min(KM_STEPS, key=lambda s: abs(s - (default if km is None else km)))
+
+
+def km_slider(label: str, *, key: str, container: object = st, help: str | None = None) -> float:
+    """A distance in km on fixed steps, labelled in the user's language (``1,5 km``)."""
+    if st.session_state.get(key) not in KM_STEPS:
+        st.session_state[key] = nearest_km(st.session_state.get(key))
+    return float(
+        container.select_slider(  # type: ignore[attr-defined]
+            label, options=KM_STEPS, key=key, format_func=lambda v: f"{km_text(v)} km", help=help
+        )
+    )

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import dataset
+from geo import dataset, journal
+from geo.store import Register
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -110,6 +112,20 @@ def test_deep_link_opens_the_same_view(
     assert "gymnasium_pct:1:-" in str(params["index"])
 
 
+def test_deep_link_distance_between_steps(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    points = dataset.load_dataset(demo_dir).welcome_points
+    at.query_params["wp"] = points["welcome_point_id"].iloc[0]
+    at.query_params["km"] = "1.3"  # a hand-edited link: not one of the slider's steps
+    at.run()
+    assert not at.exception
+    km = at.select_slider(key="explore_km")
+    assert km.value == 1.5
+    assert km.format_func(0.75) == "0,75 km"  # German decimal comma on the slider
+
+
 def test_profile_ranking_and_compare(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path) -> None:
     at = _app(monkeypatch, demo_dir, tmp_path).run()
     at.selectbox(key="explore_search").set_value("011001").run()
@@ -166,6 +182,9 @@ def test_coverage_page(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path
     at.selectbox(key="coverage_min_class").set_value(1).run()
     assert int(next(m.value for m in at.metric if m.label == "Lücken")) < gaps
     assert any("erreicht" in m.value for m in at.markdown)  # suggestions with their reasons
+    at.select_slider(key="coverage_km").set_value(2.5).run()
+    assert not at.exception
+    assert "2,5 km" in next(m.help for m in at.metric if m.label == "Nah am Welcome Point")
 
 
 def test_tandems_page_public_and_coordinator(
@@ -297,12 +316,17 @@ def test_activities_page(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_pa
     title.set_value("Rundgang für Neue")
     (place,) = [x for x in _in_form(at.selectbox, "activities_new") if x.label == "Sozialraum"]
     place.set_value("011001")
+    (hours,) = [x for x in _in_form(at.selectbox, "activities_new") if x.label == "Dauer (Stunden)"]
+    assert hours.format_func(1.5) == "1,5"
+    hours.set_value(1.5)
     _in_form(at.button, "activities_new")[0].click().run()
     assert not at.exception
     assert "Rundgang für Neue" in at.success[0].value
     assert not at.error
     listed = next(d.value for d in at.dataframe if "Titel" in d.value.columns)
     assert listed["Titel"].tolist() == ["Rundgang für Neue"]
+    stored = journal.activities(Register(f"sqlite:///{tmp_path / 'var' / 'register.sqlite'}")).iloc[0]
+    assert stored["ends_at"] - stored["starts_at"] == pd.Timedelta(hours=1.5)
     assert any("Rundgang für Neue" in str(tbl.value.to_numpy()) for tbl in at.table)  # the month calendar
     assert any("sk-activity" in c.proto.json_args for c in at.get("component_instance"))
 
