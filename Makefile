@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 PORT ?= 8501
 
-.PHONY: run test lint bench demo clean chromium
+.PHONY: run test lint bench demo clean chromium postgresql
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -40,12 +40,22 @@ chromium:
 	  else echo "chromium is missing and this is not root: the browser tests will be skipped outside CI"; fi; \
 	fi
 
+# Debian's PostgreSQL for the register tests (they start a throw-away server), installed only when missing
+# and only as root; the Debian package's own cluster is not used.
+postgresql:
+	@if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    (apt-get install -y -q postgresql >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q postgresql >/dev/null)) \
+	      && echo "postgresql installed"; \
+	  else echo "PostgreSQL is missing and this is not root: its register tests will be skipped outside CI"; fi; \
+	fi
+
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: $(DEVSTAMP) chromium data/sozialraeume/sozialraeume.geojson lint
+test: $(DEVSTAMP) chromium postgresql data/sozialraeume/sozialraeume.geojson lint
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

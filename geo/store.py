@@ -24,9 +24,9 @@ from pathlib import Path
 import pandas as pd
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, create_engine, event, select
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, create_engine, event, make_url, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -166,6 +166,14 @@ def database_url() -> str:
     return f"sqlite:///{folder / 'register.sqlite'}"
 
 
+def _hide_password(url: str) -> str:
+    """The URL as it may be shown: a password in it becomes ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.rsplit("@", maxsplit=1)[-1] if "@" in url else url
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision."""
     config = Config()
@@ -184,7 +192,14 @@ class Register:
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url or database_url()
-        self.engine = create_engine(self.url)
+        try:
+            self.engine = create_engine(self.url)
+        except ArgumentError as exc:  # not a URL, or an unknown kind of database
+            raise RegisterError("register.bad_url", url=_hide_password(self.url)) from exc
+        except ImportError as exc:  # e.g. PostgreSQL without psycopg installed
+            raise RegisterError(
+                "register.driver_missing", url=_hide_password(self.url), module=exc.name
+            ) from exc
         if self.engine.dialect.name == "sqlite":
             if self.engine.url.database and self.engine.url.database != ":memory:":
                 Path(self.engine.url.database).parent.mkdir(parents=True, exist_ok=True)  # may raise OSError
@@ -192,9 +207,14 @@ class Register:
         try:
             migrate(self.engine)
         except (OperationalError, OSError) as exc:
+            self.engine.dispose()
             raise RegisterError(
                 "register.unreachable", url=self.engine.url.render_as_string(hide_password=True)
             ) from exc
+
+    def close(self) -> None:
+        """Close the pooled database connections (the register can still be used; it reconnects)."""
+        self.engine.dispose()
 
     @contextmanager
     def _tx(self) -> Iterator[Session]:

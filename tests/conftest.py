@@ -5,7 +5,12 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import shutil
+import socket
+import subprocess
+import tempfile
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,3 +67,78 @@ def portal_mirror() -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _initdb() -> Path | None:
+    """PostgreSQL's initdb: on PATH, or where Debian's `postgresql` package puts it."""
+    if found := shutil.which("initdb"):
+        return Path(found)
+    return max(Path("/usr/lib/postgresql").glob("*/bin/initdb"), default=None)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """
+    A throw-away PostgreSQL cluster on 127.0.0.1, started for this test session and removed after it.
+
+    As root the server runs as the `postgres` user (PostgreSQL refuses root). Without PostgreSQL or psycopg
+    the tests that need it are skipped outside CI; under CI (`make test` installs both) they fail instead.
+    """
+    initdb = _initdb()
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        initdb = None
+    if initdb is None:
+        reason = "PostgreSQL (initdb) or psycopg is not installed: `make test` installs them as root"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    as_user: list[str] = []
+    folder = Path(tempfile.mkdtemp(prefix="sk-pg-"))
+    if os.geteuid() == 0:
+        as_user = ["runuser", "-u", "postgres", "--"]
+        shutil.chown(folder, "postgres")
+    port = _free_port()
+    data = folder / "data"
+    pg_ctl = initdb.parent / "pg_ctl"
+    subprocess.run(
+        [*as_user, str(initdb), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"],
+        check=True,
+        capture_output=True,
+    )
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run(
+        [*as_user, str(pg_ctl), "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+    finally:
+        subprocess.run(
+            [*as_user, str(pg_ctl), "-D", str(data), "-m", "fast", "stop"], check=False, capture_output=True
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def register_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty register database: an SQLite file, and a new database on the PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'register.sqlite'}"
+    import psycopg
+
+    server = request.getfixturevalue("postgres_server")
+    name = f"register_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(
+        server.replace("postgresql+psycopg", "postgresql") + "/postgres", autocommit=True
+    ) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    return f"{server}/{name}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -18,12 +19,13 @@ IDS = {"011001", "037001", "063007"}
 
 
 @pytest.fixture
-def register(tmp_path: Path) -> Register:
-    reg = Register(f"sqlite:///{tmp_path / 'r.sqlite'}")
+def register(register_url: str) -> Iterator[Register]:
+    reg = Register(register_url)
     a = reg.add_connector("Ana", "Spanisch")
     b = reg.add_connector("Omar", "Arabisch")
     reg.create_tandem("Tandem Süd", [a, b], start=date(2025, 1, 1))
-    return reg
+    yield reg
+    reg.close()
 
 
 def test_activities_filters_and_ics(register: Register) -> None:

@@ -1,8 +1,9 @@
-"""The register on a temporary SQLite file: round trips, rules, history, concurrent edits, privacy."""
+"""The register on a temporary SQLite file and on a throw-away PostgreSQL server: round trips, rules, history, concurrent edits, privacy."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -18,8 +19,11 @@ IDS = {"011001", "037001", "063007"}
 
 
 @pytest.fixture
-def register(tmp_path: Path) -> Register:
-    return Register(f"sqlite:///{tmp_path / 'register.sqlite'}")
+def register(register_url: str) -> Iterator[Register]:
+    """An empty register, once on SQLite and once on PostgreSQL."""
+    reg = Register(register_url)
+    yield reg
+    reg.close()
 
 
 def _pair(register: Register) -> tuple[int, int]:
@@ -36,11 +40,12 @@ def test_migrations_match_the_models(register: Register) -> None:
     assert diff == []
 
 
-def test_round_trip_and_reopen(register: Register, tmp_path: Path) -> None:
+def test_round_trip_and_reopen(register: Register, request: pytest.FixtureRequest) -> None:
     a, b = _pair(register)
     t = register.create_tandem("Tandem Oberbilk", [a, b], start=date(2025, 1, 1), welcome_point_id="wp-1")
     register.assign(t, "037001", valid_from=date(2025, 2, 1), known_ids=IDS)
     again = Register(register.url)  # opening again migrates nothing and loses nothing
+    request.addfinalizer(again.close)
     (tandem,) = again.tandems()
     assert (tandem.name, tandem.member_ids, tandem.welcome_point_id) == ("Tandem Oberbilk", (a, b), "wp-1")
     assert tandem.languages == ("Türkisch", "Deutsch", "Arabisch", "Englisch")
@@ -173,3 +178,17 @@ def test_unreachable_database_is_a_plain_message(tmp_path: Path) -> None:
     (tmp_path / "ein-ordner.sqlite").mkdir()  # a folder where the database file should be
     with pytest.raises(RegisterError, match=r"nicht erreichbar.*DATABASE_URL"):
         Register(f"sqlite:///{tmp_path / 'ein-ordner.sqlite'}")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("kein-url", r"keine gültige Datenbank-Adresse"),
+        ("oracle-nicht-da://x@y/z", r"keine gültige Datenbank-Adresse"),
+        ("postgresql+pg8000://nutzer:geheim@127.0.0.1/db", r"Datenbanktreiber \(pg8000\).*\[postgres\]"),
+    ],
+)
+def test_bad_database_url_is_a_plain_message(url: str, expected: str) -> None:
+    with pytest.raises(RegisterError, match=expected) as caught:
+        Register(url)
+    assert "geheim" not in str(caught.value)  # a password in the URL is never shown
