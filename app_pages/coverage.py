@@ -21,7 +21,7 @@ from app_pages.ui import (
     t,
     table_with_download,
 )
-from geo import coverage, i18n, maps, need
+from geo import coverage, i18n, maps, need, tables
 from geo.settings import STORAGE_CRS
 
 st.title(t("coverage.title"))
@@ -130,6 +130,7 @@ with friendly_errors():
             caption=t("coverage.gaps_caption", n=len(gap_table)),
             file_name="luecken.csv",
             key="coverage_download",
+            decimals={headers[c]: 0 for c in ("score", "population", "distance_m")},
         )
     with tab_bezirke:
         frame = per_bezirk.assign(
@@ -137,14 +138,18 @@ with friendly_errors():
             within=per_bezirk["share_within"].map(percent),
         )[["stadtbezirk", "population", "high_need_population", "covered", "within"]]
         st.dataframe(
-            frame.rename(
-                columns={
-                    "stadtbezirk": t("ranking.bezirk"),
-                    "population": t("ranking.population"),
-                    "high_need_population": t("coverage.high_need_population"),
-                    "covered": t("coverage.share_covered"),
-                    "within": t("coverage.share_within", km=km_text(km)),
-                }
+            tables.localized(
+                frame.rename(
+                    columns={
+                        "stadtbezirk": t("ranking.bezirk"),
+                        "population": t("ranking.population"),
+                        "high_need_population": t("coverage.high_need_population"),
+                        "covered": t("coverage.share_covered"),
+                        "within": t("coverage.share_within", km=km_text(km)),
+                    }
+                ),
+                lang(),
+                decimals={t("ranking.population"): 0, t("coverage.high_need_population"): 0},
             ),
             hide_index=True,
             width="stretch",
@@ -153,7 +158,7 @@ with friendly_errors():
         st.markdown(t("coverage.suggest_intro"))
         s1, s2 = st.columns(2)
         k = s1.number_input(t("coverage.suggest_k"), 1, 10, 2, key="coverage_k")
-        reach = s2.slider(t("coverage.suggest_reach"), 0.5, 3.0, 1.0, 0.25, key="coverage_reach")
+        reach = km_slider(t("coverage.suggest_reach"), key="coverage_reach", container=s2)
         home_id, max_home = None, None
         if is_coordinator():
             people = {c.id: c for c in register().connectors(private=True)}

@@ -19,7 +19,7 @@ from app_pages.ui import (
     t,
     table_with_download,
 )
-from geo import i18n, journal, maps, need, profile, view
+from geo import i18n, journal, maps, need, profile, tables, view
 from geo.indicators import SCHEMES, catalogue
 
 cat = catalogue()
@@ -166,7 +166,12 @@ def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
             "unit": t("profile.unit"),
         }
     )
-    st.dataframe(table.drop(columns=["indicator", "direction"]), hide_index=True, width="stretch")
+    places = comp["indicator"].map(lambda i: cat.get(i).decimals)
+    st.dataframe(
+        tables.localized(table.drop(columns=["indicator", "direction"]), lang(), row_decimals=places),
+        hide_index=True,
+        width="stretch",
+    )
     st.markdown(f"**{t('profile.nearest')}**")
     if p.nearest_welcome_points.empty:
         st.caption(t("profile.no_welcome_points"))
@@ -390,13 +395,16 @@ with friendly_errors():
             "bevoelkerung": t("ranking.population"),
             "welcome_point_m": t("ranking.welcome_point_m"),
         }
+        decimals = {headers["score"]: 0, headers["bevoelkerung"]: 0, headers["welcome_point_m"]: 0}
         if indicator:
             headers[indicator] = f"{cat.get(indicator).label(lang())} ({cat.get(indicator).unit})"
+            decimals[headers[indicator]] = cat.get(indicator).decimals
         table_with_download(
             table.rename(columns=headers),
             caption=t("ranking.caption", n=len(table)),
             file_name="sozialraeume-rangliste.csv",
             key="explore_download",
+            decimals=decimals,
         )
     with tab_compare:
         picked = multiselect(
@@ -416,7 +424,8 @@ with friendly_errors():
             )
             frame.insert(0, t("profile.city_median"), data.spaces[shown].median())
             frame.index = [f"{cat.get(i).label(lang())} ({cat.get(i).unit})" for i in shown]
-            st.dataframe(frame, width="stretch")
+            places = pd.Series([cat.get(i).decimals for i in shown], index=frame.index)
+            st.dataframe(tables.localized(frame, lang(), row_decimals=places), width="stretch")
             scores = pd.DataFrame(
                 {
                     "name": [labels[i].split(" (")[0] for i in picked],

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import dataset, export, i18n, maps, need, store
+from geo import dataset, export, i18n, maps, need, store, tables
 from geo.errors import SozialraumError
 from geo.settings import get_settings
 
@@ -150,10 +150,12 @@ def need_components() -> tuple[list[need.Component], str]:
     return need.default_components(data.indicator_ids()), "zscore"
 
 
-def table_with_download(frame: pd.DataFrame, *, caption: str, file_name: str, key: str) -> None:
-    """A caption, a sortable table and its CSV download (safe to open in a spreadsheet)."""
+def table_with_download(
+    frame: pd.DataFrame, *, caption: str, file_name: str, key: str, decimals: dict[str, int] | None = None
+) -> None:
+    """A caption, a sortable table (numbers as the user writes them) and its CSV download (spreadsheet-safe)."""
     st.caption(caption)
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(tables.localized(frame, lang(), decimals=decimals), hide_index=True, width="stretch")
     st.download_button(
         t("ranking.download"), export.csv_bytes(frame), file_name=file_name, mime="text/csv", key=key
     )

@@ -33,6 +33,11 @@ class Indicator:
         """The label in `lang` (German when there is no English one)."""
         return self.label_en if lang == "en" else self.label_de
 
+    @property
+    def decimals(self) -> int:
+        """Decimals to show: none for counts and areas, one for shares, rates and the like."""
+        return 0 if self.kind in {"count", "area"} else 1
+
 
 @dataclass(frozen=True)
 class Catalogue:

@@ -107,9 +107,8 @@ def palette(k: int, *, reverse: bool = False) -> list[str]:
 
 def class_labels(classes: Classes, indicator: Indicator, lang: str) -> list[str]:
     """Readable class ranges, for example ``"2,1 – 5,4 %"``."""
-    decimals = 0 if indicator.kind in {"count", "area"} else 1
     lows = [classes.lower, *classes.bins[:-1]]
-    fmt = lambda v: i18n.format_number(v, lang, decimals=decimals)  # noqa: E731
+    fmt = lambda v: i18n.format_number(v, lang, decimals=indicator.decimals)  # noqa: E731
     return [
         f"{fmt(lo)} – {fmt(hi)} {indicator.unit}".strip() for lo, hi in zip(lows, classes.bins, strict=True)
     ]
@@ -169,6 +168,11 @@ class _MapSetup(MacroElement):
             m.getContainer().style.background = {{ this.background|tojson }};
             m.attributionControl.setPrefix({{ this.prefix|tojson }});
             m.attributionControl.addAttribution({{ this.attribution|tojson }});
+            // metric scale only; a long source line wraps beside it instead of covering it
+            L.control.scale({imperial: false, position: 'bottomleft'}).addTo(m);
+            var attribution = m.attributionControl.getContainer();
+            attribution.style.maxWidth = 'calc(100% - 110px)';
+            if (m.getSize().x < 520) { attribution.style.fontSize = '9px'; attribution.style.lineHeight = '1.25'; }
         })();
         {% endmacro %}
         """
@@ -209,8 +213,7 @@ def _place(row: pd.Series) -> str:
 
 def _tooltip(row: pd.Series, indicator: Indicator, lang: str) -> str:
     esc = html.escape
-    decimals = 0 if indicator.kind in {"count", "area"} else 1
-    value = i18n.format_number(row[indicator.id], lang, decimals=decimals)
+    value = i18n.format_number(row[indicator.id], lang, decimals=indicator.decimals)
     unit = indicator.unit if pd.notna(row[indicator.id]) else ""
     return (
         f"<b>{esc(str(row['name']))}</b><br>{esc(_place(row))}<br>"
@@ -269,7 +272,7 @@ def base_map(dataset: Dataset, *, lang: str = "de", tiles: bool = False) -> foli
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
         zoom_start=11,
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # a metric-only scale is added by _MapSetup
         zoom_control=True,
     )
     m.default_js, m.default_css = leaflet_links()

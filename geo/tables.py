@@ -1,8 +1,11 @@
-"""Tables that are safe to open in a spreadsheet program."""
+"""Tables that are safe to open in a spreadsheet program, and tables shown with numbers as the reader writes them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 #: A cell starting with one of these is read as a formula by Excel or LibreOffice.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -30,3 +33,45 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     """`frame` as CSV for German spreadsheets: `;`-separated, decimal comma, UTF-8 with BOM, formulas inert."""
     text = neutralise_formulas(frame).to_csv(sep=";", decimal=",", index=False)
     return text.encode("utf-8-sig")
+
+
+def localized(
+    frame: pd.DataFrame,
+    lang: str,
+    *,
+    decimals: Mapping[str, int] | None = None,
+    row_decimals: pd.Series | None = None,
+) -> Styler:
+    """
+    `frame` for display with numbers as people in `lang` write them (``12.345,6`` in German).
+
+    The cells keep their numbers, so a table stays sortable by value; only what is shown changes. Missing
+    values show as an en dash.
+
+    Parameters
+    ----------
+    frame
+        The table; its index and columns are shown as they are.
+    lang
+        Language code (``de`` or ``en``) that decides the decimal and thousands separators.
+    decimals
+        Decimals per column; otherwise whole-number columns get none and the others one.
+    row_decimals
+        Decimals per row (indexed like `frame`), for tables whose rows are indicators of different kinds.
+    """
+    decimal, thousands = (",", ".") if lang == "de" else (".", ",")
+    styler = frame.style
+    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and frame[c].dtype != bool]
+    if row_decimals is not None:
+        for places in sorted(set(row_decimals.dropna().astype(int))):
+            rows = row_decimals.index[row_decimals == places]
+            styler = styler.format(
+                precision=places, decimal=decimal, thousands=thousands, na_rep="–", subset=(rows, numeric)
+            )
+        return styler
+    for col in numeric:
+        places = (decimals or {}).get(col, 0 if pd.api.types.is_integer_dtype(frame[col]) else 1)
+        styler = styler.format(
+            precision=places, decimal=decimal, thousands=thousands, na_rep="–", subset=[col]
+        )
+    return styler

@@ -204,6 +204,14 @@ def test_explore_map_offline(server: str, page: tuple[Page, list[str]]) -> None:
     assert shapes == 171
     assert _count_in_frames(pg, "path.sk-welcome-point", 10, timeout_s=5) == 10
     assert _count_in_frames(pg, ".sk-legend", 1, timeout_s=5) == 1
+    frame = next(f for f in pg.frames if f.locator(".leaflet-control-scale").count())
+    scale = frame.locator(".leaflet-control-scale-line")
+    assert scale.count() == 1  # metric only
+    a, b = scale.bounding_box(), frame.locator(".leaflet-control-attribution").bounding_box()
+    assert a is not None and b is not None
+    assert (
+        a["x"] + a["width"] <= b["x"] or a["y"] + a["height"] <= b["y"]
+    )  # the source line does not cover the scale
     _no_error(pg)
     assert blocked == []
 

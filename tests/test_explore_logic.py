@@ -92,6 +92,9 @@ def test_profile_on_the_demo(demo_dir: Path) -> None:
     assert with_tandems.tandems == ("A", "B")
     with pytest.raises(KeyError):
         profile.build_profile(data, "999999", indicator_ids=[])
+    assert with_tandems.stadtteil == data.spaces.set_index("sozialraum_id").loc[top, "stadtteil"] != ""
+    data.spaces = data.spaces.assign(stadtteil="")  # a dataset imported without the Stadtteil file
+    assert profile.build_profile(data, top, indicator_ids=[]).stadtteil == top[:3]
 
 
 def test_url_round_trip() -> None:

@@ -62,3 +62,23 @@ def test_catalogue_covers_the_quartiersatlas_columns() -> None:
     assert cat.get("sgb2_quote").direction == "up"
     assert cat.get("gymnasium_pct").direction == "down"
     assert cat.get("sgb2_quote").label("en") == "SGB II rate"
+
+
+def test_tables_show_numbers_as_the_reader_writes_them() -> None:
+    import pandas as pd
+
+    from geo.tables import localized
+
+    frame = pd.DataFrame(
+        {"Name": ["Flingern", "Lörick"], "Quote": [12.345, None], "Einwohner": [23456.0, 812.0]}
+    )
+    german = localized(frame, "de", decimals={"Einwohner": 0}).to_string()
+    assert "12,3" in german and "23.456" in german and "–" in german
+    assert "12.3" not in german
+    english = localized(frame, "en", decimals={"Einwohner": 0}).to_string()
+    assert "12.3" in english and "23,456" in english
+    styled = localized(frame, "de")
+    assert styled.data["Quote"].dtype == float  # the cells stay numbers: the table sorts by value
+    by_row = pd.DataFrame({"Stadt": [3399.0, 12.34]}, index=["Bevölkerung", "SGB-II-Quote"])
+    text = localized(by_row, "de", row_decimals=pd.Series([0, 1], index=by_row.index)).to_string()
+    assert "3.399" in text and "12,3" in text and "3.399,0" not in text
