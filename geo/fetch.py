@@ -193,7 +193,8 @@ def import_files(
     if sozialraeume and _previous_meta_is_demo(out):
         shutil.rmtree(out / "sozialraeume", ignore_errors=True)
         (out / WELCOME_POINTS_FILE).unlink(missing_ok=True)
-    parts = [OFFICIAL_SOURCE if sozialraeume is None else f"Sozialräume: {_file_label(sozialraeume)}"]
+    from_portal = sozialraeume is None or Path(sozialraeume).name == PORTAL_SOZIALRAEUME
+    parts = [OFFICIAL_SOURCE if from_portal else f"Sozialräume: {_file_label(sozialraeume)}"]
     if indicators:
         parts.append(catalogue().source)
     if welcome_points:
@@ -202,7 +203,7 @@ def import_files(
         title=_previous_title(out) or "Offizielle Daten",
         source=source or "; ".join(parts),
         reference_date=catalogue().reference_date,
-        licence=OFFICIAL_LICENCE if sozialraeume is None else "",
+        licence=OFFICIAL_LICENCE if from_portal else "",
     )
     if sozialraeume is None:
         _carry_geometry_findings(out, checked.report)

@@ -121,6 +121,10 @@ def test_import_real_files_then_load(tmp_path: Path) -> None:
     assert row["sgb2_quote"] == pytest.approx(6.8)
     # the wrong population stays flagged after import, on every load: nothing is silently changed
     assert "063007" in {i.ids[0] for i in loaded.report.find("implausible_value")}
+    # the portal's file is named as the portal, with its licence; the registry by its title
+    assert loaded.meta.source.startswith("Open Data Düsseldorf (Sozialräume, Stadtteile)")
+    assert "Welcome Points: Integrationsberatung in Düsseldorf" in loaded.meta.source
+    assert loaded.meta.licence.startswith("Datenlizenz Deutschland")
 
 
 @pytest.mark.real_data
