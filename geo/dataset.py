@@ -207,6 +207,7 @@ def load_dataset(folder: str | Path) -> Dataset:
     spaces["name"] = spaces["name"].fillna("").astype(str)
     nameless = spaces["name"].str.strip() == ""
     spaces.loc[nameless, "name"] = spaces.loc[nameless, "stadtteil"]
+    spaces["name"] = sources.mark_truncated(spaces["name"])  # shown as cut; the file keeps the name as read
     front = ["sozialraum_id", "name", "stadtteil_nr", "stadtteil", "stadtbezirk"]
     spaces = spaces[front + [c for c in spaces.columns if c not in front]]
     points = checked.welcome_points

@@ -354,6 +354,24 @@ def parse_numbers(column: pd.Series, *, decimal_comma: bool | None = None) -> tu
     return numbers.astype(float), unreadable
 
 
+def looks_truncated(names: pd.Series) -> pd.Series:
+    """
+    True for names that look cut at a line break of the source PDF (``Garath-Südost und``, ``... Jo-``).
+
+    They end with a hyphen or with a word that cannot end a place name (und, bis, zwischen, an, ...).
+    """
+    text = names.fillna("").astype(str).str.strip()
+    last_word = text.str.split().str[-1].fillna("").str.casefold()
+    return text.str.endswith("-") | last_word.isin(_TRUNCATED_ENDINGS)
+
+
+def mark_truncated(names: pd.Series) -> pd.Series:
+    """Names that look cut get a trailing ``…`` so that nobody takes them for complete; others unchanged."""
+    cut = looks_truncated(names)
+    text = names.fillna("").astype(str).str.rstrip()
+    return names.where(~cut, text.where(text.str.endswith("-"), text + " ") + "…")
+
+
 def _clean_names(names: pd.Series, ids: pd.Series, report: Report | None) -> pd.Series:
     repaired = names.str.replace(_CID, lambda m: _CID_GLYPHS.get(m.group(1), m.group(0)), regex=True)
     if report is not None:
@@ -363,8 +381,7 @@ def _clean_names(names: pd.Series, ids: pd.Series, report: Report | None) -> pd.
         garbled = ids[repaired.str.contains(r"\(cid:\d+\)", regex=True)].tolist()
         if garbled:
             report.warning("name_garbled", ids=garbled)
-        last_word = repaired.str.strip().str.split().str[-1].fillna("").str.casefold()
-        cut = repaired.str.strip().str.endswith("-") | last_word.isin(_TRUNCATED_ENDINGS)
+        cut = looks_truncated(repaired)
         if cut.any():
             report.warning("name_truncated", ids=ids[cut].tolist())
     return repaired

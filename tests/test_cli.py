@@ -118,6 +118,10 @@ def test_import_real_files_then_load(tmp_path: Path) -> None:
     assert not loaded.meta.demo
     row = loaded.spaces.set_index("sozialraum_id").loc["011001"]
     assert row["name"] == "Altstadt"
+    names = loaded.spaces.set_index("sozialraum_id")["name"]
+    assert names["033001"] == "Industriehafen und …"  # cut at a PDF line break: shown as cut
+    assert names["015002"] == "Zwischen Nordfriedhof und Jo-…"
+    assert "Industriehafen und;" in (out / "sozialraeume" / "indikatoren.csv").read_text(encoding="utf-8-sig")
     assert row["sgb2_quote"] == pytest.approx(6.8)
     # the wrong population stays flagged after import, on every load: nothing is silently changed
     assert "063007" in {i.ids[0] for i in loaded.report.find("implausible_value")}

@@ -366,3 +366,15 @@ def test_welcome_point_outside_every_sozialraum(tmp_path: Path) -> None:
     located = sources.assign_sozialraum(points, spaces, report=report)
     assert located["sozialraum_id"].tolist() == ["011001", ""]
     assert report.find("welcome_point_outside")[0].ids == ("wp-gasse-2",)
+
+
+def test_cut_names_are_marked_not_changed() -> None:
+    names = pd.Series(["Garath-Südost und", "Zwischen Nordfriedhof und Jo-", "Altstadt", "Unterbilk", None])
+    marked = sources.mark_truncated(names)
+    assert marked.tolist()[:4] == [
+        "Garath-Südost und …",
+        "Zwischen Nordfriedhof und Jo-…",
+        "Altstadt",
+        "Unterbilk",
+    ]
+    assert marked.isna().tolist()[4]
