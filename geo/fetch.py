@@ -194,7 +194,11 @@ def import_files(
         shutil.rmtree(out / "sozialraeume", ignore_errors=True)
         (out / WELCOME_POINTS_FILE).unlink(missing_ok=True)
     from_portal = sozialraeume is None or Path(sozialraeume).name == PORTAL_SOZIALRAEUME
-    parts = [OFFICIAL_SOURCE if from_portal else f"Sozialräume: {_file_label(sozialraeume)}"]
+    parts = [
+        OFFICIAL_SOURCE
+        if from_portal or sozialraeume is None
+        else f"Sozialräume: {_file_label(sozialraeume)}"
+    ]
     if indicators:
         parts.append(catalogue().source)
     if welcome_points:
