@@ -21,7 +21,8 @@ from app_pages.ui import (
     t,
     table_with_download,
 )
-from geo import coverage, i18n, maps, need, tables
+from geo import coverage, i18n, languages, maps, need, tables
+from geo.dataset import Dataset
 from geo.settings import STORAGE_CRS
 
 st.title(t("coverage.title"))
@@ -30,6 +31,27 @@ st.title(t("coverage.title"))
 def percent(share: float) -> str:
     """A share as a whole percentage in the user's language."""
     return "–" if pd.isna(share) else f"{i18n.format_number(100 * share, lang(), decimals=0)} %"
+
+
+def language_weights(
+    data: Dataset, tandem_languages: tuple[str, ...]
+) -> tuple[pd.Series | None, tuple[str, ...]]:
+    """Offer to weight suggestions by residents who may speak the tandem's languages; None when not chosen."""
+    if not tandem_languages:
+        return None, ()
+    if data.nationalities is None:
+        st.caption(t("coverage.languages_no_data"))
+        return None, ()
+    estimate, matched = languages.speakers(data.spaces, data.nationalities, tandem_languages)
+    if not matched:
+        st.caption(t("coverage.languages_no_match"))
+        return None, ()
+    use = st.toggle(
+        t("coverage.use_languages", nationalities=", ".join(matched)),
+        key="coverage_use_languages",
+        help=t("coverage.use_languages_help"),
+    )
+    return (estimate, matched) if use else (None, ())
 
 
 with friendly_errors():
@@ -160,6 +182,7 @@ with friendly_errors():
         k = s1.number_input(t("coverage.suggest_k"), 1, 10, 2, key="coverage_k")
         reach = km_slider(t("coverage.suggest_reach"), key="coverage_reach", container=s2)
         home_id, max_home = None, None
+        speakers, matched = None, ()
         if is_coordinator():
             people = {c.id: c for c in register().connectors(private=True)}
             tandems = {tv.id: tv for tv in register().tandems()}
@@ -179,6 +202,7 @@ with friendly_errors():
                 st.caption(
                     t("coverage.suggest_languages", languages=", ".join(tandems[pick].languages) or "–")
                 )
+                speakers, matched = language_weights(data, tandems[pick].languages)
         suggestions = coverage.suggest(
             table,
             data.spaces,
@@ -187,6 +211,7 @@ with friendly_errors():
             reach_m=reach * 1000,
             home_id=home_id,
             max_home_m=max_home,
+            speakers=speakers,
         )
         if not suggestions:
             st.info(t("coverage.suggest_none"))
@@ -205,6 +230,14 @@ with friendly_errors():
                     distance=i18n.format_number(s.distance_m, lang(), decimals=0),
                 )
             )
+            if s.speakers is not None:
+                st.caption(
+                    t(
+                        "coverage.suggestion_speakers",
+                        n=i18n.format_number(s.speakers, lang(), decimals=0),
+                        nationalities=", ".join(matched),
+                    )
+                )
             if s.home_distance_m is not None:
                 st.caption(
                     t("coverage.suggestion_home", km=i18n.format_number(s.home_distance_m / 1000, lang()))

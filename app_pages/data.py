@@ -81,7 +81,17 @@ welcome = st.file_uploader(t("data.upload_welcome"), type=["csv", "geojson", "js
 spaces = st.file_uploader(
     t("data.upload_spaces"), type=["geojson", "json", "gpkg", "zip"], key="data_up_spaces"
 )
-if st.button(t("data.import_button"), disabled=not (indicators or welcome or spaces), key="data_import"):
+nationalities = st.file_uploader(
+    t("data.upload_nationalities"),
+    type=["csv", "xlsx"],
+    key="data_up_nationalities",
+    help=t("data.upload_nationalities_help"),
+)
+if st.button(
+    t("data.import_button"),
+    disabled=not (indicators or welcome or spaces or nationalities),
+    key="data_import",
+):
     with friendly_errors(), tempfile.TemporaryDirectory() as tmp:
 
         def saved(upload: object) -> Path | None:
@@ -98,6 +108,7 @@ if st.button(t("data.import_button"), disabled=not (indicators or welcome or spa
                 sozialraeume=saved(spaces),
                 indicators=saved(indicators),
                 welcome_points=saved(welcome),
+                nationalities=saved(nationalities),
                 sheet=sheet or None,
             )
         use_official(official, t("data.imported", folder=str(official)))

@@ -97,6 +97,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         indicators=args.indicators,
         welcome_points=args.welcome_points,
         stadtteile=args.stadtteile,
+        nationalities=args.nationalities,
         sheet=args.sheet,
     )
     _print_report(report.as_dict(args.lang), args.lang)
@@ -212,6 +213,9 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--indicators", type=Path)
     imp.add_argument("--welcome-points", type=Path)
     imp.add_argument("--stadtteile", type=Path)
+    imp.add_argument(
+        "--nationalities", type=Path, help="residents by nationality per Stadtteil (for tandems' languages)"
+    )
     imp.add_argument("--sheet")
     imp.add_argument("--out", type=Path, required=True)
     imp.set_defaults(func=_cmd_import)

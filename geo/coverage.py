@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -288,6 +289,8 @@ class Suggestion:
     distance_m: float
     welcome_point: str
     home_distance_m: float | None
+    #: Estimated high-need residents reached who may speak one of the tandem's languages (when asked).
+    speakers: float | None = None
 
 
 def suggest(
@@ -299,6 +302,7 @@ def suggest(
     reach_m: float = 1000,
     home_id: str | None = None,
     max_home_m: float | None = None,
+    speakers: pd.Series | None = None,
 ) -> list[Suggestion]:
     """
     Sozialräume where `k` free tandems would reach the most high-need population no tandem covers yet.
@@ -306,9 +310,17 @@ def suggest(
     A tandem working in a Sozialraum reaches it and the Sozialräume within `reach_m` (representative
     points). Candidates are the Sozialräume no tandem covers yet. With `home_id`, candidates are limited to `max_home_m` from that home Sozialraum (a tandem
     usually works near where its members live). The choice is `greedy_cover`.
+
+    With `speakers` (estimated residents per Sozialraum who may speak the tandem's languages, see
+    `geo.languages.speakers`), a high-need Sozialraum counts with those residents instead of its whole
+    population, so the choice favours where the tandem's languages help most.
     """
     high = (table["need_class"] >= 1) & (table["need_class"] <= min_class) & ~table["covered"]
-    weights = dict(zip(table.loc[high, "sozialraum_id"], table.loc[high, "population"], strict=True))
+    population = dict(zip(table.loc[high, "sozialraum_id"], table.loc[high, "population"], strict=True))
+    weights = population
+    if speakers is not None:
+        weights = {i: float(speakers.get(i, 0.0)) for i in population}
+        weights = {i: (0.0 if math.isnan(w) else w) for i, w in weights.items()}
     reach = reach_sets(spaces, reach_m)
     anchors = anchor_points(spaces)
     covered_now = set(table.loc[table["covered"], "sozialraum_id"])
@@ -323,17 +335,18 @@ def suggest(
     out: list[Suggestion] = []
     covered: set[str] = set()
     for c in chosen:
-        reached = tuple(sorted(i for i in reach[c] - covered if weights.get(i, 0) > 0))
+        reached = tuple(sorted(i for i in reach[c] - covered if population.get(i, 0) > 0))
         covered |= reach[c]
         out.append(
             Suggestion(
                 sozialraum_id=c,
                 name=str(by_id.at[c, "name"]),
                 reached=reached,
-                high_need_population=float(sum(weights[i] for i in reached)),
+                high_need_population=float(sum(population[i] for i in reached)),
                 distance_m=float(by_id.at[c, "distance_m"]),
                 welcome_point=str(by_id.at[c, "welcome_point"]),
                 home_distance_m=round(home_distance[c]) if home_distance else None,
+                speakers=float(sum(weights[i] for i in reached)) if speakers is not None else None,
             )
         )
     return out

@@ -8,6 +8,7 @@ A dataset folder: the one layout the app opens, and that `demo`, `fetch` and `im
     DIR/sozialraeume/stadtteile.geojson     Nummer, Name (as the official file)
     DIR/sozialraeume/indikatoren.csv        Quartiersatlas headers, ';'-separated, decimal point, UTF-8
     DIR/welcome_points.geojson              one point per Welcome Point
+    DIR/sozialraeume/staatsangehoerigkeiten.csv  optional: residents by nationality per Stadtteil
 
 All files are EPSG:4326. Loading reads them with the same readers as official files and validates them,
 so the demo data takes the same path as real data.
@@ -23,7 +24,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo import sources, validate
+from geo import languages, sources, validate
 from geo.errors import DataError
 from geo.indicators import catalogue
 from geo.report import Report
@@ -34,6 +35,7 @@ SPACES_FILE = "sozialraeume/sozialraeume.geojson"
 STADTTEILE_FILE = "sozialraeume/stadtteile.geojson"
 INDICATORS_FILE = "sozialraeume/indikatoren.csv"
 WELCOME_POINTS_FILE = "welcome_points.geojson"
+NATIONALITIES_FILE = "sozialraeume/staatsangehoerigkeiten.csv"
 #: The report of the last import or download: it names repairs that later loads no longer see.
 IMPORT_REPORT_FILE = "import_report.json"
 
@@ -71,6 +73,15 @@ class Dataset:
     welcome_points: gpd.GeoDataFrame
     report: Report
     import_report: Report | None = None
+    #: Residents by nationality per Stadtteil (index `stadtteil_nr`), when the dataset has them.
+    nationalities: pd.DataFrame | None = None
+
+    def stadtteil_names(self) -> dict[str, str]:
+        """Stadtteil number -> name, from the Stadtteil file or else from the Sozialräume."""
+        if self.stadtteile is not None:
+            return dict(zip(self.stadtteile["stadtteil_nr"], self.stadtteile["name"], strict=True))
+        named = self.spaces[self.spaces["stadtteil"] != ""]
+        return dict(zip(named["stadtteil_nr"], named["stadtteil"], strict=False))
 
     def indicator_ids(self) -> list[str]:
         """Catalogue ids that have at least one value in this dataset, in catalogue order."""
@@ -104,6 +115,16 @@ def write_indicators(table: pd.DataFrame, path: Path) -> None:
     tmp.replace(path)
 
 
+def write_nationalities(table: pd.DataFrame, path: Path) -> None:
+    """Residents by nationality per Stadtteil as `;`-separated UTF-8, keyed by `Stadtteil_Nummer`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    table.rename_axis("Stadtteil_Nummer").reset_index().to_csv(
+        tmp, sep=";", index=False, encoding="utf-8", float_format="%.10g"
+    )
+    tmp.replace(path)
+
+
 def write_dataset(
     folder: str | Path,
     *,
@@ -112,6 +133,7 @@ def write_dataset(
     stadtteile: gpd.GeoDataFrame | None = None,
     indicators: pd.DataFrame | None = None,
     welcome_points: gpd.GeoDataFrame | None = None,
+    nationalities: pd.DataFrame | None = None,
     import_report: Report | None = None,
 ) -> Path:
     """
@@ -147,6 +169,8 @@ def write_dataset(
             welcome_points.drop(columns=["sozialraum_id"], errors="ignore"),
             folder / WELCOME_POINTS_FILE,
         )
+    if nationalities is not None:
+        write_nationalities(nationalities, folder / NATIONALITIES_FILE)
     if import_report is not None:
         (folder / IMPORT_REPORT_FILE).write_text(import_report.to_json(), encoding="utf-8")
     (folder / META_FILE).write_text(
@@ -215,6 +239,10 @@ def load_dataset(folder: str | Path) -> Dataset:
         points = gpd.GeoDataFrame(
             {"welcome_point_id": [], "name": [], "sozialraum_id": []}, geometry=[], crs=STORAGE_CRS
         )
+    nationalities = None
+    if (path := optional(NATIONALITIES_FILE)) is not None:
+        names = dict(zip(spaces["stadtteil_nr"], spaces["stadtteil"], strict=False))
+        nationalities = languages.read_nationalities(path, names, report=report)
     import_report = None
     if (path := optional(IMPORT_REPORT_FILE)) is not None:
         import_report = Report.from_json(path.read_text(encoding="utf-8"))
@@ -226,4 +254,5 @@ def load_dataset(folder: str | Path) -> Dataset:
         stadtteile=stadtteile,
         welcome_points=points,
         report=report,
+        nationalities=nationalities,
     )

@@ -333,6 +333,45 @@ def welcome_points(spaces: gpd.GeoDataFrame, table: pd.DataFrame, *, n: int = 10
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=spaces.crs)
 
 
+#: Nationalities of the demo's foreign residents and their city-wide weights (made up, roughly the order of
+#: magnitude of a large German city).
+DEMO_NATIONALITIES = {
+    "Türkei": 0.16,
+    "Ukraine": 0.12,
+    "Griechenland": 0.10,
+    "Polen": 0.09,
+    "Italien": 0.08,
+    "Syrien": 0.08,
+    "Rumänien": 0.07,
+    "Irak": 0.05,
+    "Marokko": 0.05,
+    "Spanien": 0.05,
+    "Japan": 0.04,
+    "Russische Föderation": 0.04,
+}
+
+
+def nationalities(spaces: gpd.GeoDataFrame, table: pd.DataFrame, *, seed: int = 2026) -> pd.DataFrame:
+    """
+    Foreign residents by nationality per Stadtteil, shaped like the city's tables (synthetic).
+
+    Each Stadtteil's foreign residents (population times the foreign share of its Sozialräume) are split
+    over `DEMO_NATIONALITIES` with Dirichlet weights around the city-wide mix, so communities cluster; about a
+    tenth of all foreign residents is left to "sonstige" as in the real tables.
+    """
+    rng = np.random.default_rng(seed + 7)
+    joined = spaces[["sozialraum_id", "stadtteil_nr"]].merge(table, on="sozialraum_id")
+    foreign = (joined["bevoelkerung"] * joined["auslaender_pct"] / 100).groupby(joined["stadtteil_nr"]).sum()
+    mix = np.array(list(DEMO_NATIONALITIES.values()))
+    rows = {}
+    for nr, total in foreign.items():
+        shares = rng.dirichlet(mix * 30) * 0.9
+        rows[nr] = np.round(shares * total)
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=list(DEMO_NATIONALITIES))
+    out.index.name = "stadtteil_nr"
+    return out.sort_index()
+
+
 def write(out: str | Path, *, seed: int = 2026) -> Path:
     """
     Generate the demo dataset and write it as a dataset folder (see `geo.dataset`).
@@ -358,5 +397,6 @@ def write(out: str | Path, *, seed: int = 2026) -> Path:
         stadtteile=stadtteile,
         indicators=table,
         welcome_points=points,
+        nationalities=nationalities(spaces, table, seed=seed),
         meta=meta,
     )

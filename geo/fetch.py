@@ -11,8 +11,15 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from geo import sources, validate
-from geo.dataset import IMPORT_REPORT_FILE, INDICATORS_FILE, WELCOME_POINTS_FILE, DatasetMeta, write_dataset
+from geo import languages, sources, validate
+from geo.dataset import (
+    IMPORT_REPORT_FILE,
+    INDICATORS_FILE,
+    STADTTEILE_FILE,
+    WELCOME_POINTS_FILE,
+    DatasetMeta,
+    write_dataset,
+)
 from geo.errors import DataError, DownloadError
 from geo.indicators import catalogue
 from geo.report import Report
@@ -153,6 +160,7 @@ def import_files(
     indicators: str | Path | None = None,
     welcome_points: str | Path | None = None,
     stadtteile: str | Path | None = None,
+    nationalities: str | Path | None = None,
     sheet: str | None = None,
     source: str | None = None,
 ) -> Report:
@@ -186,6 +194,20 @@ def import_files(
             folder=str(out),
             reasons=" ".join(i.message() for i in checked.report.errors),
         )
+    nat = None
+    if nationalities:
+        if st is None and (out / STADTTEILE_FILE).exists():
+            st_names = sources.read_stadtteile(out / STADTTEILE_FILE)
+        else:
+            st_names = st
+        if st_names is not None:
+            names = dict(zip(st_names["stadtteil_nr"], st_names["name"], strict=True))
+        else:  # no Stadtteil file yet: the city's 50 Stadtteil names (the demo uses them too)
+            from geo.demo import STADTTEILE  # noqa: PLC0415 (geo.demo imports geo.dataset)
+
+            known = dict(STADTTEILE)
+            names = {nr: known.get(nr, "") for nr in checked.spaces["stadtteil_nr"]}
+        nat = languages.read_nationalities(nationalities, names, report=checked.report)
     # write the values as read (implausible ones included): the report flags them again on every load
     raw = sources.read_indicators(indicators, sheet=sheet) if indicators else None
     if raw is not None and "name" not in raw.columns:
@@ -203,6 +225,8 @@ def import_files(
         parts.append(catalogue().source)
     if welcome_points:
         parts.append(f"Welcome Points: {_file_label(welcome_points)}")
+    if nationalities:
+        parts.append(f"Staatsangehörigkeiten: {_file_label(nationalities)}")
     meta = DatasetMeta(
         title=_previous_title(out) or "Offizielle Daten",
         source=source or "; ".join(parts),
@@ -217,6 +241,7 @@ def import_files(
         stadtteile=st,
         indicators=raw,
         welcome_points=checked.welcome_points,
+        nationalities=nat,
         meta=meta,
         import_report=checked.report,
     )

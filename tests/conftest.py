@@ -23,6 +23,8 @@ STADTTEILE = RAW / "jukkler-sozialindex" / "Stadtteile_2025_WGS84_EPSG4326_1.geo
 QUARTIERSATLAS = RAW / "jukkler-sozialindex" / "Quartiersatlas_2024_Daten.xlsx"
 QUARTIERSATLAS_CSV = RAW / "jukkler-sozialindex" / "converted" / "Quartiersatlas_2024_Daten_Profildaten.csv"
 REGISTRY = RAW / "ilia-sapan-portfolio" / "Integrationsberatung in Düsseldorf_1.csv"
+#: Foreign residents by nationality per Stadtteil (compiled by a third party from the city's tables).
+NATIONALITIES = RAW / "ilia-sapan-portfolio" / "derived_by_repo_author" / "nationality_by_stadtteil.csv"
 WOHNQUARTIERE_2021 = (
     RAW / "ilia-sapan-portfolio" / "Wohnbevölkerung nach Alter Wohnquartiere Düsseldorf 2021_1.csv"
 )

@@ -187,19 +187,53 @@ def test_coverage_page(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path
     assert "2,5 km" in next(m.help for m in at.metric if m.label == "Nah am Welcome Point")
 
 
-def test_tandems_page_public_and_coordinator(
-    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
-) -> None:
+PASSWORD = "ein-testpasswort"
+
+
+def _register_with_tandem(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, first: tuple[str, str, str], name: str
+) -> tuple[Register, int]:
+    """A coordinator password and a register with one tandem of `first` (name, languages, contact) and Omar."""
     from datetime import date
 
     from geo import auth
-    from geo.store import Register
 
-    monkeypatch.setenv("SOZIALRAUM_COORDINATOR_HASH", auth.hash_password("ein-testpasswort"))
+    monkeypatch.setenv("SOZIALRAUM_COORDINATOR_HASH", auth.hash_password(PASSWORD))
     register = Register(f"sqlite:///{tmp_path / 'var' / 'register.sqlite'}")
-    a = register.add_connector("Zzyzx Sentinel", "Türkisch", contact="sentinel@example.invalid")
+    a = register.add_connector(first[0], first[1], contact=first[2])
     b = register.add_connector("Omar", "Arabisch")
-    register.create_tandem("Tandem Nord", [a, b], start=date(2025, 1, 1))
+    return register, register.create_tandem(name, [a, b], start=date(2025, 1, 1))
+
+
+def test_suggestions_follow_a_tandems_languages(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    register, tandem = _register_with_tandem(
+        monkeypatch, tmp_path, ("Amal", "Arabisch, Deutsch", ""), "Tandem Arabisch"
+    )
+    register.close()
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.run()
+    _login(at, PASSWORD)
+    at.switch_page("app_pages/coverage.py").run()
+    at.selectbox(key="coverage_for").set_value(tandem).run()
+    assert not at.exception
+    toggle = at.toggle(key="coverage_use_languages")
+    assert "Syrien" in toggle.label and "Irak" in toggle.label  # the demo's Arabic-speaking nationalities
+    plain = [m.value for m in at.markdown if m.value.startswith("**1.")]
+    toggle.set_value(True).run()
+    assert not at.exception
+    weighted = [c.value for c in at.caption if "Sprache des Tandems" in c.value]
+    assert weighted and all("Syrien" in c for c in weighted)
+    assert [m.value for m in at.markdown if m.value.startswith("**1.")] != plain  # the choice changed
+
+
+def test_tandems_page_public_and_coordinator(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    _register_with_tandem(
+        monkeypatch, tmp_path, ("Zzyzx Sentinel", "Türkisch", "sentinel@example.invalid"), "Tandem Nord"
+    )
     at = _app(monkeypatch, demo_dir, tmp_path)
     at.run()
     at.switch_page("app_pages/tandems.py").run()
@@ -213,7 +247,7 @@ def test_tandems_page_public_and_coordinator(
     at.sidebar.text_input[0].set_value("falsch")
     at.sidebar.button[0].click().run()
     assert "Das Passwort stimmt nicht." in [e.value for e in at.sidebar.error]
-    at.sidebar.text_input[0].set_value("ein-testpasswort")
+    at.sidebar.text_input[0].set_value(PASSWORD)
     at.sidebar.button[0].click().run()
     assert not at.exception
     register_view = "".join(d.value.to_csv() for d in at.dataframe)
@@ -234,22 +268,13 @@ def _in_form(elements: object, form: str) -> list:
 def test_second_coordinator_cannot_overwrite(
     monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
 ) -> None:
-    from datetime import date
-
-    from geo import auth
-    from geo.store import Register
-
-    monkeypatch.setenv("SOZIALRAUM_COORDINATOR_HASH", auth.hash_password("ein-testpasswort"))
-    register = Register(f"sqlite:///{tmp_path / 'var' / 'register.sqlite'}")
-    a = register.add_connector("Ana", "Spanisch")
-    b = register.add_connector("Omar", "Arabisch")
-    register.create_tandem("Tandem Nord", [a, b], start=date(2025, 1, 1))
+    register, _ = _register_with_tandem(monkeypatch, tmp_path, ("Ana", "Spanisch", ""), "Tandem Nord")
     sessions = []
     for _ in range(2):
         at = _app(monkeypatch, demo_dir, tmp_path)
         at.run()
         at.switch_page("app_pages/tandems.py").run()
-        _login(at, "ein-testpasswort")
+        _login(at, PASSWORD)
         sessions.append(at)
     first, second = sessions
     for at, new_name in ((first, "Tandem Nord-Ost"), (second, "Tandem Nord-West")):
@@ -298,7 +323,7 @@ def test_concerns_page_log_answer_feedback(
     assert not at.error
     assert any("Noch keine Rückmeldungen" in i.value for i in at.info)
     assert not _in_form(at.button, "concerns_answer")  # only coordinators answer
-    _login(at, "ein-testpasswort")
+    _login(at, PASSWORD)
     _in_form(at.selectbox, "concerns_answer")[0].set_value("weitergeleitet")
     _in_form(at.text_area, "concerns_answer")[0].set_value("An das Gartenamt weitergegeben.")
     _in_form(at.button, "concerns_answer")[0].click().run()

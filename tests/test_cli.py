@@ -11,7 +11,7 @@ import pytest
 
 from geo import dataset, fetch
 from geo.errors import DownloadError
-from tests.conftest import QUARTIERSATLAS, REGISTRY, SOZIALRAEUME
+from tests.conftest import NATIONALITIES, QUARTIERSATLAS, REGISTRY, SOZIALRAEUME
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -108,11 +108,16 @@ def test_import_real_files_then_load(tmp_path: Path) -> None:
         QUARTIERSATLAS,
         "--welcome-points",
         REGISTRY,
+        "--nationalities",
+        NATIONALITIES,
         "--out",
         out,
     )
     assert result.returncode == 0, result.stderr
     loaded = dataset.load_dataset(out)
+    assert loaded.nationalities is not None
+    assert loaded.nationalities.at["037", "Türkei"] == 947  # matched by name without a Stadtteil file
+    assert "Staatsangehörigkeiten: nationality_by_stadtteil" in loaded.meta.source
     assert len(loaded.spaces) == 171
     assert len(loaded.welcome_points) == 11
     assert not loaded.meta.demo
