@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import streamlit as st
 from geo import dataset, export, i18n, maps, need, store, tables
 from geo.errors import SozialraumError
 from geo.settings import get_settings
+
+_log = logging.getLogger("sozialraum_karte")
 
 
 def lang() -> str:
@@ -84,7 +87,8 @@ def friendly_errors() -> Iterator[None]:
         yield
     except SozialraumError as exc:
         st.error(exc.message(lang()))
-    except Exception as exc:  # the last line of defence: a sentence, not a traceback
+    except Exception as exc:  # the last line of defence: a sentence for the user, the traceback in the log
+        _log.exception("unexpected error on a page")
         st.error(t("app.internal_error", kind=type(exc).__name__))
 
 

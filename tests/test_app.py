@@ -408,3 +408,21 @@ def test_every_page_on_a_fresh_install(
     assert not at.exception
     assert not at.error, [e.value for e in at.error]
     assert at.title
+
+
+def test_an_unexpected_fault_is_a_sentence_and_logged(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from geo import profile
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("kaputt-sentinel")
+
+    monkeypatch.setattr(profile, "search_labels", broken)
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    with caplog.at_level("ERROR", logger="sozialraum_karte"):
+        at.run()
+    assert not at.exception  # no traceback on the page
+    (error,) = at.error
+    assert "RuntimeError" in error.value and "kaputt-sentinel" not in error.value
+    assert "kaputt-sentinel" in caplog.text  # the maintainers find the traceback in the log
