@@ -178,11 +178,9 @@ with friendly_errors():
         )
     with tab_suggest:
         st.markdown(t("coverage.suggest_intro"))
-        s1, s2 = st.columns(2)
-        k = s1.number_input(t("coverage.suggest_k"), 1, 10, 2, key="coverage_k")
-        reach = km_slider(t("coverage.suggest_reach"), key="coverage_reach", container=s2)
         home_id, max_home = None, None
         speakers, matched = None, ()
+        pick = None
         if is_coordinator():
             people = {c.id: c for c in register().connectors(private=True)}
             tandems = {tv.id: tv for tv in register().tandems()}
@@ -192,17 +190,19 @@ with friendly_errors():
                 key="coverage_for",
                 format_func=lambda i: t("coverage.suggest_free") if i is None else tandems[i].name,
             )
-            if pick is not None:
-                homes = [
-                    people[m].home_sozialraum_id
-                    for m in tandems[pick].member_ids
-                    if people[m].home_sozialraum_id
-                ]
-                home_id, max_home = (homes[0], 3000.0) if homes else (None, None)
-                st.caption(
-                    t("coverage.suggest_languages", languages=", ".join(tandems[pick].languages) or "–")
-                )
-                speakers, matched = language_weights(data, tandems[pick].languages)
+        s1, s2 = st.columns(2)
+        if pick is None:
+            k = s1.number_input(t("coverage.suggest_k"), 1, 10, 2, key="coverage_k")
+        else:  # one tandem: ranked alternatives, each judged on its own
+            k = s1.number_input(t("coverage.suggest_options"), 1, 10, 3, key="coverage_options")
+        reach = km_slider(t("coverage.suggest_reach"), key="coverage_reach", container=s2)
+        if pick is not None:
+            homes = [
+                people[m].home_sozialraum_id for m in tandems[pick].member_ids if people[m].home_sozialraum_id
+            ]
+            home_id, max_home = (homes[0], 3000.0) if homes else (None, None)
+            st.caption(t("coverage.suggest_languages", languages=", ".join(tandems[pick].languages) or "–"))
+            speakers, matched = language_weights(data, tandems[pick].languages)
         suggestions = coverage.suggest(
             table,
             data.spaces,
@@ -212,6 +212,7 @@ with friendly_errors():
             home_id=home_id,
             max_home_m=max_home,
             speakers=speakers,
+            alternatives=pick is not None,
         )
         if not suggestions:
             st.info(t("coverage.suggest_none"))

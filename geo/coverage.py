@@ -252,6 +252,11 @@ def reach_sets(spaces: gpd.GeoDataFrame, reach_m: float) -> dict[str, set[str]]:
     return out
 
 
+def _rank_key(place: str, gain: float, weights: dict[str, float]) -> tuple[float, float, str]:
+    """Order of candidates: most weight reached; on a tie the one that is itself most in need; then by ID."""
+    return (-gain, -weights.get(place, 0.0), place)
+
+
 def greedy_cover(
     weights: dict[str, float], reach: dict[str, set[str]], k: int, candidates: list[str] | None = None
 ) -> tuple[list[str], float]:
@@ -260,7 +265,8 @@ def greedy_cover(
 
     Notes
     -----
-    Each step takes the candidate that adds the most not yet covered weight. Covered weight is a
+    Each step takes the candidate that adds the most not yet covered weight (on a tie, the one whose own
+    weight is larger, then the lower ID). Covered weight is a
     monotone submodular function of the chosen set, so the greedy choice reaches at least
     1 - 1/e (about 63 %) of the best possible total (Nemhauser, Wolsey and Fisher 1978); on real
     instances it is usually optimal or close.
@@ -270,7 +276,7 @@ def greedy_cover(
     chosen: list[str] = []
     for _ in range(min(k, len(pool))):
         gains = {c: sum(weights.get(i, 0.0) for i in reach[c] - covered) for c in pool if c not in chosen}
-        best = max(gains, key=lambda c: (gains[c], c)) if gains else None
+        best = min(gains, key=lambda c: _rank_key(c, gains[c], weights)) if gains else None
         if best is None or gains[best] <= 0:
             break
         chosen.append(best)
@@ -303,6 +309,7 @@ def suggest(
     home_id: str | None = None,
     max_home_m: float | None = None,
     speakers: pd.Series | None = None,
+    alternatives: bool = False,
 ) -> list[Suggestion]:
     """
     Sozialräume where `k` free tandems would reach the most high-need population no tandem covers yet.
@@ -314,6 +321,9 @@ def suggest(
     With `speakers` (estimated residents per Sozialraum who may speak the tandem's languages, see
     `geo.languages.speakers`), a high-need Sozialraum counts with those residents instead of its whole
     population, so the choice favours where the tandem's languages help most.
+
+    With `alternatives` (one tandem choosing where to work), the result is the `k` best places each judged
+    on its own, best first, instead of `k` places that complement each other.
     """
     high = (table["need_class"] >= 1) & (table["need_class"] <= min_class) & ~table["covered"]
     population = dict(zip(table.loc[high, "sozialraum_id"], table.loc[high, "population"], strict=True))
@@ -330,13 +340,18 @@ def suggest(
         home_distance = anchors.distance(anchors[home_id]).to_dict()
         if max_home_m is not None:
             candidates = [c for c in candidates if home_distance[c] <= max_home_m]
-    chosen, _ = greedy_cover(weights, reach, k, candidates)
+    if alternatives:
+        gains = {c: sum(weights.get(i, 0.0) for i in reach[c]) for c in candidates}
+        chosen = sorted((c for c in gains if gains[c] > 0), key=lambda c: _rank_key(c, gains[c], weights))[:k]
+    else:
+        chosen, _ = greedy_cover(weights, reach, k, candidates)
     by_id = table.set_index("sozialraum_id")
     out: list[Suggestion] = []
     covered: set[str] = set()
     for c in chosen:
         reached = tuple(sorted(i for i in reach[c] - covered if population.get(i, 0) > 0))
-        covered |= reach[c]
+        if not alternatives:
+            covered |= reach[c]
         out.append(
             Suggestion(
                 sozialraum_id=c,

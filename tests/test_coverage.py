@@ -123,6 +123,20 @@ def test_suggestion_on_squares() -> None:
     assert near_home[0].home_distance_m == 1000
 
 
+def test_alternatives_for_one_tandem_are_judged_each_on_its_own() -> None:
+    table = _table([("021001", "T1")])
+    spaces, _ = _squares()
+    # reach 2.1 km: from 011002 (x=1.5 km) or from 021002 (x=3.5 km) a tandem reaches both high-need gaps
+    # 011002 and 021002 (2000 + 4000); from 011001 only 011002 (2000)
+    greedy = coverage.suggest(table, spaces, k=3, min_class=2, reach_m=2100)
+    assert [s.sozialraum_id for s in greedy] == [
+        "021002"
+    ]  # on a tie the neediest place; a second adds nobody
+    options = coverage.suggest(table, spaces, k=3, min_class=2, reach_m=2100, alternatives=True)
+    assert [s.sozialraum_id for s in options] == ["021002", "011002", "011001"]
+    assert [s.high_need_population for s in options] == [6000, 6000, 2000]
+
+
 @pytest.mark.real_data
 def test_gaps_on_the_real_data() -> None:
     spaces = sources.read_sozialraeume(SOZIALRAEUME)
