@@ -14,6 +14,7 @@ from app_pages.ui import (
     opened_version,
     pick_sozialraum,
     pick_tandem,
+    plain,
     register,
     t,
     tandem_names,
@@ -175,7 +176,8 @@ def calendar(frame: pd.DataFrame) -> None:
     month = c2.selectbox(
         t("activities.month"), list(range(1, 13)), index=today.month - 1, key="activities_month"
     )
-    st.table(journal.month_grid(frame, int(year), int(month), weekdays=WEEKDAYS))
+    grid = journal.month_grid(frame, int(year), int(month), weekdays=WEEKDAYS)
+    st.table(grid.map(plain))  # st.table reads Markdown in cells: titles are shown as typed
 
 
 def activity_map(frame: pd.DataFrame, data: object, geometry: maps.MapGeometry) -> None:

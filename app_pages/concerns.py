@@ -14,6 +14,7 @@ from app_pages.ui import (
     multiselect,
     opened_version,
     pick_tandem,
+    plain,
     register,
     t,
 )
@@ -80,9 +81,9 @@ def feedback(labels: dict[str, str]) -> None:
         st.info(t("concerns.no_feedback"))
     for row in feed.itertuples():
         with st.container(border=True):
-            st.markdown(f"**{row.thema}** · {status_label(row.status)}")
-            st.write(row.comment)
-            st.caption(f"{row.created_at:%d.%m.%Y} · {places(row.sozialraum_ids, labels)}")
+            st.markdown(f"**{plain(row.thema)}** · {status_label(row.status)}")
+            st.markdown(plain(row.comment))
+            st.caption(f"{row.created_at:%d.%m.%Y} · {plain(places(row.sozialraum_ids, labels))}")
 
 
 def all_concerns(labels: dict[str, str]) -> None:
@@ -107,8 +108,8 @@ def all_concerns(labels: dict[str, str]) -> None:
         t("concerns.pick"), list(by_id.index), format_func=lambda i: by_id.at[i, "thema"], key="concerns_pick"
     )
     row = by_id.loc[chosen]
-    st.markdown(f"**{row['thema']}**")
-    st.write(row["beschreibung"])
+    st.markdown(f"**{plain(row['thema'])}**")
+    st.markdown(plain(row["beschreibung"]))
     hist = journal.history(register(), chosen)
     st.dataframe(
         pd.DataFrame(

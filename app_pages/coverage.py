@@ -17,6 +17,7 @@ from app_pages.ui import (
     load_current,
     need_components,
     need_current,
+    plain,
     register,
     t,
     table_with_download,
@@ -218,16 +219,16 @@ with friendly_errors():
             st.info(t("coverage.suggest_none"))
         by_id = data.spaces.set_index("sozialraum_id")
         for n, s in enumerate(suggestions, start=1):
-            reached = ", ".join(f"{by_id.at[i, 'name']} ({i})" for i in s.reached)
+            reached = ", ".join(plain(f"{by_id.at[i, 'name']} ({i})") for i in s.reached)
             st.markdown(
                 t(
                     "coverage.suggestion",
                     n=n,
-                    name=s.name,
+                    name=plain(s.name),
                     id=s.sozialraum_id,
                     population=i18n.format_number(s.high_need_population, lang(), decimals=0),
                     reached=reached,
-                    wp=s.welcome_point,
+                    wp=plain(s.welcome_point),
                     distance=i18n.format_number(s.distance_m, lang(), decimals=0),
                 )
             )

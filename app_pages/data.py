@@ -5,7 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages.ui import clear_caches, friendly_errors, lang, load_current, t
+from app_pages.ui import clear_caches, friendly_errors, lang, load_current, plain, t
 from geo import fetch, maps
 from geo.report import Report
 from geo.settings import PORTAL_BASE_URL, get_settings
@@ -16,11 +16,11 @@ st.title(t("data.title"))
 def show_report(report: Report) -> None:
     """Errors as red boxes, warnings in a list the user can open."""
     for issue in report.errors:
-        st.error(f"{issue.message(lang())} ({issue.code})")
+        st.error(f"{plain(issue.message(lang()))} ({issue.code})")
     if report.warnings:
         with st.expander(t("data.warnings", n=len(report.warnings))):
             for issue in report.warnings:
-                st.markdown(f"- {issue.message(lang())} `{issue.code}`")
+                st.markdown(f"- {plain(issue.message(lang()))} `{issue.code}`")
     elif report.usable:
         st.success(t("data.no_findings"))
 
@@ -41,8 +41,8 @@ if flash := st.session_state.pop("data_flash", None):
 with friendly_errors():
     data, _geometry = load_current()
     st.subheader(t("data.current"))
-    st.markdown(f"**{data.meta.title}**")
-    st.write(maps.source_line(data.meta, lang()))
+    st.markdown(f"**{plain(data.meta.title)}**")
+    st.markdown(plain(maps.source_line(data.meta, lang())))
     c1, c2, c3 = st.columns(3)
     c1.metric(t("data.count_spaces"), len(data.spaces))
     c2.metric(t("data.count_welcome_points"), len(data.welcome_points))
@@ -53,7 +53,7 @@ with friendly_errors():
         if repairs:
             with st.expander(t("data.import_repairs", n=len(repairs))):
                 for issue in repairs:
-                    st.markdown(f"- {issue.message(lang())} `{issue.code}`")
+                    st.markdown(f"- {plain(issue.message(lang()))} `{issue.code}`")
 
 st.divider()
 st.subheader(t("data.fetch_title"))

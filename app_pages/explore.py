@@ -15,6 +15,7 @@ from app_pages.ui import (
     multiselect,
     nearest_km,
     need_current,
+    plain,
     register,
     t,
     table_with_download,
@@ -97,7 +98,7 @@ def classification_controls() -> tuple[str, int, list[float]]:
 
 def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
     """The Steckbrief of one Sozialraum."""
-    st.subheader(p.name)
+    st.subheader(plain(p.name))
     population = i18n.format_number(p.population, lang(), decimals=0) if p.population is not None else "–"
     st.caption(
         t(
@@ -119,7 +120,7 @@ def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
     else:
         st.info(t("need.no_score"))
     if p.official_type is not None:
-        st.markdown(t("profile.official_type", value=p.official_type))
+        st.markdown(t("profile.official_type", value=plain(p.official_type)))
     st.button(
         t("profile.add_to_shortlist"),
         key="explore_add",
@@ -176,20 +177,21 @@ def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
     if p.nearest_welcome_points.empty:
         st.caption(t("profile.no_welcome_points"))
     for r in p.nearest_welcome_points.itertuples():
-        st.markdown(f"- {r.name}, {r.address}: **{i18n.format_number(r.distance_m, lang(), decimals=0)} m**")
+        distance = i18n.format_number(r.distance_m, lang(), decimals=0)
+        st.markdown(f"- {plain(r.name)}, {plain(r.address)}: **{distance} m**")
     st.caption(t("profile.distance_note"))
     if len(p.neighbours):
         st.markdown(
             f"**{t('profile.neighbours')}:** "
-            + ", ".join(f"{r.name} ({r.sozialraum_id})" for r in p.neighbours.itertuples())
+            + ", ".join(plain(f"{r.name} ({r.sozialraum_id})") for r in p.neighbours.itertuples())
         )
     n_concerns = int(counts.at[p.sozialraum_id, "concerns"]) if p.sozialraum_id in counts.index else 0
     n_activities = int(counts.at[p.sozialraum_id, "activities"]) if p.sozialraum_id in counts.index else 0
     st.markdown(f"**{t('profile.journal', concerns=n_concerns, activities=n_activities)}**")
     for topic in journal.open_concerns(register(), p.sozialraum_id):
-        st.markdown(f"- {topic}")
+        st.markdown(f"- {plain(topic)}")
     if p.tandems:
-        st.markdown(f"**{t('profile.tandems')}:** " + ", ".join(p.tandems))
+        st.markdown(f"**{t('profile.tandems')}:** " + ", ".join(plain(x) for x in p.tandems))
     else:
         st.caption(t("profile.no_tandem"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,18 @@ from geo.errors import SozialraumError
 from geo.settings import get_settings
 
 _log = logging.getLogger("sozialraum_karte")
+#: Characters that Streamlit's Markdown would read as formatting, links, images, HTML or maths.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: object) -> str:
+    """
+    Text typed by a user or read from data, safe to put into Markdown: shown exactly as written.
+
+    Without this, ``![x](https://host/p.png)`` in a concern would make every reader's browser fetch an image
+    from an outside host, and ``**`` or ``$`` would change how the text looks.
+    """
+    return _MARKDOWN.sub(r"\\\1", str(text)).replace("\n", "  \n")
 
 
 def lang() -> str:

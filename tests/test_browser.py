@@ -428,7 +428,10 @@ def test_log_a_concern_answer_it_and_read_the_answer(
     pg.get_by_text("Anliegen und Rückmeldungen").wait_for(timeout=30_000)
     form = _form(pg, "Problembeschreibung")
     form.get_by_label("Thema").fill("Spielplatz an der Ecke kaputt")
-    form.get_by_label("Problembeschreibung").fill("Die Schaukel ist seit Wochen abgesperrt.")
+    # Markdown image syntax must stay text: rendered, every reader's browser would fetch it from outside
+    form.get_by_label("Problembeschreibung").fill(
+        "Die Schaukel ist seit Wochen abgesperrt. ![Foto](http://tracker.invalid/p.png) **laut**"
+    )
     form.get_by_label("Sozialräume").click()
     pg.keyboard.type("011001")
     pg.get_by_role("option").filter(has_text="011001").first.click()
@@ -441,6 +444,7 @@ def test_log_a_concern_answer_it_and_read_the_answer(
     pg.get_by_role("button", name="Anmelden").click()
     pg.get_by_text("Koordinationsmodus").wait_for(timeout=30_000)
     _click_tab(pg, "Alle Anliegen")
+    pg.get_by_text("![Foto](http://tracker.invalid/p.png) **laut**").first.wait_for(timeout=30_000)
     answer = _form(pg, "Antworten (Koordination)")
     answer.get_by_label("Status").click()
     pg.get_by_role("option", name="weitergeleitet").click()
