@@ -81,7 +81,7 @@ def new_activity(labels: dict[str, str], points: dict[str, str], known: set[str]
                 expected=expected or None,
                 notes=notes,
             )
-            st.session_state["activities_flash"] = t("activities.saved", title=title)
+            st.session_state["activities_flash"] = t("activities.saved", title=plain(title))
             st.rerun()
 
 
@@ -164,7 +164,7 @@ def listing(frame: pd.DataFrame, labels: dict[str, str]) -> None:
                 notes=notes,
             )
             forget_opened("activities")
-            st.session_state["activities_flash"] = t("activities.saved", title=row["title"])
+            st.session_state["activities_flash"] = t("activities.saved", title=plain(row["title"]))
             st.rerun()
 
 

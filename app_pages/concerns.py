@@ -70,7 +70,7 @@ def new_concern(labels: dict[str, str], known: set[str]) -> None:
                 ),
                 known_ids=known,
             )
-            st.session_state["concerns_flash"] = t("concerns.saved", thema=thema)
+            st.session_state["concerns_flash"] = t("concerns.saved", thema=plain(thema))
             st.rerun()
 
 
@@ -156,9 +156,9 @@ def spreadsheet(known: set[str], names: dict[str, str]) -> None:
             reading = journal.read_concern_sheet(path, known_ids=known, names=names)
         st.write(t("concerns.readable", n=len(reading.rows)))
         for p in reading.problems:
-            st.warning(t("tandems.row_problem", row=p.row, message=p.message))
+            st.warning(t("tandems.row_problem", row=p.row, message=plain(p.message)))
         if reading.ignored_columns:
-            st.info(t("concerns.ignored", columns=", ".join(reading.ignored_columns)))
+            st.info(t("concerns.ignored", columns=plain(", ".join(reading.ignored_columns))))
         if reading.rows and st.button(
             t("concerns.confirm_import", n=len(reading.rows)), key="concerns_confirm"
         ):

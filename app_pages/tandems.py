@@ -16,6 +16,7 @@ from app_pages.ui import (
     multiselect,
     opened_version,
     pick_sozialraum,
+    plain,
     register,
     t,
 )
@@ -82,7 +83,7 @@ def connectors_tab() -> None:
         home = st.text_input(t("tandems.home"), max_chars=6, help=t("tandems.home_help"))
         if st.form_submit_button(t("tandems.save")):
             reg.add_connector(name, languages, contact=contact, home_sozialraum_id=home.strip() or None)
-            saved(t("tandems.saved_connector", name=name))
+            saved(t("tandems.saved_connector", name=plain(name)))
     if people:
         by_id = {c.id: c for c in people}
         chosen = st.selectbox(
@@ -110,7 +111,7 @@ def connectors_tab() -> None:
                     active=active,
                 )
                 forget_opened("tandems_connector")
-                saved(t("tandems.saved_connector", name=name))
+                saved(t("tandems.saved_connector", name=plain(name)))
 
 
 def tandems_tab(points: dict[str, str]) -> None:
@@ -130,7 +131,7 @@ def tandems_tab(points: dict[str, str]) -> None:
         start = st.date_input(t("tandems.start"), value=date.today(), format="DD.MM.YYYY")
         if st.form_submit_button(t("tandems.save")):
             reg.create_tandem(name, members, start=start, welcome_point_id=wp)
-            saved(t("tandems.saved_tandem", name=name))
+            saved(t("tandems.saved_tandem", name=plain(name)))
     tandems = {tv.id: tv for tv in reg.tandems()}
     if not tandems:
         return
@@ -170,7 +171,7 @@ def tandems_tab(points: dict[str, str]) -> None:
                 end=end if end != tv.end_date else None,
             )
             forget_opened("tandems_tandem")
-            saved(t("tandems.saved_tandem", name=name))
+            saved(t("tandems.saved_tandem", name=plain(name)))
 
 
 def assignments_tab(labels: dict[str, str], known: set[str]) -> None:
@@ -266,7 +267,7 @@ def files_tab(known: set[str]) -> None:
         taken = len(frame) - len(problems)
         st.success(t("tandems.imported", n=taken))
         for p in problems:
-            st.warning(t("tandems.row_problem", row=p.row, message=p.message))
+            st.warning(t("tandems.row_problem", row=p.row, message=plain(p.message)))
 
 
 with friendly_errors():
