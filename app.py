@@ -1,6 +1,7 @@
 """Sozialraum-Karte: the Streamlit entry point (sidebar and navigation only)."""
 
 import hashlib
+import math
 import time
 from pathlib import Path
 
@@ -57,11 +58,15 @@ with st.sidebar:
         with st.expander(t("app.coordinator_login")), st.form("app_login", clear_on_submit=True):
             password = st.text_input(t("app.password"), type="password")
             if st.form_submit_button(t("app.login")):
-                if auth.check_coordinator(password):
+                ok = auth.GUARD.check(password)
+                if ok:
                     st.session_state["role"] = "coordinator"
                     st.rerun()
-                time.sleep(1)  # slows down guessing
-                st.error(t("app.login_failed"))
+                elif ok is None:
+                    st.error(t("app.login_locked", minutes=max(1, math.ceil(auth.GUARD.wait_s() / 60))))
+                else:
+                    time.sleep(1)  # slows down guessing
+                    st.error(t("app.login_failed"))
 
 pages = [
     st.Page(

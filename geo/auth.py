@@ -8,6 +8,10 @@ The hash comes from `SOZIALRAUM_COORDINATOR_HASH`, else from `coordinator.hash` 
 from __future__ import annotations
 
 import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -55,3 +59,52 @@ def set_coordinator_password(password: str) -> Path:
     path.write_text(hash_password(password) + "\n", encoding="utf-8")
     path.chmod(0o600)
     return path
+
+
+class LoginGuard:
+    """
+    Refuses password checks for a while after too many wrong passwords, for the whole server process.
+
+    A per-session limit would not stop guessing (a new browser tab is a new session), so the failures are
+    counted for all sessions together: after `max_failures` wrong passwords within `window_s` seconds no
+    password is checked until the oldest of them has left the window. A right password clears the count.
+    During an attack this also keeps the real coordinators out for up to `window_s`; that is the price.
+    """
+
+    def __init__(
+        self, max_failures: int = 5, window_s: float = 600, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.max_failures = max_failures
+        self.window_s = window_s
+        self._clock = clock
+        self._failures: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def _forget_old(self, now: float) -> None:
+        while self._failures and now - self._failures[0] >= self.window_s:
+            self._failures.popleft()
+
+    def wait_s(self) -> float:
+        """Seconds until a password will be checked again (0 when it will be checked now)."""
+        with self._lock:
+            now = self._clock()
+            self._forget_old(now)
+            if len(self._failures) < self.max_failures:
+                return 0.0
+            return self.window_s - (now - self._failures[0])
+
+    def check(self, password: str) -> bool | None:
+        """True or False as `check_coordinator`; None when refused because of too many recent failures."""
+        if self.wait_s() > 0:
+            return None
+        ok = check_coordinator(password)
+        with self._lock:
+            if ok:
+                self._failures.clear()
+            else:
+                self._failures.append(self._clock())
+        return ok
+
+
+#: The guard of this server process (shared by all sessions).
+GUARD = LoginGuard()

@@ -46,6 +46,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def fresh_login_guard() -> None:
+    """Each test starts with no recorded wrong passwords (the guard is shared by the whole process)."""
+    from geo import auth
+
+    auth.GUARD = auth.LoginGuard()
+
+
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A freshly generated demo dataset folder."""

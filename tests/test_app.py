@@ -432,3 +432,22 @@ def test_an_unexpected_fault_is_a_sentence_and_logged(
     (error,) = at.error
     assert "RuntimeError" in error.value and "kaputt-sentinel" not in error.value
     assert "kaputt-sentinel" in caplog.text  # the maintainers find the traceback in the log
+
+
+def test_guessing_the_password_locks_the_login(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    from geo import auth
+
+    monkeypatch.setenv("SOZIALRAUM_COORDINATOR_HASH", auth.hash_password(PASSWORD))
+    monkeypatch.setattr("time.sleep", lambda s: None)  # the 1 s pause after a wrong password
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.run()
+    for _ in range(auth.GUARD.max_failures):
+        _login(at, "falsch")
+        assert "Das Passwort stimmt nicht." in [e.value for e in at.sidebar.error]
+    fresh = _app(monkeypatch, demo_dir, tmp_path)  # another browser tab does not help
+    fresh.run()
+    _login(fresh, PASSWORD)
+    assert any("gesperrt" in e.value for e in fresh.sidebar.error)
+    assert not any("Koordinationsmodus" in s.value for s in fresh.sidebar.success)
