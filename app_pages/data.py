@@ -47,6 +47,14 @@ with friendly_errors():
     c1.metric(t("data.count_spaces"), len(data.spaces))
     c2.metric(t("data.count_welcome_points"), len(data.welcome_points))
     c3.metric(t("data.count_indicators"), len(data.indicator_ids()))
+    if data.nationalities is not None:
+        st.caption(
+            t(
+                "data.nationalities",
+                stadtteile=len(data.nationalities),
+                nationalities=plain(", ".join(data.nationalities.columns)),
+            )
+        )
     show_report(data.report)
     if data.import_report is not None:
         repairs = [i for i in data.import_report.issues if i.code not in data.report.codes()]

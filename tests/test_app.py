@@ -64,6 +64,7 @@ def test_data_page(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Pa
     assert at.title[0].value == "Daten"
     assert [m.value for m in at.metric][:2] == ["171", "10"]
     assert at.button(key="data_fetch").label == "Jetzt herunterladen"
+    assert any("Staatsangehörigkeiten für 50 Stadtteile" in c.value for c in at.caption)
 
 
 def test_missing_dataset_is_one_plain_sentence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
