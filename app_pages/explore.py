@@ -150,7 +150,7 @@ def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
                 color=alt.Color(
                     "what:N",
                     title=None,
-                    legend=alt.Legend(orient="bottom"),
+                    legend=alt.Legend(orient="bottom", direction="vertical"),
                     scale=alt.Scale(range=["#b30000", "#737373", "#2171b5"]),
                 ),
                 shape=alt.Shape("what:N", legend=None),
@@ -158,21 +158,35 @@ def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
             )
         )
         st.altair_chart(chart, width="stretch")
-    table = comp.rename(
-        columns={
-            "label": t("profile.indicator"),
-            "value": p.name,
-            "city": t("profile.city_median"),
-            "bezirk": t("profile.bezirk_median", n=p.stadtbezirk),
-            "unit": t("profile.unit"),
+    # narrow columns and short headers, so that a phone shows the values without scrolling sideways
+    label, value, city, bezirk = (
+        t("profile.indicator"),
+        t("profile.value_short"),
+        t("profile.city_short"),
+        t("profile.bezirk_short", n=p.stadtbezirk),
+    )
+    table = pd.DataFrame(
+        {
+            label: [
+                f"{lab} ({unit})" if unit else lab
+                for lab, unit in zip(comp["label"], comp["unit"], strict=True)
+            ],
+            value: comp["value"],
+            city: comp["city"],
+            bezirk: comp["bezirk"],
         }
     )
     places = comp["indicator"].map(lambda i: cat.get(i).decimals)
     st.dataframe(
-        tables.localized(table.drop(columns=["indicator", "direction"]), lang(), row_decimals=places),
+        tables.localized(table, lang(), row_decimals=places),
         hide_index=True,
         width="stretch",
+        column_config={
+            label: st.column_config.TextColumn(width=150),
+            **{c: st.column_config.NumberColumn(width=62) for c in (value, city, bezirk)},
+        },
     )
+    st.caption(t("profile.table_note", name=plain(p.name), n=p.stadtbezirk))
     st.markdown(f"**{t('profile.nearest')}**")
     if p.nearest_welcome_points.empty:
         st.caption(t("profile.no_welcome_points"))

@@ -86,6 +86,12 @@ def map_geometry(dataset: Dataset, *, tolerance_m: float | None = None) -> MapGe
         dataset.spaces[["sozialraum_id", "stadtbezirk", "geometry"]], tolerance_m=tolerance_m
     )
     bezirke = spaces.dissolve(by="stadtbezirk", as_index=False)[["stadtbezirk", "geometry"]]
+    # Drop the precision grid GEOS keeps attached after `set_precision`: a pickled copy (what Streamlit's
+    # cache hands out on later reruns) has none, and geometry derived from it (label points) would differ
+    # from the first run's, so the map would change between the first and second rerun and the browser
+    # would rebuild it, losing a click made in between.
+    for frame in (spaces, bezirke):
+        frame.geometry = shapely.from_wkb(shapely.to_wkb(frame.geometry.to_numpy()))
     return MapGeometry(spaces=spaces, bezirke=bezirke)
 
 
@@ -342,7 +348,7 @@ def _label(
 ) -> None:
     """A text label centred on `point` (escaped), with a white halo and no mouse interaction."""
     folium.Marker(
-        [point.y, point.x],
+        [round(point.y, 5), round(point.x, 5)],  # about 1 m; the same text on every rerun
         icon=folium.DivIcon(
             html=f'<div class="{css}" style="font:600 {size}px system-ui,sans-serif;color:{colour};'
             "white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;"

@@ -103,3 +103,22 @@ def test_real_simplification_keeps_a_valid_coverage_and_shrinks() -> None:
     # areas barely change: at most 2 % for any Sozialraum
     original = spaces.to_crs(25832).area.to_numpy()
     assert (abs(shapely.area(metric) - original) / original).max() < 0.02
+
+
+def test_a_cached_copy_draws_the_same_map(loaded: dataset.Dataset) -> None:
+    """
+    Streamlit's cache hands later reruns a pickled copy of the geometry; the first rerun uses the original.
+
+    If the two drew different maps, streamlit-folium would see a new map after the first rerun and rebuild
+    it in the browser, losing a click made in between (the first tap after a server start did nothing).
+    """
+    import pickle
+
+    original = maps.map_geometry(loaded)
+    copy = pickle.loads(pickle.dumps(original))
+
+    def drawn(geometry: maps.MapGeometry) -> str:
+        html = maps.choropleth(loaded, geometry, "sgb2_quote").get_root().render()
+        return re.sub(r"(_[a-z0-9]+)", "", html)  # folium's random element names, as streamlit-folium does
+
+    assert drawn(original) == drawn(copy)
