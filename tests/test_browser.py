@@ -345,7 +345,12 @@ def _metric(pg: Page, label: str) -> str:
 
 
 def _form(pg: Page, title: str) -> Locator:
-    return pg.locator("[data-testid=stForm]").filter(has_text=title)
+    """The one form with `title`, once the page has settled (during a rerun the old copy may still show)."""
+    form = pg.locator("[data-testid=stForm]").filter(has_text=title)
+    end = time.monotonic() + 30
+    while form.count() != 1 and time.monotonic() < end:
+        pg.wait_for_timeout(200)
+    return form
 
 
 def test_create_tandem_assign_and_the_gap_list_shrinks(
