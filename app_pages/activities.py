@@ -39,9 +39,7 @@ def new_activity(labels: dict[str, str], points: dict[str, str], known: set[str]
             t("activities.hours"),
             [h / 2 for h in range(1, 25)],  # half an hour to twelve hours
             index=3,
-            format_func=lambda h: (
-                i18n.format_number(h, lang(), decimals=1).removesuffix(",0").removesuffix(".0")
-            ),
+            format_func=lambda h: i18n.format_number(h, lang(), decimals=1, trim=True),
         )
         sid = pick_sozialraum(labels)
         wp = st.selectbox(t("activities.venue_wp"), [None, *points], format_func=lambda w: points.get(w, "–"))

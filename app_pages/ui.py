@@ -232,7 +232,7 @@ KM_STEPS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0)
 
 def km_text(km: float) -> str:
     """A distance as people write it in the chosen language, without trailing zeros: ``1,5`` or ``0,75``."""
-    return i18n.format_number(km, lang(), decimals=2).rstrip("0").rstrip(",.")
+    return i18n.format_number(km, lang(), decimals=2, trim=True)
 
 
 def nearest_km(km: float | None, default: float = 1.0) -> float:

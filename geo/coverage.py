@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -328,9 +327,8 @@ def suggest(
     high = (table["need_class"] >= 1) & (table["need_class"] <= min_class) & ~table["covered"]
     population = dict(zip(table.loc[high, "sozialraum_id"], table.loc[high, "population"], strict=True))
     weights = population
-    if speakers is not None:
-        weights = {i: float(speakers.get(i, 0.0)) for i in population}
-        weights = {i: (0.0 if math.isnan(w) else w) for i, w in weights.items()}
+    if speakers is not None:  # unknown estimates (NaN) count as nobody
+        weights = speakers.reindex(list(population)).fillna(0.0).astype(float).to_dict()
     reach = reach_sets(spaces, reach_m)
     anchors = anchor_points(spaces)
     covered_now = set(table.loc[table["covered"], "sozialraum_id"])

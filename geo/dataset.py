@@ -76,13 +76,6 @@ class Dataset:
     #: Residents by nationality per Stadtteil (index `stadtteil_nr`), when the dataset has them.
     nationalities: pd.DataFrame | None = None
 
-    def stadtteil_names(self) -> dict[str, str]:
-        """Stadtteil number -> name, from the Stadtteil file or else from the Sozialräume."""
-        if self.stadtteile is not None:
-            return dict(zip(self.stadtteile["stadtteil_nr"], self.stadtteile["name"], strict=True))
-        named = self.spaces[self.spaces["stadtteil"] != ""]
-        return dict(zip(named["stadtteil_nr"], named["stadtteil"], strict=False))
-
     def indicator_ids(self) -> list[str]:
         """Catalogue ids that have at least one value in this dataset, in catalogue order."""
         return [i for i in catalogue().ids() if i in self.spaces.columns and self.spaces[i].notna().any()]

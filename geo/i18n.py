@@ -62,15 +62,24 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
         return text
 
 
-def format_number(value: float | None, lang: str = DEFAULT_LANGUAGE, *, decimals: int = 1) -> str:
+def separators(lang: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
+    """The decimal mark and the thousands separator people in `lang` write: ``(",", ".")`` in German."""
+    return (",", ".") if lang == "de" else (".", ",")
+
+
+def format_number(
+    value: float | None, lang: str = DEFAULT_LANGUAGE, *, decimals: int = 1, trim: bool = False
+) -> str:
     """
     A number as people in `lang` write it: ``12.345,6`` in German, ``12,345.6`` in English.
 
-    Missing values (None, NaN) become an en dash.
+    Missing values (None, NaN) become an en dash. With `trim`, trailing zero decimals are dropped
+    (``1,50`` -> ``1,5``, ``2,0`` -> ``2``).
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
+    decimal, thousands = separators(lang)
     text = f"{value:,.{decimals}f}"
-    if lang == "de":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+    if trim and decimals > 0:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(",", "\x00").replace(".", decimal).replace("\x00", thousands)

@@ -69,11 +69,6 @@ def languages_of(nationality: str) -> tuple[str, ...]:
     return _languages_by_nationality().get(_key(nationality), ())
 
 
-def split_languages(text: str) -> tuple[str, ...]:
-    """``"Türkisch, Deutsch; Arabisch"`` -> ``("Türkisch", "Deutsch", "Arabisch")``."""
-    return tuple(dict.fromkeys(p.strip() for p in re.split(r"[,;/]", text or "") if p.strip()))
-
-
 def read_nationalities(
     path: str | Path, stadtteile: Mapping[str, str], *, report: Report | None = None
 ) -> pd.DataFrame:
@@ -127,7 +122,8 @@ def read_nationalities(
         report.warning("nationality_rows_unmatched", ids=unmatched)
     counts = raw.loc[keys.notna()].drop(columns=[key_col])
     counts.columns = [clean_header(c) for c in counts.columns]
-    counts = counts[[c for c in counts.columns if _key(c) not in {_key(n) for n in NOT_A_NATIONALITY}]]
+    totals = {_key(n) for n in NOT_A_NATIONALITY}
+    counts = counts[[c for c in counts.columns if _key(c) not in totals]]
     comma = uses_decimal_comma(counts)  # decided per file: "1.234" is a thousand only in a decimal-comma file
     numeric = pd.DataFrame({c: parse_numbers(counts[c], decimal_comma=comma)[0] for c in counts.columns})
     numeric = numeric.loc[:, numeric.notna().any()].fillna(0.0).astype(float)
@@ -156,8 +152,8 @@ def speakers(
         return pd.Series(float("nan"), index=ids.values, name="speakers"), tuple(matched)
     if not matched:
         return pd.Series(0.0, index=ids.values, name="speakers"), ()
-    population = spaces.set_index("sozialraum_id")["bevoelkerung"]
-    stadtteil = spaces.set_index("sozialraum_id")["stadtteil_nr"]
+    by_id = spaces.set_index("sozialraum_id")
+    population, stadtteil = by_id["bevoelkerung"], by_id["stadtteil_nr"]
     residents = population.groupby(stadtteil).sum(min_count=1)
     share = (nationalities[matched].sum(axis=1) / residents.reindex(nationalities.index)).clip(upper=1.0)
     estimate = population * stadtteil.map(share).fillna(0.0)

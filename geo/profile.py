@@ -142,9 +142,7 @@ def build_profile(
     return Profile(
         sozialraum_id=sozialraum_id,
         name=str(row["name"]),
-        stadtteil=str(
-            row["stadtteil"] or row["stadtteil_nr"]
-        ),  # the number when no Stadtteil names were loaded
+        stadtteil=str(row["stadtteil"] or row["stadtteil_nr"]),  # the number when no names were loaded
         stadtbezirk=int(row["stadtbezirk"]),
         population=float(population) if pd.notna(population) else None,
         score=score,

@@ -208,9 +208,7 @@ class Register:
             migrate(self.engine)
         except (OperationalError, OSError) as exc:
             self.engine.dispose()
-            raise RegisterError(
-                "register.unreachable", url=self.engine.url.render_as_string(hide_password=True)
-            ) from exc
+            raise RegisterError("register.unreachable", url=_hide_password(self.url)) from exc
 
     def close(self) -> None:
         """Close the pooled database connections (the register can still be used; it reconnects)."""

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from geo import i18n
+
 #: A cell starting with one of these is read as a formula by Excel or LibreOffice.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -59,7 +61,7 @@ def localized(
     row_decimals
         Decimals per row (indexed like `frame`), for tables whose rows are indicators of different kinds.
     """
-    decimal, thousands = (",", ".") if lang == "de" else (".", ",")
+    decimal, thousands = i18n.separators(lang)
     styler = frame.style
     numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and frame[c].dtype != bool]
     if row_decimals is not None:

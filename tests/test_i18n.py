@@ -44,6 +44,9 @@ def test_number_formats() -> None:
     assert i18n.format_number(12345.67, "de", decimals=1) == "12.345,7"
     assert i18n.format_number(12345.67, "en", decimals=1) == "12,345.7"
     assert i18n.format_number(float("nan"), "de") == "–"
+    assert i18n.format_number(1000.5, "de", decimals=2, trim=True) == "1.000,5"  # trailing zeros dropped
+    assert i18n.format_number(2.0, "de", decimals=1, trim=True) == "2"
+    assert i18n.format_number(10, "en", decimals=2, trim=True) == "10"  # not "1"
 
 
 def test_fallbacks() -> None:

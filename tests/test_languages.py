@@ -78,12 +78,6 @@ def test_speakers_by_hand() -> None:
     assert arabic["012001"] == pytest.approx(50.0)
     nobody, matched = languages.speakers(_spaces(), table, ["Deutsch"])
     assert matched == () and (nobody == 0).all()
-    assert languages.split_languages("Türkisch, Deutsch; Arabisch/ Kurdisch") == (
-        "Türkisch",
-        "Deutsch",
-        "Arabisch",
-        "Kurdisch",
-    )
 
 
 def test_suggestion_follows_the_languages() -> None:
