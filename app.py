@@ -1,15 +1,27 @@
-"""Sozialraum-Karte: the Streamlit entry point (sidebar and navigation only)."""
+"""Sozialraum-Karte: the Streamlit entry point (sidebar: language, dataset, login; navigation)."""
 
 import hashlib
-import math
-import time
 from pathlib import Path
 
 import streamlit
 import streamlit as st
 
-from app_pages.ui import available_datasets, current_folder, is_coordinator, t
-from geo import auth, i18n
+from app_pages.ui import (
+    available_datasets,
+    client_id,
+    current_folder,
+    friendly_errors,
+    log_in_session,
+    log_out_session,
+    oidc_configured,
+    plain,
+    principal,
+    register,
+    showing_demo,
+    t,
+)
+from geo import accounts, demo, i18n
+from geo.access import Action, Principal, login_required
 
 # A local favicon: without one, Streamlit fetches the page's material icon from a Google host.
 FAVICON = str(Path(streamlit.__file__).parent / "static" / "favicon.png")
@@ -20,17 +32,10 @@ if "lang" not in st.session_state:
     if st.session_state["lang"] not in i18n.LANGUAGES:
         st.session_state["lang"] = i18n.DEFAULT_LANGUAGE
 
-with st.sidebar:
-    st.selectbox(
-        t("app.language"),
-        options=list(i18n.LANGUAGES),
-        format_func=i18n.LANGUAGES.get,
-        key="lang",
-    )
+
+def dataset_choice() -> None:
+    """The dataset picker; a change of options or choice makes a fresh widget (no stale browser value)."""
     datasets = available_datasets()
-    # "app_dataset" is the app's choice; the Daten page sets it after an import, which may also add an
-    # option or rename one. The widget key covers the choice and every option with its label, so any such
-    # change creates a fresh widget that a stale value from the browser cannot override.
     current = current_folder()
     st.session_state["app_dataset"] = current
     widget_key = "app_dataset_" + hashlib.sha256(repr((current, datasets)).encode()).hexdigest()[:12]
@@ -49,24 +54,61 @@ with st.sidebar:
         on_change=_choose_dataset,
     )
 
-    if is_coordinator():
-        st.success(t("app.coordinator_on"), icon=":material/badge:")
-        if st.button(t("app.logout"), key="app_logout"):
-            st.session_state.pop("role", None)
-            st.rerun()
-    elif auth.coordinator_hash():
-        with st.expander(t("app.coordinator_login")), st.form("app_login", clear_on_submit=True):
-            password = st.text_input(t("app.password"), type="password")
-            if st.form_submit_button(t("app.login")):
-                ok = auth.GUARD.check(password)
-                if ok:
-                    st.session_state["role"] = "coordinator"
-                    st.rerun()
-                elif ok is None:
-                    st.error(t("app.login_locked", minutes=max(1, math.ceil(auth.GUARD.wait_s() / 60))))
-                else:
-                    time.sleep(1)  # slows down guessing
-                    st.error(t("app.login_failed"))
+
+def who_is_logged_in(who: Principal) -> None:
+    """The account in use, its roles, and the way out."""
+    roles = ", ".join(t(f"role.{r}") for r in sorted(who.roles)) or t("role.none")
+    demo_mark = f" · {t('app.demo_account')}" if who.demo else ""
+    st.success(t("app.logged_in_as", who=plain(who.label), roles=roles) + demo_mark, icon=":material/badge:")
+    if st.button(t("app.logout"), key="app_logout"):
+        log_out_session()
+        if oidc_configured() and st.user.is_logged_in:
+            st.logout()
+        st.rerun()
+
+
+def login_form() -> None:
+    """Log in: with the city's identity provider when configured, else with an account of the register."""
+    if problem := st.session_state.pop("app_login_problem", None):
+        st.error(problem)
+    if oidc_configured():
+        if st.button(t("app.login_oidc"), key="app_login_oidc", type="primary"):
+            st.login()
+        return
+    with st.form("app_login", clear_on_submit=False):
+        email = st.text_input(t("app.email"), key="app_login_email", max_chars=254)
+        password = st.text_input(t("app.password"), type="password", key="app_login_password", max_chars=2000)
+        if st.form_submit_button(t("app.login")):
+            with friendly_errors():
+                reg = register()
+                who = accounts.login(reg, email, password, client=client_id())
+                log_in_session(reg, who)
+                st.rerun()
+    if showing_demo():
+        st.info(
+            t("app.demo_accounts", password=demo.DEMO_PASSWORD)
+            + "\n\n"
+            + "\n".join(
+                f"- `{e}` ({', '.join(t(f'role.{r}') for r in roles)})"
+                for e, roles in demo.DEMO_ACCOUNTS.items()
+            ),
+            icon=":material/science:",
+        )
+    else:
+        st.caption(t("app.code_hint"))
+
+
+with st.sidebar:
+    st.selectbox(t("app.language"), options=list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get, key="lang")
+    dataset_choice()
+    who = Principal.public()
+    with friendly_errors():
+        who = principal()
+    if not who.is_public:
+        who_is_logged_in(who)
+    else:
+        with st.expander(t("app.login_title"), expanded=login_required()):
+            login_form()
 
 pages = [
     st.Page(
@@ -85,4 +127,16 @@ pages = [
     st.Page("app_pages/export.py", title=t("nav.export"), icon=":material/print:", url_path="export"),
     st.Page("app_pages/data.py", title=t("nav.data"), icon=":material/database:", url_path="daten"),
 ]
+account_page = st.Page(
+    "app_pages/account.py", title=t("nav.account"), icon=":material/person:", url_path="konto"
+)
+admin_page = st.Page(
+    "app_pages/admin.py", title=t("nav.admin"), icon=":material/shield_person:", url_path="verwaltung"
+)
+if not who.may(Action.READ_PUBLIC):  # the city requires a login: only the account page until then
+    pages = [account_page]
+else:
+    pages.append(account_page)
+    if who.may(Action.MANAGE_ACCOUNTS) or who.may(Action.READ_AUDIT):
+        pages.append(admin_page)
 st.navigation(pages).run()

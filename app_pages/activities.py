@@ -15,18 +15,26 @@ from app_pages.ui import (
     pick_sozialraum,
     pick_tandem,
     plain,
+    principal,
     register,
     t,
     tandem_names,
 )
 from geo import i18n, journal, maps, profile
+from geo.access import Action, Principal
 
 st.title(t("activities.title"))
 WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 
 
-def new_activity(labels: dict[str, str], points: dict[str, str], known: set[str]) -> None:
-    """The form to plan or record an activity."""
+def new_activity(who: Principal, labels: dict[str, str], points: dict[str, str], known: set[str]) -> None:
+    """The form to plan or record an activity (connectors for their own tandems; coordinators for any)."""
+    if not who.may_for_some_tandem(Action.WRITE_ACTIVITY):
+        st.info(
+            t("activities.login_to_plan") if who.is_public else t("concerns.no_tandem"),
+            icon=":material/lock:",
+        )
+        return
     with st.form("activities_new", clear_on_submit=True):
         kind = st.selectbox(
             t("activities.kind"), journal.ACTIVITY_KINDS, format_func=lambda k: t(f"activities.kind_{k}")
@@ -48,7 +56,11 @@ def new_activity(labels: dict[str, str], points: dict[str, str], known: set[str]
         use_point = st.checkbox(
             t("concerns.use_point"), disabled=point is None, help=t("concerns.use_point_help")
         )
-        tandem = pick_tandem(t("concerns.tandem"))
+        tandem = pick_tandem(
+            t("concerns.tandem"),
+            empty="–" if who.all_tandems() else None,
+            only=None if who.all_tandems() else who.tandem_ids,
+        )
         languages = st.text_input(t("tandems.languages"))
         target = st.text_input(t("activities.target_group"))
         status = st.selectbox(
@@ -63,6 +75,7 @@ def new_activity(labels: dict[str, str], points: dict[str, str], known: set[str]
             starts = datetime.combine(day, start)
             journal.add_activity(
                 register(),
+                by=who,
                 kind=kind,
                 title=title,
                 starts_at=starts,
@@ -83,7 +96,7 @@ def new_activity(labels: dict[str, str], points: dict[str, str], known: set[str]
             st.rerun()
 
 
-def filtered(labels: dict[str, str]) -> pd.DataFrame:
+def filtered(who: Principal, labels: dict[str, str]) -> pd.DataFrame:
     """Filters by tandem, Sozialraum, status and period; the matching activities."""
     c1, c2, c3 = st.columns(3)
     tandem = pick_tandem(t("concerns.tandem"), empty=t("activities.all"), key="activities_f_tandem", where=c1)
@@ -107,12 +120,12 @@ def filtered(labels: dict[str, str]) -> pd.DataFrame:
     )
     start, end = (period[0], period[1]) if isinstance(period, tuple) and len(period) == 2 else (None, None)
     return journal.activities(
-        register(), tandem_id=tandem, sozialraum_id=sid, status=status, start=start, end=end
+        register(), by=who, tandem_id=tandem, sozialraum_id=sid, status=status, start=start, end=end
     )
 
 
-def listing(frame: pd.DataFrame, labels: dict[str, str]) -> None:
-    """The activities as a table; record the outcome of one."""
+def listing(who: Principal, frame: pd.DataFrame, labels: dict[str, str]) -> None:
+    """The activities as a table; record the outcome of one (own tandems; coordinators any)."""
     if frame.empty:
         st.info(t("activities.none"))
         return
@@ -133,9 +146,14 @@ def listing(frame: pd.DataFrame, labels: dict[str, str]) -> None:
         width="stretch",
     )
     by_id = frame.set_index("id")
+    editable = [
+        i for i in by_id.index if who.may(Action.WRITE_ACTIVITY, tandem_id=_tandem(by_id.at[i, "tandem_id"]))
+    ]
+    if not editable:
+        return
     chosen = st.selectbox(
         t("activities.pick"),
-        list(by_id.index),
+        editable,
         key="activities_pick",
         format_func=lambda i: f"{by_id.at[i, 'starts_at']:%d.%m.%Y} {by_id.at[i, 'title']}",
     )
@@ -155,7 +173,8 @@ def listing(frame: pd.DataFrame, labels: dict[str, str]) -> None:
         if st.form_submit_button(t("tandems.save")):
             journal.update_activity(
                 register(),
-                chosen,
+                int(chosen),
+                by=who,
                 version=version,
                 status=status,
                 actual=actual or None,
@@ -164,6 +183,10 @@ def listing(frame: pd.DataFrame, labels: dict[str, str]) -> None:
             forget_opened("activities")
             st.session_state["activities_flash"] = t("activities.saved", title=plain(row["title"]))
             st.rerun()
+
+
+def _tandem(value: object) -> int | None:
+    return int(value) if pd.notna(value) else None  # type: ignore[call-overload]
 
 
 def calendar(frame: pd.DataFrame) -> None:
@@ -200,12 +223,13 @@ with friendly_errors():
             t("activities.tab_ics"),
         ]
     )
+    who = principal()
     with tab_new, friendly_errors():
-        new_activity(labels, points, set(labels))
-    frame = journal.activities(register()).iloc[0:0]  # empty until the filters have run
+        new_activity(who, labels, points, set(labels))
+    frame = journal.activities(register(), by=who).iloc[0:0]  # empty until the filters have run
     with tab_list, friendly_errors():
-        frame = filtered(labels)
-        listing(frame, labels)
+        frame = filtered(who, labels)
+        listing(who, frame, labels)
     with tab_cal, friendly_errors():
         calendar(frame)
     with tab_map, friendly_errors():
@@ -217,7 +241,7 @@ with friendly_errors():
             tandem = pick_tandem(t("concerns.tandem"), empty=None, key="activities_ics_tandem")
             st.download_button(
                 t("activities.ics_download"),
-                journal.ics(register(), tandem),
+                journal.ics(register(), tandem, by=who),
                 f"aktivitaeten-{tandem}.ics",
                 "text/calendar",
                 key="activities_ics",

@@ -9,16 +9,17 @@ import streamlit as st
 from app_pages.ui import (
     forget_opened,
     friendly_errors,
-    is_coordinator,
     load_current,
     multiselect,
     opened_version,
     pick_tandem,
     plain,
+    principal,
     register,
     t,
 )
 from geo import journal, profile
+from geo.access import Action, Principal
 from geo.tables import csv_bytes
 
 st.title(t("concerns.title"))
@@ -34,8 +35,13 @@ def places(ids: str, labels: dict[str, str]) -> str:
     return ", ".join(labels.get(i, i) for i in ids.split(",") if i)
 
 
-def new_concern(labels: dict[str, str], known: set[str]) -> None:
-    """The form connectors use to log a concern."""
+def new_concern(who: Principal, labels: dict[str, str], known: set[str]) -> None:
+    """The form connectors use to log a concern (for their own tandems; coordinators for any)."""
+    if not who.may_for_some_tandem(Action.LOG_CONCERN):
+        st.info(
+            t("concerns.login_to_log") if who.is_public else t("concerns.no_tandem"), icon=":material/lock:"
+        )
+        return
     with st.form("concerns_new", clear_on_submit=True):
         thema = st.text_input(t("concerns.thema"))
         beschreibung = st.text_area(t("concerns.beschreibung"))
@@ -53,7 +59,12 @@ def new_concern(labels: dict[str, str], known: set[str]) -> None:
         )
         loesungen = st.text_area(t("concerns.loesungen"))
         kontakt = st.text_input(t("concerns.kontakt"))
-        tandem = pick_tandem(t("concerns.tandem"))
+        tandem = pick_tandem(
+            t("concerns.tandem"),
+            empty="–" if who.all_tandems() else None,
+            only=None if who.all_tandems() else who.tandem_ids,
+        )
+        public = st.checkbox(t("concerns.public"), help=t("concerns.public_help"))
         if st.form_submit_button(t("tandems.save")):
             journal.add_concern(
                 register(),
@@ -67,16 +78,18 @@ def new_concern(labels: dict[str, str], known: set[str]) -> None:
                     loesungen=loesungen,
                     kontakt=kontakt,
                     tandem_id=tandem,
+                    public=public,
                 ),
+                by=who,
                 known_ids=known,
             )
             st.session_state["concerns_flash"] = t("concerns.saved", thema=plain(thema))
             st.rerun()
 
 
-def feedback(labels: dict[str, str]) -> None:
-    """What became of the concerns, newest first."""
-    feed = journal.feedback(register())
+def feedback(who: Principal, labels: dict[str, str]) -> None:
+    """What became of the concerns this person may see, newest first."""
+    feed = journal.feedback(register(), by=who)
     if feed.empty:
         st.info(t("concerns.no_feedback"))
     for row in feed.itertuples():
@@ -86,9 +99,11 @@ def feedback(labels: dict[str, str]) -> None:
             st.caption(f"{row.created_at:%d.%m.%Y} · {plain(places(row.sozialraum_ids, labels))}")
 
 
-def all_concerns(labels: dict[str, str]) -> None:
-    """The log as a table; the history of one concern; coordinators answer."""
-    frame = journal.concerns(register())
+def all_concerns(who: Principal, labels: dict[str, str]) -> None:
+    """The log as far as this person may see it; the history of one concern; coordinators answer."""
+    if not who.may(Action.READ_CONCERNS):
+        st.caption(t("concerns.partial_note"))
+    frame = journal.concerns(register(), by=who)
     if frame.empty:
         st.info(t("concerns.none"))
         return
@@ -110,7 +125,7 @@ def all_concerns(labels: dict[str, str]) -> None:
     row = by_id.loc[chosen]
     st.markdown(f"**{plain(row['thema'])}**")
     st.markdown(plain(row["beschreibung"]))
-    hist = journal.history(register(), chosen)
+    hist = journal.history(register(), chosen, by=who)
     st.dataframe(
         pd.DataFrame(
             {
@@ -122,7 +137,7 @@ def all_concerns(labels: dict[str, str]) -> None:
         hide_index=True,
         width="stretch",
     )
-    if is_coordinator():
+    if who.may(Action.ANSWER_CONCERN):
         version = opened_version("concerns", chosen, int(row["version"]))
         with st.form("concerns_answer", clear_on_submit=True):
             st.markdown(f"**{t('concerns.answer')}**")
@@ -133,21 +148,26 @@ def all_concerns(labels: dict[str, str]) -> None:
                 index=journal.CONCERN_STATUSES.index(row["status"]),
             )
             comment = st.text_area(t("concerns.comment"), help=t("concerns.comment_help"))
+            public = st.checkbox(
+                t("concerns.public"), value=bool(row["public"]), help=t("concerns.public_help")
+            )
             if st.form_submit_button(t("concerns.answer_button")):
                 journal.change_status(
                     register(),
                     chosen,
+                    by=who,
                     version=version,
                     status=status,
                     comment=comment,
+                    public=public,
                 )
                 forget_opened("concerns")
                 st.session_state["concerns_flash"] = t("concerns.answered")
                 st.rerun()
 
 
-def spreadsheet(known: set[str], names: dict[str, str]) -> None:
-    """Import the connectors' spreadsheet (preview first, confirm to write) and export the log."""
+def spreadsheet(who: Principal, known: set[str], names: dict[str, str]) -> None:
+    """Import the connectors' spreadsheet (preview first, confirm to write) and export the log (coordinators)."""
     upload = st.file_uploader(t("concerns.import_file"), type=["xlsx", "csv"], key="concerns_upload")
     if upload is not None:
         with tempfile.TemporaryDirectory() as tmp:
@@ -162,24 +182,25 @@ def spreadsheet(known: set[str], names: dict[str, str]) -> None:
         if reading.rows and st.button(
             t("concerns.confirm_import", n=len(reading.rows)), key="concerns_confirm"
         ):
-            n = journal.import_concerns(register(), reading, known_ids=known)
+            n = journal.import_concerns(register(), reading, by=who, known_ids=known)
             st.session_state["concerns_flash"] = t("tandems.imported", n=n)
             st.rerun()
-    c1, c2 = st.columns(2)
-    c1.download_button(
-        t("concerns.export_xlsx"),
-        journal.concerns_xlsx(register()),
-        "anliegen.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="concerns_xlsx",
-    )
-    c2.download_button(
-        t("concerns.export_csv"),
-        csv_bytes(journal.concerns_frame(register())),
-        "anliegen.csv",
-        "text/csv",
-        key="concerns_csv",
-    )
+    st.caption(t("concerns.export_note"))
+    if st.button(t("concerns.export_prepare"), key="concerns_export_prepare"):
+        st.session_state["concerns_export"] = (
+            journal.concerns_xlsx(register(), by=who),
+            csv_bytes(journal.concerns_frame(register(), by=who)),
+        )
+    if files := st.session_state.get("concerns_export"):
+        c1, c2 = st.columns(2)
+        c1.download_button(
+            t("concerns.export_xlsx"),
+            files[0],
+            "anliegen.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="concerns_xlsx",
+        )
+        c2.download_button(t("concerns.export_csv"), files[1], "anliegen.csv", "text/csv", key="concerns_csv")
 
 
 with friendly_errors():
@@ -189,14 +210,17 @@ with friendly_errors():
     names = {n.casefold(): i for i, n in zip(data.spaces["sozialraum_id"], data.spaces["name"], strict=True)}
     if flash := st.session_state.pop("concerns_flash", None):
         st.success(flash)
-    tab_new, tab_feedback, tab_all, tab_sheet = st.tabs(
-        [t("concerns.tab_new"), t("concerns.tab_feedback"), t("concerns.tab_all"), t("concerns.tab_sheet")]
-    )
-    with tab_new, friendly_errors():
-        new_concern(labels, known)
-    with tab_feedback, friendly_errors():
-        feedback(labels)
-    with tab_all, friendly_errors():
-        all_concerns(labels)
-    with tab_sheet, friendly_errors():
-        spreadsheet(known, names)
+    who = principal()
+    titles = [t("concerns.tab_new"), t("concerns.tab_feedback"), t("concerns.tab_all")]
+    if who.may(Action.EXPORT_CONCERNS):
+        titles.append(t("concerns.tab_sheet"))
+    tabs = st.tabs(titles)
+    with tabs[0], friendly_errors():
+        new_concern(who, labels, known)
+    with tabs[1], friendly_errors():
+        feedback(who, labels)
+    with tabs[2], friendly_errors():
+        all_concerns(who, labels)
+    if len(tabs) > 3:
+        with tabs[3], friendly_errors():
+            spreadsheet(who, known, names)

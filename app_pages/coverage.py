@@ -10,7 +10,6 @@ from app_pages.ui import (
     active_assignments,
     demo_notice,
     friendly_errors,
-    is_coordinator,
     km_slider,
     km_text,
     lang,
@@ -18,11 +17,13 @@ from app_pages.ui import (
     need_components,
     need_current,
     plain,
+    principal,
     register,
     t,
     table_with_download,
 )
 from geo import coverage, i18n, languages, maps, need, tables
+from geo.access import Action
 from geo.dataset import Dataset
 from geo.settings import STORAGE_CRS
 
@@ -182,8 +183,9 @@ with friendly_errors():
         home_id, max_home = None, None
         speakers, matched = None, ()
         pick = None
-        if is_coordinator():
-            people = {c.id: c for c in register().connectors(private=True)}
+        who = principal()
+        if who.may(Action.READ_REGISTER):
+            people = {c.id: c for c in register().private_connectors(by=who)}
             tandems = {tv.id: tv for tv in register().tandems()}
             pick = st.selectbox(
                 t("coverage.suggest_for"),

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages.ui import clear_caches, friendly_errors, lang, load_current, plain, t
+from app_pages.ui import clear_caches, friendly_errors, lang, load_current, plain, principal, register, t
 from geo import fetch, maps
+from geo.access import Action
 from geo.report import Report
 from geo.settings import PORTAL_BASE_URL, get_settings
 
@@ -63,11 +64,20 @@ with friendly_errors():
                 for issue in repairs:
                     st.markdown(f"- {plain(issue.message(lang()))} `{issue.code}`")
 
+who = principal()
+if not who.may(Action.IMPORT_DATA):
+    st.info(t("data.admins_only"), icon=":material/lock:")
+    st.stop()
+if who.demo:
+    st.info(t("access.demo_no_import"), icon=":material/science:")
+    st.stop()
+
 st.divider()
 st.subheader(t("data.fetch_title"))
 st.write(t("data.fetch_text"))
 with st.expander(t("data.mirror")):
     base_url = st.text_input(t("data.base_url"), value=PORTAL_BASE_URL, key="data_base_url")
+    st.caption(t("data.allowed_hosts", hosts=plain(", ".join(sorted(fetch.allowed_hosts())))))
 if st.button(t("data.fetch_button"), type="primary", key="data_fetch"):
     bar = st.progress(0.0, text=t("data.downloading"))
 
@@ -76,7 +86,7 @@ if st.button(t("data.fetch_button"), type="primary", key="data_fetch"):
         bar.progress(min(done / total, 1.0) if total else 0.5, text=f"{name}: {done // 1024} kB")
 
     with friendly_errors():
-        fetch.fetch_official(official, base_url=base_url, progress=progress)
+        fetch.fetch_official(official, by=who, base_url=base_url, progress=progress, audit=register())
         bar.progress(1.0, text=t("data.done"))
         use_official(official, t("data.fetched", folder=str(official)))
 
@@ -113,6 +123,8 @@ if st.button(
         with st.spinner(t("data.importing")):
             fetch.import_files(
                 official,
+                by=who,
+                audit=register(),
                 sozialraeume=saved(spaces),
                 indicators=saved(indicators),
                 welcome_points=saved(welcome),

@@ -16,6 +16,7 @@ from app_pages.ui import (
     nearest_km,
     need_current,
     plain,
+    principal,
     register,
     t,
     table_with_download,
@@ -202,7 +203,7 @@ def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
     n_concerns = int(counts.at[p.sozialraum_id, "concerns"]) if p.sozialraum_id in counts.index else 0
     n_activities = int(counts.at[p.sozialraum_id, "activities"]) if p.sozialraum_id in counts.index else 0
     st.markdown(f"**{t('profile.journal', concerns=n_concerns, activities=n_activities)}**")
-    for topic in journal.open_concerns(register(), p.sozialraum_id):
+    for topic in journal.open_concerns(register(), p.sozialraum_id, by=principal()):
         st.markdown(f"- {plain(topic)}")
     if p.tandems:
         st.markdown(f"**{t('profile.tandems')}:** " + ", ".join(plain(x) for x in p.tandems))
@@ -340,7 +341,7 @@ with friendly_errors():
         shortlist=tuple(st.session_state.get("explore_shortlist", [])),
         matching=matching,
         circle=(near[1], near[0], near[2]) if near else None,
-        pins=journal.map_pins(register()),
+        pins=journal.map_pins(register(), by=principal()),
     )
     clicked = st_folium(
         m,

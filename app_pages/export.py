@@ -9,6 +9,7 @@ from app_pages.ui import (
     lang,
     load_current,
     need_components,
+    principal,
     register,
     t,
 )
@@ -89,7 +90,9 @@ with friendly_errors():
                 preset=preset,
                 lang=lang(),
                 sozialraum_id=sozialraum,
-                open_concerns=journal.open_concerns(register(), sozialraum) if sozialraum else None,
+                open_concerns=journal.open_concerns(register(), sozialraum, by=principal())
+                if sozialraum
+                else None,
             )
         name = f"sozialraum-karte-{kind if fmt != 'factsheet' else sozialraum}-{fmt}{export.SUFFIX[fmt]}"
         st.download_button(

@@ -11,16 +11,17 @@ from app_pages.ui import (
     active_assignments,
     forget_opened,
     friendly_errors,
-    is_coordinator,
     load_current,
     multiselect,
     opened_version,
     pick_sozialraum,
     plain,
+    principal,
     register,
     t,
 )
-from geo import export, profile, sources, store
+from geo import export, privacy, profile, sources, store
+from geo.access import Action, Principal
 
 st.title(t("tandems.title"))
 
@@ -53,10 +54,10 @@ def public_overview(labels: dict[str, str], points: dict[str, str]) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
-def connectors_tab() -> None:
+def connectors_tab(who: Principal) -> None:
     """Add and edit connectors (names and contacts are visible here only)."""
     reg = register()
-    people = reg.connectors(private=True)
+    people = reg.private_connectors(by=who)
     if people:
         st.dataframe(
             pd.DataFrame(
@@ -82,7 +83,9 @@ def connectors_tab() -> None:
         contact = st.text_input(t("tandems.contact"))
         home = st.text_input(t("tandems.home"), max_chars=6, help=t("tandems.home_help"))
         if st.form_submit_button(t("tandems.save")):
-            reg.add_connector(name, languages, contact=contact, home_sozialraum_id=home.strip() or None)
+            reg.add_connector(
+                name, languages, by=who, contact=contact, home_sozialraum_id=home.strip() or None
+            )
             saved(t("tandems.saved_connector", name=plain(name)))
     if people:
         by_id = {c.id: c for c in people}
@@ -103,6 +106,7 @@ def connectors_tab() -> None:
             if st.form_submit_button(t("tandems.save")):
                 reg.update_connector(
                     c.id,
+                    by=who,
                     version=version,
                     display_name=name,
                     languages=languages,
@@ -112,12 +116,30 @@ def connectors_tab() -> None:
                 )
                 forget_opened("tandems_connector")
                 saved(t("tandems.saved_connector", name=plain(name)))
+        erase_connector(who, c)
 
 
-def tandems_tab(points: dict[str, str]) -> None:
+def erase_connector(who: Principal, c: store.PrivateConnector) -> None:
+    """Erase a person's data on request (asked twice); the audit log keeps that it happened, not what."""
+    if c.display_name.startswith(privacy.ERASED_NAME) or not who.may(Action.ERASE_PERSON):
+        return
+    with st.expander(t("tandems.erase_title")):
+        st.caption(t("tandems.erase_note"))
+        sure = st.checkbox(
+            t("tandems.erase_confirm", name=plain(c.display_name)), key=f"tandems_erase_ok_{c.id}"
+        )
+        if st.button(
+            t("tandems.erase_button"), key=f"tandems_erase_{c.id}", disabled=not sure, type="primary"
+        ):
+            privacy.erase_connector(register(), c.id, by=who)
+            forget_opened("tandems_connector")
+            saved(t("tandems.erased"))
+
+
+def tandems_tab(who: Principal, points: dict[str, str]) -> None:
     """Create, edit and end tandems."""
     reg = register()
-    people = {c.id: c for c in reg.connectors(private=True) if c.active}
+    people = {c.id: c for c in reg.private_connectors(by=who) if c.active}
     wp_options = [None, *points]
     with st.form("tandems_new_tandem", clear_on_submit=True):
         st.markdown(f"**{t('tandems.add_tandem')}**")
@@ -130,7 +152,7 @@ def tandems_tab(points: dict[str, str]) -> None:
         )
         start = st.date_input(t("tandems.start"), value=date.today(), format="DD.MM.YYYY")
         if st.form_submit_button(t("tandems.save")):
-            reg.create_tandem(name, members, start=start, welcome_point_id=wp)
+            reg.create_tandem(name, members, by=who, start=start, welcome_point_id=wp)
             saved(t("tandems.saved_tandem", name=plain(name)))
     tandems = {tv.id: tv for tv in reg.tandems()}
     if not tandems:
@@ -143,7 +165,7 @@ def tandems_tab(points: dict[str, str]) -> None:
     )
     version = opened_version("tandems_tandem", chosen, tandems[chosen].version)
     tv = tandems[chosen]
-    everyone = {c.id: c for c in reg.connectors(private=True)}
+    everyone = {c.id: c for c in reg.private_connectors(by=who)}
     with st.form("tandems_edit_tandem_form"):
         name = st.text_input(t("tandems.name"), value=tv.name)
         members = multiselect(
@@ -164,6 +186,7 @@ def tandems_tab(points: dict[str, str]) -> None:
         if st.form_submit_button(t("tandems.save")):
             reg.update_tandem(
                 tv.id,
+                by=who,
                 version=version,
                 name=name,
                 member_ids=members,
@@ -174,7 +197,7 @@ def tandems_tab(points: dict[str, str]) -> None:
             saved(t("tandems.saved_tandem", name=plain(name)))
 
 
-def assignments_tab(labels: dict[str, str], known: set[str]) -> None:
+def assignments_tab(who: Principal, labels: dict[str, str], known: set[str]) -> None:
     """Assign tandems to Sozialräume and end assignments; history stays."""
     reg = register()
     tandems = {tv.id: tv for tv in reg.tandems() if tv.end_date is None or tv.end_date >= date.today()}
@@ -187,7 +210,7 @@ def assignments_tab(labels: dict[str, str], known: set[str]) -> None:
         sid = pick_sozialraum(labels)
         start = st.date_input(t("tandems.from"), value=date.today(), format="DD.MM.YYYY")
         if st.form_submit_button(t("tandems.save")):
-            reg.assign(tandem, sid or "", valid_from=start, known_ids=known)
+            reg.assign(tandem, sid or "", by=who, valid_from=start, known_ids=known)
             saved(
                 t(
                     "tandems.saved_assignment",
@@ -226,11 +249,11 @@ def assignments_tab(labels: dict[str, str], known: set[str]) -> None:
                 )
                 end = st.date_input(t("tandems.to"), value=date.today(), format="DD.MM.YYYY")
                 if st.form_submit_button(t("tandems.end_button")):
-                    reg.end_assignment(which, version=open_ones[which].version, valid_to=end)
+                    reg.end_assignment(which, by=who, version=open_ones[which].version, valid_to=end)
                     saved(t("tandems.ended_assignment"))
 
 
-def files_tab(known: set[str]) -> None:
+def files_tab(who: Principal, known: set[str]) -> None:
     """CSV import (with a report of rows not taken) and export (never with personal fields)."""
     reg = register()
     frames = store.export_frames(reg)
@@ -259,11 +282,11 @@ def files_tab(known: set[str]) -> None:
             tmp.flush()
             frame = sources.read_table(Path(tmp.name))  # any delimiter and encoding, as for the city's files
         if kind == "connectors":
-            problems = store.import_connectors(reg, frame)
+            problems = store.import_connectors(reg, frame, by=who)
         elif kind == "tandems":
-            problems = store.import_tandems(reg, frame)
+            problems = store.import_tandems(reg, frame, by=who)
         else:
-            problems = store.import_assignments(reg, frame, known_ids=known)
+            problems = store.import_assignments(reg, frame, by=who, known_ids=known)
         taken = len(frame) - len(problems)
         st.success(t("tandems.imported", n=taken))
         for p in problems:
@@ -277,7 +300,8 @@ with friendly_errors():
     if flash := st.session_state.pop("tandems_flash", None):
         st.success(flash)
     public_overview(labels, points)
-    if not is_coordinator():
+    who = principal()
+    if not who.may(Action.READ_REGISTER):
         st.caption(t("tandems.public_note"))
         st.stop()
     st.divider()
@@ -294,10 +318,10 @@ with friendly_errors():
         ]
     )
     with tab_c, friendly_errors():
-        connectors_tab()
+        connectors_tab(who)
     with tab_t, friendly_errors():
-        tandems_tab(points)
+        tandems_tab(who, points)
     with tab_a, friendly_errors():
-        assignments_tab(labels, known)
+        assignments_tab(who, labels, known)
     with tab_f, friendly_errors():
-        files_tab(known)
+        files_tab(who, known)

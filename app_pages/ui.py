@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import dataset, export, i18n, maps, need, store, tables
+from geo import accounts, auth, dataset, demo, export, i18n, maps, need, store, tables
+from geo.access import Action, Principal
 from geo.errors import SozialraumError
 from geo.settings import get_settings
 
@@ -58,6 +59,9 @@ def available_datasets() -> dict[str, str]:
             out[str(folder)] = dataset.DatasetMeta.read(folder).title
     if not out:
         out[str(settings.data_dir)] = settings.data_dir.name
+    official = settings.user_dir / "official"
+    if str(official) not in out:  # the way to the real register and the import before anything is loaded
+        out[str(official)] = t("app.official_missing")
     return out
 
 
@@ -129,18 +133,83 @@ def need_current(components: list[need.Component], normalisation: str) -> tuple[
 
 
 @st.cache_resource(show_spinner=False)
-def _register(url: str) -> store.Register:
-    return store.Register(url)
+def _register(url: str, is_demo: bool) -> store.Register:
+    return store.Register(url, demo=is_demo)
+
+
+def showing_demo() -> bool:
+    """True when the chosen dataset is the synthetic demo (its register is the demo register)."""
+    return dataset.DatasetMeta.read(Path(current_folder())).demo if _has_meta() else False
+
+
+def _has_meta() -> bool:
+    return (Path(current_folder()) / "dataset.json").exists()
 
 
 def register() -> store.Register:
-    """The register (database engine shared by all sessions; schema migrated on first use)."""
-    return _register(store.database_url())
+    """
+    The register of the dataset shown (engine shared by all sessions; schema migrated on first use).
+
+    The demo dataset has a register of its own, seeded with invented tandems and one demo account per role;
+    the real register (`DATABASE_URL` or ``var/register.sqlite``) never holds a demo account.
+    """
+    if showing_demo():
+        reg = _register(store.demo_database_url(), True)
+        if not st.session_state.get("app_demo_seeded"):
+            data, _ = load_current()
+            demo.seed_register(reg, sorted(data.spaces["sozialraum_id"]))
+            st.session_state["app_demo_seeded"] = True
+        return reg
+    return _register(store.database_url(), False)
 
 
-def is_coordinator() -> bool:
-    """True after the coordinator password was given in this browser session."""
-    return st.session_state.get("role") == "coordinator"
+def oidc_configured() -> bool:
+    """True when `.streamlit/secrets.toml` has an ``[auth]`` section for `st.login` (and this is no demo)."""
+    try:
+        return "auth" in st.secrets and not showing_demo()
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        return False
+
+
+def client_id() -> str:
+    """What tells clients apart for login throttling: the browser's address (only its hash is stored)."""
+    return str(st.context.ip_address or st.context.headers.get("X-Forwarded-For", "") or "unknown")
+
+
+def principal() -> Principal:
+    """
+    Who is acting in this browser session, as the register holds it now (public when nobody logged in).
+
+    Built on every rerun, so a disabled account or a removed role counts from the next click.
+    """
+    reg = register()
+    if oidc_configured() and st.user.is_logged_in:
+        try:
+            return accounts.oidc_principal(
+                reg, st.user.to_dict(), role_claim=auth.oidc_role_claim(), role_map=auth.oidc_role_map()
+            )
+        except SozialraumError as exc:
+            st.session_state["app_login_problem"] = exc.message(lang())
+            return Principal.public()
+    session = st.session_state.get("app_auth")
+    if session and session[0] == reg.url:
+        return accounts.principal_for(reg, session[1])
+    return Principal.public()
+
+
+def log_in_session(reg: store.Register, who: Principal) -> None:
+    """Remember the logged-in account for this browser session (its register and ID only)."""
+    st.session_state["app_auth"] = (reg.url, who.account_id)
+
+
+def log_out_session() -> None:
+    """Forget the logged-in account of this browser session."""
+    st.session_state.pop("app_auth", None)
+
+
+def may(action: Action, *, tandem_id: int | None = None) -> bool:
+    """True when the acting principal may take `action` (what to show; `geo/` enforces it again)."""
+    return principal().may(action, tandem_id=tandem_id)
 
 
 def active_assignments() -> pd.DataFrame:
@@ -207,10 +276,15 @@ def tandem_names() -> dict[int, str]:
 
 
 def pick_tandem(
-    label: str, *, empty: str | None = "–", key: str | None = None, where: object = st
+    label: str,
+    *,
+    empty: str | None = "–",
+    key: str | None = None,
+    where: object = st,
+    only: frozenset[int] | None = None,
 ) -> int | None:
-    """A tandem chooser; with `empty`, an option for "none" shown with that text."""
-    names = tandem_names()
+    """A tandem chooser; with `empty`, an option for "none" shown with that text; `only` limits the choice."""
+    names = {i: n for i, n in tandem_names().items() if only is None or i in only}
     options: list[int | None] = [None, *names] if empty is not None else list(names)
     return where.selectbox(label, options, format_func=lambda i: names.get(i, empty or "–"), key=key)  # type: ignore[attr-defined,no-any-return]
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from geo import demo, fetch
+from geo.access import Principal
+
+COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
+ADMIN = Principal(label="test-admin", roles=frozenset({"admin"}))
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT.parent / "shared" / "data" / "raw"
@@ -21,5 +25,6 @@ def real_or_demo(tmp: Path) -> tuple[Path, str]:
         sozialraeume=spaces,
         indicators=RAW / "jukkler-sozialindex" / "Quartiersatlas_2024_Daten.xlsx",
         welcome_points=RAW / "ilia-sapan-portfolio" / "Integrationsberatung in Düsseldorf_1.csv",
+        by=ADMIN,
     )
     return folder, "official (real)"

@@ -1,5 +1,8 @@
 """
-The command line: ``python -m geo {demo,validate,fetch,import,map,gaps,export,set-password} ...``.
+The command line: ``python -m geo {demo,validate,fetch,import,map,gaps,export,user,retention,erase,audit} ...``.
+
+Whoever runs a command here is the operator (`Principal.cli`): trusted like an admin and a coordinator,
+and recorded in the audit log as ``cli:<user>`` where a command writes to the register.
 
 Exit codes: 0 usable / done, 2 the input cannot be used (a plain message on stderr), 1 an internal fault.
 """
@@ -11,9 +14,14 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from geo import i18n
+from geo.access import Principal
 from geo.errors import SozialraumError
+
+if TYPE_CHECKING:
+    from geo.store import Register
 
 
 def _print_report(report_dict: dict, lang: str) -> None:
@@ -81,7 +89,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         if total:
             print(f"\r{name}: {done * 100 // total} %", end="", file=sys.stderr)
 
-    report = fetch.fetch_official(args.out, base_url=args.base_url, progress=progress)
+    report = fetch.fetch_official(args.out, by=Principal.cli(), base_url=args.base_url, progress=progress)
     print(file=sys.stderr)
     _print_report(report.as_dict(args.lang), args.lang)
     print(i18n.translate("cli.dataset_written", args.lang, folder=str(args.out)))
@@ -93,6 +101,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     report = fetch.import_files(
         args.out,
+        by=Principal.cli(),
         sozialraeume=args.sozialraeume,
         indicators=args.indicators,
         welcome_points=args.welcome_points,
@@ -156,29 +165,109 @@ def _cmd_export(args: argparse.Namespace) -> int:
         preset=args.preset,
         lang=args.lang,
         sozialraum_id=args.sozialraum,
-        open_concerns=journal.open_concerns(register, args.sozialraum) if args.sozialraum else None,
+        # a file for meetings: only the concerns marked public
+        open_concerns=journal.open_concerns(register, args.sozialraum, by=Principal.public())
+        if args.sozialraum
+        else None,
     )
     Path(args.out).write_bytes(content)
     print(i18n.translate("cli.export_written", args.lang, file=str(args.out), kb=round(len(content) / 1024)))
     return 0
 
 
-def _cmd_set_password(args: argparse.Namespace) -> int:
-    import getpass  # noqa: PLC0415
+def _register(args: argparse.Namespace) -> Register:
+    from geo import store  # noqa: PLC0415
 
-    from geo import auth  # noqa: PLC0415
+    return store.Register(getattr(args, "db", None))
 
-    if sys.stdin.isatty():
-        first = getpass.getpass(i18n.translate("cli.password_prompt", args.lang))
-        if first != getpass.getpass(i18n.translate("cli.password_again", args.lang)):
-            print(i18n.translate("cli.password_mismatch", args.lang), file=sys.stderr)
-            return 2
-    else:
-        first = sys.stdin.readline().rstrip("\n")
-    if len(first) < auth.MIN_LENGTH:
-        print(i18n.translate("cli.password_short", args.lang, n=auth.MIN_LENGTH), file=sys.stderr)
+
+def _cmd_user(args: argparse.Namespace) -> int:
+    from geo import accounts  # noqa: PLC0415
+
+    register = _register(args)
+    by = Principal.cli()
+    if args.user_command == "add":
+        account_id, code = accounts.create_account(
+            register,
+            by=by,
+            email=args.email,
+            roles=args.role,
+            display_name=args.name or "",
+            connector_id=args.connector,
+        )
+        print(i18n.translate("cli.user_added", args.lang, email=args.email.strip().lower(), id=account_id))
+        print(
+            i18n.translate(
+                "cli.user_code",
+                args.lang,
+                code=code,
+                hours=int(accounts.LoginPolicy.from_env().code_valid.total_seconds() // 3600),
+            )
+        )
+        return 0
+    views = {a.email: a for a in accounts.accounts(register, by=by)}
+    if args.user_command == "list":
+        for a in views.values():
+            state = "disabled" if a.disabled else "active"
+            connector = f" connector #{a.connector_id}" if a.connector_id else ""
+            print(f"{a.id}\t{a.email}\t{','.join(sorted(a.roles)) or '-'}\t{state}{connector}")
+        return 0
+    email = args.email.strip().lower()
+    if email not in views:
+        print(i18n.translate("cli.user_unknown", args.lang, email=email), file=sys.stderr)
         return 2
-    print(i18n.translate("cli.password_set", args.lang, file=str(auth.set_coordinator_password(first))))
+    account = views[email]
+    if args.user_command == "code":
+        code = accounts.new_setup_code(register, account.id, by=by)
+        print(
+            i18n.translate(
+                "cli.user_code",
+                args.lang,
+                code=code,
+                hours=int(accounts.LoginPolicy.from_env().code_valid.total_seconds() // 3600),
+            )
+        )
+        return 0
+    if args.user_command in {"disable", "enable"}:
+        accounts.update_account(
+            register, account.id, by=by, version=account.version, disabled=args.user_command == "disable"
+        )
+    else:  # roles
+        accounts.update_account(register, account.id, by=by, version=account.version, roles=args.role)
+    print(i18n.translate("cli.user_changed", args.lang, email=email))
+    return 0
+
+
+def _cmd_retention(args: argparse.Namespace) -> int:
+    from geo import privacy  # noqa: PLC0415
+
+    register = _register(args)
+    by = Principal.cli()
+    due = privacy.retention_due(register, by=by)
+    for c in due:
+        print(i18n.translate("cli.retention_due", args.lang, id=c.connector_id, left=c.left_on.isoformat()))
+    if not args.apply:
+        print(i18n.translate("cli.retention_dry", args.lang, n=len(due), days=privacy.retention_days()))
+        return 0
+    erased = privacy.apply_retention(register, by=by)
+    print(i18n.translate("cli.retention_done", args.lang, n=len(erased)))
+    return 0
+
+
+def _cmd_erase(args: argparse.Namespace) -> int:
+    from geo import privacy  # noqa: PLC0415
+
+    privacy.erase_connector(_register(args), args.connector, by=Principal.cli())
+    print(i18n.translate("cli.erased", args.lang, id=args.connector))
+    return 0
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from geo import accounts, tables  # noqa: PLC0415
+
+    content = accounts.audit_csv(_register(args), by=Principal.cli(), csv=tables.csv_bytes)
+    Path(args.out).write_bytes(content)
+    print(i18n.translate("cli.audit_written", args.lang, file=str(args.out)))
     return 0
 
 
@@ -257,8 +346,39 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("--out", type=Path, required=True)
     ex.set_defaults(func=_cmd_export)
 
-    pw = sub.add_parser("set-password", help="set the coordinator password (stores only its hash)")
-    pw.set_defaults(func=_cmd_set_password)
+    db_help = "SQLAlchemy URL of the register (default: DATABASE_URL or var/register.sqlite)"
+    user = sub.add_parser("user", help="accounts: add, list, new one-time code, roles, disable, enable")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    add = user_sub.add_parser("add", help="create an account and print its one-time code")
+    add.add_argument("--email", required=True)
+    add.add_argument("--role", required=True, help="connector, coordinator, admin (comma-separated)")
+    add.add_argument("--name")
+    add.add_argument("--connector", type=int, help="ID of the connector record (for connector accounts)")
+    user_sub.add_parser("list", help="all accounts")
+    for name, text in (("code", "a new one-time code"), ("disable", "lock an account"), ("enable", "unlock")):
+        cmd = user_sub.add_parser(name, help=text)
+        cmd.add_argument("--email", required=True)
+    roles = user_sub.add_parser("roles", help="set an account's roles")
+    roles.add_argument("--email", required=True)
+    roles.add_argument("--role", required=True)
+    for cmd in user_sub.choices.values():
+        cmd.add_argument("--db", help=db_help)
+    user.set_defaults(func=_cmd_user)
+
+    ret = sub.add_parser("retention", help="erase personal data of connectors who left long ago")
+    ret.add_argument("--apply", action="store_true", help="erase (without it: only list what would go)")
+    ret.add_argument("--db", help=db_help)
+    ret.set_defaults(func=_cmd_retention)
+
+    erase = sub.add_parser("erase", help="erase one connector's personal data")
+    erase.add_argument("--connector", type=int, required=True)
+    erase.add_argument("--db", help=db_help)
+    erase.set_defaults(func=_cmd_erase)
+
+    aud = sub.add_parser("audit", help="write the audit log as CSV")
+    aud.add_argument("--out", type=Path, required=True)
+    aud.add_argument("--db", help=db_help)
+    aud.set_defaults(func=_cmd_audit)
     return p
 
 

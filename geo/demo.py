@@ -10,7 +10,9 @@ correlated and spatially clustered. Everything is deterministic for a given seed
 from __future__ import annotations
 
 import math
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -18,8 +20,12 @@ import pandas as pd
 import shapely
 from shapely.geometry import MultiPoint, Polygon
 
+from geo.access import Action
 from geo.dataset import DatasetMeta, write_dataset
 from geo.settings import CITY_POPULATION_2021, METRIC_CRS
+
+if TYPE_CHECKING:
+    from geo.store import Register
 
 #: The 50 Stadtteile of Düsseldorf: official number and name (public administrative names).
 STADTTEILE: tuple[tuple[str, str], ...] = (
@@ -400,3 +406,73 @@ def write(out: str | Path, *, seed: int = 2026) -> Path:
         nationalities=nationalities(spaces, table, seed=seed),
         meta=meta,
     )
+
+
+# --- the demo register: try every role without an identity provider ----------------------------------
+
+#: The password of every demo account; shown on the login form, valid only in the demo register.
+DEMO_PASSWORD = "demo-passwort"  # noqa: S105 - public by design: the demo register holds no real data
+#: E-mail address -> roles of the demo accounts (the ``.invalid`` domain can never receive mail).
+DEMO_ACCOUNTS = {
+    "connector@demo.invalid": ("connector",),
+    "koordination@demo.invalid": ("coordinator",),
+    "admin@demo.invalid": ("admin",),
+}
+
+
+def seed_register(register: Register, sozialraum_ids: list[str]) -> bool:
+    """
+    Fill a brand-new demo register; a register that holds anything is left alone.
+
+    Four invented connectors in two tandems with assignments, and one demo account per role (password
+    `DEMO_PASSWORD`).
+
+    Returns
+    -------
+    bool
+        True when the register was seeded now.
+    """
+    from argon2 import PasswordHasher  # noqa: PLC0415 - only the demo register needs these
+    from sqlalchemy import func, select  # noqa: PLC0415
+
+    from geo.access import Principal  # noqa: PLC0415
+    from geo.store import Account, Connector  # noqa: PLC0415
+
+    if not register.demo:
+        msg = "demo accounts belong in the demo register only"
+        raise ValueError(msg)
+    with register.read() as s:
+        if (s.scalar(select(func.count()).select_from(Account)) or 0) or (
+            s.scalar(select(func.count()).select_from(Connector)) or 0
+        ):
+            return False
+    by = Principal(label="demo-seed", system=True, roles=frozenset({"coordinator", "admin"}))
+    people = [
+        ("Demo-Connectorin Amal", "Arabisch, Deutsch, Englisch"),
+        ("Demo-Connector Bora", "Türkisch, Deutsch"),
+        ("Demo-Connectorin Chiara", "Italienisch, Spanisch"),
+        ("Demo-Connector Dmytro", "Ukrainisch, Russisch"),
+    ]
+    ids = [register.add_connector(n, langs, by=by, contact="demo@demo.invalid") for n, langs in people]
+    start = date(2025, 3, 1)
+    tandems = [
+        register.create_tandem("Demo-Tandem Süd", ids[:2], by=by, start=start),
+        register.create_tandem("Demo-Tandem Nord", ids[2:], by=by, start=start),
+    ]
+    for tandem, sid in zip(tandems, sozialraum_ids[:2], strict=False):
+        register.assign(tandem, sid, by=by, valid_from=start, known_ids=set(sozialraum_ids))
+    hashed = PasswordHasher().hash(DEMO_PASSWORD)
+    with register.write(by, Action.MANAGE_ACCOUNTS, "demo.seed", target="account") as tx:
+        for email, roles in DEMO_ACCOUNTS.items():
+            tx.session.add(
+                Account(
+                    email=email,
+                    display_name=f"Demo ({', '.join(roles)})",
+                    roles=",".join(roles),
+                    connector_id=ids[0] if "connector" in roles else None,
+                    password_hash=hashed,
+                    source="demo",
+                )
+            )
+        tx.details = {"accounts": len(DEMO_ACCOUNTS)}
+    return True

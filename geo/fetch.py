@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import http.client
+import ipaddress
+import os
 import re
 import shutil
+import socket
 import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from geo import languages, sources, validate
+from geo.access import AccessDeniedError, Action, Principal, require
 from geo.dataset import (
     IMPORT_REPORT_FILE,
     INDICATORS_FILE,
@@ -25,12 +31,152 @@ from geo.indicators import catalogue
 from geo.report import Report
 from geo.settings import PORTAL_BASE_URL, PORTAL_SOZIALRAEUME, PORTAL_STADTTEILE, get_settings
 
+if TYPE_CHECKING:
+    from geo.store import Register
+
 #: Called with (file name, bytes so far, total bytes or None).
 Progress = Callable[[str, int, int | None], None]
 
 OFFICIAL_SOURCE = "Open Data Düsseldorf (Sozialräume, Stadtteile)"
 OFFICIAL_LICENCE = "Datenlizenz Deutschland – Zero – Version 2.0"
 _CHUNK = 64 * 1024
+
+
+def allowed_hosts() -> frozenset[str]:
+    """
+    Hosts the server may download from (`SOZIALRAUM_FETCH_HOSTS`, comma-separated; default the portal).
+
+    An entry may carry a port (``mirror.example:8080``). An IP literal in the list is trusted as it is,
+    loopback and private addresses included: that is how an operator allows a mirror on the local network.
+    """
+    default = urllib.parse.urlparse(PORTAL_BASE_URL).hostname or ""
+    raw = os.environ.get("SOZIALRAUM_FETCH_HOSTS", default)
+    return frozenset(h.strip().lower() for h in raw.split(",") if h.strip())
+
+
+def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
+def _split_entry(entry: str) -> tuple[str, int | None]:
+    """An allow-list entry as (host, port or None): ``a.b``, ``a.b:8080``, ``10.0.0.5:80``, ``[::1]:80``."""
+    if entry.startswith("["):
+        host, _, rest = entry[1:].partition("]")
+        return host, int(rest[1:]) if rest.startswith(":") and rest[1:].isdigit() else None
+    if entry.count(":") == 1:
+        host, port = entry.split(":")
+        return host, int(port) if port.isdigit() else None
+    return entry, None
+
+
+def _listed(host: str, port: int | None) -> bool:
+    return any(h == host and (p is None or p == port) for h, p in map(_split_entry, allowed_hosts()))
+
+
+def _trusted_literal(host: str) -> bool:
+    """True when `host` is an IP literal the operator listed explicitly."""
+    host = host.strip("[]").lower()
+    return _ip_literal(host) is not None and any(h == host for h, _ in map(_split_entry, allowed_hosts()))
+
+
+def _public_address(ip: str) -> bool:
+    address = ipaddress.ip_address(ip.split("%", 1)[0])
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_global and not address.is_multicast
+
+
+def check_url(url: str) -> str:
+    """
+    Refuse a download address the server must not fetch; returns the host.
+
+    Only http(s), only hosts on the allow-list, and never an address that resolves to a loopback, private,
+    link-local or otherwise non-public address (unless that IP literal is itself on the list). The address a
+    connection really reaches is checked again when it is made, and every redirect is checked the same way.
+
+    Raises
+    ------
+    geo.errors.DownloadError
+        With the address and the reason.
+    """
+    parts = urllib.parse.urlparse(url)
+    name = Path(urllib.parse.unquote(parts.path)).name or url
+    if parts.scheme not in {"http", "https"}:
+        raise DownloadError("error.download", file=name, url=url, reason="only http and https are allowed")
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise DownloadError("error.download_refused", url=url, hosts=sorted(allowed_hosts())) from exc
+    if not host or not _listed(host, port):
+        raise DownloadError("error.download_refused", url=url, hosts=sorted(allowed_hosts()))
+    if _trusted_literal(host):
+        return host
+    try:
+        infos = socket.getaddrinfo(
+            host, port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
+        )
+    except OSError as exc:
+        raise DownloadError("error.download", file=name, url=url, reason=str(exc)) from exc
+    if not infos or not all(_public_address(str(info[4][0])) for info in infos):
+        raise DownloadError("error.download_private", url=url)
+    return host
+
+
+def _check_peer(sock: socket.socket | None, host: str) -> None:
+    """The address a connection really reached must be public (or an IP literal the operator listed)."""
+    if sock is None:
+        return
+    ip = str(sock.getpeername()[0])
+    if not _public_address(ip) and not _trusted_literal(host):
+        sock.close()
+        raise DownloadError("error.download_private", url=host)
+
+
+class _CheckedHTTPConnection(http.client.HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _check_peer(self.sock, self.host)
+
+
+class _CheckedHTTPSConnection(http.client.HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        _check_peer(self.sock, self.host)
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_CheckedHTTPConnection, req)  # type: ignore[arg-type]
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_CheckedHTTPSConnection, req, context=self._context)  # type: ignore[attr-defined,arg-type]
+
+
+class _RedirectHandler(urllib.request.HTTPRedirectHandler):
+    def redirect_request(  # type: ignore[override]  # noqa: PLR0917 - urllib's signature
+        self, req: urllib.request.Request, fp: object, code: int, msg: str, headers: object, newurl: str
+    ) -> urllib.request.Request | None:
+        check_url(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)  # type: ignore[arg-type]
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    """Urllib without proxies from the environment, with every connection and redirect checked."""
+    return urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), _HTTPHandler(), _HTTPSHandler(), _RedirectHandler()
+    )
+
+
+def _require_import(by: Principal) -> None:
+    require(by, Action.IMPORT_DATA)
+    if by.demo:
+        raise AccessDeniedError("access.demo_no_import")
 
 
 def file_url(base_url: str, name: str) -> str:
@@ -49,10 +195,9 @@ def download(url: str, dest: Path, *, progress: Progress | None = None) -> Path:
     """
     settings = get_settings()
     name = dest.name
-    if urllib.parse.urlparse(url).scheme not in {"http", "https"}:
-        raise DownloadError("error.download", file=name, url=url, reason="only http and https are allowed")
+    check_url(url)
     try:
-        with urllib.request.urlopen(url, timeout=settings.download_timeout_s) as response:  # noqa: S310 - scheme checked
+        with _opener().open(url, timeout=settings.download_timeout_s) as response:
             total = int(response.headers.get("Content-Length") or 0) or None
             done = 0
             with dest.open("wb") as out:
@@ -96,19 +241,26 @@ def _previous_meta_is_demo(out: Path) -> bool:
 
 
 def fetch_official(
-    out: str | Path, *, base_url: str = PORTAL_BASE_URL, progress: Progress | None = None
+    out: str | Path,
+    *,
+    by: Principal,
+    base_url: str = PORTAL_BASE_URL,
+    progress: Progress | None = None,
+    audit: Register | None = None,
 ) -> Report:
     """
     Download the Sozialraum and Stadtteil GeoJSON files, validate them, and write them to `out`.
 
     Indicator table and Welcome Points already in `out` are kept, unless `out` held the demo
-    dataset (demo values do not belong to the official geometry).
+    dataset (demo values do not belong to the official geometry). Admins only; with `audit`, the fetch is
+    recorded in that register's audit log.
 
     Returns
     -------
     geo.report.Report
         The validation report of the downloaded geometry.
     """
+    _require_import(by)
     out = Path(out)
     with tempfile.TemporaryDirectory() as tmp:
         spaces_path = download(
@@ -139,6 +291,14 @@ def fetch_official(
         write_dataset(
             out, spaces=checked.spaces, stadtteile=stadtteile, meta=meta, import_report=checked.report
         )
+    if audit is not None:
+        audit.record(
+            by,
+            "data.fetch",
+            target="dataset",
+            target_id=out.name,
+            host=urllib.parse.urlparse(base_url).hostname,
+        )
     return checked.report
 
 
@@ -156,6 +316,7 @@ def _carry_geometry_findings(out: Path, report: Report) -> None:
 def import_files(
     out: str | Path,
     *,
+    by: Principal,
     sozialraeume: str | Path | None = None,
     indicators: str | Path | None = None,
     welcome_points: str | Path | None = None,
@@ -163,12 +324,13 @@ def import_files(
     nationalities: str | Path | None = None,
     sheet: str | None = None,
     source: str | None = None,
+    audit: Register | None = None,
 ) -> Report:
     """
     Validate official files and write them into the dataset folder `out`.
 
     Files not given are kept from `out` (for example the geometry from `fetch_official`). Nothing is
-    written when the report has errors.
+    written when the report has errors. Admins only; with `audit`, the import is recorded there.
 
     Raises
     ------
@@ -180,6 +342,7 @@ def import_files(
     geo.report.Report
         The validation report (warnings only).
     """
+    _require_import(by)
     out = Path(out)
     spaces_path = Path(sozialraeume) if sozialraeume else out / "sozialraeume" / "sozialraeume.geojson"
     if not spaces_path.exists():
@@ -245,4 +408,9 @@ def import_files(
         meta=meta,
         import_report=checked.report,
     )
+    if audit is not None:
+        given = {"sozialraeume": sozialraeume, "indicators": indicators, "welcome_points": welcome_points}
+        audit.record(
+            by, "data.import", target="dataset", target_id=out.name, files=[k for k, v in given.items() if v]
+        )
     return checked.report

@@ -4,6 +4,11 @@ What tandems do and what they meet: activities, and the problem log ("Anliegen")
 Tables live in the register's database (`geo.store`), migrated by Alembic. A concern's status only changes
 together with a comment (the administration's answer), and every change is kept: that history is what
 connectors read under "Rückmeldungen". A concern or activity names a tandem, never a person.
+
+Rights (see `geo.access`): connectors log concerns and plan activities for their own tandems only;
+coordinators for any. The whole problem log (descriptions, who logged what) is for coordinators and the
+tandem that logged a concern; everyone else sees a concern only when it is marked public, and then only its
+topic, Sozialraum, status and answers.
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ from pathlib import Path
 import icalendar
 import openpyxl
 import pandas as pd
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, false, select
+from sqlalchemy.orm import Mapped, mapped_column
 
 from geo import coverage, sources
-from geo.store import Base, ConcurrentEditError, Register, RegisterError, RowProblem
+from geo.access import AccessDeniedError, Action, Principal
+from geo.store import Base, ConcurrentEditError, Register, RegisterError, RowProblem, Tx
 from geo.tables import FORMULA_PREFIXES
 
 ACTIVITY_KINDS = (
@@ -92,6 +98,8 @@ class Concern(Base):
     status: Mapped[str] = mapped_column(String(30))
     tandem_id: Mapped[int | None] = mapped_column(ForeignKey("tandem.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    #: Shown to everyone (topic, Sozialraum, status, answers; never who logged it).
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
@@ -122,6 +130,7 @@ def _ids(value: str | list[str] | tuple[str, ...], known: set[str]) -> list[str]
 def add_activity(
     register: Register,
     *,
+    by: Principal,
     kind: str,
     title: str,
     starts_at: datetime,
@@ -139,7 +148,11 @@ def add_activity(
     actual: int | None = None,
     notes: str = "",
 ) -> int:
-    """Record an activity; returns its ID. `point` is (lat, lon) of a venue picked on the map."""
+    """
+    Record an activity; returns its ID. `point` is (lat, lon) of a venue picked on the map.
+
+    Connectors record activities of their own tandems only; coordinators of any tandem or none.
+    """
     if kind not in ACTIVITY_KINDS or status not in ACTIVITY_STATUSES:
         raise RegisterError("journal.unknown_choice", value=f"{kind}/{status}")
     if not title.strip():
@@ -147,7 +160,10 @@ def add_activity(
     _ids([sozialraum_id], known_ids)
     if ends_at is not None and ends_at < starts_at:
         raise RegisterError("register.dates_order", start=starts_at.isoformat(), end=ends_at.isoformat())
-    with Session(register.engine) as s, s.begin():
+    with register.write(
+        by, Action.WRITE_ACTIVITY, "activity.create", tandem_id=tandem_id, target="activity"
+    ) as tx:
+        s = tx.session
         record = Activity(
             kind=kind,
             title=title.strip(),
@@ -168,37 +184,57 @@ def add_activity(
         )
         s.add(record)
         s.flush()
+        tx.target_id = record.id
         return record.id
 
 
-def update_activity(register: Register, activity_id: int, *, version: int, **fields: object) -> None:
-    """Change an activity (status, participants, notes, ...); refused when someone else saved it meanwhile."""
+def update_activity(
+    register: Register, activity_id: int, *, by: Principal, version: int, **fields: object
+) -> None:
+    """
+    Change an activity (status, participants, notes, ...); refused when someone else saved it meanwhile.
+
+    Connectors change only activities of their own tandems, and cannot hand one to another tandem.
+    """
     allowed = {c.key for c in Activity.__table__.columns} - {"id", "version"}
-    with Session(register.engine) as s, s.begin():
-        record = s.get(Activity, activity_id)
+    unknown = set(fields) - allowed
+    if unknown:
+        msg = f"unknown activity field {sorted(unknown)!r}"
+        raise ValueError(msg)
+    if "status" in fields and fields["status"] not in ACTIVITY_STATUSES:
+        raise RegisterError("journal.unknown_choice", value=str(fields["status"]))
+    with register.write(
+        by, Action.READ_PUBLIC, "activity.update", target="activity", target_id=activity_id
+    ) as tx:
+        record = tx.session.get(Activity, activity_id)
         if record is None or record.version != version:
             raise ConcurrentEditError("register.concurrent_edit")
+        tx.require(Action.WRITE_ACTIVITY, tandem_id=record.tandem_id)
+        if "tandem_id" in fields:
+            tx.require(Action.WRITE_ACTIVITY, tandem_id=fields["tandem_id"])  # type: ignore[arg-type]
         for key, value in fields.items():
-            if key not in allowed:
-                msg = f"unknown activity field {key!r}"
-                raise ValueError(msg)
-            if key == "status" and value not in ACTIVITY_STATUSES:
-                raise RegisterError("journal.unknown_choice", value=str(value))
             setattr(record, key, value)
+        tx.details = {"fields": sorted(fields)}
 
 
 def activities(
     register: Register,
     *,
+    by: Principal | None = None,
     tandem_id: int | None = None,
     sozialraum_id: str | None = None,
     status: str | None = None,
     start: date | None = None,
     end: date | None = None,
 ) -> pd.DataFrame:
-    """Activities matching the filters, by start time; with the tandem's name (never a person's)."""
+    """
+    Activities matching the filters, by start time; with the tandem's name (never a person's).
+
+    Notes are internal: they are kept only for coordinators and the activity's own tandem (`by`).
+    """
+    by = by or Principal.public()
     names = {t.id: t.name for t in register.tandems()}
-    with Session(register.engine) as s:
+    with register.read() as s:
         query = select(Activity).order_by(Activity.starts_at, Activity.id)
         if tandem_id is not None:
             query = query.where(Activity.tandem_id == tandem_id)
@@ -217,19 +253,29 @@ def activities(
     for column in ("starts_at", "ends_at"):
         frame[column] = pd.to_datetime(frame[column])  # typed even when there are no rows
     frame["tandem"] = _tandem_names(frame["tandem_id"], names)
+    frame["notes"] = [
+        n if by.may(Action.READ_TANDEM_JOURNAL, tandem_id=_int(t)) else ""
+        for n, t in zip(frame["notes"], frame["tandem_id"], strict=True)
+    ]
     return frame
+
+
+def _int(value: object) -> int | None:
+    return int(value) if value is not None and pd.notna(value) else None  # type: ignore[call-overload]
 
 
 def _tandem_names(ids: pd.Series, names: dict[int, str]) -> list[str]:
     return [names.get(int(i), "") if pd.notna(i) else "" for i in ids]
 
 
-def ics(register: Register, tandem_id: int, *, lang_title: str = "Sozialraum-Karte") -> bytes:
-    """A tandem's activities (not cancelled) as an iCalendar file that calendar apps import."""
+def ics(
+    register: Register, tandem_id: int, *, by: Principal | None = None, lang_title: str = "Sozialraum-Karte"
+) -> bytes:
+    """A tandem's activities (not cancelled) as an iCalendar file (notes only for whom `activities` keeps them)."""
     cal = icalendar.Calendar()
     cal.add("prodid", f"-//{lang_title}//Community Connectors//DE")
     cal.add("version", "2.0")
-    for row in activities(register, tandem_id=tandem_id).itertuples():
+    for row in activities(register, by=by, tandem_id=tandem_id).itertuples():
         if row.status == "abgesagt":
             continue
         event = icalendar.Event()
@@ -263,68 +309,134 @@ class ConcernInput:
     kontakt: str = ""
     status: str = "offen"
     tandem_id: int | None = None
+    public: bool = False
 
 
 def add_concern(
-    register: Register, concern: ConcernInput, *, known_ids: set[str], comment: str = "erfasst"
+    register: Register,
+    concern: ConcernInput,
+    *,
+    by: Principal,
+    known_ids: set[str],
+    comment: str = "erfasst",
 ) -> int:
-    """Log a concern; its first history entry records the starting status."""
+    """Log a concern (connectors for their own tandem); its first history entry records the starting status."""
+    with register.write(
+        by, Action.LOG_CONCERN, "concern.create", tandem_id=concern.tandem_id, target="concern"
+    ) as tx:
+        return _insert_concern(tx, concern, known_ids=known_ids, comment=comment)
+
+
+def _insert_concern(tx: Tx, concern: ConcernInput, *, known_ids: set[str], comment: str) -> int:
     if not concern.thema.strip():
         raise RegisterError("journal.thema_missing")
     if concern.prioritaet not in PRIORITIES or concern.status not in CONCERN_STATUSES:
         raise RegisterError("journal.unknown_choice", value=f"{concern.prioritaet}/{concern.status}")
     ids = _ids(concern.sozialraum_ids, known_ids)
-    with Session(register.engine) as s, s.begin():
-        record = Concern(
-            thema=concern.thema.strip(),
-            beschreibung=concern.beschreibung.strip(),
-            prioritaet=concern.prioritaet,
-            lokalisierung=concern.lokalisierung.strip(),
-            sozialraum_ids=",".join(ids),
-            lat=concern.point[0] if concern.point else None,
-            lon=concern.point[1] if concern.point else None,
-            loesungen=concern.loesungen.strip(),
-            kontakt=concern.kontakt.strip(),
-            status=concern.status,
-            tandem_id=concern.tandem_id,
-        )
-        s.add(record)
-        s.flush()
-        s.add(ConcernUpdate(concern_id=record.id, status=concern.status, comment=comment))
-        return record.id
+    s = tx.session
+    record = Concern(
+        thema=concern.thema.strip(),
+        beschreibung=concern.beschreibung.strip(),
+        prioritaet=concern.prioritaet,
+        lokalisierung=concern.lokalisierung.strip(),
+        sozialraum_ids=",".join(ids),
+        lat=concern.point[0] if concern.point else None,
+        lon=concern.point[1] if concern.point else None,
+        loesungen=concern.loesungen.strip(),
+        kontakt=concern.kontakt.strip(),
+        status=concern.status,
+        tandem_id=concern.tandem_id,
+        public=concern.public,
+    )
+    s.add(record)
+    s.flush()
+    s.add(ConcernUpdate(concern_id=record.id, status=concern.status, comment=comment))
+    tx.target_id = record.id
+    return record.id
 
 
-def change_status(register: Register, concern_id: int, *, version: int, status: str, comment: str) -> None:
-    """A new status with the administration's answer; both are kept in the history."""
+def change_status(
+    register: Register,
+    concern_id: int,
+    *,
+    by: Principal,
+    version: int,
+    status: str,
+    comment: str,
+    public: bool | None = None,
+) -> None:
+    """A new status with the administration's answer (coordinators); both are kept in the history."""
     if status not in CONCERN_STATUSES:
         raise RegisterError("journal.unknown_choice", value=status)
     if not comment.strip():
         raise RegisterError("journal.comment_missing")
-    with Session(register.engine) as s, s.begin():
-        record = s.get(Concern, concern_id)
+    with register.write(
+        by, Action.ANSWER_CONCERN, "concern.answer", target="concern", target_id=concern_id
+    ) as tx:
+        record = tx.session.get(Concern, concern_id)
         if record is None or record.version != version:
             raise ConcurrentEditError("register.concurrent_edit")
         record.status = status
-        s.add(ConcernUpdate(concern_id=concern_id, status=status, comment=comment.strip()))
+        if public is not None:
+            record.public = public
+        tx.session.add(ConcernUpdate(concern_id=concern_id, status=status, comment=comment.strip()))
+        tx.details = {"status": status, "public": record.public}
 
 
-def concerns(register: Register) -> pd.DataFrame:
-    """All concerns, newest first, with the name of the tandem that logged them."""
+#: What anyone may see of a concern marked public (never who logged it).
+PUBLIC_CONCERN_FIELDS = ("id", "thema", "sozialraum_ids", "status", "created_at", "public", "version")
+
+
+def _visible(by: Principal, public: bool, tandem_id: int | None) -> str:
+    """How much of a concern `by` sees: "full", "public" or "" (nothing)."""
+    if by.may(Action.READ_CONCERNS) or by.may(Action.READ_TANDEM_JOURNAL, tandem_id=tandem_id):
+        return "full"
+    return "public" if public and by.may(Action.READ_PUBLIC) else ""
+
+
+def concerns(register: Register, *, by: Principal) -> pd.DataFrame:
+    """
+    The concerns `by` may see, newest first, with the name of the tandem that logged them.
+
+    Coordinators see all; a connector also their own tandems' concerns in full; everyone sees concerns
+    marked public, but of those only topic, Sozialraum, status and date (no description, no contact, no
+    point, no tandem).
+    """
     names = {t.id: t.name for t in register.tandems()}
-    with Session(register.engine) as s:
-        rows = [
-            {c.key: getattr(r, c.key) for c in Concern.__table__.columns}
-            for r in s.scalars(select(Concern).order_by(Concern.created_at.desc(), Concern.id.desc()))
-        ]
-    frame = pd.DataFrame(rows, columns=[c.key for c in Concern.__table__.columns])
+    columns = [c.key for c in Concern.__table__.columns]
+    rows = []
+    with register.read() as s:
+        for r in s.scalars(select(Concern).order_by(Concern.created_at.desc(), Concern.id.desc())):
+            seen = _visible(by, r.public, r.tandem_id)
+            if not seen:
+                continue
+            row = {c: getattr(r, c) for c in columns}
+            if seen == "public":
+                row = {c: (row[c] if c in PUBLIC_CONCERN_FIELDS else _blank(c)) for c in columns}
+            rows.append(row)
+    frame = pd.DataFrame(rows, columns=columns)
     frame["created_at"] = pd.to_datetime(frame["created_at"])  # typed even when there are no rows
     frame["tandem"] = _tandem_names(frame["tandem_id"], names)
     return frame
 
 
-def history(register: Register, concern_id: int) -> pd.DataFrame:
-    """A concern's status changes, oldest first: `status`, `comment`, `created_at`."""
-    with Session(register.engine) as s:
+def _blank(column: str) -> object:
+    return None if column in {"lat", "lon", "tandem_id"} else ""
+
+
+def _concern_seen(register: Register, concern_id: int, by: Principal) -> str:
+    with register.read() as s:
+        record = s.get(Concern, concern_id)
+        seen = _visible(by, record.public, record.tandem_id) if record is not None else ""
+    if not seen:
+        raise AccessDeniedError("access.denied", action=Action.READ_CONCERNS.value)
+    return seen
+
+
+def history(register: Register, concern_id: int, *, by: Principal) -> pd.DataFrame:
+    """A concern's status changes, oldest first: `status`, `comment`, `created_at` (if `by` may see it)."""
+    _concern_seen(register, concern_id, by)
+    with register.read() as s:
         rows = [
             (u.status, u.comment, u.created_at)
             for u in s.scalars(
@@ -336,9 +448,9 @@ def history(register: Register, concern_id: int) -> pd.DataFrame:
     return frame
 
 
-def feedback(register: Register, *, limit: int = 50) -> pd.DataFrame:
-    """The newest answers (status changes after the first entry), for "Rückmeldungen"."""
-    with Session(register.engine) as s:
+def feedback(register: Register, *, by: Principal, limit: int = 50) -> pd.DataFrame:
+    """The newest answers (status changes after the first entry) to concerns `by` may see, for "Rückmeldungen"."""
+    with register.read() as s:
         first = {
             cid: uid
             for uid, cid in s.execute(
@@ -353,7 +465,7 @@ def feedback(register: Register, *, limit: int = 50) -> pd.DataFrame:
         rows = [
             (u.created_at, c.id, c.thema, c.sozialraum_ids, u.status, u.comment)
             for u, c in s.execute(query)
-            if u.id != first[c.id]
+            if u.id != first[c.id] and _visible(by, c.public, c.tandem_id)
         ][:limit]
     return pd.DataFrame(
         rows, columns=["created_at", "concern_id", "thema", "sozialraum_ids", "status", "comment"]
@@ -361,8 +473,8 @@ def feedback(register: Register, *, limit: int = 50) -> pd.DataFrame:
 
 
 def counts_by_sozialraum(register: Register) -> pd.DataFrame:
-    """Open concerns and planned or held activities per Sozialraum: `concerns`, `activities`."""
-    open_ = concerns(register)
+    """Open concerns and planned or held activities per Sozialraum: `concerns`, `activities` (counts only)."""
+    open_ = concerns(register, by=Principal(label="counts", system=True))
     open_ = open_[~open_["status"].isin(["erledigt", "nicht_umsetzbar"])]
     per_concern = open_["sozialraum_ids"].str.split(",").explode()
     per_concern = per_concern[per_concern.fillna("") != ""]
@@ -473,16 +585,24 @@ def _unquote(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:2] in FORMULA_PREFIXES else text
 
 
-def import_concerns(register: Register, reading: SheetReading, *, known_ids: set[str]) -> int:
-    """Store the readable rows of a sheet (the user confirmed); returns how many were stored."""
-    for _number, concern in reading.rows:
-        add_concern(register, concern, known_ids=known_ids, comment="importiert")
+def import_concerns(register: Register, reading: SheetReading, *, by: Principal, known_ids: set[str]) -> int:
+    """Store the readable rows of a sheet (the user confirmed), all or none; returns how many were stored."""
+    with register.write(by, Action.EXPORT_CONCERNS, "concern.import", target="concern") as tx:
+        for _number, concern in reading.rows:
+            _insert_concern(tx, concern, known_ids=known_ids, comment="importiert")
+        tx.details = {"rows": len(reading.rows)}
     return len(reading.rows)
 
 
-def concerns_frame(register: Register) -> pd.DataFrame:
-    """Concerns with the programme's columns plus when and by which tandem they were logged."""
-    frame = concerns(register)
+def concerns_frame(register: Register, *, by: Principal) -> pd.DataFrame:
+    """
+    The whole problem log with the programme's columns plus when and by which tandem each was logged.
+
+    For coordinators only; every export is recorded in the audit log.
+    """
+    with register.read(by, Action.EXPORT_CONCERNS):
+        pass
+    frame = concerns(register, by=by)
     out = pd.DataFrame(
         {
             CONCERN_COLUMNS["thema"]: frame["thema"],
@@ -499,12 +619,13 @@ def concerns_frame(register: Register) -> pd.DataFrame:
             "erfasst von (Tandem)": frame["tandem"],
         }
     )
+    register.record(by, "concern.export", target="concern", rows=len(out))
     return out
 
 
-def concerns_xlsx(register: Register) -> bytes:
+def concerns_xlsx(register: Register, *, by: Principal) -> bytes:
     """The concern log as XLSX (openpyxl): text that looks like a formula is stored as plain text."""
-    frame = concerns_frame(register)
+    frame = concerns_frame(register, by=by)
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "Anliegen"
@@ -587,11 +708,11 @@ def map_notes(counts: pd.DataFrame, *, lang: str = "de") -> pd.Series:
     )
 
 
-def map_pins(register: Register) -> pd.DataFrame:
-    """Concerns and activities that have a point of their own: `lat`, `lon`, `title`, `kind`."""
+def map_pins(register: Register, *, by: Principal) -> pd.DataFrame:
+    """Concerns (those `by` sees in full) and activities with a point of their own: `lat`, `lon`, `title`, `kind`."""
     rows = [
         {"lat": r.lat, "lon": r.lon, "title": r.thema, "kind": "concern"}
-        for r in concerns(register).itertuples()
+        for r in concerns(register, by=by).itertuples()
         if pd.notna(r.lat)
     ]
     rows += [
@@ -602,9 +723,9 @@ def map_pins(register: Register) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["lat", "lon", "title", "kind"])
 
 
-def open_concerns(register: Register, sozialraum_id: str) -> list[str]:
-    """Topics of the concerns in a Sozialraum that are not closed, newest first."""
-    frame = concerns(register)
+def open_concerns(register: Register, sozialraum_id: str, *, by: Principal) -> list[str]:
+    """Topics of the concerns `by` may see in a Sozialraum that are not closed, newest first."""
+    frame = concerns(register, by=by)
     mask = frame["sozialraum_ids"].str.split(",").map(lambda ids: sozialraum_id in ids) & ~frame[
         "status"
     ].isin(["erledigt", "nicht_umsetzbar"])

@@ -9,27 +9,46 @@ as history.
 
 Privacy: a connector's contact and home Sozialraum are private. Functions that feed public views and
 exports return `PublicConnector` and `TandemView`, which do not carry them, and tandem views carry no
-connector names either; only `connectors(private=True)` returns them, for the coordinator pages.
+connector names either; only `private_connectors(by=...)` returns them, to a principal allowed to see them.
+
+Rights: every write goes through `Register.write`, the one transaction helper. It reloads the acting
+account inside the transaction (so a role removed or an account disabled counts at once), checks the
+action against `geo.access`, runs the change and records an audit entry in the same transaction. The audit
+log holds who, what and when, field names but never values, and never a password.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, create_engine, event, make_url, select
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+    make_url,
+    select,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 from sqlalchemy.orm.exc import StaleDataError
 
+from geo.access import AccessDeniedError, Action, Principal, require
 from geo.errors import DataError
 from geo.settings import get_settings
 
@@ -51,7 +70,7 @@ def _now() -> datetime:
 
 
 class Connector(Base):
-    """A volunteer connector. `contact` and `home_sozialraum_id` are private."""
+    """A volunteer connector. Name, languages, `contact` and `home_sozialraum_id` are personal data."""
 
     __tablename__ = "connector"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -60,6 +79,10 @@ class Connector(Base):
     contact: Mapped[str] = mapped_column(String(300), default="")
     home_sozialraum_id: Mapped[str | None] = mapped_column(String(6), nullable=True)
     active: Mapped[bool] = mapped_column(default=True)
+    #: The day the person left the programme (set when marked inactive): retention counts from here.
+    left_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    #: When the personal fields were erased (the record stays so tandems keep their shape).
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
@@ -99,6 +122,74 @@ class Assignment(Base):
     valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class Account(Base):
+    """
+    A person who can log in: an e-mail address, roles, and for connectors their connector record.
+
+    Local accounts keep an Argon2 hash of their password (set with a one-time code that expires); accounts
+    of an identity provider (``source="oidc"``) keep none.
+    """
+
+    __tablename__ = "account"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80), default="")
+    roles: Mapped[str] = mapped_column(String(100), default="")
+    connector_id: Mapped[int | None] = mapped_column(ForeignKey("connector.id"), nullable=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    setup_code_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    setup_code_expires: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(10), default="local")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    def role_set(self) -> frozenset[str]:
+        """The roles as a set."""
+        return frozenset(r for r in self.roles.split(",") if r)
+
+
+class AuditEntry(Base):
+    """Who did what and when: field names and counts, never values, never a password."""
+
+    __tablename__ = "audit_entry"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    actor_account_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    actor: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str] = mapped_column(String(60), default="")
+    target_id: Mapped[str] = mapped_column(String(60), default="")
+    details: Mapped[str] = mapped_column(Text, default="")
+
+
+class LoginFailure(Base):
+    """A failed login, per account and per client, shared by every server process (throttling)."""
+
+    __tablename__ = "login_failure"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10))
+    key: Mapped[str] = mapped_column(String(100), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+
+
+@dataclass
+class Tx:
+    """An open write transaction: the session, the acting principal as now stored, the audit entry's parts."""
+
+    session: Session
+    by: Principal
+    target: str = ""
+    target_id: object = ""
+    details: dict[str, object] = field(default_factory=dict)
+
+    def require(self, action: Action, *, tandem_id: int | None = None) -> None:
+        """Refuse (and so roll back) unless the principal may take `action`, e.g. on a record's tandem."""
+        require(self.by, action, tandem_id=tandem_id)
 
 
 @dataclass(frozen=True)
@@ -166,6 +257,13 @@ def database_url() -> str:
     return f"sqlite:///{folder / 'register.sqlite'}"
 
 
+def demo_database_url() -> str:
+    """The demo register: an SQLite file of its own in the user data folder, never the real register."""
+    folder = get_settings().user_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'demo-register.sqlite'}"
+
+
 def _hide_password(url: str) -> str:
     """The URL as it may be shown: a password in it becomes ``***``."""
     try:
@@ -187,10 +285,46 @@ def _split_languages(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p.strip() for p in text.replace(";", ",").split(",") if p.strip()))
 
 
+def _private(r: Connector) -> PrivateConnector:
+    return PrivateConnector(
+        r.id,
+        r.display_name,
+        _split_languages(r.languages),
+        r.contact,
+        r.home_sozialraum_id,
+        r.active,
+        r.version,
+    )
+
+
+def principal_of(s: Session, account: Account, *, demo: bool = False) -> Principal:
+    """The principal of a stored account: its roles, its connector and that connector's current tandems."""
+    tandem_ids: frozenset[int] = frozenset()
+    if account.connector_id is not None:
+        today = date.today()
+        query = (
+            select(Tandem.id)
+            .join(TandemMember, TandemMember.tandem_id == Tandem.id)
+            .where(TandemMember.connector_id == account.connector_id)
+            .where((Tandem.end_date.is_(None)) | (Tandem.end_date >= today))
+        )
+        tandem_ids = frozenset(s.scalars(query))
+    return Principal(
+        label=account.email,
+        roles=account.role_set(),
+        account_id=account.id,
+        connector_id=account.connector_id,
+        demo=demo,
+        tandem_ids=tandem_ids,
+    )
+
+
 class Register:
     """The register; open it with `Register()` (or a URL) and call its methods."""
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, *, demo: bool = False) -> None:
+        #: A demo register: its accounts can try every role there and nothing outside it.
+        self.demo = demo
         self.url = url or database_url()
         try:
             self.engine = create_engine(self.url)
@@ -209,6 +343,10 @@ class Register:
         except (OperationalError, OSError) as exc:
             self.engine.dispose()
             raise RegisterError("register.unreachable", url=_hide_password(self.url)) from exc
+        if not demo:
+            from geo import accounts, auth  # noqa: PLC0415 - accounts builds on this module
+
+            accounts.adopt_legacy_password(self, auth.legacy_hash())
 
     def close(self) -> None:
         """Close the pooled database connections (the register can still be used; it reconnects)."""
@@ -223,6 +361,87 @@ class Register:
                     yield session
             except StaleDataError as exc:
                 raise ConcurrentEditError("register.concurrent_edit") from exc
+            except OperationalError as exc:  # e.g. SQLite "database is locked" under a long write
+                raise RegisterError("register.busy") from exc
+
+    @contextmanager
+    def write(
+        self,
+        by: Principal,
+        action: Action,
+        event: str,
+        *,
+        tandem_id: int | None = None,
+        target: str = "",
+        target_id: object = "",
+    ) -> Iterator[Tx]:
+        """
+        The one way to write: check `action` for `by` as stored now, run the change, record `event`.
+
+        Everything inside is one transaction with its audit entry: a refusal or an error anywhere leaves
+        the register as it was. Fill `tx.target_id` and `tx.details` (field names, counts; never values).
+        """
+        with self._tx() as s:
+            tx = Tx(s, self.current(s, by), target=target, target_id=target_id)
+            tx.require(action, tandem_id=tandem_id)
+            yield tx
+            s.flush()
+            self.add_audit(s, tx.by, event, target=tx.target, target_id=tx.target_id, details=tx.details)
+
+    def record(
+        self, by: Principal, event: str, *, target: str = "", target_id: object = "", **details: object
+    ) -> None:
+        """An audit entry on its own (a login, a failed login, an export of personal data)."""
+        with self._tx() as s:
+            self.add_audit(s, by, event, target=target, target_id=target_id, details=details)
+
+    @staticmethod
+    def add_audit(
+        s: Session,
+        by: Principal,
+        event: str,
+        *,
+        target: str = "",
+        target_id: object = "",
+        details: dict | None = None,
+    ) -> None:
+        """Add an audit entry to an open transaction (field names and counts only, never values)."""
+        s.add(
+            AuditEntry(
+                actor_account_id=by.account_id,
+                actor=by.label[:254],
+                action=event,
+                target=target,
+                target_id=str(target_id or ""),
+                details=json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)
+                if details
+                else "",
+            )
+        )
+
+    @contextmanager
+    def read(self, by: Principal | None = None, action: Action | None = None) -> Iterator[Session]:
+        """A session for reading; with `action`, refused unless `by` (as stored now) may take it."""
+        with Session(self.engine) as s:
+            if action is not None:
+                require(self.current(s, by or Principal.public()), action)
+            yield s
+
+    def current(self, s: Session, by: Principal) -> Principal:
+        """
+        `by` as the register holds it now: roles, connector and tandems reloaded for an account.
+
+        Raises
+        ------
+        AccessDeniedError
+            When the account was disabled or deleted since the principal was built.
+        """
+        if by.system or by.account_id is None:
+            return by
+        account = s.get(Account, by.account_id)
+        if account is None or account.disabled:
+            raise AccessDeniedError("access.account_disabled")
+        return principal_of(s, account, demo=by.demo)
 
     @staticmethod
     def _check_version(record: Connector | Tandem | Assignment | None, version: int, what: str) -> None:
@@ -238,55 +457,80 @@ class Register:
         display_name: str,
         languages: str = "",
         *,
+        by: Principal,
         contact: str = "",
         home_sozialraum_id: str | None = None,
     ) -> int:
-        """Add a connector; returns the new ID."""
+        """Add a connector (coordinators); returns the new ID."""
         name = display_name.strip()
         if not name:
             raise RegisterError("register.name_missing")
-        with self._tx() as s:
+        with self.write(by, Action.WRITE_REGISTER, "connector.create", target="connector") as tx:
             record = Connector(
                 display_name=name,
                 languages=", ".join(_split_languages(languages)),
                 contact=contact.strip(),
                 home_sozialraum_id=home_sozialraum_id or None,
             )
-            s.add(record)
-            s.flush()
+            tx.session.add(record)
+            tx.session.flush()
+            tx.target_id = record.id
             return record.id
 
-    def update_connector(self, connector_id: int, *, version: int, **fields: object) -> None:
-        """Change a connector's fields (display_name, languages, contact, home_sozialraum_id, active)."""
+    def update_connector(self, connector_id: int, *, by: Principal, version: int, **fields: object) -> None:
+        """
+        Change a connector's fields (display_name, languages, contact, home_sozialraum_id, active).
+
+        Coordinators change any record; a connector only their own, and not whether they are active.
+        """
         allowed = {"display_name", "languages", "contact", "home_sozialraum_id", "active"}
-        with self._tx() as s:
-            record = s.get(Connector, connector_id)
+        unknown = set(fields) - allowed
+        if unknown:
+            msg = f"unknown connector field {sorted(unknown)!r}"
+            raise ValueError(msg)
+        with self.write(
+            by, Action.OWN_RECORD, "connector.update", target="connector", target_id=connector_id
+        ) as tx:
+            if not tx.by.may(Action.WRITE_REGISTER) and (
+                tx.by.connector_id != connector_id or "active" in fields
+            ):
+                tx.require(Action.WRITE_REGISTER)
+            record = tx.session.get(Connector, connector_id)
             self._check_version(record, version, f"connector {connector_id}")
             assert record is not None
+            if record.erased_at is not None:
+                raise RegisterError("register.erased")
+            if "display_name" in fields and not str(fields["display_name"]).strip():
+                raise RegisterError("register.name_missing")
+            changed = []
             for key, value in fields.items():
-                if key not in allowed:
-                    msg = f"unknown connector field {key!r}"
-                    raise ValueError(msg)
-                setattr(record, key, ", ".join(_split_languages(str(value))) if key == "languages" else value)
+                new = ", ".join(_split_languages(str(value))) if key == "languages" else value
+                if isinstance(new, str):
+                    new = new.strip()
+                if getattr(record, key) != new:
+                    changed.append(key)
+                    setattr(record, key, new)
+            if "active" in changed:
+                record.left_on = None if record.active else date.today()
+            tx.details = {"fields": changed}
 
-    def connectors(self, *, private: bool = False) -> list[PublicConnector] | list[PrivateConnector]:
-        """All connectors; with `private` (coordinators only) including name, contact and home area."""
-        with Session(self.engine) as s:
+    def connectors(self) -> list[PublicConnector]:
+        """All connectors as anyone may see them: ID, languages, active (no name, contact or home area)."""
+        with self.read() as s:
             rows = s.scalars(select(Connector).order_by(Connector.id)).all()
-            if private:
-                return [
-                    PrivateConnector(
-                        r.id,
-                        r.display_name,
-                        _split_languages(r.languages),
-                        r.contact,
-                        r.home_sozialraum_id,
-                        r.active,
-                        r.version,
-                    )
-                    for r in rows
-                ]
             return [PublicConnector(r.id, _split_languages(r.languages), r.active) for r in rows]
+
+    def private_connectors(self, *, by: Principal) -> list[PrivateConnector]:
+        """All connectors with name, contact and home area: only for those who keep the register."""
+        with self.read(by, Action.READ_REGISTER) as s:
+            return [_private(r) for r in s.scalars(select(Connector).order_by(Connector.id))]
+
+    def own_connector(self, *, by: Principal) -> PrivateConnector | None:
+        """The acting person's own connector record (None when the account has none)."""
+        with self.read(by, Action.OWN_RECORD) as s:
+            me = self.current(s, by)
+            record = s.get(Connector, me.connector_id) if me.connector_id else None
+            return _private(record) if record is not None else None
 
     # --- tandems ---------------------------------------------------------------------------------
 
@@ -309,6 +553,7 @@ class Register:
         name: str,
         member_ids: list[int],
         *,
+        by: Principal,
         start: date,
         welcome_point_id: str | None = None,
         end: date | None = None,
@@ -317,7 +562,8 @@ class Register:
         if not name.strip():
             raise RegisterError("register.name_missing")
         self._check_dates(start, end)
-        with self._tx() as s:
+        with self.write(by, Action.WRITE_REGISTER, "tandem.create", target="tandem") as tx:
+            s = tx.session
             self._check_members(s, member_ids)
             tandem = Tandem(
                 name=name.strip(),
@@ -328,12 +574,15 @@ class Register:
             )
             s.add(tandem)
             s.flush()
+            tx.target_id = tandem.id
+            tx.details = {"members": len(set(member_ids))}
             return tandem.id
 
     def update_tandem(
         self,
         tandem_id: int,
         *,
+        by: Principal,
         version: int,
         name: str | None = None,
         member_ids: list[int] | None = None,
@@ -342,7 +591,10 @@ class Register:
         end: date | None = None,
     ) -> None:
         """Change a tandem; refused when someone else saved it since `version` was read."""
-        with self._tx() as s:
+        with self.write(
+            by, Action.WRITE_REGISTER, "tandem.update", target="tandem", target_id=tandem_id
+        ) as tx:
+            s = tx.session
             tandem = s.get(Tandem, tandem_id)
             self._check_version(tandem, version, f"tandem {tandem_id}")
             assert tandem is not None
@@ -362,9 +614,10 @@ class Register:
                 tandem.end_date = end
                 self._end_open_assignments(s, tandem_id, end)
 
-    def end_tandem(self, tandem_id: int, *, version: int, end: date) -> None:
+    def end_tandem(self, tandem_id: int, *, by: Principal, version: int, end: date) -> None:
         """End a tandem and its open assignments on `end`; nothing is deleted."""
-        with self._tx() as s:
+        with self.write(by, Action.WRITE_REGISTER, "tandem.end", target="tandem", target_id=tandem_id) as tx:
+            s = tx.session
             tandem = s.get(Tandem, tandem_id)
             self._check_version(tandem, version, f"tandem {tandem_id}")
             assert tandem is not None
@@ -380,7 +633,7 @@ class Register:
 
     def tandems(self) -> list[TandemView]:
         """All tandems, ended ones included, without personal data."""
-        with Session(self.engine) as s:
+        with self.read() as s:
             languages = {c.id: _split_languages(c.languages) for c in s.scalars(select(Connector))}
             out = []
             for t in s.scalars(select(Tandem).order_by(Tandem.id)):
@@ -395,11 +648,14 @@ class Register:
 
     # --- assignments -----------------------------------------------------------------------------
 
-    def assign(self, tandem_id: int, sozialraum_id: str, *, valid_from: date, known_ids: set[str]) -> int:
+    def assign(
+        self, tandem_id: int, sozialraum_id: str, *, by: Principal, valid_from: date, known_ids: set[str]
+    ) -> int:
         """Assign a tandem to a Sozialraum from `valid_from`; the ID must exist in the dataset."""
         if sozialraum_id not in known_ids:
             raise RegisterError("register.unknown_sozialraum", id=sozialraum_id)
-        with self._tx() as s:
+        with self.write(by, Action.WRITE_REGISTER, "assignment.create", target="assignment") as tx:
+            s = tx.session
             tandem = s.get(Tandem, tandem_id)
             if tandem is None:
                 raise RegisterError("register.not_found", what=f"tandem {tandem_id}")
@@ -421,11 +677,15 @@ class Register:
             record = Assignment(tandem_id=tandem_id, sozialraum_id=sozialraum_id, valid_from=valid_from)
             s.add(record)
             s.flush()
+            tx.target_id = record.id
             return record.id
 
-    def end_assignment(self, assignment_id: int, *, version: int, valid_to: date) -> None:
+    def end_assignment(self, assignment_id: int, *, by: Principal, version: int, valid_to: date) -> None:
         """End an assignment on `valid_to`; it stays in the history."""
-        with self._tx() as s:
+        with self.write(
+            by, Action.WRITE_REGISTER, "assignment.end", target="assignment", target_id=assignment_id
+        ) as tx:
+            s = tx.session
             record = s.get(Assignment, assignment_id)
             self._check_version(record, version, f"assignment {assignment_id}")
             assert record is not None
@@ -434,7 +694,7 @@ class Register:
 
     def assignments(self) -> list[AssignmentView]:
         """All assignments, ended ones included."""
-        with Session(self.engine) as s:
+        with self.read() as s:
             return [
                 AssignmentView(a.id, a.tandem_id, a.sozialraum_id, a.valid_from, a.valid_to, a.version)
                 for a in s.scalars(select(Assignment).order_by(Assignment.id))
@@ -532,7 +792,7 @@ def _required(frame: pd.DataFrame, columns: dict[str, str], needed: tuple[str, .
         raise RegisterError("register.columns_missing", columns=missing, found=list(frame.columns))
 
 
-def import_connectors(register: Register, frame: pd.DataFrame) -> list[RowProblem]:
+def import_connectors(register: Register, frame: pd.DataFrame, *, by: Principal) -> list[RowProblem]:
     """Add the connectors of a table with `CONNECTOR_COLUMNS`; returns the rows not taken."""
     _required(frame, CONNECTOR_COLUMNS, ("name",))
     problems = []
@@ -541,6 +801,7 @@ def import_connectors(register: Register, frame: pd.DataFrame) -> list[RowProble
             register.add_connector(
                 str(row[CONNECTOR_COLUMNS["name"]]),
                 str(row.get(CONNECTOR_COLUMNS["languages"], "")),
+                by=by,
                 contact=str(row.get(CONNECTOR_COLUMNS["contact"], "")),
                 home_sozialraum_id=str(row.get(CONNECTOR_COLUMNS["home"], "")).strip() or None,
             )
@@ -549,10 +810,10 @@ def import_connectors(register: Register, frame: pd.DataFrame) -> list[RowProble
     return problems
 
 
-def import_tandems(register: Register, frame: pd.DataFrame) -> list[RowProblem]:
+def import_tandems(register: Register, frame: pd.DataFrame, *, by: Principal) -> list[RowProblem]:
     """Add tandems; members are connector names separated by `|` or `,`. Returns the rows not taken."""
     _required(frame, TANDEM_COLUMNS, ("name", "members", "start"))
-    by_name = {c.display_name.casefold(): c.id for c in register.connectors(private=True)}  # type: ignore[union-attr]
+    by_name = {c.display_name.casefold(): c.id for c in register.private_connectors(by=by)}
     problems = []
     for i, row in enumerate(frame.fillna("").to_dict("records"), start=2):
         try:
@@ -570,6 +831,7 @@ def import_tandems(register: Register, frame: pd.DataFrame) -> list[RowProblem]:
             register.create_tandem(
                 str(row[TANDEM_COLUMNS["name"]]),
                 [by_name[n.casefold()] for n in names],
+                by=by,
                 start=start,
                 welcome_point_id=str(row.get(TANDEM_COLUMNS["welcome_point"], "")) or None,
                 end=_date(row.get(TANDEM_COLUMNS["end"], "")),
@@ -581,7 +843,9 @@ def import_tandems(register: Register, frame: pd.DataFrame) -> list[RowProblem]:
     return problems
 
 
-def import_assignments(register: Register, frame: pd.DataFrame, *, known_ids: set[str]) -> list[RowProblem]:
+def import_assignments(
+    register: Register, frame: pd.DataFrame, *, by: Principal, known_ids: set[str]
+) -> list[RowProblem]:
     """Add assignments (tandem by name, Sozialraum, from, to); returns the rows not taken."""
     _required(frame, ASSIGNMENT_COLUMNS, ("tandem", "sozialraum", "start"))
     by_name = {t.name.casefold(): t for t in register.tandems()}
@@ -595,9 +859,9 @@ def import_assignments(register: Register, frame: pd.DataFrame, *, known_ids: se
             if start is None:
                 raise RegisterError("register.date_missing")
             sid = str(row[ASSIGNMENT_COLUMNS["sozialraum"]]).strip().zfill(6)
-            new_id = register.assign(tandem.id, sid, valid_from=start, known_ids=known_ids)
+            new_id = register.assign(tandem.id, sid, by=by, valid_from=start, known_ids=known_ids)
             if (end := _date(row.get(ASSIGNMENT_COLUMNS["end"], ""))) is not None:
-                register.end_assignment(new_id, version=1, valid_to=end)
+                register.end_assignment(new_id, by=by, version=1, valid_to=end)
         except RegisterError as exc:
             problems.append(RowProblem(i, exc.message()))
         except ValueError as exc:

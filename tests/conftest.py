@@ -46,12 +46,34 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-@pytest.fixture(autouse=True)
-def fresh_login_guard() -> None:
-    """Each test starts with no recorded wrong passwords (the guard is shared by the whole process)."""
-    from geo import auth
+#: Settings a developer's shell may carry that no test may read.
+_OWN_SETTINGS = (
+    "DATABASE_URL",
+    "SOZIALRAUM_COORDINATOR_HASH",
+    "SOZIALRAUM_REQUIRE_LOGIN",
+    "SOZIALRAUM_FETCH_HOSTS",
+    "SOZIALRAUM_OIDC_ROLE_CLAIM",
+    "SOZIALRAUM_OIDC_ROLE_MAP",
+    "SOZIALRAUM_LOGIN_MAX_FAILURES",
+    "SOZIALRAUM_LOGIN_MAX_CLIENT_FAILURES",
+    "SOZIALRAUM_LOGIN_WINDOW_MIN",
+    "SOZIALRAUM_CODE_HOURS",
+    "SOZIALRAUM_RETENTION_DAYS",
+)
 
-    auth.GUARD = auth.LoginGuard()
+
+@pytest.fixture(autouse=True)
+def own_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """
+    Tests never touch the developer's register, data folders or login settings.
+
+    `DATABASE_URL` and every auth setting are removed; the data and user folders point into this test's
+    temporary folder (a test that needs another sets its own).
+    """
+    for name in _OWN_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SOZIALRAUM_USER_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("SOZIALRAUM_DATA_DIR", str(tmp_path / "no-data"))
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import dataset, journal
+from geo.access import Principal
 from geo.store import Register
+
+COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
+ADMIN = Principal(label="test-admin", roles=frozenset({"admin"}))
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -202,9 +206,9 @@ def _register_with_tandem(
 
     monkeypatch.setenv("SOZIALRAUM_COORDINATOR_HASH", auth.hash_password(PASSWORD))
     register = Register(f"sqlite:///{tmp_path / 'var' / 'register.sqlite'}")
-    a = register.add_connector(first[0], first[1], contact=first[2])
-    b = register.add_connector("Omar", "Arabisch")
-    return register, register.create_tandem(name, [a, b], start=date(2025, 1, 1))
+    a = register.add_connector(first[0], first[1], contact=first[2], by=COORD)
+    b = register.add_connector("Omar", "Arabisch", by=COORD)
+    return register, register.create_tandem(name, [a, b], start=date(2025, 1, 1), by=COORD)
 
 
 def test_suggestions_follow_a_tandems_languages(
@@ -377,6 +381,7 @@ def test_concerns_and_activities_on_the_map(
         register,
         journal.ConcernInput(thema="Müll <am> Platz", sozialraum_ids=("011001",), point=(51.3, 6.79)),
         known_ids=known,
+        by=COORD,
     )
     journal.add_activity(
         register,
@@ -385,6 +390,7 @@ def test_concerns_and_activities_on_the_map(
         starts_at=datetime(2026, 12, 1, 19),
         sozialraum_id="011001",
         known_ids=known,
+        by=COORD,
     )
     at = _app(monkeypatch, demo_dir, tmp_path)
     at.query_params["sr"] = "011001"

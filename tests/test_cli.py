@@ -10,8 +10,12 @@ from pathlib import Path
 import pytest
 
 from geo import dataset, fetch
+from geo.access import Principal
 from geo.errors import DownloadError
 from tests.conftest import NATIONALITIES, QUARTIERSATLAS, REGISTRY, SOZIALRAEUME
+
+COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
+ADMIN = Principal(label="test-admin", roles=frozenset({"admin"}))
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -140,7 +144,10 @@ def test_import_real_files_then_load(tmp_path: Path) -> None:
 def test_fetch_from_a_mirror(tmp_path: Path, portal_mirror: str) -> None:
     seen: list[tuple[str, int]] = []
     report = fetch.fetch_official(
-        tmp_path / "o", base_url=portal_mirror, progress=lambda name, done, total: seen.append((name, done))
+        tmp_path / "o",
+        base_url=portal_mirror,
+        progress=lambda name, done, total: seen.append((name, done)),
+        by=ADMIN,
     )
     assert report.usable
     assert {name for name, _ in seen} == {
@@ -164,7 +171,7 @@ def test_fetch_cli_from_a_mirror(tmp_path: Path, portal_mirror: str) -> None:
 @pytest.mark.real_data
 def test_fetch_missing_file_names_the_url(tmp_path: Path, portal_mirror: str) -> None:
     with pytest.raises(DownloadError, match=r"HTTP 404") as info:
-        fetch.fetch_official(tmp_path / "o", base_url=portal_mirror + "nicht-da/")
+        fetch.fetch_official(tmp_path / "o", base_url=portal_mirror + "nicht-da/", by=ADMIN)
     assert "nicht-da" in str(info.value)
     assert not (tmp_path / "o" / "sozialraeume").exists()  # nothing half-written
 
@@ -173,7 +180,7 @@ def test_fetch_missing_file_names_the_url(tmp_path: Path, portal_mirror: str) ->
 def test_fetch_size_limit(tmp_path: Path, portal_mirror: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOZIALRAUM_MAX_DOWNLOAD_MB", "0.5")
     with pytest.raises(DownloadError, match=r"0 MB|größer"):
-        fetch.fetch_official(tmp_path / "o", base_url=portal_mirror)
+        fetch.fetch_official(tmp_path / "o", base_url=portal_mirror, by=ADMIN)
 
 
 def test_unreachable_host_is_a_plain_download_error(tmp_path: Path) -> None:
@@ -199,11 +206,11 @@ def test_gaps_json_and_shrink_after_assignment(tmp_path: Path) -> None:
     assert set(first) >= {"sozialraum_id", "need_class", "distance_m", "population"}
     assert first["need_class"] == 1
     register = Register(db)
-    a = register.add_connector("Sentinel Person", "Deutsch", contact="sentinel@example.invalid")
-    b = register.add_connector("Zweite", "Englisch")
-    t = register.create_tandem("T", [a, b], start=date(2025, 1, 1))
+    a = register.add_connector("Sentinel Person", "Deutsch", contact="sentinel@example.invalid", by=COORD)
+    b = register.add_connector("Zweite", "Englisch", by=COORD)
+    t = register.create_tandem("T", [a, b], start=date(2025, 1, 1), by=COORD)
     register.assign(
-        t, first["sozialraum_id"], valid_from=date(2025, 1, 1), known_ids={first["sozialraum_id"]}
+        t, first["sozialraum_id"], valid_from=date(2025, 1, 1), known_ids={first["sozialraum_id"]}, by=COORD
     )
     after = json.loads(run("gaps", "--data-dir", data_dir, "--db", db, "--json").stdout)
     assert after["count"] == before["count"] - 1

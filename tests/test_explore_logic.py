@@ -10,7 +10,11 @@ import pytest
 from shapely.geometry import Point, box
 
 from geo import coverage, dataset, export, need, profile, view
+from geo.access import Principal
 from geo.settings import METRIC_CRS
+
+COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
+ADMIN = Principal(label="test-admin", roles=frozenset({"admin"}))
 
 # three 1 km squares in a row, in UTM 32N near Düsseldorf, and one point 500 m east of the last
 ORIGIN = (344_000.0, 5_677_000.0)
@@ -93,7 +97,7 @@ def test_profile_on_the_demo(demo_dir: Path) -> None:
     with pytest.raises(KeyError):
         profile.build_profile(data, "999999", indicator_ids=[])
     assert with_tandems.stadtteil == data.spaces.set_index("sozialraum_id").loc[top, "stadtteil"] != ""
-    data.spaces = data.spaces.assign(stadtteil="")  # a dataset imported without the Stadtteil file
+    data.spaces = data.spaces.assign(stadtteil="", by=COORD)  # a dataset imported without the Stadtteil file
     assert profile.build_profile(data, top, indicator_ids=[]).stadtteil == top[:3]
 
 

@@ -14,8 +14,12 @@ from PIL import Image
 from pypdf import PdfReader
 
 from geo import dataset, export
+from geo.access import Principal
 from geo.snapshot import SnapshotView
 from geo.store import Register
+
+COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
+ADMIN = Principal(label="test-admin", roles=frozenset({"admin"}))
 
 SENTINEL_NAME = "Zzyzx Sentinelname"
 SENTINEL_CONTACT = "sentinel-contact@example.invalid"
@@ -30,11 +34,13 @@ def data(demo_dir: Path) -> dataset.Dataset:
 def assignments(tmp_path_factory: pytest.TempPathFactory, data: dataset.Dataset) -> pd.DataFrame:
     register = Register(f"sqlite:///{tmp_path_factory.mktemp('db') / 'r.sqlite'}")
     a = register.add_connector(
-        SENTINEL_NAME, "Türkisch", contact=SENTINEL_CONTACT, home_sozialraum_id="011001"
+        SENTINEL_NAME, "Türkisch", contact=SENTINEL_CONTACT, home_sozialraum_id="011001", by=COORD
     )
-    b = register.add_connector("Zweite Person", "Arabisch")
-    t = register.create_tandem("Tandem Nordlicht", [a, b], start=date(2025, 1, 1))
-    register.assign(t, "011001", valid_from=date(2025, 1, 1), known_ids=set(data.spaces["sozialraum_id"]))
+    b = register.add_connector("Zweite Person", "Arabisch", by=COORD)
+    t = register.create_tandem("Tandem Nordlicht", [a, b], start=date(2025, 1, 1), by=COORD)
+    register.assign(
+        t, "011001", valid_from=date(2025, 1, 1), known_ids=set(data.spaces["sozialraum_id"]), by=COORD
+    )
     return register.active_assignments()
 
 
@@ -93,7 +99,7 @@ def test_png_presets_not_blank(
 
 def test_no_personal_data_in_any_export(data: dataset.Dataset, assignments: pd.DataFrame) -> None:
     leaky = assignments.assign(
-        contact=SENTINEL_CONTACT, person=SENTINEL_NAME
+        contact=SENTINEL_CONTACT, person=SENTINEL_NAME, by=COORD
     )  # extra columns must not travel
     for kind in ("indicator", "need", "coverage"):
         for fmt in ("html", "png", "pdf", "brief", "factsheet"):

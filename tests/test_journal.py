@@ -13,7 +13,11 @@ import pandas as pd
 import pytest
 
 from geo import journal
+from geo.access import Principal
 from geo.store import ConcurrentEditError, Register, RegisterError
+
+COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
+ADMIN = Principal(label="test-admin", roles=frozenset({"admin"}))
 
 IDS = {"011001", "037001", "063007"}
 
@@ -21,9 +25,9 @@ IDS = {"011001", "037001", "063007"}
 @pytest.fixture
 def register(register_url: str) -> Iterator[Register]:
     reg = Register(register_url)
-    a = reg.add_connector("Ana", "Spanisch")
-    b = reg.add_connector("Omar", "Arabisch")
-    reg.create_tandem("Tandem Süd", [a, b], start=date(2025, 1, 1))
+    a = reg.add_connector("Ana", "Spanisch", by=COORD)
+    b = reg.add_connector("Omar", "Arabisch", by=COORD)
+    reg.create_tandem("Tandem Süd", [a, b], start=date(2025, 1, 1), by=COORD)
     yield reg
     reg.close()
 
@@ -40,6 +44,7 @@ def test_activities_filters_and_ics(register: Register) -> None:
         venue="Welcome Point Oberbilk",
         languages="Arabisch, Deutsch",
         expected=12,
+        by=COORD,
     )
     journal.add_activity(
         register,
@@ -50,6 +55,7 @@ def test_activities_filters_and_ics(register: Register) -> None:
         known_ids=IDS,
         tandem_id=1,
         status="abgesagt",
+        by=COORD,
     )
     journal.add_activity(
         register,
@@ -58,6 +64,7 @@ def test_activities_filters_and_ics(register: Register) -> None:
         starts_at=datetime(2025, 5, 10, 10),
         sozialraum_id="011001",
         known_ids=IDS,
+        by=COORD,
     )
     all_ = journal.activities(register)
     assert all_["title"].tolist() == ["Rundgang für Neue", "Ohne Tandem", "Quiz"]  # by start time
@@ -79,6 +86,7 @@ def test_activities_filters_and_ics(register: Register) -> None:
             starts_at=datetime(2025, 1, 1),
             sozialraum_id="999999",
             known_ids=IDS,
+            by=COORD,
         )
 
 
@@ -90,12 +98,13 @@ def test_activity_update_refuses_stale_version(register: Register) -> None:
         starts_at=datetime(2025, 6, 1, 19),
         sozialraum_id="011001",
         known_ids=IDS,
+        by=COORD,
     )
-    journal.update_activity(register, aid, version=1, status="durchgefuehrt", actual=23)
+    journal.update_activity(register, aid, version=1, status="durchgefuehrt", actual=23, by=COORD)
     row = journal.activities(register).iloc[0]
     assert (row["status"], row["actual"]) == ("durchgefuehrt", 23)
     with pytest.raises(ConcurrentEditError):
-        journal.update_activity(register, aid, version=1, notes="zu spät")
+        journal.update_activity(register, aid, version=1, notes="zu spät", by=COORD)
 
 
 def test_status_history_and_feedback(register: Register) -> None:
@@ -105,21 +114,33 @@ def test_status_history_and_feedback(register: Register) -> None:
             thema="Spielplatz kaputt", sozialraum_ids=("037001",), prioritaet="hoch", tandem_id=1
         ),
         known_ids=IDS,
+        by=COORD,
     )
     other = journal.add_concern(
-        register, journal.ConcernInput(thema="Beleuchtung", sozialraum_ids=("011001",)), known_ids=IDS
+        register,
+        journal.ConcernInput(thema="Beleuchtung", sozialraum_ids=("011001",)),
+        known_ids=IDS,
+        by=COORD,
     )
     with pytest.raises(RegisterError, match="Kommentar"):
-        journal.change_status(register, cid, version=1, status="weitergeleitet", comment=" ")
+        journal.change_status(register, cid, version=1, status="weitergeleitet", comment=" ", by=COORD)
     journal.change_status(
-        register, cid, version=1, status="weitergeleitet", comment="An das Gartenamt gegeben."
+        register, cid, version=1, status="weitergeleitet", comment="An das Gartenamt gegeben.", by=COORD
     )
-    journal.change_status(register, other, version=1, status="in_bearbeitung", comment="Stadtwerke prüfen.")
-    journal.change_status(register, cid, version=2, status="erledigt", comment="Repariert am 3. Mai.")
+    journal.change_status(
+        register, other, version=1, status="in_bearbeitung", comment="Stadtwerke prüfen.", by=COORD
+    )
+    journal.change_status(
+        register, cid, version=2, status="erledigt", comment="Repariert am 3. Mai.", by=COORD
+    )
     with pytest.raises(ConcurrentEditError):
-        journal.change_status(register, cid, version=2, status="offen", comment="veraltet")
-    assert journal.history(register, cid)["status"].tolist() == ["offen", "weitergeleitet", "erledigt"]
-    feed = journal.feedback(register)
+        journal.change_status(register, cid, version=2, status="offen", comment="veraltet", by=COORD)
+    assert journal.history(register, cid, by=COORD)["status"].tolist() == [
+        "offen",
+        "weitergeleitet",
+        "erledigt",
+    ]
+    feed = journal.feedback(register, by=COORD)
     assert feed["comment"].tolist() == [
         "Repariert am 3. Mai.",
         "Stadtwerke prüfen.",
@@ -172,16 +193,16 @@ def test_sheet_in_any_order_with_bad_rows(register: Register, tmp_path: Path) ->
     assert reading.ignored_columns == ["Notiz intern"]
     assert reading.rows[1][1].sozialraum_ids == ("011001",)
     assert reading.rows[1][1].status == "erledigt"
-    assert journal.concerns(register).empty  # reading writes nothing
-    assert journal.import_concerns(register, reading, known_ids=IDS) == 2
-    assert len(journal.concerns(register)) == 2
+    assert journal.concerns(register, by=COORD).empty  # reading writes nothing
+    assert journal.import_concerns(register, reading, known_ids=IDS, by=COORD) == 2
+    assert len(journal.concerns(register, by=COORD)) == 2
 
 
 def test_malformed_sheet_writes_nothing(register: Register, tmp_path: Path) -> None:
     path = _sheet(tmp_path, [["a", "b"]], ["Spalte A", "Spalte B"])
     with pytest.raises(RegisterError, match="Thema"):
         journal.read_concern_sheet(path, known_ids=IDS)
-    assert journal.concerns(register).empty
+    assert journal.concerns(register, by=COORD).empty
 
 
 def test_xlsx_round_trip_and_formulas_inert(register: Register, tmp_path: Path) -> None:
@@ -200,8 +221,9 @@ def test_xlsx_round_trip_and_formulas_inert(register: Register, tmp_path: Path) 
                 status=journal.CONCERN_STATUSES[n % 5],
             ),
             known_ids=IDS,
+            by=COORD,
         )
-    content = journal.concerns_xlsx(register)
+    content = journal.concerns_xlsx(register, by=COORD)
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
@@ -214,7 +236,7 @@ def test_xlsx_round_trip_and_formulas_inert(register: Register, tmp_path: Path) 
         (c.thema, c.beschreibung, c.prioritaet, c.sozialraum_ids, c.loesungen, c.kontakt, c.status)
         for _, c in reading.rows
     )
-    original = journal.concerns(register)
+    original = journal.concerns(register, by=COORD)
     expected = sorted(
         zip(
             original["thema"],
@@ -230,15 +252,15 @@ def test_xlsx_round_trip_and_formulas_inert(register: Register, tmp_path: Path) 
     assert back == expected
     from geo.tables import csv_bytes
 
-    csv = csv_bytes(journal.concerns_frame(register)).decode("utf-8-sig")
+    csv = csv_bytes(journal.concerns_frame(register, by=COORD)).decode("utf-8-sig")
     assert "\n'=HYPERLINK" in csv or "\"'=HYPERLINK" in csv
     assert "\n=HYPERLINK" not in csv
     assert pd.read_csv(io.StringIO(csv), sep=";").shape[0] == len(evil)
 
 
 def test_empty_register_gives_typed_empty_tables(register: Register) -> None:
-    assert journal.concerns_frame(register).empty
-    assert journal.concerns_xlsx(register).startswith(b"PK")
-    assert journal.feedback(register).empty
+    assert journal.concerns_frame(register, by=COORD).empty
+    assert journal.concerns_xlsx(register, by=COORD).startswith(b"PK")
+    assert journal.feedback(register, by=COORD).empty
     assert pd.api.types.is_datetime64_any_dtype(journal.activities(register)["starts_at"])
     assert journal.counts_by_sozialraum(register).empty

@@ -8,10 +8,14 @@ import pandas as pd
 import pytest
 
 from geo import coverage, languages, sources
+from geo.access import Principal
 from geo.errors import DataError, MissingColumnError
 from geo.report import Report
 from tests.conftest import NATIONALITIES, STADTTEILE
 from tests.test_coverage import _squares, _table
+
+COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
+ADMIN = Principal(label="test-admin", roles=frozenset({"admin"}))
 
 
 @pytest.mark.real_data
@@ -85,7 +89,7 @@ def test_suggestion_follows_the_languages() -> None:
     spaces, _ = _squares()
     # without languages 021002 wins (4000 high-need residents); its Stadtteil has no Turkish nationals,
     # while 011002 (2000 residents) lies in a Stadtteil where a quarter are Turkish nationals
-    spaces = spaces.assign(stadtteil_nr=["011", "011", "021", "021"])
+    spaces = spaces.assign(stadtteil_nr=["011", "011", "021", "021"], by=COORD)
     nat = pd.DataFrame({"Türkei": [750.0, 0.0]}, index=pd.Index(["011", "021"]))
     estimate, _ = languages.speakers(spaces, nat, ["Türkisch"])
     assert estimate["011002"] == pytest.approx(500.0)

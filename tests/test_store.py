@@ -11,7 +11,11 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from geo.access import Principal
 from geo.store import Base, ConcurrentEditError, Register, RegisterError
+
+COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
+ADMIN = Principal(label="test-admin", roles=frozenset({"admin"}))
 
 SENTINEL_NAME = "Zzyzx Sentinelname"
 SENTINEL_CONTACT = "sentinel-contact@example.invalid"
@@ -28,9 +32,9 @@ def register(register_url: str) -> Iterator[Register]:
 
 def _pair(register: Register) -> tuple[int, int]:
     a = register.add_connector(
-        SENTINEL_NAME, "Türkisch, Deutsch", contact=SENTINEL_CONTACT, home_sozialraum_id="037001"
+        SENTINEL_NAME, "Türkisch, Deutsch", contact=SENTINEL_CONTACT, home_sozialraum_id="037001", by=COORD
     )
-    b = register.add_connector("Omar", "Arabisch; Englisch")
+    b = register.add_connector("Omar", "Arabisch; Englisch", by=COORD)
     return a, b
 
 
@@ -42,8 +46,10 @@ def test_migrations_match_the_models(register: Register) -> None:
 
 def test_round_trip_and_reopen(register: Register, request: pytest.FixtureRequest) -> None:
     a, b = _pair(register)
-    t = register.create_tandem("Tandem Oberbilk", [a, b], start=date(2025, 1, 1), welcome_point_id="wp-1")
-    register.assign(t, "037001", valid_from=date(2025, 2, 1), known_ids=IDS)
+    t = register.create_tandem(
+        "Tandem Oberbilk", [a, b], start=date(2025, 1, 1), welcome_point_id="wp-1", by=COORD
+    )
+    register.assign(t, "037001", valid_from=date(2025, 2, 1), known_ids=IDS, by=COORD)
     again = Register(register.url)  # opening again migrates nothing and loses nothing
     request.addfinalizer(again.close)
     (tandem,) = again.tandems()
@@ -59,31 +65,31 @@ def test_round_trip_and_reopen(register: Register, request: pytest.FixtureReques
 def test_rules(register: Register) -> None:
     a, b = _pair(register)
     with pytest.raises(RegisterError, match="mindestens zwei"):
-        register.create_tandem("Allein", [a], start=date(2025, 1, 1))
-    (private_b,) = [c for c in register.connectors(private=True) if c.id == b]
-    register.update_connector(b, version=private_b.version, active=False)
+        register.create_tandem("Allein", [a], start=date(2025, 1, 1), by=COORD)
+    (private_b,) = [c for c in register.private_connectors(by=COORD) if c.id == b]
+    register.update_connector(b, version=private_b.version, active=False, by=COORD)
     with pytest.raises(RegisterError, match="mindestens zwei aktive"):
-        register.create_tandem("Mit Inaktiver", [a, b], start=date(2025, 1, 1))
-    c = register.add_connector("Lena", "Ukrainisch")
+        register.create_tandem("Mit Inaktiver", [a, b], start=date(2025, 1, 1), by=COORD)
+    c = register.add_connector("Lena", "Ukrainisch", by=COORD)
     with pytest.raises(RegisterError, match="vor dem Beginn"):
-        register.create_tandem("Rückwärts", [a, c], start=date(2025, 5, 1), end=date(2025, 4, 1))
+        register.create_tandem("Rückwärts", [a, c], start=date(2025, 5, 1), end=date(2025, 4, 1), by=COORD)
     with pytest.raises(RegisterError, match="999"):
-        register.create_tandem("Unbekannt", [a, 999], start=date(2025, 1, 1))
-    t = register.create_tandem("Gut", [a, c], start=date(2025, 1, 1))
+        register.create_tandem("Unbekannt", [a, 999], start=date(2025, 1, 1), by=COORD)
+    t = register.create_tandem("Gut", [a, c], start=date(2025, 1, 1), by=COORD)
     with pytest.raises(RegisterError, match="999999"):
-        register.assign(t, "999999", valid_from=date(2025, 2, 1), known_ids=IDS)
-    register.assign(t, "011001", valid_from=date(2025, 2, 1), known_ids=IDS)
+        register.assign(t, "999999", valid_from=date(2025, 2, 1), known_ids=IDS, by=COORD)
+    register.assign(t, "011001", valid_from=date(2025, 2, 1), known_ids=IDS, by=COORD)
     with pytest.raises(RegisterError, match="schon im Sozialraum 011001"):
-        register.assign(t, "011001", valid_from=date(2025, 3, 1), known_ids=IDS)
+        register.assign(t, "011001", valid_from=date(2025, 3, 1), known_ids=IDS, by=COORD)
 
 
 def test_history_is_kept(register: Register) -> None:
     a, b = _pair(register)
-    t = register.create_tandem("Tandem", [a, b], start=date(2025, 1, 1))
-    first = register.assign(t, "011001", valid_from=date(2025, 1, 1), known_ids=IDS)
+    t = register.create_tandem("Tandem", [a, b], start=date(2025, 1, 1), by=COORD)
+    first = register.assign(t, "011001", valid_from=date(2025, 1, 1), known_ids=IDS, by=COORD)
     (assignment,) = register.assignments()
-    register.end_assignment(first, version=assignment.version, valid_to=date(2025, 6, 30))
-    register.assign(t, "063007", valid_from=date(2025, 7, 1), known_ids=IDS)
+    register.end_assignment(first, version=assignment.version, valid_to=date(2025, 6, 30), by=COORD)
+    register.assign(t, "063007", valid_from=date(2025, 7, 1), known_ids=IDS, by=COORD)
     history = register.assignments()
     assert [(h.sozialraum_id, h.valid_to) for h in history] == [
         ("011001", date(2025, 6, 30)),
@@ -92,7 +98,7 @@ def test_history_is_kept(register: Register) -> None:
     assert register.active_assignments(date(2025, 3, 1))["sozialraum_id"].tolist() == ["011001"]
     assert register.active_assignments(date(2025, 8, 1))["sozialraum_id"].tolist() == ["063007"]
     (tandem,) = register.tandems()
-    register.end_tandem(t, version=tandem.version, end=date(2025, 12, 31))
+    register.end_tandem(t, version=tandem.version, end=date(2025, 12, 31), by=COORD)
     assert register.active_assignments(date(2026, 1, 2)).empty
     assert len(register.assignments()) == 2  # ended, not deleted
     assert register.assignments()[1].valid_to == date(2025, 12, 31)
@@ -100,24 +106,24 @@ def test_history_is_kept(register: Register) -> None:
 
 def test_second_save_of_the_same_tandem_is_refused(register: Register) -> None:
     a, b = _pair(register)
-    t = register.create_tandem("Tandem", [a, b], start=date(2025, 1, 1))
+    t = register.create_tandem("Tandem", [a, b], start=date(2025, 1, 1), by=COORD)
     (seen_by_first,) = register.tandems()
     (seen_by_second,) = register.tandems()
-    register.update_tandem(t, version=seen_by_first.version, name="Erste Änderung")
+    register.update_tandem(t, version=seen_by_first.version, name="Erste Änderung", by=COORD)
     with pytest.raises(ConcurrentEditError, match="Jemand anderes"):
-        register.update_tandem(t, version=seen_by_second.version, name="Zweite Änderung")
+        register.update_tandem(t, version=seen_by_second.version, name="Zweite Änderung", by=COORD)
     assert register.tandems()[0].name == "Erste Änderung"
 
 
 def test_public_views_carry_no_personal_fields(register: Register) -> None:
     a, b = _pair(register)
-    register.create_tandem("Tandem", [a, b], start=date(2025, 1, 1))
+    register.create_tandem("Tandem", [a, b], start=date(2025, 1, 1), by=COORD)
     public = [dataclasses.asdict(x) for x in [*register.connectors(), *register.tandems()]]
     text = repr(public) + register.active_assignments().to_csv()
     assert SENTINEL_NAME not in text
     assert SENTINEL_CONTACT not in text
     assert "037001" not in text  # the sentinel's home Sozialraum
-    private = register.connectors(private=True)
+    private = register.private_connectors(by=COORD)
     assert private[0].display_name == SENTINEL_NAME
     assert private[0].contact == SENTINEL_CONTACT
 
@@ -136,7 +142,7 @@ def test_csv_import_and_export(register: Register) -> None:
             "Wohn-Sozialraum": ["037001", "", ""],
         }
     )
-    problems = import_connectors(register, people)
+    problems = import_connectors(register, people, by=COORD)
     assert [p.row for p in problems] == [4]  # the nameless row, numbered as in the spreadsheet
     tandems = pd.DataFrame(
         {
@@ -147,7 +153,7 @@ def test_csv_import_and_export(register: Register) -> None:
             "Welcome Point": ["wp-1", ""],
         }
     )
-    problems = import_tandems(register, tandems)
+    problems = import_tandems(register, tandems, by=COORD)
     assert [p.row for p in problems] == [3]
     assert "Niemand" in problems[0].message
     assignments = pd.DataFrame(
@@ -158,7 +164,7 @@ def test_csv_import_and_export(register: Register) -> None:
             "bis": ["2025-06-30", ""],
         }
     )
-    problems = import_assignments(register, assignments, known_ids=IDS)
+    problems = import_assignments(register, assignments, known_ids=IDS, by=COORD)
     assert [p.row for p in problems] == [3]
     frames = export_frames(register)
     assert frames["assignments"].to_dict("records") == [
@@ -171,7 +177,7 @@ def test_csv_import_and_export(register: Register) -> None:
     assert SENTINEL_CONTACT not in csv
     assert "'=Tandem Ost" in csv  # a name that looks like a formula is neutralised
     with pytest.raises(RegisterError, match="Mitglieder"):
-        import_tandems(register, pd.DataFrame({"Tandem": ["x"]}))
+        import_tandems(register, pd.DataFrame({"Tandem": ["x"]}), by=COORD)
 
 
 def test_unreachable_database_is_a_plain_message(tmp_path: Path) -> None:

@@ -1,0 +1,133 @@
+"""Konto: set a password with a one-time code, the first admin of a fresh install, one's own record and data."""
+
+import streamlit as st
+
+from app_pages.ui import (
+    client_id,
+    forget_opened,
+    friendly_errors,
+    log_in_session,
+    oidc_configured,
+    opened_version,
+    plain,
+    principal,
+    register,
+    showing_demo,
+    t,
+)
+from geo import accounts, privacy
+from geo.access import Action, Principal
+
+st.title(t("account.title"))
+
+
+def first_admin() -> None:
+    """A fresh install without any account: whoever installed it creates the first admin account."""
+    st.info(t("account.first_intro"), icon=":material/key:")
+    with st.form("account_first"):
+        email = st.text_input(t("app.email"), max_chars=254)
+        name = st.text_input(t("account.name"), max_chars=80)
+        password = st.text_input(t("account.new_password"), type="password", max_chars=2000)
+        again = st.text_input(t("account.new_password_again"), type="password", max_chars=2000)
+        if st.form_submit_button(t("account.first_button"), type="primary"):
+            if password != again:
+                st.error(t("account.passwords_differ"))
+                return
+            reg = register()
+            who = accounts.create_first_admin(reg, email=email, password=password, display_name=name)
+            log_in_session(reg, who)
+            st.session_state["account_flash"] = t("account.first_done")
+            st.rerun()
+
+
+def redeem_code() -> None:
+    """A new account sets its password with the one-time code it was given."""
+    st.subheader(t("account.code_title"))
+    st.write(t("account.code_intro"))
+    with st.form("account_code"):
+        email = st.text_input(t("app.email"), max_chars=254)
+        code = st.text_input(t("account.code"), max_chars=40)
+        password = st.text_input(t("account.new_password"), type="password", max_chars=2000)
+        again = st.text_input(t("account.new_password_again"), type="password", max_chars=2000)
+        if st.form_submit_button(t("account.code_button")):
+            if password != again:
+                st.error(t("account.passwords_differ"))
+                return
+            reg = register()
+            who = accounts.set_password_with_code(reg, email, code, password, client=client_id())
+            log_in_session(reg, who)
+            st.session_state["account_flash"] = t("account.code_done")
+            st.rerun()
+
+
+def own_record(who: Principal) -> None:
+    """A connector sees and corrects their own personal record."""
+    record = register().own_connector(by=who)
+    if record is None:
+        return
+    st.subheader(t("account.record_title"))
+    st.caption(t("account.record_note"))
+    version = opened_version("account_record", record.id, record.version)
+    with st.form("account_record"):
+        name = st.text_input(t("tandems.display_name"), value=record.display_name, max_chars=80)
+        languages = st.text_input(t("tandems.languages"), value=", ".join(record.languages), max_chars=300)
+        contact = st.text_input(t("tandems.contact"), value=record.contact, max_chars=300)
+        home = st.text_input(t("tandems.home"), value=record.home_sozialraum_id or "", max_chars=6)
+        if st.form_submit_button(t("tandems.save")):
+            register().update_connector(
+                record.id,
+                by=who,
+                version=version,
+                display_name=name,
+                languages=languages,
+                contact=contact,
+                home_sozialraum_id=home.strip() or None,
+            )
+            forget_opened("account_record")
+            st.session_state["account_flash"] = t("account.record_saved")
+            st.rerun()
+
+
+def password_change(who: Principal) -> None:
+    """Change one's own password (local accounts)."""
+    with st.expander(t("account.change_title")), st.form("account_password", clear_on_submit=True):
+        old = st.text_input(t("account.old_password"), type="password", max_chars=2000)
+        new = st.text_input(t("account.new_password"), type="password", max_chars=2000)
+        again = st.text_input(t("account.new_password_again"), type="password", max_chars=2000)
+        if st.form_submit_button(t("account.change_button")):
+            if new != again:
+                st.error(t("account.passwords_differ"))
+                return
+            accounts.change_password(register(), by=who, old=old, new=new)
+            st.success(t("account.changed"))
+
+
+def own_data(who: Principal) -> None:
+    """A person's own data as a file (Art. 15 GDPR)."""
+    st.subheader(t("account.data_title"))
+    st.caption(t("account.data_note"))
+    if st.button(t("account.data_prepare"), key="account_data_prepare"):
+        st.session_state["account_data"] = privacy.own_data_json(register(), by=who)
+    if content := st.session_state.get("account_data"):
+        st.download_button(
+            t("account.data_download"), content, "meine-daten.json", "application/json", key="account_data"
+        )
+
+
+with friendly_errors():
+    if flash := st.session_state.pop("account_flash", None):
+        st.success(flash)
+    who = principal()
+    if who.is_public:
+        if not showing_demo() and not oidc_configured() and accounts.count_accounts(register()) == 0:
+            first_admin()
+        else:
+            st.write(t("account.public_intro"))
+            redeem_code()
+    else:
+        st.markdown(t("account.you_are", who=plain(who.label)))
+        if who.may(Action.OWN_RECORD):
+            own_record(who)
+            own_data(who)
+        if not oidc_configured():
+            password_change(who)

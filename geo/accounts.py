@@ -1,0 +1,646 @@
+"""
+Accounts: logging in, one-time codes, throttling, roles, and the audit log.
+
+Two ways to know who is acting:
+
+- Accounts in the register (the embedded default): one per person, an Argon2id hash of the password. An
+  admin creates the account (in the app or with ``python -m geo user add``) and hands the person a one-time
+  code; the person sets their own password with it before it expires.
+- An identity provider (OpenID Connect through Streamlit's ``st.login``): the provider vouches for the
+  e-mail address; the roles come from a claim (``SOZIALRAUM_OIDC_ROLE_CLAIM``, e.g. ``groups``) or, without
+  one, from this account table (kept by admins).
+
+Failed logins are kept in the database, so every server process counts the same failures and a restart
+forgets nothing: per account and per client, with a window and a limit from the settings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import secrets
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from geo.access import AccessDeniedError, Action, Principal, Role
+from geo.errors import SozialraumError
+from geo.store import Account, AuditEntry, Connector, LoginFailure, Register, RegisterError, principal_of
+
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}$")
+_hasher = PasswordHasher()
+#: Verified when an e-mail address is unknown, so an unknown address takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("sozialraum-karte: no such account")
+
+
+class LoginError(SozialraumError):
+    """A login, a one-time code or a new password was not accepted; the message says why, plainly."""
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    """Throttling: at most `per_account` failures per account and `per_client` per client in `window`."""
+
+    per_account: int = 5
+    per_client: int = 20
+    window: timedelta = timedelta(minutes=15)
+    code_valid: timedelta = timedelta(hours=72)
+
+    @classmethod
+    def from_env(cls) -> LoginPolicy:
+        """`SOZIALRAUM_LOGIN_MAX_FAILURES`, `SOZIALRAUM_LOGIN_MAX_CLIENT_FAILURES`, `SOZIALRAUM_LOGIN_WINDOW_MIN`, `SOZIALRAUM_CODE_HOURS`."""
+        env = os.environ
+        return cls(
+            per_account=int(env.get("SOZIALRAUM_LOGIN_MAX_FAILURES", "5")),
+            per_client=int(env.get("SOZIALRAUM_LOGIN_MAX_CLIENT_FAILURES", "20")),
+            window=timedelta(minutes=float(env.get("SOZIALRAUM_LOGIN_WINDOW_MIN", "15"))),
+            code_valid=timedelta(hours=float(env.get("SOZIALRAUM_CODE_HOURS", "72"))),
+        )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def normalise_email(email: str) -> str:
+    """An e-mail address as stored: trimmed and lower-case; refused when it is not one."""
+    value = (email or "").strip().lower()
+    if not _EMAIL.match(value):
+        raise LoginError("accounts.bad_email")
+    return value
+
+
+def _key(kind: str, value: str) -> str:
+    """A throttling key that does not keep the client's address or a typed e-mail in the clear."""
+    return kind + ":" + hashlib.sha256(value.encode("utf-8")).hexdigest()[:40]
+
+
+def parse_roles(roles: Iterable[str] | str) -> frozenset[str]:
+    """Roles from a list or a comma-separated text; refused when one is unknown."""
+    items = roles.split(",") if isinstance(roles, str) else list(roles)
+    out = frozenset(r.strip().lower() for r in items if r.strip())
+    unknown = sorted(out - {r.value for r in Role})
+    if unknown:
+        raise LoginError("accounts.unknown_role", roles=unknown, known=[r.value for r in Role])
+    return out
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise LoginError("accounts.password_short", n=MIN_PASSWORD)
+    if len(password) > MAX_PASSWORD:
+        raise LoginError("accounts.password_long", n=MAX_PASSWORD)
+
+
+def new_code() -> str:
+    """A one-time code people can type: 12 letters and digits in three groups, no look-alikes."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def _clean_code(code: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", (code or "").upper())
+
+
+# --- throttling -----------------------------------------------------------------------------------------
+
+
+def _failures(register: Register, key: str, since: datetime) -> int:
+    with register.read() as s:
+        return int(
+            s.scalar(select(func.count()).where(LoginFailure.key == key, LoginFailure.at >= since)) or 0
+        )
+
+
+def lock_remaining(
+    register: Register, *, email: str, client: str, policy: LoginPolicy | None = None
+) -> timedelta:
+    """How long logins for this e-mail address or from this client are refused (zero when they are not)."""
+    policy = policy or LoginPolicy.from_env()
+    now = _now()
+    since = now - policy.window
+    waits = []
+    for key, limit in (
+        (_key("account", email.strip().lower()), policy.per_account),
+        (_key("client", client), policy.per_client),
+    ):
+        with register.read() as s:
+            times = list(
+                s.scalars(
+                    select(LoginFailure.at)
+                    .where(LoginFailure.key == key, LoginFailure.at >= since)
+                    .order_by(LoginFailure.at.desc())
+                    .limit(limit)
+                )
+            )
+        if len(times) >= limit:
+            waits.append(times[-1] + policy.window - now)
+    return max(waits, default=timedelta(0))
+
+
+def _fail(register: Register, email: str, client: str, reason: str, account_id: int | None) -> None:
+    """Count a failure for the account and the client, and record it in the audit log."""
+    with register._tx() as s:  # the same helper `Register.write` uses; a failed login has no principal
+        s.add(LoginFailure(scope="account", key=_key("account", email), at=_now()))
+        s.add(LoginFailure(scope="client", key=_key("client", client), at=_now()))
+        Register.add_audit(
+            s,
+            Principal(label=f"account #{account_id}" if account_id else "unknown", account_id=account_id),
+            "login.failed",
+            target="account",
+            target_id=account_id or "",
+            details={"reason": reason},
+        )
+
+
+# --- logging in -----------------------------------------------------------------------------------------
+
+
+def login(
+    register: Register,
+    email: str,
+    password: str,
+    *,
+    client: str = "",
+    policy: LoginPolicy | None = None,
+) -> Principal:
+    """
+    Log in with an e-mail address and a password.
+
+    Every way to fail is one `LoginError` with a plain sentence: an empty or overlong password, an unknown
+    address or a wrong password (the same sentence for both), a disabled account, an account without a
+    password yet, or too many failures (the account or the client is locked for a while).
+
+    `client` tells clients apart (the browser's address); only a hash of it is stored.
+    """
+    policy = policy or LoginPolicy.from_env()
+    address = (email or "").strip().lower()
+    if not address or not password:
+        raise LoginError("accounts.login_empty")
+    if len(password) > MAX_PASSWORD or len(address) > 254:
+        raise LoginError("accounts.login_failed")
+    wait = lock_remaining(register, email=address, client=client, policy=policy)
+    if wait > timedelta(0):
+        raise LoginError("accounts.locked", minutes=max(1, int(wait.total_seconds() // 60) + 1))
+    with register.read() as s:
+        account = s.scalar(select(Account).where(Account.email == address))
+        stored = account.password_hash if account is not None else None
+        account_id = account.id if account is not None else None
+        disabled = bool(account.disabled) if account is not None else False
+    try:
+        ok = _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        _fail(register, address, client, "password" if account_id else "unknown", account_id)
+        raise LoginError("accounts.login_failed")
+    if disabled:
+        _fail(register, address, client, "disabled", account_id)
+        raise LoginError("accounts.disabled")
+    with register._tx() as s:
+        record = s.get(Account, account_id)
+        assert record is not None
+        record.last_login_at = _now()
+        if stored is not None and _hasher.check_needs_rehash(stored):
+            record.password_hash = _hasher.hash(password)
+        s.execute(delete(LoginFailure).where(LoginFailure.key == _key("account", address)))
+        principal = principal_of(s, record, demo=register.demo)
+        Register.add_audit(
+            s, principal, "login", target="account", target_id=record.id, details={"source": "password"}
+        )
+    return principal
+
+
+def principal_for(register: Register, account_id: int | None) -> Principal:
+    """
+    The principal of a logged-in account as the register holds it now (public when it is gone or disabled).
+
+    Pages call this on every rerun, so a role taken away or an account disabled counts from the next click.
+    """
+    if account_id is None:
+        return Principal.public()
+    with register.read() as s:
+        account = s.get(Account, account_id)
+        if account is None or account.disabled:
+            return Principal.public()
+        return principal_of(s, account, demo=register.demo)
+
+
+def oidc_principal(
+    register: Register,
+    claims: Mapping[str, object],
+    *,
+    role_claim: str | None = None,
+    role_map: Mapping[str, str] | None = None,
+) -> Principal:
+    """
+    The principal for a person the identity provider logged in (`claims` as in ``st.user``).
+
+    With `role_claim`, the roles come from that claim (a list or a comma-separated text; `role_map` turns
+    provider group names into roles) and the account is created or updated to match, every change audited.
+    Without it, the account table decides (an address not in it is treated as the public).
+
+    Raises
+    ------
+    LoginError
+        When the provider gave no verified e-mail address, or the account is disabled.
+    """
+    email = str(claims.get("email") or "").strip().lower()
+    if not email or claims.get("email_verified") is False:
+        raise LoginError("accounts.oidc_no_email")
+    with register.read() as s:
+        account = s.scalar(select(Account).where(Account.email == email))
+        if account is not None and account.disabled:
+            raise LoginError("accounts.disabled")
+    if role_claim:
+        raw = claims.get(role_claim) or []
+        groups = [str(g) for g in (raw if isinstance(raw, list | tuple) else str(raw).split(","))]
+        mapping = {k.lower(): v for k, v in (role_map or {}).items()}
+        roles = frozenset(
+            r
+            for g in groups
+            if (r := mapping.get(g.strip().lower(), g.strip().lower())) in {x.value for x in Role}
+        )
+        with register._tx() as s:
+            account = s.scalar(select(Account).where(Account.email == email))
+            if account is None:
+                account = Account(
+                    email=email, display_name=str(claims.get("name") or "")[:80], roles="", source="oidc"
+                )
+                s.add(account)
+                s.flush()
+                Register.add_audit(
+                    s,
+                    Principal(label="oidc"),
+                    "account.create",
+                    target="account",
+                    target_id=account.id,
+                    details={"source": "oidc"},
+                )
+            if account.role_set() != roles:
+                before = sorted(account.role_set())
+                account.roles = ",".join(sorted(roles))
+                Register.add_audit(
+                    s,
+                    Principal(label="oidc"),
+                    "account.roles",
+                    target="account",
+                    target_id=account.id,
+                    details={"from": before, "to": sorted(roles)},
+                )
+    return principal_for(register, _account_id(register, email))
+
+
+def _account_id(register: Register, email: str) -> int | None:
+    with register.read() as s:
+        return s.scalar(select(Account.id).where(Account.email == email))
+
+
+def record_login(register: Register, principal: Principal, source: str) -> None:
+    """Audit a login that happened elsewhere (the identity provider)."""
+    if principal.account_id is not None:
+        register.record(principal, "login", target="account", target_id=principal.account_id, source=source)
+
+
+# --- accounts -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """An account as admins see it (no hash, no code)."""
+
+    id: int
+    email: str
+    display_name: str
+    roles: frozenset[str]
+    connector_id: int | None
+    disabled: bool
+    source: str
+    has_password: bool
+    code_expires: datetime | None
+    last_login_at: datetime | None
+    version: int
+
+
+def count_accounts(register: Register) -> int:
+    """How many accounts exist (the first start offers to create an admin when there are none)."""
+    with register.read() as s:
+        return int(s.scalar(select(func.count()).select_from(Account)) or 0)
+
+
+def accounts(register: Register, *, by: Principal) -> list[AccountView]:
+    """All accounts, for admins."""
+    with register.read(by, Action.MANAGE_ACCOUNTS) as s:
+        return [
+            AccountView(
+                a.id,
+                a.email,
+                a.display_name,
+                a.role_set(),
+                a.connector_id,
+                a.disabled,
+                a.source,
+                a.password_hash is not None,
+                a.setup_code_expires,
+                a.last_login_at,
+                a.version,
+            )
+            for a in s.scalars(select(Account).order_by(Account.email))
+        ]
+
+
+def create_account(
+    register: Register,
+    *,
+    by: Principal,
+    email: str,
+    roles: Iterable[str] | str,
+    display_name: str = "",
+    connector_id: int | None = None,
+    policy: LoginPolicy | None = None,
+) -> tuple[int, str]:
+    """
+    Create an account and its one-time code (returned once, stored only as a hash); returns (id, code).
+
+    A connector account must be linked to a connector record, so the person's rights follow their tandems.
+    """
+    policy = policy or LoginPolicy.from_env()
+    address = normalise_email(email)
+    role_set = parse_roles(roles)
+    if Role.CONNECTOR in role_set and connector_id is None:
+        raise LoginError("accounts.connector_needs_record")
+    code = new_code()
+    try:
+        with register.write(by, Action.MANAGE_ACCOUNTS, "account.create", target="account") as tx:
+            if connector_id is not None and tx.session.get(Connector, connector_id) is None:
+                raise RegisterError("register.not_found", what=f"connector {connector_id}")
+            record = Account(
+                email=address,
+                display_name=display_name.strip()[:80],
+                roles=",".join(sorted(role_set)),
+                connector_id=connector_id,
+                setup_code_hash=_hasher.hash(_clean_code(code)),
+                setup_code_expires=_now() + policy.code_valid,
+                source="local",
+            )
+            tx.session.add(record)
+            tx.session.flush()
+            tx.target_id = record.id
+            tx.details = {"roles": sorted(role_set), "connector": connector_id is not None}
+            return record.id, code
+    except IntegrityError as exc:
+        raise LoginError("accounts.exists", email=address) from exc
+
+
+def create_first_admin(register: Register, *, email: str, password: str, display_name: str = "") -> Principal:
+    """
+    On a fresh install: the first account, an admin, with its password. Refused once any account exists.
+
+    The check and the insert are one transaction, so two people racing on a fresh install make one admin.
+    """
+    address = normalise_email(email)
+    _check_password(password)
+    first = Principal(label="setup")
+    with register._tx() as s:
+        if (s.scalar(select(func.count()).select_from(Account)) or 0) > 0:
+            raise AccessDeniedError("accounts.not_first")
+        record = Account(
+            email=address,
+            display_name=display_name.strip()[:80],
+            roles=",".join(sorted({Role.ADMIN.value, Role.COORDINATOR.value})),
+            password_hash=_hasher.hash(password),
+            source="local",
+        )
+        s.add(record)
+        s.flush()
+        Register.add_audit(
+            s, first, "account.create_first_admin", target="account", target_id=record.id, details={}
+        )
+        return principal_of(s, record, demo=register.demo)
+
+
+def new_setup_code(
+    register: Register, account_id: int, *, by: Principal, policy: LoginPolicy | None = None
+) -> str:
+    """A fresh one-time code for an account (a forgotten password); the old password stops working."""
+    policy = policy or LoginPolicy.from_env()
+    code = new_code()
+    with register.write(
+        by, Action.MANAGE_ACCOUNTS, "account.new_code", target="account", target_id=account_id
+    ) as tx:
+        record = tx.session.get(Account, account_id)
+        if record is None:
+            raise RegisterError("register.not_found", what=f"account {account_id}")
+        record.setup_code_hash = _hasher.hash(_clean_code(code))
+        record.setup_code_expires = _now() + policy.code_valid
+        record.password_hash = None
+    return code
+
+
+def set_password_with_code(
+    register: Register,
+    email: str,
+    code: str,
+    password: str,
+    *,
+    client: str = "",
+    policy: LoginPolicy | None = None,
+) -> Principal:
+    """
+    A person sets their password with their one-time code; returns the logged-in principal.
+
+    The code is used up. Wrong codes count as failed logins (throttled the same way).
+    """
+    policy = policy or LoginPolicy.from_env()
+    address = (email or "").strip().lower()
+    _check_password(password)
+    if lock_remaining(register, email=address, client=client, policy=policy) > timedelta(0):
+        raise LoginError("accounts.locked", minutes=int(policy.window.total_seconds() // 60))
+    with register.read() as s:
+        account = s.scalar(select(Account).where(Account.email == address))
+        stored = account.setup_code_hash if account is not None else None
+        expires = account.setup_code_expires if account is not None else None
+        account_id = account.id if account is not None else None
+        disabled = bool(account.disabled) if account is not None else False
+    try:
+        ok = _hasher.verify(stored or _DUMMY_HASH, _clean_code(code)) and stored is not None
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        _fail(register, address, client, "code", account_id)
+        raise LoginError("accounts.code_wrong")
+    if expires is None or expires < _now():
+        raise LoginError("accounts.code_expired")
+    if disabled:
+        raise LoginError("accounts.disabled")
+    with register._tx() as s:
+        record = s.get(Account, account_id)
+        assert record is not None
+        record.password_hash = _hasher.hash(password)
+        record.setup_code_hash = None
+        record.setup_code_expires = None
+        record.last_login_at = _now()
+        principal = principal_of(s, record, demo=register.demo)
+        Register.add_audit(
+            s,
+            principal,
+            "account.password_set",
+            target="account",
+            target_id=record.id,
+            details={"with": "code"},
+        )
+    return principal
+
+
+def change_password(register: Register, *, by: Principal, old: str, new: str) -> None:
+    """A logged-in person changes their own password (the old one is asked again)."""
+    _check_password(new)
+    if by.account_id is None:
+        raise AccessDeniedError("access.login_needed")
+    if register.demo:
+        raise LoginError("accounts.demo_fixed")
+    with register.write(
+        by, Action.READ_PUBLIC, "account.password_change", target="account", target_id=by.account_id
+    ) as tx:
+        record = tx.session.get(Account, by.account_id)
+        assert record is not None
+        try:
+            ok = record.password_hash is not None and _hasher.verify(record.password_hash, old)
+        except (VerificationError, InvalidHashError):
+            ok = False
+        if not ok:
+            raise LoginError("accounts.old_password_wrong")
+        record.password_hash = _hasher.hash(new)
+
+
+def update_account(
+    register: Register,
+    account_id: int,
+    *,
+    by: Principal,
+    version: int,
+    roles: Iterable[str] | str | None = None,
+    disabled: bool | None = None,
+    connector_id: int | bool | None = False,
+) -> None:
+    """
+    Change an account's roles, link or state (admins). An admin cannot take away the last active admin.
+
+    `connector_id=False` leaves the link as it is; None removes it.
+    """
+    with register.write(
+        by, Action.MANAGE_ACCOUNTS, "account.update", target="account", target_id=account_id
+    ) as tx:
+        s = tx.session
+        record = s.get(Account, account_id)
+        if record is None:
+            raise RegisterError("register.not_found", what=f"account {account_id}")
+        if record.version != version:
+            raise RegisterError("register.concurrent_edit")
+        changes: dict[str, object] = {}
+        if roles is not None:
+            new_roles = parse_roles(roles)
+            if new_roles != record.role_set():
+                changes["roles"] = {"from": sorted(record.role_set()), "to": sorted(new_roles)}
+                record.roles = ",".join(sorted(new_roles))
+        if connector_id is not False:
+            if connector_id is not None and s.get(Connector, connector_id) is None:
+                raise RegisterError("register.not_found", what=f"connector {connector_id}")
+            if record.connector_id != connector_id:
+                changes["connector"] = True
+                record.connector_id = connector_id  # type: ignore[assignment]
+        if Role.CONNECTOR in record.role_set() and record.connector_id is None:
+            raise LoginError("accounts.connector_needs_record")
+        if disabled is not None and disabled != record.disabled:
+            changes["disabled"] = disabled
+            record.disabled = disabled
+        s.flush()
+        admins = s.scalar(
+            select(func.count()).where(Account.roles.contains(Role.ADMIN.value), Account.disabled.is_(False))
+        )
+        if not admins:
+            raise LoginError("accounts.last_admin")
+        tx.details = changes
+        tx.target_id = account_id
+
+
+def adopt_legacy_password(register: Register, password_hash: str | None) -> bool:
+    """
+    The old shared coordinator password becomes one admin and coordinator account.
+
+    The account is ``koordination@local``, so an existing install is not locked out. Done once, on a
+    register without accounts; audited.
+    """
+    if not password_hash or count_accounts(register) > 0:
+        return False
+    with register._tx() as s:
+        if (s.scalar(select(func.count()).select_from(Account)) or 0) > 0:
+            return False
+        record = Account(
+            email="koordination@local",
+            display_name="Koordination",
+            roles=",".join(sorted({Role.ADMIN.value, Role.COORDINATOR.value})),
+            password_hash=password_hash.strip(),
+            source="legacy",
+        )
+        s.add(record)
+        s.flush()
+        Register.add_audit(
+            s,
+            Principal(label="migration"),
+            "account.from_shared_password",
+            target="account",
+            target_id=record.id,
+            details={},
+        )
+    return True
+
+
+# --- the audit log --------------------------------------------------------------------------------------
+
+AUDIT_COLUMNS = ("at", "actor", "action", "target", "target_id", "details")
+
+
+def audit_log(
+    register: Register, *, by: Principal, limit: int | None = 500, action_prefix: str | None = None
+) -> pd.DataFrame:
+    """The audit log, newest first (coordinators and admins)."""
+    with register.read(by, Action.READ_AUDIT) as s:
+        query = select(AuditEntry).order_by(AuditEntry.id.desc())
+        if action_prefix:
+            query = query.where(AuditEntry.action.startswith(action_prefix))
+        if limit:
+            query = query.limit(limit)
+        rows = [tuple(getattr(e, c) for c in AUDIT_COLUMNS) for e in s.scalars(query)]
+    frame = pd.DataFrame(rows, columns=list(AUDIT_COLUMNS))
+    frame["at"] = pd.to_datetime(frame["at"])
+    return frame
+
+
+def audit_csv(register: Register, *, by: Principal, csv: Callable[[pd.DataFrame], bytes]) -> bytes:
+    """The whole audit log as a spreadsheet-safe CSV; the export itself is recorded."""
+    frame = audit_log(register, by=by, limit=None)
+    register.record(by, "audit.export", target="audit", rows=len(frame))
+    return csv(frame)
+
+
+def details_text(details: str) -> str:
+    """An audit entry's details as one short line."""
+    if not details:
+        return ""
+    try:
+        data = json.loads(details)
+    except json.JSONDecodeError:
+        return details
+    return ", ".join(f"{k}: {v}" for k, v in data.items())

@@ -1,0 +1,170 @@
+"""
+Data protection: erasing a connector, the retention rule, and a person's own data as a file (Art. 15 GDPR).
+
+Erasure keeps the shape of the programme and removes the person: the connector record stays (so a
+tandem keeps its members' count and its history) with every personal field emptied; the account, if any,
+loses its e-mail address and password and is disabled; audit entries the person made keep no address, only
+"erased person #id". Activities and concerns never named a person, only the tandem, so they stay. The audit
+log records that an erasure happened, never the erased values.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from geo.access import AccessDeniedError, Action, Principal
+from geo.store import Account, AuditEntry, Connector, Register, RegisterError, Tandem, TandemMember
+
+ERASED_NAME = "gelöscht"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def retention_days() -> int:
+    """Days after leaving that a connector's personal data is kept (`SOZIALRAUM_RETENTION_DAYS`, default 365)."""
+    return int(os.environ.get("SOZIALRAUM_RETENTION_DAYS", "365"))
+
+
+def erase_connector(register: Register, connector_id: int, *, by: Principal, reason: str = "request") -> None:
+    """
+    Erase a connector's personal data (coordinators, admins through retention, the command line).
+
+    Raises
+    ------
+    geo.store.RegisterError
+        When there is no such connector.
+    """
+    with register.write(
+        by, Action.ERASE_PERSON, "connector.erase", target="connector", target_id=connector_id
+    ) as tx:
+        _erase(tx.session, connector_id)
+        tx.details = {"reason": reason}
+
+
+def _erase(s: Session, connector_id: int) -> None:
+    record = s.get(Connector, connector_id)
+    if record is None:
+        raise RegisterError("register.not_found", what=f"connector {connector_id}")
+    record.display_name = f"{ERASED_NAME} #{connector_id}"
+    record.languages = ""
+    record.contact = ""
+    record.home_sozialraum_id = None
+    record.active = False
+    record.left_on = record.left_on or date.today()
+    record.erased_at = _now()
+    for account in s.scalars(select(Account).where(Account.connector_id == connector_id)):
+        s.execute(
+            update(AuditEntry)
+            .where(AuditEntry.actor_account_id == account.id)
+            .values(actor=f"erased person #{account.id}")
+        )
+        account.email = f"erased-{account.id}@invalid"
+        account.display_name = ""
+        account.password_hash = None
+        account.setup_code_hash = None
+        account.setup_code_expires = None
+        account.disabled = True
+        account.roles = ""
+
+
+@dataclass(frozen=True)
+class RetentionCandidate:
+    """A connector whose personal data is due for erasure."""
+
+    connector_id: int
+    left_on: date
+
+
+def retention_due(
+    register: Register, *, by: Principal, today: date | None = None
+) -> list[RetentionCandidate]:
+    """Connectors who left more than `retention_days()` ago and are not yet erased (a dry run)."""
+    cutoff = (today or date.today()) - timedelta(days=retention_days())
+    with register.read(by, Action.ERASE_PERSON) as s:
+        rows = s.scalars(
+            select(Connector)
+            .where(Connector.erased_at.is_(None), Connector.active.is_(False), Connector.left_on.is_not(None))
+            .where(Connector.left_on < cutoff)
+            .order_by(Connector.id)
+        )
+        return [RetentionCandidate(r.id, r.left_on) for r in rows if r.left_on is not None]
+
+
+def apply_retention(register: Register, *, by: Principal, today: date | None = None) -> list[int]:
+    """Erase every connector `retention_due` lists, in one transaction; returns their IDs."""
+    due = [c.connector_id for c in retention_due(register, by=by, today=today)]
+    if not due:
+        return []
+    with register.write(by, Action.ERASE_PERSON, "retention.apply", target="connector") as tx:
+        for connector_id in due:
+            _erase(tx.session, connector_id)
+        tx.details = {"erased": len(due), "days": retention_days()}
+    return due
+
+
+def own_data(register: Register, *, by: Principal) -> dict[str, object]:
+    """
+    Everything the register holds about the acting person, for a request under Art. 15 GDPR.
+
+    The account (without password hash or code), the connector record, the person's tandems, and the audit
+    entries they caused. Exporting it is recorded in the audit log.
+    """
+    if by.account_id is None:
+        raise AccessDeniedError("access.login_needed")
+    with register.read(by, Action.OWN_RECORD) as s:
+        account = s.get(Account, by.account_id)
+        assert account is not None
+        out: dict[str, object] = {
+            "erstellt": _now().isoformat(),
+            "konto": {
+                "email": account.email,
+                "name": account.display_name,
+                "rollen": sorted(account.role_set()),
+                "angelegt": account.created_at.isoformat(),
+                "letzte_anmeldung": account.last_login_at.isoformat() if account.last_login_at else None,
+                "herkunft": account.source,
+            },
+        }
+        if account.connector_id is not None and (c := s.get(Connector, account.connector_id)) is not None:
+            out["connector"] = {
+                "name": c.display_name,
+                "sprachen": c.languages,
+                "kontakt": c.contact,
+                "wohn_sozialraum": c.home_sozialraum_id,
+                "aktiv": c.active,
+                "ausgeschieden_am": c.left_on.isoformat() if c.left_on else None,
+            }
+            tandems = s.scalars(
+                select(Tandem)
+                .join(TandemMember, TandemMember.tandem_id == Tandem.id)
+                .where(TandemMember.connector_id == c.id)
+            )
+            out["tandems"] = [
+                {
+                    "name": t.name,
+                    "beginn": t.start_date.isoformat(),
+                    "ende": t.end_date.isoformat() if t.end_date else None,
+                }
+                for t in tandems
+            ]
+        out["protokoll"] = [
+            {"zeit": e.at.isoformat(), "aktion": e.action, "ziel": e.target, "id": e.target_id}
+            for e in s.scalars(
+                select(AuditEntry).where(AuditEntry.actor_account_id == by.account_id).order_by(AuditEntry.id)
+            )
+        ]
+    register.record(by, "personal_data.export", target="account", target_id=by.account_id)
+    return out
+
+
+def own_data_json(register: Register, *, by: Principal) -> bytes:
+    """`own_data` as a UTF-8 JSON file."""
+    return json.dumps(own_data(register, by=by), ensure_ascii=False, indent=2).encode("utf-8")
