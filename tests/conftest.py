@@ -84,8 +84,15 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return demo.write(tmp_path_factory.mktemp("demo"))
 
 
+@pytest.fixture
+def portal_mirror(portal_mirror_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The local mirror's address, with 127.0.0.1 put on the download allow-list for this test."""
+    monkeypatch.setenv("SOZIALRAUM_FETCH_HOSTS", "127.0.0.1")
+    return portal_mirror_server
+
+
 @pytest.fixture(scope="module")
-def portal_mirror() -> Iterator[str]:
+def portal_mirror_server() -> Iterator[str]:
     """A local HTTP server on 127.0.0.1 serving the real files, standing in for the open-data portal."""
     handler = functools.partial(
         http.server.SimpleHTTPRequestHandler, directory=str(RAW / "jukkler-sozialindex")

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import dataset, journal
+from geo import accounts, dataset, demo, journal, store
 from geo.access import Principal
 from geo.store import Register
 
@@ -67,8 +67,28 @@ def test_data_page(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Pa
     assert not at.exception
     assert at.title[0].value == "Daten"
     assert [m.value for m in at.metric][:2] == ["171", "10"]
-    assert at.button(key="data_fetch").label == "Jetzt herunterladen"
     assert any("Staatsangehörigkeiten für 50 Stadtteile" in c.value for c in at.caption)
+    assert "data_fetch" not in _keys(at)  # the public imports nothing
+    assert any("nur Admins" in i.value for i in at.info)
+    _login(at, "admin@demo.invalid", demo.DEMO_PASSWORD)
+    assert "data_fetch" not in _keys(at)  # a demo admin cannot replace the data everybody sees
+    assert any("Demo-Konten können keine Daten importieren" in i.value for i in at.info)
+
+
+def _keys(at: AppTest) -> set[str]:
+    return {b.key for b in at.button if b.key}
+
+
+def _official_copy(demo_dir: Path, tmp_path: Path) -> Path:
+    """The demo files as if they were an imported official dataset (the real register applies)."""
+    import shutil
+
+    folder = tmp_path / "offiziell"
+    shutil.copytree(demo_dir, folder)
+    meta = json.loads((folder / "dataset.json").read_text(encoding="utf-8"))
+    meta.update(demo=False, title="Offiziell (Test)")
+    (folder / "dataset.json").write_text(json.dumps(meta), encoding="utf-8")
+    return folder
 
 
 def test_missing_dataset_is_one_plain_sentence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -78,17 +98,30 @@ def test_missing_dataset_is_one_plain_sentence(monkeypatch: pytest.MonkeyPatch, 
     assert "Traceback" not in at.error[0].value
 
 
-def test_fetch_failure_is_one_plain_sentence(
+def test_only_an_admin_fetches_and_never_from_an_internal_address(
     monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
 ) -> None:
-    at = _app(monkeypatch, demo_dir, tmp_path)
+    official = _official_copy(demo_dir, tmp_path)
+    monkeypatch.setenv("SOZIALRAUM_USER_DIR", str(tmp_path / "var"))
+    register = Register(store.database_url())
+    _account(register, "admin@test.invalid", "admin")
+    _account(register, COORDINATOR_EMAIL, "coordinator")
+    register.close()
+    at = _app(monkeypatch, official, tmp_path)
     at.run()
     at.switch_page("app_pages/data.py").run()
-    at.text_input(key="data_base_url").set_value("http://127.0.0.1:9/").run()
-    at.button(key="data_fetch").click().run()
-    assert not at.exception
-    assert "konnte nicht" in at.error[0].value
+    _login(at, COORDINATOR_EMAIL, PASSWORD)
+    assert "data_fetch" not in _keys(at)  # coordinators do not import data
+    _logout(at)
+    _login(at, "admin@test.invalid", PASSWORD)
+    for address in ("http://127.0.0.1:9/", "http://10.0.0.8/", "http://169.254.169.254/latest/"):
+        at.text_input(key="data_base_url").set_value(address).run()
+        at.button(key="data_fetch").click().run()
+        assert not at.exception
+        assert "wird nicht geladen" in at.error[0].value, address
     assert not (tmp_path / "var" / "official").exists()
+    log = accounts.audit_log(Register(store.database_url()), by=Principal.cli())
+    assert "data.fetch" not in set(log["action"])
 
 
 def test_deep_link_opens_the_same_view(
@@ -194,20 +227,33 @@ def test_coverage_page(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path
 
 
 PASSWORD = "ein-testpasswort"
+COORDINATOR_EMAIL = "koordination@test.invalid"
+
+
+def _demo_register(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Register:
+    """The register the app uses while it shows the demo dataset (its own SQLite file)."""
+    monkeypatch.setenv("SOZIALRAUM_USER_DIR", str(tmp_path / "var"))
+    return Register(store.demo_database_url(), demo=True)
+
+
+def _account(register: Register, email: str, roles: str, connector: int | None = None) -> None:
+    """An account with `PASSWORD`, made the way an admin and the person would."""
+    _id, code = accounts.create_account(
+        register, by=Principal.cli(), email=email, roles=roles, connector_id=connector
+    )
+    accounts.set_password_with_code(register, email, code, PASSWORD)
 
 
 def _register_with_tandem(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, first: tuple[str, str, str], name: str
 ) -> tuple[Register, int]:
-    """A coordinator password and a register with one tandem of `first` (name, languages, contact) and Omar."""
+    """A coordinator account and a register with one tandem of `first` (name, languages, contact) and Omar."""
     from datetime import date
 
-    from geo import auth
-
-    monkeypatch.setenv("SOZIALRAUM_COORDINATOR_HASH", auth.hash_password(PASSWORD))
-    register = Register(f"sqlite:///{tmp_path / 'var' / 'register.sqlite'}")
+    register = _demo_register(monkeypatch, tmp_path)
     a = register.add_connector(first[0], first[1], contact=first[2], by=COORD)
     b = register.add_connector("Omar", "Arabisch", by=COORD)
+    _account(register, COORDINATOR_EMAIL, "coordinator")
     return register, register.create_tandem(name, [a, b], start=date(2025, 1, 1), by=COORD)
 
 
@@ -220,7 +266,7 @@ def test_suggestions_follow_a_tandems_languages(
     register.close()
     at = _app(monkeypatch, demo_dir, tmp_path)
     at.run()
-    _login(at, PASSWORD)
+    _login(at, COORDINATOR_EMAIL, PASSWORD)
     at.switch_page("app_pages/coverage.py").run()
     at.selectbox(key="coverage_for").set_value(tandem).run()
     assert not at.exception
@@ -250,21 +296,26 @@ def test_tandems_page_public_and_coordinator(
     assert "Tandem Nord" in public
     assert "Zzyzx" not in public
     assert "sentinel@" not in public
-    at.sidebar.text_input[0].set_value("falsch")
-    at.sidebar.button[0].click().run()
-    assert "Das Passwort stimmt nicht." in [e.value for e in at.sidebar.error]
-    at.sidebar.text_input[0].set_value(PASSWORD)
-    at.sidebar.button[0].click().run()
+    assert not any("Connectoren" in t.label for t in at.tabs)  # no register for the public
+    _login(at, COORDINATOR_EMAIL, "falsches-passwort")
+    assert "E-Mail-Adresse oder Passwort stimmen nicht." in [e.value for e in at.sidebar.error]
+    _login(at, COORDINATOR_EMAIL, PASSWORD)
     assert not at.exception
     register_view = "".join(d.value.to_csv() for d in at.dataframe)
     assert "Zzyzx Sentinel" in register_view  # coordinators see names and contacts
     assert "sentinel@example.invalid" in register_view
-    assert any("dieselben Sozialraum-Nummern" in i.value for i in at.info)  # demo and register share IDs
+    assert any("Demo-Register" in i.value for i in at.info)  # the demo has a register of its own
 
 
-def _login(at: AppTest, password: str) -> None:
-    at.sidebar.text_input[0].set_value(password)
-    at.sidebar.button[0].click().run()
+def _login(at: AppTest, email: str, password: str) -> None:
+    """Log in with the sidebar form."""
+    at.text_input(key="app_login_email").set_value(email)
+    at.text_input(key="app_login_password").set_value(password)
+    _in_form(at.button, "app_login")[0].click().run()
+
+
+def _logout(at: AppTest) -> None:
+    at.button(key="app_logout").click().run()
 
 
 def _shown(markdown: str) -> str:
@@ -285,7 +336,7 @@ def test_second_coordinator_cannot_overwrite(
         at = _app(monkeypatch, demo_dir, tmp_path)
         at.run()
         at.switch_page("app_pages/tandems.py").run()
-        _login(at, PASSWORD)
+        _login(at, COORDINATOR_EMAIL, PASSWORD)
         sessions.append(at)
     first, second = sessions
     for at, new_name in ((first, "Tandem Nord-Ost"), (second, "Tandem Nord-West")):
@@ -318,29 +369,36 @@ def test_export_page(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: 
 def test_concerns_page_log_answer_feedback(
     monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
 ) -> None:
-    from geo import auth
-
-    monkeypatch.setenv("SOZIALRAUM_COORDINATOR_HASH", auth.hash_password("ein-testpasswort"))
     at = _app(monkeypatch, demo_dir, tmp_path)
     at.run()
     at.switch_page("app_pages/concerns.py").run()
     assert not at.exception
+    assert not _in_form(at.button, "concerns_new")  # the public logs nothing
+    assert any("Bitte melden Sie sich an" in i.value for i in at.info)
+    _login(at, "connector@demo.invalid", demo.DEMO_PASSWORD)  # a demo account, in the demo register only
     (thema,) = [x for x in _in_form(at.text_input, "concerns_new") if x.label == "Thema"]
     thema.set_value("Spielplatz kaputt")
     _in_form(at.multiselect, "concerns_new")[0].set_value(["011001"])
+    (tandem,) = [x for x in _in_form(at.selectbox, "concerns_new") if x.label == "Tandem"]
+    assert list(tandem.options) == ["Demo-Tandem Süd"]  # only their own tandems
     _in_form(at.button, "concerns_new")[0].click().run()
     assert not at.exception
     assert "Spielplatz kaputt" in at.success[0].value
     assert not at.error
     assert any("Noch keine Rückmeldungen" in i.value for i in at.info)
     assert not _in_form(at.button, "concerns_answer")  # only coordinators answer
-    _login(at, PASSWORD)
+    assert not any("Tabelle" in t.label for t in at.tabs)  # no export of the problem log for connectors
+    _logout(at)
+    _login(at, "koordination@demo.invalid", demo.DEMO_PASSWORD)
     _in_form(at.selectbox, "concerns_answer")[0].set_value("weitergeleitet")
     _in_form(at.text_area, "concerns_answer")[0].set_value("An das Gartenamt weitergegeben.")
     _in_form(at.button, "concerns_answer")[0].click().run()
     assert not at.exception
     assert "Rückmeldung wurde gespeichert" in at.success[0].value
     assert any("An das Gartenamt weitergegeben." in _shown(m.value) for m in at.markdown)  # "Rückmeldungen"
+    _logout(at)  # not marked public: the public sees neither the concern nor the answer
+    assert not any("Gartenamt" in _shown(m.value) for m in at.markdown)
+    assert not any("Spielplatz" in d.value.to_csv() for d in at.dataframe)
 
 
 def test_activities_page(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path) -> None:
@@ -348,6 +406,8 @@ def test_activities_page(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_pa
     at.run()
     at.switch_page("app_pages/activities.py").run()
     assert not at.exception
+    assert not _in_form(at.button, "activities_new")  # the public plans nothing
+    _login(at, "connector@demo.invalid", demo.DEMO_PASSWORD)
     (title,) = [x for x in _in_form(at.text_input, "activities_new") if x.label == "Titel"]
     title.set_value("Rundgang für Neue")
     (place,) = [x for x in _in_form(at.selectbox, "activities_new") if x.label == "Sozialraum"]
@@ -361,7 +421,8 @@ def test_activities_page(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_pa
     assert not at.error
     listed = next(d.value for d in at.dataframe if "Titel" in d.value.columns)
     assert listed["Titel"].tolist() == ["Rundgang für Neue"]
-    stored = journal.activities(Register(f"sqlite:///{tmp_path / 'var' / 'register.sqlite'}")).iloc[0]
+    stored = journal.activities(_demo_register(monkeypatch, tmp_path)).iloc[0]
+    assert stored["tandem"] == "Demo-Tandem Süd"
     assert stored["ends_at"] - stored["starts_at"] == pd.Timedelta(hours=1.5)
     assert any("Rundgang für Neue" in str(tbl.value.to_numpy()) for tbl in at.table)  # the month calendar
     assert any("sk-activity" in c.proto.json_args for c in at.get("component_instance"))
@@ -373,13 +434,21 @@ def test_concerns_and_activities_on_the_map(
     from datetime import datetime
 
     from geo import journal
-    from geo.store import Register
 
-    register = Register(f"sqlite:///{tmp_path / 'var' / 'register.sqlite'}")
+    register = _demo_register(monkeypatch, tmp_path)
+    _account(register, COORDINATOR_EMAIL, "coordinator")
     known = {"011001", "011002"}
     journal.add_concern(
         register,
-        journal.ConcernInput(thema="Müll <am> Platz", sozialraum_ids=("011001",), point=(51.3, 6.79)),
+        journal.ConcernInput(thema="Geheim intern", sozialraum_ids=("011001",), point=(51.31, 6.78)),
+        known_ids=known,
+        by=COORD,
+    )
+    journal.add_concern(
+        register,
+        journal.ConcernInput(
+            thema="Müll <am> Platz", sozialraum_ids=("011001",), point=(51.3, 6.79), public=True
+        ),
         known_ids=known,
         by=COORD,
     )
@@ -395,19 +464,24 @@ def test_concerns_and_activities_on_the_map(
     at = _app(monkeypatch, demo_dir, tmp_path)
     at.query_params["sr"] = "011001"
     at.run()
+    public = _map_args(at)
+    assert "sk-pin-concern" not in public["feature_group"]  # the public sees no concern's point
+    assert any(m.value == "- Müll \\<am\\> Platz" for m in at.markdown)  # a public concern's topic
+    assert not any("Geheim" in m.value for m in at.markdown)  # never one that is not public
+    _login(at, COORDINATOR_EMAIL, PASSWORD)
     args = _map_args(at)
     # tooltip line of 011001 (folium writes non-ASCII characters as \\u escapes)
-    assert "Anliegen: 1 \\u00b7 Aktivit\\u00e4ten: 1" in args["script"]
+    assert "Anliegen: 2 \\u00b7 Aktivit\\u00e4ten: 1" in args["script"]
     assert "sk-pin-concern" in args["feature_group"]
     assert (
         "Müll &lt;am&gt; Platz" in args["feature_group"] or "\\u0026lt;am\\u0026gt;" in args["feature_group"]
     )
     assert "Müll <am> Platz" not in args["feature_group"]
-    assert any("Offene Anliegen: 1 · Aktivitäten: 1" in m.value for m in at.markdown)
+    assert any("Offene Anliegen: 2 · Aktivitäten: 1" in m.value for m in at.markdown)
     assert any(m.value == "- Müll \\<am\\> Platz" for m in at.markdown)  # shown as typed, never as HTML
 
 
-PAGES = ["explore", "coverage", "tandems", "activities", "concerns", "export", "data"]
+PAGES = ["explore", "coverage", "tandems", "activities", "concerns", "export", "data", "account"]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -444,17 +518,15 @@ def test_an_unexpected_fault_is_a_sentence_and_logged(
 def test_guessing_the_password_locks_the_login(
     monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
 ) -> None:
-    from geo import auth
-
-    monkeypatch.setenv("SOZIALRAUM_COORDINATOR_HASH", auth.hash_password(PASSWORD))
-    monkeypatch.setattr("time.sleep", lambda s: None)  # the 1 s pause after a wrong password
+    register, _ = _register_with_tandem(monkeypatch, tmp_path, ("Ana", "Spanisch", ""), "Tandem Nord")
+    register.close()
     at = _app(monkeypatch, demo_dir, tmp_path)
     at.run()
-    for _ in range(auth.GUARD.max_failures):
-        _login(at, "falsch")
-        assert "Das Passwort stimmt nicht." in [e.value for e in at.sidebar.error]
+    for _ in range(accounts.LoginPolicy().per_account):
+        _login(at, COORDINATOR_EMAIL, "falsches-passwort")
+        assert "E-Mail-Adresse oder Passwort stimmen nicht." in [e.value for e in at.sidebar.error]
     fresh = _app(monkeypatch, demo_dir, tmp_path)  # another browser tab does not help
     fresh.run()
-    _login(fresh, PASSWORD)
+    _login(fresh, COORDINATOR_EMAIL, PASSWORD)
     assert any("gesperrt" in e.value for e in fresh.sidebar.error)
-    assert not any("Koordinationsmodus" in s.value for s in fresh.sidebar.success)
+    assert not any("Angemeldet" in s.value for s in fresh.sidebar.success)

@@ -218,34 +218,86 @@ def test_gaps_json_and_shrink_after_assignment(tmp_path: Path) -> None:
     assert "Sentinel" not in result.stdout + run("gaps", "--data-dir", data_dir, "--db", db).stdout
 
 
-def test_set_password_stores_only_a_hash(tmp_path: Path) -> None:
-    import os
+def test_user_add_code_login_disable_and_audit(tmp_path: Path) -> None:
+    from geo import accounts, store
 
-    from geo import auth
+    db = f"sqlite:///{tmp_path / 'r.sqlite'}"
 
-    env = {**os.environ, "SOZIALRAUM_USER_DIR": str(tmp_path)}
-    env.pop("SOZIALRAUM_COORDINATOR_HASH", None)
-    short = subprocess.run(
-        [sys.executable, "-m", "geo", "set-password"],
-        input="kurz\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        check=False,
+    def geo(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "geo", *args, "--db", db],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        )
+
+    bad = geo("user", "add", "--email", "keine-adresse", "--role", "admin")
+    assert bad.returncode == 2
+    assert "keine E-Mail-Adresse" in bad.stderr
+    unknown_role = geo("user", "add", "--email", "a@b.de", "--role", "chef")
+    assert unknown_role.returncode == 2
+    assert "chef" in unknown_role.stderr
+    added = geo("user", "add", "--email", "Koordination@Stadt.de", "--role", "coordinator,admin")
+    assert added.returncode == 0, added.stderr
+    code = added.stdout.split("Einmalcode: ")[1].split(" ")[0]
+    register = store.Register(db)
+    who = accounts.set_password_with_code(register, "koordination@stadt.de", code, "ein-gutes-passwort")
+    assert who.roles == {"coordinator", "admin"}
+    assert (
+        accounts.login(register, "koordination@stadt.de", "ein-gutes-passwort").account_id == who.account_id
     )
-    assert short.returncode == 2
-    done = subprocess.run(
-        [sys.executable, "-m", "geo", "set-password"],
-        input="ein-langes-passwort\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    stored = (tmp_path / auth.HASH_FILE).read_text()
-    assert "ein-langes-passwort" not in stored
-    assert stored.startswith("$argon2id$")
-    assert (tmp_path / auth.HASH_FILE).stat().st_mode & 0o077 == 0
+    listed = geo("user", "list")
+    assert "koordination@stadt.de\tadmin,coordinator\tactive" in listed.stdout
+    # the last admin cannot be locked out
+    refused = geo("user", "disable", "--email", "koordination@stadt.de")
+    assert refused.returncode == 2
+    assert "letzte aktive Admin" in refused.stderr
+    geo("user", "add", "--email", "zweite@stadt.de", "--role", "admin")
+    assert geo("user", "disable", "--email", "koordination@stadt.de").returncode == 0
+    with pytest.raises(accounts.LoginError, match="gesperrt"):
+        accounts.login(register, "koordination@stadt.de", "ein-gutes-passwort")
+    out = tmp_path / "protokoll.csv"
+    assert geo("audit", "--out", str(out)).returncode == 0
+    log = out.read_text(encoding="utf-8")
+    assert "account.create" in log
+    assert "login" in log
+    assert "ein-gutes-passwort" not in log
+    assert code not in log
+    register.close()
+
+
+def test_retention_dry_run_then_apply(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date, timedelta
+
+    from geo import store
+
+    db = f"sqlite:///{tmp_path / 'r.sqlite'}"
+    register = store.Register(db)
+    gone = register.add_connector("Zzyzx Sentinel", "Deutsch", contact="zz@example.invalid", by=COORD)
+    register.update_connector(gone, version=1, active=False, by=COORD)
+    with register._tx() as s:  # left 400 days ago
+        s.get(store.Connector, gone).left_on = date.today() - timedelta(days=400)  # type: ignore[union-attr]
+    stays = register.add_connector("Noch Aktiv", "Deutsch", by=COORD)
+
+    def geo(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "geo", *args, "--db", db],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        )
+
+    dry = geo("retention")
+    assert dry.returncode == 0, dry.stderr
+    assert f"#{gone}" in dry.stdout
+    assert "Probelauf: 1" in dry.stdout
+    assert register.private_connectors(by=COORD)[0].display_name == "Zzyzx Sentinel"  # nothing erased yet
+    assert geo("retention", "--apply").returncode == 0
+    people = {c.id: c for c in register.private_connectors(by=COORD)}
+    assert people[gone].display_name.startswith("gelöscht")
+    assert people[gone].contact == ""
+    assert people[stays].display_name == "Noch Aktiv"
+    assert "Probelauf: 0" in geo("retention").stdout
+    register.close()
