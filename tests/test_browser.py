@@ -42,6 +42,7 @@ if not (Path(CHROMIUM).exists() and shutil.which("chromium")) and not os.environ
     )
 
 from playwright.sync_api import Locator, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
 
 def _free_port() -> int:
@@ -50,20 +51,37 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _serve(tmp_path_factory: pytest.TempPathFactory, extra_env: dict[str, str]) -> Iterator[str]:
+#: Settings of the developer's shell that a test server must not inherit.
+_NOT_INHERITED = (
+    "DATABASE_URL",
+    "SOZIALRAUM_COORDINATOR_HASH",
+    "SOZIALRAUM_REQUIRE_LOGIN",
+    "SOZIALRAUM_FETCH_HOSTS",
+)
+
+
+def _serve(
+    tmp_path_factory: pytest.TempPathFactory,
+    extra_env: dict[str, str],
+    *,
+    user_dir: Path | None = None,
+    cwd: Path = ROOT,
+    port: int | None = None,
+) -> Iterator[str]:
     """`streamlit run app.py` on a free loopback port with a fresh demo dataset; stopped afterwards."""
     from geo import demo
 
     data = demo.write(tmp_path_factory.mktemp("browser-demo"))
     os.environ["SOZIALRAUM_BROWSER_DEMO"] = str(data)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "SOZIALRAUM_DATA_DIR": str(data),
-        "SOZIALRAUM_USER_DIR": str(tmp_path_factory.mktemp("browser-var")),
-        **extra_env,
-    }
-    env.pop("SOZIALRAUM_COORDINATOR_HASH", None) if not extra_env else None
+    port = port or _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in _NOT_INHERITED}
+    env.update(
+        {
+            "SOZIALRAUM_DATA_DIR": str(data),
+            "SOZIALRAUM_USER_DIR": str(user_dir or tmp_path_factory.mktemp("browser-var")),
+            **extra_env,
+        }
+    )
     log = (tmp_path_factory.mktemp("log") / "streamlit.log").open("w")
     proc = subprocess.Popen(
         [
@@ -81,7 +99,7 @@ def _serve(tmp_path_factory: pytest.TempPathFactory, extra_env: dict[str, str]) 
             "--browser.gatherUsageStats",
             "false",
         ],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -274,22 +292,68 @@ def test_data_page(server: str, page: tuple[Page, list[str]]) -> None:
     pg, _ = page
     pg.goto(server + "/daten")
     pg.get_by_text("Aktueller Datensatz").wait_for(timeout=30_000)
-    button = pg.get_by_role("button", name="Jetzt herunterladen")
-    button.wait_for(timeout=30_000)
+    pg.get_by_text("Daten laden und importieren dürfen nur Admins.").wait_for(timeout=30_000)
     pg.screenshot(path=str(ARTIFACTS / "data.png"), full_page=True)
-    assert button.is_enabled()
+    assert pg.get_by_role("button", name="Jetzt herunterladen").count() == 0  # the public imports nothing
     _no_error(pg)
+
+
+def _log_in(pg: Page, email: str, password: str) -> None:
+    """Log in with the sidebar form and wait until the sidebar says who is logged in."""
+    email_box = pg.get_by_label("E-Mail-Adresse")
+    for _ in range(6):  # open the sidebar's login section (a rerun may close it again while it opens)
+        pg.get_by_text("Anmeldung", exact=True).click()
+        try:
+            email_box.wait_for(state="visible", timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    email_box.fill(email)
+    pg.get_by_label("Passwort", exact=True).fill(password)
+    pg.get_by_role("button", name="Anmelden", exact=True).click()
+    pg.get_by_text(f"Angemeldet: {email}").wait_for(timeout=30_000)
+
+
+def _log_out(pg: Page) -> None:
+    pg.get_by_role("button", name="Abmelden").click()
+    pg.get_by_text("Anmeldung", exact=True).wait_for(timeout=30_000)
+
+
+ADMIN_EMAIL = "admin@stadt.invalid"
+ADMIN_PASSWORD = "ein-admin-passwort"
+
+
+@pytest.fixture(scope="module")
+def admin_server(tmp_path_factory: pytest.TempPathFactory, portal_mirror_server: str) -> Iterator[str]:
+    """A server with one real admin account in its (real) register; the local mirror is allowed."""
+    from geo import accounts, store
+    from geo.access import Principal
+
+    user_dir = tmp_path_factory.mktemp("admin-var")
+    register = store.Register(f"sqlite:///{user_dir / 'register.sqlite'}")
+    _id, code = accounts.create_account(register, by=Principal.cli(), email=ADMIN_EMAIL, roles="admin")
+    accounts.set_password_with_code(register, ADMIN_EMAIL, code, ADMIN_PASSWORD)
+    register.close()
+    yield from _serve(tmp_path_factory, {"SOZIALRAUM_FETCH_HOSTS": "127.0.0.1"}, user_dir=user_dir)
 
 
 @pytest.mark.real_data
 def test_load_official_data_on_the_data_page(
-    server: str, page: tuple[Page, list[str]], portal_mirror: str
+    admin_server: str, page: tuple[Page, list[str]], portal_mirror_server: str
 ) -> None:
-    """Download geometry from a (local) portal mirror, upload the real tables, see the official map."""
+    """An admin chooses the official data, logs in, downloads from a (local) mirror, uploads the tables."""
     from tests.conftest import QUARTIERSATLAS, REGISTRY
 
     pg, _ = page
-    pg.goto(server + "/daten")
+    portal_mirror = portal_mirror_server
+    pg.goto(admin_server + "/daten")
+    pg.get_by_text("Aktueller Datensatz").wait_for(timeout=30_000)
+    pg.get_by_role(
+        "combobox", name="Datensatz"
+    ).click()  # the real register belongs to the official data, not the demo
+    pg.get_by_role("option", name="Offizielle Daten (noch nicht geladen)").click()
+    pg.get_by_text("python -m geo demo").first.wait_for(timeout=30_000)  # nothing loaded yet: one sentence
+    _log_in(pg, ADMIN_EMAIL, ADMIN_PASSWORD)
     pg.get_by_text("Andere Adresse (Spiegelserver)").click()
     url_box = pg.get_by_label("Adresse des Ordners mit den Dateien")
     url_box.fill(portal_mirror)
@@ -323,15 +387,10 @@ def test_load_official_data_on_the_data_page(
 
 @pytest.fixture(scope="module")
 def coordinator_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A second server whose coordinator password is known to the test; an empty register."""
-    from geo import auth
-
-    yield from _serve(
-        tmp_path_factory, {"SOZIALRAUM_COORDINATOR_HASH": auth.hash_password(COORDINATOR_PASSWORD)}
-    )
+    """A second server on the demo data: its demo register has one demo account per role."""
+    yield from _serve(tmp_path_factory, {})
 
 
-COORDINATOR_PASSWORD = "test-passwort-123"
 SENTINEL = "Zzyzx Sentinelname"
 
 
@@ -356,7 +415,7 @@ def _form(pg: Page, title: str) -> Locator:
 def test_create_tandem_assign_and_the_gap_list_shrinks(
     coordinator_server: str, page: tuple[Page, list[str]]
 ) -> None:
-    from geo import coverage, dataset, need
+    from geo import coverage, dataset, demo, need
 
     pg, blocked = page
     data = dataset.load_dataset(os.environ["SOZIALRAUM_BROWSER_DEMO"])
@@ -368,17 +427,16 @@ def test_create_tandem_assign_and_the_gap_list_shrinks(
         result.need_class,
         pd.DataFrame(columns=["sozialraum_id", "tandem"]),
     )
-    first_gap = coverage.gaps(table, min_class=2).iloc[0]["sozialraum_id"]
+    seeded = set(sorted(data.spaces["sozialraum_id"])[:2])  # the demo register's two assignments
+    gaps = coverage.gaps(table, min_class=2)
+    first_gap = gaps.loc[~gaps["sozialraum_id"].isin(seeded), "sozialraum_id"].iloc[0]
 
     pg.goto(coordinator_server + "/abdeckung")
     pg.get_by_text("Abdeckung und Lücken").wait_for(timeout=30_000)
     before = int(_metric(pg, "Lücken"))
 
     pg.goto(coordinator_server + "/tandems")
-    pg.get_by_text("Anmeldung für die Koordination").click()
-    pg.get_by_label("Passwort").fill(COORDINATOR_PASSWORD)
-    pg.get_by_role("button", name="Anmelden").click()
-    pg.get_by_text("Koordinationsmodus").wait_for(timeout=30_000)
+    _log_in(pg, "koordination@demo.invalid", demo.DEMO_PASSWORD)
     for name, languages in ((SENTINEL, "Türkisch, Deutsch"), ("Omar", "Arabisch")):
         form = _form(pg, "Connectorin oder Connector hinzufügen")
         form.get_by_label("Name").fill(name)
@@ -397,6 +455,8 @@ def test_create_tandem_assign_and_the_gap_list_shrinks(
     pg.get_by_text("Das Tandem »Tandem Test« wurde gespeichert.").wait_for(timeout=30_000)
     _click_tab(pg, "Zuordnungen")
     form = _form(pg, "Tandem einem Sozialraum zuordnen")
+    form.get_by_label("Tandem", exact=True).click()  # the demo register has tandems of its own
+    pg.get_by_role("option", name="Tandem Test").click()
     form.get_by_label("Sozialraum").click()
     pg.keyboard.type(first_gap)
     pg.get_by_role("option").filter(has_text=first_gap).first.click()
@@ -411,12 +471,11 @@ def test_create_tandem_assign_and_the_gap_list_shrinks(
     while int(_metric(pg, "Lücken")) != before - 1 and time.monotonic() < end:
         pg.wait_for_timeout(250)  # the page may still be finishing its rerun
     assert int(_metric(pg, "Lücken")) == before - 1
-    assert _count_in_frames(pg, "path.sk-covered", 1, timeout_s=20) == 1
+    assert _count_in_frames(pg, "path.sk-covered", 3, timeout_s=20) == 3  # two seeded demo assignments + ours
     pg.screenshot(path=str(ARTIFACTS / "coverage-after.png"))
     _no_error(pg)
 
-    pg.get_by_role("button", name="Abmelden").click()
-    pg.get_by_text("Anmeldung für die Koordination").wait_for(timeout=30_000)
+    _log_out(pg)
     pg.get_by_role("link", name="Tandems").click()
     pg.get_by_text("Namen und Kontakte der Connectorinnen").wait_for(timeout=30_000)
     pg.screenshot(path=str(ARTIFACTS / "tandems-public.png"))
@@ -428,11 +487,15 @@ def test_create_tandem_assign_and_the_gap_list_shrinks(
 def test_log_a_concern_answer_it_and_read_the_answer(
     coordinator_server: str, page: tuple[Page, list[str]]
 ) -> None:
+    from geo import demo
+
     pg, blocked = page
     pg.goto(coordinator_server + "/anliegen")
     pg.get_by_text("Anliegen und Rückmeldungen").wait_for(timeout=30_000)
+    pg.get_by_text("Bitte melden Sie sich an.").first.wait_for(timeout=30_000)  # the public logs nothing
+    _log_in(pg, "connector@demo.invalid", demo.DEMO_PASSWORD)
     form = _form(pg, "Problembeschreibung")
-    form.get_by_label("Thema").fill("Spielplatz an der Ecke kaputt")
+    form.get_by_label("Thema", exact=True).fill("Spielplatz an der Ecke kaputt")
     # Markdown image syntax must stay text: rendered, every reader's browser would fetch it from outside
     form.get_by_label("Problembeschreibung").fill(
         "Die Schaukel ist seit Wochen abgesperrt. ![Foto](http://tracker.invalid/p.png) **laut**"
@@ -444,24 +507,132 @@ def test_log_a_concern_answer_it_and_read_the_answer(
     form.get_by_role("button", name="Speichern").click()
     pg.get_by_text("Das Anliegen »Spielplatz an der Ecke kaputt« wurde gespeichert.").wait_for(timeout=30_000)
 
-    pg.get_by_text("Anmeldung für die Koordination").click()
-    pg.get_by_label("Passwort").fill(COORDINATOR_PASSWORD)
-    pg.get_by_role("button", name="Anmelden").click()
-    pg.get_by_text("Koordinationsmodus").wait_for(timeout=30_000)
+    _log_out(pg)
+    _log_in(pg, "koordination@demo.invalid", demo.DEMO_PASSWORD)
     _click_tab(pg, "Alle Anliegen")
     pg.get_by_text("![Foto](http://tracker.invalid/p.png) **laut**").first.wait_for(timeout=30_000)
     answer = _form(pg, "Antworten (Koordination)")
     answer.get_by_label("Status").click()
     pg.get_by_role("option", name="weitergeleitet").click()
     answer.get_by_role("textbox", name="Kommentar").fill("Das Gartenamt repariert die Schaukel bis Ende Mai.")
+    answer.get_by_text("Öffentlich zeigen").click()  # now everyone may read topic, status and answer
     answer.get_by_role("button", name="Rückmeldung speichern").click()
     pg.get_by_text("Die Rückmeldung wurde gespeichert.").wait_for(timeout=30_000)
-    pg.get_by_role("button", name="Abmelden").click()
-    pg.get_by_text("Anmeldung für die Koordination").wait_for(timeout=30_000)
+    _log_out(pg)
 
     _click_tab(pg, "Rückmeldungen")
     pg.get_by_text("Das Gartenamt repariert die Schaukel bis Ende Mai.").wait_for(timeout=30_000)
     assert pg.get_by_text("Spielplatz an der Ecke kaputt · weitergeleitet").count() == 1
     pg.screenshot(path=str(ARTIFACTS / "concerns-feedback.png"))
+    _click_tab(pg, "Alle Anliegen")  # the public sees the topic, never the description or the tandem
+    pg.get_by_text("Sie sehen die Anliegen Ihrer Tandems").wait_for(timeout=30_000)
+    assert pg.get_by_text("Die Schaukel ist seit Wochen abgesperrt.").count() == 0
     _no_error(pg)
     assert blocked == []
+
+
+@pytest.fixture(scope="module")
+def oidc_provider() -> Iterator[str]:
+    """An OpenID Connect provider (oidc-provider-mock) on 127.0.0.1 with one predefined user."""
+    import json
+
+    port = _free_port()
+    ana = {
+        "sub": "ana",
+        "email": "Ana.Koordination@stadt.invalid",
+        "email_verified": True,
+        "name": "Ana",
+        "groups": ["sk-koordination"],
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-W",
+            "ignore",
+            "-m",
+            "oidc_provider_mock",
+            "--port",
+            str(port),
+            "--user-claims",
+            json.dumps(ana),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/.well-known/openid-configuration", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    pytest.fail("oidc-provider-mock did not start")
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def oidc_server(tmp_path_factory: pytest.TempPathFactory, oidc_provider: str) -> Iterator[str]:
+    """
+    The app as a city runs it: `st.login` against the provider, roles from the `groups` claim.
+
+    Its working folder holds `.streamlit/secrets.toml` (Streamlit reads it from there); the data shown are
+    not the demo (the demo keeps its own demo accounts).
+    """
+    import json
+
+    cwd = tmp_path_factory.mktemp("oidc-cwd")
+    (cwd / ".streamlit").mkdir()
+    shutil.copy(ROOT / ".streamlit" / "config.toml", cwd / ".streamlit" / "config.toml")
+    port = _free_port()
+    (cwd / ".streamlit" / "secrets.toml").write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+        'cookie_secret = "ein-test-geheimnis-das-lang-genug-ist"\n'
+        'client_id = "sozialraum-karte"\n'
+        'client_secret = "test-secret"\n'
+        f'server_metadata_url = "{oidc_provider}/.well-known/openid-configuration"\n',
+        encoding="utf-8",
+    )
+    env = {"SOZIALRAUM_OIDC_ROLE_CLAIM": "groups", "SOZIALRAUM_OIDC_ROLE_MAP": "sk-koordination=coordinator"}
+    served = _serve(tmp_path_factory, env, cwd=cwd, port=port)
+    url = next(served)
+    data = Path(os.environ["SOZIALRAUM_BROWSER_DEMO"])
+    meta = json.loads((data / "dataset.json").read_text(encoding="utf-8"))
+    meta.update(demo=False, title="Offizielle Daten (Test)")
+    (data / "dataset.json").write_text(json.dumps(meta), encoding="utf-8")  # read on every page view
+    yield url
+    for _ in served:
+        pass
+
+
+def test_login_through_the_citys_identity_provider(oidc_server: str, page: tuple[Page, list[str]]) -> None:
+    """OpenID Connect end to end: st.login, the provider's page, back with the role from the groups claim."""
+    pg, blocked = page
+    pg.goto(oidc_server + "/tandems")
+    pg.get_by_text("Tandems").first.wait_for(timeout=30_000)
+    assert pg.get_by_role("tab", name="Connectoren", exact=True).count() == 0
+    pg.get_by_text("Anmeldung", exact=True).click()
+    pg.get_by_role("button", name="Mit dem Konto der Stadt anmelden").click()
+    pg.get_by_role("button", name="ana", exact=True).click()  # the provider's page: a predefined user
+    pg.get_by_text("Angemeldet: ana.koordination@stadt.invalid (Koordination)").wait_for(timeout=30_000)
+    pg.goto(oidc_server + "/tandems")
+    pg.get_by_role("tab", name="Connectoren", exact=True).wait_for(timeout=30_000)
+    pg.screenshot(path=str(ARTIFACTS / "oidc-coordinator.png"))
+    _no_error(pg)
+    pg.get_by_role("button", name="Abmelden").click()
+    # st.logout ends the session at the provider too (RP-initiated logout), which then sends the person back
+    pg.get_by_role("button", name="End session").click()
+    pg.get_by_text("Sozialräume erkunden").wait_for(timeout=30_000)
+    pg.goto(oidc_server + "/tandems")
+    pg.get_by_text("Es gibt noch keine aktiven Tandems.").wait_for(timeout=30_000)  # the public view again
+    pg.screenshot(path=str(ARTIFACTS / "oidc-after-logout.png"))
+    assert pg.locator("summary").filter(has_text="Anmeldung").count() == 1
+    assert pg.get_by_text("Angemeldet:").count() == 0  # st.logout cleared the login cookie too
+    # the only outside requests came from the mock provider's own page (its stylesheet), none from the app
+    assert [u for u in blocked if "picocss" not in u] == []

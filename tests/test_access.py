@@ -1,0 +1,174 @@
+"""
+Who may do what: every cell of the role table, through the `geo/` functions, and the README's table.
+
+Each principal is a real account in a real register (so every check reloads it from the database), and each
+action is a real call: a refusal must raise `AccessDeniedError` and leave the register unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from geo import accounts, fetch, journal, privacy, store
+from geo.access import ROLE_ACTIONS, AccessDeniedError, Action, Principal, require
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI = Principal.cli()
+PASSWORD = "ein-gutes-passwort"
+IDS = {"011001", "037001"}
+ROLES = ("public", "connector", "coordinator", "admin")
+
+#: The expected table, written out independently of `geo.access.ROLE_ACTIONS` (Y = allowed, T = for own tandems).
+EXPECTED = {
+    #                      public connector coordinator admin
+    Action.READ_PUBLIC: "Y Y Y Y",
+    Action.EXPORT_MAP: "Y Y Y Y",
+    Action.LOG_CONCERN: "- T Y -",
+    Action.WRITE_ACTIVITY: "- T Y -",
+    Action.READ_TANDEM_JOURNAL: "- T Y -",
+    Action.OWN_RECORD: "- Y Y Y",
+    Action.READ_REGISTER: "- - Y -",
+    Action.WRITE_REGISTER: "- - Y -",
+    Action.ERASE_PERSON: "- - Y Y",
+    Action.READ_CONCERNS: "- - Y -",
+    Action.ANSWER_CONCERN: "- - Y -",
+    Action.EXPORT_CONCERNS: "- - Y -",
+    Action.IMPORT_DATA: "- - - Y",
+    Action.MANAGE_ACCOUNTS: "- - - Y",
+    Action.READ_AUDIT: "- - Y Y",
+}
+
+
+def _cell(action: Action, role: str) -> str:
+    return EXPECTED[action].split()[ROLES.index(role)]
+
+
+@dataclass
+class World:
+    register: store.Register
+    people: dict[str, Principal]
+    own_tandem: int
+    other_tandem: int
+    other_concern: int
+    own_concern: int
+    erasable: int
+    demo_dir: Path
+    tmp: Path
+
+
+def _account(register: store.Register, email: str, roles: str, connector: int | None = None) -> Principal:
+    _id, code = accounts.create_account(register, by=CLI, email=email, roles=roles, connector_id=connector)
+    return accounts.set_password_with_code(register, email, code, PASSWORD)
+
+
+@pytest.fixture
+def world(register_url: str, demo_dir: Path, tmp_path: Path) -> Iterator[World]:
+    register = store.Register(register_url)
+    a, b, c, d = (register.add_connector(n, "Deutsch", by=CLI) for n in ("A", "B", "C", "D"))
+    own = register.create_tandem("Eigenes Tandem", [a, b], by=CLI, start=date(2025, 1, 1))
+    other = register.create_tandem("Anderes Tandem", [c, d], by=CLI, start=date(2025, 1, 1))
+    people = {
+        "public": Principal.public(),
+        "connector": _account(register, "connector@stadt.invalid", "connector", a),
+        "coordinator": _account(register, "koordination@stadt.invalid", "coordinator"),
+        "admin": _account(register, "admin@stadt.invalid", "admin"),
+    }
+    concern = journal.ConcernInput(thema="Intern", sozialraum_ids=("011001",), tandem_id=other)
+    other_concern = journal.add_concern(register, concern, by=CLI, known_ids=IDS)
+    mine = journal.ConcernInput(thema="Unseres", sozialraum_ids=("011001",), tandem_id=own)
+    own_concern = journal.add_concern(register, mine, by=CLI, known_ids=IDS)
+    erasable = register.add_connector("Weg", by=CLI)
+    yield World(register, people, own, other, other_concern, own_concern, erasable, demo_dir, tmp_path)
+    register.close()
+
+
+def _attempt(w: World, action: Action, who: Principal, *, own: bool) -> Callable[[], object]:
+    """A real call that needs `action` (on the own tandem, or another one, for tandem-scoped actions)."""
+    reg = w.register
+    tandem = w.own_tandem if own else w.other_tandem
+    calls: dict[Action, Callable[[], object]] = {
+        Action.READ_PUBLIC: lambda: require(who, Action.READ_PUBLIC),
+        Action.EXPORT_MAP: lambda: require(who, Action.EXPORT_MAP),
+        Action.LOG_CONCERN: lambda: journal.add_concern(
+            reg, journal.ConcernInput(thema="Neu", tandem_id=tandem), by=who, known_ids=IDS
+        ),
+        Action.WRITE_ACTIVITY: lambda: journal.add_activity(
+            reg,
+            by=who,
+            kind="quizabend",
+            title="Quiz",
+            starts_at=datetime(2026, 12, 1, 19),
+            sozialraum_id="011001",
+            known_ids=IDS,
+            tandem_id=tandem,
+        ),
+        Action.READ_TANDEM_JOURNAL: lambda: journal.history(
+            reg, w.own_concern if own else w.other_concern, by=who
+        ),
+        Action.OWN_RECORD: lambda: reg.own_connector(by=who),
+        Action.READ_REGISTER: lambda: reg.private_connectors(by=who),
+        Action.WRITE_REGISTER: lambda: reg.add_connector("Neu", by=who),
+        Action.ERASE_PERSON: lambda: privacy.erase_connector(reg, w.erasable, by=who),
+        Action.READ_CONCERNS: lambda: journal.history(reg, w.other_concern, by=who),
+        Action.ANSWER_CONCERN: lambda: journal.change_status(
+            reg, w.other_concern, by=who, version=1, status="weitergeleitet", comment="Ans Amt."
+        ),
+        Action.EXPORT_CONCERNS: lambda: journal.concerns_frame(reg, by=who),
+        Action.IMPORT_DATA: lambda: fetch.import_files(
+            w.tmp / "import", by=who, sozialraeume=w.demo_dir / "sozialraeume" / "sozialraeume.geojson"
+        ),
+        Action.MANAGE_ACCOUNTS: lambda: accounts.accounts(reg, by=who),
+        Action.READ_AUDIT: lambda: accounts.audit_log(reg, by=who),
+    }
+    return calls[action]
+
+
+def _audit_count(reg: store.Register) -> int:
+    return len(accounts.audit_log(reg, by=CLI, limit=None))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_cell_of_the_role_table(world: World, role: str) -> None:
+    """One role, every action: allowed ones run, refused ones raise and write nothing."""
+    who = world.people[role]
+    for action in Action:
+        cell = _cell(action, role)
+        attempts = [(True, "Y" if cell in "YT" else "-")]
+        if cell == "T" or (cell == "Y" and action in {Action.LOG_CONCERN, Action.WRITE_ACTIVITY}):
+            attempts.append((False, "-" if cell == "T" else "Y"))  # another tandem's: refused for connectors
+        for own, expected in attempts:
+            call = _attempt(world, action, who, own=own)
+            before = _audit_count(world.register)
+            if expected == "Y":
+                call()
+            else:
+                with pytest.raises(AccessDeniedError):
+                    call()
+                assert _audit_count(world.register) == before, (action, role)  # a refusal writes nothing
+
+
+def test_the_readme_table_says_what_the_code_does() -> None:
+    """The README's table of rights, read back, equals `ROLE_ACTIONS` and the expected table."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `(\w+)` \|(.+)\|\s*$", text, flags=re.MULTILINE)
+    table = {Action(name): [c.strip() for c in cells.split("|")] for name, cells in rows}
+    assert set(table) == set(Action), "every action has a row in the README"
+    for action, cells in table.items():
+        signs = ["Y" if c.startswith("✔") else "T" if c.startswith("eigene") else "-" for c in cells]
+        assert " ".join(signs) == EXPECTED[action], action
+        for role, sign in zip(ROLES, signs, strict=True):
+            assert (action in ROLE_ACTIONS[role]) == (sign != "-"), (action, role)
+
+
+def test_a_required_login_leaves_the_public_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOZIALRAUM_REQUIRE_LOGIN", "1")
+    assert Principal.public().actions() == frozenset()
+    with pytest.raises(AccessDeniedError, match="angemeldet"):
+        require(Principal.public(), Action.READ_PUBLIC)
+    assert Principal(label="x", roles=frozenset({"connector"})).may(Action.READ_PUBLIC)
