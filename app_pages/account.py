@@ -107,8 +107,8 @@ def own_data(who: Principal) -> None:
     st.subheader(t("account.data_title"))
     st.caption(t("account.data_note"))
     if st.button(t("account.data_prepare"), key="account_data_prepare"):
-        st.session_state["account_data"] = privacy.own_data_json(register(), by=who)
-    if content := st.session_state.get("account_data"):
+        st.session_state["account_data_file"] = privacy.own_data_json(register(), by=who)
+    if content := st.session_state.get("account_data_file"):
         st.download_button(
             t("account.data_download"), content, "meine-daten.json", "application/json", key="account_data"
         )

@@ -129,8 +129,8 @@ def audit(who: Principal) -> None:
         width="stretch",
     )
     if st.button(t("admin.audit_prepare"), key="admin_audit_prepare"):
-        st.session_state["admin_audit_csv"] = accounts.audit_csv(register(), by=who, csv=csv_bytes)
-    if content := st.session_state.get("admin_audit_csv"):
+        st.session_state["admin_audit_file"] = accounts.audit_csv(register(), by=who, csv=csv_bytes)
+    if content := st.session_state.get("admin_audit_file"):
         st.download_button(
             t("admin.audit_download"), content, "protokoll.csv", "text/csv", key="admin_audit_csv"
         )

@@ -117,8 +117,8 @@ class Principal:
 
     @property
     def is_public(self) -> bool:
-        """True when nobody is logged in."""
-        return not self.roles and not self.system
+        """True when nobody is logged in (an account whose roles were all taken away is still someone)."""
+        return self.account_id is None and not self.roles and not self.system
 
     def actions(self) -> frozenset[Action]:
         """Everything this principal may do (the public nothing at all when login is required)."""

@@ -548,6 +548,7 @@ def update_account(
             raise RegisterError("register.not_found", what=f"account {account_id}")
         if record.version != version:
             raise RegisterError("register.concurrent_edit")
+        was_admin = Role.ADMIN in record.role_set() and not record.disabled
         changes: dict[str, object] = {}
         if roles is not None:
             new_roles = parse_roles(roles)
@@ -569,7 +570,7 @@ def update_account(
         admins = s.scalar(
             select(func.count()).where(Account.roles.contains(Role.ADMIN.value), Account.disabled.is_(False))
         )
-        if not admins:
+        if was_admin and not admins:
             raise LoginError("accounts.last_admin")
         tx.details = changes
         tx.target_id = account_id

@@ -530,3 +530,116 @@ def test_guessing_the_password_locks_the_login(
     _login(fresh, COORDINATOR_EMAIL, PASSWORD)
     assert any("gesperrt" in e.value for e in fresh.sidebar.error)
     assert not any("Angemeldet" in s.value for s in fresh.sidebar.success)
+
+
+def test_a_city_that_requires_login_shows_the_public_nothing(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SOZIALRAUM_REQUIRE_LOGIN", "1")
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Konto"  # the only page until someone logs in
+    assert not at.get("component_instance")  # no map
+    with pytest.raises(ValueError, match=r"Known pages: \['[^,]*account.py'\]"):  # the map is no page
+        at.switch_page("app_pages/explore.py")
+    _login(at, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    at.switch_page("app_pages/explore.py").run()
+    assert at.title[0].value == "Sozialräume erkunden"
+
+
+def test_first_admin_on_a_fresh_install(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    official = _official_copy(demo_dir, tmp_path)
+    at = _app(monkeypatch, official, tmp_path)
+    at.run()
+    at.switch_page("app_pages/account.py").run()
+    assert any("Noch gibt es kein Konto" in i.value for i in at.info)
+    form = "account_first"
+    boxes = _in_form(at.text_input, form)
+    boxes[0].set_value("erste@stadt.invalid")
+    boxes[2].set_value(PASSWORD)
+    boxes[3].set_value(PASSWORD)
+    _in_form(at.button, form)[0].click().run()
+    assert not at.exception
+    assert any("erste@stadt.invalid" in _shown(s.value) for s in at.sidebar.success)
+    register = Register(store.database_url())
+    assert accounts.count_accounts(register) == 1
+    at.switch_page("app_pages/account.py").run()
+    assert not _in_form(at.button, form)  # offered once only
+    at.switch_page("app_pages/admin.py").run()
+    assert [t.label for t in at.tabs] == ["Konten", "Protokoll", "Aufbewahrung"]
+    log = "".join(d.value.to_csv() for d in at.dataframe)
+    assert "account.create_first_admin" in log and "erste@stadt.invalid" in log
+    register.close()
+
+
+def test_a_role_taken_away_counts_from_the_next_click(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    register, _ = _register_with_tandem(monkeypatch, tmp_path, ("Ana", "Spanisch", ""), "Tandem Nord")
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.run()
+    at.switch_page("app_pages/tandems.py").run()
+    _login(at, COORDINATOR_EMAIL, PASSWORD)
+    assert any(t.label == "Connectoren" for t in at.tabs)
+    (view,) = [a for a in accounts.accounts(register, by=Principal.cli()) if a.email == COORDINATOR_EMAIL]
+    accounts.update_account(register, view.id, by=Principal.cli(), version=view.version, roles="")
+    at.run()  # the next rerun: the register is gone, the person is still logged in without a role
+    assert not any(t.label == "Connectoren" for t in at.tabs)
+    assert any("keine Rolle" in s.value for s in at.sidebar.success)
+    register.close()
+
+
+def test_admin_creates_an_account_and_the_person_sets_a_password(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.run()
+    _login(at, "admin@demo.invalid", demo.DEMO_PASSWORD)
+    at.switch_page("app_pages/admin.py").run()
+    form = "admin_new_account"
+    _in_form(at.text_input, form)[0].set_value("neu@stadt.invalid")
+    _in_form(at.multiselect, form)[0].set_value(["coordinator"])
+    _in_form(at.button, form)[0].click().run()
+    assert not at.exception
+    (shown,) = [s.value for s in at.success if "Einmalcode" in s.value]
+    code = re.search(r"\*\*([A-Z0-9-]+)\*\*", shown).group(1)  # type: ignore[union-attr]
+    at.switch_page("app_pages/admin.py").run()
+    assert not any("Einmalcode" in s.value for s in at.success)  # shown once
+    _logout(at)
+    at.switch_page("app_pages/account.py").run()
+    boxes = _in_form(at.text_input, "account_code")
+    for box, value in zip(boxes, ["neu@stadt.invalid", code, PASSWORD, PASSWORD], strict=True):
+        box.set_value(value)
+    _in_form(at.button, "account_code")[0].click().run()
+    assert not at.exception
+    assert any("neu@stadt.invalid (Koordination)" in _shown(s.value) for s in at.sidebar.success)
+    at.switch_page("app_pages/admin.py").run()
+    assert [t.label for t in at.tabs] == ["Protokoll", "Aufbewahrung"]  # a coordinator reads the audit log
+
+
+def test_a_connector_sees_and_corrects_their_own_record(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.run()
+    _login(at, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    assert "Verwaltung" not in [p for p in str(at.get("navigation")).split("'")]
+    at.switch_page("app_pages/account.py").run()
+    (languages,) = [x for x in _in_form(at.text_input, "account_record") if x.label == "Sprachen"]
+    assert "Arabisch" in languages.value
+    languages.set_value("Arabisch, Französisch")
+    _in_form(at.button, "account_record")[0].click().run()
+    assert not at.exception
+    assert any("gespeichert" in s.value for s in at.success)
+    at.button(key="account_data_prepare").click().run()
+    (download,) = at.get("download_button")
+    assert download.proto.url  # the file is offered
+    register = _demo_register(monkeypatch, tmp_path)
+    me = next(c for c in register.private_connectors(by=COORD) if c.languages[:1] == ("Arabisch",))
+    assert me.languages == ("Arabisch", "Französisch")
+    log = accounts.audit_log(register, by=Principal.cli())
+    assert {"connector.update", "personal_data.export"} <= set(log["action"])
+    register.close()
