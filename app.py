@@ -106,6 +106,10 @@ with st.sidebar:
         who = principal()
     if not who.is_public:
         who_is_logged_in(who)
+    elif oidc_configured() and st.user.is_logged_in:  # the provider knows the person, this app does not
+        st.warning(st.session_state.pop("app_login_problem", None) or t("app.oidc_not_enabled"))
+        if st.button(t("app.logout"), key="app_logout"):
+            st.logout()
     else:
         with st.expander(t("app.login_title"), expanded=login_required()):
             login_form()
