@@ -19,6 +19,7 @@ from app_pages.ui import (
     register,
     showing_demo,
     t,
+    write_session_cookie,
 )
 from geo import accounts, demo, i18n
 from geo.access import Action, Principal, login_required
@@ -104,6 +105,7 @@ with st.sidebar:
     who = Principal.public()
     with friendly_errors():
         who = principal()
+    write_session_cookie()
     if not who.is_public:
         who_is_logged_in(who)
     elif oidc_configured() and st.user.is_logged_in:  # the provider knows the person, this app does not

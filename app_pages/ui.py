@@ -194,17 +194,58 @@ def principal() -> Principal:
     session = st.session_state.get("app_auth")
     if session and session[0] == reg.url:
         return accounts.principal_for(reg, session[1])
+    token = st.context.cookies.get(SESSION_COOKIE)
+    if isinstance(token, str) and token and not st.session_state.get("app_logged_out"):  # a reload: the cookie carries the login
+        who = accounts.session_principal(reg, token)
+        if not who.is_public:
+            st.session_state["app_auth"] = (reg.url, who.account_id)
+            st.session_state["app_token"] = token
+        return who
     return Principal.public()
 
 
+SESSION_COOKIE = "sk_session"
+
+
 def log_in_session(reg: store.Register, who: Principal) -> None:
-    """Remember the logged-in account for this browser session (its register and ID only)."""
+    """
+    Remember the logged-in account: in this browser session, and in a cookie so a reload keeps it.
+
+    The cookie holds a random token whose hash the register keeps (`geo.accounts.start_session`).
+    """
     st.session_state["app_auth"] = (reg.url, who.account_id)
+    st.session_state.pop("app_logged_out", None)
+    token = accounts.start_session(reg, who)
+    st.session_state["app_token"] = token
+    max_age = int(accounts.session_hours() * 3600)
+    st.session_state["app_cookie"] = f"{SESSION_COOKIE}={token}; Path=/; Max-Age={max_age}; SameSite=Strict"
 
 
 def log_out_session() -> None:
-    """Forget the logged-in account of this browser session."""
+    """Forget the logged-in account: here, in the register (the token stops working) and in the cookie."""
+    reg = register()
+    accounts.end_session(
+        reg, st.session_state.pop("app_token", None) or st.context.cookies.get(SESSION_COOKIE)
+    )
     st.session_state.pop("app_auth", None)
+    st.session_state["app_logged_out"] = True
+    st.session_state["app_cookie"] = f"{SESSION_COOKIE}=; Path=/; Max-Age=0; SameSite=Strict"
+
+
+_COOKIE_JS = """
+export default function (component) {
+  const cookie = component.data && component.data.cookie;
+  if (!cookie) return;
+  document.cookie = cookie + (location.protocol === "https:" ? "; Secure" : "");
+}
+"""
+_cookie_writer = st.components.v2.component("sk_session_cookie", js=_COOKIE_JS)
+
+
+def write_session_cookie() -> None:
+    """Put the login token into (or take it out of) the browser's cookie; call once per run."""
+    if cookie := st.session_state.get("app_cookie"):
+        _cookie_writer(data={"cookie": cookie}, key="app_session_cookie")
 
 
 def may(action: Action, *, tandem_id: int | None = None) -> bool:

@@ -33,7 +33,16 @@ from sqlalchemy.exc import IntegrityError
 
 from geo.access import AccessDeniedError, Action, Principal, Role
 from geo.errors import SozialraumError
-from geo.store import Account, AuditEntry, Connector, LoginFailure, Register, RegisterError, principal_of
+from geo.store import (
+    Account,
+    AuditEntry,
+    Connector,
+    LoginFailure,
+    LoginSession,
+    Register,
+    RegisterError,
+    principal_of,
+)
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
@@ -305,6 +314,58 @@ def oidc_principal(
 def _account_id(register: Register, email: str) -> int | None:
     with register.read() as s:
         return s.scalar(select(Account.id).where(Account.email == email))
+
+
+# --- sessions that survive a reload ---------------------------------------------------------------------
+
+
+def session_hours() -> float:
+    """How long a login lasts in a browser (`SOZIALRAUM_SESSION_HOURS`, default 12)."""
+    return float(os.environ.get("SOZIALRAUM_SESSION_HOURS", "12"))
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def start_session(register: Register, principal: Principal) -> str:
+    """
+    A random token for the browser's cookie, so a reload keeps the person logged in.
+
+    Only its SHA-256 is stored (the token has 256 bits of randomness, so a fast hash is enough); it expires
+    after `session_hours()`, with logout, and when the account is disabled or erased.
+    """
+    if principal.account_id is None:
+        raise AccessDeniedError("access.login_needed")
+    token = secrets.token_urlsafe(32)
+    with register._tx() as s:
+        now = _now()
+        s.execute(delete(LoginSession).where(LoginSession.expires_at < now))  # forget old ones on the way
+        s.add(
+            LoginSession(
+                token_hash=_token_hash(token),
+                account_id=principal.account_id,
+                expires_at=now + timedelta(hours=session_hours()),
+            )
+        )
+    return token
+
+
+def session_principal(register: Register, token: str | None) -> Principal:
+    """The principal of a browser's session token (public when it is unknown, expired or its account is off)."""
+    if not isinstance(token, str) or not token or len(token) > 100:
+        return Principal.public()
+    with register.read() as s:
+        found = s.scalar(select(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
+        account_id = found.account_id if found is not None and found.expires_at > _now() else None
+    return principal_for(register, account_id)
+
+
+def end_session(register: Register, token: str | None) -> None:
+    """Logout: the token stops working at once, in every server process."""
+    if isinstance(token, str) and token:
+        with register._tx() as s:
+            s.execute(delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
 
 
 def record_login(register: Register, principal: Principal, source: str) -> None:

@@ -15,11 +15,20 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from geo.access import AccessDeniedError, Action, Principal
-from geo.store import Account, AuditEntry, Connector, Register, RegisterError, Tandem, TandemMember
+from geo.store import (
+    Account,
+    AuditEntry,
+    Connector,
+    LoginSession,
+    Register,
+    RegisterError,
+    Tandem,
+    TandemMember,
+)
 
 ERASED_NAME = "gelöscht"
 
@@ -66,6 +75,7 @@ def _erase(s: Session, connector_id: int) -> None:
             .where(AuditEntry.actor_account_id == account.id)
             .values(actor=f"erased person #{account.id}")
         )
+        s.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
         account.email = f"erased-{account.id}@invalid"
         account.display_name = ""
         account.password_hash = None

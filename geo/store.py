@@ -177,6 +177,17 @@ class LoginFailure(Base):
     at: Mapped[datetime] = mapped_column(DateTime, default=_now)
 
 
+class LoginSession(Base):
+    """A browser's login that survives a reload: only the SHA-256 of its random token is stored."""
+
+    __tablename__ = "login_session"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 @dataclass
 class Tx:
     """An open write transaction: the session, the acting principal as now stored, the audit entry's parts."""

@@ -202,3 +202,26 @@ def test_oidc_roles_from_the_account_table(register: store.Register) -> None:
     assert accounts.oidc_principal(register, {"email": "niemand@stadt.de"}).is_public
     _account(register, "table@stadt.de", "admin")
     assert accounts.oidc_principal(register, {"email": "TABLE@stadt.de"}).roles == {"admin"}
+
+
+def test_a_session_token_survives_a_reload_until_logout_expiry_or_lock(
+    register: store.Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    who = _account(register, "s@stadt.de", "coordinator")
+    token = accounts.start_session(register, who)
+    assert accounts.session_principal(register, token).account_id == who.account_id
+    with register.read() as s:  # only the hash is kept
+        assert token not in " ".join(s.scalars(select(store.LoginSession.token_hash)))
+    assert accounts.session_principal(register, token + "x").is_public
+    assert accounts.session_principal(register, None).is_public
+    accounts.end_session(register, token)
+    assert accounts.session_principal(register, token).is_public  # logged out: the cookie is worthless
+    monkeypatch.setenv("SOZIALRAUM_SESSION_HOURS", "-1")
+    assert accounts.session_principal(register, accounts.start_session(register, who)).is_public  # expired
+    monkeypatch.setenv("SOZIALRAUM_SESSION_HOURS", "12")
+    token = accounts.start_session(register, who)
+    (view,) = accounts.accounts(register, by=CLI)
+    accounts.update_account(register, view.id, by=CLI, version=view.version, disabled=True)
+    assert accounts.session_principal(register, token).is_public  # a locked account's sessions end
+    with pytest.raises(AccessDeniedError):
+        accounts.start_session(register, Principal.public())

@@ -494,6 +494,9 @@ def test_log_a_concern_answer_it_and_read_the_answer(
     pg.get_by_text("Anliegen und Rückmeldungen").wait_for(timeout=30_000)
     pg.get_by_text("Bitte melden Sie sich an.").first.wait_for(timeout=30_000)  # the public logs nothing
     _log_in(pg, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    pg.wait_for_function("document.cookie.includes('sk_session=')", timeout=30_000)
+    pg.reload()  # a reload (or a phone waking up) keeps the login: the session cookie carries it
+    pg.get_by_text("Angemeldet: connector@demo.invalid").wait_for(timeout=30_000)
     form = _form(pg, "Problembeschreibung")
     form.get_by_label("Thema", exact=True).fill("Spielplatz an der Ecke kaputt")
     # Markdown image syntax must stay text: rendered, every reader's browser would fetch it from outside
@@ -519,6 +522,9 @@ def test_log_a_concern_answer_it_and_read_the_answer(
     answer.get_by_role("button", name="Rückmeldung speichern").click()
     pg.get_by_text("Die Rückmeldung wurde gespeichert.").wait_for(timeout=30_000)
     _log_out(pg)
+    pg.reload()  # after logout a reload stays logged out
+    pg.get_by_text("Anmeldung", exact=True).wait_for(timeout=30_000)
+    assert pg.get_by_text("Angemeldet:").count() == 0
 
     _click_tab(pg, "Rückmeldungen")
     pg.get_by_text("Das Gartenamt repariert die Schaukel bis Ende Mai.").wait_for(timeout=30_000)

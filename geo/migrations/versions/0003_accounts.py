@@ -52,6 +52,14 @@ def upgrade() -> None:
         sa.Column("at", sa.DateTime(), nullable=False),
     )
     op.create_index("ix_login_failure_key", "login_failure", ["key"])
+    op.create_table(
+        "login_session",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("account_id", sa.Integer(), sa.ForeignKey("account.id"), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
+    )
     with op.batch_alter_table("connector") as batch:
         batch.add_column(sa.Column("left_on", sa.Date(), nullable=True))
         batch.add_column(sa.Column("erased_at", sa.DateTime(), nullable=True))
@@ -66,6 +74,7 @@ def downgrade() -> None:
     with op.batch_alter_table("connector") as batch:
         batch.drop_column("erased_at")
         batch.drop_column("left_on")
+    op.drop_table("login_session")
     op.drop_index("ix_login_failure_key", "login_failure")
     op.drop_table("login_failure")
     op.drop_table("audit_entry")
