@@ -195,7 +195,9 @@ def principal() -> Principal:
     if session and session[0] == reg.url:
         return accounts.principal_for(reg, session[1])
     token = st.context.cookies.get(SESSION_COOKIE)
-    if isinstance(token, str) and token and not st.session_state.get("app_logged_out"):  # a reload: the cookie carries the login
+    if (
+        isinstance(token, str) and token and not st.session_state.get("app_logged_out")
+    ):  # a reload: the cookie carries the login
         who = accounts.session_principal(reg, token)
         if not who.is_public:
             st.session_state["app_auth"] = (reg.url, who.account_id)
