@@ -503,6 +503,8 @@ def new_setup_code(
         record = tx.session.get(Account, account_id)
         if record is None:
             raise RegisterError("register.not_found", what=f"account {account_id}")
+        if record.source == "demo":
+            raise LoginError("accounts.demo_fixed")
         record.setup_code_hash = _hasher.hash(_clean_code(code))
         record.setup_code_expires = _now() + policy.code_valid
         record.password_hash = None
@@ -607,6 +609,8 @@ def update_account(
         record = s.get(Account, account_id)
         if record is None:
             raise RegisterError("register.not_found", what=f"account {account_id}")
+        if record.source == "demo":  # every visitor of the demo relies on them
+            raise LoginError("accounts.demo_fixed")
         if record.version != version:
             raise RegisterError("register.concurrent_edit")
         was_admin = Role.ADMIN in record.role_set() and not record.disabled

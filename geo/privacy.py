@@ -62,6 +62,9 @@ def _erase(s: Session, connector_id: int) -> None:
     record = s.get(Connector, connector_id)
     if record is None:
         raise RegisterError("register.not_found", what=f"connector {connector_id}")
+    demo_login = select(Account.id).where(Account.connector_id == connector_id, Account.source == "demo")
+    if s.scalar(demo_login) is not None:  # the demo connector account stays usable for every visitor
+        raise RegisterError("accounts.demo_fixed")
     record.display_name = f"{ERASED_NAME} #{connector_id}"
     record.languages = ""
     record.contact = ""

@@ -372,8 +372,10 @@ class Register:
                     yield session
             except StaleDataError as exc:
                 raise ConcurrentEditError("register.concurrent_edit") from exc
-            except OperationalError as exc:  # e.g. SQLite "database is locked" under a long write
-                raise RegisterError("register.busy") from exc
+            except OperationalError as exc:
+                if "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower():
+                    raise RegisterError("register.busy") from exc  # SQLite under another long write
+                raise
 
     @contextmanager
     def write(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -225,3 +226,26 @@ def test_a_session_token_survives_a_reload_until_logout_expiry_or_lock(
     assert accounts.session_principal(register, token).is_public  # a locked account's sessions end
     with pytest.raises(AccessDeniedError):
         accounts.start_session(register, Principal.public())
+
+
+def test_demo_accounts_cannot_be_taken_away_from_other_visitors(tmp_path: Path) -> None:
+    from geo import demo, privacy
+
+    register = store.Register(f"sqlite:///{tmp_path / 'demo.sqlite'}", demo=True)
+    assert demo.seed_register(register, ["011001", "011002"])
+    assert not demo.seed_register(register, ["011001", "011002"])  # only a brand-new register is seeded
+    admin = accounts.login(register, "admin@demo.invalid", demo.DEMO_PASSWORD)
+    views = {a.email: a for a in accounts.accounts(register, by=admin)}
+    connector = views["connector@demo.invalid"]
+    with pytest.raises(accounts.LoginError, match="Demo-Konten"):
+        accounts.update_account(register, connector.id, by=admin, version=connector.version, disabled=True)
+    with pytest.raises(accounts.LoginError, match="Demo-Konten"):
+        accounts.new_setup_code(register, connector.id, by=admin)
+    with pytest.raises(accounts.LoginError, match="Demo-Konten"):
+        accounts.change_password(register, by=admin, old=demo.DEMO_PASSWORD, new="ein-neues-passwort")
+    with pytest.raises(store.RegisterError, match="Demo-Konten"):
+        privacy.erase_connector(register, connector.connector_id or 0, by=CLI)
+    assert accounts.login(register, "connector@demo.invalid", demo.DEMO_PASSWORD).roles == {"connector"}
+    with pytest.raises(ValueError, match="demo register"):
+        demo.seed_register(store.Register(f"sqlite:///{tmp_path / 'real.sqlite'}"), ["011001"])
+    register.close()
