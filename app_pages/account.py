@@ -17,8 +17,23 @@ from app_pages.ui import (
 )
 from geo import accounts, privacy
 from geo.access import Action, Principal
+from geo.store import Register
 
 st.title(t("account.title"))
+
+
+def new_password_fields() -> tuple[str, str]:
+    """The new password, typed twice (inside a form)."""
+    password = st.text_input(t("account.new_password"), type="password", max_chars=2000)
+    again = st.text_input(t("account.new_password_again"), type="password", max_chars=2000)
+    return password, again
+
+
+def logged_in(reg: Register, who: Principal, message: str) -> None:
+    """Remember the login (session and cookie), say so, and show the app as this person sees it."""
+    log_in_session(reg, who)
+    st.session_state["account_flash"] = message
+    st.rerun()
 
 
 def first_admin() -> None:
@@ -27,17 +42,14 @@ def first_admin() -> None:
     with st.form("account_first"):
         email = st.text_input(t("app.email"), max_chars=254)
         name = st.text_input(t("account.name"), max_chars=80)
-        password = st.text_input(t("account.new_password"), type="password", max_chars=2000)
-        again = st.text_input(t("account.new_password_again"), type="password", max_chars=2000)
+        password, again = new_password_fields()
         if st.form_submit_button(t("account.first_button"), type="primary"):
             if password != again:
                 st.error(t("account.passwords_differ"))
                 return
             reg = register()
             who = accounts.create_first_admin(reg, email=email, password=password, display_name=name)
-            log_in_session(reg, who)
-            st.session_state["account_flash"] = t("account.first_done")
-            st.rerun()
+            logged_in(reg, who, t("account.first_done"))
 
 
 def redeem_code() -> None:
@@ -47,17 +59,14 @@ def redeem_code() -> None:
     with st.form("account_code"):
         email = st.text_input(t("app.email"), max_chars=254)
         code = st.text_input(t("account.code"), max_chars=40)
-        password = st.text_input(t("account.new_password"), type="password", max_chars=2000)
-        again = st.text_input(t("account.new_password_again"), type="password", max_chars=2000)
+        password, again = new_password_fields()
         if st.form_submit_button(t("account.code_button")):
             if password != again:
                 st.error(t("account.passwords_differ"))
                 return
             reg = register()
             who = accounts.set_password_with_code(reg, email, code, password, client=client_id())
-            log_in_session(reg, who)
-            st.session_state["account_flash"] = t("account.code_done")
-            st.rerun()
+            logged_in(reg, who, t("account.code_done"))
 
 
 def own_record(who: Principal) -> None:
@@ -92,8 +101,7 @@ def password_change(who: Principal) -> None:
     """Change one's own password (local accounts)."""
     with st.expander(t("account.change_title")), st.form("account_password", clear_on_submit=True):
         old = st.text_input(t("account.old_password"), type="password", max_chars=2000)
-        new = st.text_input(t("account.new_password"), type="password", max_chars=2000)
-        again = st.text_input(t("account.new_password_again"), type="password", max_chars=2000)
+        new, again = new_password_fields()
         if st.form_submit_button(t("account.change_button")):
             if new != again:
                 st.error(t("account.passwords_differ"))
@@ -123,6 +131,8 @@ with friendly_errors():
             first_admin()
         else:
             st.write(t("account.public_intro"))
+            if showing_demo():
+                st.info(t("account.demo_hint"), icon=":material/science:")
             redeem_code()
     else:
         st.markdown(t("account.you_are", who=plain(who.label)))

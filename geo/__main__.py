@@ -181,6 +181,13 @@ def _register(args: argparse.Namespace) -> Register:
     return store.Register(getattr(args, "db", None))
 
 
+def _print_code(code: str, lang: str) -> None:
+    from geo import accounts  # noqa: PLC0415
+
+    hours = int(accounts.LoginPolicy.from_env().code_valid.total_seconds() // 3600)
+    print(i18n.translate("cli.user_code", lang, code=code, hours=hours))
+
+
 def _cmd_user(args: argparse.Namespace) -> int:
     from geo import accounts  # noqa: PLC0415
 
@@ -196,14 +203,7 @@ def _cmd_user(args: argparse.Namespace) -> int:
             connector_id=args.connector,
         )
         print(i18n.translate("cli.user_added", args.lang, email=args.email.strip().lower(), id=account_id))
-        print(
-            i18n.translate(
-                "cli.user_code",
-                args.lang,
-                code=code,
-                hours=int(accounts.LoginPolicy.from_env().code_valid.total_seconds() // 3600),
-            )
-        )
+        _print_code(code, args.lang)
         return 0
     views = {a.email: a for a in accounts.accounts(register, by=by)}
     if args.user_command == "list":
@@ -219,14 +219,7 @@ def _cmd_user(args: argparse.Namespace) -> int:
     account = views[email]
     if args.user_command == "code":
         code = accounts.new_setup_code(register, account.id, by=by)
-        print(
-            i18n.translate(
-                "cli.user_code",
-                args.lang,
-                code=code,
-                hours=int(accounts.LoginPolicy.from_env().code_valid.total_seconds() // 3600),
-            )
-        )
+        _print_code(code, args.lang)
         return 0
     if args.user_command in {"disable", "enable"}:
         accounts.update_account(
