@@ -161,6 +161,7 @@ def lock_remaining(
 def _fail(register: Register, email: str, client: str, reason: str, account_id: int | None) -> None:
     """Count a failure for the account and the client, and record it in the audit log."""
     with register._tx() as s:  # the same helper `Register.write` uses; a failed login has no principal
+        s.execute(delete(LoginFailure).where(LoginFailure.at < _now() - timedelta(days=1)))  # long past
         s.add(LoginFailure(scope="account", key=_key("account", email), at=_now()))
         s.add(LoginFailure(scope="client", key=_key("client", client), at=_now()))
         Register.add_audit(

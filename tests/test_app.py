@@ -643,3 +643,71 @@ def test_a_connector_sees_and_corrects_their_own_record(
     log = accounts.audit_log(register, by=Principal.cli())
     assert {"connector.update", "personal_data.export"} <= set(log["action"])
     register.close()
+
+
+#: What each role is offered on each page: form IDs and button keys of writes and personal reads.
+PAGE_CONTROLS = {
+    "tandems": {"tandems_new_connector", "tandems_new_tandem", "tandems_assign", "tandems_import_kind"},
+    "concerns": {"concerns_new", "concerns_answer", "concerns_export_prepare"},
+    "activities": {"activities_new", "activities_edit"},
+    "data": {"data_fetch", "data_import"},
+    "account": {"account_record", "account_data_prepare", "account_password", "account_code"},
+}
+EXPECTED_CONTROLS = {
+    "public": {"account_code"},
+    "connector": {"concerns_new", "activities_new", "activities_edit", "account_record"}
+    | {"account_data_prepare", "account_password"},
+    "coordinator": {"tandems_new_connector", "tandems_new_tandem", "tandems_assign", "tandems_import_kind"}
+    | {"concerns_new", "concerns_answer", "concerns_export_prepare", "activities_new", "activities_edit"}
+    | {"account_password", "account_data_prepare"},
+    "admin": {"data_fetch", "data_import", "account_password", "account_data_prepare"},
+}
+
+
+def _controls(at: AppTest) -> set[str]:
+    forms = {
+        e.proto.form_id for kind in ("text_input", "selectbox", "multiselect", "button") for e in at.get(kind)
+    }
+    keys = {e.key for kind in ("button", "radio") for e in at.get(kind) if e.key}
+    return forms | keys
+
+
+@pytest.mark.parametrize("role", ["public", "connector", "coordinator", "admin"])
+def test_each_role_is_offered_exactly_its_writes_on_every_page(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path, role: str
+) -> None:
+    """Through the pages: the real register of an official dataset, one account per role."""
+    from datetime import date, datetime
+
+    official = _official_copy(demo_dir, tmp_path)
+    monkeypatch.setenv("SOZIALRAUM_USER_DIR", str(tmp_path / "var"))
+    register = Register(store.database_url())
+    a, b = (register.add_connector(n, "Deutsch", by=COORD) for n in ("A", "B"))
+    tandem = register.create_tandem("Tandem", [a, b], by=COORD, start=date(2025, 1, 1))
+    journal.add_concern(
+        register, journal.ConcernInput(thema="T", tandem_id=tandem), by=COORD, known_ids=set()
+    )
+    journal.add_activity(
+        register,
+        by=COORD,
+        kind="quizabend",
+        title="Quiz",
+        starts_at=datetime.now(),
+        sozialraum_id="011001",
+        known_ids={"011001"},
+        tandem_id=tandem,
+    )
+    emails = {"connector": "c@stadt.invalid", "coordinator": "k@stadt.invalid", "admin": "a@stadt.invalid"}
+    for name, email in emails.items():
+        _account(register, email, name, a if name == "connector" else None)
+    register.close()
+    at = _app(monkeypatch, official, tmp_path)
+    at.run()
+    if role != "public":
+        _login(at, emails[role], PASSWORD)
+    offered: set[str] = set()
+    for page, controls in PAGE_CONTROLS.items():
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception, page
+        offered |= _controls(at) & controls
+    assert offered == EXPECTED_CONTROLS[role]
