@@ -66,10 +66,30 @@ def available_datasets() -> dict[str, str]:
 
 
 def current_folder() -> str:
-    """The dataset folder chosen in the sidebar."""
+    """
+    The dataset folder chosen in the sidebar.
+
+    Before anything is chosen (a new browser session, a reload): the first one, except for someone whose
+    session cookie belongs to the real register, who comes back to the first dataset that is not the demo.
+    """
     options = available_datasets()
     chosen = st.session_state.get("app_dataset")
-    return chosen if chosen in options else next(iter(options))
+    if chosen in options:
+        return chosen
+    if _real_session():
+        for folder in options:
+            meta = Path(folder) / "dataset.json"
+            if not meta.exists() or not dataset.DatasetMeta.read(Path(folder)).demo:
+                return folder
+    return next(iter(options))
+
+
+def _real_session() -> bool:
+    """True when this browser's session cookie is a login of the real register (not the demo register)."""
+    token = st.context.cookies.get(SESSION_COOKIE)
+    if not isinstance(token, str) or not token or st.session_state.get("app_logged_out"):
+        return False
+    return not accounts.session_principal(_register(store.database_url(), False), token).is_public
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

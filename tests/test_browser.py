@@ -354,6 +354,9 @@ def test_load_official_data_on_the_data_page(
     pg.get_by_role("option", name="Offizielle Daten (noch nicht geladen)").click()
     pg.get_by_text("python -m geo demo").first.wait_for(timeout=30_000)  # nothing loaded yet: one sentence
     _log_in(pg, ADMIN_EMAIL, ADMIN_PASSWORD)
+    pg.wait_for_function("document.cookie.includes('sk_session=')", timeout=30_000)
+    pg.reload()  # back on the official data and still logged in, although the demo is the default dataset
+    pg.get_by_text(f"Angemeldet: {ADMIN_EMAIL}").wait_for(timeout=30_000)
     pg.get_by_text("Andere Adresse (Spiegelserver)").click()
     url_box = pg.get_by_label("Adresse des Ordners mit den Dateien")
     url_box.fill(portal_mirror)
