@@ -111,6 +111,12 @@ def edit_account(who: Principal, views: list[accounts.AccountView]) -> None:
         st.rerun()
 
 
+def action_label(action: str) -> str:
+    """An audit action in the user's language (the code itself when there is no translation)."""
+    text = t(f"audit_action.{action}")
+    return action if text == f"audit_action.{action}" else text
+
+
 def audit(who: Principal) -> None:
     """The audit log, newest first, and its export."""
     frame = accounts.audit_log(register(), by=who, limit=300)
@@ -120,7 +126,7 @@ def audit(who: Principal) -> None:
             {
                 t("admin.when"): frame["at"].dt.strftime("%d.%m.%Y %H:%M:%S"),
                 t("admin.who"): frame["actor"],
-                t("admin.what"): frame["action"],
+                t("admin.what"): frame["action"].map(action_label),
                 t("admin.target"): frame["target"] + " " + frame["target_id"],
                 t("admin.details"): frame["details"].map(accounts.details_text),
             }

@@ -101,7 +101,9 @@ def feedback(who: Principal, labels: dict[str, str]) -> None:
 
 def all_concerns(who: Principal, labels: dict[str, str]) -> None:
     """The log as far as this person may see it; the history of one concern; coordinators answer."""
-    if not who.may(Action.READ_CONCERNS):
+    if who.is_public:
+        st.caption(t("concerns.public_view_note"))
+    elif not who.may(Action.READ_CONCERNS):
         st.caption(t("concerns.partial_note"))
     frame = journal.concerns(register(), by=who)
     if frame.empty:

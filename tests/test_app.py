@@ -571,7 +571,7 @@ def test_first_admin_on_a_fresh_install(
     at.switch_page("app_pages/admin.py").run()
     assert [t.label for t in at.tabs] == ["Konten", "Protokoll", "Aufbewahrung"]
     log = "".join(d.value.to_csv() for d in at.dataframe)
-    assert "account.create_first_admin" in log and "erste@stadt.invalid" in log
+    assert "erstes Admin-Konto angelegt" in log and "erste@stadt.invalid" in log
     register.close()
 
 
