@@ -91,15 +91,25 @@ def catchment_areas(points: gpd.GeoDataFrame, spaces: gpd.GeoDataFrame) -> gpd.G
     -------
     geopandas.GeoDataFrame
         `welcome_point_id` and `geometry` in EPSG:4326, clipped to the Sozialräume' outline.
+
+    Notes
+    -----
+    Welcome Points within a metre of each other (the registry spells one address two ways, or two
+    organisations share a house) share one catchment: the diagram is built on the distinct locations and
+    each point gets the cell of its location.
     """
     if points.empty:
         return gpd.GeoDataFrame({"welcome_point_id": []}, geometry=[], crs=STORAGE_CRS)
     metric_points = points.to_crs(METRIC_CRS)
     city = shapely.union_all(spaces.to_crs(METRIC_CRS).geometry.to_numpy())
-    cells = shapely.voronoi_polygons(
-        shapely.MultiPoint(metric_points.geometry.to_list()), extend_to=city, ordered=True
-    )
-    clipped = [shapely.intersection(c, city) for c in shapely.get_parts(cells)]
+    located = [(round(p.x), round(p.y)) for p in metric_points.geometry]
+    distinct = list(dict.fromkeys(located))
+    if len(distinct) == 1:
+        by_location = {distinct[0]: city}
+    else:
+        cells = shapely.voronoi_polygons(shapely.MultiPoint(distinct), extend_to=city, ordered=True)
+        by_location = dict(zip(distinct, shapely.get_parts(cells), strict=True))
+    clipped = [shapely.intersection(by_location[key], city) for key in located]
     return gpd.GeoDataFrame(
         {"welcome_point_id": points["welcome_point_id"].to_numpy()}, geometry=clipped, crs=METRIC_CRS
     ).to_crs(STORAGE_CRS)

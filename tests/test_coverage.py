@@ -156,3 +156,18 @@ def test_gaps_on_the_real_data() -> None:
     catch = coverage.catchment_areas(points, spaces)
     assert len(catch) == 11
     assert catch.to_crs(25832).area.sum() == pytest.approx(spaces.to_crs(25832).union_all().area, rel=1e-3)
+
+
+def test_welcome_points_at_the_same_place_share_a_catchment() -> None:
+    """The registry spells one address two ways: two points at one place (Voronoi of duplicates used to fail)."""
+    spaces, _ = _squares()
+    metric = [Point(X0 + 500, Y0 + 500), Point(X0 + 500.3, Y0 + 500.2), Point(X0 + 3500, Y0 + 500)]
+    points = gpd.GeoDataFrame(
+        {"welcome_point_id": ["wp-a", "wp-a2", "wp-b"]}, geometry=metric, crs=METRIC_CRS
+    ).to_crs(4326)
+    catch = coverage.catchment_areas(points, spaces).to_crs(METRIC_CRS).set_index("welcome_point_id")
+    assert catch.loc["wp-a"].geometry.equals(catch.loc["wp-a2"].geometry)
+    assert catch.loc["wp-a"].geometry.area == pytest.approx(2_000_000, rel=1e-6)  # up to the bisector at 2 km
+    assert catch.loc["wp-b"].geometry.area == pytest.approx(2_000_000, rel=1e-6)
+    alone = coverage.catchment_areas(points.iloc[:2], spaces).to_crs(METRIC_CRS)
+    assert alone.area.tolist() == pytest.approx([4_000_000, 4_000_000])  # one place: the whole city
