@@ -22,6 +22,7 @@ from pathlib import Path
 import icalendar
 import openpyxl
 import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, false, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -631,7 +632,10 @@ def concerns_xlsx(register: Register, *, by: Principal) -> bytes:
     sheet.title = "Anliegen"
     sheet.append(list(frame.columns))
     for row in frame.itertuples(index=False):
-        sheet.append(["" if pd.isna(v) else v for v in row])
+        # XLSX cannot hold control characters (ESC, NUL, ...): they are left out here, kept in the register
+        sheet.append(
+            ["" if pd.isna(v) else ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row]
+        )
     for cells in sheet.iter_rows(min_row=2):
         for cell in cells:
             if isinstance(cell.value, str) and cell.value.startswith(FORMULA_PREFIXES):

@@ -292,6 +292,20 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+@event.listens_for(Session, "before_flush")
+def _without_nul(session: Session, _context: object, _instances: object) -> None:
+    """
+    NUL characters never reach the database: PostgreSQL refuses them in text, and no one types one on purpose.
+
+    Every other character (an ESC pasted from elsewhere included) is kept as written.
+    """
+    for record in (*session.new, *session.dirty):
+        for column in record.__mapper__.column_attrs:
+            value = getattr(record, column.key)
+            if isinstance(value, str) and "\x00" in value:
+                setattr(record, column.key, value.replace("\x00", ""))
+
+
 def _split_languages(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p.strip() for p in text.replace(";", ",").split(",") if p.strip()))
 

@@ -264,3 +264,21 @@ def test_empty_register_gives_typed_empty_tables(register: Register) -> None:
     assert journal.feedback(register, by=COORD).empty
     assert pd.api.types.is_datetime64_any_dtype(journal.activities(register)["starts_at"])
     assert journal.counts_by_sozialraum(register).empty
+
+
+def test_a_control_character_does_not_break_the_exports(register: Register) -> None:
+    """An ESC pasted into a concern: kept in the register, left out of the XLSX (which cannot hold it).
+
+    A NUL is dropped before it is stored (PostgreSQL refuses it in text)."""
+    journal.add_concern(
+        register,
+        journal.ConcernInput(thema="Ampel\x1b kaputt", beschreibung="Zeile\x00eins\nzwei", sozialraum_ids=()),
+        by=COORD,
+        known_ids=IDS,
+    )
+    book = openpyxl.load_workbook(io.BytesIO(journal.concerns_xlsx(register, by=COORD)))
+    row = [c.value for c in book.active[2]]
+    assert row[0] == "Ampel kaputt"
+    assert row[1] == "Zeileeins\nzwei"
+    assert journal.concerns(register, by=COORD)["thema"].tolist() == ["Ampel\x1b kaputt"]
+    assert "Ampel\x1b kaputt" in journal.concerns_frame(register, by=COORD).to_csv()
