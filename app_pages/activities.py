@@ -7,6 +7,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages.ui import (
+    distinct,
     forget_opened,
     friendly_errors,
     lang,
@@ -155,7 +156,9 @@ def listing(who: Principal, frame: pd.DataFrame, labels: dict[str, str]) -> None
         t("activities.pick"),
         editable,
         key="activities_pick",
-        format_func=lambda i: f"{by_id.at[i, 'starts_at']:%d.%m.%Y} {by_id.at[i, 'title']}",
+        format_func=distinct(
+            {int(i): f"{by_id.at[i, 'starts_at']:%d.%m.%Y} {by_id.at[i, 'title']}" for i in editable}
+        ).get,
     )
     row = by_id.loc[chosen]
     version = opened_version("activities", chosen, int(row["version"]))

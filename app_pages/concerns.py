@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.ui import (
+    distinct,
     forget_opened,
     friendly_errors,
     load_current,
@@ -121,9 +122,8 @@ def all_concerns(who: Principal, labels: dict[str, str]) -> None:
     )
     st.dataframe(shown, hide_index=True, width="stretch")
     by_id = frame.set_index("id")
-    chosen = st.selectbox(
-        t("concerns.pick"), list(by_id.index), format_func=lambda i: by_id.at[i, "thema"], key="concerns_pick"
-    )
+    shown = distinct({int(i): str(by_id.at[i, "thema"]) for i in by_id.index})
+    chosen = st.selectbox(t("concerns.pick"), list(shown), format_func=shown.get, key="concerns_pick")
     row = by_id.loc[chosen]
     st.markdown(f"**{plain(row['thema'])}**")
     st.markdown(plain(row["beschreibung"]))

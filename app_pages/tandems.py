@@ -9,6 +9,7 @@ import streamlit as st
 
 from app_pages.ui import (
     active_assignments,
+    distinct,
     forget_opened,
     friendly_errors,
     load_current,
@@ -93,7 +94,7 @@ def connectors_tab(who: Principal) -> None:
             t("tandems.edit_connector"),
             list(by_id),
             key="tandems_edit_connector",
-            format_func=lambda i: by_id[i].display_name,
+            format_func=distinct({i: c.display_name for i, c in by_id.items()}).get,
         )
         version = opened_version("tandems_connector", chosen, by_id[chosen].version)
         c = by_id[chosen]
@@ -145,7 +146,9 @@ def tandems_tab(who: Principal, points: dict[str, str]) -> None:
         st.markdown(f"**{t('tandems.add_tandem')}**")
         name = st.text_input(t("tandems.name"))
         members = multiselect(
-            t("tandems.members"), list(people), format_func=lambda i: people[i].display_name
+            t("tandems.members"),
+            list(people),
+            format_func=distinct({i: c.display_name for i, c in people.items()}).get,
         )
         wp = st.selectbox(
             t("tandems.welcome_point"), wp_options, format_func=lambda w: points.get(w, "–") if w else "–"
@@ -161,7 +164,7 @@ def tandems_tab(who: Principal, points: dict[str, str]) -> None:
         t("tandems.edit_tandem"),
         list(tandems),
         key="tandems_edit_tandem",
-        format_func=lambda i: tandems[i].name,
+        format_func=distinct({i: tv.name for i, tv in tandems.items()}).get,
     )
     version = opened_version("tandems_tandem", chosen, tandems[chosen].version)
     tv = tandems[chosen]
@@ -172,7 +175,7 @@ def tandems_tab(who: Principal, points: dict[str, str]) -> None:
             t("tandems.members"),
             list(everyone),
             default=list(tv.member_ids),
-            format_func=lambda i: everyone[i].display_name,
+            format_func=distinct({i: c.display_name for i, c in everyone.items()}).get,
         )
         wp = st.selectbox(
             t("tandems.welcome_point"),
@@ -206,7 +209,11 @@ def assignments_tab(who: Principal, labels: dict[str, str], known: set[str]) -> 
         return
     with st.form("tandems_assign", clear_on_submit=True):
         st.markdown(f"**{t('tandems.assign')}**")
-        tandem = st.selectbox(t("tandems.name"), list(tandems), format_func=lambda i: tandems[i].name)
+        tandem = st.selectbox(
+            t("tandems.name"),
+            list(tandems),
+            format_func=distinct({i: tv.name for i, tv in tandems.items()}).get,
+        )
         sid = pick_sozialraum(labels)
         start = st.date_input(t("tandems.from"), value=date.today(), format="DD.MM.YYYY")
         if st.form_submit_button(t("tandems.save")):
@@ -243,9 +250,12 @@ def assignments_tab(who: Principal, labels: dict[str, str], known: set[str]) -> 
                 which = st.selectbox(
                     t("tandems.end_assignment"),
                     list(open_ones),
-                    format_func=lambda i: (
-                        f"{names[open_ones[i].tandem_id]}: {labels.get(open_ones[i].sozialraum_id)}"
-                    ),
+                    format_func=distinct(
+                        {
+                            i: f"{names[a.tandem_id]}: {labels.get(a.sozialraum_id)}"
+                            for i, a in open_ones.items()
+                        }
+                    ).get,
                 )
                 end = st.date_input(t("tandems.to"), value=date.today(), format="DD.MM.YYYY")
                 if st.form_submit_button(t("tandems.end_button")):

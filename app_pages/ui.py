@@ -333,9 +333,21 @@ def multiselect(label: str, options: object, **kwargs: object) -> list:
     return st.multiselect(label, options, placeholder=t("app.choose"), **kwargs)  # type: ignore[call-overload]
 
 
+def distinct(labels: dict[int, str]) -> dict[int, str]:
+    """
+    Labels a person can tell apart: a label that occurs more than once gets its record's ID (``Ampel (#7)``).
+
+    Pickers hold IDs; Streamlit remembers a choice by its label, so two equal labels would be one choice.
+    """
+    seen: dict[str, int] = {}
+    for label in labels.values():
+        seen[label] = seen.get(label, 0) + 1
+    return {i: f"{label} (#{i})" if seen[label] > 1 else label for i, label in labels.items()}
+
+
 def tandem_names() -> dict[int, str]:
-    """Tandem ID -> name (public: no personal data)."""
-    return {tv.id: tv.name for tv in register().tandems()}
+    """Tandem ID -> name, told apart when two tandems share a name (public: no personal data)."""
+    return distinct({tv.id: tv.name for tv in register().tandems()})
 
 
 def pick_tandem(

@@ -711,3 +711,29 @@ def test_each_role_is_offered_exactly_its_writes_on_every_page(
         assert not at.exception, page
         offered |= _controls(at) & controls
     assert offered == EXPECTED_CONTROLS[role]
+
+
+def test_two_concerns_with_the_same_title_are_answered_separately(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    """Pickers identify records by ID: the answer lands on the concern chosen, not on its namesake."""
+    register = _demo_register(monkeypatch, tmp_path)
+    _account(register, COORDINATOR_EMAIL, "coordinator")
+    first, second = (
+        journal.add_concern(register, journal.ConcernInput(thema="Ampel"), by=COORD, known_ids=set())
+        for _ in range(2)
+    )
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.run()
+    at.switch_page("app_pages/concerns.py").run()
+    _login(at, COORDINATOR_EMAIL, PASSWORD)
+    picker = at.selectbox(key="concerns_pick")
+    assert len(set(picker.options)) == 2  # two entries a person can tell apart
+    picker.set_value(first).run()
+    _in_form(at.selectbox, "concerns_answer")[0].set_value("erledigt")
+    _in_form(at.text_area, "concerns_answer")[0].set_value("Repariert.")
+    _in_form(at.button, "concerns_answer")[0].click().run()
+    assert not at.exception
+    statuses = journal.concerns(register, by=COORD).set_index("id")["status"]
+    assert (statuses[first], statuses[second]) == ("erledigt", "offen")
+    register.close()
