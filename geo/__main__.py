@@ -46,6 +46,21 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _json_failure(code: str, message: str) -> None:
+    """The one JSON object `validate --json` prints when the files cannot be checked at all."""
+    print(
+        json.dumps(
+            {
+                "counts": {"sozialraeume": 0, "welcome_points": 0, "indicator_rows": 0},
+                "usable": False,
+                "errors": [{"code": code, "message": message, "ids": []}],
+                "warnings": [],
+            },
+            ensure_ascii=False,
+        )
+    )
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from geo import validate  # noqa: PLC0415
 
@@ -58,19 +73,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         )
     except SozialraumError as exc:
         if args.json:
-            print(
-                json.dumps(
-                    {
-                        "counts": {"sozialraeume": 0, "welcome_points": 0, "indicator_rows": 0},
-                        "usable": False,
-                        "errors": [{"code": "unreadable", "message": exc.message(args.lang), "ids": []}],
-                        "warnings": [],
-                    },
-                    ensure_ascii=False,
-                )
-            )
+            _json_failure("unreadable", exc.message(args.lang))
         print(exc.message(args.lang), file=sys.stderr)
         return 2
+    except Exception as exc:  # the JSON contract holds even for a fault of ours: one object, then exit 1
+        if not args.json or os.environ.get("SOZIALRAUM_DEBUG"):
+            raise
+        _json_failure("internal", i18n.translate("cli.internal", args.lang, kind=type(exc).__name__))
+        print(i18n.translate("cli.internal", args.lang, kind=type(exc).__name__), file=sys.stderr)
+        return 1
     report = checked.report.as_dict(args.lang)
     if args.json:
         print(json.dumps(report, ensure_ascii=False))

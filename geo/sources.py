@@ -117,6 +117,12 @@ def _read_vector(path: Path) -> gpd.GeoDataFrame:
         raise FileFormatError("error.vector_unreadable", file=path.name, reason=str(exc)[:200]) from exc
     if gdf.empty:
         raise FileFormatError("error.no_features", file=path.name)
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        raise FileFormatError("error.no_geometry", file=path.name)  # e.g. a spreadsheet with a map's name
+    missing = gdf.geometry.isna() | gdf.geometry.is_empty
+    if missing.any():
+        numbers = [int(i) + 1 for i in np.flatnonzero(missing.to_numpy())]
+        raise FileFormatError("error.geometry_missing", file=path.name, features=numbers)
     return gdf
 
 

@@ -305,3 +305,34 @@ def test_retention_dry_run_then_apply(tmp_path: Path, capsys: pytest.CaptureFixt
     assert people[stays].display_name == "Noch Aktiv"
     assert "Probelauf: 0" in geo("retention").stdout
     register.close()
+
+
+@pytest.mark.real_data
+def test_validate_json_keeps_its_contract_on_broken_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    disguised = tmp_path / "karte.geojson"  # a spreadsheet under a map's name
+    shutil.copy(QUARTIERSATLAS, disguised)
+    assert main(["validate", "--sozialraeume", str(disguised), "--json"]) == 2
+    out = json.loads(capsys.readouterr().out)
+    assert out["usable"] is False
+    assert "keine Geometrien" in out["errors"][0]["message"]
+    empty_point = tmp_path / "wp.geojson"
+    empty_point.write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"a"},"geometry":null}]}',
+        encoding="utf-8",
+    )
+    args = ["validate", "--sozialraeume", str(SOZIALRAEUME), "--welcome-points", str(empty_point), "--json"]
+    assert main(args) == 2
+    assert "keine Geometrie (Zählung ab 1): 1" in json.loads(capsys.readouterr().out)["errors"][0]["message"]
+    from geo import validate
+
+    def broken(*a: object, **k: object) -> None:
+        raise RuntimeError("fault of ours")
+
+    monkeypatch.setattr(validate, "check_files", broken)
+    assert main(["validate", "--sozialraeume", str(SOZIALRAEUME), "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)  # still one JSON object on stdout
+    assert out["errors"][0]["code"] == "internal"
