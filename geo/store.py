@@ -268,6 +268,20 @@ def database_url() -> str:
     return f"sqlite:///{folder / 'register.sqlite'}"
 
 
+def _sqlite_pragmas(connection: object, _record: object) -> None:
+    """
+    SQLite as several sessions use it: foreign keys on, writers wait for each other instead of failing.
+
+    WAL lets readers go on while one writes; a writer waits up to `SOZIALRAUM_SQLITE_BUSY_MS` (default
+    5000) for another writer before the user is asked to try again (`register.busy`).
+    """
+    cursor = connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={int(os.environ.get('SOZIALRAUM_SQLITE_BUSY_MS', '5000'))}")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
 def demo_database_url() -> str:
     """The demo register: an SQLite file of its own in the user data folder, never the real register."""
     folder = get_settings().user_dir
@@ -356,13 +370,16 @@ class Register:
         except ArgumentError as exc:  # not a URL, or an unknown kind of database
             raise RegisterError("register.bad_url", url=_hide_password(self.url)) from exc
         except ImportError as exc:  # e.g. PostgreSQL without psycopg installed
+            postgres = make_url(self.url).get_backend_name() == "postgresql"
             raise RegisterError(
-                "register.driver_missing", url=_hide_password(self.url), module=exc.name
+                "register.driver_missing" if postgres else "register.driver_unsupported",
+                url=_hide_password(self.url),
+                module=exc.name,
             ) from exc
         if self.engine.dialect.name == "sqlite":
             if self.engine.url.database and self.engine.url.database != ":memory:":
                 Path(self.engine.url.database).parent.mkdir(parents=True, exist_ok=True)  # may raise OSError
-            event.listen(self.engine, "connect", lambda conn, _rec: conn.execute("PRAGMA foreign_keys=ON"))
+            event.listen(self.engine, "connect", _sqlite_pragmas)
         try:
             migrate(self.engine)
         except (OperationalError, OSError) as exc:

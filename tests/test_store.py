@@ -198,3 +198,29 @@ def test_bad_database_url_is_a_plain_message(url: str, expected: str) -> None:
     with pytest.raises(RegisterError, match=expected) as caught:
         Register(url)
     assert "geheim" not in str(caught.value)  # a password in the URL is never shown
+
+
+def test_a_locked_sqlite_register_is_a_sentence_and_nothing_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    monkeypatch.setenv("SOZIALRAUM_SQLITE_BUSY_MS", "200")
+    path = tmp_path / "r.sqlite"
+    register = Register(f"sqlite:///{path}")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    with pytest.raises(RegisterError, match="beschäftigt"):
+        register.add_connector("Wartet", by=COORD)
+    other.execute("ROLLBACK")
+    assert register.connectors() == []
+    register.add_connector("Jetzt", by=COORD)  # once the lock is gone, it works
+    assert len(register.connectors()) == 1
+    other.close()
+    register.close()
+
+
+def test_an_unsupported_database_names_what_is_tested() -> None:
+    with pytest.raises(RegisterError, match=r"Getestet sind SQLite .* PostgreSQL") as info:
+        Register("mysql://nutzer:geheim@host/db")
+    assert "geheim" not in str(info.value)
