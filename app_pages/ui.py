@@ -52,7 +52,11 @@ def available_datasets() -> dict[str, str]:
     settings = get_settings()
     candidates = [settings.data_dir]
     if settings.user_dir.exists():
-        candidates += sorted(p for p in settings.user_dir.iterdir() if (p / dataset.SPACES_FILE).exists())
+        candidates += sorted(
+            p
+            for p in settings.user_dir.iterdir()
+            if not p.name.startswith(".") and (p / dataset.SPACES_FILE).exists()  # not a write in progress
+        )
     out = {}
     for folder in candidates:
         if (folder / dataset.SPACES_FILE).exists():

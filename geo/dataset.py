@@ -17,6 +17,8 @@ so the demo data takes the same path as real data.
 from __future__ import annotations
 
 import json
+import shutil
+import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -128,9 +130,22 @@ def write_dataset(
     welcome_points: gpd.GeoDataFrame | None = None,
     nationalities: pd.DataFrame | None = None,
     import_report: Report | None = None,
+    drop: tuple[str, ...] = (),
 ) -> Path:
     """
-    Write a dataset folder; parts given as None are left as they are on disk.
+    Write a dataset folder as a whole; parts given as None are kept as they are on disk.
+
+    `drop` names files or folders (relative to the dataset folder) of the old dataset that the new one
+    does not keep (the demo's values under official geometry).
+
+    The new dataset is written into a sibling folder and swapped in by renaming, so a reader sees the old
+    dataset or the new one, never a mix, and a failed or killed write leaves the old one as it was.
+
+    Raises
+    ------
+    geo.errors.DataError
+        When the folder cannot be written (read-only, disk full, a file where a folder should be); the
+        previous dataset stays.
 
     Returns
     -------
@@ -138,7 +153,75 @@ def write_dataset(
         The folder.
     """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    recover(folder)
+    staging = folder.parent / f".{folder.name}.new-{uuid.uuid4().hex[:8]}"
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        if folder.exists():
+            shutil.copytree(folder, staging)
+        else:
+            staging.mkdir()
+        for part in drop:
+            target = staging / part
+            if target.is_dir():
+                shutil.rmtree(target)
+            else:
+                target.unlink(missing_ok=True)
+        _write_parts(
+            staging,
+            spaces=spaces,
+            meta=meta,
+            stadtteile=stadtteile,
+            indicators=indicators,
+            welcome_points=welcome_points,
+            nationalities=nationalities,
+            import_report=import_report,
+        )
+        _swap_in(staging, folder)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise DataError("error.cannot_write", folder=str(folder), reason=exc.strerror or str(exc)) from exc
+    return folder
+
+
+def _swap_in(staging: Path, folder: Path) -> None:
+    """Replace `folder` by `staging` with two renames (the old one kept aside until the new one is there)."""
+    old = folder.parent / f".{folder.name}.old-{uuid.uuid4().hex[:8]}"
+    if folder.exists():
+        folder.rename(old)
+    staging.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def recover(folder: str | Path) -> None:
+    """
+    Clean up after a write that was killed.
+
+    Unfinished new folders go; a dataset that was set aside but not yet replaced comes back.
+    """
+    folder = Path(folder)
+    if not folder.parent.exists():
+        return
+    for leftover in folder.parent.glob(f".{folder.name}.new-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    set_aside = sorted(folder.parent.glob(f".{folder.name}.old-*"))
+    if set_aside and not folder.exists():
+        set_aside.pop().rename(folder)
+    for leftover in set_aside:
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _write_parts(
+    folder: Path,
+    *,
+    spaces: gpd.GeoDataFrame,
+    meta: DatasetMeta,
+    stadtteile: gpd.GeoDataFrame | None,
+    indicators: pd.DataFrame | None,
+    welcome_points: gpd.GeoDataFrame | None,
+    nationalities: pd.DataFrame | None,
+    import_report: Report | None,
+) -> None:
     geo_spaces = gpd.GeoDataFrame(
         {"SOZIALRAUM_ID": spaces["sozialraum_id"], "STADTBEZIRK": spaces["stadtbezirk"]},
         geometry=spaces.geometry.values,
@@ -169,7 +252,6 @@ def write_dataset(
     (folder / META_FILE).write_text(
         json.dumps(asdict(meta), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    return folder
 
 
 def load_dataset(folder: str | Path) -> Dataset:
@@ -188,6 +270,8 @@ def load_dataset(folder: str | Path) -> Dataset:
         indicator columns and `geometry` (EPSG:4326); implausible values are missing (see the report).
     """
     folder = Path(folder)
+    if not (folder / SPACES_FILE).exists():
+        recover(folder)  # a write killed between its two renames
     if not (folder / SPACES_FILE).exists():
         raise DataError("error.dataset_missing", folder=str(folder), file=SPACES_FILE)
     optional = lambda name: folder / name if (folder / name).exists() else None  # noqa: E731

@@ -6,7 +6,6 @@ import http.client
 import ipaddress
 import os
 import re
-import shutil
 import socket
 import tempfile
 import urllib.error
@@ -279,9 +278,8 @@ def fetch_official(
                 folder=base_url,
                 reasons=" ".join(i.message() for i in checked.report.errors),
             )
-        if _previous_meta_is_demo(out):
-            for name in (INDICATORS_FILE, WELCOME_POINTS_FILE):
-                (out / name).unlink(missing_ok=True)
+        # demo values do not belong to the official geometry: they go, in the same swap as the new files
+        drop = (INDICATORS_FILE, WELCOME_POINTS_FILE) if _previous_meta_is_demo(out) else ()
         meta = DatasetMeta(
             title="Offizielle Daten (Open Data Düsseldorf)",
             source=OFFICIAL_SOURCE,
@@ -289,7 +287,12 @@ def fetch_official(
             licence=OFFICIAL_LICENCE,
         )
         write_dataset(
-            out, spaces=checked.spaces, stadtteile=stadtteile, meta=meta, import_report=checked.report
+            out,
+            spaces=checked.spaces,
+            stadtteile=stadtteile,
+            meta=meta,
+            import_report=checked.report,
+            drop=drop,
         )
     if audit is not None:
         audit.record(
@@ -375,9 +378,9 @@ def import_files(
     raw = sources.read_indicators(indicators, sheet=sheet) if indicators else None
     if raw is not None and "name" not in raw.columns:
         raw["name"] = ""
+    drop: tuple[str, ...] = ()
     if sozialraeume and _previous_meta_is_demo(out):
-        shutil.rmtree(out / "sozialraeume", ignore_errors=True)
-        (out / WELCOME_POINTS_FILE).unlink(missing_ok=True)
+        drop = ("sozialraeume", WELCOME_POINTS_FILE)
     from_portal = sozialraeume is None or Path(sozialraeume).name == PORTAL_SOZIALRAEUME
     parts = [
         OFFICIAL_SOURCE
@@ -407,6 +410,7 @@ def import_files(
         nationalities=nat,
         meta=meta,
         import_report=checked.report,
+        drop=drop,
     )
     if audit is not None:
         given = {"sozialraeume": sozialraeume, "indicators": indicators, "welcome_points": welcome_points}
