@@ -112,6 +112,10 @@ def _read_vector(path: Path) -> gpd.GeoDataFrame:
     if path.stat().st_size == 0:
         raise FileFormatError("error.file_empty", file=path.name)
     try:
+        layers = pyogrio.list_layers(path)
+        if len(layers) > 1:  # a zip or GeoPackage with several layers: taking the first would be a guess
+            names = [str(name) for name, _kind in layers]
+            raise FileFormatError("error.several_layers", file=path.name, layers=names)
         gdf = gpd.read_file(path)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
         raise FileFormatError("error.vector_unreadable", file=path.name, reason=str(exc)[:200]) from exc
@@ -119,11 +123,34 @@ def _read_vector(path: Path) -> gpd.GeoDataFrame:
         raise FileFormatError("error.no_features", file=path.name)
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
         raise FileFormatError("error.no_geometry", file=path.name)  # e.g. a spreadsheet with a map's name
+    return gdf
+
+
+def _require_geometry(gdf: gpd.GeoDataFrame, path: Path, *, kinds: tuple[str, ...], expected: str) -> None:
+    """Every feature has a geometry of one of `kinds` (points as Sozialräume are refused, with what was found)."""
     missing = gdf.geometry.isna() | gdf.geometry.is_empty
     if missing.any():
         numbers = [int(i) + 1 for i in np.flatnonzero(missing.to_numpy())]
         raise FileFormatError("error.geometry_missing", file=path.name, features=numbers)
-    return gdf
+    found = sorted(set(gdf.geometry.geom_type) - set(kinds))
+    if found:
+        raise FileFormatError("error.wrong_geometry", file=path.name, expected=expected, found=found)
+
+
+#: Longitude and latitude bounds of Germany: data that lands here only with its axes swapped was swapped.
+_GERMANY = (5.8, 47.2, 15.1, 55.1)
+
+
+def _check_axes(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    """Refuse longitude and latitude swapped (Düsseldorf off the coast of Somalia), naming the swap."""
+    minx, miny, maxx, maxy = gdf.total_bounds
+    west, south, east, north = _GERMANY
+
+    def inside(x0: float, y0: float, x1: float, y1: float) -> bool:
+        return west <= x0 and x1 <= east and south <= y0 and y1 <= north
+
+    if not inside(minx, miny, maxx, maxy) and inside(miny, minx, maxy, maxx):
+        raise CrsError("error.axes_swapped", file=path.name)
 
 
 def _likely_crs(bounds: np.ndarray) -> str:
@@ -203,7 +230,10 @@ def read_sozialraeume(path: str | Path, *, report: Report | None = None) -> gpd.
     gdf = _read_vector(path)
     columns = [c for c in gdf.columns if c != gdf.geometry.name]
     id_col = _require_column(columns, (*ID_COLUMNS, "id"), path=path, label="SOZIALRAUM_ID")
+    present = ~(gdf.geometry.isna() | gdf.geometry.is_empty)  # missing ones are reported by ID below
+    _require_geometry(gdf[present], path, kinds=("Polygon", "MultiPolygon"), expected="Polygon, MultiPolygon")
     gdf = _ensure_crs(gdf, path, report)
+    _check_axes(gdf, path)
     ids = _normalised_ids(gdf[id_col], width=6, path=path, column=id_col, first_row=1)
     gdf = _repair(gdf, ids, report)
     out = gpd.GeoDataFrame({"sozialraum_id": ids}, geometry=gdf.geometry.values, crs=STORAGE_CRS)
@@ -536,7 +566,10 @@ def read_welcome_points(path: str | Path, *, report: Report | None = None) -> gp
     """
     path = Path(path)
     if path.suffix.lower() in {".geojson", ".json", ".gpkg"}:
-        gdf = _ensure_crs(_read_vector(path), path, report)
+        gdf = _read_vector(path)
+        _require_geometry(gdf, path, kinds=("Point",), expected="Point")
+        gdf = _ensure_crs(gdf, path, report)
+        _check_axes(gdf, path)
         for field in ("name", "organisation", "address", "stadtteil", "url", "contacts"):
             if field not in gdf.columns:
                 gdf[field] = ""
