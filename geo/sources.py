@@ -309,6 +309,29 @@ def _decode(raw: bytes, name: str) -> str:
     raise FileFormatError("error.encoding", file=name)
 
 
+def _refuse_formulas_without_values(raw: bytes, sheet: str, path: Path) -> None:
+    """
+    Refuse a sheet whose formulas were never calculated, naming cells.
+
+    Such a sheet (saved by a program that keeps no results) reads as empty, and every Sozialraum would be
+    reported as uninhabited.
+    """
+    import openpyxl  # noqa: PLC0415 - only spreadsheets need it
+
+    try:
+        formulas = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)[sheet]
+        values = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)[sheet]
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise FileFormatError("error.xlsx_unreadable", file=path.name) from exc
+    empty = []
+    for f_row, v_row in zip(formulas.iter_rows(), values.iter_rows(), strict=False):
+        for f_cell, v_cell in zip(f_row, v_row, strict=False):
+            if isinstance(f_cell.value, str) and f_cell.value.startswith("=") and v_cell.value is None:
+                empty.append(f_cell.coordinate)
+    if empty:
+        raise FileFormatError("error.formulas_without_values", file=path.name, sheet=sheet, cells=empty)
+
+
 def read_table(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame:
     """
     Read a CSV or XLSX table as text cells, whatever its delimiter and encoding.
@@ -340,6 +363,7 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame:
         chosen = sheet or ("Profildaten" if "Profildaten" in sheets else sheets[0])
         if chosen not in sheets:
             raise FileFormatError("error.sheet_missing", file=path.name, sheet=chosen, found=sheets)
+        _refuse_formulas_without_values(raw, chosen, path)
         frame = pd.read_excel(io.BytesIO(raw), sheet_name=chosen, dtype=str, keep_default_na=False)
     else:
         text = _decode(raw, path.name)

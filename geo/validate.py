@@ -78,8 +78,8 @@ def check_values(table: pd.DataFrame, report: Report, *, city_population: int | 
 
     Notes
     -----
-    A count is implausible when it exceeds `OUTLIER_FACTOR` times the median of the other Sozialräume
-    (a PDF extraction that glued two numbers together, for example); a percentage is implausible
+    A count is implausible when it is negative or exceeds `OUTLIER_FACTOR` times the median of the other
+    Sozialräume (a PDF extraction that glued two numbers together, for example); a percentage is implausible
     outside 0-100. Implausible values are treated as missing so they cannot distort maps; the source
     file is left unchanged and the report names the ID, column and value. For the population, the
     message gives the value implied by the age groups' counts and shares.
@@ -101,7 +101,7 @@ def check_values(table: pd.DataFrame, report: Report, *, city_population: int | 
         values = table[ind.id]
         if ind.kind == "count":
             peers = values[values > 0]
-            bad = values > OUTLIER_FACTOR * peers.median() if len(peers) >= 5 else values < 0
+            bad = (values < 0) | (values > OUTLIER_FACTOR * peers.median() if len(peers) >= 5 else values < 0)
         elif ind.kind == "percent":
             bad = (values < 0) | (values > 100)
         else:

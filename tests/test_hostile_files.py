@@ -54,3 +54,30 @@ def test_swapped_longitude_and_latitude_are_named(tmp_path: Path) -> None:
     with pytest.raises(CrsError, match="Längen- und Breitengrad vertauscht"):
         sources.read_sozialraeume(tmp_path / "vertauscht.geojson")
     assert len(sources.read_sozialraeume(SOZIALRAEUME)) == 171  # the real file passes every check
+
+
+def test_formulas_without_values_are_refused(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Profildaten"
+    sheet.append(["Sozialraum-ID", "Bevölkerung", "Anteil"])
+    sheet.append(["011001", 1200, "=B2/10"])  # openpyxl stores the formula, never its value
+    path = tmp_path / "atlas.xlsx"
+    book.save(path)
+    with pytest.raises(FileFormatError, match=r"Formeln ohne berechnete Werte \(C2\)"):
+        sources.read_table(path)
+
+
+def test_negative_counts_are_implausible(demo_dir: Path) -> None:
+    from geo import dataset, validate
+    from geo.report import Report
+
+    table = dataset.load_dataset(demo_dir).spaces.drop(columns="geometry").copy()
+    first = table["sozialraum_id"].iloc[0]
+    table.loc[table["sozialraum_id"] == first, "bevoelkerung"] = -2370
+    report = Report()
+    checked = validate.check_values(table, report, city_population=int(table["bevoelkerung"].sum()))
+    assert checked.loc[checked["sozialraum_id"] == first, "bevoelkerung"].isna().all()
+    assert any(i.code == "implausible_value" and first in i.ids for i in report.issues)
