@@ -263,7 +263,7 @@ def assignments_tab(who: Principal, labels: dict[str, str], known: set[str]) -> 
                     saved(t("tandems.ended_assignment"))
 
 
-def files_tab(who: Principal, known: set[str]) -> None:
+def files_tab(who: Principal, known: set[str], points: dict[str, str]) -> None:
     """CSV import (with a report of rows not taken) and export (never with personal fields)."""
     reg = register()
     frames = store.export_frames(reg)
@@ -286,15 +286,28 @@ def files_tab(who: Principal, known: set[str]) -> None:
         key="tandems_import_kind",
     )
     upload = st.file_uploader(t("tandems.import_file"), type=["csv"], key="tandems_import_file")
-    if upload is not None and st.button(t("tandems.import_button"), key="tandems_import"):
-        with tempfile.NamedTemporaryFile(suffix=".csv") as tmp:
-            tmp.write(upload.getvalue())
-            tmp.flush()
-            frame = sources.read_table(Path(tmp.name))  # any delimiter and encoding, as for the city's files
+    if upload is None:
+        return
+    with tempfile.NamedTemporaryFile(suffix=".csv") as tmp:
+        tmp.write(upload.getvalue())
+        tmp.flush()
+        frame = sources.read_table(Path(tmp.name))  # any delimiter and encoding, as for the city's files
+    preview = store.preview_import(frame, kind)
+    st.write(
+        t(
+            "tandems.import_preview",
+            rows=preview.rows,
+            used=plain(", ".join(preview.used_columns) or "–"),
+            ignored=plain(", ".join(preview.ignored_columns) or "–"),
+        )
+    )
+    if preview.doubtful:
+        st.warning(t("tandems.import_doubtful", kind=t(f"tandems.import_{kind}")))
+    if st.button(t("tandems.import_confirm", rows=preview.rows), key="tandems_import"):
         if kind == "connectors":
-            problems = store.import_connectors(reg, frame, by=who)
+            problems = store.import_connectors(reg, frame, by=who, known_ids=known)
         elif kind == "tandems":
-            problems = store.import_tandems(reg, frame, by=who)
+            problems = store.import_tandems(reg, frame, by=who, known_points=set(points))
         else:
             problems = store.import_assignments(reg, frame, by=who, known_ids=known)
         taken = len(frame) - len(problems)
@@ -334,4 +347,4 @@ with friendly_errors():
     with tab_a, friendly_errors():
         assignments_tab(who, labels, known)
     with tab_f, friendly_errors():
-        files_tab(who, known)
+        files_tab(who, known, points)

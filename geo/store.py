@@ -830,32 +830,79 @@ def export_frames(register: Register) -> dict[str, pd.DataFrame]:
     return {"tandems": t_frame, "assignments": a_frame}
 
 
+@dataclass(frozen=True)
+class ImportPreview:
+    """What a register CSV holds before anything is stored: rows, columns used and not used, a doubt."""
+
+    rows: int
+    used_columns: list[str]
+    ignored_columns: list[str]
+    #: True when the file looks like another kind of table (more unknown than known columns).
+    doubtful: bool
+
+
+#: The columns each kind of register file uses.
+IMPORT_COLUMNS = {
+    "connectors": CONNECTOR_COLUMNS,
+    "tandems": TANDEM_COLUMNS,
+    "assignments": ASSIGNMENT_COLUMNS,
+}
+
+
+def preview_import(frame: pd.DataFrame, kind: str) -> ImportPreview:
+    """
+    Look at a register file before importing it, so a person confirms what will be created.
+
+    The Quartiersatlas uploaded as a list of connectors has a "Name" column too, and would create 171
+    connectors: its 50 unknown columns make it `doubtful`, and the page asks before it stores anything.
+    """
+    wanted = {v.casefold() for v in IMPORT_COLUMNS[kind].values()}
+    used = [c for c in frame.columns if str(c).strip().casefold() in wanted]
+    ignored = [str(c) for c in frame.columns if c not in used]
+    return ImportPreview(len(frame), [str(c) for c in used], ignored, doubtful=len(ignored) > len(used))
+
+
 def _required(frame: pd.DataFrame, columns: dict[str, str], needed: tuple[str, ...]) -> None:
     missing = [columns[k] for k in needed if columns[k] not in frame.columns]
     if missing:
         raise RegisterError("register.columns_missing", columns=missing, found=list(frame.columns))
 
 
-def import_connectors(register: Register, frame: pd.DataFrame, *, by: Principal) -> list[RowProblem]:
-    """Add the connectors of a table with `CONNECTOR_COLUMNS`; returns the rows not taken."""
+def import_connectors(
+    register: Register, frame: pd.DataFrame, *, by: Principal, known_ids: set[str] | None = None
+) -> list[RowProblem]:
+    """
+    Add the connectors of a table with `CONNECTOR_COLUMNS`; returns the rows not taken.
+
+    With `known_ids`, a home Sozialraum that is not in the dataset makes its row a problem (not stored).
+    """
     _required(frame, CONNECTOR_COLUMNS, ("name",))
     problems = []
     for i, row in enumerate(frame.fillna("").to_dict("records"), start=2):
         try:
+            home = str(row.get(CONNECTOR_COLUMNS["home"], "")).strip()
+            if home and known_ids is not None and home.zfill(6) not in known_ids:
+                raise RegisterError("register.unknown_sozialraum", id=home)
             register.add_connector(
                 str(row[CONNECTOR_COLUMNS["name"]]),
                 str(row.get(CONNECTOR_COLUMNS["languages"], "")),
                 by=by,
                 contact=str(row.get(CONNECTOR_COLUMNS["contact"], "")),
-                home_sozialraum_id=str(row.get(CONNECTOR_COLUMNS["home"], "")).strip() or None,
+                home_sozialraum_id=home.zfill(6) if home else None,
             )
         except RegisterError as exc:
             problems.append(RowProblem(i, exc.message()))
     return problems
 
 
-def import_tandems(register: Register, frame: pd.DataFrame, *, by: Principal) -> list[RowProblem]:
-    """Add tandems; members are connector names separated by `|` or `,`. Returns the rows not taken."""
+def import_tandems(
+    register: Register, frame: pd.DataFrame, *, by: Principal, known_points: set[str] | None = None
+) -> list[RowProblem]:
+    """
+    Add tandems; members are connector names separated by `|` or `,`. Returns the rows not taken.
+
+    With `known_points`, a Welcome Point that is not in the dataset makes its row a problem (not stored).
+    """
     _required(frame, TANDEM_COLUMNS, ("name", "members", "start"))
     by_name = {c.display_name.casefold(): c.id for c in register.private_connectors(by=by)}
     problems = []
@@ -872,6 +919,9 @@ def import_tandems(register: Register, frame: pd.DataFrame, *, by: Principal) ->
             start = _date(row[TANDEM_COLUMNS["start"]])
             if start is None:
                 raise RegisterError("register.date_missing")
+            point = str(row.get(TANDEM_COLUMNS["welcome_point"], "")).strip()
+            if point and known_points is not None and point not in known_points:
+                raise RegisterError("register.unknown_welcome_point", id=point)
             register.create_tandem(
                 str(row[TANDEM_COLUMNS["name"]]),
                 [by_name[n.casefold()] for n in names],

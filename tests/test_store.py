@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from geo import store
 from geo.access import Principal
 from geo.store import Base, ConcurrentEditError, Register, RegisterError
 
@@ -224,3 +226,34 @@ def test_an_unsupported_database_names_what_is_tested() -> None:
     with pytest.raises(RegisterError, match=r"Getestet sind SQLite .* PostgreSQL") as info:
         Register("mysql://nutzer:geheim@host/db")
     assert "geheim" not in str(info.value)
+
+
+@pytest.mark.real_data
+def test_another_kind_of_table_is_doubtful_before_anything_is_created() -> None:
+    from geo import sources
+    from tests.conftest import QUARTIERSATLAS_CSV
+
+    atlas = sources.read_table(QUARTIERSATLAS_CSV)
+    preview = store.preview_import(atlas, "connectors")
+    assert preview.doubtful  # the Quartiersatlas is no list of connectors
+    assert preview.rows == 171
+    good = pd.DataFrame({"Name": ["Ana"], "Sprachen": ["Spanisch"], "Wohn-Sozialraum": ["011001"]})
+    assert not store.preview_import(good, "connectors").doubtful
+
+
+def test_register_imports_refuse_unknown_places(register: Register) -> None:
+    people = pd.DataFrame(
+        {"Name": ["Ana", "Ben"], "Sprachen": ["", ""], "Wohn-Sozialraum": ["011001", "999001"]}
+    )
+    problems = store.import_connectors(register, people, by=COORD, known_ids={"011001"})
+    assert [p.row for p in problems] == [3]
+    assert "999001" in problems[0].message
+    register.add_connector("Cem", by=COORD)
+    tandems = pd.DataFrame(
+        {"Tandem": ["T1", "T2"], "Mitglieder": ["Ana|Cem", "Ana|Cem"], "Welcome Point": ["wp-1", "wp-x"]}
+        | {"Beginn": ["2025-01-01", "2025-01-01"]}
+    )
+    problems = store.import_tandems(register, tandems, by=COORD, known_points={"wp-1"})
+    assert [p.row for p in problems] == [3]
+    assert "wp-x" in problems[0].message
+    assert [t.name for t in register.tandems()] == ["T1"]
