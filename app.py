@@ -64,7 +64,8 @@ def who_is_logged_in(who: Principal) -> None:
     if st.button(t("app.logout"), key="app_logout"):
         log_out_session()
         if oidc_configured() and st.user.is_logged_in:
-            st.logout()
+            st.logout()  # the browser is sent to the provider and back; a rerun now would race that redirect
+            st.stop()
         st.rerun()
 
 
@@ -112,6 +113,7 @@ with st.sidebar:
         st.warning(st.session_state.pop("app_login_problem", None) or t("app.oidc_not_enabled"))
         if st.button(t("app.logout"), key="app_logout"):
             st.logout()
+            st.stop()
     else:
         with st.expander(t("app.login_title"), expanded=login_required()):
             login_form()
