@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import re
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import accounts, auth, dataset, demo, export, i18n, maps, need, store, tables
-from geo.access import Action, Principal
+from geo.access import Principal
 from geo.errors import SozialraumError
 from geo.settings import get_settings
 
@@ -163,11 +164,14 @@ def _register(url: str, is_demo: bool) -> store.Register:
 
 def showing_demo() -> bool:
     """True when the chosen dataset is the synthetic demo (its register is the demo register)."""
-    return dataset.DatasetMeta.read(Path(current_folder())).demo if _has_meta() else False
+    meta = Path(current_folder()) / "dataset.json"
+    return meta.exists() and _is_demo(str(meta.parent), meta.stat().st_mtime)
 
 
-def _has_meta() -> bool:
-    return (Path(current_folder()) / "dataset.json").exists()
+@functools.lru_cache(maxsize=16)
+def _is_demo(folder: str, _mtime: float) -> bool:
+    """The demo flag of a dataset, read once per version of its `dataset.json` (many calls per rerun)."""
+    return dataset.DatasetMeta.read(Path(folder)).demo
 
 
 def register() -> store.Register:
@@ -197,7 +201,7 @@ def oidc_configured() -> bool:
 
 def client_id() -> str:
     """What tells clients apart for login throttling: the browser's address (only its hash is stored)."""
-    return str(st.context.ip_address or st.context.headers.get("X-Forwarded-For", "") or "unknown")
+    return str(st.context.ip_address or "unknown")  # X-Forwarded-For is not trusted: any client can send it
 
 
 def principal() -> Principal:
@@ -272,11 +276,6 @@ def write_session_cookie() -> None:
     """Put the login token into (or take it out of) the browser's cookie; call once per run."""
     if cookie := st.session_state.get("app_cookie"):
         _cookie_writer(data={"cookie": cookie}, key="app_session_cookie")
-
-
-def may(action: Action, *, tandem_id: int | None = None) -> bool:
-    """True when the acting principal may take `action` (what to show; `geo/` enforces it again)."""
-    return principal().may(action, tandem_id=tandem_id)
 
 
 def active_assignments() -> pd.DataFrame:
