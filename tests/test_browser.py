@@ -381,7 +381,7 @@ def test_load_official_data_on_the_data_page(
     pg.get_by_text("Sozialräume erkunden").wait_for(timeout=30_000)
     assert _count_in_frames(pg, "path.sk-sozialraum", 171) == 171
     pg.screenshot(path=str(ARTIFACTS / "explore-official.png"), full_page=True)
-    assert _count_in_frames(pg, "path.sk-welcome-point", 11, timeout_s=10) == 11
+    assert _count_in_frames(pg, "path.sk-welcome-point", 11, timeout_s=30) == 11
     assert pg.get_by_text("Sie sehen Demo-Daten").count() == 0
     pg.wait_for_timeout(500)
     pg.screenshot(path=str(ARTIFACTS / "explore-official.png"), full_page=True)
