@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import accounts, auth, dataset, demo, export, i18n, maps, need, store, tables
+from geo import accounts, auth, dataset, demo, export, files, i18n, maps, need, store, tables
 from geo.access import Principal
 from geo.errors import SozialraumError
 from geo.settings import get_settings
@@ -48,9 +48,16 @@ def folder_stamp(folder: Path) -> float:
     return max(stamps, default=0.0)
 
 
+@st.cache_resource(show_spinner=False)
+def clean_up_at_start(user_dir: str) -> list[str]:
+    """Once per server process: remove what killed writes left in the user folder (see `geo.files`)."""
+    return [str(p) for p in files.clean_leftovers(Path(user_dir))]
+
+
 def available_datasets() -> dict[str, str]:
     """Dataset folders the app can open: path -> title (the configured data folder first)."""
     settings = get_settings()
+    clean_up_at_start(str(settings.user_dir))
     candidates = [settings.data_dir]
     if settings.user_dir.exists():
         candidates += sorted(

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geo import i18n
+from geo import files, i18n
 from geo.access import Principal
 from geo.errors import SozialraumError
 
@@ -55,6 +55,7 @@ def _json_failure(code: str, message: str) -> None:
                 "usable": False,
                 "errors": [{"code": code, "message": message, "ids": []}],
                 "warnings": [],
+                "error": {"code": code, "message": message},
             },
             ensure_ascii=False,
         )
@@ -131,7 +132,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
     data = dataset.load_dataset(args.data_dir)
     m = maps.choropleth(data, maps.map_geometry(data), args.indicator, lang=args.lang, tiles=args.tiles)
     title = f"Sozialraum-Karte – {data.meta.title}"
-    Path(args.out).write_text(maps.standalone_html(m, title=title), encoding="utf-8")
+    files.write_atomic(args.out, maps.standalone_html(m, title=title))
     print(i18n.translate("cli.map_written", args.lang, file=str(args.out)))
     return 0
 
@@ -181,7 +182,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         if args.sozialraum
         else None,
     )
-    Path(args.out).write_bytes(content)
+    files.write_atomic(args.out, content)
     print(i18n.translate("cli.export_written", args.lang, file=str(args.out), kb=round(len(content) / 1024)))
     return 0
 
@@ -270,7 +271,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     from geo import accounts, tables  # noqa: PLC0415
 
     content = accounts.audit_csv(_register(args), by=Principal.cli(), csv=tables.csv_bytes)
-    Path(args.out).write_bytes(content)
+    files.write_atomic(args.out, content)
     print(i18n.translate("cli.audit_written", args.lang, file=str(args.out)))
     return 0
 
@@ -389,16 +390,27 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run a command; user errors exit 2 with one plain sentence, internal faults exit 1."""
     args = parser().parse_args(argv)
+    as_json = bool(getattr(args, "json", False))
     try:
         return int(args.func(args))
     except SozialraumError as exc:
+        if as_json:  # the contract of --json: one object on stdout, whatever happened
+            _json_error("unusable", exc.message(args.lang))
         print(exc.message(args.lang), file=sys.stderr)
         return 2
     except Exception as exc:
         if os.environ.get("SOZIALRAUM_DEBUG"):
             raise
-        print(i18n.translate("cli.internal", args.lang, kind=type(exc).__name__), file=sys.stderr)
+        message = i18n.translate("cli.internal", args.lang, kind=type(exc).__name__)
+        if as_json:
+            _json_error("internal", message)
+        print(message, file=sys.stderr)
         return 1
+
+
+def _json_error(code: str, message: str) -> None:
+    """The one JSON object a ``--json`` command prints when it fails."""
+    print(json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +25,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo import languages, sources, validate
+from geo import files, languages, sources, validate
 from geo.errors import DataError
 from geo.indicators import catalogue
 from geo.report import Report
@@ -154,7 +153,7 @@ def write_dataset(
     """
     folder = Path(folder)
     recover(folder)
-    staging = folder.parent / f".{folder.name}.new-{uuid.uuid4().hex[:8]}"
+    staging = files.sibling(folder, "new")
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         if folder.exists():
@@ -180,13 +179,13 @@ def write_dataset(
         _swap_in(staging, folder)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise DataError("error.cannot_write", folder=str(folder), reason=exc.strerror or str(exc)) from exc
+        raise DataError("error.cannot_write", folder=str(folder), reason=files.reason(exc)) from exc
     return folder
 
 
 def _swap_in(staging: Path, folder: Path) -> None:
     """Replace `folder` by `staging` with two renames (the old one kept aside until the new one is there)."""
-    old = folder.parent / f".{folder.name}.old-{uuid.uuid4().hex[:8]}"
+    old = files.sibling(folder, "old")
     if folder.exists():
         folder.rename(old)
     staging.rename(folder)
@@ -195,20 +194,12 @@ def _swap_in(staging: Path, folder: Path) -> None:
 
 def recover(folder: str | Path) -> None:
     """
-    Clean up after a write that was killed.
+    Clean up after a write that was killed (see `geo.files.clean_leftovers`).
 
-    Unfinished new folders go; a dataset that was set aside but not yet replaced comes back.
+    Unfinished new folders go; a dataset that was set aside but not yet replaced comes back. Writes
+    still running in another process are left alone.
     """
-    folder = Path(folder)
-    if not folder.parent.exists():
-        return
-    for leftover in folder.parent.glob(f".{folder.name}.new-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    set_aside = sorted(folder.parent.glob(f".{folder.name}.old-*"))
-    if set_aside and not folder.exists():
-        set_aside.pop().rename(folder)
-    for leftover in set_aside:
-        shutil.rmtree(leftover, ignore_errors=True)
+    files.clean_leftovers(Path(folder).parent)
 
 
 def _write_parts(

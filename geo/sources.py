@@ -414,6 +414,21 @@ def parse_numbers(column: pd.Series, *, decimal_comma: bool | None = None) -> tu
     return numbers.astype(float), unreadable
 
 
+_THOUSANDS = r"-?\d{1,3}(?:\.\d{3})+"
+
+
+def thousands_points(column: pd.Series) -> pd.Series:
+    """
+    True for cells of a count column that use points as thousands separators (``2.370``, ``12.345.678``).
+
+    Only meaningful where the file writes decimals with a point (no decimal comma anywhere): counts of
+    people are whole numbers, so ``2.370`` there is 2370 written the German way, not 2.37 people.
+    Cells with another point (``2.5``, ``2.37``) are not matched; a column with any such cell is left as
+    it is, because then the points are decimal marks (see `read_indicators`).
+    """
+    return column.astype(str).str.strip().str.fullmatch(_THOUSANDS)
+
+
 def looks_truncated(names: pd.Series) -> pd.Series:
     """
     True for names that look cut at a line break of the source PDF (``Garath-Südost und``, ``... Jo-``).
@@ -497,6 +512,8 @@ def read_indicators(
                 ignored.append(col)
             continue
         numbers, unreadable = parse_numbers(frame[col], decimal_comma=decimal_comma)
+        if not decimal_comma and catalogue().get(indicator_id).kind == "count":
+            numbers = _thousands_in_counts(frame[col], numbers, ids, path=path, column=col, report=report)
         out[indicator_id] = numbers
         if unreadable.any() and report is not None:
             report.warning(
@@ -514,6 +531,44 @@ def read_indicators(
     if dupes and report is not None:
         report.error("duplicate_id", ids=dupes, file=path.name)
     return out
+
+
+def _thousands_in_counts(
+    text: pd.Series, numbers: pd.Series, ids: pd.Series, *, path: Path, column: str, report: Report | None
+) -> pd.Series:
+    """
+    A count column of a file with decimal points, where ``2.370`` stands for 2370 people.
+
+    When every cell with a point looks like a thousands separator (``2.370``, ``1.234.567``) and none is
+    a plain decimal (``2.37``), the points are read as thousands separators and the report names the
+    cells; otherwise the column stays as read and fractional counts are named as doubtful.
+    """
+    pointed = text.astype(str).str.contains(".", regex=False) & numbers.notna()
+    if not pointed.any():
+        return numbers
+    grouped = thousands_points(text)
+    if (grouped | ~pointed).all():
+        fixed = numbers.copy()
+        fixed[grouped] = pd.to_numeric(text[grouped].str.replace(".", "", regex=False), errors="coerce")
+        if report is not None:
+            report.warning(
+                "thousands_separator",
+                ids=ids[grouped].tolist(),
+                file=path.name,
+                column=column,
+                values=text[grouped].tolist()[:5],
+            )
+        return fixed
+    fractional = numbers.notna() & (numbers != numbers.round())
+    if fractional.any() and report is not None:
+        report.warning(
+            "count_fractional",
+            ids=ids[fractional].tolist(),
+            file=path.name,
+            column=column,
+            values=text[fractional].tolist()[:5],
+        )
+    return numbers
 
 
 def read_wohnquartiere(path: str | Path, *, report: Report | None = None) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ from sqlalchemy import (
     make_url,
     select,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 from sqlalchemy.orm.exc import StaleDataError
@@ -275,11 +276,20 @@ def _sqlite_pragmas(connection: object, _record: object) -> None:
     WAL lets readers go on while one writes; a writer waits up to `SOZIALRAUM_SQLITE_BUSY_MS` (default
     5000) for another writer before the user is asked to try again (`register.busy`).
     """
+    # The driver's own transaction handling is switched off and SQLAlchemy's "begin" emits BEGIN itself
+    # (`_sqlite_begin`): otherwise a SAVEPOINT opened first (a row of an import, see `Register.batch`)
+    # commits on RELEASE and a later rollback of the whole import leaves it in place.
+    connection.isolation_level = None  # type: ignore[attr-defined]
     cursor = connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={int(os.environ.get('SOZIALRAUM_SQLITE_BUSY_MS', '5000'))}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """Start every SQLite transaction explicitly (see `_sqlite_pragmas`)."""
+    connection.exec_driver_sql("BEGIN")
 
 
 def demo_database_url() -> str:
@@ -364,6 +374,8 @@ class Register:
     def __init__(self, url: str | None = None, *, demo: bool = False) -> None:
         #: A demo register: its accounts can try every role there and nothing outside it.
         self.demo = demo
+        #: The open `batch` of each thread (the register is shared by the sessions of a server).
+        self._batch = threading.local()
         self.url = url or database_url()
         try:
             self.engine = create_engine(self.url)
@@ -380,6 +392,7 @@ class Register:
             if self.engine.url.database and self.engine.url.database != ":memory:":
                 Path(self.engine.url.database).parent.mkdir(parents=True, exist_ok=True)  # may raise OSError
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
         try:
             migrate(self.engine)
         except (OperationalError, OSError) as exc:
@@ -396,17 +409,57 @@ class Register:
 
     @contextmanager
     def _tx(self) -> Iterator[Session]:
-        """One transaction; a concurrent edit found at flush time becomes `ConcurrentEditError`."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        """
+        One transaction; a concurrent edit found at flush time becomes `ConcurrentEditError`.
+
+        Inside `batch` it is a savepoint of the batch's transaction instead: a failed row is undone
+        alone, and nothing is stored until the batch ends.
+        """
+        outer: Session | None = getattr(self._batch, "session", None)
+        try:
+            if outer is not None:
+                with outer.begin_nested():
+                    yield outer
+                return
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                yield session
+        except StaleDataError as exc:
+            raise ConcurrentEditError("register.concurrent_edit") from exc
+        except OperationalError as exc:
+            if "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower():
+                raise RegisterError("register.busy") from exc  # SQLite under another long write
+            raise
+
+    @contextmanager
+    def batch(self, by: Principal, event: str, *, target: str = "") -> Iterator[dict[str, object]]:
+        """
+        Many writes as one: every `write` inside (in this thread) joins one transaction, all or nothing.
+
+        A write that fails inside is rolled back alone (a savepoint), so an import can report the row
+        and go on; a kill, a lost connection or an exception out of the block stores none of the rows.
+        The batch itself is recorded as `event` with the details put in the dict it yields (counts,
+        never values).
+        """
+        if getattr(self._batch, "session", None) is not None:
+            msg = "batches do not nest"
+            raise RuntimeError(msg)
+        with self._tx() as s:
+            self._batch.session = s
+            details: dict[str, object] = {}
             try:
-                with session.begin():
-                    yield session
-            except StaleDataError as exc:
-                raise ConcurrentEditError("register.concurrent_edit") from exc
-            except OperationalError as exc:
-                if "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower():
-                    raise RegisterError("register.busy") from exc  # SQLite under another long write
-                raise
+                yield details
+            finally:
+                self._batch.session = None
+            self.add_audit(s, by, event, target=target, details=details)
+
+    @contextmanager
+    def step(self) -> Iterator[None]:
+        """Inside `batch`: writes kept or undone together (the row of an import that makes two changes)."""
+        if getattr(self._batch, "session", None) is None:
+            msg = "a step belongs in a batch"
+            raise RuntimeError(msg)
+        with self._tx():
+            yield
 
     @contextmanager
     def write(
@@ -877,22 +930,36 @@ def import_connectors(
     With `known_ids`, a home Sozialraum that is not in the dataset makes its row a problem (not stored).
     """
     _required(frame, CONNECTOR_COLUMNS, ("name",))
-    problems = []
-    for i, row in enumerate(frame.fillna("").to_dict("records"), start=2):
-        try:
-            home = str(row.get(CONNECTOR_COLUMNS["home"], "")).strip()
-            if home and known_ids is not None and home.zfill(6) not in known_ids:
-                raise RegisterError("register.unknown_sozialraum", id=home)
-            register.add_connector(
-                str(row[CONNECTOR_COLUMNS["name"]]),
-                str(row.get(CONNECTOR_COLUMNS["languages"], "")),
-                by=by,
-                contact=str(row.get(CONNECTOR_COLUMNS["contact"], "")),
-                home_sozialraum_id=home.zfill(6) if home else None,
-            )
-        except RegisterError as exc:
-            problems.append(RowProblem(i, exc.message()))
+    problems: list[RowProblem] = []
+    with register.batch(by, "connector.import", target="connector") as summary:
+        for i, row in enumerate(frame.fillna("").to_dict("records"), start=2):
+            _import_connector_row(register, i, row, by=by, known_ids=known_ids, problems=problems)
+        summary.update(rows=len(frame), problems=len(problems))
     return problems
+
+
+def _import_connector_row(
+    register: Register,
+    i: int,
+    row: dict,
+    *,
+    by: Principal,
+    known_ids: set[str] | None,
+    problems: list[RowProblem],
+) -> None:
+    try:
+        home = str(row.get(CONNECTOR_COLUMNS["home"], "")).strip()
+        if home and known_ids is not None and home.zfill(6) not in known_ids:
+            raise RegisterError("register.unknown_sozialraum", id=home)
+        register.add_connector(
+            str(row[CONNECTOR_COLUMNS["name"]]),
+            str(row.get(CONNECTOR_COLUMNS["languages"], "")),
+            by=by,
+            contact=str(row.get(CONNECTOR_COLUMNS["contact"], "")),
+            home_sozialraum_id=home.zfill(6) if home else None,
+        )
+    except RegisterError as exc:
+        problems.append(RowProblem(i, exc.message()))
 
 
 def import_tandems(
@@ -905,35 +972,37 @@ def import_tandems(
     """
     _required(frame, TANDEM_COLUMNS, ("name", "members", "start"))
     by_name = {c.display_name.casefold(): c.id for c in register.private_connectors(by=by)}
-    problems = []
-    for i, row in enumerate(frame.fillna("").to_dict("records"), start=2):
-        try:
-            names = [
-                n.strip()
-                for n in str(row[TANDEM_COLUMNS["members"]]).replace("|", ",").split(",")
-                if n.strip()
-            ]
-            unknown = [n for n in names if n.casefold() not in by_name]
-            if unknown:
-                raise RegisterError("register.unknown_connector", ids=unknown)
-            start = _date(row[TANDEM_COLUMNS["start"]])
-            if start is None:
-                raise RegisterError("register.date_missing")
-            point = str(row.get(TANDEM_COLUMNS["welcome_point"], "")).strip()
-            if point and known_points is not None and point not in known_points:
-                raise RegisterError("register.unknown_welcome_point", id=point)
-            register.create_tandem(
-                str(row[TANDEM_COLUMNS["name"]]),
-                [by_name[n.casefold()] for n in names],
-                by=by,
-                start=start,
-                welcome_point_id=str(row.get(TANDEM_COLUMNS["welcome_point"], "")) or None,
-                end=_date(row.get(TANDEM_COLUMNS["end"], "")),
-            )
-        except RegisterError as exc:
-            problems.append(RowProblem(i, exc.message()))
-        except ValueError as exc:
-            problems.append(RowProblem(i, str(exc)))
+    problems: list[RowProblem] = []
+    with register.batch(by, "tandem.import", target="tandem") as summary:
+        for i, row in enumerate(frame.fillna("").to_dict("records"), start=2):
+            try:
+                names = [
+                    n.strip()
+                    for n in str(row[TANDEM_COLUMNS["members"]]).replace("|", ",").split(",")
+                    if n.strip()
+                ]
+                unknown = [n for n in names if n.casefold() not in by_name]
+                if unknown:
+                    raise RegisterError("register.unknown_connector", ids=unknown)
+                start = _date(row[TANDEM_COLUMNS["start"]])
+                if start is None:
+                    raise RegisterError("register.date_missing")
+                point = str(row.get(TANDEM_COLUMNS["welcome_point"], "")).strip()
+                if point and known_points is not None and point not in known_points:
+                    raise RegisterError("register.unknown_welcome_point", id=point)
+                register.create_tandem(
+                    str(row[TANDEM_COLUMNS["name"]]),
+                    [by_name[n.casefold()] for n in names],
+                    by=by,
+                    start=start,
+                    welcome_point_id=str(row.get(TANDEM_COLUMNS["welcome_point"], "")) or None,
+                    end=_date(row.get(TANDEM_COLUMNS["end"], "")),
+                )
+            except RegisterError as exc:
+                problems.append(RowProblem(i, exc.message()))
+            except ValueError as exc:
+                problems.append(RowProblem(i, str(exc)))
+        summary.update(rows=len(frame), problems=len(problems))
     return problems
 
 
@@ -943,21 +1012,24 @@ def import_assignments(
     """Add assignments (tandem by name, Sozialraum, from, to); returns the rows not taken."""
     _required(frame, ASSIGNMENT_COLUMNS, ("tandem", "sozialraum", "start"))
     by_name = {t.name.casefold(): t for t in register.tandems()}
-    problems = []
-    for i, row in enumerate(frame.fillna("").to_dict("records"), start=2):
-        try:
-            tandem = by_name.get(str(row[ASSIGNMENT_COLUMNS["tandem"]]).strip().casefold())
-            if tandem is None:
-                raise RegisterError("register.not_found", what=str(row[ASSIGNMENT_COLUMNS["tandem"]]))
-            start = _date(row[ASSIGNMENT_COLUMNS["start"]])
-            if start is None:
-                raise RegisterError("register.date_missing")
-            sid = str(row[ASSIGNMENT_COLUMNS["sozialraum"]]).strip().zfill(6)
-            new_id = register.assign(tandem.id, sid, by=by, valid_from=start, known_ids=known_ids)
-            if (end := _date(row.get(ASSIGNMENT_COLUMNS["end"], ""))) is not None:
-                register.end_assignment(new_id, by=by, version=1, valid_to=end)
-        except RegisterError as exc:
-            problems.append(RowProblem(i, exc.message()))
-        except ValueError as exc:
-            problems.append(RowProblem(i, str(exc)))
+    problems: list[RowProblem] = []
+    with register.batch(by, "assignment.import", target="assignment") as summary:
+        for i, row in enumerate(frame.fillna("").to_dict("records"), start=2):
+            try:
+                tandem = by_name.get(str(row[ASSIGNMENT_COLUMNS["tandem"]]).strip().casefold())
+                if tandem is None:
+                    raise RegisterError("register.not_found", what=str(row[ASSIGNMENT_COLUMNS["tandem"]]))
+                start = _date(row[ASSIGNMENT_COLUMNS["start"]])
+                if start is None:
+                    raise RegisterError("register.date_missing")
+                sid = str(row[ASSIGNMENT_COLUMNS["sozialraum"]]).strip().zfill(6)
+                with register.step():  # an assignment with an end is two writes: both or neither
+                    new_id = register.assign(tandem.id, sid, by=by, valid_from=start, known_ids=known_ids)
+                    if (end := _date(row.get(ASSIGNMENT_COLUMNS["end"], ""))) is not None:
+                        register.end_assignment(new_id, by=by, version=1, valid_to=end)
+            except RegisterError as exc:
+                problems.append(RowProblem(i, exc.message()))
+            except ValueError as exc:
+                problems.append(RowProblem(i, str(exc)))
+        summary.update(rows=len(frame), problems=len(problems))
     return problems

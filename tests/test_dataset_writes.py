@@ -50,16 +50,6 @@ def test_a_write_that_fails_halfway_leaves_the_old_dataset(
     assert [p.name for p in tmp_path.iterdir()] == ["official"]  # no half-written folder left behind
 
 
-def test_a_write_killed_between_its_renames_is_recovered(demo_dir: Path, tmp_path: Path) -> None:
-    folder = _copy(demo_dir, tmp_path)
-    before = _files(folder)
-    folder.rename(tmp_path / ".official.old-deadbeef")  # set aside, then the process died
-    (tmp_path / ".official.new-cafebabe").mkdir()  # and an unfinished new one
-    assert len(dataset.load_dataset(folder).spaces) == 171  # the next reader finds the old dataset again
-    assert _files(folder) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["official"]
-
-
 def test_a_file_where_the_folder_should_be_is_one_sentence(demo_dir: Path, tmp_path: Path) -> None:
     data = dataset.load_dataset(demo_dir)
     blocker = tmp_path / "var"
