@@ -22,6 +22,11 @@ PORTAL_STADTTEILE = "Stadtteile_2025_WGS84_EPSG4326_1.geojson"
 #: (sum of its 171 Sozialräume; Amt für Statistik und Wahlen, Quartiersatlas 2024).
 CITY_POPULATION_2021 = 643_753
 
+#: Longitude and latitude bounds of Düsseldorf (west, south, east, north), rounded outward from the
+#: city's Stadtteil polygons (lon 6.6887-6.9399, lat 51.1244-51.3525; OpenStreetMap via click_that_hood).
+#: Files whose features all lie outside are refused: another city, or another coordinate system.
+CITY_EXTENT = (6.65, 51.10, 6.97, 51.38)
+
 
 @dataclass(frozen=True)
 class Settings:

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,7 +24,7 @@ import shapely
 from geo.errors import CrsError, FileFormatError, IdError, MissingColumnError
 from geo.indicators import catalogue
 from geo.report import Report
-from geo.settings import METRIC_CRS, STORAGE_CRS
+from geo.settings import CITY_EXTENT, METRIC_CRS, STORAGE_CRS
 
 #: Cell contents that mean "no value" in the city's tables.
 MISSING_TOKENS = frozenset({"", ".", "-", "–", "x", "X", "nan", "NaN", "None"})
@@ -153,6 +154,20 @@ def _check_axes(gdf: gpd.GeoDataFrame, path: Path) -> None:
         raise CrsError("error.axes_swapped", file=path.name)
 
 
+def _check_city(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    """Refuse a layer none of whose features lies in Düsseldorf (`CITY_EXTENT`), saying where it lies."""
+    present = gdf.geometry[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+    if present.empty or present.intersects(shapely.box(*CITY_EXTENT)).any():
+        return
+    minx, miny, maxx, maxy = present.total_bounds
+    raise CrsError(
+        "error.outside_city",
+        file=path.name,
+        lon=f"{minx:.2f}–{maxx:.2f}",
+        lat=f"{miny:.2f}–{maxy:.2f}",
+    )
+
+
 def _likely_crs(bounds: np.ndarray) -> str:
     minx, miny, maxx, maxy = bounds
     if 32_000_000 < minx < 33_000_000:
@@ -234,6 +249,7 @@ def read_sozialraeume(path: str | Path, *, report: Report | None = None) -> gpd.
     _require_geometry(gdf[present], path, kinds=("Polygon", "MultiPolygon"), expected="Polygon, MultiPolygon")
     gdf = _ensure_crs(gdf, path, report)
     _check_axes(gdf, path)
+    _check_city(gdf, path)
     ids = _normalised_ids(gdf[id_col], width=6, path=path, column=id_col, first_row=1)
     gdf = _repair(gdf, ids, report)
     out = gpd.GeoDataFrame({"sozialraum_id": ids}, geometry=gdf.geometry.values, crs=STORAGE_CRS)
@@ -309,6 +325,35 @@ def _decode(raw: bytes, name: str) -> str:
     raise FileFormatError("error.encoding", file=name)
 
 
+#: A spreadsheet that unpacks to more than this is refused (a zip bomb, or not a table of 171 rows).
+MAX_XLSX_UNPACKED = 200 * 1024 * 1024
+
+
+def _check_spreadsheet_archive(raw: bytes, path: Path) -> None:
+    """
+    Refuse a spreadsheet that could harm the reader before any XML parser sees it.
+
+    Its parts may not declare a document type (XML entities can expand to gigabytes, or name local
+    files), and it may not unpack to more than `MAX_XLSX_UNPACKED`.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            members = archive.infolist()
+            if sum(m.file_size for m in members) > MAX_XLSX_UNPACKED:
+                raise FileFormatError(
+                    "error.xlsx_too_large", file=path.name, limit=MAX_XLSX_UNPACKED // (1024 * 1024)
+                )
+            for member in members:
+                if not member.filename.endswith((".xml", ".rels")):
+                    continue
+                with archive.open(member) as part:
+                    head = part.read(8192)
+                if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+                    raise FileFormatError("error.xlsx_doctype", file=path.name, part=member.filename)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError) as exc:
+        raise FileFormatError("error.xlsx_unreadable", file=path.name) from exc
+
+
 def _refuse_formulas_without_values(raw: bytes, sheet: str, path: Path) -> None:
     """
     Refuse a sheet whose formulas were never calculated, naming cells.
@@ -356,6 +401,7 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame:
     if not raw.strip():
         raise FileFormatError("error.file_empty", file=path.name)
     if path.suffix.lower() in {".xlsx", ".xlsm"} or raw[:2] == b"PK":
+        _check_spreadsheet_archive(raw, path)
         try:
             sheets = pd.ExcelFile(io.BytesIO(raw), engine="openpyxl").sheet_names
         except Exception as exc:  # openpyxl raises many types for damaged files
@@ -649,6 +695,7 @@ def read_welcome_points(path: str | Path, *, report: Report | None = None) -> gp
         _require_geometry(gdf, path, kinds=("Point",), expected="Point")
         gdf = _ensure_crs(gdf, path, report)
         _check_axes(gdf, path)
+        _check_city(gdf, path)
         for field in ("name", "organisation", "address", "stadtteil", "url", "contacts"):
             if field not in gdf.columns:
                 gdf[field] = ""
@@ -685,7 +732,10 @@ def read_welcome_points(path: str | Path, *, report: Report | None = None) -> gp
     rows = frame[frame[col("ART")].str.casefold() == "welcome point"].copy()
     if rows.empty:
         raise FileFormatError("error.no_welcome_points", file=path.name)
-    rows["_geom"] = _coordinates(rows, path.name).to_numpy()
+    located = gpd.GeoDataFrame(geometry=_coordinates(rows, path.name))
+    _check_axes(located, path)
+    _check_city(located, path)
+    rows["_geom"] = located.geometry.to_numpy()
     rows["_address"] = (rows[col("STRASSE")] + " " + rows[col("HAUSNUMMER")]).str.strip()
     plz = rows[col("PLZ")] if "PLZ" in upper else ""
     rows["_key"] = (rows["_address"] + " " + plz).str.casefold()
