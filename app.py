@@ -17,12 +17,14 @@ from app_pages.ui import (
     plain,
     principal,
     register,
+    register_problem,
     showing_demo,
     t,
     write_session_cookie,
 )
 from geo import accounts, demo, i18n
 from geo.access import Action, Principal, login_required
+from geo.settings import check_environment
 
 # A local favicon: without one, Streamlit fetches the page's material icon from a Google host.
 FAVICON = str(Path(streamlit.__file__).parent / "static" / "favicon.png")
@@ -32,6 +34,11 @@ if "lang" not in st.session_state:
     st.session_state["lang"] = st.query_params.get("lang", i18n.DEFAULT_LANGUAGE)
     if st.session_state["lang"] not in i18n.LANGUAGES:
         st.session_state["lang"] = i18n.DEFAULT_LANGUAGE
+
+if problems := check_environment():  # an operator's typo: say which setting, instead of failing on every page
+    for problem in problems:
+        st.error(problem.message(st.session_state["lang"]))
+    st.stop()
 
 
 def dataset_choice() -> None:
@@ -106,6 +113,8 @@ with st.sidebar:
     who = Principal.public()
     with friendly_errors():
         who = principal()
+    if problem := register_problem():
+        st.error(problem)
     write_session_cookie()
     if not who.is_public:
         who_is_logged_in(who)

@@ -3,7 +3,16 @@
 import pandas as pd
 import streamlit as st
 
-from app_pages.ui import friendly_errors, multiselect, plain, principal, register, t
+from app_pages.ui import (
+    forget_opened,
+    friendly_errors,
+    multiselect,
+    opened_version,
+    plain,
+    principal,
+    register,
+    t,
+)
 from geo import accounts, privacy
 from geo.access import Action, Principal, Role
 from geo.tables import csv_bytes
@@ -80,6 +89,9 @@ def edit_account(who: Principal, views: list[accounts.AccountView]) -> None:
         t("admin.edit_account"), list(by_id), format_func=lambda i: by_id[i].email, key="admin_edit_account"
     )
     account = by_id[chosen]
+    version = opened_version(
+        "admin_account", chosen, account.version
+    )  # a save over another's change is refused
     people = connector_labels(who)
     with st.form("admin_edit_account_form"):
         roles = multiselect(
@@ -98,11 +110,12 @@ def edit_account(who: Principal, views: list[accounts.AccountView]) -> None:
                 register(),
                 chosen,
                 by=who,
-                version=account.version,
+                version=version,
                 roles=roles,
                 disabled=disabled,
                 connector_id=connector,
             )
+            forget_opened("admin_account")
             st.session_state["admin_flash"] = t("admin.saved", email=plain(account.email))
             st.rerun()
     if account.source == "local" and st.button(t("admin.new_code"), key="admin_new_code"):

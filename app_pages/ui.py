@@ -215,9 +215,25 @@ def principal() -> Principal:
     """
     Who is acting in this browser session, as the register holds it now (public when nobody logged in).
 
-    Built on every rerun, so a disabled account or a removed role counts from the next click.
+    Built on every rerun, so a disabled account or a removed role counts from the next click. When the
+    register cannot be opened (an operator's setting), the session acts as the public and the sidebar says
+    why (`register_problem`); the pages that need no register keep working.
     """
-    reg = register()
+    try:
+        reg = register()
+    except SozialraumError as exc:
+        st.session_state["app_register_problem"] = exc.message(lang())
+        return Principal.public()
+    st.session_state.pop("app_register_problem", None)
+    return _principal(reg)
+
+
+def register_problem() -> str | None:
+    """Why the register could not be opened on this rerun, if it could not."""
+    return st.session_state.get("app_register_problem")
+
+
+def _principal(reg: store.Register) -> Principal:
     if oidc_configured() and st.user.is_logged_in:
         try:
             return accounts.oidc_principal(

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping
@@ -33,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 
 from geo.access import AccessDeniedError, Action, Principal, Role
 from geo.errors import SozialraumError
+from geo.settings import env_number
 from geo.store import (
     Account,
     AuditEntry,
@@ -68,12 +68,11 @@ class LoginPolicy:
     @classmethod
     def from_env(cls) -> LoginPolicy:
         """`SOZIALRAUM_LOGIN_MAX_FAILURES`, `SOZIALRAUM_LOGIN_MAX_CLIENT_FAILURES`, `SOZIALRAUM_LOGIN_WINDOW_MIN`, `SOZIALRAUM_CODE_HOURS`."""
-        env = os.environ
         return cls(
-            per_account=int(env.get("SOZIALRAUM_LOGIN_MAX_FAILURES", "5")),
-            per_client=int(env.get("SOZIALRAUM_LOGIN_MAX_CLIENT_FAILURES", "20")),
-            window=timedelta(minutes=float(env.get("SOZIALRAUM_LOGIN_WINDOW_MIN", "15"))),
-            code_valid=timedelta(hours=float(env.get("SOZIALRAUM_CODE_HOURS", "72"))),
+            per_account=int(env_number("SOZIALRAUM_LOGIN_MAX_FAILURES")),
+            per_client=int(env_number("SOZIALRAUM_LOGIN_MAX_CLIENT_FAILURES")),
+            window=timedelta(minutes=env_number("SOZIALRAUM_LOGIN_WINDOW_MIN")),
+            code_valid=timedelta(hours=env_number("SOZIALRAUM_CODE_HOURS")),
         )
 
 
@@ -322,7 +321,7 @@ def _account_id(register: Register, email: str) -> int | None:
 
 def session_hours() -> float:
     """How long a login lasts in a browser (`SOZIALRAUM_SESSION_HOURS`, default 12)."""
-    return float(os.environ.get("SOZIALRAUM_SESSION_HOURS", "12"))
+    return env_number("SOZIALRAUM_SESSION_HOURS")
 
 
 def _token_hash(token: str) -> str:

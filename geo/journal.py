@@ -29,7 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from geo import coverage, sources
 from geo.access import AccessDeniedError, Action, Principal
 from geo.store import Base, ConcurrentEditError, Register, RegisterError, RowProblem, Tx
-from geo.tables import FORMULA_PREFIXES
+from geo.tables import FORMULA_PREFIXES, printable
 
 ACTIVITY_KINDS = (
     "stadtteilrundgang",
@@ -281,13 +281,18 @@ def ics(
             continue
         event = icalendar.Event()
         event.add("uid", f"activity-{row.id}@sozialraum-karte")
-        event.add("summary", row.title)
+        # iCalendar text may not hold control characters (RFC 5545, 3.3.11): left out here, kept in the register
+        event.add("summary", printable(row.title))
         event.add("dtstart", row.starts_at.to_pydatetime())
         end = row.ends_at if pd.notna(row.ends_at) else row.starts_at + pd.Timedelta(hours=2)
         event.add("dtend", end.to_pydatetime())
         event.add("dtstamp", _now())
-        event.add("location", ", ".join(p for p in (row.venue, f"Sozialraum {row.sozialraum_id}") if p))
-        event.add("description", "\n".join(p for p in (row.target_group, row.languages, row.notes) if p))
+        event.add(
+            "location", printable(", ".join(p for p in (row.venue, f"Sozialraum {row.sozialraum_id}") if p))
+        )
+        event.add(
+            "description", printable("\n".join(p for p in (row.target_group, row.languages, row.notes) if p))
+        )
         event.add("status", "TENTATIVE" if row.status == "idee" else "CONFIRMED")
         cal.add_component(event)
     return cal.to_ical()

@@ -28,6 +28,13 @@ from geo.errors import DataError
 from geo.indicators import Classes, Indicator, catalogue, classify
 from geo.need import CLASS_KEYS, NeedIndex
 from geo.settings import METRIC_CRS, STORAGE_CRS, get_settings
+from geo.tables import printable
+
+
+def _esc(text: object) -> str:
+    """Text from data for HTML: control characters left out (HTML forbids them), markup escaped."""
+    return html.escape(printable(text))
+
 
 NO_DATA_COLOUR = "#d9d9d9"
 BACKGROUND = "#f3f3ef"
@@ -194,7 +201,7 @@ class _MapSetup(MacroElement):
 
 def _legend_html(title: str, subtitle: str, rows: list[tuple[str, str]], meta: DatasetMeta, lang: str) -> str:
     """A legend box: escaped title, subtitle, one swatch per (colour, label), data date, demo mark."""
-    esc = html.escape
+    esc = _esc
     swatch = "display:inline-block;width:16px;height:12px;margin-right:6px;border:1px solid #999;background:"
     body = "".join(f'<div><span style="{swatch}{c}"></span>{esc(label)}</div>' for c, label in rows)
     demo = ""
@@ -218,7 +225,7 @@ def _place(row: pd.Series) -> str:
 
 
 def _tooltip(row: pd.Series, indicator: Indicator, lang: str) -> str:
-    esc = html.escape
+    esc = _esc
     value = i18n.format_number(row[indicator.id], lang, decimals=indicator.decimals)
     unit = indicator.unit if pd.notna(row[indicator.id]) else ""
     return (
@@ -228,7 +235,7 @@ def _tooltip(row: pd.Series, indicator: Indicator, lang: str) -> str:
 
 
 def _need_tooltip(row: pd.Series, lang: str) -> str:
-    esc = html.escape
+    esc = _esc
     if pd.isna(row["score"]):
         text = i18n.translate("need.no_score", lang)
     else:
@@ -247,9 +254,7 @@ def _with_notes(tooltips: list[str], shapes: pd.DataFrame, notes: pd.Series | No
     if notes is None:
         return tooltips
     extra = [str(notes.get(i, "")) for i in shapes["sozialraum_id"]]
-    return [
-        f"{tip}<br>{html.escape(line)}" if line else tip for tip, line in zip(tooltips, extra, strict=True)
-    ]
+    return [f"{tip}<br>{_esc(line)}" if line else tip for tip, line in zip(tooltips, extra, strict=True)]
 
 
 def _features(frame: gpd.GeoDataFrame, properties: list[str]) -> dict[str, Any]:
@@ -285,7 +290,7 @@ def base_map(dataset: Dataset, *, lang: str = "de", tiles: bool = False) -> foli
     if tiles:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
-    _MapSetup(attribution=html.escape(source_line(dataset.meta, lang)), background=BACKGROUND).add_to(m)
+    _MapSetup(attribution=_esc(source_line(dataset.meta, lang)), background=BACKGROUND).add_to(m)
     return m
 
 
@@ -295,7 +300,7 @@ def add_welcome_points(m: folium.Map, points: gpd.GeoDataFrame, *, lang: str = "
         return
     group = folium.FeatureGroup(name=i18n.translate("map.welcome_points", lang))
     for _, p in points.iterrows():
-        text = f"<b>{html.escape(str(p.get('name', '')))}</b><br>{html.escape(str(p.get('address', '')))}"
+        text = f"<b>{_esc(str(p.get('name', '')))}</b><br>{_esc(str(p.get('address', '')))}"
         folium.CircleMarker(
             location=[p.geometry.y, p.geometry.x],
             radius=7,
@@ -352,7 +357,7 @@ def _label(
         icon=folium.DivIcon(
             html=f'<div class="{css}" style="font:600 {size}px system-ui,sans-serif;color:{colour};'
             "white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;"
-            f'transform:translate(-50%,-50%);pointer-events:none">{html.escape(text)}</div>',
+            f'transform:translate(-50%,-50%);pointer-events:none">{_esc(text)}</div>',
             icon_size=(0, 0),
         ),
         interactive=False,
@@ -516,7 +521,7 @@ def choropleth(
     else:
         shapes["fill"] = NO_DATA_COLOUR
         shapes["tooltip"] = [
-            f"<b>{html.escape(str(r['name']))}</b><br>{html.escape(_place(r))}" for _, r in shapes.iterrows()
+            f"<b>{_esc(str(r['name']))}</b><br>{_esc(_place(r))}" for _, r in shapes.iterrows()
         ]
     _add_sozialraum_layer(m, shapes, lang)
     _add_context(m, dataset, geometry, lang)
@@ -563,8 +568,8 @@ def official_type_map(
     )
     label = i18n.translate("map.official_type", lang)
     shapes["tooltip"] = [
-        f"<b>{html.escape(str(r['name']))}</b><br>{html.escape(_place(r))}<br>{html.escape(label)}: "
-        f"<b>{html.escape(str(r['official_type']) if pd.notna(r['official_type']) else '–')}</b>"
+        f"<b>{_esc(str(r['name']))}</b><br>{_esc(_place(r))}<br>{_esc(label)}: "
+        f"<b>{_esc(str(r['official_type']) if pd.notna(r['official_type']) else '–')}</b>"
         for _, r in shapes.iterrows()
     ]
     rows = [(colours[c], c) for c in categories] + [(NO_DATA_COLOUR, i18n.translate("map.no_data", lang))]
@@ -623,7 +628,7 @@ def coverage_map(
     shapes["fill"] = shapes["sozialraum_id"].map(styling.fill)
     shapes["css"] = shapes["sozialraum_id"].map(styling.css)
     covered = shapes["covered"].fillna(False).astype(bool)
-    esc = html.escape
+    esc = _esc
 
     def tip(r: pd.Series) -> str:
         need = i18n.translate(CLASS_KEYS[int(r["need_class"]) - 1], lang) if r["need_class"] else "–"
@@ -698,7 +703,7 @@ def _pin(
         fill=True,
         fill_color=colour,
         fill_opacity=1.0,
-        tooltip=folium.Tooltip(html.escape(title)),
+        tooltip=folium.Tooltip(_esc(title)),
         class_name=css,
     ).add_to(parent)
 
@@ -714,7 +719,7 @@ def pins_map(
     """Orange pins (`lat`, `lon`, `title`, escaped) over pale Sozialraum outlines, Bezirke and Welcome Points."""
     m = base_map(dataset, lang=lang)
     shapes = _shapes(dataset, geometry).assign(
-        fill="#ffffff", tooltip=lambda f: [f"<b>{html.escape(str(n))}</b>" for n in f["name"]]
+        fill="#ffffff", tooltip=lambda f: [f"<b>{_esc(str(n))}</b>" for n in f["name"]]
     )
     _add_sozialraum_layer(m, shapes, lang)
     _add_context(m, dataset, geometry, lang)

@@ -11,7 +11,6 @@ log records that an erasure happened, never the erased values.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -19,6 +18,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from geo.access import AccessDeniedError, Action, Principal
+from geo.settings import env_number
 from geo.store import (
     Account,
     AuditEntry,
@@ -39,7 +39,7 @@ def _now() -> datetime:
 
 def retention_days() -> int:
     """Days after leaving that a connector's personal data is kept (`SOZIALRAUM_RETENTION_DAYS`, default 365)."""
-    return int(os.environ.get("SOZIALRAUM_RETENTION_DAYS", "365"))
+    return int(env_number("SOZIALRAUM_RETENTION_DAYS"))
 
 
 def erase_connector(register: Register, connector_id: int, *, by: Principal, reason: str = "request") -> None:

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo.errors import SozialraumError
+
 #: Where files and Leaflet keep coordinates.
 STORAGE_CRS = "EPSG:4326"
 #: ETRS89 / UTM zone 32N, the official CRS in North Rhine-Westphalia: every area and distance is measured here.
@@ -40,6 +42,60 @@ class Settings:
     max_download_bytes: int
 
 
+class SettingError(SozialraumError, ValueError):
+    """An environment setting that cannot be used (not a number, below its minimum)."""
+
+
+#: Every numeric setting read from the environment: name -> (default, minimum).
+NUMBERS: dict[str, tuple[float, float]] = {
+    "SOZIALRAUM_CITY_POPULATION": (CITY_POPULATION_2021, 1),
+    "SOZIALRAUM_SIMPLIFY_M": (12, 0),
+    "SOZIALRAUM_DOWNLOAD_TIMEOUT": (60, 1),
+    "SOZIALRAUM_MAX_DOWNLOAD_MB": (100, 0.01),
+    "SOZIALRAUM_LOGIN_MAX_FAILURES": (5, 1),
+    "SOZIALRAUM_LOGIN_MAX_CLIENT_FAILURES": (20, 1),
+    "SOZIALRAUM_LOGIN_WINDOW_MIN": (15, 1),
+    "SOZIALRAUM_CODE_HOURS": (72, 1),
+    "SOZIALRAUM_SESSION_HOURS": (12, 0.1),
+    "SOZIALRAUM_RETENTION_DAYS": (365, 1),
+    "SOZIALRAUM_SQLITE_BUSY_MS": (5000, 0),
+}
+
+
+def check_environment() -> list[SettingError]:
+    """Every numeric setting that cannot be used; the app shows them at start instead of failing later."""
+    problems = []
+    for name in NUMBERS:
+        try:
+            env_number(name)
+        except SettingError as exc:
+            problems.append(exc)
+    return problems
+
+
+def env_number(name: str) -> float:
+    """
+    The number in the environment variable `name`, else its default (see `NUMBERS`).
+
+    Raises
+    ------
+    SettingError
+        Naming the variable, its value and what it should be, so an operator can fix it at once
+        (instead of every page failing with "Interner Fehler").
+    """
+    default, minimum = NUMBERS[name]
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        value = float("nan")
+    if not value >= minimum or value == float("inf"):  # also NaN
+        raise SettingError("error.setting_invalid", name=name, value=text[:40], minimum=minimum)
+    return value
+
+
 def get_settings() -> Settings:
     """
     Read the settings, with environment overrides.
@@ -56,8 +112,8 @@ def get_settings() -> Settings:
     return Settings(
         data_dir=Path(env.get("SOZIALRAUM_DATA_DIR", REPO_ROOT / "data")),
         user_dir=Path(env.get("SOZIALRAUM_USER_DIR", REPO_ROOT / "var")),
-        city_population=int(env.get("SOZIALRAUM_CITY_POPULATION", CITY_POPULATION_2021)),
-        simplify_tolerance_m=float(env.get("SOZIALRAUM_SIMPLIFY_M", "12")),
-        download_timeout_s=float(env.get("SOZIALRAUM_DOWNLOAD_TIMEOUT", "60")),
-        max_download_bytes=int(float(env.get("SOZIALRAUM_MAX_DOWNLOAD_MB", "100")) * 1024 * 1024),
+        city_population=int(env_number("SOZIALRAUM_CITY_POPULATION")),
+        simplify_tolerance_m=env_number("SOZIALRAUM_SIMPLIFY_M"),
+        download_timeout_s=env_number("SOZIALRAUM_DOWNLOAD_TIMEOUT"),
+        max_download_bytes=int(env_number("SOZIALRAUM_MAX_DOWNLOAD_MB") * 1024 * 1024),
     )

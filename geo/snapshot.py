@@ -17,11 +17,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.table import Table
+from matplotlib.text import Text
 from matplotlib_scalebar.scalebar import ScaleBar
 
 from geo import coverage, i18n, maps, need
 from geo.dataset import Dataset
 from geo.settings import METRIC_CRS
+from geo.tables import printable
 
 Kind = Literal["indicator", "need", "coverage"]
 Preset = Literal["a4", "16:9"]
@@ -299,6 +302,12 @@ def map_figure(dataset: Dataset, prepared: Prepared, *, preset: Preset = "a4", l
 
 def to_bytes(fig: Figure, fmt: Literal["png", "pdf"]) -> bytes:
     """The figure as PNG or PDF bytes."""
+    cells = [cell.get_text() for table in fig.findobj(Table) for cell in table.get_celld().values()]
+    for text in [*fig.findobj(Text), *cells]:  # names from data: no control characters, no "$...$" as maths
+        shown = printable(text.get_text())
+        if shown != text.get_text():
+            text.set_text(shown)
+        text.set_parse_math(False)
     buffer = io.BytesIO()
     with mpl.rc_context(RC):
         fig.savefig(buffer, format=fmt, dpi=DPI)

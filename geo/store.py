@@ -51,7 +51,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from geo.access import AccessDeniedError, Action, Principal, require
 from geo.errors import DataError
-from geo.settings import get_settings
+from geo.settings import env_number, get_settings
 
 
 class RegisterError(DataError):
@@ -264,9 +264,7 @@ def database_url() -> str:
     """`DATABASE_URL`, else an SQLite file in the user data folder (kept out of git)."""
     if url := os.environ.get("DATABASE_URL"):
         return url
-    folder = get_settings().user_dir
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / 'register.sqlite'}"
+    return f"sqlite:///{get_settings().user_dir / 'register.sqlite'}"  # the folder is made on opening
 
 
 def _sqlite_pragmas(connection: object, _record: object) -> None:
@@ -282,7 +280,7 @@ def _sqlite_pragmas(connection: object, _record: object) -> None:
     connection.isolation_level = None  # type: ignore[attr-defined]
     cursor = connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={int(os.environ.get('SOZIALRAUM_SQLITE_BUSY_MS', '5000'))}")
+    cursor.execute(f"PRAGMA busy_timeout={int(env_number('SOZIALRAUM_SQLITE_BUSY_MS'))}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
@@ -294,9 +292,7 @@ def _sqlite_begin(connection: Connection) -> None:
 
 def demo_database_url() -> str:
     """The demo register: an SQLite file of its own in the user data folder, never the real register."""
-    folder = get_settings().user_dir
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / 'demo-register.sqlite'}"
+    return f"sqlite:///{get_settings().user_dir / 'demo-register.sqlite'}"
 
 
 def _hide_password(url: str) -> str:
@@ -390,7 +386,14 @@ class Register:
             ) from exc
         if self.engine.dialect.name == "sqlite":
             if self.engine.url.database and self.engine.url.database != ":memory:":
-                Path(self.engine.url.database).parent.mkdir(parents=True, exist_ok=True)  # may raise OSError
+                try:
+                    Path(self.engine.url.database).parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:  # read-only, or a file where the folder should be
+                    raise RegisterError(
+                        "register.cannot_create",
+                        path=self.engine.url.database,
+                        reason=exc.strerror or str(exc),
+                    ) from exc
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
         try:

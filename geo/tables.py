@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import pandas as pd
@@ -11,6 +12,15 @@ from geo import i18n
 
 #: A cell starting with one of these is read as a formula by Excel or LibreOffice.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+#: Control characters (C0 without tab, line feed and carriage return; DEL; C1). The register keeps them as
+#: typed; formats that forbid them (HTML text, iCalendar, XLSX, fonts in PDF) get the text without them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def printable(text: object) -> str:
+    """`text` as a string without control characters (see `CONTROL_CHARACTERS`)."""
+    return CONTROL_CHARACTERS.sub("", str(text))
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:

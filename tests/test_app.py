@@ -737,3 +737,56 @@ def test_two_concerns_with_the_same_title_are_answered_separately(
     statuses = journal.concerns(register, by=COORD).set_index("id")["status"]
     assert (statuses[first], statuses[second]) == ("erledigt", "offen")
     register.close()
+
+
+def test_a_stale_answer_is_refused_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    """Two coordinators answer the same concern: the second save, made on the old state, is refused."""
+    register = _demo_register(monkeypatch, tmp_path)
+    _account(register, COORDINATOR_EMAIL, "coordinator")
+    concern = journal.add_concern(register, journal.ConcernInput(thema="Ampel"), by=COORD, known_ids=set())
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.run()
+    at.switch_page("app_pages/concerns.py").run()
+    _login(at, COORDINATOR_EMAIL, PASSWORD)
+    at.selectbox(key="concerns_pick").set_value(concern).run()
+    # meanwhile, a colleague answers in another session
+    journal.change_status(register, concern, by=COORD, version=1, status="weitergeleitet", comment="Ans Amt.")
+    _in_form(at.selectbox, "concerns_answer")[0].set_value("erledigt")
+    _in_form(at.text_area, "concerns_answer")[0].set_value("Repariert.")
+    _in_form(at.button, "concerns_answer")[0].click().run()
+    assert not at.exception
+    assert any("Jemand anderes" in e.value for e in at.error)
+    history = journal.history(register, concern, by=COORD)
+    assert "Repariert." not in history.to_string()
+    assert journal.concerns(register, by=COORD).set_index("id")["status"][concern] == "weitergeleitet"
+    register.close()
+
+
+def test_a_mistyped_setting_is_named_instead_of_failing_everywhere(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    monkeypatch.setenv("SOZIALRAUM_SESSION_HOURS", "zwölf")
+    at.run()
+    assert not at.exception
+    assert any("SOZIALRAUM_SESSION_HOURS" in e.value and "zwölf" in e.value for e in at.error)
+
+
+def test_a_user_folder_that_cannot_be_made_is_one_sentence(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    """The operator pointed SOZIALRAUM_USER_DIR below a file: the map still shows, login says why not."""
+    blocker = tmp_path / "datei"
+    blocker.write_text("kein Ordner", encoding="utf-8")
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    monkeypatch.setenv("SOZIALRAUM_USER_DIR", str(blocker / "var"))
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Sozialräume erkunden"
+    assert any("kann nicht unter" in e.value for e in at.error), [e.value for e in at.error]
+    for page in ("tandems", "activities", "concerns", "data", "account"):
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception, page
+        assert not any("Interner Fehler" in e.value for e in at.error), page

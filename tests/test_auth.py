@@ -217,9 +217,12 @@ def test_a_session_token_survives_a_reload_until_logout_expiry_or_lock(
     assert accounts.session_principal(register, None).is_public
     accounts.end_session(register, token)
     assert accounts.session_principal(register, token).is_public  # logged out: the cookie is worthless
-    monkeypatch.setenv("SOZIALRAUM_SESSION_HOURS", "-1")
-    assert accounts.session_principal(register, accounts.start_session(register, who)).is_public  # expired
     monkeypatch.setenv("SOZIALRAUM_SESSION_HOURS", "12")
+    old = accounts.start_session(register, who)
+    now = accounts._now()
+    monkeypatch.setattr(accounts, "_now", lambda: now + timedelta(hours=12, minutes=1))
+    assert accounts.session_principal(register, old).is_public  # expired
+    monkeypatch.setattr(accounts, "_now", lambda: now)
     token = accounts.start_session(register, who)
     (view,) = accounts.accounts(register, by=CLI)
     accounts.update_account(register, view.id, by=CLI, version=view.version, disabled=True)
