@@ -51,6 +51,7 @@ def dataset_choice() -> None:
     def _choose_dataset() -> None:
         if st.session_state[widget_key] in datasets:
             st.session_state["app_dataset"] = st.session_state[widget_key]
+            st.session_state["app_dataset_switched"] = True
 
     options = list(datasets)
     st.selectbox(
@@ -61,6 +62,9 @@ def dataset_choice() -> None:
         key=widget_key,
         on_change=_choose_dataset,
     )
+    if st.session_state.pop("app_dataset_switched", False):  # say what is shown now, and whose register
+        key = "app.dataset_switched_demo" if showing_demo() else "app.dataset_switched_real"
+        st.info(t(key, title=plain(datasets[current_folder()])), icon=":material/swap_horiz:")
 
 
 def who_is_logged_in(who: Principal) -> None:

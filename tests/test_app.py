@@ -790,3 +790,26 @@ def test_a_user_folder_that_cannot_be_made_is_one_sentence(
         at.switch_page(f"app_pages/{page}.py").run()
         assert not at.exception, page
         assert not any("Interner Fehler" in e.value for e in at.error), page
+
+
+def test_switching_datasets_says_what_is_shown_and_whose_register(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    official = tmp_path / "var" / "official"
+    shutil.copytree(_official_copy(demo_dir, tmp_path), official)
+    at.run()
+    assert not at.sidebar.info or "Sie sehen jetzt" not in at.sidebar.info[0].value  # nothing switched yet
+    picker = next(s for s in at.sidebar.selectbox if s.label == "Datensatz")
+    picker.set_value(str(official)).run()
+    assert not at.exception
+    notes = [i.value for i in at.sidebar.info if "Sie sehen jetzt" in i.value]
+    assert notes and "Offiziell" in notes[0] and "Register der Stadt" in notes[0]
+    picker = next(s for s in at.sidebar.selectbox if s.label == "Datensatz")
+    picker.set_value(str(demo_dir)).run()
+    notes = [i.value for i in at.sidebar.info if "Sie sehen jetzt" in i.value]
+    assert notes and "Demo-Register" in notes[0]
+    at.run()  # said once, not on every click
+    assert not [i for i in at.sidebar.info if "Sie sehen jetzt" in i.value]
