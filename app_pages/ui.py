@@ -136,6 +136,9 @@ def friendly_errors() -> Iterator[None]:
         yield
     except SozialraumError as exc:
         st.error(exc.message(lang()))
+    except OSError as exc:  # a full disk, a read-only or missing folder: the operator can fix it
+        _log.exception("file system error on a page")
+        st.error(t("error.os", reason=files.reason(exc)))
     except Exception as exc:  # the last line of defence: a sentence for the user, the traceback in the log
         _log.exception("unexpected error on a page")
         st.error(t("app.internal_error", kind=type(exc).__name__))

@@ -398,6 +398,12 @@ def main(argv: list[str] | None = None) -> int:
             _json_error("unusable", exc.message(args.lang))
         print(exc.message(args.lang), file=sys.stderr)
         return 2
+    except OSError as exc:  # a full disk, a read-only or missing folder
+        message = i18n.translate("error.os", args.lang, reason=files.reason(exc))
+        if as_json:
+            _json_error("os", message)
+        print(message, file=sys.stderr)
+        return 2
     except Exception as exc:
         if os.environ.get("SOZIALRAUM_DEBUG"):
             raise

@@ -336,3 +336,24 @@ def test_validate_json_keeps_its_contract_on_broken_files(
     assert main(["validate", "--sozialraeume", str(SOZIALRAEUME), "--json"]) == 1
     out = json.loads(capsys.readouterr().out)  # still one JSON object on stdout
     assert out["errors"][0]["code"] == "internal"
+
+
+def test_json_commands_print_one_object_on_every_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`gaps --json`: a missing dataset and a full disk each give one JSON object with the error, exit 2."""
+    code = main(
+        ["gaps", "--data-dir", str(tmp_path / "fehlt"), "--json", "--db", f"sqlite:///{tmp_path / 'r.db'}"]
+    )
+    out = capsys.readouterr().out
+    assert code == 2
+    assert json.loads(out)["error"]["message"].startswith("Im Ordner")
+
+    def disk_full(_folder: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(dataset, "load_dataset", disk_full)
+    code = main(["gaps", "--data-dir", str(tmp_path), "--json", "--db", f"sqlite:///{tmp_path / 'r.db'}"])
+    payload = json.loads(capsys.readouterr().out)
+    assert code == 2
+    assert payload["error"]["code"] == "os" and "No space left" in payload["error"]["message"]
