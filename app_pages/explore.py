@@ -1,12 +1,15 @@
 """Erkunden: map an indicator or the need index, pick a Sozialraum, read its profile, rank and compare."""
 
+from types import SimpleNamespace
+
 import altair as alt
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
+from app_pages import mapview
 from app_pages.ui import (
     active_assignments,
+    base_current,
     demo_notice,
     friendly_errors,
     km_slider,
@@ -21,11 +24,15 @@ from app_pages.ui import (
     t,
     table_with_download,
 )
-from geo import i18n, journal, maps, need, profile, tables, view
+from geo import i18n, journal, maps, need, profile, tables, view, webmap
 from geo.indicators import SCHEMES, catalogue
 
 cat = catalogue()
 st.title(t("explore.title"))
+PANELS = ["profile", "ranking", "compare"]
+st.session_state.setdefault("explore_panel", "profile")
+# the shortlist's widget is drawn only with its panel; keep its value while another panel is shown
+st.session_state["explore_shortlist"] = list(st.session_state.get("explore_shortlist", []))
 
 
 def seed_from_url(current: view.ExploreView) -> None:
@@ -40,7 +47,7 @@ def seed_from_url(current: view.ExploreView) -> None:
         "explore_k": current.k,
         "explore_breaks": ", ".join(f"{b:g}" for b in current.breaks),
         "explore_norm": current.normalisation,
-        "explore_search": current.selected,
+        "explore_selected": current.selected,
         "explore_shortlist": list(current.shortlist),
         "explore_bezirke": list(current.bezirke),
         "explore_classes": list(current.classes),
@@ -122,6 +129,7 @@ def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
         st.info(t("need.no_score"))
     if p.official_type is not None:
         st.markdown(t("profile.official_type", value=plain(p.official_type)))
+    st.button(t("profile.clear"), key="explore_clear", on_click=clear_selection)
     st.button(
         t("profile.add_to_shortlist"),
         key="explore_add",
@@ -178,15 +186,8 @@ def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
         }
     )
     places = comp["indicator"].map(lambda i: cat.get(i).decimals)
-    st.dataframe(
-        tables.localized(table, lang(), row_decimals=places),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            label: st.column_config.TextColumn(width=150),
-            **{c: st.column_config.NumberColumn(width=62) for c in (value, city, bezirk)},
-        },
-    )
+    # a Markdown table: a few hundred bytes per click instead of about 5 KB of Arrow, readable on a phone
+    st.markdown(tables.markdown_table(table, lang(), row_decimals=places))
     st.caption(t("profile.table_note", name=plain(p.name), n=p.stadtbezirk))
     st.markdown(f"**{t('profile.nearest')}**")
     if p.nearest_welcome_points.empty:
@@ -211,11 +212,209 @@ def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
         st.caption(t("profile.no_tandem"))
 
 
+def on_map_click(known: set[str]) -> None:
+    """Map callback (runs before the page): select the Sozialraum clicked, remember the place for "home"."""
+    hit, place = view.click_target(mapview.clicked("explore_map"), known)
+    if place is not None:
+        st.session_state["explore_home_candidate"] = place
+    if hit is not None:
+        st.session_state["explore_selected"] = hit
+        st.session_state["explore_panel"] = "profile"
+
+
+def clear_selection() -> None:
+    """Button callback: no Sozialraum selected any more."""
+    st.session_state["explore_selected"] = None
+
+
+def pick_from_search() -> None:
+    """Search callback: the Sozialraum picked becomes the selection, and the search box is empty again."""
+    picked = st.session_state.get("explore_search")
+    if picked:
+        st.session_state["explore_selected"] = picked
+        st.session_state["explore_panel"] = "profile"
+    st.session_state["explore_search"] = None
+
+
 def add_to_shortlist(sozialraum_id: str) -> None:
     """Button callback: put a Sozialraum on the comparison list (at most four)."""
     current = list(st.session_state.get("explore_shortlist", []))
     if sozialraum_id not in current and len(current) < view.MAX_SHORTLIST:
         st.session_state["explore_shortlist"] = [*current, sozialraum_id]
+
+
+@st.fragment
+def details(v: SimpleNamespace) -> None:
+    """
+    The map, the search and the panel below it: a click on the map reruns only this part of the page.
+
+    `v` holds what the controls above decided (data, mode, indicator, need index, filters).
+    """
+    with friendly_errors():
+        _details(v)
+
+
+def _details(v: SimpleNamespace) -> None:
+    data, mode, indicator, result, changes = v.data, v.mode, v.indicator, v.result, v.changes
+    scheme, k, breaks, matching, near = v.scheme, v.k, v.breaks, v.matching, v.near
+    ids, labels, available = v.ids, v.labels, v.available
+    components, norm, bezirke, classes, wp, km = v.components, v.norm, v.bezirke, v.classes, v.wp, v.km
+    tiles = st.toggle(t("explore.tiles"), value=False, help=t("explore.tiles_help"), key="explore_tiles")
+    counts = journal.counts_by_sozialraum(register())  # once per run: map tooltips and Steckbrief
+    base = base_current()
+    if mode == "index":
+        styling = maps.style_need(result, lang=lang())
+    elif mode == "typ":
+        styling = maps.style_official_type(data, lang=lang())
+    else:
+        styling = maps.style_indicator(data, indicator, scheme=scheme, k=k, breaks=breaks, lang=lang())
+    selected = st.session_state.get("explore_selected")
+    style = webmap.style_payload(
+        base,
+        styling,
+        webmap.lines_for(data, mode, indicator_id=indicator, result=result, lang=lang()),
+        data,
+        overlay=webmap.Overlay(
+            selected=selected,
+            shortlist=tuple(st.session_state.get("explore_shortlist", [])),
+            matching=frozenset(matching) if matching is not None else None,
+            circle=(near[1], near[0], near[2]) if near else None,
+            pins=journal.map_pins(register(), by=principal()),
+        ),
+        notes=journal.map_notes(counts, lang=lang()),
+        lang=lang(),
+        tiles=tiles,
+    )
+    mapview.show_map(base, style, key="explore_map", on_click=lambda: on_map_click(ids))
+    if st.session_state.get("explore_home_candidate") and st.button(
+        t("explore.set_home"), key="explore_set_home"
+    ):
+        st.session_state["explore_home"] = st.session_state["explore_home_candidate"]
+        st.rerun()
+
+    st.selectbox(  # a search that picks: it stays empty, so it is not sent again on every click
+        t("explore.search"),
+        options=[None, *labels],
+        key="explore_search",
+        format_func=lambda i: t("explore.search_none") if i is None else labels[i],
+        placeholder=t("explore.search_none"),
+        on_change=pick_from_search,
+    )
+    chosen = selected
+    # one panel at a time: only what is shown is computed and sent (tabs would build and send all three)
+    panel = (
+        st.segmented_control(
+            t("explore.panel"),
+            PANELS,
+            format_func=lambda p: t(f"explore.tab_{p}"),
+            key="explore_panel",
+            selection_mode="single",
+            label_visibility="collapsed",
+        )
+        or "profile"
+    )
+    if panel == "profile":
+        if chosen:
+            shown = profile.profile_indicators(available)
+            show_profile(
+                profile.build_profile(
+                    data,
+                    chosen,
+                    indicator_ids=shown,
+                    need=result,
+                    stability=changes,
+                    assignments=active_assignments(),
+                    lang=lang(),
+                ),
+                counts,
+            )
+        else:
+            st.info(t("explore.pick_hint"))
+    elif panel == "ranking":
+        table = profile.ranking_table(data, result, changes, indicator_id=indicator, only=matching)
+        table["need_class"] = table["need_class"].map(lambda c: t(need.CLASS_KEYS[c - 1]) if c else "–")
+        table["class_changes"] = table["class_changes"].map(
+            lambda s: (
+                "–" if pd.isna(s) else t("ranking.sensitive") if need.is_sensitive(s) else t("ranking.stable")
+            )
+        )
+        headers = {
+            "rank": t("ranking.rank"),
+            "sozialraum_id": "ID",
+            "name": t("ranking.name"),
+            "stadtteil": t("ranking.stadtteil"),
+            "stadtbezirk": t("ranking.bezirk"),
+            "score": t("ranking.score"),
+            "need_class": t("ranking.class"),
+            "class_changes": t("ranking.stability"),
+            "bevoelkerung": t("ranking.population"),
+            "welcome_point_m": t("ranking.welcome_point_m"),
+        }
+        decimals = {headers["score"]: 0, headers["bevoelkerung"]: 0, headers["welcome_point_m"]: 0}
+        if indicator:
+            headers[indicator] = f"{cat.get(indicator).label(lang())} ({cat.get(indicator).unit})"
+            decimals[headers[indicator]] = cat.get(indicator).decimals
+        table_with_download(
+            table.rename(columns=headers),
+            caption=t("ranking.caption", n=len(table)),
+            file_name="sozialraeume-rangliste.csv",
+            key="explore_download",
+            decimals=decimals,
+        )
+    else:
+        picked = multiselect(
+            t("compare.pick"),
+            options=list(labels),
+            key="explore_shortlist",
+            format_func=labels.get,
+            max_selections=view.MAX_SHORTLIST,
+        )
+        if picked:
+            shown = profile.profile_indicators(available)
+            frame = pd.DataFrame(
+                {
+                    labels[i].split(" (")[0] + f" ({i})": data.spaces.set_index("sozialraum_id").loc[i, shown]
+                    for i in picked
+                }
+            )
+            frame.insert(0, t("profile.city_median"), data.spaces[shown].median())
+            frame.index = [f"{cat.get(i).label(lang())} ({cat.get(i).unit})" for i in shown]
+            places = pd.Series([cat.get(i).decimals for i in shown], index=frame.index)
+            st.dataframe(tables.localized(frame, lang(), row_decimals=places), width="stretch")
+            scores = pd.DataFrame(
+                {
+                    "name": [labels[i].split(" (")[0] for i in picked],
+                    "score": [result.score.get(i) for i in picked],
+                }
+            )
+            st.altair_chart(
+                alt.Chart(scores)
+                .mark_bar(color="#b30000")
+                .encode(
+                    x=alt.X("score:Q", title=t("ranking.score"), scale=alt.Scale(domain=[0, 100])),
+                    y=alt.Y("name:N", title=None, sort=None),
+                ),
+                width="stretch",
+            )
+        else:
+            st.info(t("compare.hint"))
+
+    current = view.ExploreView(
+        mode=mode,
+        indicator=indicator if mode == "indikator" else None,
+        scheme=scheme,
+        k=k,
+        breaks=tuple(breaks),
+        components=tuple(components) if mode == "index" else (),
+        normalisation=norm,
+        selected=chosen,
+        shortlist=tuple(st.session_state.get("explore_shortlist", [])),
+        bezirke=tuple(bezirke),
+        classes=tuple(classes),
+        welcome_point=wp,
+        distance_km=km if wp else None,
+    )
+    st.query_params.from_dict(view.to_params(current))
 
 
 with friendly_errors():
@@ -315,165 +514,26 @@ with friendly_errors():
         data.spaces, bezirke=tuple(bezirke), classes=tuple(classes), need=result, near=near
     )
 
-    tiles = st.toggle(t("explore.tiles"), value=False, help=t("explore.tiles_help"), key="explore_tiles")
-    counts = journal.counts_by_sozialraum(register())  # once per run: map tooltips and Steckbrief
-    notes = journal.map_notes(counts, lang=lang())
-    if mode == "index":
-        m = maps.need_map(data, geometry, result, lang=lang(), tiles=tiles, notes=notes)
-    elif mode == "typ":
-        m = maps.official_type_map(data, geometry, lang=lang(), tiles=tiles)
-    else:
-        m = maps.choropleth(
-            data,
-            geometry,
-            indicator,
+    details(
+        SimpleNamespace(
+            data=data,
+            mode=mode,
+            indicator=indicator,
+            result=result,
+            changes=changes,
             scheme=scheme,
             k=k,
             breaks=breaks,
-            lang=lang(),
-            tiles=tiles,
-            notes=notes,
+            matching=matching,
+            near=near,
+            ids=ids,
+            labels=labels,
+            available=available,
+            components=components,
+            norm=norm,
+            bezirke=bezirke,
+            classes=classes,
+            wp=wp,
+            km=km,
         )
-    selected = st.session_state.get("explore_search")
-    overlay = maps.overlay(
-        geometry,
-        selected=selected,
-        shortlist=tuple(st.session_state.get("explore_shortlist", [])),
-        matching=matching,
-        circle=(near[1], near[0], near[2]) if near else None,
-        pins=journal.map_pins(register(), by=principal()),
     )
-    clicked = st_folium(
-        m,
-        key="explore_map",
-        height=560,
-        use_container_width=True,
-        returned_objects=["last_object_clicked"],
-        feature_group_to_add=overlay,
-    )
-    click = (clicked or {}).get("last_object_clicked")
-    if click and click != st.session_state.get("explore_last_click"):
-        st.session_state["explore_last_click"] = click
-        st.session_state["explore_home_candidate"] = (click["lat"], click["lng"])
-        hit = profile.clicked_sozialraum(data.spaces, clicked)
-        if hit and hit != selected:
-            st.session_state["explore_search"] = hit
-            st.rerun()
-    if st.session_state.get("explore_home_candidate") and st.button(
-        t("explore.set_home"), key="explore_set_home"
-    ):
-        st.session_state["explore_home"] = st.session_state["explore_home_candidate"]
-        st.rerun()
-
-    chosen = st.selectbox(
-        t("explore.search"),
-        options=[None, *labels],
-        key="explore_search",
-        format_func=lambda i: t("explore.search_none") if i is None else labels[i],
-        placeholder=t("explore.search_none"),
-    )
-    tab_profile, tab_ranking, tab_compare = st.tabs(
-        [t("explore.tab_profile"), t("explore.tab_ranking"), t("explore.tab_compare")]
-    )
-    with tab_profile:
-        if chosen:
-            shown = profile.profile_indicators(available)
-            show_profile(
-                profile.build_profile(
-                    data,
-                    chosen,
-                    indicator_ids=shown,
-                    need=result,
-                    stability=changes,
-                    assignments=active_assignments(),
-                    lang=lang(),
-                ),
-                counts,
-            )
-        else:
-            st.info(t("explore.pick_hint"))
-    with tab_ranking:
-        table = profile.ranking_table(data, result, changes, indicator_id=indicator, only=matching)
-        table["need_class"] = table["need_class"].map(lambda c: t(need.CLASS_KEYS[c - 1]) if c else "–")
-        table["class_changes"] = table["class_changes"].map(
-            lambda s: (
-                "–" if pd.isna(s) else t("ranking.sensitive") if need.is_sensitive(s) else t("ranking.stable")
-            )
-        )
-        headers = {
-            "rank": t("ranking.rank"),
-            "sozialraum_id": "ID",
-            "name": t("ranking.name"),
-            "stadtteil": t("ranking.stadtteil"),
-            "stadtbezirk": t("ranking.bezirk"),
-            "score": t("ranking.score"),
-            "need_class": t("ranking.class"),
-            "class_changes": t("ranking.stability"),
-            "bevoelkerung": t("ranking.population"),
-            "welcome_point_m": t("ranking.welcome_point_m"),
-        }
-        decimals = {headers["score"]: 0, headers["bevoelkerung"]: 0, headers["welcome_point_m"]: 0}
-        if indicator:
-            headers[indicator] = f"{cat.get(indicator).label(lang())} ({cat.get(indicator).unit})"
-            decimals[headers[indicator]] = cat.get(indicator).decimals
-        table_with_download(
-            table.rename(columns=headers),
-            caption=t("ranking.caption", n=len(table)),
-            file_name="sozialraeume-rangliste.csv",
-            key="explore_download",
-            decimals=decimals,
-        )
-    with tab_compare:
-        picked = multiselect(
-            t("compare.pick"),
-            options=list(labels),
-            key="explore_shortlist",
-            format_func=labels.get,
-            max_selections=view.MAX_SHORTLIST,
-        )
-        if picked:
-            shown = profile.profile_indicators(available)
-            frame = pd.DataFrame(
-                {
-                    labels[i].split(" (")[0] + f" ({i})": data.spaces.set_index("sozialraum_id").loc[i, shown]
-                    for i in picked
-                }
-            )
-            frame.insert(0, t("profile.city_median"), data.spaces[shown].median())
-            frame.index = [f"{cat.get(i).label(lang())} ({cat.get(i).unit})" for i in shown]
-            places = pd.Series([cat.get(i).decimals for i in shown], index=frame.index)
-            st.dataframe(tables.localized(frame, lang(), row_decimals=places), width="stretch")
-            scores = pd.DataFrame(
-                {
-                    "name": [labels[i].split(" (")[0] for i in picked],
-                    "score": [result.score.get(i) for i in picked],
-                }
-            )
-            st.altair_chart(
-                alt.Chart(scores)
-                .mark_bar(color="#b30000")
-                .encode(
-                    x=alt.X("score:Q", title=t("ranking.score"), scale=alt.Scale(domain=[0, 100])),
-                    y=alt.Y("name:N", title=None, sort=None),
-                ),
-                width="stretch",
-            )
-        else:
-            st.info(t("compare.hint"))
-
-    current = view.ExploreView(
-        mode=mode,
-        indicator=indicator if mode == "indikator" else None,
-        scheme=scheme,
-        k=k,
-        breaks=tuple(breaks),
-        components=tuple(components) if mode == "index" else (),
-        normalisation=norm,
-        selected=chosen,
-        shortlist=tuple(st.session_state.get("explore_shortlist", [])),
-        bezirke=tuple(bezirke),
-        classes=tuple(classes),
-        welcome_point=wp,
-        distance_km=km if wp else None,
-    )
-    st.query_params.from_dict(view.to_params(current))

@@ -59,7 +59,7 @@ with friendly_errors():
     sozialraum = None
     if fmt == "factsheet":
         labels = profile.search_labels(data.spaces)
-        chosen = st.session_state.get("explore_search")
+        chosen = st.session_state.get("explore_selected")
         options = list(labels)
         sozialraum = st.selectbox(
             t("explore.search"),

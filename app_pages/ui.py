@@ -5,23 +5,21 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from geo import accounts, auth, dataset, demo, export, files, i18n, maps, need, store, tables
+from geo import accounts, auth, dataset, demo, export, files, i18n, maps, need, store, tables, webmap
 from geo.access import Principal
 from geo.errors import SozialraumError
 from geo.settings import get_settings
 
 _log = logging.getLogger("sozialraum_karte")
+
+
 #: Characters that Streamlit's Markdown would read as formatting, links, images, HTML or maths.
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
 def plain(text: object) -> str:
     """
     Text typed by a user or read from data, safe to put into Markdown: shown exactly as written.
@@ -29,7 +27,7 @@ def plain(text: object) -> str:
     Without this, ``![x](https://host/p.png)`` in a concern would make every reader's browser fetch an image
     from an outside host, and ``**`` or ``$`` would change how the text looks.
     """
-    return _MARKDOWN.sub(r"\\\1", str(text)).replace("\n", "  \n")
+    return tables.markdown_text(text)
 
 
 def lang() -> str:
@@ -114,6 +112,17 @@ def _geometry(folder: str, stamp: float) -> maps.MapGeometry:
     return maps.map_geometry(_load(folder, stamp))
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _base(folder: str, stamp: float, language: str) -> webmap.Base:
+    return webmap.base_payload(_load(folder, stamp), _geometry(folder, stamp), lang=language)
+
+
+def base_current() -> webmap.Base:
+    """The browser map's base (geometry, names, Welcome Points) of the chosen dataset, built once per version."""
+    folder = current_folder()
+    return _base(folder, folder_stamp(Path(folder)), lang())
+
+
 def load_current() -> tuple[dataset.Dataset, maps.MapGeometry]:
     """The chosen dataset and its browser geometry, cached until its files change."""
     folder = current_folder()
@@ -126,6 +135,7 @@ def clear_caches() -> None:
     """Forget cached datasets (after an import)."""
     _load.clear()
     _geometry.clear()
+    _base.clear()
     _need.clear()
 
 

@@ -555,6 +555,18 @@ def need_map(
 CATEGORY_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
 
 
+def style_official_type(dataset: Dataset, *, lang: str = "de") -> Styling:
+    """The official classification of need (column `official_type`), one Okabe-Ito colour per category."""
+    types = dataset.spaces.set_index("sozialraum_id")["official_type"]
+    categories = sorted(types.dropna().astype(str).unique())
+    colours = {c: CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i, c in enumerate(categories)}
+    fill = types.map(lambda v: colours.get(str(v), NO_DATA_COLOUR) if pd.notna(v) else NO_DATA_COLOUR)
+    rows = [(colours[c], c) for c in categories] + [(NO_DATA_COLOUR, i18n.translate("map.no_data", lang))]
+    return Styling(
+        fill, rows, i18n.translate("map.official_type", lang), i18n.translate("map.official_type_note", lang)
+    )
+
+
 def official_type_map(
     dataset: Dataset, geometry: MapGeometry, *, lang: str = "de", tiles: bool = False
 ) -> folium.Map:

@@ -157,3 +157,22 @@ def from_params(
         welcome_point=wp,
         distance_km=km[0] if wp else None,
     )
+
+
+def click_target(value: object, known_ids: set[str]) -> tuple[str | None, tuple[float, float] | None]:
+    """
+    What a click on the map means: the Sozialraum hit (when it is one of `known_ids`) and the place.
+
+    `value` is the map's trigger value ``{"id", "lat", "lng"}``; anything else (a stale or forged value)
+    means nothing.
+    """
+    if not isinstance(value, dict):
+        return None, None
+    try:
+        place = (float(value["lat"]), float(value["lng"]))
+    except (KeyError, TypeError, ValueError):
+        place = None
+    if place is not None and not (-90 <= place[0] <= 90 and -180 <= place[1] <= 180):
+        place = None
+    hit = value.get("id")
+    return (hit if isinstance(hit, str) and hit in known_ids else None), place

@@ -1,0 +1,80 @@
+"""
+The Erkunden map as two Streamlit components (Components v2, no iframe): a base and the map itself.
+
+The base component carries Leaflet and the dataset's geometry (`geo.webmap.base_payload`); it is the same
+message on every rerun, so Streamlit sends it to a browser session once and then only a reference. The map
+component carries the style of the view (a few kilobytes) and runs `geo/web/map.js`, which keeps the
+Leaflet map and restyles it. A click on a Sozialraum comes back as the trigger value ``clicked``
+(``{"id", "lat", "lng"}``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from geo import webmap
+
+_LOADER_BODY = """
+export default function ({ data }) {
+  if (!document.getElementById("sk-map-css")) {
+    const style = document.createElement("style");
+    style.id = "sk-map-css";
+    style.textContent = SK_CSS;
+    document.head.appendChild(style);
+  }
+  window.__skBase = window.__skBase || {};
+  window.__skBase[data.v] = data;
+}
+"""
+
+
+#: The map component itself: it waits for the code the base brought and hands over (a few hundred bytes,
+#: because a component's code travels with every change of its data).
+_MAP_STUB = """
+export default function (component) {
+  let tries = 0;
+  const go = () => {
+    if (window.__skMount) { window.__skMount(component); return; }
+    if ((tries += 1) < 800) setTimeout(go, 25);
+  };
+  go();
+}
+"""
+
+
+def _loader_js() -> str:
+    leaflet_js, leaflet_css = webmap.leaflet_code()
+    map_js, map_css = webmap.browser_code()
+    # Leaflet defines window.L once per page; the module may be evaluated again on a later rerun
+    map_code = map_js.replace("export default mount;", "")
+    return (
+        f"if (!globalThis.L) {{\n{leaflet_js}\n}}\n{map_code}\n"
+        f"const SK_CSS = {json.dumps(leaflet_css + chr(10) + map_css)};\n{_LOADER_BODY}"
+    )
+
+
+_base_component = st.components.v2.component("sk_map_base", js=_loader_js())
+_map_component = st.components.v2.component("sk_map", js=_MAP_STUB, isolate_styles=False)
+
+
+def show_map(
+    base: webmap.Base,
+    style: dict[str, Any],
+    *,
+    key: str,
+    on_click: Callable[[], None],
+) -> None:
+    """Mount the base (sent once) and the map (restyled); `on_click` runs before the script on a click."""
+    _base_component(data=base.payload, key=f"{key}_base", height="content")
+    _map_component(data=style, key=key, on_clicked_change=on_click, height="content")
+
+
+def clicked(key: str) -> dict[str, Any] | None:
+    """The last click on the map with `key` (in its callback): ``{"id", "lat", "lng"}``, else None."""
+    state = st.session_state.get(key)
+    value = state.get("clicked") if isinstance(state, dict) or hasattr(state, "get") else None
+    return value if isinstance(value, dict) else None

@@ -1,0 +1,196 @@
+// The Erkunden map: Leaflet built once per base (geometry), restyled in place on every change.
+// Streamlit runs this function again on every change of `data` in the same parent element; the map lives
+// on that element and is rebuilt only when the element or the base changes. Text from data is always set
+// with textContent, never as HTML.
+
+function waitFor(version, then) {
+  const ready = () => window.L && window.__skBase && window.__skBase[version];
+  if (ready()) { then(window.__skBase[version]); return; }
+  let tries = 0;
+  const timer = setInterval(() => {
+    tries += 1;
+    if (ready()) { clearInterval(timer); then(window.__skBase[version]); }
+    else if (tries > 600) { clearInterval(timer); }
+  }, 25);
+}
+
+function rings(encoded) {
+  // delta-encoded integer rings (1e-5 degrees, lon/lat) -> Leaflet lat/lng arrays
+  return encoded.map((polygon) => polygon.map((ring) => {
+    const out = [];
+    let x = 0; let y = 0;
+    for (let i = 0; i < ring.length; i += 2) {
+      x += ring[i]; y += ring[i + 1];
+      out.push([y / 1e5, x / 1e5]);
+    }
+    return out;
+  }));
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = text;
+  return node;
+}
+
+function tooltip(state, i) {
+  const box = el("div");
+  box.appendChild(el("div", "sk-tip-name", state.base.names[i] || state.base.ids[i]));
+  box.appendChild(el("div", null, state.base.places[i]));
+  const line = state.style.lines[i];
+  if (line) box.appendChild(el("div", null, (state.style.linePrefix || "") + line));
+  const note = state.style.notes && state.style.notes[String(i)];
+  if (note) box.appendChild(el("div", null, note));
+  return box;
+}
+
+function legendBox(style) {
+  const box = el("div", "sk-legend");
+  const details = el("details");
+  details.open = !(window.matchMedia && window.matchMedia("(max-width: 640px)").matches);
+  details.appendChild(el("summary", null, style.legend.title));
+  details.appendChild(el("div", "sk-sub", style.legend.subtitle));
+  for (const [colour, label] of style.legend.rows) {
+    const row = el("div");
+    const swatch = el("span", "sk-swatch");
+    swatch.style.background = style.palette[colour];
+    row.appendChild(swatch);
+    row.appendChild(document.createTextNode(label));
+    details.appendChild(row);
+  }
+  details.appendChild(el("div", "sk-asof", style.legend.asOf));
+  box.appendChild(details);
+  if (style.legend.demo) box.appendChild(el("div", "sk-demo", style.legend.demo));
+  return box;
+}
+
+function build(component, base) {
+  const L = window.L;
+  const { parentElement } = component;
+  const holder = el("div", "sk-map");
+  holder.setAttribute("role", "region");
+  holder.setAttribute("aria-label", base.text.map);
+  holder.style.height = (component.data.height || 560) + "px";
+  if (!component.data.height) holder.style.height = "100%";
+  parentElement.appendChild(holder);
+  const map = L.map(holder, { zoomSnap: 0.25, zoomDelta: 0.5, attributionControl: false, preferCanvas: false });
+  holder.style.background = base.colours.background;
+  map.fitBounds(base.bounds);
+  L.control.scale({ imperial: false }).addTo(map);
+  const state = { map, base, holder, style: component.data, shapes: [], overlay: L.layerGroup().addTo(map) };
+  base.shapes.forEach((encoded, i) => {
+    const shape = L.polygon(rings(encoded), {
+      color: base.colours.outline, weight: 0.6, fillOpacity: 0.78, fillColor: "#d9d9d9",
+      className: "sk-sozialraum",
+    });
+    shape.bindTooltip(() => tooltip(state, i), { sticky: true });
+    shape.on("mouseover", () => shape.setStyle({ weight: 2.5, color: "#000000" }));
+    shape.on("mouseout", () => shape.setStyle({ weight: 0.6, color: base.colours.outline }));
+    shape.on("click", (e) => {
+      state.shapeClicked = e.originalEvent;  // the map's own click on the same event must not undo it
+      state.click({ id: base.ids[i], lat: e.latlng.lat, lng: e.latlng.lng });
+    });
+    shape.addTo(map);
+    const node = shape.getElement();
+    if (node) node.setAttribute("data-id", base.ids[i]);
+    state.shapes.push(shape);
+  });
+  base.bezirke.forEach((encoded) => {
+    L.polygon(rings(encoded), { fill: false, color: base.colours.bezirk, weight: 2, interactive: false })
+      .addTo(map);
+  });
+  base.bezirkLabels.forEach(([x, y, text]) => {
+    L.marker([y, x], {
+      interactive: false, keyboard: false,
+      icon: L.divIcon({ className: "", html: el("div", "sk-bezirk-label", text), iconSize: [0, 0] }),
+    }).addTo(map);
+  });
+  base.points.forEach(([x, y, name, address]) => {
+    const point = L.circleMarker([y, x], {
+      radius: 6, color: "#ffffff", weight: 2, fillColor: base.colours.point, fillOpacity: 1,
+      className: "sk-welcome-point",
+    });
+    point.bindTooltip(() => {
+      const box = el("div");
+      box.appendChild(el("div", "sk-tip-name", name));
+      box.appendChild(el("div", null, address));
+      box.appendChild(el("div", null, base.text.welcomePoint));
+      return box;
+    });
+    point.addTo(map);
+  });
+  map.on("click", (e) => {
+    if (state.shapeClicked === e.originalEvent) return;
+    state.click({ id: null, lat: e.latlng.lat, lng: e.latlng.lng });
+  });
+  state.legend = L.control({ position: "bottomright" });
+  state.legend.onAdd = () => { const d = el("div"); L.DomEvent.disableClickPropagation(d); state.legendDiv = d; return d; };
+  state.legend.addTo(map);
+  state.source = L.control({ position: "bottomleft" });
+  state.source.onAdd = () => { const d = el("div", "sk-source"); state.sourceDiv = d; return d; };
+  state.source.addTo(map);
+  return state;
+}
+
+function restyle(state) {
+  const L = window.L;
+  const style = state.style;
+  const base = state.base;
+  state.shapes.forEach((shape, i) => {
+    shape.setStyle({ fillColor: style.palette[style.fill[i]] });
+  });
+  state.legendDiv.replaceChildren(legendBox(style));
+  state.sourceDiv.textContent = style.source;
+  state.overlay.clearLayers();
+  const outline = (i, options) => L.polygon(rings(base.shapes[i]), { ...options, interactive: false })
+    .addTo(state.overlay);
+  for (const i of style.veiled) {
+    outline(i, { fillColor: "#ffffff", fillOpacity: 0.65, weight: 0, className: "sk-veiled" });
+  }
+  for (const i of style.shortlist) {
+    outline(i, { fill: false, color: "#08306b", weight: 3, dashArray: "6 4", className: "sk-shortlist" });
+  }
+  if (style.selected !== null && style.selected !== undefined) {
+    outline(style.selected, { fill: false, color: "#000000", weight: 4, className: "sk-selected" });
+  }
+  if (style.circle) {
+    const [lat, lon, metres] = style.circle;
+    L.circle([lat, lon], { radius: metres, color: "#08306b", weight: 2, fill: false, dashArray: "4 4",
+      interactive: false }).addTo(state.overlay);
+  }
+  for (const [lat, lon, title, kind] of style.pins) {
+    const colour = kind === "concern" ? base.colours.concern : base.colours.activity;
+    L.circleMarker([lat, lon], { radius: 6, color: "#ffffff", weight: 2, fillColor: colour, fillOpacity: 1,
+      className: "sk-pin-" + kind }).bindTooltip(() => el("div", null, title)).addTo(state.overlay);
+  }
+  if (style.tiles && !state.tiles) {
+    state.tiles = L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
+      maxZoom: 19, attribution: "© OpenStreetMap",
+    }).addTo(state.map);
+    state.tiles.bringToBack();
+  } else if (!style.tiles && state.tiles) {
+    state.map.removeLayer(state.tiles);
+    state.tiles = null;
+  }
+  state.holder.dataset.styled = String((Number(state.holder.dataset.styled) || 0) + 1);
+}
+
+function mount(component) {
+  const { data, parentElement } = component;
+  waitFor(data.v, (base) => {
+    let state = parentElement.__skMap;
+    if (!state || state.base.v !== base.v || !state.holder.isConnected) {
+      if (state) { state.map.remove(); state.holder.remove(); }
+      state = build(component, base);
+      parentElement.__skMap = state;
+    }
+    state.style = data;
+    state.click = (value) => component.setTriggerValue("clicked", value);
+    restyle(state);
+  });
+}
+
+// The app loads this code once with the base (see app_pages/mapview.py); the map component only calls it.
+if (typeof window !== "undefined") window.__skMount = mount;
+export default mount;

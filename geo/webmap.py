@@ -1,0 +1,353 @@
+"""
+The browser map of "Erkunden": geometry sent once, colours and choices sent by Sozialraum on every change.
+
+A folium map is a whole HTML document: every change of indicator or selection sent about 800 KB to the
+browser again. This map is two payloads instead:
+
+- `base_payload`: what changes only with the dataset and the language. Sozialraum and Stadtbezirk
+  polygons as integer coordinates on a 1e-5° grid (about 1 m), delta-encoded like TopoJSON arcs, their
+  names, the Bezirk labels and the Welcome Points. It is the same bytes on every rerun, so the page sends
+  it once (Streamlit replaces a repeated message of 10 KB or more by a reference).
+- `style_payload`: what a click or a control changes. A palette and one palette index per Sozialraum (in
+  the base's order), one tooltip line each, the legend, the selection, the shortlist, the filter veil, the
+  distance circle, the journal's pins. A few kilobytes.
+
+The browser code (`geo/web/map.js`) builds the Leaflet map once and restyles it in place; `standalone_html`
+puts the same code, Leaflet and both payloads into one file that works offline (`python -m geo map`).
+Everything from data is sent as text and put into the page with `textContent`, never as HTML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import i18n
+from geo.assets import leaflet_file
+from geo.dataset import Dataset
+from geo.indicators import catalogue
+from geo.maps import (
+    BACKGROUND,
+    BEZIRK_COLOUR,
+    GAP_COLOUR,
+    HYPOTHETICAL_COLOUR,
+    NO_DATA_COLOUR,
+    OUTLINE_COLOUR,
+    WELCOME_POINT_COLOUR,
+    MapGeometry,
+    Styling,
+    format_date,
+    source_line,
+)
+from geo.need import CLASS_KEYS, NeedIndex
+from geo.tables import printable
+
+#: Coordinates are sent as integers in units of 1e-5 degrees (about 1 m at 51° N).
+SCALE = 100_000
+
+
+def _ring(coords: np.ndarray) -> list[int]:
+    """A closed ring as ``[x0, y0, dx1, dy1, ...]`` in grid units, without the repeated last point."""
+    grid = np.round(np.asarray(coords)[:-1, :2] * SCALE).astype(np.int64)
+    if len(grid) == 0:
+        return []
+    deltas = np.vstack([grid[:1], np.diff(grid, axis=0)])
+    return deltas.ravel().tolist()
+
+
+def encode(geom: shapely.Geometry) -> list[list[list[int]]]:
+    """A (multi)polygon as a list of polygons, each a list of delta-encoded rings (outer ring first)."""
+    parts = shapely.get_parts(geom) if geom.geom_type == "MultiPolygon" else [geom]
+    return [
+        [
+            _ring(shapely.get_coordinates(p.exterior)),
+            *(_ring(shapely.get_coordinates(r)) for r in p.interiors),
+        ]
+        for p in parts
+        if not p.is_empty
+    ]
+
+
+def decode(rings: list[list[list[int]]]) -> list[list[list[tuple[float, float]]]]:
+    """The inverse of `encode` (for tests): polygons of rings of (lon, lat)."""
+    out = []
+    for polygon in rings:
+        decoded = []
+        for ring in polygon:
+            cum = np.cumsum(np.asarray(ring, dtype=np.int64).reshape(-1, 2), axis=0) / SCALE
+            decoded.append([(float(x), float(y)) for x, y in cum])
+        out.append(decoded)
+    return out
+
+
+def _place(sozialraum_id: str, stadtteil: object) -> str:
+    return f"{sozialraum_id} · {stadtteil}" if isinstance(stadtteil, str) and stadtteil else sozialraum_id
+
+
+@dataclass(frozen=True)
+class Base:
+    """The part of the map that changes only with the dataset and the language."""
+
+    payload: dict[str, Any]
+    #: Sozialraum IDs in the order of the payload (styles refer to them by position).
+    ids: tuple[str, ...]
+
+    @property
+    def version(self) -> str:
+        """A hash of the payload: a style names the base it belongs to."""
+        return str(self.payload["v"])
+
+
+def base_payload(dataset: Dataset, geometry: MapGeometry, *, lang: str = "de") -> Base:
+    """Geometry, names, Bezirk labels and Welcome Points of a dataset, compact and identical on every call."""
+    shapes = geometry.spaces[["sozialraum_id", "geometry"]].merge(
+        dataset.spaces[["sozialraum_id", "name", "stadtteil"]], on="sozialraum_id", how="left"
+    )
+    minx, miny, maxx, maxy = dataset.spaces.total_bounds
+    anchors = geometry.bezirke.representative_point()
+    points = dataset.welcome_points
+    payload: dict[str, Any] = {
+        "ids": shapes["sozialraum_id"].tolist(),
+        "names": [printable(n) if isinstance(n, str) else "" for n in shapes["name"]],
+        "places": [_place(i, s) for i, s in zip(shapes["sozialraum_id"], shapes["stadtteil"], strict=True)],
+        "shapes": [encode(g) for g in shapes.geometry],
+        "bezirke": [encode(g) for g in geometry.bezirke.geometry],
+        "bezirkLabels": [
+            [round(p.x, 5), round(p.y, 5), i18n.translate("map.bezirk_label", lang, n=int(b))]
+            for b, p in zip(geometry.bezirke["stadtbezirk"], anchors, strict=True)
+        ],
+        "points": [
+            [round(p.x, 5), round(p.y, 5), printable(n), printable(a)]
+            for p, n, a in zip(points.geometry, points["name"], points["address"], strict=True)
+        ],
+        "bounds": [[round(miny, 5), round(minx, 5)], [round(maxy, 5), round(maxx, 5)]],
+        "colours": {
+            "outline": OUTLINE_COLOUR,
+            "bezirk": BEZIRK_COLOUR,
+            "point": WELCOME_POINT_COLOUR,
+            "background": BACKGROUND,
+            "concern": GAP_COLOUR,
+            "activity": HYPOTHETICAL_COLOUR,
+        },
+        "text": {
+            "map": i18n.translate("webmap.name", lang),
+            "welcomePoint": i18n.translate("webmap.welcome_point", lang),
+            "legend": i18n.translate("webmap.legend", lang),
+        },
+    }
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    payload["v"] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return Base(payload=payload, ids=tuple(payload["ids"]))
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """What the user chose: drawn over the colours."""
+
+    selected: str | None = None
+    shortlist: tuple[str, ...] = ()
+    #: When given, every other Sozialraum is veiled (a filter is active).
+    matching: frozenset[str] | None = None
+    #: (lat, lon, metres) of the distance filter.
+    circle: tuple[float, float, float] | None = None
+    #: `lat`, `lon`, `title`, `kind` ("concern" or "activity").
+    pins: pd.DataFrame | None = None
+
+
+def _lines_indicator(dataset: Dataset, indicator_id: str, lang: str) -> pd.Series:
+    indicator = catalogue().get(indicator_id)
+    values = dataset.spaces.set_index("sozialraum_id")[indicator_id]
+    label = indicator.label(lang)
+
+    def line(v: float) -> str:
+        if pd.isna(v):
+            return f"{label}: {i18n.translate('map.no_data', lang)}"
+        return f"{label}: {i18n.format_number(v, lang, decimals=indicator.decimals)} {indicator.unit}"
+
+    return values.map(line)
+
+
+def _lines_need(result: NeedIndex, lang: str) -> pd.Series:
+    def line(sid: str) -> str:
+        score = result.score.get(sid)
+        if score is None or pd.isna(score):
+            return i18n.translate("need.no_score", lang)
+        return i18n.translate(
+            "need.tooltip",
+            lang,
+            score=i18n.format_number(score, lang, decimals=0),
+            rank=int(result.rank[sid]),
+            klasse=i18n.translate(CLASS_KEYS[int(result.need_class[sid]) - 1], lang),
+        )
+
+    return pd.Series({sid: line(sid) for sid in result.score.index})
+
+
+def lines_for(
+    dataset: Dataset,
+    mode: str,
+    *,
+    indicator_id: str | None = None,
+    result: NeedIndex | None = None,
+    lang: str,
+) -> pd.Series:
+    """The tooltip line of each Sozialraum for a view (`indikator`, `index` or `typ`), by ID."""
+    if mode == "index" and result is not None:
+        return _lines_need(result, lang)
+    if mode == "typ":
+        label = i18n.translate("map.official_type", lang)
+        types = dataset.spaces.set_index("sozialraum_id")["official_type"]
+        return types.map(lambda v: f"{label}: {printable(v) if pd.notna(v) else '–'}")
+    if indicator_id is not None:
+        return _lines_indicator(dataset, indicator_id, lang)
+    return pd.Series("", index=dataset.spaces["sozialraum_id"])
+
+
+def style_payload(
+    base: Base,
+    styling: Styling,
+    lines: pd.Series,
+    dataset: Dataset,
+    *,
+    overlay: Overlay | None = None,
+    notes: pd.Series | None = None,
+    lang: str = "de",
+    tiles: bool = False,
+    height: int = 560,
+) -> dict[str, Any]:
+    """
+    What the browser needs to colour and label the base for one view: a few kilobytes.
+
+    Parameters
+    ----------
+    base
+        The base it styles (its version travels along, so a style never lands on other geometry).
+    styling
+        Colours by ID and the legend (see `geo.maps.style_indicator`, `style_need`, ...).
+    lines
+        One tooltip line by ID (see `lines_for`).
+    dataset
+        For the legend's date, the demo mark and the source line.
+    overlay
+        Selection, shortlist, filter veil, distance circle and pins.
+    notes
+        An extra tooltip line by ID (counts of concerns and activities).
+    lang
+        Language of the legend and the source line.
+    tiles
+        OpenStreetMap tiles under the map (they need network access; off by default).
+    height
+        Height of the map in pixels (0: fill the page, for the standalone file).
+    """
+    overlay = overlay or Overlay()
+    position = {sid: i for i, sid in enumerate(base.ids)}
+    fills = [str(styling.fill.get(sid, NO_DATA_COLOUR)) for sid in base.ids]
+    palette = list(dict.fromkeys([*(c for c, _ in styling.legend), *fills]))
+    index = {c: i for i, c in enumerate(palette)}
+    note = notes if notes is not None else pd.Series(dtype=str)
+    pins = overlay.pins if overlay.pins is not None else pd.DataFrame(columns=["lat", "lon", "title", "kind"])
+    meta = dataset.meta
+    return {
+        "v": base.version,
+        "palette": palette,
+        "fill": [index[c] for c in fills],
+        **_compact_lines([printable(lines.get(sid, "")) for sid in base.ids]),
+        "notes": {
+            str(i): printable(note[sid]) for i, sid in enumerate(base.ids) if sid in note.index and note[sid]
+        },
+        "legend": {
+            "title": printable(styling.title),
+            "subtitle": printable(styling.subtitle),
+            "rows": [[index[c], printable(label)] for c, label in styling.legend],
+            "asOf": i18n.translate("map.as_of", lang, date=format_date(meta.reference_date, lang)),
+            "demo": i18n.translate("map.demo_mark", lang) if meta.demo else "",
+        },
+        "source": printable(source_line(meta, lang)),
+        "selected": position.get(overlay.selected) if overlay.selected else None,
+        "shortlist": [position[s] for s in overlay.shortlist if s in position],
+        "veiled": (
+            []
+            if overlay.matching is None
+            else [i for sid, i in position.items() if sid not in overlay.matching]
+        ),
+        "circle": list(overlay.circle) if overlay.circle else None,
+        "pins": [
+            [round(float(r.lat), 5), round(float(r.lon), 5), printable(r.title), str(r.kind)]
+            for r in pins.itertuples()
+        ],
+        "tiles": bool(tiles),
+        "height": int(height),
+    }
+
+
+def _compact_lines(texts: list[str]) -> dict[str, Any]:
+    """Tooltip lines as a shared prefix (``"SGB-II-Quote: "``) and what differs, to keep a change small."""
+    prefix = os.path.commonprefix(texts) if texts else ""  # noqa: RUF071 - characters are meant here
+    prefix = prefix[: prefix.rfind(": ") + 2] if ": " in prefix else ""
+    return {"linePrefix": prefix, "lines": [t[len(prefix) :] for t in texts]}
+
+
+@cache
+def browser_code() -> tuple[str, str]:
+    """The map's own script and style sheet (`geo/web/`)."""
+    folder = resources.files("geo").joinpath("web")
+    return folder.joinpath("map.js").read_text(encoding="utf-8"), folder.joinpath("map.css").read_text(
+        encoding="utf-8"
+    )
+
+
+@cache
+def leaflet_code() -> tuple[str, str]:
+    """Leaflet 1.9.4's script and style sheet from the installed package (no public host)."""
+    return leaflet_file("leaflet.js").decode("utf-8"), leaflet_file("leaflet.css").decode("utf-8")
+
+
+def dumps(payload: dict[str, Any]) -> str:
+    """Compact JSON, identical for identical payloads."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def standalone_html(base: Base, style: dict[str, Any], *, title: str, lang: str = "de") -> str:
+    """
+    One HTML file with Leaflet, the map code and both payloads: it works offline, opened from a disk.
+
+    The payloads are embedded as JSON in ``<script type="application/json">`` with ``<`` escaped, so no
+    text from data can close the script element.
+    """
+    leaflet_js, leaflet_css = leaflet_code()
+    map_js, map_css = browser_code()
+    body_js = map_js.replace("export default mount;", "")
+
+    def embedded(payload: dict[str, Any]) -> str:
+        return dumps(payload).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_html_text(title)}</title><style>{leaflet_css}\n{map_css}\n"
+        "html,body{margin:0;height:100%}#sk-root{height:100%}</style></head><body>"
+        '<div id="sk-root"></div>'
+        f'<script type="application/json" id="sk-base">{embedded(base.payload)}</script>'
+        f'<script type="application/json" id="sk-style">{embedded({**style, "height": 0})}</script>'
+        f"<script>{leaflet_js}</script>"
+        f"<script>{body_js}\n"
+        "(function(){window.__skBase={};var b=JSON.parse(document.getElementById('sk-base').textContent);"
+        "window.__skBase[b.v]=b;mount({data:JSON.parse(document.getElementById('sk-style').textContent),"
+        "parentElement:document.getElementById('sk-root'),setTriggerValue:function(){}});})();"
+        "</script></body></html>"
+    )
+
+
+def _html_text(text: str) -> str:
+    import html  # noqa: PLC0415
+
+    return html.escape(printable(text))
