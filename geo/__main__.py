@@ -127,12 +127,16 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_map(args: argparse.Namespace) -> int:
-    from geo import dataset, maps  # noqa: PLC0415
+    from geo import dataset, maps, webmap  # noqa: PLC0415
 
     data = dataset.load_dataset(args.data_dir)
-    m = maps.choropleth(data, maps.map_geometry(data), args.indicator, lang=args.lang, tiles=args.tiles)
+    indicator = args.indicator or maps.default_indicator(data.indicator_ids())
+    base = webmap.base_payload(data, maps.map_geometry(data), lang=args.lang)
+    styling = maps.style_indicator(data, indicator, lang=args.lang)  # type: ignore[arg-type]
+    lines = webmap.lines_for(data, "indikator", indicator_id=indicator, lang=args.lang)
+    style = webmap.style_payload(base, styling, lines, data, lang=args.lang, tiles=args.tiles)
     title = f"Sozialraum-Karte – {data.meta.title}"
-    files.write_atomic(args.out, maps.standalone_html(m, title=title))
+    files.write_atomic(args.out, webmap.standalone_html(base, style, title=title, lang=args.lang))
     print(i18n.translate("cli.map_written", args.lang, file=str(args.out)))
     return 0
 

@@ -27,9 +27,22 @@ def _app(monkeypatch: pytest.MonkeyPatch, data_dir: Path, tmp_path: Path) -> App
 
 
 def _map_args(at: AppTest) -> dict:
+    """The arguments of the folium map on a page that still uses one (coverage, activities)."""
     assert not at.error, [e.value for e in at.error]
     (component,) = at.get("component_instance")
     return json.loads(component.proto.json_args)
+
+
+def _webmap(at: AppTest) -> tuple[dict, dict]:
+    """The Erkunden map's base (geometry, names) and style (colours, lines, legend, choices)."""
+    assert not at.error, [e.value for e in at.error]
+    parts = {c.proto.component_name: json.loads(c.proto.json) for c in at.get("bidi_component")}
+    return parts["sk_map_base"], parts["sk_map"]
+
+
+def _line(base: dict, style: dict, sozialraum_id: str) -> str:
+    i = base["ids"].index(sozialraum_id)
+    return style["linePrefix"] + style["lines"][i]
 
 
 def test_explore_page_shows_the_map(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path) -> None:
@@ -37,18 +50,20 @@ def test_explore_page_shows_the_map(monkeypatch: pytest.MonkeyPatch, demo_dir: P
     assert not at.exception
     assert at.title[0].value == "Sozialräume erkunden"
     assert "Demo-Daten" in at.warning[0].value
-    args = _map_args(at)
-    assert args["script"].count('"sozialraum_id"') == 171
-    assert all(link.startswith("data:") for link in args["js_links"] + args["css_links"])
-    assert args["returned_objects"] == ["last_object_clicked"]  # only what the page reacts to
-    assert "SGB-II-Quote" in args["script"]
+    base, style = _webmap(at)
+    assert len(base["ids"]) == len(base["shapes"]) == 171
+    assert style["v"] == base["v"]  # the style names the geometry it colours
+    assert len(style["fill"]) == 171 and all(0 <= f < len(style["palette"]) for f in style["fill"])
+    assert "SGB-II-Quote" in style["legend"]["title"]
+    assert "Demo-Daten" in style["source"]
+    assert len(json.dumps(style)) < 20_000  # what a change sends: colours and lines, no geometry
 
 
 def test_indicator_change_and_url(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path) -> None:
     at = _app(monkeypatch, demo_dir, tmp_path).run()
     at.selectbox(key="explore_indicator").set_value("kinderarmut").run()
     assert not at.exception
-    assert "Kinderarmut" in _map_args(at)["script"]
+    assert "Kinderarmut" in _webmap(at)[1]["legend"]["title"]
     assert at.query_params["indikator"] in ("kinderarmut", ["kinderarmut"])
 
 
@@ -56,8 +71,9 @@ def test_english(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
     at = _app(monkeypatch, demo_dir, tmp_path).run()
     at.sidebar.selectbox[0].set_value("en").run()
     assert at.title[0].value == "Explore the Sozialräume"
-    assert "Child poverty" not in _map_args(at)["script"]
-    assert "SGB II rate" in _map_args(at)["script"]
+    base, style = _webmap(at)
+    assert "SGB II rate" in style["legend"]["title"]
+    assert base["bezirkLabels"][0][2].startswith("District")
 
 
 def test_data_page(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path) -> None:
@@ -138,12 +154,14 @@ def test_deep_link_opens_the_same_view(
     assert at.multiselect(key="explore_components").value == ["sgb2_quote", "gymnasium_pct"]
     assert at.slider(key="explore_w_sgb2_quote").value == 2.0
     assert at.toggle(key="explore_up_gymnasium_pct").value is False
-    assert at.selectbox(key="explore_search").value == "011001"
-    assert at.multiselect(key="explore_shortlist").value == ["011001", "012001"]
-    args = _map_args(at)
-    assert "Handlungsbedarf (Index)" in args["script"]
-    assert "sk-selected" in args["feature_group"]
-    assert "sk-veiled" in args["feature_group"]  # the Stadtbezirk filter veils the rest
+    assert at.session_state["explore_selected"] == "011001"
+    assert at.session_state["explore_shortlist"] == ["011001", "012001"]
+    base, style = _webmap(at)
+    assert "Handlungsbedarf" in style["legend"]["title"]
+    assert base["ids"][style["selected"]] == "011001"
+    assert [base["ids"][i] for i in style["shortlist"]] == ["011001", "012001"]
+    veiled = {base["ids"][i] for i in style["veiled"]}  # the Stadtbezirk filter veils the rest
+    assert veiled and not any(i.startswith("01") for i in veiled)
     name = dataset.load_dataset(demo_dir).spaces.set_index("sozialraum_id").loc["011001", "name"]
     assert [_shown(h.value) for h in at.subheader] == [name]  # the profile of the linked Sozialraum
     params = at.query_params
@@ -171,8 +189,12 @@ def test_profile_ranking_and_compare(monkeypatch: pytest.MonkeyPatch, demo_dir: 
     assert not at.exception
     assert at.metric[0].label == "Index (0–100)"
     assert "von 170" in at.metric[1].value  # 171 Sozialräume, one uninhabited
+    assert at.selectbox(key="explore_search").value is None  # a search that picks, then is empty again
+    assert any("Sozialraum 011001" in c.value or "011001 ·" in c.value for c in at.caption)
     at.button(key="explore_add").click().run()
-    assert at.multiselect(key="explore_shortlist").value == ["011001"]
+    assert at.session_state["explore_shortlist"] == ["011001"]
+    assert not at.dataframe  # only the panel shown is built
+    at.segmented_control(key="explore_panel").set_value("ranking").run()
     ranking = next(d.value for d in at.dataframe if "Rang" in d.value.columns)
     assert len(ranking) == 171
     assert ranking.iloc[0]["Rang"] == 1
@@ -199,13 +221,17 @@ def test_official_type_is_shown_as_is(
     at.query_params["sr"] = "011001"
     at.run()
     assert not at.exception
-    script = _map_args(at)["script"]
-    assert "Amtliche Einteilung" in script
-    assert "Typ A" in script
-    # folium writes JSON with < > & as \u003c \u003e \u0026: the text arrives escaped, never as a tag
-    assert "Typ \\u0026lt;b\\u0026gt;B\\u0026lt;/b\\u0026gt;" in script
-    assert "Typ \\u003cb\\u003eB" not in script
-    assert "Typ <b>B</b>" not in script
+    base, style = _webmap(at)
+    assert "Amtliche Einteilung" in style["legend"]["title"]
+    labels = [label for _colour, label in style["legend"]["rows"]]
+    assert "Typ A" in labels
+    # the text arrives as text: the map puts every text from data into the page with textContent
+    assert "Typ <b>B</b>" in labels
+    assert "Typ <b>B</b>" in {_line(base, style, i) for i in base["ids"]} | {
+        line.split(": ", 1)[-1] for line in (_line(base, style, i) for i in base["ids"])
+    }
+    code = (Path(__file__).parent.parent / "geo" / "web" / "map.js").read_text(encoding="utf-8")
+    assert "innerHTML" not in code and "insertAdjacentHTML" not in code
     assert any("Amtliche Einteilung" in m.value for m in at.markdown)
 
 
@@ -464,19 +490,15 @@ def test_concerns_and_activities_on_the_map(
     at = _app(monkeypatch, demo_dir, tmp_path)
     at.query_params["sr"] = "011001"
     at.run()
-    public = _map_args(at)
-    assert "sk-pin-concern" not in public["feature_group"]  # the public sees no concern's point
+    _base, public = _webmap(at)
+    assert "concern" not in {kind for *_rest, kind in public["pins"]}  # the public sees no concern's point
     assert any(m.value == "- Müll \\<am\\> Platz" for m in at.markdown)  # a public concern's topic
     assert not any("Geheim" in m.value for m in at.markdown)  # never one that is not public
     _login(at, COORDINATOR_EMAIL, PASSWORD)
-    args = _map_args(at)
-    # tooltip line of 011001 (folium writes non-ASCII characters as \\u escapes)
-    assert "Anliegen: 2 \\u00b7 Aktivit\\u00e4ten: 1" in args["script"]
-    assert "sk-pin-concern" in args["feature_group"]
-    assert (
-        "Müll &lt;am&gt; Platz" in args["feature_group"] or "\\u0026lt;am\\u0026gt;" in args["feature_group"]
-    )
-    assert "Müll <am> Platz" not in args["feature_group"]
+    base, style = _webmap(at)
+    assert style["notes"][str(base["ids"].index("011001"))] == "Anliegen: 2 · Aktivitäten: 1"
+    assert "concern" in {kind for *_rest, kind in style["pins"]}
+    assert "Müll <am> Platz" in {title for _lat, _lon, title, _kind in style["pins"]}  # text, set as text
     assert any("Offene Anliegen: 2 · Aktivitäten: 1" in m.value for m in at.markdown)
     assert any(m.value == "- Müll \\<am\\> Platz" for m in at.markdown)  # shown as typed, never as HTML
 
@@ -540,7 +562,7 @@ def test_a_city_that_requires_login_shows_the_public_nothing(
     at.run()
     assert not at.exception
     assert at.title[0].value == "Konto"  # the only page until someone logs in
-    assert not at.get("component_instance")  # no map
+    assert not at.get("component_instance") and not at.get("bidi_component")  # no map
     with pytest.raises(ValueError, match=r"Known pages: \['[^,]*account.py'\]"):  # the map is no page
         at.switch_page("app_pages/explore.py")
     _login(at, "connector@demo.invalid", demo.DEMO_PASSWORD)

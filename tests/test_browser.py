@@ -142,7 +142,7 @@ def page() -> Iterator[tuple[Page, list[str]]]:
 
         def route(r):
             u = r.request.url
-            if u.startswith(("data:", "blob:", "about:", "http://127.0.0.1", "ws://127.0.0.1")):
+            if u.startswith(("data:", "blob:", "about:", "file:", "http://127.0.0.1", "ws://127.0.0.1")):
                 r.continue_()
             else:
                 blocked.append(u)
@@ -177,16 +177,18 @@ _FIND_CLICKABLE = """() => {
 }"""
 
 
-def _click_a_sozialraum(pg: Page) -> None:
-    """A real mouse click on a point that lies on a Sozialraum (a box's centre may lie outside its polygon)."""
+def _click_a_sozialraum(pg: Page) -> str:
+    """A real mouse click on a point that lies on a Sozialraum; returns its ID."""
+    pg.locator(".sk-map").scroll_into_view_if_needed()
+    pg.wait_for_timeout(300)
     frame = next(f for f in pg.frames if f.locator("path.sk-sozialraum").count())
-    iframe = pg.locator("iframe").first
-    iframe.scroll_into_view_if_needed()
-    box = iframe.bounding_box()
-    assert box is not None
     point = frame.evaluate(_FIND_CLICKABLE)
     assert point is not None, "no Sozialraum is visible to click"
-    pg.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    sozialraum_id = frame.evaluate(
+        f"document.elementFromPoint({point[0]}, {point[1]}).getAttribute('data-id')"
+    )
+    pg.mouse.click(point[0], point[1])
+    return str(sozialraum_id)
 
 
 def _click_tab(pg: Page, name: str) -> None:
@@ -225,11 +227,16 @@ def test_explore_map_offline(server: str, page: tuple[Page, list[str]]) -> None:
     frame = next(f for f in pg.frames if f.locator(".leaflet-control-scale").count())
     scale = frame.locator(".leaflet-control-scale-line")
     assert scale.count() == 1  # metric only
-    a, b = scale.bounding_box(), frame.locator(".leaflet-control-attribution").bounding_box()
+    assert "Demo-Daten" in frame.locator(".sk-source").inner_text()  # the source line on the map
+    a, b = scale.bounding_box(), frame.locator(".sk-source").bounding_box()
     assert a is not None and b is not None
-    assert (
-        a["x"] + a["width"] <= b["x"] or a["y"] + a["height"] <= b["y"]
-    )  # the source line does not cover the scale
+    apart = (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+    assert apart  # the source line does not cover the scale
     _no_error(pg)
     assert blocked == []
 
@@ -245,9 +252,10 @@ def test_choose_indicator_click_and_see_profile(server: str, page: tuple[Page, l
     assert _count_in_frames(pg, ".sk-legend", 1, timeout_s=20) == 1
     legend = next(f for f in pg.frames if f.locator(".sk-legend").count()).locator(".sk-legend").inner_text()
     assert "Kinderarmut (%)" in legend
-    _click_a_sozialraum(pg)
+    clicked = _click_a_sozialraum(pg)
     pg.get_by_text("Index (0–100)").wait_for(timeout=30_000)
     assert _count_in_frames(pg, "path.sk-selected", 1, timeout_s=10) == 1
+    assert pg.locator("[data-testid=stCaptionContainer]").filter(has_text=f"{clicked} ·").count() >= 1
     # the URL is written at the end of the script run, a moment after the profile appears
     url = _url_when(pg, lambda u: "indikator=kinderarmut" in u and re.search(r"sr=\d{6}", u) is not None)
     assert re.search(r"sr=\d{6}", url), url
@@ -257,13 +265,57 @@ def test_choose_indicator_click_and_see_profile(server: str, page: tuple[Page, l
     assert blocked == []
 
 
+def test_a_new_indicator_recolours_the_same_map(server: str, page: tuple[Page, list[str]]) -> None:
+    """The map is built once: a new indicator changes colours and legend in place, no new map element."""
+    pg, blocked = page
+    pg.goto(server)
+    assert _count_in_frames(pg, "path.sk-sozialraum", 171) == 171
+    pg.wait_for_timeout(1000)
+    pg.evaluate("document.querySelector('.sk-map').dataset.marker = 'the same map'")
+    styled = pg.get_attribute(".sk-map", "data-styled")
+    before = pg.evaluate(
+        "[...document.querySelectorAll('path.sk-sozialraum')].map(p => p.getAttribute('fill'))"
+    )
+    pg.get_by_label("Indikator", exact=True).click()
+    pg.keyboard.type("Kinderarm")
+    pg.get_by_role("option", name="Kinderarmut (%)").click()
+    pg.wait_for_function(f"document.querySelector('.sk-map').dataset.styled !== '{styled}'", timeout=30_000)
+    assert pg.get_attribute(".sk-map", "data-marker") == "the same map"
+    assert pg.locator(".sk-map").count() == 1
+    after = pg.evaluate(
+        "[...document.querySelectorAll('path.sk-sozialraum')].map(p => p.getAttribute('fill'))"
+    )
+    assert len(after) == 171 and after != before
+    assert "Kinderarmut (%)" in pg.locator(".sk-legend").inner_text()
+    _no_error(pg)
+    assert blocked == []
+
+
+def test_the_standalone_map_works_from_a_disk_without_network(
+    page: tuple[Page, list[str]], demo_dir: Path, tmp_path: Path
+) -> None:
+    """`python -m geo map`: one file, opened from disk, draws every Sozialraum with no request at all."""
+    from geo.__main__ import main
+
+    out = tmp_path / "karte.html"
+    assert main(["map", "--data-dir", str(demo_dir), "--out", str(out)]) == 0
+    pg, blocked = page
+    pg.goto(out.as_uri())
+    pg.wait_for_selector("path.sk-sozialraum", timeout=20_000)
+    assert pg.locator("path.sk-sozialraum").count() == 171
+    assert pg.locator("path.sk-welcome-point").count() == 10
+    assert "SGB-II-Quote" in pg.locator(".sk-legend").inner_text()
+    assert "Demo-Daten" in pg.locator(".sk-source").inner_text()
+    pg.screenshot(path=str(ARTIFACTS / "standalone-map.png"))
+    assert blocked == []
+
+
 def test_explore_on_a_phone(server: str, page: tuple[Page, list[str]]) -> None:
     pg, _ = page
     pg.set_viewport_size({"width": 390, "height": 844})
     pg.goto(server + "/?indikator=kinderarmut")
     assert _count_in_frames(pg, "path.sk-sozialraum", 171) == 171
-    frame = pg.locator("iframe").first
-    box = frame.bounding_box()
+    box = pg.locator(".sk-map").bounding_box()
     assert box is not None
     assert box["width"] > 300
     assert box["height"] > 400
@@ -273,7 +325,7 @@ def test_explore_on_a_phone(server: str, page: tuple[Page, list[str]]) -> None:
         "Demo-Daten (synthetisch)"
         in next(f for f in pg.frames if f.locator(".sk-legend").count()).locator(".sk-legend").inner_text()
     )  # the demo mark stays visible when folded
-    pg.locator("iframe").first.scroll_into_view_if_needed()
+    pg.locator(".sk-map").scroll_into_view_if_needed()
     pg.wait_for_timeout(500)
     pg.screenshot(path=str(ARTIFACTS / "explore-phone.png"))
     _click_a_sozialraum(pg)

@@ -90,9 +90,10 @@ def test_demo_then_map(tmp_path: Path) -> None:
     result = run("map", "--data-dir", tmp_path / "d", "--indicator", "kinderarmut", "--out", out)
     assert result.returncode == 0, result.stderr
     html = out.read_text(encoding="utf-8")
-    assert html.count('"sozialraum_id"') == 171
-    assert "Demo-Daten (synthetisch)" in html
-    assert "https://cdn" not in html
+    base = json.loads(html.split('id="sk-base">', 1)[1].split("</script>", 1)[0])
+    assert len(base["ids"]) == len(base["shapes"]) == 171
+    assert "Kinderarmut" in html and "Demo-Daten (synthetisch)" in html
+    assert "https://cdn" not in html and "Leaflet 1.9.4" in html  # Leaflet inlined from the package
 
 
 def test_map_of_a_missing_dataset_says_how_to_fix(tmp_path: Path) -> None:

@@ -1,0 +1,148 @@
+"""The browser map's two payloads: geometry once (compact, identical on every rerun), styles small."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import shapely
+
+from geo import dataset, maps, view, webmap
+from geo.access import Principal
+from geo.tables import markdown_table
+from tests.conftest import QUARTIERSATLAS, REGISTRY, SOZIALRAEUME
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory) -> dataset.Dataset:
+    from geo import fetch
+
+    out = tmp_path_factory.mktemp("real") / "official"
+    fetch.import_files(
+        out, by=Principal.cli(), sozialraeume=SOZIALRAEUME, indicators=QUARTIERSATLAS, welcome_points=REGISTRY
+    )
+    return dataset.load_dataset(out)
+
+
+def test_encoding_round_trips_to_the_metre() -> None:
+    square = shapely.Polygon(
+        [(6.7, 51.2), (6.8, 51.2), (6.8, 51.3), (6.7, 51.3)],
+        holes=[[(6.72, 51.22), (6.73, 51.22), (6.73, 51.23)]],
+    )
+    two = shapely.MultiPolygon([square, shapely.box(6.9, 51.1, 6.95, 51.15)])
+    (outer, hole), (box,) = webmap.decode(webmap.encode(two))
+    assert outer == [(6.7, 51.2), (6.8, 51.2), (6.8, 51.3), (6.7, 51.3)]
+    assert hole == [(6.72, 51.22), (6.73, 51.22), (6.73, 51.23)]
+    assert len(box) == 4
+    assert webmap.encode(square)[0][0][:4] == [670000, 5120000, 10000, 0]  # first point, then steps
+
+
+@pytest.mark.real_data
+def test_the_real_map_is_compact_and_complete(real: dataset.Dataset) -> None:
+    geometry = maps.map_geometry(real)
+    base = webmap.base_payload(real, geometry)
+    again = webmap.base_payload(real, geometry)
+    assert webmap.dumps(base.payload) == webmap.dumps(
+        again.payload
+    )  # byte-identical: sent once, then a reference
+    assert len(base.ids) == 171 and len(base.payload["points"]) == 11
+    assert len(webmap.dumps(base.payload).encode()) <= 150_000  # first load of the map's own data
+    for sid, encoded in zip(base.ids[:20], base.payload["shapes"][:20], strict=False):
+        original = geometry.spaces.set_index("sozialraum_id").geometry[sid]
+        decoded = shapely.MultiPolygon([shapely.Polygon(r[0], r[1:]) for r in webmap.decode(encoded)])
+        assert decoded.symmetric_difference(original).area < 1e-8  # the same shape, to about a metre
+    styling = maps.style_indicator(real, "sgb2_quote")
+    lines = webmap.lines_for(real, "indikator", indicator_id="sgb2_quote", lang="de")
+    style = webmap.style_payload(base, styling, lines, real)
+    assert len(webmap.dumps(style).encode()) <= 20_000  # what an indicator change sends
+    assert style["linePrefix"] == "SGB-II-Quote: "
+    colours = {style["palette"][f] for f in style["fill"]}
+    assert colours <= set(styling.fill)
+    html = webmap.standalone_html(base, style, title="Karte")
+    assert len(html.encode()) <= 0.25 * SOZIALRAEUME.stat().st_size
+
+
+def test_a_style_belongs_to_its_base_and_language(demo_dir: Path, tmp_path: Path) -> None:
+    data = dataset.load_dataset(demo_dir)
+    geometry = maps.map_geometry(data)
+    german, english = webmap.base_payload(data, geometry), webmap.base_payload(data, geometry, lang="en")
+    assert german.version != english.version
+    assert german.payload["bezirkLabels"][0][2].startswith("Bezirk")
+    assert english.payload["bezirkLabels"][0][2].startswith("District")
+    other = tmp_path / "other"
+    shutil.copytree(demo_dir, other)
+    changed = dataset.load_dataset(other)
+    changed.spaces.loc[0, "name"] = "Umbenannt"
+    assert webmap.base_payload(changed, geometry).version != german.version
+
+
+def test_text_from_data_travels_as_text(demo_dir: Path) -> None:
+    data = dataset.load_dataset(demo_dir)
+    data.spaces.loc[0, "name"] = '<img src=x onerror="alert(1)">\x1b'
+    geometry = maps.map_geometry(data)
+    base = webmap.base_payload(data, geometry)
+    overlay = webmap.Overlay(
+        selected=base.ids[0],
+        shortlist=(base.ids[1], "999999"),
+        matching=frozenset(base.ids[:5]),
+        pins=pd.DataFrame({"lat": [51.2], "lon": [6.8], "title": ["<b>Pin</b>"], "kind": ["concern"]}),
+    )
+    notes = pd.Series({base.ids[0]: "Anliegen: 1"})
+    style = webmap.style_payload(
+        base,
+        maps.style_need(_need(data)),
+        webmap.lines_for(data, "index", result=_need(data), lang="de"),
+        data,
+        overlay=overlay,
+        notes=notes,
+    )
+    i = base.ids.index(data.spaces.loc[0, "sozialraum_id"])
+    assert (
+        base.payload["names"][i] == '<img src=x onerror="alert(1)">'
+    )  # kept as text, control character gone
+    assert style["selected"] == 0 and style["shortlist"] == [1]  # unknown IDs are left out
+    assert len(style["veiled"]) == len(base.ids) - 5
+    assert style["notes"] == {"0": "Anliegen: 1"}
+    assert style["pins"] == [[51.2, 6.8, "<b>Pin</b>", "concern"]]
+    html = webmap.standalone_html(base, style, title="<Karte>")
+    assert "<img src=x" not in html and "<b>Pin</b>" not in html  # JSON in the page has < escaped
+    assert "<title>&lt;Karte&gt;</title>" in html
+    code = webmap.browser_code()[0]
+    assert "innerHTML" not in code and "insertAdjacentHTML" not in code
+
+
+def _need(data: dataset.Dataset) -> object:
+    from geo import need
+
+    return need.need_index(data.spaces, need.default_components(data.indicator_ids()))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({"id": "011001", "lat": 51.2, "lng": 6.8}, ("011001", (51.2, 6.8))),
+        ({"id": "999999", "lat": 51.2, "lng": 6.8}, (None, (51.2, 6.8))),  # not a Sozialraum of this data
+        ({"id": None, "lat": 51.2, "lng": 6.8}, (None, (51.2, 6.8))),  # a click beside the Sozialräume
+        ({"id": "011001", "lat": "x", "lng": 6.8}, ("011001", None)),
+        ({"id": "011001", "lat": 951.2, "lng": 6.8}, ("011001", None)),
+        ("011001", (None, None)),
+        (None, (None, None)),
+    ],
+)
+def test_a_click_means_what_it_can(value: object, expected: tuple) -> None:
+    assert view.click_target(value, {"011001"}) == expected
+
+
+def test_a_markdown_table_shows_numbers_for_the_reader_and_text_as_written() -> None:
+    frame = pd.DataFrame(
+        {"Indikator": ["Anteil *fett*", "Einwohner"], "Wert": [12.345, 2370.0]}, index=[0, 1]
+    )
+    table = markdown_table(frame, "de", row_decimals=pd.Series({0: 1, 1: 0}))
+    lines = table.splitlines()
+    assert lines[0] == "| Indikator | Wert |" and lines[1] == "|:--|--:|"
+    assert lines[2] == "| Anteil \\*fett\\* | 12,3 |"
+    assert lines[3] == "| Einwohner | 2.370 |"
+    assert json.dumps(table)  # plain text
