@@ -12,7 +12,10 @@ from app_pages.ui import (
     base_current,
     demo_notice,
     friendly_errors,
+    indicator_styling,
+    journal_overview,
     km_slider,
+    labels_current,
     lang,
     load_current,
     multiselect,
@@ -260,14 +263,14 @@ def _details(v: SimpleNamespace) -> None:
     ids, labels, available = v.ids, v.labels, v.available
     components, norm, bezirke, classes, wp, km = v.components, v.norm, v.bezirke, v.classes, v.wp, v.km
     tiles = st.toggle(t("explore.tiles"), value=False, help=t("explore.tiles_help"), key="explore_tiles")
-    counts = journal.counts_by_sozialraum(register())  # once per run: map tooltips and Steckbrief
+    counts, pins = journal_overview(principal())  # read again only after a write
     base = base_current()
     if mode == "index":
         styling = maps.style_need(result, lang=lang())
     elif mode == "typ":
         styling = maps.style_official_type(data, lang=lang())
     else:
-        styling = maps.style_indicator(data, indicator, scheme=scheme, k=k, breaks=breaks, lang=lang())
+        styling = indicator_styling(indicator, scheme, k, breaks)
     selected = st.session_state.get("explore_selected")
     style = webmap.style_payload(
         base,
@@ -279,7 +282,7 @@ def _details(v: SimpleNamespace) -> None:
             shortlist=tuple(st.session_state.get("explore_shortlist", [])),
             matching=frozenset(matching) if matching is not None else None,
             circle=(near[1], near[0], near[2]) if near else None,
-            pins=journal.map_pins(register(), by=principal()),
+            pins=pins,
         ),
         notes=journal.map_notes(counts, lang=lang()),
         lang=lang(),
@@ -429,7 +432,7 @@ with friendly_errors():
         welcome_point_ids=set(data.welcome_points["welcome_point_id"]),
     )
     seed_from_url(url_view)
-    labels = profile.search_labels(data.spaces)
+    labels = labels_current()
     if not available:
         st.info(t("explore.no_indicators"))
         st.stop()

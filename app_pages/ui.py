@@ -11,7 +11,22 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import accounts, auth, dataset, demo, export, files, i18n, maps, need, store, tables, webmap
+from geo import (
+    accounts,
+    auth,
+    dataset,
+    demo,
+    export,
+    files,
+    i18n,
+    journal,
+    maps,
+    need,
+    profile,
+    store,
+    tables,
+    webmap,
+)
 from geo.access import Principal
 from geo.errors import SozialraumError
 from geo.settings import get_settings
@@ -46,10 +61,21 @@ def folder_stamp(folder: Path) -> float:
     return max(stamps, default=0.0)
 
 
-@st.cache_resource(show_spinner=False)
+_CLEANED: set[str] = set()
+
+
 def clean_up_at_start(user_dir: str) -> list[str]:
     """Once per server process: remove what killed writes left in the user folder (see `geo.files`)."""
+    if user_dir in _CLEANED:
+        return []
+    _CLEANED.add(user_dir)
     return [str(p) for p in files.clean_leftovers(Path(user_dir))]
+
+
+@functools.lru_cache(maxsize=32)
+def _title(folder: str, _mtime: float) -> str:
+    """A dataset's title, read once per version of its `dataset.json`."""
+    return dataset.DatasetMeta.read(Path(folder)).title
 
 
 def available_datasets() -> dict[str, str]:
@@ -65,8 +91,9 @@ def available_datasets() -> dict[str, str]:
         )
     out = {}
     for folder in candidates:
+        meta = folder / "dataset.json"
         if (folder / dataset.SPACES_FILE).exists():
-            out[str(folder)] = dataset.DatasetMeta.read(folder).title
+            out[str(folder)] = _title(str(folder), meta.stat().st_mtime if meta.exists() else 0.0)
     if not out:
         out[str(settings.data_dir)] = settings.data_dir.name
     official = settings.user_dir / "official"
@@ -123,6 +150,68 @@ def base_current() -> webmap.Base:
     return _base(folder, folder_stamp(Path(folder)), lang())
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _labels(folder: str, stamp: float) -> dict[str, str]:
+    return profile.search_labels(_load(folder, stamp).spaces)
+
+
+def labels_current() -> dict[str, str]:
+    """Search labels (``Name (ID, Stadtteil)``) of the chosen dataset by Sozialraum ID, built once per version."""
+    folder = current_folder()
+    return _labels(folder, folder_stamp(Path(folder)))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _styling(
+    folder: str,
+    stamp: float,
+    *,
+    indicator: str,
+    scheme: str,
+    k: int,
+    breaks: tuple[float, ...],
+    language: str,
+) -> maps.Styling:
+    return maps.style_indicator(
+        _load(folder, stamp), indicator, scheme=scheme, k=k, breaks=list(breaks), lang=language
+    )
+
+
+def indicator_styling(indicator: str, scheme: str, k: int, breaks: list[float]) -> maps.Styling:
+    """Classes, colours and legend of an indicator on the chosen dataset, computed once per setting."""
+    folder = current_folder()
+    return _styling(
+        folder,
+        folder_stamp(Path(folder)),
+        indicator=indicator,
+        scheme=scheme,
+        k=k,
+        breaks=tuple(breaks),
+        language=lang(),
+    )
+
+
+def _principal_key(who: Principal) -> tuple:
+    return (who.account_id, tuple(sorted(who.roles)), tuple(sorted(who.tandem_ids)), who.demo, who.system)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _journal_overview(
+    url: str, stamp: int, who_key: tuple, _reg: store.Register, _who: Principal
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return journal.counts_by_sozialraum(_reg), journal.map_pins(_reg, by=_who)
+
+
+def journal_overview(who: Principal) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """
+    Counts of concerns and activities per Sozialraum, and the map's pins as `who` may see them.
+
+    Read again only after a write to the register (`Register.stamp`), and per person (rights differ).
+    """
+    reg = register()
+    return _journal_overview(reg.url, reg.stamp(), _principal_key(who), reg, who)
+
+
 def load_current() -> tuple[dataset.Dataset, maps.MapGeometry]:
     """The chosen dataset and its browser geometry, cached until its files change."""
     folder = current_folder()
@@ -136,6 +225,8 @@ def clear_caches() -> None:
     _load.clear()
     _geometry.clear()
     _base.clear()
+    _labels.clear()
+    _styling.clear()
     _need.clear()
 
 

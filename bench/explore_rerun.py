@@ -1,5 +1,5 @@
 """
-Benchmark: server time of explore-page reruns (AppTest) and the map payload sent to the browser.
+Benchmark: server time of explore-page reruns (AppTest) and the map payloads sent to the browser.
 
 Uses the real data when it is beside the checkout (imported into a temporary folder), else the demo.
 Run with ``.venv/bin/python bench/explore_rerun.py``; figures are kept in ``bench/RESULTS.md``.
@@ -7,7 +7,6 @@ Run with ``.venv/bin/python bench/explore_rerun.py``; figures are kept in ``benc
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import sys
@@ -25,9 +24,10 @@ from bench._data import real_or_demo  # noqa: E402
 ROUNDS = 10
 
 
-def _payload(at: AppTest) -> int:
-    (component,) = at.get("component_instance")
-    return len(component.proto.json_args.encode())
+def _payloads(at: AppTest) -> tuple[int, int]:
+    """Bytes of the map's base (sent once) and of its style (sent on every change), as JSON."""
+    parts = {c.proto.component_name: len(c.proto.json.encode()) for c in at.get("bidi_component")}
+    return parts["sk_map_base"], parts["sk_map"]
 
 
 def _timed_runs(at: AppTest, change) -> list[float]:
@@ -41,6 +41,10 @@ def _timed_runs(at: AppTest, change) -> list[float]:
     return times
 
 
+def _stats(times: list[float]) -> str:
+    return f"{min(times):.3f} / {statistics.median(times):.3f} / {max(times):.3f}"
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder, label = real_or_demo(Path(tmp))
@@ -50,7 +54,7 @@ def main() -> None:
         start = time.perf_counter()
         at.run()
         first = time.perf_counter() - start
-        payload = _payload(at)
+        base, style = _payloads(at)
         indicators = ["kinderarmut", "sgb2_quote"]
         by_indicator = _timed_runs(
             at, lambda a, i: a.selectbox(key="explore_indicator").set_value(indicators[i % 2])
@@ -63,20 +67,19 @@ def main() -> None:
         weights = _timed_runs(
             at, lambda a, i: a.slider(key="explore_w_sgb2_quote").set_value(1.0 + 0.5 * (i % 2 + 1))
         )
-        print(f"data: {label}; {ROUNDS} reruns each, median (max) in seconds")
+        # a near-empty page in the same run, for scale: the account page of a visitor
+        at.switch_page("app_pages/account.py").run()
+        empty = _timed_runs(at, lambda a, i: None)
+        print(f"data: {label}; {ROUNDS} reruns each, min / median / max in seconds")
         print(f"- first run (load, validate, simplify, map): {first:.2f}")
-        print(f"- indicator change: {statistics.median(by_indicator):.2f} ({max(by_indicator):.2f})")
-        print(
-            f"- indicator change with a profile open: {statistics.median(with_profile):.2f} ({max(with_profile):.2f})"
-        )
-        print(
-            f"- index weight change (new index + stability): {statistics.median(weights):.2f} ({max(weights):.2f})"
-        )
-        print(f"- map payload to the browser (st_folium args): {payload / 1024:,.0f} KiB")
-        args = json.loads(at.get("component_instance")[0].proto.json_args)
-        print(
-            f"  of which Leaflet as data: URIs: {sum(len(u) for u in args['js_links'] + args['css_links']) / 1024:,.0f} KiB"
-        )
+        print(f"- indicator change: {_stats(by_indicator)}")
+        print(f"- indicator change with a profile open: {_stats(with_profile)}")
+        print(f"- index weight change (new index + stability): {_stats(weights)}")
+        print(f"- near-empty page (Konto, not logged in): {_stats(empty)}")
+        ratio = statistics.median(by_indicator) / statistics.median(empty)
+        print(f"- indicator change / near-empty page (medians): {ratio:.1f} x")
+        print(f"- map base (geometry, names, Welcome Points; sent once): {base / 1024:,.1f} KiB")
+        print(f"- map style (colours, lines, legend, choices; sent per change): {style / 1024:,.1f} KiB")
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    func,
     make_url,
     select,
 )
@@ -526,6 +527,15 @@ class Register:
             if action is not None:
                 require(self.current(s, by or Principal.public()), action)
             yield s
+
+    def stamp(self) -> int:
+        """
+        A number that grows with every write (the newest audit entry; every write adds one).
+
+        Pages use it as a cache key: what they read from the register is read again only after a write.
+        """
+        with Session(self.engine) as s:
+            return int(s.scalar(select(func.max(AuditEntry.id))) or 0)
 
     def current(self, s: Session, by: Principal) -> Principal:
         """

@@ -522,12 +522,12 @@ def test_every_page_on_a_fresh_install(
 def test_an_unexpected_fault_is_a_sentence_and_logged(
     monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from geo import profile
+    from geo import webmap
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("kaputt-sentinel")
 
-    monkeypatch.setattr(profile, "search_labels", broken)
+    monkeypatch.setattr(webmap, "style_payload", broken)  # called on every run (not cached)
     at = _app(monkeypatch, demo_dir, tmp_path)
     with caplog.at_level("ERROR", logger="sozialraum_karte"):
         at.run()
