@@ -62,6 +62,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/map_size.py
 	$(BIN)/python bench/explore_rerun.py
 	$(BIN)/python bench/export_times.py
+	$(BIN)/python bench/webmap_browser.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -8,7 +8,6 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-import mapclassify
 import numpy as np
 import pandas as pd
 
@@ -107,6 +106,44 @@ class Classes:
         return len(self.bins)
 
 
+def _limits(y: np.ndarray, scheme: str, *, k: int, breaks: list[float] | None) -> np.ndarray | None:
+    """
+    Upper class limits as mapclassify computes them; None for a single class.
+
+    Quantiles, equal intervals and manual limits are computed here with numpy (the same formulas as
+    mapclassify's `Quantiles`, `EqualInterval` and `UserDefined`); mapclassify itself, whose import takes
+    seconds (it loads scipy and scikit-learn), is imported only for Fisher-Jenks and standard deviations.
+    """
+    if scheme == "manual":
+        limits = sorted({float(b) for b in breaks or [] if y.min() <= float(b) < y.max()})
+        return np.asarray([*limits, float(y.max())])
+    if scheme == "std_mean":
+        import mapclassify  # noqa: PLC0415 - slow to import, rarely needed
+
+        return np.asarray(mapclassify.StdMean(y).bins)
+    if k == 1:
+        return None
+    if scheme == "quantiles":
+        step = 100.0 / k
+        points = np.minimum(np.arange(step, 100 + step, step), 100.0)
+        ordered = np.sort(y)
+        at = points / 100.0 * (len(ordered) - 1)  # scipy's scoreatpercentile, as mapclassify uses it
+        low = np.floor(at).astype(int)
+        high = np.minimum(low + 1, len(ordered) - 1)
+        whole = at == low
+        mixed = ordered[low] * (low + 1 - at) + ordered[high] * (at - low)  # scipy's weights, bit for bit
+        return np.unique(np.where(whole, ordered[low], mixed))
+    if scheme == "equal_interval":
+        low, high = float(y.min()), float(y.max())
+        width = (high - low) / k
+        cuts = np.arange(low + width, high + width, width)[:k]  # as mapclassify, to the last bit
+        cuts[-1] = high
+        return cuts
+    import mapclassify  # noqa: PLC0415 - slow to import, rarely needed
+
+    return np.asarray(mapclassify.FisherJenks(y, k=k).bins)
+
+
 def classify(
     values: pd.Series, *, scheme: str = "quantiles", k: int = 5, breaks: list[float] | None = None
 ) -> Classes:
@@ -139,24 +176,12 @@ def classify(
     if present.empty:
         return Classes(scheme=scheme, bins=(), lower=float("nan"), labels=labels)
     y = present.to_numpy()
-    if scheme == "manual":
-        limits = sorted({float(b) for b in breaks or [] if y.min() <= float(b) < y.max()})
-        classifier = mapclassify.UserDefined(y, [*limits, float(y.max())])
-    elif scheme == "std_mean":
-        classifier = mapclassify.StdMean(y)
-    else:
-        k = max(1, min(k, present.nunique()))
-        if k == 1:
-            labels.loc[present.index] = 0
-            return Classes(scheme, (float(y.max()),), float(y.min()), labels)
-        cls = {
-            "quantiles": mapclassify.Quantiles,
-            "fisher_jenks": mapclassify.FisherJenks,
-            "equal_interval": mapclassify.EqualInterval,
-        }[scheme]
-        classifier = cls(y, k=k)
+    limits = _limits(y, scheme, k=max(1, min(k, present.nunique())), breaks=breaks)
+    if limits is None:
+        labels.loc[present.index] = 0
+        return Classes(scheme, (float(y.max()),), float(y.min()), labels)
     # a limit below the minimum (standard deviations on skewed data) would make an empty class
-    bins = tuple(float(b) for b in np.unique(classifier.bins) if b >= y.min()) or (float(y.max()),)
+    bins = tuple(float(b) for b in np.unique(limits) if b >= y.min()) or (float(y.max()),)
     found = np.searchsorted(np.asarray(bins), y, side="left")
     labels.loc[present.index] = np.minimum(found, len(bins) - 1)
     return Classes(scheme=scheme, bins=bins, lower=float(y.min()), labels=labels)

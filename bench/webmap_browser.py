@@ -1,0 +1,179 @@
+"""
+Benchmark: the Erkunden map in headless Chromium on the real data (the demo when the real files are absent).
+
+Starts `streamlit run` on 127.0.0.1 with the data imported into a temporary folder, then measures with
+Playwright (all outside requests blocked):
+
+- process start -> first painted map (all Sozialraum shapes in the page);
+- bytes the browser receives over the websocket on first load, per indicator change and per click;
+- indicator change -> map repainted (the map's ``data-styled`` counter moves);
+- click on a Sozialraum -> its Steckbrief shown (its ID in the Steckbrief's caption).
+
+Run with ``.venv/bin/python bench/webmap_browser.py [ROUNDS]`` (default 7); prints min / median / max.
+Needs Debian's chromium (``make test`` installs it). Figures are kept in ``bench/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from bench._data import real_or_demo  # noqa: E402
+
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+FIND = """() => {
+  const found = [];
+  for (const p of document.querySelectorAll('path.sk-sozialraum')) {
+    const r = p.getBoundingClientRect();
+    const x = r.left + r.width / 2, y = r.top + r.height / 2;
+    if (r.width > 14 && y > 0 && y < innerHeight && document.elementFromPoint(x, y) === p) found.push([x, y, p.dataset.id]);
+  }
+  return found;
+}"""
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _stats(values: list[float], unit: str = "s", scale: float = 1.0) -> str:
+    if not values:
+        return "–"
+    v = [x * scale for x in values]
+    return f"{min(v):.2f} / {statistics.median(v):.2f} / {max(v):.2f} {unit} (n={len(v)})"
+
+
+def main(rounds: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder, label = real_or_demo(Path(tmp))
+        port = _port()
+        env = {
+            **os.environ,
+            "SOZIALRAUM_DATA_DIR": str(folder),
+            "SOZIALRAUM_USER_DIR": str(Path(tmp) / "var"),
+        }
+        started = time.perf_counter()
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "app.py"),
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            while True:
+                try:
+                    urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            frames: list[int] = []
+            blocked: list[str] = []
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+                page = browser.new_page(viewport={"width": 1366, "height": 900})
+                page.route(
+                    "**/*",
+                    lambda r: (
+                        r.continue_()
+                        if r.request.url.startswith(
+                            ("data:", "blob:", "about:", url, url.replace("http", "ws"))
+                        )
+                        else (blocked.append(r.request.url), r.abort())
+                    ),
+                )
+                page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(len(f))))
+                page.goto(url)
+                page.wait_for_function(
+                    "document.querySelectorAll('path.sk-sozialraum').length > 100", timeout=120_000
+                )
+                first_paint = time.perf_counter() - started
+                page.wait_for_timeout(2000)
+                first_bytes = sum(frames)
+                select = (
+                    page.locator("[data-testid=stSelectbox]")
+                    .filter(has=page.get_by_text("Indikator", exact=True))
+                    .first
+                )
+                change_bytes, change_times = [], []
+                for i in range(rounds):
+                    frames.clear()
+                    styled = page.get_attribute(".sk-map", "data-styled")
+                    select.click()
+                    page.wait_for_timeout(300)
+                    start = time.perf_counter()
+                    page.get_by_role("option").nth(1 + i % 6).click()
+                    page.wait_for_function(
+                        f"document.querySelector('.sk-map').dataset.styled !== '{styled}'", timeout=30_000
+                    )
+                    change_times.append(time.perf_counter() - start)
+                    page.wait_for_timeout(1500)
+                    change_bytes.append(sum(frames))
+                page.locator(".sk-map").scroll_into_view_if_needed()
+                page.wait_for_timeout(300)
+                spots = page.evaluate(FIND)
+                click_bytes, click_times = [], []
+                for x, y, sid in spots[:: max(1, len(spots) // rounds)][:rounds]:
+                    frames.clear()
+                    start = time.perf_counter()
+                    page.mouse.click(x, y)
+                    page.wait_for_function(
+                        f"[...document.querySelectorAll('[data-testid=stCaptionContainer]')].some(e => e.innerText.includes('{sid} ·'))",
+                        timeout=30_000,
+                    )
+                    click_times.append(time.perf_counter() - start)
+                    page.wait_for_timeout(1500)
+                    click_bytes.append(sum(frames))
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    print(f"data: {label}; min / median / max")
+    print(f"- process start -> first painted map: {first_paint:.2f} s")
+    print(
+        f"- first load, bytes received over the websocket: {first_bytes / 1024:,.0f} KiB (Leaflet included)"
+    )
+    print(f"- indicator change, bytes: {_stats(change_bytes, 'KiB', 1 / 1024)}")
+    print(f"- indicator change -> repainted map: {_stats(change_times)}")
+    print(f"- click, bytes: {_stats(click_bytes, 'KiB', 1 / 1024)}")
+    print(f"- click -> Steckbrief shown: {_stats(click_times)}")
+    print(f"- requests to outside hosts: {len(blocked)}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 7)
