@@ -308,6 +308,85 @@ class Suggestion:
     speakers: float | None = None
 
 
+class ReachIndex:
+    """
+    Which Sozialräume a tandem working in each one reaches (representative points within `reach_m`).
+
+    Answered by STRtree distance queries in chunks and summed with numpy, never as a set per Sozialraum: at
+    100,000 Sozialräume the pairs within a kilometre run into the hundred millions, and Python sets of
+    them took minutes and gigabytes. Memory stays bounded by the chunk size.
+    """
+
+    #: Candidates per query: about 5 million pairs at a time on a dense synthetic grid.
+    CHUNK = 8192
+
+    def __init__(self, anchors: gpd.GeoSeries, reach_m: float) -> None:
+        self.ids = anchors.index.to_numpy()
+        self.points = anchors.to_numpy()
+        self.reach_m = float(reach_m)
+        self.position = {sid: i for i, sid in enumerate(self.ids)}
+        self._tree = shapely.STRtree(self.points)
+
+    def within(self, i: int, distance: float | None = None) -> np.ndarray:
+        """Positions of the anchors within `distance` (default the reach) of anchor `i`, itself included."""
+        found = self._tree.query(self.points[i], predicate="dwithin", distance=distance or self.reach_m)
+        return np.sort(found)
+
+    def greedy(
+        self,
+        weights: np.ndarray,
+        candidates: np.ndarray,
+        k: int,
+        *,
+        alternatives: bool = False,
+    ) -> list[int]:
+        """
+        Positions of up to `k` candidates, chosen as `greedy_cover` chooses (same order, same ties).
+
+        With `alternatives`, the `k` best candidates each judged on its own. Only weighted anchors are put
+        in the tree; after each choice only the candidates within twice the reach of it are summed again.
+        """
+        held = np.flatnonzero(weights > 0)
+        if len(candidates) == 0 or len(held) == 0:
+            return []
+        tree = shapely.STRtree(self.points[held])
+        left_weight = weights[held].astype(float)
+
+        def gains_of(chosen_candidates: np.ndarray) -> np.ndarray:
+            out = np.zeros(len(chosen_candidates))
+            for start in range(0, len(chosen_candidates), self.CHUNK):
+                part = chosen_candidates[start : start + self.CHUNK]
+                left, right = tree.query(self.points[part], predicate="dwithin", distance=self.reach_m)
+                out[start : start + len(part)] = np.bincount(
+                    left, weights=left_weight[right], minlength=len(part)
+                )
+            return out
+
+        gains = gains_of(candidates)
+        own = weights[candidates]
+        names = self.ids[candidates]
+        if alternatives:
+            order = np.lexsort((names, -own, -np.round(gains, 6)))
+            return [int(candidates[j]) for j in order[:k] if gains[j] > 0]
+        candidate_tree = shapely.STRtree(self.points[candidates])
+        taken = np.zeros(len(candidates), dtype=bool)
+        chosen: list[int] = []
+        for _ in range(min(k, len(candidates))):
+            score = np.where(taken, -np.inf, np.round(gains, 6))
+            best = int(np.lexsort((names, -own, -score))[0])
+            if not score[best] > 0:
+                break
+            chosen.append(int(candidates[best]))
+            taken[best] = True
+            covered = tree.query(self.points[candidates[best]], predicate="dwithin", distance=self.reach_m)
+            left_weight[covered] = 0.0
+            changed = candidate_tree.query(
+                self.points[candidates[best]], predicate="dwithin", distance=2 * self.reach_m
+            )
+            gains[changed] = gains_of(candidates[changed])
+        return chosen
+
+
 def suggest(
     table: pd.DataFrame,
     spaces: gpd.GeoDataFrame,
@@ -324,8 +403,9 @@ def suggest(
     Sozialräume where `k` free tandems would reach the most high-need population no tandem covers yet.
 
     A tandem working in a Sozialraum reaches it and the Sozialräume within `reach_m` (representative
-    points). Candidates are the Sozialräume no tandem covers yet. With `home_id`, candidates are limited to `max_home_m` from that home Sozialraum (a tandem
-    usually works near where its members live). The choice is `greedy_cover`.
+    points). Candidates are the Sozialräume no tandem covers yet. With `home_id`, candidates are limited
+    to `max_home_m` from that home Sozialraum (a tandem usually works near where its members live). The
+    choice is `greedy_cover`'s, computed by `ReachIndex.greedy` so that it scales to large cities.
 
     With `speakers` (estimated residents per Sozialraum who may speak the tandem's languages, see
     `geo.languages.speakers`), a high-need Sozialraum counts with those residents instead of its whole
@@ -334,42 +414,43 @@ def suggest(
     With `alternatives` (one tandem choosing where to work), the result is the `k` best places each judged
     on its own, best first, instead of `k` places that complement each other.
     """
-    high = (table["need_class"] >= 1) & (table["need_class"] <= min_class) & ~table["covered"]
-    population = dict(zip(table.loc[high, "sozialraum_id"], table.loc[high, "population"], strict=True))
+    anchors = anchor_points(spaces)
+    index = ReachIndex(anchors, reach_m)
+    rows = table.set_index("sozialraum_id").reindex(index.ids)
+    high = (
+        (rows["need_class"] >= 1)
+        & (rows["need_class"] <= min_class)
+        & ~rows["covered"].fillna(False).astype(bool)
+    )
+    population = np.where(high, rows["population"].fillna(0.0).to_numpy(dtype=float), 0.0)
     weights = population
     if speakers is not None:  # unknown estimates (NaN) count as nobody
-        weights = speakers.reindex(list(population)).fillna(0.0).astype(float).to_dict()
-    reach = reach_sets(spaces, reach_m)
-    anchors = anchor_points(spaces)
-    covered_now = set(table.loc[table["covered"], "sozialraum_id"])
-    candidates = [c for c in reach if c not in covered_now]
-    home_distance: dict[str, float] = {}
-    if home_id is not None and home_id in anchors.index:
-        home_distance = anchors.distance(anchors[home_id]).to_dict()
+        weights = np.where(high, speakers.reindex(index.ids).fillna(0.0).to_numpy(dtype=float), 0.0)
+    free = ~rows["covered"].fillna(False).astype(bool).to_numpy()
+    home_distance: np.ndarray | None = None
+    if home_id is not None and home_id in index.position:
+        home_distance = shapely.distance(index.points, index.points[index.position[home_id]])
         if max_home_m is not None:
-            candidates = [c for c in candidates if home_distance[c] <= max_home_m]
-    if alternatives:
-        gains = {c: sum(weights.get(i, 0.0) for i in reach[c]) for c in candidates}
-        chosen = sorted((c for c in gains if gains[c] > 0), key=lambda c: _rank_key(c, gains[c], weights))[:k]
-    else:
-        chosen, _ = greedy_cover(weights, reach, k, candidates)
-    by_id = table.set_index("sozialraum_id")
+            free &= home_distance <= max_home_m
+    chosen = index.greedy(weights, np.flatnonzero(free), k, alternatives=alternatives)
     out: list[Suggestion] = []
-    covered: set[str] = set()
+    covered = np.zeros(len(index.ids), dtype=bool)
     for c in chosen:
-        reached = tuple(sorted(i for i in reach[c] - covered if population.get(i, 0) > 0))
+        reach = index.within(c)
+        reached = reach[(population[reach] > 0) & ~covered[reach]]
         if not alternatives:
-            covered |= reach[c]
+            covered[reach] = True
+        row = rows.iloc[c]
         out.append(
             Suggestion(
-                sozialraum_id=c,
-                name=str(by_id.at[c, "name"]),
-                reached=reached,
-                high_need_population=float(sum(population[i] for i in reached)),
-                distance_m=float(by_id.at[c, "distance_m"]),
-                welcome_point=str(by_id.at[c, "welcome_point"]),
-                home_distance_m=round(home_distance[c]) if home_distance else None,
-                speakers=float(sum(weights[i] for i in reached)) if speakers is not None else None,
+                sozialraum_id=str(index.ids[c]),
+                name=str(row["name"]),
+                reached=tuple(sorted(str(i) for i in index.ids[reached])),
+                high_need_population=float(population[reached].sum()),
+                distance_m=float(row["distance_m"]),
+                welcome_point=str(row["welcome_point"]),
+                home_distance_m=round(float(home_distance[c])) if home_distance is not None else None,
+                speakers=float(weights[reached].sum()) if speakers is not None else None,
             )
         )
     return out

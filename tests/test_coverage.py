@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import Point, box
@@ -171,3 +172,41 @@ def test_welcome_points_at_the_same_place_share_a_catchment() -> None:
     assert catch.loc["wp-b"].geometry.area == pytest.approx(2_000_000, rel=1e-6)
     alone = coverage.catchment_areas(points.iloc[:2], spaces).to_crs(METRIC_CRS)
     assert alone.area.tolist() == pytest.approx([4_000_000, 4_000_000])  # one place: the whole city
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("alternatives", [False, True])
+def test_the_scalable_choice_is_the_greedy_choice(seed: int, alternatives: bool) -> None:
+    """`suggest` (sparse STRtree sums) chooses exactly what `greedy_cover` over reach sets chooses."""
+    rng = np.random.default_rng(seed)
+    n = 300
+    xs, ys = X0 + rng.uniform(0, 8000, n), Y0 + rng.uniform(0, 8000, n)
+    ids = [f"{i:06d}" for i in range(n)]
+    squares = [box(x - 40, y - 40, x + 40, y + 40) for x, y in zip(xs, ys, strict=True)]
+    spaces = gpd.GeoDataFrame({"sozialraum_id": ids}, geometry=squares, crs=METRIC_CRS).to_crs(4326)
+    table = pd.DataFrame(
+        {
+            "sozialraum_id": ids,
+            "name": ids,
+            "need_class": rng.integers(1, 6, n),
+            "covered": rng.random(n) < 0.2,
+            "population": rng.integers(0, 4, n) * 500.0,  # many ties on purpose
+            "distance_m": 0.0,
+            "welcome_point": "",
+        }
+    )
+    got = [
+        s.sozialraum_id for s in coverage.suggest(table, spaces, k=4, reach_m=900, alternatives=alternatives)
+    ]
+    high = (table["need_class"] <= 2) & ~table["covered"]
+    weights = dict(zip(table.loc[high, "sozialraum_id"], table.loc[high, "population"], strict=True))
+    reach = coverage.reach_sets(spaces, 900)
+    candidates = [i for i in ids if not table.set_index("sozialraum_id").at[i, "covered"]]
+    if alternatives:
+        gains = {c: sum(weights.get(i, 0.0) for i in reach[c]) for c in candidates}
+        expected = sorted(
+            (c for c in gains if gains[c] > 0), key=lambda c: (-gains[c], -weights.get(c, 0.0), c)
+        )[:4]
+    else:
+        expected, _ = coverage.greedy_cover(weights, reach, 4, candidates)
+    assert got == expected
