@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+import warnings
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -99,11 +100,19 @@ class Classes:
     bins: tuple[float, ...]
     lower: float
     labels: pd.Series
+    #: Fisher-Jenks on many values: the limits were found on this many evenly spread values (else None).
+    sampled: int | None = None
 
     @property
     def k(self) -> int:
         """Number of classes actually formed."""
         return len(self.bins)
+
+
+#: Fisher-Jenks takes about 4 s for 1,000 values and grows with the square; above this many values the
+#: limits are found on this many evenly spread order statistics (the minimum and maximum included), which
+#: keeps the classes deterministic. The legend says so.
+FISHER_JENKS_MAX = 1000
 
 
 def _limits(y: np.ndarray, scheme: str, *, k: int, breaks: list[float] | None) -> np.ndarray | None:
@@ -141,7 +150,11 @@ def _limits(y: np.ndarray, scheme: str, *, k: int, breaks: list[float] | None) -
         return cuts
     import mapclassify  # noqa: PLC0415 - slow to import, rarely needed
 
-    return np.asarray(mapclassify.FisherJenks(y, k=k).bins)
+    if len(y) > FISHER_JENKS_MAX:  # pure Python and quadratic: limits from evenly spread order statistics
+        y = np.sort(y)[np.linspace(0, len(y) - 1, FISHER_JENKS_MAX).round().astype(int)]
+    with warnings.catch_warnings():  # "Numba not installed": the sample above keeps it fast enough
+        warnings.simplefilter("ignore", UserWarning)
+        return np.asarray(mapclassify.FisherJenks(y, k=k).bins)
 
 
 def classify(
@@ -184,4 +197,5 @@ def classify(
     bins = tuple(float(b) for b in np.unique(limits) if b >= y.min()) or (float(y.max()),)
     found = np.searchsorted(np.asarray(bins), y, side="left")
     labels.loc[present.index] = np.minimum(found, len(bins) - 1)
-    return Classes(scheme=scheme, bins=bins, lower=float(y.min()), labels=labels)
+    sampled = FISHER_JENKS_MAX if scheme == "fisher_jenks" and len(y) > FISHER_JENKS_MAX else None
+    return Classes(scheme=scheme, bins=bins, lower=float(y.min()), labels=labels, sampled=sampled)

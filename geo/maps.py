@@ -419,6 +419,10 @@ def style_indicator(
         (NO_DATA_COLOUR, i18n.translate("map.no_data", lang)),
     ]
     method = i18n.translate(f"scheme.{scheme}", lang)
+    if classes.sampled:
+        method += " " + i18n.translate(
+            "scheme.sampled", lang, n=i18n.format_number(classes.sampled, lang, decimals=0)
+        )
     return Styling(
         fill,
         rows,

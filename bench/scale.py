@@ -1,0 +1,115 @@
+"""
+Benchmark: the analysis on a synthetic city of N square Sozialräume and 1,000 Welcome Points.
+
+The squares tile the extent of Düsseldorf (about 217 km²), so at 100,000 Sozialräume each is about 47 m wide
+and a kilometre's reach holds about 1,400 of them: far denser than any real city, which is the point. Each N
+runs in its own process, so the peak memory reported (`ru_maxrss`) is that run's own.
+
+Steps timed: need index (three indicators), distance to the nearest Welcome Point, coverage table, gaps,
+`suggest(k=3)` with a reach of 1 km, and a Fisher-Jenks classification of one indicator.
+
+Run with ``.venv/bin/python bench/scale.py [N ...]`` (default 1000 10000 100000).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+AREA_M2 = 217e6
+X0, Y0 = 340_000.0, 5_670_000.0
+
+
+def run_one(n: int) -> dict[str, float]:
+    import geopandas as gpd  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
+    import pandas as pd  # noqa: PLC0415
+    import shapely  # noqa: PLC0415
+
+    from geo import coverage, need  # noqa: PLC0415
+    from geo.indicators import classify  # noqa: PLC0415
+
+    rng = np.random.default_rng(n)
+    side = int(np.ceil(np.sqrt(n)))
+    step = float(np.sqrt(AREA_M2 / n))
+    cols, rows = np.divmod(np.arange(n), side)
+    x, y = X0 + cols * step, Y0 + rows * step
+    squares = shapely.box(x, y, x + step, y + step)
+    ids = [f"{i:07d}" for i in range(n)]
+    spaces = gpd.GeoDataFrame(
+        {
+            "sozialraum_id": ids,
+            "name": ids,
+            "stadtbezirk": rows * 10 // side + 1,
+            "bevoelkerung": rng.integers(50, 8000, n).astype(float),
+            "sgb2_quote": rng.gamma(2, 5, n),
+            "kinderarmut": rng.gamma(2, 8, n),
+            "arbeitslose_pct": rng.gamma(2, 3, n),
+        },
+        geometry=squares,
+        crs=25832,
+    ).to_crs(4326)
+    wp_x, wp_y = X0 + rng.uniform(0, side * step, 1000), Y0 + rng.uniform(0, side * step, 1000)
+    points = gpd.GeoDataFrame(
+        {"welcome_point_id": [f"wp-{i}" for i in range(1000)], "name": "WP", "address": ""},
+        geometry=shapely.points(wp_x, wp_y),
+        crs=25832,
+    ).to_crs(4326)
+    times: dict[str, float] = {}
+
+    def timed(name: str, fn, *args, **kwargs):
+        start = time.perf_counter()
+        out = fn(*args, **kwargs)
+        times[name] = time.perf_counter() - start
+        return out
+
+    components = [need.Component(i, 1.0, True) for i in ("sgb2_quote", "kinderarmut", "arbeitslose_pct")]
+    result = timed("need index", need.need_index, spaces, components)
+    timed("distance to nearest", coverage.distance_to_nearest, spaces, points)
+    assigned = pd.DataFrame({"sozialraum_id": ids[:: max(1, n // 50)], "tandem": "T"})
+    table = timed(
+        "coverage table", coverage.coverage_table, spaces, points, result.score, result.need_class, assigned
+    )
+    timed("gaps", coverage.gaps, table, min_class=2)
+    found = timed("suggest k=3", coverage.suggest, table, spaces, k=3, reach_m=1000)
+    timed(
+        "fisher-jenks k=5", classify, spaces.set_index("sozialraum_id")["sgb2_quote"], scheme="fisher_jenks"
+    )
+    times["together (need .. suggest)"] = sum(
+        times[k] for k in ("need index", "distance to nearest", "coverage table", "gaps", "suggest k=3")
+    )
+    times["peak MiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    times["suggestions"] = len(found)
+    return times
+
+
+def main(sizes: list[int]) -> None:
+    results = {}
+    for n in sizes:
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", str(n)], capture_output=True, text=True, check=True
+        )
+        results[n] = json.loads(out.stdout.strip().splitlines()[-1])
+    steps = list(next(iter(results.values())))
+    print("| step | " + " | ".join(f"{n:,}" for n in sizes) + " |")
+    print("|---|" + "---|" * len(sizes))
+    for step in steps:
+        cells = [
+            f"{results[n][step]:,.0f}" if step in ("peak MiB", "suggestions") else f"{results[n][step]:.2f} s"
+            for n in sizes
+        ]
+        print(f"| {step} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--one":
+        print(json.dumps(run_one(int(sys.argv[2]))))
+    else:
+        main([int(a) for a in sys.argv[1:]] or [1000, 10_000, 100_000])
