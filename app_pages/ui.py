@@ -16,7 +16,6 @@ from geo import (
     auth,
     dataset,
     demo,
-    export,
     files,
     i18n,
     journal,
@@ -436,7 +435,7 @@ def table_with_download(
     st.caption(caption)
     st.dataframe(tables.localized(frame, lang(), decimals=decimals), hide_index=True, width="stretch")
     st.download_button(
-        t("ranking.download"), export.csv_bytes(frame), file_name=file_name, mime="text/csv", key=key
+        t("ranking.download"), tables.csv_bytes(frame), file_name=file_name, mime="text/csv", key=key
     )
 
 
