@@ -113,7 +113,10 @@ async def drive(url: str, sessions: int, seconds: float) -> tuple[list, list, li
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         await asyncio.gather(
-            *(session(browser, url, seconds, loads, reruns, errors) for _ in range(sessions))
+            *(
+                session(browser, url, seconds, loads=loads, reruns=reruns, errors=errors)
+                for _ in range(sessions)
+            )
         )
         await browser.close()
     return loads, reruns, errors
