@@ -124,7 +124,7 @@ function build(component, base) {
     if (state.shapeClicked === e.originalEvent) return;
     state.click({ id: null, lat: e.latlng.lat, lng: e.latlng.lng });
   });
-  state.legend = L.control({ position: "bottomright" });
+  state.legend = L.control({ position: "topright" });  // the source line runs along the bottom
   state.legend.onAdd = () => { const d = el("div"); L.DomEvent.disableClickPropagation(d); state.legendDiv = d; return d; };
   state.legend.addTo(map);
   state.source = L.control({ position: "bottomleft" });
