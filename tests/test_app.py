@@ -835,3 +835,26 @@ def test_switching_datasets_says_what_is_shown_and_whose_register(
     assert notes and "Demo-Register" in notes[0]
     at.run()  # said once, not on every click
     assert not [i for i in at.sidebar.info if "Sie sehen jetzt" in i.value]
+
+
+def test_the_maps_counts_follow_a_write_made_elsewhere(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    """Counts and pins are cached until the register changes: a concern logged elsewhere shows on the next run."""
+    register = _demo_register(monkeypatch, tmp_path)
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.run()
+    base, style = _webmap(at)
+    position = str(base["ids"].index("011001"))
+    before = style["notes"].get(position, "")
+    journal.add_concern(
+        register,
+        journal.ConcernInput(thema="Neu", sozialraum_ids=("011001",)),
+        by=COORD,
+        known_ids={"011001"},
+    )
+    at.run()
+    _base, style = _webmap(at)
+    assert style["notes"][position] != before
+    assert style["notes"][position].startswith("Anliegen: ")
+    register.close()
