@@ -34,8 +34,6 @@ cat = catalogue()
 st.title(t("explore.title"))
 PANELS = ["profile", "ranking", "compare"]
 st.session_state.setdefault("explore_panel", "profile")
-# the shortlist's widget is drawn only with its panel; keep its value while another panel is shown
-st.session_state["explore_shortlist"] = list(st.session_state.get("explore_shortlist", []))
 
 
 def seed_from_url(current: view.ExploreView) -> None:
@@ -258,6 +256,9 @@ def details(v: SimpleNamespace) -> None:
 
 
 def _details(v: SimpleNamespace) -> None:
+    # the shortlist's widget is drawn only with its panel: keep its value while another panel is shown (in
+    # full runs and in the fragment's own reruns alike, so this belongs here)
+    st.session_state["explore_shortlist"] = list(st.session_state.get("explore_shortlist", []))
     data, mode, indicator, result, changes = v.data, v.mode, v.indicator, v.result, v.changes
     scheme, k, breaks, matching, near = v.scheme, v.k, v.breaks, v.matching, v.near
     ids, labels, available = v.ids, v.labels, v.available

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from geo import demo, fetch
@@ -28,3 +36,41 @@ def real_or_demo(tmp: Path) -> tuple[Path, str]:
         by=ADMIN,
     )
     return folder, "official (real)"
+
+
+@contextmanager
+def serve(folder: Path, user_dir: Path) -> Iterator[tuple[str, float]]:
+    """
+    `streamlit run app.py` on 127.0.0.1 for `folder`; yields its URL and when the process was started.
+
+    The file watcher is off, as in production; the server is stopped afterwards.
+    """
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    env = {**os.environ, "SOZIALRAUM_DATA_DIR": str(folder), "SOZIALRAUM_USER_DIR": str(user_dir)}
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port)]
+    command += [
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(1200):
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield url, started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -13,14 +13,10 @@ Run with ``.venv/bin/python bench/load.py [SESSIONS] [SECONDS]`` (default 20 ses
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import async_playwright  # noqa: E402
 
-from bench._data import real_or_demo  # noqa: E402
+from bench._data import real_or_demo, serve  # noqa: E402
 
 ARGS = [
     "--no-sandbox",
@@ -46,12 +42,6 @@ PICK = """() => {
   }
   return found.length ? found[Math.floor(Math.random() * found.length)] : null;
 }"""
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def session(browser, url: str, seconds: float, *, loads: list, reruns: list, errors: list) -> None:
@@ -130,46 +120,8 @@ def _q(values: list[float], q: float) -> float:
 def main(sessions: int, seconds: float) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder, label = real_or_demo(Path(tmp))
-        port = _port()
-        env = {
-            **os.environ,
-            "SOZIALRAUM_DATA_DIR": str(folder),
-            "SOZIALRAUM_USER_DIR": str(Path(tmp) / "var"),
-        }
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(ROOT / "app.py"),
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--server.fileWatcherType",
-                "none",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(600):
-                try:
-                    urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            urllib.request.urlopen(url, timeout=30)
+        with serve(folder, Path(tmp) / "var") as (url, _started):
             loads, reruns, errors = asyncio.run(drive(url, sessions, seconds))
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     print(f"data: {label}; {sessions} sessions for {seconds:.0f} s in one Chromium beside the server")
     if loads:
         print(f"- page load to painted map: median {statistics.median(loads):.1f} s, max {max(loads):.1f} s")

@@ -15,14 +15,10 @@ Needs Debian's chromium (``make test`` installs it). Figures are kept in ``bench
 
 from __future__ import annotations
 
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from bench._data import real_or_demo  # noqa: E402
+from bench._data import real_or_demo, serve  # noqa: E402
 
 ARGS = [
     "--no-sandbox",
@@ -50,12 +46,6 @@ FIND = """() => {
 }"""
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _stats(values: list[float], unit: str = "s", scale: float = 1.0) -> str:
     if not values:
         return "–"
@@ -66,42 +56,7 @@ def _stats(values: list[float], unit: str = "s", scale: float = 1.0) -> str:
 def main(rounds: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder, label = real_or_demo(Path(tmp))
-        port = _port()
-        env = {
-            **os.environ,
-            "SOZIALRAUM_DATA_DIR": str(folder),
-            "SOZIALRAUM_USER_DIR": str(Path(tmp) / "var"),
-        }
-        started = time.perf_counter()
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(ROOT / "app.py"),
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--server.fileWatcherType",
-                "none",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            while True:
-                try:
-                    urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.1)
+        with serve(folder, Path(tmp) / "var") as (url, started):
             frames: list[int] = []
             blocked: list[str] = []
             with sync_playwright() as p:
@@ -160,9 +115,6 @@ def main(rounds: int) -> None:
                     page.wait_for_timeout(1500)
                     click_bytes.append(sum(frames))
                 browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
     print(f"data: {label}; min / median / max")
     print(f"- process start -> first painted map: {first_paint:.2f} s")
     print(
