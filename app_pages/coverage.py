@@ -4,10 +4,11 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from shapely.geometry import Point
-from streamlit_folium import st_folium
 
+from app_pages import mapview
 from app_pages.ui import (
     active_assignments,
+    base_current,
     demo_notice,
     friendly_errors,
     km_slider,
@@ -22,7 +23,7 @@ from app_pages.ui import (
     t,
     table_with_download,
 )
-from geo import coverage, i18n, languages, maps, need, tables
+from geo import coverage, i18n, languages, maps, need, tables, view, webmap
 from geo.access import Action
 from geo.dataset import Dataset
 from geo.settings import STORAGE_CRS
@@ -54,6 +55,15 @@ def language_weights(
         help=t("coverage.use_languages_help"),
     )
     return (estimate, matched) if use else (None, ())
+
+
+def add_hypothetical() -> None:
+    """Map callback: in "what if" mode a tap places a hypothetical Welcome Point there."""
+    if not st.session_state.get("coverage_whatif"):
+        return
+    _hit, place = view.click_target(mapview.clicked("coverage_map"), set())
+    if place is not None:
+        st.session_state["coverage_hypo"] = [*st.session_state.get("coverage_hypo", []), place]
 
 
 with friendly_errors():
@@ -108,27 +118,32 @@ with friendly_errors():
     m3.metric(t("coverage.gap_count"), len(gap_table))
 
     whatif = st.toggle(t("coverage.whatif"), key="coverage_whatif", help=t("coverage.whatif_help"))
-    m = maps.coverage_map(
+    base = base_current()
+    catchments = coverage.catchment_areas(points, data.spaces)
+    covered = table.loc[table["covered"], ["sozialraum_id", "tandems"]]
+    anchors = geometry.spaces.set_index("sozialraum_id").geometry.representative_point()
+    pins = pd.DataFrame(
+        [(lat, lng, t("coverage.hypothetical"), "hypothetical") for lat, lng in hypothetical],
+        columns=["lat", "lon", "title", "kind"],
+    )
+    style = webmap.style_payload(
+        base,
+        maps.style_coverage(table, min_class=min_class, lang=lang()),
+        webmap.coverage_lines(table, lang=lang()),
         data,
-        geometry,
-        table,
-        min_class=min_class,
-        catchments=coverage.catchment_areas(points, data.spaces),
-        hypothetical=extra,
+        overlay=webmap.Overlay(
+            outlines=tuple(catchments.geometry),
+            labels=tuple(
+                (anchors[i].x, anchors[i].y, name)
+                for i, name in zip(covered["sozialraum_id"], covered["tandems"], strict=True)
+                if i in anchors.index
+            ),
+            pins=pins,
+        ),
         lang=lang(),
-    )
-    clicked = st_folium(
-        m,
-        key="coverage_map",
         height=520,
-        use_container_width=True,
-        returned_objects=["last_clicked"] if whatif else [],
     )
-    click = (clicked or {}).get("last_clicked")
-    if whatif and click and click != st.session_state.get("coverage_last_click"):
-        st.session_state["coverage_last_click"] = click
-        st.session_state["coverage_hypo"] = [*hypothetical, (click["lat"], click["lng"])]
-        st.rerun()
+    mapview.show_map(base, style, key="coverage_map", on_click=add_hypothetical)
     if hypothetical and st.button(t("coverage.clear_hypo"), key="coverage_clear"):
         st.session_state["coverage_hypo"] = []
         st.rerun()

@@ -137,6 +137,7 @@ def base_payload(dataset: Dataset, geometry: MapGeometry, *, lang: str = "de") -
             "background": BACKGROUND,
             "concern": GAP_COLOUR,
             "activity": HYPOTHETICAL_COLOUR,
+            "hypothetical": HYPOTHETICAL_COLOUR,
         },
         "text": {
             "map": i18n.translate("webmap.name", lang),
@@ -159,8 +160,12 @@ class Overlay:
     matching: frozenset[str] | None = None
     #: (lat, lon, metres) of the distance filter.
     circle: tuple[float, float, float] | None = None
-    #: `lat`, `lon`, `title`, `kind` ("concern" or "activity").
+    #: `lat`, `lon`, `title`, `kind` ("concern", "activity" or "hypothetical").
     pins: pd.DataFrame | None = None
+    #: Outlines drawn dashed over the map (Welcome Point catchments), EPSG:4326 polygons.
+    outlines: tuple[shapely.Geometry, ...] = ()
+    #: Text labels (lon, lat, text), for example the tandem working in a Sozialraum.
+    labels: tuple[tuple[float, float, str], ...] = ()
 
 
 def _lines_indicator(dataset: Dataset, indicator_id: str, lang: str) -> pd.Series:
@@ -190,6 +195,22 @@ def _lines_need(result: NeedIndex, lang: str) -> pd.Series:
         )
 
     return pd.Series({sid: line(sid) for sid in result.score.index})
+
+
+def coverage_lines(table: pd.DataFrame, *, lang: str) -> pd.Series:
+    """Tooltip lines of the coverage map by ID: need class, tandem, nearest Welcome Point and its distance."""
+
+    def lines(r: pd.Series) -> str:
+        klass = int(r["need_class"]) if pd.notna(r["need_class"]) else 0
+        need = i18n.translate(CLASS_KEYS[klass - 1], lang) if klass else "–"
+        tandem = r["tandems"] or i18n.translate("coverage.no_tandem", lang)
+        parts = [need, f"{i18n.translate('coverage.tandem', lang)}: {tandem}"]
+        if r["welcome_point"]:
+            distance = i18n.format_number(r["distance_m"], lang, decimals=0)
+            parts.append(f"{r['welcome_point']}: {distance} m")
+        return "\n".join(printable(p) for p in parts)
+
+    return pd.Series([lines(r) for _, r in table.iterrows()], index=table["sozialraum_id"].to_numpy())
 
 
 def lines_for(
@@ -279,6 +300,13 @@ def style_payload(
             if overlay.matching is None
             else [i for sid, i in position.items() if sid not in overlay.matching]
         ),
+        "classes": (
+            {str(i): str(styling.css[sid]) for i, sid in enumerate(base.ids) if styling.css.get(sid)}
+            if styling.css is not None
+            else {}
+        ),
+        "outlines": [encode(g) for g in overlay.outlines if g is not None and not g.is_empty],
+        "labels": [[round(x, 5), round(y, 5), printable(text)] for x, y, text in overlay.labels],
         "circle": list(overlay.circle) if overlay.circle else None,
         "pins": [
             [round(float(r.lat), 5), round(float(r.lon), 5), printable(r.title), str(r.kind)]

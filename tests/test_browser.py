@@ -310,6 +310,22 @@ def test_the_standalone_map_works_from_a_disk_without_network(
     assert blocked == []
 
 
+def test_what_if_a_new_welcome_point_on_the_coverage_map(server: str, page: tuple[Page, list[str]]) -> None:
+    """Abdeckung: the same map component; in "what if" mode a tap places a hypothetical Welcome Point."""
+    pg, blocked = page
+    pg.goto(server + "/abdeckung")
+    assert _count_in_frames(pg, "path.sk-sozialraum", 171) == 171
+    assert pg.locator("path.sk-gap").count() > 10  # gaps marked
+    assert pg.locator("path.sk-catchment").count() == 10  # one catchment per demo Welcome Point
+    pg.get_by_text("Was wäre, wenn", exact=False).first.click()
+    pg.wait_for_timeout(1500)
+    _click_a_sozialraum(pg)
+    pg.locator("path.sk-pin-hypothetical").first.wait_for(timeout=30_000)
+    assert pg.locator("path.sk-catchment").count() == 11  # the new point has its catchment
+    _no_error(pg)
+    assert blocked == []
+
+
 def test_explore_on_a_phone(server: str, page: tuple[Page, list[str]]) -> None:
     pg, _ = page
     pg.set_viewport_size({"width": 390, "height": 844})

@@ -39,7 +39,10 @@ function tooltip(state, i) {
   box.appendChild(el("div", "sk-tip-name", state.base.names[i] || state.base.ids[i]));
   box.appendChild(el("div", null, state.base.places[i]));
   const line = state.style.lines[i];
-  if (line) box.appendChild(el("div", null, (state.style.linePrefix || "") + line));
+  if (line) {
+    const lines = ((state.style.linePrefix || "") + line).split("\n");
+    for (const part of lines) if (part) box.appendChild(el("div", null, part));
+  }
   const note = state.style.notes && state.style.notes[String(i)];
   if (note) box.appendChild(el("div", null, note));
   return box;
@@ -137,8 +140,16 @@ function restyle(state) {
   const L = window.L;
   const style = state.style;
   const base = state.base;
+  const classes = style.classes || {};
   state.shapes.forEach((shape, i) => {
     shape.setStyle({ fillColor: style.palette[style.fill[i]] });
+    const node = shape.getElement();
+    if (node) {
+      if (node.dataset.extra) node.classList.remove(node.dataset.extra);
+      const extra = classes[String(i)] || "";
+      if (extra) node.classList.add(extra);
+      node.dataset.extra = extra;
+    }
   });
   state.legendDiv.replaceChildren(legendBox(style));
   state.sourceDiv.textContent = style.source;
@@ -154,13 +165,23 @@ function restyle(state) {
   if (style.selected !== null && style.selected !== undefined) {
     outline(style.selected, { fill: false, color: "#000000", weight: 4, className: "sk-selected" });
   }
+  for (const encoded of style.outlines || []) {
+    L.polygon(rings(encoded), { fill: false, color: base.colours.point, weight: 2, dashArray: "6 5",
+      interactive: false, className: "sk-catchment" }).addTo(state.overlay);
+  }
+  for (const [x, y, text] of style.labels || []) {
+    L.marker([y, x], {
+      interactive: false, keyboard: false,
+      icon: L.divIcon({ className: "", html: el("div", "sk-tandem-label", text), iconSize: [0, 0] }),
+    }).addTo(state.overlay);
+  }
   if (style.circle) {
     const [lat, lon, metres] = style.circle;
     L.circle([lat, lon], { radius: metres, color: "#08306b", weight: 2, fill: false, dashArray: "4 4",
       interactive: false }).addTo(state.overlay);
   }
   for (const [lat, lon, title, kind] of style.pins) {
-    const colour = kind === "concern" ? base.colours.concern : base.colours.activity;
+    const colour = base.colours[kind] || base.colours.activity;
     L.circleMarker([lat, lon], { radius: 6, color: "#ffffff", weight: 2, fillColor: colour, fillOpacity: 1,
       className: "sk-pin-" + kind }).bindTooltip(() => el("div", null, title)).addTo(state.overlay);
   }
