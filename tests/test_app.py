@@ -243,7 +243,7 @@ def test_coverage_page(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path
     assert at.title[0].value == "Abdeckung und Lücken"
     gaps = int(next(m.value for m in at.metric if m.label == "Lücken"))
     assert 30 <= gaps <= 70  # high need (two fifths of 170) and no tandem yet
-    base, style = _webmap(at)
+    _base, style = _webmap(at)
     assert list(style["classes"].values()).count("sk-gap") == gaps  # the gaps are marked on the map
     assert len(style["outlines"]) == 10  # one catchment per Welcome Point of the demo
     assert "Lücke" in " ".join(label for _colour, label in style["legend"]["rows"])
