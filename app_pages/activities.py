@@ -4,9 +4,10 @@ from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
+from app_pages import mapview
 from app_pages.ui import (
+    base_current,
     distinct,
     forget_opened,
     friendly_errors,
@@ -21,7 +22,7 @@ from app_pages.ui import (
     t,
     tandem_names,
 )
-from geo import i18n, journal, maps, profile
+from geo import i18n, journal, maps, profile, webmap
 from geo.access import Action, Principal
 
 st.title(t("activities.title"))
@@ -207,8 +208,17 @@ def calendar(frame: pd.DataFrame) -> None:
 def activity_map(frame: pd.DataFrame, data: object, geometry: maps.MapGeometry) -> None:
     """Activities as orange pins: at the venue point, the Welcome Point, or inside their Sozialraum."""
     located = journal.activity_locations(frame, data.spaces, data.welcome_points)  # type: ignore[attr-defined]
-    m = maps.pins_map(data, geometry, located, lang=lang())  # type: ignore[arg-type]
-    st_folium(m, key="activities_map", height=480, use_container_width=True, returned_objects=[])
+    base = base_current()
+    style = webmap.style_payload(
+        base,
+        maps.style_pins(data, lang=lang()),  # type: ignore[arg-type]
+        pd.Series(dtype=str),
+        data,  # type: ignore[arg-type]
+        overlay=webmap.Overlay(pins=located.assign(kind="activity")),
+        lang=lang(),
+        height=480,
+    )
+    mapview.show_map(base, style, key="activities_map", on_click=lambda: None)
 
 
 with friendly_errors():

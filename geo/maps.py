@@ -724,6 +724,13 @@ def _pin(
     ).add_to(parent)
 
 
+def style_pins(dataset: Dataset, *, lang: str = "de") -> Styling:
+    """Pale Sozialräume under orange pins (activities): the legend names the pins, not the areas."""
+    fill = pd.Series("#ffffff", index=dataset.spaces["sozialraum_id"].to_numpy())
+    rows = [(HYPOTHETICAL_COLOUR, i18n.translate("map.pin_activity", lang))]
+    return Styling(fill, rows, i18n.translate("map.pins_title", lang), i18n.translate("map.pins_note", lang))
+
+
 def pins_map(
     dataset: Dataset,
     geometry: MapGeometry,

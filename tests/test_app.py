@@ -454,7 +454,9 @@ def test_activities_page(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_pa
     assert stored["tandem"] == "Demo-Tandem Süd"
     assert stored["ends_at"] - stored["starts_at"] == pd.Timedelta(hours=1.5)
     assert any("Rundgang für Neue" in str(tbl.value.to_numpy()) for tbl in at.table)  # the month calendar
-    assert any("sk-activity" in c.proto.json_args for c in at.get("component_instance"))
+    _base, style = _webmap(at)  # the map tab: the activity as an orange pin
+    ((title, kind),) = [(title, kind) for _lat, _lon, title, kind in style["pins"]]
+    assert title.startswith("Rundgang für Neue · ") and kind == "activity"
 
 
 def test_concerns_and_activities_on_the_map(

@@ -326,6 +326,24 @@ def test_what_if_a_new_welcome_point_on_the_coverage_map(server: str, page: tupl
     assert blocked == []
 
 
+def test_a_map_in_a_closed_tab_fits_the_city_when_opened(server: str, page: tuple[Page, list[str]]) -> None:
+    """Aktivitäten -> Karte: the map in a tab shows the city, not the world (issue 13 saw the world with folium)."""
+    pg, blocked = page
+    pg.goto(server + "/aktivitaeten")
+    _click_tab(pg, "Karte")
+    assert _count_in_frames(pg, "path.sk-sozialraum", 171) == 171
+    pg.wait_for_timeout(1000)
+    holder = pg.locator(".sk-map").bounding_box()
+    city = pg.evaluate(
+        """() => { const b = [...document.querySelectorAll('path.sk-sozialraum')].map(p => p.getBoundingClientRect());
+        return [Math.min(...b.map(r => r.left)), Math.max(...b.map(r => r.right))]; }"""
+    )
+    assert holder is not None
+    assert city[1] - city[0] > 0.3 * holder["width"]  # the city fills the map (the world view: a few pixels)
+    _no_error(pg)
+    assert blocked == []
+
+
 def test_explore_on_a_phone(server: str, page: tuple[Page, list[str]]) -> None:
     pg, _ = page
     pg.set_viewport_size({"width": 390, "height": 844})

@@ -79,7 +79,16 @@ function build(component, base) {
   parentElement.appendChild(holder);
   const map = L.map(holder, { zoomSnap: 0.25, zoomDelta: 0.5, attributionControl: false, preferCanvas: false });
   holder.style.background = base.colours.background;
+  // a map drawn while hidden (a closed tab) has no size: fit the city once it is shown, and on resizes
+  let fitted = holder.clientWidth > 0;
   map.fitBounds(base.bounds);
+  if (window.ResizeObserver) {
+    new ResizeObserver(() => {
+      if (holder.clientWidth === 0) return;
+      map.invalidateSize();
+      if (!fitted) { map.fitBounds(base.bounds); fitted = true; }
+    }).observe(holder);
+  }
   L.control.scale({ imperial: false }).addTo(map);
   const state = { map, base, holder, style: component.data, shapes: [], overlay: L.layerGroup().addTo(map) };
   base.shapes.forEach((encoded, i) => {
