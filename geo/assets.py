@@ -1,9 +1,9 @@
 """
 Scripts and styles that maps need, taken from installed packages, never from a public host.
 
-Leaflet 1.9.4 comes from the PyPI package `django-js-lib-leaflet`. Maps reference it as `data:` URIs,
-so the same folium map works in `st_folium` (which loads the links one after another) and as a
-standalone HTML file, with no network access.
+Leaflet 1.9.4 comes from the PyPI package `django-js-lib-leaflet`. The app's map (`geo.webmap`) inlines it;
+folium maps (the HTML export of a view) reference it as `data:` URIs, so they work as standalone files with
+no network access.
 """
 
 from __future__ import annotations

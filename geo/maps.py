@@ -571,31 +571,6 @@ def style_official_type(dataset: Dataset, *, lang: str = "de") -> Styling:
     )
 
 
-def official_type_map(
-    dataset: Dataset, geometry: MapGeometry, *, lang: str = "de", tiles: bool = False
-) -> folium.Map:
-    """The official classification of need from the data (column `official_type`), shown as it is."""
-    m = base_map(dataset, lang=lang, tiles=tiles)
-    shapes = _shapes(dataset, geometry)
-    categories = sorted(shapes["official_type"].dropna().astype(str).unique())
-    colours = {c: CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i, c in enumerate(categories)}
-    shapes["fill"] = shapes["official_type"].map(
-        lambda v: colours.get(str(v), NO_DATA_COLOUR) if pd.notna(v) else NO_DATA_COLOUR
-    )
-    label = i18n.translate("map.official_type", lang)
-    shapes["tooltip"] = [
-        f"<b>{_esc(str(r['name']))}</b><br>{_esc(_place(r))}<br>{_esc(label)}: "
-        f"<b>{_esc(str(r['official_type']) if pd.notna(r['official_type']) else '–')}</b>"
-        for _, r in shapes.iterrows()
-    ]
-    rows = [(colours[c], c) for c in categories] + [(NO_DATA_COLOUR, i18n.translate("map.no_data", lang))]
-    legend = _legend_html(label, i18n.translate("map.official_type_note", lang), rows, dataset.meta, lang)
-    _Control(legend, position="bottomright", css_class="sk-legend").add_to(m)
-    _add_sozialraum_layer(m, shapes, lang)
-    _add_context(m, dataset, geometry, lang)
-    return m
-
-
 GAP_COLOUR = "#b2182b"
 COVERED_COLOUR = "#1b7837"
 OTHER_COLOUR = "#f0f0f0"
@@ -700,134 +675,11 @@ def coverage_map(
     return m
 
 
-def _pin(
-    parent: folium.Map | folium.FeatureGroup,
-    lat: float,
-    lon: float,
-    title: str,
-    *,
-    colour: str,
-    css: str,
-    radius: int,
-) -> None:
-    """A round pin with a white ring and an escaped tooltip."""
-    folium.CircleMarker(
-        [lat, lon],
-        radius=radius,
-        color="#ffffff",
-        weight=2,
-        fill=True,
-        fill_color=colour,
-        fill_opacity=1.0,
-        tooltip=folium.Tooltip(_esc(title)),
-        class_name=css,
-    ).add_to(parent)
-
-
 def style_pins(dataset: Dataset, *, lang: str = "de") -> Styling:
     """Pale Sozialräume under orange pins (activities): the legend names the pins, not the areas."""
     fill = pd.Series("#ffffff", index=dataset.spaces["sozialraum_id"].to_numpy())
     rows = [(HYPOTHETICAL_COLOUR, i18n.translate("map.pin_activity", lang))]
     return Styling(fill, rows, i18n.translate("map.pins_title", lang), i18n.translate("map.pins_note", lang))
-
-
-def pins_map(
-    dataset: Dataset,
-    geometry: MapGeometry,
-    pins: pd.DataFrame,
-    *,
-    lang: str = "de",
-    css_class: str = "sk-activity",
-) -> folium.Map:
-    """Orange pins (`lat`, `lon`, `title`, escaped) over pale Sozialraum outlines, Bezirke and Welcome Points."""
-    m = base_map(dataset, lang=lang)
-    shapes = _shapes(dataset, geometry).assign(
-        fill="#ffffff", tooltip=lambda f: [f"<b>{_esc(str(n))}</b>" for n in f["name"]]
-    )
-    _add_sozialraum_layer(m, shapes, lang)
-    _add_context(m, dataset, geometry, lang)
-    for row in pins.itertuples():
-        _pin(m, row.lat, row.lon, str(row.title), colour=HYPOTHETICAL_COLOUR, css=css_class, radius=7)
-    return m
-
-
-def overlay(
-    geometry: MapGeometry,
-    *,
-    selected: str | None = None,
-    shortlist: tuple[str, ...] = (),
-    matching: set[str] | None = None,
-    circle: tuple[float, float, float] | None = None,
-    pins: pd.DataFrame | None = None,
-) -> folium.FeatureGroup:
-    """
-    What changes with the user's choices, as one layer that `st_folium` swaps without rebuilding the map.
-
-    Parameters
-    ----------
-    geometry
-        Browser geometry.
-    selected
-        Outlined thick and black.
-    shortlist
-        Outlined dashed blue.
-    matching
-        When given, every other Sozialraum is veiled (a filter is active).
-    circle
-        (lat, lon, metres): the distance filter around a place.
-    pins
-        Places of concerns and activities: `lat`, `lon`, `title`, `kind` ("concern" red, else orange).
-    """
-    group = folium.FeatureGroup(name="overlay", control=False)
-    spaces = geometry.spaces
-    if matching is not None:
-        veiled = spaces[~spaces["sozialraum_id"].isin(matching)]
-        if len(veiled):
-            folium.GeoJson(
-                _features(veiled, ["sozialraum_id"]),
-                style_function=lambda _f: {
-                    "fillColor": "#ffffff",
-                    "fillOpacity": 0.65,
-                    "weight": 0,
-                    "className": "sk-veiled",
-                    "interactive": False,
-                },
-                interactive=False,
-            ).add_to(group)
-    for ids, style in (
-        (
-            shortlist,
-            {"fill": False, "color": "#08306b", "weight": 3, "dashArray": "6 4", "className": "sk-shortlist"},
-        ),
-        (
-            (selected,) if selected else (),
-            {"fill": False, "color": "#000000", "weight": 4, "className": "sk-selected"},
-        ),
-    ):
-        chosen = spaces[spaces["sozialraum_id"].isin(ids)]
-        if len(chosen):
-            folium.GeoJson(
-                _features(chosen, ["sozialraum_id"]),
-                style_function=lambda _f, st=style: {**st, "interactive": False},
-                interactive=False,
-            ).add_to(group)
-    if circle is not None:
-        lat, lon, metres = circle
-        folium.Circle(
-            [lat, lon],
-            radius=metres,
-            color="#08306b",
-            weight=2,
-            fill=False,
-            dash_array="4 4",
-            interactive=False,
-        ).add_to(group)
-    for row in (
-        pins if pins is not None else pd.DataFrame(columns=["lat", "lon", "title", "kind"])
-    ).itertuples():
-        colour = GAP_COLOUR if row.kind == "concern" else HYPOTHETICAL_COLOUR
-        _pin(group, row.lat, row.lon, str(row.title), colour=colour, css=f"sk-pin-{row.kind}", radius=6)
-    return group
 
 
 def default_indicator(available: list[str]) -> str | None:

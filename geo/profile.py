@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -20,24 +19,6 @@ def sozialraum_at(spaces: gpd.GeoDataFrame, lat: float, lng: float) -> str | Non
     point = shapely.Point(lng, lat)
     hits = spaces.loc[spaces.geometry.covers(point), "sozialraum_id"]
     return str(hits.iloc[0]) if len(hits) else None
-
-
-def clicked_sozialraum(spaces: gpd.GeoDataFrame, payload: dict[str, Any] | None) -> str | None:
-    """
-    The Sozialraum a map click hit, from the value `st_folium` returns.
-
-    Parameters
-    ----------
-    spaces
-        Sozialräume in EPSG:4326.
-    payload
-        ``{"last_object_clicked": {"lat": ..., "lng": ...}}`` or None before any click.
-    """
-    click = (payload or {}).get("last_object_clicked") or {}
-    try:
-        return sozialraum_at(spaces, float(click["lat"]), float(click["lng"]))
-    except (KeyError, TypeError, ValueError):
-        return None
 
 
 def search_labels(spaces: pd.DataFrame) -> dict[str, str]:

@@ -59,17 +59,6 @@ def test_within_distance_and_neighbours() -> None:
     assert coverage.neighbours(spaces, "011001") == ["011002"]
 
 
-def test_click_payload_to_sozialraum() -> None:
-    spaces, _ = _row()
-    centre = spaces.to_crs(METRIC_CRS).geometry.iloc[1].centroid
-    lonlat = gpd.GeoSeries([centre], crs=METRIC_CRS).to_crs(4326).iloc[0]
-    payload = {"last_object_clicked": {"lat": lonlat.y, "lng": lonlat.x}}
-    assert profile.clicked_sozialraum(spaces, payload) == "011002"
-    assert profile.clicked_sozialraum(spaces, {"last_object_clicked": {"lat": 10.0, "lng": 10.0}}) is None
-    assert profile.clicked_sozialraum(spaces, None) is None
-    assert profile.clicked_sozialraum(spaces, {"last_object_clicked": None}) is None
-
-
 def test_profile_on_the_demo(demo_dir: Path) -> None:
     data = dataset.load_dataset(demo_dir)
     ids = data.indicator_ids()
