@@ -19,6 +19,27 @@ COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
 ADMIN = Principal(label="test-admin", roles=frozenset({"admin"}))
 
 ROOT = Path(__file__).resolve().parent.parent
+
+#: Flags for Debian's Chromium in a container (Playwright cannot download its own browser here).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+#: Page script: ``[x, y, id]`` of every Sozialraum whose centre is on screen and not covered by anything.
+CLICKABLE = """() => {
+  const found = [];
+  for (const p of document.querySelectorAll('path.sk-sozialraum')) {
+    const r = p.getBoundingClientRect();
+    const x = r.left + r.width / 2, y = r.top + r.height / 2;
+    if (r.width > 14 && y > 0 && y < innerHeight && document.elementFromPoint(x, y) === p) found.push([x, y, p.dataset.id]);
+  }
+  return found;
+}"""
 RAW = ROOT.parent / "shared" / "data" / "raw"
 
 

@@ -13,6 +13,7 @@ Run with ``.venv/bin/python bench/load.py [SESSIONS] [SECONDS]`` (default 20 ses
 from __future__ import annotations
 
 import asyncio
+import random
 import statistics
 import sys
 import tempfile
@@ -24,24 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import async_playwright  # noqa: E402
 
-from bench._data import real_or_demo, serve  # noqa: E402
-
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-PICK = """() => {
-  const found = [];
-  for (const p of document.querySelectorAll('path.sk-sozialraum')) {
-    const r = p.getBoundingClientRect();
-    const x = r.left + r.width / 2, y = r.top + r.height / 2;
-    if (r.width > 14 && y > 0 && y < innerHeight && document.elementFromPoint(x, y) === p) found.push([x, y, p.dataset.id]);
-  }
-  return found.length ? found[Math.floor(Math.random() * found.length)] : null;
-}"""
+from bench._data import CHROMIUM, CHROMIUM_ARGS, CLICKABLE, real_or_demo, serve  # noqa: E402
 
 
 async def session(browser, url: str, seconds: float, *, loads: list, reruns: list, errors: list) -> None:
@@ -77,7 +61,8 @@ async def session(browser, url: str, seconds: float, *, loads: list, reruns: lis
                 )
             else:
                 await page.locator(".sk-map").scroll_into_view_if_needed()
-                spot = await page.evaluate(PICK)
+                found = await page.evaluate(CLICKABLE)
+                spot = random.choice(found) if found else None
                 if not spot:
                     continue
                 t0 = time.perf_counter()
@@ -101,7 +86,7 @@ async def drive(url: str, sessions: int, seconds: float) -> tuple[list, list, li
     reruns: list[float] = []
     errors: list[str] = []
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         await asyncio.gather(
             *(
                 session(browser, url, seconds, loads=loads, reruns=reruns, errors=errors)

@@ -26,24 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from bench._data import real_or_demo, serve  # noqa: E402
-
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-FIND = """() => {
-  const found = [];
-  for (const p of document.querySelectorAll('path.sk-sozialraum')) {
-    const r = p.getBoundingClientRect();
-    const x = r.left + r.width / 2, y = r.top + r.height / 2;
-    if (r.width > 14 && y > 0 && y < innerHeight && document.elementFromPoint(x, y) === p) found.push([x, y, p.dataset.id]);
-  }
-  return found;
-}"""
+from bench._data import CHROMIUM, CHROMIUM_ARGS, CLICKABLE, real_or_demo, serve  # noqa: E402
 
 
 def _stats(values: list[float], unit: str = "s", scale: float = 1.0) -> str:
@@ -60,7 +43,7 @@ def main(rounds: int) -> None:
             frames: list[int] = []
             blocked: list[str] = []
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1366, "height": 900})
                 page.route(
                     "**/*",
@@ -101,7 +84,7 @@ def main(rounds: int) -> None:
                     change_bytes.append(sum(frames))
                 page.locator(".sk-map").scroll_into_view_if_needed()
                 page.wait_for_timeout(300)
-                spots = page.evaluate(FIND)
+                spots = page.evaluate(CLICKABLE)
                 click_bytes, click_times = [], []
                 for x, y, sid in spots[:: max(1, len(spots) // rounds)][:rounds]:
                     frames.clear()
