@@ -2,7 +2,6 @@
 
 from types import SimpleNamespace
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -151,6 +150,8 @@ def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
                 "bezirk": t("profile.bezirk_median", n=p.stadtbezirk),
             }
         )
+        import altair as alt  # noqa: PLC0415 (a third of a second, paid when the first chart is drawn)
+
         chart = (
             alt.Chart(long.dropna())
             .mark_point(filled=True, size=90)
@@ -391,6 +392,8 @@ def _details(v: SimpleNamespace) -> None:
                     "score": [result.score.get(i) for i in picked],
                 }
             )
+            import altair as alt  # noqa: PLC0415
+
             st.altair_chart(
                 alt.Chart(scores)
                 .mark_bar(color="#b30000")

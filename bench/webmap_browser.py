@@ -4,10 +4,11 @@ Benchmark: the Erkunden map in headless Chromium on the real data (the demo when
 Starts `streamlit run` on 127.0.0.1 with the data imported into a temporary folder, then measures with
 Playwright (all outside requests blocked):
 
-- process start -> first painted map (all Sozialraum shapes in the page);
 - bytes the browser receives over the websocket on first load, per indicator change and per click;
 - indicator change -> map repainted (the map's ``data-styled`` counter moves);
 - click on a Sozialraum -> its Steckbrief shown (its ID in the Steckbrief's caption).
+
+Process start -> first painted map is measured by ``bench/startup.py``.
 
 Run with ``.venv/bin/python bench/webmap_browser.py [ROUNDS]`` (default 7); prints min / median / max.
 Needs Debian's chromium (``make test`` installs it). Figures are kept in ``bench/RESULTS.md``.
@@ -39,7 +40,7 @@ def _stats(values: list[float], unit: str = "s", scale: float = 1.0) -> str:
 def main(rounds: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder, label = real_or_demo(Path(tmp))
-        with serve(folder, Path(tmp) / "var") as (url, started):
+        with serve(folder, Path(tmp) / "var") as (url, _started):
             frames: list[int] = []
             blocked: list[str] = []
             with sync_playwright() as p:
@@ -60,7 +61,6 @@ def main(rounds: int) -> None:
                 page.wait_for_function(
                     "document.querySelectorAll('path.sk-sozialraum').length > 100", timeout=120_000
                 )
-                first_paint = time.perf_counter() - started
                 page.wait_for_timeout(2000)
                 first_bytes = sum(frames)
                 select = (
@@ -99,7 +99,6 @@ def main(rounds: int) -> None:
                     click_bytes.append(sum(frames))
                 browser.close()
     print(f"data: {label}; min / median / max")
-    print(f"- process start -> first painted map: {first_paint:.2f} s")
     print(
         f"- first load, bytes received over the websocket: {first_bytes / 1024:,.0f} KiB (Leaflet included)"
     )

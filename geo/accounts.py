@@ -16,6 +16,7 @@ forgets nothing: per account and per client, with a window and a limit from the 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -48,8 +49,16 @@ MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}$")
 _hasher = PasswordHasher()
-#: Verified when an e-mail address is unknown, so an unknown address takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("sozialraum-karte: no such account")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """
+    Verified when an e-mail address is unknown, so an unknown address takes as long as a wrong password.
+
+    Made when first needed (a sixth of a second at import otherwise).
+    """
+    return _hasher.hash("sozialraum-karte: no such account")
 
 
 class LoginError(SozialraumError):
@@ -208,7 +217,7 @@ def login(
         account_id = account.id if account is not None else None
         disabled = bool(account.disabled) if account is not None else False
     try:
-        ok = _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
+        ok = _hasher.verify(stored or _dummy_hash(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok:
@@ -537,7 +546,7 @@ def set_password_with_code(
         account_id = account.id if account is not None else None
         disabled = bool(account.disabled) if account is not None else False
     try:
-        ok = _hasher.verify(stored or _DUMMY_HASH, _clean_code(code)) and stored is not None
+        ok = _hasher.verify(stored or _dummy_hash(), _clean_code(code)) and stored is not None
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok:

@@ -66,11 +66,13 @@ def render(
     assignments = assignments[["sozialraum_id", "tandem"]]  # only tandem names travel on
     prepared = snapshot.prepare(dataset, view, assignments, lang=lang)
     if fmt == "html":
+        from geo import foliummap  # noqa: PLC0415 (folium is imported only when an HTML export is made)
+
         geometry = maps.map_geometry(dataset)
         if view.kind == "need":
-            m = maps.need_map(dataset, geometry, prepared.result, lang=lang)
+            m = foliummap.need_map(dataset, geometry, prepared.result, lang=lang)
         elif view.kind == "coverage":
-            m = maps.coverage_map(
+            m = foliummap.coverage_map(
                 dataset,
                 geometry,
                 prepared.table,
@@ -79,7 +81,7 @@ def render(
                 lang=lang,
             )
         else:
-            m = maps.choropleth(
+            m = foliummap.choropleth(
                 dataset,
                 geometry,
                 view.indicator,
@@ -89,7 +91,7 @@ def render(
                 lang=lang,
             )
         title = f"{prepared.styling.title} – {dataset.meta.title}"
-        return maps.standalone_html(m, title=title).encode("utf-8")
+        return foliummap.standalone_html(m, title=title).encode("utf-8")
     if fmt == "brief":
         return brief.meeting_brief(dataset, prepared, lang=lang)
     if fmt == "factsheet":

@@ -20,9 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import icalendar
-import openpyxl
 import pandas as pd
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, false, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -631,6 +629,9 @@ def concerns_frame(register: Register, *, by: Principal) -> pd.DataFrame:
 
 def concerns_xlsx(register: Register, *, by: Principal) -> bytes:
     """The concern log as XLSX (openpyxl): text that looks like a formula is stored as plain text."""
+    import openpyxl  # noqa: PLC0415 (only this export needs it)
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # noqa: PLC0415
+
     frame = concerns_frame(register, by=by)
     book = openpyxl.Workbook()
     sheet = book.active

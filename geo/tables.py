@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from pandas.io.formats.style import Styler
 
 from geo import i18n
+
+if TYPE_CHECKING:  # the Styler (and jinja2 with it) is imported by pandas when a table is first styled
+    from pandas.io.formats.style import Styler
 
 #: A cell starting with one of these is read as a formula by Excel or LibreOffice.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

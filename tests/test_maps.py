@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import shapely
 
-from geo import dataset, maps, sources
+from geo import dataset, foliummap, maps, sources
 from geo.errors import DataError
 from tests.conftest import SOZIALRAEUME
 
@@ -28,11 +28,11 @@ def geometry(loaded: dataset.Dataset) -> maps.MapGeometry:
 
 
 def _html(m: object) -> str:
-    return maps.standalone_html(m, title="Test")  # type: ignore[arg-type]
+    return foliummap.standalone_html(m, title="Test")  # type: ignore[arg-type]
 
 
 def test_no_script_or_style_from_a_public_host(loaded: dataset.Dataset, geometry: maps.MapGeometry) -> None:
-    html = _html(maps.choropleth(loaded, geometry, "sgb2_quote"))
+    html = _html(foliummap.choropleth(loaded, geometry, "sgb2_quote"))
     loads = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
     assert loads, "the map must load Leaflet"
     assert all(u.startswith("data:") for u in loads), loads
@@ -42,7 +42,7 @@ def test_no_script_or_style_from_a_public_host(loaded: dataset.Dataset, geometry
 def test_every_sozialraum_is_a_feature_with_tooltip(
     loaded: dataset.Dataset, geometry: maps.MapGeometry
 ) -> None:
-    m = maps.choropleth(loaded, geometry, "kinderarmut", lang="de")
+    m = foliummap.choropleth(loaded, geometry, "kinderarmut", lang="de")
     html = _html(m)
     features = re.findall(r'"sozialraum_id": "(\d{6})"', html)
     assert len(set(features)) == 171
@@ -54,7 +54,7 @@ def test_every_sozialraum_is_a_feature_with_tooltip(
 
 
 def test_legend_states_unit_method_and_classes(loaded: dataset.Dataset, geometry: maps.MapGeometry) -> None:
-    html = _html(maps.choropleth(loaded, geometry, "arbeitslosenquote", lang="en", k=4))
+    html = _html(foliummap.choropleth(loaded, geometry, "arbeitslosenquote", lang="en", k=4))
     assert "Unemployment rate (%)" in html
     assert "Quantiles, 4 classes" in html
     assert "no data" in html
@@ -71,7 +71,7 @@ def test_text_from_data_is_escaped(loaded: dataset.Dataset, geometry: maps.MapGe
     evil.spaces.loc[0, "name"] = EVIL
     evil.welcome_points.loc[0, "name"] = EVIL
     evil.welcome_points.loc[0, "address"] = EVIL
-    html = _html(maps.choropleth(evil, geometry, "sgb2_quote"))
+    html = _html(foliummap.choropleth(evil, geometry, "sgb2_quote"))
     assert EVIL not in html
     assert json.dumps(EVIL)[1:-1] not in html  # not even inside a JS string
     assert "&lt;img src=x onerror=" in html
@@ -87,7 +87,7 @@ def test_darker_means_more_need_for_down_indicators() -> None:
 
 def test_unknown_indicator_is_a_data_error(loaded: dataset.Dataset, geometry: maps.MapGeometry) -> None:
     with pytest.raises(DataError, match="gibt_es_nicht"):
-        maps.choropleth(loaded, geometry, "gibt_es_nicht")
+        foliummap.choropleth(loaded, geometry, "gibt_es_nicht")
 
 
 @pytest.mark.real_data

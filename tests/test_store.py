@@ -46,6 +46,17 @@ def test_migrations_match_the_models(register: Register) -> None:
     assert diff == []
 
 
+def test_head_revision_is_alembics_head(register: Register) -> None:
+    """The fast path at start (no Alembic import when the schema is current) must know the real head."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(store.__file__).parent / "migrations"))
+    assert ScriptDirectory.from_config(config).get_current_head() == store.HEAD_REVISION
+    assert store.schema_revision(register.engine) == store.HEAD_REVISION
+
+
 def test_round_trip_and_reopen(register: Register, request: pytest.FixtureRequest) -> None:
     a, b = _pair(register)
     t = register.create_tandem(
