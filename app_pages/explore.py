@@ -12,6 +12,7 @@ from app_pages.ui import (
     demo_notice,
     friendly_errors,
     indicator_styling,
+    indicators_current,
     journal_overview,
     km_slider,
     labels_current,
@@ -427,7 +428,7 @@ def _details(v: SimpleNamespace) -> None:
 with friendly_errors():
     data, geometry = load_current()
     demo_notice(data.meta)
-    available = data.indicator_ids()
+    available = indicators_current()
     ids = set(data.spaces["sozialraum_id"])
     url_view = view.from_params(
         st.query_params.to_dict(),

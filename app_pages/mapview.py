@@ -27,7 +27,10 @@ export default function ({ data }) {
     document.head.appendChild(style);
   }
   window.__skBase = window.__skBase || {};
-  window.__skBase[data.v] = data;
+  const bytes = new Uint8Array(data.buffer || data, data.byteOffset || 0, data.byteLength);
+  const cut = bytes.indexOf(10);
+  const version = new TextDecoder().decode(bytes.subarray(0, cut));
+  if (!window.__skBase[version]) window.__skBase[version] = JSON.parse(new TextDecoder().decode(bytes.subarray(cut + 1)));
 }
 """
 
@@ -36,9 +39,12 @@ export default function ({ data }) {
 #: because a component's code travels with every change of its data).
 _MAP_STUB = """
 export default function (component) {
+  const bytes = component.data;
+  const text = new TextDecoder().decode(bytes);
+  const data = JSON.parse(text.slice(text.indexOf("\\n") + 1));
   let tries = 0;
   const go = () => {
-    if (window.__skMount) { window.__skMount(component); return; }
+    if (window.__skMount) { window.__skMount({ ...component, data }); return; }
     if ((tries += 1) < 800) setTimeout(go, 25);
   };
   go();
@@ -69,8 +75,8 @@ def show_map(
     on_click: Callable[[], None],
 ) -> None:
     """Mount the base (sent once) and the map (restyled); `on_click` runs before the script on a click."""
-    _base_component(data=base.payload, key=f"{key}_base", height="content")
-    _map_component(data=style, key=key, on_clicked_change=on_click, height="content")
+    _base_component(data=base.encoded, key=f"{key}_base", height="content")
+    _map_component(data=webmap.message(style), key=key, on_clicked_change=on_click, height="content")
 
 
 def clicked(key: str) -> dict[str, Any] | None:

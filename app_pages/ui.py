@@ -154,6 +154,17 @@ def _labels(folder: str, stamp: float) -> dict[str, str]:
     return profile.search_labels(_load(folder, stamp).spaces)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _indicators(folder: str, stamp: float) -> list[str]:
+    return _load(folder, stamp).indicator_ids()
+
+
+def indicators_current() -> list[str]:
+    """Catalogue IDs with values in the chosen dataset (`Dataset.indicator_ids`), worked out once per version."""
+    folder = current_folder()
+    return _indicators(folder, folder_stamp(Path(folder)))
+
+
 def labels_current() -> dict[str, str]:
     """Search labels (``Name (ID, Stadtteil)``) of the chosen dataset by Sozialraum ID, built once per version."""
     folder = current_folder()
@@ -225,6 +236,7 @@ def clear_caches() -> None:
     _geometry.clear()
     _base.clear()
     _labels.clear()
+    _indicators.clear()
     _styling.clear()
     _need.clear()
 
@@ -411,7 +423,7 @@ def active_assignments() -> pd.DataFrame:
 
 def need_components() -> tuple[list[need.Component], str]:
     """The need index the user built on the explore page, or the default one."""
-    data, _ = load_current()
+    available = indicators_current()
     chosen = st.session_state.get("explore_components")
     if chosen:
         comps = [
@@ -421,11 +433,11 @@ def need_components() -> tuple[list[need.Component], str]:
                 bool(st.session_state.get(f"explore_up_{i}", True)),
             )
             for i in chosen
-            if i in data.indicator_ids()
+            if i in available
         ]
         if comps:
             return comps, str(st.session_state.get("explore_norm", "zscore"))
-    return need.default_components(data.indicator_ids()), "zscore"
+    return need.default_components(available), "zscore"
 
 
 def table_with_download(

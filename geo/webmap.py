@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -100,6 +100,8 @@ class Base:
     payload: dict[str, Any]
     #: Sozialraum IDs in the order of the payload (styles refer to them by position).
     ids: tuple[str, ...]
+    #: The payload as the component receives it (`message`), encoded once per dataset version.
+    encoded: bytes = field(default=b"", repr=False, compare=False)
 
     @property
     def version(self) -> str:
@@ -147,7 +149,7 @@ def base_payload(dataset: Dataset, geometry: MapGeometry, *, lang: str = "de") -
     }
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     payload["v"] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-    return Base(payload=payload, ids=tuple(payload["ids"]))
+    return Base(payload=payload, ids=tuple(payload["ids"]), encoded=message(payload))
 
 
 @dataclass(frozen=True)
@@ -342,6 +344,23 @@ def leaflet_code() -> tuple[str, str]:
 def dumps(payload: dict[str, Any]) -> str:
     """Compact JSON, identical for identical payloads."""
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def message(payload: dict[str, Any]) -> bytes:
+    """
+    A payload as the map components receive it: the base version, a newline, compact JSON (UTF-8).
+
+    Streamlit forwards bytes as they are; a dict it would serialise twice on every rerun (once to send, once
+    sorted for the element's identity), for the base 105 KB each time. The version in front lets the browser
+    skip parsing a base it already holds.
+    """
+    return (str(payload["v"]) + "\n" + dumps(payload)).encode("utf-8")
+
+
+def unmessage(raw: bytes) -> dict[str, Any]:
+    """The payload of a `message` (tests and benchmarks read what the components were sent)."""
+    _version, _, text = raw.partition(b"\n")
+    return json.loads(text.decode("utf-8"))
 
 
 def standalone_html(base: Base, style: dict[str, Any], *, title: str, lang: str = "de") -> str:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import accounts, dataset, demo, journal, store
+from geo import accounts, dataset, demo, journal, store, webmap
 from geo.access import Principal
 from geo.store import Register
 
@@ -36,7 +36,11 @@ def _map_args(at: AppTest) -> dict:
 def _webmap(at: AppTest) -> tuple[dict, dict]:
     """The Erkunden map's base (geometry, names) and style (colours, lines, legend, choices)."""
     assert not at.error, [e.value for e in at.error]
-    parts = {c.proto.component_name: json.loads(c.proto.json) for c in at.get("bidi_component")}
+    parts = {
+        c.proto.component_name: webmap.unmessage(c.proto.bytes)
+        for c in at.get("bidi_component")
+        if c.proto.component_name.endswith(("sk_map", "sk_map_base"))
+    }
     return parts["sk_map_base"], parts["sk_map"]
 
 

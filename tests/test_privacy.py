@@ -80,7 +80,7 @@ def _everything_shown(at: AppTest) -> str:
     parts += [str(e.value) for kind in ("title", "subheader", "metric") for e in at.get(kind)]
     parts += [d.value.to_csv() for d in at.dataframe] + [t.value.to_csv() for t in at.table]
     parts += [c.proto.json_args for c in at.get("component_instance")]
-    parts += [c.proto.json for c in at.get("bidi_component")]
+    parts += [c.proto.json + c.proto.bytes.decode("utf-8") for c in at.get("bidi_component")]
     parts += [str(o.options) for o in [*at.selectbox, *at.multiselect]]
     return "\n".join(parts)
 
