@@ -27,7 +27,7 @@ from app_pages.ui import (
     t,
     table_with_download,
 )
-from geo import i18n, journal, maps, need, profile, tables, view, webmap
+from geo import charts, i18n, journal, maps, need, profile, tables, view, webmap
 from geo.indicators import SCHEMES, catalogue
 
 cat = catalogue()
@@ -138,38 +138,15 @@ def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
         on_click=add_to_shortlist,
         args=(p.sozialraum_id,),
     )
-    comp = p.comparison.copy()
-    percent = comp[comp["unit"] == "%"]
-    if not percent.empty:
-        long = percent.melt(
-            id_vars=["label"], value_vars=["value", "city", "bezirk"], var_name="what", value_name="v"
-        )
-        long["what"] = long["what"].map(
-            {
-                "value": p.name,
-                "city": t("profile.city_median"),
-                "bezirk": t("profile.bezirk_median", n=p.stadtbezirk),
-            }
-        )
-        import altair as alt  # noqa: PLC0415 (a third of a second, paid when the first chart is drawn)
-
-        chart = (
-            alt.Chart(long.dropna())
-            .mark_point(filled=True, size=90)
-            .encode(
-                y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=160)),
-                x=alt.X("v:Q", title="%"),
-                color=alt.Color(
-                    "what:N",
-                    title=None,
-                    legend=alt.Legend(orient="bottom", direction="vertical"),
-                    scale=alt.Scale(range=["#b30000", "#737373", "#2171b5"]),
-                ),
-                shape=alt.Shape("what:N", legend=None),
-                tooltip=["label", "what", alt.Tooltip("v:Q", format=".1f")],
-            )
-        )
-        st.altair_chart(chart, width="stretch")
+    comp = p.comparison
+    spec = charts.profile_dots(
+        comp,
+        name=p.name,
+        city=t("profile.city_median"),
+        bezirk=t("profile.bezirk_median", n=p.stadtbezirk),
+    )
+    if spec is not None:
+        st.vega_lite_chart(spec=spec, width="stretch")
     # narrow columns and short headers, so that a phone shows the values without scrolling sideways
     label, value, city, bezirk = (
         t("profile.indicator"),
@@ -393,15 +370,8 @@ def _details(v: SimpleNamespace) -> None:
                     "score": [result.score.get(i) for i in picked],
                 }
             )
-            import altair as alt  # noqa: PLC0415
-
-            st.altair_chart(
-                alt.Chart(scores)
-                .mark_bar(color="#b30000")
-                .encode(
-                    x=alt.X("score:Q", title=t("ranking.score"), scale=alt.Scale(domain=[0, 100])),
-                    y=alt.Y("name:N", title=None, sort=None),
-                ),
+            st.vega_lite_chart(
+                spec=charts.score_bars(list(scores["name"]), list(scores["score"]), title=t("ranking.score")),
                 width="stretch",
             )
         else:

@@ -41,8 +41,71 @@ def distance_to_nearest(spaces: gpd.GeoDataFrame, points: gpd.GeoDataFrame) -> p
     return pd.Series(nearest, index=anchors.index, name="distance_m")
 
 
+@dataclass(frozen=True)
+class Spatial:
+    """
+    What a Steckbrief needs of a dataset's geometry, projected once: anchors, Welcome Points, neighbours.
+
+    Built by `spatial_of` once per dataset object (a click on the map used to reproject all 171 polygons
+    at full resolution, about 41,000 vertices, to find the neighbours, and every Welcome Point).
+    """
+
+    ids: tuple[str, ...]
+    #: A point inside each Sozialraum (`anchor_points`), metres in EPSG:25832, in the order of `ids`.
+    anchors: np.ndarray
+    #: Sozialraum ID -> IDs of the Sozialräume sharing a border with it (`NEIGHBOUR_TOLERANCE_M`), sorted.
+    neighbour_ids: dict[str, tuple[str, ...]]
+    #: Welcome Points, metres in EPSG:25832, in the order of the dataset's Welcome Points.
+    points: np.ndarray
+
+    def neighbours(self, sozialraum_id: str) -> list[str]:
+        """IDs of the Sozialräume that share a border with `sozialraum_id`."""
+        return list(self.neighbour_ids.get(sozialraum_id, ()))
+
+
+def build_spatial(spaces: gpd.GeoDataFrame, points: gpd.GeoDataFrame) -> Spatial:
+    """The `Spatial` of a set of Sozialräume and Welcome Points (one STRtree query for all neighbours)."""
+    ids = tuple(str(i) for i in spaces["sozialraum_id"])
+    metric = spaces.to_crs(METRIC_CRS).geometry.to_numpy()
+    tree = shapely.STRtree(metric)
+    left, right = tree.query(metric, predicate="dwithin", distance=NEIGHBOUR_TOLERANCE_M)
+    found: dict[str, set[str]] = {i: set() for i in ids}
+    for a, b in zip(left.tolist(), right.tolist(), strict=True):
+        if a != b:
+            found[ids[a]].add(ids[b])
+    anchors = shapely.get_coordinates(shapely.point_on_surface(metric))
+    projected = points.to_crs(METRIC_CRS).geometry.to_numpy() if len(points) else np.empty(0, dtype=object)
+    xy = shapely.get_coordinates(projected) if len(projected) else np.empty((0, 2))
+    return Spatial(
+        ids=ids,
+        anchors=anchors,
+        neighbour_ids={i: tuple(sorted(n)) for i, n in found.items()},
+        points=xy,
+    )
+
+
+def spatial_of(dataset: object) -> Spatial:
+    """
+    The `Spatial` of a dataset (`geo.dataset.Dataset`), built on first use and kept with the object.
+
+    Kept as long as the dataset object holds the same tables; a dataset whose `spaces` or `welcome_points`
+    were replaced gets a new one.
+    """
+    spaces, points = dataset.spaces, dataset.welcome_points  # type: ignore[attr-defined]
+    held = dataset.__dict__.get("_spatial")
+    if held is None or held[0] is not spaces or held[1] is not points:
+        held = (spaces, points, build_spatial(spaces, points))
+        dataset.__dict__["_spatial"] = held
+    return held[2]
+
+
 def nearest_welcome_points(
-    spaces: gpd.GeoDataFrame, points: gpd.GeoDataFrame, sozialraum_id: str, *, n: int = 3
+    spaces: gpd.GeoDataFrame,
+    points: gpd.GeoDataFrame,
+    sozialraum_id: str,
+    *,
+    n: int = 3,
+    spatial: Spatial | None = None,
 ) -> pd.DataFrame:
     """
     The `n` Welcome Points nearest to a Sozialraum's representative point, nearest first.
@@ -55,14 +118,15 @@ def nearest_welcome_points(
     columns = ["welcome_point_id", "name", "address", "distance_m"]
     if points.empty:
         return pd.DataFrame(columns=columns)
-    anchor = anchor_points(spaces[spaces["sozialraum_id"] == sozialraum_id]).iloc[0]
-    metric = points.to_crs(METRIC_CRS)
+    if spatial is None:
+        spatial = build_spatial(spaces, points)
+    anchor = spatial.anchors[spatial.ids.index(sozialraum_id)]
     out = pd.DataFrame(
         {
             "welcome_point_id": points["welcome_point_id"].to_numpy(),
             "name": points["name"].to_numpy(),
             "address": points["address"].to_numpy() if "address" in points else "",
-            "distance_m": metric.distance(anchor).round().to_numpy(),
+            "distance_m": np.round(np.hypot(*(spatial.points - anchor).T)),
         }
     )
     return out.sort_values("distance_m", kind="stable").head(n).reset_index(drop=True)
@@ -76,7 +140,11 @@ def within_distance(spaces: gpd.GeoDataFrame, lon: float, lat: float, metres: fl
 
 
 def neighbours(spaces: gpd.GeoDataFrame, sozialraum_id: str) -> list[str]:
-    """IDs of the Sozialräume that share a border with `sozialraum_id` (within a 2 m tolerance)."""
+    """
+    IDs of the Sozialräume that share a border with `sozialraum_id` (within a 2 m tolerance).
+
+    For one question; `Spatial.neighbours` answers for all from one query (a test checks that they agree).
+    """
     metric = spaces.to_crs(METRIC_CRS)
     own = metric.loc[metric["sozialraum_id"] == sozialraum_id].geometry.iloc[0]
     close = metric.distance(own) <= NEIGHBOUR_TOLERANCE_M

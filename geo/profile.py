@@ -46,6 +46,8 @@ def comparison(
     cat = catalogue()
     row = spaces.loc[spaces["sozialraum_id"] == sozialraum_id].iloc[0]
     same_bezirk = spaces["stadtbezirk"] == row["stadtbezirk"]
+    city = spaces[indicator_ids].median()
+    bezirk = spaces.loc[same_bezirk, indicator_ids].median()
     records = []
     for ind_id in indicator_ids:
         ind = cat.get(ind_id)
@@ -55,8 +57,8 @@ def comparison(
                 "label": ind.label(lang),
                 "unit": ind.unit,
                 "value": row[ind_id],
-                "city": spaces[ind_id].median(),
-                "bezirk": spaces.loc[same_bezirk, ind_id].median(),
+                "city": city[ind_id],
+                "bezirk": bezirk[ind_id],
                 "direction": ind.direction,
             }
         )
@@ -109,7 +111,8 @@ def build_profile(
         raise KeyError(sozialraum_id)
     row = spaces.loc[spaces["sozialraum_id"] == sozialraum_id].iloc[0]
     population = row.get("bevoelkerung")
-    neighbour_ids = coverage.neighbours(spaces, sozialraum_id)
+    spatial = coverage.spatial_of(dataset)
+    neighbour_ids = spatial.neighbours(sozialraum_id)
     names = spaces.set_index("sozialraum_id")["name"]
     score = rank = need_class = changes = None
     ranked = 0
@@ -132,7 +135,9 @@ def build_profile(
         class_changes=changes,
         ranked=ranked,
         comparison=comparison(spaces, sozialraum_id, indicator_ids, lang=lang),
-        nearest_welcome_points=coverage.nearest_welcome_points(spaces, dataset.welcome_points, sozialraum_id),
+        nearest_welcome_points=coverage.nearest_welcome_points(
+            spaces, dataset.welcome_points, sozialraum_id, spatial=spatial
+        ),
         neighbours=pd.DataFrame({"sozialraum_id": neighbour_ids, "name": [names[i] for i in neighbour_ids]}),
         official_type=str(row["official_type"]) if pd.notna(row.get("official_type")) else None,
         tandems=tuple(sorted(set(assignments.loc[assignments["sozialraum_id"] == sozialraum_id, "tandem"])))

@@ -146,3 +146,20 @@ def test_a_markdown_table_shows_numbers_for_the_reader_and_text_as_written() -> 
     assert lines[2] == "| Anteil \\*fett\\* | 12,3 |"
     assert lines[3] == "| Einwohner | 2.370 |"
     assert json.dumps(table)  # plain text
+
+
+def test_the_steckbrief_index_agrees_with_the_direct_answers(real: dataset.Dataset) -> None:
+    """Neighbours and nearest Welcome Points from the index built once equal those measured one by one."""
+    from geo import coverage
+    from geo.settings import METRIC_CRS
+
+    spatial = coverage.spatial_of(real)
+    assert coverage.spatial_of(real) is spatial  # built once per dataset object
+    metric_points = real.welcome_points.to_crs(METRIC_CRS)
+    anchors = coverage.anchor_points(real.spaces)
+    for sid in real.spaces["sozialraum_id"]:
+        assert spatial.neighbours(sid) == coverage.neighbours(real.spaces, sid)
+        nearest = coverage.nearest_welcome_points(real.spaces, real.welcome_points, sid, spatial=spatial)
+        direct = sorted(metric_points.distance(anchors[sid]).round())[:3]
+        assert nearest["distance_m"].tolist() == direct
+    assert sum(len(n) for n in spatial.neighbour_ids.values()) > 2 * len(real.spaces)  # a tiling, not islands
