@@ -23,7 +23,9 @@ def _comparison() -> pd.DataFrame:
 
 def test_the_sozialraum_is_the_strong_mark_whatever_its_name() -> None:
     for name in ("Aaa-Viertel", "Zoo"):  # the colour must not follow the alphabetical order of the names
-        spec = charts.profile_dots(_comparison(), name=name, city="Stadt (Median)", bezirk="Bezirk 6 (Median)")
+        spec = charts.profile_dots(
+            _comparison(), name=name, city="Stadt (Median)", bezirk="Bezirk 6 (Median)"
+        )
         assert spec is not None
         enc = spec["encoding"]
         assert enc["color"]["scale"]["domain"][0] == name
