@@ -21,9 +21,9 @@ from app_pages.ui import (
     multiselect,
     nearest_km,
     need_current,
+    open_concerns,
     plain,
     principal,
-    register,
     t,
     table_with_download,
 )
@@ -184,7 +184,7 @@ def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
     n_concerns = int(counts.at[p.sozialraum_id, "concerns"]) if p.sozialraum_id in counts.index else 0
     n_activities = int(counts.at[p.sozialraum_id, "activities"]) if p.sozialraum_id in counts.index else 0
     st.markdown(f"**{t('profile.journal', concerns=n_concerns, activities=n_activities)}**")
-    for topic in journal.open_concerns(register(), p.sozialraum_id, by=principal()):
+    for topic in open_concerns(p.sozialraum_id, principal()):
         st.markdown(f"- {plain(topic)}")
     if p.tandems:
         st.markdown(f"**{t('profile.tandems')}:** " + ", ".join(plain(x) for x in p.tandems))

@@ -7,6 +7,7 @@ import functools
 import logging
 import threading
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -253,7 +254,7 @@ def journal_overview(who: Principal) -> tuple[pd.DataFrame, pd.DataFrame]:
     Read again only after a write to the register (`Register.stamp`), and per person (rights differ).
     """
     reg = register()
-    return _journal_overview(reg.url, reg.stamp(), _principal_key(who), reg, who)
+    return _journal_overview(reg.url, register_stamp(reg), _principal_key(who), reg, who)
 
 
 def load_current() -> tuple[dataset.Dataset, maps.MapGeometry]:
@@ -462,9 +463,37 @@ def write_session_cookie() -> None:
         _cookie_writer(data={"cookie": cookie}, key="app_session_cookie")
 
 
+def register_stamp(reg: store.Register) -> int:
+    """`Register.stamp` looked up once per script run (several cached reads ask for it)."""
+    memo = run_memo()
+    key = ("register_stamp", reg.url)
+    if key not in memo:
+        memo[key] = reg.stamp()
+    return memo[key]
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _active_assignments(url: str, stamp: int, day: date, _reg: store.Register) -> pd.DataFrame:
+    return _reg.active_assignments(day)
+
+
 def active_assignments() -> pd.DataFrame:
-    """Active assignments (no personal data), read fresh from the register."""
-    return register().active_assignments()
+    """Active assignments today (no personal data), read again after a write to the register or a new day."""
+    reg = register()
+    return _active_assignments(reg.url, register_stamp(reg), date.today(), reg)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _open_concerns(
+    url: str, stamp: int, who_key: tuple, sozialraum_id: str, _reg: store.Register, _who: Principal
+) -> list[str]:
+    return journal.open_concerns(_reg, sozialraum_id, by=_who)
+
+
+def open_concerns(sozialraum_id: str, who: Principal) -> list[str]:
+    """`journal.open_concerns` as `who` may see them, read again only after a write to the register."""
+    reg = register()
+    return _open_concerns(reg.url, register_stamp(reg), _principal_key(who), sozialraum_id, reg, who)
 
 
 def need_components() -> tuple[list[need.Component], str]:

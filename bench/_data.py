@@ -95,3 +95,18 @@ def serve(folder: Path, user_dir: Path) -> Iterator[tuple[str, float]]:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def server_rss_mib(url: str) -> float:
+    """Resident memory (MiB) of the `streamlit run` process serving `url` (found by its port in /proc)."""
+    port = url.rsplit(":", 1)[-1]
+    for proc in Path("/proc").iterdir():
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+            if b"streamlit" in b" ".join(args) and port.encode() in args:
+                for line in (proc / "status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return float("nan")

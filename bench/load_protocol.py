@@ -36,7 +36,7 @@ import websockets  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
-from bench._data import real_or_demo, serve  # noqa: E402
+from bench._data import real_or_demo, serve, server_rss_mib  # noqa: E402
 from geo import dataset  # noqa: E402
 from geo.settings import METRIC_CRS, STORAGE_CRS  # noqa: E402
 
@@ -172,12 +172,14 @@ async def main(sessions: int, seconds: float, think: float) -> None:
         spots = _spots(folder)
         with serve(folder, Path(tmp) / "var") as (url, _started):
             out: dict[str, list] = {"loads": [], "indicator": [], "click": [], "errors": []}
+            before = server_rss_mib(url)
             await asyncio.gather(
                 *(
                     session(url, spots, seconds=seconds, think=think, rng=random.Random(n), out=out)
                     for n in range(sessions)
                 )
             )
+            after = server_rss_mib(url)
     reruns = sorted(out["indicator"] + out["click"])
 
     def stats(values: list[float]) -> str:
@@ -194,6 +196,7 @@ async def main(sessions: int, seconds: float, think: float) -> None:
     print(f"- indicator change: {stats(out['indicator'])}")
     print(f"- click -> Steckbrief: {stats(out['click'])}")
     print(f"- all reruns: {stats(reruns)}")
+    print(f"- server memory (RSS): {before:,.0f} MiB before the sessions, {after:,.0f} MiB after")
     print(f"- errors: {len(out['errors'])}")
     for error in out["errors"][:10]:
         print(f"  {error}")
