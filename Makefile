@@ -63,6 +63,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/explore_rerun.py
 	$(BIN)/python bench/export_times.py
 	$(BIN)/python bench/webmap_browser.py
+	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/load_protocol.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
