@@ -254,7 +254,13 @@ def journal_overview(who: Principal) -> tuple[pd.DataFrame, pd.DataFrame]:
     Read again only after a write to the register (`Register.stamp`), and per person (rights differ).
     """
     reg = register()
-    return _journal_overview(reg.url, register_stamp(reg), _principal_key(who), reg, who)
+    key = (reg.url, register_stamp(reg), _principal_key(who))
+    held = st.session_state.get("_app_journal_copy")
+    if held is not None and held[0] == key:  # this session's copy: no unpickling on every rerun
+        return held[1]
+    overview = _journal_overview(*key, reg, who)
+    st.session_state["_app_journal_copy"] = (key, overview)
+    return overview
 
 
 def load_current() -> tuple[dataset.Dataset, maps.MapGeometry]:
