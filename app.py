@@ -14,6 +14,7 @@ from app_pages.ui import (
     log_in_session,
     log_out_session,
     oidc_configured,
+    page_setup,
     plain,
     principal,
     register,
@@ -34,6 +35,8 @@ if "lang" not in st.session_state:
     st.session_state["lang"] = st.query_params.get("lang", i18n.DEFAULT_LANGUAGE)
     if st.session_state["lang"] not in i18n.LANGUAGES:
         st.session_state["lang"] = i18n.DEFAULT_LANGUAGE
+
+page_setup()
 
 if problems := check_environment():  # an operator's typo: say which setting, instead of failing on every page
     for problem in problems:
@@ -131,14 +134,11 @@ with st.sidebar:
         with st.expander(t("app.login_title"), expanded=login_required()):
             login_form()
 
+explore_page = st.Page(
+    "app_pages/explore.py", title=t("nav.explore"), icon=":material/map:", url_path="start", default=True
+)
 pages = [
-    st.Page(
-        "app_pages/explore.py",
-        title=t("nav.explore"),
-        icon=":material/map:",
-        url_path="erkunden",
-        default=True,
-    ),
+    explore_page,
     st.Page("app_pages/coverage.py", title=t("nav.coverage"), icon=":material/radar:", url_path="abdeckung"),
     st.Page("app_pages/tandems.py", title=t("nav.tandems"), icon=":material/group:", url_path="tandems"),
     st.Page(
@@ -147,6 +147,15 @@ pages = [
     st.Page("app_pages/concerns.py", title=t("nav.concerns"), icon=":material/forum:", url_path="anliegen"),
     st.Page("app_pages/export.py", title=t("nav.export"), icon=":material/print:", url_path="export"),
     st.Page("app_pages/data.py", title=t("nav.data"), icon=":material/database:", url_path="daten"),
+    # The default page lives at "/"; Streamlit ignores its url_path, so "/erkunden" (a link someone typed or
+    # shared) would show an English "Page not found" dialog. The same page at its own address, not listed.
+    st.Page(
+        "app_pages/explore.py",
+        title=t("nav.explore"),
+        icon=":material/map:",
+        url_path="erkunden",
+        visibility="hidden",
+    ),
 ]
 account_page = st.Page(
     "app_pages/account.py", title=t("nav.account"), icon=":material/person:", url_path="konto"

@@ -15,6 +15,13 @@ from typing import Any
 
 DEFAULT_LANGUAGE = "de"
 LANGUAGES = {"de": "Deutsch", "en": "English"}
+#: Languages written right to left (the page's ``dir``).
+RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur"})
+
+
+def direction(lang: str) -> str:
+    """``"rtl"`` for a language written right to left, else ``"ltr"``."""
+    return "rtl" if lang in RIGHT_TO_LEFT else "ltr"
 
 
 @cache

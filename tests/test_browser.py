@@ -731,3 +731,119 @@ def test_login_through_the_citys_identity_provider(oidc_server: str, page: tuple
     assert pg.get_by_text("Angemeldet:").count() == 0  # st.logout cleared the login cookie too
     # the only outside requests came from the mock provider's own page (its stylesheet), none from the app
     assert [u for u in blocked if "picocss" not in u] == []
+
+
+# --- accessibility (axe-core, WCAG 2.1 A/AA) -------------------------------------------------------------
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+#: Every finding that is not critical or serious, by page, for `docs/barrierefreiheit.md`.
+AXE_REPORT = ARTIFACTS / "axe-findings.json"
+
+
+def _settled(pg: Page) -> None:
+    """Wait until the app's page setup ran and Streamlit has finished the current run (its status widget)."""
+    pg.wait_for_function("!!document.getElementById('sk-page-css')", timeout=30_000)
+    pg.wait_for_timeout(400)
+    pg.wait_for_function(
+        "!document.querySelector('[data-testid=stStatusWidget]')"
+        " || !document.querySelector('[data-testid=stStatusWidget]').innerText.trim()",
+        timeout=30_000,
+    )
+    pg.wait_for_timeout(600)
+
+
+def _axe(pg: Page, where: str, found: dict[str, list[dict]]) -> list[str]:
+    """Run axe-core on the page; returns the critical and serious violations, records the rest."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    _settled(pg)
+    result = Axe().run(pg, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    bad = []
+    for v in result.response["violations"]:
+        entry = {"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"]), "help": v["help"]}
+        if v["impact"] in ("critical", "serious"):
+            node = v["nodes"][0]
+            summary = " ".join(node.get("failureSummary", "").split())[:200]
+            bad.append(f"{where}: {v['id']} ({v['impact']}) {node.get('html', '')[:120]} -- {summary}")
+        else:
+            found.setdefault(where, []).append(entry)
+    return bad
+
+
+def _fold_sidebar(pg: Page) -> None:
+    """On a phone, fold the sidebar away if Streamlit left it open (it remembers it across pages)."""
+    sidebar = pg.locator("[data-testid=stSidebar][data-collapsed=false]")
+    if pg.viewport_size and pg.viewport_size["width"] < 640 and sidebar.count():
+        sidebar.hover()
+        pg.get_by_test_id("stSidebarCollapseButton").locator("button").click()
+        pg.wait_for_timeout(500)
+
+
+def _every_tab(pg: Page, where: str, found: dict[str, list[dict]]) -> list[str]:
+    """axe on the page and on each of its tabs, shown one after another."""
+    bad = _axe(pg, where, found)
+    _fold_sidebar(pg)
+    names = [t.inner_text().strip() for t in pg.get_by_role("tab").all()]
+    for name in names[1:]:
+        _click_tab(pg, name)
+        bad += _axe(pg, f"{where} [{name}]", found)
+    return bad
+
+
+@pytest.mark.parametrize("viewport", [(1366, 768), (390, 844)], ids=["laptop", "phone"])
+def test_every_page_passes_axe_and_speaks_its_language(
+    coordinator_server: str, page: tuple[Page, list[str]], viewport: tuple[int, int]
+) -> None:
+    """0 critical and 0 serious axe findings on every page and tab, logged out and as coordinator."""
+    import json
+
+    from geo import demo
+
+    pg, blocked = page
+    pg.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    found: dict[str, list[dict]] = {}
+    bad: list[str] = []
+    pg.goto(coordinator_server + "/erkunden")
+    pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
+    assert pg.evaluate("document.documentElement.lang") == "de"
+    bad += _axe(pg, "erkunden", found)
+    search = pg.locator("[data-testid=stSelectbox]").filter(has=pg.get_by_text("Sozialraum suchen", exact=False))
+    search.click()
+    pg.keyboard.type("011")
+    pg.get_by_role("option").first.click()
+    pg.get_by_role("button", name="Auswahl aufheben").wait_for(timeout=30_000)
+    bad += _axe(pg, "erkunden: Steckbrief", found)
+    for panel in ("Rangliste", "Vergleich"):
+        pg.locator("[data-testid=stButtonGroup]").get_by_text(panel, exact=True).click()
+        bad += _axe(pg, f"erkunden: {panel}", found)
+    for path in ("/abdeckung", "/konto", "/daten", "/export"):
+        pg.goto(coordinator_server + path)
+        bad += _every_tab(pg, path, found)
+    pg.goto(coordinator_server + "/tandems")
+    if viewport[0] < 640:  # the sidebar is folded away on a phone
+        pg.get_by_test_id("stExpandSidebarButton").click()
+    _log_in(pg, "koordination@demo.invalid", demo.DEMO_PASSWORD)
+    for path in ("/tandems", "/aktivitaeten", "/anliegen", "/export", "/daten", "/verwaltung", "/konto"):
+        pg.goto(coordinator_server + path)
+        bad += _every_tab(pg, f"coordinator {path}", found)
+    ARTIFACTS.mkdir(exist_ok=True)
+    report = json.loads(AXE_REPORT.read_text(encoding="utf-8")) if AXE_REPORT.exists() else {}
+    report[f"{viewport[0]}x{viewport[1]}"] = found
+    AXE_REPORT.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    assert bad == [], "\n".join(bad)
+    assert blocked == []
+
+
+def test_the_page_language_follows_the_chosen_language(server: str, page: tuple[Page, list[str]]) -> None:
+    pg, _blocked = page
+    pg.goto(server + "/erkunden")
+    pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
+    assert (pg.evaluate("document.documentElement.lang"), pg.evaluate("document.documentElement.dir")) == (
+        "de",
+        "ltr",
+    )
+    select = pg.locator("[data-testid=stSelectbox]").filter(has=pg.get_by_text("Sprache", exact=True))
+    select.click()
+    pg.get_by_role("option", name="English").click()
+    pg.wait_for_function("document.documentElement.lang === 'en'", timeout=30_000)
+    pg.get_by_text("Indicator", exact=True).first.wait_for(timeout=30_000)
