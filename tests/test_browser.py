@@ -807,7 +807,9 @@ def test_every_page_passes_axe_and_speaks_its_language(
     pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
     assert pg.evaluate("document.documentElement.lang") == "de"
     bad += _axe(pg, "erkunden", found)
-    search = pg.locator("[data-testid=stSelectbox]").filter(has=pg.get_by_text("Sozialraum suchen", exact=False))
+    search = pg.locator("[data-testid=stSelectbox]").filter(
+        has=pg.get_by_text("Sozialraum suchen", exact=False)
+    )
     search.click()
     pg.keyboard.type("011")
     pg.get_by_role("option").first.click()
