@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -95,6 +96,16 @@ def serve(folder: Path, user_dir: Path) -> Iterator[tuple[str, float]]:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def spread(values: list[float], unit: str = "s", *, scale: float = 1.0, places: int = 2) -> str:
+    """``min / median / max unit (n=...)`` of benchmark figures, the way bench/RESULTS.md reports them."""
+    if not values:
+        return "–"
+    v = [x * scale for x in values]
+    return (
+        f"{min(v):.{places}f} / {statistics.median(v):.{places}f} / {max(v):.{places}f} {unit} (n={len(v)})"
+    )
 
 
 def server_rss_mib(url: str) -> float:

@@ -26,7 +26,7 @@ from streamlit.testing.v1 import AppTest, app_test, local_script_runner  # noqa:
 _SHARED_SCRIPT_CACHE = ScriptCache()
 app_test.ScriptCache = local_script_runner.ScriptCache = lambda: _SHARED_SCRIPT_CACHE  # type: ignore[assignment]
 
-from bench._data import real_or_demo  # noqa: E402
+from bench._data import real_or_demo, spread  # noqa: E402
 
 ROUNDS = 10
 
@@ -46,10 +46,6 @@ def _timed_runs(at: AppTest, change) -> list[float]:
         times.append(time.perf_counter() - start)
         assert not at.exception, at.exception
     return times
-
-
-def _stats(times: list[float]) -> str:
-    return f"{min(times):.3f} / {statistics.median(times):.3f} / {max(times):.3f}"
 
 
 def main() -> None:
@@ -79,10 +75,10 @@ def main() -> None:
         empty = _timed_runs(at, lambda a, i: None)
         print(f"data: {label}; {ROUNDS} reruns each, min / median / max in seconds")
         print(f"- first run (load, validate, simplify, map): {first:.2f}")
-        print(f"- indicator change: {_stats(by_indicator)}")
-        print(f"- indicator change with a profile open: {_stats(with_profile)}")
-        print(f"- index weight change (new index + stability): {_stats(weights)}")
-        print(f"- near-empty page (Konto, not logged in): {_stats(empty)}")
+        print(f"- indicator change: {spread(by_indicator, places=3)}")
+        print(f"- indicator change with a profile open: {spread(with_profile, places=3)}")
+        print(f"- index weight change (new index + stability): {spread(weights, places=3)}")
+        print(f"- near-empty page (Konto, not logged in): {spread(empty, places=3)}")
         ratio = statistics.median(by_indicator) / statistics.median(empty)
         print(f"- indicator change / near-empty page (medians): {ratio:.1f} x")
         print(f"- map base (geometry, names, Welcome Points; sent once): {base / 1024:,.1f} KiB")

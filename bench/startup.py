@@ -12,7 +12,6 @@ Run with ``.venv/bin/python bench/startup.py [ROUNDS]`` (default 5); prints min 
 
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
 import time
@@ -23,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from bench._data import CHROMIUM, CHROMIUM_ARGS, real_or_demo, serve  # noqa: E402
+from bench._data import CHROMIUM, CHROMIUM_ARGS, real_or_demo, serve, spread  # noqa: E402
 
 
 def main(rounds: int) -> None:
@@ -50,10 +49,9 @@ def main(rounds: int) -> None:
                 painted.append(time.perf_counter() - started)
                 page.close()
         browser.close()
-    stats = lambda v: f"{min(v):.2f} / {statistics.median(v):.2f} / {max(v):.2f} s"  # noqa: E731
     print(f"data: {label}; {rounds} cold starts, min / median / max")
-    print(f"- process start -> server answers its health check: {stats(answered)}")
-    print(f"- process start -> first painted map: {stats(painted)}")
+    print(f"- process start -> server answers its health check: {spread(answered)}")
+    print(f"- process start -> first painted map: {spread(painted)}")
     print(f"- requests to outside hosts: {len(outside)}")
 
 

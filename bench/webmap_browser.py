@@ -16,7 +16,6 @@ Needs Debian's chromium (``make test`` installs it). Figures are kept in ``bench
 
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
 import time
@@ -27,14 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from bench._data import CHROMIUM, CHROMIUM_ARGS, CLICKABLE, real_or_demo, serve  # noqa: E402
-
-
-def _stats(values: list[float], unit: str = "s", scale: float = 1.0) -> str:
-    if not values:
-        return "–"
-    v = [x * scale for x in values]
-    return f"{min(v):.2f} / {statistics.median(v):.2f} / {max(v):.2f} {unit} (n={len(v)})"
+from bench._data import CHROMIUM, CHROMIUM_ARGS, CLICKABLE, real_or_demo, serve, spread  # noqa: E402
 
 
 def main(rounds: int) -> None:
@@ -102,10 +94,10 @@ def main(rounds: int) -> None:
     print(
         f"- first load, bytes received over the websocket: {first_bytes / 1024:,.0f} KiB (Leaflet included)"
     )
-    print(f"- indicator change, bytes: {_stats(change_bytes, 'KiB', 1 / 1024)}")
-    print(f"- indicator change -> repainted map: {_stats(change_times)}")
-    print(f"- click, bytes: {_stats(click_bytes, 'KiB', 1 / 1024)}")
-    print(f"- click -> Steckbrief shown: {_stats(click_times)}")
+    print(f"- indicator change, bytes: {spread(change_bytes, 'KiB', scale=1 / 1024)}")
+    print(f"- indicator change -> repainted map: {spread(change_times)}")
+    print(f"- click, bytes: {spread(click_bytes, 'KiB', scale=1 / 1024)}")
+    print(f"- click -> Steckbrief shown: {spread(click_times)}")
     print(f"- requests to outside hosts: {len(blocked)}")
 
 
