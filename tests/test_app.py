@@ -868,3 +868,22 @@ def test_the_maps_counts_follow_a_write_made_elsewhere(
     assert style["notes"][position] != before
     assert style["notes"][position].startswith("Anliegen: ")
     register.close()
+
+
+def test_the_index_recipe_survives_the_indicator_view(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    """The index controls are drawn only in the index view; what was set there is kept and still used."""
+    at = _app(monkeypatch, demo_dir, tmp_path).run()
+    assert not at.get("multiselect") or all(m.key != "explore_components" for m in at.multiselect)
+    at.segmented_control(key="explore_mode").set_value("index").run()
+    at.slider(key="explore_w_sgb2_quote").set_value(4.0).run()
+    at.selectbox(key="explore_norm").set_value("percentile").run()
+    at.segmented_control(key="explore_mode").set_value("indikator").run()
+    at.selectbox(key="explore_indicator").set_value("kinderarmut").run()  # a few runs without the controls
+    assert not at.exception
+    assert all(s.key != "explore_w_sgb2_quote" for s in at.slider)
+    assert at.session_state["explore_w_sgb2_quote"] == 4.0
+    at.segmented_control(key="explore_mode").set_value("index").run()
+    assert at.slider(key="explore_w_sgb2_quote").value == 4.0
+    assert at.selectbox(key="explore_norm").value == "percentile"
