@@ -11,6 +11,7 @@ from app_pages.ui import (
     client_id,
     current_folder,
     friendly_errors,
+    lang,
     log_in_session,
     log_out_session,
     oidc_configured,
@@ -116,6 +117,8 @@ def login_form() -> None:
 
 with st.sidebar:
     st.selectbox(t("app.language"), options=list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get, key="lang")
+    if i18n.needs_review(lang()):
+        st.caption(t("app.translation_review"))
     dataset_choice()
     who = Principal.public()
     with friendly_errors():

@@ -8,6 +8,7 @@ import streamlit as st
 from app_pages import mapview
 from app_pages.ui import (
     base_current,
+    bound,
     distinct,
     forget_opened,
     friendly_errors,
@@ -39,7 +40,9 @@ def new_activity(who: Principal, labels: dict[str, str], points: dict[str, str],
         return
     with st.form("activities_new", clear_on_submit=True):
         kind = st.selectbox(
-            t("activities.kind"), journal.ACTIVITY_KINDS, format_func=lambda k: t(f"activities.kind_{k}")
+            t("activities.kind"),
+            journal.ACTIVITY_KINDS,
+            format_func=bound(lambda k: t(f"activities.kind_{k}")),
         )
         title = st.text_input(t("activities.title_field"))
         c1, c2, c3 = st.columns(3)
@@ -49,10 +52,12 @@ def new_activity(who: Principal, labels: dict[str, str], points: dict[str, str],
             t("activities.hours"),
             [h / 2 for h in range(1, 25)],  # half an hour to twelve hours
             index=3,
-            format_func=lambda h: i18n.format_number(h, lang(), decimals=1, trim=True),
+            format_func=bound(lambda h: i18n.format_number(h, lang(), decimals=1, trim=True)),
         )
         sid = pick_sozialraum(labels)
-        wp = st.selectbox(t("activities.venue_wp"), [None, *points], format_func=lambda w: points.get(w, "–"))
+        wp = st.selectbox(
+            t("activities.venue_wp"), [None, *points], format_func=bound(lambda w: points.get(w, "–"))
+        )
         venue = st.text_input(t("activities.venue"))
         point = st.session_state.get("explore_home_candidate")
         use_point = st.checkbox(
@@ -69,7 +74,7 @@ def new_activity(who: Principal, labels: dict[str, str], points: dict[str, str],
             t("activities.status"),
             journal.ACTIVITY_STATUSES,
             index=1,
-            format_func=lambda s: t(f"activities.status_{s}"),
+            format_func=bound(lambda s: t(f"activities.status_{s}")),
         )
         expected = st.number_input(t("activities.expected"), 0, 10_000, 0)
         notes = st.text_area(t("activities.notes"))
@@ -105,14 +110,14 @@ def filtered(who: Principal, labels: dict[str, str]) -> pd.DataFrame:
     sid = c2.selectbox(
         t("tandems.sozialraum"),
         [None, *labels],
-        format_func=lambda i: labels.get(i, t("activities.all")),
+        format_func=bound(lambda i: labels.get(i, t("activities.all"))),
         key="activities_f_sr",
     )
     status = c3.selectbox(
         t("activities.status"),
         [None, *journal.ACTIVITY_STATUSES],
         key="activities_f_status",
-        format_func=lambda s: t(f"activities.status_{s}") if s else t("activities.all"),
+        format_func=bound(lambda s: t(f"activities.status_{s}") if s else t("activities.all")),
     )
     period = st.date_input(
         t("activities.period"),
@@ -134,7 +139,7 @@ def listing(who: Principal, frame: pd.DataFrame, labels: dict[str, str]) -> None
     st.dataframe(
         pd.DataFrame(
             {
-                t("activities.date"): frame["starts_at"].dt.strftime("%d.%m.%Y %H:%M"),
+                t("activities.date"): i18n.format_dates(frame["starts_at"], lang(), time=True),
                 t("activities.title_field"): frame["title"],
                 t("activities.kind"): frame["kind"].map(lambda k: t(f"activities.kind_{k}")),
                 t("tandems.sozialraum"): frame["sozialraum_id"].map(labels),
@@ -158,7 +163,10 @@ def listing(who: Principal, frame: pd.DataFrame, labels: dict[str, str]) -> None
         editable,
         key="activities_pick",
         format_func=distinct(
-            {int(i): f"{by_id.at[i, 'starts_at']:%d.%m.%Y} {by_id.at[i, 'title']}" for i in editable}
+            {
+                int(i): f"{i18n.format_date(by_id.at[i, 'starts_at'], lang())} {by_id.at[i, 'title']}"
+                for i in editable
+            }
         ).get,
     )
     row = by_id.loc[chosen]
@@ -167,7 +175,7 @@ def listing(who: Principal, frame: pd.DataFrame, labels: dict[str, str]) -> None
         status = st.selectbox(
             t("activities.status"),
             journal.ACTIVITY_STATUSES,
-            format_func=lambda s: t(f"activities.status_{s}"),
+            format_func=bound(lambda s: t(f"activities.status_{s}")),
             index=journal.ACTIVITY_STATUSES.index(row["status"]),
         )
         actual = st.number_input(

@@ -4,8 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.ui import (
+    bound,
     forget_opened,
     friendly_errors,
+    lang,
     multiselect,
     opened_version,
     plain,
@@ -13,7 +15,7 @@ from app_pages.ui import (
     register,
     t,
 )
-from geo import accounts, privacy
+from geo import accounts, i18n, privacy
 from geo.access import Action, Principal, Role
 from geo.tables import csv_bytes
 
@@ -46,7 +48,7 @@ def account_list(who: Principal) -> list[accounts.AccountView]:
                     t("admin.connector"): f"#{a.connector_id}" if a.connector_id else "",
                     t("admin.state"): t("admin.disabled") if a.disabled else t("admin.active"),
                     t("admin.password"): t("admin.yes") if a.has_password else t("admin.no"),
-                    t("admin.last_login"): a.last_login_at.strftime("%d.%m.%Y %H:%M")
+                    t("admin.last_login"): i18n.format_date(a.last_login_at, lang(), time=True)
                     if a.last_login_at
                     else "",
                 }
@@ -66,9 +68,11 @@ def new_account(who: Principal) -> None:
         st.markdown(f"**{t('admin.new_account')}**")
         email = st.text_input(t("app.email"), max_chars=254)
         name = st.text_input(t("account.name"), max_chars=80)
-        roles = multiselect(t("admin.roles"), [r.value for r in Role], format_func=role_label)
+        roles = multiselect(t("admin.roles"), [r.value for r in Role], format_func=bound(role_label))
         connector = st.selectbox(
-            t("admin.connector"), [None, *people], format_func=lambda i: people.get(i, "–") if i else "–"
+            t("admin.connector"),
+            [None, *people],
+            format_func=bound(lambda i: people.get(i, "–") if i else "–"),
         )
         if st.form_submit_button(t("admin.create")):
             _id, code = accounts.create_account(
@@ -86,7 +90,10 @@ def edit_account(who: Principal, views: list[accounts.AccountView]) -> None:
         return
     by_id = {a.id: a for a in views}
     chosen = st.selectbox(
-        t("admin.edit_account"), list(by_id), format_func=lambda i: by_id[i].email, key="admin_edit_account"
+        t("admin.edit_account"),
+        list(by_id),
+        format_func=bound(lambda i: by_id[i].email),
+        key="admin_edit_account",
     )
     account = by_id[chosen]
     version = opened_version(
@@ -95,14 +102,17 @@ def edit_account(who: Principal, views: list[accounts.AccountView]) -> None:
     people = connector_labels(who)
     with st.form("admin_edit_account_form"):
         roles = multiselect(
-            t("admin.roles"), [r.value for r in Role], default=sorted(account.roles), format_func=role_label
+            t("admin.roles"),
+            [r.value for r in Role],
+            default=sorted(account.roles),
+            format_func=bound(role_label),
         )
         options = [None, *people]
         connector = st.selectbox(
             t("admin.connector"),
             options,
             index=options.index(account.connector_id) if account.connector_id in options else 0,
-            format_func=lambda i: people.get(i, "–") if i else "–",
+            format_func=bound(lambda i: people.get(i, "–") if i else "–"),
         )
         disabled = st.checkbox(t("admin.disabled"), value=account.disabled)
         if st.form_submit_button(t("tandems.save")):
@@ -137,7 +147,7 @@ def audit(who: Principal) -> None:
     st.dataframe(
         pd.DataFrame(
             {
-                t("admin.when"): frame["at"].dt.strftime("%d.%m.%Y %H:%M:%S"),
+                t("admin.when"): i18n.format_dates(frame["at"], lang(), time=True),
                 t("admin.who"): frame["actor"],
                 t("admin.what"): frame["action"].map(action_label),
                 t("admin.target"): frame["target"] + " " + frame["target_id"],
@@ -162,7 +172,7 @@ def retention(who: Principal) -> None:
     if due:
         st.dataframe(
             pd.DataFrame(
-                [{"ID": c.connector_id, t("admin.left_on"): c.left_on.strftime("%d.%m.%Y")} for c in due]
+                [{"ID": c.connector_id, t("admin.left_on"): i18n.format_date(c.left_on, lang())} for c in due]
             ),
             hide_index=True,
         )

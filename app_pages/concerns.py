@@ -7,9 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.ui import (
+    bound,
     distinct,
     forget_opened,
     friendly_errors,
+    lang,
     load_current,
     multiselect,
     opened_version,
@@ -19,7 +21,7 @@ from app_pages.ui import (
     register,
     t,
 )
-from geo import journal, profile
+from geo import i18n, journal, profile
 from geo.access import Action, Principal
 from geo.tables import csv_bytes
 
@@ -50,7 +52,7 @@ def new_concern(who: Principal, labels: dict[str, str], known: set[str]) -> None
             t("concerns.prioritaet"),
             journal.PRIORITIES,
             index=1,
-            format_func=lambda p: t(f"concerns.priority_{p}"),
+            format_func=bound(lambda p: t(f"concerns.priority_{p}")),
         )
         ids = multiselect(t("concerns.sozialraeume"), list(labels), format_func=labels.get)
         ort = st.text_input(t("concerns.lokalisierung"), help=t("concerns.lokalisierung_help"))
@@ -97,7 +99,9 @@ def feedback(who: Principal, labels: dict[str, str]) -> None:
         with st.container(border=True):
             st.markdown(f"**{plain(row.thema)}** · {status_label(row.status)}")
             st.markdown(plain(row.comment))
-            st.caption(f"{row.created_at:%d.%m.%Y} · {plain(places(row.sozialraum_ids, labels))}")
+            st.caption(
+                f"{i18n.format_date(row.created_at, lang())} · {plain(places(row.sozialraum_ids, labels))}"
+            )
 
 
 def all_concerns(who: Principal, labels: dict[str, str]) -> None:
@@ -116,7 +120,7 @@ def all_concerns(who: Principal, labels: dict[str, str]) -> None:
             t("concerns.prioritaet"): frame["prioritaet"].map(lambda p: t(f"concerns.priority_{p}")),
             t("concerns.sozialraeume"): frame["sozialraum_ids"].map(lambda i: places(i, labels)),
             t("concerns.status"): frame["status"].map(status_label),
-            t("concerns.created"): frame["created_at"].dt.strftime("%d.%m.%Y"),
+            t("concerns.created"): i18n.format_dates(frame["created_at"], lang()),
             t("concerns.tandem"): frame["tandem"],
         }
     )
@@ -131,7 +135,7 @@ def all_concerns(who: Principal, labels: dict[str, str]) -> None:
     st.dataframe(
         pd.DataFrame(
             {
-                t("concerns.created"): hist["created_at"].dt.strftime("%d.%m.%Y %H:%M"),
+                t("concerns.created"): i18n.format_dates(hist["created_at"], lang(), time=True),
                 t("concerns.status"): hist["status"].map(status_label),
                 t("concerns.comment"): hist["comment"],
             }
@@ -146,7 +150,7 @@ def all_concerns(who: Principal, labels: dict[str, str]) -> None:
             status = st.selectbox(
                 t("concerns.status"),
                 journal.CONCERN_STATUSES,
-                format_func=status_label,
+                format_func=bound(status_label),
                 index=journal.CONCERN_STATUSES.index(row["status"]),
             )
             comment = st.text_area(t("concerns.comment"), help=t("concerns.comment_help"))

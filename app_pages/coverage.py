@@ -9,6 +9,7 @@ from app_pages import mapview
 from app_pages.ui import (
     active_assignments,
     base_current,
+    bound,
     demo_notice,
     friendly_errors,
     km_slider,
@@ -77,7 +78,7 @@ with friendly_errors():
         [1, 2, 3],
         index=1,
         key="coverage_min_class",
-        format_func=lambda c: t("coverage.min_class_option", need=t(need.CLASS_KEYS[c - 1])),
+        format_func=bound(lambda c: t("coverage.min_class_option", need=t(need.CLASS_KEYS[c - 1]))),
     )
     km = km_slider(t("coverage.distance"), key="coverage_km", container=c2)
     beyond = c3.toggle(
@@ -206,7 +207,7 @@ with friendly_errors():
                 t("coverage.suggest_for"),
                 [None, *tandems],
                 key="coverage_for",
-                format_func=lambda i: t("coverage.suggest_free") if i is None else tandems[i].name,
+                format_func=bound(lambda i: t("coverage.suggest_free") if i is None else tandems[i].name),
             )
         s1, s2 = st.columns(2)
         if pick is None:
@@ -253,7 +254,7 @@ with friendly_errors():
                 st.caption(
                     t(
                         "coverage.suggestion_speakers",
-                        n=i18n.format_number(s.speakers, lang(), decimals=0),
+                        n=round(s.speakers),
                         nationalities=", ".join(matched),
                     )
                 )

@@ -9,6 +9,7 @@ from app_pages import mapview
 from app_pages.ui import (
     active_assignments,
     base_current,
+    bound,
     demo_notice,
     friendly_errors,
     indicator_styling,
@@ -72,7 +73,7 @@ def index_controls(available: list[str]) -> list[need.Component]:
         t("explore.index_indicators"),
         options=available,
         default=None if "explore_components" in st.session_state else defaults,
-        format_func=lambda i: cat.get(i).label(lang()),
+        format_func=bound(lambda i: cat.get(i).label(lang())),
         key="explore_components",
     )
     components = []
@@ -107,7 +108,7 @@ def classification_controls() -> tuple[str, int, list[float]]:
     """Method, number of classes and manual limits."""
     c1, c2 = st.columns(2)
     scheme = c1.selectbox(
-        t("explore.scheme"), SCHEMES, format_func=lambda s: t(f"scheme.{s}"), key="explore_scheme"
+        t("explore.scheme"), SCHEMES, format_func=bound(lambda s: t(f"scheme.{s}")), key="explore_scheme"
     )
     k = 5
     breaks: list[float] = []
@@ -174,7 +175,7 @@ def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
         {
             label: [
                 f"{lab} ({unit})" if unit else lab
-                for lab, unit in zip(comp["label"], comp["unit"], strict=True)
+                for lab, unit in zip(comp["label"], comp["unit_label"], strict=True)
             ],
             value: comp["value"],
             city: comp["city"],
@@ -295,7 +296,7 @@ def _details(v: SimpleNamespace) -> None:
         t("explore.search"),
         options=[None, *labels],
         key="explore_search",
-        format_func=lambda i: t("explore.search_none") if i is None else labels[i],
+        format_func=bound(lambda i: t("explore.search_none") if i is None else labels[i]),
         placeholder=t("explore.search_none"),
         on_change=pick_from_search,
     )
@@ -305,7 +306,7 @@ def _details(v: SimpleNamespace) -> None:
         st.segmented_control(
             t("explore.panel"),
             PANELS,
-            format_func=lambda p: t(f"explore.tab_{p}"),
+            format_func=bound(lambda p: t(f"explore.tab_{p}")),
             key="explore_panel",
             selection_mode="single",
             label_visibility="collapsed",
@@ -351,7 +352,9 @@ def _details(v: SimpleNamespace) -> None:
         }
         decimals = {headers["score"]: 0, headers["bevoelkerung"]: 0, headers["welcome_point_m"]: 0}
         if indicator:
-            headers[indicator] = f"{cat.get(indicator).label(lang())} ({cat.get(indicator).unit})"
+            headers[indicator] = (
+                f"{cat.get(indicator).label(lang())} ({cat.get(indicator).unit_label(lang())})"
+            )
             decimals[headers[indicator]] = cat.get(indicator).decimals
         table_with_download(
             table.rename(columns=headers),
@@ -377,7 +380,7 @@ def _details(v: SimpleNamespace) -> None:
                 }
             )
             frame.insert(0, t("profile.city_median"), data.spaces[shown].median())
-            frame.index = [f"{cat.get(i).label(lang())} ({cat.get(i).unit})" for i in shown]
+            frame.index = [f"{cat.get(i).label(lang())} ({cat.get(i).unit_label(lang())})" for i in shown]
             places = pd.Series([cat.get(i).decimals for i in shown], index=frame.index)
             st.dataframe(tables.localized(frame, lang(), row_decimals=places), width="stretch")
             scores = pd.DataFrame(
@@ -408,7 +411,10 @@ def _details(v: SimpleNamespace) -> None:
         welcome_point=wp,
         distance_km=km if wp else None,
     )
-    st.query_params.from_dict(view.to_params(current))
+    params = view.to_params(current)
+    if lang() != i18n.DEFAULT_LANGUAGE:
+        params["lang"] = lang()  # a shared link opens in the language it was made in
+    st.query_params.from_dict(params)
 
 
 with friendly_errors():
@@ -436,7 +442,7 @@ with friendly_errors():
         st.segmented_control(
             t("explore.mode"),
             modes,
-            format_func=lambda m: t(f"explore.mode_{m}"),
+            format_func=bound(lambda m: t(f"explore.mode_{m}")),
             key="explore_mode",
             selection_mode="single",
         )
@@ -449,7 +455,7 @@ with friendly_errors():
             t("explore.indicator"),
             options=available,
             key="explore_indicator",
-            format_func=lambda i: f"{cat.get(i).label(lang())} ({cat.get(i).unit})",
+            format_func=bound(lambda i: f"{cat.get(i).label(lang())} ({cat.get(i).unit_label(lang())})"),
         )
         with st.expander(t("explore.classification")):
             scheme, k, breaks = classification_controls()
@@ -463,7 +469,7 @@ with friendly_errors():
                 t("explore.normalisation"),
                 need.NORMALISATIONS,
                 key="explore_norm",
-                format_func=lambda n: t(f"need.norm_{n}"),
+                format_func=bound(lambda n: t(f"need.norm_{n}")),
             )
             st.markdown(t("need.explanation"))
     else:  # the index still drives the class filter and the Steckbrief: its recipe is kept, not drawn
@@ -476,23 +482,25 @@ with friendly_errors():
             t("explore.filter_bezirk"),
             sorted(data.spaces["stadtbezirk"].unique()),
             key="explore_bezirke",
-            format_func=lambda b: t("map.bezirk_label", n=b),
+            format_func=bound(lambda b: t("map.bezirk_label", n=b)),
         )
         classes = multiselect(
             t("explore.filter_class"),
             [1, 2, 3, 4, 5],
             key="explore_classes",
-            format_func=lambda c: t(need.CLASS_KEYS[c - 1]),
+            format_func=bound(lambda c: t(need.CLASS_KEYS[c - 1])),
         )
         points = data.welcome_points.set_index("welcome_point_id")
         wp = st.selectbox(
             t("explore.filter_wp"),
             [None, *points.index],
             key="explore_wp",
-            format_func=lambda w: (
-                t("explore.filter_none")
-                if w is None
-                else f"{points.loc[w, 'name']}, {points.loc[w, 'address']}"
+            format_func=bound(
+                lambda w: (
+                    t("explore.filter_none")
+                    if w is None
+                    else f"{points.loc[w, 'name']}, {points.loc[w, 'address']}"
+                )
             ),
         )
         home = st.session_state.get("explore_home")

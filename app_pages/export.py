@@ -4,6 +4,7 @@ import streamlit as st
 
 from app_pages.ui import (
     active_assignments,
+    bound,
     demo_notice,
     friendly_errors,
     lang,
@@ -33,10 +34,13 @@ with friendly_errors():
         kinds,
         index=kinds.index(default_kind),
         key="export_kind",
-        format_func=lambda k: t(f"export.view_{k}"),
+        format_func=bound(lambda k: t(f"export.view_{k}")),
     )
     fmt = c2.selectbox(
-        t("export.format"), export.FORMATS, key="export_format", format_func=lambda f: t(f"export.format_{f}")
+        t("export.format"),
+        export.FORMATS,
+        key="export_format",
+        format_func=bound(lambda f: t(f"export.format_{f}")),
     )
     indicator = st.session_state.get("explore_indicator") or maps.default_indicator(available)
     if kind == "indicator" and fmt != "factsheet":
@@ -45,7 +49,7 @@ with friendly_errors():
             available,
             index=available.index(indicator) if indicator in available else 0,
             key="export_indicator",
-            format_func=lambda i: catalogue().get(i).label(lang()),
+            format_func=bound(lambda i: catalogue().get(i).label(lang())),
         )
     preset = "a4"
     if fmt in ("png", "pdf"):
@@ -54,7 +58,7 @@ with friendly_errors():
             ["a4", "16:9"],
             horizontal=True,
             key="export_preset",
-            format_func=lambda p: t(f"export.preset_{p.replace(':', '_')}"),
+            format_func=bound(lambda p: t(f"export.preset_{p.replace(':', '_')}")),
         )
     sozialraum = None
     if fmt == "factsheet":

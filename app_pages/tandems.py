@@ -9,9 +9,11 @@ import streamlit as st
 
 from app_pages.ui import (
     active_assignments,
+    bound,
     distinct,
     forget_opened,
     friendly_errors,
+    lang,
     load_current,
     multiselect,
     opened_version,
@@ -21,7 +23,7 @@ from app_pages.ui import (
     register,
     t,
 )
-from geo import export, privacy, profile, sources, store
+from geo import export, i18n, privacy, profile, sources, store
 from geo.access import Action, Principal
 
 st.title(t("tandems.title"))
@@ -48,7 +50,7 @@ def public_overview(labels: dict[str, str], points: dict[str, str]) -> None:
             ),
             t("tandems.welcome_point"): points.get(tv.welcome_point_id or "", ""),
             t("tandems.languages"): ", ".join(tv.languages),
-            t("tandems.since"): tv.start_date.strftime("%d.%m.%Y"),
+            t("tandems.since"): i18n.format_date(tv.start_date, lang()),
         }
         for tv in tandems
     ]
@@ -151,7 +153,9 @@ def tandems_tab(who: Principal, points: dict[str, str]) -> None:
             format_func=distinct({i: c.display_name for i, c in people.items()}).get,
         )
         wp = st.selectbox(
-            t("tandems.welcome_point"), wp_options, format_func=lambda w: points.get(w, "–") if w else "–"
+            t("tandems.welcome_point"),
+            wp_options,
+            format_func=bound(lambda w: points.get(w, "–") if w else "–"),
         )
         start = st.date_input(t("tandems.start"), value=date.today(), format="DD.MM.YYYY")
         if st.form_submit_button(t("tandems.save")):
@@ -181,7 +185,7 @@ def tandems_tab(who: Principal, points: dict[str, str]) -> None:
             t("tandems.welcome_point"),
             wp_options,
             index=wp_options.index(tv.welcome_point_id) if tv.welcome_point_id in wp_options else 0,
-            format_func=lambda w: points.get(w, "–") if w else "–",
+            format_func=bound(lambda w: points.get(w, "–") if w else "–"),
         )
         end = st.date_input(
             t("tandems.end"), value=tv.end_date, format="DD.MM.YYYY", help=t("tandems.end_help")
@@ -235,8 +239,8 @@ def assignments_tab(who: Principal, labels: dict[str, str], known: set[str]) -> 
                         "ID": a.id,
                         t("tandems.name"): names[a.tandem_id],
                         t("tandems.sozialraum"): labels.get(a.sozialraum_id, a.sozialraum_id),
-                        t("tandems.from"): a.valid_from.strftime("%d.%m.%Y"),
-                        t("tandems.to"): a.valid_to.strftime("%d.%m.%Y") if a.valid_to else "",
+                        t("tandems.from"): i18n.format_date(a.valid_from, lang()),
+                        t("tandems.to"): i18n.format_date(a.valid_to, lang()) if a.valid_to else "",
                     }
                     for a in history
                 ]
@@ -282,7 +286,7 @@ def files_tab(who: Principal, known: set[str], points: dict[str, str]) -> None:
         t("tandems.import_kind"),
         ["connectors", "tandems", "assignments"],
         horizontal=True,
-        format_func=lambda k: t(f"tandems.import_{k}"),
+        format_func=bound(lambda k: t(f"tandems.import_{k}")),
         key="tandems_import_kind",
     )
     upload = st.file_uploader(t("tandems.import_file"), type=["csv"], key="tandems_import_file")
@@ -296,14 +300,14 @@ def files_tab(who: Principal, known: set[str], points: dict[str, str]) -> None:
     st.write(
         t(
             "tandems.import_preview",
-            rows=preview.rows,
+            n=preview.rows,
             used=plain(", ".join(preview.used_columns) or "–"),
             ignored=plain(", ".join(preview.ignored_columns) or "–"),
         )
     )
     if preview.doubtful:
         st.warning(t("tandems.import_doubtful", kind=t(f"tandems.import_{kind}")))
-    if st.button(t("tandems.import_confirm", rows=preview.rows), key="tandems_import"):
+    if st.button(t("tandems.import_confirm", n=preview.rows), key="tandems_import"):
         if kind == "connectors":
             problems = store.import_connectors(reg, frame, by=who, known_ids=known)
         elif kind == "tandems":

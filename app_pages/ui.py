@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import logging
 import threading
@@ -49,9 +50,37 @@ def plain(text: object) -> str:
     return tables.markdown_text(text)
 
 
+_BOUND_LANGUAGE: contextvars.ContextVar[str | None] = contextvars.ContextVar("bound_language", default=None)
+
+
 def lang() -> str:
     """The language the user chose (German by default)."""
+    bound_language = _BOUND_LANGUAGE.get()
+    if bound_language is not None:
+        return bound_language
     return str(st.session_state.get("lang", i18n.DEFAULT_LANGUAGE))
+
+
+Shown = TypeVar("Shown")
+
+
+def bound(func: Callable[[Shown], str]) -> Callable[[Shown], str]:
+    """
+    A widget's `format_func` that speaks the language of the run that made it.
+
+    Streamlit may call a format function after the run (the testing tree re-formats a chosen value outside
+    any session), where the session's language cannot be read; the labels must stay those the user saw.
+    """
+    language = lang()
+
+    def call(value: Shown) -> str:
+        token = _BOUND_LANGUAGE.set(language)
+        try:
+            return func(value)
+        finally:
+            _BOUND_LANGUAGE.reset(token)
+
+    return call
 
 
 def t(key: str, **params: object) -> str:
@@ -480,15 +509,23 @@ _cookie_writer = st.components.v2.component("sk_session_cookie", js=_COOKIE_JS)
 PAGE_CSS = """
 html body [data-testid="stCaptionContainer"] { color: #5f5e5d; opacity: 1; }
 """
+#: Right-to-left languages: the text runs right to left, but Streamlit's frame stays as it is built (its
+#: sidebar slides out to the left; with ``<html dir="rtl">`` a folded phone sidebar stayed half on the page).
+#: The map keeps Leaflet's own left-to-right geometry; its legend, source line and tooltips read right to left.
+RTL_CSS = """
+[data-testid="stMain"], [data-testid="stSidebarContent"], [role="dialog"] { direction: rtl; }
+[data-testid="stMain"] .leaflet-container { direction: ltr; }
+[data-testid="stMain"] .leaflet-container .sk-legend, [data-testid="stMain"] .leaflet-container .sk-source,
+[data-testid="stMain"] .leaflet-container .leaflet-tooltip { direction: rtl; text-align: right; }
+"""
 
-# Sets the page's language and direction on every run and adds the house CSS to the document once (it stays
+# Sets the page's language on every run and adds the house CSS to the document once (it stays
 # across reruns and page changes, unlike an element that a rerun replaces).
 _PAGE_JS = """
 export default function ({ data }) {
   const root = document.documentElement;
   if (!data) return;
   if (data.lang && root.lang !== data.lang) root.lang = data.lang;
-  if (data.dir && root.dir !== data.dir) root.dir = data.dir;
   let style = document.getElementById("sk-page-css");
   if (!style) {
     style = document.createElement("style");
@@ -503,13 +540,14 @@ _page_language = st.components.v2.component("sk_page_language", js=_PAGE_JS)
 
 def page_setup() -> None:
     """
-    Once per run, before anything else is drawn: the page's language and direction, and the house CSS.
+    Once per run, before anything else is drawn: the page's language, the house CSS and the text direction.
 
     Streamlit writes ``<html lang="en">`` whatever the page says; screen readers pick their voice from it.
     """
     code = lang()
+    css = PAGE_CSS + (RTL_CSS if i18n.direction(code) == "rtl" else "")
     _page_language(
-        data={"lang": code, "dir": i18n.direction(code), "css": PAGE_CSS},
+        data={"lang": code, "css": css},
         key="app_page_language",
         height="content",
     )
@@ -635,7 +673,7 @@ def pick_tandem(
     """A tandem chooser; with `empty`, an option for "none" shown with that text; `only` limits the choice."""
     names = {i: n for i, n in tandem_names().items() if only is None or i in only}
     options: list[int | None] = [None, *names] if empty is not None else list(names)
-    return where.selectbox(label, options, format_func=lambda i: names.get(i, empty or "–"), key=key)  # type: ignore[attr-defined,no-any-return]
+    return where.selectbox(label, options, format_func=bound(lambda i: names.get(i, empty or "–")), key=key)  # type: ignore[attr-defined,no-any-return]
 
 
 def pick_sozialraum(labels: dict[str, str], *, key: str | None = None) -> str | None:
@@ -669,6 +707,6 @@ def km_slider(label: str, *, key: str, container: object = st, help: str | None 
         st.session_state[key] = nearest_km(st.session_state.get(key))
     return float(
         container.select_slider(  # type: ignore[attr-defined]
-            label, options=KM_STEPS, key=key, format_func=lambda v: f"{km_text(v)} km", help=help
+            label, options=KM_STEPS, key=key, format_func=bound(lambda v: f"{km_text(v)} km"), help=help
         )
     )

@@ -207,7 +207,7 @@ def fact_sheet(
         frame = pd.DataFrame(
             {
                 t("profile.indicator"): comp["label"].str.slice(0, 44),
-                t("profile.unit"): comp["unit"],
+                t("profile.unit"): comp["unit_label"],
                 p.name[:22]: comp["value"].map(fmt),
                 t("profile.city_median"): comp["city"].map(fmt),
                 t("profile.bezirk_median", n=p.stadtbezirk): comp["bezirk"].map(fmt),

@@ -131,7 +131,7 @@ def _place(row: pd.Series) -> str:
 def _tooltip(row: pd.Series, indicator: Indicator, lang: str) -> str:
     esc = _esc
     value = i18n.format_number(row[indicator.id], lang, decimals=indicator.decimals)
-    unit = indicator.unit if pd.notna(row[indicator.id]) else ""
+    unit = indicator.unit_label(lang) if pd.notna(row[indicator.id]) else ""
     return (
         f"<b>{esc(str(row['name']))}</b><br>{esc(_place(row))}<br>"
         f"{esc(indicator.label(lang))}: <b>{esc(value)}</b> {esc(unit)}"

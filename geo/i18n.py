@@ -2,21 +2,47 @@
 Translations: one function for every string a user sees, German first.
 
 Catalogues are JSON files in `geo/locales/<lang>.json` mapping a message key to a text with
-`str.format` placeholders. A key missing in a language falls back to German, then to the key itself.
+`str.format` placeholders, or, for a text that counts something, to its plural forms by CLDR category
+(``{"one": "{n} Zeile", "other": "{n} Zeilen"}``; Arabic has zero/one/two/few/many/other, Russian and
+Ukrainian one/few/many/other). The form is chosen by the parameter ``n`` with Babel's CLDR rules (not
+gettext's, which orders the Arabic forms differently). A key missing in a language falls back to German, then
+to the key itself.
+
+Numbers and dates are formatted by Babel for the language's locale (``12.345,6`` in German, ``12 345,6`` in
+Russian); Arabic keeps Latin digits, as Düsseldorf's Arabic speakers read street numbers and phone numbers.
+Which catalogues a native speaker has checked is recorded in `geo/locales/review.toml`.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import tomllib
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from typing import Any
 
+import pandas as pd
+from babel import Locale
+from babel.dates import format_skeleton, format_time
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
+
 DEFAULT_LANGUAGE = "de"
-LANGUAGES = {"de": "Deutsch", "en": "English"}
+#: The UI languages, each named in itself.
+LANGUAGES = {
+    "de": "Deutsch",
+    "en": "English",
+    "tr": "Türkçe",
+    "ar": "العربية",
+    "uk": "Українська",
+    "ru": "Русский",
+}
 #: Languages written right to left (the page's ``dir``).
 RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur"})
+#: The Babel locale of a UI language where it is not the code itself (English as written in Europe:
+#: 23/11/2026, not 11/23/2026).
+_LOCALES = {"en": "en_GB"}
 
 
 def direction(lang: str) -> str:
@@ -25,13 +51,45 @@ def direction(lang: str) -> str:
 
 
 @cache
-def catalogue(lang: str) -> dict[str, str]:
+def _locale(lang: str) -> Locale:
+    code = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+    return Locale.parse(_LOCALES.get(code, code))
+
+
+def plural_categories(lang: str) -> frozenset[str]:
+    """The CLDR plural categories `lang` distinguishes (always including ``"other"``)."""
+    return frozenset(_locale(lang).plural_form.tags) | {"other"}
+
+
+def plural_category(n: float, lang: str) -> str:
+    """The CLDR plural category of the count `n` in `lang` (``"one"``, ``"few"``, ...)."""
+    return str(_locale(lang).plural_form(abs(n)))
+
+
+Message = str | dict[str, str]
+
+
+@cache
+def catalogue(lang: str) -> dict[str, Message]:
     """The message catalogue of `lang` (empty for an unknown language)."""
     if lang not in LANGUAGES:
         return {}
     text = resources.files("geo").joinpath("locales", f"{lang}.json").read_text(encoding="utf-8")
-    data: dict[str, str] = json.loads(text)
+    data: dict[str, Message] = json.loads(text)
     return data
+
+
+@cache
+def review_status() -> dict[str, dict[str, Any]]:
+    """Per language: whether a native speaker has checked the catalogue (``reviewed``) and who/when."""
+    text = resources.files("geo").joinpath("locales", "review.toml").read_text(encoding="utf-8")
+    data: dict[str, dict[str, Any]] = tomllib.loads(text)
+    return data
+
+
+def needs_review(lang: str) -> bool:
+    """True while no native speaker has confirmed the catalogue of `lang`."""
+    return not review_status().get(lang, {}).get("reviewed", False)
 
 
 def _plain(value: Any) -> Any:
@@ -53,16 +111,29 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
     lang
         Language code from `LANGUAGES`.
     **params
-        Values for the placeholders; lists are joined with commas (at most 12 shown).
+        Values for the placeholders; lists are joined with commas (at most 12 shown). A number given as
+        ``n`` chooses the plural form and is written as `lang` writes numbers (``1.234``).
 
     Returns
     -------
     str
         The translated text; German when `lang` lacks the key; the key itself when no catalogue has it.
     """
-    text = catalogue(lang).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key
+    message = catalogue(lang).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key
+    raw = params.get("n")
+    count = float(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else None
+    if isinstance(message, dict):
+        form = plural_category(count, lang) if count is not None else "other"
+        text = message.get(form) or message["other"]
+    else:
+        text = message
     if not params:
         return text
+    if count is not None:
+        params = {
+            **params,
+            "n": format_number(count, lang, decimals=0 if count.is_integer() else 2, trim=True),
+        }
     try:
         return text.format(**{k: _plain(v) for k, v in params.items()})
     except (KeyError, IndexError, ValueError):
@@ -71,7 +142,8 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
 
 def separators(lang: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
     """The decimal mark and the thousands separator people in `lang` write: ``(",", ".")`` in German."""
-    return (",", ".") if lang == "de" else (".", ",")
+    locale = _locale(lang)
+    return get_decimal_symbol(locale), get_group_symbol(locale)
 
 
 def format_number(
@@ -85,8 +157,32 @@ def format_number(
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    decimal, thousands = separators(lang)
-    text = f"{value:,.{decimals}f}"
-    if trim and decimals > 0:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(",", "\x00").replace(".", decimal).replace("\x00", thousands)
+    places = ("#" if trim else "0") * decimals
+    pattern = "#,##0" + (f".{places}" if decimals > 0 else "")
+    return str(format_decimal(round(float(value), decimals), format=pattern, locale=_locale(lang)))
+
+
+def format_date(value: date | datetime | None, lang: str = DEFAULT_LANGUAGE, *, time: bool = False) -> str:
+    """
+    A date (with `time`, date and hour:minute) as people in `lang` write it.
+
+    ``23.11.2026`` / ``23.11.2026, 14:05`` in German, ``23/11/2026`` in English, ``23.11.2026`` in Russian.
+    Missing values become an en dash.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if value is pd.NaT:
+        return "–"
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    locale = _locale(lang)
+    # The locale's own order and separators, day and month with two digits: 03.02.2026, 03/02/2026.
+    text = str(format_skeleton("yMMdd", value, locale=locale))
+    if time and isinstance(value, datetime):
+        text += ", " + str(format_time(value, "short", locale=locale))
+    return text
+
+
+def format_dates(values: Any, lang: str = DEFAULT_LANGUAGE, *, time: bool = False) -> Any:
+    """`format_date` applied to every value of a pandas Series."""
+    return values.map(lambda v: format_date(v, lang, time=time))

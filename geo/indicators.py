@@ -12,7 +12,17 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from geo import i18n
+
 Direction = Literal["up", "down", "none"]
+#: Units written in words, by their catalogue key (symbols such as %, ‰, m², ha need no translation).
+_UNIT_KEYS = {
+    "Einw.": "unit.inhabitants",
+    "Personen": "unit.persons",
+    "Haushalte": "unit.households",
+    "je 100": "unit.per_100",
+    "Einw./km²": "unit.inhabitants_km2",
+}
 
 
 @dataclass(frozen=True)
@@ -28,10 +38,19 @@ class Indicator:
     kind: str
     source: str = ""
     reference_date: str = ""
+    label_tr: str = ""
+    label_ar: str = ""
+    label_uk: str = ""
+    label_ru: str = ""
 
     def label(self, lang: str = "de") -> str:
-        """The label in `lang` (German when there is no English one)."""
-        return self.label_en if lang == "en" else self.label_de
+        """The label in `lang` (``label_<lang>`` in the catalogue; German when it has none)."""
+        return str(getattr(self, f"label_{lang}", "") or self.label_de)
+
+    def unit_label(self, lang: str = "de") -> str:
+        """The unit as readers of `lang` write it (``Einw.`` -> ``inh.``); symbols such as % stay."""
+        key = _UNIT_KEYS.get(self.unit)
+        return i18n.translate(key, lang) if key else self.unit
 
     @property
     def decimals(self) -> int:

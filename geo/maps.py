@@ -98,12 +98,12 @@ def map_geometry(dataset: Dataset, *, tolerance_m: float | None = None) -> MapGe
 
 
 def format_date(iso: str, lang: str) -> str:
-    """``2021-12-31`` as ``31.12.2021`` (German) or ``31 Dec 2021`` (English); other text unchanged."""
+    """``2021-12-31`` as ``31.12.2021`` (German) or ``31/12/2021`` (English); other text unchanged."""
     try:
         stamp = pd.Timestamp(iso)
     except ValueError:
         return iso
-    return stamp.strftime("%d.%m.%Y") if lang == "de" else stamp.strftime("%-d %b %Y")
+    return i18n.format_date(stamp, lang)
 
 
 def palette(k: int, *, reverse: bool = False) -> list[str]:
@@ -120,7 +120,8 @@ def class_labels(classes: Classes, indicator: Indicator, lang: str) -> list[str]
     lows = [classes.lower, *classes.bins[:-1]]
     fmt = lambda v: i18n.format_number(v, lang, decimals=indicator.decimals)  # noqa: E731
     return [
-        f"{fmt(lo)} – {fmt(hi)} {indicator.unit}".strip() for lo, hi in zip(lows, classes.bins, strict=True)
+        f"{fmt(lo)} – {fmt(hi)} {indicator.unit_label(lang)}".strip()
+        for lo, hi in zip(lows, classes.bins, strict=True)
     ]
 
 
@@ -174,13 +175,11 @@ def style_indicator(
     ]
     method = i18n.translate(f"scheme.{scheme}", lang)
     if classes.sampled:
-        method += " " + i18n.translate(
-            "scheme.sampled", lang, n=i18n.format_number(classes.sampled, lang, decimals=0)
-        )
+        method += " " + i18n.translate("scheme.sampled", lang, n=int(classes.sampled))
     return Styling(
         fill,
         rows,
-        f"{indicator.label(lang)} ({indicator.unit})",
+        f"{indicator.label(lang)} ({indicator.unit_label(lang)})",
         i18n.translate("map.method", lang, method=method, k=classes.k),
     )
 

@@ -56,6 +56,7 @@ def comparison(
                 "indicator": ind_id,
                 "label": ind.label(lang),
                 "unit": ind.unit,
+                "unit_label": ind.unit_label(lang),
                 "value": row[ind_id],
                 "city": city[ind_id],
                 "bezirk": bezirk[ind_id],

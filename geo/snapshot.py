@@ -261,7 +261,7 @@ def demo_mark(fig: Figure, lang: str) -> None:
 
 def footer(fig: Figure, dataset: Dataset, lang: str) -> None:
     """Source, date and licence line, and when the snapshot was made."""
-    made = i18n.translate("export.made", lang, date=pd.Timestamp.now().strftime("%d.%m.%Y"))
+    made = i18n.translate("export.made", lang, date=i18n.format_date(pd.Timestamp.now(), lang))
     fig.text(
         0.01,
         0.012,

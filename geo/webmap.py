@@ -178,7 +178,7 @@ def _lines_indicator(dataset: Dataset, indicator_id: str, lang: str) -> pd.Serie
     def line(v: float) -> str:
         if pd.isna(v):
             return f"{label}: {i18n.translate('map.no_data', lang)}"
-        return f"{label}: {i18n.format_number(v, lang, decimals=indicator.decimals)} {indicator.unit}"
+        return f"{label}: {i18n.format_number(v, lang, decimals=indicator.decimals)} {indicator.unit_label(lang)}"
 
     return values.map(line)
 

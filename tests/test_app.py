@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import accounts, dataset, demo, journal, store, webmap
+from geo import accounts, dataset, demo, i18n, journal, store, webmap
 from geo.access import Principal
 from geo.store import Register
 
@@ -205,7 +205,7 @@ def test_profile_ranking_and_compare(monkeypatch: pytest.MonkeyPatch, demo_dir: 
     at.multiselect(key="explore_classes").set_value([1]).run()
     filtered = next(d.value for d in at.dataframe if "Rang" in d.value.columns)
     assert 30 <= len(filtered) <= 36
-    assert set(filtered["Handlungsbedarf"]) == {"sehr hoher Handlungsbedarf"}
+    assert set(filtered["Handlungsbedarf"]) == {"1 – sehr hoher Handlungsbedarf"}
 
 
 def test_official_type_is_shown_as_is(
@@ -887,3 +887,34 @@ def test_the_index_recipe_survives_the_indicator_view(
     at.segmented_control(key="explore_mode").set_value("index").run()
     assert at.slider(key="explore_w_sgb2_quote").value == 4.0
     assert at.selectbox(key="explore_norm").value == "percentile"
+
+
+@pytest.mark.parametrize("language", ["en", "tr", "ar", "uk", "ru"])
+def test_every_page_speaks_the_chosen_language(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path, language: str
+) -> None:
+    """A coordinator in each UI language: every page runs, titles are translated, no key or {placeholder} shows."""
+    register, _ = _register_with_tandem(monkeypatch, tmp_path, ("Ana", "Spanisch", ""), "Tandem Nord")
+    register.close()
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.query_params["lang"] = language
+    at.run()
+    _login(at, COORDINATOR_EMAIL, PASSWORD)
+    assert at.session_state["lang"] == language
+    assert at.query_params["lang"] in (language, [language])  # the map's link keeps the language
+    translated = 0
+    raw_key = re.compile(r"\b(?:nav|explore|coverage|tandems|concerns|profile|app|map|need)\.[a-z_]+\b")
+    for page in [*PAGES, "admin"]:
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+        assert not at.error, (page, [e.value for e in at.error])
+        title = at.title[0].value
+        assert title == i18n.translate(f"{page}.title", language), page
+        translated += title != i18n.translate(f"{page}.title", "de")
+        texts = [e.value for kind in (at.markdown, at.caption, at.subheader, at.info) for e in kind]
+        texts += [w.label for kind in (at.button, at.selectbox, at.text_input, at.toggle) for w in kind]
+        for text in texts:
+            assert not raw_key.search(str(text)), (page, text)
+            assert not re.search(r"{[a-z_]+}", str(text)), (page, text)
+    assert translated >= len(PAGES)  # "Tandems" may be the same word in English
+    assert i18n.translate("app.translation_review", language) in [c.value for c in at.sidebar.caption]

@@ -840,12 +840,25 @@ def test_the_page_language_follows_the_chosen_language(server: str, page: tuple[
     pg, _blocked = page
     pg.goto(server + "/erkunden")
     pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
-    assert (pg.evaluate("document.documentElement.lang"), pg.evaluate("document.documentElement.dir")) == (
-        "de",
-        "ltr",
-    )
+    main_direction = "getComputedStyle(document.querySelector('[data-testid=stMain]')).direction"
+    assert (pg.evaluate("document.documentElement.lang"), pg.evaluate(main_direction)) == ("de", "ltr")
     select = pg.locator("[data-testid=stSelectbox]").filter(has=pg.get_by_text("Sprache", exact=True))
     select.click()
     pg.get_by_role("option", name="English").click()
     pg.wait_for_function("document.documentElement.lang === 'en'", timeout=30_000)
     pg.get_by_text("Indicator", exact=True).first.wait_for(timeout=30_000)
+    # Arabic: the text runs right to left, in the page and in the map's legend; the map stays a map
+    pg.goto(server + "/erkunden?lang=ar")
+    pg.wait_for_function("document.documentElement.lang === 'ar'", timeout=30_000)
+    pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
+    pg.get_by_text("استكشاف المناطق الاجتماعية").first.wait_for(timeout=30_000)
+    assert pg.evaluate(main_direction) == "rtl"
+    assert pg.evaluate("getComputedStyle(document.querySelector('.sk-legend')).direction") == "rtl"
+    assert pg.evaluate("getComputedStyle(document.querySelector('.leaflet-container')).direction") == "ltr"
+    # on a phone the folded sidebar is wholly off the page (with <html dir=rtl> it stayed half on it)
+    pg.set_viewport_size({"width": 390, "height": 844})
+    pg.goto(server + "/erkunden?lang=ar")
+    pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
+    pg.wait_for_timeout(1_000)
+    box = pg.locator("[data-testid=stSidebar]").bounding_box()
+    assert box is None or box["x"] + box["width"] <= 1 or box["x"] >= 390, box

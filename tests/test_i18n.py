@@ -23,8 +23,20 @@ def _used_keys() -> set[str]:
     return keys
 
 
-def test_catalogues_have_the_same_keys() -> None:
-    assert set(i18n.catalogue("de")) == set(i18n.catalogue("en"))
+def _forms(message: object) -> list[str]:
+    return list(message.values()) if isinstance(message, dict) else [str(message)]
+
+
+FIELDS = re.compile(r"{(\w+)}")
+
+
+def test_every_catalogue_has_exactly_the_german_keys() -> None:
+    german = set(i18n.catalogue("de"))
+    assert len(i18n.LANGUAGES) >= 6 and {"de", "en", "tr", "ar", "uk", "ru"} <= set(i18n.LANGUAGES)
+    for lang in i18n.LANGUAGES:
+        keys = set(i18n.catalogue(lang))
+        assert keys == german, (lang, sorted(german - keys)[:5], sorted(keys - german)[:5])
+        assert all(text.strip() for m in i18n.catalogue(lang).values() for text in _forms(m)), lang
 
 
 def test_every_used_key_is_translated() -> None:
@@ -35,18 +47,84 @@ def test_every_used_key_is_translated() -> None:
 
 
 def test_placeholders_match_between_languages() -> None:
-    fields = re.compile(r"{(\w+)}")
     for key, german in i18n.catalogue("de").items():
-        assert set(fields.findall(german)) == set(fields.findall(i18n.catalogue("en")[key])), key
+        wanted = set().union(*(FIELDS.findall(f) for f in _forms(german)))
+        for lang in i18n.LANGUAGES:
+            message = i18n.catalogue(lang)[key]
+            forms = _forms(message)
+            # every form uses only German's placeholders; the general form ("other") uses all of them
+            # (a singular form may say "one row" in words instead of {n})
+            assert all(set(FIELDS.findall(f)) <= wanted for f in forms), (lang, key)
+            general = message["other"] if isinstance(message, dict) else message
+            assert set(FIELDS.findall(general)) == wanted, (lang, key)
+            # Markdown emphasis survives translation (an odd number of ** breaks the page)
+            assert all(f.count("**") % 2 == 0 for f in forms), (lang, key)
+            assert all(f.count("**") == _forms(german)[-1].count("**") for f in forms), (lang, key)
 
 
-def test_number_formats() -> None:
+def test_plural_forms_are_the_languages_own() -> None:
+    for lang in i18n.LANGUAGES:
+        categories = i18n.plural_categories(lang)
+        for key, message in i18n.catalogue(lang).items():
+            if isinstance(message, dict):
+                assert set(message) == categories, (lang, key, sorted(message))
+                assert "n" in FIELDS.findall(message["other"]), (lang, key)
+    assert i18n.plural_categories("ar") == {"zero", "one", "two", "few", "many", "other"}
+    assert i18n.plural_categories("ru") == {"one", "few", "many", "other"}
+
+
+def test_plural_choice_follows_cldr() -> None:
+    assert [i18n.plural_category(n, "ru") for n in (1, 2, 5, 11, 21, 22, 25)] == [
+        "one", "few", "many", "many", "one", "few", "many",
+    ]  # fmt: skip
+    assert [i18n.plural_category(n, "ar") for n in (0, 1, 2, 3, 11, 100)] == [
+        "zero", "one", "two", "few", "many", "other",
+    ]  # fmt: skip
+    assert i18n.translate("concerns.readable", "de", n=1) == "1 Zeile ist lesbar."
+    assert i18n.translate("concerns.readable", "de", n=1234) == "1.234 Zeilen sind lesbar."
+    assert i18n.translate("concerns.readable", "en", n=2) == "2 rows can be read."
+    # Russian: 21 takes the "one" form, 22 the "few" form, 25 the "many" form
+    forms = i18n.catalogue("ru")["concerns.readable"]
+    assert isinstance(forms, dict)
+    assert i18n.translate("concerns.readable", "ru", n=21) == forms["one"].format(n="21")
+    assert i18n.translate("concerns.readable", "ru", n=22) == forms["few"].format(n="22")
+    assert i18n.translate("concerns.readable", "ru", n=25) == forms["many"].format(n="25")
+    assert forms["one"] != forms["many"]
+
+
+def test_quotation_marks_are_the_languages_own() -> None:
+    # German »...«; English and Turkish “...”; Russian, Ukrainian and Arabic «...» (not the German order)
+    for lang in ("en", "tr", "uk", "ru", "ar"):
+        texts = [f for m in i18n.catalogue(lang).values() for f in _forms(m)]
+        assert not [f for f in texts if "»" in f.split("«")[0] and "«" in f], lang
+        if lang in ("en", "tr"):
+            assert not [f for f in texts if "»" in f or "«" in f], lang
+
+
+def test_every_language_has_a_review_state() -> None:
+    for lang in i18n.LANGUAGES:
+        assert lang in i18n.review_status(), lang
+    assert not i18n.needs_review("de")
+    assert i18n.needs_review("ar")  # until a native speaker confirms it
+
+
+def test_number_and_date_formats() -> None:
+    from datetime import date, datetime
+
     assert i18n.format_number(12345.67, "de", decimals=1) == "12.345,7"
     assert i18n.format_number(12345.67, "en", decimals=1) == "12,345.7"
+    assert i18n.format_number(12345.67, "ru", decimals=1) == "12\xa0345,7"
+    assert i18n.format_number(12345.67, "tr", decimals=1) == "12.345,7"
     assert i18n.format_number(float("nan"), "de") == "–"
     assert i18n.format_number(1000.5, "de", decimals=2, trim=True) == "1.000,5"  # trailing zeros dropped
     assert i18n.format_number(2.0, "de", decimals=1, trim=True) == "2"
     assert i18n.format_number(10, "en", decimals=2, trim=True) == "10"  # not "1"
+    assert i18n.separators("de") == (",", ".")
+    assert i18n.format_date(date(2026, 2, 3), "de") == "03.02.2026"
+    assert i18n.format_date(date(2026, 2, 3), "en") == "03/02/2026"
+    assert i18n.format_date(datetime(2026, 2, 3, 14, 5), "de", time=True) == "03.02.2026, 14:05"
+    assert i18n.format_date(None, "de") == "–"
+    assert i18n.translate("tandems.imported", "de", n=1234) == "1.234 Zeilen übernommen."
 
 
 def test_fallbacks() -> None:

@@ -58,7 +58,7 @@ def test_legend_states_unit_method_and_classes(loaded: dataset.Dataset, geometry
     assert "Unemployment rate (%)" in html
     assert "Quantiles, 4 classes" in html
     assert "no data" in html
-    assert "As of 31 Dec 2021" in html
+    assert "As of 31/12/2021" in html
 
 
 def test_text_from_data_is_escaped(loaded: dataset.Dataset, geometry: maps.MapGeometry) -> None:
