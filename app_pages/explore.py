@@ -37,6 +37,9 @@ st.title(t("explore.title"))
 PANELS = ["profile", "ranking", "compare"]
 st.session_state.setdefault("explore_panel", "profile")
 
+#: The weights an indicator can have in the index.
+WEIGHT_STEPS = tuple(step / 2 for step in range(11))
+
 
 def seed_from_url(current: view.ExploreView) -> None:
     """On the first run of a session, put the view from the link into the widgets."""
@@ -81,8 +84,14 @@ def index_controls(available: list[str]) -> list[need.Component]:
         c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
         st.session_state.setdefault(f"explore_w_{ind}", 1.0)
         st.session_state.setdefault(f"explore_up_{ind}", cat.get(ind).direction != "down")
-        weight = c1.slider(
-            t("explore.weight", name=cat.get(ind).label(lang())), 0.0, 5.0, step=0.5, key=f"explore_w_{ind}"
+        key = f"explore_w_{ind}"
+        # fixed steps, so that the weight reads as the user's language writes it (1,5), not "1.50"
+        st.session_state[key] = min(WEIGHT_STEPS, key=lambda w: abs(w - float(st.session_state[key])))
+        weight = c1.select_slider(
+            t("explore.weight", name=cat.get(ind).label(lang())),
+            options=WEIGHT_STEPS,
+            key=key,
+            format_func=bound(lambda w: i18n.format_number(w, lang(), decimals=1, trim=True)),
         )
         up = c2.toggle(t("explore.more_is_need"), key=f"explore_up_{ind}")
         components.append(need.Component(ind, weight, up))

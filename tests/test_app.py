@@ -156,7 +156,7 @@ def test_deep_link_opens_the_same_view(
     at.run()
     assert not at.exception
     assert at.multiselect(key="explore_components").value == ["sgb2_quote", "gymnasium_pct"]
-    assert at.slider(key="explore_w_sgb2_quote").value == 2.0
+    assert at.select_slider(key="explore_w_sgb2_quote").value == 2.0
     assert at.toggle(key="explore_up_gymnasium_pct").value is False
     assert at.session_state["explore_selected"] == "011001"
     assert at.session_state["explore_shortlist"] == ["011001", "012001"]
@@ -877,15 +877,15 @@ def test_the_index_recipe_survives_the_indicator_view(
     at = _app(monkeypatch, demo_dir, tmp_path).run()
     assert not at.get("multiselect") or all(m.key != "explore_components" for m in at.multiselect)
     at.segmented_control(key="explore_mode").set_value("index").run()
-    at.slider(key="explore_w_sgb2_quote").set_value(4.0).run()
+    at.select_slider(key="explore_w_sgb2_quote").set_value(4.0).run()
     at.selectbox(key="explore_norm").set_value("percentile").run()
     at.segmented_control(key="explore_mode").set_value("indikator").run()
     at.selectbox(key="explore_indicator").set_value("kinderarmut").run()  # a few runs without the controls
     assert not at.exception
-    assert all(s.key != "explore_w_sgb2_quote" for s in at.slider)
+    assert all(s.key != "explore_w_sgb2_quote" for s in at.select_slider)
     assert at.session_state["explore_w_sgb2_quote"] == 4.0
     at.segmented_control(key="explore_mode").set_value("index").run()
-    assert at.slider(key="explore_w_sgb2_quote").value == 4.0
+    assert at.select_slider(key="explore_w_sgb2_quote").value == 4.0
     assert at.selectbox(key="explore_norm").value == "percentile"
 
 
