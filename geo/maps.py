@@ -146,6 +146,9 @@ class Styling:
     title: str
     subtitle: str
     css: pd.Series | None = None  # extra CSS class by sozialraum_id (web map only)
+    #: Colours drawn hatched (white diagonal lines over the colour), on the screen, in print and in the
+    #: legend: a cue that does not depend on seeing colour.
+    hatched: frozenset[str] = frozenset()
 
 
 def style_indicator(
@@ -200,7 +203,12 @@ def style_need(result: NeedIndex, *, lang: str = "de") -> Styling:
 
 
 def style_coverage(table: pd.DataFrame, *, min_class: int, lang: str = "de") -> Styling:
-    """Gaps (high need, no tandem) red, covered green, the rest pale."""
+    """
+    Gaps (high need, no tandem) dark red and hatched, covered mid blue, the rest pale grey.
+
+    Told apart without colour: the gap is hatched and three lightness steps apart (relative luminance 0.07,
+    0.38, 0.87), which holds for red-green and blue-yellow colour blindness alike.
+    """
     by_id = table.set_index("sozialraum_id")
     covered = by_id["covered"].astype(bool)
     gap = by_id["need_class"].between(1, min_class) & ~covered
@@ -216,7 +224,14 @@ def style_coverage(table: pd.DataFrame, *, min_class: int, lang: str = "de") -> 
     subtitle = i18n.translate(
         "coverage.legend_subtitle", lang, need=i18n.translate(CLASS_KEYS[min_class - 1], lang)
     )
-    return Styling(fill, rows, i18n.translate("coverage.legend_title", lang), subtitle, css)
+    return Styling(
+        fill,
+        rows,
+        i18n.translate("coverage.legend_title", lang),
+        subtitle,
+        css,
+        hatched=frozenset({GAP_COLOUR}),
+    )
 
 
 #: Okabe-Ito: eight colours that people with the common colour-vision deficiencies can tell apart.
@@ -235,8 +250,8 @@ def style_official_type(dataset: Dataset, *, lang: str = "de") -> Styling:
     )
 
 
-GAP_COLOUR = "#b2182b"
-COVERED_COLOUR = "#1b7837"
+GAP_COLOUR = "#99000d"
+COVERED_COLOUR = "#6baed6"
 OTHER_COLOUR = "#f0f0f0"
 HYPOTHETICAL_COLOUR = "#e66101"
 

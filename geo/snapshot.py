@@ -122,6 +122,10 @@ def draw_map(
     spaces = spaces.to_crs(METRIC_CRS)
     colours = spaces["sozialraum_id"].map(prepared.styling.fill).fillna(maps.NO_DATA_COLOUR)
     spaces.plot(ax=ax, color=colours.to_list(), edgecolor=maps.OUTLINE_COLOUR, linewidth=0.25)
+    hatched = colours.isin(prepared.styling.hatched).to_numpy()
+    if hatched.any():  # the same white lines as on the screen: a cue that does not depend on colour
+        with mpl.rc_context({"hatch.color": "#ffffff", "hatch.linewidth": 1.2}):
+            spaces[hatched].plot(ax=ax, facecolor="none", edgecolor="#ffffff", hatch="///", linewidth=0)
     bezirke = spaces.dissolve(by="stadtbezirk", as_index=False)
     bezirke.boundary.plot(ax=ax, color=maps.BEZIRK_COLOUR, linewidth=1.2)
     if labels:
@@ -176,7 +180,13 @@ def draw_map(
 def legend_handles(prepared: Prepared, dataset: Dataset, lang: str) -> list[Patch | Line2D]:
     """Legend entries: one swatch per class, Welcome Points, catchments on the coverage view."""
     handles: list[Patch | Line2D] = [
-        Patch(facecolor=c, edgecolor="#999999", label=label) for c, label in prepared.styling.legend
+        Patch(
+            facecolor=c,
+            edgecolor="#999999",
+            hatch="///" if c in prepared.styling.hatched else None,
+            label=label,
+        )
+        for c, label in prepared.styling.legend
     ]
     if len(dataset.welcome_points):
         handles.append(

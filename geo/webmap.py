@@ -283,6 +283,7 @@ def style_payload(
         "v": base.version,
         "palette": palette,
         "fill": [index[c] for c in fills],
+        "hatched": sorted(index[c] for c in styling.hatched if c in index),
         **_compact_lines([printable(lines.get(sid, "")) for sid in base.ids]),
         "notes": {
             str(i): printable(note[sid]) for i, sid in enumerate(base.ids) if sid in note.index and note[sid]

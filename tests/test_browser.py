@@ -316,6 +316,11 @@ def test_what_if_a_new_welcome_point_on_the_coverage_map(server: str, page: tupl
     pg.goto(server + "/abdeckung")
     assert _count_in_frames(pg, "path.sk-sozialraum", 171) == 171
     assert pg.locator("path.sk-gap").count() > 10  # gaps marked
+    # ... and hatched, a cue besides colour, in the map and in the legend
+    fills = pg.eval_on_selector_all("path.sk-gap", "nodes => nodes.map(n => n.getAttribute('fill'))")
+    assert all(f.startswith("url(#sk-hatch-") for f in fills), fills[:3]
+    assert pg.locator("pattern[id^=sk-hatch-]").count() == 1
+    assert pg.locator(".sk-legend .sk-swatch.sk-hatched").count() == 1
     assert pg.locator("path.sk-catchment").count() == 10  # one catchment per demo Welcome Point
     pg.get_by_text("Was wäre, wenn", exact=False).first.click()
     pg.wait_for_timeout(1500)

@@ -142,3 +142,33 @@ def test_fact_sheet_lists_open_concerns(data: dataset.Dataset, assignments: pd.D
     assert "Offene Anliegen: Spielplatz kaputt; Beleuchtung" in _text(sheet)
     none = export.render(data, SnapshotView(), "factsheet", assignments=assignments, sozialraum_id="011001")
     assert "Offene Anliegen: keine" in _text(none)
+
+
+def test_coverage_gaps_are_hatched_in_print(
+    data: dataset.Dataset, assignments: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    import numpy as np
+
+    from geo import maps
+
+    view = SnapshotView(kind="coverage", min_class=2)
+
+    def pixels(png: bytes) -> np.ndarray:
+        return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).reshape(-1, 3).astype(int)
+
+    def whites(png: bytes) -> int:
+        return int((pixels(png) == 255).all(axis=1).sum())
+
+    def reds(png: bytes) -> int:
+        gap = np.array([int(maps.GAP_COLOUR[i : i + 2], 16) for i in (1, 3, 5)])
+        return int((np.abs(pixels(png) - gap).max(axis=1) < 12).sum())
+
+    hatched = export.render(data, view, "png", assignments=assignments)
+    plain = maps.style_coverage
+    monkeypatch.setattr(maps, "style_coverage", lambda *a, **k: replace(plain(*a, **k), hatched=frozenset()))
+    flat = export.render(data, view, "png", assignments=assignments)
+    assert reds(flat) > 2_000  # there are gaps in the demo data
+    assert reds(hatched) < 0.85 * reds(flat)  # white lines run through them
+    assert whites(hatched) > whites(flat)

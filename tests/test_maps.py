@@ -121,3 +121,30 @@ def test_a_cached_copy_draws_the_same_map(loaded: dataset.Dataset) -> None:
     assert webmap.dumps(webmap.base_payload(loaded, original).payload) == webmap.dumps(
         webmap.base_payload(loaded, copy).payload
     )
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of a #rrggbb colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _ratio(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_coverage_classes_differ_in_lightness_and_gaps_are_hatched() -> None:
+    import pandas as pd
+
+    # lightness survives every colour blindness; red and green of equal lightness did not (1.24:1)
+    assert _ratio(maps.GAP_COLOUR, maps.COVERED_COLOUR) >= 3
+    assert _ratio(maps.COVERED_COLOUR, maps.OTHER_COLOUR) >= 2
+    table = pd.DataFrame(
+        {"sozialraum_id": ["a", "b", "c"], "covered": [False, True, False], "need_class": [1, 1, 4]}
+    )
+    styling = maps.style_coverage(table, min_class=2)
+    assert list(styling.fill) == [maps.GAP_COLOUR, maps.COVERED_COLOUR, maps.OTHER_COLOUR]
+    assert styling.hatched == {maps.GAP_COLOUR}  # the second cue, on screen, in print and in the legend
+    assert maps.GAP_COLOUR in {c for c, _ in styling.legend}

@@ -163,3 +163,17 @@ def test_the_steckbrief_index_agrees_with_the_direct_answers(real: dataset.Datas
         direct = sorted(metric_points.distance(anchors[sid]).round())[:3]
         assert nearest["distance_m"].tolist() == direct
     assert sum(len(n) for n in spatial.neighbour_ids.values()) > 2 * len(real.spaces)  # a tiling, not islands
+
+
+def test_the_coverage_gaps_travel_as_hatched(demo_dir: Path) -> None:
+    data = dataset.load_dataset(demo_dir)
+    base = webmap.base_payload(data, maps.map_geometry(data))
+    ids = list(base.ids)
+    table = pd.DataFrame(
+        {"sozialraum_id": ids, "covered": [i % 3 == 0 for i in range(len(ids))], "need_class": [1] * len(ids)}
+    )
+    styling = maps.style_coverage(table, min_class=2)
+    style = webmap.style_payload(base, styling, pd.Series(dtype=str), data)
+    (gap,) = style["hatched"]
+    assert style["palette"][gap] == maps.GAP_COLOUR
+    assert style["fill"][1] == gap and style["fill"][0] != gap  # index 0 is covered, 1 is a gap

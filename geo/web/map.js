@@ -48,6 +48,35 @@ function tooltip(state, i) {
   return box;
 }
 
+// A fill of white diagonal lines over `colour`: a second cue beside colour (the gaps of the coverage map).
+function hatch(node, colour) {
+  const svg = node.ownerSVGElement;
+  const id = "sk-hatch-" + colour.replace(/[^0-9a-zA-Z]/g, "");
+  if (!svg.querySelector("#" + id)) {
+    const ns = "http://www.w3.org/2000/svg";
+    let defs = svg.querySelector("defs");
+    if (!defs) { defs = document.createElementNS(ns, "defs"); svg.insertBefore(defs, svg.firstChild); }
+    const pattern = document.createElementNS(ns, "pattern");
+    pattern.setAttribute("id", id);
+    pattern.setAttribute("patternUnits", "userSpaceOnUse");
+    pattern.setAttribute("width", "7");
+    pattern.setAttribute("height", "7");
+    pattern.setAttribute("patternTransform", "rotate(45)");
+    const back = document.createElementNS(ns, "rect");
+    back.setAttribute("width", "7");
+    back.setAttribute("height", "7");
+    back.setAttribute("fill", colour);
+    const line = document.createElementNS(ns, "rect");
+    line.setAttribute("width", "2.2");
+    line.setAttribute("height", "7");
+    line.setAttribute("fill", "#ffffff");
+    pattern.appendChild(back);
+    pattern.appendChild(line);
+    defs.appendChild(pattern);
+  }
+  return "url(#" + id + ")";
+}
+
 function legendBox(style) {
   const box = el("div", "sk-legend");
   const details = el("details");
@@ -58,6 +87,10 @@ function legendBox(style) {
     const row = el("div");
     const swatch = el("span", "sk-swatch");
     swatch.style.background = style.palette[colour];
+    if ((style.hatched || []).includes(colour)) {
+      swatch.classList.add("sk-hatched");
+      swatch.style.backgroundImage = "repeating-linear-gradient(45deg, transparent 0 3px, #ffffff 3px 5px)";
+    }
     row.appendChild(swatch);
     row.appendChild(document.createTextNode(label));
     details.appendChild(row);
@@ -150,9 +183,11 @@ function restyle(state) {
   const style = state.style;
   const base = state.base;
   const classes = style.classes || {};
+  const hatched = new Set(style.hatched || []);
   state.shapes.forEach((shape, i) => {
     shape.setStyle({ fillColor: style.palette[style.fill[i]] });
     const node = shape.getElement();
+    if (node && hatched.has(style.fill[i])) node.setAttribute("fill", hatch(node, style.palette[style.fill[i]]));
     if (node) {
       if (node.dataset.extra) node.classList.remove(node.dataset.extra);
       const extra = classes[String(i)] || "";
