@@ -4,6 +4,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from shapely.geometry import Point
+from streamlit.delta_generator import DeltaGenerator
 
 from app_pages import mapview
 from app_pages.ui import (
@@ -67,24 +68,50 @@ def add_hypothetical() -> None:
         st.session_state["coverage_hypo"] = [*st.session_state.get("coverage_hypo", []), place]
 
 
+def settings(bar: DeltaGenerator) -> tuple[int, float, bool]:
+    """What counts as high need, the distance to a Welcome Point, gaps only beyond it: in a pop-over."""
+    with bar.popover(t("coverage.settings"), icon=":material/tune:", key="coverage_settings_menu"):
+        min_class = st.selectbox(
+            t("coverage.min_class"),
+            [1, 2, 3],
+            index=1,
+            key="coverage_min_class",
+            format_func=bound(lambda c: t("coverage.min_class_option", need=t(need.CLASS_KEYS[c - 1]))),
+        )
+        km = km_slider(t("coverage.distance"), key="coverage_km")
+        beyond = st.toggle(
+            t("coverage.beyond"), key="coverage_beyond", help=t("coverage.beyond_help", km=km_text(km))
+        )
+        st.caption(t("coverage.index_note"))
+    return int(min_class), km, bool(beyond)
+
+
+def figures(city: dict, gaps: int, km: float) -> None:
+    """The three figures of the city, side by side also on a phone."""
+    row = st.container(horizontal=True, gap="medium")
+    row.metric(
+        t("coverage.share_covered"),
+        percent(city["share_high_need_covered"]),
+        help=t("coverage.share_covered_help"),
+        width="content",
+    )
+    row.metric(
+        t("coverage.share_within"),
+        percent(city["share_within"]),
+        help=t("coverage.share_within_help", km=km_text(km)),
+        width="content",
+    )
+    row.metric(t("coverage.gap_count"), gaps, width="content")
+
+
 with friendly_errors():
     data, geometry = load_current()
     demo_notice(data.meta)
     components, norm = need_components()
     result, _ = need_current(components, norm)
-    c1, c2, c3 = st.columns(3)
-    min_class = c1.selectbox(
-        t("coverage.min_class"),
-        [1, 2, 3],
-        index=1,
-        key="coverage_min_class",
-        format_func=bound(lambda c: t("coverage.min_class_option", need=t(need.CLASS_KEYS[c - 1]))),
-    )
-    km = km_slider(t("coverage.distance"), key="coverage_km", container=c2)
-    beyond = c3.toggle(
-        t("coverage.beyond"), key="coverage_beyond", help=t("coverage.beyond_help", km=km_text(km))
-    )
-    st.caption(t("coverage.index_note"))
+    bar = st.container(horizontal=True, vertical_alignment="center", gap="medium")
+    min_class, km, beyond = settings(bar)
+    bar.toggle(t("coverage.whatif"), key="coverage_whatif", help=t("coverage.whatif_help"))
 
     hypothetical = st.session_state.get("coverage_hypo", [])
     points = data.welcome_points
@@ -105,20 +132,6 @@ with friendly_errors():
     city, per_bezirk = coverage.city_figures(table, min_class=min_class, distance_m=km * 1000)
     gap_table = coverage.gaps(table, min_class=min_class, beyond_m=km * 1000 if beyond else None)
 
-    m1, m2, m3 = st.columns(3)
-    m1.metric(
-        t("coverage.share_covered"),
-        percent(city["share_high_need_covered"]),
-        help=t("coverage.share_covered_help"),
-    )
-    m2.metric(
-        t("coverage.share_within"),
-        percent(city["share_within"]),
-        help=t("coverage.share_within_help", km=km_text(km)),
-    )
-    m3.metric(t("coverage.gap_count"), len(gap_table))
-
-    whatif = st.toggle(t("coverage.whatif"), key="coverage_whatif", help=t("coverage.whatif_help"))
     base = base_current()
     catchments = coverage.catchment_areas(points, data.spaces)
     covered = table.loc[table["covered"], ["sozialraum_id", "tandems"]]
@@ -145,6 +158,7 @@ with friendly_errors():
         height=520,
     )
     mapview.show_map(base, style, key="coverage_map", on_click=add_hypothetical)
+    figures(city, len(gap_table), km)  # below the map: the map stays in the first screen of a phone
     if hypothetical and st.button(t("coverage.clear_hypo"), key="coverage_clear"):
         st.session_state["coverage_hypo"] = []
         st.rerun()

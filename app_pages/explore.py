@@ -268,7 +268,7 @@ def _details(v: SimpleNamespace) -> None:
     scheme, k, breaks, matching, near = v.scheme, v.k, v.breaks, v.matching, v.near
     ids, labels, available = v.ids, v.labels, v.available
     components, norm, bezirke, classes, wp, km = v.components, v.norm, v.bezirke, v.classes, v.wp, v.km
-    tiles = st.toggle(t("explore.tiles"), value=False, help=t("explore.tiles_help"), key="explore_tiles")
+    tiles = v.tiles
     counts, pins = journal_overview(principal())  # read again only after a write
     base = base_current()
     if mode == "index":
@@ -447,6 +447,8 @@ with friendly_errors():
     modes = ["indikator", "index", "typ"] if has_type else ["indikator", "index"]
     if st.session_state.get("explore_mode") not in modes:
         st.session_state["explore_mode"] = "indikator"
+    # one compact bar above the map, so that the map is in the first screen on a phone and on a laptop:
+    # the view, the indicator, and the rarer settings in pop-overs (they open over the page)
     mode = (
         st.segmented_control(
             t("explore.mode"),
@@ -454,25 +456,29 @@ with friendly_errors():
             format_func=bound(lambda m: t(f"explore.mode_{m}")),
             key="explore_mode",
             selection_mode="single",
+            label_visibility="collapsed",
         )
         or "indikator"
     )
+    bar = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
     if mode == "indikator":
         if st.session_state.get("explore_indicator") not in available:
             st.session_state["explore_indicator"] = maps.default_indicator(available)
-        indicator = st.selectbox(
+        indicator = bar.selectbox(
             t("explore.indicator"),
             options=available,
             key="explore_indicator",
             format_func=bound(lambda i: f"{cat.get(i).label(lang())} ({cat.get(i).unit_label(lang())})"),
+            label_visibility="collapsed",
+            width=420,
         )
-        with st.expander(t("explore.classification")):
+        with bar.popover(t("explore.classification"), icon=":material/palette:", key="explore_classes_menu"):
             scheme, k, breaks = classification_controls()
     else:
         indicator = st.session_state.get("explore_indicator") or maps.default_indicator(available)
         scheme, k, breaks = st.session_state.get("explore_scheme", "quantiles"), 5, []
     if mode == "index":
-        with st.expander(t("explore.index_title"), expanded=True):
+        with bar.popover(t("explore.index_title"), icon=":material/tune:", key="explore_index_menu"):
             components = index_controls(available) or need.default_components(available)
             norm = st.selectbox(
                 t("explore.normalisation"),
@@ -486,7 +492,12 @@ with friendly_errors():
         components, norm = need_components()
     result, changes = need_current(components, norm)
 
-    with st.expander(t("explore.filters")):
+    active = sum(
+        bool(st.session_state.get(k))
+        for k in ("explore_bezirke", "explore_classes", "explore_wp", "explore_use_home")
+    )
+    label = t("explore.filters") + (f" ({i18n.format_number(active, lang(), decimals=0)})" if active else "")
+    with bar.popover(label, icon=":material/filter_alt:", key="explore_filter_menu"):
         bezirke = multiselect(
             t("explore.filter_bezirk"),
             sorted(data.spaces["stadtbezirk"].unique()),
@@ -520,6 +531,8 @@ with friendly_errors():
             disabled=home is None,
         )
         km = km_slider(t("explore.filter_km"), key="explore_km")
+        st.divider()
+        tiles = st.toggle(t("explore.tiles"), value=False, help=t("explore.tiles_help"), key="explore_tiles")
     near = None
     if use_home and home is not None:
         near = (home[1], home[0], km * 1000)
@@ -550,5 +563,6 @@ with friendly_errors():
             classes=classes,
             wp=wp,
             km=km,
+            tiles=tiles,
         )
     )

@@ -351,8 +351,8 @@ def friendly_errors() -> Iterator[None]:
 
 def demo_notice(meta: dataset.DatasetMeta) -> None:
     """A visible notice when the data shown is the synthetic demo."""
-    if meta.demo:
-        st.warning(t("app.demo_notice"), icon=":material/science:")
+    if meta.demo:  # one line, so that the map stays in the first screen; the map itself says it again
+        st.caption(f":material/science: **{t('map.demo_mark')}**: {t('app.demo_notice_short')}")
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -508,6 +508,8 @@ _cookie_writer = st.components.v2.component("sk_session_cookie", js=_COOKIE_JS)
 #: (`html body` in front: Streamlit adds its own rules later, and an equally specific later rule would win.)
 PAGE_CSS = """
 html body [data-testid="stCaptionContainer"] { color: #5f5e5d; opacity: 1; }
+html body [data-testid="stMainBlockContainer"] { padding-top: 4rem; }
+html body [data-testid="stHeading"] h1 { font-size: 2rem; padding-top: 0.25rem; }
 """
 #: Right-to-left languages: the text runs right to left, but Streamlit's frame stays as it is built (its
 #: sidebar slides out to the left; with ``<html dir="rtl">`` a folded phone sidebar stayed half on the page).
@@ -533,6 +535,19 @@ export default function ({ data }) {
     document.head.appendChild(style);
   }
   if (style.textContent !== data.css) style.textContent = data.css;
+  // On a phone the sidebar covers the page: after a page is chosen in it, it folds away (Streamlit keeps it
+  // open). Registered once per document.
+  if (!window.__skFoldSidebar) {
+    window.__skFoldSidebar = true;
+    document.addEventListener("click", (event) => {
+      if (!event.target.closest || !event.target.closest("[data-testid=stSidebarNavLink]")) return;
+      if (!window.matchMedia("(max-width: 640px)").matches) return;
+      window.setTimeout(() => {
+        const fold = document.querySelector("[data-testid=stSidebarCollapseButton] button");
+        if (fold) fold.click();
+      }, 0);
+    });
+  }
 }
 """
 _page_language = st.components.v2.component("sk_page_language", js=_PAGE_JS)

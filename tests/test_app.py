@@ -53,7 +53,7 @@ def test_explore_page_shows_the_map(monkeypatch: pytest.MonkeyPatch, demo_dir: P
     at = _app(monkeypatch, demo_dir, tmp_path).run()
     assert not at.exception
     assert at.title[0].value == "Sozialräume erkunden"
-    assert "Demo-Daten" in at.warning[0].value
+    assert any("Demo-Daten (synthetisch)" in c.value for c in at.caption)  # one line, over the map
     base, style = _webmap(at)
     assert len(base["ids"]) == len(base["shapes"]) == 171
     assert style["v"] == base["v"]  # the style names the geometry it colours

@@ -77,7 +77,21 @@ function hatch(node, colour) {
   return "url(#" + id + ")";
 }
 
-function legendBox(style) {
+// Labels that would overlap an earlier one are hidden (tandem names first, then Bezirk labels), again after
+// every zoom: on a phone the ten Bezirk labels of the whole city ran into each other.
+function declutter(holder) {
+  const kept = [];
+  const labels = [...holder.querySelectorAll(".sk-tandem-label"), ...holder.querySelectorAll(".sk-bezirk-label")];
+  for (const label of labels) {
+    label.classList.remove("sk-hidden-label");
+    const r = label.getBoundingClientRect();
+    const hits = kept.some((k) => r.left < k.right + 2 && r.right > k.left - 2 && r.top < k.bottom + 2 && r.bottom > k.top - 2);
+    if (hits) label.classList.add("sk-hidden-label");
+    else kept.push(r);
+  }
+}
+
+function legendBox(style, base) {
   const box = el("div", "sk-legend");
   const details = el("details");
   details.open = !(window.matchMedia && window.matchMedia("(max-width: 640px)").matches);
@@ -95,7 +109,16 @@ function legendBox(style) {
     row.appendChild(document.createTextNode(label));
     details.appendChild(row);
   }
+  if (base && base.points.length) {
+    const row = el("div");
+    row.appendChild(el("span", "sk-point"));
+    row.firstChild.style.background = base.colours.point;
+    row.appendChild(document.createTextNode(base.text.welcomePoint));
+    details.appendChild(row);
+  }
   details.appendChild(el("div", "sk-asof", style.legend.asOf));
+  // on a phone the source line lives here, folded with the legend, instead of over the south of the city
+  details.appendChild(el("div", "sk-legend-source", style.source));
   box.appendChild(details);
   if (style.legend.demo) box.appendChild(el("div", "sk-demo", style.legend.demo));
   return box;
@@ -112,14 +135,23 @@ function build(component, base) {
   parentElement.appendChild(holder);
   const map = L.map(holder, { zoomSnap: 0.25, zoomDelta: 0.5, attributionControl: false, preferCanvas: false });
   holder.style.background = base.colours.background;
-  // a map drawn while hidden (a closed tab) has no size: fit the city once it is shown, and on resizes
-  let fitted = holder.clientWidth > 0;
-  map.fitBounds(base.bounds);
+  // The whole city, at a fractional zoom; fitted again when the map's box changes (a map drawn in a closed
+  // tab has no size, a phone's layout settles after the first paint) until the user moves the map.
+  const fit = { user: false, busy: false };
+  const fitCity = () => {
+    fit.busy = true;
+    map.fitBounds(base.bounds, { animate: false, padding: [4, 4] });
+    fit.busy = false;
+  };
+  map.on("dragstart", () => { fit.user = true; });
+  map.on("zoomend", () => declutter(holder));
+  map.on("zoomstart", () => { if (!fit.busy) fit.user = true; });
+  fitCity();
   if (window.ResizeObserver) {
     new ResizeObserver(() => {
       if (holder.clientWidth === 0) return;
       map.invalidateSize();
-      if (!fitted) { map.fitBounds(base.bounds); fitted = true; }
+      if (!fit.user) fitCity();
     }).observe(holder);
   }
   L.control.scale({ imperial: false }).addTo(map);
@@ -195,7 +227,8 @@ function restyle(state) {
       node.dataset.extra = extra;
     }
   });
-  state.legendDiv.replaceChildren(legendBox(style));
+  state.legendDiv.replaceChildren(legendBox(style, base));
+  window.requestAnimationFrame(() => declutter(state.holder));
   state.sourceDiv.textContent = style.source;
   state.overlay.clearLayers();
   const outline = (i, options) => L.polygon(rings(base.shapes[i]), { ...options, interactive: false })
