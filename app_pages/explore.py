@@ -144,6 +144,9 @@ def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
             population=population,
         )
     )
+    # first, in plain words, what stands out (the numbers follow)
+    st.markdown("\n".join(f"- {plain(sentence)}" for sentence in profile.plain_summary(p, lang=lang())))
+    st.caption(t("profile.summary_note"))
     if p.score is not None:
         c1, c2, c3 = st.columns(3)
         c1.metric(t("profile.score"), i18n.format_number(p.score, lang(), decimals=0))

@@ -688,7 +688,13 @@ def pick_tandem(
     """A tandem chooser; with `empty`, an option for "none" shown with that text; `only` limits the choice."""
     names = {i: n for i, n in tandem_names().items() if only is None or i in only}
     options: list[int | None] = [None, *names] if empty is not None else list(names)
-    return where.selectbox(label, options, format_func=bound(lambda i: names.get(i, empty or "–")), key=key)  # type: ignore[attr-defined,no-any-return]
+    return where.selectbox(  # type: ignore[attr-defined,no-any-return]
+        label,
+        options,
+        format_func=bound(lambda i: names.get(i, empty or "–")),
+        key=key,
+        placeholder=t("app.choose"),  # shown when there is no tandem to choose (Streamlit's own is English)
+    )
 
 
 def pick_sozialraum(labels: dict[str, str], *, key: str | None = None) -> str | None:

@@ -7,6 +7,8 @@ name only.
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib as mpl
 import pandas as pd
 from matplotlib.axes import Axes
@@ -180,7 +182,12 @@ def fact_sheet(
         )
         ax_map = fig.add_axes((0.55, 0.68, 0.42, 0.25))
         snapshot.draw_map(ax_map, dataset, prepared, lang=lang, labels=False, highlight=sozialraum_id)
-        lines = []
+        # what stands out, in plain words, before the numbers (the need sentence is the next line's job);
+        # wrapped short enough to stay left of the small map
+        lines = [
+            textwrap.fill(sentence, width=60, subsequent_indent="  ")
+            for sentence in profile.plain_summary(p, lang=lang, sentences=2, with_need=False)
+        ]
         if p.score is not None and p.need_class:
             lines.append(
                 t(

@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo import coverage
+from geo import coverage, i18n
 from geo.dataset import Dataset
 from geo.indicators import catalogue
 from geo.need import NeedIndex
@@ -229,3 +229,66 @@ def ranking_table(
     if only is not None:
         table = table[table["sozialraum_id"].isin(only)]
     return table.sort_values(["rank", "sozialraum_id"], na_position="last").reset_index(drop=True)
+
+
+#: How far from the city's typical value (the median) an indicator must be to be worth a sentence, and the
+#: words for it: (lower bound of value / city median, message key). Between 0.8 and 1.25 nothing is said.
+_RATIO_WORDS = (
+    (2.5, "profile.say_more_than_double"),
+    (1.75, "profile.say_almost_double"),
+    (1.25, "profile.say_higher"),
+    (0.8, None),
+    (0.57, "profile.say_lower"),
+    (0.4, "profile.say_about_half"),
+    (0.0, "profile.say_less_than_half"),
+)
+
+
+def _ratio_key(ratio: float) -> str | None:
+    for bound, key in _RATIO_WORDS:
+        if ratio >= bound:
+            return key
+    return None
+
+
+def plain_summary(p: Profile, *, lang: str = "de", sentences: int = 3, with_need: bool = True) -> list[str]:
+    """
+    Up to `sentences` short sentences saying what stands out in a Steckbrief, in `lang`.
+
+    The first names the need class and rank (when there is an index and `with_need`); the others the indicators (shares and
+    rates with a direction of need) that differ most from the city's typical value, the median, as a reader
+    would say it: "Kinderarmut ist fast doppelt so hoch wie in der Stadt üblich (24,8 % statt 13,1 %)".
+    Counts and areas are left out (a large Sozialraum is not needier for being large).
+    """
+    said: list[str] = []
+    if with_need and p.need_class is not None and p.rank is not None:
+        said.append(i18n.translate(f"profile.say_need{p.need_class}", lang, rank=p.rank, n=p.ranked))
+    cat = catalogue()
+    candidates = []
+    for row in p.comparison.itertuples():
+        indicator = cat.get(str(row.indicator))
+        if indicator.direction == "none" or indicator.kind in {"count", "area"}:
+            continue
+        if pd.isna(row.value) or pd.isna(row.city) or row.city <= 0:
+            continue
+        ratio = float(row.value) / float(row.city)
+        key = _ratio_key(ratio)
+        if key is None:
+            continue
+        strength = abs(ratio - 1) if ratio >= 1 else abs(1 / max(ratio, 1e-9) - 1)
+        candidates.append((strength, key, indicator, float(row.value), float(row.city)))
+    candidates.sort(key=lambda c: -c[0])
+    for _strength, key, indicator, value, city in candidates[: max(0, sentences - len(said))]:
+        unit = indicator.unit_label(lang)
+        said.append(
+            i18n.translate(
+                key,
+                lang,
+                indicator=indicator.label(lang),
+                value=f"{i18n.format_number(value, lang, decimals=indicator.decimals)} {unit}".strip(),
+                city=f"{i18n.format_number(city, lang, decimals=indicator.decimals)} {unit}".strip(),
+            )
+        )
+    if len(said) < sentences and not candidates:
+        said.append(i18n.translate("profile.say_typical", lang))
+    return said

@@ -145,6 +145,7 @@ def base_payload(dataset: Dataset, geometry: MapGeometry, *, lang: str = "de") -
             "map": i18n.translate("webmap.name", lang),
             "welcomePoint": i18n.translate("webmap.welcome_point", lang),
             "legend": i18n.translate("webmap.legend", lang),
+            "skip": i18n.translate("webmap.skip", lang),
         },
     }
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

@@ -851,7 +851,7 @@ def test_the_page_language_follows_the_chosen_language(server: str, page: tuple[
     select.click()
     pg.get_by_role("option", name="English").click()
     pg.wait_for_function("document.documentElement.lang === 'en'", timeout=30_000)
-    pg.get_by_text("Indicator", exact=True).first.wait_for(timeout=30_000)
+    pg.get_by_text("Explore the Sozialräume", exact=True).first.wait_for(timeout=30_000)
     # Arabic: the text runs right to left, in the page and in the map's legend; the map stays a map
     pg.goto(server + "/erkunden?lang=ar")
     pg.wait_for_function("document.documentElement.lang === 'ar'", timeout=30_000)
@@ -925,4 +925,74 @@ def test_on_a_phone_the_sidebar_folds_and_the_source_folds_into_the_legend(
     pg.wait_for_url("**/abdeckung", timeout=30_000)
     pg.wait_for_function("document.querySelector('[data-testid=stSidebar]').dataset.collapsed === 'true'")
     assert sidebar.get_attribute("data-collapsed") == "true"
+    _no_error(pg)
+
+
+def _tab_until(pg: Page, check: str, limit: int = 80, back: bool = False) -> None:
+    """Press Tab (or Shift+Tab) until `check` (JS, `a` is the focused element) holds; fail after `limit`."""
+    for _ in range(limit):
+        pg.keyboard.press("Shift+Tab" if back else "Tab")
+        if pg.evaluate(f"(() => {{ const a = document.activeElement; return Boolean({check}); }})()"):
+            return
+    focused = pg.evaluate("document.activeElement.outerHTML.slice(0, 200)")
+    raise AssertionError(f"no focus on {check} after {limit} presses; now on {focused}")
+
+
+def test_keyboard_alone_reaches_a_steckbrief_and_logs_a_concern(
+    coordinator_server: str, page: tuple[Page, list[str]]
+) -> None:
+    """Without a mouse: skip the map, find a Sozialraum, read its Steckbrief, log in, log a concern."""
+    from geo import demo
+
+    pg, _blocked = page
+    pg.goto(coordinator_server + "/erkunden")
+    pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
+    # a few presses reach the skip link before the map (the labels are no tab stops)
+    _tab_until(pg, "a.classList.contains('sk-skip')", limit=40)
+    assert pg.locator("a.sk-skip").is_visible()  # shown while it has the focus
+    # into the map: a Sozialraum is a named button, Enter opens its Steckbrief
+    _tab_until(pg, "a.classList && a.classList.contains('sk-sozialraum')", limit=10)
+    name = pg.evaluate("document.activeElement.getAttribute('aria-label')").split(",")[0]
+    pg.keyboard.press("Enter")
+    pg.get_by_role("heading", name=name).wait_for(timeout=30_000)
+    pg.get_by_text("Zum Vergleich hinzufügen").wait_for(timeout=30_000)
+    # back to the skip link, and past the whole map to the search box
+    _tab_until(pg, "a.classList.contains('sk-skip')", limit=40, back=True)
+    pg.keyboard.press("Enter")
+    assert pg.evaluate("document.activeElement.closest('[data-testid=stSelectbox]') !== null")
+    assert "Sozialraum suchen" in pg.evaluate(
+        "document.activeElement.closest('[data-testid=stSelectbox]').innerText"
+    )
+    pg.keyboard.type("011001")
+    pg.keyboard.press("Enter")
+    pg.get_by_text("Zum Vergleich hinzufügen").wait_for(timeout=30_000)  # the Steckbrief is shown
+    assert pg.get_by_text("Rang", exact=True).count() >= 1
+    # log in from the keyboard: the sidebar's login section, e-mail, password, Enter
+    _tab_until(pg, "a.tagName === 'SUMMARY' && a.innerText.includes('Anmeldung')", limit=400, back=True)
+    pg.keyboard.press("Enter")
+    _tab_until(pg, "a.getAttribute('aria-label') === 'E-Mail-Adresse'", limit=10)
+    pg.keyboard.type("connector@demo.invalid")
+    pg.keyboard.press("Tab")
+    pg.keyboard.type(demo.DEMO_PASSWORD)
+    pg.keyboard.press("Enter")
+    pg.get_by_text("Angemeldet: connector@demo.invalid").wait_for(timeout=30_000)
+    # to the concerns page by its link in the sidebar
+    _tab_until(pg, "a.tagName === 'A' && (a.getAttribute('href') || '').endsWith('/anliegen')", limit=400)
+    pg.keyboard.press("Enter")
+    pg.get_by_text("Anliegen und Rückmeldungen").wait_for(timeout=30_000)
+    pg.get_by_label("Problembeschreibung").wait_for(timeout=30_000)
+    _settled(pg)
+    _tab_until(pg, "a.getAttribute('aria-label') === 'Thema'")
+    pg.keyboard.type("Laterne im Hof defekt (Tastatur)")
+    _tab_until(pg, "a.getAttribute('aria-label') === 'Problembeschreibung'", limit=15)
+    pg.keyboard.type("Seit einer Woche dunkel.")
+    _tab_until(pg, "a.closest('[data-testid=stMultiSelect]') !== null", limit=15)
+    pg.keyboard.type("011001")
+    pg.keyboard.press("Enter")
+    pg.keyboard.press("Escape")
+    _tab_until(pg, "a.tagName === 'BUTTON' && a.innerText.trim() === 'Speichern'", limit=30)
+    pg.keyboard.press("Enter")
+    pg.get_by_text("Das Anliegen »Laterne im Hof defekt (Tastatur)« wurde gespeichert.").wait_for(
+        timeout=30_000
+    )
     _no_error(pg)

@@ -167,3 +167,40 @@ def test_filters_and_ranking(demo_dir: Path) -> None:
     assert table["rank"].is_monotonic_increasing
     assert table.loc[0, "rank"] == 1
     assert {"kinderarmut", "welcome_point_m", "class_changes", "bevoelkerung"} <= set(table.columns)
+
+
+def test_the_steckbrief_says_what_stands_out_in_plain_words(demo_dir: Path) -> None:
+    from geo import i18n
+    from geo.indicators import catalogue
+
+    cat = catalogue()
+    data = dataset.load_dataset(demo_dir)
+    result = need.need_index(data.spaces, need.default_components(data.indicator_ids()))
+    shown = profile.profile_indicators(data.indicator_ids())
+    worst = str(result.score.idxmax())
+    p = profile.build_profile(data, worst, indicator_ids=shown, need=result)
+    for lang in i18n.LANGUAGES:
+        said = profile.plain_summary(p, lang=lang)
+        assert len(said) == 3, (lang, said)
+        assert said[0] == i18n.translate("profile.say_need1", lang, rank=1, n=p.ranked)
+        assert all("{" not in s for s in said), said
+    # the sentences follow the values: the indicator furthest from the city's median is named first
+    comp = p.comparison.set_index("indicator")
+    german = profile.plain_summary(p, lang="de")
+    ratios = {
+        i: comp.at[i, "value"] / comp.at[i, "city"]
+        for i in comp.index
+        if cat.get(i).direction != "none"
+        and cat.get(i).kind not in {"count", "area"}
+        and comp.at[i, "city"] > 0
+    }
+    strongest = max(ratios, key=lambda i: max(ratios[i], 1 / ratios[i]))
+    assert german[1].startswith(cat.get(strongest).label("de"))
+    ratio = ratios[strongest]
+    words = "mehr als doppelt" if ratio >= 2.5 else "fast doppelt" if ratio >= 1.75 else "höher"
+    if ratio < 1:
+        words = "niedriger" if ratio >= 0.57 else "halb so hoch"
+    assert words in german[1], (ratio, german[1])
+    # without an index there is no need sentence; with values near the median, that is said too
+    plain_p = profile.build_profile(data, worst, indicator_ids=[], need=None)
+    assert profile.plain_summary(plain_p, lang="de") == [i18n.translate("profile.say_typical", "de")]

@@ -124,9 +124,26 @@ function legendBox(style, base) {
   return box;
 }
 
+// The first element after `holder` in the page that takes the keyboard focus.
+function focusAfter(holder) {
+  const focusable = document.querySelectorAll(
+    "a[href], button:not([disabled]), input:not([disabled]), select, textarea, [tabindex]:not([tabindex='-1'])");
+  for (const node of focusable) {
+    if (holder.contains(node)) continue;
+    if (holder.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING) { node.focus(); return node; }
+  }
+  return null;
+}
+
 function build(component, base) {
   const L = window.L;
   const { parentElement } = component;
+  // a skip link before the map (shown when it has the focus): the keyboard's way past 171 shapes, to the
+  // search and the ranking table, which say in text what the map says in colour
+  const skip = el("a", "sk-skip", base.text.skip);
+  skip.href = "#";
+  skip.addEventListener("click", (event) => { event.preventDefault(); focusAfter(holder); });
+  parentElement.appendChild(skip);
   const holder = el("div", "sk-map");
   holder.setAttribute("role", "region");
   holder.setAttribute("aria-label", base.text.map);
@@ -155,7 +172,7 @@ function build(component, base) {
     }).observe(holder);
   }
   L.control.scale({ imperial: false }).addTo(map);
-  const state = { map, base, holder, style: component.data, shapes: [], overlay: L.layerGroup().addTo(map) };
+  const state = { map, base, holder, skip, style: component.data, shapes: [], overlay: L.layerGroup().addTo(map) };
   base.shapes.forEach((encoded, i) => {
     const shape = L.polygon(rings(encoded), {
       color: base.colours.outline, weight: 0.6, fillOpacity: 0.78, fillColor: "#d9d9d9",
@@ -170,7 +187,18 @@ function build(component, base) {
     });
     shape.addTo(map);
     const node = shape.getElement();
-    if (node) node.setAttribute("data-id", base.ids[i]);
+    if (node) {
+      node.setAttribute("data-id", base.ids[i]);
+      // Leaflet makes a shape with a tooltip a tab stop (its tooltip opens on focus): give it a name, and
+      // let Enter or Space do what a tap does; the skip link before the map leads past all of them
+      node.setAttribute("role", "button");
+      node.setAttribute("aria-label", (base.names[i] || base.ids[i]) + ", " + base.places[i]);
+      node.addEventListener("keydown", (event) => {
+        if (event.key !== "Enter" && event.key !== " ") return;
+        event.preventDefault();
+        state.click({ id: base.ids[i] });  // a Sozialraum, not a tapped place (no "my location" offer)
+      });
+    }
     state.shapes.push(shape);
   });
   base.bezirke.forEach((encoded) => {
@@ -196,6 +224,11 @@ function build(component, base) {
       return box;
     });
     point.addTo(map);
+    const node = point.getElement();
+    if (node) {
+      node.setAttribute("role", "img");
+      node.setAttribute("aria-label", base.text.welcomePoint + ": " + name + ", " + address);
+    }
   });
   map.on("click", (e) => {
     if (state.shapeClicked === e.originalEvent) return;
@@ -279,7 +312,7 @@ function mount(component) {
   waitFor(data.v, (base) => {
     let state = parentElement.__skMap;
     if (!state || state.base.v !== base.v || !state.holder.isConnected) {
-      if (state) { state.map.remove(); state.holder.remove(); }
+      if (state) { state.map.remove(); state.holder.remove(); state.skip.remove(); }
       state = build(component, base);
       parentElement.__skMap = state;
     }
