@@ -29,12 +29,13 @@ from app_pages.ui import (
     t,
     table_with_download,
 )
-from geo import charts, i18n, journal, maps, need, profile, tables, view, webmap
+from geo import charts, i18n, journal, maps, nearby, need, profile, tables, view, webmap
+from geo.dataset import Dataset
 from geo.indicators import SCHEMES, catalogue
 
 cat = catalogue()
 st.title(t("explore.title"))
-PANELS = ["profile", "ranking", "compare"]
+PANELS = ["profile", "nearby", "ranking", "compare"]
 st.session_state.setdefault("explore_panel", "profile")
 
 #: The weights an indicator can have in the index.
@@ -221,6 +222,112 @@ def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
         st.caption(t("profile.no_tandem"))
 
 
+def on_located() -> None:
+    """Callback of "In meiner Nähe": the phone's position becomes the starting point (kept in this session)."""
+    answer = mapview.located("explore_locate") or {}
+    if "error" in answer:
+        st.session_state["explore_near_error"] = str(answer["error"])
+        return
+    try:
+        place = nearby.location(float(answer["lon"]), float(answer["lat"]), t("near.you"))
+    except (KeyError, TypeError, ValueError):
+        st.session_state["explore_near_error"] = "2"
+        return
+    st.session_state.pop("explore_near_error", None)
+    st.session_state["explore_place"] = place
+    st.session_state["explore_panel"] = "nearby"
+
+
+def on_typed_place(data: Dataset) -> None:
+    """Callback of the typed place: found, it becomes the starting point; not found, the page says so."""
+    text = str(st.session_state.get("explore_place_text") or "").strip()
+    if not text:
+        return
+    place = nearby.find_place(data, text)
+    if place is None:
+        st.session_state["explore_near_error"] = "not_found"
+        return
+    st.session_state.pop("explore_near_error", None)
+    st.session_state["explore_place"] = place
+
+
+def choose(sozialraum_id: str) -> None:
+    """A Sozialraum named in a list becomes the selection; its Steckbrief is shown."""
+    st.session_state["explore_selected"] = sozialraum_id
+    st.session_state["explore_panel"] = "profile"
+
+
+def show_nearby(data: Dataset, result: need.NeedIndex) -> None:
+    """The "near me" panel: a typed place, and what is near the starting point."""
+    st.text_input(
+        t("near.typed"),
+        key="explore_place_text",
+        help=t("near.typed_help"),
+        on_change=on_typed_place,
+        args=(data,),
+    )
+    problem = st.session_state.get("explore_near_error")
+    if problem == "not_found":
+        st.warning(t("near.not_found", text=plain(str(st.session_state.get("explore_place_text", "")))))
+    elif problem:
+        st.warning(
+            t(f"near.error_{problem}") if problem in {"1", "2", "3", "unsupported"} else t("near.error_2")
+        )
+    place = st.session_state.get("explore_place")
+    if place is None:
+        st.caption(t("near.pick_hint"))
+        return
+    found = nearby.nearby(data, result.need_class, place)
+    names = data.spaces.set_index("sozialraum_id")["name"]
+    st.markdown(f"**{t('near.from', place=plain(place.label))}**")
+    if found.outside:
+        st.warning(t("near.outside"))
+        return
+    if found.inside:
+        st.write(t("near.inside", name=plain(f"{names[found.inside]} ({found.inside})")))
+    st.markdown(f"**{t('near.high_need')}**")
+    if found.high_need.empty:
+        st.caption(t("near.none"))
+    for row in found.high_need.itertuples():
+        distance = (
+            t("near.at_place")
+            if row.distance_m == 0
+            else i18n.format_number(row.distance_m, lang(), decimals=0)
+        )
+        st.button(
+            t(
+                "near.line",
+                name=f"{row.name} ({row.sozialraum_id})",
+                klasse=t(need.CLASS_KEYS[row.need_class - 1]),
+                distance=distance,
+            ),
+            key=f"explore_near_{row.sozialraum_id}",
+            on_click=choose,
+            args=(str(row.sozialraum_id),),
+            type="tertiary",
+            icon=":material/arrow_forward:",
+        )
+    for wp in found.welcome_points.itertuples():
+        st.markdown(f"**{t('near.wp')}** ({i18n.format_number(wp.distance_m, lang(), decimals=0)} m)")
+        lines = [plain(str(wp.name)), plain(str(wp.organisation)), plain(str(wp.address))]
+        if wp.phone:
+            digits = "".join(c for c in str(wp.phone) if c.isdigit() or c == "+")
+            lines.append(f"{t('near.phone')}: [{plain(str(wp.phone))}](tel:{digits})")
+        st.markdown("  \n".join(line for line in lines if line))
+    st.caption(t("near.distance_note") + " " + (t("near.privacy") if place.kind == "location" else ""))
+
+
+def near_focus(data: Dataset, result: need.NeedIndex) -> tuple[tuple[str, ...], pd.DataFrame]:
+    """The Sozialräume the map zooms to for the starting point, and its pin."""
+    place = st.session_state.get("explore_place")
+    if place is None:
+        return (), pd.DataFrame(columns=["lat", "lon", "title", "kind"])
+    found = nearby.nearby(data, result.need_class, place)
+    focus = tuple(([found.inside] if found.inside else []) + list(found.high_need["sozialraum_id"]))
+    pin = pd.DataFrame([{"lat": place.lat, "lon": place.lon, "title": place.label, "kind": "place"}])
+    return focus, pin
+
+
 def on_map_click(known: set[str]) -> None:
     """Map callback (runs before the page): select the Sozialraum clicked, remember the place for "home"."""
     hit, place = view.click_target(mapview.clicked("explore_map"), known)
@@ -281,6 +388,9 @@ def _details(v: SimpleNamespace) -> None:
     else:
         styling = indicator_styling(indicator, scheme, k, breaks)
     selected = st.session_state.get("explore_selected")
+    focus, place_pin = near_focus(data, result)
+    if not place_pin.empty:
+        pins = place_pin if pins is None or pins.empty else pd.concat([pins, place_pin], ignore_index=True)
     style = webmap.style_payload(
         base,
         styling,
@@ -292,6 +402,7 @@ def _details(v: SimpleNamespace) -> None:
             matching=frozenset(matching) if matching is not None else None,
             circle=(near[1], near[0], near[2]) if near else None,
             pins=pins,
+            focus=focus,
         ),
         notes=journal.map_notes(counts, lang=lang()),
         lang=lang(),
@@ -342,6 +453,8 @@ def _details(v: SimpleNamespace) -> None:
             )
         else:
             st.info(t("explore.pick_hint"))
+    elif panel == "nearby":
+        show_nearby(data, result)
     elif panel == "ranking":
         table = profile.ranking_table(data, result, changes, indicator_id=indicator, only=matching)
         table["need_class"] = table["need_class"].map(lambda c: t(need.CLASS_KEYS[c - 1]) if c else "–")
@@ -464,6 +577,8 @@ with friendly_errors():
         or "indikator"
     )
     bar = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
+    with bar:
+        mapview.locate_button(t("near.button"), t("near.busy"), key="explore_locate", on_located=on_located)
     if mode == "indikator":
         if st.session_state.get("explore_indicator") not in available:
             st.session_state["explore_indicator"] = maps.default_indicator(available)

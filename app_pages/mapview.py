@@ -84,3 +84,62 @@ def clicked(key: str) -> dict[str, Any] | None:
     state = st.session_state.get(key)
     value = state.get("clicked") if isinstance(state, dict) or hasattr(state, "get") else None
     return value if isinstance(value, dict) else None
+
+
+# "In meiner Nähe": a button that asks the browser for the phone's position, only when it is pressed (the
+# browser then asks the person). The position comes back as the trigger value ``located`` (``{"lat", "lon",
+# "accuracy"}``, or ``{"error": code}``) and is used for this one question; the app stores it nowhere.
+_LOCATE_JS = """
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  let button = parentElement.querySelector("button.sk-locate");
+  if (!button) {
+    button = document.createElement("button");
+    button.type = "button";
+    button.className = "sk-locate";
+    parentElement.appendChild(button);
+    button.addEventListener("click", () => {
+      const texts = JSON.parse(button.dataset.texts);
+      if (!navigator.geolocation) { setTriggerValue("located", { error: "unsupported" }); return; }
+      button.disabled = true;
+      button.textContent = texts.busy;
+      navigator.geolocation.getCurrentPosition(
+        (p) => {
+          button.disabled = false;
+          button.textContent = texts.label;
+          setTriggerValue("located", { lat: p.coords.latitude, lon: p.coords.longitude, accuracy: p.coords.accuracy });
+        },
+        (e) => {
+          button.disabled = false;
+          button.textContent = texts.label;
+          setTriggerValue("located", { error: String(e.code) });
+        },
+        { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 },
+      );
+    });
+  }
+  button.dataset.texts = JSON.stringify(data);
+  if (!button.disabled) button.textContent = data.label;
+}
+"""
+_LOCATE_CSS = """
+.sk-locate { font: inherit; font-size: 1rem; min-height: 2.5rem; padding: 0.25rem 0.75rem; cursor: pointer;
+  color: #31333f; background: #ffffff; border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; }
+.sk-locate:hover, .sk-locate:focus-visible { border-color: #b30000; color: #b30000; }
+.sk-locate:disabled { color: #5f5e5d; cursor: progress; }
+"""
+_locate_component = st.components.v2.component("sk_locate", js=_LOCATE_JS, css=_LOCATE_CSS)
+
+
+def locate_button(label: str, busy: str, *, key: str, on_located: Callable[[], None]) -> None:
+    """The "near me" button; `on_located` runs before the script when the browser answered."""
+    _locate_component(
+        data={"label": label, "busy": busy}, key=key, on_located_change=on_located, height="content"
+    )
+
+
+def located(key: str) -> dict[str, Any] | None:
+    """The browser's last answer to the button with `key` (in its callback), else None."""
+    state = st.session_state.get(key)
+    value = state.get("located") if isinstance(state, dict) or hasattr(state, "get") else None
+    return value if isinstance(value, dict) else None

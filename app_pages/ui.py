@@ -510,6 +510,7 @@ PAGE_CSS = """
 html body [data-testid="stCaptionContainer"] { color: #5f5e5d; opacity: 1; }
 html body [data-testid="stMainBlockContainer"] { padding-top: 4rem; }
 html body [data-testid="stHeading"] h1 { font-size: 2rem; padding-top: 0.25rem; }
+html body [data-testid="stBaseButton-tertiary"] { justify-content: flex-start; text-align: start; }
 """
 #: Right-to-left languages: the text runs right to left, but Streamlit's frame stays as it is built (its
 #: sidebar slides out to the left; with ``<html dir="rtl">`` a folded phone sidebar stayed half on the page).

@@ -140,6 +140,7 @@ def base_payload(dataset: Dataset, geometry: MapGeometry, *, lang: str = "de") -
             "concern": GAP_COLOUR,
             "activity": HYPOTHETICAL_COLOUR,
             "hypothetical": HYPOTHETICAL_COLOUR,
+            "place": "#000000",
         },
         "text": {
             "map": i18n.translate("webmap.name", lang),
@@ -163,12 +164,14 @@ class Overlay:
     matching: frozenset[str] | None = None
     #: (lat, lon, metres) of the distance filter.
     circle: tuple[float, float, float] | None = None
-    #: `lat`, `lon`, `title`, `kind` ("concern", "activity" or "hypothetical").
+    #: `lat`, `lon`, `title`, `kind` ("concern", "activity", "hypothetical" or "place").
     pins: pd.DataFrame | None = None
     #: Outlines drawn dashed over the map (Welcome Point catchments), EPSG:4326 polygons.
     outlines: tuple[shapely.Geometry, ...] = ()
     #: Text labels (lon, lat, text), for example the tandem working in a Sozialraum.
     labels: tuple[tuple[float, float, str], ...] = ()
+    #: Sozialräume the map zooms to when they change ("near me": the place's Sozialraum and its results).
+    focus: tuple[str, ...] = ()
 
 
 def _lines_indicator(dataset: Dataset, indicator_id: str, lang: str) -> pd.Series:
@@ -312,6 +315,7 @@ def style_payload(
         "outlines": [encode(g) for g in overlay.outlines if g is not None and not g.is_empty],
         "labels": [[round(x, 5), round(y, 5), printable(text)] for x, y, text in overlay.labels],
         "circle": list(overlay.circle) if overlay.circle else None,
+        "focus": [position[s] for s in overlay.focus if s in position],
         "pins": [
             [round(float(r.lat), 5), round(float(r.lon), 5), printable(r.title), str(r.kind)]
             for r in pins.itertuples()

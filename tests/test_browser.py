@@ -996,3 +996,72 @@ def test_keyboard_alone_reaches_a_steckbrief_and_logs_a_concern(
         timeout=30_000
     )
     _no_error(pg)
+
+
+MAP_ZOOM = "(() => { const h = [...document.querySelectorAll('*')].find((e) => e.__skMap); return h ? h.__skMap.map.getZoom() : null; })()"
+
+
+def test_the_map_zooms_to_a_searched_sozialraum_but_not_to_a_tapped_one(
+    server: str, page: tuple[Page, list[str]]
+) -> None:
+    pg, _blocked = page
+    pg.set_viewport_size({"width": 390, "height": 844})
+    pg.goto(server + "/erkunden")
+    pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
+    pg.wait_for_timeout(800)
+    city = pg.evaluate(MAP_ZOOM)
+    # a tap chooses where the user is looking: the map stays put
+    _click_a_sozialraum(pg)
+    pg.get_by_text("Zum Vergleich hinzufügen").wait_for(timeout=30_000)
+    pg.wait_for_timeout(500)
+    assert pg.evaluate(MAP_ZOOM) == city
+    # a Sozialraum found in the search: the map zooms to it (on a phone a Sozialraum is ~10 px wide)
+    search = pg.locator("[data-testid=stSelectbox]").filter(has=pg.get_by_text("Sozialraum suchen"))
+    search.click()
+    pg.keyboard.type("101001")
+    pg.keyboard.press("Enter")
+    pg.wait_for_function(f"{MAP_ZOOM} > {city} + 1", timeout=30_000)
+    _no_error(pg)
+
+
+def test_near_me_from_the_phones_location_or_a_typed_place(
+    server: str, page: tuple[Page, list[str]], demo_dir: Path
+) -> None:
+    """One tap: the nearest high-need Sozialräume and Welcome Point; the location is asked for only then."""
+    from geo import dataset, need
+
+    data = dataset.load_dataset(demo_dir)
+    result = need.need_index(data.spaces, need.default_components(data.indicator_ids()))
+    worst = str(result.score.idxmax())
+    spaces = data.spaces.set_index("sozialraum_id")
+    inside = spaces.loc[worst].geometry.representative_point()
+    pg, blocked = page
+    pg.set_viewport_size({"width": 390, "height": 844})
+    pg.context.grant_permissions(["geolocation"], origin=server)
+    pg.context.set_geolocation({"latitude": inside.y, "longitude": inside.x, "accuracy": 20})
+    pg.goto(server + "/erkunden")
+    pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
+    pg.wait_for_timeout(500)
+    city = pg.evaluate(MAP_ZOOM)
+    pg.locator("button.sk-locate").click()
+    pg.get_by_text("Ausgangspunkt: Ihr Standort").wait_for(timeout=30_000)
+    pg.get_by_text(f"Sie sind im Sozialraum {spaces.loc[worst, 'name']} ({worst}).").wait_for(timeout=10_000)
+    assert pg.get_by_text("Nächster Welcome Point").count() == 1
+    assert pg.locator("a[href^='tel:']").count() == 1  # the Welcome Point's phone, one tap to call
+    assert pg.get_by_text("Luftlinie in Metern").count() == 1  # distances say what they measure
+    assert pg.locator("path.sk-pin-place").count() == 1  # the starting point on the map ...
+    pg.wait_for_function(f"{MAP_ZOOM} > {city}", timeout=10_000)  # ... which zooms to it
+    # a result opens its Steckbrief
+    pg.get_by_role("button", name=f"{spaces.loc[worst, 'name']} ({worst})").first.click()
+    pg.get_by_text("Zum Vergleich hinzufügen").wait_for(timeout=30_000)
+    # a typed Stadtteil instead of the location
+    pg.locator("[data-testid=stButtonGroup]").get_by_text("In der Nähe", exact=True).click()
+    box = pg.get_by_label("Oder einen Ort eingeben", exact=True)
+    box.fill("Garath")
+    box.press("Enter")
+    pg.get_by_text("Ausgangspunkt: Garath").wait_for(timeout=30_000)
+    box.fill("Königsallee")
+    box.press("Enter")
+    pg.get_by_text("»Königsallee« wurde nicht gefunden").wait_for(timeout=30_000)
+    _no_error(pg)
+    assert blocked == []

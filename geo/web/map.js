@@ -183,6 +183,7 @@ function build(component, base) {
     shape.on("mouseout", () => shape.setStyle({ weight: 0.6, color: base.colours.outline }));
     shape.on("click", (e) => {
       state.shapeClicked = e.originalEvent;  // the map's own click on the same event must not undo it
+      state.pickedOnMap = base.ids[i];  // chosen where the user is looking: no need to move the map
       state.click({ id: base.ids[i], lat: e.latlng.lat, lng: e.latlng.lng });
     });
     shape.addTo(map);
@@ -196,6 +197,7 @@ function build(component, base) {
       node.addEventListener("keydown", (event) => {
         if (event.key !== "Enter" && event.key !== " ") return;
         event.preventDefault();
+        state.pickedOnMap = base.ids[i];
         state.click({ id: base.ids[i] });  // a Sozialraum, not a tapped place (no "my location" offer)
       });
     }
@@ -243,6 +245,40 @@ function build(component, base) {
   return state;
 }
 
+// Zoom to what the user asked for elsewhere than on the map: a Sozialraum chosen in the search (or a link), or
+// the Sozialräume a filter leaves; back to the whole city when the filter is cleared.
+function follow(state) {
+  const L = window.L;
+  const { style, base, map } = state;
+  const veiled = (style.veiled || []).length;
+  const filterKey = veiled ? String(style.veiled.length) + ":" + style.veiled.slice(0, 8).join(",") : "";
+  if (state.filterKey !== undefined && filterKey !== state.filterKey) {
+    if (veiled) {
+      const hidden = new Set(style.veiled);
+      const shown = state.shapes.filter((_shape, i) => !hidden.has(i));
+      if (shown.length) map.fitBounds(L.featureGroup(shown).getBounds(), { padding: [12, 12], maxZoom: 15 });
+    } else {
+      map.fitBounds(base.bounds, { padding: [4, 4] });
+    }
+  }
+  state.filterKey = filterKey;
+  const focus = style.focus || [];
+  const focusKey = focus.join(",");
+  if (focus.length && focusKey !== state.focusKey) {
+    map.fitBounds(L.featureGroup(focus.map((i) => state.shapes[i])).getBounds(), { padding: [30, 30], maxZoom: 15 });
+  }
+  state.focusKey = focusKey;
+  const selected = style.selected;
+  if (selected !== null && selected !== undefined && selected !== state.selected) {
+    const id = base.ids[selected];
+    if (state.pickedOnMap !== id) {
+      map.fitBounds(state.shapes[selected].getBounds(), { padding: [40, 40], maxZoom: 14 });
+    }
+  }
+  state.selected = selected;
+  state.pickedOnMap = null;
+}
+
 function restyle(state) {
   const L = window.L;
   const style = state.style;
@@ -261,6 +297,7 @@ function restyle(state) {
     }
   });
   state.legendDiv.replaceChildren(legendBox(style, base));
+  follow(state);
   window.requestAnimationFrame(() => declutter(state.holder));
   state.sourceDiv.textContent = style.source;
   state.overlay.clearLayers();

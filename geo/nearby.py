@@ -1,0 +1,188 @@
+"""
+"In meiner Nähe": from a place to the nearest Sozialräume of high need and the nearest Welcome Point.
+
+The place is the phone's location or a typed name; the Welcome Point comes with whom to contact.
+
+Places are found offline in the dataset itself: a Sozialraum (ID or name), a Stadtteil (number or name) or a
+street that a Welcome Point's address names. There is no street gazetteer in the app (an online geocoder
+would send what people type to a third party), so other streets are not found, and `find_place` says so by
+returning nothing. Distances are straight lines in metres (EPSG:25832), from the place to the nearest edge
+of a Sozialraum (0 when the place lies in it) and to a Welcome Point.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Transformer
+
+from geo.dataset import Dataset
+from geo.settings import METRIC_CRS, STORAGE_CRS
+
+#: Need classes that count as high need for "near me" (1 = very high, 2 = high).
+HIGH_NEED_CLASSES = (1, 2)
+#: A place farther than this from every Sozialraum is not in the city (a phone abroad, a wrong fix).
+OUTSIDE_M = 5_000.0
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place to start from: what it is called and where it is (longitude, latitude, EPSG:4326)."""
+
+    label: str
+    lon: float
+    lat: float
+    kind: str  # "location" | "sozialraum" | "stadtteil" | "street"
+
+
+@dataclass(frozen=True)
+class Nearby:
+    """What is near a place."""
+
+    place: Place
+    #: The Sozialraum the place lies in (None outside every Sozialraum).
+    inside: str | None
+    #: High-need Sozialräume nearest first: `sozialraum_id`, `name`, `need_class`, `distance_m`.
+    high_need: pd.DataFrame
+    #: The nearest Welcome Points, nearest first: `welcome_point_id`, `name`, `organisation`, `address`,
+    #: `phone`, `distance_m`.
+    welcome_points: pd.DataFrame
+    #: True when the place is farther than `OUTSIDE_M` from every Sozialraum.
+    outside: bool
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents and with ß as ss, for matching what people type."""
+    text = unicodedata.normalize("NFKD", text.casefold().replace("ß", "ss"))
+    return "".join(c for c in text if not unicodedata.combining(c)).strip()
+
+
+def _street(address: str) -> str:
+    """The street of an address such as ``Musterstraße 17, 40201 Düsseldorf`` (without the house number)."""
+    first = address.split(",", maxsplit=1)[0].strip()
+    words = first.split()
+    while words and any(ch.isdigit() for ch in words[-1]):
+        words.pop()
+    return " ".join(words)
+
+
+def _point(geometry: object) -> tuple[float, float]:
+    point = shapely.point_on_surface(geometry)
+    return float(point.x), float(point.y)  # type: ignore[attr-defined]
+
+
+def find_place(dataset: Dataset, text: str) -> Place | None:
+    """
+    The place `text` names: a Sozialraum ID or name, a Stadtteil number or name, or a Welcome Point's street.
+
+    Exact matches win over partial ones (``Flingern`` is the Stadtteil, not ``Flingern-Süd``); a partial
+    match must be at least three characters. None when nothing matches.
+    """
+    wanted = _fold(text)
+    if len(wanted) < 2:
+        return None
+    spaces = dataset.spaces
+    by_id = spaces.set_index("sozialraum_id")
+    if wanted in by_id.index:
+        row = by_id.loc[wanted]
+        return Place(f"{row['name']} ({wanted})", *_point(row.geometry), kind="sozialraum")
+    stadtteile = spaces.dissolve(by="stadtteil_nr", as_index=False)
+    candidates: list[tuple[int, Place]] = []
+    for row in stadtteile.itertuples():
+        names = {_fold(str(row.stadtteil_nr))}
+        if isinstance(row.stadtteil, str) and row.stadtteil:
+            names.add(_fold(row.stadtteil))
+        label = row.stadtteil if isinstance(row.stadtteil, str) and row.stadtteil else str(row.stadtteil_nr)
+        place = Place(label, *_point(row.geometry), kind="stadtteil")
+        if wanted in names:
+            candidates.append((0, place))
+        elif len(wanted) >= 3 and any(wanted in n for n in names):
+            candidates.append((2, place))
+    for row in spaces.itertuples():
+        name = _fold(str(row.name))
+        place = Place(f"{row.name} ({row.sozialraum_id})", *_point(row.geometry), kind="sozialraum")
+        if wanted == name:
+            candidates.append((1, place))
+        elif len(wanted) >= 3 and wanted in name:
+            candidates.append((3, place))
+    for row in dataset.welcome_points.itertuples():
+        street = _street(str(row.address or ""))
+        if street and len(wanted) >= 3 and wanted in _fold(street):
+            geometry = row.geometry
+            candidates.append((4, Place(street, float(geometry.x), float(geometry.y), kind="street")))
+    if not candidates:
+        return None
+    return min(candidates, key=lambda c: c[0])[1]
+
+
+def location(lon: float, lat: float, label: str) -> Place:
+    """The phone's position as a place (validated: finite, on the globe)."""
+    if not (np.isfinite(lon) and np.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+        raise ValueError("not a position on the globe")
+    return Place(label, float(lon), float(lat), kind="location")
+
+
+def _phone(contacts: object) -> str:
+    if isinstance(contacts, list):
+        for contact in contacts:
+            if isinstance(contact, dict) and contact.get("telefon"):
+                return str(contact["telefon"])
+    return ""
+
+
+def nearby(
+    dataset: Dataset, need_class: pd.Series, place: Place, *, count: int = 3, points: int = 1
+) -> Nearby:
+    """
+    The `count` nearest high-need Sozialräume and the `points` nearest Welcome Points of `place`.
+
+    `need_class` is the need class by Sozialraum ID (1 = very high), from the index the user built.
+    """
+    to_metric = Transformer.from_crs(STORAGE_CRS, METRIC_CRS, always_xy=True)
+    x, y = to_metric.transform(place.lon, place.lat)
+    here = shapely.Point(x, y)
+    spaces = dataset.spaces.to_crs(METRIC_CRS)
+    distance = shapely.distance(spaces.geometry.to_numpy(), here)
+    frame = pd.DataFrame(
+        {
+            "sozialraum_id": spaces["sozialraum_id"].to_numpy(),
+            "name": spaces["name"].to_numpy(),
+            "need_class": spaces["sozialraum_id"].map(need_class).to_numpy(),
+            "distance_m": np.round(distance).astype(int),
+        }
+    )
+    inside_rows = frame[frame["distance_m"] == 0]
+    inside = str(inside_rows["sozialraum_id"].iloc[0]) if len(inside_rows) else None
+    high = frame[frame["need_class"].isin(HIGH_NEED_CLASSES)]
+    high = high.sort_values(["distance_m", "need_class"]).head(count).reset_index(drop=True)
+    high["need_class"] = high["need_class"].astype(int)
+    wp = dataset.welcome_points
+    columns = ["welcome_point_id", "name", "organisation", "address", "phone", "distance_m"]
+    if wp.empty:
+        nearest = pd.DataFrame(columns=columns)
+    else:
+        metric = wp.to_crs(METRIC_CRS).geometry.to_numpy()
+        nearest = pd.DataFrame(
+            {
+                "welcome_point_id": wp["welcome_point_id"].to_numpy(),
+                "name": wp["name"].to_numpy(),
+                "organisation": wp["organisation"].fillna("").to_numpy()
+                if "organisation" in wp
+                else [""] * len(wp),
+                "address": wp["address"].fillna("").to_numpy(),
+                "phone": [_phone(c) for c in (wp["contacts"] if "contacts" in wp else [None] * len(wp))],
+                "distance_m": np.round(shapely.distance(metric, here)).astype(int),
+            }
+        )
+        nearest = nearest.sort_values("distance_m").head(points).reset_index(drop=True)
+    return Nearby(
+        place=place,
+        inside=inside,
+        high_need=high,
+        welcome_points=nearest,
+        outside=bool(len(frame) == 0 or frame["distance_m"].min() > OUTSIDE_M),
+    )
