@@ -198,8 +198,32 @@ def style_need(result: NeedIndex, *, lang: str = "de") -> Styling:
         *((c, i18n.translate(key, lang)) for c, key in zip(colours, CLASS_KEYS, strict=True)),
         (NO_DATA_COLOUR, i18n.translate("map.no_data", lang)),
     ]
-    names = ", ".join(catalogue().get(c.indicator_id).label(lang) for c in result.components)
-    return Styling(fill, rows, i18n.translate("need.title", lang), names)
+    return Styling(fill, rows, i18n.translate("need.title", lang), need_recipe(result, lang))
+
+
+def need_recipe(result: NeedIndex, lang: str = "de") -> str:
+    """
+    How the index was made, for a legend or an export.
+
+    The indicators with their weights (when not 1) and whether they were turned round, how values were made
+    comparable, how the classes are cut.
+    """
+    cat = catalogue()
+    parts = []
+    for c in result.components:
+        text = cat.get(c.indicator_id).label(lang)
+        if c.weight != 1:
+            text += f" ×{i18n.format_number(c.weight, lang, decimals=1, trim=True)}"
+        if not c.higher_is_more_need:
+            text += f" ({i18n.translate('need.reversed', lang)})"
+        parts.append(text)
+    return "; ".join(
+        [
+            ", ".join(parts),
+            i18n.translate(f"need.norm_{result.normalisation}", lang),
+            i18n.translate("need.classes_by_rank", lang),
+        ]
+    )
 
 
 def style_coverage(table: pd.DataFrame, *, min_class: int, lang: str = "de") -> Styling:

@@ -148,3 +148,15 @@ def test_coverage_classes_differ_in_lightness_and_gaps_are_hatched() -> None:
     assert list(styling.fill) == [maps.GAP_COLOUR, maps.COVERED_COLOUR, maps.OTHER_COLOUR]
     assert styling.hatched == {maps.GAP_COLOUR}  # the second cue, on screen, in print and in the legend
     assert maps.GAP_COLOUR in {c for c, _ in styling.legend}
+
+
+def test_the_need_legend_states_the_recipe(loaded: dataset.Dataset) -> None:
+    from geo import need
+
+    components = [need.Component("sgb2_quote", 2.0), need.Component("gymnasium_pct", 1.0, False)]
+    result = need.need_index(loaded.spaces, components, normalisation="percentile")
+    german = maps.style_need(result).subtitle
+    assert german.startswith("SGB-II-Quote ×2, ")
+    assert "(umgedreht)" in german and "Rangplatz (Perzentil)" in german and "Fünftel" in german
+    english = maps.style_need(result, lang="en").subtitle
+    assert english.startswith("SGB II rate ×2, ") and "reversed" in english and "a fifth each" in english
