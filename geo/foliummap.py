@@ -19,7 +19,7 @@ import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geo import i18n
+from geo import i18n, maps
 from geo.assets import leaflet_links
 from geo.dataset import Dataset, DatasetMeta
 from geo.indicators import Indicator, catalogue
@@ -278,9 +278,8 @@ def _add_context(m: folium.Map, dataset: Dataset, geometry: MapGeometry, lang: s
         control=False,
     ).add_to(m)
     labels = folium.FeatureGroup(name=i18n.translate("map.stadtbezirke", lang), control=False)
-    for bezirk, point in zip(
-        geometry.bezirke["stadtbezirk"], geometry.bezirke.representative_point(), strict=True
-    ):
+    spots = maps.label_points(geometry.bezirke.geometry, dataset.welcome_points.geometry)
+    for bezirk, point in zip(geometry.bezirke["stadtbezirk"], spots, strict=True):
         _label(labels, point, i18n.translate("map.bezirk_label", lang, n=int(bezirk)), css="sk-bezirk-label")
     labels.add_to(m)
     add_welcome_points(m, dataset.welcome_points, lang=lang)

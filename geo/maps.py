@@ -293,3 +293,43 @@ def default_indicator(available: list[str]) -> str | None:
     if default in available:
         return default
     return available[0] if available else None
+
+
+#: A Bezirk label keeps at least this far from a Welcome Point's dot and from its Bezirk's border (metres).
+LABEL_CLEARANCE_M = 700.0
+
+
+def label_points(areas: gpd.GeoSeries, points: gpd.GeoSeries) -> gpd.GeoSeries:
+    """
+    Where to write each area's label (EPSG:4326 in, EPSG:4326 out): inside the area, clear of the points.
+
+    The representative point when no point (a Welcome Point) lies within `LABEL_CLEARANCE_M`; otherwise the
+    spot of a 250 m grid inside the area, at least that far from its border where possible, that is farthest
+    from every point (up to twice the clearance) and, among equals, nearest to the representative point.
+    Deterministic, so the web map and the print agree.
+    """
+    metric = areas.to_crs(METRIC_CRS)
+    anchors = metric.representative_point()
+    if points.empty:
+        return anchors.to_crs(areas.crs)
+    xy = shapely.get_coordinates(points.to_crs(METRIC_CRS).geometry.to_numpy())
+    chosen = []
+    for area, anchor in zip(metric.geometry, anchors, strict=True):
+        nearest = float(np.min(np.hypot(xy[:, 0] - anchor.x, xy[:, 1] - anchor.y)))
+        if nearest >= LABEL_CLEARANCE_M or area is None or area.is_empty:
+            chosen.append(anchor)
+            continue
+        minx, miny, maxx, maxy = area.bounds
+        gx, gy = np.meshgrid(np.arange(minx, maxx, 250.0), np.arange(miny, maxy, 250.0))
+        grid = shapely.points(gx.ravel(), gy.ravel())
+        inner = area.buffer(-LABEL_CLEARANCE_M)
+        inside = grid[shapely.contains(inner if not inner.is_empty else area, grid)]
+        if not len(inside):
+            chosen.append(anchor)
+            continue
+        cxy = shapely.get_coordinates(inside)
+        clear = np.min(np.hypot(cxy[:, None, 0] - xy[None, :, 0], cxy[:, None, 1] - xy[None, :, 1]), axis=1)
+        away = np.hypot(cxy[:, 0] - anchor.x, cxy[:, 1] - anchor.y)
+        score = np.minimum(clear, 2 * LABEL_CLEARANCE_M) - 0.25 * away
+        chosen.append(inside[int(np.argmax(score))])
+    return gpd.GeoSeries(chosen, index=areas.index, crs=METRIC_CRS).to_crs(areas.crs)

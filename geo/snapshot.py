@@ -8,6 +8,7 @@ from the same `geo.maps.Styling` as the web map, so print and screen agree.
 from __future__ import annotations
 
 import io
+import textwrap
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -129,7 +130,8 @@ def draw_map(
     bezirke = spaces.dissolve(by="stadtbezirk", as_index=False)
     bezirke.boundary.plot(ax=ax, color=maps.BEZIRK_COLOUR, linewidth=1.2)
     if labels:
-        for bezirk, point in zip(bezirke["stadtbezirk"], bezirke.representative_point(), strict=True):
+        spots = maps.label_points(bezirke.geometry, dataset.welcome_points.geometry)  # clear of the dots
+        for bezirk, point in zip(bezirke["stadtbezirk"], spots, strict=True):
             ax.text(
                 point.x,
                 point.y,
@@ -295,7 +297,7 @@ def map_figure(dataset: Dataset, prepared: Prepared, *, preset: Preset = "a4", l
     """
     with mpl.rc_context(RC):
         fig = Figure(figsize=PRESETS[preset], dpi=DPI)  # no pyplot: no global state, safe in server threads
-        ax = fig.add_axes((0.02, 0.07, 0.68, 0.80))
+        ax = fig.add_axes((0.02, 0.07, 0.68, 0.77))
         draw_map(ax, dataset, prepared, lang=lang)
         _legend(ax, prepared, dataset, lang)
         ax.add_artist(ScaleBar(1, "m", location="lower left", box_alpha=0.8, font_properties={"size": 9}))
@@ -303,7 +305,9 @@ def map_figure(dataset: Dataset, prepared: Prepared, *, preset: Preset = "a4", l
         fig.text(0.02, 0.955, prepared.styling.title, fontsize=20, fontweight="bold", va="top")
         as_of = i18n.translate("map.as_of", lang, date=maps.format_date(dataset.meta.reference_date, lang))
         subtitle = " · ".join(p for p in (prepared.styling.subtitle, as_of, dataset.meta.title) if p)
-        fig.text(0.02, 0.905, subtitle, fontsize=11, color="#444444", va="top")
+        # wrapped to the page (about 12 characters of 11 pt per inch): an index recipe is long, never cut off
+        lines = textwrap.wrap(subtitle, width=int(fig.get_figwidth() * 12))[:2]
+        fig.text(0.02, 0.905, "\n".join(lines), fontsize=11, color="#444444", va="top", linespacing=1.3)
         if dataset.meta.demo:
             demo_mark(fig, lang)
         footer(fig, dataset, lang)

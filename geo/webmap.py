@@ -46,6 +46,7 @@ from geo.maps import (
     MapGeometry,
     Styling,
     format_date,
+    label_points,
     source_line,
 )
 from geo.need import CLASS_KEYS, NeedIndex
@@ -115,7 +116,7 @@ def base_payload(dataset: Dataset, geometry: MapGeometry, *, lang: str = "de") -
         dataset.spaces[["sozialraum_id", "name", "stadtteil"]], on="sozialraum_id", how="left"
     )
     minx, miny, maxx, maxy = dataset.spaces.total_bounds
-    anchors = geometry.bezirke.representative_point()
+    anchors = label_points(geometry.bezirke.geometry, dataset.welcome_points.geometry)  # clear of the dots
     points = dataset.welcome_points
     payload: dict[str, Any] = {
         "ids": shapes["sozialraum_id"].tolist(),

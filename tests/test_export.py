@@ -172,3 +172,25 @@ def test_coverage_gaps_are_hatched_in_print(
     assert reds(flat) > 2_000  # there are gaps in the demo data
     assert reds(hatched) < 0.85 * reds(flat)  # white lines run through them
     assert whites(hatched) > whites(flat)
+
+
+def test_arabic_exports_are_joined_and_right_to_left(
+    data: dataset.Dataset, assignments: pd.DataFrame
+) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    # Matplotlib >= 3.11 shapes text: joined Arabic letters are narrower than the same letters kept apart
+    # (a zero-width non-joiner between each); without shaping both would be as wide
+    word = "الاجتماعية"
+    fig = Figure()
+    canvas = FigureCanvasAgg(fig)
+    joined = fig.text(0, 0, word, fontsize=20)
+    apart = fig.text(0, 0.5, "\u200c".join(word), fontsize=20)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    assert joined.get_window_extent(renderer).width < 0.9 * apart.get_window_extent(renderer).width
+    png = export.render(data, SnapshotView(kind="need"), "png", assignments=assignments, lang="ar")
+    assert png.startswith(b"\x89PNG")
+    pdf = export.render(data, SnapshotView(kind="need"), "pdf", assignments=assignments, lang="ar")
+    assert pdf.startswith(b"%PDF")

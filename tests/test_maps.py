@@ -160,3 +160,26 @@ def test_the_need_legend_states_the_recipe(loaded: dataset.Dataset) -> None:
     assert "(umgedreht)" in german and "Rangplatz (Perzentil)" in german and "Fünftel" in german
     english = maps.style_need(result, lang="en").subtitle
     assert english.startswith("SGB II rate ×2, ") and "reversed" in english and "a fifth each" in english
+
+
+def test_bezirk_labels_keep_clear_of_welcome_points(
+    loaded: dataset.Dataset, geometry: maps.MapGeometry
+) -> None:
+    import numpy as np
+
+    from geo.settings import METRIC_CRS
+
+    spots = maps.label_points(geometry.bezirke.geometry, loaded.welcome_points.geometry)
+    assert len(spots) == len(geometry.bezirke)
+    assert all(
+        b.contains(p) for b, p in zip(geometry.bezirke.geometry, spots, strict=True)
+    )  # inside its Bezirk
+    points = loaded.welcome_points.to_crs(METRIC_CRS).geometry
+    metric = spots.to_crs(METRIC_CRS)
+    anchors = geometry.bezirke.to_crs(METRIC_CRS).representative_point()
+    crowded = [i for i, a in enumerate(anchors) if points.distance(a).min() < maps.LABEL_CLEARANCE_M]
+    assert crowded, "the demo data has Bezirk centres next to a Welcome Point"
+    for i in crowded:  # moved to where it is clearer than before
+        assert points.distance(metric.iloc[i]).min() > points.distance(anchors.iloc[i]).min()
+    clear = [i for i in range(len(anchors)) if i not in crowded]
+    assert all(np.isclose(metric.iloc[i].x, anchors.iloc[i].x) for i in clear)  # the others stay put
