@@ -174,6 +174,7 @@ def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
         name=p.name,
         city=t("profile.city_median"),
         bezirk=t("profile.bezirk_median", n=p.stadtbezirk),
+        lang=lang(),
     )
     if spec is not None:
         st.vega_lite_chart(spec=spec, width="stretch")
@@ -515,7 +516,9 @@ def _details(v: SimpleNamespace) -> None:
                 }
             )
             st.vega_lite_chart(
-                spec=charts.score_bars(list(scores["name"]), list(scores["score"]), title=t("ranking.score")),
+                spec=charts.score_bars(
+                    list(scores["name"]), list(scores["score"]), title=t("ranking.score"), lang=lang()
+                ),
                 width="stretch",
             )
         else:

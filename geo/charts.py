@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from geo import i18n
+
 #: The Sozialraum shown: the strong mark (dark red, filled, largest); medians are lighter and hollow,
 #: so that the marks differ by shape and fill as well as by colour.
 SELECTED_COLOUR = "#b30000"
@@ -28,8 +30,14 @@ def _number(value: object) -> float | None:
     return None if math.isnan(number) else number
 
 
+def number_locale(lang: str) -> dict[str, Any]:
+    """Vega-Lite's number locale for `lang`: the decimal mark and thousands separator people write."""
+    decimal, thousands = i18n.separators(lang)
+    return {"decimal": decimal, "thousands": thousands, "grouping": [3], "currency": ["", "\u00a0€"]}
+
+
 def profile_dots(
-    comparison: pd.DataFrame, *, name: str, city: str, bezirk: str, unit: str = "%"
+    comparison: pd.DataFrame, *, name: str, city: str, bezirk: str, unit: str = "%", lang: str = "de"
 ) -> dict[str, Any] | None:
     """
     A dot plot of the indicators in `unit`: the Sozialraum against the city and Stadtbezirk medians.
@@ -51,6 +59,7 @@ def profile_dots(
     legend = {"orient": "bottom", "direction": "vertical", "title": None}
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "config": {"locale": {"number": number_locale(lang)}},
         "data": {"values": values},
         "mark": {"type": "point", "strokeWidth": 2},
         "encoding": {
@@ -95,11 +104,14 @@ def profile_dots(
     }
 
 
-def score_bars(names: list[str], scores: list[float | None], *, title: str) -> dict[str, Any]:
+def score_bars(
+    names: list[str], scores: list[float | None], *, title: str, lang: str = "de"
+) -> dict[str, Any]:
     """Horizontal bars of need scores (0-100), one per name, in the order given."""
     values = [{"name": n, "score": s} for n, s in zip(names, scores, strict=True) if _number(s) is not None]
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "config": {"locale": {"number": number_locale(lang)}},
         "data": {"values": values},
         "mark": {"type": "bar", "color": SELECTED_COLOUR},
         "encoding": {

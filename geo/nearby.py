@@ -3,10 +3,11 @@
 
 The place is the phone's location or a typed name; the Welcome Point comes with whom to contact.
 
-Places are found offline in the dataset itself: a Sozialraum (ID or name), a Stadtteil (number or name) or a
-street that a Welcome Point's address names. There is no street gazetteer in the app (an online geocoder
-would send what people type to a third party), so other streets are not found, and `find_place` says so by
-returning nothing. Distances are straight lines in metres (EPSG:25832), from the place to the nearest edge
+Places are found offline in the dataset itself: a Sozialraum (ID or name), a Stadtteil (number or name), a
+street of the dataset's street list (`strassen.csv` in the dataset folder: `name`, `lon`, `lat`, for example
+from the city's street directory; optional) or a street that a Welcome Point's address names. Nothing is sent
+to an online geocoder (it would learn what people type); a street in neither list is not found, and
+`find_place` says so by returning nothing. Distances are straight lines in metres (EPSG:25832), from the place to the nearest edge
 of a Sozialraum (0 when the place lies in it) and to a Welcome Point.
 """
 
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -75,6 +78,34 @@ def _point(geometry: object) -> tuple[float, float]:
     return float(point.x), float(point.y)  # type: ignore[attr-defined]
 
 
+#: The optional street list of a dataset (in its folder).
+STREETS_FILE = "strassen.csv"
+
+
+@cache
+def _streets_of(path: str, stamp: float) -> pd.DataFrame:
+    from geo import sources  # noqa: PLC0415 (the reader is needed only when a list exists)
+
+    table = sources.read_table(Path(path))
+    table.columns = [str(c).strip().lower() for c in table.columns]
+    if not {"name", "lon", "lat"} <= set(table.columns):
+        return pd.DataFrame(columns=["name", "lon", "lat", "key"])
+    out = table[["name", "lon", "lat"]].copy()
+    for axis in ("lon", "lat"):  # a decimal comma, as German spreadsheets write it, is read too
+        out[axis] = pd.to_numeric(out[axis].astype(str).str.replace(",", ".", regex=False), errors="coerce")
+    out = out.dropna()
+    out["key"] = out["name"].astype(str).map(_fold)
+    return out
+
+
+def streets(dataset: Dataset) -> pd.DataFrame:
+    """The dataset's street list (`name`, `lon`, `lat`, `key`), empty when it has none."""
+    path = Path(dataset.folder) / STREETS_FILE
+    if not path.is_file():
+        return pd.DataFrame(columns=["name", "lon", "lat", "key"])
+    return _streets_of(str(path), path.stat().st_mtime)
+
+
 def find_place(dataset: Dataset, text: str) -> Place | None:
     """
     The place `text` names: a Sozialraum ID or name, a Stadtteil number or name, or a Welcome Point's street.
@@ -109,6 +140,11 @@ def find_place(dataset: Dataset, text: str) -> Place | None:
             candidates.append((1, place))
         elif len(wanted) >= 3 and wanted in name:
             candidates.append((3, place))
+    for row in streets(dataset).itertuples():
+        if wanted == row.key:
+            candidates.append((1, Place(str(row.name), float(row.lon), float(row.lat), kind="street")))
+        elif len(wanted) >= 3 and wanted in row.key:
+            candidates.append((4, Place(str(row.name), float(row.lon), float(row.lat), kind="street")))
     for row in dataset.welcome_points.itertuples():
         street = _street(str(row.address or ""))
         if street and len(wanted) >= 3 and wanted in _fold(street):

@@ -748,13 +748,13 @@ AXE_REPORT = ARTIFACTS / "axe-findings.json"
 def _settled(pg: Page) -> None:
     """Wait until the app's page setup ran and Streamlit has finished the current run (its status widget)."""
     pg.wait_for_function("!!document.getElementById('sk-page-css')", timeout=30_000)
-    pg.wait_for_timeout(400)
+    pg.wait_for_timeout(200)
     pg.wait_for_function(
         "!document.querySelector('[data-testid=stStatusWidget]')"
         " || !document.querySelector('[data-testid=stStatusWidget]').innerText.trim()",
         timeout=30_000,
     )
-    pg.wait_for_timeout(600)
+    pg.wait_for_timeout(250)
 
 
 def _axe(pg: Page, where: str, found: dict[str, list[dict]]) -> list[str]:

@@ -47,3 +47,13 @@ def test_no_chart_without_values_and_text_stays_text() -> None:
     spec = charts.score_bars([evil, "B"], [55.0, None], title="Index")
     assert spec["data"]["values"] == [{"name": evil, "score": 55.0}]
     json.dumps(spec)  # plain data, nothing callable
+
+
+def test_charts_write_numbers_as_the_reader_does() -> None:
+    spec = charts.score_bars(["A"], [55.5], title="Index", lang="de")
+    assert spec["config"]["locale"]["number"]["decimal"] == ","
+    assert spec["config"]["locale"]["number"]["thousands"] == "."
+    assert (
+        charts.score_bars(["A"], [55.5], title="Index", lang="en")["config"]["locale"]["number"]["decimal"]
+        == "."
+    )

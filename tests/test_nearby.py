@@ -74,3 +74,20 @@ def test_nearby_names_the_nearest_high_need_and_the_nearest_welcome_point(real: 
     # far away (Cologne Cathedral): outside the city, said as such
     cologne = nearby.nearby(real, result.need_class, nearby.location(6.958, 50.941, "Köln"))
     assert cologne.outside and cologne.inside is None
+
+
+def test_a_street_list_in_the_dataset_finds_streets(demo_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "with-streets"
+    shutil.copytree(demo_dir, folder)
+    data = dataset.load_dataset(folder)
+    assert nearby.find_place(data, "Königsallee") is None  # no list yet: not found, never guessed
+    (folder / nearby.STREETS_FILE).write_text(
+        "name;lon;lat\nKönigsallee;6,7797;51,2227\nKölner Straße;6.7958;51.2161\nkaputt;x;y\n",
+        encoding="utf-8",
+    )
+    found = nearby.find_place(data, "koenigsallee".replace("oe", "ö"))
+    assert found is not None and found.kind == "street" and found.label == "Königsallee"
+    assert (found.lon, found.lat) == pytest.approx((6.7797, 51.2227))
+    assert nearby.find_place(data, "kölner str").label == "Kölner Straße"  # type: ignore[union-attr]
