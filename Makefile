@@ -55,8 +55,9 @@ lint: $(DEVSTAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# two workers (the machine's two cores), one test file per worker: a file's servers start once
 test: $(DEVSTAMP) chromium postgresql data/sozialraeume/sozialraeume.geojson lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python bench/map_size.py

@@ -1,14 +1,21 @@
 """
 Benchmark: the analysis on a synthetic city of N square Sozialräume and 1,000 Welcome Points.
 
-The squares tile the extent of Düsseldorf (about 217 km²), so at 100,000 Sozialräume each is about 47 m wide
-and a kilometre's reach holds about 1,400 of them: far denser than any real city, which is the point. Each N
-runs in its own process, so the peak memory reported (`ru_maxrss`) is that run's own.
+Two ways to grow the city:
+
+- fixed area (default): the squares tile the extent of Düsseldorf (about 217 km²), so at 100,000 Sozialräume
+  each is about 47 m wide and a kilometre's reach holds about 1,400 of them: far denser than any real city.
+  The pairs within a reach grow with the square of N, and so does `suggest`, whose answer depends on them.
+- ``--constant-density``: each square has Düsseldorf's mean Sozialraum area (217 km² / 171), as a city with
+  more Sozialräume has them on more land (a Sozialraum is a unit of a few thousand residents). A kilometre's
+  reach then holds about the same number of Sozialräume at every N, so linear work shows as linear growth.
+
+Each N runs in its own process, so the peak memory reported (`ru_maxrss`) is that run's own.
 
 Steps timed: need index (three indicators), distance to the nearest Welcome Point, coverage table, gaps,
 `suggest(k=3)` with a reach of 1 km, and a Fisher-Jenks classification of one indicator.
 
-Run with ``.venv/bin/python bench/scale.py [N ...]`` (default 1000 10000 100000).
+Run with ``.venv/bin/python bench/scale.py [--constant-density] [N ...]`` (default 1000 10000 100000).
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ AREA_M2 = 217e6
 X0, Y0 = 340_000.0, 5_670_000.0
 
 
-def run_one(n: int) -> dict[str, float]:
+def run_one(n: int, *, constant_density: bool = False) -> dict[str, float]:
     import geopandas as gpd  # noqa: PLC0415
     import numpy as np  # noqa: PLC0415
     import pandas as pd  # noqa: PLC0415
@@ -38,7 +45,7 @@ def run_one(n: int) -> dict[str, float]:
 
     rng = np.random.default_rng(n)
     side = int(np.ceil(np.sqrt(n)))
-    step = float(np.sqrt(AREA_M2 / n))
+    step = float(np.sqrt(AREA_M2 / 171)) if constant_density else float(np.sqrt(AREA_M2 / n))
     cols, rows = np.divmod(np.arange(n), side)
     x, y = X0 + cols * step, Y0 + rows * step
     squares = shapely.box(x, y, x + step, y + step)
@@ -90,11 +97,12 @@ def run_one(n: int) -> dict[str, float]:
     return times
 
 
-def main(sizes: list[int]) -> None:
+def main(sizes: list[int], *, constant_density: bool = False) -> None:
     results = {}
     for n in sizes:
+        flag = ["--constant-density"] if constant_density else []
         out = subprocess.run(
-            [sys.executable, __file__, "--one", str(n)], capture_output=True, text=True, check=True
+            [sys.executable, __file__, *flag, "--one", str(n)], capture_output=True, text=True, check=True
         )
         results[n] = json.loads(out.stdout.strip().splitlines()[-1])
     steps = list(next(iter(results.values())))
@@ -109,7 +117,10 @@ def main(sizes: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 2 and sys.argv[1] == "--one":
-        print(json.dumps(run_one(int(sys.argv[2]))))
+    args = sys.argv[1:]
+    dense = "--constant-density" in args
+    args = [a for a in args if a != "--constant-density"]
+    if len(args) > 1 and args[0] == "--one":
+        print(json.dumps(run_one(int(args[1]), constant_density=dense)))
     else:
-        main([int(a) for a in sys.argv[1:]] or [1000, 10_000, 100_000])
+        main([int(a) for a in args] or [1000, 10_000, 100_000], constant_density=dense)

@@ -156,6 +156,7 @@ function build(component, base) {
   // tab has no size, a phone's layout settles after the first paint) until the user moves the map.
   const fit = { user: false, busy: false };
   const fitCity = () => {
+    if (holder.clientWidth === 0 || holder.clientHeight === 0) return;  // hidden: fitted when shown
     fit.busy = true;
     map.fitBounds(base.bounds, { animate: false, padding: [4, 4] });
     fit.busy = false;
@@ -164,6 +165,11 @@ function build(component, base) {
   map.on("zoomend", () => declutter(holder));
   map.on("zoomstart", () => { if (!fit.busy) fit.user = true; });
   fitCity();
+  if (holder.clientWidth === 0) {  // Leaflet needs a view before layers are added; not the user's move
+    fit.busy = true;
+    map.setView([0, 0], 0);
+    fit.busy = false;
+  }
   if (window.ResizeObserver) {
     new ResizeObserver(() => {
       if (holder.clientWidth === 0) return;
@@ -245,6 +251,12 @@ function build(component, base) {
   return state;
 }
 
+// Fit the map to `bounds`, unless the map has no size yet (a hidden tab): Leaflet would compute NaN.
+function fitTo(state, bounds, options) {
+  if (state.holder.clientWidth === 0 || state.holder.clientHeight === 0) return;
+  state.map.fitBounds(bounds, options);
+}
+
 // Zoom to what the user asked for elsewhere than on the map: a Sozialraum chosen in the search (or a link), or
 // the Sozialräume a filter leaves; back to the whole city when the filter is cleared.
 function follow(state) {
@@ -256,23 +268,23 @@ function follow(state) {
     if (veiled) {
       const hidden = new Set(style.veiled);
       const shown = state.shapes.filter((_shape, i) => !hidden.has(i));
-      if (shown.length) map.fitBounds(L.featureGroup(shown).getBounds(), { padding: [12, 12], maxZoom: 15 });
+      if (shown.length) fitTo(state, L.featureGroup(shown).getBounds(), { padding: [12, 12], maxZoom: 15 });
     } else {
-      map.fitBounds(base.bounds, { padding: [4, 4] });
+      fitTo(state, base.bounds, { padding: [4, 4] });
     }
   }
   state.filterKey = filterKey;
   const focus = style.focus || [];
   const focusKey = focus.join(",");
   if (focus.length && focusKey !== state.focusKey) {
-    map.fitBounds(L.featureGroup(focus.map((i) => state.shapes[i])).getBounds(), { padding: [30, 30], maxZoom: 15 });
+    fitTo(state, L.featureGroup(focus.map((i) => state.shapes[i])).getBounds(), { padding: [30, 30], maxZoom: 15 });
   }
   state.focusKey = focusKey;
   const selected = style.selected;
   if (selected !== null && selected !== undefined && selected !== state.selected) {
     const id = base.ids[selected];
     if (state.pickedOnMap !== id) {
-      map.fitBounds(state.shapes[selected].getBounds(), { padding: [40, 40], maxZoom: 14 });
+      fitTo(state, state.shapes[selected].getBounds(), { padding: [40, 40], maxZoom: 14 });
     }
   }
   state.selected = selected;

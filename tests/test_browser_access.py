@@ -1,0 +1,356 @@
+"""
+Browser tests of accessibility, languages and the phone: axe-core on every page, the keyboard alone, the map in
+the first screen, right to left, "near me".
+
+A file of their own so that `make test` can run them beside the other browser tests (pytest-xdist, one file per
+worker); servers, pages and helpers come from `tests/test_browser.py`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.test_browser import (
+    ARTIFACTS,
+    Page,
+    _click_a_sozialraum,
+    _click_tab,
+    _log_in,
+    _no_error,
+    coordinator_server,
+    page,
+    server,
+)
+
+pytestmark = pytest.mark.browser
+
+
+# --- accessibility (axe-core, WCAG 2.1 A/AA) -------------------------------------------------------------
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+#: Every finding that is not critical or serious, by page, for `docs/barrierefreiheit.md`.
+AXE_REPORT = ARTIFACTS / "axe-findings.json"
+
+
+def _settled(pg: Page) -> None:
+    """Wait until the app's page setup ran and Streamlit has finished the current run (its status widget)."""
+    pg.wait_for_function("!!document.getElementById('sk-page-css')", timeout=30_000)
+    pg.wait_for_timeout(200)
+    pg.wait_for_function(
+        "!document.querySelector('[data-testid=stStatusWidget]')"
+        " || !document.querySelector('[data-testid=stStatusWidget]').innerText.trim()",
+        timeout=30_000,
+    )
+    pg.wait_for_timeout(250)
+
+
+def _axe(pg: Page, where: str, found: dict[str, list[dict]]) -> list[str]:
+    """Run axe-core on the page; returns the critical and serious violations, records the rest."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    _settled(pg)
+    result = Axe().run(pg, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    bad = []
+    for v in result.response["violations"]:
+        entry = {"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"]), "help": v["help"]}
+        if v["impact"] in ("critical", "serious"):
+            node = v["nodes"][0]
+            summary = " ".join(node.get("failureSummary", "").split())[:200]
+            bad.append(f"{where}: {v['id']} ({v['impact']}) {node.get('html', '')[:120]} -- {summary}")
+        else:
+            found.setdefault(where, []).append(entry)
+    return bad
+
+
+def _fold_sidebar(pg: Page) -> None:
+    """On a phone, fold the sidebar away if Streamlit left it open (it remembers it across pages)."""
+    sidebar = pg.locator("[data-testid=stSidebar][data-collapsed=false]")
+    if pg.viewport_size and pg.viewport_size["width"] < 640 and sidebar.count():
+        sidebar.hover()
+        pg.get_by_test_id("stSidebarCollapseButton").locator("button").click()
+        pg.wait_for_timeout(500)
+
+
+def _every_tab(pg: Page, where: str, found: dict[str, list[dict]]) -> list[str]:
+    """axe on the page and on each of its tabs, shown one after another."""
+    bad = _axe(pg, where, found)
+    _fold_sidebar(pg)
+    names = [t.inner_text().strip() for t in pg.get_by_role("tab").all()]
+    for name in names[1:]:
+        _click_tab(pg, name)
+        bad += _axe(pg, f"{where} [{name}]", found)
+    return bad
+
+
+@pytest.mark.parametrize("viewport", [(1366, 768), (390, 844)], ids=["laptop", "phone"])
+def test_every_page_passes_axe_and_speaks_its_language(
+    coordinator_server: str, page: tuple[Page, list[str]], viewport: tuple[int, int]
+) -> None:
+    """0 critical and 0 serious axe findings on every page and tab, logged out and as coordinator."""
+    import json
+
+    from geo import demo
+
+    pg, blocked = page
+    pg.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    found: dict[str, list[dict]] = {}
+    bad: list[str] = []
+    pg.goto(coordinator_server + "/erkunden")
+    pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
+    assert pg.evaluate("document.documentElement.lang") == "de"
+    bad += _axe(pg, "erkunden", found)
+    search = pg.locator("[data-testid=stSelectbox]").filter(
+        has=pg.get_by_text("Sozialraum suchen", exact=False)
+    )
+    search.click()
+    pg.keyboard.type("011")
+    pg.get_by_role("option").first.click()
+    pg.get_by_role("button", name="Auswahl aufheben").wait_for(timeout=30_000)
+    bad += _axe(pg, "erkunden: Steckbrief", found)
+    for panel in ("Rangliste", "Vergleich"):
+        pg.locator("[data-testid=stButtonGroup]").get_by_text(panel, exact=True).click()
+        bad += _axe(pg, f"erkunden: {panel}", found)
+    for path in ("/abdeckung", "/konto", "/daten", "/export"):
+        pg.goto(coordinator_server + path)
+        bad += _every_tab(pg, path, found)
+    pg.goto(coordinator_server + "/tandems")
+    if viewport[0] < 640:  # the sidebar is folded away on a phone
+        pg.get_by_test_id("stExpandSidebarButton").click()
+    _log_in(pg, "koordination@demo.invalid", demo.DEMO_PASSWORD)
+    for path in ("/tandems", "/aktivitaeten", "/anliegen", "/export", "/daten", "/verwaltung", "/konto"):
+        pg.goto(coordinator_server + path)
+        bad += _every_tab(pg, f"coordinator {path}", found)
+    ARTIFACTS.mkdir(exist_ok=True)
+    report = json.loads(AXE_REPORT.read_text(encoding="utf-8")) if AXE_REPORT.exists() else {}
+    report[f"{viewport[0]}x{viewport[1]}"] = found
+    AXE_REPORT.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    assert bad == [], "\n".join(bad)
+    assert blocked == []
+
+
+def test_the_page_language_follows_the_chosen_language(server: str, page: tuple[Page, list[str]]) -> None:
+    pg, _blocked = page
+    pg.goto(server + "/erkunden")
+    pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
+    main_direction = "getComputedStyle(document.querySelector('[data-testid=stMain]')).direction"
+    assert (pg.evaluate("document.documentElement.lang"), pg.evaluate(main_direction)) == ("de", "ltr")
+    select = pg.locator("[data-testid=stSelectbox]").filter(has=pg.get_by_text("Sprache", exact=True))
+    select.click()
+    pg.get_by_role("option", name="English").click()
+    pg.wait_for_function("document.documentElement.lang === 'en'", timeout=30_000)
+    pg.get_by_text("Explore the Sozialräume", exact=True).first.wait_for(timeout=30_000)
+    # Arabic: the text runs right to left, in the page and in the map's legend; the map stays a map
+    pg.goto(server + "/erkunden?lang=ar")
+    pg.wait_for_function("document.documentElement.lang === 'ar'", timeout=30_000)
+    pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
+    pg.get_by_text("استكشاف المناطق الاجتماعية").first.wait_for(timeout=30_000)
+    assert pg.evaluate(main_direction) == "rtl"
+    assert pg.evaluate("getComputedStyle(document.querySelector('.sk-legend')).direction") == "rtl"
+    assert pg.evaluate("getComputedStyle(document.querySelector('.leaflet-container')).direction") == "ltr"
+    # on a phone the folded sidebar is wholly off the page (with <html dir=rtl> it stayed half on it)
+    pg.set_viewport_size({"width": 390, "height": 844})
+    pg.goto(server + "/erkunden?lang=ar")
+    pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
+    pg.wait_for_timeout(1_000)
+    box = pg.locator("[data-testid=stSidebar]").bounding_box()
+    assert box is None or box["x"] + box["width"] <= 1 or box["x"] >= 390, box
+
+
+VISIBLE_LABELS = """() => [...document.querySelectorAll('.sk-bezirk-label, .sk-tandem-label')]
+  .filter((l) => !l.classList.contains('sk-hidden-label'))
+  .map((l) => { const r = l.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"""
+
+
+def _overlapping(rects: list[list[float]]) -> list[tuple[int, int]]:
+    return [
+        (i, j)
+        for i, a in enumerate(rects)
+        for j, b in enumerate(rects[:i])
+        if a[0] < b[2] and a[2] > b[0] and a[1] < b[3] and a[3] > b[1]
+    ]
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1366, 768)])
+def test_the_map_is_in_the_first_screen(
+    server: str, page: tuple[Page, list[str]], width: int, height: int
+) -> None:
+    """Phone and laptop: the map of Erkunden and Abdeckung starts within the first screen, labels apart."""
+    pg, _blocked = page
+    pg.set_viewport_size({"width": width, "height": height})
+    for path in ("/erkunden", "/abdeckung"):
+        pg.goto(server + path)
+        pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
+        pg.wait_for_timeout(1_000)
+        box = pg.locator(".leaflet-container").first.bounding_box()
+        assert box is not None
+        assert height - box["y"] >= 0.35 * height, (path, box)  # at least a third of the screen is map
+        assert _overlapping(pg.evaluate(VISIBLE_LABELS)) == [], path
+        assert pg.locator(".sk-legend .sk-point").count() == 1  # Welcome Points are in the legend
+        pg.screenshot(path=str(ARTIFACTS / f"first-screen{path.replace('/', '-')}-{width}.png"))
+        _no_error(pg)
+
+
+def test_on_a_phone_the_sidebar_folds_and_the_source_folds_into_the_legend(
+    server: str, page: tuple[Page, list[str]]
+) -> None:
+    pg, _blocked = page
+    pg.set_viewport_size({"width": 390, "height": 844})
+    pg.goto(server + "/erkunden")
+    pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
+    # the source line does not lie over the south of the city; it is in the folded legend
+    assert not pg.locator(".sk-source").is_visible()
+    legend_source = pg.locator(".sk-legend .sk-legend-source")
+    assert not legend_source.is_visible()
+    pg.locator(".sk-legend summary").click()
+    assert legend_source.is_visible() and "Demo-Daten" in legend_source.inner_text()
+    assert pg.locator(".sk-legend .sk-demo").is_visible()  # the demo mark stays outside the fold
+    # a page chosen in the sidebar: the sidebar folds away instead of covering 300 of 390 px
+    pg.locator("[data-testid=stExpandSidebarButton]").first.click()
+    sidebar = pg.locator("[data-testid=stSidebar]")
+    pg.wait_for_function("document.querySelector('[data-testid=stSidebar]').dataset.collapsed === 'false'")
+    pg.get_by_role("link", name="Abdeckung").click()
+    pg.wait_for_url("**/abdeckung", timeout=30_000)
+    pg.wait_for_function("document.querySelector('[data-testid=stSidebar]').dataset.collapsed === 'true'")
+    assert sidebar.get_attribute("data-collapsed") == "true"
+    _no_error(pg)
+
+
+def _tab_until(pg: Page, check: str, limit: int = 80, back: bool = False) -> None:
+    """Press Tab (or Shift+Tab) until `check` (JS, `a` is the focused element) holds; fail after `limit`."""
+    for _ in range(limit):
+        pg.keyboard.press("Shift+Tab" if back else "Tab")
+        if pg.evaluate(f"(() => {{ const a = document.activeElement; return Boolean({check}); }})()"):
+            return
+    focused = pg.evaluate("document.activeElement.outerHTML.slice(0, 200)")
+    raise AssertionError(f"no focus on {check} after {limit} presses; now on {focused}")
+
+
+def test_keyboard_alone_reaches_a_steckbrief_and_logs_a_concern(
+    coordinator_server: str, page: tuple[Page, list[str]]
+) -> None:
+    """Without a mouse: skip the map, find a Sozialraum, read its Steckbrief, log in, log a concern."""
+    from geo import demo
+
+    pg, _blocked = page
+    pg.goto(coordinator_server + "/erkunden")
+    pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
+    # a few presses reach the skip link before the map (the labels are no tab stops)
+    _tab_until(pg, "a.classList.contains('sk-skip')", limit=40)
+    assert pg.locator("a.sk-skip").is_visible()  # shown while it has the focus
+    # into the map: a Sozialraum is a named button, Enter opens its Steckbrief
+    _tab_until(pg, "a.classList && a.classList.contains('sk-sozialraum')", limit=10)
+    name = pg.evaluate("document.activeElement.getAttribute('aria-label')").split(",")[0]
+    pg.keyboard.press("Enter")
+    pg.get_by_role("heading", name=name).wait_for(timeout=30_000)
+    pg.get_by_text("Zum Vergleich hinzufügen").wait_for(timeout=30_000)
+    # back to the skip link, and past the whole map to the search box
+    _tab_until(pg, "a.classList.contains('sk-skip')", limit=40, back=True)
+    pg.keyboard.press("Enter")
+    assert pg.evaluate("document.activeElement.closest('[data-testid=stSelectbox]') !== null")
+    assert "Sozialraum suchen" in pg.evaluate(
+        "document.activeElement.closest('[data-testid=stSelectbox]').innerText"
+    )
+    pg.keyboard.type("011001")
+    pg.keyboard.press("Enter")
+    pg.get_by_text("Zum Vergleich hinzufügen").wait_for(timeout=30_000)  # the Steckbrief is shown
+    assert pg.get_by_text("Rang", exact=True).count() >= 1
+    # log in from the keyboard: the sidebar's login section, e-mail, password, Enter
+    _tab_until(pg, "a.tagName === 'SUMMARY' && a.innerText.includes('Anmeldung')", limit=400, back=True)
+    pg.keyboard.press("Enter")
+    _tab_until(pg, "a.getAttribute('aria-label') === 'E-Mail-Adresse'", limit=10)
+    pg.keyboard.type("connector@demo.invalid")
+    pg.keyboard.press("Tab")
+    pg.keyboard.type(demo.DEMO_PASSWORD)
+    pg.keyboard.press("Enter")
+    pg.get_by_text("Angemeldet: connector@demo.invalid").wait_for(timeout=30_000)
+    # to the concerns page by its link in the sidebar
+    _tab_until(pg, "a.tagName === 'A' && (a.getAttribute('href') || '').endsWith('/anliegen')", limit=400)
+    pg.keyboard.press("Enter")
+    pg.get_by_text("Anliegen und Rückmeldungen").wait_for(timeout=30_000)
+    pg.get_by_label("Problembeschreibung").wait_for(timeout=30_000)
+    _settled(pg)
+    _tab_until(pg, "a.getAttribute('aria-label') === 'Thema'")
+    pg.keyboard.type("Laterne im Hof defekt (Tastatur)")
+    _tab_until(pg, "a.getAttribute('aria-label') === 'Problembeschreibung'", limit=15)
+    pg.keyboard.type("Seit einer Woche dunkel.")
+    _tab_until(pg, "a.closest('[data-testid=stMultiSelect]') !== null", limit=15)
+    pg.keyboard.type("011001")
+    pg.keyboard.press("Enter")
+    pg.keyboard.press("Escape")
+    _tab_until(pg, "a.tagName === 'BUTTON' && a.innerText.trim() === 'Speichern'", limit=30)
+    pg.keyboard.press("Enter")
+    pg.get_by_text("Das Anliegen »Laterne im Hof defekt (Tastatur)« wurde gespeichert.").wait_for(
+        timeout=30_000
+    )
+    _no_error(pg)
+
+
+MAP_ZOOM = "(() => { const h = [...document.querySelectorAll('*')].find((e) => e.__skMap); return h ? h.__skMap.map.getZoom() : null; })()"
+
+
+def test_the_map_zooms_to_a_searched_sozialraum_but_not_to_a_tapped_one(
+    server: str, page: tuple[Page, list[str]]
+) -> None:
+    pg, _blocked = page
+    pg.set_viewport_size({"width": 390, "height": 844})
+    pg.goto(server + "/erkunden")
+    pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
+    pg.wait_for_timeout(800)
+    city = pg.evaluate(MAP_ZOOM)
+    # a tap chooses where the user is looking: the map stays put
+    _click_a_sozialraum(pg)
+    pg.get_by_text("Zum Vergleich hinzufügen").wait_for(timeout=30_000)
+    pg.wait_for_timeout(500)
+    assert pg.evaluate(MAP_ZOOM) == city
+    # a Sozialraum found in the search: the map zooms to it (on a phone a Sozialraum is ~10 px wide)
+    search = pg.locator("[data-testid=stSelectbox]").filter(has=pg.get_by_text("Sozialraum suchen"))
+    search.click()
+    pg.keyboard.type("101001")
+    pg.keyboard.press("Enter")
+    pg.wait_for_function(f"{MAP_ZOOM} > {city} + 1", timeout=30_000)
+    _no_error(pg)
+
+
+def test_near_me_from_the_phones_location_or_a_typed_place(
+    server: str, page: tuple[Page, list[str]], demo_dir: Path
+) -> None:
+    """One tap: the nearest high-need Sozialräume and Welcome Point; the location is asked for only then."""
+    from geo import dataset, need
+
+    data = dataset.load_dataset(demo_dir)
+    result = need.need_index(data.spaces, need.default_components(data.indicator_ids()))
+    worst = str(result.score.idxmax())
+    spaces = data.spaces.set_index("sozialraum_id")
+    inside = spaces.loc[worst].geometry.representative_point()
+    pg, blocked = page
+    pg.set_viewport_size({"width": 390, "height": 844})
+    pg.context.grant_permissions(["geolocation"], origin=server)
+    pg.context.set_geolocation({"latitude": inside.y, "longitude": inside.x, "accuracy": 20})
+    pg.goto(server + "/erkunden")
+    pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
+    pg.wait_for_timeout(500)
+    city = pg.evaluate(MAP_ZOOM)
+    pg.locator("button.sk-locate").click()
+    pg.get_by_text("Ausgangspunkt: Ihr Standort").wait_for(timeout=30_000)
+    pg.get_by_text(f"Sie sind im Sozialraum {spaces.loc[worst, 'name']} ({worst}).").wait_for(timeout=10_000)
+    assert pg.get_by_text("Nächster Welcome Point").count() == 1
+    assert pg.locator("a[href^='tel:']").count() == 1  # the Welcome Point's phone, one tap to call
+    assert pg.get_by_text("Luftlinie in Metern").count() == 1  # distances say what they measure
+    assert pg.locator("path.sk-pin-place").count() == 1  # the starting point on the map ...
+    pg.wait_for_function(f"{MAP_ZOOM} > {city}", timeout=10_000)  # ... which zooms to it
+    # a result opens its Steckbrief
+    pg.get_by_role("button", name=f"{spaces.loc[worst, 'name']} ({worst})").first.click()
+    pg.get_by_text("Zum Vergleich hinzufügen").wait_for(timeout=30_000)
+    # a typed Stadtteil instead of the location
+    pg.locator("[data-testid=stButtonGroup]").get_by_text("In der Nähe", exact=True).click()
+    box = pg.get_by_label("Oder einen Ort eingeben", exact=True)
+    box.fill("Garath")
+    box.press("Enter")
+    pg.get_by_text("Ausgangspunkt: Garath").wait_for(timeout=30_000)
+    box.fill("Königsallee")
+    box.press("Enter")
+    pg.get_by_text("»Königsallee« wurde nicht gefunden").wait_for(timeout=30_000)
+    _no_error(pg)
+    assert blocked == []
