@@ -15,7 +15,9 @@ Each N runs in its own process, so the peak memory reported (`ru_maxrss`) is tha
 Steps timed: need index (three indicators), distance to the nearest Welcome Point, coverage table, gaps,
 `suggest(k=3)` with a reach of 1 km, and a Fisher-Jenks classification of one indicator.
 
-Run with ``.venv/bin/python bench/scale.py [--constant-density] [N ...]`` (default 1000 10000 100000).
+Run with ``.venv/bin/python bench/scale.py [--constant-density] [--runs R] [N ...]`` (default one run of
+1000 10000 100000); with ``--runs 5`` each cell is min / median of five runs and the last column the growth
+of the medians from 10,000 to 100,000.
 """
 
 from __future__ import annotations
@@ -97,30 +99,48 @@ def run_one(n: int, *, constant_density: bool = False) -> dict[str, float]:
     return times
 
 
-def main(sizes: list[int], *, constant_density: bool = False) -> None:
-    results = {}
+def main(sizes: list[int], *, constant_density: bool = False, runs: int = 1) -> None:
+    """Each size `runs` times, each run in its own process; min / median (of the runs) per step."""
+    results: dict[int, list[dict[str, float]]] = {}
     for n in sizes:
         flag = ["--constant-density"] if constant_density else []
-        out = subprocess.run(
-            [sys.executable, __file__, *flag, "--one", str(n)], capture_output=True, text=True, check=True
-        )
-        results[n] = json.loads(out.stdout.strip().splitlines()[-1])
-    steps = list(next(iter(results.values())))
-    print("| step | " + " | ".join(f"{n:,}" for n in sizes) + " |")
-    print("|---|" + "---|" * len(sizes))
+        results[n] = []
+        for _ in range(runs):
+            out = subprocess.run(
+                [sys.executable, __file__, *flag, "--one", str(n)], capture_output=True, text=True, check=True
+            )
+            results[n].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    steps = list(results[sizes[0]][0])
+
+    def cell(n: int, step: str) -> str:
+        values = sorted(r[step] for r in results[n])
+        low, mid = values[0], values[len(values) // 2]
+        if step in ("peak MiB", "suggestions"):
+            return f"{mid:,.0f}"
+        return f"{mid:.3f} s" if runs == 1 else f"{low:.3f} / {mid:.3f} s"
+
+    print(f"runs per size: {runs} (min / median)" if runs > 1 else "one run per size")
+    print("| step | " + " | ".join(f"{n:,}" for n in sizes) + " | median 10k -> 100k |")
+    print("|---|" + "---|" * (len(sizes) + 1))
     for step in steps:
-        cells = [
-            f"{results[n][step]:,.0f}" if step in ("peak MiB", "suggestions") else f"{results[n][step]:.2f} s"
-            for n in sizes
-        ]
-        print(f"| {step} | " + " | ".join(cells) + " |")
+        growth = ""
+        if 10_000 in results and 100_000 in results and step not in ("peak MiB", "suggestions"):
+            small = sorted(r[step] for r in results[10_000])[len(results[10_000]) // 2]
+            large = sorted(r[step] for r in results[100_000])[len(results[100_000]) // 2]
+            growth = f"{large / small:.1f}x" if small > 0 else ""
+        print(f"| {step} | " + " | ".join(cell(n, step) for n in sizes) + f" | {growth} |")
 
 
 if __name__ == "__main__":
     args = sys.argv[1:]
     dense = "--constant-density" in args
+    runs = 1
+    if "--runs" in args:
+        at = args.index("--runs")
+        runs = int(args[at + 1])
+        del args[at : at + 2]
     args = [a for a in args if a != "--constant-density"]
     if len(args) > 1 and args[0] == "--one":
         print(json.dumps(run_one(int(args[1]), constant_density=dense)))
     else:
-        main([int(a) for a in args] or [1000, 10_000, 100_000], constant_density=dense)
+        main([int(a) for a in args] or [1000, 10_000, 100_000], constant_density=dense, runs=runs)

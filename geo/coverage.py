@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -15,12 +16,31 @@ from geo.settings import METRIC_CRS, STORAGE_CRS
 NEIGHBOUR_TOLERANCE_M = 2.0
 
 
+#: Anchors of the last few Sozialraum tables: id -> (weak reference, geometry array, ids, anchors). The
+#: coverage page asks for them three times per run (distances, coverage table, suggestions); reprojecting
+#: every polygon is most of the work at a large size.
+_ANCHORS: dict[int, tuple[weakref.ref, object, object, gpd.GeoSeries]] = {}
+
+
 def anchor_points(spaces: gpd.GeoDataFrame) -> gpd.GeoSeries:
-    """A point inside each Sozialraum (shapely's representative point), in EPSG:25832."""
+    """
+    A point inside each Sozialraum (shapely's representative point), in EPSG:25832.
+
+    Kept for the same table object while its geometry and IDs are the same objects (a changed or copied
+    table is computed afresh); the series returned is shared, callers do not change it.
+    """
+    held = _ANCHORS.get(id(spaces))
+    geometry, ids = spaces.geometry.array, spaces["sozialraum_id"].array
+    if held is not None and held[0]() is spaces and held[1] is geometry and held[2] is ids:
+        return held[3]
     metric = spaces.to_crs(METRIC_CRS)
-    return gpd.GeoSeries(
+    anchors = gpd.GeoSeries(
         metric.representative_point().to_numpy(), index=spaces["sozialraum_id"].to_numpy(), crs=METRIC_CRS
     )
+    if len(_ANCHORS) >= 8:
+        _ANCHORS.pop(next(iter(_ANCHORS)))
+    _ANCHORS[id(spaces)] = (weakref.ref(spaces), geometry, ids, anchors)
+    return anchors
 
 
 def distance_to_nearest(spaces: gpd.GeoDataFrame, points: gpd.GeoDataFrame) -> pd.Series:

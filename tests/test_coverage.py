@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -210,3 +211,16 @@ def test_the_scalable_choice_is_the_greedy_choice(seed: int, alternatives: bool)
     else:
         expected, _ = coverage.greedy_cover(weights, reach, 4, candidates)
     assert got == expected
+
+
+def test_anchor_points_are_kept_per_table_and_recomputed_when_it_changes(demo_dir: Path) -> None:
+    from geo import dataset
+
+    spaces = dataset.load_dataset(demo_dir).spaces
+    first = coverage.anchor_points(spaces)
+    assert coverage.anchor_points(spaces) is first  # the same table: computed once
+    moved = spaces.copy()
+    moved["geometry"] = moved.geometry.translate(xoff=0.01)  # a changed table: computed afresh
+    again = coverage.anchor_points(moved)
+    assert again is not first
+    assert (again.x > first.x).all()
