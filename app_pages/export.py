@@ -61,6 +61,8 @@ with friendly_errors():
             format_func=bound(lambda p: t(f"export.preset_{p.replace(':', '_')}")),
         )
     sozialraum = None
+    if fmt in ("png", "pdf"):  # the Sozialraum chosen on Erkunden is marked on the map
+        sozialraum = st.session_state.get("explore_selected")
     if fmt == "factsheet":
         labels = profile.search_labels(data.spaces)
         chosen = st.session_state.get("explore_selected")
@@ -95,7 +97,7 @@ with friendly_errors():
                 lang=lang(),
                 sozialraum_id=sozialraum,
                 open_concerns=journal.open_concerns(register(), sozialraum, by=principal())
-                if sozialraum
+                if sozialraum and fmt == "factsheet"
                 else None,
             )
         name = f"sozialraum-karte-{kind if fmt != 'factsheet' else sozialraum}-{fmt}{export.SUFFIX[fmt]}"

@@ -51,7 +51,7 @@ def render(
     lang
         Language of every label.
     sozialraum_id
-        The Sozialraum of a fact sheet.
+        The Sozialraum of a fact sheet; on a map (PNG, PDF) the Sozialraum outlined and named.
     open_concerns
         Topics of its open concerns, for the fact sheet.
 
@@ -99,4 +99,5 @@ def render(
             msg = "a fact sheet needs a Sozialraum"
             raise ValueError(msg)
         return brief.fact_sheet(dataset, prepared, sozialraum_id, lang=lang, open_concerns=open_concerns)
-    return snapshot.to_bytes(snapshot.map_figure(dataset, prepared, preset=preset, lang=lang), fmt)  # type: ignore[arg-type]
+    figure = snapshot.map_figure(dataset, prepared, preset=preset, lang=lang, highlight=sozialraum_id)
+    return snapshot.to_bytes(figure, fmt)  # type: ignore[arg-type]

@@ -286,9 +286,18 @@ def footer(fig: Figure, dataset: Dataset, lang: str) -> None:
     )
 
 
-def map_figure(dataset: Dataset, prepared: Prepared, *, preset: Preset = "a4", lang: str = "de") -> Figure:
+def map_figure(
+    dataset: Dataset,
+    prepared: Prepared,
+    *,
+    preset: Preset = "a4",
+    lang: str = "de",
+    highlight: str | None = None,
+) -> Figure:
     """
     The map view as a figure: title, subtitle, map, legend, scale bar, north arrow, source line.
+
+    `highlight` (a Sozialraum ID) is outlined in black and named in the subtitle.
 
     Returns
     -------
@@ -298,13 +307,20 @@ def map_figure(dataset: Dataset, prepared: Prepared, *, preset: Preset = "a4", l
     with mpl.rc_context(RC):
         fig = Figure(figsize=PRESETS[preset], dpi=DPI)  # no pyplot: no global state, safe in server threads
         ax = fig.add_axes((0.02, 0.07, 0.68, 0.77))
-        draw_map(ax, dataset, prepared, lang=lang)
+        names = dataset.spaces.set_index("sozialraum_id")["name"]
+        highlight = highlight if highlight in names.index else None
+        draw_map(ax, dataset, prepared, lang=lang, highlight=highlight)
         _legend(ax, prepared, dataset, lang)
         ax.add_artist(ScaleBar(1, "m", location="lower left", box_alpha=0.8, font_properties={"size": 9}))
         _north_arrow(ax)
         fig.text(0.02, 0.955, prepared.styling.title, fontsize=20, fontweight="bold", va="top")
         as_of = i18n.translate("map.as_of", lang, date=maps.format_date(dataset.meta.reference_date, lang))
-        subtitle = " · ".join(p for p in (prepared.styling.subtitle, as_of, dataset.meta.title) if p)
+        marked = (
+            i18n.translate("export.marked", lang, name=f"{names[highlight]} ({highlight})")
+            if highlight
+            else ""
+        )
+        subtitle = " · ".join(p for p in (prepared.styling.subtitle, marked, as_of, dataset.meta.title) if p)
         # wrapped to the page (about 12 characters of 11 pt per inch): an index recipe is long, never cut off
         lines = textwrap.wrap(subtitle, width=int(fig.get_figwidth() * 12))[:2]
         fig.text(0.02, 0.905, "\n".join(lines), fontsize=11, color="#444444", va="top", linespacing=1.3)

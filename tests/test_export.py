@@ -194,3 +194,13 @@ def test_arabic_exports_are_joined_and_right_to_left(
     assert png.startswith(b"\x89PNG")
     pdf = export.render(data, SnapshotView(kind="need"), "pdf", assignments=assignments, lang="ar")
     assert pdf.startswith(b"%PDF")
+
+
+def test_a_chosen_sozialraum_is_marked_on_the_map(data: dataset.Dataset, assignments: pd.DataFrame) -> None:
+    name = data.spaces.set_index("sozialraum_id").loc["011001", "name"]
+    marked = _text(
+        export.render(data, SnapshotView(kind="need"), "pdf", assignments=assignments, sozialraum_id="011001")
+    )
+    assert f"schwarz umrandet: {name} (011001)" in " ".join(marked.split())  # the subtitle may wrap
+    plain = _text(export.render(data, SnapshotView(kind="need"), "pdf", assignments=assignments))
+    assert "schwarz umrandet" not in plain
