@@ -517,7 +517,7 @@ html body [data-testid="stBaseButton-tertiary"] { justify-content: flex-start; t
 #: The map keeps Leaflet's own left-to-right geometry; its legend, source line and tooltips read right to left.
 RTL_CSS = """
 [data-testid="stMain"], [data-testid="stSidebarContent"], [role="dialog"] { direction: rtl; }
-[data-testid="stMain"] .leaflet-container { direction: ltr; }
+[data-testid="stMain"] .leaflet-container, [data-testid="stVegaLiteChart"] { direction: ltr; }
 [data-testid="stMain"] .leaflet-container .sk-legend, [data-testid="stMain"] .leaflet-container .sk-source,
 [data-testid="stMain"] .leaflet-container .leaflet-tooltip { direction: rtl; text-align: right; }
 """

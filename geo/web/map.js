@@ -284,7 +284,8 @@ function follow(state) {
   if (selected !== null && selected !== undefined && selected !== state.selected) {
     const id = base.ids[selected];
     if (state.pickedOnMap !== id) {
-      fitTo(state, state.shapes[selected].getBounds(), { padding: [40, 40], maxZoom: 14 });
+      // the Sozialraum with its neighbours around it (a margin of one and a half times its size)
+      fitTo(state, state.shapes[selected].getBounds().pad(1.5), { maxZoom: 14 });
     }
   }
   state.selected = selected;
