@@ -26,6 +26,7 @@ from app_pages.ui import (
     open_concerns,
     plain,
     principal,
+    run_memo,
     t,
     table_with_download,
 )
@@ -258,6 +259,19 @@ def choose(sozialraum_id: str) -> None:
     st.session_state["explore_panel"] = "profile"
 
 
+def nearby_current(data: Dataset, result: need.NeedIndex) -> nearby.Nearby | None:
+    """What is near the starting point of this session (None without one), once per script run."""
+    place = st.session_state.get("explore_place")
+    if place is None:
+        return None
+    memo = run_memo()
+    key = ("nearby", place, id(result))
+    if key not in memo:
+        memo[key] = nearby.nearby(data, result.need_class, place)
+    found: nearby.Nearby = memo[key]
+    return found
+
+
 def show_nearby(data: Dataset, result: need.NeedIndex) -> None:
     """The "near me" panel: a typed place, and what is near the starting point."""
     st.text_input(
@@ -274,11 +288,11 @@ def show_nearby(data: Dataset, result: need.NeedIndex) -> None:
         st.warning(
             t(f"near.error_{problem}") if problem in {"1", "2", "3", "unsupported"} else t("near.error_2")
         )
-    place = st.session_state.get("explore_place")
-    if place is None:
+    found = nearby_current(data, result)
+    if found is None:
         st.caption(t("near.pick_hint"))
         return
-    found = nearby.nearby(data, result.need_class, place)
+    place = found.place
     names = data.spaces.set_index("sozialraum_id")["name"]
     st.markdown(f"**{t('near.from', place=plain(place.label))}**")
     if found.outside:
@@ -320,10 +334,10 @@ def show_nearby(data: Dataset, result: need.NeedIndex) -> None:
 
 def near_focus(data: Dataset, result: need.NeedIndex) -> tuple[tuple[str, ...], pd.DataFrame]:
     """The Sozialräume the map zooms to for the starting point, and its pin."""
-    place = st.session_state.get("explore_place")
-    if place is None:
+    found = nearby_current(data, result)
+    if found is None:
         return (), pd.DataFrame(columns=["lat", "lon", "title", "kind"])
-    found = nearby.nearby(data, result.need_class, place)
+    place = found.place
     focus = tuple(([found.inside] if found.inside else []) + list(found.high_need["sozialraum_id"]))
     pin = pd.DataFrame([{"lat": place.lat, "lon": place.lon, "title": place.label, "kind": "place"}])
     return focus, pin

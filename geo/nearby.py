@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -162,6 +163,16 @@ def location(lon: float, lat: float, label: str) -> Place:
     return Place(label, float(lon), float(lat), kind="location")
 
 
+def _metric_spaces(dataset: Dataset) -> gpd.GeoDataFrame:
+    """The dataset's Sozialräume in EPSG:25832, projected once per dataset object and table."""
+    held = dataset.__dict__.get("_nearby_metric")
+    if held is None or held[0] is not dataset.spaces:
+        held = (dataset.spaces, dataset.spaces.to_crs(METRIC_CRS))
+        dataset.__dict__["_nearby_metric"] = held
+    projected: gpd.GeoDataFrame = held[1]
+    return projected
+
+
 def _phone(contacts: object) -> str:
     if isinstance(contacts, list):
         for contact in contacts:
@@ -181,7 +192,7 @@ def nearby(
     to_metric = Transformer.from_crs(STORAGE_CRS, METRIC_CRS, always_xy=True)
     x, y = to_metric.transform(place.lon, place.lat)
     here = shapely.Point(x, y)
-    spaces = dataset.spaces.to_crs(METRIC_CRS)
+    spaces = _metric_spaces(dataset)
     distance = shapely.distance(spaces.geometry.to_numpy(), here)
     frame = pd.DataFrame(
         {
