@@ -55,9 +55,10 @@ lint: $(DEVSTAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# two workers (the machine's two cores), one test file per worker: a file's servers start once
+# two workers (the machine's two cores): the browser tests on one, one after another (two Streamlit servers
+# and two Chromiums at once on two cores made them miss their timeouts), everything else on both
 test: $(DEVSTAMP) chromium postgresql data/sozialraeume/sozialraeume.geojson lint
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 bench: $(STAMP)
 	$(BIN)/python bench/map_size.py

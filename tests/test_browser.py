@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]  # one worker: one server at a time
 
 if not (Path(CHROMIUM).exists() and shutil.which("chromium")) and not os.environ.get("CI"):
     pytest.skip(
@@ -551,7 +551,13 @@ def test_create_tandem_assign_and_the_gap_list_shrinks(
     tags = form.locator("[data-testid=stMultiSelectTagsContainer]").inner_text()
     assert SENTINEL in tags and "Omar" in tags
     form.get_by_role("button", name="Speichern").click()
-    pg.get_by_text("Das Tandem »Tandem Test« wurde gespeichert.").wait_for(timeout=30_000)
+    saved = pg.get_by_text("Das Tandem »Tandem Test« wurde gespeichert.")
+    try:
+        saved.wait_for(timeout=30_000)
+    except PlaywrightTimeout:
+        pg.screenshot(path=str(ARTIFACTS / "tandem-not-saved.png"), full_page=True)
+        alerts = [a.inner_text() for a in pg.locator("[role=alert], [data-testid=stAlert]").all()]
+        raise AssertionError(f"the tandem was not saved; the page says: {alerts}") from None
     _click_tab(pg, "Zuordnungen")
     form = _form(pg, "Tandem einem Sozialraum zuordnen")
     form.get_by_label("Tandem", exact=True).click()  # the demo register has tandems of its own

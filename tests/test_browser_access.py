@@ -24,7 +24,7 @@ from tests.test_browser import (
     server,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]  # one worker: one server at a time
 
 
 # --- accessibility (axe-core, WCAG 2.1 A/AA) -------------------------------------------------------------
