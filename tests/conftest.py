@@ -183,3 +183,16 @@ def register_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     ) as c:
         c.execute(f'CREATE DATABASE "{name}"')
     return f"{server}/{name}"
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """The real official files imported as the app imports them (a dataset per test module)."""
+    from geo import dataset, fetch
+    from geo.access import Principal
+
+    out = tmp_path_factory.mktemp("real") / "official"
+    fetch.import_files(
+        out, by=Principal.cli(), sozialraeume=SOZIALRAEUME, indicators=QUARTIERSATLAS, welcome_points=REGISTRY
+    )
+    return dataset.load_dataset(out)

@@ -8,25 +8,12 @@ import pytest
 import shapely
 
 from geo import dataset, nearby, need
-from geo.access import Principal
 from geo.settings import METRIC_CRS
-from tests.conftest import QUARTIERSATLAS, REGISTRY, SOZIALRAEUME
 
 
 @pytest.fixture(scope="module")
 def demo(demo_dir: Path) -> dataset.Dataset:
     return dataset.load_dataset(demo_dir)
-
-
-@pytest.fixture(scope="module")
-def real(tmp_path_factory: pytest.TempPathFactory) -> dataset.Dataset:
-    from geo import fetch
-
-    out = tmp_path_factory.mktemp("real") / "official"
-    fetch.import_files(
-        out, by=Principal.cli(), sozialraeume=SOZIALRAEUME, indicators=QUARTIERSATLAS, welcome_points=REGISTRY
-    )
-    return dataset.load_dataset(out)
 
 
 def _classes(data: dataset.Dataset) -> need.NeedIndex:

@@ -11,20 +11,8 @@ import pytest
 import shapely
 
 from geo import dataset, maps, view, webmap
-from geo.access import Principal
 from geo.tables import markdown_table
-from tests.conftest import QUARTIERSATLAS, REGISTRY, SOZIALRAEUME
-
-
-@pytest.fixture(scope="module")
-def real(tmp_path_factory: pytest.TempPathFactory) -> dataset.Dataset:
-    from geo import fetch
-
-    out = tmp_path_factory.mktemp("real") / "official"
-    fetch.import_files(
-        out, by=Principal.cli(), sozialraeume=SOZIALRAEUME, indicators=QUARTIERSATLAS, welcome_points=REGISTRY
-    )
-    return dataset.load_dataset(out)
+from tests.conftest import SOZIALRAEUME
 
 
 def test_encoding_round_trips_to_the_metre() -> None:
