@@ -537,7 +537,19 @@ def test_create_tandem_assign_and_the_gap_list_shrinks(
         form.get_by_label("Sprachen").fill(languages)
         form.get_by_role("button", name="Speichern").click()
         pg.get_by_text(f"»{name}« wurde gespeichert.").wait_for(timeout=30_000)
+    pg.wait_for_function(  # Streamlit idle: a form filled during a rerun is rebuilt and loses its input
+        "!document.querySelector('[data-testid=stStatusWidget]')"
+        " || !document.querySelector('[data-testid=stStatusWidget]').innerText.trim()",
+        timeout=30_000,
+    )
+    pg.wait_for_timeout(500)
     _click_tab(pg, "Tandems")
+    pg.wait_for_function(  # Streamlit idle: a form filled during a rerun is rebuilt and loses its input
+        "!document.querySelector('[data-testid=stStatusWidget]')"
+        " || !document.querySelector('[data-testid=stStatusWidget]').innerText.trim()",
+        timeout=30_000,
+    )
+    pg.wait_for_timeout(500)
     form = _form(pg, "Neues Tandem")
     form.get_by_label("Tandem").fill("Tandem Test")
     members = form.get_by_label("Mitglieder (mindestens zwei)")
@@ -550,6 +562,12 @@ def test_create_tandem_assign_and_the_gap_list_shrinks(
     pg.keyboard.press("Escape")
     tags = form.locator("[data-testid=stMultiSelectTagsContainer]").inner_text()
     assert SENTINEL in tags and "Omar" in tags
+    pg.wait_for_function(  # Streamlit idle: a form filled during a rerun is rebuilt and loses its input
+        "!document.querySelector('[data-testid=stStatusWidget]')"
+        " || !document.querySelector('[data-testid=stStatusWidget]').innerText.trim()",
+        timeout=30_000,
+    )
+    pg.wait_for_timeout(500)
     form.get_by_role("button", name="Speichern").click()
     saved = pg.get_by_text("Das Tandem »Tandem Test« wurde gespeichert.")
     try:
