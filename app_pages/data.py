@@ -6,7 +6,7 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages.ui import clear_caches, friendly_errors, lang, load_current, plain, principal, register, t
-from geo import fetch, maps
+from geo import fetch, maps, nearby
 from geo.access import Action
 from geo.report import Report
 from geo.settings import PORTAL_BASE_URL, get_settings
@@ -56,6 +56,8 @@ with friendly_errors():
                 nationalities=plain(", ".join(data.nationalities.columns)),
             )
         )
+    street_count = len(nearby.streets(data))
+    st.caption(t("data.streets", n=street_count) if street_count else t("data.no_streets"))
     show_report(data.report)
     if data.import_report is not None:
         repairs = [i for i in data.import_report.issues if i.code not in data.report.codes()]
@@ -105,9 +107,15 @@ nationalities = st.file_uploader(
     key="data_up_nationalities",
     help=t("data.upload_nationalities_help"),
 )
+streets = st.file_uploader(
+    t("data.upload_streets"),
+    type=["csv", "xlsx", "geojson", "json", "gpkg", "zip"],
+    key="data_up_streets",
+    help=t("data.upload_streets_help"),
+)
 if st.button(
     t("data.import_button"),
-    disabled=not (indicators or welcome or spaces or nationalities),
+    disabled=not (indicators or welcome or spaces or nationalities or streets),
     key="data_import",
 ):
     with friendly_errors(), tempfile.TemporaryDirectory() as tmp:
@@ -129,6 +137,7 @@ if st.button(
                 indicators=saved(indicators),
                 welcome_points=saved(welcome),
                 nationalities=saved(nationalities),
+                streets=saved(streets),
                 sheet=sheet or None,
             )
         use_official(official, t("data.imported", folder=str(official)))

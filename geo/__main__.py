@@ -119,6 +119,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         welcome_points=args.welcome_points,
         stadtteile=args.stadtteile,
         nationalities=args.nationalities,
+        streets=args.streets,
         sheet=args.sheet,
     )
     _print_report(report.as_dict(args.lang), args.lang)
@@ -313,6 +314,9 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--stadtteile", type=Path)
     imp.add_argument(
         "--nationalities", type=Path, help="residents by nationality per Stadtteil (for tandems' languages)"
+    )
+    imp.add_argument(
+        "--streets", type=Path, help="street directory (table with name and coordinates, or street lines)"
     )
     imp.add_argument("--sheet")
     imp.add_argument("--out", type=Path, required=True)

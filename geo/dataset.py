@@ -9,6 +9,7 @@ A dataset folder: the one layout the app opens, and that `demo`, `fetch` and `im
     DIR/sozialraeume/indikatoren.csv        Quartiersatlas headers, ';'-separated, decimal point, UTF-8
     DIR/welcome_points.geojson              one point per Welcome Point
     DIR/sozialraeume/staatsangehoerigkeiten.csv  optional: residents by nationality per Stadtteil
+    DIR/strassen.csv                        optional: name;lon;lat, one point per street (geo.streets)
 
 All files are EPSG:4326. Loading reads them with the same readers as official files and validates them,
 so the demo data takes the same path as real data.
@@ -26,6 +27,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import files, languages, sources, validate
+from geo import streets as streets_module
 from geo.errors import DataError
 from geo.indicators import catalogue
 from geo.report import Report
@@ -37,6 +39,8 @@ STADTTEILE_FILE = "sozialraeume/stadtteile.geojson"
 INDICATORS_FILE = "sozialraeume/indikatoren.csv"
 WELCOME_POINTS_FILE = "welcome_points.geojson"
 NATIONALITIES_FILE = "sozialraeume/staatsangehoerigkeiten.csv"
+#: Optional street list for "In meiner Nähe" (see `geo.streets`).
+STREETS_FILE = "strassen.csv"
 #: The report of the last import or download: it names repairs that later loads no longer see.
 IMPORT_REPORT_FILE = "import_report.json"
 
@@ -128,6 +132,7 @@ def write_dataset(
     indicators: pd.DataFrame | None = None,
     welcome_points: gpd.GeoDataFrame | None = None,
     nationalities: pd.DataFrame | None = None,
+    streets: pd.DataFrame | None = None,
     import_report: Report | None = None,
     drop: tuple[str, ...] = (),
 ) -> Path:
@@ -174,6 +179,7 @@ def write_dataset(
             indicators=indicators,
             welcome_points=welcome_points,
             nationalities=nationalities,
+            streets=streets,
             import_report=import_report,
         )
         _swap_in(staging, folder)
@@ -211,6 +217,7 @@ def _write_parts(
     indicators: pd.DataFrame | None,
     welcome_points: gpd.GeoDataFrame | None,
     nationalities: pd.DataFrame | None,
+    streets: pd.DataFrame | None,
     import_report: Report | None,
 ) -> None:
     geo_spaces = gpd.GeoDataFrame(
@@ -238,6 +245,8 @@ def _write_parts(
         )
     if nationalities is not None:
         write_nationalities(nationalities, folder / NATIONALITIES_FILE)
+    if streets is not None:
+        streets_module.write_streets(streets, folder / STREETS_FILE)
     if import_report is not None:
         (folder / IMPORT_REPORT_FILE).write_text(import_report.to_json(), encoding="utf-8")
     (folder / META_FILE).write_text(

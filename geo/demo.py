@@ -339,6 +339,40 @@ def welcome_points(spaces: gpd.GeoDataFrame, table: pd.DataFrame, *, n: int = 10
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=spaces.crs)
 
 
+_STREET_WORDS = (
+    "Linden", "Eichen", "Birken", "Ahorn", "Kastanien", "Buchen", "Erlen", "Eschen", "Weiden", "Pappel",
+    "Ulmen", "Tannen", "Rosen", "Tulpen", "Nelken", "Lilien", "Flieder", "Holunder", "Mühlen", "Garten",
+    "Schul", "Kirch", "Berg", "Wiesen", "Feld", "Bach", "Park", "Markt", "Brunnen", "Sonnen",
+    "Stern", "Mond", "Lerchen", "Finken", "Amsel", "Drossel", "Schwalben", "Falken", "Raben", "Heide",
+)  # fmt: skip
+_STREET_KINDS = ("straße", "weg", "allee", "ring", "gasse", "pfad")
+
+
+def streets(spaces: gpd.GeoDataFrame, *, seed: int = 2026) -> pd.DataFrame:
+    """
+    A synthetic street list (made-up generic names, one street at a random point in each Sozialraum).
+
+    Returns
+    -------
+    pandas.DataFrame
+        `name`, `lon`, `lat` as `geo.streets.read_streets` returns them.
+    """
+    rng = np.random.default_rng(seed + 11)
+    names = [w + k for w in _STREET_WORDS for k in _STREET_KINDS]
+    chosen = rng.choice(len(names), size=min(len(spaces), len(names)), replace=False)
+    rows = []
+    for pick, polygon in zip(chosen, spaces.geometry, strict=False):
+        minx, miny, maxx, maxy = polygon.bounds
+        point = polygon.representative_point()
+        for _ in range(50):  # a random point inside; the representative point when the shape is thin
+            candidate = shapely.Point(rng.uniform(minx, maxx), rng.uniform(miny, maxy))
+            if polygon.contains(candidate):
+                point = candidate
+                break
+        rows.append({"name": names[pick], "lon": round(point.x, 6), "lat": round(point.y, 6)})
+    return pd.DataFrame(rows).sort_values("name").reset_index(drop=True)
+
+
 #: Nationalities of the demo's foreign residents and their city-wide weights (made up, roughly the order of
 #: magnitude of a large German city).
 DEMO_NATIONALITIES = {
@@ -404,6 +438,7 @@ def write(out: str | Path, *, seed: int = 2026) -> Path:
         indicators=table,
         welcome_points=points,
         nationalities=nationalities(spaces, table, seed=seed),
+        streets=streets(spaces.to_crs("EPSG:4326"), seed=seed),
         meta=meta,
     )
 

@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from geo import languages, sources, validate
+from geo import streets as streets_module
 from geo.access import AccessDeniedError, Action, Principal, require
 from geo.dataset import (
     IMPORT_REPORT_FILE,
     INDICATORS_FILE,
     STADTTEILE_FILE,
+    STREETS_FILE,
     WELCOME_POINTS_FILE,
     DatasetMeta,
     write_dataset,
@@ -279,7 +281,7 @@ def fetch_official(
                 reasons=" ".join(i.message() for i in checked.report.errors),
             )
         # demo values do not belong to the official geometry: they go, in the same swap as the new files
-        drop = (INDICATORS_FILE, WELCOME_POINTS_FILE) if _previous_meta_is_demo(out) else ()
+        drop = (INDICATORS_FILE, WELCOME_POINTS_FILE, STREETS_FILE) if _previous_meta_is_demo(out) else ()
         meta = DatasetMeta(
             title="Offizielle Daten (Open Data Düsseldorf)",
             source=OFFICIAL_SOURCE,
@@ -325,6 +327,7 @@ def import_files(
     welcome_points: str | Path | None = None,
     stadtteile: str | Path | None = None,
     nationalities: str | Path | None = None,
+    streets: str | Path | None = None,
     sheet: str | None = None,
     source: str | None = None,
     audit: Register | None = None,
@@ -374,13 +377,16 @@ def import_files(
             known = dict(STADTTEILE)
             names = {nr: known.get(nr, "") for nr in checked.spaces["stadtteil_nr"]}
         nat = languages.read_nationalities(nationalities, names, report=checked.report)
+    street_list = (
+        streets_module.read_streets(streets, checked.spaces, report=checked.report) if streets else None
+    )
     # write the values as read (implausible ones included): the report flags them again on every load
     raw = sources.read_indicators(indicators, sheet=sheet) if indicators else None
     if raw is not None and "name" not in raw.columns:
         raw["name"] = ""
     drop: tuple[str, ...] = ()
     if sozialraeume and _previous_meta_is_demo(out):
-        drop = ("sozialraeume", WELCOME_POINTS_FILE)
+        drop = ("sozialraeume", WELCOME_POINTS_FILE, STREETS_FILE)
     from_portal = sozialraeume is None or Path(sozialraeume).name == PORTAL_SOZIALRAEUME
     parts = [
         OFFICIAL_SOURCE
@@ -393,6 +399,8 @@ def import_files(
         parts.append(f"Welcome Points: {_file_label(welcome_points)}")
     if nationalities:
         parts.append(f"Staatsangehörigkeiten: {_file_label(nationalities)}")
+    if streets:
+        parts.append(f"Straßen: {_file_label(streets)}")
     meta = DatasetMeta(
         title=_previous_title(out) or "Offizielle Daten",
         source=source or "; ".join(parts),
@@ -408,12 +416,19 @@ def import_files(
         indicators=raw,
         welcome_points=checked.welcome_points,
         nationalities=nat,
+        streets=street_list,
         meta=meta,
         import_report=checked.report,
         drop=drop,
     )
     if audit is not None:
-        given = {"sozialraeume": sozialraeume, "indicators": indicators, "welcome_points": welcome_points}
+        given = {
+            "sozialraeume": sozialraeume,
+            "indicators": indicators,
+            "welcome_points": welcome_points,
+            "nationalities": nationalities,
+            "streets": streets,
+        }
         audit.record(
             by, "data.import", target="dataset", target_id=out.name, files=[k for k, v in given.items() if v]
         )

@@ -4,8 +4,8 @@
 The place is the phone's location or a typed name; the Welcome Point comes with whom to contact.
 
 Places are found offline in the dataset itself: a Sozialraum (ID or name), a Stadtteil (number or name), a
-street of the dataset's street list (`strassen.csv` in the dataset folder: `name`, `lon`, `lat`, for example
-from the city's street directory; optional) or a street that a Welcome Point's address names. Nothing is sent
+street of the dataset's street list (`strassen.csv` in the dataset folder, imported from the city's street
+directory with `geo.streets`; optional) or a street that a Welcome Point's address names. Nothing is sent
 to an online geocoder (it would learn what people type); a street in neither list is not found, and
 `find_place` says so by returning nothing. Distances are straight lines in metres (EPSG:25832), from the place to the nearest edge
 of a Sozialraum (0 when the place lies in it) and to a Welcome Point.
@@ -13,7 +13,6 @@ of a Sozialraum (0 when the place lies in it) and to a Welcome Point.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,13 +23,15 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from geo.dataset import Dataset
+from geo import streets as streets_module
+from geo.dataset import STREETS_FILE, Dataset
 from geo.settings import METRIC_CRS, STORAGE_CRS
+from geo.streets import fold
 
 #: Need classes that count as high need for "near me" (1 = very high, 2 = high).
 HIGH_NEED_CLASSES = (1, 2)
 #: A place farther than this from every Sozialraum is not in the city (a phone abroad, a wrong fix).
-OUTSIDE_M = 5_000.0
+OUTSIDE_M = streets_module.OUTSIDE_M
 
 
 @dataclass(frozen=True)
@@ -59,12 +60,6 @@ class Nearby:
     outside: bool
 
 
-def _fold(text: str) -> str:
-    """Lower case without accents and with ß as ss, for matching what people type."""
-    text = unicodedata.normalize("NFKD", text.casefold().replace("ß", "ss"))
-    return "".join(c for c in text if not unicodedata.combining(c)).strip()
-
-
 def _street(address: str) -> str:
     """The street of an address such as ``Musterstraße 17, 40201 Düsseldorf`` (without the house number)."""
     first = address.split(",", maxsplit=1)[0].strip()
@@ -79,10 +74,6 @@ def _point(geometry: object) -> tuple[float, float]:
     return float(point.x), float(point.y)  # type: ignore[attr-defined]
 
 
-#: The optional street list of a dataset (in its folder).
-STREETS_FILE = "strassen.csv"
-
-
 @cache
 def _streets_of(path: str, stamp: float) -> pd.DataFrame:
     from geo import sources  # noqa: PLC0415 (the reader is needed only when a list exists)
@@ -95,7 +86,7 @@ def _streets_of(path: str, stamp: float) -> pd.DataFrame:
     for axis in ("lon", "lat"):  # a decimal comma, as German spreadsheets write it, is read too
         out[axis] = pd.to_numeric(out[axis].astype(str).str.replace(",", ".", regex=False), errors="coerce")
     out = out.dropna()
-    out["key"] = out["name"].astype(str).map(_fold)
+    out["key"] = out["name"].astype(str).map(fold)
     return out
 
 
@@ -114,7 +105,7 @@ def find_place(dataset: Dataset, text: str) -> Place | None:
     Exact matches win over partial ones (``Flingern`` is the Stadtteil, not ``Flingern-Süd``); a partial
     match must be at least three characters. None when nothing matches.
     """
-    wanted = _fold(text)
+    wanted = fold(text)
     if len(wanted) < 2:
         return None
     spaces = dataset.spaces
@@ -125,9 +116,9 @@ def find_place(dataset: Dataset, text: str) -> Place | None:
     stadtteile = spaces.dissolve(by="stadtteil_nr", as_index=False)
     candidates: list[tuple[int, Place]] = []
     for row in stadtteile.itertuples():
-        names = {_fold(str(row.stadtteil_nr))}
+        names = {fold(str(row.stadtteil_nr))}
         if isinstance(row.stadtteil, str) and row.stadtteil:
-            names.add(_fold(row.stadtteil))
+            names.add(fold(row.stadtteil))
         label = row.stadtteil if isinstance(row.stadtteil, str) and row.stadtteil else str(row.stadtteil_nr)
         place = Place(label, *_point(row.geometry), kind="stadtteil")
         if wanted in names:
@@ -135,7 +126,7 @@ def find_place(dataset: Dataset, text: str) -> Place | None:
         elif len(wanted) >= 3 and any(wanted in n for n in names):
             candidates.append((2, place))
     for row in spaces.itertuples():
-        name = _fold(str(row.name))
+        name = fold(str(row.name))
         place = Place(f"{row.name} ({row.sozialraum_id})", *_point(row.geometry), kind="sozialraum")
         if wanted == name:
             candidates.append((1, place))
@@ -148,7 +139,7 @@ def find_place(dataset: Dataset, text: str) -> Place | None:
             candidates.append((4, Place(str(row.name), float(row.lon), float(row.lat), kind="street")))
     for row in dataset.welcome_points.itertuples():
         street = _street(str(row.address or ""))
-        if street and len(wanted) >= 3 and wanted in _fold(street):
+        if street and len(wanted) >= 3 and wanted in fold(street):
             geometry = row.geometry
             candidates.append((4, Place(street, float(geometry.x), float(geometry.y), kind="street")))
     if not candidates:
