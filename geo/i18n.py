@@ -186,3 +186,79 @@ def format_date(value: date | datetime | None, lang: str = DEFAULT_LANGUAGE, *, 
 def format_dates(values: Any, lang: str = DEFAULT_LANGUAGE, *, time: bool = False) -> Any:
     """`format_date` applied to every value of a pandas Series."""
     return values.map(lambda v: format_date(v, lang, time=time))
+
+
+# --- Streamlit's own texts ------------------------------------------------------------------------------
+# Streamlit writes its own controls' texts in English and has no setting for another language: the skip
+# link, the sidebar's buttons, "Help for …" on the question marks, the file uploader, the table toolbar,
+# date pickers. The page-setup component replaces them in the browser with these translations (exact texts
+# and patterns; a pattern's `{label}` stands for what Streamlit put there, usually the app's own German
+# label). Texts found by walking every page in Chromium with Streamlit 1.67; one that a newer Streamlit
+# words differently simply stays English.
+
+#: Streamlit's English text -> catalogue key (text nodes and the attributes aria-label, title, placeholder).
+STREAMLIT_TEXTS = {
+    "Skip to main content": "st.skip_to_main",
+    "App pages": "st.app_pages",
+    "Sidebar": "st.sidebar",
+    "Collapse sidebar": "st.collapse_sidebar",
+    "Expand sidebar": "st.expand_sidebar",
+    "Open": "st.open",
+    "Close": "st.close",
+    "Link to heading": "st.link_to_heading",
+    "Choose date range": "st.choose_date_range",
+    "Choose a date": "st.choose_date",
+    "Clear all": "st.clear_all",
+    "Clear value": "st.clear_value",
+    "Increment": "st.increment",
+    "Decrement": "st.decrement",
+    "Download as CSV": "st.download_csv",
+    "Fullscreen": "st.fullscreen",
+    "Close fullscreen": "st.close_fullscreen",
+    "Search": "st.search",
+    "Show/hide columns": "st.show_hide_columns",
+    "Selected values": "st.selected_values",
+    "Show password": "st.show_password",
+    "Hide password": "st.hide_password",
+    "No results": "st.no_results",
+    "Choose an option": "st.choose_option",
+    "Choose options": "st.choose_options",
+    "Drag and drop a file here": "st.drop_file",
+    "Drag and drop files here": "st.drop_files",
+    "Upload": "st.upload",
+    "Add files": "st.add_files",
+    "Help": "st.help",
+}
+#: Regular expressions over Streamlit's English texts (one group: the part kept) -> catalogue key with
+#: `{label}`; the third item says where they apply (``"text"``, ``"attr"`` or ``"both"``).
+STREAMLIT_PATTERNS = (
+    (r"^Help for (.+)$", "st.help_for", "both"),
+    (r"^Remove (.+)$", "st.remove", "attr"),
+    (r"^(.+) per file$", "st.per_file", "text"),
+    (r"^(.+) start date$", "st.start_date", "attr"),
+    (r"^(.+) end date$", "st.end_date", "attr"),
+    (r"^day, (.+)$", "st.day", "attr"),
+    (r"^month, (.+)$", "st.month", "attr"),
+    (r"^year, (.+)$", "st.year", "attr"),
+    (r"^Selected Date: (.+)$", "st.selected_date", "text"),
+    (r"^(.+) icon$", "st.icon", "attr"),
+)
+
+
+def streamlit_texts(lang: str) -> dict[str, Any]:
+    """
+    What the browser needs to put Streamlit's own texts into `lang` (empty for English).
+
+    Returns
+    -------
+    dict
+        ``exact``: English text -> translation; ``patterns``: ``[regex, replacement with $1, where]``.
+    """
+    if lang == "en" or lang not in LANGUAGES:
+        return {"exact": {}, "patterns": []}
+    exact = {english: translate(key, lang) for english, key in STREAMLIT_TEXTS.items()}
+    patterns = [
+        [regex, translate(key, lang, label="\x00").replace("\x00", "$1"), where]
+        for regex, key, where in STREAMLIT_PATTERNS
+    ]
+    return {"exact": exact, "patterns": patterns}

@@ -148,6 +148,8 @@ def base_payload(dataset: Dataset, geometry: MapGeometry, *, lang: str = "de") -
             "welcomePoint": i18n.translate("webmap.welcome_point", lang),
             "legend": i18n.translate("webmap.legend", lang),
             "skip": i18n.translate("webmap.skip", lang),
+            "zoomIn": i18n.translate("webmap.zoom_in", lang),
+            "zoomOut": i18n.translate("webmap.zoom_out", lang),
         },
     }
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

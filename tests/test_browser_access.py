@@ -46,13 +46,36 @@ def _settled(pg: Page) -> None:
     pg.wait_for_timeout(250)
 
 
+_STREAMLIT_ENGLISH = """([exact, patterns]) => {
+  const hits = [];
+  const english = (v) => v && (exact.includes(v.trim()) || patterns.some((p) => new RegExp(p).test(v.trim())));
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) if (english(n.nodeValue)) hits.push(n.nodeValue.trim());
+  for (const el of document.querySelectorAll('[aria-label], [title], [placeholder]'))
+    for (const a of ['aria-label', 'title', 'placeholder']) if (english(el.getAttribute(a))) hits.push(a + '=' + el.getAttribute(a));
+  return hits;
+}"""
+
+
+def _streamlit_english(pg: Page) -> list[str]:
+    """Streamlit's own English texts still on the page (they should be in the page's language)."""
+    from geo import i18n
+
+    patterns = [regex for regex, _key, _where in i18n.STREAMLIT_PATTERNS]
+    return list(pg.evaluate(_STREAMLIT_ENGLISH, [list(i18n.STREAMLIT_TEXTS), patterns]))
+
+
 def _axe(pg: Page, where: str, found: dict[str, list[dict]]) -> list[str]:
-    """Run axe-core on the page; returns the critical and serious violations, records the rest."""
+    """
+    Run axe-core on the page; returns the critical and serious violations, records the rest.
+
+    Streamlit's own English texts left on a German page count as violations too (WCAG 3.1.2, language of parts).
+    """
     from axe_playwright_python.sync_playwright import Axe
 
     _settled(pg)
+    bad = [f"{where}: Streamlit's English text {text!r}" for text in _streamlit_english(pg)]
     result = Axe().run(pg, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
-    bad = []
     for v in result.response["violations"]:
         entry = {"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"]), "help": v["help"]}
         if v["impact"] in ("critical", "serious"):
@@ -136,11 +159,21 @@ def test_the_page_language_follows_the_chosen_language(server: str, page: tuple[
     pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
     main_direction = "getComputedStyle(document.querySelector('[data-testid=stMain]')).direction"
     assert (pg.evaluate("document.documentElement.lang"), pg.evaluate(main_direction)) == ("de", "ltr")
+    sidebar_button = pg.get_by_test_id("stSidebarCollapseButton").locator("button")
+    # Streamlit's own texts speak the page's language too, and go back to English with it
+    pg.wait_for_function(
+        "[...document.querySelectorAll('a')].some((a) => a.textContent === 'Zum Hauptinhalt springen')"
+    )
+    assert sidebar_button.get_attribute("aria-label") == "Seitenleiste einklappen"
     select = pg.locator("[data-testid=stSelectbox]").filter(has=pg.get_by_text("Sprache", exact=True))
     select.click()
     pg.get_by_role("option", name="English").click()
     pg.wait_for_function("document.documentElement.lang === 'en'", timeout=30_000)
     pg.get_by_text("Explore the Sozialräume", exact=True).first.wait_for(timeout=30_000)
+    pg.wait_for_function(
+        "[...document.querySelectorAll('a')].some((a) => a.textContent === 'Skip to main content')"
+    )
+    assert sidebar_button.get_attribute("aria-label") == "Collapse sidebar"
     # Arabic: the text runs right to left, in the page and in the map's legend; the map stays a map
     pg.goto(server + "/erkunden?lang=ar")
     pg.wait_for_function("document.documentElement.lang === 'ar'", timeout=30_000)
@@ -149,6 +182,8 @@ def test_the_page_language_follows_the_chosen_language(server: str, page: tuple[
     assert pg.evaluate(main_direction) == "rtl"
     assert pg.evaluate("getComputedStyle(document.querySelector('.sk-legend')).direction") == "rtl"
     assert pg.evaluate("getComputedStyle(document.querySelector('.leaflet-container')).direction") == "ltr"
+    assert pg.locator(".leaflet-control-zoom-in").get_attribute("title") == "تكبير"
+    assert _streamlit_english(pg) == []
     # on a phone the folded sidebar is wholly off the page (with <html dir=rtl> it stayed half on it)
     pg.set_viewport_size({"width": 390, "height": 844})
     pg.goto(server + "/erkunden?lang=ar")

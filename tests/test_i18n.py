@@ -163,3 +163,27 @@ def test_tables_show_numbers_as_the_reader_writes_them() -> None:
     by_row = pd.DataFrame({"Stadt": [3399.0, 12.34]}, index=["Bevölkerung", "SGB-II-Quote"])
     text = localized(by_row, "de", row_decimals=pd.Series([0, 1], index=by_row.index)).to_string()
     assert "3.399" in text and "12,3" in text and "3.399,0" not in text
+
+
+def test_streamlits_own_texts_have_a_translation_in_every_language() -> None:
+    import re
+
+    keys = set(i18n.STREAMLIT_TEXTS.values()) | {key for _r, key, _w in i18n.STREAMLIT_PATTERNS}
+    for lang in i18n.LANGUAGES:
+        missing = sorted(k for k in keys if k not in i18n.catalogue(lang))
+        assert missing == [], (lang, missing)
+    assert i18n.streamlit_texts("en") == {"exact": {}, "patterns": []}  # Streamlit's texts are English
+    german = i18n.streamlit_texts("de")
+    assert german["exact"]["Skip to main content"] == "Zum Hauptinhalt springen"
+    by_regex = {regex: replacement for regex, replacement, _where in german["patterns"]}
+    help_regex = next(r for r, k, _w in i18n.STREAMLIT_PATTERNS if k == "st.help_for")
+    # what the browser does: the English text, matched, with the kept part in place of $1
+    english = "Help for Nah am Welcome Point"
+    kept = re.match(help_regex, english).group(1)  # type: ignore[union-attr]
+    assert by_regex[help_regex].replace("$1", kept) == "Hilfe zu Nah am Welcome Point"
+    for lang in ("tr", "ar", "uk", "ru"):
+        texts = i18n.streamlit_texts(lang)
+        assert texts["exact"]["Skip to main content"] != "Skip to main content"
+        for regex, replacement, _where in texts["patterns"]:
+            if "(.+) icon" not in regex:  # an icon's English name is dropped: "Symbol"
+                assert "$1" in replacement, (lang, regex, replacement)

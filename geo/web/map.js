@@ -150,7 +150,10 @@ function build(component, base) {
   holder.style.height = (component.data.height || 560) + "px";
   if (!component.data.height) holder.style.height = "100%";
   parentElement.appendChild(holder);
-  const map = L.map(holder, { zoomSnap: 0.25, zoomDelta: 0.5, attributionControl: false, preferCanvas: false });
+  const map = L.map(holder, {
+    zoomSnap: 0.25, zoomDelta: 0.5, attributionControl: false, preferCanvas: false, zoomControl: false,
+  });
+  L.control.zoom({ zoomInTitle: base.text.zoomIn, zoomOutTitle: base.text.zoomOut }).addTo(map);
   holder.style.background = base.colours.background;
   // The whole city, at a fractional zoom; fitted again when the map's box changes (a map drawn in a closed
   // tab has no size, a phone's layout settles after the first paint) until the user moves the map.
