@@ -277,3 +277,10 @@ with friendly_errors():
                     t("coverage.suggestion_home", km=i18n.format_number(s.home_distance_m / 1000, lang()))
                 )
         st.caption(t("coverage.suggest_method"))
+        if suggestions and suggestions[0].pooled_m:
+            st.caption(
+                t(
+                    "coverage.suggest_pooled",
+                    m=i18n.format_number(suggestions[0].pooled_m, lang(), decimals=0),
+                )
+            )

@@ -430,7 +430,7 @@ def admin_server(tmp_path_factory: pytest.TempPathFactory, portal_mirror_server:
 
 @pytest.mark.real_data
 def test_load_official_data_on_the_data_page(
-    admin_server: str, page: tuple[Page, list[str]], portal_mirror_server: str
+    admin_server: str, page: tuple[Page, list[str]], portal_mirror_server: str, tmp_path: Path
 ) -> None:
     """An admin chooses the official data, logs in, downloads from a (local) mirror, uploads the tables."""
     from tests.conftest import QUARTIERSATLAS, REGISTRY
@@ -466,6 +466,14 @@ def test_load_official_data_on_the_data_page(
     pg.get_by_text("2.036.643").wait_for(timeout=10_000)  # the extraction error of 063007 is named
     pg.get_by_text("Beim Import behoben: 2").click()  # repaired geometry and names, kept from the import
     pg.get_by_text("4 ungültige Geometrien wurden repariert").wait_for(timeout=10_000)
+    pg.get_by_text("Kein Straßenverzeichnis").wait_for(timeout=10_000)
+    # the street directory (made up here: one real street's coordinates, typed in by hand)
+    streets = tmp_path / "strassenverzeichnis.csv"
+    streets.write_text("Straßenname;Längengrad;Breitengrad\nKönigsallee;6,7797;51,2227\n", encoding="utf-8")
+    uploaders.nth(4).set_input_files(str(streets))
+    pg.wait_for_timeout(1000)
+    pg.get_by_role("button", name="Importieren").click()
+    pg.get_by_text("Straßenverzeichnis: 1 Straße").wait_for(timeout=60_000)
     pg.screenshot(path=str(ARTIFACTS / "data-imported.png"), full_page=True)
     _no_error(pg)
     pg.get_by_role("link", name="Erkunden").click()
@@ -474,6 +482,12 @@ def test_load_official_data_on_the_data_page(
     pg.screenshot(path=str(ARTIFACTS / "explore-official.png"), full_page=True)
     assert _count_in_frames(pg, "path.sk-welcome-point", 11, timeout_s=30) == 11
     assert pg.get_by_text("erfundene Werte und Grenzen").count() == 0
+    # the imported street is found by "near me"
+    pg.locator("[data-testid=stButtonGroup]").get_by_text("In der Nähe", exact=True).click()
+    box = pg.get_by_label("Oder einen Ort eingeben", exact=True)
+    box.fill("königsallee")
+    box.press("Enter")
+    pg.get_by_text("Ausgangspunkt: Königsallee").wait_for(timeout=30_000)
     pg.wait_for_timeout(500)
     pg.screenshot(path=str(ARTIFACTS / "explore-official.png"), full_page=True)
     _no_error(pg)

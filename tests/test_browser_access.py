@@ -352,7 +352,7 @@ def test_near_me_from_the_phones_location_or_a_typed_place(
     server: str, page: tuple[Page, list[str]], demo_dir: Path
 ) -> None:
     """One tap: the nearest high-need Sozialräume and Welcome Point; the location is asked for only then."""
-    from geo import dataset, need
+    from geo import dataset, nearby, need
 
     data = dataset.load_dataset(demo_dir)
     result = need.need_index(data.spaces, need.default_components(data.indicator_ids()))
@@ -384,7 +384,11 @@ def test_near_me_from_the_phones_location_or_a_typed_place(
     box.fill("Garath")
     box.press("Enter")
     pg.get_by_text("Ausgangspunkt: Garath").wait_for(timeout=30_000)
-    box.fill("Königsallee")
+    street = str(nearby.streets(data)["name"].iloc[0])  # a street of the demo's street list
+    box.fill(street)
+    box.press("Enter")
+    pg.get_by_text(f"Ausgangspunkt: {street}").wait_for(timeout=30_000)
+    box.fill("Königsallee")  # not in the demo's street list: said, never guessed
     box.press("Enter")
     pg.get_by_text("»Königsallee« wurde nicht gefunden").wait_for(timeout=30_000)
     _no_error(pg)

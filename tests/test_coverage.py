@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from shapely.geometry import Point, box
 
 from geo import coverage, sources
@@ -224,3 +225,54 @@ def test_anchor_points_are_kept_per_table_and_recomputed_when_it_changes(demo_di
     again = coverage.anchor_points(moved)
     assert again is not first
     assert (again.x > first.x).all()
+
+
+def _dense_city(n: int, seed: int) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
+    """`n` squares on 20 km² (far denser than a real city), random need, population and coverage."""
+    rng = np.random.default_rng(seed)
+    step = float(np.sqrt(20e6 / n))
+    side = int(np.ceil(np.sqrt(n)))
+    cols, rows = np.divmod(np.arange(n), side)
+    x, y = X0 + cols * step, Y0 + rows * step
+    ids = [f"{i:07d}" for i in range(n)]
+    spaces = gpd.GeoDataFrame(
+        {"sozialraum_id": ids, "name": ids}, geometry=shapely.box(x, y, x + step, y + step), crs=METRIC_CRS
+    ).to_crs(4326)
+    table = pd.DataFrame(
+        {
+            "sozialraum_id": ids,
+            "name": ids,
+            "need_class": rng.integers(1, 6, n),
+            "covered": rng.random(n) < 0.05,
+            "population": rng.integers(50, 8000, n).astype(float),
+            "distance_m": 0.0,
+            "welcome_point": "",
+        }
+    )
+    return table, spaces
+
+
+@pytest.mark.parametrize("alternatives", [False, True], ids=["greedy", "alternatives"])
+def test_a_very_dense_city_is_pooled_close_to_the_exact_choice_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, alternatives: bool
+) -> None:
+    table, spaces = _dense_city(6000, seed=3)
+    exact = coverage.suggest(table, spaces, k=3, reach_m=600, alternatives=alternatives)
+    assert exact and all(s.pooled_m is None for s in exact)  # below the threshold: exact
+    monkeypatch.setattr(coverage.ReachIndex, "POOL_ABOVE", 500)
+    pooled = coverage.suggest(table, spaces, k=3, reach_m=600, alternatives=alternatives)
+    assert len(pooled) == 3 and all(s.pooled_m == 75.0 for s in pooled)  # a cell of 600 m / 8, stated
+    reached = sum(s.high_need_population for s in pooled)
+    best = sum(s.high_need_population for s in exact)
+    assert 0.9 * best <= reached <= (best if not alternatives else 3 * best)
+    # the figures of a pooled choice are exact: what its reach really holds, not a pooled estimate
+    index = coverage.ReachIndex(coverage.anchor_points(spaces), 600)
+    rows = table.set_index("sozialraum_id")
+    high = rows["need_class"].le(2) & ~rows["covered"]
+    first = pooled[0]
+    around = [str(index.ids[j]) for j in index.within(index.position[first.sozialraum_id])]
+    assert set(first.reached) == {i for i in around if high[i]}
+    assert first.high_need_population == rows.loc[list(first.reached), "population"].sum()
+    if not alternatives:  # three places that complement each other reach no one twice
+        everyone = [i for s in pooled for i in s.reached]
+        assert len(everyone) == len(set(everyone))
