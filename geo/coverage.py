@@ -441,14 +441,15 @@ class ReachIndex:
         in the tree; after each choice only the candidates within twice the reach of it are summed again.
 
         Above `POOL_ABOVE` weighted anchors (far more than any real city has: Düsseldorf has 171
-        Sozialräume) the exact sums grow with the square of the density, so the choice is approximate:
-        see `_greedy_pooled`; `pooled_m` then says the cell size.
+        Sozialräume), packed so densely that a reach holds more of them than pooling cells (`_dense`), the
+        exact sums grow with the square of the density, so the choice is approximate: see `_greedy_pooled`;
+        `pooled_m` then says the cell size.
         """
         held = np.flatnonzero(weights > 0)
         self.pooled_m: float | None = None
         if len(candidates) == 0 or len(held) == 0:
             return []
-        if len(held) > self.POOL_ABOVE:
+        if len(held) > self.POOL_ABOVE and self._dense(held):
             return self._greedy_pooled(weights, candidates, k, alternatives=alternatives)
         tree = shapely.STRtree(self.points[held])
         left_weight = weights[held].astype(float)
@@ -486,6 +487,18 @@ class ReachIndex:
             )
             gains[changed] = gains_of(candidates[changed])
         return chosen
+
+    def _dense(self, held: np.ndarray) -> bool:
+        """
+        True when a reach holds on average more weighted anchors than pooling cells (about 200).
+
+        Only then does pooling save work: in a city whose area grows with its Sozialräume, the exact sums
+        grow linearly and stay exact.
+        """
+        x0, y0, x1, y1 = shapely.total_bounds(self.points[held])
+        area = max((x1 - x0) * (y1 - y0), 1.0)
+        per_reach = len(held) * np.pi * self.reach_m**2 / area
+        return bool(per_reach > np.pi / self.POOL_CELL**2)
 
     def _exact_gain(self, position: int, weights: np.ndarray, covered: np.ndarray) -> float:
         reach = self.within(position)

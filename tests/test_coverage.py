@@ -228,9 +228,9 @@ def test_anchor_points_are_kept_per_table_and_recomputed_when_it_changes(demo_di
 
 
 def _dense_city(n: int, seed: int) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
-    """`n` squares on 20 km² (far denser than a real city), random need, population and coverage."""
+    """`n` squares on 5 km² (far denser than a real city), random need, population and coverage."""
     rng = np.random.default_rng(seed)
-    step = float(np.sqrt(20e6 / n))
+    step = float(np.sqrt(5e6 / n))
     side = int(np.ceil(np.sqrt(n)))
     cols, rows = np.divmod(np.arange(n), side)
     x, y = X0 + cols * step, Y0 + rows * step
@@ -264,7 +264,7 @@ def test_a_very_dense_city_is_pooled_close_to_the_exact_choice_and_says_so(
     assert len(pooled) == 3 and all(s.pooled_m == 75.0 for s in pooled)  # a cell of 600 m / 8, stated
     reached = sum(s.high_need_population for s in pooled)
     best = sum(s.high_need_population for s in exact)
-    assert 0.9 * best <= reached <= (best if not alternatives else 3 * best)
+    assert reached >= 0.9 * best  # greedy is not optimal either: pooled may even reach more
     # the figures of a pooled choice are exact: what its reach really holds, not a pooled estimate
     index = coverage.ReachIndex(coverage.anchor_points(spaces), 600)
     rows = table.set_index("sozialraum_id")
