@@ -6,8 +6,10 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages.ui import clear_caches, friendly_errors, lang, load_current, plain, principal, register, t
-from geo import fetch, maps, nearby
+from geo import corrections, fetch, i18n, maps, nearby
 from geo.access import Action
+from geo.dataset import Dataset
+from geo.indicators import catalogue
 from geo.report import Report
 from geo.settings import PORTAL_BASE_URL, get_settings
 
@@ -67,6 +69,43 @@ with friendly_errors():
                     st.markdown(f"- {plain(issue.message(lang()))} `{issue.code}`")
 
 who = principal()
+
+
+def show_corrections(data: Dataset) -> None:
+    """The values corrected with evidence; an admin can decline a correction or apply it again."""
+    found = [corrections.Correction.from_dict(c) for c in data.report.corrections]
+    if not found:
+        return
+    st.subheader(t("data.corrections_title"))
+    st.caption(t("data.corrections_intro"))
+    may_decide = who.may(Action.IMPORT_DATA) and not who.demo
+    for n, fix in enumerate(found):
+        name = data.spaces.set_index("sozialraum_id")["name"].get(fix.sozialraum_id, "")
+        line = t(
+            "data.correction_line",
+            space=plain(f"{name} ({fix.sozialraum_id})"),
+            column=plain(catalogue().get(fix.indicator).column),
+            old=i18n.format_number(fix.old, lang(), decimals=0),
+            new=i18n.format_number(fix.new, lang(), decimals=0),
+            rule=t(f"data.rule.{fix.rule}"),
+            state=t("data.correction_applied" if fix.applied else "data.correction_declined"),
+        )
+        text, button = st.columns([5, 2], vertical_alignment="center")
+        text.markdown(line)
+        if may_decide and button.button(
+            t("data.correction_undo" if fix.applied else "data.correction_redo"),
+            key=f"data_correction_{n}",
+            type="tertiary",
+        ):
+            with friendly_errors():
+                corrections.decide(data.folder, fix, apply=not fix.applied, by=who, audit=register())
+                clear_caches()
+                st.rerun()
+
+
+with friendly_errors():
+    show_corrections(load_current()[0])
+
 if not who.may(Action.IMPORT_DATA):
     st.info(t("data.admins_only"), icon=":material/lock:")
     st.stop()

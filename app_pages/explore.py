@@ -81,6 +81,12 @@ def index_controls(available: list[str]) -> list[need.Component]:
         format_func=bound(lambda i: cat.get(i).label(lang())),
         key="explore_components",
     )
+    copies = [
+        (i.params["first_id"], i.params["second_id"])
+        for i in load_current()[0].report.find("columns_identical")
+    ]
+    for a, b in need.counted_twice(chosen, copies):
+        st.warning(t("explore.index_twins", first=cat.get(a).label(lang()), second=cat.get(b).label(lang())))
     components = []
     for ind in chosen:
         c1, c2 = st.columns([2, 1], vertical_alignment="bottom")

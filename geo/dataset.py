@@ -26,7 +26,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo import files, languages, sources, validate
+from geo import corrections, files, languages, sources, validate
 from geo import streets as streets_module
 from geo.errors import DataError
 from geo.indicators import catalogue
@@ -279,6 +279,7 @@ def load_dataset(folder: str | Path) -> Dataset:
         folder / SPACES_FILE,
         indicators=optional(INDICATORS_FILE),
         welcome_points=optional(WELCOME_POINTS_FILE),
+        declined=corrections.declined(folder),
     )
     report = checked.report
     if not report.usable:

@@ -214,6 +214,17 @@ def _need_surface(points: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return (field - field.mean()) / field.std()
 
 
+def _largest_remainder(values: np.ndarray) -> np.ndarray:
+    """Each row rounded to whole numbers that keep the row's rounded sum (the largest remainders round up)."""
+    floor = np.floor(values)
+    short = np.nan_to_num(np.round(values.sum(axis=1)) - floor.sum(axis=1))
+    order = np.argsort(-(values - floor), axis=1, kind="stable")
+    bump = np.zeros_like(floor)
+    for row, missing in enumerate(short.astype(int)):
+        bump[row, order[row, :missing]] = 1
+    return floor + bump
+
+
 def _clip(values: np.ndarray, low: float, high: float) -> np.ndarray:
     return np.round(np.clip(values, low, high), 1)
 
@@ -252,9 +263,11 @@ def indicators(spaces: gpd.GeoDataFrame, *, seed: int = 2026) -> pd.DataFrame:
     shares = rng.dirichlet([5.5, 9, 14, 30, 20, 14, 6], size=n)
     shares[:, :2] *= (1 + 0.15 * z)[:, None]
     shares /= shares.sum(axis=1, keepdims=True)
-    for j, group in enumerate(("u6", "6_17", "18_29", "30_49", "50_64", "65_79", "80plus")):
-        t[f"alter_{group}"] = np.round(pop * shares[:, j])
-        t[f"alter_{group}_pct"] = np.round(shares[:, j] * 100, 1)
+    counts = _largest_remainder(pop[:, None] * shares)  # the age groups add up to the population
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for j, group in enumerate(("u6", "6_17", "18_29", "30_49", "50_64", "65_79", "80plus")):
+            t[f"alter_{group}"] = counts[:, j]
+            t[f"alter_{group}_pct"] = np.round(counts[:, j] / pop * 100, 1)  # as the city rounds them
     working = t[["alter_18_29", "alter_30_49", "alter_50_64"]].sum(axis=1).replace(0, np.nan)
     t["jugendquotient"] = np.round((t["alter_u6"] + t["alter_6_17"]) / working * 100, 1)
     t["altenquotient"] = np.round((t["alter_65_79"] + t["alter_80plus"]) / working * 100, 1)
@@ -282,6 +295,10 @@ def indicators(spaces: gpd.GeoDataFrame, *, seed: int = 2026) -> pd.DataFrame:
     t["gymnasium_pct"] = _clip(52 - 12 * z + noise(6), 10, 90)
     t["gesamtschule_pct"] = _clip(
         100 - t["hauptschule_pct"] - t["realschule_pct"] - t["gymnasium_pct"], 0, 80
+    )
+    schools = ["hauptschule_pct", "realschule_pct", "gymnasium_pct", "gesamtschule_pct"]
+    t[schools] = (
+        _largest_remainder(t[schools].to_numpy() / t[schools].sum(axis=1).to_numpy()[:, None] * 1000) / 10
     )
     t["uebergang_gym_pct"] = _clip(55 - 14 * z + noise(6), 10, 95)
     t["wohnflaeche_pro_ew"] = _clip(42 - 4 * z + noise(3), 25, 70)

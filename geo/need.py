@@ -74,6 +74,17 @@ def default_components(available: list[str]) -> list[Component]:
     return [Component(i, w, cat.get(i).direction != "down") for i, w in DEFAULT_COMPONENTS if i in available]
 
 
+def counted_twice(chosen: list[str], copies: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """
+    Pairs of `chosen` indicators that are copies of each other (an index would count the same data twice).
+
+    `copies` are the pairs the validation found identical (the `first_id`, `second_id` of its
+    ``columns_identical`` findings).
+    """
+    picked = set(chosen)
+    return [(a, b) for a, b in copies if a in picked and b in picked]
+
+
 def normalise(values: pd.Series, method: Normalisation) -> pd.Series:
     """Normalise `values` over the non-missing ones; see the module notes."""
     present = values.dropna()

@@ -44,6 +44,8 @@ class Report:
 
     issues: list[Issue] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    #: Values corrected with evidence (see `geo.corrections`), JSON-ready: ids, column, old, new, rule, …
+    corrections: list[dict[str, Any]] = field(default_factory=list)
 
     def error(self, code: str, ids: list[str] | tuple[str, ...] = (), **params: Any) -> None:
         """Record a finding that makes the data unusable."""
@@ -81,6 +83,7 @@ class Report:
         return {
             "counts": dict(self.counts),
             "usable": self.usable,
+            "corrections": [dict(c) for c in self.corrections],
             "errors": [i.as_dict(lang) for i in self.errors],
             "warnings": [i.as_dict(lang) for i in self.warnings],
         }
@@ -91,7 +94,10 @@ class Report:
             {"code": i.code, "level": i.level, "ids": list(i.ids), "params": i.params} for i in self.issues
         ]
         return json.dumps(
-            {"counts": self.counts, "issues": issues}, ensure_ascii=False, indent=1, default=str
+            {"counts": self.counts, "issues": issues, "corrections": self.corrections},
+            ensure_ascii=False,
+            indent=1,
+            default=str,
         )
 
     @classmethod
@@ -99,4 +105,4 @@ class Report:
         """The report written by `to_json`."""
         data = json.loads(text)
         issues = [Issue(i["code"], i["level"], tuple(i["ids"]), dict(i["params"])) for i in data["issues"]]
-        return cls(issues=issues, counts=dict(data["counts"]))
+        return cls(issues=issues, counts=dict(data["counts"]), corrections=list(data.get("corrections", [])))

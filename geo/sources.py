@@ -740,8 +740,11 @@ def read_welcome_points(path: str | Path, *, report: Report | None = None) -> gp
     plz = rows[col("PLZ")] if "PLZ" in upper else ""
     rows["_key"] = (rows["_address"] + " " + plz).str.casefold()
     points = []
+    merged: list[str] = []
     for _, group in rows.groupby("_key", sort=False):
         first = group.iloc[0]
+        if len(group) > 1:
+            merged.append(f"{first['_address']} ({len(group)})")
         contacts = [
             {
                 "organisation": r[col("NAME")],
@@ -770,6 +773,8 @@ def read_welcome_points(path: str | Path, *, report: Report | None = None) -> gp
     out = gpd.GeoDataFrame(points, geometry="geometry", crs=STORAGE_CRS)
     if report is not None:
         report.counts["welcome_point_rows"] = len(rows)
+        if merged:
+            report.warning("welcome_point_rows_merged", ids=merged, rows=len(rows), points=len(out))
     return out
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import sources
+from geo import corrections, sources
 from geo.indicators import catalogue
 from geo.report import Report
 from geo.settings import METRIC_CRS, get_settings
@@ -72,9 +72,20 @@ def _population_estimate(row: pd.Series, flagged: set[str]) -> float | None:
     return float(np.median(estimates)) if estimates else None
 
 
-def check_values(table: pd.DataFrame, report: Report, *, city_population: int | None = None) -> pd.DataFrame:
+def check_values(
+    table: pd.DataFrame,
+    report: Report,
+    *,
+    city_population: int | None = None,
+    declined: frozenset[tuple[str, str]] = frozenset(),
+) -> pd.DataFrame:
     """
     Report missing, uninhabited and implausible values; return the table with implausible values missing.
+
+    An implausible value that its own row proves wrong is corrected instead (`geo.corrections`), unless an
+    admin `declined` that correction; every correction is in the report (`value_corrected`,
+    `correction_declined`, and `report.corrections`). `report.counts["population"]` is the city's total
+    after corrections, without the values that stay missing.
 
     Notes
     -----
@@ -90,10 +101,6 @@ def check_values(table: pd.DataFrame, report: Report, *, city_population: int | 
     uninhabited = _uninhabited(table)
     if uninhabited.any():
         report.warning("uninhabited", ids=table.loc[uninhabited, "sozialraum_id"].tolist())
-    if "bevoelkerung" in table.columns:
-        total = float(table["bevoelkerung"].sum())
-        if abs(total - city_population) > 0.05 * city_population:
-            report.warning("population_total", total=int(total), expected=city_population)
     implausible: dict[str, set[str]] = {}
     for ind in cat.indicators:
         if ind.id not in table.columns:
@@ -109,7 +116,21 @@ def check_values(table: pd.DataFrame, report: Report, *, city_population: int | 
         for idx in table.index[bad.fillna(False)]:
             sid = table.at[idx, "sozialraum_id"]
             implausible.setdefault(sid, set()).add(ind.id)
+    raw_total = float(table["bevoelkerung"].sum()) if "bevoelkerung" in table.columns else None
+    for correction in corrections.with_decisions(corrections.propose(table, implausible), declined):
+        sid, col = correction.key
+        column = cat.get(col).column
+        params = {"column": column, "old": round(correction.old), "new": round(correction.new)}
+        if correction.applied:
+            table.loc[table["sozialraum_id"] == sid, col] = correction.new
+            implausible[sid].discard(col)
+            report.warning("value_corrected", ids=[sid], variant=correction.rule, **params)
+        else:
+            report.warning("correction_declined", ids=[sid], **params)
+        report.corrections.append(correction.as_dict())
     for sid, cols in sorted(implausible.items()):
+        if not cols:
+            continue
         row = table.loc[table["sozialraum_id"] == sid].iloc[0]
         for col in sorted(cols):
             ind = cat.get(col)
@@ -123,6 +144,13 @@ def check_values(table: pd.DataFrame, report: Report, *, city_population: int | 
                 **extra,
             )
         table.loc[table["sozialraum_id"] == sid, sorted(cols)] = np.nan
+    if raw_total is not None:
+        total = float(table["bevoelkerung"].sum())
+        report.counts["population"] = round(total)
+        if abs(total - city_population) > 0.05 * city_population:
+            report.warning(
+                "population_total", total=round(total), raw=round(raw_total), expected=city_population
+            )
     for ind in cat.indicators:
         if ind.id in table.columns:
             missing = table[ind.id].isna() & ~uninhabited
@@ -133,6 +161,124 @@ def check_values(table: pd.DataFrame, report: Report, *, city_population: int | 
                     column=ind.column,
                 )
     return table
+
+
+#: Groups of shares that add up to 100 % of a row (shares given to one decimal: 0.5 points of slack).
+_SHARE_GROUPS = {
+    "ages": tuple(f"{g}_pct" for g in _AGE_GROUPS),
+    "schools": ("hauptschule_pct", "realschule_pct", "gymnasium_pct", "gesamtschule_pct"),
+}
+#: A share given to one decimal differs from its count / whole by at most 0.05 points; 0.1 leaves room.
+SHARE_SLACK = 0.1
+#: At least this many values before a column's decimals are judged.
+_MIN_VALUES = 20
+
+
+def identical_columns(
+    table: pd.DataFrame, columns: list[str], *, min_rows: int = 10
+) -> list[tuple[str, str, int]]:
+    """Pairs of varying `columns` equal in every row where both have a value (at least `min_rows`), with that count."""
+    out = []
+    for i, a in enumerate(columns):
+        for b in columns[i + 1 :]:
+            both = table[[a, b]].dropna()
+            varies = both[a].nunique() > 1  # two constant columns agreeing by chance are no copy
+            if len(both) >= min_rows and varies and both[a].astype(float).eq(both[b].astype(float)).all():
+                out.append((a, b, len(both)))
+    return out
+
+
+def _near_identical(
+    table: pd.DataFrame, columns: list[str], exact: set[tuple[str, str]]
+) -> list[tuple[str, str, float]]:
+    out = []
+    values = table[columns].astype(float)
+    for i, a in enumerate(columns):
+        for b in columns[i + 1 :]:
+            if (a, b) in exact:
+                continue
+            both = values[[a, b]].dropna()
+            if len(both) < _MIN_VALUES or both[a].std() == 0 or both[b].std() == 0:
+                continue
+            spread = max(both[a].max() - both[a].min(), both[b].max() - both[b].min())
+            if (both[a] - both[b]).abs().max() <= 0.01 * spread:
+                out.append((a, b, float(np.corrcoef(both[a], both[b])[0, 1])))
+    return out
+
+
+def _decimal_artefact(values: pd.Series) -> str | None:
+    """The digits every value ends in beyond its first decimal (``"21"`` in 44.121, 45.221, …), if any."""
+    present = values.dropna().astype(float)
+    if len(present) < _MIN_VALUES:
+        return None
+    decimals = present.map(lambda v: f"{v:.6f}".rstrip("0").partition(".")[2])
+    for width in (2, 3):
+        long_enough = decimals[decimals.str.len() == 1 + width]
+        if len(long_enough) < 0.95 * len(present):
+            continue
+        endings = long_enough.str[1:].value_counts()
+        if endings.iloc[0] >= 0.95 * len(present) and endings.index[0].strip("0"):
+            return str(endings.index[0])
+    return None
+
+
+def check_consistency(table: pd.DataFrame, report: Report) -> None:
+    """
+    Report what a careful statistician would check in a table of official figures.
+
+    Identical and near-identical columns (an extraction that copied one column into another), digits that
+    every value shares beyond its first decimal (an extraction artefact), shares that disagree with their
+    count and whole, parts that do not add up to their whole, and shares of one whole that do not add up to
+    100 %. Each finding names the columns and the Sozialräume concerned; values are not changed.
+    """
+    cat = catalogue()
+    present = [i.id for i in cat.indicators if i.id in table.columns and table[i.id].notna().any()]
+    header = lambda ind: cat.get(ind).column  # noqa: E731
+    exact = identical_columns(table, present)
+    for a, b, rows in exact:
+        report.warning(
+            "columns_identical", first=header(a), second=header(b), rows=rows, first_id=a, second_id=b
+        )
+    for a, b, r in _near_identical(table, present, {(a, b) for a, b, _ in exact}):
+        report.warning("columns_near_identical", first=header(a), second=header(b), r=f"{r:.4f}")
+    for ind in present:
+        if cat.get(ind).kind in ("area", "ratio", "rate", "percent") and (
+            digits := _decimal_artefact(table[ind])
+        ):
+            report.warning(
+                "decimal_artefact", column=header(ind), digits=digits, rows=int(table[ind].notna().sum())
+            )
+    ids = table["sozialraum_id"]
+    if "bevoelkerung" in table.columns:
+        whole = table["bevoelkerung"].astype(float)
+        inhabited = whole > 0
+        for group in _AGE_GROUPS:
+            share = f"{group}_pct"
+            if group in table.columns and share in table.columns:
+                gap = (table[group].astype(float) / whole * 100 - table[share].astype(float)).abs()
+                off = inhabited & (gap > SHARE_SLACK)
+                if off.any():
+                    report.warning(
+                        "share_inconsistent", ids=ids[off].tolist(), column=header(share), count=header(group)
+                    )
+        if all(g in table.columns for g in _AGE_GROUPS):
+            parts = table[list(_AGE_GROUPS)].astype(float)
+            off = inhabited & parts.notna().all(axis=1) & ((parts.sum(axis=1) - whole).abs() > 1)
+            if off.any():
+                report.warning("parts_sum_mismatch", ids=ids[off].tolist(), whole=header("bevoelkerung"))
+        if {"flaeche_ha", "dichte"} <= set(table.columns):
+            implied = whole / (table["flaeche_ha"].astype(float) / 100)
+            off = inhabited & ((implied / table["dichte"].astype(float) - 1).abs() > 0.05)
+            if off.any():
+                report.warning("density_inconsistent", ids=ids[off].tolist())
+    for group, shares in _SHARE_GROUPS.items():
+        if not all(c in table.columns for c in shares):
+            continue
+        values = table[list(shares)].astype(float)
+        total = values.sum(axis=1, min_count=len(shares))
+        off = total.notna() & (total > 0) & ((total - 100).abs() > 0.5)
+        if off.any():
+            report.warning("shares_sum_mismatch", ids=ids[off].tolist(), variant=group)
 
 
 @dataclass
@@ -151,6 +297,7 @@ def check_files(
     indicators: str | Path | None = None,
     welcome_points: str | Path | None = None,
     sheet: str | None = None,
+    declined: frozenset[tuple[str, str]] = frozenset(),
 ) -> Checked:
     """
     Read and check a set of files; raises `geo.errors.DataError` only for a file that cannot be read.
@@ -165,6 +312,8 @@ def check_files(
         Registry CSV or GeoJSON (see `geo.sources.read_welcome_points`).
     sheet
         XLSX sheet of the indicator table.
+    declined
+        Corrections an admin declined (see `geo.corrections.declined`).
 
     Returns
     -------
@@ -181,7 +330,8 @@ def check_files(
         table = sources.read_indicators(indicators, sheet=sheet, report=report)
         report.counts["indicator_rows"] = len(table)
         check_join(spaces, table, report)
-        table = check_values(table, report)
+        table = check_values(table, report, declined=declined)
+        check_consistency(table, report)
     points = None
     if welcome_points is not None:
         points = sources.read_welcome_points(welcome_points, report=report)

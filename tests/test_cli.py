@@ -54,6 +54,14 @@ def test_validate_json_on_the_real_files() -> None:
     assert {"implausible_value", "uninhabited", "name_repaired", "geometry_repaired"} <= codes
     ids = {i for w in report["warnings"] if w["code"] == "implausible_value" for i in w["ids"]}
     assert ids == {"063007"}
+    # the contract of corrections: each with ids, column, old, new, rule; the city's total after them
+    fixed = {(c["ids"][0], c["column"]): (c["old"], c["new"], c["rule"]) for c in report["corrections"]}
+    assert fixed == {
+        ("063007", "30–49"): (625_192, 625, "share_and_digits"),
+        ("063007", "50–64"): (392_133, 392, "share_and_digits"),
+        ("063007", "Bevölkerung"): (2_036_643, 2_036, "sum_of_parts"),
+    }
+    assert report["counts"]["population"] == 643_753
 
 
 def test_validate_unusable_exits_2_with_a_plain_message(tmp_path: Path) -> None:

@@ -111,3 +111,9 @@ def test_std_mean_drops_limits_below_the_minimum() -> None:
     assert min(std.bins) >= 1.0
     assert std.labels.min() == 0
     assert max(std.bins) >= 50.0
+
+
+def test_an_index_of_two_copies_is_named() -> None:
+    copies = [("altersarmut", "mindestsicherung")]
+    assert need.counted_twice(["sgb2_quote", "altersarmut", "mindestsicherung"], copies) == copies
+    assert need.counted_twice(["sgb2_quote", "altersarmut"], copies) == []

@@ -25,6 +25,7 @@ def test_real_counts_and_usable(real: validate.Checked) -> None:
         "sozialraeume": 171,
         "welcome_points": 11,
         "indicator_rows": 171,
+        "population": 643_753,
         "welcome_point_rows": 17,
     }
     assert real.report.usable
@@ -32,17 +33,21 @@ def test_real_counts_and_usable(real: validate.Checked) -> None:
 
 @pytest.mark.real_data
 def test_real_report_names_the_extraction_error_of_063007(real: validate.Checked) -> None:
-    implausible = {(i.ids[0], i.params["column"]): i for i in real.report.find("implausible_value")}
-    population = implausible[("063007", "Bevölkerung")]
-    assert population.params["value"] == 2_036_643
-    assert 2_000 <= population.params["estimate"] <= 2_080  # the true value is 2036
-    assert "2.036.643" in population.message("de")
-    assert {col for sid, col in implausible if sid == "063007"} >= {"Bevölkerung", "30–49", "50–64"}
-    assert {sid for sid, _ in implausible} == {"063007"}  # nothing else is flagged
-    total = real.report.find("population_total")[0]
-    assert total.params["total"] == 2_678_360
-    # once the wrong value is treated as missing, the rest adds up to the city within 0.5 %
-    assert real.indicators["bevoelkerung"].sum() == pytest.approx(643_753 - 2_036, rel=0.005)
+    corrected = {(i.ids[0], i.params["column"]): i for i in real.report.find("value_corrected")}
+    population = corrected[("063007", "Bevölkerung")]
+    assert (population.params["old"], population.params["new"]) == (2_036_643, 2_036)
+    assert "2.036.643" in population.message("de") and "2.036" in population.message("de")
+    assert set(corrected) == {("063007", "Bevölkerung"), ("063007", "30–49"), ("063007", "50–64")}
+    # Haushalte has no evidence in its row: it stays implausible and missing
+    implausible = {(i.ids[0], i.params["column"]) for i in real.report.find("implausible_value")}
+    assert implausible == {("063007", "Haushalte")}
+    assert "population_total" not in real.report.codes()
+    # Oberrath counts with its 2,036 people, and the city adds up exactly to its official total
+    table = real.indicators.set_index("sozialraum_id")  # type: ignore[union-attr]
+    assert table.loc["063007", ["bevoelkerung", "alter_30_49", "alter_50_64"]].tolist() == [2036, 625, 392]
+    assert pd.isna(table.loc["063007", "haushalte"])
+    assert real.indicators["bevoelkerung"].sum() == 643_753  # type: ignore[index]
+    assert real.report.counts["population"] == 643_753
 
 
 @pytest.mark.real_data
@@ -107,3 +112,93 @@ def test_check_files_on_crafted_files(tmp_path: Path) -> None:
         "indicators_without_geometry",
     }
     assert all(set(w) == {"code", "message", "ids"} for w in as_json["warnings"])
+
+
+@pytest.mark.real_data
+def test_real_report_names_the_copied_column_the_decimal_artefact_and_the_merged_rows(
+    real: validate.Checked,
+) -> None:
+    (copy,) = real.report.find("columns_identical")
+    assert (copy.params["first"], copy.params["second"], copy.params["rows"]) == (
+        "Altersarmut %",
+        "Mindestsicherung %",
+        169,
+    )
+    (artefact,) = real.report.find("decimal_artefact")
+    assert (artefact.params["column"], artefact.params["digits"], artefact.params["rows"]) == (
+        "Fläche ha",
+        "21",
+        171,
+    )
+    assert "…21" in artefact.message("de")
+    (merged,) = real.report.find("welcome_point_rows_merged")
+    assert merged.params == {"rows": 17, "points": 11} and len(merged.ids) == 6
+    assert all(i.endswith("(2)") for i in merged.ids)
+    # the rest of the official table is consistent: shares match counts, parts add up, densities fit
+    for code in ("share_inconsistent", "parts_sum_mismatch", "density_inconsistent", "shares_sum_mismatch"):
+        assert not real.report.find(code), code
+    assert not real.report.find("columns_near_identical")
+
+
+def _consistent(n: int = 25) -> pd.DataFrame:
+    """`n` rows whose age groups, shares, densities and school shares all agree."""
+    rows = []
+    for i in range(n):
+        people = 1000 + 40 * i
+        weights = [0.05 + 0.002 * i, 0.10, 0.15, 0.30 - 0.002 * i, 0.20, 0.14, 0.06]
+        counts = [int(people * w) for w in weights]
+        counts[3] += people - sum(counts)  # the age groups add up to the population
+        row = {"sozialraum_id": f"0110{i:02d}", "bevoelkerung": float(people), "flaeche_ha": 50.0 + i * 1.3}
+        for group, count in zip(validate._AGE_GROUPS, counts, strict=True):
+            row[group] = float(count)
+            row[f"{group}_pct"] = round(count / people * 100, 1)
+        row["dichte"] = float(round(people / (row["flaeche_ha"] / 100)))
+        row |= {
+            "hauptschule_pct": 10.0,
+            "realschule_pct": 20.0,
+            "gymnasium_pct": 45.5,
+            "gesamtschule_pct": 24.5,
+        }
+        row |= {"sgb2_quote": 5.0 + i, "kinderarmut": 9.0 + 2 * i}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def test_a_consistent_table_has_no_findings_and_each_fault_is_named() -> None:
+    clean = Report()
+    validate.check_consistency(_consistent(), clean)
+    assert clean.issues == []
+    table = _consistent()
+    table["mindestsicherung"] = table["sgb2_quote"]  # a copied column
+    table["altersarmut"] = table["kinderarmut"] + 0.01  # nearly a copy
+    table["flaeche_ha"] = table["flaeche_ha"].round(1) + 0.021  # glued decimals
+    table.loc[3, "alter_u6_pct"] += 2  # a share that disagrees with its count
+    table.loc[4, "alter_80plus"] += 7  # parts that no longer add up (and its share disagrees)
+    table.loc[5, "dichte"] *= 1.2  # a density that does not fit
+    table.loc[6, "gymnasium_pct"] = 60.0  # school shares over 100
+    report = Report()
+    validate.check_consistency(table, report)
+    found = {i.code: i for i in report.issues if i.code != "share_inconsistent"}
+    assert (found["columns_identical"].params["first"], found["columns_identical"].params["second"]) == (
+        "SGB-II-Quote %",
+        "Mindestsicherung %",
+    )
+    assert {
+        found["columns_near_identical"].params["first"],
+        found["columns_near_identical"].params["second"],
+    } == {
+        "Kinderarmut %",
+        "Altersarmut %",
+    }
+    assert found["decimal_artefact"].params["digits"] == "21"
+    shares = {(i.ids, i.params["column"]) for i in report.find("share_inconsistent")}
+    assert (("011003",), "< 6 %") in shares and (("011004",), "80+ %") in shares
+    assert found["parts_sum_mismatch"].ids == ("011004",)
+    assert found["density_inconsistent"].ids == ("011005",)
+    assert (
+        found["shares_sum_mismatch"].ids == ("011006",)
+        and found["shares_sum_mismatch"].params["variant"] == "schools"
+    )
+    for issue in report.issues:  # every finding reads as a sentence in every language
+        for lang in ("de", "en", "tr", "ar", "uk", "ru"):
+            assert "{" not in issue.message(lang), (issue.code, lang)
