@@ -6,7 +6,7 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages.ui import clear_caches, friendly_errors, lang, load_current, plain, principal, register, t
-from geo import corrections, fetch, i18n, maps, nearby
+from geo import corrections, fetch, i18n, maps, nearby, provenance
 from geo.access import Action
 from geo.dataset import Dataset
 from geo.indicators import catalogue
@@ -45,7 +45,10 @@ with friendly_errors():
     data, _geometry = load_current()
     st.subheader(t("data.current"))
     st.markdown(f"**{plain(data.meta.title)}**")
-    st.markdown(plain(maps.source_line(data.meta, lang())))
+    if data.meta.demo:
+        st.markdown(plain(maps.source_line(data.meta, lang())))
+    st.markdown(t("data.provenance_title"))
+    st.markdown("\n".join(f"- {plain(line)}" for line in provenance.lines(data.meta.layer_records(), lang())))
     c1, c2, c3 = st.columns(3)
     c1.metric(t("data.count_spaces"), len(data.spaces))
     c2.metric(t("data.count_welcome_points"), len(data.welcome_points))

@@ -63,7 +63,7 @@ def _json_failure(code: str, message: str) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from geo import validate  # noqa: PLC0415
+    from geo import provenance, validate  # noqa: PLC0415
 
     try:
         checked = validate.check_files(
@@ -84,6 +84,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(i18n.translate("cli.internal", args.lang, kind=type(exc).__name__), file=sys.stderr)
         return 1
     report = checked.report.as_dict(args.lang)
+    given = {
+        "geometry": args.sozialraeume,
+        "indicators": args.indicators,
+        "welcome_points": args.welcome_points,
+    }
+    report["sources"] = [provenance.describe(kind, path).as_dict() for kind, path in given.items() if path]
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
     else:
@@ -157,7 +163,13 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
         rows = found[columns].round({"score": 1}).to_dict("records")
         print(
             json.dumps(
-                {"min_class": args.min_class, "count": len(rows), "gaps": rows},
+                {
+                    "min_class": args.min_class,
+                    "count": len(rows),
+                    "gaps": rows,
+                    "demo": data.meta.demo,
+                    "sources": [layer.as_dict() for layer in data.meta.layer_records()],
+                },
                 ensure_ascii=False,
                 default=float,
             )

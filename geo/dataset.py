@@ -26,7 +26,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo import corrections, files, languages, sources, validate
+from geo import corrections, files, languages, provenance, sources, validate
 from geo import streets as streets_module
 from geo.errors import DataError
 from geo.indicators import catalogue
@@ -55,6 +55,22 @@ class DatasetMeta:
     licence: str = ""
     demo: bool = False
     created: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%d"))
+    #: Provenance per layer (`geo.provenance.Layer.as_dict`); empty in datasets written before it existed.
+    layers: tuple[dict[str, str], ...] = ()
+
+    def layer_records(self) -> list[provenance.Layer]:
+        """The provenance of each layer; a dataset without them has one record from its title and source."""
+        if self.layers:
+            return [provenance.Layer.from_dict(d) for d in self.layers]
+        return [
+            provenance.Layer(
+                "dataset",
+                self.source,
+                reference_date=self.reference_date,
+                licence=self.licence,
+                imported=self.created,
+            )
+        ]
 
     @classmethod
     def read(cls, folder: Path) -> DatasetMeta:
@@ -64,7 +80,9 @@ class DatasetMeta:
             cat = catalogue()
             return cls(title=folder.name, source=cat.source, reference_date=cat.reference_date)
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["layers"] = tuple(d for d in known.get("layers", ()) if isinstance(d, dict))
+        return cls(**known)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geo import languages, sources, validate
+from geo import languages, provenance, sources, validate
 from geo import streets as streets_module
 from geo.access import AccessDeniedError, Action, Principal, require
 from geo.dataset import (
@@ -241,6 +241,14 @@ def _previous_meta_is_demo(out: Path) -> bool:
     return (out / "dataset.json").exists() and DatasetMeta.read(out).demo
 
 
+def _layers(out: Path, new: list[provenance.Layer]) -> tuple[dict[str, str], ...]:
+    """The provenance of the dataset in `out` (none for the demo), with `new` replacing layers of their kind."""
+    kept: list[provenance.Layer] = []
+    if (out / "dataset.json").exists() and not _previous_meta_is_demo(out):
+        kept = [provenance.Layer.from_dict(d) for d in DatasetMeta.read(out).layers]
+    return tuple(layer.as_dict() for layer in provenance.merged(kept, new))
+
+
 def fetch_official(
     out: str | Path,
     *,
@@ -287,6 +295,9 @@ def fetch_official(
             source=OFFICIAL_SOURCE,
             reference_date=catalogue().reference_date,
             licence=OFFICIAL_LICENCE,
+            layers=_layers(
+                out, [provenance.describe("geometry", None), provenance.describe("stadtteile", None)]
+            ),
         )
         write_dataset(
             out,
@@ -401,11 +412,20 @@ def import_files(
         parts.append(f"Staatsangehörigkeiten: {_file_label(nationalities)}")
     if streets:
         parts.append(f"Straßen: {_file_label(streets)}")
+    given = {
+        "geometry": sozialraeume,
+        "stadtteile": stadtteile,
+        "indicators": indicators,
+        "welcome_points": welcome_points,
+        "nationalities": nationalities,
+        "streets": streets,
+    }
     meta = DatasetMeta(
         title=_previous_title(out) or "Offizielle Daten",
         source=source or "; ".join(parts),
         reference_date=catalogue().reference_date,
         licence=OFFICIAL_LICENCE if from_portal else "",
+        layers=_layers(out, [provenance.describe(kind, path) for kind, path in given.items() if path]),
     )
     if sozialraeume is None:
         _carry_geometry_findings(out, checked.report)

@@ -126,12 +126,21 @@ def class_labels(classes: Classes, indicator: Indicator, lang: str) -> list[str]
 
 
 def source_line(meta: DatasetMeta, lang: str) -> str:
-    """The plain source line every map and export carries."""
-    parts = [
-        i18n.translate("map.source", lang, source=meta.source, date=format_date(meta.reference_date, lang))
-    ]
-    if meta.licence:
-        parts.append(i18n.translate("map.licence", lang, licence=meta.licence))
+    """
+    The plain source line every map and export carries: each layer with its own date and licence.
+
+    A dataset written before layers were recorded keeps its one line (source, date, licence).
+    """
+    if meta.layers:
+        parts = [layer.short(lang) for layer in meta.layer_records()]
+    else:
+        parts = [
+            i18n.translate(
+                "map.source", lang, source=meta.source, date=format_date(meta.reference_date, lang)
+            )
+        ]
+        if meta.licence:
+            parts.append(i18n.translate("map.licence", lang, licence=meta.licence))
     if meta.demo:
         parts.insert(0, i18n.translate("map.demo_mark", lang))
     return " · ".join(parts)

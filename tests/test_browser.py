@@ -462,10 +462,15 @@ def test_load_official_data_on_the_data_page(
     pg.get_by_role("button", name="Importieren").click()
     pg.get_by_text("Die Dateien wurden importiert").wait_for(timeout=60_000)
     pg.wait_for_timeout(1000)
+    # the extraction error of 063007 is corrected with its evidence, visibly, and an admin may undo it
+    pg.get_by_text("Korrigierte Werte").wait_for(timeout=10_000)
+    pg.get_by_text("2.036.643 in der Datei → 2.036").wait_for(timeout=10_000)
+    assert pg.get_by_role("button", name="Zurücknehmen").count() == 3
     pg.get_by_text("Hinweise zur Datenqualität").click()
-    pg.get_by_text("2.036.643").wait_for(timeout=10_000)  # the extraction error of 063007 is named
-    pg.get_by_text("Beim Import behoben: 2").click()  # repaired geometry and names, kept from the import
+    pg.get_by_text("»Haushalte« = 1.179.359").wait_for(timeout=10_000)  # no evidence: named, left missing
+    pg.get_by_text("Beim Import behoben: 3").click()  # repaired geometry and names, merged rows
     pg.get_by_text("4 ungültige Geometrien wurden repariert").wait_for(timeout=10_000)
+    pg.get_by_text("17 Zeilen des Verzeichnisses ergeben 11 Welcome Points").wait_for(timeout=10_000)
     pg.get_by_text("Kein Straßenverzeichnis").wait_for(timeout=10_000)
     # the street directory (made up here: one real street's coordinates, typed in by hand)
     streets = tmp_path / "strassenverzeichnis.csv"

@@ -1,0 +1,88 @@
+"""Provenance per layer: each source with its own title, publisher, date and licence, on maps, exports and JSON."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from geo import dataset, fetch, maps, provenance
+from geo.access import Principal
+from tests.conftest import QUARTIERSATLAS, REGISTRY, SOZIALRAEUME
+from tests.test_cli import run
+
+
+def _by_kind(data: dataset.Dataset) -> dict[str, provenance.Layer]:
+    return {layer.kind: layer for layer in data.meta.layer_records()}
+
+
+@pytest.mark.real_data
+def test_the_real_files_each_keep_their_own_licence_and_date(real: dataset.Dataset, tmp_path: Path) -> None:
+    layers = _by_kind(real)
+    assert list(layers) == ["geometry", "indicators", "welcome_points"]
+    geometry = layers["geometry"]
+    assert (geometry.reference_date, geometry.licence_id) == ("2021-12-31", "dl-de/zero-2-0")
+    assert geometry.licence_url == "https://www.govdata.de/dl-de/zero-2-0"
+    assert geometry.source_url.endswith("Sozialräume_WGS84_4326_0.geojson")
+    atlas = layers["indicators"]
+    assert (atlas.reference_date, atlas.licence, atlas.licence_id) == ("2021-12-31", "", "")  # none stated
+    assert "Dritte" in atlas.title and "Dritte" in atlas.publisher
+    registry = layers["welcome_points"]
+    assert (registry.reference_date, registry.licence) == ("", "")  # the registry states neither
+    assert all(layer.imported for layer in layers.values())
+    # the map's source line says it per layer, not one licence for everything
+    line = maps.source_line(real.meta, "de")
+    assert "Sozialräume: Sozialräume (31.12.2021; dl-de/zero-2-0)" in line
+    assert (
+        "Indikatoren: Quartiersatlas 2024 (Auszug durch Dritte) (31.12.2021; Lizenz nicht angegeben)" in line
+    )
+    assert "Welcome Points: Integrationsberatung in Düsseldorf (Art: Welcome Point) (ohne Stand;" in line
+    assert "not stated" in maps.source_line(real.meta, "en")
+    # a later import of one more layer keeps the others
+    folder = tmp_path / "official"
+    shutil.copytree(real.folder, folder)
+    streets = tmp_path / "strassen.csv"
+    streets.write_text("name;lon;lat\nKönigsallee;6.7797;51.2227\n", encoding="utf-8")
+    fetch.import_files(folder, by=Principal.cli(), streets=streets)
+    again = _by_kind(dataset.load_dataset(folder))
+    assert list(again) == ["geometry", "indicators", "welcome_points", "streets"]
+    assert again["geometry"] == geometry and again["streets"].title == "strassen"
+
+
+@pytest.mark.real_data
+def test_json_outputs_carry_the_sources(real: dataset.Dataset) -> None:
+    gaps = run("gaps", "--data-dir", real.folder, "--db", "sqlite://", "--json")
+    assert gaps.returncode == 0, gaps.stderr
+    sources = {s["kind"]: s for s in json.loads(gaps.stdout)["sources"]}
+    assert sources["geometry"]["licence_id"] == "dl-de/zero-2-0"
+    assert sources["indicators"]["licence"] == "" and sources["indicators"]["reference_date"] == "2021-12-31"
+    checked = run(
+        "validate",
+        "--sozialraeume",
+        SOZIALRAEUME,
+        "--indicators",
+        QUARTIERSATLAS,
+        "--welcome-points",
+        REGISTRY,
+        "--json",
+    )
+    kinds = [s["kind"] for s in json.loads(checked.stdout)["sources"]]
+    assert kinds == ["geometry", "indicators", "welcome_points"]
+
+
+def test_an_unknown_file_says_what_is_not_known() -> None:
+    layer = provenance.describe("nationalities", Path("/tmp/Ausländer nach Staatsangehörigkeit_3.csv"))
+    assert layer.title == "Ausländer nach Staatsangehörigkeit"
+    assert (layer.publisher, layer.reference_date, layer.licence) == ("", "", "")
+    assert layer.line("de").count("nicht angegeben") == 3  # publisher, date, licence
+    assert "Staatsangehörigkeiten: " in layer.line("de")
+
+
+def test_the_demo_keeps_one_line_marked_as_demo(demo_dir: Path) -> None:
+    data = dataset.load_dataset(demo_dir)
+    line = maps.source_line(data.meta, "de")
+    assert line.startswith("Demo-Daten (synthetisch) · Quelle: Synthetisch erzeugt") and "CC0 1.0" in line
+    (record,) = data.meta.layer_records()
+    assert record.kind == "dataset" and record.licence == "CC0 1.0"
