@@ -148,6 +148,12 @@ pages = [
         "app_pages/activities.py", title=t("nav.activities"), icon=":material/event:", url_path="aktivitaeten"
     ),
     st.Page("app_pages/concerns.py", title=t("nav.concerns"), icon=":material/forum:", url_path="anliegen"),
+    st.Page(
+        "app_pages/welcome_points.py",
+        title=t("nav.welcome_points"),
+        icon=":material/location_on:",
+        url_path="welcome-points",
+    ),
     st.Page("app_pages/export.py", title=t("nav.export"), icon=":material/print:", url_path="export"),
     st.Page("app_pages/data.py", title=t("nav.data"), icon=":material/database:", url_path="daten"),
     # The default page lives at "/"; Streamlit ignores its url_path, so "/erkunden" (a link someone typed or

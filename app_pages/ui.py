@@ -30,6 +30,7 @@ from geo import (
     store,
     tables,
     webmap,
+    welcome,
 )
 from geo.access import Principal
 from geo.errors import SozialraumError
@@ -126,11 +127,30 @@ def session_copy(name: str, key: tuple, make: Callable[[], T]) -> T:
     return value
 
 
-def folder_stamp(folder: Path) -> float:
-    """The newest modification time below `folder`: a cache key that changes when files change."""
+#: A dataset's version as cache key: newest file time, newest Welcome Point change, the day, the register.
+Stamp = tuple[float, int, str, str, bool]
+
+
+def _dataset_register() -> store.Register:
+    """The register of the dataset shown, without seeding the demo (which itself loads the dataset)."""
+    is_demo = showing_demo()
+    return _register(store.demo_database_url() if is_demo else store.database_url(), is_demo)
+
+
+def folder_stamp(folder: Path) -> Stamp:
+    """
+    A cache key that changes when the dataset's files change, a Welcome Point change is recorded or the day
+    changes (a closure recorded for the first of next month takes effect then).
+    """
     memo = run_memo()
     if (key := ("stamp", str(folder))) not in memo:
-        memo[key] = max((p.stat().st_mtime for p in folder.rglob("*") if p.is_file()), default=0.0)
+        newest = max((p.stat().st_mtime for p in folder.rglob("*") if p.is_file()), default=0.0)
+        reg = _dataset_register()
+        try:
+            changed = welcome.stamp(reg)
+        except SozialraumError:  # the register is unreachable: the imported list, as before
+            changed = 0
+        memo[key] = (newest, changed, date.today().isoformat(), reg.url, reg.demo)
     return memo[key]
 
 
@@ -210,17 +230,21 @@ def _real_session() -> bool:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _load(folder: str, stamp: float) -> dataset.Dataset:
-    return dataset.load_dataset(folder)
+def _load(folder: str, stamp: Stamp) -> dataset.Dataset:
+    data = dataset.load_dataset(folder)
+    _newest, changed, day, url, is_demo = stamp
+    if changed:  # Welcome Points closed, moved or added in the app, as of today
+        data = welcome.current(data, welcome.changes(_register(url, is_demo)), date.fromisoformat(day))
+    return data
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _geometry(folder: str, stamp: float) -> maps.MapGeometry:
+def _geometry(folder: str, stamp: Stamp) -> maps.MapGeometry:
     return maps.map_geometry(_load(folder, stamp))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _base(folder: str, stamp: float, language: str) -> webmap.Base:
+def _base(folder: str, stamp: Stamp, language: str) -> webmap.Base:
     return webmap.base_payload(_load(folder, stamp), _geometry(folder, stamp), lang=language)
 
 
@@ -231,12 +255,12 @@ def base_current() -> webmap.Base:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _labels(folder: str, stamp: float) -> dict[str, str]:
+def _labels(folder: str, stamp: Stamp) -> dict[str, str]:
     return profile.search_labels(_load(folder, stamp).spaces)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _indicators(folder: str, stamp: float) -> list[str]:
+def _indicators(folder: str, stamp: Stamp) -> list[str]:
     return _load(folder, stamp).indicator_ids()
 
 
@@ -255,7 +279,7 @@ def labels_current() -> dict[str, str]:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _styling(
     folder: str,
-    stamp: float,
+    stamp: Stamp,
     *,
     indicator: str,
     scheme: str,
@@ -357,7 +381,7 @@ def demo_notice(meta: dataset.DatasetMeta) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _need(
-    folder: str, stamp: float, components: tuple[tuple[str, float, bool], ...], normalisation: str
+    folder: str, stamp: Stamp, components: tuple[tuple[str, float, bool], ...], normalisation: str
 ) -> tuple[need.NeedIndex, pd.Series]:
     data = _load(folder, stamp)
     comps = [need.Component(*c) for c in components]

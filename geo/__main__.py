@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -149,11 +150,12 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
 
 def _cmd_gaps(args: argparse.Namespace) -> int:
-    from geo import coverage, dataset, need, store  # noqa: PLC0415
+    from geo import coverage, dataset, need, store, welcome  # noqa: PLC0415
 
-    data = dataset.load_dataset(args.data_dir)
+    register = store.Register(args.db)
+    data = welcome.current(dataset.load_dataset(args.data_dir), welcome.changes(register), date.today())
     result = need.need_index(data.spaces, need.default_components(data.indicator_ids()))
-    assignments = store.Register(args.db).active_assignments()
+    assignments = register.active_assignments()
     table = coverage.coverage_table(
         data.spaces, data.welcome_points, result.score, result.need_class, assignments
     )
@@ -180,12 +182,12 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from geo import dataset, export, journal, store  # noqa: PLC0415
+    from geo import dataset, export, journal, store, welcome  # noqa: PLC0415
     from geo.snapshot import SnapshotView  # noqa: PLC0415
 
-    data = dataset.load_dataset(args.data_dir)
-    view = SnapshotView(kind=args.view, indicator=args.indicator, min_class=args.min_class)
     register = store.Register(args.db)
+    data = welcome.current(dataset.load_dataset(args.data_dir), welcome.changes(register), date.today())
+    view = SnapshotView(kind=args.view, indicator=args.indicator, min_class=args.min_class)
     content = export.render(
         data,
         view,

@@ -46,6 +46,7 @@ class Action(StrEnum):
     ANSWER_CONCERN = "answer_concern"  # status changes, answers, marking a concern public
     EXPORT_CONCERNS = "export_concerns"  # the problem log as XLSX/CSV; the spreadsheet import
     IMPORT_DATA = "import_data"  # fetch or import the dataset everybody sees
+    MANAGE_WELCOME_POINTS = "manage_welcome_points"  # close, reopen, edit and add Welcome Points
     MANAGE_ACCOUNTS = "manage_accounts"  # accounts, roles, one-time codes, retention
     READ_AUDIT = "read_audit"  # the audit log and its export
 
@@ -69,9 +70,17 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         Action.ANSWER_CONCERN,
         Action.EXPORT_CONCERNS,
         Action.READ_AUDIT,
+        Action.MANAGE_WELCOME_POINTS,
     },
     Role.ADMIN: _PUBLIC
-    | {Action.OWN_RECORD, Action.IMPORT_DATA, Action.MANAGE_ACCOUNTS, Action.READ_AUDIT, Action.ERASE_PERSON},
+    | {
+        Action.OWN_RECORD,
+        Action.IMPORT_DATA,
+        Action.MANAGE_ACCOUNTS,
+        Action.READ_AUDIT,
+        Action.ERASE_PERSON,
+        Action.MANAGE_WELCOME_POINTS,
+    },
 }
 #: Actions a connector may take only for the tandems they belong to (coordinators: for any tandem).
 TANDEM_SCOPED = frozenset({Action.LOG_CONCERN, Action.WRITE_ACTIVITY, Action.READ_TANDEM_JOURNAL})

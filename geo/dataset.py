@@ -98,6 +98,16 @@ class Dataset:
     import_report: Report | None = None
     #: Residents by nationality per Stadtteil (index `stadtteil_nr`), when the dataset has them.
     nationalities: pd.DataFrame | None = None
+    #: Welcome Points closed in the app (see `geo.welcome.current`); they count nowhere but are shown.
+    closed_welcome_points: gpd.GeoDataFrame | None = None
+    #: The Welcome Points as imported, when changes recorded in the app were applied to `welcome_points`.
+    imported_welcome_points: gpd.GeoDataFrame | None = None
+
+    def registry_points(self) -> gpd.GeoDataFrame:
+        """The Welcome Points as imported, before changes recorded in the app."""
+        return (
+            self.imported_welcome_points if self.imported_welcome_points is not None else self.welcome_points
+        )
 
     def indicator_ids(self) -> list[str]:
         """Catalogue ids that have at least one value in this dataset, in catalogue order."""

@@ -155,6 +155,19 @@ class Account(Base):
         return frozenset(r for r in self.roles.split(",") if r)
 
 
+class WelcomePointChange(Base):
+    """A change to a Welcome Point recorded in the app (see `geo.welcome`); the history is these rows."""
+
+    __tablename__ = "welcome_point_change"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    welcome_point_id: Mapped[str] = mapped_column(String(120), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # add | close | reopen | edit
+    valid_from: Mapped[date] = mapped_column(Date)
+    fields: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the fields set by this change
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    created_by: Mapped[str] = mapped_column(String(254), default="")
+
+
 class AuditEntry(Base):
     """Who did what and when: field names and counts, never values, never a password."""
 
@@ -305,7 +318,7 @@ def _hide_password(url: str) -> str:
 
 
 #: The newest migration in `geo/migrations/versions` (a test compares it with Alembic's own head).
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 
 
 def schema_revision(engine: Engine) -> str | None:

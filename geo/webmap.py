@@ -27,6 +27,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -50,6 +51,7 @@ from geo.maps import (
     source_line,
 )
 from geo.need import CLASS_KEYS, NeedIndex
+from geo.settings import STORAGE_CRS
 from geo.tables import printable
 
 #: Coordinates are sent as integers in units of 1e-5 degrees (about 1 m at 51° N).
@@ -118,6 +120,11 @@ def base_payload(dataset: Dataset, geometry: MapGeometry, *, lang: str = "de") -
     minx, miny, maxx, maxy = dataset.spaces.total_bounds
     anchors = label_points(geometry.bezirke.geometry, dataset.welcome_points.geometry)  # clear of the dots
     points = dataset.welcome_points
+    closed = dataset.closed_welcome_points
+    if closed is None:
+        closed = gpd.GeoDataFrame(
+            {"name": [], "address": [], "closed_from": []}, geometry=[], crs=STORAGE_CRS
+        )
     payload: dict[str, Any] = {
         "ids": shapes["sozialraum_id"].tolist(),
         "names": [printable(n) if isinstance(n, str) else "" for n in shapes["name"]],
@@ -131,6 +138,18 @@ def base_payload(dataset: Dataset, geometry: MapGeometry, *, lang: str = "de") -
         "points": [
             [round(p.x, 5), round(p.y, 5), printable(n), printable(a)]
             for p, n, a in zip(points.geometry, points["name"], points["address"], strict=True)
+        ],
+        "closedPoints": [
+            [
+                round(p.x, 5),
+                round(p.y, 5),
+                printable(n),
+                printable(a),
+                i18n.translate("webmap.closed_since", lang, date=format_date(since, lang)),
+            ]
+            for p, n, a, since in zip(
+                closed.geometry, closed["name"], closed["address"], closed["closed_from"], strict=True
+            )
         ],
         "bounds": [[round(miny, 5), round(minx, 5)], [round(maxy, 5), round(maxx, 5)]],
         "colours": {
@@ -148,6 +167,7 @@ def base_payload(dataset: Dataset, geometry: MapGeometry, *, lang: str = "de") -
             "welcomePoint": i18n.translate("webmap.welcome_point", lang),
             "legend": i18n.translate("webmap.legend", lang),
             "skip": i18n.translate("webmap.skip", lang),
+            "closedPoint": i18n.translate("webmap.closed_point", lang),
             "zoomIn": i18n.translate("webmap.zoom_in", lang),
             "zoomOut": i18n.translate("webmap.zoom_out", lang),
         },

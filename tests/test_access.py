@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from geo import accounts, fetch, journal, privacy, store
+from geo import accounts, dataset, fetch, journal, privacy, store, welcome
 from geo.access import ROLE_ACTIONS, AccessDeniedError, Action, Principal, require
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +42,7 @@ EXPECTED = {
     Action.IMPORT_DATA: "- - - Y",
     Action.MANAGE_ACCOUNTS: "- - - Y",
     Action.READ_AUDIT: "- - Y Y",
+    Action.MANAGE_WELCOME_POINTS: "- - Y Y",
 }
 
 
@@ -125,6 +126,17 @@ def _attempt(w: World, action: Action, who: Principal, *, own: bool) -> Callable
         ),
         Action.MANAGE_ACCOUNTS: lambda: accounts.accounts(reg, by=who),
         Action.READ_AUDIT: lambda: accounts.audit_log(reg, by=who),
+        Action.MANAGE_WELCOME_POINTS: lambda: welcome.record(
+            reg,
+            who,
+            "add",
+            valid_from=date(2026, 1, 1),
+            known=dataset.load_dataset(w.demo_dir).welcome_points,
+            name="Neu",
+            address="Platz 1",
+            lon=6.78,
+            lat=51.22,
+        ),
     }
     return calls[action]
 

@@ -116,6 +116,12 @@ function legendBox(style, base) {
     row.appendChild(document.createTextNode(base.text.welcomePoint));
     details.appendChild(row);
   }
+  if (base && (base.closedPoints || []).length) {
+    const row = el("div");
+    row.appendChild(el("span", "sk-point sk-point-closed"));
+    row.appendChild(document.createTextNode(base.text.closedPoint));
+    details.appendChild(row);
+  }
   details.appendChild(el("div", "sk-asof", style.legend.asOf));
   // on a phone the source line lives here, folded with the legend, instead of over the south of the city
   details.appendChild(el("div", "sk-legend-source", style.source));
@@ -239,6 +245,27 @@ function build(component, base) {
     if (node) {
       node.setAttribute("role", "img");
       node.setAttribute("aria-label", base.text.welcomePoint + ": " + name + ", " + address);
+    }
+  });
+  // Welcome Points closed in the app: no longer counted, still shown (hollow grey), so nobody sends people there
+  (base.closedPoints || []).forEach(([x, y, name, address, since]) => {
+    const point = L.circleMarker([y, x], {
+      radius: 5, color: "#555555", weight: 2, fillColor: "#ffffff", fillOpacity: 1, dashArray: "2 2",
+      className: "sk-welcome-point-closed",
+    });
+    const said = base.text.closedPoint + " (" + since + ")";
+    point.bindTooltip(() => {
+      const box = el("div");
+      box.appendChild(el("div", "sk-tip-name", name));
+      box.appendChild(el("div", null, address));
+      box.appendChild(el("div", null, said));
+      return box;
+    });
+    point.addTo(map);
+    const node = point.getElement();
+    if (node) {
+      node.setAttribute("role", "img");
+      node.setAttribute("aria-label", said + ": " + name + ", " + address);
     }
   });
   map.on("click", (e) => {
