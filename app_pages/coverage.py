@@ -276,7 +276,8 @@ with friendly_errors():
                 st.caption(
                     t("coverage.suggestion_home", km=i18n.format_number(s.home_distance_m / 1000, lang()))
                 )
-        st.caption(t("coverage.suggest_method"))
+        if suggestions:
+            st.caption(t(f"coverage.suggest_method_{suggestions[0].method}"))
         if suggestions and suggestions[0].pooled_m:
             st.caption(
                 t(

@@ -396,6 +396,9 @@ class Suggestion:
     speakers: float | None = None
     #: Set when the choice was approximate (a city far denser than any real one): the pooling cell in metres.
     pooled_m: float | None = None
+    #: How the places were chosen: "exact" (integer program), "greedy" (step by step, at least 63 % of the
+    #: best possible) or "each" (alternatives, each judged on its own).
+    method: str = "greedy"
 
 
 class ReachIndex:
@@ -487,6 +490,70 @@ class ReachIndex:
             )
             gains[changed] = gains_of(candidates[changed])
         return chosen
+
+    #: Above this many variables (candidates and weighted Sozialräume) the exact solver is not tried: a real
+    #: city has a few hundred Sozialräume, and HiGHS answers those in well under a second.
+    EXACT_VARIABLES = 5_000
+    #: Seconds the exact solver may take before the greedy choice is used instead.
+    EXACT_SECONDS = 10.0
+
+    def exact(self, weights: np.ndarray, candidates: np.ndarray, k: int) -> list[int] | None:
+        """
+        Positions of up to `k` candidates that together reach the most weight: maximal covering, solved exactly.
+
+        An integer program (Church and ReVelle's maximal covering location problem) solved by HiGHS through
+        `scipy.optimize.milp`: choose candidates x_j (at most `k`), count a weighted Sozialraum as covered
+        (y_i) only when a chosen candidate reaches it, maximise the covered weight. Returns None when the
+        problem is too large (`EXACT_VARIABLES`) or the solver does not prove an optimum within
+        `EXACT_SECONDS`; the caller then uses the greedy choice and says so. The chosen places are returned
+        in the order of what each adds (the most first).
+        """
+        from scipy.optimize import Bounds, LinearConstraint, milp  # noqa: PLC0415 (only when suggesting)
+        from scipy.sparse import coo_array, hstack, vstack  # noqa: PLC0415
+
+        held = np.flatnonzero(weights > 0)
+        if len(candidates) == 0 or len(held) == 0 or k <= 0:
+            return []
+        if len(candidates) + len(held) > self.EXACT_VARIABLES:
+            return None
+        tree = shapely.STRtree(self.points[held])
+        cand, demand = tree.query(self.points[candidates], predicate="dwithin", distance=self.reach_m)
+        n_c, n_d = len(candidates), len(held)
+        # y_i - sum_{j reaching i} x_j <= 0, one row per weighted Sozialraum; sum_j x_j <= k
+        reach = coo_array((-np.ones(len(cand)), (demand, cand)), shape=(n_d, n_c))
+        rows = hstack([reach, coo_array((np.ones(n_d), (np.arange(n_d), np.arange(n_d))), shape=(n_d, n_d))])
+        count = hstack([coo_array(np.ones((1, n_c))), coo_array((1, n_d))])
+        matrix = vstack([rows, count]).tocsr()
+        upper = np.concatenate([np.zeros(n_d), [min(k, n_c)]])
+        # maximise covered weight; a tiny preference for needier candidates and lower IDs breaks ties the
+        # way the greedy choice does, without ever trading covered weight for it
+        scale = float(weights[held].sum()) or 1.0
+        order = np.argsort(np.argsort(self.ids[candidates]))
+        tie = 1e-7 * scale * (weights[candidates] / (weights.max() or 1.0) + (n_c - order) / (n_c * 10)) / n_c
+        cost = np.concatenate([-tie, -weights[held].astype(float)])
+        result = milp(
+            cost,
+            constraints=LinearConstraint(matrix, -np.inf, upper),
+            integrality=np.ones(n_c + n_d),
+            bounds=Bounds(0, 1),
+            options={"time_limit": self.EXACT_SECONDS, "disp": False, "mip_rel_gap": 0.0},
+        )
+        if result.status != 0 or result.x is None:
+            return None
+        chosen = [int(candidates[j]) for j in np.flatnonzero(result.x[:n_c] > 0.5)]
+        # in the order of what each adds, as a reader expects the first suggestion to be the best one
+        left = weights.astype(float).copy()
+        ordered: list[int] = []
+        while chosen:  # the most added first; on a tie the neediest place, then the lower ID (as greedy)
+            keys = [
+                (-round(float(left[self.within(c)].sum()), 6), -weights[c], str(self.ids[c])) for c in chosen
+            ]
+            best = chosen.pop(min(range(len(chosen)), key=keys.__getitem__))
+            if left[self.within(best)].sum() <= 0:  # a place that adds nobody is no suggestion
+                break
+            ordered.append(best)
+            left[self.within(best)] = 0.0
+        return ordered
 
     def _dense(self, held: np.ndarray) -> bool:
         """
@@ -605,6 +672,7 @@ def suggest(
     max_home_m: float | None = None,
     speakers: pd.Series | None = None,
     alternatives: bool = False,
+    exact: bool = True,
 ) -> list[Suggestion]:
     """
     Sozialräume where `k` free tandems would reach the most high-need population no tandem covers yet.
@@ -612,7 +680,10 @@ def suggest(
     A tandem working in a Sozialraum reaches it and the Sozialräume within `reach_m` (representative
     points). Candidates are the Sozialräume no tandem covers yet. With `home_id`, candidates are limited
     to `max_home_m` from that home Sozialraum (a tandem usually works near where its members live). The
-    choice is `greedy_cover`'s, computed by `ReachIndex.greedy` so that it scales to large cities.
+    `k` places are the best possible ones (`ReachIndex.exact`, an integer program); when that problem is
+    too large or not solved in time, or with `exact=False`, they are `greedy_cover`'s, computed by
+    `ReachIndex.greedy` so that it scales to large cities (at least 63 % of the best possible).
+    `Suggestion.method` says which.
 
     With `speakers` (estimated residents per Sozialraum who may speak the tandem's languages, see
     `geo.languages.speakers`), a high-need Sozialraum counts with those residents instead of its whole
@@ -639,7 +710,13 @@ def suggest(
         home_distance = shapely.distance(index.points, index.points[index.position[home_id]])
         if max_home_m is not None:
             free &= home_distance <= max_home_m
-    chosen = index.greedy(weights, np.flatnonzero(free), k, alternatives=alternatives)
+    chosen: list[int] | None = None
+    method = "each" if alternatives else "greedy"
+    if not alternatives and exact:
+        chosen = index.exact(weights, np.flatnonzero(free), k)
+        method = "exact" if chosen is not None else method
+    if chosen is None:
+        chosen = index.greedy(weights, np.flatnonzero(free), k, alternatives=alternatives)
     out: list[Suggestion] = []
     covered = np.zeros(len(index.ids), dtype=bool)
     for c in chosen:
@@ -658,7 +735,8 @@ def suggest(
                 welcome_point=str(row["welcome_point"]),
                 home_distance_m=round(float(home_distance[c])) if home_distance is not None else None,
                 speakers=float(weights[reached].sum()) if speakers is not None else None,
-                pooled_m=index.pooled_m,
+                pooled_m=index.pooled_m if method != "exact" else None,
+                method=method,
             )
         )
     return out

@@ -276,3 +276,46 @@ def test_a_very_dense_city_is_pooled_close_to_the_exact_choice_and_says_so(
     if not alternatives:  # three places that complement each other reach no one twice
         everyone = [i for s in pooled for i in s.reached]
         assert len(everyone) == len(set(everyone))
+
+
+def _brute_force_positions(index: coverage.ReachIndex, weights: np.ndarray, k: int) -> float:
+    reach = [set(index.within(i).tolist()) for i in range(len(index.ids))]
+    best = 0.0
+    for combo in itertools.combinations(range(len(index.ids)), k):
+        covered = set().union(*(reach[c] for c in combo))
+        best = max(best, float(weights[list(covered)].sum()))
+    return best
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_the_exact_choice_is_the_best_possible_and_greedy_is_not_always(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 24
+    xy = rng.uniform(0, 4000, size=(n, 2))
+    anchors = gpd.GeoSeries(shapely.points(xy), index=[f"{i:06d}" for i in range(n)], crs=METRIC_CRS)
+    index = coverage.ReachIndex(anchors, 900)
+    weights = np.where(rng.random(n) < 0.6, rng.integers(100, 5000, n), 0).astype(float)
+    everyone = np.arange(n)
+    exact = index.exact(weights, everyone, 3)
+    assert exact is not None and 1 <= len(exact) <= 3
+
+    def total(chosen: list[int]) -> float:
+        covered = set().union(*(set(index.within(c).tolist()) for c in chosen))
+        return float(weights[list(covered)].sum())
+
+    assert total(exact) == _brute_force_positions(index, weights, 3)
+    assert total(index.greedy(weights, everyone, 3)) <= total(exact)
+
+
+def test_where_greedy_falls_short_the_exact_choice_does_not() -> None:
+    # a middle place reaching two groups half each, and two outer places reaching each group whole
+    xy = [(0, 0), (1000, 0), (2000, 0), (-600, 0), (2600, 0), (400, 0), (1600, 0)]
+    ids = ["l", "m", "r", "x", "y", "a", "b"]
+    anchors = gpd.GeoSeries(shapely.points(np.array(xy, dtype=float)), index=ids, crs=METRIC_CRS)
+    index = coverage.ReachIndex(anchors, 700)
+    weights = np.array([0, 0, 0, 1500, 1500, 2000, 2000], dtype=float)  # x, y at the ends; a, b in the middle
+    candidates = np.array([0, 1, 2])  # only l, m, r may be chosen
+    greedy = index.greedy(weights, candidates, 2)
+    exact = index.exact(weights, candidates, 2)
+    assert ids[greedy[0]] == "m"  # m reaches a and b (4000) first ...
+    assert sorted(ids[i] for i in exact) == ["l", "r"]  # ... but l and r together reach all 7000
