@@ -669,7 +669,8 @@ def _coordinates(frame: pd.DataFrame, name: str) -> gpd.GeoSeries:
     )
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
+    """A name as an ID part: lower case, umlauts spelled out, runs of other characters as one hyphen."""
     table = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
     return re.sub(r"[^a-z0-9]+", "-", text.casefold().translate(table)).strip("-")
 
@@ -701,7 +702,7 @@ def read_welcome_points(path: str | Path, *, report: Report | None = None) -> gp
                 gdf[field] = ""
         if "welcome_point_id" not in gdf.columns:
             gdf["welcome_point_id"] = [
-                f"wp-{_slug(a or n)}" for a, n in zip(gdf["address"], gdf["name"], strict=True)
+                f"wp-{slug(a or n)}" for a, n in zip(gdf["address"], gdf["name"], strict=True)
             ]
         return gdf[
             [
@@ -758,7 +759,7 @@ def read_welcome_points(path: str | Path, *, report: Report | None = None) -> gp
         stadtteil = first.get(col("STADTTEIL"), "") if "STADTTEIL" in upper else ""
         points.append(
             {
-                "welcome_point_id": f"wp-{_slug(first['_address'])}",
+                "welcome_point_id": f"wp-{slug(first['_address'])}",
                 "name": f"Welcome Point {stadtteil}".strip(),
                 "organisation": " / ".join(organisations),
                 "address": f"{first['_address']}, {first.get(col('PLZ'), '')} {first.get(col('STADT'), '')}".strip(

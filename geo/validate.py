@@ -22,15 +22,7 @@ from geo.settings import METRIC_CRS, get_settings
 
 #: A count this many times the median of its peers is taken as an extraction error.
 OUTLIER_FACTOR = 50
-_AGE_GROUPS = (
-    "alter_u6",
-    "alter_6_17",
-    "alter_18_29",
-    "alter_30_49",
-    "alter_50_64",
-    "alter_65_79",
-    "alter_80plus",
-)
+_AGE_GROUPS = corrections.AGE_GROUPS
 
 
 def check_coverage(spaces: gpd.GeoDataFrame, report: Report) -> None:

@@ -19,7 +19,6 @@ changes stay, and `differences` shows where the file and the kept list disagree.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -29,6 +28,7 @@ import pandas as pd
 import shapely
 from sqlalchemy import func, select
 
+from geo import sources
 from geo.access import Action, Principal
 from geo.errors import DataError
 from geo.settings import CITY_EXTENT, STORAGE_CRS
@@ -112,11 +112,6 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _slug(text: str) -> str:
-    table = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-    return re.sub(r"[^a-z0-9]+", "-", text.casefold().translate(table)).strip("-")[:80]
-
-
 def record(
     register: Register,
     by: Principal,
@@ -168,7 +163,7 @@ def record(
             if missing:
                 raise WelcomePointError("welcome.add_needs", fields=", ".join(missing))
             taken = set(known["welcome_point_id"]) | {c.welcome_point_id for c in earlier}
-            base = f"wp-app-{_slug(values['address'])}"
+            base = f"wp-app-{sources.slug(values['address'])[:80]}"
             wp_id, n = base, 2
             while wp_id in taken:
                 wp_id, n = f"{base}-{n}", n + 1
@@ -287,8 +282,6 @@ def current(dataset: Dataset, recorded: list[Change], day: date) -> Dataset:
     """`dataset` with its Welcome Points as of `day` (closed ones apart), or `dataset` itself without changes."""
     if not recorded:
         return dataset
-    from geo import sources  # noqa: PLC0415
-
     state = as_of(dataset.welcome_points, recorded, day)
     open_points = sources.assign_sozialraum(state.open, dataset.spaces)
     return replace(
