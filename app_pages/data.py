@@ -61,6 +61,17 @@ with friendly_errors():
                 nationalities=plain(", ".join(data.nationalities.columns)),
             )
         )
+    if data.series is not None and not data.series.empty:
+        st.caption(
+            t(
+                "data.series",
+                n=len(data.series),
+                spaces=int(data.series.loc[data.series["level"] == "sozialraum", "id"].nunique()),
+                stadtteile=int(data.series.loc[data.series["level"] == "stadtteil", "id"].nunique()),
+                first=data.series["date"].min()[:4],
+                last=data.series["date"].max()[:4],
+            )
+        )
     street_count = len(nearby.streets(data))
     st.caption(t("data.streets", n=street_count) if street_count else t("data.no_streets"))
     show_report(data.report)
@@ -155,9 +166,16 @@ streets = st.file_uploader(
     key="data_up_streets",
     help=t("data.upload_streets_help"),
 )
+series_uploads = st.file_uploader(
+    t("data.upload_series"),
+    type=["csv", "xlsx"],
+    accept_multiple_files=True,
+    key="data_up_series",
+    help=t("data.upload_series_help"),
+)
 if st.button(
     t("data.import_button"),
-    disabled=not (indicators or welcome or spaces or nationalities or streets),
+    disabled=not (indicators or welcome or spaces or nationalities or streets or series_uploads),
     key="data_import",
 ):
     with friendly_errors(), tempfile.TemporaryDirectory() as tmp:
@@ -180,6 +198,7 @@ if st.button(
                 welcome_points=saved(welcome),
                 nationalities=saved(nationalities),
                 streets=saved(streets),
+                series=[p for p in map(saved, series_uploads or []) if p is not None],
                 sheet=sheet or None,
             )
         use_official(official, t("data.imported", folder=str(official)))

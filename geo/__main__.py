@@ -127,6 +127,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         stadtteile=args.stadtteile,
         nationalities=args.nationalities,
         streets=args.streets,
+        series=args.series or (),
         sheet=args.sheet,
     )
     _print_report(report.as_dict(args.lang), args.lang)
@@ -331,6 +332,12 @@ def parser() -> argparse.ArgumentParser:
     )
     imp.add_argument(
         "--streets", type=Path, help="street directory (table with name and coordinates, or street lines)"
+    )
+    imp.add_argument(
+        "--series",
+        type=Path,
+        action="append",
+        help="a time-series table (long format, or the city's own tables); may be given several times",
     )
     imp.add_argument("--sheet")
     imp.add_argument("--out", type=Path, required=True)

@@ -10,6 +10,7 @@ A dataset folder: the one layout the app opens, and that `demo`, `fetch` and `im
     DIR/welcome_points.geojson              one point per Welcome Point
     DIR/sozialraeume/staatsangehoerigkeiten.csv  optional: residents by nationality per Stadtteil
     DIR/strassen.csv                        optional: name;lon;lat, one point per street (geo.streets)
+    DIR/zeitreihen.csv                      optional: values over time, long format (geo.series)
 
 All files are EPSG:4326. Loading reads them with the same readers as official files and validates them,
 so the demo data takes the same path as real data.
@@ -27,6 +28,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import corrections, files, languages, provenance, sources, validate
+from geo import series as series_module
 from geo import streets as streets_module
 from geo.errors import DataError
 from geo.indicators import catalogue
@@ -41,6 +43,8 @@ WELCOME_POINTS_FILE = "welcome_points.geojson"
 NATIONALITIES_FILE = "sozialraeume/staatsangehoerigkeiten.csv"
 #: Optional street list for "In meiner Nähe" (see `geo.streets`).
 STREETS_FILE = "strassen.csv"
+#: Optional time series of Sozialräume and Stadtteile (see `geo.series`).
+SERIES_FILE = series_module.SERIES_FILE
 #: The report of the last import or download: it names repairs that later loads no longer see.
 IMPORT_REPORT_FILE = "import_report.json"
 
@@ -102,6 +106,8 @@ class Dataset:
     closed_welcome_points: gpd.GeoDataFrame | None = None
     #: The Welcome Points as imported, when changes recorded in the app were applied to `welcome_points`.
     imported_welcome_points: gpd.GeoDataFrame | None = None
+    #: Values over time (`geo.series.COLUMNS`), when the dataset has them.
+    series: pd.DataFrame | None = None
 
     def registry_points(self) -> gpd.GeoDataFrame:
         """The Welcome Points as imported, before changes recorded in the app."""
@@ -161,6 +167,7 @@ def write_dataset(
     welcome_points: gpd.GeoDataFrame | None = None,
     nationalities: pd.DataFrame | None = None,
     streets: pd.DataFrame | None = None,
+    series: pd.DataFrame | None = None,
     import_report: Report | None = None,
     drop: tuple[str, ...] = (),
 ) -> Path:
@@ -208,6 +215,7 @@ def write_dataset(
             welcome_points=welcome_points,
             nationalities=nationalities,
             streets=streets,
+            series=series,
             import_report=import_report,
         )
         _swap_in(staging, folder)
@@ -246,6 +254,7 @@ def _write_parts(
     welcome_points: gpd.GeoDataFrame | None,
     nationalities: pd.DataFrame | None,
     streets: pd.DataFrame | None,
+    series: pd.DataFrame | None,
     import_report: Report | None,
 ) -> None:
     geo_spaces = gpd.GeoDataFrame(
@@ -275,6 +284,8 @@ def _write_parts(
         write_nationalities(nationalities, folder / NATIONALITIES_FILE)
     if streets is not None:
         streets_module.write_streets(streets, folder / STREETS_FILE)
+    if series is not None:
+        series_module.write_file(series, folder / SERIES_FILE)
     if import_report is not None:
         (folder / IMPORT_REPORT_FILE).write_text(import_report.to_json(), encoding="utf-8")
     (folder / META_FILE).write_text(
@@ -349,6 +360,7 @@ def load_dataset(folder: str | Path) -> Dataset:
     if (path := optional(NATIONALITIES_FILE)) is not None:
         names = dict(zip(spaces["stadtteil_nr"], spaces["stadtteil"], strict=False))
         nationalities = languages.read_nationalities(path, names, report=report)
+    series = series_module.read_file(folder / SERIES_FILE)
     import_report = None
     if (path := optional(IMPORT_REPORT_FILE)) is not None:
         import_report = Report.from_json(path.read_text(encoding="utf-8"))
@@ -361,4 +373,5 @@ def load_dataset(folder: str | Path) -> Dataset:
         welcome_points=points,
         report=report,
         nationalities=nationalities,
+        series=series,
     )

@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from geo import languages, provenance, sources, validate
+from geo import series as series_module
 from geo import streets as streets_module
 from geo.access import AccessDeniedError, Action, Principal, require
 from geo.dataset import (
     IMPORT_REPORT_FILE,
     INDICATORS_FILE,
+    SERIES_FILE,
     STADTTEILE_FILE,
     STREETS_FILE,
     WELCOME_POINTS_FILE,
@@ -241,6 +243,14 @@ def _previous_meta_is_demo(out: Path) -> bool:
     return (out / "dataset.json").exists() and DatasetMeta.read(out).demo
 
 
+def _previous_layer(out: Path, kind: str) -> provenance.Layer | None:
+    """The provenance of `kind` in the dataset in `out`, if it has one."""
+    if not (out / "dataset.json").exists():
+        return None
+    found = [provenance.Layer.from_dict(d) for d in DatasetMeta.read(out).layers if d.get("kind") == kind]
+    return found[0] if found else None
+
+
 def _layers(out: Path, new: list[provenance.Layer]) -> tuple[dict[str, str], ...]:
     """The provenance of the dataset in `out` (none for the demo), with `new` replacing layers of their kind."""
     kept: list[provenance.Layer] = []
@@ -339,6 +349,7 @@ def import_files(
     stadtteile: str | Path | None = None,
     nationalities: str | Path | None = None,
     streets: str | Path | None = None,
+    series: list[str | Path] | tuple[str | Path, ...] = (),
     sheet: str | None = None,
     source: str | None = None,
     audit: Register | None = None,
@@ -391,6 +402,13 @@ def import_files(
     street_list = (
         streets_module.read_streets(streets, checked.spaces, report=checked.report) if streets else None
     )
+    series_table = None
+    if series:
+        ids = set(checked.spaces["sozialraum_id"])
+        read = [series_module.read_series(p, sozialraum_ids=ids, report=checked.report) for p in series]
+        series_table = series_module.read_file(out / SERIES_FILE)
+        for table in read:
+            series_table = series_module.merge(series_table, table)
     # write the values as read (implausible ones included): the report flags them again on every load
     raw = sources.read_indicators(indicators, sheet=sheet) if indicators else None
     if raw is not None and "name" not in raw.columns:
@@ -412,6 +430,8 @@ def import_files(
         parts.append(f"Staatsangehörigkeiten: {_file_label(nationalities)}")
     if streets:
         parts.append(f"Straßen: {_file_label(streets)}")
+    if series:
+        parts.append("Zeitreihen: " + ", ".join(_file_label(p) for p in series))
     given = {
         "geometry": sozialraeume,
         "stadtteile": stadtteile,
@@ -425,7 +445,15 @@ def import_files(
         source=source or "; ".join(parts),
         reference_date=catalogue().reference_date,
         licence=OFFICIAL_LICENCE if from_portal else "",
-        layers=_layers(out, [provenance.describe(kind, path) for kind, path in given.items() if path]),
+        layers=_layers(
+            out,
+            [provenance.describe(kind, path) for kind, path in given.items() if path]
+            + (
+                [provenance.describe_series(series, previous=_previous_layer(out, "series"))]
+                if series
+                else []
+            ),
+        ),
     )
     if sozialraeume is None:
         _carry_geometry_findings(out, checked.report)
@@ -437,19 +465,21 @@ def import_files(
         welcome_points=checked.welcome_points,
         nationalities=nat,
         streets=street_list,
+        series=series_table,
         meta=meta,
         import_report=checked.report,
         drop=drop,
     )
     if audit is not None:
-        given = {
+        named: dict[str, object] = {
             "sozialraeume": sozialraeume,
             "indicators": indicators,
             "welcome_points": welcome_points,
             "nationalities": nationalities,
             "streets": streets,
+            "series": list(series),
         }
         audit.record(
-            by, "data.import", target="dataset", target_id=out.name, files=[k for k, v in given.items() if v]
+            by, "data.import", target="dataset", target_id=out.name, files=[k for k, v in named.items() if v]
         )
     return checked.report

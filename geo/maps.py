@@ -125,6 +125,10 @@ def class_labels(classes: Classes, indicator: Indicator, lang: str) -> list[str]
     ]
 
 
+#: The layers a map or export shows (time series and the street list are named on the Daten page and in JSON).
+MAP_LAYERS = frozenset({"geometry", "stadtteile", "indicators", "welcome_points", "nationalities", "dataset"})
+
+
 def source_line(meta: DatasetMeta, lang: str) -> str:
     """
     The plain source line every map and export carries: each layer with its own date and licence.
@@ -132,7 +136,7 @@ def source_line(meta: DatasetMeta, lang: str) -> str:
     A dataset written before layers were recorded keeps its one line (source, date, licence).
     """
     if meta.layers:
-        parts = [layer.short(lang) for layer in meta.layer_records()]
+        parts = [layer.short(lang) for layer in meta.layer_records() if layer.kind in MAP_LAYERS]
     else:
         parts = [
             i18n.translate(

@@ -180,6 +180,26 @@ def describe(kind: str, path: str | Path | None, *, imported: str | None = None)
     return Layer(kind, _label(name) if name else kind, imported=when)
 
 
+def describe_series(
+    paths: list[str | Path] | tuple[str | Path, ...], *, previous: Layer | None = None
+) -> Layer:
+    """
+    The provenance of the time series: the files named, the city's tables recognised.
+
+    Series accumulate over imports; the files of an earlier import stay named.
+    """
+    names = [_label(p) for p in paths]
+    if previous is not None:
+        names = [n for n in previous.title.split("; ") if n and n not in names] + names
+    city = any(n.casefold().startswith(("wohnbevölkerung", "bevölkerung", "prognose")) for n in names)
+    return Layer(
+        "series",
+        "; ".join(names),
+        f"{_CITY}, Amt für Statistik und Wahlen (Open Data; Kopie durch Dritte)" if city else "",
+        imported=today(),
+    )
+
+
 def demo_layers(kinds: tuple[str, ...], *, reference_date: str) -> list[Layer]:
     """The demo's layers: synthetic, made by the app, CC0."""
     return [
