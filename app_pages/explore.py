@@ -30,7 +30,7 @@ from app_pages.ui import (
     t,
     table_with_download,
 )
-from geo import charts, i18n, journal, maps, nearby, need, profile, tables, view, webmap
+from geo import charts, i18n, journal, maps, nearby, need, profile, series, tables, view, webmap
 from geo.dataset import Dataset
 from geo.indicators import SCHEMES, catalogue
 
@@ -207,6 +207,7 @@ def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
     # a Markdown table: a few hundred bytes per click instead of about 5 KB of Arrow, readable on a phone
     st.markdown(tables.markdown_table(table, lang(), row_decimals=places))
     st.caption(t("profile.table_note", name=plain(p.name), n=p.stadtbezirk))
+    show_course(p)
     st.markdown(f"**{t('profile.nearest')}**")
     if p.nearest_welcome_points.empty:
         st.caption(t("profile.no_welcome_points"))
@@ -228,6 +229,27 @@ def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
         st.markdown(f"**{t('profile.tandems')}:** " + ", ".join(plain(x) for x in p.tandems))
     else:
         st.caption(t("profile.no_tandem"))
+
+
+def show_course(p: profile.Profile) -> None:
+    """The population over time: of the Sozialraum, and of its whole Stadtteil (a Stadtteil value, said so)."""
+    own, unit, whole = series.population_courses(load_current()[0].series, p.sozialraum_id)
+    drawn = [
+        charts.course_line(own, title=t("profile.course_own", name=p.name), lang=lang()),
+        charts.course_line(
+            whole,
+            title=t("profile.course_stadtteil", unit=f"{p.stadtteil} ({unit})" if p.stadtteil else unit),
+            colour=charts.CITY_COLOUR,
+            lang=lang(),
+        ),
+    ]
+    if not any(drawn):
+        return
+    st.markdown(f"**{t('profile.course_title')}**")
+    for spec in drawn:
+        if spec is not None:
+            st.vega_lite_chart(spec=spec, width="stretch")
+    st.caption(t("profile.course_note"))
 
 
 def on_located() -> None:

@@ -123,3 +123,58 @@ def score_bars(
             ],
         },
     }
+
+
+def course_line(
+    rows: pd.DataFrame, *, title: str, colour: str = SELECTED_COLOUR, lang: str = "de"
+) -> dict[str, Any] | None:
+    """
+    A line over time (`date`, `value`, `kind`): observed values solid with points, a forecast dashed.
+
+    None with fewer than two values (one value is no course). The dates are the reference dates as given.
+    """
+    values = [
+        {"date": str(r["date"]), "v": v, "kind": str(r.get("kind", "observed"))}
+        for _, r in rows.iterrows()
+        if (v := _number(r["value"])) is not None
+    ]
+    if len(values) < 2:
+        return None
+    observed = [v for v in values if v["kind"] != "forecast"]
+    if observed and len(observed) < len(values):  # the dashed part starts at the last observed value
+        last = max(observed, key=lambda v: str(v["date"]))
+        values.append({**last, "kind": "forecast"})
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "config": {"locale": {"number": number_locale(lang)}},
+        "title": {"text": title, "fontSize": 13, "anchor": "start"},
+        "height": 140,
+        "data": {"values": values},
+        "mark": {
+            "type": "line",
+            "point": {"filled": True, "color": colour},
+            "color": colour,
+            "strokeWidth": 2,
+        },
+        "encoding": {
+            # by year: a value as of 31 December 2021 belongs to 2021, not to the tick of 2022 beside it
+            "x": {
+                "field": "date",
+                "timeUnit": "year",
+                "type": "temporal",
+                "title": None,
+                "axis": {"format": "%Y", "tickCount": 6},
+            },
+            "y": {"field": "v", "type": "quantitative", "title": None, "scale": {"zero": False}},
+            "strokeDash": {
+                "field": "kind",
+                "type": "nominal",
+                "scale": {"domain": ["observed", "forecast"], "range": [[1, 0], [5, 4]]},
+                "legend": None,
+            },
+            "tooltip": [
+                {"field": "date", "type": "temporal", "format": "%d.%m.%Y", "title": None},
+                {"field": "v", "type": "quantitative", "format": ",.0f", "title": None},
+            ],
+        },
+    }

@@ -429,6 +429,52 @@ def nationalities(spaces: gpd.GeoDataFrame, table: pd.DataFrame, *, seed: int = 
     return out.sort_index()
 
 
+def series(spaces: gpd.GeoDataFrame, table: pd.DataFrame, *, seed: int = 2026) -> pd.DataFrame:
+    """
+    Synthetic time series shaped like the city's (population of Sozialräume and Stadtteile over time).
+
+    Population per Sozialraum on 31.12.2021, 2022 and 2024 (2021 equal to the demo's indicator table) and per
+    Stadtteil 2012–2024 with a forecast for 1.1.2035.
+
+    Each Sozialraum and Stadtteil drifts by its own yearly rate (a few per mille, some shrinking) plus noise.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `geo.series.COLUMNS`.
+    """
+    rng = np.random.default_rng(seed + 13)
+    base = table.set_index("sozialraum_id")["bevoelkerung"].dropna()
+    base = base[base > 0]
+    rate = pd.Series(rng.normal(0.006, 0.012, len(base)), index=base.index)
+    rows = []
+    for year in (2021, 2022, 2024):
+        values = np.round(base * (1 + rate) ** (year - 2021) * (1 + rng.normal(0, 0.004, len(base))))
+        if year == 2021:
+            values = base
+        rows += [
+            ("sozialraum", sid, "bevoelkerung", f"{year}-12-31", float(v), "observed")
+            for sid, v in values.items()
+        ]
+    nr = spaces.set_index("sozialraum_id")["stadtteil_nr"].reindex(base.index)
+    stadtteil = base.groupby(nr).sum()
+    drift = pd.Series(rng.normal(0.005, 0.01, len(stadtteil)), index=stadtteil.index)
+    for year in range(2012, 2025):
+        values = np.round(
+            stadtteil * (1 + drift) ** (year - 2021) * (1 + rng.normal(0, 0.003, len(stadtteil)))
+        )
+        rows += [
+            ("stadtteil", n, "bevoelkerung", f"{year}-12-31", float(v), "observed") for n, v in values.items()
+        ]
+    forecast = np.round(stadtteil * (1 + drift * 0.8) ** 13)
+    rows += [
+        ("stadtteil", n, "bevoelkerung", "2035-01-01", float(v), "forecast") for n, v in forecast.items()
+    ]
+    out = pd.DataFrame(rows, columns=["level", "id", "indicator", "date", "value", "kind"])
+    out["source"] = "Demo-Zeitreihen (synthetisch)"
+    return out.sort_values(["level", "id", "indicator", "date"]).reset_index(drop=True)
+
+
 def write(out: str | Path, *, seed: int = 2026) -> Path:
     """
     Generate the demo dataset and write it as a dataset folder (see `geo.dataset`).
@@ -456,6 +502,7 @@ def write(out: str | Path, *, seed: int = 2026) -> Path:
         welcome_points=points,
         nationalities=nationalities(spaces, table, seed=seed),
         streets=streets(spaces.to_crs("EPSG:4326"), seed=seed),
+        series=series(spaces, table, seed=seed),
         meta=meta,
     )
 

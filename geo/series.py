@@ -271,3 +271,26 @@ def course(table: pd.DataFrame | None, level: str, unit_id: str, indicator: str)
         return pd.DataFrame(columns=["date", "value", "kind", "source"])
     rows = table[(table["level"] == level) & (table["id"] == unit_id) & (table["indicator"] == indicator)]
     return rows[["date", "value", "kind", "source"]].sort_values("date").reset_index(drop=True)
+
+
+def population_courses(
+    table: pd.DataFrame | None, sozialraum_id: str
+) -> tuple[pd.DataFrame, str, pd.DataFrame]:
+    """
+    The population over time of a Sozialraum and of its Stadtteil (a Stadtteil value, said as such).
+
+    Returns
+    -------
+    tuple
+        The Sozialraum's course, the Stadtteil ID the second course belongs to ("032/033" where the city
+        reports two together; "" when there is none) and that course.
+    """
+    own = course(table, "sozialraum", sozialraum_id, "bevoelkerung")
+    if table is None or table.empty:
+        return own, "", course(None, "", "", "")
+    number = sozialraum_id[:3]
+    found = sorted(
+        {i for i in table.loc[table["level"] == "stadtteil", "id"] if number in str(i).split("/")}, key=len
+    )
+    unit = found[0] if found else ""
+    return own, unit, course(table, "stadtteil", unit, "bevoelkerung") if unit else course(None, "", "", "")

@@ -127,3 +127,42 @@ def test_imports_accumulate_and_the_dataset_answers_a_course(real: dataset.Datas
     assert "Wohnbevölkerung nach Alter Wohnquartiere Düsseldorf 2024" in layer.title
     assert "Bevölkerungsstand in den Stadtteilen seit 2012" in layer.title
     assert "Zeitreihen" not in maps.source_line(loaded.meta, "de")  # a map shows no series: not in its line
+
+
+def test_a_course_needs_two_values_and_a_forecast_is_dashed_from_the_last_observed() -> None:
+    from geo import charts
+
+    one = pd.DataFrame({"date": ["2021-12-31"], "value": [5.0], "kind": ["observed"]})
+    assert charts.course_line(one, title="x") is None
+    rows = pd.DataFrame(
+        {"date": ["2019-12-31", "2035-01-01"], "value": [2453.0, 2320.0], "kind": ["observed", "forecast"]}
+    )
+    spec = charts.course_line(rows, title="Altstadt", lang="de")
+    assert spec is not None
+    values = spec["data"]["values"]
+    assert [(v["date"], v["kind"]) for v in values] == [
+        ("2019-12-31", "observed"),
+        ("2035-01-01", "forecast"),
+        ("2019-12-31", "forecast"),  # the dashed line starts where the observed one ends
+    ]
+    assert spec["encoding"]["strokeDash"]["scale"]["range"][1] == [5, 4]
+    assert spec["config"]["locale"]["number"]["decimal"] == ","
+
+
+def test_the_stadtteil_course_is_the_stadtteils_even_where_two_are_reported_together() -> None:
+    table = pd.DataFrame(
+        {
+            "level": ["sozialraum", "sozialraum", "stadtteil", "stadtteil", "stadtteil"],
+            "id": ["032001", "032001", "032/033", "032/033", "011"],
+            "indicator": ["bevoelkerung"] * 5,
+            "date": ["2021-12-31", "2024-12-31", "2012-12-31", "2024-12-31", "2024-12-31"],
+            "value": [100.0, 120.0, 20_000.0, 21_000.0, 2487.0],
+            "kind": ["observed"] * 5,
+            "source": ["x"] * 5,
+        }
+    )
+    own, unit, whole = series.population_courses(table, "032001")
+    assert own["value"].tolist() == [100.0, 120.0]
+    assert unit == "032/033" and whole["value"].tolist() == [20_000.0, 21_000.0]
+    nothing, none, empty = series.population_courses(None, "032001")
+    assert nothing.empty and none == "" and empty.empty
