@@ -43,6 +43,9 @@ def _settled(pg: Page) -> None:
         " || !document.querySelector('[data-testid=stStatusWidget]').innerText.trim()",
         timeout=30_000,
     )
+    # elements of the previous run stay, faded, until the new run replaces them (axe would measure their
+    # faded contrast, 3.26:1): wait until none is stale
+    pg.wait_for_function("!document.querySelector('[data-stale=true]')", timeout=30_000)
     pg.wait_for_timeout(250)
 
 
