@@ -27,7 +27,6 @@ undone and can be applied again.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from geo import files
-from geo.access import Action, Principal, require
+from geo.access import AccessDeniedError, Action, Principal, require
 from geo.errors import DataError
 from geo.indicators import catalogue
 
@@ -244,17 +243,19 @@ def decide(
     """
     Apply or decline `correction` for the dataset in `folder` (admins only); recorded in the audit log.
 
-    The decision file is replaced as a whole (a temporary file, then a rename), so a reader sees the old
-    decisions or the new ones.
+    The decision file is replaced as a whole (`geo.files.write_atomic`), so a reader sees the old decisions
+    or the new ones.
 
     Raises
     ------
     geo.access.AccessDeniedError
-        When `by` may not change the dataset.
-    geo.errors.DataError
+        When `by` may not change the dataset (a demo account may not either).
+    geo.files.WriteError
         When the decision cannot be written.
     """
     require(by, Action.IMPORT_DATA)
+    if by.demo:  # a demo admin tries roles in the demo register; the dataset is not theirs to change
+        raise AccessDeniedError("access.demo_no_import")
     folder = Path(folder)
     path = folder / DECISIONS_FILE
     current = {d for d in declined(folder) if d != correction.key}
@@ -263,13 +264,7 @@ def decide(
     entries = [{"sozialraum_id": sid, "indicator": ind} for sid, ind in sorted(current)]
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     text = json.dumps({"declined": entries, "changed": stamp}, ensure_ascii=False, indent=1) + "\n"
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise DataError("error.cannot_write", folder=str(folder), reason=files.reason(exc)) from exc
+    files.write_atomic(path, text)  # whole or not at all; a WriteError names the path and reason
     if audit is not None:
         audit.record(
             by,

@@ -119,6 +119,10 @@ def test_an_admin_declines_and_applies_again_recorded_in_the_audit_log(
     reg = store.Register(f"sqlite:///{tmp_path / 'register.sqlite'}")
     with pytest.raises(AccessDeniedError):
         corrections.decide(folder, fix, apply=False, by=COORDINATOR, audit=reg)
+    demo_admin = Principal(label="demo", roles=frozenset({"admin"}), demo=True)
+    with pytest.raises(AccessDeniedError):
+        corrections.decide(folder, fix, apply=False, by=demo_admin, audit=reg)
+    assert not (folder / corrections.DECISIONS_FILE).exists()
     corrections.decide(folder, fix, apply=False, by=ADMIN, audit=reg)
     assert json.loads((folder / corrections.DECISIONS_FILE).read_text())["declined"] == [
         {"sozialraum_id": sid, "indicator": "bevoelkerung"}
