@@ -68,8 +68,8 @@ def add_hypothetical() -> None:
         st.session_state["coverage_hypo"] = [*st.session_state.get("coverage_hypo", []), place]
 
 
-def settings(bar: DeltaGenerator) -> tuple[int, float, bool]:
-    """What counts as high need, the distance to a Welcome Point, gaps only beyond it: in a pop-over."""
+def settings(bar: DeltaGenerator) -> tuple[int, float, bool, str]:
+    """What counts as high need, the distance to a Welcome Point and how it is measured, gaps only beyond it."""
     with bar.popover(t("coverage.settings"), icon=":material/tune:", key="coverage_settings_menu"):
         min_class = st.selectbox(
             t("coverage.min_class"),
@@ -79,11 +79,18 @@ def settings(bar: DeltaGenerator) -> tuple[int, float, bool]:
             format_func=bound(lambda c: t("coverage.min_class_option", need=t(need.CLASS_KEYS[c - 1]))),
         )
         km = km_slider(t("coverage.distance"), key="coverage_km")
+        measure = st.radio(
+            t("coverage.measure"),
+            coverage.DISTANCE_MEASURES,
+            key="coverage_measure",
+            format_func=bound(lambda m: t(f"coverage.measure_{m}")),
+            help=t("coverage.measure_help"),
+        )
         beyond = st.toggle(
             t("coverage.beyond"), key="coverage_beyond", help=t("coverage.beyond_help", km=km_text(km))
         )
         st.caption(t("coverage.index_note"))
-    return int(min_class), km, bool(beyond)
+    return int(min_class), km, bool(beyond), str(measure)
 
 
 def figures(city: dict, gaps: int, km: float) -> None:
@@ -110,7 +117,7 @@ with friendly_errors():
     components, norm = need_components()
     result, _ = need_current(components, norm)
     bar = st.container(horizontal=True, vertical_alignment="center", gap="medium")
-    min_class, km, beyond = settings(bar)
+    min_class, km, beyond, measure = settings(bar)
     bar.toggle(t("coverage.whatif"), key="coverage_whatif", help=t("coverage.whatif_help"))
 
     hypothetical = st.session_state.get("coverage_hypo", [])
@@ -127,7 +134,7 @@ with friendly_errors():
         )
         points = pd.concat([points[["welcome_point_id", "name", "geometry"]], extra], ignore_index=True)
     table = coverage.coverage_table(
-        data.spaces, points, result.score, result.need_class, active_assignments()
+        data.spaces, points, result.score, result.need_class, active_assignments(), measure=measure
     )
     city, per_bezirk = coverage.city_figures(table, min_class=min_class, distance_m=km * 1000)
     gap_table = coverage.gaps(table, min_class=min_class, beyond_m=km * 1000 if beyond else None)
@@ -177,7 +184,7 @@ with friendly_errors():
             "score": t("ranking.score"),
             "population": t("ranking.population"),
             "welcome_point": t("coverage.nearest_wp"),
-            "distance_m": t("coverage.distance_m"),
+            "distance_m": t(f"coverage.distance_m_{measure}"),
         }
         table_with_download(
             shown.rename(columns=headers),

@@ -84,6 +84,7 @@ with friendly_errors():
         normalisation=norm,  # type: ignore[arg-type]
         min_class=int(st.session_state.get("coverage_min_class", 2)),
         distance_m=float(st.session_state.get("coverage_km", 1.0)) * 1000,
+        measure=str(st.session_state.get("coverage_measure", "point")),
     )
     st.caption(t("export.privacy"))
     if st.button(t("export.make"), type="primary", key="export_make"):

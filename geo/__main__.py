@@ -21,6 +21,9 @@ from geo import files, i18n
 from geo.access import Principal
 from geo.errors import SozialraumError
 
+#: `geo.coverage.DISTANCE_MEASURES` (written out: the command line does not import geopandas to parse).
+DISTANCE_MEASURES = ("point", "edge")
+
 if TYPE_CHECKING:
     from geo.store import Register
 
@@ -158,7 +161,7 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     result = need.need_index(data.spaces, need.default_components(data.indicator_ids()))
     assignments = register.active_assignments()
     table = coverage.coverage_table(
-        data.spaces, data.welcome_points, result.score, result.need_class, assignments
+        data.spaces, data.welcome_points, result.score, result.need_class, assignments, measure=args.distance
     )
     found = coverage.gaps(table, min_class=args.min_class, beyond_m=args.beyond_m)
     columns = coverage.GAP_COLUMNS
@@ -168,6 +171,7 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
             json.dumps(
                 {
                     "min_class": args.min_class,
+                    "distance_measure": args.distance,
                     "count": len(rows),
                     "gaps": rows,
                     "demo": data.meta.demo,
@@ -188,7 +192,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     register = store.Register(args.db)
     data = welcome.current(dataset.load_dataset(args.data_dir), welcome.changes(register), date.today())
-    view = SnapshotView(kind=args.view, indicator=args.indicator, min_class=args.min_class)
+    view = SnapshotView(
+        kind=args.view, indicator=args.indicator, min_class=args.min_class, measure=args.distance
+    )
     content = export.render(
         data,
         view,
@@ -363,6 +369,12 @@ def parser() -> argparse.ArgumentParser:
         help="need classes 1 (very high) to N count as high need",
     )
     gaps.add_argument("--beyond-m", type=float, help="only gaps farther than this from every Welcome Point")
+    gaps.add_argument(
+        "--distance",
+        choices=DISTANCE_MEASURES,
+        default="point",
+        help="distance_m from a point inside each Sozialraum (point) or from its nearest edge (edge)",
+    )
     gaps.add_argument("--json", action="store_true")
     gaps.set_defaults(func=_cmd_gaps)
 
@@ -375,6 +387,9 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("--format", choices=["html", "png", "pdf", "brief", "factsheet"], required=True)
     ex.add_argument("--preset", choices=["a4", "16:9"], default="a4", help="page of PNG and PDF")
     ex.add_argument("--min-class", type=int, choices=[1, 2, 3, 4, 5], default=2)
+    ex.add_argument(
+        "--distance", choices=DISTANCE_MEASURES, default="point", help="how the brief measures distances"
+    )
     ex.add_argument("--sozialraum", help="Sozialraum ID of a fact sheet")
     ex.add_argument("--db", help="SQLAlchemy URL of the register (tandem names only are used)")
     ex.add_argument("--out", type=Path, required=True)

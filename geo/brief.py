@@ -109,7 +109,7 @@ def meeting_brief(dataset: Dataset, prepared: snapshot.Prepared, *, lang: str = 
                 t("ranking.population"): gaps["population"].map(
                     lambda v: i18n.format_number(v, lang, decimals=0)
                 ),
-                t("coverage.distance_m"): gaps["distance_m"].map(
+                t(f"coverage.distance_m_{view.measure}"): gaps["distance_m"].map(
                     lambda v: i18n.format_number(v, lang, decimals=0)
                 ),
             }

@@ -43,22 +43,51 @@ def anchor_points(spaces: gpd.GeoDataFrame) -> gpd.GeoSeries:
     return anchors
 
 
-def distance_to_nearest(spaces: gpd.GeoDataFrame, points: gpd.GeoDataFrame) -> pd.Series:
+#: How a distance from a Sozialraum is measured: from a point inside it (shapely's representative point,
+#: always inside, unlike the centroid of a bent area), or from its nearest edge (0 when the Welcome Point
+#: lies inside). Both are straight lines in EPSG:25832.
+DISTANCE_MEASURES = ("point", "edge")
+
+
+def _origins(spaces: gpd.GeoDataFrame, measure: str) -> tuple[np.ndarray, np.ndarray]:
+    """Sozialraum IDs and the geometries distances start from (`DISTANCE_MEASURES`), metres."""
+    if measure not in DISTANCE_MEASURES:
+        raise ValueError(f"unknown distance measure {measure!r}; one of {DISTANCE_MEASURES}")
+    if measure == "point":
+        anchors = anchor_points(spaces)
+        return anchors.index.to_numpy(), anchors.to_numpy()
+    return spaces["sozialraum_id"].to_numpy(), spaces.to_crs(METRIC_CRS).geometry.to_numpy()
+
+
+def distance_to_nearest(
+    spaces: gpd.GeoDataFrame, points: gpd.GeoDataFrame, *, measure: str = "point"
+) -> pd.Series:
     """
-    Straight-line distance in metres from each Sozialraum's representative point to the nearest point.
+    Straight-line distance in metres from each Sozialraum to the nearest point.
+
+    Parameters
+    ----------
+    spaces
+        Sozialräume (`sozialraum_id`, geometry).
+    points
+        The points (Welcome Points), any CRS.
+    measure
+        ``point`` (from the Sozialraum's representative point) or ``edge`` (from its nearest edge; 0 for a
+        point inside it).
 
     Returns
     -------
     pandas.Series
         Metres by `sozialraum_id`; NaN for all when there are no points.
     """
-    anchors = anchor_points(spaces)
+    ids, origins = _origins(spaces, measure)
     if points.empty:
-        return pd.Series(float("nan"), index=anchors.index, name="distance_m")
+        return pd.Series(float("nan"), index=ids, name="distance_m")
     targets = points.to_crs(METRIC_CRS).geometry.to_numpy()
-    tree = shapely.STRtree(targets)
-    _, nearest = tree.query_nearest(anchors.to_numpy(), return_distance=True, all_matches=False)
-    return pd.Series(nearest, index=anchors.index, name="distance_m")
+    found, nearest = shapely.STRtree(targets).query_nearest(origins, return_distance=True, all_matches=False)
+    distances = np.full(len(ids), np.nan)
+    distances[found[0]] = nearest
+    return pd.Series(distances, index=ids, name="distance_m")
 
 
 @dataclass(frozen=True)
@@ -209,6 +238,8 @@ def coverage_table(
     need_score: pd.Series,
     need_class: pd.Series,
     assignments: pd.DataFrame,
+    *,
+    measure: str = "point",
 ) -> pd.DataFrame:
     """
     One row per Sozialraum: need, population, which tandems cover it, its nearest Welcome Point.
@@ -223,6 +254,9 @@ def coverage_table(
         The need index by `sozialraum_id` (class 1 = very high need, 0 = no score).
     assignments
         Active assignments: `sozialraum_id`, `tandem`.
+    measure
+        Where distances start (`DISTANCE_MEASURES`): ``point`` (a point inside the Sozialraum) or ``edge``
+        (its nearest edge, 0 when the Welcome Point is inside).
 
     Returns
     -------
@@ -233,7 +267,8 @@ def coverage_table(
     Notes
     -----
     Distances are straight lines in EPSG:25832 from each Sozialraum's representative point (a point
-    inside it; population-weighted points need address-level data the city does not publish).
+    inside it; population-weighted points need address-level data the city does not publish) or from its
+    nearest edge. With ``edge`` the nearest Welcome Point is the one nearest the edge.
     """
     ids = spaces["sozialraum_id"].to_numpy()
     table = pd.DataFrame(
@@ -253,10 +288,10 @@ def coverage_table(
     if points.empty:
         table["welcome_point_id"], table["welcome_point"], table["distance_m"] = "", "", float("nan")
         return table
-    anchors = anchor_points(spaces).to_numpy()
+    _ids, origins = _origins(spaces, measure)
     targets = points.to_crs(METRIC_CRS).geometry.to_numpy()
     nearest, distance = shapely.STRtree(targets).query_nearest(
-        anchors, return_distance=True, all_matches=False
+        origins, return_distance=True, all_matches=False
     )
     order = np.argsort(nearest[0])
     table["welcome_point_id"] = points["welcome_point_id"].to_numpy()[nearest[1][order]]

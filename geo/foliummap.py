@@ -219,6 +219,33 @@ def add_welcome_points(m: folium.Map, points: gpd.GeoDataFrame, *, lang: str = "
     group.add_to(m)
 
 
+def add_closed_welcome_points(m: folium.Map, closed: gpd.GeoDataFrame | None, *, lang: str = "de") -> None:
+    """Closed Welcome Points as hollow circles, named as closed (since when) in an escaped tooltip."""
+    if closed is None or closed.empty:
+        return
+    group = folium.FeatureGroup(name=i18n.translate("webmap.closed_point", lang))
+    for _, p in closed.iterrows():
+        since = p.get("closed_from")
+        when = i18n.translate("webmap.closed_since", lang, date=format_date(since, lang)) if since else ""
+        text = (
+            f"<b>{_esc(str(p.get('name', '')))}</b><br>{_esc(str(p.get('address', '')))}<br>"
+            f"{_esc(i18n.translate('webmap.closed_point', lang))} {_esc(when)}"
+        )
+        folium.CircleMarker(
+            location=[p.geometry.y, p.geometry.x],
+            radius=6,
+            color=WELCOME_POINT_COLOUR,
+            weight=2,
+            dash_array="3 2",
+            fill=True,
+            fill_color="#ffffff",
+            fill_opacity=1.0,
+            tooltip=folium.Tooltip(text),
+            class_name="sk-welcome-point-closed",
+        ).add_to(group)
+    group.add_to(m)
+
+
 def _shapes(dataset: Dataset, geometry: MapGeometry) -> gpd.GeoDataFrame:
     """Browser geometry joined with the dataset's values and names."""
     return geometry.spaces[["sozialraum_id", "geometry"]].merge(
@@ -283,6 +310,7 @@ def _add_context(m: folium.Map, dataset: Dataset, geometry: MapGeometry, lang: s
         _label(labels, point, i18n.translate("map.bezirk_label", lang, n=int(bezirk)), css="sk-bezirk-label")
     labels.add_to(m)
     add_welcome_points(m, dataset.welcome_points, lang=lang)
+    add_closed_welcome_points(m, dataset.closed_welcome_points, lang=lang)
 
 
 def _add_legend(m: folium.Map, styling: Styling, meta: DatasetMeta, lang: str) -> None:

@@ -51,6 +51,8 @@ class SnapshotView:
     normalisation: need.Normalisation = "zscore"
     min_class: int = 2
     distance_m: float = 1000
+    #: Where distances to Welcome Points start (`geo.coverage.DISTANCE_MEASURES`).
+    measure: str = "point"
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ def prepare(dataset: Dataset, view: SnapshotView, assignments: pd.DataFrame, *, 
         result.score,
         result.need_class,
         assignments[["sozialraum_id", "tandem"]],
+        measure=view.measure,
     )
     if view.kind == "need":
         styling = maps.style_need(result, lang=lang)
@@ -175,6 +178,19 @@ def draw_map(
             linewidth=1,
             zorder=5,
         )
+    closed = dataset.closed_welcome_points
+    if closed is not None and len(closed):
+        gone = closed.to_crs(METRIC_CRS)
+        ax.scatter(
+            gone.geometry.x,
+            gone.geometry.y,
+            s=28,
+            facecolor="white",
+            edgecolor=maps.WELCOME_POINT_COLOUR,
+            linewidth=1.5,
+            marker="X",
+            zorder=5,
+        )
     ax.set_axis_off()
     ax.set_aspect("equal")
 
@@ -203,16 +219,30 @@ def legend_handles(prepared: Prepared, dataset: Dataset, lang: str) -> list[Patc
                 label=i18n.translate("map.welcome_points", lang),
             )
         )
-        if prepared.view.kind == "coverage":
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    color=maps.WELCOME_POINT_COLOUR,
-                    linestyle="--",
-                    label=i18n.translate("export.catchments", lang),
-                )
+    closed = dataset.closed_welcome_points
+    if closed is not None and len(closed):
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="X",
+                linestyle="",
+                markerfacecolor="white",
+                markeredgecolor=maps.WELCOME_POINT_COLOUR,
+                markersize=8,
+                label=i18n.translate("webmap.closed_point", lang),
             )
+        )
+    if len(dataset.welcome_points) and prepared.view.kind == "coverage":
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=maps.WELCOME_POINT_COLOUR,
+                linestyle="--",
+                label=i18n.translate("export.catchments", lang),
+            )
+        )
     return handles
 
 

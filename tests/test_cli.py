@@ -215,6 +215,14 @@ def test_gaps_json_and_shrink_after_assignment(tmp_path: Path) -> None:
     first = before["gaps"][0]
     assert set(first) >= {"sozialraum_id", "need_class", "distance_m", "population"}
     assert first["need_class"] == 1
+    assert before["distance_measure"] == "point"
+    edge = json.loads(run("gaps", "--data-dir", data_dir, "--db", db, "--json", "--distance", "edge").stdout)
+    assert edge["distance_measure"] == "edge"
+    by_point = {g["sozialraum_id"]: g["distance_m"] for g in before["gaps"]}
+    by_edge = {g["sozialraum_id"]: g["distance_m"] for g in edge["gaps"]}
+    assert by_edge.keys() == by_point.keys()
+    assert all(by_edge[i] <= by_point[i] for i in by_edge)  # the edge is never farther than a point inside
+    assert any(by_edge[i] < by_point[i] for i in by_edge)
     register = Register(db)
     a = register.add_connector("Sentinel Person", "Deutsch", contact="sentinel@example.invalid", by=COORD)
     b = register.add_connector("Zweite", "Englisch", by=COORD)

@@ -54,6 +54,31 @@ def test_table_by_hand() -> None:
     assert (table["welcome_point"] == "WP 1").all()
 
 
+def test_distance_from_the_nearest_edge_by_hand() -> None:
+    """From the edge: 0 inside, then 500 m to every further square's edge (the point sits 500 m from them)."""
+    spaces, points = _squares()
+    score = pd.Series(50.0, index=spaces["sozialraum_id"])
+    need_class = pd.Series(1, index=spaces["sozialraum_id"])
+    nobody = pd.DataFrame(columns=["sozialraum_id", "tandem"])
+    edge = coverage.coverage_table(spaces, points, score, need_class, nobody, measure="edge")
+    assert edge["distance_m"].tolist() == [0, 500, 1500, 2500]
+    point = coverage.coverage_table(spaces, points, score, need_class, nobody, measure="point")
+    assert point["distance_m"].tolist() == [0, 1000, 2000, 3000]
+    by_edge = coverage.distance_to_nearest(spaces, points, measure="edge").round()
+    assert by_edge.to_dict() == {"011001": 0, "011002": 500, "021001": 1500, "021002": 2500}
+    # the figures follow the measure: within 600 m, two squares by their edge, one by the point inside
+    assert coverage.city_figures(edge, distance_m=600)[0]["population_within"] == 3000
+    assert coverage.city_figures(point, distance_m=600)[0]["population_within"] == 1000
+    with pytest.raises(ValueError, match="unknown distance measure"):
+        coverage.distance_to_nearest(spaces, points, measure="centroid")
+
+
+def test_the_command_line_offers_the_same_measures() -> None:
+    from geo import __main__ as cli
+
+    assert cli.DISTANCE_MEASURES == coverage.DISTANCE_MEASURES
+
+
 def test_city_figures_by_hand() -> None:
     city, per_bezirk = coverage.city_figures(_table([("021001", "T1")]), min_class=2, distance_m=1500)
     # high need (class 1-2): 011002 (2000), 021001 (3000), 021002 (4000) = 9000; covered 3000

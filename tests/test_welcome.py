@@ -171,3 +171,27 @@ def test_closing_bilk_and_pempelfort_changes_coverage_on_the_real_data(
     table = coverage.coverage_table(real.spaces, now.welcome_points, result.score, result.need_class, nobody)
     assert set(table["welcome_point_id"]) == set(now.welcome_points["welcome_point_id"])
     assert not set(table["welcome_point_id"]) & set(closing["welcome_point_id"])
+
+
+def test_exports_show_a_closed_point_as_closed(reg: store.Register, demo: dataset.Dataset) -> None:
+    """The print map draws the closed Welcome Point with its own legend entry; the HTML names it closed."""
+    from geo import export, snapshot
+
+    points = demo.welcome_points
+    target = str(points["welcome_point_id"].iloc[0])
+    name = str(points["name"].iloc[0])
+    welcome.record(
+        reg, COORDINATOR, "close", valid_from=date(2026, 12, 1), known=points, welcome_point_id=target
+    )
+    after = welcome.current(demo, welcome.changes(reg), date(2026, 12, 2))
+    nobody = pd.DataFrame(columns=["sozialraum_id", "tandem"])
+    prepared = snapshot.prepare(after, snapshot.SnapshotView(kind="need"), nobody)
+    labels = [h.get_label() for h in snapshot.legend_handles(prepared, after, "de")]
+    assert "Welcome Point, geschlossen" in labels
+    still_open = snapshot.legend_handles(
+        snapshot.prepare(demo, snapshot.SnapshotView(kind="need"), nobody), demo, "de"
+    )
+    assert "Welcome Point, geschlossen" not in [h.get_label() for h in still_open]
+    html = export.render(after, snapshot.SnapshotView(kind="need"), "html", assignments=nobody).decode()
+    assert "sk-welcome-point-closed" in html and "seit 01.12.2026" in html
+    assert html.count(name) >= 1
