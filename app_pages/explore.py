@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from app_pages import mapview
 from app_pages.ui import (
@@ -30,7 +31,7 @@ from app_pages.ui import (
     t,
     table_with_download,
 )
-from geo import charts, i18n, journal, maps, nearby, need, profile, series, tables, view, webmap
+from geo import charts, dynamics, i18n, journal, maps, nearby, need, profile, series, tables, view, webmap
 from geo.dataset import Dataset
 from geo.indicators import SCHEMES, catalogue
 
@@ -165,6 +166,7 @@ def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
             st.caption(t(key, share=round(100 * p.class_changes)))
     else:
         st.info(t("need.no_score"))
+    show_dynamics(p)
     if p.official_type is not None:
         st.markdown(t("profile.official_type", value=plain(p.official_type)))
     st.button(t("profile.clear"), key="explore_clear", on_click=clear_selection)
@@ -231,9 +233,42 @@ def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
         st.caption(t("profile.no_tandem"))
 
 
+def show_dynamics(p: profile.Profile) -> None:
+    """The dynamics class next to the need class: how the population changed, per year, with the threshold."""
+    found = dynamics.of(load_current()[0].series, p.sozialraum_id)
+    if found is None:
+        return
+    klass = str(found.dynamics.iloc[0])
+    st.markdown(
+        t(
+            "profile.dynamics",
+            indicator=dynamics.label(found.indicator, lang()),
+            start=maps.format_date(found.start, lang()),
+            end=maps.format_date(found.end, lang()),
+            klass=t(f"dynamics.column_{klass}"),
+            change=dynamics.format_change(float(found.per_year.iloc[0]), lang()),
+            unit=t("dynamics.points") if dynamics.is_share(found.indicator) else "%",
+        )
+    )
+    st.caption(dynamics.band_text(found.indicator, lang()))
+
+
 def show_course(p: profile.Profile) -> None:
-    """The population over time: of the Sozialraum, and of its whole Stadtteil (a Stadtteil value, said so)."""
-    own, unit, whole = series.population_courses(load_current()[0].series, p.sozialraum_id)
+    """Each indicator over time (one at a time): of the Sozialraum, and of its whole Stadtteil (said so)."""
+    table = load_current()[0].series
+    found = series.indicators_of(table, p.sozialraum_id)
+    if not found:
+        return
+    st.markdown(f"**{t('profile.course_title')}**")
+    if st.session_state.get("explore_course_indicator") not in found:
+        st.session_state["explore_course_indicator"] = found[0]
+    indicator = st.selectbox(
+        t("profile.course_indicator"),
+        found,
+        key="explore_course_indicator",
+        format_func=bound(lambda i: dynamics.label(i, lang())),
+    )
+    own, unit, whole = series.courses(table, p.sozialraum_id, str(indicator))
     drawn = [
         charts.course_line(own, title=t("profile.course_own", name=p.name), lang=lang()),
         charts.course_line(
@@ -243,13 +278,77 @@ def show_course(p: profile.Profile) -> None:
             lang=lang(),
         ),
     ]
-    if not any(drawn):
-        return
-    st.markdown(f"**{t('profile.course_title')}**")
     for spec in drawn:
         if spec is not None:
             st.vega_lite_chart(spec=spec, width="stretch")
     st.caption(t("profile.course_note"))
+
+
+def change_controls(bar: DeltaGenerator, data: Dataset, changing: list[str]) -> dynamics.Change:
+    """The change view's indicator, and in a pop-over its two dates and whether absolute or in percent."""
+    if st.session_state.get("explore_change_indicator") not in changing:
+        st.session_state["explore_change_indicator"] = changing[0]
+    indicator = bar.selectbox(
+        t("explore.indicator"),
+        options=changing,
+        key="explore_change_indicator",
+        format_func=bound(lambda i: dynamics.label(i, lang())),
+        label_visibility="collapsed",
+        width=320,
+    )
+    found = dynamics.dates(data.series, indicator)
+    for key, default in (("explore_change_from", found[0]), ("explore_change_to", found[-1])):
+        if st.session_state.get(key) not in found:
+            st.session_state[key] = default
+    with bar.popover(t("explore.change_period"), icon=":material/date_range:", key="explore_change_menu"):
+        start = st.selectbox(
+            t("explore.change_from"),
+            found[:-1],
+            key="explore_change_from",
+            format_func=bound(lambda d: maps.format_date(d, lang())),
+        )
+        later = [d for d in found if d > start]
+        if st.session_state.get("explore_change_to") not in later:
+            st.session_state["explore_change_to"] = later[-1]
+        end = st.selectbox(
+            t("explore.change_to"),
+            later,
+            key="explore_change_to",
+            format_func=bound(lambda d: maps.format_date(d, lang())),
+        )
+        how = st.radio(
+            t("explore.change_how"),
+            ["percent", "absolute"],
+            key="explore_change_how",
+            format_func=bound(lambda h: t(f"explore.change_how_{h}")),
+            horizontal=True,
+        )
+        st.caption(t("explore.change_note", band=dynamics.band_text(indicator, lang())))
+    return dynamics.change(
+        data.series, indicator, str(start), str(end), how=str(how), ids=list(data.spaces["sozialraum_id"])
+    )
+
+
+def show_status_dynamics(change: dynamics.Change, result: need.NeedIndex) -> None:
+    """How many Sozialräume are in each need class and each dynamics class: status x dynamics, as peers show."""
+    table = dynamics.status_table(result.need_class, change.dynamics)
+    with st.expander(t("explore.status_dynamics")):
+        shown = table.rename(
+            index=lambda c: t(need.CLASS_KEYS[c - 1]),
+            columns=lambda c: t(f"dynamics.column_{c}"),
+        )
+        st.dataframe(
+            tables.localized(shown, lang(), decimals=dict.fromkeys(shown.columns, 0)), width="stretch"
+        )
+        st.caption(
+            t(
+                "explore.status_dynamics_caption",
+                indicator=dynamics.label(change.indicator, lang()),
+                start=maps.format_date(change.start, lang()),
+                end=maps.format_date(change.end, lang()),
+                band=dynamics.band_text(change.indicator, lang()),
+            )
+        )
 
 
 def on_located() -> None:
@@ -428,6 +527,8 @@ def _details(v: SimpleNamespace) -> None:
         styling = maps.style_need(result, lang=lang())
     elif mode == "typ":
         styling = maps.style_official_type(data, lang=lang())
+    elif mode == "wandel":
+        styling = maps.style_change(v.change, lang=lang())
     else:
         styling = indicator_styling(indicator, scheme, k, breaks)
     selected = st.session_state.get("explore_selected")
@@ -437,7 +538,9 @@ def _details(v: SimpleNamespace) -> None:
     style = webmap.style_payload(
         base,
         styling,
-        webmap.lines_for(data, mode, indicator_id=indicator, result=result, lang=lang()),
+        webmap.change_lines(v.change, result, lang=lang())
+        if mode == "wandel"
+        else webmap.lines_for(data, mode, indicator_id=indicator, result=result, lang=lang()),
         data,
         overlay=webmap.Overlay(
             selected=selected,
@@ -605,7 +708,8 @@ with friendly_errors():
         st.stop()
 
     has_type = "official_type" in data.spaces and data.spaces["official_type"].notna().any()
-    modes = ["indikator", "index", "typ"] if has_type else ["indikator", "index"]
+    changing = dynamics.indicators(data.series)
+    modes = ["indikator", "index", *(["typ"] if has_type else []), *(["wandel"] if changing else [])]
     if st.session_state.get("explore_mode") not in modes:
         st.session_state["explore_mode"] = "indikator"
     # one compact bar above the map, so that the map is in the first screen on a phone and on a laptop:
@@ -640,6 +744,7 @@ with friendly_errors():
     else:
         indicator = st.session_state.get("explore_indicator") or maps.default_indicator(available)
         scheme, k, breaks = st.session_state.get("explore_scheme", "quantiles"), 5, []
+    change = change_controls(bar, data, changing) if mode == "wandel" else None
     if mode == "index":
         with bar.popover(t("explore.index_title"), icon=":material/tune:", key="explore_index_menu"):
             components = index_controls(available) or need.default_components(available)
@@ -727,5 +832,8 @@ with friendly_errors():
             wp=wp,
             km=km,
             tiles=tiles,
+            change=change,
         )
     )
+    if change is not None:
+        show_status_dynamics(change, result)

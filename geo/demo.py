@@ -433,8 +433,9 @@ def series(spaces: gpd.GeoDataFrame, table: pd.DataFrame, *, seed: int = 2026) -
     """
     Synthetic time series shaped like the city's (population of Sozialräume and Stadtteile over time).
 
-    Population per Sozialraum on 31.12.2021, 2022 and 2024 (2021 equal to the demo's indicator table) and per
-    Stadtteil 2012–2024 with a forecast for 1.1.2035.
+    Population and the five age groups of the Wohnquartier tables per Sozialraum on 31.12.2021, 2022 and 2024
+    (2021 equal to the demo's indicator table); population per Stadtteil 2012–2024 with a forecast for
+    1.1.2035; the share with a migration history per Stadtteil 2020–2024.
 
     Each Sozialraum and Stadtteil drifts by its own yearly rate (a few per mille, some shrinking) plus noise.
 
@@ -456,8 +457,28 @@ def series(spaces: gpd.GeoDataFrame, table: pd.DataFrame, *, seed: int = 2026) -
             ("sozialraum", sid, "bevoelkerung", f"{year}-12-31", float(v), "observed")
             for sid, v in values.items()
         ]
+    # the age groups the Wohnquartier tables give (2021 equal to the demo's table), each with its own drift
+    for column in ("alter_u6", "alter_6_17", "alter_18_29", "alter_30_49", "alter_50_64"):
+        group = table.set_index("sozialraum_id")[column].reindex(base.index).dropna()
+        shift = rate.reindex(group.index) + rng.normal(0, 0.01, len(group))
+        for year in (2021, 2022, 2024):
+            values = group if year == 2021 else np.round(group * (1 + shift) ** (year - 2021))
+            rows += [
+                ("sozialraum", sid, column, f"{year}-12-31", float(v), "observed")
+                for sid, v in values.items()
+            ]
     nr = spaces.set_index("sozialraum_id")["stadtteil_nr"].reindex(base.index)
     stadtteil = base.groupby(nr).sum()
+    # the share with a migration history per Stadtteil, 2020-2024 (population-weighted from the table)
+    weights = base * table.set_index("sozialraum_id")["migration_pct"].reindex(base.index)
+    share = (weights.groupby(nr).sum() / stadtteil).dropna()
+    trend = pd.Series(rng.normal(0.5, 0.4, len(share)), index=share.index)
+    for year in range(2020, 2025):
+        values = (share + trend * (year - 2021) + rng.normal(0, 0.2, len(share))).clip(0, 100).round(1)
+        rows += [
+            ("stadtteil", n, "migration_pct", f"{year}-12-31", float(v), "observed")
+            for n, v in values.items()
+        ]
     drift = pd.Series(rng.normal(0.005, 0.01, len(stadtteil)), index=stadtteil.index)
     for year in range(2012, 2025):
         values = np.round(

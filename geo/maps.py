@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import i18n
+from geo import dynamics, i18n
 from geo.dataset import Dataset, DatasetMeta
 from geo.errors import DataError
 from geo.indicators import Classes, Indicator, catalogue, classify
@@ -129,14 +129,16 @@ def class_labels(classes: Classes, indicator: Indicator, lang: str) -> list[str]
 MAP_LAYERS = frozenset({"geometry", "stadtteile", "indicators", "welcome_points", "nationalities", "dataset"})
 
 
-def source_line(meta: DatasetMeta, lang: str) -> str:
+def source_line(meta: DatasetMeta, lang: str, *, extra: frozenset[str] = frozenset()) -> str:
     """
     The plain source line every map and export carries: each layer with its own date and licence.
 
-    A dataset written before layers were recorded keeps its one line (source, date, licence).
+    `extra` names layers a particular map also shows (``series`` for the change map). A dataset written
+    before layers were recorded keeps its one line (source, date, licence).
     """
     if meta.layers:
-        parts = [layer.short(lang) for layer in meta.layer_records() if layer.kind in MAP_LAYERS]
+        shown = MAP_LAYERS | extra
+        parts = [layer.short(lang) for layer in meta.layer_records() if layer.kind in shown]
     else:
         parts = [
             i18n.translate(
@@ -162,6 +164,10 @@ class Styling:
     #: Colours drawn hatched (white diagonal lines over the colour), on the screen, in print and in the
     #: legend: a cue that does not depend on seeing colour.
     hatched: frozenset[str] = frozenset()
+    #: Layers this view shows beyond `MAP_LAYERS` (named in its source line).
+    layers: frozenset[str] = frozenset()
+    #: The reference date of what is shown (ISO), when it is not the dataset's own (the change map: its end).
+    as_of: str = ""
 
 
 def style_indicator(
@@ -198,6 +204,43 @@ def style_indicator(
         f"{indicator.label(lang)} ({indicator.unit_label(lang)})",
         i18n.translate("map.method", lang, method=method, k=classes.k),
     )
+
+
+def style_change(result: dynamics.Change, *, lang: str = "de") -> Styling:
+    """
+    A change between two dates on a diverging scale: decreases orange, increases purple, "hardly" pale.
+
+    The cuts are symmetric (`geo.dynamics.breaks`); the legend states them with the unit and the dates.
+    """
+    cut = dynamics.classes(result.change)
+    lookup = np.array([*dynamics.DIVERGING, NO_DATA_COLOUR])
+    fill = pd.Series(lookup[cut.to_numpy()], index=result.change.index)
+    a, b = dynamics.breaks(result.change)
+    unit = dynamics.unit_of(result, lang)
+
+    def n(v: float) -> str:
+        return dynamics.format_change(v, lang, decimals=1 if abs(b) < 100 else 0)
+
+    labels = [
+        i18n.translate("dynamics.legend_less", lang, value=n(-b), unit=unit),
+        i18n.translate("dynamics.legend_range", lang, low=n(-b), high=n(-a), unit=unit),
+        i18n.translate("dynamics.legend_about", lang, value=n(a).lstrip("+"), unit=unit),
+        i18n.translate("dynamics.legend_range", lang, low=n(a), high=n(b), unit=unit),
+        i18n.translate("dynamics.legend_more", lang, value=n(b), unit=unit),
+    ]
+    rows = [
+        *zip(dynamics.DIVERGING, labels, strict=True),
+        (NO_DATA_COLOUR, i18n.translate("map.no_data", lang)),
+    ]
+    title = i18n.translate(
+        "dynamics.map_title",
+        lang,
+        indicator=dynamics.label(result.indicator, lang),
+        start=format_date(result.start, lang),
+        end=format_date(result.end, lang),
+    )
+    subtitle = i18n.translate(f"dynamics.how_{result.how}", lang, unit=unit)
+    return Styling(fill, rows, title, subtitle, layers=frozenset({"series"}), as_of=result.end)
 
 
 def style_need(result: NeedIndex, *, lang: str = "de") -> Styling:

@@ -30,6 +30,7 @@ import pandas as pd
 
 from geo import sources
 from geo.errors import DataError
+from geo.indicators import catalogue
 from geo.report import Report
 
 #: The dataset's time series (in its folder).
@@ -273,11 +274,45 @@ def course(table: pd.DataFrame | None, level: str, unit_id: str, indicator: str)
     return rows[["date", "value", "kind", "source"]].sort_values("date").reset_index(drop=True)
 
 
-def population_courses(
-    table: pd.DataFrame | None, sozialraum_id: str
+def stadtteil_of(table: pd.DataFrame | None, sozialraum_id: str) -> str:
+    """
+    The Stadtteil unit of the series a Sozialraum lies in (its first three digits).
+
+    "032/033" where the city reports two Stadtteile together; "" when the series has none.
+    """
+    if table is None or table.empty:
+        return ""
+    number = sozialraum_id[:3]
+    found = sorted(
+        {i for i in table.loc[table["level"] == "stadtteil", "id"] if number in str(i).split("/")}, key=len
+    )
+    return found[0] if found else ""
+
+
+def indicators_of(table: pd.DataFrame | None, sozialraum_id: str) -> list[str]:
+    """
+    The indicators with a course (two or more values) for a Sozialraum or for its Stadtteil.
+
+    In the catalogue's order (population first), unknown ones after them.
+    """
+    if table is None or table.empty:
+        return []
+    unit = stadtteil_of(table, sozialraum_id)
+    mine = table[
+        ((table["level"] == "sozialraum") & (table["id"] == sozialraum_id))
+        | ((table["level"] == "stadtteil") & (table["id"] == unit))
+    ]
+    counts = mine.groupby(["level", "indicator"])["date"].nunique()
+    found = {indicator for (_level, indicator), n in counts.items() if n >= 2}
+    known = [i for i in catalogue().ids() if i in found]
+    return known + sorted(found - set(known))
+
+
+def courses(
+    table: pd.DataFrame | None, sozialraum_id: str, indicator: str
 ) -> tuple[pd.DataFrame, str, pd.DataFrame]:
     """
-    The population over time of a Sozialraum and of its Stadtteil (a Stadtteil value, said as such).
+    One indicator over time of a Sozialraum and of its Stadtteil (a Stadtteil value, said as such).
 
     Returns
     -------
@@ -285,12 +320,14 @@ def population_courses(
         The Sozialraum's course, the Stadtteil ID the second course belongs to ("032/033" where the city
         reports two together; "" when there is none) and that course.
     """
-    own = course(table, "sozialraum", sozialraum_id, "bevoelkerung")
-    if table is None or table.empty:
-        return own, "", course(None, "", "", "")
-    number = sozialraum_id[:3]
-    found = sorted(
-        {i for i in table.loc[table["level"] == "stadtteil", "id"] if number in str(i).split("/")}, key=len
-    )
-    unit = found[0] if found else ""
-    return own, unit, course(table, "stadtteil", unit, "bevoelkerung") if unit else course(None, "", "", "")
+    own = course(table, "sozialraum", sozialraum_id, indicator)
+    unit = stadtteil_of(table, sozialraum_id)
+    whole = course(table, "stadtteil", unit, indicator) if unit else course(None, "", "", "")
+    return own, unit, whole
+
+
+def population_courses(
+    table: pd.DataFrame | None, sozialraum_id: str
+) -> tuple[pd.DataFrame, str, pd.DataFrame]:
+    """The population over time of a Sozialraum and of its Stadtteil (`courses` of ``bevoelkerung``)."""
+    return courses(table, sozialraum_id, "bevoelkerung")

@@ -31,7 +31,7 @@ from typing import Literal
 from geo.indicators import SCHEMES
 from geo.need import NORMALISATIONS, Component, Normalisation
 
-Mode = Literal["indikator", "index", "typ"]
+Mode = Literal["indikator", "index", "typ", "wandel"]
 MAX_SHORTLIST = 4
 
 
@@ -134,7 +134,7 @@ def from_params(
     """
     get = {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items() if v}
     view = ExploreView()
-    mode: Mode = {"index": "index", "typ": "typ"}.get(get.get("ansicht", ""), "indikator")  # type: ignore[assignment]
+    mode: Mode = {"index": "index", "typ": "typ", "wandel": "wandel"}.get(get.get("ansicht", ""), "indikator")  # type: ignore[assignment]
     indicator = get.get("indikator") if get.get("indikator") in indicators else None
     scheme = get.get("methode") if get.get("methode") in SCHEMES else view.scheme
     ks = [k for k in numbers(get.get("klassen", ""), int) if 2 <= k <= 9]

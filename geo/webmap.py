@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import i18n
+from geo import dynamics, i18n
 from geo.assets import leaflet_file
 from geo.dataset import Dataset
 from geo.indicators import catalogue
@@ -226,6 +226,42 @@ def _lines_need(result: NeedIndex, lang: str) -> pd.Series:
     return pd.Series({sid: line(sid) for sid in result.score.index})
 
 
+def change_lines(result: dynamics.Change, need: NeedIndex | None, *, lang: str) -> pd.Series:
+    """
+    Tooltip lines of the change map by ID.
+
+    Both values with their dates, the change, the dynamics class and (when known) the need class, so that
+    status and dynamics are read together.
+    """
+    unit = dynamics.unit_of(result, lang)
+    start, end = format_date(result.start, lang), format_date(result.end, lang)
+    share = dynamics.is_share(result.indicator)
+
+    def value(v: float) -> str:
+        return "–" if pd.isna(v) else i18n.format_number(v, lang, decimals=1 if share else 0)
+
+    def line(sid: str) -> str:
+        parts = [
+            i18n.translate(
+                "dynamics.tooltip_values",
+                lang,
+                start=start,
+                before=value(result.before[sid]),
+                end=end,
+                after=value(result.after[sid]),
+            ),
+            f"{dynamics.format_change(result.change[sid], lang)} {unit}",
+        ]
+        klass = result.dynamics[sid]
+        if klass:
+            parts.append(i18n.translate(f"dynamics.class_{klass}", lang))
+        if need is not None and sid in need.need_class.index and need.need_class[sid] >= 1:
+            parts.append(i18n.translate(CLASS_KEYS[int(need.need_class[sid]) - 1], lang))
+        return " · ".join(parts)
+
+    return pd.Series({sid: line(sid) for sid in result.change.index})
+
+
 def coverage_lines(table: pd.DataFrame, *, lang: str) -> pd.Series:
     """Tooltip lines of the coverage map by ID: need class, tandem, nearest Welcome Point and its distance."""
 
@@ -319,10 +355,12 @@ def style_payload(
             "title": printable(styling.title),
             "subtitle": printable(styling.subtitle),
             "rows": [[index[c], printable(label)] for c, label in styling.legend],
-            "asOf": i18n.translate("map.as_of", lang, date=format_date(meta.reference_date, lang)),
+            "asOf": i18n.translate(
+                "map.as_of", lang, date=format_date(styling.as_of or meta.reference_date, lang)
+            ),
             "demo": i18n.translate("map.demo_mark", lang) if meta.demo else "",
         },
-        "source": printable(source_line(meta, lang)),
+        "source": printable(source_line(meta, lang, extra=styling.layers)),
         "selected": position.get(overlay.selected) if overlay.selected else None,
         "shortlist": [position[s] for s in overlay.shortlist if s in position],
         "veiled": (

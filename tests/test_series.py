@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo import dataset, fetch, maps, series
+from geo import dataset, dynamics, fetch, maps, series
 from geo.access import Principal
 from geo.errors import DataError
 from geo.report import Report
@@ -127,6 +127,14 @@ def test_imports_accumulate_and_the_dataset_answers_a_course(real: dataset.Datas
     assert "Wohnbevölkerung nach Alter Wohnquartiere Düsseldorf 2024" in layer.title
     assert "Bevölkerungsstand in den Stadtteilen seit 2012" in layer.title
     assert "Zeitreihen" not in maps.source_line(loaded.meta, "de")  # a map shows no series: not in its line
+    # the change map between the two years of the Wohnquartier tables: by hand from the course, its source named
+    result = dynamics.change(loaded.series, "bevoelkerung", "2021-12-31", "2024-12-31")
+    first, last = course["value"].tolist()
+    assert result.change["011001"] == pytest.approx((last / first - 1) * 100)
+    assert len(result.change.dropna()) == 170
+    styling = maps.style_change(result, lang="de")
+    line = maps.source_line(loaded.meta, "de", extra=styling.layers)
+    assert "Zeitreihen" in line and "Wohnbevölkerung nach Alter" in line
 
 
 def test_a_course_needs_two_values_and_a_forecast_is_dashed_from_the_last_observed() -> None:
