@@ -261,6 +261,22 @@ def test_choose_indicator_click_and_see_profile(server: str, page: tuple[Page, l
     assert re.search(r"sr=\d{6}", url), url
     pg.get_by_text("Nächste Welcome Points").scroll_into_view_if_needed()
     pg.screenshot(path=str(ARTIFACTS / "explore-profile.png"))
+    # status next to dynamics: the Steckbrief names its dynamics class; the change view recolours the map
+    assert pg.get_by_text(re.compile(r"^Dynamik: steigend bei mehr als \+1 % pro Jahr")).count() == 1
+    pg.get_by_text("Veränderung", exact=True).first.click()
+
+    def change_legend() -> bool:
+        return any(
+            "Veränderung 31.12.2021 – 31.12.2024" in f.locator(".sk-legend").inner_text()
+            for f in pg.frames
+            if f.locator(".sk-legend").count()
+        )
+
+    deadline = time.monotonic() + 30
+    while not change_legend() and time.monotonic() < deadline:
+        pg.wait_for_timeout(300)
+    assert change_legend()
+    pg.screenshot(path=str(ARTIFACTS / "explore-change.png"))
     _no_error(pg)
     assert blocked == []
 
