@@ -5,8 +5,19 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages.ui import clear_caches, friendly_errors, lang, load_current, plain, principal, register, t
+from app_pages.ui import (
+    bound,
+    clear_caches,
+    friendly_errors,
+    lang,
+    load_current,
+    plain,
+    principal,
+    register,
+    t,
+)
 from geo import corrections, fetch, i18n, maps, nearby, provenance
+from geo import dataset as dataset_module
 from geo.access import Action
 from geo.dataset import Dataset
 from geo.indicators import catalogue
@@ -126,6 +137,45 @@ if not who.may(Action.IMPORT_DATA):
 if who.demo:
     st.info(t("access.demo_no_import"), icon=":material/science:")
     st.stop()
+
+
+def show_provenance_editor(data: Dataset) -> None:
+    """Admins complete what a file does not say about itself: publisher, date, licence, addresses."""
+    if data.meta.demo:
+        return
+    records = {r.kind: r for r in data.meta.layer_records()}
+    with st.expander(t("data.provenance_edit")):
+        kind = st.selectbox(
+            t("data.provenance_layer"),
+            list(records),
+            key="data_provenance_kind",
+            format_func=bound(lambda k: f"{t(f'provenance.kind.{k}')}: {records[k].title}"),
+        )
+        record = records[str(kind)]
+        with st.form(f"data_provenance_{kind}"):
+            values = {
+                field: st.text_input(
+                    t(f"data.provenance_field.{field}"),
+                    value=getattr(record, field),
+                    key=f"data_provenance_{kind}_{field}",
+                )
+                for field in dataset_module.EDITABLE_LAYER_FIELDS
+            }
+            st.caption(t("data.provenance_help", known=", ".join(provenance.LICENCES)))
+            if st.form_submit_button(t("data.provenance_save")):
+                with friendly_errors():
+                    changed = {k: v for k, v in values.items() if v != getattr(record, k)}
+                    if changed:
+                        dataset_module.describe_layer(
+                            data.folder, str(kind), changed, by=who, audit=register()
+                        )
+                        clear_caches()
+                        st.session_state["data_flash"] = (t("data.provenance_saved"),)
+                        st.rerun()
+
+
+with friendly_errors():
+    show_provenance_editor(load_current()[0])
 
 st.divider()
 st.subheader(t("data.fetch_title"))

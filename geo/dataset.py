@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -30,10 +31,14 @@ import pandas as pd
 from geo import corrections, files, languages, provenance, sources, validate
 from geo import series as series_module
 from geo import streets as streets_module
+from geo.access import AccessDeniedError, Action, Principal, require
 from geo.errors import DataError
 from geo.indicators import catalogue
 from geo.report import Report
 from geo.settings import STORAGE_CRS
+
+if TYPE_CHECKING:
+    from geo.store import Register
 
 META_FILE = "dataset.json"
 SPACES_FILE = "sozialraeume/sozialraeume.geojson"
@@ -375,3 +380,97 @@ def load_dataset(folder: str | Path) -> Dataset:
         nationalities=nationalities,
         series=series,
     )
+
+
+#: The fields of a layer record an admin may complete or correct (`describe_layer`).
+EDITABLE_LAYER_FIELDS = (
+    "title",
+    "publisher",
+    "reference_date",
+    "licence",
+    "licence_id",
+    "licence_url",
+    "source_url",
+)
+
+
+def describe_layer(
+    folder: str | Path,
+    kind: str,
+    changes: dict[str, str],
+    *,
+    by: Principal,
+    audit: Register | None = None,
+) -> provenance.Layer:
+    """
+    Complete or correct the provenance of one layer of the dataset in `folder` (admins only).
+
+    What a file does not say (a registry without date or licence, a table of unknown origin) an admin who
+    knows it records here; it is then shown on every map, export and ``--json`` output like the rest. A
+    licence identifier the app knows (`geo.provenance.LICENCES`) fills in its name and address. The record
+    is replaced in ``dataset.json`` as a whole (`geo.files.write_atomic`) and the change is audited.
+
+    Parameters
+    ----------
+    folder
+        The dataset folder.
+    kind
+        Which layer (`geo.provenance.KINDS`, or ``dataset`` for a dataset written before layers existed).
+    changes
+        New values of `EDITABLE_LAYER_FIELDS` ("" = not stated); other keys are refused.
+    by, audit
+        Who does it; where it is recorded.
+
+    Returns
+    -------
+    geo.provenance.Layer
+        The record as stored.
+
+    Raises
+    ------
+    geo.access.AccessDeniedError
+        When `by` may not change the dataset (a demo account may not either).
+    geo.errors.DataError
+        For an unknown layer or field, a date that is not a date, an address that is not http(s).
+    geo.files.WriteError
+        When ``dataset.json`` cannot be written.
+    """
+    require(by, Action.IMPORT_DATA)
+    if by.demo:
+        raise AccessDeniedError("access.demo_no_import")
+    folder = Path(folder)
+    meta = DatasetMeta.read(folder)
+    if meta.demo:
+        raise DataError("error.layer_demo")
+    records = meta.layer_records()
+    found = [r for r in records if r.kind == kind]
+    if not found:
+        raise DataError("error.layer_unknown", kind=kind, found=[r.kind for r in records])
+    unknown = sorted(set(changes) - set(EDITABLE_LAYER_FIELDS))
+    if unknown:
+        raise DataError("error.layer_fields", fields=unknown)
+    clean = {k: " ".join(str(v).split()) for k, v in changes.items()}
+    if clean.get("reference_date"):
+        try:
+            clean["reference_date"] = (
+                datetime.strptime(clean["reference_date"], "%Y-%m-%d").date().isoformat()
+            )
+        except ValueError:
+            raise DataError("error.layer_date", value=clean["reference_date"]) from None
+    for key in ("licence_url", "source_url"):
+        if clean.get(key) and not clean[key].lower().startswith(("https://", "http://")):
+            raise DataError("error.layer_url", value=clean[key])
+    if clean.get("title") == "":
+        raise DataError("error.layer_title")
+    record = replace(found[0], **clean)
+    known = provenance.LICENCES.get(record.licence_id)
+    if known is not None and "licence" not in changes and "licence_url" not in changes:
+        record = record.with_licence(known)
+    layers = tuple((record if r.kind == kind else r).as_dict() for r in records)
+    text = json.dumps(asdict(replace(meta, layers=layers)), ensure_ascii=False, indent=2) + "\n"
+    files.write_atomic(folder / META_FILE, text)
+    if audit is not None:
+        audit.record(
+            by, "data.provenance", target="dataset", target_id=folder.name, layer=kind, fields=sorted(clean)
+        )
+    return record

@@ -111,6 +111,35 @@ def _official_copy(demo_dir: Path, tmp_path: Path) -> Path:
     return folder
 
 
+def test_an_admin_completes_the_origin_of_imported_data(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    official = _official_copy(demo_dir, tmp_path)
+    monkeypatch.setenv("SOZIALRAUM_USER_DIR", str(tmp_path / "var"))
+    register = Register(store.database_url())
+    _account(register, "admin@test.invalid", "admin")
+    register.close()
+    at = _app(monkeypatch, official, tmp_path)
+    at.run()
+    at.switch_page("app_pages/data.py").run()
+    assert "data_provenance_kind" not in {s.key for s in at.selectbox}  # the public edits nothing
+    _login(at, "admin@test.invalid", PASSWORD)
+    at.text_input(key="data_provenance_dataset_reference_date").set_value("31.12.2024")
+    at.button[[b.label for b in at.button].index("Herkunft speichern")].click().run()
+    assert not at.exception
+    assert any("kein Datum" in e.value for e in at.error)  # a sentence, and nothing written
+    assert json.loads((official / "dataset.json").read_text(encoding="utf-8"))["layers"] == []
+    at.text_input(key="data_provenance_dataset_reference_date").set_value("2024-12-31")
+    at.text_input(key="data_provenance_dataset_licence_id").set_value("CC-BY-4.0")
+    at.button[[b.label for b in at.button].index("Herkunft speichern")].click().run()
+    assert not at.exception and not at.error
+    (layer,) = json.loads((official / "dataset.json").read_text(encoding="utf-8"))["layers"]
+    assert (layer["reference_date"], layer["licence"]) == ("2024-12-31", "CC BY 4.0")
+    assert any("Herkunft gespeichert" in s.value for s in at.success)
+    shown = [m.value.replace("\\", "") for m in at.markdown]  # markdown-escaped text
+    assert any("31.12.2024" in m and "CC-BY-4.0" in m for m in shown), shown
+
+
 def test_missing_dataset_is_one_plain_sentence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     at = _app(monkeypatch, tmp_path / "leer", tmp_path).run()
     assert not at.exception

@@ -86,3 +86,60 @@ def test_the_demo_keeps_one_line_marked_as_demo(demo_dir: Path) -> None:
     assert line.startswith("Demo-Daten (synthetisch) · Quelle: Synthetisch erzeugt") and "CC0 1.0" in line
     (record,) = data.meta.layer_records()
     assert record.kind == "dataset" and record.licence == "CC0 1.0"
+
+
+@pytest.mark.real_data
+def test_an_admin_completes_what_the_registry_does_not_say(real: dataset.Dataset, tmp_path: Path) -> None:
+    """The registry states no date and no licence: an admin who knows them records them; maps then say so."""
+    from geo import accounts, store
+    from geo.access import AccessDeniedError
+    from geo.errors import DataError
+
+    folder = tmp_path / "official"
+    shutil.copytree(real.folder, folder)
+    register = store.Register(f"sqlite:///{tmp_path / 'r.sqlite'}")
+    admin = Principal(label="admin", roles=frozenset({"admin"}))
+    coordinator = Principal(label="k", roles=frozenset({"coordinator"}))
+    with pytest.raises(AccessDeniedError):
+        dataset.describe_layer(folder, "welcome_points", {"reference_date": "2024-06-30"}, by=coordinator)
+    with pytest.raises(AccessDeniedError):
+        dataset.describe_layer(
+            folder,
+            "welcome_points",
+            {"reference_date": "2024-06-30"},
+            by=Principal(label="d", roles=admin.roles, demo=True),
+        )
+    for changes, key in [
+        ({"reference_date": "30.06.2024"}, "error.layer_date"),
+        ({"source_url": "javascript:alert(1)"}, "error.layer_url"),
+        ({"colour": "red"}, "error.layer_fields"),
+        ({"title": ""}, "error.layer_title"),
+    ]:
+        with pytest.raises(DataError) as refused:
+            dataset.describe_layer(folder, "welcome_points", changes, by=admin)
+        assert refused.value.key == key
+    with pytest.raises(DataError):
+        dataset.describe_layer(folder, "nationalities", {"publisher": "x"}, by=admin)  # no such layer here
+    before = (folder / dataset.META_FILE).read_text(encoding="utf-8")
+    record = dataset.describe_layer(
+        folder,
+        "welcome_points",
+        {"reference_date": "2024-06-30", "licence_id": "dl-de/by-2-0", "publisher": "Amt für Migration"},
+        by=admin,
+        audit=register,
+    )
+    assert record.licence == "Datenlizenz Deutschland – Namensnennung – Version 2.0"  # filled in from the id
+    assert record.licence_url == "https://www.govdata.de/dl-de/by-2-0"
+    loaded = dataset.load_dataset(folder)
+    layers = _by_kind(loaded)
+    assert layers["welcome_points"].reference_date == "2024-06-30"
+    assert layers["geometry"] == _by_kind(real)["geometry"]  # the others untouched
+    assert (
+        "Welcome Points: Integrationsberatung in Düsseldorf (Art: Welcome Point) (30.06.2024; dl-de/by-2-0)"
+        in (maps.source_line(loaded.meta, "de"))
+    )
+    assert before != (folder / dataset.META_FILE).read_text(encoding="utf-8")
+    assert not list(folder.glob("*.tmp*"))  # written whole, nothing left beside it
+    log = accounts.audit_log(register, by=Principal.cli(), limit=None)
+    assert "data.provenance" in set(log["action"])
+    register.close()
