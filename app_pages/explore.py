@@ -235,22 +235,10 @@ def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
 
 def show_dynamics(p: profile.Profile) -> None:
     """The dynamics class next to the need class: how the population changed, per year, with the threshold."""
-    found = dynamics.of(load_current()[0].series, p.sozialraum_id)
-    if found is None:
-        return
-    klass = str(found.dynamics.iloc[0])
-    st.markdown(
-        t(
-            "profile.dynamics",
-            indicator=dynamics.label(found.indicator, lang()),
-            start=maps.format_date(found.start, lang()),
-            end=maps.format_date(found.end, lang()),
-            klass=t(f"dynamics.column_{klass}"),
-            change=dynamics.format_change(float(found.per_year.iloc[0]), lang()),
-            unit=t("dynamics.points") if dynamics.is_share(found.indicator) else "%",
-        )
-    )
-    st.caption(dynamics.band_text(found.indicator, lang()))
+    text = dynamics.sentence(load_current()[0].series, p.sozialraum_id, lang())
+    if text is not None:
+        st.markdown(text)
+        st.caption(dynamics.band_text("bevoelkerung", lang()))
 
 
 def show_course(p: profile.Profile) -> None:

@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from geo import coverage, i18n, need, profile, snapshot
+from geo import coverage, dynamics, i18n, need, profile, snapshot
 from geo.dataset import Dataset
 from geo.maps import format_date
 
@@ -198,6 +198,8 @@ def fact_sheet(
                     klasse=t(need.CLASS_KEYS[p.need_class - 1]),
                 )
             )
+        if (moving := dynamics.sentence(dataset.series, sozialraum_id, lang)) is not None:
+            lines.append(moving.replace("**", ""))
         lines.append(
             f"{t('profile.tandems')}: {', '.join(p.tandems) if p.tandems else t('profile.no_tandem')}"
         )

@@ -233,3 +233,25 @@ def of(table: pd.DataFrame | None, sozialraum_id: str, indicator: str = "bevoelk
     if len(own) < 2:
         return None
     return change(table, indicator, own[0], own[-1], ids=[sozialraum_id])
+
+
+def sentence(table: pd.DataFrame | None, sozialraum_id: str, lang: str) -> str | None:
+    """
+    The Steckbrief's dynamics line in Markdown (bold class), as the fact sheet prints it without the marks.
+
+    None when the Sozialraum has no course of the population.
+    """
+    found = of(table, sozialraum_id)
+    if found is None:
+        return None
+    klass = str(found.dynamics.iloc[0])
+    return i18n.translate(
+        "profile.dynamics",
+        lang,
+        indicator=label(found.indicator, lang),
+        start=i18n.format_date(date.fromisoformat(found.start), lang),
+        end=i18n.format_date(date.fromisoformat(found.end), lang),
+        klass=i18n.translate(f"dynamics.column_{klass}", lang),
+        change=format_change(float(found.per_year.iloc[0]), lang),
+        unit=i18n.translate("dynamics.points", lang) if is_share(found.indicator) else "%",
+    )

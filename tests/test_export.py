@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from geo import dataset, export
+from geo import dataset, dynamics, export
 from geo.access import Principal
 from geo.snapshot import SnapshotView
 from geo.store import Register
@@ -82,6 +82,9 @@ def test_coverage_pdf_and_brief(data: dataset.Dataset, assignments: pd.DataFrame
     assert name in sheet
     assert "Stadt (Median)" in sheet
     assert "Tandem Nordlicht" in sheet
+    # status next to dynamics, as on the Steckbrief (the demo's population course 2021-2024)
+    expected = dynamics.sentence(data.series, "011001", "de")
+    assert expected is not None and expected.replace("**", "") in " ".join(sheet.split())
 
 
 @pytest.mark.parametrize(("preset", "size"), [("a4", (1753, 1240)), ("16:9", (1999, 1125))])
