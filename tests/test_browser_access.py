@@ -138,6 +138,8 @@ def test_every_page_passes_axe_and_speaks_its_language(
     for panel in ("Rangliste", "Vergleich"):
         pg.locator("[data-testid=stButtonGroup]").get_by_text(panel, exact=True).click()
         bad += _axe(pg, f"erkunden: {panel}", found)
+    pg.locator("[data-testid=stButtonGroup]").get_by_text("Veränderung", exact=True).click()
+    bad += _axe(pg, "erkunden: Veränderung", found)
     for path in ("/abdeckung", "/konto", "/daten", "/export"):
         pg.goto(coordinator_server + path)
         bad += _every_tab(pg, path, found)
