@@ -24,7 +24,7 @@ from app_pages.ui import (
     t,
     write_session_cookie,
 )
-from geo import accounts, demo, i18n
+from geo import accounts, demo, i18n, logs
 from geo.access import Action, Principal, login_required
 from geo.settings import check_environment
 
@@ -38,6 +38,9 @@ if "lang" not in st.session_state:
         st.session_state["lang"] = i18n.DEFAULT_LANGUAGE
 
 page_setup()
+
+logs.configure()
+logs.started("server", pid=__import__("os").getpid())
 
 if problems := check_environment():  # an operator's typo: say which setting, instead of failing on every page
     for problem in problems:

@@ -36,7 +36,7 @@ from geo.access import Principal
 from geo.errors import SozialraumError
 from geo.settings import get_settings
 
-_log = logging.getLogger("sozialraum_karte")
+_log = logging.getLogger("sozialraum_karte.ui")
 T = TypeVar("T")
 
 
@@ -127,8 +127,8 @@ def session_copy(name: str, key: tuple, make: Callable[[], T]) -> T:
     return value
 
 
-#: A dataset's version as cache key: newest file time, newest Welcome Point change, the day, the register.
-Stamp = tuple[float, int, str, str, bool]
+#: A dataset's version as cache key: its version token, newest Welcome Point change, the day, the register.
+Stamp = tuple[str, int, str, str, bool]
 
 
 def _dataset_register() -> store.Register:
@@ -144,7 +144,7 @@ def folder_stamp(folder: Path) -> Stamp:
     """
     memo = run_memo()
     if (key := ("stamp", str(folder))) not in memo:
-        newest = max((p.stat().st_mtime for p in folder.rglob("*") if p.is_file()), default=0.0)
+        newest = dataset.version(folder)  # a token each write renews, seen by every process
         reg = _dataset_register()
         try:
             changed = welcome.stamp(reg)

@@ -1,5 +1,5 @@
 """
-The command line: ``python -m geo {demo,validate,fetch,import,map,gaps,export,user,retention,erase,audit} ...``.
+The command line: ``python -m geo {demo,validate,fetch,import,map,gaps,export,user,retention,erase,audit,backup,restore} ...``.
 
 Whoever runs a command here is the operator (`Principal.cli`): trusted like an admin and a coordinator,
 and recorded in the audit log as ``cli:<user>`` where a command writes to the register.
@@ -302,6 +302,44 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from geo import backup  # noqa: PLC0415
+    from geo.settings import get_settings  # noqa: PLC0415
+
+    datasets = args.datasets if args.datasets is not None else get_settings().user_dir / "official"
+    manifest = backup.backup(_register(args), args.out, datasets=datasets, by=Principal.cli())
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    print(
+        i18n.translate(
+            "cli.backup_written",
+            args.lang,
+            file=str(args.out),
+            rows=i18n.format_number(rows, args.lang, decimals=0),
+            files=i18n.format_number(len(manifest["datasets"]), args.lang, decimals=0),
+        )
+    )
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from geo import backup, store  # noqa: PLC0415
+    from geo.settings import get_settings  # noqa: PLC0415
+
+    datasets = args.datasets if args.datasets is not None else get_settings().user_dir / "official"
+    manifest = backup.restore(
+        args.db or store.database_url(),
+        args.file,
+        datasets=datasets,
+        replace=args.replace,
+        by=Principal.cli(),
+    )
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    print(
+        i18n.translate("cli.restored", args.lang, file=str(args.file), rows=rows, created=manifest["created"])
+    )
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m geo``."""
     from geo.settings import PORTAL_BASE_URL, get_settings  # noqa: PLC0415
@@ -428,12 +466,30 @@ def parser() -> argparse.ArgumentParser:
     aud.add_argument("--out", type=Path, required=True)
     aud.add_argument("--db", help=db_help)
     aud.set_defaults(func=_cmd_audit)
+
+    datasets_help = "the imported datasets folder (default: <user folder>/official)"
+    bak = sub.add_parser("backup", help="back up the register, accounts, journal and imported datasets")
+    bak.add_argument("--out", type=Path, required=True, help="the backup file (.zip)")
+    bak.add_argument("--datasets", type=Path, help=datasets_help)
+    bak.add_argument("--db", help=db_help)
+    bak.set_defaults(func=_cmd_backup)
+
+    res = sub.add_parser("restore", help="restore a backup into an empty register (or --replace)")
+    res.add_argument("file", type=Path, help="a file written by `backup`")
+    res.add_argument("--replace", action="store_true", help="delete what the register holds first")
+    res.add_argument("--datasets", type=Path, help=datasets_help)
+    res.add_argument("--db", help=db_help)
+    res.set_defaults(func=_cmd_restore)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run a command; user errors exit 2 with one plain sentence, internal faults exit 1."""
     args = parser().parse_args(argv)
+    if os.environ.get("SOZIALRAUM_LOG_LEVEL"):  # the app log on stderr only when asked (cron, containers)
+        from geo import logs  # noqa: PLC0415
+
+        logs.configure()
     as_json = bool(getattr(args, "json", False))
     try:
         return int(args.func(args))

@@ -49,6 +49,7 @@ class Action(StrEnum):
     MANAGE_WELCOME_POINTS = "manage_welcome_points"  # close, reopen, edit and add Welcome Points
     MANAGE_ACCOUNTS = "manage_accounts"  # accounts, roles, one-time codes, retention
     READ_AUDIT = "read_audit"  # the audit log and its export
+    BACKUP = "backup"  # take a backup of the whole register and restore one (the command line)
 
 
 _PUBLIC = frozenset({Action.READ_PUBLIC, Action.EXPORT_MAP})
@@ -80,6 +81,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         Action.READ_AUDIT,
         Action.ERASE_PERSON,
         Action.MANAGE_WELCOME_POINTS,
+        Action.BACKUP,
     },
 }
 #: Actions a connector may take only for the tandems they belong to (coordinators: for any tandem).

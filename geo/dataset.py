@@ -18,8 +18,10 @@ so the demo data takes the same path as real data.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
+import uuid
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,6 +68,8 @@ class DatasetMeta:
     created: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%d"))
     #: Provenance per layer (`geo.provenance.Layer.as_dict`); empty in datasets written before it existed.
     layers: tuple[dict[str, str], ...] = ()
+    #: A new random token at every write of the dataset (`version`): what caches key on, in every process.
+    version: str = ""
 
     def layer_records(self) -> list[provenance.Layer]:
         """The provenance of each layer; a dataset without them has one record from its title and source."""
@@ -293,6 +297,7 @@ def _write_parts(
         series_module.write_file(series, folder / SERIES_FILE)
     if import_report is not None:
         (folder / IMPORT_REPORT_FILE).write_text(import_report.to_json(), encoding="utf-8")
+    meta = replace(meta, version=uuid.uuid4().hex)
     (folder / META_FILE).write_text(
         json.dumps(asdict(meta), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
@@ -467,10 +472,34 @@ def describe_layer(
     if known is not None and "licence" not in changes and "licence_url" not in changes:
         record = record.with_licence(known)
     layers = tuple((record if r.kind == kind else r).as_dict() for r in records)
-    text = json.dumps(asdict(replace(meta, layers=layers)), ensure_ascii=False, indent=2) + "\n"
+    changed = replace(meta, layers=layers, version=uuid.uuid4().hex)
+    text = json.dumps(asdict(changed), ensure_ascii=False, indent=2) + "\n"
     files.write_atomic(folder / META_FILE, text)
     if audit is not None:
         audit.record(
             by, "data.provenance", target="dataset", target_id=folder.name, layer=kind, fields=sorted(clean)
         )
     return record
+
+
+def version(folder: str | Path) -> str:
+    """
+    What a cache of the dataset in `folder` keys on: it changes with every write, in every process.
+
+    The dataset's own token (``version`` in ``dataset.json``, new at each import, download or change of its
+    provenance) and the admins' correction decisions. A folder written before tokens existed falls back to
+    the newest file time. "" for a folder without a dataset.
+    """
+    folder = Path(folder)
+    try:
+        token = str(json.loads((folder / META_FILE).read_text(encoding="utf-8")).get("version", ""))
+    except (OSError, ValueError):
+        token = ""
+    if not token:
+        newest = max((p.stat().st_mtime for p in folder.rglob("*") if p.is_file()), default=0.0)
+        token = f"mtime:{newest}"
+    try:
+        decisions = (folder / corrections.DECISIONS_FILE).read_bytes()
+    except OSError:
+        decisions = b""
+    return f"{token}:{hashlib.sha256(decisions).hexdigest()[:16]}"

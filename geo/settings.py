@@ -96,6 +96,19 @@ def env_number(name: str) -> float:
     return value
 
 
+def default_home() -> Path:
+    """
+    Where data and user folders go unless `SOZIALRAUM_DATA_DIR` / `SOZIALRAUM_USER_DIR` say otherwise.
+
+    In a source checkout the checkout itself (``data/``, ``var/``); in an installed package never the
+    package folder but ``$XDG_DATA_HOME/sozialraum-karte`` (``~/.local/share/sozialraum-karte``).
+    """
+    if (REPO_ROOT / "pyproject.toml").is_file() and (REPO_ROOT / "app.py").is_file():
+        return REPO_ROOT
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "sozialraum-karte"
+
+
 def get_settings() -> Settings:
     """
     Read the settings, with environment overrides.
@@ -103,15 +116,16 @@ def get_settings() -> Settings:
     Returns
     -------
     Settings
-        `SOZIALRAUM_DATA_DIR` (the dataset the app opens first, default `data/`), `SOZIALRAUM_USER_DIR`
-        (where imported official data is kept, default `var/`), `SOZIALRAUM_CITY_POPULATION`,
+        `SOZIALRAUM_DATA_DIR` (the dataset the app opens first, default `data/` in a checkout),
+        `SOZIALRAUM_USER_DIR` (where imported official data is kept, default `var/` in a checkout; see
+        `default_home` for an installed package), `SOZIALRAUM_CITY_POPULATION`,
         `SOZIALRAUM_SIMPLIFY_M` (map simplification tolerance in metres), `SOZIALRAUM_DOWNLOAD_TIMEOUT`
         (seconds) and `SOZIALRAUM_MAX_DOWNLOAD_MB`.
     """
     env = os.environ
     return Settings(
-        data_dir=Path(env.get("SOZIALRAUM_DATA_DIR", REPO_ROOT / "data")),
-        user_dir=Path(env.get("SOZIALRAUM_USER_DIR", REPO_ROOT / "var")),
+        data_dir=Path(env.get("SOZIALRAUM_DATA_DIR", default_home() / "data")),
+        user_dir=Path(env.get("SOZIALRAUM_USER_DIR", default_home() / "var")),
         city_population=int(env_number("SOZIALRAUM_CITY_POPULATION")),
         simplify_tolerance_m=env_number("SOZIALRAUM_SIMPLIFY_M"),
         download_timeout_s=env_number("SOZIALRAUM_DOWNLOAD_TIMEOUT"),

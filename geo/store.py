@@ -50,6 +50,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 from sqlalchemy.orm.exc import StaleDataError
 
+from geo import logs
 from geo.access import AccessDeniedError, Action, Principal, require
 from geo.errors import DataError
 from geo.settings import env_number, get_settings
@@ -300,8 +301,17 @@ def _sqlite_pragmas(connection: object, _record: object) -> None:
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    """Start every SQLite transaction explicitly (see `_sqlite_pragmas`)."""
-    connection.exec_driver_sql("BEGIN")
+    """
+    Start every SQLite transaction explicitly (see `_sqlite_pragmas`); a write takes the write lock at once.
+
+    A write transaction that read first and then writes cannot wait for another writer in WAL mode (SQLite
+    answers "database is locked" at once, the busy timeout does not apply to a snapshot that became
+    stale); ``BEGIN IMMEDIATE`` waits for the write lock up to the busy timeout before reading anything.
+    """
+    immediate = connection.info.get("begin_immediate") or connection.get_execution_options().get(
+        "begin_immediate"
+    )
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def demo_database_url() -> str:
@@ -317,6 +327,9 @@ def _hide_password(url: str) -> str:
         return url.rsplit("@", maxsplit=1)[-1] if "@" in url else url
 
 
+#: The key of the PostgreSQL advisory lock held while the schema is migrated ("SK-M" in ASCII).
+MIGRATION_LOCK = 0x534B2D4D
+
 #: The newest migration in `geo/migrations/versions` (a test compares it with Alembic's own head).
 HEAD_REVISION = "0004"
 
@@ -329,23 +342,61 @@ def schema_revision(engine: Engine) -> str | None:
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
 
 
-def migrate(engine: Engine) -> None:
+def make_engine(url: str) -> Engine:
     """
-    Bring the schema to the newest Alembic revision.
+    An engine for the register's database, SQLite set up as several sessions use it (`_sqlite_pragmas`).
+
+    Raises
+    ------
+    sqlalchemy.exc.ArgumentError, ImportError
+        For a URL that is none, or a database whose driver is missing.
+    """
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def migrate(engine: Engine, *, revision: str = "head") -> None:
+    """
+    Bring the schema to the newest Alembic revision (or to `revision`, for restoring an older backup).
 
     A database already at the newest revision is left alone without importing Alembic (a fifth of a second
     at every server start).
     """
-    if schema_revision(engine) == HEAD_REVISION:
+    if revision == "head" and schema_revision(engine) == HEAD_REVISION:
         return
     from alembic import command  # noqa: PLC0415
     from alembic.config import Config  # noqa: PLC0415
 
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        # one migration at a time, whatever the number of server processes: PostgreSQL holds an advisory
+        # lock to the end of the transaction (the next process waits, then finds the schema current);
+        # SQLite takes its write lock at BEGIN IMMEDIATE instead of at the first write
+        connection.info["begin_immediate"] = True
+        try:
+            with connection.begin():
+                if engine.dialect.name == "postgresql":
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+                config.attributes["connection"] = connection
+                before = (
+                    connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
+                    if inspect(connection).has_table("alembic_version")
+                    else None
+                )
+                command.upgrade(config, revision)
+                after = connection.execute(
+                    text("SELECT version_num FROM alembic_version")
+                ).scalar_one_or_none()
+                if after != before:
+                    logs.get("store").info(
+                        "database schema migrated from %s to %s (%s)", before, after, engine.dialect.name
+                    )
+        finally:
+            connection.info.pop("begin_immediate", None)
 
 
 @event.listens_for(Session, "before_flush")
@@ -410,7 +461,7 @@ class Register:
         self._batch = threading.local()
         self.url = url or database_url()
         try:
-            self.engine = create_engine(self.url)
+            self.engine = make_engine(self.url)
         except ArgumentError as exc:  # not a URL, or an unknown kind of database
             raise RegisterError("register.bad_url", url=_hide_password(self.url)) from exc
         except ImportError as exc:  # e.g. PostgreSQL without psycopg installed
@@ -420,18 +471,16 @@ class Register:
                 url=_hide_password(self.url),
                 module=exc.name,
             ) from exc
-        if self.engine.dialect.name == "sqlite":
-            if self.engine.url.database and self.engine.url.database != ":memory:":
-                try:
-                    Path(self.engine.url.database).parent.mkdir(parents=True, exist_ok=True)
-                except OSError as exc:  # read-only, or a file where the folder should be
-                    raise RegisterError(
-                        "register.cannot_create",
-                        path=self.engine.url.database,
-                        reason=exc.strerror or str(exc),
-                    ) from exc
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-            event.listen(self.engine, "begin", _sqlite_begin)
+        database = self.engine.url.database
+        if self.engine.dialect.name == "sqlite" and database and database != ":memory:":
+            try:
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:  # read-only, or a file where the folder should be
+                raise RegisterError(
+                    "register.cannot_create", path=database, reason=exc.strerror or str(exc)
+                ) from exc
+        #: The same database for writes: on SQLite they begin with the write lock (`_sqlite_begin`).
+        self._writer = self.engine.execution_options(begin_immediate=True)
         try:
             migrate(self.engine)
         except (OperationalError, OSError) as exc:
@@ -460,7 +509,7 @@ class Register:
                 with outer.begin_nested():
                     yield outer
                 return
-            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            with Session(self._writer, expire_on_commit=False) as session, session.begin():
                 yield session
         except StaleDataError as exc:
             raise ConcurrentEditError("register.concurrent_edit") from exc

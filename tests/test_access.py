@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from geo import accounts, dataset, fetch, journal, privacy, store, welcome
+from geo import accounts, backup, dataset, fetch, journal, privacy, store, welcome
 from geo.access import ROLE_ACTIONS, AccessDeniedError, Action, Principal, require
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +43,7 @@ EXPECTED = {
     Action.MANAGE_ACCOUNTS: "- - - Y",
     Action.READ_AUDIT: "- - Y Y",
     Action.MANAGE_WELCOME_POINTS: "- - Y Y",
+    Action.BACKUP: "- - - Y",
 }
 
 
@@ -126,6 +127,7 @@ def _attempt(w: World, action: Action, who: Principal, *, own: bool) -> Callable
         ),
         Action.MANAGE_ACCOUNTS: lambda: accounts.accounts(reg, by=who),
         Action.READ_AUDIT: lambda: accounts.audit_log(reg, by=who),
+        Action.BACKUP: lambda: backup.backup(reg, w.tmp / "sicherung.zip", by=who),
         Action.MANAGE_WELCOME_POINTS: lambda: welcome.record(
             reg,
             who,

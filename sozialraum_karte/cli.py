@@ -1,0 +1,92 @@
+"""
+``sozialraum-karte``: start the app for production, or run one of the data tools.
+
+::
+
+    sozialraum-karte serve [--port 8501] [--address 127.0.0.1]   # the app, production settings
+    sozialraum-karte --version
+    sozialraum-karte validate|import|gaps|backup|restore|user|...  # the same as python -m geo ...
+
+``serve`` runs ``streamlit run`` on the installed ``app.py`` with the project's Streamlit settings
+(``streamlit.toml``) and, on top of them, what production needs: no file watcher, no rerun on save, XSRF
+protection on, headless. Data and user folders come from ``SOZIALRAUM_DATA_DIR`` and ``SOZIALRAUM_USER_DIR``
+(see docs/betrieb.md); nothing is written inside the installed package.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+#: Settings production adds to `streamlit.toml` (a development checkout keeps Streamlit's defaults).
+PRODUCTION = {
+    "server.fileWatcherType": "none",
+    "server.runOnSave": "false",
+    "server.enableXsrfProtection": "true",
+    "server.enableCORS": "true",
+    "server.headless": "true",
+    "global.developmentMode": "false",
+}
+
+
+def app_path() -> Path:
+    """The installed Streamlit entry point (``app.py`` beside the ``app_pages`` package)."""
+    import app_pages  # noqa: PLC0415 - found where the wheel (or the checkout) put it
+
+    return Path(app_pages.__file__).resolve().parent.parent / "app.py"
+
+
+def streamlit_flags(extra: dict[str, str] | None = None) -> list[str]:
+    """``--section.option value`` for every setting of `streamlit.toml`, then production's, then `extra`."""
+    text = resources.files("sozialraum_karte").joinpath("streamlit.toml").read_text(encoding="utf-8")
+    settings: dict[str, str] = {}
+    for section, options in tomllib.loads(text).items():
+        for option, value in options.items():
+            settings[f"{section}.{option}"] = str(value).lower() if isinstance(value, bool) else str(value)
+    settings |= PRODUCTION | (extra or {})
+    return [part for key, value in settings.items() for part in (f"--{key}", value)]
+
+
+def serve(argv: list[str]) -> int:
+    """Start the app (replaces this process with Streamlit's)."""
+    import argparse  # noqa: PLC0415
+
+    p = argparse.ArgumentParser(
+        prog="sozialraum-karte serve", description="start the app (production settings)"
+    )
+    p.add_argument("--port", default=os.environ.get("SOZIALRAUM_PORT", "8501"))
+    p.add_argument("--address", default=os.environ.get("SOZIALRAUM_ADDRESS", "127.0.0.1"))
+    args = p.parse_args(argv)
+    from geo import dataset, demo, logs  # noqa: PLC0415
+    from geo.settings import get_settings  # noqa: PLC0415
+
+    data_dir = get_settings().data_dir
+    if not (data_dir / dataset.META_FILE).exists():  # a fresh install shows the demo, marked as such
+        demo.write(data_dir)
+        logs.configure().info("no dataset in %s: the demo dataset was written there", data_dir)
+    flags = streamlit_flags({"server.port": str(args.port), "server.address": args.address})
+    command = [sys.executable, "-m", "streamlit", "run", str(app_path()), *flags]
+    os.execv(sys.executable, command)  # noqa: S606 - our own interpreter and arguments, no shell
+    return 0  # pragma: no cover - execv does not return
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The console script."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] in (["--version"], ["-V"]):
+        from geo import __version__  # noqa: PLC0415
+
+        print(f"sozialraum-karte {__version__}")
+        return 0
+    if args[:1] == ["serve"]:
+        return serve(args[1:])
+    from geo.__main__ import main as geo_main  # noqa: PLC0415
+
+    return geo_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,269 @@
+"""Running it for a city: migrations under a lock, backups and restores, several processes on one database."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from geo import store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_MIGRATE_AT = """
+import sys, time
+from geo.store import Register
+at = float(sys.argv[2])
+time.sleep(max(0.0, at - time.time()))  # every process starts migrating at the same moment
+Register(sys.argv[1]).close()
+print("ok")
+"""
+
+
+def test_server_processes_starting_together_migrate_once(register_url: str) -> None:
+    """Three processes open a fresh database at once: one migrates, the others wait and find it current."""
+    at = time.time() + 4  # after every interpreter has imported the app
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _MIGRATE_AT, register_url, str(at)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    results = [r.communicate(timeout=120) for r in runs]
+    assert [r.returncode for r in runs] == [0, 0, 0], [err[-2000:] for _out, err in results]
+    engine = create_engine(register_url)
+    with engine.connect() as c:
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [
+            store.HEAD_REVISION
+        ]
+    engine.dispose()
+
+
+def _filled(url: str) -> store.Register:
+    """A register with something in every table: people, tandems, assignments, accounts, journal, audit."""
+    from datetime import date, datetime
+
+    from geo import demo, journal, welcome
+    from geo.access import Principal
+
+    register = store.Register(url, demo=True)
+    ids = ["011001", "011002", "012001"]
+    assert demo.seed_register(register, ids)
+    by = Principal(label="test", system=True, roles=frozenset({"coordinator", "admin"}))
+    journal.add_concern(
+        register,
+        journal.ConcernInput(
+            "Spielplatz ohne Licht", "Sentinel-Beschreibung ä ø 👍", sozialraum_ids=("011001",)
+        ),
+        by=by,
+        known_ids=set(ids),
+    )
+    journal.add_activity(
+        register,
+        by=by,
+        kind="stadtteilrundgang",
+        title="Sprechstunde",
+        starts_at=datetime(2026, 12, 3, 16, 30),
+        sozialraum_id="011002",
+        known_ids=set(ids),
+    )
+    points = __import__("geopandas").GeoDataFrame(
+        {"welcome_point_id": ["wp-1"], "name": ["WP"], "address": ["Weg 1"]},
+        geometry=__import__("geopandas").points_from_xy([6.78], [51.22]),
+        crs=4326,
+    )
+    welcome.record(register, by, "close", valid_from=date(2026, 12, 1), known=points, welcome_point_id="wp-1")
+    return register
+
+
+def test_backup_and_restore_round_trip_every_table(register_url: str, tmp_path: Path) -> None:
+    from geo import backup
+    from geo.access import AccessDeniedError, Principal
+
+    source = _filled(register_url)
+    datasets = tmp_path / "official"
+    (datasets / "sozialraeume").mkdir(parents=True)
+    (datasets / "dataset.json").write_text('{"title": "Offiziell"}', encoding="utf-8")
+    (datasets / "sozialraeume" / "indikatoren.csv").write_bytes(b"a;b\n1;2\n")
+    out = tmp_path / "sicherung.zip"
+    with pytest.raises(AccessDeniedError):
+        backup.backup(source, out, by=Principal(label="k", roles=frozenset({"coordinator"})))
+    manifest = backup.backup(source, out, datasets=datasets, by=Principal.cli())
+    assert manifest["revision"] == store.HEAD_REVISION
+    assert manifest["tables"]["connector"]["rows"] == 4 and manifest["tables"]["concern"]["rows"] == 1
+    assert manifest["datasets"] == ["dataset.json", "sozialraeume/indikatoren.csv"]
+    assert "login_session" not in manifest["tables"]
+    # into a new, empty database of the other kind's URL scheme: the same rows in every table
+    target = f"sqlite:///{tmp_path / 'wieder.sqlite'}"
+    restored_sets = tmp_path / "restored" / "official"
+    backup.restore(target, out, datasets=restored_sets, by=Principal.cli())
+    differ = backup.compare(register_url, target)
+    # the restore adds its own audit entry; the backup's entry was written after its snapshot
+    assert set(differ) == {"audit_entry"}
+    before, after = differ["audit_entry"]
+    assert after == before  # + "backup.restore" - "backup.create" (taken after the snapshot)
+    assert (restored_sets / "sozialraeume" / "indikatoren.csv").read_bytes() == b"a;b\n1;2\n"
+    again = store.Register(target)
+    assert again.connectors() == source.connectors()
+    # new rows get new IDs after the restored ones
+    new_id = again.add_connector("Neu", "Deutsch", by=Principal.cli())
+    assert new_id > max(c.id for c in source.connectors())
+    again.close()
+    # a second restore into a register with rows is refused, then done with --replace
+    with pytest.raises(backup.BackupError) as refused:
+        backup.restore(target, out, by=Principal.cli())
+    assert refused.value.key == "backup.not_empty"
+    backup.restore(target, out, replace=True, by=Principal.cli())
+    assert set(backup.compare(register_url, target)) <= {"audit_entry"}
+    source.close()
+
+
+def test_a_damaged_or_foreign_file_is_refused_and_changes_nothing(tmp_path: Path) -> None:
+    import zipfile
+
+    from geo import backup
+    from geo.access import Principal
+
+    url = f"sqlite:///{tmp_path / 'r.sqlite'}"
+    register = _filled(url)
+    out = tmp_path / "b.zip"
+    backup.backup(register, out, by=Principal.cli())
+    register.close()
+    (tmp_path / "nichts.zip").write_bytes(b"not a zip")
+    damaged = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(out) as src, zipfile.ZipFile(damaged, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            dst.writestr(
+                item,
+                data.replace(b"Sentinel", b"Sentinex") if item.filename.endswith("concern.jsonl") else data,
+            )
+    target = f"sqlite:///{tmp_path / 't.sqlite'}"
+    for path, key in [(tmp_path / "nichts.zip", "backup.not_a_backup"), (damaged, "backup.damaged")]:
+        with pytest.raises(backup.BackupError) as refused:
+            backup.restore(target, path, by=Principal.cli())
+        assert refused.value.key == key
+    assert not (tmp_path / "t.sqlite").exists() or not backup._has_rows(store.make_engine(target))
+
+
+def test_a_backup_taken_while_the_app_writes_is_consistent(tmp_path: Path) -> None:
+    """Writes go on during the backup; each restored tandem has both its members (written in one transaction)."""
+    import threading
+
+    from geo import backup
+    from geo.access import Principal
+
+    url = f"sqlite:///{tmp_path / 'r.sqlite'}"
+    register = store.Register(url)
+    by = Principal.cli()
+    stop = threading.Event()
+
+    def write() -> None:
+        n = 0
+        while not stop.is_set():
+            a = register.add_connector(f"A{n}", "Deutsch", by=by)
+            b = register.add_connector(f"B{n}", "Deutsch", by=by)
+            register.create_tandem(f"T{n}", [a, b], by=by, start=__import__("datetime").date(2026, 1, 1))
+            n += 1
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        time.sleep(0.5)
+        outs = []
+        for i in range(3):
+            outs.append(tmp_path / f"b{i}.zip")
+            backup.backup(register, outs[-1], by=by)
+    finally:
+        stop.set()
+        writer.join()
+    for i, out in enumerate(outs):
+        target = f"sqlite:///{tmp_path / f'w{i}.sqlite'}"
+        manifest = backup.restore(target, out, by=by)
+        assert manifest["tables"]["tandem"]["rows"] > 0
+        engine = store.make_engine(target)
+        with engine.connect() as c:
+            members = c.execute(
+                text("SELECT tandem_id, COUNT(*) FROM tandem_member GROUP BY tandem_id")
+            ).all()
+            tandems = c.execute(text("SELECT COUNT(*) FROM tandem")).scalar_one()
+        engine.dispose()
+        assert len(members) == tandems and all(n == 2 for _t, n in members)
+    register.close()
+
+
+def test_the_log_is_one_line_per_event_at_the_level_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import json
+    import logging
+
+    from geo import logs
+
+    monkeypatch.setenv("SOZIALRAUM_LOG_LEVEL", "warning")
+    logger = logs.configure()
+    assert logger.level == logging.WARNING
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logs.OneLine())
+    logs.get("test").addHandler(handler)
+    try:
+        logs.get("test").info("not shown")
+        try:
+            raise ValueError("eins\nzwei")
+        except ValueError:
+            logs.get("test").exception("a fault")
+        lines = stream.getvalue().splitlines()
+        assert len(lines) == 1 and " ERROR sozialraum_karte.test a fault ⏎ Traceback" in lines[0]
+        assert lines[0].endswith("ValueError: eins ⏎ zwei") and lines[0][19] == "Z"  # UTC time first
+        handler.setFormatter(logs.OneLine(as_json=True))
+        logs.get("test").error("kaputt: %s", "x")
+        event = json.loads(stream.getvalue().splitlines()[-1])
+        assert (event["level"], event["logger"], event["message"]) == (
+            "ERROR",
+            "sozialraum_karte.test",
+            "kaputt: x",
+        )
+    finally:
+        logs.get("test").removeHandler(handler)
+    monkeypatch.setenv("SOZIALRAUM_LOG_LEVEL", "nonsense")
+    assert logs.configure().level == logging.INFO
+
+
+def test_every_write_of_a_dataset_gives_it_a_new_version_seen_by_any_process(
+    demo_dir: Path, tmp_path: Path
+) -> None:
+    """Caches key on the dataset's version token, not on file times a second server might not share."""
+    import os
+    import shutil
+
+    from geo import dataset
+    from geo.access import Principal
+
+    folder = tmp_path / "official"
+    shutil.copytree(demo_dir, folder)
+    meta = (folder / dataset.META_FILE).read_text(encoding="utf-8")
+    (folder / dataset.META_FILE).write_text(meta.replace('"demo": true', '"demo": false'), encoding="utf-8")
+    first = dataset.version(folder)
+    assert first == dataset.version(folder)  # reading changes nothing
+    os.utime(folder / dataset.SPACES_FILE, (0, 0))  # a file time going back (a restored or copied file)
+    assert dataset.version(folder) == first
+    dataset.describe_layer(folder, "dataset", {"publisher": "Amt"}, by=Principal.cli())
+    second = dataset.version(folder)
+    assert second != first
+    (folder / "korrekturen.json").write_text('{"declined": []}', encoding="utf-8")
+    assert dataset.version(folder) not in (first, second)
+    fresh = tmp_path / "fresh"
+    from geo import demo
+
+    demo.write(fresh)
+    other = tmp_path / "other"
+    demo.write(other)
+    assert dataset.version(fresh) != dataset.version(other)  # the same content written twice: two versions
