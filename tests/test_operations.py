@@ -267,3 +267,104 @@ def test_every_write_of_a_dataset_gives_it_a_new_version_seen_by_any_process(
     other = tmp_path / "other"
     demo.write(other)
     assert dataset.version(fresh) != dataset.version(other)  # the same content written twice: two versions
+
+
+def test_the_wheel_carries_the_app_its_pages_settings_and_migrations(tmp_path: Path) -> None:
+    """What a city installs: the entry point, every page, the Streamlit settings, the migrations, the catalogues."""
+    import shutil
+    import zipfile
+
+    had_build = (ROOT / "build").exists()
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    if not had_build:  # setuptools builds in the checkout's build/: leave the checkout as it was
+        shutil.rmtree(ROOT / "build", ignore_errors=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    (wheel,) = tmp_path.glob("sozialraum_karte-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    pages = {f"app_pages/{p.name}" for p in (ROOT / "app_pages").glob("*.py")}
+    versions = {
+        f"geo/migrations/versions/{p.name}" for p in (ROOT / "geo" / "migrations" / "versions").glob("*.py")
+    }
+    assert {"app.py", "sozialraum_karte/streamlit.toml", "sozialraum_karte/cli.py"} <= names
+    assert (
+        pages <= names and versions <= names and "geo/locales/de.json" in names and "geo/web/map.js" in names
+    )
+    entry = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "sozialraum-karte = sozialraum_karte.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
+    assert not any(n.startswith(("data/", "var/", "tests/")) for n in names)  # no data inside the package
+
+
+def test_serve_starts_with_production_settings_outside_the_checkout(tmp_path: Path) -> None:
+    """`sozialraum-karte serve` from another folder: demo written where the settings say, health answers."""
+    import os
+    import socket
+    import urllib.request
+
+    from sozialraum_karte import cli
+
+    flags = cli.streamlit_flags()
+    settings = dict(zip(flags[::2], flags[1::2], strict=True))
+    assert (
+        settings["--server.fileWatcherType"] == "none" and settings["--server.enableXsrfProtection"] == "true"
+    )
+    assert settings["--runner.postScriptGC"] == "false"  # the project's own settings are kept
+    assert cli.app_path() == ROOT / "app.py"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOZIALRAUM_", "DATABASE_URL"))}
+    env |= {"SOZIALRAUM_DATA_DIR": str(tmp_path / "data"), "SOZIALRAUM_USER_DIR": str(tmp_path / "var")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sozialraum_karte.cli", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        answer = ""
+        while time.monotonic() < deadline and not answer:
+            try:
+                answer = (
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+                    .read()
+                    .decode()
+                )
+            except OSError:
+                time.sleep(0.5)
+        assert answer == "ok"
+        assert (tmp_path / "data" / "dataset.json").is_file()  # a fresh install shows the demo
+    finally:
+        server.terminate()
+        out, _ = server.communicate(timeout=30)
+    assert "the demo dataset was written there" in out
+
+
+def test_version_and_the_data_tools_through_the_console_script() -> None:
+    from geo import __version__
+
+    out = subprocess.run(
+        [sys.executable, "-m", "sozialraum_karte.cli", "--version"],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert out.stdout.strip() == f"sozialraum-karte {__version__}"
+    tools = subprocess.run(
+        [sys.executable, "-m", "sozialraum_karte.cli", "backup", "--help"],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert tools.returncode == 0 and "--out" in tools.stdout
