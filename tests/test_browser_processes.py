@@ -1,0 +1,178 @@
+"""
+Two server processes on one PostgreSQL and one shared user folder, as a city runs them behind a proxy.
+
+A dataset write and a register write in one process are seen by the other after a reload; failed logins
+count across both; ``kill -9`` of one leaves the other serving and loses nothing that was committed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+from tests.test_browser import _NOT_INHERITED, CHROMIUM, CHROMIUM_ARGS, ROOT, _free_port, _log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]  # one worker: one server at a time
+
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+ADMIN = "admin@stadt.invalid"
+KOORD = "koordination@stadt.invalid"
+PASSWORD = "ein-gutes-passwort"
+
+
+def _start(env: dict[str, str], log: IO[str]) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port)),
+            *(
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--server.fileWatcherType",
+                "none",
+            ),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc, url
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                pytest.fail(f"streamlit did not start; see {log.name}")
+            time.sleep(0.5)
+
+
+@pytest.fixture
+def two_servers(
+    postgres_server: str, demo_dir: Path, tmp_path: Path
+) -> Iterator[tuple[str, str, subprocess.Popen, str]]:
+    """Servers A and B: the same PostgreSQL register, the same user folder with an official dataset."""
+    import psycopg
+
+    from geo import accounts, store
+    from geo.access import Principal
+
+    name = f"two_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(
+        postgres_server.replace("postgresql+psycopg", "postgresql") + "/postgres", autocommit=True
+    ) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    url = f"{postgres_server}/{name}"
+    user_dir = tmp_path / "var"
+    official = user_dir / "official"
+    shutil.copytree(demo_dir, official)
+    meta = json.loads((official / "dataset.json").read_text(encoding="utf-8"))
+    meta.update(demo=False, title="Offiziell (zwei Prozesse)")
+    (official / "dataset.json").write_text(json.dumps(meta), encoding="utf-8")
+    register = store.Register(url)
+    for email, roles in ((ADMIN, "admin"), (KOORD, "coordinator")):
+        _id, code = accounts.create_account(register, by=Principal.cli(), email=email, roles=roles)
+        accounts.set_password_with_code(register, email, code, PASSWORD)
+    register.close()
+    env = {k: v for k, v in os.environ.items() if k not in _NOT_INHERITED}
+    env |= {
+        "DATABASE_URL": url,
+        "SOZIALRAUM_DATA_DIR": str(official),
+        "SOZIALRAUM_USER_DIR": str(user_dir),
+        "SOZIALRAUM_LOGIN_MAX_FAILURES": "3",
+    }
+    with (tmp_path / "a.log").open("w") as log_a, (tmp_path / "b.log").open("w") as log_b:
+        a, url_a = _start(env, log_a)
+        b, url_b = _start(env, log_b)
+        try:
+            yield url_a, url_b, a, url
+        finally:
+            for proc in (a, b):
+                if proc.poll() is None:
+                    proc.terminate()
+                    proc.wait(timeout=15)
+
+
+def _try_log_in(pg: Page, email: str, password: str) -> None:
+    """Fill the sidebar's login form and send it (whatever the answer)."""
+    box = pg.get_by_label("E-Mail-Adresse")
+    if not box.is_visible():
+        pg.get_by_text("Anmeldung", exact=True).click()
+        box.wait_for(state="visible", timeout=10_000)
+    box.fill(email)
+    pg.get_by_label("Passwort", exact=True).fill(password)
+    pg.get_by_role("button", name="Anmelden", exact=True).click()
+
+
+def test_two_processes_share_writes_and_login_failures_and_survive_a_kill(
+    two_servers: tuple[str, str, subprocess.Popen, str],
+) -> None:
+    url_a, url_b, process_a, database = two_servers
+    from geo import accounts, store
+    from geo.access import Principal
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        on_a, on_b = browser.new_page(), browser.new_page()
+        # A: a dataset write (the origin of the dataset) and a register write (a new account)
+        on_a.goto(url_a + "/daten")
+        on_a.get_by_text("Aktueller Datensatz").wait_for(timeout=60_000)
+        _log_in(on_a, ADMIN, PASSWORD)
+        on_a.get_by_text("Herkunft ergänzen oder berichtigen").click()
+        on_a.get_by_label("Herausgeber").fill("Amt für Prozess-Tests")
+        on_a.get_by_role("button", name="Herkunft speichern").click()
+        on_a.get_by_text("Herkunft gespeichert").wait_for(timeout=30_000)
+        # B, another process: sees the dataset's new origin after loading the page
+        on_b.goto(url_b + "/daten")
+        on_b.get_by_text("Aktueller Datensatz").wait_for(timeout=60_000)
+        on_b.get_by_text("Amt für Prozess-Tests", exact=False).first.wait_for(timeout=30_000)
+        # A: a register write (a new account, made on A's Verwaltung page), seen by B after loading its page
+        on_a.goto(url_a + "/verwaltung")
+        form = on_a.locator("[data-testid=stForm]").filter(has_text="Neues Konto")
+        form.get_by_label("E-Mail-Adresse").fill("neu@stadt.invalid")
+        form.get_by_role("button", name="Konto anlegen").click()
+        on_a.get_by_text("Einmalcode für neu@stadt.invalid", exact=False).wait_for(timeout=30_000)
+        _log_in(on_b, ADMIN, PASSWORD)
+        on_b.goto(url_b + "/verwaltung")
+        # the account table is a canvas; its cells are in the DOM for screen readers (attached, not visible)
+        on_b.get_by_text("neu@stadt.invalid").first.wait_for(state="attached", timeout=60_000)
+        # failed logins on A count on B: the third wrong password on A locks the account on B too
+        wrong = browser.new_page()
+        wrong.goto(url_a)
+        for _ in range(3):
+            _try_log_in(wrong, KOORD, "falsch")
+            wrong.get_by_text("stimmen nicht", exact=False).first.wait_for(timeout=30_000)
+        right = browser.new_page()
+        right.goto(url_b)
+        _try_log_in(right, KOORD, PASSWORD)
+        right.get_by_text("Zu viele Fehlversuche", exact=False).first.wait_for(timeout=30_000)
+        # kill -9 of A: B goes on serving, and what A committed is there
+        os.kill(process_a.pid, signal.SIGKILL)
+        process_a.wait(timeout=10)
+        on_b.goto(url_b + "/daten")
+        on_b.get_by_text("Amt für Prozess-Tests", exact=False).first.wait_for(timeout=60_000)
+        with urllib.request.urlopen(f"{url_b}/_stcore/health", timeout=5) as r:
+            assert r.status == 200
+        browser.close()
+    register = store.Register(database)
+    emails = {a.email for a in accounts.accounts(register, by=Principal.cli())}
+    assert {ADMIN, KOORD, "neu@stadt.invalid"} <= emails
+    register.close()
