@@ -9,7 +9,9 @@ kept as a Stadtteil value: it is never spread over or passed off as the values o
 `read_series` takes the long format itself or one of the city's own tables, recognised by their columns:
 
 - Wohnbevölkerung nach Alter, Wohnquartiere (2021, 2022, 2024): 9-digit Wohnquartier keys whose first six
-  digits are the Sozialraum ID (2021 drops the leading zero); added up to Sozialräume as population and the
+  digits are the Sozialraum ID (2021 drops the leading zero); the tables of 2014–2020 use an older scheme of
+  373 quartiers with 6-digit keys that are no Sozialräume and are refused (`error.series_old_keys`); added up
+  to Sozialräume as population and the
   age groups that match the Quartiersatlas (under 6, 6–17, 18–29, 30–49, 50–64). The reference date is the
   31 December of the year in the file name. Empty cells are suppressed or zero and count as 0; a Sozialraum
   whose quartiers are all empty has no value.
@@ -73,6 +75,8 @@ def _wohnquartiere(table: pd.DataFrame, path: Path, ids: set[str], report: Repor
     key_col = table.columns[0]
     keys = table[key_col].astype(str).str.strip().str.replace(r"\.0$", "", regex=True).str.zfill(9)
     sozialraum = keys.str[:6]
+    if not sozialraum.isin(ids).any():  # the scheme before 2021: 6-digit quartiers that are no Sozialräume
+        raise DataError("error.series_old_keys", file=path.name, n=len(keys))
     unknown = sorted(set(sozialraum[~sozialraum.isin(ids)]))
     if unknown:
         report.warning("series_ids_unmatched", ids=unknown, file=path.name)

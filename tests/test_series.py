@@ -65,6 +65,17 @@ def test_wohnquartiere_add_up_to_sozialraeume(ids: set[str], name: str, date: st
 
 
 @pytest.mark.real_data
+@pytest.mark.real_data
+def test_the_old_wohnquartier_tables_are_refused_with_the_reason(ids: set[str]) -> None:
+    """2014-2020 count 373 quartiers with 6-digit keys of another scheme: nothing to add up to Sozialräume."""
+    with pytest.raises(DataError) as refused:
+        series.read_series(
+            RAW / "Wohnbevölkerung nach Alter Wohnquartiere Düsseldorf 2016_0.csv", sozialraum_ids=ids
+        )
+    assert refused.value.key == "error.series_old_keys"
+    assert "vor 2021" in refused.value.message("de")
+
+
 def test_stadtteil_tables_stay_stadtteil_values(ids: set[str]) -> None:
     since = series.read_series(STADTTEILE, sozialraum_ids=ids)
     assert set(since["level"]) == {"stadtteil"}
