@@ -11,6 +11,7 @@ from app_pages.ui import (
     client_id,
     current_folder,
     friendly_errors,
+    labelled,
     lang,
     log_in_session,
     log_out_session,
@@ -65,7 +66,7 @@ def dataset_choice() -> None:
         t("app.dataset"),
         options=options,
         index=options.index(current),
-        format_func=datasets.get,
+        format_func=labelled(datasets),
         key=widget_key,
         on_change=_choose_dataset,
     )
@@ -119,15 +120,17 @@ def login_form() -> None:
 
 
 with st.sidebar:
-    st.selectbox(t("app.language"), options=list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get, key="lang")
+    st.selectbox(
+        t("app.language"), options=list(i18n.LANGUAGES), format_func=labelled(i18n.LANGUAGES), key="lang"
+    )
     if i18n.needs_review(lang()):
         st.caption(t("app.translation_review"))
     dataset_choice()
     who = Principal.public()
     with friendly_errors():
         who = principal()
-    if problem := register_problem():
-        st.error(problem)
+    if trouble := register_problem():
+        st.error(trouble)
     write_session_cookie()
     if not who.is_public:
         who_is_logged_in(who)

@@ -12,6 +12,7 @@ from app_pages.ui import (
     distinct,
     forget_opened,
     friendly_errors,
+    labelled,
     lang,
     load_current,
     opened_version,
@@ -162,13 +163,17 @@ def listing(who: Principal, frame: pd.DataFrame, labels: dict[str, str]) -> None
         t("activities.pick"),
         editable,
         key="activities_pick",
-        format_func=distinct(
-            {
-                int(i): f"{i18n.format_date(by_id.at[i, 'starts_at'], lang())} {by_id.at[i, 'title']}"
-                for i in editable
-            }
-        ).get,
+        format_func=labelled(
+            distinct(
+                {
+                    int(i): f"{i18n.format_date(by_id.at[i, 'starts_at'], lang())} {by_id.at[i, 'title']}"
+                    for i in editable
+                }
+            )
+        ),
     )
+    if chosen is None:  # the list is not empty here; a selectbox may still answer None
+        return
     row = by_id.loc[chosen]
     version = opened_version("activities", chosen, int(row["version"]))
     with st.form("activities_edit"):
@@ -260,11 +265,12 @@ with friendly_errors():
             st.info(t("tandems.none"))
         else:
             tandem = pick_tandem(t("concerns.tandem"), empty=None, key="activities_ics_tandem")
-            st.download_button(
-                t("activities.ics_download"),
-                journal.ics(register(), tandem, by=who),
-                f"aktivitaeten-{tandem}.ics",
-                "text/calendar",
-                key="activities_ics",
-            )
-            st.caption(t("activities.ics_help"))
+            if tandem is not None:  # without an empty option the chooser always answers a tandem
+                st.download_button(
+                    t("activities.ics_download"),
+                    journal.ics(register(), tandem, by=who),
+                    f"aktivitaeten-{tandem}.ics",
+                    "text/calendar",
+                    key="activities_ics",
+                )
+                st.caption(t("activities.ics_help"))

@@ -11,6 +11,7 @@ from app_pages.ui import (
     distinct,
     forget_opened,
     friendly_errors,
+    labelled,
     lang,
     load_current,
     multiselect,
@@ -54,7 +55,7 @@ def new_concern(who: Principal, labels: dict[str, str], known: set[str]) -> None
             index=1,
             format_func=bound(lambda p: t(f"concerns.priority_{p}")),
         )
-        ids = multiselect(t("concerns.sozialraeume"), list(labels), format_func=labels.get)
+        ids = multiselect(t("concerns.sozialraeume"), list(labels), format_func=labelled(labels))
         ort = st.text_input(t("concerns.lokalisierung"), help=t("concerns.lokalisierung_help"))
         point = st.session_state.get("explore_home_candidate")
         use_point = st.checkbox(
@@ -127,7 +128,7 @@ def all_concerns(who: Principal, labels: dict[str, str]) -> None:
     st.dataframe(shown, hide_index=True, width="stretch")
     by_id = frame.set_index("id")
     shown = distinct({int(i): str(by_id.at[i, "thema"]) for i in by_id.index})
-    chosen = st.selectbox(t("concerns.pick"), list(shown), format_func=shown.get, key="concerns_pick")
+    chosen = st.selectbox(t("concerns.pick"), list(shown), format_func=labelled(shown), key="concerns_pick")
     row = by_id.loc[chosen]
     st.markdown(f"**{plain(row['thema'])}**")
     st.markdown(plain(row["beschreibung"]))

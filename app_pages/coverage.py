@@ -218,7 +218,8 @@ with friendly_errors():
     with tab_suggest:
         st.markdown(t("coverage.suggest_intro"))
         home_id, max_home = None, None
-        speakers, matched = None, ()
+        speakers: pd.Series | None = None
+        matched: tuple[str, ...] = ()
         pick = None
         who = principal()
         if who.may(Action.READ_REGISTER):

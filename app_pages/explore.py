@@ -1,6 +1,7 @@
 """Erkunden: map an indicator or the need index, pick a Sozialraum, read its profile, rank and compare."""
 
 from types import SimpleNamespace
+from typing import cast
 
 import pandas as pd
 import streamlit as st
@@ -17,6 +18,7 @@ from app_pages.ui import (
     indicators_current,
     journal_overview,
     km_slider,
+    labelled,
     labels_current,
     lang,
     load_current,
@@ -627,7 +629,7 @@ def _details(v: SimpleNamespace) -> None:
             t("compare.pick"),
             options=list(labels),
             key="explore_shortlist",
-            format_func=labels.get,
+            format_func=labelled(labels),
             max_selections=view.MAX_SHORTLIST,
         )
         if picked:
@@ -730,17 +732,22 @@ with friendly_errors():
         with bar.popover(t("explore.classification"), icon=":material/palette:", key="explore_classes_menu"):
             scheme, k, breaks = classification_controls()
     else:
-        indicator = st.session_state.get("explore_indicator") or maps.default_indicator(available)
+        indicator = cast(
+            "str", st.session_state.get("explore_indicator") or maps.default_indicator(available)
+        )
         scheme, k, breaks = st.session_state.get("explore_scheme", "quantiles"), 5, []
     change = change_controls(bar, data, changing) if mode == "wandel" else None
     if mode == "index":
         with bar.popover(t("explore.index_title"), icon=":material/tune:", key="explore_index_menu"):
             components = index_controls(available) or need.default_components(available)
-            norm = st.selectbox(
-                t("explore.normalisation"),
-                need.NORMALISATIONS,
-                key="explore_norm",
-                format_func=bound(lambda n: t(f"need.norm_{n}")),
+            norm = cast(
+                "str",
+                st.selectbox(
+                    t("explore.normalisation"),
+                    need.NORMALISATIONS,
+                    key="explore_norm",
+                    format_func=bound(lambda n: t(f"need.norm_{n}")),
+                ),
             )
             st.markdown(t("need.explanation"))
     else:  # the index still drives the class filter and the Steckbrief: its recipe is kept, not drawn

@@ -1,5 +1,7 @@
 """Export: the current map view as HTML, PNG or PDF, the one-page meeting brief, or a Sozialraum fact sheet."""
 
+from typing import cast
+
 import streamlit as st
 
 from app_pages.ui import (
@@ -7,6 +9,7 @@ from app_pages.ui import (
     bound,
     demo_notice,
     friendly_errors,
+    labelled,
     lang,
     load_current,
     need_components,
@@ -16,7 +19,7 @@ from app_pages.ui import (
 )
 from geo import export, journal, maps, profile
 from geo.indicators import catalogue
-from geo.snapshot import SnapshotView
+from geo.snapshot import Kind, Preset, SnapshotView
 
 st.title(t("export.title"))
 st.write(t("export.intro"))
@@ -70,13 +73,13 @@ with friendly_errors():
         sozialraum = st.selectbox(
             t("explore.search"),
             options,
-            format_func=labels.get,
+            format_func=labelled(labels),
             key="export_sozialraum",
             index=options.index(chosen) if chosen in options else 0,
         )
     components, norm = need_components()
     view = SnapshotView(
-        kind=kind,
+        kind=cast("Kind", kind),
         indicator=indicator,
         scheme=st.session_state.get("explore_scheme", "quantiles"),
         k=int(st.session_state.get("explore_k", 5)),
@@ -94,7 +97,7 @@ with friendly_errors():
                 view,
                 fmt,
                 assignments=active_assignments(),
-                preset=preset,
+                preset=cast("Preset", preset),
                 lang=lang(),
                 sozialraum_id=sozialraum,
                 open_concerns=journal.open_concerns(register(), sozialraum, by=principal())

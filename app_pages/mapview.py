@@ -81,8 +81,8 @@ def show_map(
 
 def clicked(key: str) -> dict[str, Any] | None:
     """The last click on the map with `key` (in its callback): ``{"id", "lat", "lng"}``, else None."""
-    state = st.session_state.get(key)
-    value = state.get("clicked") if isinstance(state, dict) or hasattr(state, "get") else None
+    getter = getattr(st.session_state.get(key), "get", None)  # the component's state: a dict-like
+    value = getter("clicked") if callable(getter) else None
     return value if isinstance(value, dict) else None
 
 
@@ -140,6 +140,6 @@ def locate_button(label: str, busy: str, *, key: str, on_located: Callable[[], N
 
 def located(key: str) -> dict[str, Any] | None:
     """The browser's last answer to the button with `key` (in its callback), else None."""
-    state = st.session_state.get(key)
-    value = state.get("located") if isinstance(state, dict) or hasattr(state, "get") else None
+    getter = getattr(st.session_state.get(key), "get", None)  # the component's state: a dict-like
+    value = getter("located") if callable(getter) else None
     return value if isinstance(value, dict) else None

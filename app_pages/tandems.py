@@ -13,6 +13,7 @@ from app_pages.ui import (
     distinct,
     forget_opened,
     friendly_errors,
+    labelled,
     lang,
     load_current,
     multiselect,
@@ -96,7 +97,7 @@ def connectors_tab(who: Principal) -> None:
             t("tandems.edit_connector"),
             list(by_id),
             key="tandems_edit_connector",
-            format_func=distinct({i: c.display_name for i, c in by_id.items()}).get,
+            format_func=labelled(distinct({i: c.display_name for i, c in by_id.items()})),
         )
         version = opened_version("tandems_connector", chosen, by_id[chosen].version)
         c = by_id[chosen]
@@ -150,7 +151,7 @@ def tandems_tab(who: Principal, points: dict[str, str]) -> None:
         members = multiselect(
             t("tandems.members"),
             list(people),
-            format_func=distinct({i: c.display_name for i, c in people.items()}).get,
+            format_func=labelled(distinct({i: c.display_name for i, c in people.items()})),
         )
         wp = st.selectbox(
             t("tandems.welcome_point"),
@@ -168,7 +169,7 @@ def tandems_tab(who: Principal, points: dict[str, str]) -> None:
         t("tandems.edit_tandem"),
         list(tandems),
         key="tandems_edit_tandem",
-        format_func=distinct({i: tv.name for i, tv in tandems.items()}).get,
+        format_func=labelled(distinct({i: tv.name for i, tv in tandems.items()})),
     )
     version = opened_version("tandems_tandem", chosen, tandems[chosen].version)
     tv = tandems[chosen]
@@ -179,7 +180,7 @@ def tandems_tab(who: Principal, points: dict[str, str]) -> None:
             t("tandems.members"),
             list(everyone),
             default=list(tv.member_ids),
-            format_func=distinct({i: c.display_name for i, c in everyone.items()}).get,
+            format_func=labelled(distinct({i: c.display_name for i, c in everyone.items()})),
         )
         wp = st.selectbox(
             t("tandems.welcome_point"),
@@ -216,7 +217,7 @@ def assignments_tab(who: Principal, labels: dict[str, str], known: set[str]) -> 
         tandem = st.selectbox(
             t("tandems.name"),
             list(tandems),
-            format_func=distinct({i: tv.name for i, tv in tandems.items()}).get,
+            format_func=labelled(distinct({i: tv.name for i, tv in tandems.items()})),
         )
         sid = pick_sozialraum(labels)
         start = st.date_input(t("tandems.from"), value=date.today(), format="DD.MM.YYYY")
@@ -254,15 +255,17 @@ def assignments_tab(who: Principal, labels: dict[str, str], known: set[str]) -> 
                 which = st.selectbox(
                     t("tandems.end_assignment"),
                     list(open_ones),
-                    format_func=distinct(
-                        {
-                            i: f"{names[a.tandem_id]}: {labels.get(a.sozialraum_id)}"
-                            for i, a in open_ones.items()
-                        }
-                    ).get,
+                    format_func=labelled(
+                        distinct(
+                            {
+                                i: f"{names[a.tandem_id]}: {labels.get(a.sozialraum_id)}"
+                                for i, a in open_ones.items()
+                            }
+                        )
+                    ),
                 )
                 end = st.date_input(t("tandems.to"), value=date.today(), format="DD.MM.YYYY")
-                if st.form_submit_button(t("tandems.end_button")):
+                if st.form_submit_button(t("tandems.end_button")) and which is not None:
                     reg.end_assignment(which, by=who, version=open_ones[which].version, valid_to=end)
                     saved(t("tandems.ended_assignment"))
 

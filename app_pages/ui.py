@@ -7,10 +7,10 @@ import contextvars
 import functools
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -62,10 +62,7 @@ def lang() -> str:
     return str(st.session_state.get("lang", i18n.DEFAULT_LANGUAGE))
 
 
-Shown = TypeVar("Shown")
-
-
-def bound(func: Callable[[Shown], str]) -> Callable[[Shown], str]:
+def bound(func: Callable[[Any], str]) -> Callable[[Any], str]:
     """
     A widget's `format_func` that speaks the language of the run that made it.
 
@@ -74,7 +71,7 @@ def bound(func: Callable[[Shown], str]) -> Callable[[Shown], str]:
     """
     language = lang()
 
-    def call(value: Shown) -> str:
+    def call(value: Any) -> str:
         token = _BOUND_LANGUAGE.set(language)
         try:
             return func(value)
@@ -82,6 +79,11 @@ def bound(func: Callable[[Shown], str]) -> Callable[[Shown], str]:
             _BOUND_LANGUAGE.reset(token)
 
     return call
+
+
+def labelled(labels: Mapping[Any, str]) -> Callable[[Any], str]:
+    """A widget's `format_func` from a mapping of option -> label (the option itself when it has none)."""
+    return lambda value: labels.get(value, str(value))
 
 
 def t(key: str, **params: object) -> str:
@@ -805,7 +807,7 @@ def pick_sozialraum(labels: dict[str, str], *, key: str | None = None) -> str | 
     return st.selectbox(
         t("tandems.sozialraum"),
         list(labels),
-        format_func=labels.get,
+        format_func=labelled(labels),
         index=None,
         placeholder=t("tandems.pick_sozialraum"),
         key=key,
