@@ -94,7 +94,7 @@ def new_activity(who: Principal, labels: dict[str, str], points: dict[str, str],
                 tandem_id=tandem,
                 welcome_point_id=wp,
                 venue=venue or points.get(wp or "", ""),
-                point=tuple(point) if use_point and point else None,  # type: ignore[arg-type]
+                point=tuple(point) if use_point and point else None,
                 languages=languages,
                 target_group=target,
                 expected=expected or None,

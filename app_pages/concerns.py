@@ -78,7 +78,7 @@ def new_concern(who: Principal, labels: dict[str, str], known: set[str]) -> None
                     prioritaet=prioritaet,
                     lokalisierung=ort,
                     sozialraum_ids=tuple(ids),
-                    point=tuple(point) if use_point and point else None,  # type: ignore[arg-type]
+                    point=tuple(point) if use_point and point else None,
                     loesungen=loesungen,
                     kontakt=kontakt,
                     tandem_id=tandem,

@@ -793,7 +793,7 @@ def pick_tandem(
     """A tandem chooser; with `empty`, an option for "none" shown with that text; `only` limits the choice."""
     names = {i: n for i, n in tandem_names().items() if only is None or i in only}
     options: list[int | None] = [None, *names] if empty is not None else list(names)
-    return where.selectbox(  # type: ignore[attr-defined,no-any-return]
+    return where.selectbox(  # type: ignore[attr-defined]
         label,
         options,
         format_func=bound(lambda i: names.get(i, empty or "–")),

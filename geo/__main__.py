@@ -15,7 +15,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from geo import files, i18n
 from geo.access import Principal
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from geo.store import Register
 
 
-def _print_report(report_dict: dict, lang: str) -> None:
+def _print_report(report_dict: dict[str, Any], lang: str) -> None:
     counts = report_dict["counts"]
     print(
         i18n.translate(

@@ -634,7 +634,7 @@ def update_account(
                 raise RegisterError("register.not_found", what=f"connector {connector_id}")
             if record.connector_id != connector_id:
                 changes["connector"] = True
-                record.connector_id = connector_id  # type: ignore[assignment]
+                record.connector_id = connector_id
         if Role.CONNECTOR in record.role_set() and record.connector_id is None:
             raise LoginError("accounts.connector_needs_record")
         if disabled is not None and disabled != record.disabled:

@@ -57,7 +57,7 @@ def _plain(value: object) -> object:
     return value
 
 
-def _typed(column: sa.Column, value: object) -> object:
+def _typed(column: sa.Column[Any], value: object) -> object:
     """A value read from JSON as its column wants it (dates and times come back from ISO text)."""
     if value is None:
         return None
@@ -172,7 +172,7 @@ def read_manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
             raise BackupError("backup.damaged", part=name) from exc
         if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
             raise BackupError("backup.damaged", part=name)
-    return manifest
+    return dict(manifest)
 
 
 def _revisions() -> list[str]:

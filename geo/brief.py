@@ -70,7 +70,10 @@ def meeting_brief(dataset: Dataset, prepared: snapshot.Prepared, *, lang: str = 
         Language.
     """
     view = prepared.view
-    t = lambda key, **p: i18n.translate(key, lang, **p)  # noqa: E731
+
+    def t(key: str, **p: object) -> str:
+        return i18n.translate(key, lang, **p)
+
     city, _ = coverage.city_figures(prepared.table, min_class=view.min_class, distance_m=view.distance_m)
     gap_table = coverage.gaps(prepared.table, min_class=view.min_class)
     with mpl.rc_context(snapshot.RC):
@@ -154,7 +157,10 @@ def fact_sheet(
     Identity, need rank, indicators against the city and Stadtbezirk, nearest Welcome Points, tandems,
     and where it lies in the city.
     """
-    t = lambda key, **p: i18n.translate(key, lang, **p)  # noqa: E731
+
+    def t(key: str, **p: object) -> str:
+        return i18n.translate(key, lang, **p)
+
     shown = profile.profile_indicators(dataset.indicator_ids())
     p = profile.build_profile(
         dataset,
@@ -212,7 +218,10 @@ def fact_sheet(
         lines.append(t("brief.concerns", list=topics[:150]) if topics else t("brief.no_concerns"))
         fig.text(0.05, 0.91, "\n".join(lines), fontsize=9, va="top", linespacing=1.5, wrap=True)
         comp = p.comparison
-        fmt = lambda v: i18n.format_number(v, lang, decimals=1)  # noqa: E731
+
+        def fmt(v: float) -> str:
+            return i18n.format_number(v, lang, decimals=1)
+
         frame = pd.DataFrame(
             {
                 t("profile.indicator"): comp["label"].str.slice(0, 44),

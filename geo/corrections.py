@@ -165,12 +165,12 @@ def _row_corrections(sid: str, row: pd.Series, flagged: set[str]) -> list[Correc
         values = {g: fixed.get(g, parts[g]) for g in AGE_GROUPS}
         complete = all(_known(v) and (g not in flagged or g in fixed) for g, v in values.items())
         if complete and all(_known(shares[g]) for g in AGE_GROUPS):
-            total = float(sum(float(v) for v in values.values()))  # type: ignore[arg-type]
+            total = float(sum(float(v) for v in values.values()))
             gaps = (
                 [abs(float(values[g]) / total * 100 - float(shares[g])) for g in AGE_GROUPS]
                 if total > 0
                 else []
-            )  # type: ignore[arg-type]
+            )
             old = float(row[WHOLE])
             glued = old > total and str(round(old)).startswith(str(round(total)))
             if gaps and max(gaps) <= SHARE_TOLERANCE and glued:

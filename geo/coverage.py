@@ -19,7 +19,7 @@ NEIGHBOUR_TOLERANCE_M = 2.0
 #: Anchors of the last few Sozialraum tables: id -> (weak reference, geometry array, ids, anchors). The
 #: coverage page asks for them three times per run (distances, coverage table, suggestions); reprojecting
 #: every polygon is most of the work at a large size.
-_ANCHORS: dict[int, tuple[weakref.ref, object, object, gpd.GeoSeries]] = {}
+_ANCHORS: dict[int, tuple[weakref.ref[gpd.GeoDataFrame], object, object, gpd.GeoSeries]] = {}
 
 
 def anchor_points(spaces: gpd.GeoDataFrame) -> gpd.GeoSeries:
@@ -318,7 +318,7 @@ def _figures(frame: pd.DataFrame, *, min_class: int, distance_m: float) -> dict[
 
 def city_figures(
     table: pd.DataFrame, *, min_class: int = 2, distance_m: float = 1000
-) -> tuple[dict, pd.DataFrame]:
+) -> tuple[dict[str, float], pd.DataFrame]:
     """
     Coverage figures for the city and per Stadtbezirk.
 

@@ -323,7 +323,10 @@ def load_dataset(folder: str | Path) -> Dataset:
         recover(folder)  # a write killed between its two renames
     if not (folder / SPACES_FILE).exists():
         raise DataError("error.dataset_missing", folder=str(folder), file=SPACES_FILE)
-    optional = lambda name: folder / name if (folder / name).exists() else None  # noqa: E731
+
+    def optional(name: str) -> Path | None:
+        return folder / name if (folder / name).exists() else None
+
     checked = validate.check_files(
         folder / SPACES_FILE,
         indicators=optional(INDICATORS_FILE),

@@ -211,7 +211,7 @@ def _need_surface(points: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     strength = rng.uniform(0.5, 1.5, 7)
     d2 = ((points[:, None, :] - spots[None, :, :]) ** 2).sum(axis=2)
     field = (strength * np.exp(-d2 / (2 * 1_700.0**2))).sum(axis=1) + rng.normal(0, 0.15, len(points))
-    return (field - field.mean()) / field.std()
+    return np.asarray((field - field.mean()) / field.std())
 
 
 def _largest_remainder(values: np.ndarray) -> np.ndarray:
@@ -222,11 +222,11 @@ def _largest_remainder(values: np.ndarray) -> np.ndarray:
     bump = np.zeros_like(floor)
     for row, missing in enumerate(short.astype(int)):
         bump[row, order[row, :missing]] = 1
-    return floor + bump
+    return np.asarray(floor + bump)
 
 
 def _clip(values: np.ndarray, low: float, high: float) -> np.ndarray:
-    return np.round(np.clip(values, low, high), 1)
+    return np.asarray(np.round(np.clip(values, low, high), 1))
 
 
 def indicators(spaces: gpd.GeoDataFrame, *, seed: int = 2026) -> pd.DataFrame:
@@ -245,7 +245,10 @@ def indicators(spaces: gpd.GeoDataFrame, *, seed: int = 2026) -> pd.DataFrame:
     centres = np.column_stack([spaces.geometry.centroid.x, spaces.geometry.centroid.y])
     z = _need_surface(centres, rng)
     n = len(spaces)
-    noise = lambda scale: rng.normal(0, scale, n)  # noqa: E731
+
+    def noise(scale: float) -> np.ndarray:
+        return rng.normal(0, scale, n)
+
     pop = rng.lognormal(mean=8.1, sigma=0.45, size=n)
     uninhabited = int(np.argmin(pop))
     pop[uninhabited] = 0

@@ -153,16 +153,16 @@ class _CheckedHTTPSConnection(http.client.HTTPSConnection):
 
 class _HTTPHandler(urllib.request.HTTPHandler):
     def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_CheckedHTTPConnection, req)  # type: ignore[arg-type]
+        return self.do_open(_CheckedHTTPConnection, req)
 
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_CheckedHTTPSConnection, req, context=self._context)  # type: ignore[attr-defined,arg-type]
+        return self.do_open(_CheckedHTTPSConnection, req, context=self._context)  # type: ignore[attr-defined]
 
 
 class _RedirectHandler(urllib.request.HTTPRedirectHandler):
-    def redirect_request(  # type: ignore[override]  # noqa: PLR0917 - urllib's signature
+    def redirect_request(  # noqa: PLR0917 - urllib's signature
         self, req: urllib.request.Request, fp: object, code: int, msg: str, headers: object, newurl: str
     ) -> urllib.request.Request | None:
         check_url(newurl)

@@ -67,7 +67,7 @@ class _Control(MacroElement):
     )
 
     def __init__(self, content: str, *, position: str, css_class: str) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self._name = "SozialraumControl"
         self.content = content
         self.position = position
@@ -96,7 +96,7 @@ class _MapSetup(MacroElement):
     )
 
     def __init__(self, *, attribution: str, background: str) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self._name = "SozialraumMapSetup"
         self.attribution = attribution
         self.background = background

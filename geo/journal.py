@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import icalendar
 import pandas as pd
@@ -293,7 +294,7 @@ def ics(
         )
         event.add("status", "TENTATIVE" if row.status == "idee" else "CONFIRMED")
         cal.add_component(event)
-    return cal.to_ical()
+    return bytes(cal.to_ical())
 
 
 # --- concerns ------------------------------------------------------------------------------------------
@@ -552,7 +553,10 @@ def read_concern_sheet(
     names = names or {}
     rows, problems = [], []
     for number, record in enumerate(frame.to_dict("records"), start=2):
-        get = lambda key, rec=record: _unquote(str(rec.get(key, "") or "").strip())  # noqa: E731
+
+        def get(key: str, rec: dict[Any, Any] = record) -> str:
+            return _unquote(str(rec.get(key, "") or "").strip())
+
         if not any(get(k) for k in CONCERN_COLUMNS):
             continue  # an empty line
         try:
@@ -739,4 +743,4 @@ def open_concerns(register: Register, sozialraum_id: str, *, by: Principal) -> l
     mask = frame["sozialraum_ids"].str.split(",").map(lambda ids: sozialraum_id in ids) & ~frame[
         "status"
     ].isin(["erledigt", "nicht_umsetzbar"])
-    return frame.loc[mask, "thema"].tolist()
+    return [str(v) for v in frame.loc[mask, "thema"]]

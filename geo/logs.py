@@ -28,7 +28,7 @@ LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 class OneLine(logging.Formatter):
     """``2026-11-23T10:00:00Z INFO sozialraum_karte.store schema migrated …`` – one line, always."""
 
-    converter = staticmethod(time.gmtime)  # type: ignore[assignment]
+    converter = staticmethod(time.gmtime)
 
     def __init__(self, *, as_json: bool = False) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s", "%Y-%m-%dT%H:%M:%SZ")

@@ -118,7 +118,10 @@ def palette(k: int, *, reverse: bool = False) -> list[str]:
 def class_labels(classes: Classes, indicator: Indicator, lang: str) -> list[str]:
     """Readable class ranges, for example ``"2,1 – 5,4 %"``."""
     lows = [classes.lower, *classes.bins[:-1]]
-    fmt = lambda v: i18n.format_number(v, lang, decimals=indicator.decimals)  # noqa: E731
+
+    def fmt(v: float) -> str:
+        return i18n.format_number(v, lang, decimals=indicator.decimals)
+
     return [
         f"{fmt(lo)} – {fmt(hi)} {indicator.unit_label(lang)}".strip()
         for lo, hi in zip(lows, classes.bins, strict=True)

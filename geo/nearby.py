@@ -71,7 +71,7 @@ def _street(address: str) -> str:
 
 def _point(geometry: object) -> tuple[float, float]:
     point = shapely.point_on_surface(geometry)
-    return float(point.x), float(point.y)  # type: ignore[attr-defined]
+    return float(point.x), float(point.y)
 
 
 @cache

@@ -728,7 +728,7 @@ def read_welcome_points(path: str | Path, *, report: Report | None = None) -> gp
         )
 
     def col(name: str) -> str:
-        return upper.get(name, "")
+        return str(upper.get(name, ""))
 
     rows = frame[frame[col("ART")].str.casefold() == "welcome point"].copy()
     if rows.empty:

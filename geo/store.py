@@ -588,7 +588,7 @@ class Register:
         *,
         target: str = "",
         target_id: object = "",
-        details: dict | None = None,
+        details: dict[str, object] | None = None,
     ) -> None:
         """Add an audit entry to an open transaction (field names and counts only, never values)."""
         s.add(
@@ -1038,7 +1038,7 @@ def import_connectors(
 def _import_connector_row(
     register: Register,
     i: int,
-    row: dict,
+    row: dict[str, object],
     *,
     by: Principal,
     known_ids: set[str] | None,

@@ -47,7 +47,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """`frame` as CSV for German spreadsheets: `;`-separated, decimal comma, UTF-8 with BOM, formulas inert."""
     text = neutralise_formulas(frame).to_csv(sep=";", decimal=",", index=False)
-    return text.encode("utf-8-sig")
+    return bytes(text.encode("utf-8-sig"))
 
 
 def localized(

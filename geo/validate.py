@@ -225,7 +225,10 @@ def check_consistency(table: pd.DataFrame, report: Report) -> None:
     """
     cat = catalogue()
     present = [i.id for i in cat.indicators if i.id in table.columns and table[i.id].notna().any()]
-    header = lambda ind: cat.get(ind).column  # noqa: E731
+
+    def header(ind: str) -> str:
+        return cat.get(ind).column
+
     exact = identical_columns(table, present)
     for a, b, rows in exact:
         report.warning(

@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from geo.indicators import SCHEMES
 from geo.need import NORMALISATIONS, Component, Normalisation
@@ -58,7 +58,7 @@ class ExploreView:
         return replace(self, selected=sozialraum_id)
 
 
-def numbers(text: str, cast: type) -> list:
+def numbers(text: str, cast: type) -> list[Any]:
     """The comma-separated numbers in `text` that `cast` accepts; the rest is skipped."""
     out = []
     for part in text.split(","):

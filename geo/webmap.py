@@ -427,7 +427,7 @@ def message(payload: dict[str, Any]) -> bytes:
 def unmessage(raw: bytes) -> dict[str, Any]:
     """The payload of a `message` (tests and benchmarks read what the components were sent)."""
     _version, _, text = raw.partition(b"\n")
-    return json.loads(text.decode("utf-8"))
+    return dict(json.loads(text.decode("utf-8")))
 
 
 def standalone_html(base: Base, style: dict[str, Any], *, title: str, lang: str = "de") -> str:
