@@ -61,6 +61,7 @@ lint: $(DEVSTAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_architecture.py  # the import rules of docs/architecture.md
 
 # two workers (the machine's two cores): the browser tests on one, one after another (two Streamlit servers
 # and two Chromiums at once on two cores made them miss their timeouts), everything else on both

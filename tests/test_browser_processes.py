@@ -137,7 +137,9 @@ def test_two_processes_share_writes_and_login_failures_and_survive_a_kill(
         on_a.goto(url_a + "/daten")
         on_a.get_by_text("Aktueller Datensatz").wait_for(timeout=60_000)
         _log_in(on_a, ADMIN, PASSWORD)
-        on_a.wait_for_function("document.cookie.includes('sk_session=')", timeout=30_000)  # kept on a new page
+        on_a.wait_for_function(
+            "document.cookie.includes('sk_session=')", timeout=30_000
+        )  # kept on a new page
         publisher = on_a.get_by_label("Herausgeber")
         for _ in range(6):  # open the expander (a rerun after the login may close it again while it opens)
             if not publisher.is_visible():

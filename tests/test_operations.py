@@ -84,6 +84,23 @@ def _filled(url: str) -> store.Register:
     return register
 
 
+def _empty_like(url: str, tmp_path: Path) -> str:
+    """A new, empty database of the same kind as `url` (another database on the same PostgreSQL server)."""
+    if url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / 'wieder.sqlite'}"
+    import uuid
+
+    import psycopg
+
+    server, _name = url.rsplit("/", 1)
+    name = f"restore_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(
+        server.replace("postgresql+psycopg", "postgresql") + "/postgres", autocommit=True
+    ) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    return f"{server}/{name}"
+
+
 def test_backup_and_restore_round_trip_every_table(register_url: str, tmp_path: Path) -> None:
     from geo import backup
     from geo.access import AccessDeniedError, Principal
@@ -101,8 +118,8 @@ def test_backup_and_restore_round_trip_every_table(register_url: str, tmp_path: 
     assert manifest["tables"]["connector"]["rows"] == 4 and manifest["tables"]["concern"]["rows"] == 1
     assert manifest["datasets"] == ["dataset.json", "sozialraeume/indikatoren.csv"]
     assert "login_session" not in manifest["tables"]
-    # into a new, empty database of the other kind's URL scheme: the same rows in every table
-    target = f"sqlite:///{tmp_path / 'wieder.sqlite'}"
+    # into a new, empty database of the same kind: the same rows in every table
+    target = _empty_like(register_url, tmp_path)
     restored_sets = tmp_path / "restored" / "official"
     backup.restore(target, out, datasets=restored_sets, by=Principal.cli())
     differ = backup.compare(register_url, target)
