@@ -186,7 +186,12 @@ def test_two_processes_share_writes_and_login_failures_and_survive_a_kill(
         right.goto(url_b)
         _try_log_in(right, KOORD, PASSWORD)
         right.get_by_text("Zu viele Fehlversuche", exact=False).first.wait_for(timeout=30_000)
-        # kill -9 of A: B goes on serving, and what A committed is there
+        # kill -9 of A while it writes (the moment the next account is sent): B goes on serving, and the
+        # database holds every account with its audit entry or neither (one transaction)
+        on_a.goto(url_a + "/verwaltung")
+        form = on_a.locator("[data-testid=stForm]").filter(has_text="Neues Konto")
+        form.get_by_label("E-Mail-Adresse").fill("mitten@stadt.invalid")
+        form.get_by_role("button", name="Konto anlegen").click()
         os.kill(process_a.pid, signal.SIGKILL)
         process_a.wait(timeout=10)
         on_b.goto(url_b + "/daten")
@@ -195,6 +200,9 @@ def test_two_processes_share_writes_and_login_failures_and_survive_a_kill(
             assert r.status == 200
         browser.close()
     register = store.Register(database)
-    emails = {a.email for a in accounts.accounts(register, by=Principal.cli())}
-    assert {ADMIN, KOORD, "neu@stadt.invalid"} <= emails
+    views = accounts.accounts(register, by=Principal.cli())
+    assert {ADMIN, KOORD, "neu@stadt.invalid"} <= {a.email for a in views}
+    log = accounts.audit_log(register, by=Principal.cli(), limit=None)
+    created = {str(i) for i in log.loc[log["action"] == "account.create", "target_id"]}
+    assert created == {str(a.id) for a in views}  # nothing half-written by the killed process
     register.close()
