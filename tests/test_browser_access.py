@@ -8,6 +8,7 @@ worker); servers, pages and helpers come from `tests/test_browser.py`.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from tests.test_browser import (
     ARTIFACTS,
     Page,
+    PlaywrightTimeout,
     _click_a_sozialraum,
     _click_tab,
     _log_in,
@@ -125,6 +127,9 @@ def test_every_page_passes_axe_and_speaks_its_language(
     bad: list[str] = []
     pg.goto(coordinator_server + "/erkunden")
     pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
+    # the page-setup component sets the language a moment after the map may already be drawn
+    with contextlib.suppress(PlaywrightTimeout):  # the assertion below names what it found
+        pg.wait_for_function("document.documentElement.lang === 'de'", timeout=15_000)
     assert pg.evaluate("document.documentElement.lang") == "de"
     bad += _axe(pg, "erkunden", found)
     search = pg.locator("[data-testid=stSelectbox]").filter(
