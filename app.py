@@ -160,6 +160,7 @@ pages = [
         icon=":material/location_on:",
         url_path="welcome-points",
     ),
+    st.Page("app_pages/impact.py", title=t("nav.impact"), icon=":material/insights:", url_path="wirkung"),
     st.Page("app_pages/export.py", title=t("nav.export"), icon=":material/print:", url_path="export"),
     st.Page("app_pages/data.py", title=t("nav.data"), icon=":material/database:", url_path="daten"),
     # The default page lives at "/"; Streamlit ignores its url_path, so "/erkunden" (a link someone typed or
@@ -181,6 +182,15 @@ admin_page = st.Page(
 if not who.may(Action.READ_PUBLIC):  # the city requires a login: only the account page until then
     pages = [account_page]
 else:
+    if who.may(Action.READ_REGISTER) or who.may(Action.OWN_RECORD):
+        pages.append(
+            st.Page(
+                "app_pages/programme.py",
+                title=t("nav.programme"),
+                icon=":material/volunteer_activism:",
+                url_path="programmjahr",
+            )
+        )
     pages.append(account_page)
     if who.may(Action.MANAGE_ACCOUNTS) or who.may(Action.READ_AUDIT):
         pages.append(admin_page)

@@ -24,7 +24,7 @@ from app_pages.ui import (
     t,
     tandem_names,
 )
-from geo import i18n, journal, maps, profile, webmap
+from geo import i18n, journal, maps, profile, programme, webmap
 from geo.access import Action, Principal
 
 st.title(t("activities.title"))
@@ -39,55 +39,76 @@ def new_activity(who: Principal, labels: dict[str, str], points: dict[str, str],
             icon=":material/lock:",
         )
         return
-    with st.form("activities_new", clear_on_submit=True):
+    if st.session_state.pop("activities_new_clear", False):  # after a save: an empty form again
+        for key in [k for k in st.session_state if str(k).startswith("activities_new_")]:
+            del st.session_state[key]
+    with st.form("activities_new", clear_on_submit=False):
         kind = st.selectbox(
             t("activities.kind"),
             journal.ACTIVITY_KINDS,
             format_func=bound(lambda k: t(f"activities.kind_{k}")),
+            key="activities_new_kind",
         )
-        title = st.text_input(t("activities.title_field"))
+        title = st.text_input(t("activities.title_field"), key="activities_new_title")
         c1, c2, c3 = st.columns(3)
-        day = c1.date_input(t("activities.date"), value=date.today(), format="DD.MM.YYYY")
-        start = c2.time_input(t("activities.time"), value=time(17, 0))
+        day = c1.date_input(
+            t("activities.date"), value=date.today(), format="DD.MM.YYYY", key="activities_new_day"
+        )
+        start = c2.time_input(t("activities.time"), value=time(17, 0), key="activities_new_time")
         hours = c3.selectbox(
             t("activities.hours"),
             [h / 2 for h in range(1, 25)],  # half an hour to twelve hours
             index=3,
             format_func=bound(lambda h: i18n.format_number(h, lang(), decimals=1, trim=True)),
+            key="activities_new_hours",
         )
-        sid = pick_sozialraum(labels)
+        sid = pick_sozialraum(labels, key="activities_new_place")
         wp = st.selectbox(
-            t("activities.venue_wp"), [None, *points], format_func=bound(lambda w: points.get(w, "–"))
+            t("activities.venue_wp"),
+            [None, *points],
+            format_func=bound(lambda w: points.get(w, "–")),
+            key="activities_new_wp",
         )
-        venue = st.text_input(t("activities.venue"))
+        venue = st.text_input(t("activities.venue"), key="activities_new_venue")
         point = st.session_state.get("explore_home_candidate")
         use_point = st.checkbox(
-            t("concerns.use_point"), disabled=point is None, help=t("concerns.use_point_help")
+            t("concerns.use_point"),
+            disabled=point is None,
+            help=t("concerns.use_point_help"),
+            key="activities_new_use_point",
         )
         tandem = pick_tandem(
             t("concerns.tandem"),
             empty="–" if who.all_tandems() else None,
             only=None if who.all_tandems() else who.tandem_ids,
+            key="activities_new_tandem",
         )
-        languages = st.text_input(t("tandems.languages"))
-        target = st.text_input(t("activities.target_group"))
+        languages = st.text_input(t("tandems.languages"), key="activities_new_languages")
+        target = st.text_input(t("activities.target_group"), key="activities_new_target")
         status = st.selectbox(
             t("activities.status"),
             journal.ACTIVITY_STATUSES,
             index=1,
             format_func=bound(lambda s: t(f"activities.status_{s}")),
+            key="activities_new_status",
         )
-        expected = st.number_input(t("activities.expected"), 0, 10_000, 0)
-        notes = st.text_area(t("activities.notes"))
-        if st.form_submit_button(t("tandems.save")):
-            starts = datetime.combine(day, start)
-            journal.add_activity(
+        expected = st.number_input(t("activities.expected"), 0, 10_000, 0, key="activities_new_expected")
+        notes = st.text_area(t("activities.notes"), key="activities_new_notes")
+        b1, b2 = st.columns(2)
+        save = b1.form_submit_button(t("tandems.save"))
+        check = b2.form_submit_button(t("activities.check_people"))
+        starts = datetime.combine(day, start)
+        ends = starts + timedelta(hours=hours)
+        if check:
+            who_can(who, tandem, starts, ends)
+        if save:
+            new_id = journal.add_activity(
                 register(),
                 by=who,
                 kind=kind,
                 title=title,
                 starts_at=starts,
-                ends_at=starts + timedelta(hours=hours),
+                ends_at=ends,
                 sozialraum_id=sid or "",
                 known_ids=known,
                 status=status,
@@ -101,7 +122,39 @@ def new_activity(who: Principal, labels: dict[str, str], points: dict[str, str],
                 notes=notes,
             )
             st.session_state["activities_flash"] = t("activities.saved", title=plain(title))
+            if tandem is not None:
+                checks = programme.planning_check(
+                    register(), tandem, starts, ends, by=who, ignore_activity=new_id
+                )
+                st.session_state["activities_flash_warnings"] = planning_lines(checks)
+            st.session_state["activities_new_clear"] = True
             st.rerun()
+
+
+def planning_lines(checks: list[programme.MemberCheck]) -> list[str]:
+    """What to warn about after planning: members not available, and clashes."""
+    lines = []
+    for c in checks:
+        person = plain(c.name) or t("activities.member", id=c.connector_id)
+        if c.available is False:
+            lines.append(t("activities.not_available", person=person))
+        for clash in c.clashes:
+            lines.append(t("activities.clash", person=person, activity=plain(clash)))
+    return lines
+
+
+def who_can(who: Principal, tandem: int | None, starts: datetime, ends: datetime) -> None:
+    """Which members of the tandem are available then, and their clashes (before saving)."""
+    if tandem is None:
+        st.info(t("activities.pick_tandem_first"))
+        return
+    for c in programme.planning_check(register(), tandem, starts, ends, by=who):
+        person = plain(c.name) or t("activities.member", id=c.connector_id)
+        state = {True: "available", False: "not_available", None: "unknown"}[c.available]
+        text = t(f"activities.{state}", person=person)
+        if c.clashes:
+            text += " " + " ".join(t("activities.clash", person=person, activity=plain(x)) for x in c.clashes)
+        (st.success if c.available and not c.clashes else st.warning)(text)
 
 
 def filtered(who: Principal, labels: dict[str, str]) -> pd.DataFrame:
@@ -240,6 +293,8 @@ with friendly_errors():
     points = dict(zip(data.welcome_points["welcome_point_id"], data.welcome_points["name"], strict=True))
     if flash := st.session_state.pop("activities_flash", None):
         st.success(flash)
+    for warning in st.session_state.pop("activities_flash_warnings", []):
+        st.warning(warning, icon=":material/event_busy:")
     tab_new, tab_list, tab_cal, tab_map, tab_ics = st.tabs(
         [
             t("activities.tab_new"),

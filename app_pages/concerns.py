@@ -22,7 +22,7 @@ from app_pages.ui import (
     register,
     t,
 )
-from geo import i18n, journal, profile
+from geo import digest, i18n, journal, profile
 from geo.access import Action, Principal
 from geo.tables import csv_bytes
 
@@ -137,7 +137,12 @@ def all_concerns(who: Principal, labels: dict[str, str]) -> None:
         pd.DataFrame(
             {
                 t("concerns.created"): i18n.format_dates(hist["created_at"], lang(), time=True),
-                t("concerns.status"): hist["status"].map(status_label),
+                t("concerns.status"): [
+                    t("concerns.decision", date=i18n.format_date(m, lang()))
+                    if k == "beschluss"
+                    else status_label(s)
+                    for s, k, m in zip(hist["status"], hist["kind"], hist["meeting_on"], strict=True)
+                ],
                 t("concerns.comment"): hist["comment"],
             }
         ),
@@ -170,6 +175,8 @@ def all_concerns(who: Principal, labels: dict[str, str]) -> None:
                 )
                 forget_opened("concerns")
                 st.session_state["concerns_flash"] = t("concerns.answered")
+                if problem := digest.tell_tandems(register(), by=who, lang=lang()):
+                    st.session_state["concerns_flash_warning"] = problem.message(lang())
                 st.rerun()
 
 
@@ -217,6 +224,8 @@ with friendly_errors():
     names = {n.casefold(): i for i, n in zip(data.spaces["sozialraum_id"], data.spaces["name"], strict=True)}
     if flash := st.session_state.pop("concerns_flash", None):
         st.success(flash)
+    if warning := st.session_state.pop("concerns_flash_warning", None):
+        st.warning(warning)
     who = principal()
     titles = [t("concerns.tab_new"), t("concerns.tab_feedback"), t("concerns.tab_all")]
     if who.may(Action.EXPORT_CONCERNS):

@@ -1,5 +1,5 @@
 """
-The command line: ``python -m geo {demo,validate,fetch,import,map,gaps,export,user,retention,erase,audit,backup,restore} ...``.
+The command line: ``python -m geo <command> ...`` (``--help`` lists them).
 
 Whoever runs a command here is the operator (`Principal.cli`): trusted like an admin and a coordinator,
 and recorded in the audit log as ``cli:<user>`` where a command writes to the register.
@@ -210,6 +210,79 @@ def _cmd_export(args: argparse.Namespace) -> int:
     )
     files.write_atomic(args.out, content)
     print(i18n.translate("cli.export_written", args.lang, file=str(args.out), kb=round(len(content) / 1024)))
+    return 0
+
+
+def _day(text: str) -> date:
+    """An ISO date from the command line (argparse shows its own message for a wrong one)."""
+    return date.fromisoformat(text)
+
+
+def _cmd_certificate(args: argparse.Namespace) -> int:
+    from geo import documents, programme, store  # noqa: PLC0415
+
+    register = store.Register(args.db)
+    by = Principal.cli()
+    journey = programme.journey(register, args.connector, by=by)
+    frame = programme.hours(register, args.connector, by=by, start=args.start, end=args.end)
+    content = documents.certificate(journey, frame, args.start, args.end, lang=args.lang, demo=register.demo)
+    files.write_atomic(args.out, content)
+    register.record(by, "certificate.export", target="connector", target_id=args.connector)
+    total = float(frame["hours"].sum()) if not frame.empty else 0.0
+    print(
+        i18n.translate(
+            "cli.certificate_written",
+            args.lang,
+            file=str(args.out),
+            hours=i18n.format_number(total, args.lang, decimals=1),
+            n=len(frame),
+        )
+    )
+    return 0
+
+
+def _cmd_impact(args: argparse.Namespace) -> int:
+    from geo import dataset, documents, impact, store, welcome  # noqa: PLC0415
+
+    start, end = impact.quarter(args.quarter)
+    register = store.Register(args.db)
+    data = welcome.current(dataset.load_dataset(args.data_dir), welcome.changes(register), date.today())
+    by = Principal.cli()
+    ev = impact.events(register, by=by)
+    names = {t.id: t.name for t in register.tandems()}
+    result = impact.impact(
+        ev, impact.places(data), start, end, tandem_names=names, covered=impact.covered_on(register, end)
+    )
+    quarters = impact.by_quarter(ev, last=end)
+    content = documents.impact_report(result, quarters, data, label=args.quarter.upper(), lang=args.lang)
+    files.write_atomic(args.out, content)
+    print(i18n.translate("cli.export_written", args.lang, file=str(args.out), kb=round(len(content) / 1024)))
+    return 0
+
+
+def _cmd_digest(args: argparse.Namespace) -> int:
+    from geo import digest, store  # noqa: PLC0415
+
+    register = store.Register(args.db)
+    by = Principal.cli()
+    if not args.send:
+        for view in register.tandems():
+            if view.active_on(date.today()):
+                subject, body = digest.render(digest.digest(register, view.id, by=by), args.lang)
+                print(f"== {subject}\n{body}")
+        return 0
+    sent = digest.send_digests(register, by=by, lang=args.lang)
+    notices = digest.mail_notices(register, by=by, lang=args.lang)
+    print(
+        i18n.translate(
+            "cli.digest_sent",
+            args.lang,
+            n=sent.messages,
+            tandems=sent.tandems,
+            skipped=sent.skipped,
+            notices=notices,
+        )
+    )
     return 0
 
 
@@ -480,6 +553,28 @@ def parser() -> argparse.ArgumentParser:
     res.add_argument("--datasets", type=Path, help=datasets_help)
     res.add_argument("--db", help=db_help)
     res.set_defaults(func=_cmd_restore)
+
+    cert = sub.add_parser("certificate", help="a connector's certificate of volunteering (PDF) for a period")
+    cert.add_argument("--connector", type=int, required=True, help="the connector's ID")
+    cert.add_argument("--from", dest="start", type=_day, required=True, help="first day, YYYY-MM-DD")
+    cert.add_argument("--to", dest="end", type=_day, required=True, help="last day, YYYY-MM-DD")
+    cert.add_argument("--out", type=Path, required=True)
+    cert.add_argument("--db", help=db_help)
+    cert.set_defaults(func=_cmd_certificate)
+
+    imp_q = sub.add_parser("impact", help="the one-page quarterly report (PDF, no personal data)")
+    imp_q.add_argument("--quarter", required=True, help="YYYY-Qn, e.g. 2026-Q3")
+    imp_q.add_argument("--data-dir", type=Path, default=get_settings().data_dir)
+    imp_q.add_argument("--db", help=db_help)
+    imp_q.add_argument("--out", type=Path, required=True)
+    imp_q.set_defaults(func=_cmd_impact)
+
+    dig = sub.add_parser("digest", help="the weekly digest per tandem: print it, or --send it by e-mail")
+    dig.add_argument(
+        "--send", action="store_true", help="mail it (SOZIALRAUM_SMTP_HOST etc.) with pending notices"
+    )
+    dig.add_argument("--db", help=db_help)
+    dig.set_defaults(func=_cmd_digest)
     return p
 
 

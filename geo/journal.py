@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pandas as pd
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, false, select
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, false, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from geo import coverage, sources
@@ -113,6 +114,23 @@ class ConcernUpdate(Base):
     status: Mapped[str] = mapped_column(String(30))
     comment: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    #: "status" (a status change with the administration's answer) or "beschluss" (what a meeting decided).
+    kind: Mapped[str] = mapped_column(String(12), default="status", server_default="status")
+    #: For a decision: the day of the meeting.
+    meeting_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class Notice(Base):
+    """A concern's status changed: its tandem is told (in the app until seen; by e-mail when configured)."""
+
+    __tablename__ = "notice"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tandem_id: Mapped[int] = mapped_column(ForeignKey("tandem.id"), index=True)
+    concern_id: Mapped[int] = mapped_column(ForeignKey("concern.id"))
+    status: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    mailed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    seen_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 def _ids(value: str | list[str] | tuple[str, ...], known: set[str]) -> list[str]:
@@ -268,24 +286,58 @@ def _tandem_names(ids: pd.Series, names: dict[int, str]) -> list[str]:
     return [names.get(int(i), "") if pd.notna(i) else "" for i in ids]
 
 
+#: Activities happen in Düsseldorf: times are stored as local wall-clock times and exported in this zone.
+TIME_ZONE = "Europe/Berlin"
+#: Reminders in calendar files: the day before and two hours before.
+ALARMS = (timedelta(days=1), timedelta(hours=2))
+#: Europe/Berlin by the EU rule (since 1996: last Sunday of March and of October), valid for every year.
+VTIMEZONE = """BEGIN:VTIMEZONE
+TZID:Europe/Berlin
+BEGIN:DAYLIGHT
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+TZNAME:CEST
+DTSTART:19700329T020000
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+END:DAYLIGHT
+BEGIN:STANDARD
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+TZNAME:CET
+DTSTART:19701025T030000
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+END:STANDARD
+END:VTIMEZONE
+"""
+
+
 def ics(
     register: Register, tandem_id: int, *, by: Principal | None = None, lang_title: str = "Sozialraum-Karte"
 ) -> bytes:
-    """A tandem's activities (not cancelled) as an iCalendar file (notes only for whom `activities` keeps them)."""
+    """
+    A tandem's activities (not cancelled) as an iCalendar file (notes only for whom `activities` keeps them).
+
+    Times carry the zone Europe/Berlin (with its VTIMEZONE), so a phone set to another zone still shows the
+    right hour; every event has two reminders (`ALARMS`).
+    """
+    zone = ZoneInfo(TIME_ZONE)
     cal = icalendar.Calendar()
     cal.add("prodid", f"-//{lang_title}//Community Connectors//DE")
     cal.add("version", "2.0")
+    cal.add("x-wr-timezone", TIME_ZONE)
+    cal.add_component(icalendar.Timezone.from_ical(VTIMEZONE.replace("\n", "\r\n")))
     for row in activities(register, by=by, tandem_id=tandem_id).itertuples():
         if row.status == "abgesagt":
             continue
         event = icalendar.Event()
         event.add("uid", f"activity-{row.id}@sozialraum-karte")
         # iCalendar text may not hold control characters (RFC 5545, 3.3.11): left out here, kept in the register
-        event.add("summary", printable(row.title))
-        event.add("dtstart", row.starts_at.to_pydatetime())
+        title = printable(row.title)
+        event.add("summary", title)
+        event.add("dtstart", row.starts_at.to_pydatetime().replace(tzinfo=zone))
         end = row.ends_at if pd.notna(row.ends_at) else row.starts_at + pd.Timedelta(hours=2)
-        event.add("dtend", end.to_pydatetime())
-        event.add("dtstamp", _now())
+        event.add("dtend", end.to_pydatetime().replace(tzinfo=zone))
+        event.add("dtstamp", datetime.now(UTC))
         event.add(
             "location", printable(", ".join(p for p in (row.venue, f"Sozialraum {row.sozialraum_id}") if p))
         )
@@ -293,6 +345,12 @@ def ics(
             "description", printable("\n".join(p for p in (row.target_group, row.languages, row.notes) if p))
         )
         event.add("status", "TENTATIVE" if row.status == "idee" else "CONFIRMED")
+        for before in ALARMS:
+            alarm = icalendar.Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", title)
+            alarm.add("trigger", -before)
+            event.add_component(alarm)
         cal.add_component(event)
     return bytes(cal.to_ical())
 
@@ -381,11 +439,48 @@ def change_status(
         record = tx.session.get(Concern, concern_id)
         if record is None or record.version != version:
             raise ConcurrentEditError("register.concurrent_edit")
+        changed = record.status != status
         record.status = status
         if public is not None:
             record.public = public
         tx.session.add(ConcernUpdate(concern_id=concern_id, status=status, comment=comment.strip()))
-        tx.details = {"status": status, "public": record.public}
+        if changed and record.tandem_id is not None:  # the tandem that logged it is told
+            tx.session.add(Notice(tandem_id=record.tandem_id, concern_id=concern_id, status=status))
+        tx.details = {
+            "status": status,
+            "public": record.public,
+            "notice": changed and record.tandem_id is not None,
+        }
+
+
+def record_decision(
+    register: Register, concern_id: int, *, by: Principal, text: str, meeting_on: date
+) -> None:
+    """
+    Note what the monthly meeting decided about a concern (coordinators); it shows in the concern's history.
+
+    The status stays as it is; a decision is an entry of its own kind ("beschluss") with the meeting's date.
+    """
+    if not text.strip():
+        raise RegisterError("journal.comment_missing")
+    if meeting_on > date.today() + timedelta(days=1):
+        raise RegisterError("programme.meeting_in_future", date=meeting_on.isoformat())
+    with register.write(
+        by, Action.ANSWER_CONCERN, "concern.decision", target="concern", target_id=concern_id
+    ) as tx:
+        record = tx.session.get(Concern, concern_id)
+        if record is None:
+            raise RegisterError("register.not_found", what=f"concern {concern_id}")
+        tx.session.add(
+            ConcernUpdate(
+                concern_id=concern_id,
+                status=record.status,
+                comment=text.strip(),
+                kind="beschluss",
+                meeting_on=meeting_on,
+            )
+        )
+        tx.details = {"meeting_on": meeting_on.isoformat()}
 
 
 #: What anyone may see of a concern marked public (never who logged it).
@@ -439,16 +534,21 @@ def _concern_seen(register: Register, concern_id: int, by: Principal) -> str:
 
 
 def history(register: Register, concern_id: int, *, by: Principal) -> pd.DataFrame:
-    """A concern's status changes, oldest first: `status`, `comment`, `created_at` (if `by` may see it)."""
+    """
+    A concern's history, oldest first (if `by` may see it).
+
+    Columns `status`, `comment`, `created_at`, `kind` ("status" or "beschluss": a meeting's decision) and
+    `meeting_on` (the meeting's day, for decisions).
+    """
     _concern_seen(register, concern_id, by)
     with register.read() as s:
         rows = [
-            (u.status, u.comment, u.created_at)
+            (u.status, u.comment, u.created_at, u.kind, u.meeting_on)
             for u in s.scalars(
                 select(ConcernUpdate).where(ConcernUpdate.concern_id == concern_id).order_by(ConcernUpdate.id)
             )
         ]
-    frame = pd.DataFrame(rows, columns=["status", "comment", "created_at"])
+    frame = pd.DataFrame(rows, columns=["status", "comment", "created_at", "kind", "meeting_on"])
     frame["created_at"] = pd.to_datetime(frame["created_at"])
     return frame
 

@@ -59,6 +59,7 @@ NUMBERS: dict[str, tuple[float, float]] = {
     "SOZIALRAUM_SESSION_HOURS": (12, 0.1),
     "SOZIALRAUM_RETENTION_DAYS": (365, 1),
     "SOZIALRAUM_SQLITE_BUSY_MS": (5000, 0),
+    "SOZIALRAUM_SMTP_PORT": (587, 1),
 }
 
 

@@ -1,0 +1,121 @@
+"""Wirkung: what the programme achieved per quarter, Sozialraum, tandem and Stadtbezirk, set against need."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.ui import friendly_errors, labelled, lang, load_current, principal, register, showing_demo, t
+from geo import documents, i18n, impact
+from geo.access import Principal
+
+
+def figures_table(frame: pd.DataFrame, first: dict[str, object]) -> pd.DataFrame:
+    """The figures of `frame` under translated headers, after the leading columns `first`."""
+    return pd.DataFrame(
+        {
+            **first,
+            t("impact.activities"): frame["activities"],
+            t("impact.participants"): frame["participants"],
+            t("impact.logged"): frame["logged"],
+            t("impact.answered"): frame["answered"],
+            t("impact.resolved"): frame["resolved"],
+            t("impact.median_days"): frame["median_days"].round(1),
+        }
+    )
+
+
+def quarter_choice() -> str:
+    """The quarter to show: the current one and the seven before it."""
+    today = date.today()
+    options = []
+    day = today
+    for _ in range(8):
+        options.append(impact.quarter_of(day))
+        day = impact.quarter(options[-1])[0].replace(day=1) - pd.Timedelta(days=1)
+    shown = {q: q.replace("-Q", " · Q") for q in options}
+    return str(st.selectbox(t("impact.quarter"), options, format_func=labelled(shown), key="impact_quarter"))
+
+
+def show(who: Principal) -> None:
+    """Figures of the chosen quarter, need, Bezirke, tandems, Sozialräume, the chart; the PDF."""
+    label = quarter_choice()
+    start, end = impact.quarter(label)
+    data, _ = load_current()
+    ev = impact.events(register(), by=who)
+    names = {tv.id: tv.name for tv in register().tandems()}
+    result = impact.impact(
+        ev, impact.places(data), start, end, tandem_names=names, covered=impact.covered_on(register(), end)
+    )
+    city = result.city
+    cols = st.columns(3)
+    for n, key in enumerate(("activities", "participants", "logged", "answered", "resolved", "median_days")):
+        value = city[key]
+        shown = (
+            "–"
+            if pd.isna(value)
+            else i18n.format_number(value, lang(), decimals=1 if key == "median_days" else 0)
+        )
+        cols[n % 3].metric(t(f"impact.{key}"), shown)
+    st.caption(t("impact.definitions"))
+    st.subheader(t("impact.need_title"))
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("impact.need_class"): [t(f"need.short{c}") for c in result.by_need["need_class"]],
+                t("impact.sozialraeume"): result.by_need["sozialraeume"],
+                t("impact.with_tandem"): result.by_need["with_tandem"],
+                t("impact.population_share"): (100 * result.by_need["population_share"]).round(0),
+                t("impact.activity_share"): (100 * result.by_need["activity_share"]).round(0),
+                t("impact.concern_share"): (100 * result.by_need["concern_share"]).round(0),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(t("impact.need_help"))
+    quarters = impact.by_quarter(ev, last=end)
+    st.subheader(t("impact.chart_title"))
+    chart = quarters.tail(8).set_index("quarter")[["activities", "logged"]]
+    chart.columns = [t("impact.activities"), t("impact.logged")]
+    st.bar_chart(chart, stack=False, x_label=t("impact.quarter"), y_label=t("impact.count"))
+    st.subheader(t("impact.bezirk_title"))
+    st.dataframe(
+        figures_table(result.by_bezirk, {t("ranking.bezirk"): result.by_bezirk["stadtbezirk"]}),
+        hide_index=True,
+        width="stretch",
+    )
+    st.subheader(t("impact.tandem_title"))
+    st.dataframe(
+        figures_table(result.by_tandem, {t("tandems.name"): result.by_tandem["tandem"]}),
+        hide_index=True,
+        width="stretch",
+    )
+    st.subheader(t("impact.sozialraum_title"))
+    active = result.by_sozialraum[
+        (result.by_sozialraum["activities"] > 0) | (result.by_sozialraum["logged"] > 0)
+    ]
+    st.dataframe(
+        figures_table(
+            active,
+            {
+                "ID": active["sozialraum_id"],
+                t("ranking.name"): active["name"],
+                t("ranking.class"): [t(f"need.short{c}") if c else "–" for c in active["need_class"]],
+            },
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.download_button(
+        t("impact.download"),
+        documents.impact_report(result, quarters, data, label=label, lang=lang(), demo=showing_demo()),
+        f"wirkung-{label}.pdf",
+        "application/pdf",
+        key="impact_pdf",
+    )
+
+
+st.title(t("impact.title"))
+with friendly_errors():
+    show(principal())

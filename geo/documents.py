@@ -1,0 +1,324 @@
+"""
+The programme's documents as A4 PDFs (matplotlib, no browser, no network).
+
+- `certificate`: a connector's certificate of volunteering ("Ehrenamtsnachweis") for a period: activities,
+  hours with preparation, qualifications, the Ehrenamtskarte NRW statement, lines to sign. Personal data:
+  made only for coordinators and the person (`geo.programme` checks it when reading).
+- `impact_report`: one page per quarter for the monthly meeting and the city's committees: figures,
+  need classes, Stadtbezirke, tandems by name, a chart over time. No personal data.
+- `agenda`: one page for the monthly meeting: concerns waiting longest, upcoming activities, new gaps.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import textwrap
+from datetime import date
+
+import matplotlib as mpl
+import pandas as pd
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from matplotlib.table import Table
+from matplotlib.text import Text
+
+from geo import i18n, impact, programme, snapshot
+from geo.brief import A4_PORTRAIT, _header, _table
+from geo.dataset import Dataset
+from geo.tables import printable
+
+#: Rows of activities on the certificate's first page and on each further page.
+FIRST_PAGE_ROWS = 22
+MORE_PAGE_ROWS = 38
+
+
+def programme_name() -> str:
+    """The programme's name on documents (`SOZIALRAUM_PROGRAMME`, else Düsseldorf's Community Connectors)."""
+    return (
+        os.environ.get("SOZIALRAUM_PROGRAMME", "").strip()
+        or "Community Connectors – Landeshauptstadt Düsseldorf"
+    )
+
+
+def _hours(value: float, lang: str) -> str:
+    return i18n.format_number(value, lang, decimals=1)
+
+
+def _pdf(figures: list[Figure]) -> bytes:
+    buffer = io.BytesIO()
+    with mpl.rc_context(snapshot.RC), PdfPages(buffer, metadata={"Creator": "Sozialraum-Karte"}) as pdf:
+        for fig in figures:
+            cells = [cell.get_text() for table in fig.findobj(Table) for cell in table.get_celld().values()]
+            for text in [*fig.findobj(Text), *cells]:  # text from data: no control characters, no "$…$" maths
+                text.set_text(printable(text.get_text()))
+                text.set_parse_math(False)
+            pdf.savefig(fig)
+    return buffer.getvalue()
+
+
+def certificate(
+    journey: programme.Journey,
+    frame: pd.DataFrame,
+    start: date,
+    end: date,
+    *,
+    lang: str = "de",
+    demo: bool = False,
+    today: date | None = None,
+) -> bytes:
+    """
+    The certificate of volunteering for `journey`'s person from `start` to `end`.
+
+    `frame` is `programme.hours(...)` for that period (read with the acting person's rights).
+    """
+
+    def t(key: str, **p: object) -> str:
+        return i18n.translate(key, lang, **p)
+
+    total = float(frame["hours"].sum()) if not frame.empty else 0.0
+    rule = programme.ehrenamtskarte(total, start, end)
+    rows = pd.DataFrame(
+        {
+            t("certificate.date"): [i18n.format_date(d.to_pydatetime(), lang) for d in frame["starts_at"]],
+            t("certificate.activity"): frame["title"].str.slice(0, 48),
+            t("certificate.kind"): [t(f"activities.kind_{k}") for k in frame["kind"]],
+            t("certificate.sozialraum"): frame["sozialraum_id"],
+            t("certificate.minutes"): [_hours(m / 60, lang) for m in frame["minutes"]],
+            t("certificate.prep"): [_hours(m / 60, lang) for m in frame["prep_minutes"]],
+            t("certificate.sum"): [_hours(h, lang) for h in frame["hours"]],
+        }
+    )
+    period = t("certificate.period", start=i18n.format_date(start, lang), end=i18n.format_date(end, lang))
+    figures = []
+    with mpl.rc_context(snapshot.RC):
+        fig = Figure(figsize=A4_PORTRAIT, dpi=snapshot.DPI)
+        _header(fig, t("certificate.title"), f"{programme_name()} · {period}")
+        intro = [
+            t(
+                "certificate.intro",
+                name=journey.name,
+                programme=programme_name(),
+                start=i18n.format_date(start, lang),
+                end=i18n.format_date(end, lang),
+            ),
+            "",
+            t("certificate.total", hours=_hours(total, lang), n=len(frame)),
+        ]
+        if journey.qualifications:
+            intro.append(
+                t("certificate.qualifications")
+                + " "
+                + "; ".join(f"{name} ({i18n.format_date(on, lang)})" for name, on in journey.qualifications)
+            )
+        key = "certificate.card_reached" if rule.reached else "certificate.card_not_reached"
+        intro.append(
+            t(
+                key,
+                hours=_hours(total, lang),
+                needed=_hours(rule.needed, lang),
+                per_week=_hours(rule.per_week, lang),
+                year=programme.EHRENAMTSKARTE_HOURS_PER_YEAR,
+                week=programme.EHRENAMTSKARTE_HOURS_PER_WEEK,
+            )
+        )
+        if not rule.full_year:
+            intro.append(t("certificate.card_pro_rata"))
+        intro.append(t("certificate.card_source", source=programme.EHRENAMTSKARTE_SOURCE))
+        wrapped = "\n".join(textwrap.fill(line, width=105) if line else "" for line in intro)
+        fig.text(0.05, 0.905, wrapped, fontsize=8.8, va="top", linespacing=1.45)
+        first = rows.head(FIRST_PAGE_ROWS)
+        _table(
+            fig.add_axes((0.05, 0.17, 0.90, 0.50)),
+            first,
+            title=t("certificate.activities"),
+            widths=[0.11, 0.34, 0.17, 0.1, 0.09, 0.1, 0.09],
+        )
+        figures.append(fig)
+        rest = rows.iloc[FIRST_PAGE_ROWS:]
+        while not rest.empty:
+            page = Figure(figsize=A4_PORTRAIT, dpi=snapshot.DPI)
+            _header(page, t("certificate.title"), f"{journey.name} · {period}")
+            _table(
+                page.add_axes((0.05, 0.17, 0.90, 0.74)),
+                rest.head(MORE_PAGE_ROWS),
+                title=t("certificate.activities_more"),
+                widths=[0.11, 0.34, 0.17, 0.1, 0.09, 0.1, 0.09],
+            )
+            figures.append(page)
+            rest = rest.iloc[MORE_PAGE_ROWS:]
+        last = figures[-1]
+        made = i18n.format_date(today or date.today(), lang)
+        last.text(0.05, 0.105, "_" * 34, fontsize=9)
+        last.text(0.05, 0.085, t("certificate.place_date", date=made), fontsize=8)
+        last.text(0.55, 0.105, "_" * 34, fontsize=9)
+        last.text(0.55, 0.085, t("certificate.signature"), fontsize=8)
+        for n, page in enumerate(figures, start=1):
+            page.text(0.95, 0.02, t("certificate.page", n=n, total=len(figures)), fontsize=7.5, ha="right")
+            if demo:
+                snapshot.demo_mark(page, lang)
+    return _pdf(figures)
+
+
+def _percent(share: float, lang: str) -> str:
+    return "–" if pd.isna(share) else f"{i18n.format_number(100 * share, lang, decimals=0)} %"
+
+
+def _days(value: float, lang: str) -> str:
+    return "–" if pd.isna(value) else i18n.format_number(value, lang, decimals=1)
+
+
+def impact_report(
+    result: impact.Impact,
+    quarters: pd.DataFrame,
+    dataset: Dataset,
+    *,
+    label: str,
+    lang: str = "de",
+    demo: bool = False,
+) -> bytes:
+    """One page for a quarter (`label` such as "2026-Q3"): figures, need, Bezirke, tandems, a chart."""
+
+    def t(key: str, **p: object) -> str:
+        return i18n.translate(key, lang, **p)
+
+    city = result.city
+    with mpl.rc_context(snapshot.RC):
+        fig = Figure(figsize=A4_PORTRAIT, dpi=snapshot.DPI)
+        period = t(
+            "certificate.period",
+            start=i18n.format_date(result.start, lang),
+            end=i18n.format_date(result.end, lang),
+        )
+        _header(fig, t("impact.report_title", quarter=label), f"{programme_name()} · {period}")
+        figures = [
+            (t("impact.activities"), i18n.format_number(city["activities"], lang, decimals=0)),
+            (t("impact.participants"), i18n.format_number(city["participants"], lang, decimals=0)),
+            (t("impact.logged"), i18n.format_number(city["logged"], lang, decimals=0)),
+            (t("impact.answered"), i18n.format_number(city["answered"], lang, decimals=0)),
+            (t("impact.resolved"), i18n.format_number(city["resolved"], lang, decimals=0)),
+            (t("impact.median_days"), _days(city["median_days"], lang)),
+        ]
+        for n, (name, value) in enumerate(figures):
+            x = 0.05 + n * 0.155
+            fig.text(x, 0.905, value, fontsize=15, fontweight="bold", va="top")
+            fig.text(x, 0.875, name, fontsize=7, color="#444444", va="top", wrap=True)
+        ax = fig.add_axes((0.08, 0.64, 0.86, 0.18))
+        shown = quarters.tail(8)
+        xs = range(len(shown))
+        ax.bar(
+            [x - 0.2 for x in xs],
+            shown["activities"],
+            width=0.4,
+            color="#2b6cb0",
+            label=t("impact.activities"),
+        )
+        ax.bar([x + 0.2 for x in xs], shown["logged"], width=0.4, color="#dd8a2b", label=t("impact.logged"))
+        ax.set_xticks(list(xs), list(shown["quarter"]), fontsize=7.5)
+        ax.tick_params(axis="y", labelsize=7.5)
+        ax.set_title(t("impact.chart_title"), loc="left", fontsize=10, fontweight="bold")
+        ax.legend(fontsize=7.5, frameon=False, loc="upper left")
+        ax.spines[["top", "right"]].set_visible(False)
+        need_rows = pd.DataFrame(
+            {
+                t("impact.need_class"): [t(f"need.short{c}") for c in result.by_need["need_class"]],
+                t("impact.sozialraeume"): result.by_need["sozialraeume"].astype(str),
+                t("impact.with_tandem"): result.by_need["with_tandem"].astype(str),
+                t("impact.population_share"): [_percent(v, lang) for v in result.by_need["population_share"]],
+                t("impact.activity_share"): [_percent(v, lang) for v in result.by_need["activity_share"]],
+                t("impact.concern_share"): [_percent(v, lang) for v in result.by_need["concern_share"]],
+            }
+        )
+        _table(fig.add_axes((0.05, 0.47, 0.90, 0.12)), need_rows, title=t("impact.need_title"))
+
+        def figures_of(frame: pd.DataFrame, first: str, name: str) -> pd.DataFrame:
+            return pd.DataFrame(
+                {
+                    name: frame[first].astype(str).str.slice(0, 30),
+                    t("impact.activities"): frame["activities"].astype(str),
+                    t("impact.participants"): frame["participants"].astype(str),
+                    t("impact.logged"): frame["logged"].astype(str),
+                    t("impact.answered"): frame["answered"].astype(str),
+                    t("impact.resolved"): frame["resolved"].astype(str),
+                    t("impact.median_days"): [_days(v, lang) for v in frame["median_days"]],
+                }
+            )
+
+        _table(
+            fig.add_axes((0.05, 0.24, 0.90, 0.2)),
+            figures_of(result.by_bezirk, "stadtbezirk", t("ranking.bezirk")),
+            title=t("impact.bezirk_title"),
+        )
+        _table(
+            fig.add_axes((0.05, 0.05, 0.90, 0.16)),
+            figures_of(result.by_tandem.head(10), "tandem", t("tandems.name")),
+            title=t("impact.tandem_title"),
+        )
+        if demo or dataset.meta.demo:
+            snapshot.demo_mark(fig, lang)
+        snapshot.footer(fig, dataset, lang)
+    return _pdf([fig])
+
+
+def agenda(result: impact.Agenda, *, lang: str = "de", demo: bool = False) -> bytes:
+    """The monthly meeting's agenda on one page."""
+
+    def t(key: str, **p: object) -> str:
+        return i18n.translate(key, lang, **p)
+
+    with mpl.rc_context(snapshot.RC):
+        fig = Figure(figsize=A4_PORTRAIT, dpi=snapshot.DPI)
+        _header(fig, t("agenda.title", date=i18n.format_date(result.today, lang)), programme_name())
+        waiting = pd.DataFrame(
+            {
+                "#": result.waiting["concern_id"].astype(str),
+                t("concerns.thema"): result.waiting["thema"].str.slice(0, 40),
+                t("agenda.sozialraum"): result.waiting["sozialraum_ids"].str.slice(0, 20),
+                t("concerns.status"): [t(f"concerns.status_{s}") for s in result.waiting["status"]],
+                t("concerns.tandem"): result.waiting["tandem"].str.slice(0, 22),
+                t("agenda.waiting_days"): result.waiting["waiting_days"].astype(str),
+            }
+        )
+        _table(
+            fig.add_axes((0.05, 0.6, 0.90, 0.3)),
+            waiting,
+            title=t("agenda.waiting"),
+            widths=[0.05, 0.35, 0.14, 0.15, 0.19, 0.12],
+        )
+        upcoming = result.upcoming.head(12)
+        coming = pd.DataFrame(
+            {
+                t("certificate.date"): [
+                    i18n.format_date(d.to_pydatetime(), lang, time=True) for d in upcoming["starts_at"]
+                ],
+                t("certificate.activity"): upcoming["title"].str.slice(0, 44),
+                t("agenda.sozialraum"): upcoming["sozialraum_id"],
+                t("concerns.tandem"): upcoming["tandem"].str.slice(0, 24),
+            }
+        )
+        _table(
+            fig.add_axes((0.05, 0.3, 0.90, 0.27)),
+            coming,
+            title=t("agenda.upcoming", n=len(result.upcoming)),
+            widths=[0.2, 0.45, 0.12, 0.23],
+        )
+        gaps = pd.DataFrame(
+            {
+                "ID": result.new_gaps["sozialraum_id"],
+                t("ranking.name"): result.new_gaps["name"].str.slice(0, 40),
+                t("ranking.class"): [t(f"need.short{c}") for c in result.new_gaps["need_class"]],
+                t("ranking.population"): [
+                    i18n.format_number(v, lang, decimals=0) for v in result.new_gaps["population"]
+                ],
+            }
+        )
+        _table(
+            fig.add_axes((0.05, 0.06, 0.90, 0.2)),
+            gaps,
+            title=t("agenda.new_gaps", n=len(result.new_gaps), total=result.gap_count),
+            widths=[0.12, 0.5, 0.2, 0.18],
+        )
+        if demo:
+            snapshot.demo_mark(fig, lang)
+        fig.text(0.01, 0.012, t("export.made", date=i18n.format_date(pd.Timestamp.now(), lang)), fontsize=7.5)
+    return _pdf([fig])
