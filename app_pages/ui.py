@@ -426,7 +426,9 @@ def register() -> store.Register:
         reg = _register(store.demo_database_url(), True)
         if not st.session_state.get("app_demo_seeded"):
             data, _ = load_current()
-            demo.seed_register(reg, sorted(data.spaces["sozialraum_id"]))
+            ids = sorted(data.spaces["sozialraum_id"])
+            if demo.seed_register(reg, ids) and demo.programme_year_wanted():
+                demo.seed_programme_year(reg, ids)
             st.session_state["app_demo_seeded"] = True
         return reg
     return _register(store.database_url(), False)

@@ -25,6 +25,7 @@ from geo.dataset import DatasetMeta, write_dataset
 from geo.settings import CITY_POPULATION_2021, METRIC_CRS
 
 if TYPE_CHECKING:
+    from geo.access import Principal
     from geo.store import Register
 
 #: The 50 Stadtteile of Düsseldorf: official number and name (public administrative names).
@@ -599,3 +600,217 @@ def seed_register(register: Register, sozialraum_ids: list[str]) -> bool:
             )
         tx.details = {"accounts": len(DEMO_ACCOUNTS)}
     return True
+
+
+def programme_year_wanted() -> bool:
+    """False when `SOZIALRAUM_DEMO_PROGRAMME=0`: a demo register with people and tandems only (tests use it)."""
+    import os  # noqa: PLC0415
+
+    return os.environ.get("SOZIALRAUM_DEMO_PROGRAMME", "1").strip().lower() not in {
+        "0",
+        "false",
+        "no",
+        "nein",
+    }
+
+
+DEMO_THEMES = (
+    "Spielplatz ohne Beleuchtung",
+    "Beratung nur auf Deutsch",
+    "Bushaltestelle ohne Dach",
+    "Sprachkurs ausgebucht",
+    "Treffpunkt für Jugendliche fehlt",
+    "Müll am Spielplatz",
+    "Formulare schwer verständlich",
+    "Kein Kita-Platz in der Nähe",
+    "Ampel zu kurz für Ältere",
+    "Infos zu Sportvereinen fehlen",
+    "Termin beim Amt dauert lange",
+    "Gehweg zugeparkt",
+)
+
+
+def seed_programme_year(
+    register: Register, sozialraum_ids: list[str], *, today: date | None = None, seed: int = 2026
+) -> None:
+    """
+    A plausible synthetic programme year in the demo register (every page shows something).
+
+    Journeys with dates, qualifications, availability, a year of activities with hours (two a month per
+    tandem, a few cancelled, three planned ahead), concerns with answers, and one meeting decision. All
+    names are the demo's invented people; dates count back from `today`.
+    """
+    from geo.access import Principal  # noqa: PLC0415
+
+    if not register.demo:
+        msg = "the demo programme year belongs in the demo register only"
+        raise ValueError(msg)
+    today = today or date.today()
+    rng = np.random.default_rng(seed)
+    by = Principal(label="demo-seed", system=True, roles=frozenset({"coordinator", "admin"}))
+    with register.batch(by, "demo.programme_year", target="demo"):  # one transaction: fast, all or nothing
+        _seed_year(register, sozialraum_ids, by=by, today=today, rng=rng)
+
+
+def _seed_year(
+    register: Register, sozialraum_ids: list[str], *, by: Principal, today: date, rng: np.random.Generator
+) -> None:
+    from datetime import datetime, timedelta  # noqa: PLC0415
+
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from geo import journal, programme  # noqa: PLC0415
+
+    tandems = [tv for tv in register.tandems() if tv.active_on(today)]
+    members = sorted({m for tv in tandems for m in tv.member_ids})
+    known = set(sozialraum_ids)
+    slots = [
+        {("mo", "abend"), ("mi", "abend"), ("sa", "vormittag")},
+        {("di", "abend"), ("do", "abend"), ("sa", "vormittag"), ("sa", "nachmittag")},
+        {("mi", "nachmittag"), ("mi", "abend"), ("so", "nachmittag")},
+        {("fr", "abend"), ("sa", "nachmittag")},
+    ]
+    for n, person in enumerate(members):
+        # the engagement first (a fresh row, version 0): becoming active then adds the two-year end
+        programme.set_engagement(
+            register,
+            person,
+            by=by,
+            version=0,
+            availability=slots[n % 4],
+            planned_end=today + timedelta(days=45) if n == 0 else None,
+            set_end=True,
+        )
+        programme.set_status(register, person, "interessiert", today - timedelta(days=420), by=by)
+        programme.set_status(register, person, "in_schulung", today - timedelta(days=400), by=by)
+        programme.set_status(register, person, "aktiv", today - timedelta(days=365), by=by)
+        programme.add_qualification(
+            register, person, "Grundschulung Community Connectors", today - timedelta(days=372), by=by
+        )
+    if len(members) > 3:
+        programme.set_status(
+            register, members[3], "pausiert", today - timedelta(days=40), by=by, note="Prüfungszeit"
+        )
+        programme.add_qualification(register, members[1], "Erste Hilfe", today - timedelta(days=200), by=by)
+    for name, status, days in (
+        ("Demo-Connectorin Esra", "interessiert", 12),
+        ("Demo-Connector Farid", "in_schulung", 30),
+    ):
+        person = register.add_connector(name, "Persisch, Deutsch", by=by, contact="demo@demo.invalid")
+        programme.set_status(register, person, status, today - timedelta(days=days), by=by)
+    assigned = register.active_assignments(today)
+    kinds = journal.ACTIVITY_KINDS[:4]
+    for tv in tandems:
+        places = list(assigned.loc[assigned["tandem"] == tv.name, "sozialraum_id"]) or sozialraum_ids[:1]
+        for month in range(12, 0, -1):
+            for half in (0, 15):
+                day = today - timedelta(days=30 * month - half)
+                starts = datetime(day.year, day.month, day.day, 17 if day.weekday() < 5 else 11)
+                cancelled = rng.random() < 0.08
+                activity = journal.add_activity(
+                    register,
+                    by=by,
+                    kind=str(kinds[int(rng.integers(len(kinds)))]),
+                    title=f"{tv.name.removeprefix('Demo-Tandem ')}: Treffen {starts:%m/%y}",
+                    starts_at=starts,
+                    ends_at=starts + timedelta(hours=2),
+                    sozialraum_id=str(places[int(rng.integers(len(places)))]),
+                    known_ids=known,
+                    status="abgesagt" if cancelled else "durchgefuehrt",
+                    tandem_id=tv.id,
+                    actual=None if cancelled else int(rng.integers(6, 26)),
+                )
+                if cancelled:
+                    continue
+                for person in tv.member_ids:
+                    if person == members[-1] and day > today - timedelta(days=40):
+                        continue  # paused
+                    programme.record_hours(
+                        register,
+                        activity,
+                        person,
+                        by=by,
+                        minutes=120,
+                        prep_minutes=int(rng.choice([30, 45, 60, 90])),
+                    )
+        for ahead in (4, 11, 18):
+            day = today + timedelta(days=ahead)
+            starts = datetime(day.year, day.month, day.day, 18)
+            journal.add_activity(
+                register,
+                by=by,
+                kind="interkultureller_abend",
+                title=f"{tv.name.removeprefix('Demo-Tandem ')}: Abend der Sprachen",
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=2),
+                sozialraum_id=str(places[0]),
+                known_ids=known,
+                status="geplant",
+                tandem_id=tv.id,
+                expected=20,
+            )
+    answers = (
+        ("weitergeleitet", "An das zuständige Amt weitergegeben."),
+        ("in_bearbeitung", "Das Amt prüft eine Lösung."),
+        ("erledigt", "Erledigt: das Amt hat gehandelt."),
+    )
+    backdate: list[tuple[int, datetime, list[datetime]]] = []
+    for n, thema in enumerate(DEMO_THEMES):
+        tv = tandems[n % len(tandems)]
+        logged = datetime.combine(today - timedelta(days=int(330 - n * 27)), datetime.min.time()) + timedelta(
+            hours=10
+        )
+        concern = journal.add_concern(
+            register,
+            journal.ConcernInput(
+                thema=thema,
+                prioritaet=("hoch", "mittel", "niedrig")[n % 3],
+                sozialraum_ids=(sozialraum_ids[(n * 7) % len(sozialraum_ids)],),
+                tandem_id=tv.id,
+                public=n % 2 == 0,
+            ),
+            by=by,
+            known_ids=known,
+        )
+        steps = int(rng.integers(0, 4)) if n < len(DEMO_THEMES) - 2 else 0
+        times = []
+        at = logged
+        for version, (status, comment) in enumerate(answers[:steps], start=1):
+            at = at + timedelta(days=int(rng.integers(3, 30)))
+            if at.date() >= today:
+                break
+            journal.change_status(register, concern, by=by, version=version, status=status, comment=comment)
+            times.append(at)
+        backdate.append((concern, logged, times))
+    journal.record_decision(
+        register,
+        backdate[-1][0],
+        by=by,
+        text="Das Monatstreffen bittet die Koordination, das Anliegen dem Bezirksamt vorzulegen.",
+        meeting_on=today - timedelta(days=3),
+    )
+    with register.write(by, Action.WRITE_REGISTER, "demo.backdate", target="demo") as tx:
+        s = tx.session
+        for concern, logged, times in backdate:
+            record = s.get(journal.Concern, concern)
+            assert record is not None
+            record.created_at = logged
+            updates = list(
+                s.scalars(
+                    select(journal.ConcernUpdate)
+                    .where(
+                        journal.ConcernUpdate.concern_id == concern, journal.ConcernUpdate.kind == "status"
+                    )
+                    .order_by(journal.ConcernUpdate.id)
+                )
+            )
+            for update, when in zip(updates, [logged, *times], strict=False):
+                update.created_at = when
+            for notice in s.scalars(select(journal.Notice).where(journal.Notice.concern_id == concern)):
+                notice.created_at = times[-1] if times else logged
+                notice.seen_at = (
+                    None
+                    if times and times[-1] > datetime.combine(today, datetime.min.time()) - timedelta(days=10)
+                    else notice.created_at
+                )
+        tx.details = {"concerns": len(backdate)}

@@ -181,7 +181,7 @@ def digest(register: Register, tandem_id: int, *, by: Principal, today: date | N
                 .where(Concern.tandem_id == tandem_id, ConcernUpdate.created_at > since)
                 .where(ConcernUpdate.id.not_in(first))
                 .order_by(ConcernUpdate.created_at, ConcernUpdate.id)
-            ).tuples()
+            )
         ]
         ending = []
         for member in tandem.members:
@@ -250,7 +250,7 @@ def _recipients(s: Session, tandem_id: int) -> list[tuple[int, str]]:
         .where(Connector.active.is_(True), Connector.erased_at.is_(None))
         .order_by(Connector.id, Account.id)
     )
-    return [(int(cid), str(email)) for cid, email in s.execute(query).tuples()]
+    return [(int(cid), str(email)) for cid, email in s.execute(query)]
 
 
 @dataclass(frozen=True)
@@ -329,7 +329,7 @@ def notices(register: Register, *, by: Principal, unseen: bool = True) -> pd.Dat
             query = query.where(Notice.seen_at.is_(None))
         rows = [
             (n.id, n.tandem_id, n.concern_id, thema, n.status, n.created_at, n.seen_at is not None)
-            for n, thema in s.execute(query).tuples()
+            for n, thema in s.execute(query)
         ]
     return pd.DataFrame(
         rows, columns=["id", "tandem_id", "concern_id", "thema", "status", "created_at", "seen"]
@@ -368,7 +368,7 @@ def mail_notices(
                 .join(Concern, Concern.id == Notice.concern_id)
                 .where(Notice.mailed_at.is_(None))
                 .order_by(Notice.id)
-            ).tuples()
+            )
         ]
         people = {tandem: _recipients(s, tandem) for tandem in {p[1] for p in pending}}
         comments = {

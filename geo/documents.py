@@ -154,7 +154,7 @@ def certificate(
         last.text(0.55, 0.105, "_" * 34, fontsize=9)
         last.text(0.55, 0.085, t("certificate.signature"), fontsize=8)
         for n, page in enumerate(figures, start=1):
-            page.text(0.95, 0.02, t("certificate.page", n=n, total=len(figures)), fontsize=7.5, ha="right")
+            page.text(0.95, 0.02, t("certificate.page", page=n, total=len(figures)), fontsize=7.5, ha="right")
             if demo:
                 snapshot.demo_mark(page, lang)
     return _pdf(figures)

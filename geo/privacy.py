@@ -65,6 +65,12 @@ def _erase(s: Session, connector_id: int) -> None:
     demo_login = select(Account.id).where(Account.connector_id == connector_id, Account.source == "demo")
     if s.scalar(demo_login) is not None:  # the demo connector account stays usable for every visitor
         raise RegisterError("accounts.demo_fixed")
+    from geo import programme  # noqa: PLC0415 - its tables build on this module's
+
+    # the journey is personal: status notes, qualifications, planned end, availability go; hours stay,
+    # tied to the erased record only, so the programme's totals do not change
+    for table in (programme.ConnectorStatus, programme.Qualification, programme.Engagement):
+        s.execute(delete(table).where(table.connector_id == connector_id))
     record.display_name = f"{ERASED_NAME} #{connector_id}"
     record.languages = ""
     record.contact = ""
@@ -160,6 +166,39 @@ def own_data(register: Register, *, by: Principal) -> dict[str, object]:
                 .join(TandemMember, TandemMember.tandem_id == Tandem.id)
                 .where(TandemMember.connector_id == c.id)
             )
+            from geo import programme  # noqa: PLC0415
+
+            out["programmjahr"] = {
+                "status": [
+                    {"status": r.status, "seit": r.since.isoformat(), "notiz": r.note}
+                    for r in s.scalars(
+                        select(programme.ConnectorStatus).where(
+                            programme.ConnectorStatus.connector_id == c.id
+                        )
+                    )
+                ],
+                "qualifikationen": [
+                    {"name": q.name, "am": q.obtained_on.isoformat()}
+                    for q in s.scalars(
+                        select(programme.Qualification).where(programme.Qualification.connector_id == c.id)
+                    )
+                ],
+                "engagement": [
+                    {
+                        "geplantes_ende": e.planned_end.isoformat() if e.planned_end else None,
+                        "zeiten": e.availability,
+                    }
+                    for e in s.scalars(
+                        select(programme.Engagement).where(programme.Engagement.connector_id == c.id)
+                    )
+                ],
+                "stunden": [
+                    {"aktivitaet": p.activity_id, "minuten": p.minutes, "vorbereitung": p.prep_minutes}
+                    for p in s.scalars(
+                        select(programme.Participation).where(programme.Participation.connector_id == c.id)
+                    )
+                ],
+            }
             out["tandems"] = [
                 {
                     "name": t.name,

@@ -310,7 +310,9 @@ def set_engagement(
     with register.write(
         by, Action.OWN_RECORD, "connector.engagement", target="connector", target_id=connector_id
     ) as tx:
-        _require_person(tx.by, connector_id, write=end_changes)
+        _require_person(tx.by, connector_id)
+        if end_changes:
+            tx.require(Action.WRITE_REGISTER)  # the planned end is the coordinators' to set
         s = tx.session
         _connector(s, connector_id)
         engagement = s.get(Engagement, connector_id)
@@ -368,7 +370,7 @@ def ending_soon(register: Register, *, by: Principal, today: date | None = None)
         )
         if not who.may(Action.READ_REGISTER):
             query = query.where(Connector.id == who.connector_id)
-        for engagement, connector in s.execute(query.order_by(Engagement.planned_end)).tuples():
+        for engagement, connector in s.execute(query.order_by(Engagement.planned_end)):
             assert engagement.planned_end is not None
             rows.append(
                 (
@@ -496,7 +498,7 @@ def hours(
                 p.prep_minutes,
                 (p.minutes + p.prep_minutes) / 60,
             )
-            for p, a in s.execute(query).tuples()
+            for p, a in s.execute(query)
         ]
     frame = pd.DataFrame(rows, columns=HOURS_COLUMNS)
     frame["starts_at"] = pd.to_datetime(frame["starts_at"])

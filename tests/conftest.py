@@ -64,6 +64,12 @@ _OWN_SETTINGS = (
 )
 
 
+# The demo register of the app holds people and tandems only in tests (the programme year adds a year of
+# activities and concerns that the page tests would count); tests of the programme year seed it themselves.
+# Set at import, so servers started by module-scoped fixtures inherit it too.
+os.environ["SOZIALRAUM_DEMO_PROGRAMME"] = "0"
+
+
 @pytest.fixture(autouse=True)
 def own_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """

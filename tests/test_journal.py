@@ -6,6 +6,7 @@ import io
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import icalendar
 import openpyxl
@@ -76,7 +77,7 @@ def test_activities_filters_and_ics(register: Register) -> None:
     cal = icalendar.Calendar.from_ical(journal.ics(register, 1))
     events = [c for c in cal.walk() if c.name == "VEVENT"]
     assert [str(e["summary"]) for e in events] == ["Rundgang für Neue"]  # the cancelled one is left out
-    assert events[0].decoded("dtstart") == datetime(2025, 5, 3, 14)
+    assert events[0].decoded("dtstart") == datetime(2025, 5, 3, 14, tzinfo=ZoneInfo("Europe/Berlin"))
     assert "Oberbilk" in str(events[0]["location"])
     with pytest.raises(RegisterError, match="999999"):
         journal.add_activity(
