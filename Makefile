@@ -72,6 +72,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/map_size.py
 	$(BIN)/python bench/explore_rerun.py
 	$(BIN)/python bench/export_times.py
+	$(BIN)/python bench/programme_year.py
 	$(BIN)/python bench/webmap_browser.py
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/load_protocol.py

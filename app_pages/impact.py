@@ -1,18 +1,20 @@
 """Wirkung: what the programme achieved per quarter, Sozialraum, tandem and Stadtbezirk, set against need."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from app_pages.ui import friendly_errors, labelled, lang, load_current, principal, register, showing_demo, t
 from geo import documents, i18n, impact
 from geo.access import Principal
+from geo.tables import localized
 
 
-def figures_table(frame: pd.DataFrame, first: dict[str, object]) -> pd.DataFrame:
-    """The figures of `frame` under translated headers, after the leading columns `first`."""
-    return pd.DataFrame(
+def figures_table(frame: pd.DataFrame, first: dict[str, object]) -> Styler:
+    """The figures of `frame` under translated headers, after the leading columns `first`, as the reader writes numbers."""
+    table = pd.DataFrame(
         {
             **first,
             t("impact.activities"): frame["activities"],
@@ -20,9 +22,10 @@ def figures_table(frame: pd.DataFrame, first: dict[str, object]) -> pd.DataFrame
             t("impact.logged"): frame["logged"],
             t("impact.answered"): frame["answered"],
             t("impact.resolved"): frame["resolved"],
-            t("impact.median_days"): frame["median_days"].round(1),
+            t("impact.median_days"): frame["median_days"],
         }
     )
+    return localized(table, lang(), decimals={t("impact.median_days"): 1})
 
 
 def quarter_choice() -> str:
@@ -32,7 +35,7 @@ def quarter_choice() -> str:
     day = today
     for _ in range(8):
         options.append(impact.quarter_of(day))
-        day = impact.quarter(options[-1])[0].replace(day=1) - pd.Timedelta(days=1)
+        day = impact.quarter(options[-1])[0] - timedelta(days=1)
     shown = {q: q.replace("-Q", " · Q") for q in options}
     return str(st.selectbox(t("impact.quarter"), options, format_func=labelled(shown), key="impact_quarter"))
 
@@ -60,15 +63,23 @@ def show(who: Principal) -> None:
     st.caption(t("impact.definitions"))
     st.subheader(t("impact.need_title"))
     st.dataframe(
-        pd.DataFrame(
-            {
-                t("impact.need_class"): [t(f"need.short{c}") for c in result.by_need["need_class"]],
-                t("impact.sozialraeume"): result.by_need["sozialraeume"],
-                t("impact.with_tandem"): result.by_need["with_tandem"],
-                t("impact.population_share"): (100 * result.by_need["population_share"]).round(0),
-                t("impact.activity_share"): (100 * result.by_need["activity_share"]).round(0),
-                t("impact.concern_share"): (100 * result.by_need["concern_share"]).round(0),
-            }
+        localized(
+            pd.DataFrame(
+                {
+                    t("impact.need_class"): [t(f"need.short{c}") for c in result.by_need["need_class"]],
+                    t("impact.sozialraeume"): result.by_need["sozialraeume"],
+                    t("impact.with_tandem"): result.by_need["with_tandem"],
+                    t("impact.population_share"): 100 * result.by_need["population_share"],
+                    t("impact.activity_share"): 100 * result.by_need["activity_share"],
+                    t("impact.concern_share"): 100 * result.by_need["concern_share"],
+                }
+            ),
+            lang(),
+            decimals={
+                t("impact.population_share"): 0,
+                t("impact.activity_share"): 0,
+                t("impact.concern_share"): 0,
+            },
         ),
         hide_index=True,
         width="stretch",

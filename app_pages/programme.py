@@ -20,6 +20,7 @@ from app_pages.ui import (
 )
 from geo import digest, documents, i18n, impact, journal, programme
 from geo.access import Action, Principal
+from geo.tables import localized
 
 st.title(t("programme.title"))
 
@@ -147,31 +148,32 @@ def hours_view(who: Principal, connector_id: int) -> None:
     if frame.empty:
         st.info(t("programme.no_hours"))
     else:
+        rows = pd.DataFrame(
+            {
+                t("certificate.date"): i18n.format_dates(frame["starts_at"], lang()),
+                t("certificate.activity"): frame["title"],
+                t("certificate.minutes"): frame["minutes"] / 60,
+                t("certificate.prep"): frame["prep_minutes"] / 60,
+                t("certificate.sum"): frame["hours"],
+            }
+        )
+        hour_columns = [t("certificate.minutes"), t("certificate.prep"), t("certificate.sum")]
         st.dataframe(
-            pd.DataFrame(
-                {
-                    t("certificate.date"): i18n.format_dates(frame["starts_at"], lang()),
-                    t("certificate.activity"): frame["title"],
-                    t("certificate.minutes"): frame["minutes"],
-                    t("certificate.prep"): frame["prep_minutes"],
-                    t("certificate.sum"): frame["hours"].round(2),
-                }
-            ),
-            hide_index=True,
-            width="stretch",
+            localized(rows, lang(), decimals=dict.fromkeys(hour_columns, 2)), hide_index=True, width="stretch"
         )
         sums = programme.totals(frame)
+        per_month = pd.DataFrame(
+            {
+                t("programme.month"): [
+                    t("programme.year_total", year=y) if m == 0 else f"{m:02d}.{y}"
+                    for y, m in zip(sums["year"], sums["month"], strict=True)
+                ],
+                t("programme.activities"): sums["activities"],
+                t("programme.hours"): sums["hours"],
+            }
+        )
         st.dataframe(
-            pd.DataFrame(
-                {
-                    t("programme.month"): [
-                        t("programme.year_total", year=y) if m == 0 else f"{m:02d}.{y}"
-                        for y, m in zip(sums["year"], sums["month"], strict=True)
-                    ],
-                    t("programme.activities"): sums["activities"],
-                    t("programme.hours"): sums["hours"].round(2),
-                }
-            ),
+            localized(per_month, lang(), decimals={t("programme.hours"): 2, t("programme.activities"): 0}),
             hide_index=True,
         )
     if rule is not None and st.button(t("programme.certificate_prepare"), key="programme_cert"):

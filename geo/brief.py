@@ -22,16 +22,22 @@ A4_PORTRAIT = (8.27, 11.69)
 TOP_GAPS = 10
 
 
-def _table(ax: Axes, frame: pd.DataFrame, *, title: str, widths: list[float] | None = None) -> None:
+def _table(
+    ax: Axes, frame: pd.DataFrame, *, title: str, widths: list[float] | None = None, wrap: int = 0
+) -> None:
+    """A table on `ax`; with `wrap`, header labels longer than that many characters take two lines."""
     ax.set_axis_off()
     ax.set_title(title, loc="left", fontsize=11, fontweight="bold")
     if frame.empty:
         ax.text(0, 0.9, "–", fontsize=9, va="top")
         return
     cells = frame.astype(str).to_numpy().tolist()
+    labels = [
+        textwrap.fill(str(c), wrap, max_lines=2, placeholder="…") if wrap else str(c) for c in frame.columns
+    ]
     table = ax.table(
         cellText=cells,
-        colLabels=list(frame.columns),
+        colLabels=labels,
         loc="upper left",
         cellLoc="left",
         colLoc="left",
@@ -45,6 +51,8 @@ def _table(ax: Axes, frame: pd.DataFrame, *, title: str, widths: list[float] | N
         if row == 0:
             cell.set_text_props(fontweight="bold")
             cell.set_facecolor("#eeeeee")
+            if any("\n" in label for label in labels):
+                cell.set_height(cell.get_height() * 1.8)
 
 
 def _header(fig: Figure, title: str, subtitle: str) -> None:

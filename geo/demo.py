@@ -813,4 +813,11 @@ def _seed_year(
                     if times and times[-1] > datetime.combine(today, datetime.min.time()) - timedelta(days=10)
                     else notice.created_at
                 )
+        for decision in s.scalars(
+            select(journal.ConcernUpdate).where(journal.ConcernUpdate.kind == "beschluss")
+        ):
+            if decision.meeting_on is not None:  # noted on the evening of the meeting
+                decision.created_at = datetime.combine(decision.meeting_on, datetime.min.time()) + timedelta(
+                    hours=19
+                )
         tx.details = {"concerns": len(backdate)}

@@ -31,6 +31,8 @@ from geo.tables import printable
 #: Rows of activities on the certificate's first page and on each further page.
 FIRST_PAGE_ROWS = 22
 MORE_PAGE_ROWS = 38
+CERTIFICATE_WIDTHS = [0.1, 0.27, 0.17, 0.1, 0.12, 0.13, 0.11]
+FIGURE_WIDTHS = [0.19, 0.14, 0.13, 0.12, 0.15, 0.12, 0.15]
 
 
 def programme_name() -> str:
@@ -132,7 +134,8 @@ def certificate(
             fig.add_axes((0.05, 0.17, 0.90, 0.50)),
             first,
             title=t("certificate.activities"),
-            widths=[0.11, 0.34, 0.17, 0.1, 0.09, 0.1, 0.09],
+            widths=CERTIFICATE_WIDTHS,
+            wrap=14,
         )
         figures.append(fig)
         rest = rows.iloc[FIRST_PAGE_ROWS:]
@@ -143,7 +146,8 @@ def certificate(
                 page.add_axes((0.05, 0.17, 0.90, 0.74)),
                 rest.head(MORE_PAGE_ROWS),
                 title=t("certificate.activities_more"),
-                widths=[0.11, 0.34, 0.17, 0.1, 0.09, 0.1, 0.09],
+                widths=CERTIFICATE_WIDTHS,
+                wrap=14,
             )
             figures.append(page)
             rest = rest.iloc[MORE_PAGE_ROWS:]
@@ -203,7 +207,7 @@ def impact_report(
             x = 0.05 + n * 0.155
             fig.text(x, 0.905, value, fontsize=15, fontweight="bold", va="top")
             fig.text(x, 0.875, name, fontsize=7, color="#444444", va="top", wrap=True)
-        ax = fig.add_axes((0.08, 0.64, 0.86, 0.18))
+        ax = fig.add_axes((0.08, 0.67, 0.86, 0.16))
         shown = quarters.tail(8)
         xs = range(len(shown))
         ax.bar(
@@ -229,7 +233,7 @@ def impact_report(
                 t("impact.concern_share"): [_percent(v, lang) for v in result.by_need["concern_share"]],
             }
         )
-        _table(fig.add_axes((0.05, 0.47, 0.90, 0.12)), need_rows, title=t("impact.need_title"))
+        _table(fig.add_axes((0.05, 0.5, 0.90, 0.12)), need_rows, title=t("impact.need_title"), wrap=18)
 
         def figures_of(frame: pd.DataFrame, first: str, name: str) -> pd.DataFrame:
             return pd.DataFrame(
@@ -245,14 +249,18 @@ def impact_report(
             )
 
         _table(
-            fig.add_axes((0.05, 0.24, 0.90, 0.2)),
+            fig.add_axes((0.05, 0.27, 0.90, 0.2)),
             figures_of(result.by_bezirk, "stadtbezirk", t("ranking.bezirk")),
             title=t("impact.bezirk_title"),
+            widths=FIGURE_WIDTHS,
+            wrap=14,
         )
         _table(
-            fig.add_axes((0.05, 0.05, 0.90, 0.16)),
+            fig.add_axes((0.05, 0.05, 0.90, 0.15)),
             figures_of(result.by_tandem.head(10), "tandem", t("tandems.name")),
             title=t("impact.tandem_title"),
+            widths=FIGURE_WIDTHS,
+            wrap=14,
         )
         if demo or dataset.meta.demo:
             snapshot.demo_mark(fig, lang)
@@ -283,7 +291,8 @@ def agenda(result: impact.Agenda, *, lang: str = "de", demo: bool = False) -> by
             fig.add_axes((0.05, 0.6, 0.90, 0.3)),
             waiting,
             title=t("agenda.waiting"),
-            widths=[0.05, 0.35, 0.14, 0.15, 0.19, 0.12],
+            widths=[0.05, 0.33, 0.12, 0.15, 0.2, 0.15],
+            wrap=16,
         )
         upcoming = result.upcoming.head(12)
         coming = pd.DataFrame(

@@ -214,9 +214,8 @@ def impact(
         ),
     )
     bezirke = _figures(ev_b, start, end, "sozialraum_id").rename(columns={"sozialraum_id": "stadtbezirk"})
-    bezirke = pd.DataFrame({"stadtbezirk": sorted(places["stadtbezirk"].unique())}).merge(
-        bezirke, on="stadtbezirk", how="left"
-    )
+    ordered = sorted(places["stadtbezirk"].unique(), key=lambda b: (len(str(b)), str(b)))  # 1, 2, …, 10
+    bezirke = pd.DataFrame({"stadtbezirk": ordered}).merge(bezirke, on="stadtbezirk", how="left")
     bezirke[counts] = bezirke[counts].fillna(0).astype(int)
     return Impact(
         start=start,

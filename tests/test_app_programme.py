@@ -1,0 +1,118 @@
+"""The programme-year pages through AppTest, on the demo register with its synthetic programme year."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo import demo, journal, store
+from geo.access import Principal
+from geo.store import Register
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def _app(monkeypatch: pytest.MonkeyPatch, data_dir: Path, tmp_path: Path) -> AppTest:
+    monkeypatch.setenv("SOZIALRAUM_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("SOZIALRAUM_USER_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("SOZIALRAUM_DEMO_PROGRAMME", "1")  # the demo register with its programme year
+    return AppTest.from_file(APP, default_timeout=90)
+
+
+def _login(at: AppTest, email: str) -> None:
+    at.text_input(key="app_login_email").set_value(email)
+    at.text_input(key="app_login_password").set_value(demo.DEMO_PASSWORD)
+    next(b for b in at.button if b.proto.form_id == "app_login").click().run()
+
+
+def _in_form(elements: object, prefix: str) -> list:
+    return [e for e in elements if e.proto.form_id.startswith(prefix)]  # type: ignore[attr-defined]
+
+
+def test_coordinator_sees_journeys_hours_meeting_and_records_a_decision(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.run()
+    _login(at, "koordination@demo.invalid")
+    at.switch_page("app_pages/programme.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.label for t in at.tabs] == [
+        "Engagement",
+        "Stunden und Nachweis",
+        "Wochenüberblick",
+        "Monatstreffen",
+    ]
+    person = at.selectbox(key="programme_person_journey_view")
+    assert len(person.options) == 6  # four in tandems, one interested, one in training
+    person.set_value(1).run()  # Amal: her engagement ends in 45 days
+    assert any("aktiv" in m.value for m in at.markdown)
+    assert any(
+        "Das Engagement endet laut Planung" in w.value for w in at.warning
+    )  # the first connector's notice
+    assert _in_form(at.button, "programme_status_")  # coordinators change the journey
+    hours = next(m for m in at.metric if m.label == "Stunden im Zeitraum")
+    assert float(hours.value.replace(",", ".")) > 0
+    at.button(key="programme_cert").click().run()
+    assert not at.exception
+    assert at.get("download_button")  # the certificate is offered
+    # the monthly meeting: a decision lands in the concern's history
+    (text,) = _in_form(at.text_area, "programme_decision")
+    text.set_value("Dem Bezirksamt vorlegen.")
+    _in_form(at.button, "programme_decision")[0].click().run()
+    assert not at.exception
+    assert any("Beschluss steht jetzt im Verlauf" in s.value for s in at.success)
+    register = Register(store.demo_database_url(), demo=True)
+    decided = [
+        i
+        for i in journal.concerns(register, by=Principal.cli())["id"]
+        if "Dem Bezirksamt vorlegen."
+        in journal.history(register, int(i), by=Principal.cli())["comment"].tolist()
+    ]
+    assert len(decided) == 1
+    register.close()
+
+
+def test_connector_sees_only_their_own_record_and_records_hours(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.run()
+    _login(at, "connector@demo.invalid")
+    at.switch_page("app_pages/programme.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Monatstreffen" not in [t.label for t in at.tabs]
+    assert list(at.selectbox(key="programme_person_journey_view").options) == [
+        "Demo-Connectorin Amal"
+    ]  # only their own
+    assert not _in_form(at.button, "programme_status_") and not _in_form(at.button, "programme_end_")
+    (activity,) = [s for s in _in_form(at.selectbox, "programme_hours_")]
+    assert activity.options  # the activities of their own tandem that have begun
+    (minutes, prep) = _in_form(at.number_input, "programme_hours_")
+    minutes.set_value(150)
+    prep.set_value(45)
+    _in_form(at.button, "programme_hours_")[0].click().run()
+    assert not at.exception and any("Gespeichert" in s.value for s in at.success)
+
+
+def test_impact_page_and_the_availability_check(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.run()
+    at.switch_page("app_pages/impact.py").run()  # public: no personal data
+    assert not at.exception, [e.value for e in at.exception]
+    assert {m.label for m in at.metric} >= {"Aktivitäten durchgeführt", "Anliegen erfasst"}
+    assert at.get("download_button")
+    assert not any("Demo-Connector" in d.value.to_csv() for d in at.dataframe)  # tandems by name only
+    _login(at, "koordination@demo.invalid")
+    at.switch_page("app_pages/activities.py").run()
+    tandem = next(s for s in _in_form(at.selectbox, "activities_new") if s.label == "Tandem")
+    tandem.set_value(1)
+    check = next(b for b in _in_form(at.button, "activities_new") if b.label == "Wer kann dann? prüfen")
+    check.click().run()
+    assert not at.exception
+    said = [*(s.value for s in at.success), *(w.value for w in at.warning)]
+    assert any("verfügbar" in x or "Zeiten" in x for x in said), said
