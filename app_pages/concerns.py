@@ -92,13 +92,21 @@ def new_concern(who: Principal, labels: dict[str, str], known: set[str]) -> None
 
 
 def feedback(who: Principal, labels: dict[str, str]) -> None:
-    """What became of the concerns this person may see, newest first."""
+    """What became of the concerns this person may see, newest first; news for their tandems marked."""
+    unseen = digest.notices(register(), by=who) if who.tandem_ids and not who.all_tandems() else None
+    new = set(unseen["concern_id"]) if unseen is not None else set()
+    if unseen is not None and not unseen.empty:
+        st.info(t("programme.notices", n=len(new)), icon=":material/notifications:")
+        if st.button(t("programme.mark_seen"), key="concerns_seen"):
+            digest.mark_seen(register(), [int(i) for i in unseen["id"]], by=who)
+            st.rerun()
     feed = journal.feedback(register(), by=who)
     if feed.empty:
         st.info(t("concerns.no_feedback"))
     for row in feed.itertuples():
         with st.container(border=True):
-            st.markdown(f"**{plain(row.thema)}** · {status_label(row.status)}")
+            mark = ":material/fiber_new: " if row.concern_id in new else ""
+            st.markdown(f"{mark}**{plain(row.thema)}** · {status_label(row.status)}")
             st.markdown(plain(row.comment))
             st.caption(
                 f"{i18n.format_date(row.created_at, lang())} · {plain(places(row.sozialraum_ids, labels))}"

@@ -116,3 +116,29 @@ def test_impact_page_and_the_availability_check(
     assert not at.exception
     said = [*(s.value for s in at.success), *(w.value for w in at.warning)]
     assert any("verfügbar" in x or "Zeiten" in x for x in said), said
+
+
+def test_a_connector_is_told_on_the_concerns_page_when_a_status_changes(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    monkeypatch.setenv("SOZIALRAUM_DEMO_PROGRAMME", "0")  # a bare demo register: only this change is news
+    at.run()
+    _login(at, "connector@demo.invalid")
+    register = Register(store.demo_database_url(), demo=True)
+    concern = journal.add_concern(
+        register,
+        journal.ConcernInput("Licht am Spielplatz", tandem_id=1),
+        by=Principal.cli(),
+        known_ids=set(),
+    )
+    journal.change_status(
+        register, concern, by=Principal.cli(), version=1, status="weitergeleitet", comment="Ans Gartenamt."
+    )
+    at.switch_page("app_pages/concerns.py").run()
+    assert not at.exception
+    assert any("Neu: 1 Anliegen mit neuem Stand" in i.value for i in at.info)
+    assert any(":material/fiber_new:" in m.value and "Licht am Spielplatz" in m.value for m in at.markdown)
+    at.button(key="concerns_seen").click().run()
+    assert not any("Neu:" in i.value for i in at.info)
+    register.close()
