@@ -405,6 +405,16 @@ def test_data_page(server: str, page: tuple[Page, list[str]]) -> None:
     _no_error(pg)
 
 
+def _upload(uploader: Locator, path: Path) -> None:
+    """Choose a file and wait until the server has it (under load a click right after may miss it)."""
+    pg = uploader.page
+    with pg.expect_response(lambda r: "/_stcore/upload_file" in r.url and r.ok, timeout=30_000):
+        uploader.set_input_files(str(path))
+    container = uploader.locator("xpath=ancestor::*[@data-testid='stFileUploader'][1]")
+    container.locator(f'[data-testid=stFileChipName][title="{path.name}"]').wait_for(timeout=30_000)
+    pg.wait_for_timeout(500)
+
+
 def _log_in(pg: Page, email: str, password: str) -> None:
     """Log in with the sidebar form and wait until the sidebar says who is logged in."""
     email_box = pg.get_by_label("E-Mail-Adresse")
@@ -472,9 +482,8 @@ def test_load_official_data_on_the_data_page(
     pg.get_by_role("button", name="Jetzt herunterladen").click()
     pg.get_by_text("Die offiziellen Geodaten wurden geladen").wait_for(timeout=60_000)
     uploaders = pg.locator("[data-testid=stFileUploader] input[type=file]")
-    uploaders.nth(0).set_input_files(str(QUARTIERSATLAS))
-    uploaders.nth(1).set_input_files(str(REGISTRY))
-    pg.wait_for_timeout(1000)
+    _upload(uploaders.nth(0), QUARTIERSATLAS)
+    _upload(uploaders.nth(1), REGISTRY)
     pg.get_by_role("button", name="Importieren").click()
     pg.get_by_text("Die Dateien wurden importiert").wait_for(timeout=60_000)
     pg.wait_for_timeout(1000)
@@ -484,15 +493,19 @@ def test_load_official_data_on_the_data_page(
     assert pg.get_by_role("button", name="Zurücknehmen").count() == 3
     pg.get_by_text("Hinweise zur Datenqualität").click()
     pg.get_by_text("»Haushalte« = 1.179.359").wait_for(timeout=10_000)  # no evidence: named, left missing
-    pg.get_by_text("Beim Import behoben: 3").click()  # repaired geometry and names, merged rows
+    repairs = pg.get_by_text(re.compile(r"^Beim Import behoben: \d+$"))
+    repairs.wait_for(timeout=30_000)
+    assert (
+        repairs.inner_text().strip() == "Beim Import behoben: 3"
+    )  # repaired geometry and names, merged rows
+    repairs.click()
     pg.get_by_text("4 ungültige Geometrien wurden repariert").wait_for(timeout=10_000)
     pg.get_by_text("17 Zeilen des Verzeichnisses ergeben 11 Welcome Points").wait_for(timeout=10_000)
     pg.get_by_text("Kein Straßenverzeichnis").wait_for(timeout=10_000)
     # the street directory (made up here: one real street's coordinates, typed in by hand)
     streets = tmp_path / "strassenverzeichnis.csv"
     streets.write_text("Straßenname;Längengrad;Breitengrad\nKönigsallee;6,7797;51,2227\n", encoding="utf-8")
-    uploaders.nth(4).set_input_files(str(streets))
-    pg.wait_for_timeout(1000)
+    _upload(uploaders.nth(4), streets)
     pg.get_by_role("button", name="Importieren").click()
     pg.get_by_text("Straßenverzeichnis: 1 Straße").wait_for(timeout=60_000)
     pg.screenshot(path=str(ARTIFACTS / "data-imported.png"), full_page=True)
