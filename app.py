@@ -7,6 +7,7 @@ import streamlit
 import streamlit as st
 
 from app_pages.ui import (
+    apply_pending_language,
     available_datasets,
     client_id,
     current_folder,
@@ -21,6 +22,7 @@ from app_pages.ui import (
     principal,
     register,
     register_problem,
+    remember_language,
     showing_demo,
     t,
     write_session_cookie,
@@ -120,8 +122,13 @@ def login_form() -> None:
 
 
 with st.sidebar:
+    apply_pending_language()
     st.selectbox(
-        t("app.language"), options=list(i18n.LANGUAGES), format_func=labelled(i18n.LANGUAGES), key="lang"
+        t("app.language"),
+        options=list(i18n.LANGUAGES),
+        format_func=labelled(i18n.LANGUAGES),
+        key="lang",
+        on_change=remember_language,
     )
     if i18n.needs_review(lang()):
         st.caption(t("app.translation_review"))

@@ -6,16 +6,18 @@ from app_pages.ui import (
     client_id,
     forget_opened,
     friendly_errors,
+    lang,
     log_in_session,
     oidc_configured,
     opened_version,
     plain,
+    prepared_download,
     principal,
     register,
     showing_demo,
     t,
 )
-from geo import accounts, privacy
+from geo import accounts, i18n, privacy
 from geo.access import Action, Principal
 from geo.store import Register
 
@@ -114,12 +116,18 @@ def own_data(who: Principal) -> None:
     """A person's own data as a file (Art. 15 GDPR)."""
     st.subheader(t("account.data_title"))
     st.caption(t("account.data_note"))
-    if st.button(t("account.data_prepare"), key="account_data_prepare"):
-        st.session_state["account_data_file"] = privacy.own_data_json(register(), by=who)
-    if content := st.session_state.get("account_data_file"):
-        st.download_button(
-            t("account.data_download"), content, "meine-daten.json", "application/json", key="account_data"
-        )
+    prepared_download(
+        "account_data",
+        prepare=t("account.data_prepare"),
+        make=lambda: [
+            (
+                t("account.data_download"),
+                privacy.own_data_json(register(), by=who),
+                "meine-daten.json",
+                "application/json",
+            )
+        ],
+    )
 
 
 with friendly_errors():
@@ -136,6 +144,11 @@ with friendly_errors():
             redeem_code()
     else:
         st.markdown(t("account.you_are", who=plain(who.label)))
+        st.caption(
+            t("account.language_demo")
+            if showing_demo()
+            else t("account.language_note", language=i18n.LANGUAGES.get(lang(), lang()))
+        )
         if who.may(Action.OWN_RECORD):
             own_record(who)
             own_data(who)

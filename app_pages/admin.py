@@ -11,6 +11,7 @@ from app_pages.ui import (
     multiselect,
     opened_version,
     plain,
+    prepared_download,
     principal,
     register,
     t,
@@ -157,12 +158,18 @@ def audit(who: Principal) -> None:
         hide_index=True,
         width="stretch",
     )
-    if st.button(t("admin.audit_prepare"), key="admin_audit_prepare"):
-        st.session_state["admin_audit_file"] = accounts.audit_csv(register(), by=who, csv=csv_bytes)
-    if content := st.session_state.get("admin_audit_file"):
-        st.download_button(
-            t("admin.audit_download"), content, "protokoll.csv", "text/csv", key="admin_audit_csv"
-        )
+    prepared_download(
+        "admin_audit",
+        prepare=t("admin.audit_prepare"),
+        make=lambda: [
+            (
+                t("admin.audit_download"),
+                accounts.audit_csv(register(), by=who, csv=csv_bytes),
+                "protokoll.csv",
+                "text/csv",
+            )
+        ],
+    )
 
 
 def retention(who: Principal) -> None:

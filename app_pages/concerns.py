@@ -18,6 +18,7 @@ from app_pages.ui import (
     opened_version,
     pick_tandem,
     plain,
+    prepared_download,
     principal,
     register,
     t,
@@ -183,7 +184,7 @@ def all_concerns(who: Principal, labels: dict[str, str]) -> None:
                 )
                 forget_opened("concerns")
                 st.session_state["concerns_flash"] = t("concerns.answered")
-                if problem := digest.tell_tandems(register(), by=who, lang=lang()):
+                if problem := digest.tell_tandems(register(), by=who):
                     st.session_state["concerns_flash_warning"] = problem.message(lang())
                 st.rerun()
 
@@ -208,21 +209,24 @@ def spreadsheet(who: Principal, known: set[str], names: dict[str, str]) -> None:
             st.session_state["concerns_flash"] = t("tandems.imported", n=n)
             st.rerun()
     st.caption(t("concerns.export_note"))
-    if st.button(t("concerns.export_prepare"), key="concerns_export_prepare"):
-        st.session_state["concerns_export"] = (
-            journal.concerns_xlsx(register(), by=who),
-            csv_bytes(journal.concerns_frame(register(), by=who)),
-        )
-    if files := st.session_state.get("concerns_export"):
-        c1, c2 = st.columns(2)
-        c1.download_button(
-            t("concerns.export_xlsx"),
-            files[0],
-            "anliegen.xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key="concerns_xlsx",
-        )
-        c2.download_button(t("concerns.export_csv"), files[1], "anliegen.csv", "text/csv", key="concerns_csv")
+    prepared_download(
+        "concerns_export",
+        prepare=t("concerns.export_prepare"),
+        make=lambda: [
+            (
+                t("concerns.export_xlsx"),
+                journal.concerns_xlsx(register(), by=who),
+                "anliegen.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                t("concerns.export_csv"),
+                csv_bytes(journal.concerns_frame(register(), by=who)),
+                "anliegen.csv",
+                "text/csv",
+            ),
+        ],
+    )
 
 
 with friendly_errors():

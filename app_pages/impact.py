@@ -6,7 +6,19 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from app_pages.ui import friendly_errors, labelled, lang, load_current, principal, register, showing_demo, t
+from app_pages.ui import (
+    events_current,
+    friendly_errors,
+    labelled,
+    lang,
+    load_current,
+    places_current,
+    prepared_download,
+    principal,
+    register,
+    showing_demo,
+    t,
+)
 from geo import documents, i18n, impact
 from geo.access import Principal
 from geo.tables import localized
@@ -45,10 +57,10 @@ def show(who: Principal) -> None:
     label = quarter_choice()
     start, end = impact.quarter(label)
     data, _ = load_current()
-    ev = impact.events(register(), by=who)
+    ev = events_current(who)
     names = {tv.id: tv.name for tv in register().tandems()}
     result = impact.impact(
-        ev, impact.places(data), start, end, tandem_names=names, covered=impact.covered_on(register(), end)
+        ev, places_current(), start, end, tandem_names=names, covered=impact.covered_on(register(), end)
     )
     city = result.city
     cols = st.columns(3)
@@ -118,12 +130,20 @@ def show(who: Principal) -> None:
         hide_index=True,
         width="stretch",
     )
-    st.download_button(
-        t("impact.download"),
-        documents.impact_report(result, quarters, data, label=label, lang=lang(), demo=showing_demo()),
-        f"wirkung-{label}.pdf",
-        "application/pdf",
-        key="impact_pdf",
+    prepared_download(
+        "impact_pdf",
+        prepare=t("impact.prepare"),
+        key=(label, date.today()),
+        make=lambda: [
+            (
+                t("impact.download"),
+                documents.impact_report(
+                    result, quarters, data, label=label, lang=lang(), demo=showing_demo()
+                ),
+                f"wirkung-{label}.pdf",
+                "application/pdf",
+            )
+        ],
     )
 
 

@@ -10,9 +10,10 @@ from app_pages.ui import (
     friendly_errors,
     labelled,
     lang,
-    load_current,
     pick_tandem,
+    places_current,
     plain,
+    prepared_download,
     principal,
     register,
     showing_demo,
@@ -176,24 +177,29 @@ def hours_view(who: Principal, connector_id: int) -> None:
             localized(per_month, lang(), decimals={t("programme.hours"): 2, t("programme.activities"): 0}),
             hide_index=True,
         )
-    if rule is not None and st.button(t("programme.certificate_prepare"), key="programme_cert"):
-        pdf = documents.certificate(
-            programme.journey(register(), connector_id, by=who),
-            frame,
-            start,
-            end,
-            lang="de",
-            demo=showing_demo(),
-        )
-        register().record(who, "certificate.export", target="connector", target_id=connector_id)
-        st.session_state["programme_cert_pdf"] = (connector_id, pdf)
-    if (ready := st.session_state.get("programme_cert_pdf")) and ready[0] == connector_id:
-        st.download_button(
-            t("programme.certificate_download"),
-            ready[1],
-            f"ehrenamtsnachweis-{connector_id}.pdf",
-            "application/pdf",
-            key="programme_cert_download",
+    if rule is not None:
+        prepared_download(
+            "programme_cert",
+            prepare=t("programme.certificate_prepare"),
+            key=(connector_id, start, end),
+            make=lambda: [
+                (
+                    t("programme.certificate_download"),
+                    documents.certificate(
+                        programme.journey(register(), connector_id, by=who),
+                        frame,
+                        start,
+                        end,
+                        lang="de",
+                        demo=showing_demo(),
+                    ),
+                    f"ehrenamtsnachweis-{connector_id}.pdf",
+                    "application/pdf",
+                )
+            ],
+            on_prepare=lambda: register().record(
+                who, "certificate.export", target="connector", target_id=connector_id
+            ),
         )
     record_form(who, connector_id)
 
@@ -251,15 +257,14 @@ def digest_view(who: Principal) -> None:
         if settings is None:
             st.caption(t("programme.no_mail_server"))
         elif st.button(t("programme.send_digests"), key="programme_send"):
-            sent = digest.send_digests(register(), by=who, lang=lang(), settings=settings)
-            notes = digest.mail_notices(register(), by=who, lang=lang(), settings=settings)
+            sent = digest.send_digests(register(), by=who, settings=settings)
+            notes = digest.mail_notices(register(), by=who, settings=settings)
             st.success(t("programme.sent", n=sent.messages, tandems=sent.tandems, notices=notes))
 
 
 def meeting_view(who: Principal) -> None:
     """The monthly meeting: the agenda (PDF) and what it decided about a concern."""
-    data, _ = load_current()
-    result = impact.agenda(register(), impact.places(data), by=who)
+    result = impact.agenda(register(), places_current(), by=who)
     st.markdown(f"**{t('agenda.waiting')}**")
     st.dataframe(
         pd.DataFrame(
@@ -289,12 +294,18 @@ def meeting_view(who: Principal) -> None:
     st.markdown(f"**{t('agenda.new_gaps', n=len(result.new_gaps), total=result.gap_count)}**")
     if not result.new_gaps.empty:
         st.markdown("\n".join(f"- {plain(r.name)} ({r.sozialraum_id})" for r in result.new_gaps.itertuples()))
-    st.download_button(
-        t("agenda.download"),
-        documents.agenda(result, lang=lang(), demo=showing_demo()),
-        f"monatstreffen-{result.today.isoformat()}.pdf",
-        "application/pdf",
-        key="programme_agenda_pdf",
+    prepared_download(
+        "programme_agenda",
+        prepare=t("agenda.prepare"),
+        key=(result.today,),
+        make=lambda: [
+            (
+                t("agenda.download"),
+                documents.agenda(result, lang=lang(), demo=showing_demo()),
+                f"monatstreffen-{result.today.isoformat()}.pdf",
+                "application/pdf",
+            )
+        ],
     )
     if who.may(Action.ANSWER_CONCERN):
         concerns = journal.concerns(register(), by=who)

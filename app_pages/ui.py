@@ -23,6 +23,7 @@ from geo import (
     demo,
     files,
     i18n,
+    impact,
     journal,
     maps,
     need,
@@ -330,6 +331,28 @@ def journal_overview(who: Principal) -> tuple[pd.DataFrame, pd.DataFrame]:
     return session_copy("_app_journal_copy", key, lambda: _journal_overview(*key, reg, who))
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _places(folder: str, stamp: Stamp) -> pd.DataFrame:
+    return impact.places(_load(folder, stamp))
+
+
+def places_current() -> pd.DataFrame:
+    """The chosen dataset's Sozialräume with their need class (`geo.impact.places`), cached until its files change."""
+    folder = current_folder()
+    return _places(folder, folder_stamp(Path(folder)))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _events(url: str, stamp: int, who_key: tuple, _reg: store.Register, _who: Principal) -> impact.Events:
+    return impact.events(_reg, by=_who)
+
+
+def events_current(who: Principal) -> impact.Events:
+    """Activities and concerns as the impact figures need them, read again only after a write to the register."""
+    reg = register()
+    return _events(reg.url, register_stamp(reg), _principal_key(who), reg, who)
+
+
 def load_current() -> tuple[dataset.Dataset, maps.MapGeometry]:
     """
     The chosen dataset and its browser geometry, cached until its files change.
@@ -461,7 +484,44 @@ def principal() -> Principal:
         st.session_state["app_register_problem"] = exc.message(lang())
         return Principal.public()
     st.session_state.pop("app_register_problem", None)
-    return _principal(reg)
+    who = _principal(reg)
+    _open_in_own_language(reg, who)
+    return who
+
+
+def _open_in_own_language(reg: store.Register, who: Principal) -> None:
+    """
+    The first time a session acts as an account (any way of logging in, or a reload with the cookie): switch
+    to the language the person chose before, if it differs. Applied before the language widget on a rerun.
+    """
+    if who.is_public or st.session_state.get("app_lang_account") == who.account_id:
+        return
+    st.session_state["app_lang_account"] = who.account_id
+    try:
+        own = accounts.language_of(reg, by=who)
+    except SozialraumError as exc:  # the language is a convenience: never a reason to fail a page
+        _log.warning("account language not read: %s", exc.message("en"))
+        return
+    if own is not None and own != lang():
+        st.session_state["app_lang_pending"] = own
+        st.rerun()
+
+
+def apply_pending_language() -> None:
+    """Before the language widget is drawn: switch to the language found for the logged-in account."""
+    if pending := st.session_state.pop("app_lang_pending", None):
+        st.session_state["lang"] = pending
+
+
+def remember_language() -> None:
+    """The language widget's callback: a logged-in person's choice is kept for the next login and their mails."""
+    try:
+        who = principal()
+        if not who.is_public:
+            accounts.set_language(register(), lang(), by=who)
+            st.session_state["app_lang_account"] = who.account_id
+    except SozialraumError as exc:
+        _log.warning("account language not stored: %s", exc.message("en"))
 
 
 def register_problem() -> str | None:
@@ -517,6 +577,8 @@ def log_out_session() -> None:
         reg, st.session_state.pop("app_token", None) or st.context.cookies.get(SESSION_COOKIE)
     )
     st.session_state.pop("app_auth", None)
+    st.session_state.pop(PREPARED, None)
+    st.session_state.pop("app_lang_account", None)
     st.session_state["app_logged_out"] = True
     st.session_state["app_cookie"] = f"{SESSION_COOKIE}=; Path=/; Max-Age=0; SameSite=Strict"
 
@@ -742,6 +804,43 @@ def table_with_download(
     st.download_button(
         t("ranking.download"), tables.csv_bytes(frame), file_name=file_name, mime="text/csv", key=key
     )
+
+
+#: Session key of the files a user prepared for download (forgotten at logout: they may hold personal data).
+PREPARED = "_app_prepared_files"
+
+
+def prepared_download(
+    name: str,
+    *,
+    prepare: str,
+    make: Callable[[], list[tuple[str, bytes, str, str]]],
+    key: tuple = (),
+    on_prepare: Callable[[], None] | None = None,
+) -> None:
+    """
+    A button that builds files only when asked, then their download buttons.
+
+    `make` returns `(label, content, file name, mime type)` per file. The files stay offered while `key`
+    (what they were made from: a period, a quarter), the acting person, the dataset and the language are
+    unchanged; they show the state when they were made (preparing again takes later writes in). A document
+    that takes a second to build is never rebuilt on every rerun. `on_prepare` runs after a successful build
+    (an audit entry). Logging out forgets every prepared file (they may hold personal data).
+    """
+    full_key = (key, _principal_key(principal()), register().url, current_folder(), lang())
+    store_ = st.session_state.setdefault(PREPARED, {})
+    if st.button(prepare, key=f"{name}_prepare"):
+        store_[name] = (full_key, make())
+        if on_prepare is not None:
+            on_prepare()
+    ready = store_.get(name)
+    if ready is None or ready[0] != full_key:
+        store_.pop(name, None)
+        return
+    files_ = ready[1]
+    columns = st.columns(len(files_)) if len(files_) > 1 else [st.container()]
+    for n, (column, (label, content, file_name, mime)) in enumerate(zip(columns, files_, strict=True)):
+        column.download_button(label, content, file_name, mime, key=f"{name}_download_{n}")
 
 
 def opened_version(kind: str, chosen: int, current: int) -> int:

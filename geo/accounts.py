@@ -31,6 +31,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from geo import i18n
 from geo.access import AccessDeniedError, Action, Principal, Role
 from geo.errors import SozialraumError
 from geo.settings import env_number
@@ -594,6 +595,45 @@ def change_password(register: Register, *, by: Principal, old: str, new: str) ->
         if not ok:
             raise LoginError("accounts.old_password_wrong")
         record.password_hash = _hasher.hash(new)
+
+
+def set_language(register: Register, language: str, *, by: Principal) -> bool:
+    """
+    A logged-in person chooses the language of the app and of the mails they get; returns whether it changed.
+
+    The demo's accounts are shared by everyone trying the demo: their language is not stored (the next person
+    would find the app in someone else's language).
+
+    Raises
+    ------
+    LoginError
+        For a language the app does not speak.
+    AccessDeniedError
+        Without a login.
+    """
+    if language not in i18n.LANGUAGES:
+        raise LoginError("accounts.unknown_language", language=language[:8])
+    if by.account_id is None:
+        raise AccessDeniedError("access.login_needed")
+    if register.demo or language == language_of(register, by=by):
+        return False
+    with register.write(
+        by, Action.READ_PUBLIC, "account.language", target="account", target_id=by.account_id
+    ) as tx:
+        record = tx.session.get(Account, by.account_id)
+        assert record is not None
+        record.language = language
+        tx.details = {"language": language}
+    return True
+
+
+def language_of(register: Register, *, by: Principal) -> str | None:
+    """The language `by` chose for the app and their mails (None: not chosen, or not logged in)."""
+    if by.account_id is None:
+        return None
+    with register.read() as s:
+        language = s.scalar(select(Account.language).where(Account.id == by.account_id))
+    return language if language in i18n.LANGUAGES else None
 
 
 def update_account(

@@ -110,7 +110,7 @@ def _send(settings: MailSettings, messages: list[EmailMessage]) -> None:
         raise MailError("mail.failed", host=settings.host, reason=str(exc)[:200]) from exc
 
 
-def _message(settings: MailSettings, to: str, subject: str, body: str) -> EmailMessage:
+def _message(settings: MailSettings, to: str, subject: str, body: str, language: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = formataddr(("Sozialraum-Karte", settings.sender))
     message["To"] = to
@@ -118,6 +118,7 @@ def _message(settings: MailSettings, to: str, subject: str, body: str) -> EmailM
     message["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2])
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a digest
     message.set_content(body)
+    message["Content-Language"] = language  # RFC 3282 (after set_content, which clears Content-* headers)
     return message
 
 
@@ -240,17 +241,24 @@ def render(
     return subject, "\n".join(lines) + "\n"
 
 
-def _recipients(s: Session, tandem_id: int) -> list[tuple[int, str]]:
-    """(connector ID, e-mail) of the tandem's members with an enabled account, active and not erased."""
+def _recipients(s: Session, tandem_id: int) -> list[tuple[int, str, str | None]]:
+    """
+    (connector ID, e-mail, language) of the tandem's members with an enabled account, active and not erased.
+
+    The language is the one the person chose in the app (None: not chosen; the sender's default applies).
+    """
     query = (
-        select(Connector.id, Account.email)
+        select(Connector.id, Account.email, Account.language)
         .join(TandemMember, TandemMember.connector_id == Connector.id)
         .join(Account, Account.connector_id == Connector.id)
         .where(TandemMember.tandem_id == tandem_id, Account.disabled.is_(False))
         .where(Connector.active.is_(True), Connector.erased_at.is_(None))
         .order_by(Connector.id, Account.id)
     )
-    return [(int(cid), str(email)) for cid, email in s.execute(query)]
+    return [
+        (int(cid), str(email), language if language in i18n.LANGUAGES else None)
+        for cid, email, language in s.execute(query)
+    ]
 
 
 @dataclass(frozen=True)
@@ -274,7 +282,9 @@ def send_digests(
     Mail every working tandem its digest (coordinators, the command line); log it per tandem.
 
     A tandem with nothing to tell, or without a member who has an account, is skipped. Logged only after
-    the server accepted its messages, so a failed run sends those tandems again next time.
+    the server accepted its messages, so a failed run sends those tandems again next time. Each person's
+    message is in the language they chose in the app (`geo.accounts.set_language`); `lang` is for those
+    who chose none.
     """
     today = today or date.today()
     settings = settings or mail_settings()
@@ -293,9 +303,9 @@ def send_digests(
             skipped += 1
             continue
         messages = []
-        for connector_id, email in people:
-            subject, body = render(d, lang, for_connector=connector_id)
-            messages.append(_message(settings, email, subject, body))
+        for connector_id, email, own_language in people:
+            subject, body = render(d, own_language or lang, for_connector=connector_id)
+            messages.append(_message(settings, email, subject, body, own_language or lang))
         _send(settings, messages)
         with register.write(
             by, Action.WRITE_REGISTER, "digest.send", target="tandem", target_id=view.id
@@ -356,7 +366,11 @@ def mail_notices(
     lang: str = i18n.DEFAULT_LANGUAGE,
     settings: MailSettings | None = None,
 ) -> int:
-    """Mail every notice not yet mailed to its tandem's members (coordinators, the command line); returns messages sent."""
+    """
+    Mail every notice not yet mailed to its tandem's members (coordinators, the command line); returns messages sent.
+
+    Each in the language its reader chose in the app; `lang` for those who chose none.
+    """
     settings = settings or mail_settings()
     if settings is None:
         return 0
@@ -382,16 +396,18 @@ def mail_notices(
         }
     messages, done = [], []
     for notice_id, tandem_id, concern_id, status, thema in pending:
-        subject = i18n.translate("notice.subject", lang, id=concern_id, thema=thema)
-        body = i18n.translate(
-            "notice.body",
-            lang,
-            id=concern_id,
-            thema=thema,
-            status=i18n.translate(f"concerns.status_{status}", lang),
-            comment=comments[notice_id],
-        )
-        messages += [_message(settings, email, subject, body + "\n") for _cid, email in people[tandem_id]]
+        for _cid, email, own_language in people[tandem_id]:
+            language = own_language or lang
+            subject = i18n.translate("notice.subject", language, id=concern_id, thema=thema)
+            body = i18n.translate(
+                "notice.body",
+                language,
+                id=concern_id,
+                thema=thema,
+                status=i18n.translate(f"concerns.status_{status}", language),
+                comment=comments[notice_id],
+            )
+            messages.append(_message(settings, email, subject, body + "\n", language))
         done.append(notice_id)
     _send(settings, messages)
     if done:

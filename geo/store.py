@@ -148,6 +148,7 @@ class Account(Base):
     source: Mapped[str] = mapped_column(String(10), default="local")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)  # the app's and mails' language
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
@@ -331,7 +332,7 @@ def _hide_password(url: str) -> str:
 MIGRATION_LOCK = 0x534B2D4D
 
 #: The newest migration in `geo/migrations/versions` (a test compares it with Alembic's own head).
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 
 
 def schema_revision(engine: Engine) -> str | None:

@@ -609,6 +609,35 @@ def test_a_city_that_requires_login_shows_the_public_nothing(
     assert at.title[0].value == "Sozialräume erkunden"
 
 
+def test_the_app_opens_in_the_language_a_person_chose(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    official = _official_copy(demo_dir, tmp_path)
+    monkeypatch.setenv("SOZIALRAUM_USER_DIR", str(tmp_path / "var"))
+    register = Register(store.database_url())
+    _account(register, COORDINATOR_EMAIL, "coordinator")
+    register.close()
+    at = _app(monkeypatch, official, tmp_path)
+    at.run()
+    _login(at, COORDINATOR_EMAIL, PASSWORD)
+    at.selectbox(key="lang").set_value("uk").run()  # chosen while logged in: kept for the account
+    assert not at.exception
+    _logout(at)
+    at.selectbox(key="lang").set_value("de").run()  # the public's choice is kept nowhere
+    assert at.selectbox(key="lang").value == "de"
+    _login(at, COORDINATOR_EMAIL, PASSWORD)
+    assert not at.exception
+    assert at.selectbox(key="lang").value == "uk"  # the next login opens in her language
+    at.switch_page("app_pages/account.py").run()
+    assert any("Українська" in c.value for c in at.caption)
+    register = Register(store.database_url())
+    (view,) = accounts.accounts(register, by=Principal.cli())
+    assert accounts.language_of(register, by=accounts.principal_for(register, view.id)) == "uk"
+    log = accounts.audit_log(register, by=Principal.cli())
+    assert (log["action"] == "account.language").sum() == 1
+    register.close()
+
+
 def test_first_admin_on_a_fresh_install(
     monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
 ) -> None:
@@ -703,6 +732,11 @@ def test_a_connector_sees_and_corrects_their_own_record(
     assert me.languages == ("Arabisch", "Französisch")
     log = accounts.audit_log(register, by=Principal.cli())
     assert {"connector.update", "personal_data.export"} <= set(log["action"])
+    assert at.get("download_button")
+    _logout(at)  # on a shared computer the file goes with the logout, even when the same person logs in again
+    _login(at, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    at.switch_page("app_pages/account.py").run()
+    assert not at.get("download_button")
     register.close()
 
 

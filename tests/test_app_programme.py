@@ -55,9 +55,13 @@ def test_coordinator_sees_journeys_hours_meeting_and_records_a_decision(
     assert _in_form(at.button, "programme_status_")  # coordinators change the journey
     hours = next(m for m in at.metric if m.label == "Stunden im Zeitraum")
     assert float(hours.value.replace(",", ".")) > 0
-    at.button(key="programme_cert").click().run()
+    assert not at.get("download_button")  # documents are built only when asked for (≈1 s each)
+    at.button(key="programme_cert_prepare").click().run()
     assert not at.exception
-    assert at.get("download_button")  # the certificate is offered
+    (offered,) = at.get("download_button")  # the certificate is offered, and only it
+    assert "Ehrenamtsnachweis" in offered.proto.label
+    at.run()
+    assert len(at.get("download_button")) == 1  # a rerun keeps it without building it again
     # the monthly meeting: a decision lands in the concern's history
     (text,) = _in_form(at.text_area, "programme_decision")
     text.set_value("Dem Bezirksamt vorlegen.")
@@ -105,7 +109,10 @@ def test_impact_page_and_the_availability_check(
     at.switch_page("app_pages/impact.py").run()  # public: no personal data
     assert not at.exception, [e.value for e in at.exception]
     assert {m.label for m in at.metric} >= {"Aktivitäten durchgeführt", "Anliegen erfasst"}
-    assert at.get("download_button")
+    assert not at.get("download_button")  # the quarterly report is built only when asked for
+    at.button(key="impact_pdf_prepare").click().run()
+    (report,) = at.get("download_button")
+    assert "Quartalsbericht" in report.proto.label
     assert not any("Demo-Connector" in d.value.to_csv() for d in at.dataframe)  # tandems by name only
     _login(at, "koordination@demo.invalid")
     at.switch_page("app_pages/activities.py").run()

@@ -266,6 +266,7 @@ class _Inbox:
 
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], str]] = []
+        self.languages: dict[str, str] = {}  # recipient → Content-Language of the last message
 
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802 - aiosmtpd's API
         import email
@@ -274,6 +275,8 @@ class _Inbox:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)  # type: ignore[attr-defined]
         body = message.get_content()  # type: ignore[attr-defined]
         self.messages.append((list(envelope.rcpt_tos), f"{message['Subject']}\n{body}"))  # type: ignore[attr-defined]
+        for to in envelope.rcpt_tos:  # type: ignore[attr-defined]
+            self.languages[to] = str(message["Content-Language"])
         return "250 OK"
 
 
@@ -335,6 +338,49 @@ def test_digest_and_notices_through_a_local_smtp_server(reg: Register, smtp: _In
     assert all("seit" in text and "Die Ampel ist repariert." not in text for _, text in smtp.messages)
     log = __import__("geo.accounts", fromlist=["audit_log"]).audit_log(reg, by=Principal.cli())
     assert {"digest.send", "notice.mail"} <= set(log["action"])
+
+
+def test_each_person_gets_mail_in_the_language_they_chose(
+    reg: Register, smtp: _Inbox, tmp_path: Path
+) -> None:
+    from geo import accounts
+    from geo.access import AccessDeniedError
+
+    for connector, email in ((1, "zuhal@example.org"), (2, "bo@example.org")):
+        accounts.create_account(
+            reg, by=Principal.cli(), email=email, roles="connector", connector_id=connector
+        )
+    bo = accounts.principal_for(reg, 2)
+    assert accounts.language_of(reg, by=bo) is None
+    assert accounts.set_language(reg, "ar", by=bo) is True
+    assert accounts.set_language(reg, "ar", by=bo) is False  # unchanged: no write, no audit entry
+    assert accounts.language_of(reg, by=bo) == "ar"
+    with pytest.raises(accounts.LoginError):
+        accounts.set_language(reg, "xx", by=bo)
+    with pytest.raises(AccessDeniedError):
+        accounts.set_language(reg, "en", by=Principal.public())
+    log = accounts.audit_log(reg, by=Principal.cli())
+    assert (log["action"] == "account.language").sum() == 1
+    programme.set_engagement(
+        reg, 2, by=COORD, version=0, planned_end=date.today() + timedelta(days=20), set_end=True
+    )
+    journal.change_status(reg, 2, by=COORD, version=3, status="erledigt", comment="Die Ampel ist repariert.")
+    digest.send_digests(reg, by=COORD)  # the sender's language (German) only where nobody chose one
+    mails = {rcpt[0]: text for rcpt, text in smtp.messages}
+    assert mails["zuhal@example.org"].startswith("Wochenüberblick Tandem Süd")
+    assert mails["bo@example.org"].startswith("الملخص الأسبوعي Tandem Süd")
+    assert "ينتهي تطوعك حسب الخطة" in mails["bo@example.org"]  # his own end, in his language
+    assert smtp.languages == {"zuhal@example.org": "de", "bo@example.org": "ar"}
+    smtp.messages.clear()
+    digest.mail_notices(reg, by=COORD, lang="en")  # a sender in English: Zuhal chose nothing
+    subjects = {(rcpt[0], text.splitlines()[0].split(":")[0]) for rcpt, text in smtp.messages}
+    assert subjects == {("zuhal@example.org", "Concern #1"), ("zuhal@example.org", "Concern #2"),
+                        ("bo@example.org", "المسألة #1"), ("bo@example.org", "المسألة #2")}  # fmt: skip
+    demo_register = Register(f"sqlite:///{tmp_path}/demo.sqlite", demo=True)
+    try:  # the demo's shared accounts keep no language
+        assert accounts.set_language(demo_register, "en", by=bo) is False
+    finally:
+        demo_register.close()
 
 
 def test_without_a_mail_server_the_digest_still_works(reg: Register, monkeypatch: pytest.MonkeyPatch) -> None:
