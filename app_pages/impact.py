@@ -34,7 +34,7 @@ def figures_table(frame: pd.DataFrame, first: dict[str, object]) -> Styler:
             t("impact.logged"): frame["logged"],
             t("impact.answered"): frame["answered"],
             t("impact.resolved"): frame["resolved"],
-            t("impact.median_days"): frame["median_days"],
+            t("impact.median_days"): pd.to_numeric(frame["median_days"], errors="coerce"),
         }
     )
     return localized(table, lang(), decimals={t("impact.median_days"): 1})

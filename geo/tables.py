@@ -77,6 +77,8 @@ def localized(
     decimal, thousands = i18n.separators(lang)
     styler = frame.style
     numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and frame[c].dtype != bool]
+    if other := [c for c in frame.columns if c not in numeric]:  # e.g. a column of None: "–", not "None"
+        styler = styler.format(na_rep="–", subset=other)
     if row_decimals is not None:
         for places in sorted(set(row_decimals.dropna().astype(int))):
             rows = row_decimals.index[row_decimals == places]

@@ -163,6 +163,8 @@ def test_tables_show_numbers_as_the_reader_writes_them() -> None:
     by_row = pd.DataFrame({"Stadt": [3399.0, 12.34]}, index=["Bevölkerung", "SGB-II-Quote"])
     text = localized(by_row, "de", row_decimals=pd.Series([0, 1], index=by_row.index)).to_string()
     assert "3.399" in text and "12,3" in text and "3.399,0" not in text
+    nothing = localized(pd.DataFrame({"Tage": [None, None], "Name": ["A", None]}), "de").to_string()
+    assert "None" not in nothing and nothing.count("–") == 3  # a column with nothing in it is not "None"
 
 
 def test_streamlits_own_texts_have_a_translation_in_every_language() -> None:
