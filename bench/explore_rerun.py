@@ -80,7 +80,7 @@ def main() -> None:
         )
         at.segmented_control(key="explore_mode").set_value("index").run()
         weights = _timed_runs(
-            at, lambda a, i: a.slider(key="explore_w_sgb2_quote").set_value(1.0 + 0.5 * (i % 2 + 1))
+            at, lambda a, i: a.select_slider(key="explore_w_sgb2_quote").set_value(1.0 + 0.5 * (i % 2 + 1))
         )
         # a near-empty page in the same run, for scale: the account page of a visitor
         at.switch_page("app_pages/account.py").run()

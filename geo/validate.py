@@ -7,6 +7,7 @@ implausible values, uninhabited units, Welcome Points outside every Sozialraum) 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,17 +167,40 @@ SHARE_SLACK = 0.1
 _MIN_VALUES = 20
 
 
+def _pairs(
+    table: pd.DataFrame, columns: list[str]
+) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+    """
+    For each column `i`, the columns after it compared row by row where both have a value.
+
+    Yields `(i, both, a, rest)`: `both` (rows × later columns) marks rows where both have a value, `a` is
+    column `i` as a column vector, `rest` the later columns. Vectorised: a table of 100 indicators has
+    ~5,000 pairs, which pandas took seconds to compare one by one.
+    """
+    values = table[columns].to_numpy(dtype=float, na_value=np.nan)
+    present = ~np.isnan(values)
+    for i in range(len(columns) - 1):
+        yield i, present[:, [i]] & present[:, i + 1 :], values[:, [i]], values[:, i + 1 :]
+
+
+def _masked_range(x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per column the smallest and largest value of `x` where `mask` holds (inf/-inf where nothing does)."""
+    return np.where(mask, x, np.inf).min(axis=0), np.where(mask, x, -np.inf).max(axis=0)
+
+
 def identical_columns(
     table: pd.DataFrame, columns: list[str], *, min_rows: int = 10
 ) -> list[tuple[str, str, int]]:
     """Pairs of varying `columns` equal in every row where both have a value (at least `min_rows`), with that count."""
     out = []
-    for i, a in enumerate(columns):
-        for b in columns[i + 1 :]:
-            both = table[[a, b]].dropna()
-            varies = both[a].nunique() > 1  # two constant columns agreeing by chance are no copy
-            if len(both) >= min_rows and varies and both[a].astype(float).eq(both[b].astype(float)).all():
-                out.append((a, b, len(both)))
+    for i, both, a, rest in _pairs(table, columns):
+        a_full = np.broadcast_to(a, rest.shape)
+        low, high = _masked_range(a_full, both)
+        varies = high > low  # two constant columns agreeing by chance are no copy
+        equal = ((a_full == rest) | ~both).all(axis=0)
+        count = both.sum(axis=0)
+        for j in np.flatnonzero(equal & varies & (count >= min_rows)):
+            out.append((columns[i], columns[i + 1 + j], int(count[j])))
     return out
 
 
@@ -184,17 +208,21 @@ def _near_identical(
     table: pd.DataFrame, columns: list[str], exact: set[tuple[str, str]]
 ) -> list[tuple[str, str, float]]:
     out = []
-    values = table[columns].astype(float)
-    for i, a in enumerate(columns):
-        for b in columns[i + 1 :]:
-            if (a, b) in exact:
+    for i, both, a, rest in _pairs(table, columns):
+        a_full = np.broadcast_to(a, rest.shape)
+        a_low, a_high = _masked_range(a_full, both)
+        b_low, b_high = _masked_range(rest, both)
+        spread = np.maximum(a_high - a_low, b_high - b_low)
+        gap = np.where(both, np.abs(a_full - rest), 0.0).max(axis=0, initial=0.0)
+        candidate = (
+            (both.sum(axis=0) >= _MIN_VALUES) & (a_high > a_low) & (b_high > b_low) & (gap <= 0.01 * spread)
+        )
+        for j in np.flatnonzero(candidate):
+            b = columns[i + 1 + j]
+            if (columns[i], b) in exact:
                 continue
-            both = values[[a, b]].dropna()
-            if len(both) < _MIN_VALUES or both[a].std() == 0 or both[b].std() == 0:
-                continue
-            spread = max(both[a].max() - both[a].min(), both[b].max() - both[b].min())
-            if (both[a] - both[b]).abs().max() <= 0.01 * spread:
-                out.append((a, b, float(np.corrcoef(both[a], both[b])[0, 1])))
+            rows = both[:, j]
+            out.append((columns[i], b, float(np.corrcoef(a_full[rows, j], rest[rows, j])[0, 1])))
     return out
 
 

@@ -202,3 +202,36 @@ def test_a_consistent_table_has_no_findings_and_each_fault_is_named() -> None:
     for issue in report.issues:  # every finding reads as a sentence in every language
         for lang in ("de", "en", "tr", "ar", "uk", "ru"):
             assert "{" not in issue.message(lang), (issue.code, lang)
+
+
+def test_column_comparisons_agree_with_a_pair_by_pair_reference() -> None:
+    """The vectorised copy checks find exactly what comparing each pair of columns row by row finds."""
+    import numpy as np
+
+    def reference(table: pd.DataFrame, columns: list[str], min_rows: int) -> tuple[list, list]:
+        exact, near = [], []
+        for i, a in enumerate(columns):
+            for b in columns[i + 1 :]:
+                both = table[[a, b]].dropna()
+                if len(both) >= min_rows and both[a].nunique() > 1 and (both[a] == both[b]).all():
+                    exact.append((a, b, len(both)))
+                elif len(both) >= 20 and both[a].nunique() > 1 and both[b].nunique() > 1:
+                    spread = max(np.ptp(both[a]), np.ptp(both[b]))
+                    if (both[a] - both[b]).abs().max() <= 0.01 * spread:
+                        near.append((a, b))
+        return exact, near
+
+    rng = np.random.default_rng(7)
+    for _ in range(25):
+        n, k = int(rng.integers(5, 120)), int(rng.integers(4, 16))
+        values = rng.normal(size=(n, k)).round(int(rng.integers(0, 3)))
+        values[rng.random((n, k)) < rng.random() * 0.4] = np.nan
+        table = pd.DataFrame(values, columns=[f"c{i}" for i in range(k)])
+        table["c1"] = table["c0"]  # a copy
+        table["c2"] = table["c0"] + rng.normal(scale=1e-4, size=n)  # a near copy
+        table["c3"] = 5.0  # constant: never a copy
+        columns = list(table.columns)
+        exact, near = reference(table, columns, 10)
+        found = validate.identical_columns(table, columns)
+        assert found == exact
+        assert [p[:2] for p in validate._near_identical(table, columns, {p[:2] for p in found})] == near
