@@ -61,11 +61,22 @@ def serve(argv: list[str]) -> int:
     p.add_argument("--address", default=os.environ.get("SOZIALRAUM_ADDRESS", "127.0.0.1"))
     args = p.parse_args(argv)
     from geo import dataset, demo, logs  # noqa: PLC0415
+    from geo.errors import SozialraumError  # noqa: PLC0415
     from geo.settings import get_settings  # noqa: PLC0415
 
     data_dir = get_settings().data_dir
     if not (data_dir / dataset.META_FILE).exists():  # a fresh install shows the demo, marked as such
-        demo.write(data_dir)
+        try:
+            demo.write(data_dir)
+        except (OSError, SozialraumError) as exc:  # an operator's setting: sentences, never a traceback
+            reason = exc.message("en") if isinstance(exc, SozialraumError) else (exc.strerror or str(exc))
+            print(
+                f"sozialraum-karte: no dataset in {data_dir}, and the demo cannot be written there: {reason}\n"
+                "Set SOZIALRAUM_DATA_DIR to a folder this user may write, or import a dataset into it first "
+                "(docs/betrieb.md).",
+                file=sys.stderr,
+            )
+            return 2
         logs.configure().info("no dataset in %s: the demo dataset was written there", data_dir)
     flags = streamlit_flags({"server.port": str(args.port), "server.address": args.address})
     command = [sys.executable, "-m", "streamlit", "run", str(app_path()), *flags]

@@ -385,3 +385,24 @@ def test_version_and_the_data_tools_through_the_console_script() -> None:
         cwd=ROOT,
     )
     assert tools.returncode == 0 and "--out" in tools.stdout
+
+
+def test_serve_says_in_one_sentence_when_the_data_folder_cannot_be_written(tmp_path: Path) -> None:
+    """An operator's wrong folder is a sentence and exit code 2, not a traceback (root may write anywhere,
+    so the folder lies below a file)."""
+    import os
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    env = {
+        **os.environ,
+        "SOZIALRAUM_DATA_DIR": str(blocker / "data"),
+        "SOZIALRAUM_USER_DIR": str(tmp_path / "var"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "sozialraum_karte.cli", "serve", "--port", "1"],
+        check=False, capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "cannot be written" in result.stderr and "SOZIALRAUM_DATA_DIR" in result.stderr
+    assert "Traceback" not in result.stderr
