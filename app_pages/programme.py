@@ -310,6 +310,9 @@ def meeting_view(who: Principal) -> None:
     if who.may(Action.ANSWER_CONCERN):
         concerns = journal.concerns(register(), by=who)
         options = {int(i): f"#{i} {th}" for i, th in zip(concerns["id"], concerns["thema"], strict=True)}
+        if not options:  # nothing to decide about (an empty, greyed-out form would be unreadable)
+            st.caption(f"{t('agenda.decision')}: {t('concerns.none')}")
+            return
         with st.form("programme_decision", clear_on_submit=True):
             st.markdown(f"**{t('agenda.decision')}**")
             chosen = st.selectbox(t("concerns.pick"), list(options), format_func=labelled(options))

@@ -145,14 +145,24 @@ def test_every_page_passes_axe_and_speaks_its_language(
         bad += _axe(pg, f"erkunden: {panel}", found)
     pg.locator("[data-testid=stButtonGroup]").get_by_text("Veränderung", exact=True).click()
     bad += _axe(pg, "erkunden: Veränderung", found)
-    for path in ("/abdeckung", "/konto", "/daten", "/export"):
+    for path in ("/abdeckung", "/wirkung", "/konto", "/daten", "/export"):
         pg.goto(coordinator_server + path)
         bad += _every_tab(pg, path, found)
     pg.goto(coordinator_server + "/tandems")
     if viewport[0] < 640:  # the sidebar is folded away on a phone
         pg.get_by_test_id("stExpandSidebarButton").click()
     _log_in(pg, "koordination@demo.invalid", demo.DEMO_PASSWORD)
-    for path in ("/tandems", "/aktivitaeten", "/anliegen", "/export", "/daten", "/verwaltung", "/konto"):
+    paths = (
+        "/tandems",
+        "/aktivitaeten",
+        "/anliegen",
+        "/programmjahr",
+        "/export",
+        "/daten",
+        "/verwaltung",
+        "/konto",
+    )
+    for path in paths:
         pg.goto(coordinator_server + path)
         bad += _every_tab(pg, f"coordinator {path}", found)
     ARTIFACTS.mkdir(exist_ok=True)
