@@ -73,6 +73,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/explore_rerun.py
 	$(BIN)/python bench/export_times.py
 	$(BIN)/python bench/programme_year.py
+	$(BIN)/python bench/page_reruns.py
 	$(BIN)/python bench/webmap_browser.py
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/load_protocol.py
