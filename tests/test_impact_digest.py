@@ -298,13 +298,18 @@ def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Inbox]:
     controller.stop()
 
 
-def test_digest_and_notices_through_a_local_smtp_server(reg: Register, smtp: _Inbox) -> None:
+def _member_accounts(reg: Register) -> None:
+    """Accounts for both members of Tandem Süd (the sentinel connector is Zuhal's record)."""
     from geo import accounts
 
     for connector, email in ((1, "zuhal@example.org"), (2, "bo@example.org")):
         accounts.create_account(
             reg, by=Principal.cli(), email=email, roles="connector", connector_id=connector
         )
+
+
+def test_digest_and_notices_through_a_local_smtp_server(reg: Register, smtp: _Inbox) -> None:
+    _member_accounts(reg)
     today = date.today()
     soon = datetime.combine(today + timedelta(days=3), datetime.min.time()) + timedelta(hours=18)
     journal.add_activity(
@@ -346,10 +351,7 @@ def test_each_person_gets_mail_in_the_language_they_chose(
     from geo import accounts
     from geo.access import AccessDeniedError
 
-    for connector, email in ((1, "zuhal@example.org"), (2, "bo@example.org")):
-        accounts.create_account(
-            reg, by=Principal.cli(), email=email, roles="connector", connector_id=connector
-        )
+    _member_accounts(reg)
     bo = accounts.principal_for(reg, 2)
     assert accounts.language_of(reg, by=bo) is None
     assert accounts.set_language(reg, "ar", by=bo) is True
