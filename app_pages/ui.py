@@ -830,9 +830,10 @@ def prepared_download(
     full_key = (key, _principal_key(principal()), register().url, current_folder(), lang())
     store_ = st.session_state.setdefault(PREPARED, {})
     if st.button(prepare, key=f"{name}_prepare"):
-        store_[name] = (full_key, make())
-        if on_prepare is not None:
+        made = make()
+        if on_prepare is not None:  # recorded before the file is offered: no export without its audit entry
             on_prepare()
+        store_[name] = (full_key, made)
     ready = store_.get(name)
     if ready is None or ready[0] != full_key:
         store_.pop(name, None)
