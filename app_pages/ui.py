@@ -492,15 +492,18 @@ def principal() -> Principal:
 def _open_in_own_language(reg: store.Register, who: Principal) -> None:
     """
     The first time a session acts as an account (any way of logging in, or a reload with the cookie): switch
-    to the language the person chose before, if it differs. Applied before the language widget on a rerun.
+    to the language the person chose before, if it differs (applied before the language widget, on a rerun).
+    Someone who never chose one but picked a language other than German before logging in keeps it, stored.
     """
     if who.is_public or st.session_state.get("app_lang_account") == who.account_id:
         return
     st.session_state["app_lang_account"] = who.account_id
     try:
         own = accounts.language_of(reg, by=who)
+        if own is None and lang() != i18n.DEFAULT_LANGUAGE:
+            accounts.set_language(reg, lang(), by=who)
     except SozialraumError as exc:  # the language is a convenience: never a reason to fail a page
-        _log.warning("account language not read: %s", exc.message("en"))
+        _log.warning("account language not read or kept: %s", exc.message("en"))
         return
     if own is not None and own != lang():
         st.session_state["app_lang_pending"] = own

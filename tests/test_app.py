@@ -619,8 +619,15 @@ def test_the_app_opens_in_the_language_a_person_chose(
     register.close()
     at = _app(monkeypatch, official, tmp_path)
     at.run()
+    at.selectbox(key="lang").set_value("tr").run()  # chosen before the first login: kept with it
     _login(at, COORDINATOR_EMAIL, PASSWORD)
-    at.selectbox(key="lang").set_value("uk").run()  # chosen while logged in: kept for the account
+    assert not at.exception
+    assert at.selectbox(key="lang").value == "tr"
+    register = Register(store.database_url())
+    (view,) = accounts.accounts(register, by=Principal.cli())
+    assert accounts.language_of(register, by=accounts.principal_for(register, view.id)) == "tr"
+    register.close()
+    at.selectbox(key="lang").set_value("uk").run()  # changed while logged in: kept for the account
     assert not at.exception
     _logout(at)
     at.selectbox(key="lang").set_value("de").run()  # the public's choice is kept nowhere
@@ -634,7 +641,7 @@ def test_the_app_opens_in_the_language_a_person_chose(
     (view,) = accounts.accounts(register, by=Principal.cli())
     assert accounts.language_of(register, by=accounts.principal_for(register, view.id)) == "uk"
     log = accounts.audit_log(register, by=Principal.cli())
-    assert (log["action"] == "account.language").sum() == 1
+    assert (log["action"] == "account.language").sum() == 2  # tr at the login, uk later
     register.close()
 
 
