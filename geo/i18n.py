@@ -228,6 +228,8 @@ STREAMLIT_TEXTS = {
     "Upload": "st.upload",
     "Add files": "st.add_files",
     "Help": "st.help",
+    "Page not found": "st.page_not_found",
+    "The page that you have requested does not seem to exist. Running the app's main page.": "st.page_not_found_text",
 }
 #: Regular expressions over Streamlit's English texts (one group: the part kept) -> catalogue key with
 #: `{label}`; the third item says where they apply (``"text"``, ``"attr"`` or ``"both"``).
