@@ -184,26 +184,21 @@ account_page = st.Page(
     "app_pages/account.py", title=t("nav.account"), icon=":material/person:", url_path="konto"
 )
 admin_page = st.Page(
-    "app_pages/admin.py",
-    title=t("nav.admin"),
-    icon=":material/shield_person:",
-    url_path="verwaltung",
-    visibility="visible" if who.may(Action.MANAGE_ACCOUNTS) or who.may(Action.READ_AUDIT) else "hidden",
+    "app_pages/admin.py", title=t("nav.admin"), icon=":material/shield_person:", url_path="verwaltung"
 )
 if not who.may(Action.READ_PUBLIC):  # the city requires a login: only the account page until then
     pages = [account_page]
 else:
-    # Listed only for those who may use them, but always there: a bookmark or a link from a mail opens the
-    # page, which asks for a login (a page left out would be Streamlit's "page not found" instead).
-    may_programme = who.may(Action.READ_REGISTER) or who.may(Action.OWN_RECORD)
-    pages.append(
-        st.Page(
-            "app_pages/programme.py",
-            title=t("nav.programme"),
-            icon=":material/volunteer_activism:",
-            url_path="programmjahr",
-            visibility="visible" if may_programme else "hidden",
+    if who.may(Action.READ_REGISTER) or who.may(Action.OWN_RECORD):
+        pages.append(
+            st.Page(
+                "app_pages/programme.py",
+                title=t("nav.programme"),
+                icon=":material/volunteer_activism:",
+                url_path="programmjahr",
+            )
         )
-    )
-    pages += [account_page, admin_page]
+    pages.append(account_page)
+    if who.may(Action.MANAGE_ACCOUNTS) or who.may(Action.READ_AUDIT):
+        pages.append(admin_page)
 st.navigation(pages).run()
