@@ -7,27 +7,26 @@ import streamlit
 import streamlit as st
 
 from app_pages.ui import (
+    LANGUAGE_LABEL,
     apply_pending_language,
     available_datasets,
-    client_id,
     current_folder,
     friendly_errors,
     labelled,
     lang,
-    log_in_session,
+    language_changed,
     log_out_session,
+    login_form,
     oidc_configured,
     page_setup,
     plain,
     principal,
-    register,
     register_problem,
-    remember_language,
     showing_demo,
     t,
     write_session_cookie,
 )
-from geo import accounts, demo, i18n, logs
+from geo import i18n, logs
 from geo.access import Action, Principal, login_required
 from geo.settings import check_environment
 
@@ -41,6 +40,7 @@ if "lang" not in st.session_state:
         st.session_state["lang"] = i18n.DEFAULT_LANGUAGE
 
 page_setup()
+st.session_state["app_panels"] = {}  # the panels (`ui.panels`) this run draws, by name
 
 logs.configure()
 logs.started("server", pid=__import__("os").getpid())
@@ -90,45 +90,14 @@ def who_is_logged_in(who: Principal) -> None:
         st.rerun()
 
 
-def login_form() -> None:
-    """Log in: with the city's identity provider when configured, else with an account of the register."""
-    if problem := st.session_state.pop("app_login_problem", None):
-        st.error(problem)
-    if oidc_configured():
-        if st.button(t("app.login_oidc"), key="app_login_oidc", type="primary"):
-            st.login()
-        return
-    with st.form("app_login", clear_on_submit=False):
-        email = st.text_input(t("app.email"), key="app_login_email", max_chars=254)
-        password = st.text_input(t("app.password"), type="password", key="app_login_password", max_chars=2000)
-        if st.form_submit_button(t("app.login")):
-            with friendly_errors():
-                reg = register()
-                who = accounts.login(reg, email, password, client=client_id())
-                log_in_session(reg, who)
-                st.rerun()
-    if showing_demo():
-        st.info(
-            t("app.demo_accounts", password=demo.DEMO_PASSWORD)
-            + "\n\n"
-            + "\n".join(
-                f"- `{e}` ({', '.join(t(f'role.{r}') for r in roles)})"
-                for e, roles in demo.DEMO_ACCOUNTS.items()
-            ),
-            icon=":material/science:",
-        )
-    else:
-        st.caption(t("app.code_hint"))
-
-
 with st.sidebar:
     apply_pending_language()
     st.selectbox(
-        t("app.language"),
+        LANGUAGE_LABEL,  # in every language: someone who reads no German finds it
         options=list(i18n.LANGUAGES),
         format_func=labelled(i18n.LANGUAGES),
         key="lang",
-        on_change=remember_language,
+        on_change=language_changed,
     )
     if i18n.needs_review(lang()):
         st.caption(t("app.translation_review"))
@@ -148,19 +117,31 @@ with st.sidebar:
             st.stop()
     else:
         with st.expander(t("app.login_title"), expanded=login_required()):
-            login_form()
+            login_form("app")
+if just := st.session_state.pop("app_just_logged_in", None):  # say so where the person looks: the page
+    st.toast(t("app.logged_in_toast", who=plain(just)), icon=":material/badge:")
+# the address carries the language: a reload or a shared link opens in it
+if lang() == i18n.DEFAULT_LANGUAGE:
+    if "lang" in st.query_params:
+        del st.query_params["lang"]
+elif st.query_params.get("lang") != lang():
+    st.query_params["lang"] = lang()
 
-explore_page = st.Page(
-    "app_pages/explore.py", title=t("nav.explore"), icon=":material/map:", url_path="start", default=True
+start_page = st.Page(  # at "/" and at "/start"
+    "app_pages/start.py", title=t("nav.start"), icon=":material/home:", url_path="start", default=True
 )
-pages = [
-    explore_page,
-    st.Page("app_pages/coverage.py", title=t("nav.coverage"), icon=":material/radar:", url_path="abdeckung"),
-    st.Page("app_pages/tandems.py", title=t("nav.tandems"), icon=":material/group:", url_path="tandems"),
+explore_page = st.Page(
+    "app_pages/explore.py", title=t("nav.explore"), icon=":material/map:", url_path="erkunden"
+)
+work = [
     st.Page(
         "app_pages/activities.py", title=t("nav.activities"), icon=":material/event:", url_path="aktivitaeten"
     ),
     st.Page("app_pages/concerns.py", title=t("nav.concerns"), icon=":material/forum:", url_path="anliegen"),
+]
+city = [
+    st.Page("app_pages/coverage.py", title=t("nav.coverage"), icon=":material/radar:", url_path="abdeckung"),
+    st.Page("app_pages/tandems.py", title=t("nav.tandems"), icon=":material/group:", url_path="tandems"),
     st.Page(
         "app_pages/welcome_points.py",
         title=t("nav.welcome_points"),
@@ -168,17 +149,10 @@ pages = [
         url_path="welcome-points",
     ),
     st.Page("app_pages/impact.py", title=t("nav.impact"), icon=":material/insights:", url_path="wirkung"),
+]
+more = [
     st.Page("app_pages/export.py", title=t("nav.export"), icon=":material/print:", url_path="export"),
     st.Page("app_pages/data.py", title=t("nav.data"), icon=":material/database:", url_path="daten"),
-    # The default page lives at "/"; Streamlit ignores its url_path, so "/erkunden" (a link someone typed or
-    # shared) would show an English "Page not found" dialog. The same page at its own address, not listed.
-    st.Page(
-        "app_pages/explore.py",
-        title=t("nav.explore"),
-        icon=":material/map:",
-        url_path="erkunden",
-        visibility="hidden",
-    ),
 ]
 account_page = st.Page(
     "app_pages/account.py", title=t("nav.account"), icon=":material/person:", url_path="konto"
@@ -187,10 +161,10 @@ admin_page = st.Page(
     "app_pages/admin.py", title=t("nav.admin"), icon=":material/shield_person:", url_path="verwaltung"
 )
 if not who.may(Action.READ_PUBLIC):  # the city requires a login: only the account page until then
-    pages = [account_page]
+    st.navigation([account_page]).run()
 else:
     if who.may(Action.READ_REGISTER) or who.may(Action.OWN_RECORD):
-        pages.append(
+        work.append(
             st.Page(
                 "app_pages/programme.py",
                 title=t("nav.programme"),
@@ -198,7 +172,16 @@ else:
                 url_path="programmjahr",
             )
         )
-    pages.append(account_page)
+    more.append(account_page)
     if who.may(Action.MANAGE_ACCOUNTS) or who.may(Action.READ_AUDIT):
-        pages.append(admin_page)
-st.navigation(pages).run()
+        more.append(admin_page)
+    # at most seven entries in the menu bar: two pages, three groups that open (on a phone: one menu)
+    st.navigation(
+        {
+            "": [start_page, explore_page],
+            t("nav.group_work"): work,
+            t("nav.group_city"): city,
+            t("nav.group_more"): more,
+        },
+        position="top",
+    ).run()

@@ -16,6 +16,7 @@ from app_pages.ui import (
     lang,
     load_current,
     opened_version,
+    panels,
     pick_sozialraum,
     pick_tandem,
     plain,
@@ -26,6 +27,7 @@ from app_pages.ui import (
 )
 from geo import i18n, journal, maps, profile, programme, webmap
 from geo.access import Action, Principal
+from geo.tables import localized
 
 st.title(t("activities.title"))
 WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
@@ -191,18 +193,22 @@ def listing(who: Principal, frame: pd.DataFrame, labels: dict[str, str]) -> None
         st.info(t("activities.none"))
         return
     st.dataframe(
-        pd.DataFrame(
-            {
-                t("activities.date"): i18n.format_dates(frame["starts_at"], lang(), time=True),
-                t("activities.title_field"): frame["title"],
-                t("activities.kind"): frame["kind"].map(lambda k: t(f"activities.kind_{k}")),
-                t("tandems.sozialraum"): frame["sozialraum_id"].map(labels),
-                t("concerns.tandem"): frame["tandem"],
-                t("activities.status"): frame["status"].map(lambda s: t(f"activities.status_{s}")),
-                t("activities.expected"): frame["expected"],
-                t("activities.actual"): frame["actual"],
-            }
-        ),
+        localized(
+            pd.DataFrame(
+                {
+                    t("activities.date"): i18n.format_dates(frame["starts_at"], lang(), time=True),
+                    t("activities.title_field"): frame["title"],
+                    t("activities.kind"): frame["kind"].map(lambda k: t(f"activities.kind_{k}")),
+                    t("tandems.sozialraum"): frame["sozialraum_id"].map(labels),
+                    t("concerns.tandem"): frame["tandem"],
+                    t("activities.status"): frame["status"].map(lambda s: t(f"activities.status_{s}")),
+                    t("activities.expected"): frame["expected"],
+                    t("activities.actual"): frame["actual"],
+                }
+            ),
+            lang(),
+            decimals={t("activities.expected"): 0, t("activities.actual"): 0},
+        ),  # an activity without numbers yet shows "–", not "None"
         hide_index=True,
         width="stretch",
     )
@@ -291,32 +297,33 @@ with friendly_errors():
     data, geometry = load_current()
     labels = profile.search_labels(data.spaces)
     points = dict(zip(data.welcome_points["welcome_point_id"], data.welcome_points["name"], strict=True))
-    if flash := st.session_state.pop("activities_flash", None):
-        st.success(flash)
-    for warning in st.session_state.pop("activities_flash_warnings", []):
-        st.warning(warning, icon=":material/event_busy:")
-    tab_new, tab_list, tab_cal, tab_map, tab_ics = st.tabs(
-        [
-            t("activities.tab_new"),
-            t("activities.tab_list"),
-            t("activities.tab_calendar"),
-            t("activities.tab_map"),
-            t("activities.tab_ics"),
-        ]
-    )
     who = principal()
-    with tab_new, friendly_errors():
-        new_activity(who, labels, points, set(labels))
-    frame = journal.activities(register(), by=who).iloc[0:0]  # empty until the filters have run
-    with tab_list, friendly_errors():
-        frame = filtered(who, labels)
-        listing(who, frame, labels)
-    with tab_cal, friendly_errors():
-        calendar(frame)
-    with tab_map, friendly_errors():
-        activity_map(frame, data, geometry)
-    with tab_ics, friendly_errors():
-        if not tandem_names():
+    panel, boxes = panels(
+        "activities",
+        {
+            "new": t("activities.tab_new"),
+            "list": t("activities.tab_list"),
+            "calendar": t("activities.tab_calendar"),
+            "map": t("activities.tab_map"),
+            "ics": t("activities.tab_ics"),
+        },
+    )
+    with boxes[panel], friendly_errors():
+        if flash := st.session_state.pop("activities_flash", None):  # beside the form that was used
+            st.success(flash, icon=":material/check_circle:")
+        for warning in st.session_state.pop("activities_flash_warnings", []):
+            st.warning(warning, icon=":material/event_busy:")
+        if panel == "new":
+            new_activity(who, labels, points, set(labels))
+        elif panel in ("list", "calendar", "map"):
+            frame = filtered(who, labels)  # the same filters on the three views
+            if panel == "list":
+                listing(who, frame, labels)
+            elif panel == "calendar":
+                calendar(frame)
+            else:
+                activity_map(frame, data, geometry)
+        elif not tandem_names():
             st.info(t("tandems.none"))
         else:
             tandem = pick_tandem(t("concerns.tandem"), empty=None, key="activities_ics_tandem")

@@ -10,6 +10,7 @@ from app_pages.ui import (
     lang,
     multiselect,
     opened_version,
+    panels,
     plain,
     prepared_download,
     principal,
@@ -135,24 +136,18 @@ def edit_account(who: Principal, views: list[accounts.AccountView]) -> None:
         st.rerun()
 
 
-def action_label(action: str) -> str:
-    """An audit action in the user's language (the code itself when there is no translation)."""
-    text = t(f"audit_action.{action}")
-    return action if text == f"audit_action.{action}" else text
-
-
 def audit(who: Principal) -> None:
     """The audit log, newest first, and its export."""
-    frame = accounts.audit_log(register(), by=who, limit=300)
+    frame = accounts.audit_in_words(accounts.audit_log(register(), by=who, limit=300), lang())
     st.caption(t("admin.audit_note"))
     st.dataframe(
         pd.DataFrame(
             {
                 t("admin.when"): i18n.format_dates(frame["at"], lang(), time=True),
                 t("admin.who"): frame["actor"],
-                t("admin.what"): frame["action"].map(action_label),
-                t("admin.target"): frame["target"] + " " + frame["target_id"],
-                t("admin.details"): frame["details"].map(accounts.details_text),
+                t("admin.what"): frame["what"],
+                t("admin.target"): frame["target"],
+                t("admin.details"): frame["details"],
             }
         ),
         hide_index=True,
@@ -203,13 +198,13 @@ with friendly_errors():
     if not sections:
         st.info(t("access.login_needed") if who.is_public else t("admin.nothing"))
         st.stop()
-    for (name, _label), tab in zip(sections, st.tabs([label for _, label in sections]), strict=True):
-        with tab, friendly_errors():
-            if name == "accounts":
-                views = account_list(who)
-                new_account(who)
-                edit_account(who, views)
-            elif name == "audit":
-                audit(who)
-            else:
-                retention(who)
+    name, boxes = panels("admin", dict(sections))
+    with boxes[name], friendly_errors():
+        if name == "accounts":
+            views = account_list(who)
+            new_account(who)
+            edit_account(who, views)
+        elif name == "audit":
+            audit(who)
+        else:
+            retention(who)

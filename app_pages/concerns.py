@@ -15,7 +15,9 @@ from app_pages.ui import (
     lang,
     load_current,
     multiselect,
+    open_panel,
     opened_version,
+    panels,
     pick_tandem,
     plain,
     prepared_download,
@@ -40,6 +42,37 @@ def places(ids: str, labels: dict[str, str]) -> str:
     return ", ".join(labels.get(i, i) for i in ids.split(",") if i)
 
 
+def choose_places(labels: dict[str, str]) -> tuple[list[str], bool]:
+    """
+    The Sozialräume of a concern: one by default; several only after a deliberate switch, then confirmed.
+
+    Returns the chosen IDs and whether the choice is confirmed (always, for one).
+    """
+    if not st.session_state.get("concerns_several"):
+        one = st.selectbox(
+            t("concerns.sozialraum_one"),
+            list(labels),
+            format_func=labelled(labels),
+            index=None,
+            placeholder=t("tandems.pick_sozialraum"),
+            key="concerns_place",
+        )
+        return ([one] if one else []), True
+    ids = multiselect(
+        t("concerns.sozialraeume"), list(labels), format_func=labelled(labels), key="concerns_places"
+    )
+    confirmed = st.checkbox(t("concerns.several_confirm"), key="concerns_several_ok")
+    return ids, confirmed or len(ids) <= 1
+
+
+def saved_here(kind: str) -> None:
+    """The confirmation of a save, where the person is: next to the form they used."""
+    if flash := st.session_state.pop(f"concerns_flash_{kind}", None):
+        st.success(flash, icon=":material/check_circle:")
+    if warning := st.session_state.pop(f"concerns_flash_{kind}_warning", None):
+        st.warning(warning)
+
+
 def new_concern(who: Principal, labels: dict[str, str], known: set[str]) -> None:
     """The form connectors use to log a concern (for their own tandems; coordinators for any)."""
     if not who.may_for_some_tandem(Action.LOG_CONCERN):
@@ -47,6 +80,15 @@ def new_concern(who: Principal, labels: dict[str, str], known: set[str]) -> None
             t("concerns.login_to_log") if who.is_public else t("concerns.no_tandem"), icon=":material/lock:"
         )
         return
+    saved_here("new")
+    if (saved := st.session_state.get("concerns_saved_id")) is not None:
+        for card in journal.concern_cards(register(), by=who):
+            if int(card.record["id"]) == saved:
+                concern_card(card, labels, expanded=True)
+        if st.button(t("concerns.see_mine"), key="concerns_see_mine", icon=":material/forum:"):
+            open_panel("concerns", "mine")
+            st.rerun()
+    st.toggle(t("concerns.several"), key="concerns_several", help=t("concerns.several_help"))
     with st.form("concerns_new", clear_on_submit=True):
         thema = st.text_input(t("concerns.thema"))
         beschreibung = st.text_area(t("concerns.beschreibung"))
@@ -56,7 +98,7 @@ def new_concern(who: Principal, labels: dict[str, str], known: set[str]) -> None
             index=1,
             format_func=bound(lambda p: t(f"concerns.priority_{p}")),
         )
-        ids = multiselect(t("concerns.sozialraeume"), list(labels), format_func=labelled(labels))
+        ids, confirmed = choose_places(labels)
         ort = st.text_input(t("concerns.lokalisierung"), help=t("concerns.lokalisierung_help"))
         point = st.session_state.get("explore_home_candidate")
         use_point = st.checkbox(
@@ -70,8 +112,11 @@ def new_concern(who: Principal, labels: dict[str, str], known: set[str]) -> None
             only=None if who.all_tandems() else who.tandem_ids,
         )
         public = st.checkbox(t("concerns.public"), help=t("concerns.public_help"))
-        if st.form_submit_button(t("tandems.save")):
-            journal.add_concern(
+        if st.form_submit_button(t("tandems.save"), type="primary"):
+            if not confirmed:
+                st.error(t("concerns.several_unconfirmed", n=len(ids)))
+                return
+            concern_id = journal.add_concern(
                 register(),
                 journal.ConcernInput(
                     thema=thema,
@@ -88,34 +133,96 @@ def new_concern(who: Principal, labels: dict[str, str], known: set[str]) -> None
                 by=who,
                 known_ids=known,
             )
-            st.session_state["concerns_flash"] = t("concerns.saved", thema=plain(thema))
+            st.session_state["concerns_flash_new"] = t("concerns.saved", thema=plain(thema))
+            st.session_state["concerns_saved_id"] = concern_id
+            for key in ("concerns_place", "concerns_places", "concerns_several_ok"):
+                st.session_state.pop(key, None)
             st.rerun()
 
 
-def feedback(who: Principal, labels: dict[str, str]) -> None:
-    """What became of the concerns this person may see, newest first; news for their tandems marked."""
+def history_table(hist: pd.DataFrame) -> pd.DataFrame:
+    """A concern's history in words: when, what (status or a meeting's decision), the comment."""
+    return pd.DataFrame(
+        {
+            t("concerns.created"): i18n.format_dates(hist["created_at"], lang(), time=True),
+            t("concerns.status"): [
+                t("concerns.decision", date=i18n.format_date(m, lang()))
+                if k == "beschluss"
+                else status_label(s)
+                for s, k, m in zip(hist["status"], hist["kind"], hist["meeting_on"], strict=True)
+            ],
+            t("concerns.comment"): [str(c) or "–" for c in hist["comment"]],  # a table shows text as is
+        }
+    )
+
+
+#: The programme's columns of a concern, in the order of its log, with their labels.
+RECORD_FIELDS = (
+    ("beschreibung", "concerns.beschreibung"),
+    ("prioritaet", "concerns.prioritaet"),
+    ("lokalisierung", "concerns.lokalisierung"),
+    ("loesungen", "concerns.loesungen"),
+    ("kontakt", "concerns.kontakt"),
+    ("tandem", "concerns.tandem"),
+)
+
+
+def record_lines(record: dict, labels: dict[str, str]) -> list[str]:
+    """Every column of the programme's log that `record` carries (what the reader may see), in words."""
+    lines = [
+        f"**{t('concerns.sozialraeume')}:** {plain(places(str(record['sozialraum_ids']), labels)) or '–'}"
+    ]
+    for field, key in RECORD_FIELDS:
+        value = record.get(field)
+        if value is None or (isinstance(value, float) and pd.isna(value)) or str(value) == "":
+            continue
+        text = t(f"concerns.priority_{value}") if field == "prioritaet" else plain(value)
+        lines.append(f"**{t(key)}:** {text}")
+    if record.get("lat") is not None and pd.notna(record.get("lat")):
+        lines.append(f"**{t('concerns.point')}:** {t('concerns.point_set')}")
+    return lines
+
+
+def concern_card(
+    card: journal.ConcernCard, labels: dict[str, str], *, expanded: bool, news: bool = False
+) -> None:
+    """One concern: topic, status and date on top; its record and whole history inside."""
+    record = card.record
+    with st.container(border=True):
+        mark = f":material/fiber_new: {t('concerns.news_mark')} · " if news else ""
+        st.markdown(f"{mark}**{plain(record['thema'])}** · {status_label(str(record['status']))}")
+        answers = card.history.iloc[1:]  # the first entry is the logging itself
+        if not answers.empty:
+            st.markdown(t("concerns.latest_answer", answer=plain(answers.iloc[-1]["comment"]) or "–"))
+        st.caption(
+            t("concerns.card_dates", created=i18n.format_date(record["created_at"], lang()),
+              latest=i18n.format_date(card.latest, lang()))
+        )  # fmt: skip
+        with st.expander(t("concerns.card_more"), expanded=expanded):
+            st.markdown("  \n".join(record_lines(record, labels)))
+            st.dataframe(history_table(card.history), hide_index=True, width="stretch")
+
+
+def mine(who: Principal, labels: dict[str, str]) -> None:
+    """What became of the concerns: one card per concern, newest change first; news for the tandem marked."""
     unseen = digest.notices(register(), by=who) if who.tandem_ids and not who.all_tandems() else None
-    new = set(unseen["concern_id"]) if unseen is not None else set()
     if unseen is not None and not unseen.empty:
-        st.info(t("programme.notices", n=len(new)), icon=":material/notifications:")
+        st.info(t("programme.notices", n=len(set(unseen["concern_id"]))), icon=":material/notifications:")
         if st.button(t("programme.mark_seen"), key="concerns_seen"):
             digest.mark_seen(register(), [int(i) for i in unseen["id"]], by=who)
             st.rerun()
-    feed = journal.feedback(register(), by=who)
-    if feed.empty:
+    if who.is_public:
+        st.caption(t("concerns.public_view_note"))
+    cards = journal.concern_cards(register(), by=who)
+    if not cards:
         st.info(t("concerns.no_feedback"))
-    for row in feed.itertuples():
-        with st.container(border=True):
-            mark = ":material/fiber_new: " if row.concern_id in new else ""
-            st.markdown(f"{mark}**{plain(row.thema)}** · {status_label(row.status)}")
-            st.markdown(plain(row.comment))
-            st.caption(
-                f"{i18n.format_date(row.created_at, lang())} · {plain(places(row.sozialraum_ids, labels))}"
-            )
+    new = set(unseen["concern_id"]) if unseen is not None else set()
+    for card in cards:
+        concern_card(card, labels, expanded=False, news=int(card.record["id"]) in new)
 
 
 def all_concerns(who: Principal, labels: dict[str, str]) -> None:
-    """The log as far as this person may see it; the history of one concern; coordinators answer."""
+    """The log as far as this person may see it; the full record of one concern; coordinators answer."""
     if who.is_public:
         st.caption(t("concerns.public_view_note"))
     elif not who.may(Action.READ_CONCERNS):
@@ -124,42 +231,33 @@ def all_concerns(who: Principal, labels: dict[str, str]) -> None:
     if frame.empty:
         st.info(t("concerns.none"))
         return
-    shown = pd.DataFrame(
-        {
-            t("concerns.thema"): frame["thema"],
-            t("concerns.prioritaet"): frame["prioritaet"].map(lambda p: t(f"concerns.priority_{p}")),
-            t("concerns.sozialraeume"): frame["sozialraum_ids"].map(lambda i: places(i, labels)),
-            t("concerns.status"): frame["status"].map(status_label),
-            t("concerns.created"): i18n.format_dates(frame["created_at"], lang()),
-            t("concerns.tandem"): frame["tandem"],
-        }
-    )
-    st.dataframe(shown, hide_index=True, width="stretch")
+    columns = {
+        t("concerns.thema"): frame["thema"],
+        t("concerns.prioritaet"): frame["prioritaet"].map(
+            lambda p: t(f"concerns.priority_{p}") if p else "–"
+        ),
+        t("concerns.sozialraeume"): frame["sozialraum_ids"].map(lambda i: places(i, labels) or "–"),
+        t("concerns.status"): frame["status"].map(status_label),
+        t("concerns.created"): i18n.format_dates(frame["created_at"], lang()),
+    }
+    if frame["tandem"].astype(str).str.len().gt(0).any():  # the public never sees who logged a concern
+        columns[t("concerns.tandem")] = frame["tandem"].map(lambda n: n or "–")
+    st.dataframe(pd.DataFrame(columns), hide_index=True, width="stretch")
     by_id = frame.set_index("id")
     shown = distinct({int(i): str(by_id.at[i, "thema"]) for i in by_id.index})
+    if st.session_state.get("concerns_pick") not in shown:
+        st.session_state.pop("concerns_pick", None)
     chosen = st.selectbox(t("concerns.pick"), list(shown), format_func=labelled(shown), key="concerns_pick")
     row = by_id.loc[chosen]
-    st.markdown(f"**{plain(row['thema'])}**")
-    st.markdown(plain(row["beschreibung"]))
-    hist = journal.history(register(), chosen, by=who)
-    st.dataframe(
-        pd.DataFrame(
-            {
-                t("concerns.created"): i18n.format_dates(hist["created_at"], lang(), time=True),
-                t("concerns.status"): [
-                    t("concerns.decision", date=i18n.format_date(m, lang()))
-                    if k == "beschluss"
-                    else status_label(s)
-                    for s, k, m in zip(hist["status"], hist["kind"], hist["meeting_on"], strict=True)
-                ],
-                t("concerns.comment"): hist["comment"],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    with st.container(border=True):
+        st.markdown(f"**{plain(row['thema'])}** · {status_label(str(row['status']))}")
+        st.markdown("  \n".join(record_lines({"id": chosen, **row.to_dict()}, labels)))
+        st.dataframe(
+            history_table(journal.history(register(), chosen, by=who)), hide_index=True, width="stretch"
+        )
     if who.may(Action.ANSWER_CONCERN):
         version = opened_version("concerns", chosen, int(row["version"]))
+        saved_here("answer")
         with st.form("concerns_answer", clear_on_submit=True):
             st.markdown(f"**{t('concerns.answer')}**")
             status = st.selectbox(
@@ -172,7 +270,7 @@ def all_concerns(who: Principal, labels: dict[str, str]) -> None:
             public = st.checkbox(
                 t("concerns.public"), value=bool(row["public"]), help=t("concerns.public_help")
             )
-            if st.form_submit_button(t("concerns.answer_button")):
+            if st.form_submit_button(t("concerns.answer_button"), type="primary"):
                 journal.change_status(
                     register(),
                     chosen,
@@ -183,9 +281,11 @@ def all_concerns(who: Principal, labels: dict[str, str]) -> None:
                     public=public,
                 )
                 forget_opened("concerns")
-                st.session_state["concerns_flash"] = t("concerns.answered")
+                st.session_state["concerns_flash_answer"] = t(
+                    "concerns.answered_what", thema=plain(row["thema"]), status=status_label(status)
+                )
                 if problem := digest.tell_tandems(register(), by=who):
-                    st.session_state["concerns_flash_warning"] = problem.message(lang())
+                    st.session_state["concerns_flash_answer_warning"] = problem.message(lang())
                 st.rerun()
 
 
@@ -206,7 +306,7 @@ def spreadsheet(who: Principal, known: set[str], names: dict[str, str]) -> None:
             t("concerns.confirm_import", n=len(reading.rows)), key="concerns_confirm"
         ):
             n = journal.import_concerns(register(), reading, by=who, known_ids=known)
-            st.session_state["concerns_flash"] = t("tandems.imported", n=n)
+            st.session_state["concerns_flash_sheet"] = t("tandems.imported", n=n)
             st.rerun()
     st.caption(t("concerns.export_note"))
     prepared_download(
@@ -234,21 +334,24 @@ with friendly_errors():
     labels = profile.search_labels(data.spaces)
     known = set(data.spaces["sozialraum_id"])
     names = {n.casefold(): i for i, n in zip(data.spaces["sozialraum_id"], data.spaces["name"], strict=True)}
-    if flash := st.session_state.pop("concerns_flash", None):
-        st.success(flash)
-    if warning := st.session_state.pop("concerns_flash_warning", None):
-        st.warning(warning)
     who = principal()
-    titles = [t("concerns.tab_new"), t("concerns.tab_feedback"), t("concerns.tab_all")]
+    options = {
+        "new": t("concerns.tab_new"),
+        "mine": t(
+            "concerns.tab_mine" if who.tandem_ids and not who.all_tandems() else "concerns.tab_feedback"
+        ),
+        "all": t("concerns.tab_all"),
+    }
     if who.may(Action.EXPORT_CONCERNS):
-        titles.append(t("concerns.tab_sheet"))
-    tabs = st.tabs(titles)
-    with tabs[0], friendly_errors():
-        new_concern(who, labels, known)
-    with tabs[1], friendly_errors():
-        feedback(who, labels)
-    with tabs[2], friendly_errors():
-        all_concerns(who, labels)
-    if len(tabs) > 3:
-        with tabs[3], friendly_errors():
+        options["sheet"] = t("concerns.tab_sheet")
+    panel, boxes = panels("concerns", options)
+    with boxes[panel], friendly_errors():
+        if panel == "new":
+            new_concern(who, labels, known)
+        elif panel == "mine":
+            mine(who, labels)
+        elif panel == "all":
+            all_concerns(who, labels)
+        else:
+            saved_here("sheet")
             spreadsheet(who, known, names)

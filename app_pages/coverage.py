@@ -19,6 +19,7 @@ from app_pages.ui import (
     load_current,
     need_components,
     need_current,
+    panels,
     plain,
     principal,
     register,
@@ -170,126 +171,138 @@ with friendly_errors():
         st.session_state["coverage_hypo"] = []
         st.rerun()
 
-    tab_gaps, tab_bezirke, tab_suggest = st.tabs(
-        [t("coverage.tab_gaps"), t("coverage.tab_bezirke"), t("coverage.tab_suggest")]
+    panel, boxes = panels(
+        "coverage",
+        {
+            "gaps": t("coverage.tab_gaps"),
+            "bezirke": t("coverage.tab_bezirke"),
+            "suggest": t("coverage.tab_suggest"),
+        },
     )
-    with tab_gaps:
-        shown = gap_table[[c for c in coverage.GAP_COLUMNS if c != "welcome_point_id"]].copy()
-        shown["need_class"] = shown["need_class"].map(lambda c: t(need.CLASS_KEYS[c - 1]))
-        headers = {
-            "sozialraum_id": "ID",
-            "name": t("ranking.name"),
-            "stadtbezirk": t("ranking.bezirk"),
-            "need_class": t("ranking.class"),
-            "score": t("ranking.score"),
-            "population": t("ranking.population"),
-            "welcome_point": t("coverage.nearest_wp"),
-            "distance_m": t(f"coverage.distance_m_{measure}"),
-        }
-        table_with_download(
-            shown.rename(columns=headers),
-            caption=t("coverage.gaps_caption", n=len(gap_table)),
-            file_name="luecken.csv",
-            key="coverage_download",
-            decimals={headers[c]: 0 for c in ("score", "population", "distance_m")},
-        )
-    with tab_bezirke:
-        frame = per_bezirk.assign(
-            covered=per_bezirk["share_high_need_covered"].map(percent),
-            within=per_bezirk["share_within"].map(percent),
-        )[["stadtbezirk", "population", "high_need_population", "covered", "within"]]
-        st.dataframe(
-            tables.localized(
-                frame.rename(
-                    columns={
-                        "stadtbezirk": t("ranking.bezirk"),
-                        "population": t("ranking.population"),
-                        "high_need_population": t("coverage.high_need_population"),
-                        "covered": t("coverage.share_covered"),
-                        "within": t("coverage.share_within", km=km_text(km)),
-                    }
+    if panel == "gaps":
+        with boxes["gaps"]:
+            shown = gap_table[[c for c in coverage.GAP_COLUMNS if c != "welcome_point_id"]].copy()
+            shown["need_class"] = shown["need_class"].map(lambda c: t(need.CLASS_KEYS[c - 1]))
+            headers = {
+                "sozialraum_id": "ID",
+                "name": t("ranking.name"),
+                "stadtbezirk": t("ranking.bezirk"),
+                "need_class": t("ranking.class"),
+                "score": t("ranking.score"),
+                "population": t("ranking.population"),
+                "welcome_point": t("coverage.nearest_wp"),
+                "distance_m": t(f"coverage.distance_m_{measure}"),
+            }
+            table_with_download(
+                shown.rename(columns=headers),
+                caption=t("coverage.gaps_caption", n=len(gap_table)),
+                file_name="luecken.csv",
+                key="coverage_download",
+                decimals={headers[c]: 0 for c in ("score", "population", "distance_m")},
+            )
+    if panel == "bezirke":
+        with boxes["bezirke"]:
+            frame = per_bezirk.assign(
+                covered=per_bezirk["share_high_need_covered"].map(percent),
+                within=per_bezirk["share_within"].map(percent),
+            )[["stadtbezirk", "population", "high_need_population", "covered", "within"]]
+            st.dataframe(
+                tables.localized(
+                    frame.rename(
+                        columns={
+                            "stadtbezirk": t("ranking.bezirk"),
+                            "population": t("ranking.population"),
+                            "high_need_population": t("coverage.high_need_population"),
+                            "covered": t("coverage.share_covered"),
+                            "within": t("coverage.share_within", km=km_text(km)),
+                        }
+                    ),
+                    lang(),
+                    decimals={t("ranking.population"): 0, t("coverage.high_need_population"): 0},
                 ),
-                lang(),
-                decimals={t("ranking.population"): 0, t("coverage.high_need_population"): 0},
-            ),
-            hide_index=True,
-            width="stretch",
-        )
-    with tab_suggest:
-        st.markdown(t("coverage.suggest_intro"))
-        home_id, max_home = None, None
-        speakers: pd.Series | None = None
-        matched: tuple[str, ...] = ()
-        pick = None
-        who = principal()
-        if who.may(Action.READ_REGISTER):
-            people = {c.id: c for c in register().private_connectors(by=who)}
-            tandems = {tv.id: tv for tv in register().tandems()}
-            pick = st.selectbox(
-                t("coverage.suggest_for"),
-                [None, *tandems],
-                key="coverage_for",
-                format_func=bound(lambda i: t("coverage.suggest_free") if i is None else tandems[i].name),
+                hide_index=True,
+                width="stretch",
             )
-        s1, s2 = st.columns(2)
-        if pick is None:
-            k = s1.number_input(t("coverage.suggest_k"), 1, 10, 2, key="coverage_k")
-        else:  # one tandem: ranked alternatives, each judged on its own
-            k = s1.number_input(t("coverage.suggest_options"), 1, 10, 3, key="coverage_options")
-        reach = km_slider(t("coverage.suggest_reach"), key="coverage_reach", container=s2)
-        if pick is not None:
-            homes = [
-                people[m].home_sozialraum_id for m in tandems[pick].member_ids if people[m].home_sozialraum_id
-            ]
-            home_id, max_home = (homes[0], 3000.0) if homes else (None, None)
-            st.caption(t("coverage.suggest_languages", languages=", ".join(tandems[pick].languages) or "–"))
-            speakers, matched = language_weights(data, tandems[pick].languages)
-        suggestions = coverage.suggest(
-            table,
-            data.spaces,
-            k=int(k),
-            min_class=min_class,
-            reach_m=reach * 1000,
-            home_id=home_id,
-            max_home_m=max_home,
-            speakers=speakers,
-            alternatives=pick is not None,
-        )
-        if not suggestions:
-            st.info(t("coverage.suggest_none"))
-        by_id = data.spaces.set_index("sozialraum_id")
-        for n, s in enumerate(suggestions, start=1):
-            reached = ", ".join(plain(f"{by_id.at[i, 'name']} ({i})") for i in s.reached)
-            st.markdown(
-                t(
-                    "coverage.suggestion",
-                    n=n,
-                    name=plain(s.name),
-                    id=s.sozialraum_id,
-                    population=i18n.format_number(s.high_need_population, lang(), decimals=0),
-                    reached=reached,
-                    wp=plain(s.welcome_point),
-                    distance=i18n.format_number(s.distance_m, lang(), decimals=0),
+    if panel == "suggest":
+        with boxes["suggest"]:
+            st.markdown(t("coverage.suggest_intro"))
+            home_id, max_home = None, None
+            speakers: pd.Series | None = None
+            matched: tuple[str, ...] = ()
+            pick = None
+            who = principal()
+            if who.may(Action.READ_REGISTER):
+                people = {c.id: c for c in register().private_connectors(by=who)}
+                tandems = {tv.id: tv for tv in register().tandems()}
+                pick = st.selectbox(
+                    t("coverage.suggest_for"),
+                    [None, *tandems],
+                    key="coverage_for",
+                    format_func=bound(lambda i: t("coverage.suggest_free") if i is None else tandems[i].name),
                 )
-            )
-            if s.speakers is not None:
+            s1, s2 = st.columns(2)
+            if pick is None:
+                k = s1.number_input(t("coverage.suggest_k"), 1, 10, 2, key="coverage_k")
+            else:  # one tandem: ranked alternatives, each judged on its own
+                k = s1.number_input(t("coverage.suggest_options"), 1, 10, 3, key="coverage_options")
+            reach = km_slider(t("coverage.suggest_reach"), key="coverage_reach", container=s2)
+            if pick is not None:
+                homes = [
+                    people[m].home_sozialraum_id
+                    for m in tandems[pick].member_ids
+                    if people[m].home_sozialraum_id
+                ]
+                home_id, max_home = (homes[0], 3000.0) if homes else (None, None)
                 st.caption(
+                    t("coverage.suggest_languages", languages=", ".join(tandems[pick].languages) or "–")
+                )
+                speakers, matched = language_weights(data, tandems[pick].languages)
+            suggestions = coverage.suggest(
+                table,
+                data.spaces,
+                k=int(k),
+                min_class=min_class,
+                reach_m=reach * 1000,
+                home_id=home_id,
+                max_home_m=max_home,
+                speakers=speakers,
+                alternatives=pick is not None,
+            )
+            if not suggestions:
+                st.info(t("coverage.suggest_none"))
+            by_id = data.spaces.set_index("sozialraum_id")
+            for n, s in enumerate(suggestions, start=1):
+                reached = ", ".join(plain(f"{by_id.at[i, 'name']} ({i})") for i in s.reached)
+                st.markdown(
                     t(
-                        "coverage.suggestion_speakers",
-                        n=round(s.speakers),
-                        nationalities=", ".join(matched),
+                        "coverage.suggestion",
+                        n=n,
+                        name=plain(s.name),
+                        id=s.sozialraum_id,
+                        population=i18n.format_number(s.high_need_population, lang(), decimals=0),
+                        reached=reached,
+                        wp=plain(s.welcome_point),
+                        distance=i18n.format_number(s.distance_m, lang(), decimals=0),
                     )
                 )
-            if s.home_distance_m is not None:
+                if s.speakers is not None:
+                    st.caption(
+                        t(
+                            "coverage.suggestion_speakers",
+                            n=round(s.speakers),
+                            nationalities=", ".join(matched),
+                        )
+                    )
+                if s.home_distance_m is not None:
+                    st.caption(
+                        t("coverage.suggestion_home", km=i18n.format_number(s.home_distance_m / 1000, lang()))
+                    )
+            if suggestions:
+                st.caption(t(f"coverage.suggest_method_{suggestions[0].method}"))
+            if suggestions and suggestions[0].pooled_m:
                 st.caption(
-                    t("coverage.suggestion_home", km=i18n.format_number(s.home_distance_m / 1000, lang()))
+                    t(
+                        "coverage.suggest_pooled",
+                        m=i18n.format_number(suggestions[0].pooled_m, lang(), decimals=0),
+                    )
                 )
-        if suggestions:
-            st.caption(t(f"coverage.suggest_method_{suggestions[0].method}"))
-        if suggestions and suggestions[0].pooled_m:
-            st.caption(
-                t(
-                    "coverage.suggest_pooled",
-                    m=i18n.format_number(suggestions[0].pooled_m, lang(), decimals=0),
-                )
-            )

@@ -143,7 +143,12 @@ def classification_controls() -> tuple[str, int, list[float]]:
 
 
 def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
-    """The Steckbrief of one Sozialraum."""
+    """The Steckbrief of one Sozialraum (in a box the map scrolls to after a tap on a phone)."""
+    with st.container(key="explore_profile"):
+        _profile(p, counts)
+
+
+def _profile(p: profile.Profile, counts: pd.DataFrame) -> None:
     st.subheader(plain(p.name))
     population = i18n.format_number(p.population, lang(), decimals=0) if p.population is not None else "–"
     st.caption(

@@ -10,6 +10,8 @@ from app_pages.ui import (
     friendly_errors,
     labelled,
     lang,
+    multiselect,
+    panels,
     pick_tandem,
     places_current,
     plain,
@@ -65,12 +67,11 @@ def journey_view(who: Principal, connector_id: int) -> None:
     st.markdown(f"**{t('tandems.languages')}:** {plain(', '.join(j.languages)) or '–'}")
     slots = [f"{d}:{p}" for d in programme.WEEKDAYS for p in programme.DAY_PARTS]
     with st.form(f"programme_availability_{connector_id}"):
-        chosen = st.multiselect(
+        chosen = multiselect(
             t("programme.availability"),
             slots,
             default=[f"{d}:{p}" for d, p in j.availability],
             format_func=bound(slot_label),
-            placeholder=t("app.choose"),
             help=t("programme.availability_help"),
         )
         if st.form_submit_button(t("tandems.save")):
@@ -79,7 +80,7 @@ def journey_view(who: Principal, connector_id: int) -> None:
                 connector_id,
                 by=who,
                 version=j.version,
-                availability={tuple(s.split(":", 1)) for s in chosen},  # type: ignore[misc]
+                availability={tuple(s.split(":", 1)) for s in chosen},
             )
             st.session_state["programme_flash"] = t("programme.saved")
             st.rerun()
@@ -211,17 +212,36 @@ def record_form(who: Principal, connector_id: int) -> None:
     if not choices:
         st.caption(t("programme.no_activities"))
         return
-    with st.form(f"programme_hours_{connector_id}", clear_on_submit=True):
-        activity = st.selectbox(t("certificate.activity"), list(choices), format_func=labelled(choices))
+    if flash := st.session_state.pop("programme_flash_hours", None):  # beside the form that was used
+        st.success(flash, icon=":material/check_circle:")
+    activity = st.selectbox(
+        t("certificate.activity"),
+        list(choices),
+        format_func=labelled(choices),
+        key=f"programme_hours_activity_{connector_id}",
+    )
+    if activity is None:
+        return
+    entered = programme.hours(register(), connector_id, by=who).set_index("activity_id")
+    minutes_now, prep_now = (
+        (int(entered.at[activity, "minutes"]), int(entered.at[activity, "prep_minutes"]))
+        if activity in entered.index
+        else (120, 0)
+    )
+    if activity in entered.index:
+        st.caption(t("programme.hours_entered", minutes=minutes_now, prep=prep_now))
+    with st.form(f"programme_hours_{connector_id}_{activity}"):  # the values shown are what is stored
         c1, c2 = st.columns(2)
-        minutes = c1.number_input(t("programme.minutes"), 0, programme.MAX_MINUTES, 120, step=15)
-        prep = c2.number_input(t("programme.prep_minutes"), 0, programme.MAX_MINUTES, 0, step=15)
+        minutes = c1.number_input(t("programme.minutes"), 0, programme.MAX_MINUTES, minutes_now, step=15)
+        prep = c2.number_input(t("programme.prep_minutes"), 0, programme.MAX_MINUTES, prep_now, step=15)
         st.caption(t("programme.zero_removes"))
-        if st.form_submit_button(t("tandems.save")) and activity is not None:
+        if st.form_submit_button(t("tandems.save"), type="primary"):
             programme.record_hours(
                 register(), activity, connector_id, by=who, minutes=int(minutes), prep_minutes=int(prep)
             )
-            st.session_state["programme_flash"] = t("programme.saved")
+            st.session_state["programme_flash_hours"] = t(
+                "programme.saved_what", title=plain(choices[activity]), minutes=int(minutes), prep=int(prep)
+            )
             st.rerun()
 
 
@@ -326,32 +346,37 @@ def meeting_view(who: Principal) -> None:
 
 with friendly_errors():
     who = principal()
-    if flash := st.session_state.pop("programme_flash", None):
-        st.success(flash)
+    flash = st.session_state.pop("programme_flash", None)
     if not (who.may(Action.READ_REGISTER) or who.may(Action.OWN_RECORD)):
         st.info(t("programme.login"), icon=":material/lock:")
         st.stop()
-    titles = [t("programme.tab_journey"), t("programme.tab_hours"), t("programme.tab_digest")]
+    options = {
+        "journey": t("programme.tab_journey"),
+        "hours": t("programme.tab_hours"),
+        "digest": t("programme.tab_digest"),
+    }
     if who.may(Action.READ_CONCERNS):
-        titles.append(t("programme.tab_meeting"))
-    tabs = st.tabs(titles)
-    persons = programme.people(register(), by=who)
-    for tab, view in zip(tabs[:2], (journey_view, hours_view), strict=True):
-        with tab, friendly_errors():
+        options["meeting"] = t("programme.tab_meeting")
+    panel, boxes = panels("programme", options)
+    with boxes[panel], friendly_errors():
+        if flash:  # beside the form that was used
+            st.success(flash, icon=":material/check_circle:")
+        if panel in ("journey", "hours"):
+            persons = programme.people(register(), by=who)
             if not persons:
                 st.info(t("programme.no_record"))
-                continue
-            person = st.selectbox(
-                t("programme.person"),
-                list(persons),
-                format_func=labelled(persons),
-                key=f"programme_person_{view.__name__}",
-            )
-            if person is not None:
-                view(who, person)
-    with tabs[2], friendly_errors():
-        digest_view(who)
-    if len(tabs) > 3:
-        with tabs[3], friendly_errors():
+            else:
+                view = journey_view if panel == "journey" else hours_view
+                person = st.selectbox(
+                    t("programme.person"),
+                    list(persons),
+                    format_func=labelled(persons),
+                    key=f"programme_person_{view.__name__}",
+                )
+                if person is not None:
+                    view(who, person)
+        elif panel == "digest":
+            digest_view(who)
+        else:
             meeting_view(who)
     st.caption(t("programme.privacy_note"))

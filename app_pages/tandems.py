@@ -18,6 +18,7 @@ from app_pages.ui import (
     load_current,
     multiselect,
     opened_version,
+    panels,
     pick_sozialraum,
     plain,
     principal,
@@ -327,8 +328,7 @@ with friendly_errors():
     data, _ = load_current()
     labels = profile.search_labels(data.spaces)
     points = dict(zip(data.welcome_points["welcome_point_id"], data.welcome_points["name"], strict=True))
-    if flash := st.session_state.pop("tandems_flash", None):
-        st.success(flash)
+    flash = st.session_state.pop("tandems_flash", None)
     public_overview(labels, points)
     who = principal()
     if not who.may(Action.READ_REGISTER):
@@ -339,19 +339,23 @@ with friendly_errors():
     if data.meta.demo:
         st.info(t("tandems.demo_register"), icon=":material/info:")
     known = set(data.spaces["sozialraum_id"])
-    tab_c, tab_t, tab_a, tab_f = st.tabs(
-        [
-            t("tandems.tab_connectors"),
-            t("tandems.tab_tandems"),
-            t("tandems.tab_assignments"),
-            t("tandems.tab_files"),
-        ]
+    panel, boxes = panels(
+        "tandems",
+        {
+            "connectors": t("tandems.tab_connectors"),
+            "tandems": t("tandems.tab_tandems"),
+            "assignments": t("tandems.tab_assignments"),
+            "files": t("tandems.tab_files"),
+        },
     )
-    with tab_c, friendly_errors():
-        connectors_tab(who)
-    with tab_t, friendly_errors():
-        tandems_tab(who, points)
-    with tab_a, friendly_errors():
-        assignments_tab(who, labels, known)
-    with tab_f, friendly_errors():
-        files_tab(who, known, points)
+    with boxes[panel], friendly_errors():
+        if flash:  # beside the form that was used
+            st.success(flash, icon=":material/check_circle:")
+        if panel == "connectors":
+            connectors_tab(who)
+        elif panel == "tandems":
+            tandems_tab(who, points)
+        elif panel == "assignments":
+            assignments_tab(who, labels, known)
+        else:
+            files_tab(who, known, points)

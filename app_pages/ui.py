@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import json
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -604,6 +605,12 @@ html body [data-testid="stCaptionContainer"] { color: #5f5e5d; opacity: 1; }
 html body [data-testid="stMainBlockContainer"] { padding-top: 4rem; }
 html body [data-testid="stHeading"] h1 { font-size: 2rem; padding-top: 0.25rem; }
 html body [data-testid="stBaseButton-tertiary"] { justify-content: flex-start; text-align: start; }
+html body [data-testid^="stBaseButton-"], html body [data-testid="stButtonGroup"] button,
+html body [data-testid="stPopoverButton"] { min-height: 44px; }
+html body [data-testid="stExpandSidebarButton"] { min-width: 44px; height: 44px; width: auto; gap: 4px;
+  padding: 0 10px; border: 1px solid #8a8886; border-radius: 8px; }
+html body [data-testid="stExpandSidebarButton"]::after { content: var(--sk-menu); font-size: 15px;
+  font-weight: 600; white-space: nowrap; }
 """
 #: Right-to-left languages: the text runs right to left, but Streamlit's frame stays as it is built (its
 #: sidebar slides out to the left; with ``<html dir="rtl">`` a folded phone sidebar stayed half on the page).
@@ -732,7 +739,8 @@ def page_setup() -> None:
     Streamlit writes ``<html lang="en">`` whatever the page says; screen readers pick their voice from it.
     """
     code = lang()
-    css = PAGE_CSS + (RTL_CSS if i18n.direction(code) == "rtl" else "")
+    menu = json.dumps(t("app.menu_button"), ensure_ascii=False)  # a CSS string: the label of the sidebar's toggle, in words
+    css = PAGE_CSS + f":root {{ --sk-menu: {menu}; }}\n" + (RTL_CSS if i18n.direction(code) == "rtl" else "")
     _page_language(
         data={"lang": code, "css": css, "texts": i18n.streamlit_texts(code)},
         key="app_page_language",
@@ -866,8 +874,11 @@ def forget_opened(kind: str) -> None:
 
 
 def multiselect(label: str, options: object, **kwargs: object) -> list:
-    """`st.multiselect` with a placeholder in the user's language (Streamlit's own is English)."""
-    return st.multiselect(label, options, placeholder=t("app.choose"), **kwargs)  # type: ignore[call-overload]
+    """
+    `st.multiselect` with a placeholder in the user's language (Streamlit's own is English), and without
+    Streamlit's "Select all" / "Select N matches" line: one tap on it after typing chose every match.
+    """
+    return st.multiselect(label, options, placeholder=t("app.choose"), select_all=False, **kwargs)  # type: ignore[call-overload]
 
 
 def distinct(labels: dict[int, str]) -> dict[int, str]:
@@ -941,3 +952,142 @@ def km_slider(label: str, *, key: str, container: object = st, help: str | None 
             label, options=KM_STEPS, key=key, format_func=bound(lambda v: f"{km_text(v)} km"), help=help
         )
     )
+
+
+# --- panels that keep their place, and a language switch that carries every choice along --------------------
+
+
+def panels(name: str, options: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
+    """
+    Tabs that keep their place: the open panel's ID and a container per panel; only the open one should run.
+
+    The open panel is kept in ``st.session_state[f"{name}_panel"]`` by ID (not by its label, which changes
+    with the language), so a save, a rerun, a language switch or a start-page button that opens a panel
+    (`open_panel`) all land on the panel the person meant. `options` maps panel ID -> label.
+    """
+    state = f"{name}_panel"
+    st.session_state.setdefault("app_panels", {})[name] = list(options)  # this run's panels (for tests)
+    if st.session_state.get(state) not in options:
+        st.session_state[state] = next(iter(options))
+    wanted = options[st.session_state[state]]
+    key = f"{name}_tabs_{lang()}"  # a fresh widget per language: its value is a label
+    if key in st.session_state and st.session_state[key] != wanted:
+        st.session_state[key] = wanted
+
+    def changed() -> None:
+        label = st.session_state.get(key)
+        for panel_id, panel_label in options.items():
+            if panel_label == label:
+                st.session_state[state] = panel_id
+
+    tabs = st.tabs(list(options.values()), key=key, on_change=changed, default=wanted)
+    return str(st.session_state[state]), dict(zip(options, tabs, strict=True))
+
+
+def open_panel(name: str, panel: str) -> None:
+    """Before switching to a page: open its panel `panel` there (see `panels`)."""
+    if panel:
+        st.session_state[f"{name}_panel"] = panel
+
+
+#: Widget kinds whose value Streamlit keeps in the browser as the option's *label*: after a language switch
+#: the browser would send back a label of the old language, which matches no option of the new one.
+_LABELLED_VALUES = frozenset({"string_value", "string_array_value", "int_value", "double_array_value"})
+
+
+def carry_choices_across_language() -> None:
+    """
+    In the language widget's callback: write every keyed choice back into the session as it is now.
+
+    Streamlit then sends each widget its value again, formatted in the new language, instead of keeping
+    the old language's label in the browser (which made a Steckbrief's search box fail with a KeyError and
+    left the indicator, search and time-series boxes in the old language).
+    """
+    from streamlit.runtime.state.session_state_proxy import get_session_state  # noqa: PLC0415
+
+    try:
+        state = get_session_state()._state
+        mapping = {k: i for i, k in state._key_id_mapper.id_key_mapping.items()}
+        metadata = state._new_widget_state.widget_metadata
+    except AttributeError:  # another Streamlit: the choices may reset, nothing fails
+        _log.warning("choices not carried across the language switch (Streamlit internals changed)")
+        return
+    for user_key, widget_id in list(mapping.items()):
+        meta = metadata.get(widget_id)
+        if user_key == "lang" or meta is None or meta.value_type not in _LABELLED_VALUES:
+            continue
+        if not isinstance(user_key, str) or "_tabs_" in user_key:
+            continue  # stateful tabs get a fresh widget per language (`panels`)
+        try:
+            value = st.session_state[user_key]
+        except KeyError:
+            continue
+        if isinstance(value, dict):
+            continue  # a data editor's edits cannot be written back
+        with contextlib.suppress(Exception):  # a widget that refuses values set from the session
+            st.session_state[user_key] = value
+
+
+def language_changed() -> None:
+    """The language widgets' callback: carry the choices across, remember the language for the account."""
+    carry_choices_across_language()
+    remember_language()
+
+
+def choose_language(code: str) -> None:
+    """A language button's callback (start page): the same as choosing it in the sidebar."""
+    if code in i18n.LANGUAGES and code != st.session_state.get("lang"):
+        st.session_state["lang"] = code
+        language_changed()
+
+
+#: The language picker's label, in every language: someone who reads no German still finds it.
+LANGUAGE_LABEL = " · ".join(dict.fromkeys(i18n.translate("app.language", code) for code in i18n.LANGUAGES))
+
+
+def language_buttons(key: str) -> None:
+    """Each language by its own name, one tap each (the start page's first screen)."""
+    current = lang()
+    row = st.container(horizontal=True, gap="small", key=key)
+    for code, name in i18n.LANGUAGES.items():
+        row.button(
+            name,
+            key=f"{key}_{code}",
+            type="primary" if code == current else "secondary",
+            on_click=choose_language,
+            args=(code,),
+        )
+
+
+def login_form(prefix: str) -> None:
+    """Log in: with the city's identity provider when configured, else with an account of the register."""
+    if problem := st.session_state.pop("app_login_problem", None):
+        st.error(problem)
+    if oidc_configured():
+        if st.button(t("app.login_oidc"), key=f"{prefix}_login_oidc", type="primary"):
+            st.login()
+        return
+    with st.form(f"{prefix}_login", clear_on_submit=False):
+        email = st.text_input(t("app.email"), key=f"{prefix}_login_email", max_chars=254)
+        password = st.text_input(
+            t("app.password"), type="password", key=f"{prefix}_login_password", max_chars=2000
+        )
+        if st.form_submit_button(t("app.login"), type="primary"):
+            with friendly_errors():
+                reg = register()
+                who = accounts.login(reg, email, password, client=client_id())
+                log_in_session(reg, who)
+                st.session_state["app_just_logged_in"] = who.label
+                st.rerun()
+    if showing_demo():
+        st.info(
+            t("app.demo_accounts", password=demo.DEMO_PASSWORD)
+            + "\n\n"
+            + "\n".join(
+                f"- `{e}` ({', '.join(t(f'role.{r}') for r in roles)})"
+                for e, roles in demo.DEMO_ACCOUNTS.items()
+            ),
+            icon=":material/science:",
+        )
+    else:
+        st.caption(t("app.code_hint"))

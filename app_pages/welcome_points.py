@@ -11,6 +11,7 @@ from app_pages.ui import (
     friendly_errors,
     lang,
     load_current,
+    panels,
     plain,
     principal,
     register,
@@ -85,55 +86,71 @@ def change_forms(data: Dataset, reg: Register, who: Principal, state: welcome.St
     open_names = dict(zip(state.open["welcome_point_id"], state.open["name"], strict=True))
     closed_names = dict(zip(state.closed["welcome_point_id"], state.closed["name"], strict=True))
     st.subheader(t("wp.change_title"))
-    close_tab, reopen_tab, edit_tab, add_tab = st.tabs(
-        [t("wp.tab_close"), t("wp.tab_reopen"), t("wp.tab_edit"), t("wp.tab_add")]
+    panel, boxes = panels(
+        "wp",
+        {
+            "close": t("wp.tab_close"),
+            "reopen": t("wp.tab_reopen"),
+            "edit": t("wp.tab_edit"),
+            "add": t("wp.tab_add"),
+        },
     )
-    with close_tab, st.form("wp_close_form", clear_on_submit=True):
-        picked = st.selectbox(t("wp.pick"), list(open_names), format_func=bound(lambda i: open_names[i]))
-        since = st.date_input(t("wp.from"), value=date.today(), format="DD.MM.YYYY")
-        reason = st.text_input(t("wp.reason"), max_chars=300)
-        if st.form_submit_button(t("wp.close_button")) and picked:
-            with friendly_errors():
-                welcome.record(
-                    reg, who, "close", valid_from=since, known=known, welcome_point_id=picked, reason=reason
-                )
-                _done(t("wp.closed_done", name=open_names[picked]))
-    with reopen_tab:
-        if not closed_names:
-            st.caption(t("wp.none_closed"))
-        else:
-            with st.form("wp_reopen_form", clear_on_submit=True):
-                picked = st.selectbox(
-                    t("wp.pick"), list(closed_names), format_func=bound(lambda i: closed_names[i])
-                )
-                since = st.date_input(t("wp.from"), value=date.today(), format="DD.MM.YYYY")
-                if st.form_submit_button(t("wp.reopen_button")) and picked:
-                    with friendly_errors():
-                        welcome.record(
-                            reg, who, "reopen", valid_from=since, known=known, welcome_point_id=picked
-                        )
-                        _done(t("wp.reopened_done", name=closed_names[picked]))
-    with edit_tab:
-        picked = st.selectbox(
-            t("wp.pick"), list(open_names), format_func=bound(lambda i: open_names[i]), key="wp_edit_pick"
-        )
-        with st.form("wp_edit_form", clear_on_submit=True):
-            st.caption(t("wp.edit_hint"))
-            fields = _fields(edit=True)
+    if panel == "close":
+        with boxes["close"], st.form("wp_close_form", clear_on_submit=True):
+            picked = st.selectbox(t("wp.pick"), list(open_names), format_func=bound(lambda i: open_names[i]))
             since = st.date_input(t("wp.from"), value=date.today(), format="DD.MM.YYYY")
-            if st.form_submit_button(t("wp.edit_button")) and picked:
+            reason = st.text_input(t("wp.reason"), max_chars=300)
+            if st.form_submit_button(t("wp.close_button")) and picked:
                 with friendly_errors():
                     welcome.record(
-                        reg, who, "edit", valid_from=since, known=known, welcome_point_id=picked, **fields
+                        reg,
+                        who,
+                        "close",
+                        valid_from=since,
+                        known=known,
+                        welcome_point_id=picked,
+                        reason=reason,
                     )
-                    _done(t("wp.edited_done", name=open_names[picked]))
-    with add_tab, st.form("wp_add_form", clear_on_submit=True):
-        fields = _fields(edit=False)
-        since = st.date_input(t("wp.from"), value=date.today(), format="DD.MM.YYYY")
-        if st.form_submit_button(t("wp.add_button")):
-            with friendly_errors():
-                welcome.record(reg, who, "add", valid_from=since, known=known, **fields)
-                _done(t("wp.added_done", name=fields.get("name", "")))
+                    _done(t("wp.closed_done", name=open_names[picked]))
+    if panel == "reopen":
+        with boxes["reopen"]:
+            if not closed_names:
+                st.caption(t("wp.none_closed"))
+            else:
+                with st.form("wp_reopen_form", clear_on_submit=True):
+                    picked = st.selectbox(
+                        t("wp.pick"), list(closed_names), format_func=bound(lambda i: closed_names[i])
+                    )
+                    since = st.date_input(t("wp.from"), value=date.today(), format="DD.MM.YYYY")
+                    if st.form_submit_button(t("wp.reopen_button")) and picked:
+                        with friendly_errors():
+                            welcome.record(
+                                reg, who, "reopen", valid_from=since, known=known, welcome_point_id=picked
+                            )
+                            _done(t("wp.reopened_done", name=closed_names[picked]))
+    if panel == "edit":
+        with boxes["edit"]:
+            picked = st.selectbox(
+                t("wp.pick"), list(open_names), format_func=bound(lambda i: open_names[i]), key="wp_edit_pick"
+            )
+            with st.form("wp_edit_form", clear_on_submit=True):
+                st.caption(t("wp.edit_hint"))
+                fields = _fields(edit=True)
+                since = st.date_input(t("wp.from"), value=date.today(), format="DD.MM.YYYY")
+                if st.form_submit_button(t("wp.edit_button")) and picked:
+                    with friendly_errors():
+                        welcome.record(
+                            reg, who, "edit", valid_from=since, known=known, welcome_point_id=picked, **fields
+                        )
+                        _done(t("wp.edited_done", name=open_names[picked]))
+    if panel == "add":
+        with boxes["add"], st.form("wp_add_form", clear_on_submit=True):
+            fields = _fields(edit=False)
+            since = st.date_input(t("wp.from"), value=date.today(), format="DD.MM.YYYY")
+            if st.form_submit_button(t("wp.add_button")):
+                with friendly_errors():
+                    welcome.record(reg, who, "add", valid_from=since, known=known, **fields)
+                    _done(t("wp.added_done", name=fields.get("name", "")))
 
 
 def _fields(*, edit: bool) -> dict[str, str]:

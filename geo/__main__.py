@@ -25,6 +25,7 @@ from geo.errors import SozialraumError
 DISTANCE_MEASURES = ("point", "edge")
 
 if TYPE_CHECKING:
+    from geo.dataset import Dataset
     from geo.store import Register
 
 
@@ -154,10 +155,9 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
 
 def _cmd_gaps(args: argparse.Namespace) -> int:
-    from geo import coverage, dataset, need, store, welcome  # noqa: PLC0415
+    from geo import coverage, need  # noqa: PLC0415
 
-    register = store.Register(args.db)
-    data = welcome.current(dataset.load_dataset(args.data_dir), welcome.changes(register), date.today())
+    data, register = _dataset_and_register(args)
     result = need.need_index(data.spaces, need.default_components(data.indicator_ids()))
     assignments = register.active_assignments()
     table = coverage.coverage_table(
@@ -187,11 +187,10 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from geo import dataset, export, journal, store, welcome  # noqa: PLC0415
+    from geo import export, journal  # noqa: PLC0415
     from geo.snapshot import SnapshotView  # noqa: PLC0415
 
-    register = store.Register(args.db)
-    data = welcome.current(dataset.load_dataset(args.data_dir), welcome.changes(register), date.today())
+    data, register = _dataset_and_register(args)
     view = SnapshotView(
         kind=args.view, indicator=args.indicator, min_class=args.min_class, measure=args.distance
     )
@@ -202,6 +201,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         assignments=register.active_assignments(),
         preset=args.preset,
         lang=args.lang,
+        orientation=args.orientation,
         sozialraum_id=args.sozialraum,
         # a file for meetings: only the concerns marked public
         open_concerns=journal.open_concerns(register, args.sozialraum, by=Principal.public())
@@ -219,9 +219,9 @@ def _day(text: str) -> date:
 
 
 def _cmd_certificate(args: argparse.Namespace) -> int:
-    from geo import documents, programme, store  # noqa: PLC0415
+    from geo import documents, programme  # noqa: PLC0415
 
-    register = store.Register(args.db)
+    register = _register(args)
     by = Principal.cli()
     journey = programme.journey(register, args.connector, by=by)
     frame = programme.hours(register, args.connector, by=by, start=args.start, end=args.end)
@@ -242,11 +242,10 @@ def _cmd_certificate(args: argparse.Namespace) -> int:
 
 
 def _cmd_impact(args: argparse.Namespace) -> int:
-    from geo import dataset, documents, impact, store, welcome  # noqa: PLC0415
+    from geo import documents, impact  # noqa: PLC0415
 
     start, end = impact.quarter(args.quarter)
-    register = store.Register(args.db)
-    data = welcome.current(dataset.load_dataset(args.data_dir), welcome.changes(register), date.today())
+    data, register = _dataset_and_register(args)
     by = Principal.cli()
     ev = impact.events(register, by=by)
     names = {t.id: t.name for t in register.tandems()}
@@ -261,9 +260,9 @@ def _cmd_impact(args: argparse.Namespace) -> int:
 
 
 def _cmd_digest(args: argparse.Namespace) -> int:
-    from geo import digest, store  # noqa: PLC0415
+    from geo import digest  # noqa: PLC0415
 
-    register = store.Register(args.db)
+    register = _register(args)
     by = Principal.cli()
     if not args.send:
         for view in register.tandems():
@@ -286,10 +285,32 @@ def _cmd_digest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _register(args: argparse.Namespace) -> Register:
-    from geo import store  # noqa: PLC0415
+def _register(args: argparse.Namespace, data: Dataset | None = None) -> Register:
+    """
+    The register a command works on, picked as the app picks it.
 
-    return store.Register(getattr(args, "db", None))
+    ``--db`` names it. Otherwise the demo dataset (`data`) has the demo register, seeded as the app seeds it
+    on first use (`geo.demo.seeded_register`); ``--demo`` opens the demo register as it is; anything else
+    works on the real register (``DATABASE_URL`` or ``<user folder>/register.sqlite``).
+    """
+    from geo import demo, store  # noqa: PLC0415
+
+    if getattr(args, "db", None):
+        return store.Register(args.db)
+    if data is not None and data.meta.demo:
+        return demo.seeded_register(sorted(data.spaces["sozialraum_id"]))
+    if getattr(args, "demo", False):
+        return store.Register(store.demo_database_url(), demo=True)
+    return store.Register()
+
+
+def _dataset_and_register(args: argparse.Namespace) -> tuple[Dataset, Register]:
+    """The dataset of ``--data-dir`` as of today (Welcome Point changes applied) and its register."""
+    from geo import dataset, welcome  # noqa: PLC0415
+
+    data = dataset.load_dataset(args.data_dir)
+    register = _register(args, data)
+    return welcome.current(data, welcome.changes(register), date.today()), register
 
 
 def _print_code(code: str, lang: str) -> None:
@@ -379,8 +400,18 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     from geo import backup  # noqa: PLC0415
     from geo.settings import get_settings  # noqa: PLC0415
 
-    datasets = args.datasets if args.datasets is not None else get_settings().user_dir / "official"
-    manifest = backup.backup(_register(args), args.out, datasets=datasets, by=Principal.cli())
+    register = _register(args)
+    shown = "cli.backup_of_demo" if register.demo else "cli.backup_of_real"
+    print(i18n.translate(shown, args.lang, url=register.shown_url))
+    datasets = args.datasets
+    if datasets is None and not register.demo:  # the demo's dataset is written again by `geo demo`
+        datasets = get_settings().user_dir / "official"
+    try:
+        manifest = backup.backup(
+            register, args.out, datasets=datasets, by=Principal.cli(), allow_empty=args.allow_empty
+        )
+    finally:
+        register.close()  # a cron job's connections closed, also when the register is refused
     rows = sum(t["rows"] for t in manifest["tables"].values())
     print(
         i18n.translate(
@@ -411,6 +442,21 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         i18n.translate("cli.restored", args.lang, file=str(args.file), rows=rows, created=manifest["created"])
     )
     return 0
+
+
+DB_HELP = "SQLAlchemy URL of the register (default: DATABASE_URL or <user folder>/register.sqlite)"
+DATA_DIR_HELP = (
+    "the dataset folder (default: %(default)s); the demo dataset works on the demo register "
+    "(<user folder>/demo-register.sqlite, seeded as the app seeds it), any other on the real one"
+)
+DATASET_DB_HELP = "SQLAlchemy URL of the register (default: the register of the dataset, see --data-dir)"
+
+
+def _register_options(cmd: argparse.ArgumentParser, *, demo: str) -> None:
+    """``--db URL`` or ``--demo`` (at most one): which register a command without a dataset works on."""
+    which = cmd.add_mutually_exclusive_group()
+    which.add_argument("--db", help=DB_HELP)
+    which.add_argument("--demo", action="store_true", help=demo)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -468,10 +514,8 @@ def parser() -> argparse.ArgumentParser:
     mp.set_defaults(func=_cmd_map)
 
     gaps = sub.add_parser("gaps", help="high-need Sozialräume without a tandem, most urgent first")
-    gaps.add_argument("--data-dir", type=Path, default=get_settings().data_dir)
-    gaps.add_argument(
-        "--db", help="SQLAlchemy URL of the register (default: DATABASE_URL or var/register.sqlite)"
-    )
+    gaps.add_argument("--data-dir", type=Path, default=get_settings().data_dir, help=DATA_DIR_HELP)
+    gaps.add_argument("--db", help=DATASET_DB_HELP)
     gaps.add_argument(
         "--min-class",
         type=int,
@@ -490,7 +534,7 @@ def parser() -> argparse.ArgumentParser:
     gaps.set_defaults(func=_cmd_gaps)
 
     ex = sub.add_parser("export", help="a map view as HTML, PNG, PDF, meeting brief or fact sheet")
-    ex.add_argument("--data-dir", type=Path, default=get_settings().data_dir)
+    ex.add_argument("--data-dir", type=Path, default=get_settings().data_dir, help=DATA_DIR_HELP)
     ex.add_argument("--view", choices=["indicator", "need", "coverage"], default="indicator")
     ex.add_argument(
         "--indicator", help="indicator id for --view indicator (default: the catalogue's default)"
@@ -501,12 +545,18 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument(
         "--distance", choices=DISTANCE_MEASURES, default="point", help="how the brief measures distances"
     )
+    ex.add_argument(
+        "--orientation",
+        choices=["portrait", "landscape"],
+        default="portrait",
+        help="page of the meeting brief (--format brief): A4 upright, or A4 landscape for a projector",
+    )
     ex.add_argument("--sozialraum", help="Sozialraum ID of a fact sheet")
-    ex.add_argument("--db", help="SQLAlchemy URL of the register (tandem names only are used)")
+    ex.add_argument("--db", help=f"{DATASET_DB_HELP}; tandem names only are used")
     ex.add_argument("--out", type=Path, required=True)
     ex.set_defaults(func=_cmd_export)
 
-    db_help = "SQLAlchemy URL of the register (default: DATABASE_URL or var/register.sqlite)"
+    db_help = DB_HELP
     user = sub.add_parser("user", help="accounts: add, list, new one-time code, roles, disable, enable")
     user_sub = user.add_subparsers(dest="user_command", required=True)
     add = user_sub.add_parser("add", help="create an account and print its one-time code")
@@ -537,14 +587,24 @@ def parser() -> argparse.ArgumentParser:
 
     aud = sub.add_parser("audit", help="write the audit log as CSV")
     aud.add_argument("--out", type=Path, required=True)
-    aud.add_argument("--db", help=db_help)
+    _register_options(aud, demo="the audit log of the demo register")
     aud.set_defaults(func=_cmd_audit)
 
     datasets_help = "the imported datasets folder (default: <user folder>/official)"
-    bak = sub.add_parser("backup", help="back up the register, accounts, journal and imported datasets")
+    bak = sub.add_parser(
+        "backup",
+        help="back up the register, accounts, journal and imported datasets",
+        description="Back up one register: the real one (default, or --db URL) or, with --demo, the demo "
+        "register. It never follows --data-dir or the default dataset folder, so a nightly backup cannot "
+        "switch to the demo. The register backed up is named first; an empty one (nothing but its audit "
+        "log) is refused with exit code 2 unless --allow-empty is given.",
+    )
     bak.add_argument("--out", type=Path, required=True, help="the backup file (.zip)")
-    bak.add_argument("--datasets", type=Path, help=datasets_help)
-    bak.add_argument("--db", help=db_help)
+    bak.add_argument("--datasets", type=Path, help=f"{datasets_help}; with --demo: none unless given")
+    _register_options(
+        bak, demo="the demo register (<user folder>/demo-register.sqlite) instead of the real one"
+    )
+    bak.add_argument("--allow-empty", action="store_true", help="also back up a register that holds nothing")
     bak.set_defaults(func=_cmd_backup)
 
     res = sub.add_parser("restore", help="restore a backup into an empty register (or --replace)")
@@ -559,13 +619,13 @@ def parser() -> argparse.ArgumentParser:
     cert.add_argument("--from", dest="start", type=_day, required=True, help="first day, YYYY-MM-DD")
     cert.add_argument("--to", dest="end", type=_day, required=True, help="last day, YYYY-MM-DD")
     cert.add_argument("--out", type=Path, required=True)
-    cert.add_argument("--db", help=db_help)
+    _register_options(cert, demo="a connector of the demo register")
     cert.set_defaults(func=_cmd_certificate)
 
     imp_q = sub.add_parser("impact", help="the one-page quarterly report (PDF, no personal data)")
     imp_q.add_argument("--quarter", required=True, help="YYYY-Qn, e.g. 2026-Q3")
-    imp_q.add_argument("--data-dir", type=Path, default=get_settings().data_dir)
-    imp_q.add_argument("--db", help=db_help)
+    imp_q.add_argument("--data-dir", type=Path, default=get_settings().data_dir, help=DATA_DIR_HELP)
+    imp_q.add_argument("--db", help=DATASET_DB_HELP)
     imp_q.add_argument("--out", type=Path, required=True)
     imp_q.set_defaults(func=_cmd_impact)
 

@@ -4,7 +4,9 @@ Backups of what a city cannot download again, and their restore: one zip file, S
 A backup holds every table of the register (connectors, tandems, assignments, the journal of concerns and
 activities, accounts, the audit log, the Welcome Point changes) as JSON lines, and the imported datasets
 folder (``<user folder>/official``: the files, corrections, provenance). Not in it: sign-in sessions and
-failed sign-ins (short-lived security state; after a restore everybody signs in again) and the demo register.
+failed sign-ins (short-lived security state; after a restore everybody signs in again). A backup is of one
+register: the real one, or the demo register when that is the one given (``geo backup --demo``). A register
+that holds nothing but its audit log is refused unless asked for (``allow_empty``).
 
 The tables are read in **one** transaction, so a backup taken while the app writes is consistent: PostgreSQL
 reads at REPEATABLE READ (one snapshot for all tables), SQLite reads inside one read transaction (WAL keeps
@@ -38,6 +40,9 @@ from geo.errors import SozialraumError
 FORMAT = 1
 #: Short-lived security state, left out: a restore signs everybody out.
 SKIPPED_TABLES = frozenset({"login_session", "login_failure"})
+#: Rows here alone do not make a register worth a backup: the log of what was done to it (a backup itself
+#: adds an entry, so an empty register would look filled after its first backup).
+LOG_TABLES = frozenset({"audit_entry"})
 MANIFEST = "manifest.json"
 
 
@@ -88,7 +93,12 @@ def _lines(rows: list[dict[str, object]]) -> bytes:
 
 
 def backup(
-    register: store.Register, out: str | Path, *, datasets: Path | None = None, by: Principal
+    register: store.Register,
+    out: str | Path,
+    *,
+    datasets: Path | None = None,
+    by: Principal,
+    allow_empty: bool = False,
 ) -> dict[str, Any]:
     """
     Write a backup of `register` (and the datasets folder `datasets`, when there is one) to `out`.
@@ -103,14 +113,25 @@ def backup(
         The imported datasets folder (``<user folder>/official``); left out when None or missing.
     by
         Who takes it (it holds personal data: admins and the operator only); audited.
+    allow_empty
+        Also back up a register that holds nothing but its audit log (otherwise refused: such a backup is
+        almost always of the wrong register, for example the real one while the day's work is in the demo's).
 
     Returns
     -------
     dict
         The manifest written into the file.
+
+    Raises
+    ------
+    BackupError
+        The register is empty and `allow_empty` is False; nothing is written.
     """
     require(by, Action.BACKUP)
     revision, rows = _snapshot(register.engine)
+    if not allow_empty and not any(found for name, found in rows.items() if name not in LOG_TABLES):
+        key = "backup.empty_demo" if register.demo else "backup.empty_real"
+        raise BackupError(key, url=register.shown_url)
     buffer = io.BytesIO()
     manifest: dict[str, Any] = {
         "format": FORMAT,

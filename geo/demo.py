@@ -614,6 +614,27 @@ def programme_year_wanted() -> bool:
     }
 
 
+def seeded_register(sozialraum_ids: list[str]) -> Register:
+    """
+    The demo register (`geo.store.demo_database_url`), seeded as the app seeds it on first use.
+
+    A brand-new demo register gets the invented people, tandems and accounts (`seed_register`) and, unless
+    `programme_year_wanted` says no, a programme year (`seed_programme_year`); one that holds anything is
+    opened as it is.
+
+    Parameters
+    ----------
+    sozialraum_ids
+        The Sozialraum IDs of the demo dataset shown (tandems are assigned to the first of them).
+    """
+    from geo import store  # noqa: PLC0415 - the register is opened only when a command needs it
+
+    register = store.Register(store.demo_database_url(), demo=True)
+    if seed_register(register, sozialraum_ids) and programme_year_wanted():
+        seed_programme_year(register, sozialraum_ids)
+    return register
+
+
 DEMO_THEMES = (
     "Spielplatz ohne Beleuchtung",
     "Beratung nur auf Deutsch",

@@ -24,7 +24,7 @@ from matplotlib.table import Table
 from matplotlib.text import Text
 
 from geo import i18n, impact, programme, snapshot
-from geo.brief import A4_PORTRAIT, _header, _table
+from geo.brief import A4_PORTRAIT, _header, _table, fill_lines
 from geo.dataset import Dataset
 from geo.tables import printable
 
@@ -83,7 +83,7 @@ def certificate(
     rows = pd.DataFrame(
         {
             t("certificate.date"): [i18n.format_date(d.to_pydatetime(), lang) for d in frame["starts_at"]],
-            t("certificate.activity"): frame["title"].str.slice(0, 48),
+            t("certificate.activity"): frame["title"],
             t("certificate.kind"): [t(f"activities.kind_{k}") for k in frame["kind"]],
             t("certificate.sozialraum"): frame["sozialraum_id"],
             t("certificate.minutes"): [_hours(m / 60, lang) for m in frame["minutes"]],
@@ -135,7 +135,6 @@ def certificate(
             first,
             title=t("certificate.activities"),
             widths=CERTIFICATE_WIDTHS,
-            wrap=14,
         )
         figures.append(fig)
         rest = rows.iloc[FIRST_PAGE_ROWS:]
@@ -147,7 +146,6 @@ def certificate(
                 rest.head(MORE_PAGE_ROWS),
                 title=t("certificate.activities_more"),
                 widths=CERTIFICATE_WIDTHS,
-                wrap=14,
             )
             figures.append(page)
             rest = rest.iloc[MORE_PAGE_ROWS:]
@@ -203,10 +201,12 @@ def impact_report(
             (t("impact.resolved"), i18n.format_number(city["resolved"], lang, decimals=0)),
             (t("impact.median_days"), _days(city["median_days"], lang)),
         ]
+        label_width = 0.145 * A4_PORTRAIT[0] * 72  # points: each label stays above its own value
         for n, (name, value) in enumerate(figures):
             x = 0.05 + n * 0.155
             fig.text(x, 0.905, value, fontsize=15, fontweight="bold", va="top")
-            fig.text(x, 0.875, name, fontsize=7, color="#444444", va="top", wrap=True)
+            lines, _broken = fill_lines(name, label_width, size=7)
+            fig.text(x, 0.875, "\n".join(lines), fontsize=7, color="#444444", va="top")
         ax = fig.add_axes((0.08, 0.67, 0.86, 0.16))
         shown = quarters.tail(8)
         xs = range(len(shown))
@@ -233,12 +233,12 @@ def impact_report(
                 t("impact.concern_share"): [_percent(v, lang) for v in result.by_need["concern_share"]],
             }
         )
-        _table(fig.add_axes((0.05, 0.5, 0.90, 0.12)), need_rows, title=t("impact.need_title"), wrap=18)
+        _table(fig.add_axes((0.05, 0.5, 0.90, 0.12)), need_rows, title=t("impact.need_title"))
 
         def figures_of(frame: pd.DataFrame, first: str, name: str) -> pd.DataFrame:
             return pd.DataFrame(
                 {
-                    name: frame[first].astype(str).str.slice(0, 30),
+                    name: frame[first].astype(str),
                     t("impact.activities"): frame["activities"].astype(str),
                     t("impact.participants"): frame["participants"].astype(str),
                     t("impact.logged"): frame["logged"].astype(str),
@@ -253,14 +253,12 @@ def impact_report(
             figures_of(result.by_bezirk, "stadtbezirk", t("ranking.bezirk")),
             title=t("impact.bezirk_title"),
             widths=FIGURE_WIDTHS,
-            wrap=14,
         )
         _table(
             fig.add_axes((0.05, 0.05, 0.90, 0.15)),
             figures_of(result.by_tandem.head(10), "tandem", t("tandems.name")),
             title=t("impact.tandem_title"),
             widths=FIGURE_WIDTHS,
-            wrap=14,
         )
         if demo or dataset.meta.demo:
             snapshot.demo_mark(fig, lang)
@@ -280,10 +278,10 @@ def agenda(result: impact.Agenda, *, lang: str = "de", demo: bool = False) -> by
         waiting = pd.DataFrame(
             {
                 "#": result.waiting["concern_id"].astype(str),
-                t("concerns.thema"): result.waiting["thema"].str.slice(0, 40),
-                t("agenda.sozialraum"): result.waiting["sozialraum_ids"].str.slice(0, 20),
+                t("concerns.thema"): result.waiting["thema"],
+                t("agenda.sozialraum"): result.waiting["sozialraum_ids"],
                 t("concerns.status"): [t(f"concerns.status_{s}") for s in result.waiting["status"]],
-                t("concerns.tandem"): result.waiting["tandem"].str.slice(0, 22),
+                t("concerns.tandem"): result.waiting["tandem"],
                 t("agenda.waiting_days"): result.waiting["waiting_days"].astype(str),
             }
         )
@@ -292,7 +290,6 @@ def agenda(result: impact.Agenda, *, lang: str = "de", demo: bool = False) -> by
             waiting,
             title=t("agenda.waiting"),
             widths=[0.05, 0.33, 0.12, 0.15, 0.2, 0.15],
-            wrap=16,
         )
         upcoming = result.upcoming.head(12)
         coming = pd.DataFrame(
@@ -300,9 +297,9 @@ def agenda(result: impact.Agenda, *, lang: str = "de", demo: bool = False) -> by
                 t("certificate.date"): [
                     i18n.format_date(d.to_pydatetime(), lang, time=True) for d in upcoming["starts_at"]
                 ],
-                t("certificate.activity"): upcoming["title"].str.slice(0, 44),
+                t("certificate.activity"): upcoming["title"],
                 t("agenda.sozialraum"): upcoming["sozialraum_id"],
-                t("concerns.tandem"): upcoming["tandem"].str.slice(0, 24),
+                t("concerns.tandem"): upcoming["tandem"],
             }
         )
         _table(
@@ -314,7 +311,7 @@ def agenda(result: impact.Agenda, *, lang: str = "de", demo: bool = False) -> by
         gaps = pd.DataFrame(
             {
                 "ID": result.new_gaps["sozialraum_id"],
-                t("ranking.name"): result.new_gaps["name"].str.slice(0, 40),
+                t("ranking.name"): result.new_gaps["name"],
                 t("ranking.class"): [t(f"need.short{c}") for c in result.new_gaps["need_class"]],
                 t("ranking.population"): [
                     i18n.format_number(v, lang, decimals=0) for v in result.new_gaps["population"]

@@ -30,6 +30,7 @@ def render(
     assignments: pd.DataFrame,
     preset: Preset = "a4",
     lang: str = "de",
+    orientation: brief.Orientation = "portrait",
     sozialraum_id: str | None = None,
     open_concerns: list[str] | None = None,
 ) -> bytes:
@@ -50,6 +51,9 @@ def render(
         Page for PNG and PDF: "a4" (landscape) or "16:9".
     lang
         Language of every label.
+    orientation
+        Page of the meeting brief: "portrait" (A4) or "landscape" (A4 quer, for a projector); the other
+        formats keep their own page.
     sozialraum_id
         The Sozialraum of a fact sheet; on a map (PNG, PDF) the Sozialraum outlined and named.
     open_concerns
@@ -93,7 +97,7 @@ def render(
         title = f"{prepared.styling.title} – {dataset.meta.title}"
         return foliummap.standalone_html(m, title=title).encode("utf-8")
     if fmt == "brief":
-        return brief.meeting_brief(dataset, prepared, lang=lang)
+        return brief.meeting_brief(dataset, prepared, lang=lang, orientation=orientation)
     if fmt == "factsheet":
         if sozialraum_id is None:
             msg = "a fact sheet needs a Sozialraum"

@@ -553,6 +553,46 @@ def history(register: Register, concern_id: int, *, by: Principal) -> pd.DataFra
     return frame
 
 
+@dataclass(frozen=True)
+class ConcernCard:
+    """One concern as a card: what `by` may see of it, and its whole history (oldest first)."""
+
+    record: dict[str, Any]  # the columns of `concerns` (blank where `by` may not see them)
+    history: pd.DataFrame  # status, comment, created_at, kind, meeting_on
+    latest: datetime  # the newest entry: cards are sorted by it, newest first
+
+
+def concern_cards(register: Register, *, by: Principal, limit: int = 50) -> list[ConcernCard]:
+    """
+    The concerns that matter to `by`, one card each with its history inside, the most recently changed first.
+
+    A connector: their own tandems' concerns (a new one appears at once, before anyone answered it);
+    coordinators: every concern; everyone else: the concerns marked public.
+    """
+    frame = concerns(register, by=by)
+    if by.tandem_ids and not by.all_tandems():
+        frame = frame[frame["tandem_id"].isin(sorted(by.tandem_ids))]
+    ids = [int(i) for i in frame["id"]]
+    entries: dict[int, list[tuple[object, ...]]] = {i: [] for i in ids}
+    if ids:
+        with register.read() as s:
+            for u in s.scalars(
+                select(ConcernUpdate)
+                .where(ConcernUpdate.concern_id.in_(ids))
+                .order_by(ConcernUpdate.concern_id, ConcernUpdate.id)
+            ):
+                entries[u.concern_id].append((u.status, u.comment, u.created_at, u.kind, u.meeting_on))
+    cards = []
+    for record in frame.to_dict("records"):
+        cid = int(record["id"])
+        hist = pd.DataFrame(entries[cid], columns=["status", "comment", "created_at", "kind", "meeting_on"])
+        hist["created_at"] = pd.to_datetime(hist["created_at"])
+        latest = hist["created_at"].max() if not hist.empty else record["created_at"]
+        cards.append(ConcernCard(record=record, history=hist, latest=pd.Timestamp(latest).to_pydatetime()))
+    cards.sort(key=lambda c: (c.latest, int(c.record["id"])), reverse=True)
+    return cards[:limit]
+
+
 def feedback(register: Register, *, by: Principal, limit: int = 50) -> pd.DataFrame:
     """The newest answers (status changes after the first entry) to concerns `by` may see, for "Rückmeldungen"."""
     with register.read() as s:

@@ -21,7 +21,7 @@ need, -1 when it means less) and weight :math:`w_j`:
 4. Scale: :math:`score_i = 100 (c_i - \min c) / (\max c - \min c)`: 100 is the highest need among the
    Sozialräume, 0 the lowest. Rank 1 is the highest score.
 5. Classes: quintiles of the rank, so each class holds a fifth of the scored Sozialräume, from
-   "sehr hoher" (top fifth) to "geringer Handlungsbedarf".
+   "höchster Bedarf" (class 1, the top fifth) to "niedrigster Bedarf" (class 5).
 
 Robustness: the index is recomputed with each weight multiplied by a random factor between 0.5 and 1.5
 (`DRAWS` draws, fixed seed); a Sozialraum is "sensitive" when its class changes in more than

@@ -492,6 +492,11 @@ class Register:
 
             accounts.adopt_legacy_password(self, auth.legacy_hash())
 
+    @property
+    def shown_url(self) -> str:
+        """The register's URL as it may be shown: a password in it becomes ``***``."""
+        return _hide_password(self.url)
+
     def close(self) -> None:
         """Close the pooled database connections (the register can still be used; it reconnects)."""
         self.engine.dispose()

@@ -81,6 +81,26 @@ def _components(text: str, available: set[str]) -> tuple[Component, ...]:
     return tuple(out)
 
 
+#: Every URL parameter a map view may carry (a link with one of them opens the map).
+PARAMETERS = frozenset(
+    {
+        "ansicht",
+        "indikator",
+        "methode",
+        "klassen",
+        "grenzen",
+        "index",
+        "norm",
+        "sr",
+        "liste",
+        "bezirk",
+        "klasse",
+        "wp",
+        "km",
+    }
+)
+
+
 def to_params(view: ExploreView) -> dict[str, str]:
     """URL parameters for `view`, leaving out defaults so links stay short."""
     default = ExploreView()

@@ -170,6 +170,7 @@ def base_payload(dataset: Dataset, geometry: MapGeometry, *, lang: str = "de") -
             "closedPoint": i18n.translate("webmap.closed_point", lang),
             "zoomIn": i18n.translate("webmap.zoom_in", lang),
             "zoomOut": i18n.translate("webmap.zoom_out", lang),
+            "twoFingers": i18n.translate("webmap.two_fingers", lang),
         },
     }
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

@@ -27,6 +27,12 @@ def _login(at: AppTest, email: str) -> None:
     next(b for b in at.button if b.proto.form_id == "app_login").click().run()
 
 
+def _open(at: AppTest, name: str, panel: str) -> AppTest:
+    """Open panel `panel` of the tabs `name` (only the open panel runs) and rerun."""
+    at.session_state[f"{name}_panel"] = panel
+    return at.run()
+
+
 def _in_form(elements: object, prefix: str) -> list:
     return [e for e in elements if e.proto.form_id.startswith(prefix)]  # type: ignore[attr-defined]
 
@@ -53,6 +59,8 @@ def test_coordinator_sees_journeys_hours_meeting_and_records_a_decision(
         "Das Engagement endet laut Planung" in w.value for w in at.warning
     )  # the first connector's notice
     assert _in_form(at.button, "programme_status_")  # coordinators change the journey
+    _open(at, "programme", "hours")
+    at.selectbox(key="programme_person_hours_view").set_value(1).run()
     hours = next(m for m in at.metric if m.label == "Stunden im Zeitraum")
     assert float(hours.value.replace(",", ".")) > 0
     assert not at.get("download_button")  # documents are built only when asked for (≈1 s each)
@@ -63,6 +71,7 @@ def test_coordinator_sees_journeys_hours_meeting_and_records_a_decision(
     at.run()
     assert len(at.get("download_button")) == 1  # a rerun keeps it without building it again
     # the monthly meeting: a decision lands in the concern's history
+    _open(at, "programme", "meeting")
     (text,) = _in_form(at.text_area, "programme_decision")
     text.set_value("Dem Bezirksamt vorlegen.")
     _in_form(at.button, "programme_decision")[0].click().run()
@@ -92,13 +101,16 @@ def test_connector_sees_only_their_own_record_and_records_hours(
         "Demo-Connectorin Amal"
     ]  # only their own
     assert not _in_form(at.button, "programme_status_") and not _in_form(at.button, "programme_end_")
-    (activity,) = [s for s in _in_form(at.selectbox, "programme_hours_")]
+    _open(at, "programme", "hours")
+    activity = at.selectbox(key="programme_hours_activity_1")
     assert activity.options  # the activities of their own tandem that have begun
     (minutes, prep) = _in_form(at.number_input, "programme_hours_")
     minutes.set_value(150)
     prep.set_value(45)
     _in_form(at.button, "programme_hours_")[0].click().run()
     assert not at.exception and any("Gespeichert" in s.value for s in at.success)
+    assert at.session_state["programme_panel"] == "hours"  # the person stays where they were
+    assert [n.value for n in _in_form(at.number_input, "programme_hours_")] == [150, 45]  # what was saved
 
 
 def test_impact_page_and_the_availability_check(
@@ -143,6 +155,7 @@ def test_a_connector_is_told_on_the_concerns_page_when_a_status_changes(
         register, concern, by=Principal.cli(), version=1, status="weitergeleitet", comment="Ans Gartenamt."
     )
     at.switch_page("app_pages/concerns.py").run()
+    _open(at, "concerns", "mine")
     assert not at.exception
     assert any("Neu: 1 Anliegen mit neuem Stand" in i.value for i in at.info)
     assert any(":material/fiber_new:" in m.value and "Licht am Spielplatz" in m.value for m in at.markdown)

@@ -19,6 +19,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "base": (
         "errors",
         "i18n",
+        "glossary",
         "settings",
         "files",
         "report",
@@ -56,6 +57,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "programme",
         "digest",
         "impact",
+        "start",
     ),
     "output": (
         "profile",
@@ -166,3 +168,17 @@ def test_a_wrong_import_is_caught(tmp_path: Path) -> None:
     found = imports(bad)
     assert "streamlit" in found and "geo.webmap" in found and "geo.store" not in found
     assert _layer_of("webmap") > _layer_of("need")
+
+
+def test_pages_use_the_house_widgets_for_choices_and_panels() -> None:
+    """
+    No Streamlit multiselect outside `ui.multiselect` (which hides "Select all" / "Select N matches") and no
+    bare `st.tabs` outside `ui.panels` (plain tabs jump back to the first one after a save).
+    """
+    for path in [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py"))]:
+        text = path.read_text(encoding="utf-8")
+        if path.name == "ui.py":
+            assert text.count("st.multiselect(") == 1 and text.count("st.tabs(") == 1, path
+            continue
+        assert "st.multiselect(" not in text, f"{path.name}: use ui.multiselect"
+        assert "st.tabs(" not in text, f"{path.name}: use ui.panels"

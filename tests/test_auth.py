@@ -148,7 +148,7 @@ def test_only_admins_manage_accounts(register: store.Register) -> None:
         accounts.accounts(register, by=coordinator)
     with pytest.raises(AccessDeniedError, match="angemeldet"):
         accounts.create_account(register, by=Principal.public(), email="g@stadt.de", roles="admin")
-    with pytest.raises(accounts.LoginError, match="verknüpft"):
+    with pytest.raises(accounts.LoginError, match="passenden Eintrag"):
         accounts.create_account(register, by=CLI, email="h@stadt.de", roles="connector")
     with pytest.raises(accounts.LoginError, match="schon ein Konto"):
         accounts.create_account(register, by=CLI, email="F@stadt.de", roles="admin")

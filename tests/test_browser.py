@@ -217,7 +217,7 @@ def _no_error(pg: Page) -> None:
 def test_explore_map_offline(server: str, page: tuple[Page, list[str]]) -> None:
     pg, blocked = page
     ARTIFACTS.mkdir(exist_ok=True)
-    pg.goto(server)
+    pg.goto(server + "/erkunden")
     shapes = _count_in_frames(pg, "path.sk-sozialraum", 171)
     pg.wait_for_timeout(500)
     pg.screenshot(path=str(ARTIFACTS / "explore.png"), full_page=True)
@@ -243,9 +243,9 @@ def test_explore_map_offline(server: str, page: tuple[Page, list[str]]) -> None:
 
 def test_choose_indicator_click_and_see_profile(server: str, page: tuple[Page, list[str]]) -> None:
     pg, blocked = page
-    pg.goto(server)
+    pg.goto(server + "/erkunden")
     assert _count_in_frames(pg, "path.sk-sozialraum", 171) == 171
-    pg.get_by_label("Indikator", exact=True).click()
+    pg.get_by_label("Kennzahl", exact=True).click()
     pg.keyboard.type("Kinderarm")
     pg.get_by_role("option", name="Kinderarmut (%)").click()
     pg.wait_for_timeout(1500)
@@ -253,7 +253,7 @@ def test_choose_indicator_click_and_see_profile(server: str, page: tuple[Page, l
     legend = next(f for f in pg.frames if f.locator(".sk-legend").count()).locator(".sk-legend").inner_text()
     assert "Kinderarmut (%)" in legend
     clicked = _click_a_sozialraum(pg)
-    pg.get_by_text("Index (0–100)").wait_for(timeout=30_000)
+    pg.get_by_text("Bedarfswert (0–100)").wait_for(timeout=30_000)
     assert _count_in_frames(pg, "path.sk-selected", 1, timeout_s=10) == 1
     assert pg.locator("[data-testid=stCaptionContainer]").filter(has_text=f"{clicked} ·").count() >= 1
     # the URL is written at the end of the script run, a moment after the profile appears
@@ -262,7 +262,10 @@ def test_choose_indicator_click_and_see_profile(server: str, page: tuple[Page, l
     pg.get_by_text("Nächste Welcome Points").scroll_into_view_if_needed()
     pg.screenshot(path=str(ARTIFACTS / "explore-profile.png"))
     # status next to dynamics: the Steckbrief names its dynamics class; the change view recolours the map
-    assert pg.get_by_text(re.compile(r"^Dynamik: steigend bei mehr als \+1 % pro Jahr")).count() == 1
+    assert (
+        pg.get_by_text(re.compile(r"^Veränderung im Mittel pro Jahr: steigend bei mehr als \+1 %")).count()
+        == 1
+    )
     pg.get_by_text("Veränderung", exact=True).first.click()
 
     def change_legend() -> bool:
@@ -284,7 +287,7 @@ def test_choose_indicator_click_and_see_profile(server: str, page: tuple[Page, l
 def test_a_new_indicator_recolours_the_same_map(server: str, page: tuple[Page, list[str]]) -> None:
     """The map is built once: a new indicator changes colours and legend in place, no new map element."""
     pg, blocked = page
-    pg.goto(server)
+    pg.goto(server + "/erkunden")
     assert _count_in_frames(pg, "path.sk-sozialraum", 171) == 171
     pg.wait_for_timeout(1000)
     pg.evaluate("document.querySelector('.sk-map').dataset.marker = 'the same map'")
@@ -292,7 +295,7 @@ def test_a_new_indicator_recolours_the_same_map(server: str, page: tuple[Page, l
     before = pg.evaluate(
         "[...document.querySelectorAll('path.sk-sozialraum')].map(p => p.getAttribute('fill'))"
     )
-    pg.get_by_label("Indikator", exact=True).click()
+    pg.get_by_label("Kennzahl", exact=True).click()
     pg.keyboard.type("Kinderarm")
     pg.get_by_role("option", name="Kinderarmut (%)").click()
     pg.wait_for_function(f"document.querySelector('.sk-map').dataset.styled !== '{styled}'", timeout=30_000)
@@ -377,14 +380,14 @@ def test_explore_on_a_phone(server: str, page: tuple[Page, list[str]]) -> None:
     legend = next(f for f in pg.frames if f.locator(".sk-legend").count()).locator(".sk-legend details")
     assert legend.get_attribute("open") is None  # folded on a phone, the map stays visible
     assert (
-        "Demo-Daten (synthetisch)"
+        "Demo-Daten (erfunden)"
         in next(f for f in pg.frames if f.locator(".sk-legend").count()).locator(".sk-legend").inner_text()
     )  # the demo mark stays visible when folded
     pg.locator(".sk-map").scroll_into_view_if_needed()
     pg.wait_for_timeout(500)
     pg.screenshot(path=str(ARTIFACTS / "explore-phone.png"))
     _click_a_sozialraum(pg)
-    metric = pg.get_by_text("Index (0–100)")
+    metric = pg.get_by_text("Bedarfswert (0–100)")
     metric.wait_for(timeout=30_000)
     metric.scroll_into_view_if_needed()
     pg.wait_for_timeout(500)
@@ -466,7 +469,7 @@ def test_load_official_data_on_the_data_page(
     pg.goto(admin_server + "/daten")
     pg.get_by_text("Aktueller Datensatz").wait_for(timeout=30_000)
     pg.get_by_role(
-        "combobox", name="Datensatz"
+        "combobox", name="Welche Daten?"
     ).click()  # the real register belongs to the official data, not the demo
     pg.get_by_role("option", name="Offizielle Daten (noch nicht geladen)").click()
     pg.get_by_text("python -m geo demo").first.wait_for(timeout=30_000)  # nothing loaded yet: one sentence
@@ -591,7 +594,7 @@ def test_create_tandem_assign_and_the_gap_list_shrinks(
     first_gap = gaps.loc[~gaps["sozialraum_id"].isin(seeded), "sozialraum_id"].iloc[0]
 
     pg.goto(coordinator_server + "/abdeckung")
-    pg.get_by_text("Abdeckung und Lücken").wait_for(timeout=30_000)
+    pg.get_by_text("Wo Tandems arbeiten und wo sie fehlen").wait_for(timeout=30_000)
     before = int(_metric(pg, "Lücken"))
 
     pg.goto(coordinator_server + "/tandems")
@@ -653,8 +656,8 @@ def test_create_tandem_assign_and_the_gap_list_shrinks(
     pg.screenshot(path=str(ARTIFACTS / "tandems-coordinator.png"))
     _no_error(pg)
 
-    pg.get_by_role("link", name="Abdeckung").click()
-    pg.get_by_text("Abdeckung und Lücken").wait_for(timeout=30_000)
+    pg.get_by_role("link", name="Wo Tandems fehlen").click()
+    pg.get_by_text("Wo Tandems arbeiten und wo sie fehlen").wait_for(timeout=30_000)
     end = time.monotonic() + 20
     while int(_metric(pg, "Lücken")) != before - 1 and time.monotonic() < end:
         pg.wait_for_timeout(250)  # the page may still be finishing its rerun
@@ -665,7 +668,7 @@ def test_create_tandem_assign_and_the_gap_list_shrinks(
 
     _log_out(pg)
     pg.get_by_role("link", name="Tandems").click()
-    pg.get_by_text("Namen und Kontakte der Connectorinnen").wait_for(timeout=30_000)
+    pg.get_by_text("Namen und Kontakte der Connectors").wait_for(timeout=30_000)
     pg.screenshot(path=str(ARTIFACTS / "tandems-public.png"))
     pg.get_by_text("Tandem Test").first.wait_for(state="attached", timeout=30_000)  # a grid cell
     assert pg.get_by_text(SENTINEL).count() == 0  # the public view shows no connector names
@@ -675,7 +678,7 @@ def test_create_tandem_assign_and_the_gap_list_shrinks(
 def test_log_a_concern_answer_it_and_read_the_answer(
     coordinator_server: str, page: tuple[Page, list[str]]
 ) -> None:
-    from geo import demo
+    from geo import demo, i18n
 
     pg, blocked = page
     pg.goto(coordinator_server + "/anliegen")
@@ -691,10 +694,10 @@ def test_log_a_concern_answer_it_and_read_the_answer(
     form.get_by_label("Problembeschreibung").fill(
         "Die Schaukel ist seit Wochen abgesperrt. ![Foto](http://tracker.invalid/p.png) **laut**"
     )
-    form.get_by_label("Sozialräume").click()
+    form.get_by_label(i18n.translate("concerns.sozialraum_one", "de")).click()
     pg.keyboard.type("011001")
+    assert pg.get_by_role("option").filter(has_text="Select").count() == 0  # no "Select N matches"
     pg.get_by_role("option").filter(has_text="011001").first.click()
-    pg.keyboard.press("Escape")
     form.get_by_role("button", name="Speichern").click()
     pg.get_by_text("Das Anliegen »Spielplatz an der Ecke kaputt« wurde gespeichert.").wait_for(timeout=30_000)
 
@@ -708,7 +711,7 @@ def test_log_a_concern_answer_it_and_read_the_answer(
     answer.get_by_role("textbox", name="Kommentar").fill("Das Gartenamt repariert die Schaukel bis Ende Mai.")
     answer.get_by_text("Öffentlich zeigen").click()  # now everyone may read topic, status and answer
     answer.get_by_role("button", name="Rückmeldung speichern").click()
-    pg.get_by_text("Die Rückmeldung wurde gespeichert.").wait_for(timeout=30_000)
+    pg.get_by_text("ist jetzt weitergeleitet").wait_for(timeout=30_000)
     _log_out(pg)
     pg.reload()  # after logout a reload stays logged out
     pg.get_by_text("Anmeldung", exact=True).wait_for(timeout=30_000)

@@ -193,7 +193,7 @@ def test_two_processes_share_writes_and_login_failures_and_survive_a_kill(
         right = browser.new_page()
         right.goto(url_b)
         _try_log_in(right, KOORD, PASSWORD)
-        right.get_by_text("Zu viele Fehlversuche", exact=False).first.wait_for(timeout=30_000)
+        right.get_by_text("Zu viele falsche Versuche", exact=False).first.wait_for(timeout=30_000)
         # kill -9 of A while it writes (the moment the next account is sent): B goes on serving, and the
         # database holds every account with its audit entry or neither (one transaction)
         on_a.goto(url_a + "/verwaltung")

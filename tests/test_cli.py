@@ -6,10 +6,11 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from geo import dataset, fetch
+from geo import dataset, fetch, i18n
 from geo.__main__ import main
 from geo.access import Principal
 from geo.errors import DownloadError
@@ -100,7 +101,7 @@ def test_demo_then_map(tmp_path: Path) -> None:
     html = out.read_text(encoding="utf-8")
     base = json.loads(html.split('id="sk-base">', 1)[1].split("</script>", 1)[0])
     assert len(base["ids"]) == len(base["shapes"]) == 171
-    assert "Kinderarmut" in html and "Demo-Daten (synthetisch)" in html
+    assert "Kinderarmut" in html and "Demo-Daten (erfunden)" in html
     assert "https://cdn" not in html and "Leaflet 1.9.4" in html  # Leaflet inlined from the package
 
 
@@ -374,3 +375,135 @@ def test_json_commands_print_one_object_on_every_failure(
     payload = json.loads(capsys.readouterr().out)
     assert code == 2
     assert payload["error"]["code"] == "os" and "No space left" in payload["error"]["message"]
+
+
+def _pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_impact_on_the_demo_reads_the_demo_register(
+    demo_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo dataset's programme year is in the demo register, seeded on first use as the app seeds it."""
+    from datetime import date, timedelta
+
+    from geo import documents, impact
+
+    monkeypatch.setenv("SOZIALRAUM_DEMO_PROGRAMME", "1")  # as the app runs (conftest switches it off)
+    seen: list[impact.Impact] = []
+    report = documents.impact_report
+
+    def keep(result: impact.Impact, *args: Any, **kwargs: Any) -> bytes:
+        seen.append(result)
+        return report(result, *args, **kwargs)
+
+    monkeypatch.setattr(documents, "impact_report", keep)
+    quarter = impact.quarter_of(date.today() - timedelta(days=92))  # the last whole quarter: in the demo year
+    out = tmp_path / "wirkung.pdf"
+    code = main(["impact", "--data-dir", str(demo_dir), "--quarter", quarter, "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    city = seen[0].city
+    assert city["activities"] > 0 and city["participants"] > 0 and city["logged"] > 0, city
+    assert set(seen[0].by_tandem["tandem"]) == {"Demo-Tandem Nord", "Demo-Tandem Süd"}
+    assert "Demo-Tandem Nord" in _pdf_text(out)
+    assert (tmp_path / "var" / "demo-register.sqlite").exists()
+    assert not (tmp_path / "var" / "register.sqlite").exists()  # the real register is left alone
+
+
+def test_backup_refuses_an_empty_register_unless_allowed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import zipfile
+
+    out = tmp_path / "sicherung.zip"
+    real = f"sqlite:///{tmp_path / 'var' / 'register.sqlite'}"
+    assert main(["backup", "--out", str(out)]) == 2
+    refused = capsys.readouterr()
+    assert refused.out.splitlines() == [i18n.translate("cli.backup_of_real", "de", url=real)]
+    assert refused.out.startswith("Gesichert wird das echte Register")
+    sentence = i18n.translate("backup.empty_real", "de", url=real)
+    assert refused.err == sentence + "\n"  # one sentence, no traceback
+    assert "ist leer" in sentence and "--allow-empty" in sentence and "--demo" in sentence
+    assert not out.exists()
+    assert main(["backup", "--out", str(out), "--allow-empty"]) == 0, capsys.readouterr().err
+    assert "Tabellenzeilen: 0" in capsys.readouterr().out
+    with zipfile.ZipFile(out) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert sum(t["rows"] for t in manifest["tables"].values()) == 0
+    # its own audit entry does not make the register worth a backup
+    assert main(["backup", "--out", str(tmp_path / "wieder.zip")]) == 2
+
+
+def test_backup_with_demo_saves_the_demo_register_and_names_it(
+    demo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import zipfile
+
+    from geo import demo
+
+    ids = sorted(dataset.load_dataset(demo_dir).spaces["sozialraum_id"])
+    demo.seeded_register(ids).close()  # the day's work happened on the demo
+    out = tmp_path / "demo.zip"
+    assert main(["--lang", "en", "backup", "--out", str(out)]) == 2  # the real register: empty
+    assert "--demo" in capsys.readouterr().err
+    assert main(["--lang", "en", "backup", "--demo", "--out", str(out)]) == 0
+    shown = f"sqlite:///{tmp_path / 'var' / 'demo-register.sqlite'}"
+    assert capsys.readouterr().out.splitlines()[0] == f"Backing up the demo register: {shown}"
+    with zipfile.ZipFile(out) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["tables"]["connector"]["rows"] == 4
+    assert manifest["tables"]["account"]["rows"] == len(demo.DEMO_ACCOUNTS)
+    assert manifest["datasets"] == []  # the demo's dataset is written again by `geo demo`
+    with pytest.raises(SystemExit):  # one register or the other
+        main(["backup", "--demo", "--db", f"sqlite:///{tmp_path / 'x.sqlite'}", "--out", str(out)])
+
+
+def test_backup_names_a_postgresql_register_without_its_password(
+    postgres_server: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import uuid
+
+    import psycopg
+
+    from geo import store
+
+    name = f"backup_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(
+        postgres_server.replace("postgresql+psycopg", "postgresql") + "/postgres", autocommit=True
+    ) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    url = postgres_server.replace("//postgres@", "//postgres:geheim-123@") + f"/{name}"  # trust: any password
+    register = store.Register(url)
+    register.add_connector("Jemand", "Deutsch", by=COORD)
+    register.close()
+    assert main(["backup", "--db", url, "--out", str(tmp_path / "pg.zip")]) == 0, capsys.readouterr().err
+    printed = capsys.readouterr().out
+    assert "geheim-123" not in printed
+    assert printed.splitlines()[0] == f"Gesichert wird das echte Register: {url.replace('geheim-123', '***')}"
+
+
+def test_export_brief_in_landscape(
+    demo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pypdf import PdfReader
+
+    out = tmp_path / "lagebild.pdf"
+    args = [
+        "export",
+        "--data-dir",
+        str(demo_dir),
+        "--format",
+        "brief",
+        "--view",
+        "coverage",
+        "--out",
+        str(out),
+    ]
+    assert main([*args, "--orientation", "landscape"]) == 0, capsys.readouterr().err
+    box = PdfReader(out).pages[0].mediabox
+    assert box.width > box.height
+    assert main(args) == 0, capsys.readouterr().err
+    box = PdfReader(out).pages[0].mediabox
+    assert box.width < box.height

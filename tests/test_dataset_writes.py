@@ -45,7 +45,7 @@ def test_a_write_that_fails_halfway_leaves_the_old_dataset(
             welcome_points=data.welcome_points.iloc[:1],
             meta=data.meta,
         )
-    assert "unverändert" in info.value.message()
+    assert "bleiben, wie sie sind" in info.value.message()
     assert _files(folder) == before  # not one file changed
     assert [p.name for p in tmp_path.iterdir()] == ["official"]  # no half-written folder left behind
 
@@ -54,7 +54,7 @@ def test_a_file_where_the_folder_should_be_is_one_sentence(demo_dir: Path, tmp_p
     data = dataset.load_dataset(demo_dir)
     blocker = tmp_path / "var"
     blocker.write_text("kein Ordner", encoding="utf-8")
-    with pytest.raises(DataError, match="konnte nicht nach"):
+    with pytest.raises(DataError, match="ließen sich nicht nach"):
         dataset.write_dataset(blocker / "official", spaces=data.spaces, meta=data.meta)
     assert blocker.read_text(encoding="utf-8") == "kein Ordner"
 

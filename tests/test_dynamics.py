@@ -115,7 +115,7 @@ def test_the_change_map_states_dates_unit_and_the_series_source(demo_dir: Path) 
     lines = webmap.change_lines(result, None, lang="de")
     sid = result.change.dropna().index[0]
     assert lines[sid].startswith(f"31.12.2021: {result.before[sid]:,.0f}".replace(",", "."))
-    assert "Dynamik: " in lines[sid]
+    assert "Veränderung: " in lines[sid]
     # the Steckbrief's class: the same as the map's between the first and the last date
     own = dynamics.of(demo.series, sid)
     assert own is not None and own.dynamics[sid] == result.dynamics[sid]

@@ -59,8 +59,8 @@ def test_pdf_holds_title_source_legend_and_demo_mark(
     assert "Quelle: Synthetisch erzeugt" in text
     assert "Stand 31.12.2021" in text
     assert "keine Daten" in text
-    assert "Quantile, 5 Klassen" in text
-    assert "Demo-Daten (synthetisch)" in text
+    assert "Gleich viele je Stufe, 5 Stufen" in text
+    assert "Demo-Daten (erfunden)" in text
     assert "Welcome Points" in text
     assert "Bezirk 1" in text
     assert "2 km" in text or "1 km" in text  # the scale bar
@@ -72,7 +72,7 @@ def test_coverage_pdf_and_brief(data: dataset.Dataset, assignments: pd.DataFrame
     assert "Gap: high need, no tandem" in text
     assert "Tandem Nordlicht" in text
     brief = _text(export.render(data, view, "brief", assignments=assignments))
-    assert "Lagebild" in brief
+    assert "Überblick" in brief
     assert "dringendsten Lücken" in brief
     assert "Tandem Nordlicht" in brief
     assert "Quelle:" in brief
@@ -80,7 +80,7 @@ def test_coverage_pdf_and_brief(data: dataset.Dataset, assignments: pd.DataFrame
     sheet = _text(export.render(data, view, "factsheet", assignments=assignments, sozialraum_id="011001"))
     name = data.spaces.set_index("sozialraum_id").loc["011001", "name"]
     assert name in sheet
-    assert "Stadt (Median)" in sheet
+    assert "Stadt (mittlerer Wert)" in sheet
     assert "Tandem Nordlicht" in sheet
     # status next to dynamics, as on the Steckbrief (the demo's population course 2021-2024)
     expected = dynamics.sentence(data.series, "011001", "de")

@@ -153,7 +153,7 @@ def test_quarterly_report_has_no_personal_data(reg: Register, demo_dir: Path, tm
     pdf = documents.impact_report(result, impact.by_quarter(ev), data, label="2026-Q1")
     text = _pdf_text(pdf)
     assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
-    assert "Wirkung im Quartal 2026-Q1" in text and "Tandem Süd" in text and "Demo" in text
+    assert "Ergebnisse im Quartal 2026-Q1" in text and "Tandem Süd" in text and "Demo" in text
     assert SENTINEL not in text and "sentinel@example.org" not in text
     # the command line writes the same report
     from geo.__main__ import main
@@ -176,7 +176,7 @@ def test_quarterly_report_has_no_personal_data(reg: Register, demo_dir: Path, tm
         == 0
     )
     cli_text = _pdf_text(out.read_bytes())
-    assert "Wirkung im Quartal 2026-Q1" in cli_text and SENTINEL not in cli_text
+    assert "Ergebnisse im Quartal 2026-Q1" in cli_text and SENTINEL not in cli_text
     assert (
         main(
             [
@@ -327,7 +327,7 @@ def test_digest_and_notices_through_a_local_smtp_server(reg: Register, smtp: _In
     for text in mails.values():
         assert text.startswith("Wochenüberblick Tandem Süd")
         assert "Quiz im Advent" in text and "Die Ampel ist repariert." in text
-    assert "Ihr Engagement endet laut Planung" in mails["zuhal@example.org"]  # her own end only
+    assert "Ihr Engagement endet laut Plan" in mails["zuhal@example.org"]  # her own end only
     assert "Engagement endet" not in mails["bo@example.org"] and SENTINEL not in mails["bo@example.org"]
     # the concern's status change is a notice for the tandem, mailed once
     # every status change (A twice, B twice) is a notice for the tandem, newest first, mailed once

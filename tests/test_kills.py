@@ -201,9 +201,7 @@ def test_a_full_disk_leaves_the_old_file_and_no_part(tmp_path: Path, monkeypatch
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", no_space)
-    with pytest.raises(
-        files.WriteError, match=r"karte\.html konnte nicht geschrieben werden \(No space left"
-    ):
+    with pytest.raises(files.WriteError, match=r"karte\.html ließ sich nicht schreiben \(No space left"):
         files.write_atomic(target, "neu")
     assert target.read_text(encoding="utf-8") == "alt"
     assert [p.name for p in tmp_path.iterdir()] == ["karte.html"]
@@ -224,7 +222,7 @@ def test_an_export_to_an_impossible_place_is_one_sentence(
         out = blocker
     code = main(["audit", "--out", str(out), "--db", f"sqlite:///{tmp_path / 'r.sqlite'}"])
     assert code == 2
-    assert "konnte nicht geschrieben werden" in capsys.readouterr().err
+    assert "ließ sich nicht schreiben" in capsys.readouterr().err
     assert blocker.exists()
     if where == "under_a_file":
         assert blocker.read_text(encoding="utf-8") == "eine Datei"

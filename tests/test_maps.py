@@ -49,7 +49,7 @@ def test_every_sozialraum_is_a_feature_with_tooltip(
     first = loaded.spaces.iloc[0]
     assert first["name"] in html
     assert "Kinderarmut" in html
-    assert "Demo-Daten (synthetisch)" in html
+    assert "Demo-Daten (erfunden)" in html
     assert "Stand 31.12.2021" in html
 
 
@@ -157,7 +157,7 @@ def test_the_need_legend_states_the_recipe(loaded: dataset.Dataset) -> None:
     result = need.need_index(loaded.spaces, components, normalisation="percentile")
     german = maps.style_need(result).subtitle
     assert german.startswith("SGB-II-Quote ×2, ")
-    assert "(umgedreht)" in german and "Rangplatz (Perzentil)" in german and "Fünftel" in german
+    assert "(umgedreht)" in german and "Platz in der Reihenfolge" in german and "Fünftel" in german
     english = maps.style_need(result, lang="en").subtitle
     assert english.startswith("SGB II rate ×2, ") and "reversed" in english and "a fifth each" in english
 

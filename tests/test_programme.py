@@ -110,7 +110,7 @@ def test_hours_totals_and_the_certificate_by_hand(reg: Register) -> None:
     assert "01.01.2026" in text and "31.12.2026" in text
     assert all(title in text for title in ("Quiz", "Rundgang", "Abend")) and "Abgesagt" not in text
     assert "Insgesamt 6,0 Stunden bei 3 Aktivitäten" in text
-    assert "erreichen die Schwelle nicht" in text and "200 Stunden im Jahr" in text
+    assert "Stunden reichen nicht" in text and "200 Stunden im Jahr" in text
     assert "Pressemitteilung vom 26.01.2026" in text  # the rule's source
     assert "Grundschulung (01.12.2025)" in text
     assert "Unterschrift" in text and "Seite 1 von 1" in text

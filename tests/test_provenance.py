@@ -83,7 +83,7 @@ def test_an_unknown_file_says_what_is_not_known() -> None:
 def test_the_demo_keeps_one_line_marked_as_demo(demo_dir: Path) -> None:
     data = dataset.load_dataset(demo_dir)
     line = maps.source_line(data.meta, "de")
-    assert line.startswith("Demo-Daten (synthetisch) · Quelle: Synthetisch erzeugt") and "CC0 1.0" in line
+    assert line.startswith("Demo-Daten (erfunden) · Quelle: Synthetisch erzeugt") and "CC0 1.0" in line
     (record,) = data.meta.layer_records()
     assert record.kind == "dataset" and record.licence == "CC0 1.0"
 

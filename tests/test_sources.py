@@ -86,7 +86,7 @@ def test_real_wohnquartiere_add_up_to_sozialraeume() -> None:
 
 @pytest.mark.real_data
 def test_real_old_wohnquartier_keys_are_refused() -> None:
-    with pytest.raises(IdError, match="6-stellig"):
+    with pytest.raises(IdError, match="6 Ziffern"):
         sources.read_wohnquartiere(WOHNQUARTIERE_2020)
 
 

@@ -156,9 +156,25 @@ function build(component, base) {
   holder.style.height = (component.data.height || 560) + "px";
   if (!component.data.height) holder.style.height = "100%";
   parentElement.appendChild(holder);
+  // On a touch screen one finger scrolls the page and two fingers move and zoom the map: with Leaflet's
+  // one-finger dragging on, a thumb that meets the map on its way down the page is caught by it.
+  const touch = !!(L.Browser.mobile || (window.matchMedia && window.matchMedia("(pointer: coarse)").matches));
   const map = L.map(holder, {
     zoomSnap: 0.25, zoomDelta: 0.5, attributionControl: false, preferCanvas: false, zoomControl: false,
+    dragging: !touch, tap: false,
   });
+  if (touch) {
+    holder.classList.add("sk-touch");
+    const hint = el("div", "sk-two-fingers", base.text.twoFingers);
+    holder.appendChild(hint);
+    let hideHint = null;
+    holder.addEventListener("touchmove", (event) => {
+      if (event.touches.length !== 1) return;
+      hint.classList.add("sk-shown");
+      clearTimeout(hideHint);
+      hideHint = setTimeout(() => hint.classList.remove("sk-shown"), 1200);
+    }, { passive: true });
+  }
   L.control.zoom({ zoomInTitle: base.text.zoomIn, zoomOutTitle: base.text.zoomOut }).addTo(map);
   holder.style.background = base.colours.background;
   // The whole city, at a fractional zoom; fitted again when the map's box changes (a map drawn in a closed
@@ -387,6 +403,23 @@ function restyle(state) {
   state.holder.dataset.styled = String((Number(state.holder.dataset.styled) || 0) + 1);
 }
 
+// After a tap on a Sozialraum on a narrow screen, its Steckbrief is drawn below the map, out of sight: scroll
+// to it once it shows the tapped ID (the page marks it with the key "explore_profile").
+function bringIntoView(id) {
+  if (window.innerWidth > 900 || typeof document === "undefined") return;
+  const until = Date.now() + 10000;
+  const look = () => {
+    const box = document.querySelector(".st-key-explore_profile");
+    if (box && box.getAttribute("data-sk-id") !== id && box.textContent.indexOf(id) >= 0) {
+      box.setAttribute("data-sk-id", id);
+      box.scrollIntoView({ behavior: "smooth", block: "start" });
+      return;
+    }
+    if (Date.now() < until) setTimeout(look, 150);
+  };
+  setTimeout(look, 150);
+}
+
 function mount(component) {
   const { data, parentElement } = component;
   waitFor(data.v, (base) => {
@@ -397,7 +430,10 @@ function mount(component) {
       parentElement.__skMap = state;
     }
     state.style = data;
-    state.click = (value) => component.setTriggerValue("clicked", value);
+    state.click = (value) => {
+      component.setTriggerValue("clicked", value);
+      if (value && value.id) bringIntoView(value.id);
+    };
     restyle(state);
   });
 }
