@@ -24,6 +24,7 @@ from app_pages.ui import (
     register_problem,
     showing_demo,
     t,
+    wanted_page,
     write_session_cookie,
 )
 from geo import i18n, logs
@@ -160,21 +161,36 @@ account_page = st.Page(
 admin_page = st.Page(
     "app_pages/admin.py", title=t("nav.admin"), icon=":material/shield_person:", url_path="verwaltung"
 )
+programme_page = st.Page(
+    "app_pages/programme.py",
+    title=t("nav.programme"),
+    icon=":material/volunteer_activism:",
+    url_path="programmjahr",
+)
+# A link or bookmark to a page that needs a login: that page asks for the login and shows itself afterwards.
+# It is registered (hidden from the menu) only for the session that asked for it, until the login.
+wanted = wanted_page(who, ("programmjahr", "verwaltung"))
 if not who.may(Action.READ_PUBLIC):  # the city requires a login: only the account page until then
     st.navigation([account_page]).run()
 else:
     if who.may(Action.READ_REGISTER) or who.may(Action.OWN_RECORD):
+        work.append(programme_page)
+    elif wanted == "programmjahr":
         work.append(
             st.Page(
                 "app_pages/programme.py",
                 title=t("nav.programme"),
-                icon=":material/volunteer_activism:",
                 url_path="programmjahr",
+                visibility="hidden",
             )
         )
     more.append(account_page)
     if who.may(Action.MANAGE_ACCOUNTS) or who.may(Action.READ_AUDIT):
         more.append(admin_page)
+    elif wanted == "verwaltung":
+        more.append(
+            st.Page("app_pages/admin.py", title=t("nav.admin"), url_path="verwaltung", visibility="hidden")
+        )
     # at most seven entries in the menu bar: two pages, three groups that open (on a phone: one menu)
     st.navigation(
         {

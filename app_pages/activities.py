@@ -10,6 +10,7 @@ from app_pages.ui import (
     base_current,
     bound,
     distinct,
+    explain_words,
     forget_opened,
     friendly_errors,
     labelled,
@@ -30,6 +31,7 @@ from geo.access import Action, Principal
 from geo.tables import localized
 
 st.title(t("activities.title"))
+explain_words("activities")
 WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 
 

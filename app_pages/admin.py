@@ -8,6 +8,7 @@ from app_pages.ui import (
     forget_opened,
     friendly_errors,
     lang,
+    login_form,
     multiselect,
     opened_version,
     panels,
@@ -197,6 +198,8 @@ with friendly_errors():
         sections.append(("retention", t("admin.tab_retention")))
     if not sections:
         st.info(t("access.login_needed") if who.is_public else t("admin.nothing"))
+        if who.is_public:  # a bookmark of this page: log in here, and the page shows itself
+            login_form("admin")
         st.stop()
     name, boxes = panels("admin", dict(sections))
     with boxes[name], friendly_errors():

@@ -9,6 +9,7 @@ import streamlit as st
 from app_pages.ui import (
     bound,
     distinct,
+    explain_words,
     forget_opened,
     friendly_errors,
     labelled,
@@ -30,6 +31,7 @@ from geo.access import Action, Principal
 from geo.tables import csv_bytes
 
 st.title(t("concerns.title"))
+explain_words("concerns")
 
 
 def status_label(status: str) -> str:

@@ -12,6 +12,7 @@ from app_pages.ui import (
     base_current,
     bound,
     demo_notice,
+    explain_words,
     friendly_errors,
     km_slider,
     km_text,
@@ -32,6 +33,7 @@ from geo.dataset import Dataset
 from geo.settings import STORAGE_CRS
 
 st.title(t("coverage.title"))
+explain_words("coverage")
 
 
 def percent(share: float) -> str:

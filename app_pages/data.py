@@ -8,6 +8,7 @@ import streamlit as st
 from app_pages.ui import (
     bound,
     clear_caches,
+    explain_words,
     friendly_errors,
     lang,
     load_current,
@@ -25,6 +26,7 @@ from geo.report import Report
 from geo.settings import PORTAL_BASE_URL, get_settings
 
 st.title(t("data.title"))
+explain_words("data")
 
 
 def show_report(report: Report) -> None:

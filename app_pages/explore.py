@@ -13,6 +13,7 @@ from app_pages.ui import (
     base_current,
     bound,
     demo_notice,
+    explain_words,
     friendly_errors,
     indicator_styling,
     indicators_current,
@@ -33,7 +34,21 @@ from app_pages.ui import (
     t,
     table_with_download,
 )
-from geo import charts, dynamics, i18n, journal, maps, nearby, need, profile, series, tables, view, webmap
+from geo import (
+    charts,
+    dynamics,
+    glossary,
+    i18n,
+    journal,
+    maps,
+    nearby,
+    need,
+    profile,
+    series,
+    tables,
+    view,
+    webmap,
+)
 from geo.dataset import Dataset
 from geo.indicators import SCHEMES, catalogue
 
@@ -736,10 +751,15 @@ with friendly_errors():
         )
         with bar.popover(t("explore.classification"), icon=":material/palette:", key="explore_classes_menu"):
             scheme, k, breaks = classification_controls()
+        meaning = glossary.for_indicator(indicator, lang())
+        explain_words(
+            "explore", first=[(cat.get(indicator).label(lang()), meaning)] if meaning else [], where=bar
+        )
     else:
         indicator = cast(
             "str", st.session_state.get("explore_indicator") or maps.default_indicator(available)
         )
+        explain_words("explore", where=bar)
         scheme, k, breaks = st.session_state.get("explore_scheme", "quantiles"), 5, []
     change = change_controls(bar, data, changing) if mode == "wandel" else None
     if mode == "index":

@@ -8,6 +8,7 @@ from app_pages.ui import (
     active_assignments,
     bound,
     demo_notice,
+    explain_words,
     friendly_errors,
     labelled,
     lang,
@@ -22,6 +23,7 @@ from geo.indicators import catalogue
 from geo.snapshot import Kind, Preset, SnapshotView
 
 st.title(t("export.title"))
+explain_words("export")
 st.write(t("export.intro"))
 
 with friendly_errors():

@@ -8,6 +8,7 @@ from pandas.io.formats.style import Styler
 
 from app_pages.ui import (
     events_current,
+    explain_words,
     friendly_errors,
     labelled,
     lang,
@@ -148,5 +149,6 @@ def show(who: Principal) -> None:
 
 
 st.title(t("impact.title"))
+explain_words("impact")
 with friendly_errors():
     show(principal())

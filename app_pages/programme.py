@@ -7,9 +7,11 @@ import streamlit as st
 
 from app_pages.ui import (
     bound,
+    explain_words,
     friendly_errors,
     labelled,
     lang,
+    login_form,
     multiselect,
     panels,
     pick_tandem,
@@ -26,6 +28,7 @@ from geo.access import Action, Principal
 from geo.tables import localized
 
 st.title(t("programme.title"))
+explain_words("programme")
 
 
 def slot_label(slot: str) -> str:
@@ -349,6 +352,8 @@ with friendly_errors():
     flash = st.session_state.pop("programme_flash", None)
     if not (who.may(Action.READ_REGISTER) or who.may(Action.OWN_RECORD)):
         st.info(t("programme.login"), icon=":material/lock:")
+        if who.is_public:  # a bookmark of this page: log in here, and the page shows itself
+            login_form("programme")
         st.stop()
     options = {
         "journey": t("programme.tab_journey"),

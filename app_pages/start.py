@@ -3,14 +3,19 @@
 import pandas as pd
 import streamlit as st
 
+from app_pages import mapview
 from app_pages.ui import (
+    base_current,
     demo_notice,
+    explain_words,
     friendly_errors,
     labels_current,
     lang,
     language_buttons,
     load_current,
     login_form,
+    need_components,
+    need_current,
     oidc_configured,
     open_panel,
     places_current,
@@ -19,7 +24,7 @@ from app_pages.ui import (
     register,
     t,
 )
-from geo import i18n, need, start, view
+from geo import i18n, maps, need, start, view, webmap
 from geo.access import Action, Principal
 from geo.errors import SozialraumError
 
@@ -86,6 +91,7 @@ def public(s: start.Start) -> None:
     language_buttons("start_lang")
     st.markdown(t("start.intro_public"))
     steps(s, Principal.public())
+    explain_words("start")
     if oidc_configured() and st.user.is_logged_in:
         return  # the sidebar says why the provider's login is not enough here
     st.subheader(t("start.login_title"))
@@ -116,6 +122,33 @@ def my_tandems(s: start.Start, labels: dict[str, str]) -> None:
                     help=t("start.open_on_map"),
                 ):
                     go(start.Step("map", "explore", "profile"), selected=sid)
+
+
+def small_map(s: start.Start) -> None:
+    """The person's Sozialräume on a small map, coloured by need; a tap opens one on the big map."""
+    if not s.sozialraum_ids:
+        return
+    data, _geometry = load_current()
+    components, norm = need_components()
+    result, _stability = need_current(components, norm)
+    base = base_current()
+    style = webmap.style_payload(
+        base,
+        maps.style_need(result, lang=lang()),
+        webmap.lines_for(data, "index", result=result, lang=lang()),
+        data,
+        overlay=webmap.Overlay(shortlist=s.sozialraum_ids, focus=s.sozialraum_ids),
+        lang=lang(),
+        height=280,
+    )
+    mapview.show_map(base, style, key="start_map", on_click=lambda: on_small_map(set(base.ids)))
+
+
+def on_small_map(known: set[str]) -> None:
+    """The small map's callback (before the page runs): remember the Sozialraum tapped."""
+    hit, _place = view.click_target(mapview.clicked("start_map"), known)
+    if hit is not None:
+        st.session_state["start_open"] = hit
 
 
 def due(s: start.Start) -> None:
@@ -240,8 +273,11 @@ def person(who: Principal, s: start.Start) -> None:
         waiting(s, labels)
         gaps(s)
         meeting(s)
+    if opened := st.session_state.pop("start_open", None):
+        go(start.Step("map", "explore", "profile"), selected=opened)
     if s.tandems or s.kind == "connector":
         my_tandems(s, labels)
+        small_map(s)
         upcoming(s, labels)
         news(s)
 

@@ -11,6 +11,7 @@ from app_pages.ui import (
     active_assignments,
     bound,
     distinct,
+    explain_words,
     forget_opened,
     friendly_errors,
     labelled,
@@ -29,6 +30,7 @@ from geo import export, i18n, privacy, profile, sources, store
 from geo.access import Action, Principal
 
 st.title(t("tandems.title"))
+explain_words("tandems")
 
 
 def saved(message: str) -> None:

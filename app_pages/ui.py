@@ -23,6 +23,7 @@ from geo import (
     dataset,
     demo,
     files,
+    glossary,
     i18n,
     impact,
     journal,
@@ -714,6 +715,18 @@ export default function ({ data }) {
   }
   if (style.textContent !== data.css) style.textContent = data.css;
   translateStreamlit(data.texts);
+  // The grouped navigation in the sidebar (a phone) puts each group's heading as a <div> straight into the
+  // list <ul>: a list may hold only list items (axe "list", serious). The headings become list items.
+  if (!window.__skNavList) {
+    const mend = () => {
+      for (const div of document.querySelectorAll("[data-testid=stSidebarNavItems] > div:not([role])")) {
+        div.setAttribute("role", "listitem");
+      }
+    };
+    window.__skNavList = new MutationObserver(mend);
+    window.__skNavList.observe(document.body, { subtree: true, childList: true });
+    mend();
+  }
   // On a phone the sidebar covers the page: after a page is chosen in it, it folds away (Streamlit keeps it
   // open). Registered once per document.
   if (!window.__skFoldSidebar) {
@@ -739,7 +752,9 @@ def page_setup() -> None:
     Streamlit writes ``<html lang="en">`` whatever the page says; screen readers pick their voice from it.
     """
     code = lang()
-    menu = json.dumps(t("app.menu_button"), ensure_ascii=False)  # a CSS string: the label of the sidebar's toggle, in words
+    menu = json.dumps(
+        t("app.menu_button"), ensure_ascii=False
+    )  # a CSS string: the label of the sidebar's toggle, in words
     css = PAGE_CSS + f":root {{ --sk-menu: {menu}; }}\n" + (RTL_CSS if i18n.direction(code) == "rtl" else "")
     _page_language(
         data={"lang": code, "css": css, "texts": i18n.streamlit_texts(code)},
@@ -1091,3 +1106,32 @@ def login_form(prefix: str) -> None:
         )
     else:
         st.caption(t("app.code_hint"))
+
+
+def explain_words(page: str, *, first: list[tuple[str, str]] | None = None, where: object = st) -> None:
+    """
+    "Was heißt das?": the page's words a reader may not know, one plain sentence each (`geo.glossary`).
+
+    `first` puts what matters most right now on top (the indicator shown on the map).
+    """
+    pairs = [*(first or []), *glossary.for_page(page, lang())]
+    if not pairs:
+        return
+    with where.popover(t("app.explain_button"), icon=":material/help:", key=f"{page}_glossary"):  # type: ignore[attr-defined]
+        st.markdown("\n".join(f"- **{plain(word)}**: {plain(sentence)}" for word, sentence in pairs))
+
+
+def wanted_page(who: Principal, protected: tuple[str, ...]) -> str | None:
+    """
+    The page that needs a login which this session asked for by its address (a link or a bookmark), until
+    someone logs in: that page is then offered (hidden from the menu) and asks for the login itself.
+    """
+    if not who.is_public:
+        st.session_state.pop("app_wanted_page", None)
+        return None
+    ctx = get_script_run_ctx(suppress_warning=True)
+    asked = ctx.pages_manager.intended_page_name if ctx is not None else None
+    if asked in protected:
+        st.session_state["app_wanted_page"] = asked
+    wanted = st.session_state.get("app_wanted_page")
+    return str(wanted) if wanted in protected else None

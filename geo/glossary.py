@@ -175,3 +175,27 @@ def for_indicator(indicator_id: str, lang: str = i18n.DEFAULT_LANGUAGE) -> str |
     """The sentence that explains the indicator `indicator_id` in `lang`; None for an unknown id."""
     term = INDICATOR_TERMS.get(indicator_id)
     return explain(term, lang)[1] if term else None
+
+
+#: The words each page uses that a reader may not know, in the order they appear there.
+PAGE_TERMS: dict[str, tuple[str, ...]] = {
+    "start": ("sozialraum", "welcome_point", "connector", "tandem", "anliegen", "bedarf", "demo"),
+    "explore": (
+        "sozialraum", "kennzahl", "bedarf", "bedarfsstufe", "stufe", "quantile", "gleiche_abstaende",
+        "natuerliche_gruppen", "rang", "stabil", "veraenderung", "prozentpunkte", "stichtag", "kurzprofil",
+        "luftlinie", "welcome_point", "stadtteil", "stadtbezirk",
+    ),
+    "coverage": ("abdeckung", "luecke", "bedarfsstufe", "einzugsgebiet", "luftlinie", "welcome_point", "tandem"),
+    "concerns": ("anliegen", "sozialraum", "tandem"),
+    "activities": ("tandem", "sozialraum", "welcome_point"),
+    "tandems": ("tandem", "connector", "sozialraum", "welcome_point"),
+    "impact": ("wirkung", "anliegen", "bedarfsstufe", "abdeckung", "tandem"),
+    "export": ("kurzprofil", "kennzahl", "bedarf", "stufe", "demo"),
+    "data": ("datensatz", "demo", "amtliche_einteilung", "stichtag", "sozialraum"),
+    "programme": ("connector", "tandem", "anliegen"),
+}  # fmt: skip
+
+
+def for_page(page: str, lang: str = i18n.DEFAULT_LANGUAGE) -> list[tuple[str, str]]:
+    """The (word, sentence) pairs a page explains under "Was heißt das?", in the order they appear there."""
+    return [explain(term, lang) for term in PAGE_TERMS.get(page, ())]

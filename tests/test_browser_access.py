@@ -289,7 +289,7 @@ def test_keyboard_alone_reaches_a_steckbrief_and_logs_a_concern(
     coordinator_server: str, page: tuple[Page, list[str]]
 ) -> None:
     """Without a mouse: skip the map, find a Sozialraum, read its Steckbrief, log in, log a concern."""
-    from geo import demo
+    from geo import demo, i18n
 
     pg, _blocked = page
     pg.goto(coordinator_server + "/erkunden")
@@ -323,8 +323,11 @@ def test_keyboard_alone_reaches_a_steckbrief_and_logs_a_concern(
     pg.keyboard.type(demo.DEMO_PASSWORD)
     pg.keyboard.press("Enter")
     pg.get_by_text("Angemeldet: connector@demo.invalid").wait_for(timeout=30_000)
-    # to the concerns page by its link in the sidebar
-    _tab_until(pg, "a.tagName === 'A' && (a.getAttribute('href') || '').endsWith('/anliegen')", limit=400)
+    # to the concerns page through the menu bar: its group "Mitmachen" opens with Enter, then its link
+    group = i18n.translate("nav.group_work", "de")
+    _tab_until(pg, f"a.tagName === 'BUTTON' && a.innerText.trim().startsWith({group!r})", limit=400)
+    pg.keyboard.press("Enter")
+    _tab_until(pg, "a.tagName === 'A' && (a.getAttribute('href') || '').endsWith('/anliegen')", limit=20)
     pg.keyboard.press("Enter")
     pg.get_by_text("Anliegen und Rückmeldungen").wait_for(timeout=30_000)
     pg.get_by_label("Problembeschreibung").wait_for(timeout=30_000)
@@ -333,10 +336,10 @@ def test_keyboard_alone_reaches_a_steckbrief_and_logs_a_concern(
     pg.keyboard.type("Laterne im Hof defekt (Tastatur)")
     _tab_until(pg, "a.getAttribute('aria-label') === 'Problembeschreibung'", limit=15)
     pg.keyboard.type("Seit einer Woche dunkel.")
-    _tab_until(pg, "a.closest('[data-testid=stMultiSelect]') !== null", limit=15)
+    place = i18n.translate("concerns.sozialraum_one", "de")
+    _tab_until(pg, f"a.getAttribute('aria-label') === {place!r}", limit=15)  # one Sozialraum, by default
     pg.keyboard.type("011001")
     pg.keyboard.press("Enter")
-    pg.keyboard.press("Escape")
     _tab_until(pg, "a.tagName === 'BUTTON' && a.innerText.trim() === 'Speichern'", limit=30)
     pg.keyboard.press("Enter")
     pg.get_by_text("Das Anliegen »Laterne im Hof defekt (Tastatur)« wurde gespeichert.").wait_for(
@@ -502,3 +505,23 @@ def test_on_a_phone_one_finger_scrolls_a_tap_brings_the_steckbrief_and_targets_a
         assert 0 <= box.evaluate("b => b.getBoundingClientRect().top") < 844 * 0.5  # in view, near the top
         pg.screenshot(path=str(ARTIFACTS / "phone-tap-steckbrief.png"))
         browser.close()
+
+
+def test_a_bookmark_of_a_page_that_needs_a_login_asks_for_it_there_and_shows_the_page(
+    server: str, page: tuple[Page, list[str]]
+) -> None:
+    """Issue 25: "/programmjahr" before a login said "Seite nicht gefunden"; after a login nobody went back."""
+    from geo import demo, i18n
+
+    pg, blocked = page
+    pg.goto(server + "/programmjahr")
+    main = pg.locator("[data-testid=stMain]")
+    main.get_by_text(i18n.translate("programme.login", "de")).wait_for(timeout=60_000)
+    assert pg.get_by_text(i18n.translate("st.page_not_found", "de")).count() == 0
+    main.get_by_label(i18n.translate("app.email", "de")).fill("connector@demo.invalid")
+    main.get_by_label(i18n.translate("app.password", "de")).fill(demo.DEMO_PASSWORD)
+    main.get_by_role("button", name=i18n.translate("app.login", "de")).click()
+    pg.get_by_role("tab", name=i18n.translate("programme.tab_hours", "de")).wait_for(timeout=30_000)
+    assert pg.url.rstrip("/").endswith("/programmjahr")
+    _no_error(pg)
+    assert blocked == []

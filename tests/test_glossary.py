@@ -114,3 +114,12 @@ def test_an_unknown_term_names_the_known_ones() -> None:
     with pytest.raises(KeyError, match=r"unknown glossary term 'fachchinesisch'.*median"):
         glossary.explain("fachchinesisch")
     assert glossary.explain("median", "xx") == glossary.explain("median", "de")  # German when no catalogue
+
+
+def test_every_page_explains_only_known_words_in_every_language() -> None:
+    for page, words in glossary.PAGE_TERMS.items():
+        assert words, page
+        for lang in i18n.LANGUAGES:
+            pairs = glossary.for_page(page, lang)
+            assert len(pairs) == len(words) and all(word and sentence for word, sentence in pairs), (page, lang)
+    assert glossary.for_page("no-such-page") == []

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo import accounts, dataset, demo, impact, journal, programme, start
+from geo import accounts, dataset, demo, impact, journal, programme, start, store
 from geo.access import Principal
 from geo.store import Register
 
@@ -174,3 +174,70 @@ def test_demo_year_start_per_demo_account(tmp_path: Path, demo_dir: Path) -> Non
     assert c.kind == "coordinator" and c.gap_count > 0
     assert c.last_meeting is not None  # the demo records a meeting's decision
     register.close()
+
+
+# --- the start page through AppTest ----------------------------------------------------------------------
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def _app(monkeypatch: pytest.MonkeyPatch, data_dir: Path, tmp_path: Path) -> object:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SOZIALRAUM_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("SOZIALRAUM_USER_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("SOZIALRAUM_DEMO_PROGRAMME", "1")
+    return AppTest.from_file(APP, default_timeout=90)
+
+
+def _login_here(at: object, email: str) -> None:
+    at.text_input(key="start_login_email").set_value(email)  # type: ignore[attr-defined]
+    at.text_input(key="start_login_password").set_value(demo.DEMO_PASSWORD)  # type: ignore[attr-defined]
+    next(b for b in at.button if b.proto.form_id == "start_login").click().run()  # type: ignore[attr-defined]
+
+
+def _buttons(at: object) -> dict[str, object]:
+    return {b.key: b for b in at.button if b.key}  # type: ignore[attr-defined]
+
+
+def test_start_page_per_role(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path) -> None:
+    from geo import i18n
+
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.run()  # type: ignore[attr-defined]
+    assert not at.exception  # type: ignore[attr-defined]
+    assert at.title[0].value == i18n.translate("start.title_public", "de")  # type: ignore[attr-defined]
+    assert {"start_do_map", "start_do_nearby", "start_do_concerns"} <= set(_buttons(at))
+    assert {f"start_lang_{code}" for code in i18n.LANGUAGES} <= set(_buttons(at))  # each by its own name
+    assert _buttons(at)["start_lang_ar"].label == "العربية"  # type: ignore[attr-defined]
+    _login_here(at, "connector@demo.invalid")  # logging in on the start page changes the screen
+    assert not at.exception  # type: ignore[attr-defined]
+    assert at.title[0].value.startswith("Hallo")  # type: ignore[attr-defined]
+    texts = " ".join(m.value for m in at.markdown).replace("\\", "")  # type: ignore[attr-defined]
+    assert "Demo-Tandem Süd" in texts
+    assert {"start_do_concern", "start_do_activity", "start_do_hours"} <= set(_buttons(at))
+    _buttons(at)["start_do_concern"].click().run()  # type: ignore[attr-defined]
+    assert at.session_state["concerns_panel"] == "new"  # type: ignore[attr-defined]
+    assert at.title[0].value == i18n.translate("concerns.title", "de")  # type: ignore[attr-defined]
+
+
+def test_start_page_of_a_coordinator_opens_the_oldest_concern(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    from geo import i18n
+
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.run()  # type: ignore[attr-defined]
+    _login_here(at, "koordination@demo.invalid")
+    assert not at.exception  # type: ignore[attr-defined]
+    headers = [h.value for h in at.subheader]  # type: ignore[attr-defined]
+    assert i18n.translate("start.waiting", "de") in headers and i18n.translate("start.gaps", "de") in headers
+    register = Register(store.demo_database_url(), demo=True)
+    places = impact.places(dataset.load_dataset(demo_dir))
+    coordinator = accounts.login(register, "koordination@demo.invalid", demo.DEMO_PASSWORD)
+    expected = start.start(register, places, by=coordinator)
+    register.close()
+    _buttons(at)["start_do_answer"].click().run()  # type: ignore[attr-defined]
+    assert at.session_state["concerns_panel"] == "all"  # type: ignore[attr-defined]
+    if not expected.waiting.empty:
+        assert at.selectbox(key="concerns_pick").value == int(expected.waiting["concern_id"].iloc[0])  # type: ignore[attr-defined]
