@@ -19,6 +19,7 @@ from app_pages.ui import (
     t,
 )
 from geo import export, journal, maps, profile
+from geo.brief import Orientation
 from geo.indicators import catalogue
 from geo.snapshot import Kind, Preset, SnapshotView
 
@@ -65,6 +66,15 @@ with friendly_errors():
             key="export_preset",
             format_func=bound(lambda p: t(f"export.preset_{p.replace(':', '_')}")),
         )
+    orientation = "portrait"
+    if fmt == "brief":  # landscape for a projector, portrait for print
+        orientation = st.radio(
+            t("export.orientation"),
+            ["portrait", "landscape"],
+            horizontal=True,
+            key="export_orientation",
+            format_func=bound(lambda o: t(f"export.orientation_{o}")),
+        )
     sozialraum = None
     if fmt in ("png", "pdf"):  # the Sozialraum chosen on Erkunden is marked on the map
         sozialraum = st.session_state.get("explore_selected")
@@ -101,6 +111,7 @@ with friendly_errors():
                 assignments=active_assignments(),
                 preset=cast("Preset", preset),
                 lang=lang(),
+                orientation=cast("Orientation", orientation),
                 sozialraum_id=sozialraum,
                 open_concerns=journal.open_concerns(register(), sozialraum, by=principal())
                 if sozialraum and fmt == "factsheet"

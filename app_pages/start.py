@@ -64,6 +64,8 @@ def presets(s: start.Start, step: start.Step, who: Principal) -> None:
     """What the step opens with: the oldest concern waiting for an answer, the activity whose hours are due."""
     if step.key == "answer" and not s.waiting.empty:
         st.session_state["concerns_pick"] = int(s.waiting["concern_id"].iloc[0])
+    if step.key == "activity" and s.sozialraum_ids:  # a tandem plans where it works: its first Sozialraum
+        st.session_state["activities_new_place"] = s.sozialraum_ids[0]
     if step.key == "hours" and who.connector_id is not None:
         st.session_state["programme_person_hours_view"] = who.connector_id
         if not s.hours_due.empty:

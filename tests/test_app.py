@@ -452,6 +452,35 @@ def test_export_page(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: 
     assert download.label.startswith("Herunterladen (")
 
 
+def test_export_page_offers_the_brief_in_landscape_for_a_projector(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from geo import export
+
+    made: list[bytes] = []
+    real = export.render
+
+    def recording(*args: object, **kwargs: object) -> bytes:
+        made.append(real(*args, **kwargs))  # type: ignore[arg-type]
+        return made[-1]
+
+    monkeypatch.setattr(export, "render", recording)
+    at = _app(monkeypatch, demo_dir, tmp_path).run()
+    at.switch_page("app_pages/export.py").run()
+    at.selectbox(key="export_format").set_value("brief").run()
+    at.radio(key="export_orientation").set_value("landscape").run()
+    at.button(key="export_make").click().run()
+    assert not at.exception
+    (download,) = at.get("download_button")
+    assert download.proto.url.endswith(".pdf")
+    page = PdfReader(io.BytesIO(made[-1])).pages[0]
+    assert float(page.mediabox.width) > float(page.mediabox.height)  # A4 quer, for a projector
+
+
 def test_concerns_page_log_answer_feedback(
     monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
 ) -> None:

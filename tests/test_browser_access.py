@@ -525,3 +525,131 @@ def test_a_bookmark_of_a_page_that_needs_a_login_asks_for_it_there_and_shows_the
     assert pg.url.rstrip("/").endswith("/programmjahr")
     _no_error(pg)
     assert blocked == []
+
+
+# --- journeys, counting taps -------------------------------------------------------------------------------
+
+
+class _Taps:
+    """A page whose taps (clicks and fields filled) are counted, for the journeys' tap counts."""
+
+    def __init__(self, pg: Page) -> None:
+        self.pg, self.count = pg, 0
+
+    def tap(self, locator: object) -> None:
+        locator.click()  # type: ignore[attr-defined]
+        self.count += 1
+
+    def fill(self, locator: object, text: str) -> None:
+        locator.click()  # type: ignore[attr-defined]  # one tap into the field, then typing
+        locator.fill(text)  # type: ignore[attr-defined]
+        self.count += 1
+
+    def choose(self, locator: object, typed: str, option: str) -> None:
+        """A picker: one tap to open it, type, one tap on the option."""
+        self.tap(locator)
+        self.pg.keyboard.type(typed)
+        self.tap(self.pg.get_by_role("option").filter(has_text=option).first)
+
+
+@pytest.mark.parametrize("viewport", [(390, 844), (1366, 768)], ids=["phone", "laptop"])
+def test_journeys_from_opening_the_app_to_the_end_of_the_task_counting_taps(
+    coordinator_server: str, viewport: tuple[int, int]
+) -> None:
+    """
+    Issue 25: a connector logs a concern, plans an activity and enters hours; a coordinator answers the oldest
+    concern, each from opening the app (the start page). The counts go to `test-artifacts/taps.json`.
+    """
+    import json
+
+    from playwright.sync_api import sync_playwright
+
+    from geo import demo, i18n
+    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    def de(key: str, **p: object) -> str:
+        return i18n.translate(key, "de", **p)
+
+    counts: dict[str, int] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        phone = viewport[0] < 640
+
+        def open_app(email: str) -> tuple[Page, _Taps]:
+            context = browser.new_context(
+                viewport={"width": viewport[0], "height": viewport[1]}, has_touch=phone, is_mobile=phone
+            )
+            pg = context.new_page()
+            pg.goto(coordinator_server + "/")
+            main = pg.locator("[data-testid=stMain]")
+            main.get_by_text(de("start.title_public")).wait_for(timeout=60_000)
+            taps = _Taps(pg)
+            taps.tap(main.get_by_text(de("app.login_title"), exact=True))
+            taps.fill(main.get_by_label(de("app.email")), email)
+            taps.fill(main.get_by_label(de("app.password")), demo.DEMO_PASSWORD)
+            taps.tap(main.get_by_role("button", name=de("app.login")))
+            main.get_by_text("Hallo").first.wait_for(timeout=30_000)
+            return pg, taps
+
+        def go_start(pg: Page, taps: _Taps) -> None:
+            """Back to the start page through the menu: on a phone the menu button, then "Start"."""
+            if phone:
+                taps.tap(pg.locator("[data-testid=stExpandSidebarButton]").first)
+                taps.tap(pg.locator("[data-testid=stSidebarNavLink]").filter(has_text=de("nav.start")).first)
+            else:
+                taps.tap(pg.get_by_role("link", name=de("nav.start")).first)
+            pg.locator("[data-testid=stMain]").get_by_text("Hallo").first.wait_for(timeout=30_000)
+
+        # a connector logs a concern
+        pg, taps = open_app("connector@demo.invalid")
+        main = pg.locator("[data-testid=stMain]")
+        taps.tap(main.get_by_role("button", name=de("start.do_concern")))
+        taps.fill(main.get_by_label(de("concerns.thema"), exact=True), "Bank am Spielplatz fehlt")
+        taps.choose(main.get_by_label(de("concerns.sozialraum_one")), "011001", "011001")
+        taps.tap(main.get_by_role("button", name=de("tandems.save")))
+        main.get_by_text("Bank am Spielplatz fehlt").first.wait_for(timeout=30_000)
+        main.locator("[data-testid=stAlertContentSuccess]").first.wait_for(timeout=30_000)
+        counts["connector_logs_a_concern"] = taps.count
+        # ... plans an activity (the start page's button; the tandem's Sozialraum comes chosen)
+        taps.count = 0
+        go_start(pg, taps)
+        main.get_by_role("button", name=de("start.do_activity")).wait_for(timeout=60_000)
+        taps.tap(main.get_by_role("button", name=de("start.do_activity")))
+        taps.fill(main.get_by_label(de("activities.title_field"), exact=True), "Rundgang für Neue")
+        taps.tap(main.get_by_role("button", name=de("tandems.save")))
+        main.locator("[data-testid=stAlertContentSuccess]").first.wait_for(timeout=30_000)
+        counts["connector_plans_an_activity"] = taps.count
+        # ... enters hours (the start page's button opens the hours form)
+        taps.count = 0
+        go_start(pg, taps)
+        main.get_by_role("button", name=de("start.do_hours")).wait_for(timeout=60_000)
+        taps.tap(main.get_by_role("button", name=de("start.do_hours")))
+        main.get_by_role("button", name=de("tandems.save")).wait_for(timeout=30_000)
+        taps.tap(main.get_by_role("button", name=de("tandems.save")))
+        main.locator("[data-testid=stAlertContentSuccess]").first.wait_for(timeout=30_000)
+        counts["connector_enters_hours"] = taps.count
+        pg.context.close()
+        # a coordinator answers the oldest concern waiting for an answer
+        pg, taps = open_app("koordination@demo.invalid")
+        main = pg.locator("[data-testid=stMain]")
+        taps.tap(main.get_by_role("button", name=de("start.do_answer")))
+        answer = main.locator("[data-testid=stForm]").filter(has_text=de("concerns.answer"))
+        taps.tap(answer.get_by_label(de("concerns.status")))
+        taps.tap(pg.get_by_role("option", name=de("concerns.status_weitergeleitet")))
+        taps.fill(answer.get_by_role("textbox", name=de("concerns.comment")), "Ans Bezirksamt weitergegeben.")
+        taps.tap(answer.get_by_role("button", name=de("concerns.answer_button")))
+        main.locator("[data-testid=stAlertContentSuccess]").first.wait_for(timeout=30_000)
+        counts["coordinator_answers_the_oldest_concern"] = taps.count
+        _no_error(pg)
+        pg.screenshot(path=str(ARTIFACTS / f"journey-coordinator-{'phone' if phone else 'laptop'}.png"))
+        browser.close()
+    out = ARTIFACTS / "taps.json"
+    ARTIFACTS.mkdir(exist_ok=True)
+    known = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+    known["phone" if phone else "laptop"] = counts
+    out.write_text(json.dumps(known, indent=1), encoding="utf-8")
+    # four taps to log in (open the form, e-mail, password, button), then the task itself
+    assert counts["connector_logs_a_concern"] <= 4 + 6, counts
+    assert counts["connector_plans_an_activity"] <= 5, counts  # from another page: back to Start first
+    assert counts["connector_enters_hours"] <= 4, counts
+    assert counts["coordinator_answers_the_oldest_concern"] <= 4 + 5, counts

@@ -121,5 +121,18 @@ def test_every_page_explains_only_known_words_in_every_language() -> None:
         assert words, page
         for lang in i18n.LANGUAGES:
             pairs = glossary.for_page(page, lang)
-            assert len(pairs) == len(words) and all(word and sentence for word, sentence in pairs), (page, lang)
+            assert len(pairs) == len(words) and all(word and sentence for word, sentence in pairs), (
+                page,
+                lang,
+            )
     assert glossary.for_page("no-such-page") == []
+
+
+def test_the_german_ui_texts_stay_plain() -> None:
+    """Issue 25's target, measured as `bench/readability.py` does: a new long sentence must be plain too."""
+    from bench.readability import measure, summary
+
+    figures = summary(measure())
+    assert figures["texts"] >= 200  # the measure finds the catalogue's longer texts
+    assert figures["share_plain"] >= 0.75, figures  # Flesch-Amstad >= 60 for three quarters of them
+    assert figures["wstf_median"] <= 6.0, figures  # Wiener Sachtextformel median
