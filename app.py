@@ -104,6 +104,7 @@ with st.sidebar:
         st.caption(t("app.translation_review"))
     dataset_choice()
     who = Principal.public()
+    login_slot = None
     with friendly_errors():
         who = principal()
     if trouble := register_problem():
@@ -116,9 +117,8 @@ with st.sidebar:
         if st.button(t("app.logout"), key="app_logout"):
             st.logout()
             st.stop()
-    else:
-        with st.expander(t("app.login_title"), expanded=login_required()):
-            login_form("app")
+    else:  # filled once the page is known: a page with its own login form gets no second one here
+        login_slot = st.empty()
 if just := st.session_state.pop("app_just_logged_in", None):  # say so where the person looks: the page
     st.toast(t("app.logged_in_toast", who=plain(just)), icon=":material/badge:")
 # the address carries the language: a reload or a shared link opens in it
@@ -170,8 +170,25 @@ programme_page = st.Page(
 # A link or bookmark to a page that needs a login: that page asks for the login and shows itself afterwards.
 # It is registered (hidden from the menu) only for the session that asked for it, until the login.
 wanted = wanted_page(who, ("programmjahr", "verwaltung"))
+#: Pages that show their own login form to the public (the start page, a bookmarked protected page).
+OWN_LOGIN = ("", "start", "programmjahr", "verwaltung")
+
+
+def sidebar_login(url_path: str) -> None:
+    """The sidebar's login, unless the page shows its own (two forms with the same fields confuse)."""
+    if login_slot is None:
+        return
+    if url_path in OWN_LOGIN:
+        login_slot.caption(t("app.login_on_page"))
+        return
+    with login_slot.container(), st.expander(t("app.login_title"), expanded=login_required()):
+        login_form("app")
+
+
 if not who.may(Action.READ_PUBLIC):  # the city requires a login: only the account page until then
-    st.navigation([account_page]).run()
+    account_only = st.navigation([account_page])
+    sidebar_login(account_only.url_path)
+    account_only.run()
 else:
     if who.may(Action.READ_REGISTER) or who.may(Action.OWN_RECORD):
         work.append(programme_page)
@@ -192,7 +209,7 @@ else:
             st.Page("app_pages/admin.py", title=t("nav.admin"), url_path="verwaltung", visibility="hidden")
         )
     # at most seven entries in the menu bar: two pages, three groups that open (on a phone: one menu)
-    st.navigation(
+    current = st.navigation(
         {
             "": [start_page, explore_page],
             t("nav.group_work"): work,
@@ -200,4 +217,6 @@ else:
             t("nav.group_more"): more,
         },
         position="top",
-    ).run()
+    )
+    sidebar_login(current.url_path)
+    current.run()

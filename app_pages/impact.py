@@ -20,7 +20,7 @@ from app_pages.ui import (
     showing_demo,
     t,
 )
-from geo import documents, i18n, impact
+from geo import charts, documents, i18n, impact
 from geo.access import Principal
 from geo.tables import localized
 
@@ -100,9 +100,20 @@ def show(who: Principal) -> None:
     st.caption(t("impact.need_help"))
     quarters = impact.by_quarter(ev, last=end)
     st.subheader(t("impact.chart_title"))
-    chart = quarters.tail(8).set_index("quarter")[["activities", "logged"]]
-    chart.columns = [t("impact.activities"), t("impact.logged")]
-    st.bar_chart(chart, stack=False, x_label=t("impact.quarter"), y_label=t("impact.count"))
+    last = quarters.tail(8)
+    st.vega_lite_chart(
+        spec=charts.quarter_bars(
+            [str(q) for q in last["quarter"]],
+            {
+                t("impact.activities"): [float(v) for v in last["activities"]],
+                t("impact.logged"): [float(v) for v in last["logged"]],
+            },
+            x_title=t("impact.quarter"),
+            y_title=t("impact.count"),
+            lang=lang(),
+        ),
+        width="stretch",
+    )
     st.subheader(t("impact.bezirk_title"))
     st.dataframe(
         figures_table(result.by_bezirk, {t("ranking.bezirk"): result.by_bezirk["stadtbezirk"]}),

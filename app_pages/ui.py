@@ -715,12 +715,20 @@ export default function ({ data }) {
   }
   if (style.textContent !== data.css) style.textContent = data.css;
   translateStreamlit(data.texts);
-  // The grouped navigation in the sidebar (a phone) puts each group's heading as a <div> straight into the
-  // list <ul>: a list may hold only list items (axe "list", serious). The headings become list items.
+  // The grouped navigation in the sidebar (a phone) puts each group as a <div> with its heading and its
+  // <li> items straight into the list <ul>: a list may hold only list items (axe "list", serious), and an
+  // item only sits in a list. The links stay in Streamlit's <nav>; the groups become named groups.
   if (!window.__skNavList) {
     const mend = () => {
-      for (const div of document.querySelectorAll("[data-testid=stSidebarNavItems] > div:not([role])")) {
-        div.setAttribute("role", "listitem");
+      for (const list of document.querySelectorAll("[data-testid=stSidebarNavItems]:not([role])")) {
+        if (!list.querySelector(":scope > div")) continue;  // no groups: a proper list as it is
+        list.setAttribute("role", "none");
+        for (const item of list.querySelectorAll("li")) item.setAttribute("role", "none");
+        for (const group of list.querySelectorAll(":scope > div")) {
+          group.setAttribute("role", "group");
+          const heading = group.querySelector("[data-testid=stNavSectionHeader]");
+          if (heading) group.setAttribute("aria-label", heading.innerText.replace("expand_more", "").trim());
+        }
       }
     };
     window.__skNavList = new MutationObserver(mend);

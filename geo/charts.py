@@ -178,3 +178,47 @@ def course_line(
             ],
         },
     }
+
+
+def quarter_bars(
+    quarters: list[str], series: dict[str, list[float]], *, x_title: str, y_title: str, lang: str = "de"
+) -> dict[str, Any]:
+    """
+    Bars per quarter, one bar per series side by side (the Wirkung page's chart).
+
+    The bars are hidden from screen readers (`aria: false`): the table beside the chart says the same in
+    text, and an empty series left an unnamed "graphics-symbol" group behind (axe: svg-img-alt, serious).
+    """
+    values = [
+        {"quarter": q, "what": name, "n": float(v)}
+        for name, column in series.items()
+        for q, v in zip(quarters, column, strict=True)
+        if _number(v) is not None
+    ]
+    names = list(series)
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "description": f"{y_title}: {', '.join(names)} – {x_title} {quarters[0] if quarters else ''}"
+        f"{' – ' + quarters[-1] if len(quarters) > 1 else ''}",
+        "config": {"locale": {"number": number_locale(lang)}, "aria": False},
+        "data": {"values": values},
+        "mark": {"type": "bar", "aria": False},
+        "encoding": {
+            "x": {"field": "quarter", "type": "nominal", "title": x_title, "sort": quarters},
+            "xOffset": {"field": "what", "type": "nominal", "sort": names},
+            "y": {"field": "n", "type": "quantitative", "title": y_title, "axis": {"format": "d"}},
+            "color": {
+                "field": "what",
+                "type": "nominal",
+                "title": None,
+                "sort": names,
+                "scale": {"range": [SELECTED_COLOUR, "#4d4d4d"]},
+                "legend": {"orient": "bottom"},
+            },
+            "tooltip": [
+                {"field": "quarter", "type": "nominal", "title": x_title},
+                {"field": "what", "type": "nominal", "title": None},
+                {"field": "n", "type": "quantitative", "format": "d", "title": y_title},
+            ],
+        },
+    }

@@ -418,6 +418,26 @@ def _upload(uploader: Locator, path: Path) -> None:
     pg.wait_for_timeout(500)
 
 
+def _go_to(pg: Page, name: str) -> None:
+    """Open a page from the menu bar: directly, or through the group that holds it (laptop size)."""
+    link = pg.locator("[data-testid=stTopNavLink]").filter(has_text=name)
+    if link.count():
+        link.first.click()
+        return
+    for group in pg.locator("[data-testid=stTopNavSection]").all():
+        group.click()
+        label = re.compile(rf"{re.escape(name)}$")  # the icon's name comes first ("groupTandems")
+        item = pg.locator("[data-testid=stTopNavDropdownLink]").filter(has_text=label)
+        try:
+            item.first.wait_for(state="visible", timeout=2_000)
+        except PlaywrightTimeout:
+            pg.keyboard.press("Escape")
+            continue
+        item.first.click()
+        return
+    raise AssertionError(f"no page {name!r} in the menu bar")
+
+
 def _log_in(pg: Page, email: str, password: str) -> None:
     """Log in with the sidebar form and wait until the sidebar says who is logged in."""
     email_box = pg.get_by_label("E-Mail-Adresse")
@@ -513,7 +533,7 @@ def test_load_official_data_on_the_data_page(
     pg.get_by_text("Straßenverzeichnis: 1 Straße").wait_for(timeout=60_000)
     pg.screenshot(path=str(ARTIFACTS / "data-imported.png"), full_page=True)
     _no_error(pg)
-    pg.get_by_role("link", name="Erkunden").click()
+    _go_to(pg, "Erkunden")
     pg.get_by_text("Sozialräume erkunden").wait_for(timeout=30_000)
     assert _count_in_frames(pg, "path.sk-sozialraum", 171) == 171
     pg.screenshot(path=str(ARTIFACTS / "explore-official.png"), full_page=True)
@@ -529,7 +549,7 @@ def test_load_official_data_on_the_data_page(
     pg.screenshot(path=str(ARTIFACTS / "explore-official.png"), full_page=True)
     _no_error(pg)
     # the Welcome Point in Bilk closed in 2024: recorded in the app, it leaves every distance but stays shown
-    pg.get_by_role("link", name="Welcome Points").click()
+    _go_to(pg, "Welcome Points")
     pg.get_by_text("Die Liste beginnt mit dem importierten Verzeichnis").wait_for(timeout=30_000)
     close_form = pg.get_by_test_id("stForm").first
     close_form.locator("[data-testid=stSelectbox]").click()
@@ -540,7 +560,7 @@ def test_load_official_data_on_the_data_page(
     pg.get_by_text("»Welcome Point Bilk« ist als geschlossen eingetragen.").wait_for(timeout=30_000)
     pg.screenshot(path=str(ARTIFACTS / "welcome-points.png"), full_page=True)
     _no_error(pg)
-    pg.get_by_role("link", name="Erkunden").click()
+    _go_to(pg, "Erkunden")
     pg.get_by_text("Sozialräume erkunden").wait_for(timeout=30_000)
     assert _count_in_frames(pg, "path.sk-welcome-point-closed", 1, timeout_s=30) == 1
     assert pg.locator("path.sk-welcome-point").count() == 10
@@ -656,7 +676,7 @@ def test_create_tandem_assign_and_the_gap_list_shrinks(
     pg.screenshot(path=str(ARTIFACTS / "tandems-coordinator.png"))
     _no_error(pg)
 
-    pg.get_by_role("link", name="Wo Tandems fehlen").click()
+    _go_to(pg, "Wo Tandems fehlen")
     pg.get_by_text("Wo Tandems arbeiten und wo sie fehlen").wait_for(timeout=30_000)
     end = time.monotonic() + 20
     while int(_metric(pg, "Lücken")) != before - 1 and time.monotonic() < end:
@@ -667,7 +687,7 @@ def test_create_tandem_assign_and_the_gap_list_shrinks(
     _no_error(pg)
 
     _log_out(pg)
-    pg.get_by_role("link", name="Tandems").click()
+    _go_to(pg, "Tandems")
     pg.get_by_text("Namen und Kontakte der Connectors").wait_for(timeout=30_000)
     pg.screenshot(path=str(ARTIFACTS / "tandems-public.png"))
     pg.get_by_text("Tandem Test").first.wait_for(state="attached", timeout=30_000)  # a grid cell
@@ -825,7 +845,7 @@ def test_login_through_the_citys_identity_provider(oidc_server: str, page: tuple
     pg.get_by_role("button", name="Abmelden").click()
     # st.logout ends the session at the provider too (RP-initiated logout), which then sends the person back
     pg.get_by_role("button", name="End session").click()
-    pg.get_by_text("Sozialräume erkunden").wait_for(timeout=30_000)
+    pg.get_by_text("Sozialraum-Karte Düsseldorf").wait_for(timeout=30_000)  # back on the start page
     pg.goto(oidc_server + "/tandems")
     pg.get_by_text("Es gibt noch keine aktiven Tandems.").wait_for(timeout=30_000)  # the public view again
     pg.screenshot(path=str(ARTIFACTS / "oidc-after-logout.png"))

@@ -148,7 +148,7 @@ def test_every_page_passes_axe_and_speaks_its_language(
         bad += _axe(pg, f"erkunden: {panel}", found)
     pg.locator("[data-testid=stButtonGroup]").get_by_text("Veränderung", exact=True).click()
     bad += _axe(pg, "erkunden: Veränderung", found)
-    for path in ("/abdeckung", "/wirkung", "/konto", "/daten", "/export"):
+    for path in ("/", "/abdeckung", "/wirkung", "/konto", "/daten", "/export"):
         pg.goto(coordinator_server + path)
         bad += _every_tab(pg, path, found)
     pg.goto(coordinator_server + "/tandems")
@@ -156,6 +156,7 @@ def test_every_page_passes_axe_and_speaks_its_language(
         pg.get_by_test_id("stExpandSidebarButton").click()
     _log_in(pg, "koordination@demo.invalid", demo.DEMO_PASSWORD)
     paths = (
+        "/",
         "/tandems",
         "/aktivitaeten",
         "/anliegen",
@@ -177,6 +178,8 @@ def test_every_page_passes_axe_and_speaks_its_language(
 
 
 def test_the_page_language_follows_the_chosen_language(server: str, page: tuple[Page, list[str]]) -> None:
+    from app_pages.ui import LANGUAGE_LABEL
+
     pg, _blocked = page
     pg.goto(server + "/erkunden")
     pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
@@ -188,8 +191,7 @@ def test_the_page_language_follows_the_chosen_language(server: str, page: tuple[
         "[...document.querySelectorAll('a')].some((a) => a.textContent === 'Zum Hauptinhalt springen')"
     )
     assert sidebar_button.get_attribute("aria-label") == "Seitenleiste einklappen"
-    select = pg.locator("[data-testid=stSelectbox]").filter(has=pg.get_by_text("Sprache", exact=True))
-    select.click()
+    pg.get_by_label(LANGUAGE_LABEL).click()
     pg.get_by_role("option", name="English").click()
     pg.wait_for_function("document.documentElement.lang === 'en'", timeout=30_000)
     pg.get_by_text("Explore the Sozialräume", exact=True).first.wait_for(timeout=30_000)
@@ -326,8 +328,11 @@ def test_keyboard_alone_reaches_a_steckbrief_and_logs_a_concern(
     # to the concerns page through the menu bar: its group "Mitmachen" opens with Enter, then its link
     group = i18n.translate("nav.group_work", "de")
     _tab_until(pg, f"a.tagName === 'BUTTON' && a.innerText.trim().startsWith({group!r})", limit=400)
-    pg.keyboard.press("Enter")
-    _tab_until(pg, "a.tagName === 'A' && (a.getAttribute('href') || '').endsWith('/anliegen')", limit=20)
+    pg.keyboard.press("Enter")  # the group opens as a menu with the focus on its first entry; arrows move
+    for _ in range(6):
+        if pg.evaluate("(document.activeElement.getAttribute('href') || '').endsWith('/anliegen')"):
+            break
+        pg.keyboard.press("ArrowDown")
     pg.keyboard.press("Enter")
     pg.get_by_text("Anliegen und Rückmeldungen").wait_for(timeout=30_000)
     pg.get_by_label("Problembeschreibung").wait_for(timeout=30_000)
@@ -519,7 +524,7 @@ def test_a_bookmark_of_a_page_that_needs_a_login_asks_for_it_there_and_shows_the
     main.get_by_text(i18n.translate("programme.login", "de")).wait_for(timeout=60_000)
     assert pg.get_by_text(i18n.translate("st.page_not_found", "de")).count() == 0
     main.get_by_label(i18n.translate("app.email", "de")).fill("connector@demo.invalid")
-    main.get_by_label(i18n.translate("app.password", "de")).fill(demo.DEMO_PASSWORD)
+    main.get_by_label(i18n.translate("app.password", "de"), exact=True).fill(demo.DEMO_PASSWORD)
     main.get_by_role("button", name=i18n.translate("app.login", "de")).click()
     pg.get_by_role("tab", name=i18n.translate("programme.tab_hours", "de")).wait_for(timeout=30_000)
     assert pg.url.rstrip("/").endswith("/programmjahr")
@@ -586,7 +591,7 @@ def test_journeys_from_opening_the_app_to_the_end_of_the_task_counting_taps(
             taps = _Taps(pg)
             taps.tap(main.get_by_text(de("app.login_title"), exact=True))
             taps.fill(main.get_by_label(de("app.email")), email)
-            taps.fill(main.get_by_label(de("app.password")), demo.DEMO_PASSWORD)
+            taps.fill(main.get_by_label(de("app.password"), exact=True), demo.DEMO_PASSWORD)
             taps.tap(main.get_by_role("button", name=de("app.login")))
             main.get_by_text("Hallo").first.wait_for(timeout=30_000)
             return pg, taps
