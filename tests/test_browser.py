@@ -742,7 +742,10 @@ def test_log_a_concern_answer_it_and_read_the_answer(
     assert pg.get_by_text("Spielplatz an der Ecke kaputt · weitergeleitet").count() == 1
     pg.screenshot(path=str(ARTIFACTS / "concerns-feedback.png"))
     _click_tab(pg, "Alle Anliegen")  # the public sees the topic, never the description or the tandem
-    pg.get_by_text("Sie sehen die öffentlich gemachten Anliegen").wait_for(timeout=30_000)
+    # the panel shown before stays in the page, hidden, until the new one is drawn
+    pg.locator("p:visible", has_text="Sie sehen die öffentlich gemachten Anliegen").first.wait_for(
+        timeout=30_000
+    )
     assert pg.get_by_text("Die Schaukel ist seit Wochen abgesperrt.").count() == 0
     _no_error(pg)
     assert blocked == []

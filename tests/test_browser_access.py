@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from tests.test_browser import (
     _click_tab,
     _log_in,
     _no_error,
+    _serve,
     coordinator_server,
     page,
     server,
@@ -557,9 +559,15 @@ class _Taps:
         self.tap(self.pg.get_by_role("option").filter(has_text=option).first)
 
 
+@pytest.fixture(scope="module")
+def year_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo with its programme year (held activities, hours, answered concerns), as `make run` shows it."""
+    yield from _serve(tmp_path_factory, {"SOZIALRAUM_DEMO_PROGRAMME": "1"})
+
+
 @pytest.mark.parametrize("viewport", [(390, 844), (1366, 768)], ids=["phone", "laptop"])
 def test_journeys_from_opening_the_app_to_the_end_of_the_task_counting_taps(
-    coordinator_server: str, viewport: tuple[int, int]
+    year_server: str, viewport: tuple[int, int]
 ) -> None:
     """
     Issue 25: a connector logs a concern, plans an activity and enters hours; a coordinator answers the oldest
@@ -585,7 +593,7 @@ def test_journeys_from_opening_the_app_to_the_end_of_the_task_counting_taps(
                 viewport={"width": viewport[0], "height": viewport[1]}, has_touch=phone, is_mobile=phone
             )
             pg = context.new_page()
-            pg.goto(coordinator_server + "/")
+            pg.goto(year_server + "/")
             main = pg.locator("[data-testid=stMain]")
             main.get_by_text(de("start.title_public")).wait_for(timeout=60_000)
             taps = _Taps(pg)
@@ -629,7 +637,11 @@ def test_journeys_from_opening_the_app_to_the_end_of_the_task_counting_taps(
         go_start(pg, taps)
         main.get_by_role("button", name=de("start.do_hours")).wait_for(timeout=60_000)
         taps.tap(main.get_by_role("button", name=de("start.do_hours")))
-        main.get_by_role("button", name=de("tandems.save")).wait_for(timeout=30_000)
+        try:
+            main.get_by_role("button", name=de("tandems.save")).wait_for(timeout=30_000)
+        except PlaywrightTimeout:
+            pg.screenshot(path=str(ARTIFACTS / "journey-hours-failed.png"), full_page=True)
+            raise AssertionError(main.inner_text()[-1500:]) from None
         taps.tap(main.get_by_role("button", name=de("tandems.save")))
         main.locator("[data-testid=stAlertContentSuccess]").first.wait_for(timeout=30_000)
         counts["connector_enters_hours"] = taps.count

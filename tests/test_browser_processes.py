@@ -175,12 +175,14 @@ def test_two_processes_share_writes_and_login_failures_and_survive_a_kill(
         # the account table is a canvas: the account chooser below it lists every account as an option
         for attempt in range(5):  # a rerun (the login's cookie, the page's first run) may close the list
             on_b.get_by_role("combobox", name="Konto bearbeiten").click(timeout=30_000)
+            on_b.keyboard.type("neu@")  # a filtered list: the option is drawn however many accounts there are
             try:
                 on_b.get_by_role("option", name="neu@stadt.invalid").wait_for(timeout=8_000)
                 break
             except PlaywrightTimeout:
                 on_b.keyboard.press("Escape")
                 if attempt == 4:
+                    on_b.screenshot(path=str(ARTIFACTS / "two-processes-b.png"), full_page=True)
                     raise
                 on_b.reload()
         on_b.keyboard.press("Escape")
