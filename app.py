@@ -5,6 +5,7 @@ from pathlib import Path
 
 import streamlit
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from app_pages.ui import (
     LANGUAGE_LABEL,
@@ -104,7 +105,7 @@ with st.sidebar:
         st.caption(t("app.translation_review"))
     dataset_choice()
     who = Principal.public()
-    login_slot = None
+    wants_login = False
     with friendly_errors():
         who = principal()
     if trouble := register_problem():
@@ -117,8 +118,8 @@ with st.sidebar:
         if st.button(t("app.logout"), key="app_logout"):
             st.logout()
             st.stop()
-    else:  # filled once the page is known: a page with its own login form gets no second one here
-        login_slot = st.empty()
+    else:  # drawn once the page is known (`sidebar_login`): a page with its own login form gets no second
+        wants_login = True
 if just := st.session_state.pop("app_just_logged_in", None):  # say so where the person looks: the page
     st.toast(t("app.logged_in_toast", who=plain(just)), icon=":material/badge:")
 # the address carries the language: a reload or a shared link opens in it
@@ -171,43 +172,47 @@ programme_page = st.Page(
 # It is registered (hidden from the menu) only for the session that asked for it, until the login.
 wanted = wanted_page(who, ("programmjahr", "verwaltung"))
 #: Pages that show their own login form to the public (the start page, a bookmarked protected page).
-OWN_LOGIN = ("", "start", "programmjahr", "verwaltung")
+own_login: list[StreamlitPage] = [start_page]
 
 
-def sidebar_login(url_path: str) -> None:
-    """The sidebar's login, unless the page shows its own (two forms with the same fields confuse)."""
-    if login_slot is None:
+def sidebar_login(current: StreamlitPage) -> None:
+    """
+    The sidebar's login (last in the sidebar, as before), unless the page shows its own: two forms with the
+    same fields confuse. Drawn after the navigation knows the page, never through a placeholder (a rerun
+    would empty it and fold the form while someone types).
+    """
+    if not wants_login:
         return
-    if url_path in OWN_LOGIN:
-        login_slot.caption(t("app.login_on_page"))
-        return
-    with login_slot.container(), st.expander(t("app.login_title"), expanded=login_required()):
-        login_form("app")
+    with st.sidebar:
+        if any(current is page for page in own_login):
+            st.caption(t("app.login_on_page"))
+            return
+        with st.expander(t("app.login_title"), expanded=login_required()):
+            login_form("app")
 
 
 if not who.may(Action.READ_PUBLIC):  # the city requires a login: only the account page until then
     account_only = st.navigation([account_page])
-    sidebar_login(account_only.url_path)
+    sidebar_login(account_only)
     account_only.run()
 else:
     if who.may(Action.READ_REGISTER) or who.may(Action.OWN_RECORD):
         work.append(programme_page)
     elif wanted == "programmjahr":
-        work.append(
-            st.Page(
-                "app_pages/programme.py",
-                title=t("nav.programme"),
-                url_path="programmjahr",
-                visibility="hidden",
-            )
+        hidden = st.Page(
+            "app_pages/programme.py", title=t("nav.programme"), url_path="programmjahr", visibility="hidden"
         )
+        work.append(hidden)
+        own_login.append(hidden)
     more.append(account_page)
     if who.may(Action.MANAGE_ACCOUNTS) or who.may(Action.READ_AUDIT):
         more.append(admin_page)
     elif wanted == "verwaltung":
-        more.append(
-            st.Page("app_pages/admin.py", title=t("nav.admin"), url_path="verwaltung", visibility="hidden")
+        hidden = st.Page(
+            "app_pages/admin.py", title=t("nav.admin"), url_path="verwaltung", visibility="hidden"
         )
+        more.append(hidden)
+        own_login.append(hidden)
     # at most seven entries in the menu bar: two pages, three groups that open (on a phone: one menu)
     current = st.navigation(
         {
@@ -218,5 +223,5 @@ else:
         },
         position="top",
     )
-    sidebar_login(current.url_path)
+    sidebar_login(current)
     current.run()

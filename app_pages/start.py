@@ -118,12 +118,18 @@ def my_tandems(s: start.Start, labels: dict[str, str]) -> None:
             row = st.container(horizontal=True, gap="small")
             for sid in card.sozialraum_ids:
                 if row.button(
-                    labels.get(sid, sid).split(" (")[0],
+                    plain(names().get(sid, sid)),
                     key=f"start_sr_{card.id}_{sid}",
                     icon=":material/map:",
                     help=t("start.open_on_map"),
                 ):
                     go(start.Step("map", "explore", "profile"), selected=sid)
+
+
+def names() -> dict[str, str]:
+    """Sozialraum ID -> its name (the short form for buttons and lists)."""
+    spaces = load_current()[0].spaces
+    return dict(zip(spaces["sozialraum_id"], spaces["name"], strict=True))
 
 
 def small_map(s: start.Start) -> None:
@@ -186,7 +192,7 @@ def upcoming(s: start.Start, labels: dict[str, str]) -> None:
                 "start.upcoming_row",
                 date=i18n.format_date(r.starts_at, lang(), time=True),
                 title=plain(r.title),
-                place=plain(labels.get(r.sozialraum_id, r.sozialraum_id).split(" (")[0]),
+                place=plain(names().get(r.sozialraum_id, r.sozialraum_id)),
             )
             for r in s.upcoming.itertuples()
         )

@@ -202,3 +202,16 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> object:
         out, by=Principal.cli(), sozialraeume=SOZIALRAEUME, indicators=QUARTIERSATLAS, welcome_points=REGISTRY
     )
     return dataset.load_dataset(out)
+
+
+def log_in_here(at: object, email: str, password: str) -> None:
+    """
+    Log in through the login form the page shows (AppTest): the sidebar's (`app_login`) or the page's own
+    (the start page's `start_login`, a bookmarked page's), then rerun.
+    """
+    keys = [w.key for w in at.text_input if w.key and w.key.endswith("_login_email")]  # type: ignore[attr-defined]
+    assert keys, "no login form on this page"
+    prefix = keys[0].removesuffix("_login_email")
+    at.text_input(key=f"{prefix}_login_email").set_value(email)  # type: ignore[attr-defined]
+    at.text_input(key=f"{prefix}_login_password").set_value(password)  # type: ignore[attr-defined]
+    next(b for b in at.button if b.proto.form_id == f"{prefix}_login").click().run()  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from geo import accounts, dataset, demo, i18n, journal, store, webmap
 from geo.access import Principal
 from geo.store import Register
+from tests.conftest import log_in_here
 
 COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
 ADMIN = Principal(label="test-admin", roles=frozenset({"admin"}))
@@ -395,9 +396,7 @@ def test_tandems_page_public_and_coordinator(
 
 def _login(at: AppTest, email: str, password: str) -> None:
     """Log in with the sidebar form."""
-    at.text_input(key="app_login_email").set_value(email)
-    at.text_input(key="app_login_password").set_value(password)
-    _in_form(at.button, "app_login")[0].click().run()
+    log_in_here(at, email, password)
 
 
 def _logout(at: AppTest) -> None:
@@ -680,11 +679,11 @@ def test_guessing_the_password_locks_the_login(
     at.run()
     for _ in range(accounts.LoginPolicy().per_account):
         _login(at, COORDINATOR_EMAIL, "falsches-passwort")
-        assert "E-Mail-Adresse oder Passwort stimmen nicht." in [e.value for e in at.sidebar.error]
+        assert "E-Mail-Adresse oder Passwort stimmen nicht." in [e.value for e in at.error]
     fresh = _app(monkeypatch, demo_dir, tmp_path)  # another browser tab does not help
     fresh.run()
     _login(fresh, COORDINATOR_EMAIL, PASSWORD)
-    assert any("gesperrt" in e.value for e in fresh.sidebar.error)
+    assert any("gesperrt" in e.value for e in fresh.error)
     assert not any("Angemeldet" in s.value for s in fresh.sidebar.success)
 
 

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from geo import demo, journal, store
 from geo.access import Principal
 from geo.store import Register
+from tests.conftest import log_in_here
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -22,9 +23,7 @@ def _app(monkeypatch: pytest.MonkeyPatch, data_dir: Path, tmp_path: Path) -> App
 
 
 def _login(at: AppTest, email: str) -> None:
-    at.text_input(key="app_login_email").set_value(email)
-    at.text_input(key="app_login_password").set_value(demo.DEMO_PASSWORD)
-    next(b for b in at.button if b.proto.form_id == "app_login").click().run()
+    log_in_here(at, email, demo.DEMO_PASSWORD)
 
 
 def _open(at: AppTest, name: str, panel: str) -> AppTest:

@@ -100,7 +100,7 @@ def test_only_a_real_admin_fetches(tmp_path: Path) -> None:
         with pytest.raises(AccessDeniedError):
             fetch.fetch_official(tmp_path / "o", by=who)
     demo_admin = Principal(label="admin@demo.invalid", roles=frozenset({"admin"}), demo=True)
-    with pytest.raises(AccessDeniedError, match="Demo-Konten"):
+    with pytest.raises(AccessDeniedError, match="Demo-Konto"):
         fetch.fetch_official(tmp_path / "o", by=demo_admin)
     assert not (tmp_path / "o").exists()
 

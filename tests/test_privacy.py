@@ -19,6 +19,7 @@ from geo import accounts, dataset, export, journal, privacy, store
 from geo.access import AccessDeniedError, Principal
 from geo.snapshot import SnapshotView
 from geo.tables import csv_bytes
+from tests.conftest import log_in_here
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 CLI = Principal.cli()
@@ -94,9 +95,7 @@ def test_the_sentinel_is_on_no_page_the_public_or_another_connector_sees(
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     if who == "connector":
-        at.text_input(key="app_login_email").set_value("lena@stadt.invalid")
-        at.text_input(key="app_login_password").set_value(PASSWORD)
-        next(b for b in at.button if b.proto.form_id == "app_login").click().run()
+        log_in_here(at, "lena@stadt.invalid", PASSWORD)
         assert any("Angemeldet" in s.value for s in at.sidebar.success)
     seen = []
     for page in ("explore", "coverage", "tandems", "activities", "concerns", "export", "data", "account"):

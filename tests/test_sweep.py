@@ -15,6 +15,7 @@ from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from geo import demo, i18n
+from tests.conftest import log_in_here
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = [
@@ -108,9 +109,7 @@ def _problems(at: AppTest, where: str) -> list[str]:
 
 
 def _login(at: AppTest, email: str) -> None:
-    at.text_input(key="app_login_email").set_value(email)
-    at.text_input(key="app_login_password").set_value(demo.DEMO_PASSWORD)
-    next(b for b in at.button if b.proto.form_id == "app_login").click().run()
+    log_in_here(at, email, demo.DEMO_PASSWORD)
 
 
 @pytest.mark.parametrize("language", list(i18n.LANGUAGES))
