@@ -273,7 +273,7 @@ def meeting(s: start.Start) -> None:
 
 def person(who: Principal, s: start.Start) -> None:
     labels = labels_current()
-    st.title(t("start.hello", name=plain(who.label)))
+    st.title(t("start.hello", name=plain(s.name or who.label)))
     st.markdown(t("start.intro_coordinator" if s.kind == "coordinator" else "start.intro_connector"))
     steps(s, who)
     due(s)

@@ -715,6 +715,16 @@ export default function ({ data }) {
   }
   if (style.textContent !== data.css) style.textContent = data.css;
   translateStreamlit(data.texts);
+  // After a login the page shows the person's start from its top (the form was further down the page).
+  if (window.__skTop === undefined) {
+    window.__skTop = data.top || 0;
+  } else if ((data.top || 0) !== window.__skTop) {
+    window.__skTop = data.top || 0;
+    window.scrollTo(0, 0);
+    for (const box of document.querySelectorAll("[data-testid=stMain], [data-testid=stAppViewContainer]")) {
+      box.scrollTop = 0;
+    }
+  }
   // The grouped navigation in the sidebar (a phone) puts each group as a <div> with its heading and its
   // <li> items straight into the list <ul>: a list may hold only list items (axe "list", serious), and an
   // item only sits in a list. The links stay in Streamlit's <nav>; the groups become named groups.
@@ -765,7 +775,12 @@ def page_setup() -> None:
     )  # a CSS string: the label of the sidebar's toggle, in words
     css = PAGE_CSS + f":root {{ --sk-menu: {menu}; }}\n" + (RTL_CSS if i18n.direction(code) == "rtl" else "")
     _page_language(
-        data={"lang": code, "css": css, "texts": i18n.streamlit_texts(code)},
+        data={
+            "lang": code,
+            "css": css,
+            "texts": i18n.streamlit_texts(code),
+            "top": int(st.session_state.get("app_logins", 0)),  # a new login: back to the top of the page
+        },
         key="app_page_language",
         height="content",
     )
@@ -1101,6 +1116,7 @@ def login_form(prefix: str) -> None:
                 who = accounts.login(reg, email, password, client=client_id())
                 log_in_session(reg, who)
                 st.session_state["app_just_logged_in"] = who.label
+                st.session_state["app_logins"] = int(st.session_state.get("app_logins", 0)) + 1
                 st.rerun()
     if showing_demo():
         st.info(

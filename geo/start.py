@@ -62,6 +62,7 @@ class Start:
 
     kind: str  # "public", "connector" or "coordinator"
     today: date
+    name: str = ""  # how to greet the person: their connector name, else their account's label
     tandems: tuple[TandemCard, ...] = ()
     upcoming: pd.DataFrame = field(
         default_factory=pd.DataFrame
@@ -126,10 +127,12 @@ def start(
     upcoming = _upcoming(register, tandems, today)
     news = _news(register, by)
     own = _own(register, by, today)
+    name = _name(register, by)
     if not coordinator:
         return Start(
             kind="connector",
             today=today,
+            name=name,
             tandems=tandems,
             upcoming=upcoming,
             news=news,
@@ -142,6 +145,7 @@ def start(
     return Start(
         kind="coordinator",
         today=today,
+        name=name,
         tandems=tandems,
         upcoming=upcoming,
         news=news,
@@ -155,6 +159,15 @@ def start(
         last_meeting=_last_meeting(register, by),
         steps=COORDINATOR_STEPS,
     )
+
+
+def _name(register: Register, by: Principal) -> str:
+    """The person's own name as the register holds it (their connector record), else their account's label."""
+    if by.connector_id is not None and by.may(Action.OWN_RECORD):
+        own = register.own_connector(by=by)
+        if own is not None and own.display_name:
+            return own.display_name
+    return by.label.split("@")[0]  # an e-mail address as a greeting would become a link: its name part
 
 
 def _tandems(register: Register, by: Principal, today: date) -> tuple[TandemCard, ...]:

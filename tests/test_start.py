@@ -109,7 +109,7 @@ def test_connector_start_counted_by_hand(reg: Register) -> None:
     ana_p = w["ana_p"]
     assert isinstance(ana_p, Principal)
     s = start.start(reg, _places(), by=ana_p, today=TODAY)
-    assert s.kind == "connector"
+    assert s.kind == "connector" and s.name == "Ana"  # greeted by the name in the register
     assert [(t.name, t.sozialraum_ids) for t in s.tandems] == [("Tandem Süd", ("011001", "011002"))]
     assert s.sozialraum_ids == ("011001", "011002")
     assert list(s.upcoming["title"]) == ["Fest", "Idee"]  # not the other tandem's, not beyond 14 days
