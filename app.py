@@ -175,6 +175,13 @@ wanted = wanted_page(who, ("programmjahr", "verwaltung"))
 own_login: list[StreamlitPage] = [start_page]
 
 
+def asks_for_login(script: str, title: str, url_path: str) -> StreamlitPage:
+    """A protected page opened by its address before a login: hidden from the menu, with its own login form."""
+    page = st.Page(script, title=title, url_path=url_path, visibility="hidden")
+    own_login.append(page)
+    return page
+
+
 def sidebar_login(current: StreamlitPage) -> None:
     """
     The sidebar's login (last in the sidebar, as before), unless the page shows its own: two forms with the
@@ -199,20 +206,12 @@ else:
     if who.may(Action.READ_REGISTER) or who.may(Action.OWN_RECORD):
         work.append(programme_page)
     elif wanted == "programmjahr":
-        hidden = st.Page(
-            "app_pages/programme.py", title=t("nav.programme"), url_path="programmjahr", visibility="hidden"
-        )
-        work.append(hidden)
-        own_login.append(hidden)
+        work.append(asks_for_login("app_pages/programme.py", t("nav.programme"), "programmjahr"))
     more.append(account_page)
     if who.may(Action.MANAGE_ACCOUNTS) or who.may(Action.READ_AUDIT):
         more.append(admin_page)
     elif wanted == "verwaltung":
-        hidden = st.Page(
-            "app_pages/admin.py", title=t("nav.admin"), url_path="verwaltung", visibility="hidden"
-        )
-        more.append(hidden)
-        own_login.append(hidden)
+        more.append(asks_for_login("app_pages/admin.py", t("nav.admin"), "verwaltung"))
     # at most seven entries in the menu bar: two pages, three groups that open (on a phone: one menu)
     current = st.navigation(
         {

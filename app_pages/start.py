@@ -22,6 +22,7 @@ from app_pages.ui import (
     plain,
     principal,
     register,
+    run_memo,
     t,
 )
 from geo import i18n, maps, need, start, view, webmap
@@ -127,9 +128,12 @@ def my_tandems(s: start.Start, labels: dict[str, str]) -> None:
 
 
 def names() -> dict[str, str]:
-    """Sozialraum ID -> its name (the short form for buttons and lists)."""
-    spaces = load_current()[0].spaces
-    return dict(zip(spaces["sozialraum_id"], spaces["name"], strict=True))
+    """Sozialraum ID -> its name (the short form for buttons and lists), built once per run."""
+    memo = run_memo()
+    if "start_names" not in memo:
+        spaces = load_current()[0].spaces
+        memo["start_names"] = dict(zip(spaces["sozialraum_id"], spaces["name"], strict=True))
+    return dict(memo["start_names"])
 
 
 def small_map(s: start.Start) -> None:

@@ -754,6 +754,13 @@ def audit_csv(register: Register, *, by: Principal, csv: Callable[[pd.DataFrame]
 LOCAL_ZONE = "Europe/Berlin"
 
 
+def _word(prefix: str, code: object, lang: str) -> str:
+    """`prefix.code` in words, or the code itself when the catalogue has no words for it (nothing hidden)."""
+    key = f"{prefix}.{code}"
+    text = i18n.translate(key, lang)
+    return str(code) if text == key else text
+
+
 def audit_in_words(frame: pd.DataFrame, lang: str = i18n.DEFAULT_LANGUAGE) -> pd.DataFrame:
     """
     The audit log as a person reads it: local time, the event, what it concerned and its details in words.
@@ -763,9 +770,7 @@ def audit_in_words(frame: pd.DataFrame, lang: str = i18n.DEFAULT_LANGUAGE) -> pd
     """
 
     def word(prefix: str, code: str) -> str:
-        key = f"{prefix}.{code}"
-        text = i18n.translate(key, lang)
-        return code if text == key else text
+        return _word(prefix, code, lang)
 
     local = pd.to_datetime(frame["at"]).dt.tz_localize(UTC).dt.tz_convert(LOCAL_ZONE).dt.tz_localize(None)
     return pd.DataFrame(
@@ -792,9 +797,7 @@ def details_words(details: str, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
         return details
 
     def word(prefix: str, code: object) -> str:
-        key = f"{prefix}.{code}"
-        text = i18n.translate(key, lang)
-        return str(code) if text == key else text
+        return _word(prefix, code, lang)
 
     def status(code: object) -> str:  # a status code in words (concern, programme or activity status)
         for prefix in ("concerns.status_", "programme.status_", "activities.status_"):
@@ -816,14 +819,3 @@ def details_words(details: str, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
         return str(v)
 
     return "; ".join(f"{word('audit_detail', k)}: {value(v, k)}" for k, v in data.items())
-
-
-def details_text(details: str) -> str:
-    """An audit entry's details as one short line."""
-    if not details:
-        return ""
-    try:
-        data = json.loads(details)
-    except json.JSONDecodeError:
-        return details
-    return ", ".join(f"{k}: {v}" for k, v in data.items())

@@ -15,7 +15,7 @@ activities and concerns, and the engagement end only of themselves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -128,22 +128,8 @@ def start(
     news = _news(register, by)
     own = _own(register, by, today)
     name = _name(register, by)
-    if not coordinator:
-        return Start(
-            kind="connector",
-            today=today,
-            name=name,
-            tandems=tandems,
-            upcoming=upcoming,
-            news=news,
-            hours_due=own[0],
-            ending=own[1],
-            steps=CONNECTOR_STEPS if tandems else (Step("map", "explore"),),
-        )
-    waiting = _waiting(register, by, today)
-    gaps = _gaps(register, places, today)
-    return Start(
-        kind="coordinator",
+    mine = Start(
+        kind="connector",
         today=today,
         name=name,
         tandems=tandems,
@@ -151,6 +137,15 @@ def start(
         news=news,
         hours_due=own[0],
         ending=own[1],
+        steps=CONNECTOR_STEPS if tandems else (Step("map", "explore"),),
+    )
+    if not coordinator:
+        return mine
+    waiting = _waiting(register, by, today)
+    gaps = _gaps(register, places, today)
+    return replace(
+        mine,
+        kind="coordinator",
         waiting=waiting.head(TOP),
         waiting_count=len(waiting),
         gaps=gaps.head(TOP),
