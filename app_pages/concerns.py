@@ -71,6 +71,7 @@ def saved_here(kind: str) -> None:
     """The confirmation of a save, where the person is: next to the form they used."""
     if flash := st.session_state.pop(f"concerns_flash_{kind}", None):
         st.success(flash, icon=":material/check_circle:")
+        st.toast(flash, icon=":material/check_circle:")  # seen wherever the page is scrolled to
     if warning := st.session_state.pop(f"concerns_flash_{kind}_warning", None):
         st.warning(warning)
 
@@ -153,7 +154,10 @@ def history_table(hist: pd.DataFrame) -> pd.DataFrame:
                 else status_label(s)
                 for s, k, m in zip(hist["status"], hist["kind"], hist["meeting_on"], strict=True)
             ],
-            t("concerns.comment"): [str(c) or "–" for c in hist["comment"]],  # a table shows text as is
+            t("concerns.comment"): [  # a table shows text as is; the logging's own entry in words
+                t("concerns.comment_logged") if c == journal.LOGGED_COMMENT else (str(c) or "–")
+                for c in hist["comment"]
+            ],
         }
     )
 

@@ -40,6 +40,8 @@ ACTIVITY_KINDS = (
 )
 ACTIVITY_STATUSES = ("idee", "geplant", "durchgefuehrt", "abgesagt")
 PRIORITIES = ("hoch", "mittel", "niedrig")
+#: The comment of a concern's first history entry (the logging itself); pages show it in the reader's words.
+LOGGED_COMMENT = "erfasst"
 CONCERN_STATUSES = ("offen", "weitergeleitet", "in_bearbeitung", "erledigt", "nicht_umsetzbar")
 #: The programme's spreadsheet columns, exactly (see the background article).
 CONCERN_COLUMNS = {
@@ -381,7 +383,7 @@ def add_concern(
     *,
     by: Principal,
     known_ids: set[str],
-    comment: str = "erfasst",
+    comment: str = LOGGED_COMMENT,
 ) -> int:
     """Log a concern (connectors for their own tandem); its first history entry records the starting status."""
     with register.write(
