@@ -719,7 +719,7 @@ def test_log_a_concern_answer_it_and_read_the_answer(
     assert pg.get_by_role("option").filter(has_text="Select").count() == 0  # no "Select N matches"
     pg.get_by_role("option").filter(has_text="011001").first.click()
     form.get_by_role("button", name="Speichern").click()
-    pg.get_by_text("Das Anliegen »Spielplatz an der Ecke kaputt« wurde gespeichert.").wait_for(timeout=30_000)
+    pg.get_by_text("Das Anliegen »Spielplatz an der Ecke kaputt« wurde gespeichert.").first.wait_for(timeout=30_000)
 
     _log_out(pg)
     _log_in(pg, "koordination@demo.invalid", demo.DEMO_PASSWORD)
@@ -731,7 +731,7 @@ def test_log_a_concern_answer_it_and_read_the_answer(
     answer.get_by_role("textbox", name="Kommentar").fill("Das Gartenamt repariert die Schaukel bis Ende Mai.")
     answer.get_by_text("Öffentlich zeigen").click()  # now everyone may read topic, status and answer
     answer.get_by_role("button", name="Rückmeldung speichern").click()
-    pg.get_by_text("ist jetzt weitergeleitet").wait_for(timeout=30_000)
+    pg.get_by_text("ist jetzt weitergeleitet").first.wait_for(timeout=30_000)
     _log_out(pg)
     pg.reload()  # after logout a reload stays logged out
     pg.get_by_text("Anmeldung", exact=True).wait_for(timeout=30_000)

@@ -349,7 +349,7 @@ def test_keyboard_alone_reaches_a_steckbrief_and_logs_a_concern(
     pg.keyboard.press("Enter")
     _tab_until(pg, "a.tagName === 'BUTTON' && a.innerText.trim() === 'Speichern'", limit=30)
     pg.keyboard.press("Enter")
-    pg.get_by_text("Das Anliegen »Laterne im Hof defekt (Tastatur)« wurde gespeichert.").wait_for(
+    pg.get_by_text("Das Anliegen »Laterne im Hof defekt (Tastatur)« wurde gespeichert.").first.wait_for(
         timeout=30_000
     )
     _no_error(pg)
