@@ -36,7 +36,7 @@ demo: $(STAMP)
 	$(BIN)/python -m geo demo --out data
 
 run: $(STAMP) data/sozialraeume/sozialraeume.geojson
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/streamlit run sozialraum_karte/server.py --server.port $(PORT)
 
 # Debian's chromium for the browser tests, installed only when missing and only as root.
 chromium:

@@ -4,6 +4,7 @@ import streamlit as st
 
 from app_pages.ui import (
     client_id,
+    current_session,
     forget_opened,
     friendly_errors,
     lang,
@@ -39,9 +40,14 @@ def logged_in(reg: Register, who: Principal, message: str) -> None:
 
 
 def first_admin() -> None:
-    """A fresh install without any account: whoever installed it creates the first admin account."""
+    """
+    A fresh install without any account: the operator creates the first admin account with the setup code
+    the server printed to its log (nobody else has it).
+    """
+    accounts.announce_install_code(register())  # to the server log, if none is waiting yet
     st.info(t("account.first_intro"), icon=":material/key:")
     with st.form("account_first"):
+        code = st.text_input(t("account.setup_code"), max_chars=40, help=t("account.setup_code_help"))
         email = st.text_input(t("app.email"), max_chars=254)
         name = st.text_input(t("account.name"), max_chars=80)
         password, again = new_password_fields()
@@ -50,7 +56,9 @@ def first_admin() -> None:
                 st.error(t("account.passwords_differ"))
                 return
             reg = register()
-            who = accounts.create_first_admin(reg, email=email, password=password, display_name=name)
+            who = accounts.create_first_admin(
+                reg, email=email, password=password, display_name=name, setup_code=code, client=client_id()
+            )
             logged_in(reg, who, t("account.first_done"))
 
 
@@ -108,8 +116,10 @@ def password_change(who: Principal) -> None:
             if new != again:
                 st.error(t("account.passwords_differ"))
                 return
-            accounts.change_password(register(), by=who, old=old, new=new)
-            st.success(t("account.changed"))
+            ended = accounts.change_password(
+                register(), by=who, old=old, new=new, keep_session=current_session()
+            )
+            st.success(t("account.changed") + " " + t("account.other_sessions_ended", n=ended))
 
 
 def own_data(who: Principal) -> None:

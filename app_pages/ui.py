@@ -7,6 +7,7 @@ import contextvars
 import functools
 import json
 import logging
+import secrets
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
@@ -231,7 +232,8 @@ def _real_session() -> bool:
     token = st.context.cookies.get(SESSION_COOKIE)
     if not isinstance(token, str) or not token or st.session_state.get("app_logged_out"):
         return False
-    return not accounts.session_principal(_register(store.database_url(), False), token).is_public
+    reg = _register(store.database_url(), False)
+    return not accounts.session_principal(reg, accounts.session_of_token(reg, token)).is_public
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -468,8 +470,12 @@ def oidc_configured() -> bool:
 
 
 def client_id() -> str:
-    """What tells clients apart for login throttling: the browser's address (only its hash is stored)."""
-    return str(st.context.ip_address or "unknown")  # X-Forwarded-For is not trusted: any client can send it
+    """
+    What tells clients apart for login throttling: the browser's address (only its hash is stored), read
+    from ``X-Forwarded-For`` only behind a trusted proxy; "" when unknown (then the account's limit applies).
+    """
+    peer = st.context.ip_address or "127.0.0.1"  # Streamlit reports a connection from this host as None
+    return accounts.client_address(peer, st.context.headers.get("X-Forwarded-For"))
 
 
 def principal() -> Principal:
@@ -543,17 +549,22 @@ def _principal(reg: store.Register) -> Principal:
         except SozialraumError as exc:
             st.session_state["app_login_problem"] = exc.message(lang())
             return Principal.public()
-    session = st.session_state.get("app_auth")
-    if session and session[0] == reg.url:
-        return accounts.principal_for(reg, session[1])
+    session = st.session_state.get("app_session")
+    if session and session[0] == reg.url:  # checked against the register on every run
+        who = accounts.session_principal(reg, session[1])
+        if who.is_public:  # logged out in another tab, expired, new password or roles: say so once
+            st.session_state.pop("app_session", None)
+            st.session_state["app_login_problem"] = t("app.session_ended")
+            st.session_state["app_cookie"] = {"logout": secrets.token_hex(8)}
+        return who
     token = st.context.cookies.get(SESSION_COOKIE)
     if (
         isinstance(token, str) and token and not st.session_state.get("app_logged_out")
-    ):  # a reload: the cookie carries the login
-        who = accounts.session_principal(reg, token)
+    ):  # a reload or a new tab: the cookie carries the login
+        session_id = accounts.session_of_token(reg, token)
+        who = accounts.session_principal(reg, session_id)
         if not who.is_public:
-            st.session_state["app_auth"] = (reg.url, who.account_id)
-            st.session_state["app_token"] = token
+            st.session_state["app_session"] = (reg.url, session_id)
         return who
     return Principal.public()
 
@@ -565,34 +576,50 @@ def log_in_session(reg: store.Register, who: Principal) -> None:
     """
     Remember the logged-in account: in this browser session, and in a cookie so a reload keeps it.
 
-    The cookie holds a random token whose hash the register keeps (`geo.accounts.start_session`).
+    The register keeps the session (`geo.accounts.start_session`); the page redeems its one-time ticket at
+    the server, whose answer sets the HttpOnly cookie (`geo.websession`): no page script sees the token.
     """
-    st.session_state["app_auth"] = (reg.url, who.account_id)
+    login = accounts.start_session(reg, who)
+    st.session_state["app_session"] = (reg.url, login.session_id)
     st.session_state.pop("app_logged_out", None)
-    token = accounts.start_session(reg, who)
-    st.session_state["app_token"] = token
-    max_age = int(accounts.session_hours() * 3600)
-    st.session_state["app_cookie"] = f"{SESSION_COOKIE}={token}; Path=/; Max-Age={max_age}; SameSite=Strict"
+    st.session_state["app_cookie"] = {"ticket": login.ticket}
+
+
+def current_session() -> int | None:
+    """The login session of this tab (its id in the register), if there is one."""
+    session = st.session_state.get("app_session")
+    return session[1] if session else None
 
 
 def log_out_session() -> None:
-    """Forget the logged-in account: here, in the register (the token stops working) and in the cookie."""
-    reg = register()
-    accounts.end_session(
-        reg, st.session_state.pop("app_token", None) or st.context.cookies.get(SESSION_COOKIE)
-    )
-    st.session_state.pop("app_auth", None)
+    """Log out: the session ends in the register (in every tab and cookie copy) and the cookie is cleared."""
+    session = st.session_state.pop("app_session", None)
+    if session:
+        with contextlib.suppress(SozialraumError):
+            accounts.end_session(_register(session[0], session[0] == store.demo_database_url()), session[1])
     st.session_state.pop(PREPARED, None)
     st.session_state.pop("app_lang_account", None)
     st.session_state["app_logged_out"] = True
-    st.session_state["app_cookie"] = f"{SESSION_COOKIE}=; Path=/; Max-Age=0; SameSite=Strict"
+    st.session_state["app_cookie"] = {"logout": secrets.token_hex(8)}
 
 
 _COOKIE_JS = """
+// The login cookie is set and cleared by the server (HttpOnly): this only hands it the one-time ticket,
+// once per ticket, or asks it to clear the cookie after a logout.
 export default function (component) {
-  const cookie = component.data && component.data.cookie;
-  if (!cookie) return;
-  document.cookie = cookie + (location.protocol === "https:" ? "; Secure" : "");
+  const data = component.data || {};
+  const send = (path, body) => fetch(path, {
+    method: "POST", body: body || "", credentials: "same-origin", cache: "no-store",
+    headers: { "Content-Type": "text/plain" },
+  }).catch(() => {});
+  if (data.ticket && window.__skTicket !== data.ticket) {
+    window.__skTicket = data.ticket;
+    send("/_sk/session", data.ticket);
+  }
+  if (data.logout && window.__skLogout !== data.logout) {
+    window.__skLogout = data.logout;
+    send("/_sk/logout");
+  }
 }
 """
 _cookie_writer = st.components.v2.component("sk_session_cookie", js=_COOKIE_JS)
@@ -787,9 +814,9 @@ def page_setup() -> None:
 
 
 def write_session_cookie() -> None:
-    """Put the login token into (or take it out of) the browser's cookie; call once per run."""
+    """Have the server set (after a login) or clear (after a logout) the login cookie; call once per run."""
     if cookie := st.session_state.get("app_cookie"):
-        _cookie_writer(data={"cookie": cookie}, key="app_session_cookie")
+        _cookie_writer(data=cookie, key="app_session_cookie")
 
 
 def register_stamp(reg: store.Register) -> int:

@@ -72,7 +72,10 @@ def serve(folder: Path, user_dir: Path) -> Iterator[tuple[str, float]]:
         port = int(s.getsockname()[1])
     env = {**os.environ, "SOZIALRAUM_DATA_DIR": str(folder), "SOZIALRAUM_USER_DIR": str(user_dir)}
     started = time.perf_counter()
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port)]
+    command = [
+        *(sys.executable, "-m", "streamlit", "run", str(ROOT / "sozialraum_karte" / "server.py")),
+        *("--server.port", str(port)),
+    ]
     command += [
         "--server.address",
         "127.0.0.1",

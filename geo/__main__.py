@@ -320,7 +320,7 @@ def _print_code(code: str, lang: str) -> None:
     print(i18n.translate("cli.user_code", lang, code=code, hours=hours))
 
 
-def _cmd_user(args: argparse.Namespace) -> int:
+def _cmd_user(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one return per subcommand
     from geo import accounts  # noqa: PLC0415
 
     register = _register(args)
@@ -336,6 +336,13 @@ def _cmd_user(args: argparse.Namespace) -> int:
         )
         print(i18n.translate("cli.user_added", args.lang, email=args.email.strip().lower(), id=account_id))
         _print_code(code, args.lang)
+        return 0
+    if args.user_command == "setup-code":
+        setup = accounts.install_code(register, renew=True)
+        if setup is None:
+            print(i18n.translate("cli.setup_code_none", args.lang), file=sys.stderr)
+            return 2
+        print(i18n.translate("cli.setup_code", args.lang, code=setup))
         return 0
     views = {a.email: a for a in accounts.accounts(register, by=by)}
     if args.user_command == "list":
@@ -565,6 +572,7 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--name")
     add.add_argument("--connector", type=int, help="ID of the connector record (for connector accounts)")
     user_sub.add_parser("list", help="all accounts")
+    user_sub.add_parser("setup-code", help="a new setup code for the first admin (a register without accounts)")
     for name, text in (("code", "a new one-time code"), ("disable", "lock an account"), ("enable", "unlock")):
         cmd = user_sub.add_parser(name, help=text)
         cmd.add_argument("--email", required=True)

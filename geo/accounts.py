@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import ipaddress
 import json
+import logging
+import os
 import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping
@@ -30,11 +33,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from geo import i18n
 from geo.access import AccessDeniedError, Action, Principal, Role
 from geo.errors import SozialraumError
-from geo.settings import env_number
+from geo.settings import SettingError, env_number
 from geo.store import (
     Account,
     AuditEntry,
@@ -43,6 +47,7 @@ from geo.store import (
     LoginSession,
     Register,
     RegisterError,
+    SetupCode,
     principal_of,
 )
 
@@ -134,6 +139,75 @@ def _clean_code(code: str) -> str:
 # --- throttling -----------------------------------------------------------------------------------------
 
 
+#: The proxies whose ``X-Forwarded-For`` is believed: the documented nginx on the same host.
+DEFAULT_TRUSTED_PROXIES = "127.0.0.1/32,::1/128"
+
+
+def trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """
+    The networks of reverse proxies whose ``X-Forwarded-For`` names the client (`SOZIALRAUM_TRUSTED_PROXIES`).
+
+    Comma-separated addresses or networks; empty (``""``) trusts no proxy. A value that is no address stops
+    with a sentence naming the setting.
+    """
+    text = os.environ.get("SOZIALRAUM_TRUSTED_PROXIES", DEFAULT_TRUSTED_PROXIES)
+    networks = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError as exc:
+            raise SettingError(
+                "error.setting_invalid_proxies", name="SOZIALRAUM_TRUSTED_PROXIES", value=part[:40]
+            ) from exc
+    return networks
+
+
+def _address(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An IP address (an IPv4 address mapped into IPv6, as a dual-stack server reports it, as IPv4)."""
+    try:
+        address = ipaddress.ip_address((text or "").strip().strip("[]").split("%", 1)[0])
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def client_address(
+    peer: str | None,
+    forwarded_for: str | None,
+    trusted: list[ipaddress.IPv4Network | ipaddress.IPv6Network] | None = None,
+) -> str:
+    """
+    The address that tells clients apart for login throttling; "" when it is not known.
+
+    `peer` is the address the connection came from. Only when it is a trusted proxy is ``X-Forwarded-For``
+    read, from the right: the first address that is not itself a trusted proxy is the client (what the
+    proxy appended, not what the client wrote in front). A connection straight from this host without a
+    proxy's header (local use), or a header that names no address, gives "": then only the per-account
+    limit applies, so nobody can lock everybody out.
+    """
+    trusted = trusted_proxies() if trusted is None else trusted
+
+    def is_proxy(a: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+        return any(a in n for n in trusted if n.version == a.version)
+
+    direct = _address(peer)
+    if direct is None:
+        return ""
+    if not is_proxy(direct):
+        return str(direct)
+    for part in reversed((forwarded_for or "").split(",")):
+        hop = _address(part)
+        if hop is None:
+            return ""
+        if not is_proxy(hop):
+            return str(hop)
+    return ""
+
+
 def _failures(register: Register, key: str, since: datetime) -> int:
     with register.read() as s:
         return int(
@@ -149,10 +223,10 @@ def lock_remaining(
     now = _now()
     since = now - policy.window
     waits = []
-    for key, limit in (
-        (_key("account", email.strip().lower()), policy.per_account),
-        (_key("client", client), policy.per_client),
-    ):
+    limits = [(_key("account", email.strip().lower()), policy.per_account)]
+    if client:  # without a known address only the account's own limit applies (one bucket for all would let
+        limits.append((_key("client", client), policy.per_client))  # anybody lock everybody out)
+    for key, limit in limits:
         with register.read() as s:
             times = list(
                 s.scalars(
@@ -172,7 +246,8 @@ def _fail(register: Register, email: str, client: str, reason: str, account_id: 
     with register._tx() as s:  # the same helper `Register.write` uses; a failed login has no principal
         s.execute(delete(LoginFailure).where(LoginFailure.at < _now() - timedelta(days=1)))  # long past
         s.add(LoginFailure(scope="account", key=_key("account", email), at=_now()))
-        s.add(LoginFailure(scope="client", key=_key("client", client), at=_now()))
+        if client:
+            s.add(LoginFailure(scope="client", key=_key("client", client), at=_now()))
         Register.add_audit(
             s,
             Principal(label=f"account #{account_id}" if account_id else "unknown", account_id=account_id),
@@ -338,44 +413,111 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def start_session(register: Register, principal: Principal) -> str:
-    """
-    A random token for the browser's cookie, so a reload keeps the person logged in.
+#: How long a new session's ticket can be redeemed for its cookie (the page does so at once).
+TICKET_SECONDS = 120
 
-    Only its SHA-256 is stored (the token has 256 bits of randomness, so a fast hash is enough); it expires
-    after `session_hours()`, with logout, and when the account is disabled or erased.
+
+@dataclass(frozen=True)
+class LoginTicket:
+    """A new session: its id (kept in the tab's server-side state) and the one-time ticket for its cookie."""
+
+    session_id: int
+    ticket: str
+
+
+def _end_sessions(s: Session, account_id: int, *, keep: int | None = None) -> int:
+    """End every login session of an account (except `keep`); returns how many ended."""
+    query = delete(LoginSession).where(LoginSession.account_id == account_id)
+    if keep is not None:
+        query = query.where(LoginSession.id != keep)
+    return int(getattr(s.execute(query), "rowcount", 0) or 0)
+
+
+def start_session(register: Register, principal: Principal) -> LoginTicket:
+    """
+    A new login session for a logged-in principal, and a one-time ticket that sets its cookie.
+
+    The tab keeps the session's id in its server-side state; the browser redeems the ticket at
+    ``/_sk/session`` (`geo.websession`), whose answer sets the HttpOnly cookie with a random token. Only
+    hashes of ticket and token are stored. The session ends after `session_hours()`, with logout (in every
+    tab and with every copy of its cookie), and when the account's password, code, roles or state change.
     """
     if principal.account_id is None:
         raise AccessDeniedError("access.login_needed")
-    token = secrets.token_urlsafe(32)
+    ticket = secrets.token_urlsafe(32)
     with register._tx() as s:
         now = _now()
         s.execute(delete(LoginSession).where(LoginSession.expires_at < now))  # forget old ones on the way
-        s.add(
-            LoginSession(
-                token_hash=_token_hash(token),
-                account_id=principal.account_id,
-                expires_at=now + timedelta(hours=session_hours()),
-            )
+        record = LoginSession(
+            token_hash=None,
+            account_id=principal.account_id,
+            expires_at=now + timedelta(hours=session_hours()),
+            ticket_hash=_token_hash(ticket),
+            ticket_expires=now + timedelta(seconds=TICKET_SECONDS),
         )
-    return token
+        s.add(record)
+        s.flush()
+        return LoginTicket(record.id, ticket)
 
 
-def session_principal(register: Register, token: str | None) -> Principal:
-    """The principal of a browser's session token (public when it is unknown, expired or its account is off)."""
+def redeem_ticket(register: Register, ticket: str | None) -> tuple[str, datetime] | None:
+    """
+    The cookie's token for a session's one-time ticket, and when the session expires (None: no such ticket).
+
+    The ticket is used up; a token already issued is replaced, so only the newest cookie works.
+    """
+    if not isinstance(ticket, str) or not ticket or len(ticket) > 100:
+        return None
+    token = secrets.token_urlsafe(32)
+    with register._tx() as s:
+        now = _now()
+        found = s.scalar(select(LoginSession).where(LoginSession.ticket_hash == _token_hash(ticket)))
+        if found is None or found.expires_at <= now or (found.ticket_expires or now) <= now:
+            return None
+        found.ticket_hash = None
+        found.ticket_expires = None
+        found.token_hash = _token_hash(token)
+        return token, found.expires_at
+
+
+def session_of_token(register: Register, token: str | None) -> int | None:
+    """The session a browser's cookie token belongs to (None when it is unknown or expired)."""
     if not isinstance(token, str) or not token or len(token) > 100:
-        return Principal.public()
+        return None
     with register.read() as s:
         found = s.scalar(select(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
+        return found.id if found is not None and found.expires_at > _now() else None
+
+
+def session_principal(register: Register, session_id: int | None) -> Principal:
+    """
+    Who a login session acts for, checked against the register on every run of a page.
+
+    Public when the session has ended (logout anywhere, expiry, a new password or code, changed roles) or
+    its account is gone or disabled.
+    """
+    if not isinstance(session_id, int):
+        return Principal.public()
+    with register.read() as s:
+        found = s.get(LoginSession, session_id)
         account_id = found.account_id if found is not None and found.expires_at > _now() else None
     return principal_for(register, account_id)
 
 
-def end_session(register: Register, token: str | None) -> None:
-    """Logout: the token stops working at once, in every server process."""
-    if isinstance(token, str) and token:
+def end_session(register: Register, session_id: int | None) -> None:
+    """Logout: the session stops working at once, in every tab, every server process and every cookie copy."""
+    if isinstance(session_id, int):
         with register._tx() as s:
-            s.execute(delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
+            s.execute(delete(LoginSession).where(LoginSession.id == session_id))
+
+
+def end_all_sessions(register: Register, account_id: int, *, by: Principal) -> int:
+    """An admin (or the person) ends every login of an account, e.g. after a lost phone; audited."""
+    action = Action.READ_PUBLIC if by.account_id == account_id else Action.MANAGE_ACCOUNTS
+    with register.write(by, action, "account.sessions_end", target="account", target_id=account_id) as tx:
+        ended = _end_sessions(tx.session, account_id)
+        tx.details = {"sessions": ended}
+        return ended
 
 
 def record_login(register: Register, principal: Principal, source: str) -> None:
@@ -474,14 +616,79 @@ def create_account(
         raise LoginError("accounts.exists", email=address) from exc
 
 
-def create_first_admin(register: Register, *, email: str, password: str, display_name: str = "") -> Principal:
+def install_code(register: Register, *, renew: bool = False) -> str | None:
+    """
+    The one-time setup code of a fresh install, made when none exists; None when there is nothing to print.
+
+    Only the operator sees it: the server prints it to its log when it starts on a register without accounts
+    (and ``python -m geo setup-code`` makes a new one, `renew`). Its hash is kept; the form that creates the
+    first admin asks for it. Once an account exists there is no code (and none is made).
+    """
+    if register.demo:
+        return None
+    with register._tx() as s:
+        if (s.scalar(select(func.count()).select_from(Account)) or 0) > 0:
+            s.execute(delete(SetupCode))
+            return None
+        if not renew and s.scalar(select(func.count()).select_from(SetupCode)):
+            return None
+        s.execute(delete(SetupCode))
+        code = new_code()
+        s.add(SetupCode(code_hash=_hasher.hash(_clean_code(code))))
+        return code
+
+
+def announce_install_code(register: Register) -> str | None:
+    """
+    On a register without accounts: make the setup code (when none is waiting) and print it to the log.
+
+    The server's log is the one place only the operator reads. Called when the server starts and when the
+    Konto page offers the first admin form (so an app started any other way still gets one).
+    """
+    code = install_code(register)
+    if code:
+        logging.getLogger("sozialraum_karte.accounts").warning(
+            "No account yet. Setup code for the first admin account (Konto page): %s "
+            "(or create the account with: sozialraum-karte user add --email EMAIL --role admin,coordinator; "
+            "a new code: sozialraum-karte user setup-code)",
+            code,
+        )
+    return code
+
+
+def create_first_admin(
+    register: Register,
+    *,
+    email: str,
+    password: str,
+    setup_code: str,
+    display_name: str = "",
+    client: str = "",
+    policy: LoginPolicy | None = None,
+) -> Principal:
     """
     On a fresh install: the first account, an admin, with its password. Refused once any account exists.
 
-    The check and the insert are one transaction, so two people racing on a fresh install make one admin.
+    Only the operator can: the form asks for the setup code the server printed to its log
+    (`install_code`); a wrong code counts as a failed login (throttled the same way). The check and the
+    insert are one transaction, so two people racing on a fresh install make one admin.
     """
+    policy = policy or LoginPolicy.from_env()
     address = normalise_email(email)
     _check_password(password)
+    if register.demo:
+        raise LoginError("accounts.demo_fixed")
+    if lock_remaining(register, email="setup", client=client, policy=policy) > timedelta(0):
+        raise LoginError("accounts.locked", minutes=int(policy.window.total_seconds() // 60))
+    with register.read() as s:
+        stored = [row.code_hash for row in s.scalars(select(SetupCode))]
+    try:
+        ok = any(_hasher.verify(h, _clean_code(setup_code)) for h in stored)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        _fail(register, "setup", client, "setup_code", None)
+        raise LoginError("accounts.setup_code_wrong")
     first = Principal(label="setup")
     with register._tx() as s:
         if (s.scalar(select(func.count()).select_from(Account)) or 0) > 0:
@@ -495,6 +702,7 @@ def create_first_admin(register: Register, *, email: str, password: str, display
         )
         s.add(record)
         s.flush()
+        s.execute(delete(SetupCode))  # used up
         Register.add_audit(
             s, first, "account.create_first_admin", target="account", target_id=record.id, details={}
         )
@@ -518,6 +726,7 @@ def new_setup_code(
         record.setup_code_hash = _hasher.hash(_clean_code(code))
         record.setup_code_expires = _now() + policy.code_valid
         record.password_hash = None
+        tx.details = {"sessions_ended": _end_sessions(tx.session, account_id)}
     return code
 
 
@@ -564,6 +773,7 @@ def set_password_with_code(
         record.setup_code_hash = None
         record.setup_code_expires = None
         record.last_login_at = _now()
+        _end_sessions(s, record.id)  # whoever was logged in with the old password is not any more
         principal = principal_of(s, record, demo=register.demo)
         Register.add_audit(
             s,
@@ -576,8 +786,14 @@ def set_password_with_code(
     return principal
 
 
-def change_password(register: Register, *, by: Principal, old: str, new: str) -> None:
-    """A logged-in person changes their own password (the old one is asked again)."""
+def change_password(
+    register: Register, *, by: Principal, old: str, new: str, keep_session: int | None = None
+) -> int:
+    """
+    A logged-in person changes their own password (the old one is asked again).
+
+    Returns how many other login sessions of the account ended (all but `keep_session`, the one in use).
+    """
     _check_password(new)
     if by.account_id is None:
         raise AccessDeniedError("access.login_needed")
@@ -595,6 +811,9 @@ def change_password(register: Register, *, by: Principal, old: str, new: str) ->
         if not ok:
             raise LoginError("accounts.old_password_wrong")
         record.password_hash = _hasher.hash(new)
+        ended = _end_sessions(tx.session, record.id, keep=keep_session)
+        tx.details = {"sessions_ended": ended}
+        return ended
 
 
 def set_language(register: Register, language: str, *, by: Principal) -> bool:
@@ -686,6 +905,8 @@ def update_account(
         )
         if was_admin and not admins:
             raise LoginError("accounts.last_admin")
+        if changes:  # new rights or none: every open login starts again from what is stored now
+            changes["sessions_ended"] = _end_sessions(s, account_id)
         tx.details = changes
         tx.target_id = account_id
 

@@ -195,14 +195,30 @@ class LoginFailure(Base):
 
 
 class LoginSession(Base):
-    """A browser's login that survives a reload: only the SHA-256 of its random token is stored."""
+    """
+    One login of one browser: every tab and reload of it (`geo.accounts`).
+
+    Only hashes are stored: of the cookie's random token (none until the browser has redeemed its ticket)
+    and of the one-time ticket that sets the cookie (`geo.websession`).
+    """
 
     __tablename__ = "login_session"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
+    ticket_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    ticket_expires: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class SetupCode(Base):
+    """The hash of the one-time code a fresh install prints to the server log (for the first admin)."""
+
+    __tablename__ = "setup_code"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
 
 
 @dataclass
@@ -332,7 +348,7 @@ def _hide_password(url: str) -> str:
 MIGRATION_LOCK = 0x534B2D4D
 
 #: The newest migration in `geo/migrations/versions` (a test compares it with Alembic's own head).
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 
 
 def schema_revision(engine: Engine) -> str | None:

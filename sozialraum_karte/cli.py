@@ -7,7 +7,8 @@
     sozialraum-karte --version
     sozialraum-karte validate|import|gaps|backup|restore|user|...  # the same as python -m geo ...
 
-``serve`` runs ``streamlit run`` on the installed ``app.py`` with the project's Streamlit settings
+``serve`` runs ``streamlit run`` on the installed ``server.py`` (``app.py``'s pages and the login cookie's
+routes) with the project's Streamlit settings
 (``streamlit.toml``) and, on top of them, what production needs: no file watcher, no rerun on save, XSRF
 protection on, headless. Data and user folders come from ``SOZIALRAUM_DATA_DIR`` and ``SOZIALRAUM_USER_DIR``
 (see docs/betrieb.md); nothing is written inside the installed package.
@@ -37,6 +38,11 @@ def app_path() -> Path:
     import app_pages  # noqa: PLC0415 - found where the wheel (or the checkout) put it
 
     return Path(app_pages.__file__).resolve().parent.parent / "app.py"
+
+
+def server_path() -> Path:
+    """The file ``streamlit run`` serves: the pages with the login cookie's routes (`sozialraum_karte.server`)."""
+    return Path(__file__).resolve().parent / "server.py"
 
 
 def streamlit_flags(extra: dict[str, str] | None = None) -> list[str]:
@@ -79,7 +85,7 @@ def serve(argv: list[str]) -> int:
             return 2
         logs.configure().info("no dataset in %s: the demo dataset was written there", data_dir)
     flags = streamlit_flags({"server.port": str(args.port), "server.address": args.address})
-    command = [sys.executable, "-m", "streamlit", "run", str(app_path()), *flags]
+    command = [sys.executable, "-m", "streamlit", "run", str(server_path()), *flags]
     os.execv(sys.executable, command)  # noqa: S606 - our own interpreter and arguments, no shell
     return 0  # pragma: no cover - execv does not return
 

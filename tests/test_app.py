@@ -750,13 +750,21 @@ def test_first_admin_on_a_fresh_install(
     assert any("Noch gibt es kein Konto" in i.value for i in at.info)
     form = "account_first"
     boxes = _in_form(at.text_input, form)
-    boxes[0].set_value("erste@stadt.invalid")
-    boxes[2].set_value(PASSWORD)
+    boxes[1].set_value("erste@stadt.invalid")
     boxes[3].set_value(PASSWORD)
+    boxes[4].set_value(PASSWORD)
+    _in_form(at.button, form)[0].click().run()  # without the code from the server's log: refused
+    assert any("Einrichtungs-Code stimmt nicht" in e.value for e in at.error)
+    register = Register(store.database_url())
+    assert accounts.count_accounts(register) == 0
+    code = accounts.install_code(register, renew=True)  # what the operator reads in the log
+    boxes = _in_form(at.text_input, form)
+    boxes[0].set_value(code)
+    boxes[3].set_value(PASSWORD)
+    boxes[4].set_value(PASSWORD)
     _in_form(at.button, form)[0].click().run()
     assert not at.exception
     assert any("erste@stadt.invalid" in _shown(s.value) for s in at.sidebar.success)
-    register = Register(store.database_url())
     assert accounts.count_accounts(register) == 1
     at.switch_page("app_pages/account.py").run()
     assert not _in_form(at.button, form)  # offered once only
@@ -779,7 +787,10 @@ def test_a_role_taken_away_counts_from_the_next_click(
     assert any(t.label == "Connectoren" for t in at.tabs)
     (view,) = [a for a in accounts.accounts(register, by=Principal.cli()) if a.email == COORDINATOR_EMAIL]
     accounts.update_account(register, view.id, by=Principal.cli(), version=view.version, roles="")
-    at.run()  # the next rerun: the register is gone, the person is still logged in without a role
+    at.run()  # the next rerun: new rights end every login of the account; the person logs in again
+    assert not any(t.label == "Connectoren" for t in at.tabs)
+    assert not at.sidebar.success
+    _login(at, COORDINATOR_EMAIL, PASSWORD)
     assert not any(t.label == "Connectoren" for t in at.tabs)
     assert any("keine Rolle" in s.value for s in at.sidebar.success)
     register.close()

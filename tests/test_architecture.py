@@ -58,6 +58,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "digest",
         "impact",
         "start",
+        "websession",
     ),
     "output": (
         "profile",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from geo import accounts, store
 from geo.access import AccessDeniedError, Principal, Role
+from geo.settings import SettingError
 
 CLI = Principal.cli()
 PASSWORD = "ein-gutes-passwort"
@@ -154,12 +156,49 @@ def test_only_admins_manage_accounts(register: store.Register) -> None:
         accounts.create_account(register, by=CLI, email="F@stadt.de", roles="admin")
 
 
-def test_first_admin_only_on_an_empty_register(register: store.Register) -> None:
+def test_first_admin_only_with_the_operators_setup_code(register: store.Register) -> None:
     assert accounts.count_accounts(register) == 0
-    admin = accounts.create_first_admin(register, email="erste@stadt.de", password=PASSWORD)
+    code = accounts.install_code(register)  # what the server prints to its log at its first start
+    assert code and accounts.install_code(register) is None  # made once: a second start prints none
+    with register.read() as s:  # only a hash is kept
+        assert code not in " ".join(s.scalars(select(store.SetupCode.code_hash)))
+    for wrong in ("", "AAAA-BBBB-CCCC"):  # a visitor without the log cannot claim the install
+        with pytest.raises(accounts.LoginError, match="Einrichtungs-Code"):
+            accounts.create_first_admin(register, email="x@stadt.de", password=PASSWORD, setup_code=wrong)
+    assert accounts.count_accounts(register) == 0
+    admin = accounts.create_first_admin(
+        register, email="erste@stadt.de", password=PASSWORD, setup_code=code.lower().replace("-", " ")
+    )
     assert admin.roles == {Role.ADMIN.value, Role.COORDINATOR.value}
-    with pytest.raises(AccessDeniedError, match="schon ein Konto"):
-        accounts.create_first_admin(register, email="zweite@stadt.de", password=PASSWORD)
+    with pytest.raises((AccessDeniedError, accounts.LoginError)):  # the code is used up
+        accounts.create_first_admin(register, email="zweite@stadt.de", password=PASSWORD, setup_code=code)
+    assert accounts.install_code(register, renew=True) is None  # an account exists: no code any more
+    assert accounts.count_accounts(register) == 1
+
+
+def test_guessing_the_setup_code_is_throttled(register: store.Register) -> None:
+    code = accounts.install_code(register)
+    assert code
+    policy = accounts.LoginPolicy(per_account=3, per_client=100, window=timedelta(minutes=15))
+    for _ in range(3):
+        with pytest.raises(accounts.LoginError, match="Einrichtungs-Code"):
+            accounts.create_first_admin(
+                register, email="x@stadt.de", password=PASSWORD, setup_code="AAAA", policy=policy
+            )
+    with pytest.raises(accounts.LoginError, match="gesperrt"):  # even the right code waits now
+        accounts.create_first_admin(
+            register, email="x@stadt.de", password=PASSWORD, setup_code=code, policy=policy
+        )
+
+
+def test_the_demo_register_has_no_first_admin(tmp_path: Path) -> None:
+    demo_register = store.Register(f"sqlite:///{tmp_path / 'demo.sqlite'}", demo=True)
+    try:
+        assert accounts.install_code(demo_register) is None
+        with pytest.raises(accounts.LoginError):
+            accounts.create_first_admin(demo_register, email="x@stadt.de", password=PASSWORD, setup_code="x")
+    finally:
+        demo_register.close()
 
 
 def test_the_shared_password_becomes_one_admin_account(
@@ -205,30 +244,120 @@ def test_oidc_roles_from_the_account_table(register: store.Register) -> None:
     assert accounts.oidc_principal(register, {"email": "TABLE@stadt.de"}).roles == {"admin"}
 
 
-def test_a_session_token_survives_a_reload_until_logout_expiry_or_lock(
+def _cookie(register: store.Register, who: Principal) -> tuple[int, str]:
+    """A session as a browser gets it: started at login, its ticket redeemed for the cookie's token."""
+    login = accounts.start_session(register, who)
+    redeemed = accounts.redeem_ticket(register, login.ticket)
+    assert redeemed is not None
+    assert accounts.redeem_ticket(register, login.ticket) is None  # a ticket works once
+    return login.session_id, redeemed[0]
+
+
+def test_a_session_survives_a_reload_until_logout_expiry_or_lock(
     register: store.Register, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     who = _account(register, "s@stadt.de", "coordinator")
-    token = accounts.start_session(register, who)
-    assert accounts.session_principal(register, token).account_id == who.account_id
-    with register.read() as s:  # only the hash is kept
-        assert token not in " ".join(s.scalars(select(store.LoginSession.token_hash)))
-    assert accounts.session_principal(register, token + "x").is_public
+    session, token = _cookie(register, who)
+    assert accounts.session_of_token(register, token) == session
+    assert accounts.session_principal(register, session).account_id == who.account_id
+    with register.read() as s:  # only hashes are kept
+        assert token not in " ".join(filter(None, s.scalars(select(store.LoginSession.token_hash))))
+    assert accounts.session_of_token(register, token + "x") is None
+    assert accounts.session_of_token(register, None) is None
     assert accounts.session_principal(register, None).is_public
-    accounts.end_session(register, token)
-    assert accounts.session_principal(register, token).is_public  # logged out: the cookie is worthless
+    accounts.end_session(register, session)
+    assert accounts.session_of_token(register, token) is None  # logged out: the cookie is worthless
+    assert accounts.session_principal(register, session).is_public  # and so is every open tab of it
     monkeypatch.setenv("SOZIALRAUM_SESSION_HOURS", "12")
-    old = accounts.start_session(register, who)
+    old, _ = _cookie(register, who)
     now = accounts._now()
     monkeypatch.setattr(accounts, "_now", lambda: now + timedelta(hours=12, minutes=1))
-    assert accounts.session_principal(register, old).is_public  # expired
+    assert accounts.session_principal(register, old).is_public  # an open tab ends at the expiry too
     monkeypatch.setattr(accounts, "_now", lambda: now)
-    token = accounts.start_session(register, who)
+    session, _ = _cookie(register, who)
     (view,) = accounts.accounts(register, by=CLI)
     accounts.update_account(register, view.id, by=CLI, version=view.version, disabled=True)
-    assert accounts.session_principal(register, token).is_public  # a locked account's sessions end
+    assert accounts.session_principal(register, session).is_public  # a locked account's sessions end
     with pytest.raises(AccessDeniedError):
         accounts.start_session(register, Principal.public())
+
+
+def test_a_ticket_expires_unused(register: store.Register, monkeypatch: pytest.MonkeyPatch) -> None:
+    who = _account(register, "t@stadt.de", "coordinator")
+    login = accounts.start_session(register, who)
+    now = accounts._now()
+    monkeypatch.setattr(accounts, "_now", lambda: now + timedelta(seconds=accounts.TICKET_SECONDS + 1))
+    assert accounts.redeem_ticket(register, login.ticket) is None
+    assert accounts.redeem_ticket(register, "") is None
+
+
+def test_every_session_ends_with_a_new_password_code_or_roles(register: store.Register) -> None:
+    who = _account(register, "p@stadt.de", "coordinator")
+    here, _ = _cookie(register, who)
+    other, copied = _cookie(register, who)  # another phone, or a copied cookie
+    ended = accounts.change_password(
+        register, by=who, old=PASSWORD, new="ein-neues-passwort", keep_session=here
+    )
+    assert ended == 1
+    assert accounts.session_principal(register, here).account_id == who.account_id  # the one in use stays
+    assert accounts.session_principal(register, other).is_public
+    assert accounts.session_of_token(register, copied) is None
+    (view,) = accounts.accounts(register, by=CLI)
+    code = accounts.new_setup_code(register, view.id, by=CLI)  # an admin issues a new one-time code
+    assert accounts.session_principal(register, here).is_public
+    who = accounts.set_password_with_code(register, "p@stadt.de", code, PASSWORD)
+    here, _ = _cookie(register, who)
+    (view,) = accounts.accounts(register, by=CLI)
+    accounts.update_account(register, view.id, by=CLI, version=view.version, roles="admin,coordinator")
+    assert accounts.session_principal(register, here).is_public  # new rights: log in again
+    who = accounts.login(register, "p@stadt.de", PASSWORD)
+    here, _ = _cookie(register, who)
+    assert accounts.end_all_sessions(register, who.account_id, by=CLI) == 1
+    assert accounts.session_principal(register, here).is_public
+    log = accounts.audit_log(register, by=CLI)
+    assert "account.sessions_end" in set(log["action"])
+
+
+def test_the_client_address_comes_from_a_trusted_proxy_only() -> None:
+    loopback = accounts.trusted_proxies()
+    # a proxy on this host (as Streamlit reports it on a dual-stack socket) that appended the client
+    assert accounts.client_address("::ffff:127.0.0.1", "203.0.113.7", loopback) == "203.0.113.7"
+    # what a client wrote in front of the proxy's own entry is not believed
+    assert accounts.client_address("127.0.0.1", "198.51.100.1, 203.0.113.7", loopback) == "203.0.113.7"
+    # a client connecting directly cannot choose its address with the header
+    assert accounts.client_address("203.0.113.9", "198.51.100.1", loopback) == "203.0.113.9"
+    # behind the proxy without its header, or with garbage: unknown (only the account's limit applies)
+    assert accounts.client_address("127.0.0.1", None, loopback) == ""
+    assert accounts.client_address("::1", "nonsense", loopback) == ""
+    assert accounts.client_address(None, "203.0.113.7", loopback) == ""
+    assert (
+        accounts.client_address("127.0.0.1", "203.0.113.7", []) == "127.0.0.1"
+    )  # no proxy trusted: the peer
+    assert accounts.client_address("10.0.0.5", "203.0.113.7", [ipaddress.ip_network("10.0.0.0/8")]) == (
+        "203.0.113.7"
+    )
+
+
+def test_a_bad_trusted_proxy_setting_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOZIALRAUM_TRUSTED_PROXIES", "127.0.0.1, nginx")
+    with pytest.raises(SettingError, match="SOZIALRAUM_TRUSTED_PROXIES"):
+        accounts.trusted_proxies()
+
+
+def test_without_a_client_address_nobody_locks_everybody_out(register: store.Register) -> None:
+    _account(register, "opfer@stadt.de", "coordinator")
+    policy = accounts.LoginPolicy(per_account=5, per_client=3, window=timedelta(minutes=15))
+    for n in range(10):  # anybody, from an unknown address, against many accounts
+        with pytest.raises(accounts.LoginError):
+            accounts.login(register, f"raten{n}@stadt.de", "falsch-falsch", client="", policy=policy)
+    assert accounts.login(register, "opfer@stadt.de", PASSWORD, client="", policy=policy).account_id
+    for n in range(3):  # a known address is still limited as a client
+        with pytest.raises(accounts.LoginError):
+            accounts.login(
+                register, f"raten{n}@stadt.de", "falsch-falsch", client="203.0.113.7", policy=policy
+            )
+    with pytest.raises(accounts.LoginError, match="gesperrt"):
+        accounts.login(register, "opfer@stadt.de", PASSWORD, client="203.0.113.7", policy=policy)
 
 
 def test_demo_accounts_cannot_be_taken_away_from_other_visitors(tmp_path: Path) -> None:

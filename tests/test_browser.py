@@ -45,6 +45,19 @@ from playwright.sync_api import Locator, Page, sync_playwright  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
 
+def _wait_for_login_cookie(pg: Page, timeout_s: float = 30) -> None:
+    """Wait until the server has set the login cookie: HttpOnly, so no page script can read it."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = [c for c in pg.context.cookies() if c["name"] == "sk_session" and c["value"]]
+        if found:
+            assert found[0]["httpOnly"] and found[0]["sameSite"] == "Strict"
+            assert "sk_session" not in pg.evaluate("document.cookie")
+            return
+        pg.wait_for_timeout(200)
+    raise AssertionError("no login cookie")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -68,7 +81,7 @@ def _serve(
     cwd: Path = ROOT,
     port: int | None = None,
 ) -> Iterator[str]:
-    """`streamlit run app.py` on a free loopback port with a fresh demo dataset; stopped afterwards."""
+    """`streamlit run sozialraum_karte/server.py` on a free loopback port with a fresh demo dataset; stopped afterwards."""
     from geo import demo
 
     data = demo.write(tmp_path_factory.mktemp("browser-demo"))
@@ -89,7 +102,7 @@ def _serve(
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "app.py"),
+            str(ROOT / "sozialraum_karte" / "server.py"),  # the pages and the login cookie's routes
             "--server.port",
             str(port),
             "--server.address",
@@ -494,7 +507,7 @@ def test_load_official_data_on_the_data_page(
     pg.get_by_role("option", name="Offizielle Daten (noch nicht geladen)").click()
     pg.get_by_text("python -m geo demo").first.wait_for(timeout=30_000)  # nothing loaded yet: one sentence
     _log_in(pg, ADMIN_EMAIL, ADMIN_PASSWORD)
-    pg.wait_for_function("document.cookie.includes('sk_session=')", timeout=30_000)
+    _wait_for_login_cookie(pg)
     pg.reload()  # back on the official data and still logged in, although the demo is the default dataset
     pg.get_by_text(f"Angemeldet: {ADMIN_EMAIL}").wait_for(timeout=30_000)
     pg.get_by_text("Andere Adresse (Spiegelserver)").click()
@@ -705,7 +718,7 @@ def test_log_a_concern_answer_it_and_read_the_answer(
     pg.get_by_text("Anliegen und Rückmeldungen").wait_for(timeout=30_000)
     pg.get_by_text("Bitte melden Sie sich an.").first.wait_for(timeout=30_000)  # the public logs nothing
     _log_in(pg, "connector@demo.invalid", demo.DEMO_PASSWORD)
-    pg.wait_for_function("document.cookie.includes('sk_session=')", timeout=30_000)
+    _wait_for_login_cookie(pg)
     pg.reload()  # a reload (or a phone waking up) keeps the login: the session cookie carries it
     pg.get_by_text("Angemeldet: connector@demo.invalid").wait_for(timeout=30_000)
     form = _form(pg, "Problembeschreibung")
@@ -719,7 +732,9 @@ def test_log_a_concern_answer_it_and_read_the_answer(
     assert pg.get_by_role("option").filter(has_text="Select").count() == 0  # no "Select N matches"
     pg.get_by_role("option").filter(has_text="011001").first.click()
     form.get_by_role("button", name="Speichern").click()
-    pg.get_by_text("Das Anliegen »Spielplatz an der Ecke kaputt« wurde gespeichert.").first.wait_for(timeout=30_000)
+    pg.get_by_text("Das Anliegen »Spielplatz an der Ecke kaputt« wurde gespeichert.").first.wait_for(
+        timeout=30_000
+    )
 
     _log_out(pg)
     _log_in(pg, "koordination@demo.invalid", demo.DEMO_PASSWORD)

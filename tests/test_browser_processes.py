@@ -22,7 +22,16 @@ from typing import IO
 
 import pytest
 
-from tests.test_browser import _NOT_INHERITED, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, _free_port, _log_in
+from tests.test_browser import (
+    _NOT_INHERITED,
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    _free_port,
+    _log_in,
+    _wait_for_login_cookie,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]  # one worker: one server at a time
 
@@ -38,7 +47,15 @@ def _start(env: dict[str, str], log: IO[str]) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     proc = subprocess.Popen(
         [
-            *(sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port)),
+            *(
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "sozialraum_karte" / "server.py"),
+                "--server.port",
+                str(port),
+            ),
             *(
                 "--server.address",
                 "127.0.0.1",
@@ -137,9 +154,7 @@ def test_two_processes_share_writes_and_login_failures_and_survive_a_kill(
         on_a.goto(url_a + "/daten")
         on_a.get_by_text("Aktueller Datensatz").wait_for(timeout=60_000)
         _log_in(on_a, ADMIN, PASSWORD)
-        on_a.wait_for_function(
-            "document.cookie.includes('sk_session=')", timeout=30_000
-        )  # kept on a new page
+        _wait_for_login_cookie(on_a)  # kept on a new page
         publisher = on_a.get_by_label("Herausgeber")
         for _ in range(6):  # open the expander (a rerun after the login may close it again while it opens)
             if not publisher.is_visible():
@@ -170,7 +185,7 @@ def test_two_processes_share_writes_and_login_failures_and_survive_a_kill(
         form.get_by_role("button", name="Konto anlegen").click()
         on_a.get_by_text("Einmalcode für neu@stadt.invalid", exact=False).wait_for(timeout=30_000)
         _log_in(on_b, ADMIN, PASSWORD)
-        on_b.wait_for_function("document.cookie.includes('sk_session=')", timeout=30_000)
+        _wait_for_login_cookie(on_b)
         on_b.goto(url_b + "/verwaltung")
         # the account table is a canvas: the account chooser below it lists every account as an option
         for attempt in range(5):  # a rerun (the login's cookie, the page's first run) may close the list

@@ -1,0 +1,45 @@
+"""
+The app as its server runs it: Streamlit's pages (``app.py``) and the login cookie's two routes.
+
+``streamlit run`` on this file (what ``sozialraum-karte serve`` and ``make run`` do) finds ``app`` and serves
+it; the routes set and clear the HttpOnly login cookie (`geo.websession`). On a fresh install (a real
+register without accounts) the server prints the one-time setup code for the first admin to its log when
+it starts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import streamlit as st
+
+from geo import websession
+
+#: The pages: ``app.py`` beside the ``app_pages`` package (the checkout's root or site-packages).
+SCRIPT = Path(__file__).resolve().parent.parent / "app.py"
+
+_log = logging.getLogger("sozialraum_karte.server")
+
+
+def announce_setup_code() -> str | None:
+    """On a register without accounts: the first admin's setup code, printed to the log (`geo.accounts`)."""
+    from geo import accounts, store  # noqa: PLC0415 - opened when the server starts, not on import
+    from geo.errors import SozialraumError  # noqa: PLC0415
+
+    try:
+        return accounts.announce_install_code(store.Register(store.database_url()))
+    except SozialraumError as exc:  # the app says so on its pages; the server still starts
+        _log.warning("register not opened at start: %s", exc.message("en"))
+        return None
+
+
+@asynccontextmanager
+async def _lifespan(_app: st.App) -> AsyncIterator[None]:
+    announce_setup_code()
+    yield
+
+
+app = st.App(SCRIPT, routes=websession.routes(), lifespan=_lifespan)
