@@ -114,7 +114,10 @@ def new_concern(who: Principal, labels: dict[str, str], known: set[str]) -> None
             empty="–" if who.all_tandems() else None,
             only=None if who.all_tandems() else who.tandem_ids,
         )
-        public = st.checkbox(t("concerns.public"), help=t("concerns.public_help"))
+        coordinates = who.may(Action.ANSWER_CONCERN)
+        public = st.checkbox(
+            t("concerns.public" if coordinates else "concerns.public_ask"), help=t("concerns.public_help")
+        )
         if st.form_submit_button(t("tandems.save"), type="primary"):
             if not confirmed:
                 st.error(t("concerns.several_unconfirmed", n=len(ids)))
@@ -273,8 +276,12 @@ def all_concerns(who: Principal, labels: dict[str, str]) -> None:
                 index=journal.CONCERN_STATUSES.index(row["status"]),
             )
             comment = st.text_area(t("concerns.comment"), help=t("concerns.comment_help"))
+            if bool(row.get("public_wanted")) and not bool(row["public"]):
+                st.caption(t("concerns.public_wanted"))
             public = st.checkbox(
-                t("concerns.public"), value=bool(row["public"]), help=t("concerns.public_help")
+                t("concerns.public"),
+                value=bool(row["public"]),  # a deliberate choice, also when the connector asked for it
+                help=t("concerns.public_help"),
             )
             if st.form_submit_button(t("concerns.answer_button"), type="primary"):
                 journal.change_status(
@@ -291,7 +298,7 @@ def all_concerns(who: Principal, labels: dict[str, str]) -> None:
                     "concerns.answered_what", thema=plain(row["thema"]), status=status_label(status)
                 )
                 if problem := digest.tell_tandems(register(), by=who):
-                    st.session_state["concerns_flash_answer_warning"] = problem.message(lang())
+                    st.session_state["concerns_flash_answer_warning"] = problem.markdown(lang())
                 st.rerun()
 
 

@@ -55,7 +55,7 @@ def language_weights(
         st.caption(t("coverage.languages_no_match"))
         return None, ()
     use = st.toggle(
-        t("coverage.use_languages", nationalities=", ".join(matched)),
+        t("coverage.use_languages", nationalities=plain(", ".join(matched))),
         key="coverage_use_languages",
         help=t("coverage.use_languages_help"),
     )
@@ -256,7 +256,10 @@ with friendly_errors():
                 ]
                 home_id, max_home = (homes[0], 3000.0) if homes else (None, None)
                 st.caption(
-                    t("coverage.suggest_languages", languages=", ".join(tandems[pick].languages) or "–")
+                    t(
+                        "coverage.suggest_languages",
+                        languages=plain(", ".join(tandems[pick].languages)) or "–",
+                    )
                 )
                 speakers, matched = language_weights(data, tandems[pick].languages)
             suggestions = coverage.suggest(
@@ -292,7 +295,7 @@ with friendly_errors():
                         t(
                             "coverage.suggestion_speakers",
                             n=round(s.speakers),
-                            nationalities=", ".join(matched),
+                            nationalities=plain(", ".join(matched)),
                         )
                     )
                 if s.home_distance_m is not None:

@@ -393,7 +393,7 @@ def friendly_errors() -> Iterator[None]:
     try:
         yield
     except SozialraumError as exc:
-        st.error(exc.message(lang()))
+        st.error(exc.markdown(lang()))
     except OSError as exc:  # a full disk, a read-only or missing folder: the operator can fix it
         _log.exception("file system error on a page")
         st.error(t("error.os", reason=files.reason(exc)))
@@ -489,7 +489,7 @@ def principal() -> Principal:
     try:
         reg = register()
     except SozialraumError as exc:
-        st.session_state["app_register_problem"] = exc.message(lang())
+        st.session_state["app_register_problem"] = exc.markdown(lang())
         return Principal.public()
     st.session_state.pop("app_register_problem", None)
     who = _principal(reg)
@@ -547,7 +547,7 @@ def _principal(reg: store.Register) -> Principal:
                 reg, st.user.to_dict(), role_claim=auth.oidc_role_claim(), role_map=auth.oidc_role_map()
             )
         except SozialraumError as exc:
-            st.session_state["app_login_problem"] = exc.message(lang())
+            st.session_state["app_login_problem"] = exc.markdown(lang())
             return Principal.public()
     session = st.session_state.get("app_session")
     if session and session[0] == reg.url:  # checked against the register on every run

@@ -572,7 +572,9 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--name")
     add.add_argument("--connector", type=int, help="ID of the connector record (for connector accounts)")
     user_sub.add_parser("list", help="all accounts")
-    user_sub.add_parser("setup-code", help="a new setup code for the first admin (a register without accounts)")
+    user_sub.add_parser(
+        "setup-code", help="a new setup code for the first admin (a register without accounts)"
+    )
     for name, text in (("code", "a new one-time code"), ("disable", "lock an account"), ("enable", "unlock")):
         cmd = user_sub.add_parser(name, help=text)
         cmd.add_argument("--email", required=True)

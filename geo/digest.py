@@ -13,6 +13,7 @@ them. Without a mail server everything but the sending works.
 from __future__ import annotations
 
 import os
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from geo.journal import Activity, Concern, ConcernUpdate, Notice
 from geo.programme import NOTICE_DAYS, DigestLog, Engagement
 from geo.settings import env_number
 from geo.store import Account, Connector, Register, RegisterError, Tandem, TandemMember
+from geo.tables import printable
 
 UPCOMING_DAYS = 14
 #: Without an earlier digest, answers of this many days count as new.
@@ -110,11 +112,20 @@ def _send(settings: MailSettings, messages: list[EmailMessage]) -> None:
         raise MailError("mail.failed", host=settings.host, reason=str(exc)[:200]) from exc
 
 
+def header_text(text: str) -> str:
+    """
+    Text for a mail header: one line (line breaks become spaces), no control characters.
+
+    A line break in a header would start a header of its own; Python's mail library refuses it.
+    """
+    return " ".join(printable(re.sub(r"[\r\n\u2028\u2029\x85]", " ", text)).split())
+
+
 def _message(settings: MailSettings, to: str, subject: str, body: str, language: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = formataddr(("Sozialraum-Karte", settings.sender))
     message["To"] = to
-    message["Subject"] = subject
+    message["Subject"] = header_text(subject)
     message["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2])
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a digest
     message.set_content(body)

@@ -19,6 +19,23 @@ class SozialraumError(Exception):
         """The message as one plain sentence in `lang`."""
         return i18n.translate(self.key, lang, **self.params)
 
+    def markdown(self, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+        """
+        The message for a page, which renders Markdown: every value in it escaped.
+
+        A name, a cell or a file's text shows as written and never becomes a link or markup.
+        """
+        from geo.tables import markdown_text  # noqa: PLC0415 - tables builds on i18n, as this module does
+
+        def escaped(value: Any) -> Any:
+            if isinstance(value, str):
+                return markdown_text(value)
+            if isinstance(value, list | tuple):
+                return [escaped(v) for v in value]
+            return value
+
+        return i18n.translate(self.key, lang, **{k: escaped(v) for k, v in self.params.items()})
+
 
 class DataError(SozialraumError, ValueError):
     """Input data cannot be used as it is."""

@@ -103,6 +103,18 @@ class _MapSetup(MacroElement):
         self.prefix = '<a href="https://leafletjs.com">Leaflet</a>'
 
 
+def _tooltip(html: str) -> folium.Tooltip:
+    """
+    A tooltip with prepared (already escaped) HTML.
+
+    folium writes a tooltip's text into a JavaScript template literal, where a backtick ends the string and
+    ``${…}`` runs as code, and a backslash starts an escape. In HTML they can be written as character
+    references, which show the same characters and mean nothing to JavaScript.
+    """
+    inert = html.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+    return folium.Tooltip(inert)
+
+
 def _legend_html(title: str, subtitle: str, rows: list[tuple[str, str]], meta: DatasetMeta, lang: str) -> str:
     """A legend box: escaped title, subtitle, one swatch per (colour, label), data date, demo mark."""
     esc = _esc
@@ -128,7 +140,7 @@ def _place(row: pd.Series) -> str:
     return f"{row['sozialraum_id']} · {row['stadtteil']}" if row["stadtteil"] else str(row["sozialraum_id"])
 
 
-def _tooltip(row: pd.Series, indicator: Indicator, lang: str) -> str:
+def _indicator_tooltip(row: pd.Series, indicator: Indicator, lang: str) -> str:
     esc = _esc
     value = i18n.format_number(row[indicator.id], lang, decimals=indicator.decimals)
     unit = indicator.unit_label(lang) if pd.notna(row[indicator.id]) else ""
@@ -213,7 +225,7 @@ def add_welcome_points(m: folium.Map, points: gpd.GeoDataFrame, *, lang: str = "
             fill=True,
             fill_color=WELCOME_POINT_COLOUR,
             fill_opacity=1.0,
-            tooltip=folium.Tooltip(text),
+            tooltip=_tooltip(text),
             class_name="sk-welcome-point",
         ).add_to(group)
     group.add_to(m)
@@ -240,7 +252,7 @@ def add_closed_welcome_points(m: folium.Map, closed: gpd.GeoDataFrame | None, *,
             fill=True,
             fill_color="#ffffff",
             fill_opacity=1.0,
-            tooltip=folium.Tooltip(text),
+            tooltip=_tooltip(text),
             class_name="sk-welcome-point-closed",
         ).add_to(group)
     group.add_to(m)
@@ -366,7 +378,7 @@ def choropleth(
         indicator = catalogue().get(indicator_id)
         shapes["fill"] = shapes["sozialraum_id"].map(styling.fill)
         shapes["tooltip"] = _with_notes(
-            [_tooltip(r, indicator, lang) for _, r in shapes.iterrows()], shapes, notes
+            [_indicator_tooltip(r, indicator, lang) for _, r in shapes.iterrows()], shapes, notes
         )
         _add_legend(m, styling, dataset.meta, lang)
     else:
@@ -495,7 +507,7 @@ def coverage_map(
                 fill_color=HYPOTHETICAL_COLOUR,
                 fill_opacity=1.0,
                 class_name="sk-hypothetical",
-                tooltip=folium.Tooltip(esc(i18n.translate("coverage.hypothetical", lang))),
+                tooltip=_tooltip(esc(i18n.translate("coverage.hypothetical", lang))),
             ).add_to(m)
     return m
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -103,6 +103,8 @@ class Concern(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
     #: Shown to everyone (topic, Sozialraum, status, answers; never who logged it).
     public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: The connector who logged it asks for it to be shown publicly; only the coordination publishes.
+    public_wanted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
@@ -375,6 +377,7 @@ class ConcernInput:
     status: str = "offen"
     tandem_id: int | None = None
     public: bool = False
+    public_wanted: bool = False
 
 
 def add_concern(
@@ -385,10 +388,17 @@ def add_concern(
     known_ids: set[str],
     comment: str = LOGGED_COMMENT,
 ) -> int:
-    """Log a concern (connectors for their own tandem); its first history entry records the starting status."""
+    """
+    Log a concern (connectors for their own tandem); its first history entry records the starting status.
+
+    Only the coordination publishes a concern (`change_status`), after reading it: a topic can name people
+    or places. A connector's wish to show it publicly is kept (``public_wanted``) for the coordination.
+    """
     with register.write(
         by, Action.LOG_CONCERN, "concern.create", tandem_id=concern.tandem_id, target="concern"
     ) as tx:
+        if concern.public and not tx.by.may(Action.ANSWER_CONCERN):
+            concern = replace(concern, public=False, public_wanted=True)
         return _insert_concern(tx, concern, known_ids=known_ids, comment=comment)
 
 
@@ -412,6 +422,7 @@ def _insert_concern(tx: Tx, concern: ConcernInput, *, known_ids: set[str], comme
         status=concern.status,
         tandem_id=concern.tandem_id,
         public=concern.public,
+        public_wanted=concern.public_wanted or concern.public,
     )
     s.add(record)
     s.flush()
@@ -508,6 +519,7 @@ def concerns(register: Register, *, by: Principal) -> pd.DataFrame:
     columns = [c.key for c in Concern.__table__.columns]
     rows = []
     with register.read() as s:
+        by = register.current(s, by)  # as the register holds the account now, not as the caller built it
         for r in s.scalars(select(Concern).order_by(Concern.created_at.desc(), Concern.id.desc())):
             seen = _visible(by, r.public, r.tandem_id)
             if not seen:
@@ -523,11 +535,14 @@ def concerns(register: Register, *, by: Principal) -> pd.DataFrame:
 
 
 def _blank(column: str) -> object:
+    if column == "public_wanted":
+        return False
     return None if column in {"lat", "lon", "tandem_id"} else ""
 
 
 def _concern_seen(register: Register, concern_id: int, by: Principal) -> str:
     with register.read() as s:
+        by = register.current(s, by)
         record = s.get(Concern, concern_id)
         seen = _visible(by, record.public, record.tandem_id) if record is not None else ""
     if not seen:
@@ -572,6 +587,8 @@ def concern_cards(register: Register, *, by: Principal, limit: int = 50) -> list
     coordinators: every concern; everyone else: the concerns marked public.
     """
     frame = concerns(register, by=by)
+    with register.read() as s:
+        by = register.current(s, by)
     if by.tandem_ids and not by.all_tandems():
         frame = frame[frame["tandem_id"].isin(sorted(by.tandem_ids))]
     ids = [int(i) for i in frame["id"]]
@@ -598,6 +615,7 @@ def concern_cards(register: Register, *, by: Principal, limit: int = 50) -> list
 def feedback(register: Register, *, by: Principal, limit: int = 50) -> pd.DataFrame:
     """The newest answers (status changes after the first entry) to concerns `by` may see, for "Rückmeldungen"."""
     with register.read() as s:
+        by = register.current(s, by)
         first = {
             cid: uid
             for uid, cid in s.execute(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -219,6 +220,14 @@ class SetupCode(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code_hash: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+
+
+def _check_name(name: str) -> None:
+    """A name is one line of text: refused when empty, or with a line break or a control character."""
+    if not name.strip():
+        raise RegisterError("register.name_missing")
+    if re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", name):
+        raise RegisterError("register.name_one_line")
 
 
 @dataclass
@@ -775,8 +784,7 @@ class Register:
         end: date | None = None,
     ) -> int:
         """Create a tandem of two or more active connectors; returns the new ID."""
-        if not name.strip():
-            raise RegisterError("register.name_missing")
+        _check_name(name)
         self._check_dates(start, end)
         with self.write(by, Action.WRITE_REGISTER, "tandem.create", target="tandem") as tx:
             s = tx.session
@@ -817,8 +825,7 @@ class Register:
             new_start = start or tandem.start_date
             self._check_dates(new_start, end if end is not None else tandem.end_date)
             if name is not None:
-                if not name.strip():
-                    raise RegisterError("register.name_missing")
+                _check_name(name)
                 tandem.name = name.strip()
             if member_ids is not None:
                 self._check_members(s, member_ids)

@@ -16,9 +16,12 @@ if TYPE_CHECKING:  # the Styler (and jinja2 with it) is imported by pandas when 
 #: A cell starting with one of these is read as a formula by Excel or LibreOffice.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-#: Control characters (C0 without tab, line feed and carriage return; DEL; C1). The register keeps them as
-#: typed; formats that forbid them (HTML text, iCalendar, XLSX, fonts in PDF) get the text without them.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Control characters (C0 without tab, line feed and carriage return; DEL; C1), and the bidirectional
+#: embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) that reorder the text around them
+#: ("Trojan Source", CVE-2021-42574: a name that reads differently from what it is). The register keeps them
+#: as typed; every output (HTML, Markdown, iCalendar, XLSX, PDF, mail) gets the text without them. The
+#: plain marks LRM, RLM and ALM stay: they change no order outside their own word.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: object) -> str:
@@ -98,9 +101,21 @@ def localized(
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
+#: Where GitHub-flavoured Markdown turns plain text into a web link (``www.``, ``http://``) after the escapes
+#: are read: an invisible WORD JOINER (U+2060) there keeps it text. E-mail addresses stay as they are (a
+#: ``mailto:`` link fetches nothing, and an address copied from the page must still work).
+_AUTOLINK = re.compile(r"(?i)\b(www)(?=\.)|\b(https?|ftp)(?=:)")
+
+
 def markdown_text(text: object) -> str:
-    """Text from users or data, safe in Markdown: shown exactly as written (line breaks kept)."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
+    """
+    Text from users or data, safe in Markdown: shown exactly as written (line breaks kept), never a link.
+
+    Markdown's own characters are escaped; web addresses that the renderer would link on its own
+    (``www.x.de``, ``https://…``, read after the escapes) get an invisible word joiner, so they stay text.
+    """
+    text = _AUTOLINK.sub(lambda m: m.group(0) + "\u2060", printable(text))
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\r\n", "\n").replace("\n", "  \n")
 
 
 def markdown_table(frame: pd.DataFrame, lang: str, *, row_decimals: pd.Series | None = None) -> str:

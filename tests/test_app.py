@@ -404,8 +404,8 @@ def _logout(at: AppTest) -> None:
 
 
 def _shown(markdown: str) -> str:
-    """What a reader sees of Markdown made with `plain`: the backslash escapes removed."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    """What a reader sees of Markdown made with `plain`: the escapes and invisible word joiners removed."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 def _in_form(elements: object, form: str) -> list:

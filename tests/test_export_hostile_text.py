@@ -43,7 +43,9 @@ def hostile(demo_dir: Path, tmp_path: Path) -> tuple[dataset.Dataset, store.Regi
         register.add_connector(HOSTILE, "Türkisch", by=cli, contact=HOSTILE),
         register.add_connector("Omar", by=cli),
     ]
-    tandem = register.create_tandem(HOSTILE, ids, by=cli, start=date(2025, 1, 1))
+    with pytest.raises(store.RegisterError):  # a name is one line: control characters are refused on entry
+        register.create_tandem(HOSTILE, ids, by=cli, start=date(2025, 1, 1))
+    tandem = register.create_tandem(CONTROL.sub("", HOSTILE), ids, by=cli, start=date(2025, 1, 1))
     register.assign(
         tandem, first, by=cli, valid_from=date(2025, 1, 1), known_ids=set(spaces["sozialraum_id"])
     )

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from geo import journal
-from geo.access import Principal
+from geo.access import AccessDeniedError, Action, Principal
 from geo.store import ConcurrentEditError, Register, RegisterError
 
 COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
@@ -283,3 +283,43 @@ def test_a_control_character_does_not_break_the_exports(register: Register) -> N
     assert row[1] == "Zeileeins\nzwei"
     assert journal.concerns(register, by=COORD)["thema"].tolist() == ["Ampel\x1b kaputt"]
     assert "Ampel\x1b kaputt" in journal.concerns_frame(register, by=COORD).to_csv()
+
+
+def test_only_the_coordination_publishes_a_concern(register: Register) -> None:
+    connector = Principal(label="Ana", roles=frozenset({"connector"}), tandem_ids=frozenset({1}))
+    cid = journal.add_concern(
+        register,
+        journal.ConcernInput(thema="Laterne kaputt", sozialraum_ids=("011001",), tandem_id=1, public=True),
+        by=connector,
+        known_ids=IDS,
+    )
+    stored = journal.concerns(register, by=COORD).set_index("id").loc[cid]
+    assert not stored["public"] and stored["public_wanted"]  # asked for, not published
+    assert cid not in set(journal.concerns(register, by=Principal.public())["id"])
+    journal.change_status(register, cid, by=COORD, version=1, status="offen", comment="Geprüft.", public=True)
+    assert cid in set(journal.concerns(register, by=Principal.public())["id"])
+    own = journal.add_concern(
+        register,
+        journal.ConcernInput(thema="Spielplatz", sozialraum_ids=("011001",), public=True),
+        by=COORD,
+        known_ids=IDS,
+    )
+    assert journal.concerns(register, by=COORD).set_index("id").loc[own, "public"]  # coordinators publish
+
+
+def test_reads_take_the_account_as_stored_now(register: Register) -> None:
+    from geo import accounts
+
+    cli = Principal.cli()
+    account_id, code = accounts.create_account(register, by=cli, email="k@stadt.de", roles="coordinator")
+    who = accounts.set_password_with_code(register, "k@stadt.de", code, "ein-gutes-passwort")
+    cid = journal.add_concern(
+        register, journal.ConcernInput(thema="Intern", sozialraum_ids=("011001",)), by=COORD, known_ids=IDS
+    )
+    assert cid in set(journal.concerns(register, by=who)["id"])
+    (view,) = accounts.accounts(register, by=cli)
+    accounts.update_account(register, account_id, by=cli, version=view.version, roles="")
+    assert who.may(Action.READ_CONCERNS)  # the object handed in still says coordinator ...
+    assert cid not in set(journal.concerns(register, by=who)["id"])  # ... the register does not
+    with pytest.raises(AccessDeniedError):
+        journal.history(register, cid, by=who)

@@ -154,3 +154,84 @@ def test_no_key_none_english_or_event_name_on_any_page_panel_role(
     assert visited >= 4 * len(PAGES)
     unique = list(dict.fromkeys(re.sub(r" in '.*", "", p) for p in problems))  # one line per kind of fault
     assert not problems, "\n".join(unique[:60])
+
+
+#: Markup a connector or a data file could type: it must reach every page as text, never as markup.
+HOSTILE = (
+    "![x](http://tracker.invalid/p.png) [klick](http://tracker.invalid/l) www.tracker.invalid **fett** $x$"
+)
+#: Free-text columns of the register that pages show (names, languages, titles, notes, answers).
+HOSTILE_COLUMNS = {
+    "connector": ("display_name", "languages", "contact"),
+    "tandem": ("name",),
+    "activity": ("title", "venue", "target_group", "notes"),
+    "concern": ("thema", "beschreibung", "lokalisierung", "loesungen", "kontakt"),
+    "concern_update": ("comment",),
+    "connector_status": ("note",),
+    "engagement": ("availability",),
+    "qualification": ("name",),
+}
+#: What Markdown would turn into an image or a link: unescaped ``![``/``](``, or a bare web address.
+LIVE = re.compile(r"(?<!\\)!(?<!\\)\[|(?<!\\)\]\(|(?:https?|ftp)://tracker|www\.tracker")
+
+
+def _live_markup(at: AppTest, where: str) -> list[str]:
+    """Places where the hostile text landed in something Streamlit renders as Markdown, and is live there."""
+    found = []
+    markdown_kinds = {"title", "header", "subheader", "markdown", "caption", "info", "success", "warning"}
+    markdown_kinds |= {"error", "button", "checkbox", "toggle", "text_input", "text_area", "tab"}
+    markdown_kinds |= {"selectbox", "multiselect", "radio", "number_input", "date_input", "select_slider"}
+    for kind, text in _texts(at):
+        if kind not in markdown_kinds or "tracker" not in text:  # options and tables are never Markdown
+            continue
+        if LIVE.search(text.replace("\\\\", "")):
+            found.append(f"{where} [{kind}] {text[:160]!r}")
+    return found
+
+
+def test_text_typed_by_people_never_becomes_markup_on_any_page(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    from sqlalchemy import text as sql
+
+    from geo import dataset, store
+
+    monkeypatch.setenv("SOZIALRAUM_DATA_DIR", str(demo_dir))
+    monkeypatch.setenv("SOZIALRAUM_USER_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("SOZIALRAUM_DEMO_PROGRAMME", "1")
+    register = store.Register(store.demo_database_url(), demo=True)  # seeded as the app seeds it, then
+    ids = sorted(dataset.load_dataset(demo_dir).spaces["sozialraum_id"])  # every free text made hostile
+    assert demo.seed_register(register, ids)
+    demo.seed_programme_year(register, ids)
+    with register.engine.begin() as c:
+        for table, columns in HOSTILE_COLUMNS.items():
+            for column in columns:
+                value = HOSTILE.replace(" ", "_") if column == "languages" else HOSTILE  # a list, comma-free
+                c.execute(sql(f"UPDATE {table} SET {column} = :v"), {"v": f"{column} {value}"})
+    register.close()
+    problems: list[str] = []
+    seen = 0
+    for role, email in ROLES.items():
+        at = AppTest.from_file(APP, default_timeout=90)
+        at.run()
+        if email:
+            _login(at, email)
+        for page in PAGES:
+            try:
+                at.switch_page(f"app_pages/{page}.py")
+            except ValueError:
+                continue
+            at.run()
+            where = f"{role} {page}"
+            problems += [f"{where}: exception {[e.value for e in at.exception]}"] if at.exception else []
+            problems += _live_markup(at, where)
+            seen += sum("tracker" in text for _, text in _texts(at))
+            for name, panels in dict(at.session_state["app_panels"]).items():
+                for panel in panels[1:]:
+                    at.session_state[f"{name}_panel"] = panel
+                    at.run()
+                    problems += _live_markup(at, f"{where} › {panel}")
+                    seen += sum("tracker" in text for _, text in _texts(at))
+                at.session_state[f"{name}_panel"] = panels[0]
+    assert seen > 50  # the hostile text did reach the pages
+    assert not problems, "\n".join(problems[:40])

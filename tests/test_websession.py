@@ -42,9 +42,7 @@ class Client:
 def client() -> Iterator[tuple[Client, store.Register]]:
     websession._register.cache_clear()
     register = store.Register(store.database_url())  # the test's own user folder (conftest)
-    _, code = accounts.create_account(
-        register, by=Principal.cli(), email="k@stadt.de", roles="coordinator"
-    )
+    _, code = accounts.create_account(register, by=Principal.cli(), email="k@stadt.de", roles="coordinator")
     accounts.set_password_with_code(register, "k@stadt.de", code, PASSWORD)
     yield Client(), register
     register.close()
