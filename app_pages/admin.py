@@ -135,6 +135,10 @@ def edit_account(who: Principal, views: list[accounts.AccountView]) -> None:
         code = accounts.new_setup_code(register(), chosen, by=who)
         st.session_state["admin_code"] = (account.email, code)
         st.rerun()
+    if st.button(t("admin.end_sessions"), key="admin_end_sessions", help=t("admin.end_sessions_help")):
+        ended = accounts.end_all_sessions(register(), chosen, by=who)
+        st.session_state["admin_flash"] = t("admin.sessions_ended", n=ended, email=plain(account.email))
+        st.rerun()
 
 
 def audit(who: Principal) -> None:

@@ -83,7 +83,12 @@ def _redeem(ticket: str) -> tuple[str, datetime] | None:
 
 
 def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
+    """HTTPS to this server, or to a trusted proxy that says so (``X-Forwarded-Proto``): the cookie is Secure."""
+    if request.url.scheme == "https":
+        return True
+    peer = request.client.host if request.client else None
+    forwarded = request.headers.get("x-forwarded-proto", "").strip().lower()
+    return forwarded == "https" and accounts.is_trusted_proxy(peer)
 
 
 async def set_session(request: Request) -> Response:

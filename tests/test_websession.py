@@ -88,3 +88,11 @@ def test_another_site_cannot_set_or_clear_the_cookie(client: tuple[Client, store
 def test_behind_tls_the_cookie_is_secure() -> None:
     assert "Secure" in websession.cookie_header("abc", None, secure=True)
     assert "Max-Age=0" in websession.cookie_header("", None, secure=False)
+
+
+def test_behind_a_trusted_proxy_with_tls_the_cookie_is_secure(client: tuple[Client, store.Register]) -> None:
+    c, register = client
+    login = _ticket(register)
+    # httpx's test transport connects from 127.0.0.1: the documented nginx on the same host
+    answer = c.post(websession.SESSION_PATH, content=login.ticket, headers={"X-Forwarded-Proto": "https"})
+    assert answer.status_code == 204 and "Secure" in answer.headers["set-cookie"]
