@@ -178,7 +178,9 @@ def _address(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address 
 def is_trusted_proxy(peer: str | None) -> bool:
     """True when a connection comes from one of the `trusted_proxies`."""
     address = _address(peer)
-    return address is not None and any(address in n for n in trusted_proxies() if n.version == address.version)
+    return address is not None and any(
+        address in n for n in trusted_proxies() if n.version == address.version
+    )
 
 
 def client_address(
