@@ -444,10 +444,20 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         replace=args.replace,
         by=Principal.cli(),
     )
-    rows = sum(t["rows"] for t in manifest["tables"].values())
+    done = manifest["restored"]
     print(
-        i18n.translate("cli.restored", args.lang, file=str(args.file), rows=rows, created=manifest["created"])
+        i18n.translate(
+            "cli.restored",
+            args.lang,
+            file=str(args.file),
+            rows=done["rows"],
+            files=done["dataset_files"],
+            sessions=done["sessions_ended"],
+            created=manifest["created"],
+        )
     )
+    if not done["datasets_checked"]:
+        print(i18n.translate("cli.restored_unchecked", args.lang), file=sys.stderr)
     return 0
 
 

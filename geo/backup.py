@@ -35,11 +35,12 @@ from sqlalchemy import Engine, inspect, text
 from geo import __version__, files, logs, store
 from geo.access import Action, Principal, require
 from geo.errors import SozialraumError
+from geo.settings import env_number
 
 #: The layout of a backup file; a restore refuses a format it does not know.
 FORMAT = 1
-#: Short-lived security state, left out: a restore signs everybody out.
-SKIPPED_TABLES = frozenset({"login_session", "login_failure"})
+#: Short-lived security state, left out: a restore signs everybody out (with ``replace``, their rows go).
+SKIPPED_TABLES = frozenset({"login_session", "login_failure", "setup_code"})
 #: Rows here alone do not make a register worth a backup: the log of what was done to it (a backup itself
 #: adds an entry, so an empty register would look filled after its first backup).
 LOG_TABLES = frozenset({"audit_entry"})
@@ -127,7 +128,8 @@ def backup(
     BackupError
         The register is empty and `allow_empty` is False; nothing is written.
     """
-    require(by, Action.BACKUP)
+    with register.read() as s:  # the account as the register holds it now, not as the caller built it
+        require(register.current(s, by), Action.BACKUP)
     revision, rows = _snapshot(register.engine)
     if not allow_empty and not any(found for name, found in rows.items() if name not in LOG_TABLES):
         key = "backup.empty_demo" if register.demo else "backup.empty_real"
@@ -149,10 +151,16 @@ def backup(
             archive.writestr(f"tables/{name}.jsonl", data)
             manifest["tables"][name] = {"rows": len(table_rows), "sha256": hashlib.sha256(data).hexdigest()}
         if datasets is not None and datasets.is_dir():
+            manifest["dataset_files"] = {}
             for path in sorted(p for p in datasets.rglob("*") if p.is_file() and not files.leftover(p)):
                 relative = path.relative_to(datasets).as_posix()
-                archive.write(path, f"datasets/{relative}")
+                data = path.read_bytes()
+                archive.writestr(f"datasets/{relative}", data)
                 manifest["datasets"].append(relative)
+                manifest["dataset_files"][relative] = {
+                    "bytes": len(data),
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                }
         archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
     files.write_atomic(out, buffer.getvalue())
     logs.get("backup").info(
@@ -171,11 +179,42 @@ def backup(
     return manifest
 
 
+def max_entry_bytes() -> int:
+    """The largest file a restore unpacks (`SOZIALRAUM_RESTORE_MAX_MB`, default 1024 MB per file)."""
+    return int(env_number("SOZIALRAUM_RESTORE_MAX_MB") * 1024 * 1024)
+
+
+def _read(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    """
+    One entry of the backup, read in pieces and never past `limit` bytes.
+
+    The size a zip file declares is checked first; the bytes that really come out are counted as well,
+    because a crafted file can declare less than it unpacks to.
+    """
+    try:
+        info = archive.getinfo(name)
+    except KeyError as exc:
+        raise BackupError("backup.damaged", part=name) from exc
+    if info.file_size > limit:
+        raise BackupError("backup.too_big", part=name, mb=limit // (1024 * 1024))
+    chunks, size = [], 0
+    try:
+        with archive.open(info) as stream:
+            while chunk := stream.read(1024 * 1024):
+                size += len(chunk)
+                if size > limit or size > info.file_size:
+                    raise BackupError("backup.too_big", part=name, mb=limit // (1024 * 1024))
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:  # a CRC error, a cut-off file
+        raise BackupError("backup.damaged", part=name) from exc
+    return b"".join(chunks)
+
+
 def read_manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
     """The manifest of an opened backup, checked against this app and the files beside it."""
     try:
-        manifest = json.loads(archive.read(MANIFEST))
-    except (KeyError, ValueError) as exc:
+        manifest = json.loads(_read(archive, MANIFEST, 16 * 1024 * 1024))
+    except (BackupError, ValueError) as exc:
         raise BackupError("backup.not_a_backup") from exc
     if manifest.get("format") != FORMAT:
         raise BackupError("backup.unknown_format", found=str(manifest.get("format")))
@@ -188,12 +227,17 @@ def read_manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
     for name, entry in manifest.get("tables", {}).items():
         if name not in known and revisions.index(manifest["revision"]) == len(revisions) - 1:
             raise BackupError("backup.damaged", part=name)
-        try:
-            data = archive.read(f"tables/{name}.jsonl")
-        except KeyError as exc:
-            raise BackupError("backup.damaged", part=name) from exc
+        data = _read(archive, f"tables/{name}.jsonl", max_entry_bytes())
         if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
             raise BackupError("backup.damaged", part=name)
+    for relative in manifest.get("datasets", []):
+        target = (Path("/datasets") / relative).resolve()
+        if not isinstance(relative, str) or not target.is_relative_to(Path("/datasets").resolve()):
+            raise BackupError("backup.damaged", part=str(relative))  # a crafted name such as ../../etc
+        if relative in manifest.get("dataset_files", {}):
+            continue
+        if "dataset_files" in manifest:  # listed, but without its checksum
+            raise BackupError("backup.damaged", part=relative)
     return dict(manifest)
 
 
@@ -223,7 +267,13 @@ def restore(
     by: Principal,
 ) -> dict[str, Any]:
     """
-    Restore a backup into the database at `url` (and its datasets into `datasets`).
+    Restore a backup into the database at `url` (and its datasets into `datasets`): all of it, or nothing.
+
+    Everything is checked before anything is written: the manifest, every entry's size (before it is
+    unpacked) and checksum, the datasets' too, the schema revision, and whether the database is empty. The
+    datasets are then unpacked beside their place; the tables go in in one transaction, and the datasets folder
+    is swapped in before that transaction commits (and swapped back if the commit fails). A folder or an
+    SQLite file that does not exist yet (a new machine) is created.
 
     Parameters
     ----------
@@ -234,19 +284,22 @@ def restore(
     datasets
         Where the datasets folder goes (``<user folder>/official``); swapped in whole. None: not restored.
     replace
-        Delete the rows the database has first; without it a database with rows is refused.
+        Delete the rows the database has first, login sessions included (everybody logs in again); without
+        it a database with rows is refused.
     by
         Who restores (admins and the operator only); audited in the restored register.
 
     Returns
     -------
     dict
-        The backup's manifest.
+        The backup's manifest, and under ``"restored"`` what was done: rows, dataset files, sessions ended,
+        and whether the datasets had checksums (backups before version 0.2 have none).
 
     Raises
     ------
     BackupError
-        Not a backup, damaged, newer than this app, or the database is not empty (without `replace`).
+        Not a backup, damaged, too big, newer than this app, or the database is not empty (without
+        `replace`). Nothing was changed then.
     """
     require(by, Action.BACKUP)
     try:
@@ -255,81 +308,148 @@ def restore(
         raise BackupError("backup.not_a_backup") from exc
     with archive:
         manifest = read_manifest(archive)
+        store.sqlite_folder(url)
         engine = store.make_engine(url)
+        staging: Path | None = None
         try:
-            revision = manifest["revision"]
-            current = store.schema_revision(engine)
-            if current is None and revision != store.HEAD_REVISION:
-                store.migrate(engine, revision=revision)  # an older backup: its own schema first
-            elif current is None or current != store.HEAD_REVISION:
-                store.migrate(engine)
-            elif revision != store.HEAD_REVISION:
-                raise BackupError("backup.older_needs_empty", revision=revision, head=store.HEAD_REVISION)
-            filled = _has_rows(engine)
-            if filled and not replace:
-                raise BackupError("backup.not_empty", tables=", ".join(filled))
-            _load_rows(engine, archive, manifest)
+            _check_target(engine, manifest, replace=replace)
+            if datasets is not None and manifest.get("datasets"):
+                staging = _stage_datasets(archive, manifest, datasets)
+            done = _load_rows(engine, archive, manifest, swap=(staging, datasets))
+            staging = None  # swapped in
             if store.schema_revision(engine) != store.HEAD_REVISION:
                 store.migrate(engine)
         finally:
             engine.dispose()
-        if datasets is not None and manifest.get("datasets"):
-            _restore_datasets(archive, manifest, datasets)
-    logs.get("backup").info("backup %s (taken %s) restored", Path(source).name, manifest["created"])
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
+    done["dataset_files"] = len(manifest.get("datasets", [])) if datasets is not None else 0
+    done["datasets_checked"] = "dataset_files" in manifest or not manifest.get("datasets")
+    logs.get("backup").info(
+        "backup %s (taken %s) restored: %d rows, %d dataset files, %d login sessions ended",
+        Path(source).name,
+        manifest["created"],
+        done["rows"],
+        done["dataset_files"],
+        done["sessions_ended"],
+    )
     register = store.Register(url)
     try:
-        register.record(by, "backup.restore", target="backup", target_id=Path(source).name)
+        register.record(by, "backup.restore", target="backup", target_id=Path(source).name, **done)
     finally:
         register.close()
-    return manifest
+    return {**manifest, "restored": done}
 
 
-def _load_rows(engine: Engine, archive: zipfile.ZipFile, manifest: dict[str, Any]) -> None:
-    """Every table's rows in one transaction: children deleted first, parents inserted first."""
-    with engine.connect() as connection, connection.begin():
-        present = set(inspect(connection).get_table_names())
-        tables = [t for t in _tables() if t.name in present]
-        for table in reversed(tables):
-            connection.execute(table.delete())
-        for table in tables:
-            if table.name not in manifest["tables"]:
-                continue
-            columns = {c.name: c for c in table.columns}
-            rows = [
-                {k: _typed(columns[k], v) for k, v in json.loads(line).items() if k in columns}
-                for line in archive.read(f"tables/{table.name}.jsonl").decode("utf-8").splitlines()
-                if line
-            ]
-            if rows:
-                connection.execute(table.insert(), rows)
-            if engine.dialect.name == "postgresql" and "id" in columns and columns["id"].autoincrement:
-                # the next ID follows the restored ones (the table name is the app's own, not input)
-                statement = (
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608
-                    f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
-                )
-                connection.execute(text(statement))
+def _check_target(engine: Engine, manifest: dict[str, Any], *, replace: bool) -> None:
+    """The database's schema brought to where the backup can go in, and refused when it holds rows."""
+    revision = manifest["revision"]
+    current = store.schema_revision(engine)
+    if current is None and revision != store.HEAD_REVISION:
+        store.migrate(engine, revision=revision)  # an older backup: its own schema first
+    elif current is None or current != store.HEAD_REVISION:
+        store.migrate(engine)
+    elif revision != store.HEAD_REVISION:
+        raise BackupError("backup.older_needs_empty", revision=revision, head=store.HEAD_REVISION)
+    filled = _has_rows(engine)
+    if filled and not replace:
+        raise BackupError("backup.not_empty", tables=", ".join(filled))
 
 
-def _restore_datasets(archive: zipfile.ZipFile, manifest: dict[str, Any], datasets: Path) -> None:
-    """The datasets folder written beside its place, then swapped in whole (the old one removed)."""
+def _stage_datasets(archive: zipfile.ZipFile, manifest: dict[str, Any], datasets: Path) -> Path:
+    """The datasets folder unpacked beside its place, every file checked; removed again on any problem."""
     datasets.parent.mkdir(parents=True, exist_ok=True)
     staging = files.sibling(datasets, "new")
+    sums = manifest.get("dataset_files", {})
+    limit = max_entry_bytes()
     try:
         for relative in manifest["datasets"]:
             target = (staging / relative).resolve()
             if not target.is_relative_to(staging.resolve()):  # a crafted name such as ../../etc
                 raise BackupError("backup.damaged", part=relative)
+            data = _read(archive, f"datasets/{relative}", limit)
+            expected = sums.get(relative)
+            if expected is not None and (
+                hashlib.sha256(data).hexdigest() != expected.get("sha256")
+                or len(data) != expected.get("bytes")
+            ):
+                raise BackupError("backup.damaged", part=f"datasets/{relative}")
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(archive.read(f"datasets/{relative}"))
-        old = files.sibling(datasets, "old")
-        if datasets.exists():
-            datasets.rename(old)
-        staging.replace(datasets)
-        shutil.rmtree(old, ignore_errors=True)
+            target.write_bytes(data)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    return staging
+
+
+def _load_rows(
+    engine: Engine,
+    archive: zipfile.ZipFile,
+    manifest: dict[str, Any],
+    *,
+    swap: tuple[Path | None, Path | None] = (None, None),
+) -> dict[str, int]:
+    """
+    Every table's rows in one transaction: children deleted first, parents inserted first.
+
+    The login state (sessions, failed logins, a setup code) goes too: everybody logs in again. The staged
+    datasets folder (`swap`: staging, place) is swapped in just before the commit and back if it fails.
+    """
+    staging, place = swap
+    ended = 0
+    rows_in = 0
+    old: Path | None = None
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        try:
+            present = set(inspect(connection).get_table_names())
+            for name in sorted(SKIPPED_TABLES & present):
+                result = connection.execute(store.Base.metadata.tables[name].delete())
+                ended += int(result.rowcount or 0) if name == "login_session" else 0
+            tables = [t for t in _tables() if t.name in present]
+            for table in reversed(tables):
+                connection.execute(table.delete())
+            for table in tables:
+                if table.name not in manifest["tables"]:
+                    continue
+                columns = {c.name: c for c in table.columns}
+                raw = _read(archive, f"tables/{table.name}.jsonl", max_entry_bytes())
+                rows = [
+                    {k: _typed(columns[k], v) for k, v in json.loads(line).items() if k in columns}
+                    for line in raw.decode("utf-8").splitlines()
+                    if line
+                ]
+                if rows:
+                    connection.execute(table.insert(), rows)
+                    rows_in += len(rows)
+                if engine.dialect.name == "postgresql" and "id" in columns and columns["id"].autoincrement:
+                    # the next ID follows the restored ones (the table name is the app's own, not input)
+                    statement = (
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608
+                        f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+                    )
+                    connection.execute(text(statement))
+            if staging is not None and place is not None:
+                if place.exists():
+                    old = files.sibling(place, "old")
+                    place.rename(old)
+                staging.replace(place)
+            try:
+                transaction.commit()
+            except BaseException:
+                if staging is not None and place is not None:  # the tables did not go in: nor do the datasets
+                    place.replace(staging)
+                    if old is not None:
+                        old.rename(place)
+                    old = None
+                raise
+        except BaseException:
+            if transaction.is_active:
+                transaction.rollback()
+            raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return {"rows": rows_in, "sessions_ended": ended}
 
 
 def compare(left_url: str, right_url: str) -> dict[str, tuple[int, int]]:

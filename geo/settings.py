@@ -60,6 +60,7 @@ NUMBERS: dict[str, tuple[float, float]] = {
     "SOZIALRAUM_RETENTION_DAYS": (365, 1),
     "SOZIALRAUM_SQLITE_BUSY_MS": (5000, 0),
     "SOZIALRAUM_SMTP_PORT": (587, 1),
+    "SOZIALRAUM_RESTORE_MAX_MB": (1024, 1),
 }
 
 

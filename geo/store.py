@@ -368,6 +368,29 @@ def schema_revision(engine: Engine) -> str | None:
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
 
 
+def sqlite_folder(url: str) -> None:
+    """
+    For an SQLite file: create its folder when it does not exist yet (a new machine, a first restore).
+
+    Raises
+    ------
+    RegisterError
+        When the folder cannot be made (read-only, a file where the folder should be), saying where and why.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise RegisterError("register.bad_url", url=_hide_password(url)) from exc
+    database = parsed.database
+    if parsed.get_backend_name() == "sqlite" and database and database != ":memory:":
+        try:
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RegisterError(
+                "register.cannot_create", path=database, reason=exc.strerror or str(exc)
+            ) from exc
+
+
 def make_engine(url: str) -> Engine:
     """
     An engine for the register's database, SQLite set up as several sessions use it (`_sqlite_pragmas`).
