@@ -311,8 +311,10 @@ def files_tab(who: Principal, known: set[str], points: dict[str, str]) -> None:
             ignored=plain(", ".join(preview.ignored_columns) or "–"),
         )
     )
-    if preview.doubtful:
-        st.warning(t("tandems.import_doubtful", kind=t(f"tandems.import_{kind}")))
+    if preview.doubtful:  # another kind of table (the Quartiersatlas as a connector list): refused in geo too
+        st.error(t("tandems.import_doubtful", kind=t(f"tandems.import_{kind}")))
+        return
+    st.dataframe(frame[preview.used_columns].head(5), hide_index=True)  # the first rows, as they will go in
     if st.button(t("tandems.import_confirm", n=preview.rows), key="tandems_import"):
         if kind == "connectors":
             problems = store.import_connectors(reg, frame, by=who, known_ids=known)

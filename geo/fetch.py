@@ -8,6 +8,7 @@ import os
 import re
 import socket
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -32,7 +33,7 @@ from geo.dataset import (
 from geo.errors import DataError, DownloadError
 from geo.indicators import catalogue
 from geo.report import Report
-from geo.settings import PORTAL_BASE_URL, PORTAL_SOZIALRAEUME, PORTAL_STADTTEILE, get_settings
+from geo.settings import PORTAL_BASE_URL, PORTAL_SOZIALRAEUME, PORTAL_STADTTEILE, env_number, get_settings
 
 if TYPE_CHECKING:
     from geo.store import Register
@@ -199,12 +200,22 @@ def download(url: str, dest: Path, *, progress: Progress | None = None) -> Path:
     settings = get_settings()
     name = dest.name
     check_url(url)
+    deadline = time.monotonic() + env_number("SOZIALRAUM_DOWNLOAD_DEADLINE")
     try:
         with _opener().open(url, timeout=settings.download_timeout_s) as response:
             total = int(response.headers.get("Content-Length") or 0) or None
             done = 0
             with dest.open("wb") as out:
-                while chunk := response.read(_CHUNK):
+                # read1: what has arrived (at most a chunk), so a server that sends a byte a second meets
+                # the deadline instead of holding the import for ever
+                while chunk := response.read1(_CHUNK):
+                    if time.monotonic() > deadline:
+                        raise DownloadError(
+                            "error.download_deadline",
+                            file=name,
+                            url=url,
+                            seconds=int(env_number("SOZIALRAUM_DOWNLOAD_DEADLINE")),
+                        )
                     done += len(chunk)
                     if done > settings.max_download_bytes:
                         raise DownloadError(

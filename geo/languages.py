@@ -127,6 +127,10 @@ def read_nationalities(
     comma = uses_decimal_comma(counts)  # decided per file: "1.234" is a thousand only in a decimal-comma file
     numeric = pd.DataFrame({c: parse_numbers(counts[c], decimal_comma=comma)[0] for c in counts.columns})
     numeric = numeric.loc[:, numeric.notna().any()].fillna(0.0).astype(float)
+    negative = numeric.lt(0).any(axis=1)
+    if negative.any():  # a count of people below zero: a sign error or a shifted column, never a fact
+        rows = raw.loc[keys.notna(), key_col][negative.to_numpy()].astype(str).tolist()
+        raise DataError("error.nationalities_negative", file=path.name, examples=", ".join(rows[:3]))
     numeric.index = pd.Index(keys[keys.notna()].tolist(), name="stadtteil_nr")
     return numeric.groupby(level=0).sum()
 

@@ -1065,9 +1065,24 @@ def preview_import(frame: pd.DataFrame, kind: str) -> ImportPreview:
 
 
 def _required(frame: pd.DataFrame, columns: dict[str, str], needed: tuple[str, ...]) -> None:
+    """
+    Refuse a table without the needed columns, or one that is another kind of table.
+
+    The Quartiersatlas uploaded as a list of connectors has a "Name" column, and would have made 171
+    connectors named after Sozialräume: more of its columns fit nothing here than fit (`preview_import`).
+    """
     missing = [columns[k] for k in needed if columns[k] not in frame.columns]
     if missing:
         raise RegisterError("register.columns_missing", columns=missing, found=list(frame.columns))
+    kind = next(k for k, v in IMPORT_COLUMNS.items() if v is columns)
+    preview = preview_import(frame, kind)
+    if preview.doubtful:
+        raise RegisterError(
+            "register.columns_dont_fit",
+            expected=list(columns.values()),
+            found_count=len(frame.columns),
+            used=len(preview.used_columns),
+        )
 
 
 def import_connectors(

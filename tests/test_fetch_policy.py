@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +27,18 @@ def local_server() -> Iterator[tuple[str, int]]:
                 "/to-metadata": "http://169.254.169.254/latest/meta-data/",
                 "/to-localhost": f"http://localhost:{self.server.server_address[1]}/file.txt",
             }
+            if self.path == "/slow":  # a byte every 0.2 s, for ever: each read is quick, the whole never ends
+                self.send_response(200)
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                try:
+                    for _ in range(100):
+                        self.wfile.write(b"x")
+                        self.wfile.flush()
+                        time.sleep(0.2)
+                except OSError:
+                    return
+                return
             if self.path in targets:
                 self.send_response(302)
                 self.send_header("Location", targets[self.path])
@@ -116,3 +129,16 @@ def test_the_address_really_reached_is_checked_again(
     with pytest.raises(DownloadError, match="internes Netz"):
         fetch.download(f"http://localhost:{port}/file.txt", tmp_path / "d.txt")
     assert not (tmp_path / "d.txt").exists()
+
+
+def test_a_server_that_sends_a_byte_at_a_time_meets_the_deadline(
+    local_server: tuple[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    host, port = local_server
+    monkeypatch.setenv("SOZIALRAUM_FETCH_HOSTS", f"{host}:{port}")
+    monkeypatch.setenv("SOZIALRAUM_DOWNLOAD_TIMEOUT", "5")  # each read gets its byte well within this
+    monkeypatch.setenv("SOZIALRAUM_DOWNLOAD_DEADLINE", "2")
+    started = time.monotonic()
+    with pytest.raises(DownloadError, match="2 Sekunden"):
+        fetch.download(f"http://{host}:{port}/slow", tmp_path / "slow.bin")
+    assert time.monotonic() - started < 6
