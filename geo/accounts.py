@@ -452,7 +452,7 @@ def start_session(register: Register, principal: Principal) -> LoginTicket:
     """
     if principal.account_id is None:
         raise AccessDeniedError("access.login_needed")
-    ticket = secrets.token_urlsafe(32)
+    ticket = ("d" if register.demo else "r") + secrets.token_urlsafe(32)  # which register it belongs to
     with register._tx() as s:
         now = _now()
         s.execute(delete(LoginSession).where(LoginSession.expires_at < now))  # forget old ones on the way

@@ -70,16 +70,16 @@ def _register(url: str, demo: bool) -> store.Register:
 
 
 def _redeem(ticket: str) -> tuple[str, datetime] | None:
-    """The ticket's token from the register it belongs to: the real one (when it opens) or the demo's."""
-    for url, demo in ((store.database_url(), False), (store.demo_database_url(), True)):
-        try:
-            redeemed = accounts.redeem_ticket(_register(url, demo), ticket)
-        except SozialraumError as exc:  # an operator's setting; the page says so elsewhere
-            _log.warning("register not opened for a login cookie: %s", exc.message("en"))
-            continue
-        if redeemed is not None:
-            return redeemed
-    return None
+    """The ticket's token from the register it names (its first letter): the demo's or the real one."""
+    registers = {"r": (store.database_url(), False), "d": (store.demo_database_url(), True)}
+    if ticket[:1] not in registers:
+        return None
+    url, demo = registers[ticket[:1]]
+    try:
+        return accounts.redeem_ticket(_register(url, demo), ticket)
+    except SozialraumError as exc:  # an operator's setting; the page says so elsewhere
+        _log.warning("register not opened for a login cookie: %s", exc.message("en"))
+        return None
 
 
 def _secure(request: Request) -> bool:
