@@ -78,7 +78,9 @@ def _read(path: str, queue: multiprocessing.Queue) -> None:
         outcome = f"read {len(frame)} rows"
     except SozialraumError as exc:
         outcome = "refused: " + exc.message("en")[:110]
-    queue.put((time.monotonic() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, outcome))
+    queue.put(
+        (time.monotonic() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, outcome)
+    )
 
 
 def measure(path: Path) -> str:
@@ -98,7 +100,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         bomb = _bomb(Path(folder) / "bomb.xlsx")
         unpacked = sum(i.file_size for i in zipfile.ZipFile(bomb).infolist())
-        print(f"XLSX {bomb.stat().st_size / 1024:.0f} KiB, unpacks to {unpacked / 2**20:.0f} MiB: {measure(bomb)}")
+        print(
+            f"XLSX {bomb.stat().st_size / 1024:.0f} KiB, unpacks to {unpacked / 2**20:.0f} MiB: {measure(bomb)}"
+        )
         csv = _csv(Path(folder) / "gross.csv")
         print(f"CSV {csv.stat().st_size / 1e6:.0f} MB: {measure(csv)}")
 
