@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._data import real_or_demo  # noqa: E402
-from geo import dataset, demo, foliummap, maps  # noqa: E402
+from geo import dataset, demo, maps, webmap  # noqa: E402
 
 
 def _timed(fn, *args, **kwargs):
@@ -31,8 +31,12 @@ def measure(folder: Path, label: str) -> list[str]:
     loaded, t_load = _timed(dataset.load_dataset, folder)
     for tolerance in (0.0, 12.0):
         geometry, t_geom = _timed(maps.map_geometry, loaded, tolerance_m=tolerance)
-        m, t_map = _timed(foliummap.choropleth, loaded, geometry, None)
-        html, t_html = _timed(foliummap.standalone_html, m, title="bench")
+        indicator = maps.default_indicator(loaded.indicator_ids())
+        base, t_map = _timed(webmap.base_payload, loaded, geometry)
+        styling = maps.style_indicator(loaded, indicator, lang="de")  # type: ignore[arg-type]
+        lines = webmap.lines_for(loaded, "indikator", indicator_id=indicator, lang="de")
+        style = webmap.style_payload(base, styling, lines, loaded)
+        html, t_html = _timed(webmap.standalone_html, base, style, title="bench")
         vertices = int(sum(len(g.exterior.coords) for g in geometry.spaces.geometry.explode().to_numpy()))
         rows.append(
             f"| {label} | {tolerance:g} m | {vertices:,} | {len(html.encode()) / 1024:,.0f} KiB | "

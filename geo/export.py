@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geo import brief, coverage, maps, snapshot
+from geo import brief, coverage, maps, snapshot, webmap
 from geo.dataset import Dataset
 from geo.snapshot import Preset, SnapshotView
 from geo.tables import FORMULA_PREFIXES, csv_bytes, neutralise_formulas
@@ -70,32 +70,7 @@ def render(
     assignments = assignments[["sozialraum_id", "tandem"]]  # only tandem names travel on
     prepared = snapshot.prepare(dataset, view, assignments, lang=lang)
     if fmt == "html":
-        from geo import foliummap  # noqa: PLC0415 (folium is imported only when an HTML export is made)
-
-        geometry = maps.map_geometry(dataset)
-        if view.kind == "need":
-            m = foliummap.need_map(dataset, geometry, prepared.result, lang=lang)
-        elif view.kind == "coverage":
-            m = foliummap.coverage_map(
-                dataset,
-                geometry,
-                prepared.table,
-                min_class=view.min_class,
-                catchments=coverage.catchment_areas(dataset.welcome_points, dataset.spaces),
-                lang=lang,
-            )
-        else:
-            m = foliummap.choropleth(
-                dataset,
-                geometry,
-                view.indicator,
-                scheme=view.scheme,
-                k=view.k,
-                breaks=list(view.breaks),
-                lang=lang,
-            )
-        title = f"{prepared.styling.title} – {dataset.meta.title}"
-        return foliummap.standalone_html(m, title=title).encode("utf-8")
+        return _html(dataset, prepared, lang=lang).encode("utf-8")
     if fmt == "brief":
         return brief.meeting_brief(dataset, prepared, lang=lang, orientation=orientation)
     if fmt == "factsheet":
@@ -105,3 +80,36 @@ def render(
         return brief.fact_sheet(dataset, prepared, sozialraum_id, lang=lang, open_concerns=open_concerns)
     figure = snapshot.map_figure(dataset, prepared, preset=preset, lang=lang, highlight=sozialraum_id)
     return snapshot.to_bytes(figure, fmt)  # type: ignore[arg-type]
+
+
+def _html(dataset: Dataset, prepared: snapshot.Prepared, *, lang: str) -> str:
+    """
+    The view as one offline HTML file: the app's own web map (`geo.webmap.standalone_html`).
+
+    The same colours, legend, source line and tooltips as on the screen; every text from data travels as
+    JSON inside the page and is written into it as text, never as markup or code.
+    """
+    view = prepared.view
+    geometry = maps.map_geometry(dataset)
+    base = webmap.base_payload(dataset, geometry, lang=lang)
+    overlay = None
+    if view.kind == "need":
+        lines = webmap.lines_for(dataset, "index", result=prepared.result, lang=lang)
+    elif view.kind == "coverage":
+        lines = webmap.coverage_lines(prepared.table, lang=lang)
+        catchments = coverage.catchment_areas(dataset.welcome_points, dataset.spaces)
+        covered = prepared.table.loc[prepared.table["tandems"] != "", ["sozialraum_id", "tandems"]]
+        anchors = geometry.spaces.set_index("sozialraum_id").geometry.representative_point()
+        overlay = webmap.Overlay(
+            outlines=tuple(catchments.geometry),
+            labels=tuple(
+                (anchors[i].x, anchors[i].y, name)
+                for i, name in zip(covered["sozialraum_id"], covered["tandems"], strict=True)
+                if i in anchors.index
+            ),
+        )
+    else:
+        lines = webmap.lines_for(dataset, "indikator", indicator_id=view.indicator, lang=lang)
+    style = webmap.style_payload(base, prepared.styling, lines, dataset, overlay=overlay, lang=lang)
+    title = f"{prepared.styling.title} – {dataset.meta.title}"
+    return webmap.standalone_html(base, style, title=title, lang=lang)

@@ -1,7 +1,7 @@
 """
-Map geometry and styling, shared by the web map, the folium HTML export and the printed maps.
+Map geometry and styling, shared by the web map (in the app and as the HTML export) and the printed maps.
 
-`geo.webmap` draws in the app, `geo.foliummap` writes the HTML export, `geo.snapshot` prints.
+`geo.webmap` draws in the app and writes the HTML export, `geo.snapshot` prints.
 
 Geometry is sent to the browser simplified as a coverage (shared borders stay shared) and rounded to
 about one metre. Every text that comes from data is HTML-escaped before it reaches the map.
@@ -106,12 +106,22 @@ def format_date(iso: str, lang: str) -> str:
     return i18n.format_date(stamp, lang)
 
 
+#: ColorBrewer's OrRd with 9 classes (colour-blind safe, sequential), light to dark.
+ORRD_9 = ("#fff7ec", "#fee8c8", "#fdd49e", "#fdbb84", "#fc8d59", "#ef6548", "#d7301f", "#b30000", "#7f0000")
+
+
+def _orrd(x: float) -> str:
+    """The colour at `x` (0 to 1) along `ORRD_9`, interpolated linearly in RGB."""
+    rgb = [tuple(int(h[i : i + 2], 16) / 255 for i in (1, 3, 5)) for h in ORRD_9]
+    position = min(max(x, 0.0), 1.0) * (len(rgb) - 1)
+    i = min(int(position), len(rgb) - 2)
+    f = position - i
+    return "#" + "".join(f"{int((rgb[i][j] * (1 - f) + rgb[i + 1][j] * f) * 255.9999):02x}" for j in range(3))
+
+
 def palette(k: int, *, reverse: bool = False) -> list[str]:
     """`k` colours of ColorBrewer's colour-blind-safe sequential OrRd, light to dark (or dark to light)."""
-    import branca.colormap  # noqa: PLC0415 (imported when first needed: part of the folium export stack)
-
-    cmap = branca.colormap.linear.OrRd_09.scale(0, 1)  # type: ignore[attr-defined]
-    colours = [cmap.rgb_hex_str(0.12 + 0.88 * i / max(k - 1, 1)) for i in range(k)]
+    colours = [_orrd(0.12 + 0.88 * i / max(k - 1, 1)) for i in range(k)]
     return colours[::-1] if reverse else colours
 
 

@@ -50,7 +50,7 @@ def _each_panel(at: AppTest) -> Iterator[str]:
 
 
 def _map_args(at: AppTest) -> dict:
-    """The arguments of the folium map on a page that still uses one (coverage, activities)."""
+    """The arguments of the one map component on a page (coverage, activities)."""
     assert not at.error, [e.value for e in at.error]
     (component,) = at.get("component_instance")
     return json.loads(component.proto.json_args)

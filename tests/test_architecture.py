@@ -65,7 +65,6 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "nearby",
         "maps",
         "webmap",
-        "foliummap",
         "snapshot",
         "brief",
         "export",

@@ -339,6 +339,29 @@ def test_the_standalone_map_works_from_a_disk_without_network(
     assert "SGB-II-Quote" in pg.locator(".sk-legend").inner_text()
     assert "Demo-Daten" in pg.locator(".sk-source").inner_text()
     pg.screenshot(path=str(ARTIFACTS / "standalone-map.png"))
+    # `geo export --format html` writes the same map (one HTML writer): here the coverage view
+    exported = tmp_path / "abdeckung.html"
+    assert (
+        main(
+            [
+                "export",
+                "--data-dir",
+                str(demo_dir),
+                "--view",
+                "coverage",
+                "--format",
+                "html",
+                "--out",
+                str(exported),
+            ]
+        )
+        == 0
+    )
+    pg.goto(exported.as_uri())
+    pg.wait_for_selector("path.sk-sozialraum", timeout=20_000)
+    assert pg.locator("path.sk-sozialraum").count() == 171
+    assert "Welcome Point" in pg.locator(".sk-legend").inner_text()
+    assert "Demo-Daten" in pg.locator(".sk-source").inner_text()
     assert blocked == []
 
 

@@ -3,8 +3,7 @@ Hostile text through every renderer: nothing from data or users becomes markup, 
 
 One corpus (template-literal code, backticks, a closing script tag, Markdown images and links, bare web
 addresses, CR/LF, bidi overrides) goes through each output with that output's one escaping rule: the HTML
-map export (folium's JavaScript template literals, also run in Chromium under CI), the web map's offline
-HTML, Markdown on the pages, mail headers, and the names the register accepts.
+map export (the web map as one file, also run in Chromium under CI), `geo map`'s offline HTML, Markdown on the pages, mail headers, and the names the register accepts.
 """
 
 from __future__ import annotations
@@ -43,33 +42,40 @@ BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 @pytest.fixture(scope="module")
 def hostile_export(demo_dir: Path) -> str:
-    """The HTML map export with every corpus string as a Welcome Point's name or address."""
+    """The HTML map export with the corpus as Sozialraum names, Welcome Points and tandem names."""
     data = dataset.load_dataset(demo_dir)
     points = data.welcome_points.copy().iloc[: len(CORPUS)].copy()
     points["name"] = list(CORPUS[: len(points)])
     points["address"] = list(reversed(CORPUS[: len(points)]))
-    data = replace(data, welcome_points=points)
-    html = export.render(
+    spaces = data.spaces.copy()
+    spaces["name"] = [CORPUS[i % len(CORPUS)] for i in range(len(spaces))]
+    data = replace(data, welcome_points=points, spaces=spaces)
+    html = export.render(  # coverage: also tandem names as labels on the map
         data,
-        SnapshotView(kind="indicator", indicator="sgb2_quote"),
+        SnapshotView(kind="coverage"),
         "html",
-        assignments=pd.DataFrame(columns=["sozialraum_id", "tandem"]),
+        assignments=pd.DataFrame({"sozialraum_id": spaces["sozialraum_id"][:3], "tandem": list(CORPUS[4:7])}),
     )
     return html.decode("utf-8")
 
 
-def _template_literals(html: str) -> list[str]:
-    """The text of every JavaScript template literal folium wrote for a tooltip."""
-    return re.findall(r"bindTooltip\(\s*`(.*?)`\s*,", html, flags=re.S)
+def _payloads(html: str) -> list[object]:
+    """The JSON the offline map carries (geometry, names, colours, legend, tooltips)."""
+    import json
+
+    found = re.findall(r'<script type="application/json" id="sk-(?:base|style)">(.*?)</script>', html, re.S)
+    return [json.loads(p) for p in found]
 
 
-def test_the_html_export_has_no_live_code_in_its_tooltips(hostile_export: str) -> None:
-    literals = _template_literals(hostile_export)
-    assert len(literals) >= 8  # every Welcome Point's tooltip was found (the demo has 10 points)
-    for text in literals:
-        assert "${" not in text and "`" not in text, text[:200]
-        assert not re.search(r"\\(?!&)", text), text[:200]  # no backslash escape left to JavaScript
-    assert "window.__pwned" in hostile_export  # the names are there, as text
+def test_the_html_export_keeps_every_text_inside_json(hostile_export: str) -> None:
+    import json
+
+    payloads = _payloads(hostile_export)
+    assert len(payloads) == 2  # base and style: every text from data is in them
+    carried = json.dumps(payloads, ensure_ascii=False)
+    assert "Edit ${window.__pwned=1}" in carried and "Café `Ecke`" in carried  # there, as text
+    outside = re.sub(r'<script type="application/json".*?</script>', "", hostile_export, flags=re.S)
+    assert "__pwned" not in outside  # nowhere else: not in a script, not in markup
     assert "<script>window.__pwned" not in hostile_export
     assert "<img src=x" not in hostile_export and "<svg onload" not in hostile_export
     assert not BIDI.search(hostile_export)
@@ -95,9 +101,9 @@ def test_the_html_export_runs_no_script_in_a_browser(hostile_export: str, tmp_pa
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.on("dialog", lambda d: (errors.append(f"dialog {d.message}"), d.dismiss()))
             page.goto(page_file.as_uri())
-            page.wait_for_selector(".leaflet-interactive", timeout=30_000)
-            for marker in page.locator("path.sk-welcome-point").all()[:4]:  # open a few tooltips
-                marker.hover(force=True)
+            page.wait_for_selector("path.sk-sozialraum", timeout=30_000)
+            for shape in page.locator("path.sk-sozialraum").all()[:4]:  # open a few tooltips
+                shape.hover(force=True)
             assert page.evaluate("window.__pwned") is None
             shown = page.locator(".leaflet-tooltip").all_inner_texts()
         finally:

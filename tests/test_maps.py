@@ -7,11 +7,13 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import shapely
 
-from geo import dataset, foliummap, maps, sources
+from geo import dataset, export, maps, sources
 from geo.errors import DataError
+from geo.snapshot import SnapshotView
 from tests.conftest import SOZIALRAEUME
 
 EVIL = '<img src=x onerror="alert(1)">'
@@ -27,41 +29,38 @@ def geometry(loaded: dataset.Dataset) -> maps.MapGeometry:
     return maps.map_geometry(loaded)
 
 
-def _html(m: object) -> str:
-    return foliummap.standalone_html(m, title="Test")  # type: ignore[arg-type]
+def _html(data: dataset.Dataset, indicator: str, *, lang: str = "de", k: int = 5) -> str:
+    """The HTML export of an indicator map (the app's web map as one file)."""
+    view = SnapshotView(kind="indicator", indicator=indicator, k=k)
+    none = pd.DataFrame(columns=["sozialraum_id", "tandem"])
+    return export.render(data, view, "html", assignments=none, lang=lang).decode("utf-8")
 
 
-def test_no_script_or_style_from_a_public_host(loaded: dataset.Dataset, geometry: maps.MapGeometry) -> None:
-    html = _html(foliummap.choropleth(loaded, geometry, "sgb2_quote"))
-    loads = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
-    assert loads, "the map must load Leaflet"
-    assert all(u.startswith("data:") for u in loads), loads
-    assert "L.map(" in html or "L.map (" in html
+def test_no_script_or_style_from_a_public_host(loaded: dataset.Dataset) -> None:
+    html = _html(loaded, "sgb2_quote")
+    assert not re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="(?!data:)', html)  # everything inline
+    assert "L.map(" in html  # Leaflet and the map's code are in the file
 
 
-def test_every_sozialraum_is_a_feature_with_tooltip(
-    loaded: dataset.Dataset, geometry: maps.MapGeometry
-) -> None:
-    m = foliummap.choropleth(loaded, geometry, "kinderarmut", lang="de")
-    html = _html(m)
-    features = re.findall(r'"sozialraum_id": "(\d{6})"', html)
-    assert len(set(features)) == 171
+def test_every_sozialraum_is_a_feature_with_tooltip(loaded: dataset.Dataset) -> None:
+    html = _html(loaded, "kinderarmut", lang="de")
     first = loaded.spaces.iloc[0]
-    assert first["name"] in html
+    assert all(sid in html for sid in loaded.spaces["sozialraum_id"])  # 171 shapes, each by its ID
+    assert json.dumps(first["name"], ensure_ascii=False)[1:-1].replace("<", "\\u003c") in html
     assert "Kinderarmut" in html
     assert "Demo-Daten (erfunden)" in html
     assert "Stand 31.12.2021" in html
 
 
-def test_legend_states_unit_method_and_classes(loaded: dataset.Dataset, geometry: maps.MapGeometry) -> None:
-    html = _html(foliummap.choropleth(loaded, geometry, "arbeitslosenquote", lang="en", k=4))
+def test_legend_states_unit_method_and_classes(loaded: dataset.Dataset) -> None:
+    html = _html(loaded, "arbeitslosenquote", lang="en", k=4)
     assert "Unemployment rate (%)" in html
     assert "Quantiles, 4 classes" in html
     assert "no data" in html
     assert "As of 31/12/2021" in html
 
 
-def test_text_from_data_is_escaped(loaded: dataset.Dataset, geometry: maps.MapGeometry) -> None:
+def test_text_from_data_is_escaped(loaded: dataset.Dataset) -> None:
     evil = replace(
         loaded,
         spaces=loaded.spaces.copy(),
@@ -71,10 +70,10 @@ def test_text_from_data_is_escaped(loaded: dataset.Dataset, geometry: maps.MapGe
     evil.spaces.loc[0, "name"] = EVIL
     evil.welcome_points.loc[0, "name"] = EVIL
     evil.welcome_points.loc[0, "address"] = EVIL
-    html = _html(foliummap.choropleth(evil, geometry, "sgb2_quote"))
+    html = _html(evil, "sgb2_quote")
     assert EVIL not in html
     assert json.dumps(EVIL)[1:-1] not in html  # not even inside a JS string
-    assert "&lt;img src=x onerror=" in html
+    assert "\\u003cimg src=x onerror=" in html  # there, as text inside JSON that nothing can close
 
 
 def test_darker_means_more_need_for_down_indicators() -> None:
@@ -85,9 +84,9 @@ def test_darker_means_more_need_for_down_indicators() -> None:
     assert luminance(up[0]) > luminance(up[-1])
 
 
-def test_unknown_indicator_is_a_data_error(loaded: dataset.Dataset, geometry: maps.MapGeometry) -> None:
+def test_unknown_indicator_is_a_data_error(loaded: dataset.Dataset) -> None:
     with pytest.raises(DataError, match="gibt_es_nicht"):
-        foliummap.choropleth(loaded, geometry, "gibt_es_nicht")
+        _html(loaded, "gibt_es_nicht")
 
 
 @pytest.mark.real_data
