@@ -144,8 +144,6 @@ with friendly_errors():
 
     base = base_current()
     catchments = coverage.catchment_areas(points, data.spaces)
-    covered = table.loc[table["covered"], ["sozialraum_id", "tandems"]]
-    anchors = geometry.spaces.set_index("sozialraum_id").geometry.representative_point()
     pins = pd.DataFrame(
         [(lat, lng, t("coverage.hypothetical"), "hypothetical") for lat, lng in hypothetical],
         columns=["lat", "lon", "title", "kind"],
@@ -155,15 +153,7 @@ with friendly_errors():
         maps.style_coverage(table, min_class=min_class, lang=lang()),
         webmap.coverage_lines(table, lang=lang()),
         data,
-        overlay=webmap.Overlay(
-            outlines=tuple(catchments.geometry),
-            labels=tuple(
-                (anchors[i].x, anchors[i].y, name)
-                for i, name in zip(covered["sozialraum_id"], covered["tandems"], strict=True)
-                if i in anchors.index
-            ),
-            pins=pins,
-        ),
+        overlay=webmap.coverage_overlay(table, catchments, geometry, pins=pins),
         lang=lang(),
         height=520,
     )

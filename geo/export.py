@@ -98,16 +98,7 @@ def _html(dataset: Dataset, prepared: snapshot.Prepared, *, lang: str) -> str:
     elif view.kind == "coverage":
         lines = webmap.coverage_lines(prepared.table, lang=lang)
         catchments = coverage.catchment_areas(dataset.welcome_points, dataset.spaces)
-        covered = prepared.table.loc[prepared.table["tandems"] != "", ["sozialraum_id", "tandems"]]
-        anchors = geometry.spaces.set_index("sozialraum_id").geometry.representative_point()
-        overlay = webmap.Overlay(
-            outlines=tuple(catchments.geometry),
-            labels=tuple(
-                (anchors[i].x, anchors[i].y, name)
-                for i, name in zip(covered["sozialraum_id"], covered["tandems"], strict=True)
-                if i in anchors.index
-            ),
-        )
+        overlay = webmap.coverage_overlay(prepared.table, catchments, geometry)
     else:
         lines = webmap.lines_for(dataset, "indikator", indicator_id=view.indicator, lang=lang)
     style = webmap.style_payload(base, prepared.styling, lines, dataset, overlay=overlay, lang=lang)

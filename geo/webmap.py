@@ -198,6 +198,32 @@ class Overlay:
     focus: tuple[str, ...] = ()
 
 
+def coverage_overlay(
+    table: pd.DataFrame,
+    catchments: gpd.GeoDataFrame,
+    geometry: MapGeometry,
+    *,
+    pins: pd.DataFrame | None = None,
+) -> Overlay:
+    """
+    What the coverage map draws over its colours, on Abdeckung and in the export alike.
+
+    The Welcome Points' catchments dashed, and the name of the tandem on each Sozialraum it works in (placed
+    inside the shape).
+    """
+    covered = table.loc[table["covered"], ["sozialraum_id", "tandems"]]
+    anchors = geometry.spaces.set_index("sozialraum_id").geometry.representative_point()
+    return Overlay(
+        outlines=tuple(catchments.geometry),
+        labels=tuple(
+            (anchors[i].x, anchors[i].y, name)
+            for i, name in zip(covered["sozialraum_id"], covered["tandems"], strict=True)
+            if i in anchors.index
+        ),
+        pins=pins,
+    )
+
+
 def _lines_indicator(dataset: Dataset, indicator_id: str, lang: str) -> pd.Series:
     indicator = catalogue().get(indicator_id)
     values = dataset.spaces.set_index("sozialraum_id")[indicator_id]
