@@ -213,6 +213,59 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_dossier(args: argparse.Namespace) -> int:
+    from geo import dossier  # noqa: PLC0415
+
+    data, register = _dataset_and_register(args)
+    make = dossier.html_page if args.out.suffix.lower() in {".html", ".htm"} else dossier.pdf
+    content = make(data, register, args.sozialraum, by=Principal.cli(), public=args.public, lang=args.lang)
+    files.write_atomic(args.out, content)
+    if not args.public:  # the tandem's variant holds partner contacts: who made it is kept
+        register.record(Principal.cli(), "dossier.export", target="sozialraum", target_id=args.sozialraum)
+    print(i18n.translate("cli.export_written", args.lang, file=str(args.out), kb=round(len(content) / 1024)))
+    return 0
+
+
+def _cmd_partners(args: argparse.Namespace) -> int:
+    from geo import hsds  # noqa: PLC0415
+
+    data, register = _dataset_and_register(args)
+    by = Principal.cli()
+    if args.partners_command == "export":
+        counts = hsds.export_package(
+            register, args.out, by=by, source_note=data.meta.title, demo=data.meta.demo
+        )
+        print(
+            i18n.translate(
+                "cli.partners_exported", args.lang, folder=str(args.out), n=counts["organizations"]
+            )
+        )
+        return 0
+    if args.registry:
+        result = hsds.import_registry(register, args.source, by=by, spaces=data.spaces)
+    else:
+        result = hsds.import_package(register, args.source, by=by, spaces=data.spaces)
+    print(i18n.translate("cli.partners_imported", args.lang, created=result.created, updated=result.updated))
+    if result.outside:
+        print(
+            i18n.translate(
+                "cli.partners_outside", args.lang, n=len(result.outside), names="; ".join(result.outside)
+            )
+        )
+    if result.without_area:
+        print(
+            i18n.translate(
+                "cli.partners_without_area",
+                args.lang,
+                n=len(result.without_area),
+                names="; ".join(result.without_area),
+            )
+        )
+    for name, key in result.problems:
+        print(f"{name}: {i18n.translate(key, args.lang)}", file=sys.stderr)
+    return 0 if not result.problems else 2
+
+
 def _day(text: str) -> date:
     """An ISO date from the command line (argparse shows its own message for a wrong one)."""
     return date.fromisoformat(text)
@@ -641,6 +694,29 @@ def parser() -> argparse.ArgumentParser:
     cert.add_argument("--out", type=Path, required=True)
     _register_options(cert, demo="a connector of the demo register")
     cert.set_defaults(func=_cmd_certificate)
+
+    dos = sub.add_parser("dossier", help="the Sozialraum-Mappe for a tandem taking over (PDF, or .html)")
+    dos.add_argument("--sozialraum", required=True, help="the Sozialraum's ID")
+    dos.add_argument("--public", action="store_true", help="the public variant: no names, no contacts")
+    dos.add_argument("--out", type=Path, required=True, help="FILE.pdf or FILE.html")
+    dos.add_argument("--data-dir", type=Path, default=get_settings().data_dir, help=DATA_DIR_HELP)
+    dos.add_argument("--db", help=DATASET_DB_HELP)
+    dos.set_defaults(func=_cmd_dossier)
+
+    par = sub.add_parser("partners", help="the partner register as HSDS 3.0 tabular data (export, import)")
+    par_sub = par.add_subparsers(dest="partners_command", required=True)
+    par_ex = par_sub.add_parser("export", help="write an HSDS data package (CSV files) into a folder")
+    par_ex.add_argument("--format", choices=["hsds"], default="hsds")
+    par_ex.add_argument("--out", type=Path, required=True, help="the folder")
+    par_im = par_sub.add_parser("import", help="read an HSDS data package folder (or --registry FILE)")
+    par_im.add_argument("source", type=Path, help="the package's folder, or the registry CSV with --registry")
+    par_im.add_argument(
+        "--registry", action="store_true", help="the city's registry of integration services (CSV)"
+    )
+    for cmd in (par_ex, par_im):
+        cmd.add_argument("--data-dir", type=Path, default=get_settings().data_dir, help=DATA_DIR_HELP)
+        cmd.add_argument("--db", help=DATASET_DB_HELP)
+        cmd.set_defaults(func=_cmd_partners)
 
     imp_q = sub.add_parser("impact", help="the one-page quarterly report (PDF, no personal data)")
     imp_q.add_argument("--quarter", required=True, help="YYYY-Qn, e.g. 2026-Q3")

@@ -28,6 +28,8 @@ class Role(StrEnum):
     CONNECTOR = "connector"
     COORDINATOR = "coordinator"
     ADMIN = "admin"
+    #: A connector who left and stays as an adviser: reads what is known about their former Sozialräume.
+    ALUMNI = "alumni"
 
 
 class Action(StrEnum):
@@ -50,6 +52,12 @@ class Action(StrEnum):
     MANAGE_ACCOUNTS = "manage_accounts"  # accounts, roles, one-time codes, retention
     READ_AUDIT = "read_audit"  # the audit log and its export
     BACKUP = "backup"  # take a backup of the whole register and restore one (the command line)
+    WRITE_PARTNER = "write_partner"  # partners of one's tandems' Sozialräume (coordinators: all)
+    READ_PARTNER_CONTACTS = "read_partner_contacts"  # contact people of partners one's tandems work with
+    READ_KNOWLEDGE = "read_knowledge"  # "Was wir hier wissen": debriefs, partners, concerns of a Sozialraum
+    WRITE_DEBRIEF = "write_debrief"  # what worked: the debrief of one's tandems' held activities
+    PUBLISH_DEBRIEF = "publish_debrief"  # show a debrief in public views (without names)
+    HANDOVER = "handover"  # hand a leaving connector's partners, concerns and activities to successors
 
 
 _PUBLIC = frozenset({Action.READ_PUBLIC, Action.EXPORT_MAP})
@@ -57,7 +65,16 @@ _PUBLIC = frozenset({Action.READ_PUBLIC, Action.EXPORT_MAP})
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     "public": _PUBLIC,
     Role.CONNECTOR: _PUBLIC
-    | {Action.LOG_CONCERN, Action.WRITE_ACTIVITY, Action.READ_TANDEM_JOURNAL, Action.OWN_RECORD},
+    | {
+        Action.LOG_CONCERN,
+        Action.WRITE_ACTIVITY,
+        Action.READ_TANDEM_JOURNAL,
+        Action.OWN_RECORD,
+        Action.WRITE_PARTNER,
+        Action.READ_PARTNER_CONTACTS,
+        Action.READ_KNOWLEDGE,
+        Action.WRITE_DEBRIEF,
+    },
     Role.COORDINATOR: _PUBLIC
     | {
         Action.LOG_CONCERN,
@@ -72,6 +89,12 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         Action.EXPORT_CONCERNS,
         Action.READ_AUDIT,
         Action.MANAGE_WELCOME_POINTS,
+        Action.WRITE_PARTNER,
+        Action.READ_PARTNER_CONTACTS,
+        Action.READ_KNOWLEDGE,
+        Action.WRITE_DEBRIEF,
+        Action.PUBLISH_DEBRIEF,
+        Action.HANDOVER,
     },
     Role.ADMIN: _PUBLIC
     | {
@@ -83,9 +106,18 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         Action.MANAGE_WELCOME_POINTS,
         Action.BACKUP,
     },
+    Role.ALUMNI: _PUBLIC | {Action.OWN_RECORD, Action.READ_KNOWLEDGE},
 }
 #: Actions a connector may take only for the tandems they belong to (coordinators: for any tandem).
-TANDEM_SCOPED = frozenset({Action.LOG_CONCERN, Action.WRITE_ACTIVITY, Action.READ_TANDEM_JOURNAL})
+TANDEM_SCOPED = frozenset(
+    {
+        Action.LOG_CONCERN,
+        Action.WRITE_ACTIVITY,
+        Action.READ_TANDEM_JOURNAL,
+        Action.READ_PARTNER_CONTACTS,
+        Action.WRITE_DEBRIEF,
+    }
+)
 
 
 def login_required() -> bool:

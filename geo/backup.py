@@ -53,6 +53,7 @@ class BackupError(SozialraumError):
 
 def _tables() -> list[sa.Table]:
     import geo.journal  # noqa: PLC0415 - its tables belong to the same metadata
+    import geo.knowledge  # noqa: PLC0415 - partners, debriefs, handovers
     import geo.programme  # noqa: F401, PLC0415
 
     return [t for t in store.Base.metadata.sorted_tables if t.name not in SKIPPED_TABLES]

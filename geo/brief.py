@@ -412,6 +412,19 @@ def fact_sheet(
     Identity, need rank, indicators against the city and Stadtbezirk, nearest Welcome Points, tandems,
     and where it lies in the city.
     """
+    fig = fact_sheet_figure(dataset, prepared, sozialraum_id, lang=lang, open_concerns=open_concerns)
+    return snapshot.to_bytes(fig, "pdf")
+
+
+def fact_sheet_figure(
+    dataset: Dataset,
+    prepared: snapshot.Prepared,
+    sozialraum_id: str,
+    *,
+    lang: str = "de",
+    open_concerns: list[str] | None = None,
+) -> Figure:
+    """The fact sheet's page as a figure (the first page of the Sozialraum-Mappe too)."""
 
     def t(key: str, **p: object) -> str:
         return i18n.translate(key, lang, **p)
@@ -495,4 +508,4 @@ def fact_sheet(
         if dataset.meta.demo:
             snapshot.demo_mark(fig, lang)
         snapshot.footer(fig, dataset, lang)
-    return snapshot.to_bytes(fig, "pdf")
+    return fig

@@ -500,7 +500,7 @@ def record_decision(
 PUBLIC_CONCERN_FIELDS = ("id", "thema", "sozialraum_ids", "status", "created_at", "public", "version")
 
 
-def _visible(by: Principal, public: bool, tandem_id: int | None) -> str:
+def visibility(by: Principal, public: bool, tandem_id: int | None) -> str:
     """How much of a concern `by` sees: "full", "public" or "" (nothing)."""
     if by.may(Action.READ_CONCERNS) or by.may(Action.READ_TANDEM_JOURNAL, tandem_id=tandem_id):
         return "full"
@@ -521,12 +521,12 @@ def concerns(register: Register, *, by: Principal) -> pd.DataFrame:
     with register.read() as s:
         by = register.current(s, by)  # as the register holds the account now, not as the caller built it
         for r in s.scalars(select(Concern).order_by(Concern.created_at.desc(), Concern.id.desc())):
-            seen = _visible(by, r.public, r.tandem_id)
+            seen = visibility(by, r.public, r.tandem_id)
             if not seen:
                 continue
             row = {c: getattr(r, c) for c in columns}
             if seen == "public":
-                row = {c: (row[c] if c in PUBLIC_CONCERN_FIELDS else _blank(c)) for c in columns}
+                row = {c: (row[c] if c in PUBLIC_CONCERN_FIELDS else blank(c)) for c in columns}
             rows.append(row)
     frame = pd.DataFrame(rows, columns=columns)
     frame["created_at"] = pd.to_datetime(frame["created_at"])  # typed even when there are no rows
@@ -534,7 +534,8 @@ def concerns(register: Register, *, by: Principal) -> pd.DataFrame:
     return frame
 
 
-def _blank(column: str) -> object:
+def blank(column: str) -> object:
+    """The empty value of a concern's column that a reader may not see."""
     if column == "public_wanted":
         return False
     return None if column in {"lat", "lon", "tandem_id"} else ""
@@ -544,7 +545,7 @@ def _concern_seen(register: Register, concern_id: int, by: Principal) -> str:
     with register.read() as s:
         by = register.current(s, by)
         record = s.get(Concern, concern_id)
-        seen = _visible(by, record.public, record.tandem_id) if record is not None else ""
+        seen = visibility(by, record.public, record.tandem_id) if record is not None else ""
     if not seen:
         raise AccessDeniedError("access.denied", action=Action.READ_CONCERNS.value)
     return seen
@@ -630,7 +631,7 @@ def feedback(register: Register, *, by: Principal, limit: int = 50) -> pd.DataFr
         rows = [
             (u.created_at, c.id, c.thema, c.sozialraum_ids, u.status, u.comment)
             for u, c in s.execute(query)
-            if u.id != first[c.id] and _visible(by, c.public, c.tandem_id)
+            if u.id != first[c.id] and visibility(by, c.public, c.tandem_id)
         ][:limit]
     return pd.DataFrame(
         rows, columns=["created_at", "concern_id", "thema", "sozialraum_ids", "status", "comment"]

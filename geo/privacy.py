@@ -14,9 +14,11 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+import pandas as pd
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from geo import partners
 from geo.access import AccessDeniedError, Action, Principal
 from geo.settings import env_number
 from geo.store import (
@@ -117,16 +119,77 @@ def retention_due(
         return [RetentionCandidate(r.id, r.left_on) for r in rows if r.left_on is not None]
 
 
+def closed_partner_contacts(register: Register, *, by: Principal) -> list[str]:
+    """Contact people of partners that closed: no longer needed, so the retention rule erases them."""
+    with register.read(by, Action.ERASE_PERSON) as s:
+        query = (
+            select(partners.PartnerContact.id)
+            .join(partners.Partner, partners.Partner.id == partners.PartnerContact.partner_id)
+            .where(partners.Partner.status == "closed")
+        )
+        return list(s.scalars(query))
+
+
 def apply_retention(register: Register, *, by: Principal, today: date | None = None) -> list[int]:
-    """Erase every connector `retention_due` lists, in one transaction; returns their IDs."""
+    """
+    Erase what the retention rule says, in one transaction; returns the erased connectors' IDs.
+
+    That is every connector `retention_due` lists, and the contact people of closed partners.
+    """
     due = [c.connector_id for c in retention_due(register, by=by, today=today)]
-    if not due:
+    contacts = closed_partner_contacts(register, by=by)
+    if not due and not contacts:
         return []
     with register.write(by, Action.ERASE_PERSON, "retention.apply", target="connector") as tx:
         for connector_id in due:
             _erase(tx.session, connector_id)
-        tx.details = {"erased": len(due), "days": retention_days()}
+        if contacts:
+            tx.session.execute(
+                delete(partners.PartnerContact).where(partners.PartnerContact.id.in_(contacts))
+            )
+        tx.details = {"erased": len(due), "contacts": len(contacts), "days": retention_days()}
     return due
+
+
+def partner_contacts_export(register: Register, *, by: Principal) -> pd.DataFrame:
+    """
+    Every stored contact person of a partner with its basis (coordinators).
+
+    To answer a request under Art. 15 GDPR from someone who never signed up, and for the data-protection
+    officer's review.
+    """
+    with register.read(by, Action.READ_REGISTER) as s:
+        rows = [
+            {
+                "partner": p.name,
+                "name": c.name,
+                "rolle": c.title,
+                "telefon": c.phone,
+                "e_mail": c.email,
+                "grundlage": c.basis,
+                "einwilligung_am": c.consent_on,
+                "gespeichert_am": c.created_at,
+                "kontakt_id": c.id,
+            }
+            for c, p in s.execute(
+                select(partners.PartnerContact, partners.Partner)
+                .join(partners.Partner, partners.Partner.id == partners.PartnerContact.partner_id)
+                .order_by(partners.PartnerContact.name)
+            )
+        ]
+    register.record(by, "partner.contacts_export", target="partner_contact", rows=len(rows))
+    columns = [
+        "partner",
+        "name",
+        "rolle",
+        "telefon",
+        "e_mail",
+        "grundlage",
+        "einwilligung_am",
+        "gespeichert_am",
+        "kontakt_id",
+    ]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def own_data(register: Register, *, by: Principal) -> dict[str, object]:

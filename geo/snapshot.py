@@ -360,14 +360,19 @@ def map_figure(
     return fig
 
 
-def to_bytes(fig: Figure, fmt: Literal["png", "pdf"]) -> bytes:
-    """The figure as PNG or PDF bytes."""
+def clean_texts(fig: Figure) -> None:
+    """Names from data: no control characters, no "$...$" read as maths, in every text and table cell."""
     cells = [cell.get_text() for table in fig.findobj(Table) for cell in table.get_celld().values()]
-    for text in [*fig.findobj(Text), *cells]:  # names from data: no control characters, no "$...$" as maths
+    for text in [*fig.findobj(Text), *cells]:
         shown = printable(text.get_text())
         if shown != text.get_text():
             text.set_text(shown)
         text.set_parse_math(False)
+
+
+def to_bytes(fig: Figure, fmt: Literal["png", "pdf"]) -> bytes:
+    """The figure as PNG or PDF bytes."""
+    clean_texts(fig)
     buffer = io.BytesIO()
     with mpl.rc_context(RC):
         fig.savefig(buffer, format=fmt, dpi=DPI)

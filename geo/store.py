@@ -357,7 +357,7 @@ def _hide_password(url: str) -> str:
 MIGRATION_LOCK = 0x534B2D4D
 
 #: The newest migration in `geo/migrations/versions` (a test compares it with Alembic's own head).
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 
 
 def schema_revision(engine: Engine) -> str | None:
@@ -479,9 +479,14 @@ def _private(r: Connector) -> PrivateConnector:
 
 
 def principal_of(s: Session, account: Account, *, demo: bool = False) -> Principal:
-    """The principal of a stored account: its roles, its connector and that connector's current tandems."""
+    """
+    The principal of a stored account: its roles, its connector and that connector's current tandems.
+
+    A connector who left (inactive) keeps the account but acts for no tandem any more.
+    """
     tandem_ids: frozenset[int] = frozenset()
-    if account.connector_id is not None:
+    connector = s.get(Connector, account.connector_id) if account.connector_id is not None else None
+    if connector is not None and connector.active:  # a connector who left acts for no tandem
         today = date.today()
         query = (
             select(Tandem.id)
@@ -758,6 +763,11 @@ class Register:
                 if getattr(record, key) != new:
                     changed.append(key)
                     setattr(record, key, new)
+            if "active" in changed and not record.active:
+                from geo import knowledge  # noqa: PLC0415 - the handover builds on this module
+
+                if knowledge.items_needing_successor(tx.session, connector_id):
+                    raise RegisterError("handover.needed")  # nothing may be left without an owner
             if "active" in changed:
                 record.left_on = None if record.active else date.today()
             tx.details = {"fields": changed}

@@ -2,7 +2,8 @@
 
 from alembic import context
 
-import geo.journal  # noqa: F401 - its tables belong to the same metadata
+import geo.journal
+import geo.knowledge  # noqa: F401 - partners, debriefs and handovers too
 from geo.store import Base
 
 config = context.config
