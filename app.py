@@ -140,6 +140,9 @@ work = [
         "app_pages/activities.py", title=t("nav.activities"), icon=":material/event:", url_path="aktivitaeten"
     ),
     st.Page("app_pages/concerns.py", title=t("nav.concerns"), icon=":material/forum:", url_path="anliegen"),
+    st.Page(
+        "app_pages/partners.py", title=t("nav.partners"), icon=":material/handshake:", url_path="partner"
+    ),
 ]
 city = [
     st.Page("app_pages/coverage.py", title=t("nav.coverage"), icon=":material/radar:", url_path="abdeckung"),

@@ -30,6 +30,7 @@ from geo import (
     journal,
     maps,
     need,
+    partners,
     profile,
     store,
     tables,
@@ -324,6 +325,23 @@ def _journal_overview(
     return journal.counts_by_sozialraum(_reg), journal.map_pins(_reg, by=_who)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _partner_views(
+    url: str, stamp: int, who_key: tuple, _reg: store.Register, _who: Principal
+) -> list[partners.PartnerView]:
+    return partners.partners(_reg, by=_who)
+
+
+def partner_views(who: Principal) -> list[partners.PartnerView]:
+    """
+    The partners as `who` may see them (contacts only where allowed), read again only after a write.
+
+    Cached per person's rights (`_principal_key`): a cached list never reaches someone with other rights.
+    """
+    reg = register()
+    return _partner_views(reg.url, register_stamp(reg), _principal_key(who), reg, who)
+
+
 def journal_overview(who: Principal) -> tuple[pd.DataFrame, pd.DataFrame]:
     """
     Counts of concerns and activities per Sozialraum, and the map's pins as `who` may see them.
@@ -455,7 +473,7 @@ def register() -> store.Register:
             data, _ = load_current()
             ids = sorted(data.spaces["sozialraum_id"])
             if demo.seed_register(reg, ids) and demo.programme_year_wanted():
-                demo.seed_programme_year(reg, ids)
+                demo.seed_programme_year(reg, ids, spaces=data.spaces)
             st.session_state["app_demo_seeded"] = True
         return reg
     return _register(store.database_url(), False)

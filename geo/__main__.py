@@ -351,7 +351,7 @@ def _register(args: argparse.Namespace, data: Dataset | None = None) -> Register
     if getattr(args, "db", None):
         return store.Register(args.db)
     if data is not None and data.meta.demo:
-        return demo.seeded_register(sorted(data.spaces["sozialraum_id"]))
+        return demo.seeded_register(sorted(data.spaces["sozialraum_id"]), data.spaces)
     if getattr(args, "demo", False):
         return store.Register(store.demo_database_url(), demo=True)
     return store.Register()

@@ -614,7 +614,7 @@ def programme_year_wanted() -> bool:
     }
 
 
-def seeded_register(sozialraum_ids: list[str]) -> Register:
+def seeded_register(sozialraum_ids: list[str], spaces: gpd.GeoDataFrame | None = None) -> Register:
     """
     The demo register (`geo.store.demo_database_url`), seeded as the app seeds it on first use.
 
@@ -626,12 +626,14 @@ def seeded_register(sozialraum_ids: list[str]) -> Register:
     ----------
     sozialraum_ids
         The Sozialraum IDs of the demo dataset shown (tandems are assigned to the first of them).
+    spaces
+        Their geometry: the demo partners get places on the map (without it, addresses only).
     """
     from geo import store  # noqa: PLC0415 - the register is opened only when a command needs it
 
     register = store.Register(store.demo_database_url(), demo=True)
     if seed_register(register, sozialraum_ids) and programme_year_wanted():
-        seed_programme_year(register, sozialraum_ids)
+        seed_programme_year(register, sozialraum_ids, spaces=spaces)
     return register
 
 
@@ -652,7 +654,12 @@ DEMO_THEMES = (
 
 
 def seed_programme_year(
-    register: Register, sozialraum_ids: list[str], *, today: date | None = None, seed: int = 2026
+    register: Register,
+    sozialraum_ids: list[str],
+    *,
+    today: date | None = None,
+    seed: int = 2026,
+    spaces: gpd.GeoDataFrame | None = None,
 ) -> None:
     """
     A plausible synthetic programme year in the demo register (every page shows something).
@@ -671,6 +678,8 @@ def seed_programme_year(
     by = Principal(label="demo-seed", system=True, roles=frozenset({"coordinator", "admin"}))
     with register.batch(by, "demo.programme_year", target="demo"):  # one transaction: fast, all or nothing
         _seed_year(register, sozialraum_ids, by=by, today=today, rng=rng)
+    with register.batch(by, "demo.knowledge", target="demo"):  # reads the year's held activities
+        _seed_knowledge(register, sozialraum_ids, by=by, today=today, spaces=spaces)
 
 
 def _seed_year(
@@ -842,3 +851,186 @@ def _seed_year(
                     hours=19
                 )
         tx.details = {"concerns": len(backdate)}
+
+
+#: Invented local partners (name, topic, offer, languages, days and hours, accessibility, status, months since
+#: last checked): what tandems build, so the partner pages, the map layer and the Mappe show something.
+DEMO_PARTNERS = (
+    ("Demo-Moscheeverein Am Markt", "kinder_jugend", "Hausaufgabenhilfe", "Arabisch, Türkisch, Deutsch",
+     (("MO", "15:00", "17:30"), ("WE", "15:00", "17:30")), "Rampe am Seiteneingang", "active", 2),
+    ("Demo-Sportverein Grün-Weiß", "freizeit_sport", "Schwimmen für Frauen", "Deutsch, Ukrainisch",
+     (("SA", "10:00", "12:00"),), "Aufzug zum Bad", "active", 14),
+    ("Demo-Familienzentrum Lindenhof", "familie", "Elterncafé", "Deutsch, Arabisch, Persisch",
+     (("TU", "09:00", "11:00"), ("TH", "09:00", "11:00")), "stufenlos", "active", 5),
+    ("Demo-Hotelprojekt Ukraine", "nachbarschaft", "Treffen der Hotelbewohner*innen", "Ukrainisch, Russisch",
+     (("FR", "17:00", "19:00"),), "", "temporarily_closed", 3),
+    ("Demo-Netzwerk Brücken bauen", "beratung", "Begleitung zu Ämtern", "Türkisch, Arabisch, Englisch",
+     (("WE", "10:00", "13:00"),), "stufenlos", "active", 1),
+    ("Demo-Sprachcafé Altstadt", "sprache", "Deutsch üben beim Tee", "Deutsch",
+     (("TH", "18:00", "20:00"),), "", "closed", 20),
+)  # fmt: skip
+DEMO_CONTACTS = (
+    ("Demo-Kontakt Leyla Beispiel", "Vorstand", "leyla.beispiel@partner.invalid", "consent"),
+    ("Demo-Kontakt Jonas Muster", "Übungsleitung", "jonas.muster@partner.invalid", "business"),
+    ("Demo-Kontakt Olena Probe", "Koordination", "olena.probe@partner.invalid", "consent"),
+)
+DEMO_DEBRIEFS = (
+    ("de", "Mit Übersetzung kamen viele Familien, die Kinder haben mitgemacht.", "Früher anfangen, vor dem Abendessen.", "ja", "Familien mit Kindern", "Arabisch, Deutsch"),
+    ("ar", "جاء كثير من الجيران الجدد، وكانت الترجمة مفيدة.", "نحتاج إلى مكان أكبر.", "ja", "Neu Zugezogene", "Arabisch"),
+    ("tr", "Kahve ve çay ile sohbet çok iyi gitti.", "Daha fazla duyuru yapmalıyız.", "vielleicht", "Ältere", "Türkisch"),
+    ("uk", "Мешканці готелю вперше прийшли на зустріч.", "Краще в суботу.", "ja", "Geflüchtete aus der Ukraine", "Ukrainisch, Russisch"),
+    ("de", "Der Rundgang zur Bibliothek war ein Erfolg.", "Weniger Stationen, mehr Zeit.", "ja", "Jugendliche", "Deutsch, Englisch"),
+    ("de", "Wenig Besuch bei Regen.", "Einen Raum drinnen reservieren.", "nein", "", ""),
+)  # fmt: skip
+
+
+def _seed_knowledge(
+    register: Register,
+    sozialraum_ids: list[str],
+    *,
+    by: Principal,
+    today: date,
+    spaces: gpd.GeoDataFrame | None,
+) -> None:
+    """Demo partners with offers, hours and invented contacts, debriefs, and one completed handover."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from geo import journal, knowledge, partners  # noqa: PLC0415
+
+    tandems = [tv for tv in register.tandems() if tv.active_on(today)]
+    assigned = register.active_assignments(today)
+    known = set(sozialraum_ids)
+    shapes = (
+        {}
+        if spaces is None
+        else dict(zip(spaces["sozialraum_id"], spaces.to_crs("EPSG:4326").geometry, strict=True))
+    )
+
+    def point_in(area: str, n: int) -> tuple[float, float] | None:
+        """A point inside the Sozialraum, a little apart for each partner (so the pins do not stack)."""
+        shape = shapes.get(area)
+        if shape is None:
+            return None
+        centre = shape.representative_point()
+        for step in range(8):
+            angle = (n * 2.4 + step) % (2 * math.pi)
+            radius = 0.0012 * (1 + n % 3) / (1 + step)
+            candidate = shapely.Point(
+                centre.x + radius * math.cos(angle), centre.y + radius * math.sin(angle)
+            )
+            if shape.contains(candidate):
+                return (round(candidate.y, 6), round(candidate.x, 6))
+        return (round(centre.y, 6), round(centre.x, 6))
+
+    made: list[tuple[str, int]] = []
+    for n, (name, topic, offer, languages, hours, access, status, months) in enumerate(DEMO_PARTNERS):
+        tv = tandems[n % len(tandems)]
+        areas = list(assigned.loc[assigned["tandem"] == tv.name, "sozialraum_id"]) or sozialraum_ids[:1]
+        area = str(areas[n // len(tandems) % len(areas)])
+        place = partners.Place(
+            street=f"Demo-Straße {n + 1}",
+            postal_code="40000",
+            city="Demo-Stadt",
+            point=point_in(area, n),
+            accessibility=access,
+            hours=tuple(partners.Hours(*h) for h in hours),
+        )
+        partner_id = partners.save_partner(
+            register,
+            partners.PartnerInput(
+                name=name,
+                sozialraum_ids=(area,),
+                description=f"{offer} und mehr (erfunden, Demo).",
+                email=f"info@{partners.new_id()[:8]}.invalid",
+                website="",
+                status=status,
+                tandem_ids=(tv.id,),
+                keeper_id=tv.member_ids[0],
+                offers=(partners.Offer(name=offer, topic=topic, languages=languages, cost="kostenlos"),),
+                places=(place,),
+                source="demo",
+                assured_date=today - timedelta(days=int(months * 30.5)),
+            ),
+            by=by,
+            known_ids=known,
+        )
+        made.append((partner_id, tv.id))
+    for (partner_id, _), (name, title, email, basis) in zip(made, DEMO_CONTACTS, strict=False):
+        partners.add_contact(
+            register,
+            partner_id,
+            partners.Contact(
+                name=name,
+                title=title,
+                email=email,
+                basis=basis,
+                consent_on=today - timedelta(days=200) if basis == "consent" else None,
+            ),
+            by=by,
+        )
+    held = journal.activities(register, status="durchgefuehrt")
+    for (lang, worked, differently, repeat, groups, languages), row in zip(
+        DEMO_DEBRIEFS, held.sort_values("starts_at", ascending=False).itertuples(), strict=False
+    ):
+        with_partner = [p for p, t in made if t == row.tandem_id][:1]
+        debrief = knowledge.save_debrief(
+            register,
+            int(row.id),
+            knowledge.DebriefInput(
+                worked=worked,
+                differently=differently,
+                repeat=repeat,
+                reached=int(row.actual) if row.actual == row.actual and row.actual is not None else None,
+                groups=groups,
+                languages=languages,
+                partner_ids=tuple(with_partner),
+                lang=lang,
+            ),
+            by=by,
+        )
+        if lang == "de" and repeat == "ja":
+            knowledge.publish_debrief(register, debrief, by=by, public=True, version=1)
+    # a connector who moved away: her partner relation went to her tandem partner, she advises as alumni
+    if tandems:
+        tv = tandems[-1]
+        leaving = register.add_connector(
+            "Demo-Connectorin Hana", "Persisch, Deutsch", by=by, contact="demo@demo.invalid"
+        )
+        stays = tv.member_ids[0]
+        with_hana = register.create_tandem(
+            "Demo-Tandem Mitte", [leaving, stays], by=by, start=today - timedelta(days=500)
+        )
+        area = str(sozialraum_ids[min(5, len(sozialraum_ids) - 1)])
+        register.assign(with_hana, area, by=by, valid_from=today - timedelta(days=500), known_ids=known)
+        partner_id = partners.save_partner(
+            register,
+            partners.PartnerInput(
+                name="Demo-Stadtteilbibliothek",
+                sozialraum_ids=(area,),
+                description="Lesungen und Lernplätze (erfunden, Demo).",
+                tandem_ids=(with_hana,),
+                keeper_id=leaving,
+                offers=(
+                    partners.Offer(
+                        name="Vorlesestunde", topic="kinder_jugend", languages="Deutsch, Persisch"
+                    ),
+                ),
+                places=(
+                    partners.Place(
+                        street="Demo-Platz 1", postal_code="40000", city="Demo-Stadt", point=point_in(area, 9)
+                    ),
+                ),
+                source="demo",
+            ),
+            by=by,
+            known_ids=known,
+        )
+        knowledge.hand_over(  # inside the demo's one transaction: the plan is known, one partner
+            register,
+            leaving,
+            by=by,
+            successors={f"partner:{partner_id}": f"connector:{stays}"},
+            reason="moved",
+            note="Umzug nach Köln; bleibt als Ehemalige für Fragen erreichbar.",
+            alumni=True,
+        )

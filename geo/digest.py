@@ -25,7 +25,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from geo import i18n
+from geo import i18n, partners
 from geo.access import AccessDeniedError, Action, Principal
 from geo.errors import DataError
 from geo.journal import Activity, Concern, ConcernUpdate, Notice
@@ -147,11 +147,13 @@ class Digest:
     upcoming: pd.DataFrame  # id, starts_at, title, sozialraum_id, venue
     answers: pd.DataFrame  # concern_id, thema, status, comment, created_at, kind
     ending: tuple[tuple[int, str, date], ...]  # (connector_id, name or "", planned_end)
+    #: Partners of the tandem not checked within `geo.partners.check_months()`: (id, name, last checked).
+    stale: tuple[tuple[str, str, date | None], ...] = ()
 
     @property
     def empty(self) -> bool:
         """True when there is nothing to tell."""
-        return self.upcoming.empty and self.answers.empty and not self.ending
+        return self.upcoming.empty and self.answers.empty and not self.ending and not self.stale
 
 
 def _last_digest(s: Session, tandem_id: int) -> datetime | None:
@@ -215,6 +217,10 @@ def digest(register: Register, tandem_id: int, *, by: Principal, today: date | N
             answers, columns=["concern_id", "thema", "status", "comment", "created_at", "kind"]
         ),
         ending=tuple(ending),
+        stale=tuple(
+            (p.id, p.name, p.assured_date)
+            for p in partners.stale_partners(register, tandem_id, by=by, today=today)
+        ),
     )
 
 
@@ -243,6 +249,12 @@ def render(
     for r in d.answers.itertuples():
         kind = t("digest.decision") if r.kind == "beschluss" else t(f"concerns.status_{r.status}")
         lines.append(f"- #{r.concern_id} {r.thema}: {kind} – {r.comment}")
+    if d.stale:
+        lines += ["", t("digest.stale", n=len(d.stale), months=partners.check_months())]
+        lines += [
+            f"- {name} ({t('partners.checked_on', date=i18n.format_date(day, lang) if day else t('partners.never_checked'))})"
+            for _id, name, day in d.stale
+        ]
     own = [e for e in d.ending if for_connector is not None and e[0] == for_connector]
     if own:
         lines += ["", t("digest.your_end", date=i18n.format_date(own[0][2], lang))]

@@ -29,7 +29,7 @@ from geo.dataset import Dataset
 from geo.maps import source_line
 from geo.snapshot import SnapshotView
 from geo.store import Register, RegisterError
-from geo.tables import printable
+from geo.tables import markdown_text, printable
 
 #: Points per inch, and the text column of a page (A4 with 2 cm margins).
 _PT = 72
@@ -49,7 +49,8 @@ class Section:
 
 def _hours(place: partners.Place, lang: str) -> str:
     days = [
-        f"{i18n.translate('partners.day.' + h.byday, lang)} {h.opens_at}–{h.closes_at}"
+        i18n.translate(f"partners.day.{h.byday}", lang)
+        + f" {h.opens_at}–{h.closes_at}"
         + (f" ({h.note})" if h.note else "")
         for h in place.hours
     ]
@@ -60,11 +61,11 @@ def _partner_lines(p: partners.PartnerView, lang: str, *, with_contacts: bool) -
     def t(key: str, **kw: object) -> str:
         return i18n.translate(key, lang, **kw)
 
-    lines = [f"• {p.name}" + ("" if p.status == "active" else f" ({t('partners.status.' + p.status)})")]
+    lines = [f"• {p.name}" + ("" if p.status == "active" else f" ({t(f'partners.status.{p.status}')})")]
     if p.description:
         lines.append(f"  {p.description}")
     for o in p.offers:
-        parts = [t("partners.topic." + o.topic)]
+        parts = [t(f"partners.topic.{o.topic}")]
         parts += [x for x in (o.target_group, o.languages, o.cost) if x]
         lines.append(f"  {o.name}: " + " · ".join(parts))
         if o.access:
@@ -132,22 +133,37 @@ def sections(
                 debrief_lines.append(f"  {t(label)}: {text}")
         if d.partners:
             debrief_lines.append(f"  {t('knowledge.partners_took_part')}: {d.partners}")
-        debrief_lines.append(f"  {t('knowledge.repeat')}: {t('knowledge.repeat.' + d.repeat)}")
+        debrief_lines.append(f"  {t('knowledge.repeat')}: " + t(f"knowledge.repeat.{d.repeat}"))
     out.append(Section(t("dossier.debriefs"), debrief_lines or [t("dossier.no_debriefs")]))
     concern_lines: list[str] = []
     for c in known.concerns.itertuples():
-        status = t("concerns.status_" + c.status)
+        status = t(f"concerns.status_{c.status}")
         concern_lines.append(f"• {c.thema} ({status}, {i18n.format_date(c.created_at, lang)})")
         if (answer := known.answers.get(int(c.id))) is not None:
             concern_lines.append(f"  {t('dossier.answer')}: {answer}")
     out.append(Section(t("dossier.concerns"), concern_lines or [t("dossier.no_concerns")]))
     activity_lines = [
-        f"• {i18n.format_date(a.starts_at, lang)}: {a.title} ({t('activities.status_' + a.status)})"
+        f"• {i18n.format_date(a.starts_at, lang)}: {a.title} ("
+        + t(f"activities.status_{a.status}")
+        + ")"
         + (f", {a.tandem}" if a.tandem and not public else "")
         for a in known.activities.sort_values("starts_at", ascending=False).itertuples()
     ]
     out.append(Section(t("dossier.activities"), activity_lines or [t("dossier.no_activities")]))
     return out
+
+
+def as_markdown(section: Section) -> str:
+    """A section's paragraphs as Markdown for a page: list items, their lines indented under them, escaped."""
+    lines = []
+    for paragraph in section.paragraphs:
+        if paragraph.startswith("• "):
+            lines.append(f"- **{markdown_text(paragraph[2:])}**")
+        elif paragraph.startswith(" "):
+            lines.append(f"  {markdown_text(paragraph.strip())}  ")
+        else:
+            lines.append(markdown_text(paragraph))
+    return "\n".join(lines)
 
 
 def _text_pages(title: str, parts: list[Section], *, footer: str, demo: bool, lang: str) -> list[Figure]:

@@ -19,6 +19,10 @@ from geo import i18n
 #: The terms, in the order a reader meets them: places and people, need and the map, distances and
 #: coverage, the app itself, then the indicators.
 TERMS: tuple[str, ...] = (
+    "partner",
+    "hsds",
+    "rueckblick",
+    "uebergabe",
     "sozialraum",
     "stadtteil",
     "stadtbezirk",
@@ -187,8 +191,9 @@ PAGE_TERMS: dict[str, tuple[str, ...]] = {
     ),
     "coverage": ("abdeckung", "luecke", "bedarfsstufe", "einzugsgebiet", "luftlinie", "welcome_point", "tandem"),
     "concerns": ("anliegen", "sozialraum", "tandem"),
-    "activities": ("tandem", "sozialraum", "welcome_point"),
-    "tandems": ("tandem", "connector", "sozialraum", "welcome_point"),
+    "activities": ("tandem", "sozialraum", "welcome_point", "rueckblick"),
+    "tandems": ("tandem", "connector", "sozialraum", "welcome_point", "uebergabe"),
+    "partners": ("partner", "sozialraum", "tandem", "welcome_point", "hsds"),
     "impact": ("wirkung", "anliegen", "bedarfsstufe", "abdeckung", "tandem"),
     "export": ("kurzprofil", "kennzahl", "bedarf", "stufe", "demo"),
     "data": ("datensatz", "demo", "amtliche_einteilung", "stichtag", "sozialraum"),

@@ -18,6 +18,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -704,3 +706,44 @@ def import_registry(
                 result.created += 1
         details.update(created=result.created, updated=result.updated, outside=len(result.outside))
     return result
+
+
+#: The most a package's files may hold together once unpacked (an upload is small; a zip bomb is not).
+MAX_PACKAGE_BYTES = 50 * 1024 * 1024
+
+
+def package_zip(register: Register, *, by: Principal, source_note: str = "", demo: bool = False) -> bytes:
+    """The HSDS package (`export_package`) as one ZIP file, for a download."""
+    with tempfile.TemporaryDirectory() as folder:
+        export_package(register, folder, by=by, source_note=source_note, demo=demo)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(Path(folder).iterdir()):
+                archive.write(path, path.name)
+    return buffer.getvalue()
+
+
+def import_zip(
+    register: Register, content: bytes, *, by: Principal, spaces: gpd.GeoDataFrame
+) -> ImportResult:
+    """
+    An uploaded HSDS package as a ZIP file.
+
+    Only the package's own files are read (in any folder of the archive; no path is ever written as given),
+    at most `MAX_PACKAGE_BYTES` unpacked.
+    """
+    require(by, Action.WRITE_PARTNER)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile as exc:
+        raise HsdsError("hsds.not_a_zip") from exc
+    wanted = {f"{name}.csv" for name in COLUMNS}
+    members = [m for m in archive.infolist() if not m.is_dir() and Path(m.filename).name in wanted]
+    if sum(m.file_size for m in members) > MAX_PACKAGE_BYTES:
+        raise HsdsError("hsds.too_big", mb=MAX_PACKAGE_BYTES // (1024 * 1024))
+    with tempfile.TemporaryDirectory() as folder:
+        for member in members:
+            with archive.open(member) as source:
+                data = source.read(MAX_PACKAGE_BYTES + 1)
+            (Path(folder) / Path(member.filename).name).write_bytes(data)
+        return import_package(register, folder, by=by, spaces=spaces)

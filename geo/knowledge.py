@@ -186,6 +186,12 @@ def _knows(s: Session, by: Principal, sozialraum_id: str | None) -> bool:
     return sozialraum_id in former_areas(s, by.connector_id)
 
 
+def reads_in_full(register: Register, sozialraum_id: str, *, by: Principal) -> bool:
+    """True when `by` reads what is known about `sozialraum_id` in full (see `what_we_know`)."""
+    with register.read() as s:
+        return _knows(s, register.current(s, by), sozialraum_id)
+
+
 DEBRIEF_COLUMNS = [
     "id",
     "activity_id",

@@ -347,6 +347,8 @@ GAP_COLOUR = "#99000d"
 COVERED_COLOUR = "#6baed6"
 OTHER_COLOUR = "#f0f0f0"
 HYPOTHETICAL_COLOUR = "#e66101"
+#: Local partners on the map (purple: apart from the need classes, Welcome Points, concerns and activities).
+PARTNER_COLOUR = "#6a3d9a"
 
 
 def style_pins(dataset: Dataset, *, lang: str = "de") -> Styling:

@@ -13,6 +13,7 @@ of a Sozialraum (0 when the place lies in it) and to a Welcome Point.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -23,6 +24,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
+from geo import i18n, partners
 from geo import streets as streets_module
 from geo.dataset import STREETS_FILE, Dataset
 from geo.settings import METRIC_CRS, STORAGE_CRS
@@ -224,3 +226,51 @@ def nearby(
         welcome_points=nearest,
         outside=bool(len(frame) == 0 or frame["distance_m"].min() > OUTSIDE_M),
     )
+
+
+def nearest_partners(
+    place: Place, views: list[partners.PartnerView], *, lang: str = "de", count: int = 3
+) -> pd.DataFrame:
+    """
+    The `count` open partners nearest to `place` (by their nearest place with a point).
+
+    Columns `partner_id`, `name`, `topics` (in words), `address`, `hours` (in words), `distance_m`. Public
+    fields only: never a contact person.
+    """
+    to_metric = Transformer.from_crs(STORAGE_CRS, METRIC_CRS, always_xy=True)
+    x, y = to_metric.transform(place.lon, place.lat)
+    rows = []
+    for v in views:
+        if v.status == "closed":
+            continue
+        for p in v.places:
+            if p.point is None:
+                continue
+            px, py = to_metric.transform(p.point[1], p.point[0])
+            rows.append(
+                {
+                    "partner_id": v.id,
+                    "name": v.name,
+                    "topics": ", ".join(i18n.translate(f"partners.topic.{x}", lang) for x in v.topics),
+                    "address": partners.address(p),
+                    "hours": partners.hours_text(p.hours, lang),
+                    "distance_m": round(math.hypot(px - x, py - y)),
+                }
+            )
+    columns = ["partner_id", "name", "topics", "address", "hours", "distance_m"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame = frame.sort_values("distance_m").drop_duplicates("partner_id")
+    return frame.head(count).reset_index(drop=True)
+
+
+def locate_street(dataset: Dataset, street: str) -> tuple[float, float] | None:
+    """
+    (lat, lon) for an address's street from the street list, or None when the street is not in it.
+
+    House numbers are not known: the street's own point stands for the address.
+    """
+    name = _street(street) or street
+    found = find_place(dataset, name)
+    if found is None or found.kind != "street":
+        return None
+    return (round(found.lat, 6), round(found.lon, 6))

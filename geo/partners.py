@@ -24,6 +24,7 @@ The exchange as HSDS tabular data (the CSV files of an HSDS data package) lives 
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -32,6 +33,7 @@ import pandas as pd
 from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String, Text, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from geo import i18n
 from geo.access import AccessDeniedError, Action, Principal
 from geo.store import (
     Assignment,
@@ -836,3 +838,118 @@ def connector_tandems(s: Session, connector_id: int) -> set[int]:
         .where((Tandem.end_date.is_(None)) | (Tandem.end_date >= today))
     )
     return set(s.scalars(query))
+
+
+# --- for the pages: hours in words, what one may edit, map pins ------------------------------------------
+
+#: Weekday words people write, in every UI language and common abbreviations, folded to lower case.
+_DAY_WORDS = {
+    "MO": ("mo", "mon", "montag", "monday", "pzt", "pazartesi", "пн", "الاثنين", "الإثنين"),
+    "TU": ("di", "tue", "tu", "dienstag", "tuesday", "sal", "salı", "вт", "الثلاثاء"),
+    "WE": ("mi", "wed", "we", "mittwoch", "wednesday", "çar", "çarşamba", "ср", "الأربعاء"),
+    "TH": ("do", "thu", "th", "donnerstag", "thursday", "per", "perşembe", "чт", "الخميس"),
+    "FR": ("fr", "fri", "freitag", "friday", "cum", "cuma", "пт", "الجمعة"),
+    "SA": ("sa", "sat", "samstag", "saturday", "cmt", "cumartesi", "сб", "السبت"),
+    "SU": ("so", "sun", "su", "sonntag", "sunday", "paz", "pazar", "нд", "вс", "الأحد"),
+}
+_DAY_OF = {word: day for day, words in _DAY_WORDS.items() for word in words}
+
+
+def parse_hours(text: str) -> tuple[Hours, ...]:
+    """
+    Opening hours as people write them: ``Mo 15:00-17:30; Mi 15-17:30`` (a day range ``Mo-Fr 9-12`` too).
+
+    Days in any UI language or abbreviated; times with ``:`` or ``.``, a whole hour alone. Parts are separated
+    by ``;``, a line break or ``,`` between days.
+
+    Raises
+    ------
+    RegisterError
+        Naming the part that is not understood (``partners.bad_hours``) or a time that ends before it starts.
+    """
+    out: list[Hours] = []
+    for raw in [p.strip() for p in text.replace("\n", ";").replace("–", "-").split(";") if p.strip()]:
+        part = re.sub(r"\s*-\s*", "-", raw)
+        words = part.split()
+        if len(words) < 2:
+            raise RegisterError("partners.bad_hours", value=part)
+        days = _days(" ".join(words[:-1]).casefold().replace(".", ""), part)
+        opens, _, closes = words[-1].partition("-")
+        if not closes:
+            raise RegisterError("partners.bad_hours", value=part)
+        opens, closes = _clean_time(_full(opens)), _clean_time(_full(closes))
+        if closes <= opens:
+            raise RegisterError("partners.hours_order", opens=opens, closes=closes)
+        out += [Hours(day, opens, closes) for day in days]
+    return tuple(out)
+
+
+def _full(value: str) -> str:
+    value = value.strip()
+    return f"{value}:00" if value.isdigit() else value
+
+
+def _days(words: str, part: str) -> list[str]:
+    days: list[str] = []
+    for piece in [w.strip() for w in words.replace(",", " ").split() if w.strip()]:
+        first, _, last = piece.partition("-")
+        if first not in _DAY_OF or (last and last not in _DAY_OF):
+            raise RegisterError("partners.bad_hours", value=part)
+        start = WEEKDAYS.index(_DAY_OF[first])
+        end = WEEKDAYS.index(_DAY_OF[last]) if last else start
+        days += list(WEEKDAYS[start : end + 1])
+    if not days:
+        raise RegisterError("partners.bad_hours", value=part)
+    return days
+
+
+def hours_text(hours: tuple[Hours, ...], lang: str) -> str:
+    """Opening hours in words of `lang`, the same form `parse_hours` reads: ``Mo 15:00-17:30; Mi ...``."""
+    return "; ".join(
+        i18n.translate(f"partners.day.{h.byday}", lang) + f" {h.opens_at}-{h.closes_at}" for h in hours
+    )
+
+
+def editable_areas(register: Register, *, by: Principal) -> list[str] | None:
+    """The Sozialräume `by` may add partners in: None for all (coordinators), [] for none."""
+    with register.read() as s:
+        by = register.current(s, by)
+        if not by.may(Action.WRITE_PARTNER):
+            return []
+        if by.all_tandems():
+            return None
+        return sorted(tandem_areas(s, by.tandem_ids))
+
+
+def may_edit(view: PartnerView, areas: list[str] | None) -> bool:
+    """True when a partner lies in one of the Sozialräume `editable_areas` gave (None: any)."""
+    return areas is None or bool(set(view.sozialraum_ids) & set(areas))
+
+
+PIN_KIND = "partner"
+
+
+def map_pins(
+    views: list[PartnerView], *, lang: str, topics: tuple[str, ...] = (), languages: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """
+    Partners as map pins: `lat`, `lon`, `title`, `kind` ("partner").
+
+    Open ones only, filtered by topic and language (an offer in any of them); the title names the partner
+    and its topics, never a person.
+    """
+    wanted = {x.casefold() for x in languages}
+    rows = []
+    for v in views:
+        if v.status == "closed":
+            continue
+        if topics and not set(topics) & set(v.topics):
+            continue
+        if wanted and not wanted & {x.casefold() for x in v.languages}:
+            continue
+        about = ", ".join(i18n.translate(f"partners.topic.{x}", lang) for x in v.topics)
+        for place in v.places:
+            if place.point is not None:
+                title = f"{v.name}" + (f" ({about})" if about else "")
+                rows.append({"lat": place.point[0], "lon": place.point[1], "title": title, "kind": PIN_KIND})
+    return pd.DataFrame(rows, columns=["lat", "lon", "title", "kind"])

@@ -43,6 +43,7 @@ from geo.maps import (
     HYPOTHETICAL_COLOUR,
     NO_DATA_COLOUR,
     OUTLINE_COLOUR,
+    PARTNER_COLOUR,
     WELCOME_POINT_COLOUR,
     MapGeometry,
     Styling,
@@ -161,6 +162,7 @@ def base_payload(dataset: Dataset, geometry: MapGeometry, *, lang: str = "de") -
             "activity": HYPOTHETICAL_COLOUR,
             "hypothetical": HYPOTHETICAL_COLOUR,
             "place": "#000000",
+            "partner": PARTNER_COLOUR,
         },
         "text": {
             "map": i18n.translate("webmap.name", lang),
@@ -168,6 +170,7 @@ def base_payload(dataset: Dataset, geometry: MapGeometry, *, lang: str = "de") -
             "legend": i18n.translate("webmap.legend", lang),
             "skip": i18n.translate("webmap.skip", lang),
             "closedPoint": i18n.translate("webmap.closed_point", lang),
+            "partner": i18n.translate("webmap.partner", lang),
             "zoomIn": i18n.translate("webmap.zoom_in", lang),
             "zoomOut": i18n.translate("webmap.zoom_out", lang),
             "twoFingers": i18n.translate("webmap.two_fingers", lang),

@@ -15,35 +15,41 @@ from pathlib import Path
 
 import pytest
 
-from geo import accounts, backup, dataset, fetch, journal, privacy, store, welcome
+from geo import accounts, backup, dataset, fetch, journal, knowledge, partners, privacy, store, welcome
 from geo.access import ROLE_ACTIONS, AccessDeniedError, Action, Principal, require
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = Principal.cli()
 PASSWORD = "ein-gutes-passwort"
 IDS = {"011001", "037001"}
-ROLES = ("public", "connector", "coordinator", "admin")
+ROLES = ("public", "connector", "coordinator", "admin", "alumni")
 
 #: The expected table, written out independently of `geo.access.ROLE_ACTIONS` (Y = allowed, T = for own tandems).
 EXPECTED = {
-    #                      public connector coordinator admin
-    Action.READ_PUBLIC: "Y Y Y Y",
-    Action.EXPORT_MAP: "Y Y Y Y",
-    Action.LOG_CONCERN: "- T Y -",
-    Action.WRITE_ACTIVITY: "- T Y -",
-    Action.READ_TANDEM_JOURNAL: "- T Y -",
-    Action.OWN_RECORD: "- Y Y Y",
-    Action.READ_REGISTER: "- - Y -",
-    Action.WRITE_REGISTER: "- - Y -",
-    Action.ERASE_PERSON: "- - Y Y",
-    Action.READ_CONCERNS: "- - Y -",
-    Action.ANSWER_CONCERN: "- - Y -",
-    Action.EXPORT_CONCERNS: "- - Y -",
-    Action.IMPORT_DATA: "- - - Y",
-    Action.MANAGE_ACCOUNTS: "- - - Y",
-    Action.READ_AUDIT: "- - Y Y",
-    Action.MANAGE_WELCOME_POINTS: "- - Y Y",
-    Action.BACKUP: "- - - Y",
+    #                      public connector coordinator admin alumni
+    Action.READ_PUBLIC: "Y Y Y Y Y",
+    Action.EXPORT_MAP: "Y Y Y Y Y",
+    Action.LOG_CONCERN: "- T Y - -",
+    Action.WRITE_ACTIVITY: "- T Y - -",
+    Action.READ_TANDEM_JOURNAL: "- T Y - -",
+    Action.OWN_RECORD: "- Y Y Y Y",
+    Action.READ_REGISTER: "- - Y - -",
+    Action.WRITE_REGISTER: "- - Y - -",
+    Action.ERASE_PERSON: "- - Y Y -",
+    Action.READ_CONCERNS: "- - Y - -",
+    Action.ANSWER_CONCERN: "- - Y - -",
+    Action.EXPORT_CONCERNS: "- - Y - -",
+    Action.IMPORT_DATA: "- - - Y -",
+    Action.MANAGE_ACCOUNTS: "- - - Y -",
+    Action.READ_AUDIT: "- - Y Y -",
+    Action.MANAGE_WELCOME_POINTS: "- - Y Y -",
+    Action.BACKUP: "- - - Y -",
+    Action.WRITE_PARTNER: "- T Y - -",
+    Action.READ_PARTNER_CONTACTS: "- T Y - -",
+    Action.READ_KNOWLEDGE: "- Y Y - T",
+    Action.WRITE_DEBRIEF: "- T Y - -",
+    Action.PUBLISH_DEBRIEF: "- - Y - -",
+    Action.HANDOVER: "- - Y - -",
 }
 
 
@@ -62,6 +68,11 @@ class World:
     erasable: int
     demo_dir: Path
     tmp: Path
+    own_partner: str
+    other_partner: str
+    own_held: int
+    other_held: int
+    debrief: int
 
 
 def _account(register: store.Register, email: str, roles: str, connector: int | None = None) -> Principal:
@@ -86,7 +97,54 @@ def world(register_url: str, demo_dir: Path, tmp_path: Path) -> Iterator[World]:
     mine = journal.ConcernInput(thema="Unseres", sozialraum_ids=("011001",), tandem_id=own)
     own_concern = journal.add_concern(register, mine, by=CLI, known_ids=IDS)
     erasable = register.add_connector("Weg", by=CLI)
-    yield World(register, people, own, other, other_concern, own_concern, erasable, demo_dir, tmp_path)
+    register.assign(own, "011001", by=CLI, valid_from=date(2025, 1, 1), known_ids=IDS)
+    register.assign(other, "037001", by=CLI, valid_from=date(2025, 1, 1), known_ids=IDS)
+    # an alumni adviser: worked in 011001 with a tandem that ended
+    e, f = (register.add_connector(n, "Deutsch", by=CLI) for n in ("E", "F"))
+    former = register.create_tandem("Früheres Tandem", [e, f], by=CLI, start=date(2024, 1, 1))
+    register.assign(former, "011001", by=CLI, valid_from=date(2024, 1, 1), known_ids=IDS)
+    register.end_tandem(former, by=CLI, version=1, end=date(2024, 12, 31))
+    people["alumni"] = _account(register, "ehemalig@stadt.invalid", "alumni", e)
+    partner_ids = [
+        partners.save_partner(
+            register,
+            partners.PartnerInput(name=name, sozialraum_ids=(area,), tandem_ids=(tandem,)),
+            by=CLI,
+            known_ids=IDS,
+        )
+        for name, area, tandem in (("Eigener Partner", "011001", own), ("Anderer Partner", "037001", other))
+    ]
+    held = [
+        journal.add_activity(
+            register,
+            by=CLI,
+            kind="quizabend",
+            title="Quiz",
+            starts_at=datetime(2026, 11, 1, 19),
+            sozialraum_id=area,
+            known_ids=IDS,
+            tandem_id=tandem,
+            status="durchgefuehrt",
+        )
+        for area, tandem in (("011001", own), ("037001", other))
+    ]
+    debrief = knowledge.save_debrief(register, held[0], knowledge.DebriefInput(worked="Gut"), by=CLI)
+    yield World(
+        register,
+        people,
+        own,
+        other,
+        other_concern,
+        own_concern,
+        erasable,
+        demo_dir,
+        tmp_path,
+        partner_ids[0],
+        partner_ids[1],
+        held[0],
+        held[1],
+        debrief,
+    )
     register.close()
 
 
@@ -128,6 +186,25 @@ def _attempt(w: World, action: Action, who: Principal, *, own: bool) -> Callable
         Action.MANAGE_ACCOUNTS: lambda: accounts.accounts(reg, by=who),
         Action.READ_AUDIT: lambda: accounts.audit_log(reg, by=who),
         Action.BACKUP: lambda: backup.backup(reg, w.tmp / "sicherung.zip", by=who),
+        Action.WRITE_PARTNER: lambda: partners.save_partner(
+            reg,
+            partners.PartnerInput(name="Neu", sozialraum_ids=("011001" if own else "037001",)),
+            by=who,
+            known_ids=IDS,
+        ),
+        Action.READ_PARTNER_CONTACTS: lambda: partners.contacts(
+            reg, w.own_partner if own else w.other_partner, by=who
+        ),
+        Action.READ_KNOWLEDGE: lambda: knowledge.what_we_know(
+            reg, "011001" if own else "037001", by=who, need_full=True
+        ),
+        Action.WRITE_DEBRIEF: lambda: knowledge.save_debrief(
+            reg, w.own_held if own else w.other_held, knowledge.DebriefInput(worked="Gut"), by=who
+        ),
+        Action.PUBLISH_DEBRIEF: lambda: knowledge.publish_debrief(
+            reg, w.debrief, by=who, public=True, version=1
+        ),
+        Action.HANDOVER: lambda: knowledge.handovers(reg, by=who),
         Action.MANAGE_WELCOME_POINTS: lambda: welcome.record(
             reg,
             who,

@@ -59,6 +59,9 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "impact",
         "start",
         "websession",
+        "partners",
+        "hsds",
+        "knowledge",
     ),
     "output": (
         "profile",
@@ -69,6 +72,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "brief",
         "export",
         "documents",
+        "dossier",
     ),
     "cli": ("__main__",),
 }

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from geo import accounts, dataset, dossier, hsds, journal, knowledge, partners, privacy
+from geo import accounts, dataset, digest, dossier, hsds, journal, knowledge, partners, privacy
 from geo.access import AccessDeniedError, Principal
 from geo.store import ConcurrentEditError, Register, RegisterError
 from tests.conftest import REGISTRY, SOZIALRAEUME
@@ -586,3 +586,13 @@ def test_personal_data_export_and_erasure_cover_partner_contacts(world: World) -
     assert CONTACT_NAME in export.to_csv()
     with pytest.raises(AccessDeniedError):
         privacy.partner_contacts_export(world.register, by=world.connector)
+
+
+def test_the_weekly_digest_lists_stale_partners(world: World) -> None:
+    _partner(world)
+    _partner(world, name="Sportverein", assured_date=date.today() - timedelta(days=400))
+    week = digest.digest(world.register, world.own_tandem, by=world.connector)
+    assert [name for _id, name, _day in week.stale] == ["Sportverein"] and not week.empty
+    _subject, body = digest.render(week, "de")
+    assert "Sportverein" in body and "12 Monaten" in body
+    assert digest.digest(world.register, world.other_tandem, by=world.other).stale == ()

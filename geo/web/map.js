@@ -122,6 +122,13 @@ function legendBox(style, base) {
     row.appendChild(document.createTextNode(base.text.closedPoint));
     details.appendChild(row);
   }
+  if (base && (style.pins || []).some((pin) => pin[3] === "partner")) {
+    const row = el("div");
+    row.appendChild(el("span", "sk-point"));
+    row.firstChild.style.background = base.colours.partner;
+    row.appendChild(document.createTextNode(base.text.partner));
+    details.appendChild(row);
+  }
   details.appendChild(el("div", "sk-asof", style.legend.asOf));
   // on a phone the source line lives here, folded with the legend, instead of over the south of the city
   details.appendChild(el("div", "sk-legend-source", style.source));
