@@ -16,8 +16,10 @@ from app_pages.ui import (
     labelled,
     lang,
     load_current,
+    multiselect,
     opened_version,
     panels,
+    partner_views,
     pick_sozialraum,
     pick_tandem,
     plain,
@@ -26,7 +28,7 @@ from app_pages.ui import (
     t,
     tandem_names,
 )
-from geo import i18n, journal, maps, profile, programme, webmap
+from geo import i18n, journal, knowledge, maps, profile, programme, webmap
 from geo.access import Action, Principal
 from geo.tables import localized
 
@@ -261,6 +263,77 @@ def listing(who: Principal, frame: pd.DataFrame, labels: dict[str, str]) -> None
             forget_opened("activities")
             st.session_state["activities_flash"] = t("activities.saved", title=plain(row["title"]))
             st.rerun()
+    if row["status"] == "durchgefuehrt" and who.may(
+        Action.WRITE_DEBRIEF, tandem_id=_tandem(row["tandem_id"])
+    ):
+        debrief_form(who, int(chosen), row)
+
+
+def debrief_form(who: Principal, activity_id: int, row: pd.Series) -> None:
+    """What worked: a short look back after a held activity, in plain words and any language."""
+    st.markdown(f"**{t('knowledge.debrief_title')}**")
+    st.caption(t("knowledge.debrief_hint"))
+    current = knowledge.debrief_of(register(), activity_id, by=who) or knowledge.DebriefInput()
+    state = knowledge.debrief_state(register(), activity_id)
+    views = partner_views(who)
+    here = [v.id for v in views if row["sozialraum_id"] in v.sozialraum_ids]
+    options = [*here, *(v.id for v in views if v.id not in here)]
+    names = {v.id: v.name for v in views}
+    with st.form(f"activities_debrief_{activity_id}"):
+        reached_default = current.reached if current.reached is not None else row["actual"]
+        reached = st.number_input(
+            t("knowledge.reached_label"),
+            0,
+            10_000,
+            int(reached_default) if pd.notna(reached_default) else 0,
+        )
+        groups = st.text_input(t("knowledge.groups"), value=current.groups, help=t("knowledge.groups_help"))
+        spoken = st.text_input(t("knowledge.languages"), value=current.languages)
+        took_part = multiselect(
+            t("knowledge.partners_took_part"),
+            options,
+            default=[p for p in current.partner_ids if p in options],
+            format_func=bound(lambda p: names.get(p, p)),
+        )
+        worked = st.text_area(t("knowledge.worked"), value=current.worked)
+        differently = st.text_area(t("knowledge.differently"), value=current.differently)
+        repeat = st.radio(
+            t("knowledge.repeat"),
+            knowledge.REPEAT_CHOICES,
+            index=knowledge.REPEAT_CHOICES.index(current.repeat),
+            format_func=bound(lambda r: t(f"knowledge.repeat.{r}")),
+            horizontal=True,
+        )
+        publishes = who.may(Action.PUBLISH_DEBRIEF)
+        public = (
+            st.checkbox(
+                t("knowledge.public"), value=bool(state and state[2]), help=t("knowledge.public_help")
+            )
+            if publishes
+            else False
+        )
+        if st.form_submit_button(t("knowledge.debrief_save"), type="primary"):
+            with friendly_errors():
+                debrief_id = knowledge.save_debrief(
+                    register(),
+                    activity_id,
+                    knowledge.DebriefInput(
+                        worked=worked,
+                        differently=differently,
+                        repeat=str(repeat),
+                        reached=int(reached),
+                        groups=groups,
+                        languages=spoken,
+                        partner_ids=tuple(took_part),
+                        lang=lang(),
+                    ),
+                    by=who,
+                )
+                now = knowledge.debrief_state(register(), activity_id)
+                if publishes and now is not None and now[2] != public:
+                    knowledge.publish_debrief(register(), debrief_id, by=who, public=public, version=now[1])
+                st.session_state["activities_flash"] = t("knowledge.debrief_saved", title=plain(row["title"]))
+                st.rerun()
 
 
 def _tandem(value: object) -> int | None:

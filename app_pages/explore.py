@@ -19,6 +19,7 @@ from app_pages.ui import (
     indicators_current,
     journal_overview,
     km_slider,
+    knowledge_current,
     labelled,
     labels_current,
     lang,
@@ -28,14 +29,18 @@ from app_pages.ui import (
     need_components,
     need_current,
     open_concerns,
+    partner_views,
     plain,
+    prepared_download,
     principal,
+    register,
     run_memo,
     t,
     table_with_download,
 )
 from geo import (
     charts,
+    dossier,
     dynamics,
     glossary,
     i18n,
@@ -43,6 +48,7 @@ from geo import (
     maps,
     nearby,
     need,
+    partners,
     profile,
     series,
     tables,
@@ -253,6 +259,60 @@ def _profile(p: profile.Profile, counts: pd.DataFrame) -> None:
         st.markdown(f"**{t('profile.tandems')}:** " + ", ".join(plain(x) for x in p.tandems))
     else:
         st.caption(t("profile.no_tandem"))
+    show_knowledge(p.sozialraum_id)
+
+
+def show_knowledge(sozialraum_id: str) -> None:
+    """
+    "Was wir hier wissen": partners, debriefs, concerns and what became of them, activities, the Welcome
+    Point; in full for connectors and coordinators, the public part for everyone else. And the Mappe.
+    """
+    who = principal()
+    full, parts = knowledge_current(sozialraum_id, who)
+    st.markdown(f"**{t('knowledge.title')}**")
+    st.caption(t("knowledge.intro_full" if full else "knowledge.intro_public"))
+    for section in parts:
+        with st.expander(section.title):
+            st.markdown(dossier.as_markdown(section))
+    data, _ = load_current()
+
+    def make() -> list[tuple[str, bytes, str, str]]:
+        files = [
+            (
+                t("knowledge.mappe_pdf"),
+                dossier.pdf(data, register(), sozialraum_id, by=who, public=not full, lang=lang()),
+                f"sozialraum-mappe-{sozialraum_id}.pdf",
+                "application/pdf",
+            ),
+            (
+                t("knowledge.mappe_html"),
+                dossier.html_page(data, register(), sozialraum_id, by=who, public=not full, lang=lang()),
+                f"sozialraum-mappe-{sozialraum_id}.html",
+                "text/html",
+            ),
+        ]
+        if full:
+            files.append(
+                (
+                    t("knowledge.mappe_public"),
+                    dossier.pdf(data, register(), sozialraum_id, by=who, public=True, lang=lang()),
+                    f"sozialraum-mappe-{sozialraum_id}-oeffentlich.pdf",
+                    "application/pdf",
+                )
+            )
+        return files
+
+    prepared_download(
+        "explore_mappe",
+        prepare=t("knowledge.prepare_mappe"),
+        make=make,
+        key=(sozialraum_id, full),
+        on_prepare=(
+            (lambda: register().record(who, "dossier.export", target="sozialraum", target_id=sozialraum_id))
+            if full
+            else None
+        ),
+    )
 
 
 def show_dynamics(p: profile.Profile) -> None:
@@ -466,6 +526,18 @@ def show_nearby(data: Dataset, result: need.NeedIndex) -> None:
             digits = "".join(c for c in str(wp.phone) if c.isdigit() or c == "+")
             lines.append(f"{t('near.phone')}: [{plain(str(wp.phone))}](tel:{digits})")
         st.markdown("  \n".join(line for line in lines if line))
+    close = nearby.nearest_partners(place, partner_views(principal()), lang=lang())
+    if not close.empty:
+        st.markdown(f"**{t('near.partners')}**")
+        for row in close.itertuples():
+            distance = i18n.format_number(row.distance_m, lang(), decimals=0)
+            lines = [
+                f"{plain(row.name)} ({distance} m)",
+                plain(row.topics),
+                plain(row.address),
+                plain(row.hours),
+            ]
+            st.markdown("- " + "  \n  ".join(line for line in lines if line))
     st.caption(t("near.distance_note") + " " + (t("near.privacy") if place.kind == "location" else ""))
 
 
@@ -542,6 +614,14 @@ def _details(v: SimpleNamespace) -> None:
     else:
         styling = indicator_styling(indicator, scheme, k, breaks)
     selected = st.session_state.get("explore_selected")
+    showing, partner_topics, partner_languages = v.partner_layer
+    if showing:
+        partner_pins = partners.map_pins(
+            partner_views(principal()), lang=lang(), topics=partner_topics, languages=partner_languages
+        )
+        pins = (
+            partner_pins if pins is None or pins.empty else pd.concat([pins, partner_pins], ignore_index=True)
+        )
     focus, place_pin = near_focus(data, result)
     if not place_pin.empty:
         pins = place_pin if pins is None or pins.empty else pd.concat([pins, place_pin], ignore_index=True)
@@ -821,6 +901,21 @@ with friendly_errors():
         km = km_slider(t("explore.filter_km"), key="explore_km")
         st.divider()
         tiles = st.toggle(t("explore.tiles"), value=False, help=t("explore.tiles_help"), key="explore_tiles")
+    views = partner_views(principal())
+    topics, spoken = partners.topics_and_languages(views)
+    shown = bool(st.session_state.get("explore_partners"))
+    with bar.popover(t("explore.partners_menu"), icon=":material/handshake:", key="explore_partner_menu"):
+        st.toggle(t("explore.partners_show"), key="explore_partners", help=t("explore.partners_help"))
+        partner_topics = multiselect(
+            t("partners.topic_label"),
+            topics,
+            key="explore_partner_topics",
+            format_func=bound(lambda x: t(f"partners.topic.{x}")),
+        )
+        partner_languages = multiselect(
+            t("partners.language_filter"), spoken, key="explore_partner_languages"
+        )
+    partner_layer = (shown, tuple(partner_topics), tuple(partner_languages))
     near = None
     if use_home and home is not None:
         near = (home[1], home[0], km * 1000)
@@ -853,6 +948,7 @@ with friendly_errors():
             km=km,
             tiles=tiles,
             change=change,
+            partner_layer=partner_layer,
         )
     )
     if change is not None:

@@ -1,5 +1,6 @@
 """Tandems: who works where (public, without personal data); coordinators keep the register."""
 
+import functools
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -26,7 +27,7 @@ from app_pages.ui import (
     register,
     t,
 )
-from geo import export, i18n, privacy, profile, sources, store
+from geo import export, i18n, knowledge, privacy, profile, sources, store
 from geo.access import Action, Principal
 
 st.title(t("tandems.title"))
@@ -273,6 +274,107 @@ def assignments_tab(who: Principal, labels: dict[str, str], known: set[str]) -> 
                     saved(t("tandems.ended_assignment"))
 
 
+def handover_tab(who: Principal, labels: dict[str, str]) -> None:
+    """When a connector leaves: every partner, open concern, planned activity and Sozialraum gets a successor."""
+    st.caption(t("handover.intro"))
+    people = {c.id: c.display_name for c in register().private_connectors(by=who) if c.active}
+    if not people:
+        st.info(t("handover.nobody"))
+        return
+    chosen = st.selectbox(
+        t("handover.who"),
+        list(people),
+        index=None,
+        placeholder=t("app.choose"),
+        format_func=labelled(distinct(people)),
+        key="tandems_handover_person",
+    )
+    if chosen is not None:
+        handover_form(who, int(chosen), people[int(chosen)], labels)
+    past = knowledge.handovers(register(), by=who)
+    if not past.empty:
+        st.markdown(f"**{t('handover.past')}**")
+        names = {c.id: c.display_name for c in register().private_connectors(by=who)}
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("handover.person"): past["connector_id"].map(lambda i: names.get(int(i), f"#{i}")),
+                    t("handover.reason"): past["reason"].map(lambda r: t(f"handover.reason.{r}")),
+                    t("handover.items"): past["items"],
+                    t("handover.alumni"): past["alumni"].map(
+                        lambda a: t("handover.yes") if a else t("handover.no")
+                    ),
+                    t("handover.when"): i18n.format_dates(past["decided_at"], lang()),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+
+def _successor_label(options: dict[str, str], key: str | None) -> str:
+    return t("handover.open") if key is None else options[key]
+
+
+def handover_form(who: Principal, connector_id: int, name: str, labels: dict[str, str]) -> None:
+    """The handover list of one connector, each item with its successor, and the reason for leaving."""
+    plan = knowledge.handover_plan(register(), connector_id, by=who)
+    tandem_labels = {f"tandem:{i}": n for i, n in plan.tandems.items()}
+    person_labels = {f"connector:{i}": n for i, n in plan.connectors.items()}
+    staying = [i for i in plan.items if not i.needs_successor]
+    if staying:
+        st.markdown(f"**{t('handover.staying')}**")
+        st.markdown(
+            "\n".join(
+                f"- {plain(t(f'handover.kind.{i.kind}'))}: {plain(labels.get(i.label, i.label))} → "
+                f"{plain(tandem_labels.get(i.proposed, i.proposed))}"
+                for i in staying
+            )
+        )
+    with st.form(f"tandems_handover_{connector_id}"):
+        st.markdown(f"**{t('handover.list', name=plain(name), n=len(plan.open_items))}**")
+        if not plan.open_items:
+            st.caption(t("handover.nothing_open"))
+        choices: dict[str, str | None] = {}
+        for item in plan.open_items:
+            options = {
+                **(person_labels if item.kind == "partner" else tandem_labels),
+                knowledge.COORDINATION: t("handover.coordination"),
+            }
+            keys: list[str | None] = [None, *options]
+            choices[item.key] = st.selectbox(
+                f"{t(f'handover.kind.{item.kind}')}: {labels.get(item.label, item.label)}",
+                keys,
+                index=keys.index(item.proposed) if item.proposed in keys else 0,
+                format_func=bound(functools.partial(_successor_label, options)),
+                key=f"tandems_handover_{connector_id}_{item.key}",
+            )
+        reason = st.selectbox(
+            t("handover.reason"),
+            knowledge.LEAVE_REASONS,
+            index=None,
+            placeholder=t("app.choose"),
+            format_func=bound(lambda r: t(f"handover.reason.{r}")),
+        )
+        note = st.text_input(t("handover.note"))
+        alumni = st.checkbox(t("handover.alumni_ask"), help=t("handover.alumni_help"))
+        rest = st.checkbox(t("handover.rest_to_coordination"))
+        if st.form_submit_button(t("handover.submit"), type="primary"):
+            with friendly_errors():
+                result = knowledge.hand_over(
+                    register(),
+                    connector_id,
+                    by=who,
+                    successors={k: v for k, v in choices.items() if v},
+                    reason=reason or "",
+                    note=note,
+                    alumni=alumni,
+                    rest_to_coordination=rest,
+                )
+                st.session_state.pop("tandems_handover_person", None)
+                saved(t("handover.done", name=plain(name), n=len(result.handed)))
+
+
 def files_tab(who: Principal, known: set[str], points: dict[str, str]) -> None:
     """CSV import (with a report of rows not taken) and export (never with personal fields)."""
     reg = register()
@@ -350,6 +452,7 @@ with friendly_errors():
             "tandems": t("tandems.tab_tandems"),
             "assignments": t("tandems.tab_assignments"),
             "files": t("tandems.tab_files"),
+            **({"handover": t("tandems.tab_handover")} if who.may(Action.HANDOVER) else {}),
         },
     )
     with boxes[panel], friendly_errors():
@@ -361,5 +464,7 @@ with friendly_errors():
             tandems_tab(who, points)
         elif panel == "assignments":
             assignments_tab(who, labels, known)
+        elif panel == "handover":
+            handover_tab(who, labels)
         else:
             files_tab(who, known, points)

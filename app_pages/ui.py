@@ -23,11 +23,13 @@ from geo import (
     auth,
     dataset,
     demo,
+    dossier,
     files,
     glossary,
     i18n,
     impact,
     journal,
+    knowledge,
     maps,
     need,
     partners,
@@ -340,6 +342,43 @@ def partner_views(who: Principal) -> list[partners.PartnerView]:
     """
     reg = register()
     return _partner_views(reg.url, register_stamp(reg), _principal_key(who), reg, who)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _knowledge(  # noqa: PLR0917 - the cache key, one part per argument
+    url: str,
+    stamp: int,
+    who_key: tuple,
+    folder: str,
+    data_stamp: Stamp,
+    sozialraum_id: str,
+    language: str,
+    _reg: store.Register,
+    _who: Principal,
+) -> tuple[bool, list[dossier.Section]]:
+    full = knowledge.reads_in_full(_reg, sozialraum_id, by=_who)
+    data = _load(folder, data_stamp)
+    return full, dossier.sections(data, _reg, sozialraum_id, by=_who, public=not full, lang=language)
+
+
+def knowledge_current(sozialraum_id: str, who: Principal) -> tuple[bool, list[dossier.Section]]:
+    """
+    "Was wir hier wissen" about a Sozialraum as `who` may read it (in full, or the public part), and whether
+    in full; read again only after a write to the register, per person's rights.
+    """
+    reg = register()
+    folder = current_folder()
+    return _knowledge(
+        reg.url,
+        register_stamp(reg),
+        _principal_key(who),
+        folder,
+        folder_stamp(Path(folder)),
+        sozialraum_id,
+        lang(),
+        reg,
+        who,
+    )
 
 
 def journal_overview(who: Principal) -> tuple[pd.DataFrame, pd.DataFrame]:

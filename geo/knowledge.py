@@ -299,6 +299,13 @@ def debrief_of(register: Register, activity_id: int, *, by: Principal) -> Debrie
         )
 
 
+def debrief_state(register: Register, activity_id: int) -> tuple[int, int, bool] | None:
+    """The debrief of an activity as (ID, version, public), or None when there is none (no text in it)."""
+    with register.read() as s:
+        d = s.scalar(select(Debrief).where(Debrief.activity_id == activity_id))
+        return (d.id, d.version, d.public) if d is not None else None
+
+
 # --- what we know about a Sozialraum ------------------------------------------------------------------
 
 
