@@ -104,3 +104,72 @@ def test_the_coordinator_may_import_and_the_connector_may_not(
     at.run()
     assert not at.exception
     assert [b for b in at.button if b.label == "Einlesen"]
+
+
+def test_a_connector_writes_a_debrief_and_the_steckbrief_shows_it(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.run()
+    log_in_here(at, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    at.switch_page("app_pages/activities.py").run()
+    at.session_state["activities_panel"] = "list"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    pick = at.selectbox(key="activities_pick")
+    register = Register(store.demo_database_url(), demo=True)
+    from geo import journal
+
+    held = journal.activities(register, status="durchgefuehrt")
+    own = {t.id for t in register.tandems() if t.name == "Demo-Tandem Süd"}
+    newest = held[held["tandem_id"].isin(own)].sort_values("starts_at").iloc[-1]
+    pick.set_value(int(newest["id"])).run()
+    form = f"activities_debrief_{int(newest['id'])}"
+    areas = _in_form(at.text_area, form)
+    assert len(areas) == 2, "a held activity of her tandem offers the debrief"
+    areas[0].set_value("Die Kinder haben die Bibliothek entdeckt.")
+    _in_form(at.button, form)[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Rückblick" in s.value and "gespeichert" in s.value for s in at.success)
+    assert at.session_state["activities_panel"] == "list"
+    # the Steckbrief of that Sozialraum: what we know, for a logged-in connector
+    at.switch_page("app_pages/explore.py").run()
+    at.session_state["explore_selected"] = str(newest["sozialraum_id"])
+    at.session_state["explore_panel"] = "profile"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Die Kinder haben die Bibliothek entdeckt" in _text(at)
+    assert any(e.label.startswith("Was gut lief") for e in at.expander)
+    at.button(key="explore_mappe_prepare").click().run()
+    assert not at.exception
+    assert len(at.get("download_button")) == 3  # the tandem's PDF and HTML, and the public PDF
+    register.close()
+
+
+def test_the_coordinator_hands_over_a_leaving_connectors_items(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.run()
+    log_in_here(at, "koordination@demo.invalid", demo.DEMO_PASSWORD)
+    at.switch_page("app_pages/tandems.py").run()
+    at.session_state["tandems_panel"] = "handover"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Hana" in d.value.to_csv() for d in at.dataframe)  # the demo's completed handover
+    person = at.selectbox(key="tandems_handover_person")
+    register = Register(store.demo_database_url(), demo=True)
+    amal = next(c.id for c in register.private_connectors(by=Principal.cli()) if "Amal" in c.display_name)
+    person.set_value(amal).run()
+    assert not at.exception, [e.value for e in at.exception]
+    form = f"tandems_handover_{amal}"
+    reason = next(s for s in _in_form(at.selectbox, form) if s.label == "Grund")
+    reason.set_value("moved")
+    _in_form(at.button, form)[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Übergabe abgeschlossen" in s.value for s in at.success)
+    from geo import knowledge
+
+    assert knowledge.orphaned(register) == []
+    assert not next(c for c in register.private_connectors(by=Principal.cli()) if c.id == amal).active
+    register.close()

@@ -596,3 +596,25 @@ def test_the_weekly_digest_lists_stale_partners(world: World) -> None:
     _subject, body = digest.render(week, "de")
     assert "Sportverein" in body and "12 Monaten" in body
     assert digest.digest(world.register, world.other_tandem, by=world.other).stale == ()
+
+
+def test_backup_and_restore_carry_partners_contacts_debriefs_and_handovers(
+    world: World, tmp_path: Path
+) -> None:
+    from geo import backup
+
+    pid = _partner(world)
+    _contact(world, pid)
+    act = _held(world, world.own_tandem, world.own_area)
+    knowledge.save_debrief(world.register, act, knowledge.DebriefInput(worked="Gut"), by=world.connector)
+    knowledge.hand_over(world.register, world.c, by=world.coordinator, successors={}, reason="family")
+    out = tmp_path / "sicherung.zip"
+    backup.backup(world.register, out, by=CLI)
+    target = f"sqlite:///{tmp_path / 'restored.sqlite'}"
+    backup.restore(target, out, by=CLI)
+    restored = Register(target)
+    assert partners.contacts(restored, pid, by=CLI)[0].name == CONTACT_NAME
+    assert knowledge.debrief_of(restored, act, by=CLI) is not None
+    assert len(knowledge.handovers(restored, by=CLI)) == 1
+    assert set(backup.compare(world.register.url, target)) <= {"audit_entry"}
+    restored.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from geo import accounts, dataset, export, journal, privacy, store
+from geo import accounts, dataset, digest, dossier, export, hsds, journal, partners, privacy, store
 from geo.access import AccessDeniedError, Principal
 from geo.snapshot import SnapshotView
 from geo.tables import csv_bytes
@@ -27,7 +28,10 @@ PASSWORD = "ein-gutes-passwort"
 NAME = "Zzyzx Sentinelperson"
 EMAIL = "zzyzx.sentinel@example.invalid"
 PHONE = "+49 211 5550199"
-SENTINELS = (NAME, "Zzyzx", EMAIL, PHONE, "5550199")
+#: A partner's contact person: someone who never signed up (stored on consent, seen by Tandem Nord only).
+CONTACT = "Qwxyv Partnerkontakt"
+CONTACT_EMAIL = "qwxyv.kontakt@partner.invalid"
+SENTINELS = (NAME, "Zzyzx", EMAIL, PHONE, "5550199", CONTACT, "Qwxyv", CONTACT_EMAIL)
 
 
 def _account(register: store.Register, email: str, roles: str, connector: int | None = None) -> Principal:
@@ -67,6 +71,27 @@ def demo_register(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[t
         tandem_id=tandem,
         notes="Notiz mit Telefon " + PHONE,  # a person typed their number into a note
     )
+    partner = partners.save_partner(
+        register,
+        partners.PartnerInput(
+            name="Nachbarschaftsverein Nord",
+            sozialraum_ids=("011001",),
+            tandem_ids=(tandem,),
+            keeper_id=other,
+            offers=(partners.Offer(name="Sprachcafé", topic="sprache", languages="Türkisch"),),
+            places=(partners.Place(street="Nordstraße 1", point=(51.2277, 6.7735)),),
+        ),
+        by=people["sentinel"],
+        known_ids={"011001"},
+    )
+    partners.add_contact(
+        register,
+        partner,
+        partners.Contact(
+            name=CONTACT, email=CONTACT_EMAIL, phone=PHONE, basis="consent", consent_on=date(2026, 5, 1)
+        ),
+        by=people["sentinel"],
+    )
     yield register, people
     register.close()
 
@@ -98,7 +123,17 @@ def test_the_sentinel_is_on_no_page_the_public_or_another_connector_sees(
         log_in_here(at, "lena@stadt.invalid", PASSWORD)
         assert any("Angemeldet" in s.value for s in at.sidebar.success)
     seen = []
-    for page in ("explore", "coverage", "tandems", "activities", "concerns", "export", "data", "account"):
+    for page in (
+        "explore",
+        "coverage",
+        "tandems",
+        "activities",
+        "concerns",
+        "partners",
+        "export",
+        "data",
+        "account",
+    ):
         at.switch_page(f"app_pages/{page}.py").run()
         assert not at.exception, page
         seen.append(_everything_shown(at))
@@ -129,12 +164,24 @@ def test_exports_a_non_coordinator_can_make_carry_no_personal_data(
         "ics (public)": journal.ics(register, people["ids"]["tandem"], by=Principal.public()),
         "ics (other tandem)": journal.ics(register, people["ids"]["tandem"], by=people["connector"]),
         "own data (other connector)": privacy.own_data_json(register, by=people["connector"]),
+        "hsds package": hsds.package_zip(register, by=people["sentinel"]),
+        "mappe (public)": dossier.html_page(data, register, "011001", by=people["sentinel"], public=True),
+        "mappe pdf (public)": dossier.pdf(data, register, "011001", by=people["sentinel"], public=True),
+        "mappe (other tandem)": dossier.html_page(data, register, "011001", by=people["connector"]),
+        "digest (other tandem)": "\n".join(
+            digest.render(digest.digest(register, people["ids"]["second"], by=people["connector"]))
+        ).encode(),
     }
     for name, content in files.items():
         text = content.decode("utf-8", "replace")
         if content.startswith(b"%PDF"):
             text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
-        assert "Tandem Nord" in text or name.startswith(("own", "ics")), name  # the file has content
+        if content.startswith(b"PK"):
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                text = "\n".join(archive.read(n).decode("utf-8") for n in archive.namelist())
+        assert "Tandem Nord" in text or name.startswith(("own", "ics", "hsds", "mappe", "digest")), name
+        if name.startswith(("hsds", "mappe")):
+            assert "Nachbarschaftsverein Nord" in text, name  # the organisation is public
         for sentinel in SENTINELS:
             assert sentinel not in text, (name, sentinel)
     # the problem log export is for coordinators only
