@@ -332,8 +332,12 @@ def debrief_form(who: Principal, activity_id: int, row: pd.Series) -> None:
                 now = knowledge.debrief_state(register(), activity_id)
                 if publishes and now is not None and now[2] != public:
                     knowledge.publish_debrief(register(), debrief_id, by=who, public=public, version=now[1])
-                st.session_state["activities_flash"] = t("knowledge.debrief_saved", title=plain(row["title"]))
+                st.session_state["activities_debrief_flash"] = t(
+                    "knowledge.debrief_saved", title=plain(row["title"])
+                )
                 st.rerun()
+    if flash := st.session_state.pop("activities_debrief_flash", None):  # below the button just used
+        st.success(flash, icon=":material/check_circle:")
 
 
 def _tandem(value: object) -> int | None:

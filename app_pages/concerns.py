@@ -71,7 +71,8 @@ def saved_here(kind: str) -> None:
     """The confirmation of a save, where the person is: next to the form they used."""
     if flash := st.session_state.pop(f"concerns_flash_{kind}", None):
         st.success(flash, icon=":material/check_circle:")
-        st.toast(flash, icon=":material/check_circle:")  # seen wherever the page is scrolled to
+        # seen wherever the page is scrolled to; short, as a long toast adds Streamlit's English "view more"
+        st.toast(t("app.saved_short"), icon=":material/check_circle:")
     if warning := st.session_state.pop(f"concerns_flash_{kind}_warning", None):
         st.warning(warning)
 

@@ -36,7 +36,7 @@ def flash(kind: str) -> None:
     """The confirmation of a save, where the person is (and as a toast, seen wherever the page is scrolled)."""
     if message := st.session_state.pop(f"partners_flash_{kind}", None):
         st.success(message, icon=":material/check_circle:")
-        st.toast(message, icon=":material/check_circle:")
+        st.toast(t("app.saved_short"), icon=":material/check_circle:")  # short: a long toast adds "view more"
 
 
 def area_names(ids: tuple[str, ...], labels: dict[str, str]) -> str:
@@ -72,7 +72,7 @@ def show_partner(
             if offer.access:
                 st.markdown(f"  {t('partners.access')}: {plain(offer.access)}")
         for place in view.places:
-            lines = [partners.address(place), partners.hours_text(place.hours, lang()), place.accessibility]
+            lines = [partners.address(place), *partners.hours_lines(place.hours, lang()), place.accessibility]
             st.markdown("  \n".join(plain(x) for x in lines if x))
         public = " · ".join(x for x in (view.phone, view.email, view.website) if x)
         if public:
@@ -159,7 +159,12 @@ def show_contacts(view: partners.PartnerView, who: Principal) -> None:
 
 def partner_form(who: Principal, labels: dict[str, str], view: partners.PartnerView | None) -> None:
     """Add a partner (`view` None) or change one: organisation, one offer, one place with its opening hours."""
-    key = f"partners_form_{view.id if view else 'new'}"
+    # a new partner's form gets a new key after each save: an empty form, not the last one to send again
+    key = (
+        f"partners_form_{view.id}"
+        if view
+        else f"partners_form_new_{st.session_state.get('partners_new_round', 0)}"
+    )
     areas = partners.editable_areas(register(), by=who)
     options = (
         list(labels)
@@ -285,6 +290,8 @@ def partner_form(who: Principal, labels: dict[str, str], view: partners.PartnerV
                 if street.strip() and point is None and kept_point is None:
                     message += " " + t("partners.no_point")
                 st.session_state[f"partners_flash_{pid if view else 'new'}"] = message
+                if view is None:
+                    st.session_state["partners_new_round"] = st.session_state.get("partners_new_round", 0) + 1
                 st.session_state.pop("partners_editing", None)
                 st.rerun()
     if view is not None and st.button(t("partners.cancel_edit"), key=f"{key}_cancel"):
@@ -296,25 +303,12 @@ def list_panel(who: Principal, labels: dict[str, str]) -> None:
     """The partners, filtered by Sozialraum, topic and language; the ones to check again first if asked."""
     views = partner_views(who)
     topics, languages = partners.topics_and_languages(views)
-    c1, c2, c3 = st.columns(3)
-    area = c1.selectbox(
-        t("partners.filter_area"),
-        [None, *sorted({a for v in views for a in v.sozialraum_ids})],
-        format_func=bound(lambda a: t("partners.filter_all") if a is None else labels.get(a, a)),
-        key="partners_area",
+    active = sum(
+        bool(st.session_state.get(k)) for k in ("partners_area", "partners_topic", "partners_language")
     )
-    topic = c2.selectbox(
-        t("partners.topic_label"),
-        [None, *topics],
-        format_func=bound(lambda x: t("partners.filter_all") if x is None else t(f"partners.topic.{x}")),
-        key="partners_topic",
-    )
-    language = c3.selectbox(
-        t("partners.language_filter"),
-        [None, *languages],
-        format_func=bound(lambda x: t("partners.filter_all") if x is None else x),
-        key="partners_language",
-    )
+    label = t("explore.filters") + (f" ({i18n.format_number(active, lang(), decimals=0)})" if active else "")
+    with st.popover(label, icon=":material/filter_alt:", key="partners_filter_menu"):
+        area, topic, language = filters(views, labels, topics, languages)
     stale_only = st.toggle(t("partners.stale_only"), key="partners_stale") if not who.is_public else False
     shown_closed = st.toggle(t("partners.show_closed"), key="partners_closed")
     chosen = [
@@ -332,6 +326,31 @@ def list_panel(who: Principal, labels: dict[str, str]) -> None:
     areas = partners.editable_areas(register(), by=who)
     for view in chosen:
         show_partner(view, labels, editable=partners.may_edit(view, areas), who=who)
+
+
+def filters(
+    views: list[partners.PartnerView], labels: dict[str, str], topics: list[str], languages: list[str]
+) -> tuple[str | None, str | None, str | None]:
+    """The list's filters: a Sozialraum, a topic, a language (None: all)."""
+    area = st.selectbox(
+        t("partners.filter_area"),
+        [None, *sorted({a for v in views for a in v.sozialraum_ids})],
+        format_func=bound(lambda a: t("partners.filter_all") if a is None else labels.get(a, a)),
+        key="partners_area",
+    )
+    topic = st.selectbox(
+        t("partners.topic_label"),
+        [None, *topics],
+        format_func=bound(lambda x: t("partners.filter_all") if x is None else t(f"partners.topic.{x}")),
+        key="partners_topic",
+    )
+    language = st.selectbox(
+        t("partners.language_filter"),
+        [None, *languages],
+        format_func=bound(lambda x: t("partners.filter_all") if x is None else x),
+        key="partners_language",
+    )
+    return area, topic, language
 
 
 def exchange_panel(who: Principal) -> None:

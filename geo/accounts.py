@@ -1016,6 +1016,10 @@ def audit_in_words(frame: pd.DataFrame, lang: str = i18n.DEFAULT_LANGUAGE) -> pd
     )
 
 
+#: Details whose values are codes with their own words: the detail -> the codes' catalogue prefix.
+CODED_DETAILS = {"reason": "handover.reason.", "basis": "partners.basis."}
+
+
 def details_words(details: str, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
     """An audit entry's details in words: ``geänderte Angaben: Minuten, Minuten Vorbereitung``."""
     if not details:
@@ -1034,9 +1038,13 @@ def details_words(details: str, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
                 return text
         return str(code)
 
+    def coded(prefix: str, code: str) -> str:  # a code with its own words (a leaving reason, a basis)
+        text = i18n.translate(f"{prefix}{code}", lang)
+        return code if text == f"{prefix}{code}" else text
+
     def value(v: object, key: str = "") -> str:
-        if key in ("status", "from", "to") and isinstance(v, str):
-            return status(v)
+        if isinstance(v, str) and key in ("status", "from", "to", *CODED_DETAILS):
+            return coded(CODED_DETAILS[key], v) if key in CODED_DETAILS else status(v)
         if isinstance(v, list | tuple):
             return ", ".join(word("audit_field", x) for x in v)
         if isinstance(v, bool):

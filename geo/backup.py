@@ -423,7 +423,8 @@ def _load_rows(
                 if rows:
                     connection.execute(table.insert(), rows)
                     rows_in += len(rows)
-                if engine.dialect.name == "postgresql" and "id" in columns and columns["id"].autoincrement:
+                serial = table.autoincrement_column
+                if engine.dialect.name == "postgresql" and serial is not None and serial.name == "id":
                     # the next ID follows the restored ones (the table name is the app's own, not input)
                     statement = (
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608

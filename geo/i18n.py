@@ -228,6 +228,8 @@ STREAMLIT_TEXTS = {
     "Upload": "st.upload",
     "Add files": "st.add_files",
     "Help": "st.help",
+    "view more": "st.view_more",
+    "view less": "st.view_less",
     "Page not found": "st.page_not_found",
     "The page that you have requested does not seem to exist. Running the app's main page.": "st.page_not_found_text",
 }

@@ -910,6 +910,16 @@ def hours_text(hours: tuple[Hours, ...], lang: str) -> str:
     )
 
 
+def hours_lines(hours: tuple[Hours, ...], lang: str) -> list[str]:
+    """Opening hours for reading, one weekday per line (``Mo 15:00–17:30``): clear in right-to-left text too."""
+    return [
+        i18n.translate(f"partners.day.{h.byday}", lang)
+        + f" {h.opens_at}–{h.closes_at}"
+        + (f" ({h.note})" if h.note else "")
+        for h in hours
+    ]
+
+
 def editable_areas(register: Register, *, by: Principal) -> list[str] | None:
     """The Sozialräume `by` may add partners in: None for all (coordinators), [] for none."""
     with register.read() as s:

@@ -51,7 +51,7 @@ def test_coordinator_sees_journeys_hours_meeting_and_records_a_decision(
         "Monatstreffen",
     ]
     person = at.selectbox(key="programme_person_journey_view")
-    assert len(person.options) == 6  # four in tandems, one interested, one in training
+    assert len(person.options) == 7  # four in tandems, one interested, one in training, one who left (alumna)
     person.set_value(1).run()  # Amal: her engagement ends in 45 days
     assert any("aktiv" in m.value for m in at.markdown)
     assert any(

@@ -21,7 +21,9 @@ from tests.test_browser import (
     PlaywrightTimeout,
     _click_a_sozialraum,
     _click_tab,
+    _form,
     _log_in,
+    _log_out,
     _no_error,
     _serve,
     coordinator_server,
@@ -693,3 +695,82 @@ def test_journeys_from_opening_the_app_to_the_end_of_the_task_counting_taps(
     assert counts["connector_plans_an_activity"] <= 5, counts  # from another page: back to Start first
     assert counts["connector_enters_hours"] <= 4, counts
     assert counts["coordinator_answers_the_oldest_concern"] <= 4 + 5, counts
+
+
+def test_knowledge_stays_partner_debrief_handover_and_the_mappe(
+    year_server: str, page: tuple[Page, list[str]], tmp_path: Path
+) -> None:
+    """
+    A connector adds a partner and a debrief on a phone; the coordinator hands over her items when she
+    leaves; the Sozialraum-Mappe for the next tandem holds what she built.
+    """
+    import io
+
+    from pypdf import PdfReader
+
+    from geo import demo
+
+    pg, blocked = page
+    pg.goto(year_server + "/partner")
+    pg.get_by_text("Partner vor Ort").first.wait_for(timeout=30_000)
+    _log_in(pg, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    pg.set_viewport_size({"width": 390, "height": 844})  # the rest of her part on a phone
+    _click_tab(pg, "Partner eintragen")
+    form = _form(pg, "Name der Organisation")
+    form.get_by_role("textbox", name="Name der Organisation", exact=True).fill("Kulturverein Journey")
+    form.get_by_role("textbox", name="Name des Angebots", exact=True).fill("Nähcafé")
+    form.get_by_role("textbox", name="Sprachen", exact=True).fill("Türkisch, Deutsch")
+    form.get_by_role("textbox", name="Straße und Hausnummer", exact=True).fill("Teststraße 3")
+    form.get_by_role("textbox", name="Öffnungszeiten", exact=True).fill("Di 10-12")
+    form.get_by_role("button", name="Speichern").click()
+    pg.get_by_text("»Kulturverein Journey« ist gespeichert.").first.wait_for(timeout=30_000)
+    pg.screenshot(path=str(ARTIFACTS / "partner-saved-phone.png"))
+    assert (
+        form.get_by_role("textbox", name="Name der Organisation", exact=True).input_value() == ""
+    )  # empty again
+    assert _streamlit_english(pg) == []
+
+    pg.goto(year_server + "/aktivitaeten")
+    pg.get_by_text("Angemeldet: connector@demo.invalid").wait_for(
+        state="attached", timeout=30_000
+    )  # sidebar folded
+    _click_tab(pg, "Liste")
+    pg.get_by_role("combobox", name="Stand").first.click()  # only what was held: those get a debrief
+    pg.get_by_role("option", name="durchgeführt").click()
+    debrief = _form(pg, "Wie viele Menschen kamen?")
+    debrief.get_by_role("textbox", name="Was gut lief", exact=True).fill(
+        "Mit Übersetzung kamen viele Familien."
+    )
+    debrief.get_by_role("button", name="Rückblick speichern").click()
+    pg.get_by_text("ist gespeichert. Danke!").first.wait_for(timeout=30_000)
+    pg.screenshot(path=str(ARTIFACTS / "debrief-saved-phone.png"))
+    pg.set_viewport_size({"width": 1280, "height": 900})
+    _log_out(pg)
+
+    pg.goto(year_server + "/tandems")
+    _log_in(pg, "koordination@demo.invalid", demo.DEMO_PASSWORD)
+    _click_tab(pg, "Übergabe")
+    pg.get_by_role("combobox", name="Wer hört auf?").click()
+    pg.get_by_role("option", name="Demo-Connectorin Amal").click()
+    handover = _form(pg, "Grund")
+    handover.get_by_text("Kulturverein Journey").first.wait_for(timeout=30_000)  # her partner, to hand on
+    reason = handover.get_by_role("combobox", name="Grund", exact=True)
+    reason.scroll_into_view_if_needed()
+    reason.click()
+    pg.keyboard.type("umgezogen")  # the list may open outside the viewport below a long form
+    pg.keyboard.press("Enter")
+    handover.get_by_text("Bleibt als Ehemalige(r) für Fragen da").click()
+    handover.get_by_role("button", name="Übergabe abschließen").click()
+    pg.get_by_text("Übergabe abgeschlossen").first.wait_for(timeout=30_000)
+    pg.screenshot(path=str(ARTIFACTS / "handover-done.png"), full_page=True)
+
+    pg.goto(year_server + "/erkunden?sr=011001")
+    pg.get_by_text("Was wir hier wissen").first.wait_for(timeout=45_000)
+    pg.get_by_role("button", name="Sozialraum-Mappe vorbereiten").click()
+    with pg.expect_download(timeout=60_000) as info:
+        pg.get_by_role("button", name="Mappe als PDF").click()
+    content = Path(info.value.path()).read_bytes()
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+    assert "Kulturverein Journey" in text and "Mit Übersetzung kamen viele Familien." in text
+    _no_error(pg)
+    assert blocked == []

@@ -505,6 +505,10 @@ def test_the_handover_leaves_nothing_without_an_owner(world: World) -> None:
     )
     assert result.tandems_ended == [solo] and result.alumni
     assert knowledge.orphaned(world.register) == []
+    # the audit log says it in words: the reason and every detail, no codes
+    entry = accounts.audit_log(world.register, by=world.coordinator, action_prefix="connector.handover")
+    said = accounts.audit_in_words(entry, "de").loc[0, "details"]
+    assert "Grund: umgezogen" in said and "beendete Tandems: 1" in said and "_" not in said
     assert (
         journal.concerns(world.register, by=CLI).set_index("id").loc[concern, "tandem_id"] == world.own_tandem
     )
