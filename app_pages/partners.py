@@ -24,8 +24,9 @@ from app_pages.ui import (
     t,
     tandem_names,
 )
-from geo import hsds, i18n, nearby, partners
+from geo import hsds, i18n, nearby, partners, privacy
 from geo.access import Action, Principal
+from geo.tables import csv_bytes
 
 st.title(t("partners.title"))
 st.caption(t("partners.intro"))
@@ -402,6 +403,22 @@ def exchange_panel(who: Principal) -> None:
                 )
             for name, key in result.problems:
                 st.error(f"{plain(name)}: {t(key)}")
+    if who.may(Action.READ_REGISTER):  # a request for information (Art. 15) from a partner's contact person
+        st.divider()
+        st.markdown(f"**{t('partners.contacts_export_title')}**")
+        st.caption(t("partners.contacts_export_hint"))
+        prepared_download(
+            "partners_contacts",
+            prepare=t("partners.contacts_export_prepare"),
+            make=lambda: [
+                (
+                    t("partners.contacts_export_download"),
+                    csv_bytes(privacy.partner_contacts_export(register(), by=who)),
+                    "partner-kontaktpersonen.csv",
+                    "text/csv",
+                )
+            ],
+        )
 
 
 who = principal()

@@ -23,7 +23,6 @@ The exchange as HSDS tabular data (the CSV files of an HSDS data package) lives 
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from geo import i18n
 from geo.access import AccessDeniedError, Action, Principal
+from geo.settings import env_number
 from geo.store import (
     Assignment,
     Base,
@@ -73,11 +73,7 @@ WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 def check_months() -> int:
     """Months after which a partner not checked again is marked (`SOZIALRAUM_PARTNER_CHECK_MONTHS`, 12)."""
-    try:
-        months = int(os.environ.get("SOZIALRAUM_PARTNER_CHECK_MONTHS", "12"))
-    except ValueError:
-        return 12
-    return max(1, months)
+    return int(env_number("SOZIALRAUM_PARTNER_CHECK_MONTHS"))
 
 
 def _now() -> datetime:

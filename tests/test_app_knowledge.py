@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import demo, partners, store
+from geo import accounts, demo, partners, store
 from geo.access import Principal
 from geo.store import Register
 from tests.conftest import log_in_here
@@ -93,6 +93,7 @@ def test_the_coordinator_may_import_and_the_connector_may_not(
     at.run()
     assert not at.exception
     assert not [b for b in at.button if b.label == "Einlesen"]
+    assert not [b for b in at.button if b.key == "partners_contacts_prepare"]  # contact people: not hers
     at.button(key="partners_hsds_prepare").click().run()
     (offered,) = at.get("download_button")
     assert "HSDS" in offered.proto.label
@@ -104,6 +105,14 @@ def test_the_coordinator_may_import_and_the_connector_may_not(
     at.run()
     assert not at.exception
     assert [b for b in at.button if b.label == "Einlesen"]
+    # a request for information from a partner's contact person: the coordination has the table, recorded
+    at.button(key="partners_contacts_prepare").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [d for d in at.get("download_button") if d.proto.label == "Kontaktpersonen (CSV)"]
+    register = Register(store.demo_database_url(), demo=True)
+    log = accounts.audit_log(register, by=Principal.cli(), action_prefix="partner.contacts_export")
+    register.close()
+    assert len(log) == 1
 
 
 def test_a_connector_writes_a_debrief_and_the_steckbrief_shows_it(
