@@ -913,7 +913,10 @@ with friendly_errors():
             format_func=bound(lambda x: t(f"partners.topic.{x}")),
         )
         partner_languages = multiselect(
-            t("partners.language_filter"), spoken, key="explore_partner_languages"
+            t("partners.language_filter"),
+            spoken,
+            key="explore_partner_languages",
+            format_func=bound(lambda x: i18n.language_name(x, lang())),
         )
     partner_layer = (shown, tuple(partner_topics), tuple(partner_languages))
     near = None

@@ -67,7 +67,11 @@ def show_partner(
         for offer in view.offers:
             parts = [
                 t(f"partners.topic.{offer.topic}"),
-                *(x for x in (offer.languages, offer.target_group, offer.cost) if x),
+                *(
+                    x
+                    for x in (i18n.language_list(offer.languages, lang()), offer.target_group, offer.cost)
+                    if x
+                ),
             ]
             st.markdown(f"- **{plain(offer.name)}**: {plain(' · '.join(parts))}")
             if offer.access:
@@ -348,7 +352,7 @@ def filters(
     language = st.selectbox(
         t("partners.language_filter"),
         [None, *languages],
-        format_func=bound(lambda x: t("partners.filter_all") if x is None else x),
+        format_func=bound(lambda x: t("partners.filter_all") if x is None else i18n.language_name(x, lang())),
         key="partners_language",
     )
     return area, topic, language

@@ -50,7 +50,7 @@ class Section:
 def _hours(place: partners.Place, lang: str) -> str:
     days = [
         i18n.translate(f"partners.day.{h.byday}", lang)
-        + f" {h.opens_at}–{h.closes_at}"
+        + f" {i18n.time_range(h.opens_at, h.closes_at, lang)}"
         + (f" ({h.note})" if h.note else "")
         for h in place.hours
     ]
@@ -66,7 +66,7 @@ def _partner_lines(p: partners.PartnerView, lang: str, *, with_contacts: bool) -
         lines.append(f"  {p.description}")
     for o in p.offers:
         parts = [t(f"partners.topic.{o.topic}")]
-        parts += [x for x in (o.target_group, o.languages, o.cost) if x]
+        parts += [x for x in (o.target_group, i18n.language_list(o.languages, lang), o.cost) if x]
         lines.append(f"  {o.name}: " + " · ".join(parts))
         if o.access:
             lines.append(f"    {t('partners.access')}: {o.access}")
@@ -126,7 +126,16 @@ def sections(
         debrief_lines.append(head)
         if pd.notna(d.reached):
             debrief_lines.append(
-                "  " + t("knowledge.reached", n=int(d.reached)) + (f" · {d.groups}" if d.groups else "")
+                "  "
+                + " · ".join(
+                    x
+                    for x in (
+                        t("knowledge.reached", n=int(d.reached)),
+                        d.groups,
+                        i18n.language_list(d.languages or "", lang),
+                    )
+                    if x
+                )
             )
         for label, text in (("knowledge.worked", d.worked), ("knowledge.differently", d.differently)):
             if text:

@@ -56,6 +56,40 @@ def _locale(lang: str) -> Locale:
     return Locale.parse(_LOCALES.get(code, code))
 
 
+@cache
+def _german_language_codes() -> dict[str, str]:
+    """German language names (as people type them: ``Arabisch``) -> their code, from CLDR via Babel."""
+    names = {name.casefold(): code for code, name in Locale.parse("de").languages.items()}
+    names |= {"farsi": "fa", "kurmandschi": "kmr"}  # names people use that CLDR spells otherwise
+    return names
+
+
+def language_name(german: str, lang: str) -> str:
+    """
+    A spoken language typed in German (``Persisch``) named in `lang` (``الفارسية``); as typed when unknown.
+
+    Languages are stored as people type them in German (the programme's working language); a page in
+    another language names them in its own.
+    """
+    code = _german_language_codes().get(german.strip().casefold())
+    if code is None or lang == "de":
+        return german.strip()
+    named = _locale(lang).languages.get(code)
+    return str(named) if named else german.strip()
+
+
+def language_list(german: str, lang: str) -> str:
+    """A comma-separated list of German language names (``Deutsch, Arabisch``) in `lang`."""
+    parts = [p for p in (x.strip() for x in german.split(",")) if p]
+    return ("، " if lang == "ar" else ", ").join(language_name(p, lang) for p in parts)
+
+
+def time_range(start: str, end: str, lang: str) -> str:
+    """``09:00–11:00`` that reads in the right order in right-to-left text too (marks keep it together)."""
+    mark = "\u200e" if direction(lang) == "rtl" else ""
+    return f"{mark}{start}{mark}–{mark}{end}{mark}"
+
+
 def plural_categories(lang: str) -> frozenset[str]:
     """The CLDR plural categories `lang` distinguishes (always including ``"other"``)."""
     return frozenset(_locale(lang).plural_form.tags) | {"other"}

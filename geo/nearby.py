@@ -253,7 +253,7 @@ def nearest_partners(
                     "name": v.name,
                     "topics": ", ".join(i18n.translate(f"partners.topic.{x}", lang) for x in v.topics),
                     "address": partners.address(p),
-                    "hours": partners.hours_text(p.hours, lang),
+                    "hours": "; ".join(partners.hours_lines(p.hours, lang)),
                     "distance_m": round(math.hypot(px - x, py - y)),
                 }
             )

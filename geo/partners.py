@@ -910,7 +910,7 @@ def hours_lines(hours: tuple[Hours, ...], lang: str) -> list[str]:
     """Opening hours for reading, one weekday per line (``Mo 15:00–17:30``): clear in right-to-left text too."""
     return [
         i18n.translate(f"partners.day.{h.byday}", lang)
-        + f" {h.opens_at}–{h.closes_at}"
+        + f" {i18n.time_range(h.opens_at, h.closes_at, lang)}"
         + (f" ({h.note})" if h.note else "")
         for h in hours
     ]

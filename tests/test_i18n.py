@@ -189,3 +189,18 @@ def test_streamlits_own_texts_have_a_translation_in_every_language() -> None:
         for regex, replacement, _where in texts["patterns"]:
             if "(.+) icon" not in regex:  # an icon's English name is dropped: "Symbol"
                 assert "$1" in replacement, (lang, regex, replacement)
+
+
+def test_spoken_languages_typed_in_german_are_named_in_the_pages_language() -> None:
+    assert i18n.language_list("Deutsch, Arabisch, Persisch", "ar") == "الألمانية، العربية، الفارسية"
+    assert i18n.language_list("Türkisch, Farsi", "tr") == "Türkçe, Farsça"
+    assert i18n.language_name("Ukrainisch", "uk") == "українська"
+    assert i18n.language_name(" Arabisch ", "de") == "Arabisch"
+    assert i18n.language_name("Plattdeutsch der Oma", "ar") == "Plattdeutsch der Oma"  # unknown: as typed
+    assert i18n.language_list("", "ar") == ""
+
+
+def test_a_time_range_keeps_its_order_in_right_to_left_text() -> None:
+    assert i18n.time_range("09:00", "11:00", "de") == "09:00–11:00"
+    rtl = i18n.time_range("09:00", "11:00", "ar")
+    assert rtl.replace("\u200e", "") == "09:00–11:00" and rtl.count("\u200e") == 4
