@@ -281,6 +281,23 @@ def handover_tab(who: Principal, labels: dict[str, str]) -> None:
     if not people:
         st.info(t("handover.nobody"))
         return
+    due = knowledge.due_for_handover(register(), by=who)
+    if not due.empty:  # whose planned end is reached or near: they come first in the list
+        st.warning(
+            t(
+                "handover.due",
+                n=len(due),
+                names=plain(
+                    ", ".join(
+                        f"{row.name} ({i18n.format_date(row.planned_end, lang())})"
+                        for row in due.itertuples()
+                    )
+                ),
+            ),
+            icon=":material/event_upcoming:",
+        )
+        first = [int(i) for i in due["connector_id"] if int(i) in people]
+        people = {i: people[i] for i in [*first, *(i for i in people if i not in first)]}
     chosen = st.selectbox(
         t("handover.who"),
         list(people),

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, false, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from geo import journal, partners
+from geo import journal, partners, programme
 from geo.access import AccessDeniedError, Action, Principal, Role
 from geo.store import (
     Account,
@@ -518,6 +518,35 @@ def _may_hand_over(by: Principal, connector_id: int) -> None:
     raise AccessDeniedError("access.not_your_record")
 
 
+def due_for_handover(register: Register, *, by: Principal, today: date | None = None) -> pd.DataFrame:
+    """
+    Active connectors whose planned end is reached or near, soonest first (coordinators).
+
+    Near: within `programme.NOTICE_DAYS`. The handover list starts with them.
+
+    Columns `connector_id`, `name`, `planned_end`, `days_left` (negative: the end has passed).
+    """
+    today = today or date.today()
+    with register.read(by, Action.HANDOVER) as s:
+        query = (
+            select(programme.Engagement, Connector)
+            .join(Connector, Connector.id == programme.Engagement.connector_id)
+            .where(
+                programme.Engagement.planned_end.is_not(None),
+                programme.Engagement.planned_end <= today + timedelta(days=programme.NOTICE_DAYS),
+                Connector.active.is_(True),
+                Connector.erased_at.is_(None),
+            )
+            .order_by(programme.Engagement.planned_end)
+        )
+        rows = [
+            (c.id, c.display_name, e.planned_end, (e.planned_end - today).days)
+            for e, c in s.execute(query)
+            if e.planned_end is not None
+        ]
+    return pd.DataFrame(rows, columns=["connector_id", "name", "planned_end", "days_left"])
+
+
 def handover_plan(register: Register, connector_id: int, *, by: Principal) -> HandoverPlan:
     """What `connector_id` would leave behind (coordinators; the connector for themselves)."""
     with register.read() as s:
@@ -608,6 +637,19 @@ def hand_over(
             _apply(s, item, ident)
         leaver.active = False
         leaver.left_on = date.today()
+        newest = s.scalars(
+            select(programme.ConnectorStatus.since)
+            .where(programme.ConnectorStatus.connector_id == connector_id)
+            .order_by(programme.ConnectorStatus.since.desc())
+        ).first()
+        s.add(  # the journey shows the step (dated no earlier than the last one)
+            programme.ConnectorStatus(
+                connector_id=connector_id,
+                status="ausgeschieden",
+                since=max(date.today(), newest or date.today()),
+                note=note.strip()[:300],
+            )
+        )
         ended = _end_empty_tandems(s, connector_id)
         _change_account(s, connector_id, alumni=alumni)
         s.add(

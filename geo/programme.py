@@ -273,6 +273,11 @@ def set_status(
             raise RegisterError("programme.status_before", date=newest.since.isoformat())
         s.add(ConnectorStatus(connector_id=connector_id, status=status, since=since, note=note.strip()[:300]))
         if status == "ausgeschieden":
+            if record.active:
+                from geo import knowledge  # noqa: PLC0415 - the handover builds on this module
+
+                if knowledge.items_needing_successor(s, connector_id):
+                    raise RegisterError("handover.needed")  # nothing may be left without an owner
             record.active = False
             record.left_on = since
         elif status == "aktiv":

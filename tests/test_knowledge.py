@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from geo import accounts, dataset, digest, dossier, hsds, journal, knowledge, partners, privacy
+from geo import accounts, dataset, digest, dossier, hsds, journal, knowledge, partners, privacy, programme
 from geo.access import AccessDeniedError, Principal
 from geo.store import ConcurrentEditError, Register, RegisterError
 from tests.conftest import REGISTRY, SOZIALRAEUME
@@ -483,6 +483,9 @@ def test_the_handover_leaves_nothing_without_an_owner(world: World) -> None:
     with pytest.raises(RegisterError) as caught:
         world.register.update_connector(world.a, by=world.coordinator, version=1, active=False)
     assert caught.value.key == "handover.needed"
+    with pytest.raises(RegisterError) as journey_step:  # nor through the programme year's status
+        programme.set_status(world.register, world.a, "ausgeschieden", date.today(), by=world.coordinator)
+    assert journey_step.value.key == "handover.needed"
     with pytest.raises(RegisterError) as unassigned:
         knowledge.hand_over(world.register, world.a, by=world.coordinator, successors={}, reason="moved")
     assert unassigned.value.key == "handover.unassigned" and unassigned.value.params["n"] == len(
@@ -504,6 +507,7 @@ def test_the_handover_leaves_nothing_without_an_owner(world: World) -> None:
         world.register, world.a, by=world.coordinator, successors=successors, reason="moved", alumni=True
     )
     assert result.tandems_ended == [solo] and result.alumni
+    assert programme.journey(world.register, world.a, by=world.coordinator).status == "ausgeschieden"
     assert knowledge.orphaned(world.register) == []
     # the audit log says it in words: the reason and every detail, no codes
     entry = accounts.audit_log(world.register, by=world.coordinator, action_prefix="connector.handover")
@@ -529,6 +533,25 @@ def test_the_handover_leaves_nothing_without_an_owner(world: World) -> None:
             known_ids=world.ids,
         )
     assert activity in set(journal.activities(world.register, tandem_id=world.own_tandem)["id"])
+
+
+def test_whose_planned_end_is_reached_or_near_comes_first_for_the_handover(world: World) -> None:
+    today = date(2026, 12, 6)
+    version = programme.journey(world.register, world.a, by=world.coordinator).version
+    programme.set_engagement(
+        world.register,
+        world.a,
+        by=world.coordinator,
+        version=version,
+        planned_end=today - timedelta(days=3),
+        set_end=True,
+    )
+    due = knowledge.due_for_handover(world.register, by=world.coordinator, today=today)
+    assert list(due["connector_id"]) == [world.a] and int(due.loc[0, "days_left"]) == -3
+    far = knowledge.due_for_handover(world.register, by=world.coordinator, today=today - timedelta(days=200))
+    assert far.empty  # not yet near then
+    with pytest.raises(AccessDeniedError):
+        knowledge.due_for_handover(world.register, by=world.connector)
 
 
 def test_rest_to_the_coordination_only_with_a_coordinators_confirmation(world: World) -> None:
