@@ -17,6 +17,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import IO
 
@@ -207,6 +208,15 @@ def test_two_processes_share_writes_and_login_failures_and_survive_a_kill(
         for _ in range(3):
             _try_log_in(wrong, KOORD, "falsch")
             wrong.get_by_text("stimmen nicht", exact=False).first.wait_for(timeout=30_000)
+        # the message of the first attempt stays on the page: wait until A has recorded all three (a loaded
+        # machine answers slowly), so B's refusal below is the shared count's, not a race
+        shared = store.Register(database)
+        deadline = time.monotonic() + 60
+        three = accounts.LoginPolicy(per_account=3)  # as the servers run (SOZIALRAUM_LOGIN_MAX_FAILURES=3)
+        while accounts.lock_remaining(shared, email=KOORD, client="", policy=three) <= timedelta(0):
+            assert time.monotonic() < deadline, "A did not record three failed logins"
+            time.sleep(0.5)
+        shared.close()
         right = browser.new_page()
         right.goto(url_b)
         _try_log_in(right, KOORD, PASSWORD)
