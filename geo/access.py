@@ -58,6 +58,13 @@ class Action(StrEnum):
     WRITE_DEBRIEF = "write_debrief"  # what worked: the debrief of one's tandems' held activities
     PUBLISH_DEBRIEF = "publish_debrief"  # show a debrief in public views (without names)
     HANDOVER = "handover"  # hand a leaving connector's partners, concerns and activities to successors
+    PROPOSE = "propose"  # make, support and comment on proposals to the group (connectors: the group's own)
+    READ_GROUP = "read_group"  # proposals with their authors, who holds a group role, consultation answers
+    READ_VOTES = "read_votes"  # each present person's objection, resistance or vote (the group only)
+    RUN_MEETING = "run_meeting"  # record a meeting, who was present and its decisions (elected moderators)
+    RECORD_ELECTION = "record_election"  # record who the group elected as speaker or moderator
+    CONSULT = "consult"  # open and close a consultation of the connectors
+    ANSWER_CONSULTATION = "answer_consultation"  # answer a consultation
 
 
 _PUBLIC = frozenset({Action.READ_PUBLIC, Action.EXPORT_MAP})
@@ -74,6 +81,10 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         Action.READ_PARTNER_CONTACTS,
         Action.READ_KNOWLEDGE,
         Action.WRITE_DEBRIEF,
+        Action.PROPOSE,
+        Action.READ_GROUP,
+        Action.READ_VOTES,
+        Action.ANSWER_CONSULTATION,
     },
     Role.COORDINATOR: _PUBLIC
     | {
@@ -95,6 +106,9 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         Action.WRITE_DEBRIEF,
         Action.PUBLISH_DEBRIEF,
         Action.HANDOVER,
+        Action.READ_GROUP,
+        Action.RECORD_ELECTION,
+        Action.CONSULT,
     },
     Role.ADMIN: _PUBLIC
     | {
@@ -105,8 +119,14 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         Action.ERASE_PERSON,
         Action.MANAGE_WELCOME_POINTS,
         Action.BACKUP,
+        Action.RECORD_ELECTION,
     },
     Role.ALUMNI: _PUBLIC | {Action.OWN_RECORD, Action.READ_KNOWLEDGE},
+}
+#: What a group role adds for its term (the group elects it; `geo.decide.record_election` records it).
+GROUP_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    "moderator": frozenset({Action.RUN_MEETING}),
+    "speaker": frozenset(),
 }
 #: Actions a connector may take only for the tandems they belong to (coordinators: for any tandem).
 TANDEM_SCOPED = frozenset(
@@ -144,6 +164,8 @@ class Principal:
     #: The operator at the command line (trusted like an admin and coordinator; audited as such).
     system: bool = False
     tandem_ids: frozenset[int] = field(default_factory=frozenset)
+    #: Roles the connectors' group elected this person to, for the current term ("moderator", "speaker").
+    group_roles: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
     def public(cls) -> Principal:
@@ -172,6 +194,11 @@ class Principal:
         allowed: set[Action] = set()
         for role in ("public", *self.roles):
             allowed |= ROLE_ACTIONS.get(role, frozenset())
+        if (
+            Role.CONNECTOR in self.roles and self.connector_id is not None
+        ):  # a term counts while one takes part
+            for role in self.group_roles:
+                allowed |= GROUP_ROLE_ACTIONS.get(role, frozenset())
         return frozenset(allowed)
 
     def may(self, action: Action, *, tandem_id: int | None = None) -> bool:

@@ -1017,7 +1017,13 @@ def audit_in_words(frame: pd.DataFrame, lang: str = i18n.DEFAULT_LANGUAGE) -> pd
 
 
 #: Details whose values are codes with their own words: the detail -> the codes' catalogue prefix.
-CODED_DETAILS = {"reason": "handover.reason.", "basis": "partners.basis."}
+CODED_DETAILS = {
+    "reason": "handover.reason.",
+    "basis": "partners.basis.",
+    "role": "decide.role.",
+    "method": "decide.method.",
+    "proposal_kind": "decide.kind.",
+}
 
 
 def details_words(details: str, lang: str = i18n.DEFAULT_LANGUAGE) -> str:

@@ -52,6 +52,7 @@ class BackupError(SozialraumError):
 
 
 def _tables() -> list[sa.Table]:
+    import geo.decide  # noqa: PLC0415 - the group: roles, proposals, meetings, consultations
     import geo.journal  # noqa: PLC0415 - its tables belong to the same metadata
     import geo.knowledge  # noqa: PLC0415 - partners, debriefs, handovers
     import geo.programme  # noqa: F401, PLC0415

@@ -357,7 +357,7 @@ def _hide_password(url: str) -> str:
 MIGRATION_LOCK = 0x534B2D4D
 
 #: The newest migration in `geo/migrations/versions` (a test compares it with Alembic's own head).
-HEAD_REVISION = "0008"
+HEAD_REVISION = "0009"
 
 
 def schema_revision(engine: Engine) -> str | None:
@@ -495,6 +495,11 @@ def principal_of(s: Session, account: Account, *, demo: bool = False) -> Princip
             .where((Tandem.end_date.is_(None)) | (Tandem.end_date >= today))
         )
         tandem_ids = frozenset(s.scalars(query))
+    group_roles: frozenset[str] = frozenset()
+    if connector is not None and connector.active:
+        from geo import decide  # noqa: PLC0415 - the group's roles build on this module
+
+        group_roles = decide.roles_held(s, connector.id)
     return Principal(
         label=account.email,
         roles=account.role_set(),
@@ -502,6 +507,7 @@ def principal_of(s: Session, account: Account, *, demo: bool = False) -> Princip
         connector_id=account.connector_id,
         demo=demo,
         tandem_ids=tandem_ids,
+        group_roles=group_roles,
     )
 
 

@@ -10,12 +10,24 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from geo import accounts, backup, dataset, fetch, journal, knowledge, partners, privacy, store, welcome
+from geo import (
+    accounts,
+    backup,
+    dataset,
+    decide,
+    fetch,
+    journal,
+    knowledge,
+    partners,
+    privacy,
+    store,
+    welcome,
+)
 from geo.access import ROLE_ACTIONS, AccessDeniedError, Action, Principal, require
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +62,13 @@ EXPECTED = {
     Action.WRITE_DEBRIEF: "- T Y - -",
     Action.PUBLISH_DEBRIEF: "- - Y - -",
     Action.HANDOVER: "- - Y - -",
+    Action.PROPOSE: "- Y - - -",
+    Action.READ_GROUP: "- Y Y - -",
+    Action.READ_VOTES: "- Y - - -",
+    Action.RUN_MEETING: "- - - - -",  # an elected moderator's term grants it: see test_decide
+    Action.RECORD_ELECTION: "- - Y Y -",
+    Action.CONSULT: "- - Y - -",
+    Action.ANSWER_CONSULTATION: "- Y - - -",
 }
 
 
@@ -73,6 +92,7 @@ class World:
     own_held: int
     other_held: int
     debrief: int
+    consultation: int
 
 
 def _account(register: store.Register, email: str, roles: str, connector: int | None = None) -> Principal:
@@ -144,6 +164,9 @@ def world(register_url: str, demo_dir: Path, tmp_path: Path) -> Iterator[World]:
         held[0],
         held[1],
         debrief,
+        decide.open_consultation(
+            register, "Passt der Plan?", by=CLI, deadline=date.today() + timedelta(days=7)
+        ),
     )
     register.close()
 
@@ -205,6 +228,17 @@ def _attempt(w: World, action: Action, who: Principal, *, own: bool) -> Callable
             reg, w.debrief, by=who, public=True, version=1
         ),
         Action.HANDOVER: lambda: knowledge.handovers(reg, by=who),
+        Action.PROPOSE: lambda: decide.propose(reg, decide.ProposalInput(kind="city", title="Licht"), by=who),
+        Action.READ_GROUP: lambda: decide.proposals(reg, by=who),
+        Action.READ_VOTES: lambda: decide.inputs(reg, 1, by=who),
+        Action.RUN_MEETING: lambda: decide.record_meeting(reg, date(2026, 1, 5), [], by=who, quorum=1),
+        Action.RECORD_ELECTION: lambda: decide.record_election(
+            reg, w.people["connector"].connector_id or 0, "speaker", by=who, valid_from=date(2026, 1, 1)
+        ),
+        Action.CONSULT: lambda: decide.open_consultation(
+            reg, "Ist der Flyer verständlich?", by=who, deadline=date.today() + timedelta(days=7)
+        ),
+        Action.ANSWER_CONSULTATION: lambda: decide.answer_consultation(reg, w.consultation, "Ja", by=who),
         Action.MANAGE_WELCOME_POINTS: lambda: welcome.record(
             reg,
             who,

@@ -62,6 +62,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "partners",
         "hsds",
         "knowledge",
+        "decide",
     ),
     "output": (
         "profile",

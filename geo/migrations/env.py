@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import geo.decide
 import geo.journal
 import geo.knowledge  # noqa: F401 - partners, debriefs and handovers too
 from geo.store import Base

@@ -1,0 +1,983 @@
+"""
+The connectors decide: the roles the group elects, proposals, the monthly decision round, consultations.
+
+The programme's connectors are a self-organised decision body (``../shared/background/``, sections 3.2, 4
+and 6): all of them meet monthly and decide, with one of three consensual methods, the direction of their
+activities and what goes to the administration; they elect two speakers and three moderators; the city asks
+them for feedback (consultations). This module keeps that, decided here for every caller:
+
+- **Group roles** (`GroupRole`): speaker or moderator for a term, recorded with the meeting that elected
+  them, by a coordinator or admin (`Action.RECORD_ELECTION`); nobody gives themselves a role. A moderator
+  in office may record meetings (`Action.RUN_MEETING`, granted by the term, see `geo.access.GROUP_ROLES`).
+- **Proposals**: any connector proposes (`Action.PROPOSE`) a topic for the city (optionally from concerns of
+  the problem log), an activity idea or a change to how the group works; others comment and support it
+  (one support per person, withdrawable).
+- **Meetings and decisions**: a moderator records who is present (the quorum the group set), and per item
+  the method, the options, the inputs as given and the result, computed here (`consent`, `consensing`,
+  `majority`; a tie is named as a tie), and who carries it forward by when. Individual inputs are the
+  group's (`Action.READ_GROUP`); the result is for everyone logged in; a decision marked public shows
+  without names.
+- **The city's answer**: a decision that goes to the city waits for the coordination's answer and what
+  changed (`answer_decision`); the answer reaches the proposal, its concerns (their history) and the
+  tandems that logged them (a notice, so the weekly digest carries it).
+- **Consultations**: the coordination asks (`Action.CONSULT`), connectors answer in their language
+  (`Action.ANSWER_CONSULTATION`), the coordination closes it with what changed because of the answers.
+- **You said, we did** (`you_said_we_did`): every proposal taken to the city and every consultation, with
+  the answer, what changed and the days it took; without names.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, delete, false, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from geo.access import AccessDeniedError, Action, Principal
+from geo.journal import Concern, ConcernUpdate, Notice
+from geo.store import Base, ConcurrentEditError, Connector, Register, RegisterError
+
+#: Roles the group elects for a term.
+GROUP_ROLES = ("speaker", "moderator")
+#: What a proposal is about.
+PROPOSAL_KINDS = ("city", "activity", "group")
+#: Where a proposal stands.
+PROPOSAL_STATUSES = ("open", "decided", "rejected", "to_city", "answered", "withdrawn")
+#: The group's three decision methods.
+METHODS = ("consent", "consensing", "majority")
+#: Systemic consensing: resistance from 0 (none) to 10 (total).
+RESISTANCE_MAX = 10
+#: Majority votes.
+VOTES = ("yes", "no", "abstain")
+#: Longest texts kept.
+TITLE_MAX, TEXT_MAX = 200, 4000
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+# --- tables ---------------------------------------------------------------------------------------------
+
+
+class GroupRole(Base):
+    """A speaker's or moderator's term, as the group elected it."""
+
+    __tablename__ = "group_role"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    connector_id: Mapped[int] = mapped_column(ForeignKey("connector.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("group_meeting.id"), nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+
+
+class Proposal(Base):
+    """A connector's proposal to the group."""
+
+    __tablename__ = "proposal"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    text: Mapped[str] = mapped_column(Text, default="")
+    lang: Mapped[str] = mapped_column(String(8), default="de")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("connector.id"), nullable=True)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
+
+
+class ProposalConcern(Base):
+    """A concern of the problem log a proposal takes up."""
+
+    __tablename__ = "proposal_concern"
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), primary_key=True)
+    concern_id: Mapped[int] = mapped_column(ForeignKey("concern.id"), primary_key=True)
+
+
+class ProposalSupport(Base):
+    """One connector supports a proposal (one per person; withdrawing deletes it)."""
+
+    __tablename__ = "proposal_support"
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), primary_key=True)
+    connector_id: Mapped[int] = mapped_column(ForeignKey("connector.id"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+
+
+class ProposalComment(Base):
+    """A comment on a proposal before the meeting."""
+
+    __tablename__ = "proposal_comment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
+    connector_id: Mapped[int | None] = mapped_column(ForeignKey("connector.id"), nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str] = mapped_column(String(8), default="de")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+
+
+class GroupMeeting(Base):
+    """A monthly meeting of all connectors: its day and the quorum the group set for it."""
+
+    __tablename__ = "group_meeting"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    held_on: Mapped[date] = mapped_column(Date, unique=True)
+    quorum: Mapped[int] = mapped_column(Integer)
+    recorded_by: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+
+
+class MeetingPresence(Base):
+    """Who was present at a meeting."""
+
+    __tablename__ = "meeting_presence"
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("group_meeting.id"), primary_key=True)
+    connector_id: Mapped[int] = mapped_column(ForeignKey("connector.id"), primary_key=True)
+
+
+class Decision(Base):
+    """What a meeting decided on one item, how, and what became of it."""
+
+    __tablename__ = "decision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("group_meeting.id"), index=True)
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id"), nullable=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    method: Mapped[str] = mapped_column(String(12))
+    #: JSON list of the options put to the group.
+    options: Mapped[str] = mapped_column(Text, default="[]")
+    #: JSON: {"winners": [...], "tie": bool, "totals": {...}, "adopted": bool}
+    result: Mapped[str] = mapped_column(Text, default="{}")
+    adopted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    carried_by: Mapped[int | None] = mapped_column(ForeignKey("connector.id"), nullable=True)
+    due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    to_city: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    city_answer: Mapped[str] = mapped_column(Text, default="")
+    city_changed: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    answered_by: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
+
+
+class DecisionInput(Base):
+    """One present person's input: an objection (consent), a resistance per option, or a vote."""
+
+    __tablename__ = "decision_input"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"), index=True)
+    connector_id: Mapped[int] = mapped_column(ForeignKey("connector.id"))
+    option: Mapped[str] = mapped_column(String(TITLE_MAX), default="")
+    value: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+
+
+class Consultation(Base):
+    """The city asks the connectors: a question, its languages, a deadline, and what changed."""
+
+    __tablename__ = "consultation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question: Mapped[str] = mapped_column(Text)
+    #: UI language codes the question is offered in, comma-separated.
+    languages: Mapped[str] = mapped_column(String(60), default="de")
+    deadline: Mapped[date] = mapped_column(Date)
+    document_name: Mapped[str] = mapped_column(String(200), default="")
+    document: Mapped[str] = mapped_column(Text, default="")  # a link or a short text version
+    changed: Mapped[str] = mapped_column(Text, default="")
+    opened_by: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
+
+
+class ConsultationAnswer(Base):
+    """One connector's answer to a consultation (changed until it closes)."""
+
+    __tablename__ = "consultation_answer"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
+    connector_id: Mapped[int] = mapped_column(ForeignKey("connector.id"))
+    text: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str] = mapped_column(String(8), default="de")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+
+
+def _names(s: Session) -> dict[int, str]:
+    return {int(i): str(n) for i, n in s.execute(select(Connector.id, Connector.display_name))}
+
+
+# --- the three methods (pure: computed from the inputs as given) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """
+    A decision's result.
+
+    `winners`: the option(s) with the best score (several: a tie); `adopted`: one option won (consent:
+    nobody objected seriously; majority: more yes than no); `totals`: per option the total resistance
+    (consensing) or the number of votes (majority), for consent the number of serious objections.
+    """
+
+    method: str
+    winners: tuple[str, ...]
+    tie: bool
+    adopted: bool
+    totals: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> str:
+        """The result as stored."""
+        return json.dumps(
+            {"winners": list(self.winners), "tie": self.tie, "adopted": self.adopted, "totals": self.totals},
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+
+
+def consent(objections: dict[int, bool], option: str) -> Outcome:
+    """
+    Consent: `option` passes when no present person raises a serious objection.
+
+    `objections`: per present person, True for a serious objection (False: none, or a concern that does not
+    block).
+    """
+    serious = sum(1 for v in objections.values() if v)
+    adopted = serious == 0
+    return Outcome("consent", (option,) if adopted else (), False, adopted, {option: serious})
+
+
+def consensing(resistance: dict[str, dict[int, int]]) -> Outcome:
+    """
+    Systemic consensing: the option with the least total resistance wins.
+
+    Every present person gives each option a resistance from 0 to 10. Several options with the same least
+    total are a tie (the group decides again).
+
+    Raises
+    ------
+    RegisterError
+        ``decide.resistance_range`` for a value outside 0-10, ``decide.resistance_missing`` when someone
+        gave no value for an option the others rated.
+    """
+    if not resistance:
+        raise RegisterError("decide.options_missing")
+    people = set().union(*(set(v) for v in resistance.values()))
+    for values in resistance.values():
+        if set(values) != people:
+            raise RegisterError("decide.resistance_missing")
+        if any(not isinstance(x, int) or not 0 <= x <= RESISTANCE_MAX for x in values.values()):
+            raise RegisterError("decide.resistance_range", max=RESISTANCE_MAX)
+    totals = {option: sum(values.values()) for option, values in resistance.items()}
+    least = min(totals.values())
+    winners = tuple(o for o in resistance if totals[o] == least)
+    tie = len(winners) > 1
+    return Outcome("consensing", winners, tie, not tie, totals)
+
+
+def majority(votes: dict[int, str], options: tuple[str, ...] = ("yes", "no")) -> Outcome:
+    """
+    Simple majority.
+
+    With the options yes and no: adopted when more yes than no (abstentions do not count;
+    as many yes as no is a tie, not adopted). With other options (an election): the option with the most
+    votes wins; several with the most are a tie.
+    """
+    counts = dict.fromkeys(options, 0)
+    for vote in votes.values():
+        if vote == "abstain":
+            continue
+        if vote not in counts:
+            raise RegisterError("journal.unknown_choice", value=vote)
+        counts[vote] += 1
+    if set(options) == {"yes", "no"}:
+        tie = counts["yes"] == counts["no"]
+        adopted = counts["yes"] > counts["no"]
+        return Outcome(
+            "majority", ("yes",) if adopted else ("no",) if not tie else ("yes", "no"), tie, adopted, counts
+        )
+    most = max(counts.values(), default=0)
+    winners = tuple(o for o in options if counts[o] == most) if most else ()
+    tie = len(winners) > 1
+    return Outcome("majority", winners, tie, len(winners) == 1, counts)
+
+
+# --- who holds a role -----------------------------------------------------------------------------------
+
+
+def roles_held(s: Session, connector_id: int | None, day: date | None = None) -> frozenset[str]:
+    """The group roles `connector_id` holds on `day` (today)."""
+    if connector_id is None:
+        return frozenset()
+    day = day or date.today()
+    query = select(GroupRole.role).where(
+        GroupRole.connector_id == connector_id,
+        GroupRole.valid_from <= day,
+        (GroupRole.valid_to.is_(None)) | (GroupRole.valid_to >= day),
+    )
+    return frozenset(s.scalars(query))
+
+
+def record_election(
+    register: Register,
+    connector_id: int,
+    role: str,
+    *,
+    by: Principal,
+    valid_from: date,
+    valid_to: date | None = None,
+    meeting_id: int | None = None,
+) -> int:
+    """Record that the group elected `connector_id` as speaker or moderator (coordinators, admins)."""
+    if role not in GROUP_ROLES:
+        raise RegisterError("journal.unknown_choice", value=role)
+    if valid_to is not None and valid_to < valid_from:
+        raise RegisterError("decide.term_backwards")
+    with register.write(
+        by, Action.RECORD_ELECTION, "group.elect", target="connector", target_id=connector_id
+    ) as tx:
+        s = tx.session
+        person = s.get(Connector, connector_id)
+        if person is None or not person.active:
+            raise RegisterError("decide.not_active", value=str(connector_id))
+        if meeting_id is not None and s.get(GroupMeeting, meeting_id) is None:
+            raise RegisterError("register.not_found", what=f"meeting {meeting_id}")
+        term = GroupRole(
+            connector_id=connector_id,
+            role=role,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            meeting_id=meeting_id,
+            recorded_by=tx.by.label[:254],
+        )
+        s.add(term)
+        s.flush()
+        tx.details = {"role": role, "valid_from": valid_from.isoformat()}
+        return term.id
+
+
+def terms(register: Register, *, by: Principal) -> pd.DataFrame:
+    """
+    Who holds and held a group role (the group and the coordination).
+
+    Columns `connector_id`, `name`, `role`, `valid_from`, `valid_to`, `current`.
+    """
+    today = date.today()
+    with register.read(by, Action.READ_GROUP) as s:
+        rows = [
+            (
+                t.connector_id,
+                c.display_name,
+                t.role,
+                t.valid_from,
+                t.valid_to,
+                t.valid_from <= today and (t.valid_to is None or t.valid_to >= today),
+            )
+            for t, c in s.execute(
+                select(GroupRole, Connector)
+                .join(Connector, Connector.id == GroupRole.connector_id)
+                .order_by(GroupRole.valid_from.desc(), GroupRole.id)
+            )
+        ]
+    return pd.DataFrame(rows, columns=["connector_id", "name", "role", "valid_from", "valid_to", "current"])
+
+
+# --- proposals ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProposalInput:
+    """A proposal as typed."""
+
+    kind: str
+    title: str
+    text: str = ""
+    concern_ids: tuple[int, ...] = ()
+    lang: str = "de"
+
+
+def _clean(text: str, limit: int) -> str:
+    return " ".join(text.split())[:limit] if limit <= TITLE_MAX else text.strip()[:limit]
+
+
+def propose(register: Register, data: ProposalInput, *, by: Principal) -> int:
+    """A connector's proposal (connectors only: the group's own)."""
+    if data.kind not in PROPOSAL_KINDS:
+        raise RegisterError("journal.unknown_choice", value=data.kind)
+    title = _clean(data.title, TITLE_MAX)
+    if not title:
+        raise RegisterError("decide.title_missing")
+    with register.write(by, Action.PROPOSE, "proposal.create", target="proposal") as tx:
+        s = tx.session
+        if tx.by.connector_id is None:
+            raise AccessDeniedError("decide.connectors_only")
+        concerns = list(dict.fromkeys(data.concern_ids))
+        for concern_id in concerns:
+            if s.get(Concern, concern_id) is None:
+                raise RegisterError("register.not_found", what=f"concern {concern_id}")
+        record = Proposal(
+            kind=data.kind,
+            title=title,
+            text=_clean(data.text, TEXT_MAX),
+            lang=data.lang,
+            author_id=tx.by.connector_id,
+        )
+        s.add(record)
+        s.flush()
+        s.add_all(ProposalConcern(proposal_id=record.id, concern_id=c) for c in concerns)
+        tx.target_id = record.id
+        tx.details = {"proposal_kind": data.kind, "concerns": len(concerns)}
+        return record.id
+
+
+def _open_proposal(s: Session, proposal_id: int) -> Proposal:
+    record = s.get(Proposal, proposal_id)
+    if record is None:
+        raise RegisterError("register.not_found", what=f"proposal {proposal_id}")
+    if record.status != "open":
+        raise RegisterError("decide.proposal_closed")
+    return record
+
+
+def support(register: Register, proposal_id: int, *, by: Principal, on: bool = True) -> bool:
+    """Support a proposal (`on`) or withdraw one's support; one per person. Returns whether it is supported."""
+    with register.write(
+        by, Action.PROPOSE, "proposal.support" if on else "proposal.unsupport", target="proposal"
+    ) as tx:
+        tx.target_id = proposal_id
+        s = tx.session
+        if tx.by.connector_id is None:
+            raise AccessDeniedError("decide.connectors_only")
+        _open_proposal(s, proposal_id)
+        mine = s.get(ProposalSupport, (proposal_id, tx.by.connector_id))
+        if on and mine is None:
+            s.add(ProposalSupport(proposal_id=proposal_id, connector_id=tx.by.connector_id))
+        elif not on and mine is not None:
+            s.delete(mine)
+        return on
+
+
+def comment(register: Register, proposal_id: int, text: str, *, by: Principal, lang: str = "de") -> int:
+    """A comment on an open proposal (connectors)."""
+    cleaned = _clean(text, TEXT_MAX)
+    if not cleaned:
+        raise RegisterError("journal.comment_missing")
+    with register.write(by, Action.PROPOSE, "proposal.comment", target="proposal") as tx:
+        tx.target_id = proposal_id
+        s = tx.session
+        if tx.by.connector_id is None:
+            raise AccessDeniedError("decide.connectors_only")
+        _open_proposal(s, proposal_id)
+        record = ProposalComment(
+            proposal_id=proposal_id, connector_id=tx.by.connector_id, text=cleaned, lang=lang
+        )
+        s.add(record)
+        s.flush()
+        return record.id
+
+
+def withdraw(register: Register, proposal_id: int, *, by: Principal, version: int) -> None:
+    """The author withdraws their open proposal."""
+    with register.write(by, Action.PROPOSE, "proposal.withdraw", target="proposal") as tx:
+        tx.target_id = proposal_id
+        record = _open_proposal(tx.session, proposal_id)
+        if record.author_id is None or record.author_id != tx.by.connector_id:
+            raise AccessDeniedError("decide.not_yours")
+        if record.version != version:
+            raise ConcurrentEditError("register.concurrent_edit")
+        record.status = "withdrawn"
+
+
+def proposals(register: Register, *, by: Principal) -> pd.DataFrame:
+    """
+    Every proposal with its supports and concerns, as the group sees it (`Action.READ_GROUP`).
+
+    Columns `id`, `kind`, `title`, `text`, `lang`, `author_id`, `author`, `status`, `created_at`,
+    `supports`, `supported_by_me`, `concern_ids`, `comments`, `version`.
+    """
+    with register.read(by, Action.READ_GROUP) as s:
+        who = register.current(s, by)
+        names = _names(s)
+        supports: dict[int, set[int]] = {}
+        for p_id, c_id in s.execute(select(ProposalSupport.proposal_id, ProposalSupport.connector_id)):
+            supports.setdefault(p_id, set()).add(c_id)
+        concerns: dict[int, list[int]] = {}
+        for p_id, c_id in s.execute(select(ProposalConcern.proposal_id, ProposalConcern.concern_id)):
+            concerns.setdefault(p_id, []).append(c_id)
+        comments: dict[int, int] = {}
+        for (p_id,) in s.execute(select(ProposalComment.proposal_id)):
+            comments[p_id] = comments.get(p_id, 0) + 1
+        rows = [
+            (
+                p.id,
+                p.kind,
+                p.title,
+                p.text,
+                p.lang,
+                p.author_id,
+                names.get(p.author_id, "") if p.author_id else "",
+                p.status,
+                p.created_at,
+                len(supports.get(p.id, set())),
+                who.connector_id in supports.get(p.id, set()),
+                tuple(sorted(concerns.get(p.id, []))),
+                comments.get(p.id, 0),
+                p.version,
+            )
+            for p in s.scalars(select(Proposal).order_by(Proposal.created_at.desc(), Proposal.id.desc()))
+        ]
+    columns = [
+        "id",
+        "kind",
+        "title",
+        "text",
+        "lang",
+        "author_id",
+        "author",
+        "status",
+        "created_at",
+        "supports",
+        "supported_by_me",
+        "concern_ids",
+        "comments",
+        "version",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+# --- meetings and decisions -----------------------------------------------------------------------------
+
+
+def default_quorum(active_connectors: int) -> int:
+    """The quorum until the group sets another: more than half of the active connectors."""
+    return max(1, math.floor(active_connectors / 2) + 1)
+
+
+def record_meeting(
+    register: Register, held_on: date, present: list[int], *, by: Principal, quorum: int | None = None
+) -> int:
+    """
+    A meeting with who was present (moderators in office).
+
+    `quorum`: the number present the group requires (default: more than half of the active connectors).
+    """
+    if held_on > date.today():
+        raise RegisterError("programme.meeting_in_future", date=held_on.isoformat())
+    with register.write(by, Action.RUN_MEETING, "meeting.record", target="meeting") as tx:
+        s = tx.session
+        if s.scalar(select(GroupMeeting.id).where(GroupMeeting.held_on == held_on)) is not None:
+            raise RegisterError("decide.meeting_exists", date=held_on.isoformat())
+        active = set(s.scalars(select(Connector.id).where(Connector.active.is_(True))))
+        unknown = set(present) - active
+        if unknown:
+            raise RegisterError("decide.not_active", value=", ".join(map(str, sorted(unknown))))
+        needed = quorum if quorum is not None else default_quorum(len(active))
+        if needed < 1:
+            raise RegisterError("decide.quorum_invalid")
+        meeting = GroupMeeting(held_on=held_on, quorum=needed, recorded_by=tx.by.label[:254])
+        s.add(meeting)
+        s.flush()
+        s.add_all(MeetingPresence(meeting_id=meeting.id, connector_id=c) for c in dict.fromkeys(present))
+        tx.target_id = meeting.id
+        tx.details = {"present": len(set(present)), "quorum": needed}
+        return meeting.id
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """
+    One item as the meeting decided it.
+
+    `inputs` per method: consent ``{connector: (serious objection?, reason)}``; consensing
+    ``{option: {connector: resistance}}``; majority ``{connector: option or "abstain"}``.
+    """
+
+    title: str
+    method: str
+    inputs: dict[Any, Any]
+    options: tuple[str, ...] = ()
+    proposal_id: int | None = None
+    carried_by: int | None = None
+    due_on: date | None = None
+    public: bool = False
+    to_city: bool = False
+
+
+def record_decision(register: Register, meeting_id: int, item: DecisionRecord, *, by: Principal) -> Outcome:
+    """
+    Record one decision of a meeting (moderators in office).
+
+    Only inputs of present people count; the result is computed by the method; refused without the quorum.
+    """
+    if item.method not in METHODS:
+        raise RegisterError("journal.unknown_choice", value=item.method)
+    title = _clean(item.title, TITLE_MAX)
+    if not title:
+        raise RegisterError("decide.title_missing")
+    with register.write(
+        by, Action.RUN_MEETING, "decision.record", target="meeting", target_id=meeting_id
+    ) as tx:
+        s = tx.session
+        meeting = s.get(GroupMeeting, meeting_id)
+        if meeting is None:
+            raise RegisterError("register.not_found", what=f"meeting {meeting_id}")
+        present = set(
+            s.scalars(select(MeetingPresence.connector_id).where(MeetingPresence.meeting_id == meeting_id))
+        )
+        if len(present) < meeting.quorum:
+            raise RegisterError("decide.no_quorum", present=len(present), quorum=meeting.quorum)
+        outcome, rows = _outcome(item, present)
+        if item.carried_by is not None and item.carried_by not in present | set(
+            s.scalars(select(Connector.id).where(Connector.active.is_(True)))
+        ):
+            raise RegisterError("decide.not_active", value=str(item.carried_by))
+        record = Decision(
+            meeting_id=meeting_id,
+            proposal_id=item.proposal_id,
+            title=title,
+            method=item.method,
+            options=json.dumps(list(item.options) or list(outcome.totals), ensure_ascii=False),
+            result=outcome.as_json(),
+            adopted=outcome.adopted,
+            carried_by=item.carried_by,
+            due_on=item.due_on,
+            public=item.public,
+            to_city=item.to_city and outcome.adopted,
+        )
+        s.add(record)
+        s.flush()
+        s.add_all(DecisionInput(decision_id=record.id, **row) for row in rows)
+        if item.proposal_id is not None:
+            proposal = _open_proposal(s, item.proposal_id)
+            proposal.status = ("to_city" if record.to_city else "decided") if outcome.adopted else "rejected"
+        tx.details = {"method": item.method, "adopted": outcome.adopted, "tie": outcome.tie}
+        return outcome
+
+
+def _outcome(item: DecisionRecord, present: set[int]) -> tuple[Outcome, list[dict[str, Any]]]:
+    """The result of `item` and its inputs as rows, from present people only."""
+    rows: list[dict[str, Any]] = []
+    if item.method == "consent":
+        given = {int(k): v for k, v in item.inputs.items()}
+        _only_present(given, present)
+        option = item.options[0] if item.options else item.title
+        objections = {k: bool(v[0]) for k, v in given.items()}
+        rows = [
+            {"connector_id": k, "option": option, "value": int(v[0]), "text": str(v[1])[:TEXT_MAX]}
+            for k, v in given.items()
+        ]
+        return consent(objections, option), rows
+    if item.method == "consensing":
+        resistance = {str(o): {int(k): v for k, v in values.items()} for o, values in item.inputs.items()}
+        for values in resistance.values():
+            _only_present(values, present)
+        rows = [
+            {"connector_id": k, "option": o, "value": v, "text": ""}
+            for o, values in resistance.items()
+            for k, v in values.items()
+        ]
+        return consensing(resistance), rows
+    votes = {int(k): str(v) for k, v in item.inputs.items()}
+    _only_present(votes, present)
+    options = item.options or ("yes", "no")
+    rows = [{"connector_id": k, "option": v, "value": None, "text": ""} for k, v in votes.items()]
+    return majority(votes, tuple(options)), rows
+
+
+def _only_present(given: Mapping[int, object], present: set[int]) -> None:
+    absent = set(given) - present
+    if absent:
+        raise RegisterError("decide.not_present", value=", ".join(map(str, sorted(absent))))
+
+
+def answer_decision(
+    register: Register, decision_id: int, *, by: Principal, version: int, answer: str, changed: str = ""
+) -> None:
+    """
+    The coordination answers a decision that went to the city.
+
+    The answer and what changed reach the proposal, its concerns (their history) and the tandems that
+    logged them (the weekly digest).
+    """
+    if not answer.strip():
+        raise RegisterError("journal.comment_missing")
+    with register.write(
+        by, Action.ANSWER_CONCERN, "decision.answer", target="decision", target_id=decision_id
+    ) as tx:
+        s = tx.session
+        record = s.get(Decision, decision_id)
+        if record is None:
+            raise RegisterError("register.not_found", what=f"decision {decision_id}")
+        if not record.to_city:
+            raise RegisterError("decide.not_to_city")
+        if record.version != version:
+            raise ConcurrentEditError("register.concurrent_edit")
+        record.city_answer = answer.strip()[:TEXT_MAX]
+        record.city_changed = changed.strip()[:TEXT_MAX]
+        record.answered_at = _now()
+        record.answered_by = tx.by.label[:254]
+        told = 0
+        if record.proposal_id is not None:
+            proposal = s.get(Proposal, record.proposal_id)
+            if proposal is not None:
+                proposal.status = "answered"
+            note = record.city_answer + (f"\n\n{record.city_changed}" if record.city_changed else "")
+            for concern_id in s.scalars(
+                select(ProposalConcern.concern_id).where(ProposalConcern.proposal_id == record.proposal_id)
+            ):
+                concern = s.get(Concern, concern_id)
+                if concern is None:
+                    continue
+                s.add(ConcernUpdate(concern_id=concern_id, status=concern.status, comment=note))
+                if concern.tandem_id is not None:
+                    s.add(Notice(tandem_id=concern.tandem_id, concern_id=concern_id, status=concern.status))
+                    told += 1
+        tx.details = {"notices": told}
+
+
+def decisions(register: Register, *, by: Principal) -> pd.DataFrame:
+    """
+    Every decision with its result (everyone logged in; the public: those marked public, without names).
+
+    Columns `id`, `held_on`, `title`, `method`, `winners`, `tie`, `adopted`, `totals`, `carried_by`,
+    `due_on`, `public`, `to_city`, `city_answer`, `city_changed`, `answered_at`, `proposal_id`, `version`.
+    """
+    with register.read(by, Action.READ_PUBLIC) as s:
+        who = register.current(s, by)
+        group = who.may(Action.READ_GROUP)
+        names = _names(s) if group else {}
+        rows = []
+        for d, held_on in s.execute(
+            select(Decision, GroupMeeting.held_on)
+            .join(GroupMeeting, GroupMeeting.id == Decision.meeting_id)
+            .order_by(GroupMeeting.held_on.desc(), Decision.id)
+        ):
+            if who.is_public and not d.public:  # the result is for everyone logged in; the public: if public
+                continue
+            result = json.loads(d.result or "{}")
+            rows.append(
+                (
+                    d.id,
+                    held_on,
+                    d.title,
+                    d.method,
+                    tuple(result.get("winners", ())),
+                    bool(result.get("tie")),
+                    d.adopted,
+                    result.get("totals", {}),
+                    names.get(d.carried_by, "") if d.carried_by else "",
+                    d.due_on,
+                    d.public,
+                    d.to_city,
+                    d.city_answer,
+                    d.city_changed,
+                    d.answered_at,
+                    d.proposal_id,
+                    d.version,
+                )
+            )
+    columns = [
+        "id",
+        "held_on",
+        "title",
+        "method",
+        "winners",
+        "tie",
+        "adopted",
+        "totals",
+        "carried_by",
+        "due_on",
+        "public",
+        "to_city",
+        "city_answer",
+        "city_changed",
+        "answered_at",
+        "proposal_id",
+        "version",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def inputs(register: Register, decision_id: int, *, by: Principal) -> pd.DataFrame:
+    """Each present person's input on a decision, with names: the group's own (not the public's or the city's)."""
+    with register.read(by, Action.READ_VOTES) as s:
+        names = _names(s)
+        rows = [
+            (names.get(i.connector_id, ""), i.option, i.value, i.text)
+            for i in s.scalars(
+                select(DecisionInput)
+                .where(DecisionInput.decision_id == decision_id)
+                .order_by(DecisionInput.id)
+            )
+        ]
+    return pd.DataFrame(rows, columns=["name", "option", "value", "text"])
+
+
+# --- consultations --------------------------------------------------------------------------------------
+
+
+def open_consultation(
+    register: Register,
+    question: str,
+    *,
+    by: Principal,
+    deadline: date,
+    languages: tuple[str, ...] = ("de",),
+    document_name: str = "",
+    document: str = "",
+) -> int:
+    """The coordination asks the connectors a question until `deadline`."""
+    if not question.strip():
+        raise RegisterError("decide.question_missing")
+    if deadline < date.today():
+        raise RegisterError("decide.deadline_past", date=deadline.isoformat())
+    with register.write(by, Action.CONSULT, "consultation.open", target="consultation") as tx:
+        record = Consultation(
+            question=question.strip()[:TEXT_MAX],
+            languages=",".join(dict.fromkeys(languages)) or "de",
+            deadline=deadline,
+            document_name=document_name.strip()[:200],
+            document=document.strip()[:TEXT_MAX],
+            opened_by=tx.by.label[:254],
+        )
+        tx.session.add(record)
+        tx.session.flush()
+        tx.target_id = record.id
+        return record.id
+
+
+def answer_consultation(
+    register: Register, consultation_id: int, text: str, *, by: Principal, lang: str = "de"
+) -> None:
+    """A connector's answer (one per person: a new one replaces theirs) while the consultation is open."""
+    if not text.strip():
+        raise RegisterError("journal.comment_missing")
+    with register.write(
+        by,
+        Action.ANSWER_CONSULTATION,
+        "consultation.answer",
+        target="consultation",
+        target_id=consultation_id,
+    ) as tx:
+        s = tx.session
+        if tx.by.connector_id is None:
+            raise AccessDeniedError("decide.connectors_only")
+        record = s.get(Consultation, consultation_id)
+        if record is None:
+            raise RegisterError("register.not_found", what=f"consultation {consultation_id}")
+        if record.closed_at is not None or record.deadline < date.today():
+            raise RegisterError("decide.consultation_closed")
+        s.execute(
+            delete(ConsultationAnswer).where(
+                ConsultationAnswer.consultation_id == consultation_id,
+                ConsultationAnswer.connector_id == tx.by.connector_id,
+            )
+        )
+        s.add(
+            ConsultationAnswer(
+                consultation_id=consultation_id,
+                connector_id=tx.by.connector_id,
+                text=text.strip()[:TEXT_MAX],
+                lang=lang,
+            )
+        )
+
+
+def close_consultation(
+    register: Register, consultation_id: int, changed: str, *, by: Principal, version: int
+) -> None:
+    """The coordination closes a consultation with what changed because of the answers (seen by all)."""
+    if not changed.strip():
+        raise RegisterError("decide.changed_missing")
+    with register.write(
+        by, Action.CONSULT, "consultation.close", target="consultation", target_id=consultation_id
+    ) as tx:
+        record = tx.session.get(Consultation, consultation_id)
+        if record is None:
+            raise RegisterError("register.not_found", what=f"consultation {consultation_id}")
+        if record.version != version:
+            raise ConcurrentEditError("register.concurrent_edit")
+        if record.closed_at is not None:
+            raise RegisterError("decide.consultation_closed")
+        record.changed = changed.strip()[:TEXT_MAX]
+        record.closed_at = _now()
+
+
+def consultation_answers(register: Register, consultation_id: int, *, by: Principal) -> pd.DataFrame:
+    """The answers with names and languages (the coordination and the group)."""
+    with register.read(by, Action.READ_GROUP) as s:
+        names = _names(s)
+        rows = [
+            (names.get(a.connector_id, ""), a.text, a.lang, a.created_at)
+            for a in s.scalars(
+                select(ConsultationAnswer)
+                .where(ConsultationAnswer.consultation_id == consultation_id)
+                .order_by(ConsultationAnswer.created_at)
+            )
+        ]
+    return pd.DataFrame(rows, columns=["name", "text", "lang", "created_at"])
+
+
+# --- you said, we did -----------------------------------------------------------------------------------
+
+
+def you_said_we_did(register: Register, *, by: Principal) -> pd.DataFrame:
+    """
+    Every decision taken to the city and every consultation: the answer, what changed, the days it took.
+
+    Never a name; the group reads every item, the public only decisions marked public.
+
+    Columns `kind` ("decision" or "consultation"), `title`, `since` (the day it went to the city or was
+    asked), `status` ("waiting", "answered", "open", "closed"), `answer`, `changed`, `days`.
+    """
+    today = date.today()
+    with register.read(by, Action.READ_PUBLIC) as s:
+        who = register.current(s, by)
+        group = not who.is_public and who.may(Action.READ_GROUP)
+        rows = []
+        for d, held_on in s.execute(
+            select(Decision, GroupMeeting.held_on)
+            .join(GroupMeeting, GroupMeeting.id == Decision.meeting_id)
+            .where(Decision.to_city.is_(True))
+        ):
+            if not group and not d.public:
+                continue
+            done = d.answered_at.date() if d.answered_at else None
+            rows.append(
+                (
+                    "decision",
+                    d.title,
+                    held_on,
+                    "answered" if done else "waiting",
+                    d.city_answer,
+                    d.city_changed,
+                    ((done or today) - held_on).days,
+                )
+            )
+        for c in s.scalars(select(Consultation)):
+            asked = c.created_at.date()
+            done = c.closed_at.date() if c.closed_at else None
+            rows.append(
+                (
+                    "consultation",
+                    c.question,
+                    asked,
+                    "closed" if done else "open",
+                    "",
+                    c.changed,
+                    ((done or today) - asked).days,
+                )
+            )
+    frame = pd.DataFrame(rows, columns=["kind", "title", "since", "status", "answer", "changed", "days"])
+    return frame.sort_values("since", ascending=False, kind="stable").reset_index(drop=True)

@@ -1,0 +1,296 @@
+"""
+The connectors decide (issue 28, the core in `geo/decide.py`): the three methods computed by hand on crafted
+inputs, group roles with terms, proposals and supports, meetings with a quorum, the city's answer flowing
+back to the proposal, its concerns and the digest, consultations, and "you said, we did" without names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+
+from geo import accounts, decide, digest, journal
+from geo.access import AccessDeniedError, Action, Principal
+from geo.store import Register, RegisterError
+
+CLI = Principal.cli()
+PASSWORD = "ein-gutes-passwort"
+IDS = {"011001", "037001"}
+
+
+# --- the methods, by hand ---------------------------------------------------------------------------------
+
+
+def test_systemic_consensing_takes_the_least_total_resistance() -> None:
+    # three people, three options; totals by hand: A 2+8+5=15, B 4+1+3=8, C 0+9+9=18 -> B
+    outcome = decide.consensing({"A": {1: 2, 2: 8, 3: 5}, "B": {1: 4, 2: 1, 3: 3}, "C": {1: 0, 2: 9, 3: 9}})
+    assert outcome.winners == ("B",) and not outcome.tie and outcome.adopted
+    assert outcome.totals == {"A": 15, "B": 8, "C": 18}
+
+
+def test_systemic_consensing_names_a_tie_as_a_tie() -> None:
+    outcome = decide.consensing({"Park": {1: 3, 2: 4}, "Bücherei": {1: 6, 2: 1}, "Nichts": {1: 10, 2: 10}})
+    assert outcome.totals == {"Park": 7, "Bücherei": 7, "Nichts": 20}
+    assert outcome.tie and set(outcome.winners) == {"Park", "Bücherei"} and not outcome.adopted
+
+
+def test_consensing_refuses_values_out_of_range_and_gaps() -> None:
+    with pytest.raises(RegisterError) as high:
+        decide.consensing({"A": {1: 11}})
+    assert high.value.key == "decide.resistance_range"
+    with pytest.raises(RegisterError) as gap:
+        decide.consensing({"A": {1: 2, 2: 3}, "B": {1: 4}})
+    assert gap.value.key == "decide.resistance_missing"
+
+
+def test_consent_passes_without_a_serious_objection_only() -> None:
+    assert decide.consent({1: False, 2: False, 3: False}, "Sommerfest").adopted
+    blocked = decide.consent({1: False, 2: True, 3: False}, "Sommerfest")
+    assert not blocked.adopted and blocked.totals == {"Sommerfest": 1} and blocked.winners == ()
+
+
+def test_simple_majority_counts_yes_against_no_and_names_a_tie() -> None:
+    assert decide.majority({1: "yes", 2: "yes", 3: "no", 4: "abstain"}).adopted
+    tie = decide.majority({1: "yes", 2: "no", 3: "abstain"})
+    assert tie.tie and not tie.adopted and tie.totals == {"yes": 1, "no": 1}
+    election = decide.majority({1: "Amal", 2: "Bora", 3: "Amal"}, ("Amal", "Bora"))
+    assert election.winners == ("Amal",) and election.totals == {"Amal": 2, "Bora": 1}
+
+
+# --- the group in a register -------------------------------------------------------------------------------
+
+
+@dataclass
+class Group:
+    register: Register
+    a: int
+    b: int
+    c: int
+    tandem: int
+    concern: int
+    alice: Principal  # connector a
+    bora: Principal  # connector b
+    chiara: Principal  # connector c
+    coordinator: Principal
+
+
+def _account(register: Register, email: str, roles: str, connector: int | None = None) -> Principal:
+    _id, code = accounts.create_account(register, by=CLI, email=email, roles=roles, connector_id=connector)
+    return accounts.set_password_with_code(register, email, code, PASSWORD)
+
+
+@pytest.fixture
+def group(register_url: str) -> Iterator[Group]:
+    register = Register(register_url)
+    a, b, c = (register.add_connector(n, "Deutsch", by=CLI) for n in ("Alice", "Bora", "Chiara"))
+    tandem = register.create_tandem("Tandem Nord", [a, b], by=CLI, start=date(2025, 1, 1))
+    register.assign(tandem, "011001", by=CLI, valid_from=date(2025, 1, 1), known_ids=IDS)
+    concern = journal.add_concern(
+        register,
+        journal.ConcernInput(thema="Spielplatz ohne Licht", sozialraum_ids=("011001",), tandem_id=tandem),
+        by=CLI,
+        known_ids=IDS,
+    )
+    yield Group(
+        register,
+        a,
+        b,
+        c,
+        tandem,
+        concern,
+        _account(register, "alice@stadt.invalid", "connector", a),
+        _account(register, "bora@stadt.invalid", "connector", b),
+        _account(register, "chiara@stadt.invalid", "connector", c),
+        _account(register, "koordination@stadt.invalid", "coordinator"),
+    )
+    register.close()
+
+
+def _reload(g: Group, who: Principal) -> Principal:
+    with g.register.read() as s:
+        return g.register.current(s, who)
+
+
+def test_only_an_elected_moderator_in_office_records_a_meeting(group: Group) -> None:
+    g = group
+    with pytest.raises(AccessDeniedError):  # nobody gives themselves a role
+        decide.record_election(g.register, g.a, "moderator", by=g.alice, valid_from=date(2026, 1, 1))
+    with pytest.raises(AccessDeniedError):  # a connector without the term cannot record a meeting
+        decide.record_meeting(g.register, date(2026, 11, 5), [g.a, g.b], by=g.alice)
+    decide.record_election(
+        g.register,
+        g.a,
+        "moderator",
+        by=g.coordinator,
+        valid_from=date(2026, 1, 1),
+        valid_to=date(2027, 12, 31),
+    )
+    alice = _reload(g, g.alice)
+    assert alice.group_roles == frozenset({"moderator"}) and alice.may(Action.RUN_MEETING)
+    meeting = decide.record_meeting(g.register, date(2026, 11, 5), [g.a, g.b], by=g.alice, quorum=2)
+    assert meeting > 0
+    with pytest.raises(AccessDeniedError):  # the coordination does not run the group's meeting
+        decide.record_meeting(g.register, date(2026, 11, 6), [g.a, g.b], by=g.coordinator)
+    # a term that ended takes the right with it
+    decide.record_election(
+        g.register,
+        g.b,
+        "moderator",
+        by=g.coordinator,
+        valid_from=date(2025, 1, 1),
+        valid_to=date(2025, 12, 31),
+    )
+    assert not _reload(g, g.bora).may(Action.RUN_MEETING)
+    held = decide.terms(g.register, by=g.chiara)
+    assert set(zip(held["name"], held["current"], strict=True)) == {("Alice", True), ("Bora", False)}
+    with pytest.raises(AccessDeniedError):  # who holds a role is the group's and the coordination's
+        decide.terms(g.register, by=Principal.public())
+
+
+def test_a_proposal_is_supported_once_per_person_and_decided_by_consent(group: Group) -> None:
+    g = group
+    with pytest.raises(AccessDeniedError):  # the group's own: the coordination does not propose
+        decide.propose(g.register, decide.ProposalInput(kind="city", title="Licht"), by=g.coordinator)
+    pid = decide.propose(
+        g.register,
+        decide.ProposalInput(kind="city", title="Licht am Spielplatz", concern_ids=(g.concern,), lang="tr"),
+        by=g.bora,
+    )
+    decide.support(g.register, pid, by=g.alice)
+    decide.support(g.register, pid, by=g.alice)  # twice is still one
+    decide.support(g.register, pid, by=g.chiara)
+    decide.support(g.register, pid, by=g.chiara, on=False)  # withdrawn
+    decide.comment(g.register, pid, "Auch im Winter wichtig.", by=g.chiara)
+    row = decide.proposals(g.register, by=g.alice).set_index("id").loc[pid]
+    assert row["supports"] == 1 and row["supported_by_me"] and row["concern_ids"] == (g.concern,)
+    assert row["comments"] == 1 and row["author"] == "Bora" and row["lang"] == "tr"
+    decide.record_election(g.register, g.a, "moderator", by=g.coordinator, valid_from=date(2026, 1, 1))
+    meeting = decide.record_meeting(g.register, date(2026, 11, 5), [g.a, g.b], by=g.alice, quorum=2)
+    with pytest.raises(RegisterError) as absent:  # only those present take part
+        decide.record_decision(
+            g.register,
+            meeting,
+            decide.DecisionRecord("Licht", "consent", {g.c: (False, "")}, proposal_id=pid),
+            by=g.alice,
+        )
+    assert absent.value.key == "decide.not_present"
+    outcome = decide.record_decision(
+        g.register,
+        meeting,
+        decide.DecisionRecord(
+            "Licht am Spielplatz",
+            "consent",
+            {g.a: (False, ""), g.b: (False, "Bitte auch Bänke")},
+            proposal_id=pid,
+            carried_by=g.b,
+            due_on=date(2026, 12, 31),
+            to_city=True,
+        ),
+        by=g.alice,
+    )
+    assert outcome.adopted
+    assert decide.proposals(g.register, by=g.alice).set_index("id").loc[pid, "status"] == "to_city"
+    with pytest.raises(RegisterError):  # decided: no more supports
+        decide.support(g.register, pid, by=g.chiara)
+    # individual inputs are the group's: not the coordination's, not the public's
+    (decision,) = decide.decisions(g.register, by=g.alice)["id"]
+    assert list(decide.inputs(g.register, decision, by=g.chiara)["text"]) == ["", "Bitte auch Bänke"]
+    for outsider in (g.coordinator, Principal.public()):
+        with pytest.raises(AccessDeniedError):
+            decide.inputs(g.register, decision, by=outsider)
+
+
+def test_without_the_quorum_the_group_does_not_decide(group: Group) -> None:
+    g = group
+    decide.record_election(g.register, g.a, "moderator", by=g.coordinator, valid_from=date(2026, 1, 1))
+    meeting = decide.record_meeting(g.register, date(2026, 11, 5), [g.a], by=g.alice)  # default: 2 of 3
+    with pytest.raises(RegisterError) as caught:
+        decide.record_decision(
+            g.register, meeting, decide.DecisionRecord("X", "majority", {g.a: "yes"}), by=g.alice
+        )
+    assert caught.value.key == "decide.no_quorum" and caught.value.params == {"present": 1, "quorum": 2}
+    assert decide.decisions(g.register, by=g.alice).empty  # nothing half-written
+
+
+def test_the_citys_answer_reaches_the_proposal_its_concerns_and_the_digest(group: Group) -> None:
+    g = group
+    pid = decide.propose(
+        g.register, decide.ProposalInput(kind="city", title="Licht", concern_ids=(g.concern,)), by=g.alice
+    )
+    decide.record_election(g.register, g.a, "moderator", by=g.coordinator, valid_from=date(2026, 1, 1))
+    meeting = decide.record_meeting(g.register, date.today() - timedelta(days=9), [g.a, g.b, g.c], by=g.alice)
+    decide.record_decision(
+        g.register,
+        meeting,
+        decide.DecisionRecord(
+            "Licht am Spielplatz",
+            "consensing",
+            {"Licht am Spielplatz": {g.a: 0, g.b: 1, g.c: 2}, "Nichts tun": {g.a: 8, g.b: 9, g.c: 5}},
+            proposal_id=pid,
+            to_city=True,
+            public=True,
+        ),
+        by=g.alice,
+    )
+    row = decide.decisions(g.register, by=g.coordinator).iloc[0]
+    assert row["winners"] == ("Licht am Spielplatz",) and row["totals"] == {
+        "Licht am Spielplatz": 3,
+        "Nichts tun": 22,
+    }
+    with pytest.raises(AccessDeniedError):  # the answer is the coordination's
+        decide.answer_decision(g.register, int(row["id"]), by=g.alice, version=1, answer="Ja")
+    decide.answer_decision(
+        g.register,
+        int(row["id"]),
+        by=g.coordinator,
+        version=int(row["version"]),
+        answer="Das Amt stellt zwei Laternen auf.",
+        changed="Laternen bis März",
+    )
+    assert decide.proposals(g.register, by=g.alice).set_index("id").loc[pid, "status"] == "answered"
+    history = journal.history(g.register, g.concern, by=g.alice)
+    assert any("zwei Laternen" in c for c in history["comment"])
+    week = digest.digest(g.register, g.tandem, by=g.alice)
+    assert any("zwei Laternen" in str(c) for c in week.answers["comment"])
+    said = decide.you_said_we_did(g.register, by=Principal.public())
+    (item,) = said.itertuples()
+    assert item.status == "answered" and item.days == 9 and item.changed == "Laternen bis März"
+    assert "Alice" not in said.to_csv() and "Bora" not in said.to_csv()
+
+
+def test_a_consultation_is_answered_in_any_language_and_closed_with_what_changed(group: Group) -> None:
+    g = group
+    with pytest.raises(AccessDeniedError):
+        decide.open_consultation(g.register, "Flyer?", by=g.alice, deadline=date.today() + timedelta(days=5))
+    cid = decide.open_consultation(
+        g.register,
+        "Ist der Flyer zum Sommerfest verständlich?",
+        by=g.coordinator,
+        deadline=date.today() + timedelta(days=5),
+        languages=("de", "ar"),
+    )
+    decide.answer_consultation(g.register, cid, "Zu viele Wörter.", by=g.alice)
+    decide.answer_consultation(g.register, cid, "كلمات كثيرة جدًا", by=g.alice, lang="ar")  # replaces hers
+    decide.answer_consultation(g.register, cid, "Bitte größere Schrift.", by=g.bora)
+    answers = decide.consultation_answers(g.register, cid, by=g.coordinator)
+    assert sorted(answers["lang"]) == ["ar", "de"] and len(answers) == 2
+    decide.close_consultation(g.register, cid, "Kürzerer Text, größere Schrift.", by=g.coordinator, version=1)
+    with pytest.raises(RegisterError) as closed:
+        decide.answer_consultation(g.register, cid, "Noch was", by=g.chiara)
+    assert closed.value.key == "decide.consultation_closed"
+    said = decide.you_said_we_did(g.register, by=g.chiara)
+    assert list(said["status"]) == ["closed"] and list(said["changed"]) == ["Kürzerer Text, größere Schrift."]
+
+
+def test_the_audit_log_says_it_in_words(group: Group) -> None:
+    g = group
+    decide.record_election(g.register, g.a, "moderator", by=g.coordinator, valid_from=date(2026, 1, 1))
+    decide.propose(g.register, decide.ProposalInput(kind="activity", title="Sommerfest"), by=g.bora)
+    log = accounts.audit_in_words(accounts.audit_log(g.register, by=g.coordinator), "de")
+    text = log.to_csv()
+    assert "Wahl eingetragen" in text and "Rolle: Moderation" in text
+    assert "Art des Vorschlags: Idee für eine Aktivität" in text
+    assert "moderator" not in text and "proposal_kind" not in text
