@@ -143,6 +143,9 @@ work = [
     st.Page(
         "app_pages/partners.py", title=t("nav.partners"), icon=":material/handshake:", url_path="partner"
     ),
+    st.Page(
+        "app_pages/group.py", title=t("nav.group"), icon=":material/how_to_vote:", url_path="mitentscheiden"
+    ),
 ]
 city = [
     st.Page("app_pages/coverage.py", title=t("nav.coverage"), icon=":material/radar:", url_path="abdeckung"),

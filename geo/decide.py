@@ -393,6 +393,13 @@ def terms(register: Register, *, by: Principal) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["connector_id", "name", "role", "valid_from", "valid_to", "current"])
 
 
+def members(register: Register, *, by: Principal) -> dict[int, str]:
+    """The group: every active connector by ID with their name (the group and the coordination)."""
+    with register.read(by, Action.READ_GROUP) as s:
+        query = select(Connector.id, Connector.display_name).where(Connector.active.is_(True))
+        return {int(i): str(n) for i, n in s.execute(query.order_by(Connector.display_name))}
+
+
 # --- proposals ------------------------------------------------------------------------------------------
 
 
@@ -592,6 +599,30 @@ def record_meeting(
         tx.target_id = meeting.id
         tx.details = {"present": len(set(present)), "quorum": needed}
         return meeting.id
+
+
+def meetings(register: Register, *, by: Principal) -> pd.DataFrame:
+    """
+    The meetings, newest first, with who was present (the group and the coordination).
+
+    Columns `id`, `held_on`, `quorum`, `present` (tuple of connector IDs), `names` (tuple of names).
+    """
+    with register.read(by, Action.READ_GROUP) as s:
+        names = _names(s)
+        present: dict[int, list[int]] = {}
+        for m_id, c_id in s.execute(select(MeetingPresence.meeting_id, MeetingPresence.connector_id)):
+            present.setdefault(m_id, []).append(c_id)
+        rows = [
+            (
+                m.id,
+                m.held_on,
+                m.quorum,
+                tuple(sorted(present.get(m.id, []))),
+                tuple(sorted(names.get(c, "") for c in present.get(m.id, []))),
+            )
+            for m in s.scalars(select(GroupMeeting).order_by(GroupMeeting.held_on.desc()))
+        ]
+    return pd.DataFrame(rows, columns=["id", "held_on", "quorum", "present", "names"])
 
 
 @dataclass(frozen=True)
@@ -912,6 +943,60 @@ def close_consultation(
             raise RegisterError("decide.consultation_closed")
         record.changed = changed.strip()[:TEXT_MAX]
         record.closed_at = _now()
+
+
+def consultations(register: Register, *, by: Principal) -> pd.DataFrame:
+    """
+    Every consultation, newest first (everyone logged in), with whether `by` answered it.
+
+    Columns `id`, `question`, `languages` (tuple of codes), `deadline`, `document_name`, `document`,
+    `open`, `changed`, `answers`, `answered_by_me`, `my_answer`, `version`.
+    """
+    today = date.today()
+    with register.read() as s:
+        who = register.current(s, by)
+        if who.is_public:
+            raise AccessDeniedError("access.login_needed")
+        counts: dict[int, int] = {}
+        mine: dict[int, str] = {}
+        for a in s.scalars(select(ConsultationAnswer)):
+            counts[a.consultation_id] = counts.get(a.consultation_id, 0) + 1
+            if who.connector_id is not None and a.connector_id == who.connector_id:
+                mine[a.consultation_id] = a.text
+        rows = [
+            (
+                c.id,
+                c.question,
+                tuple(x for x in c.languages.split(",") if x),
+                c.deadline,
+                c.document_name,
+                c.document,
+                c.closed_at is None and c.deadline >= today,
+                c.changed,
+                counts.get(c.id, 0),
+                c.id in mine,
+                mine.get(c.id, ""),
+                c.version,
+            )
+            for c in s.scalars(
+                select(Consultation).order_by(Consultation.created_at.desc(), Consultation.id.desc())
+            )
+        ]
+    columns = [
+        "id",
+        "question",
+        "languages",
+        "deadline",
+        "document_name",
+        "document",
+        "open",
+        "changed",
+        "answers",
+        "answered_by_me",
+        "my_answer",
+        "version",
+    ]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def consultation_answers(register: Register, consultation_id: int, *, by: Principal) -> pd.DataFrame:

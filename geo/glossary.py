@@ -23,6 +23,10 @@ TERMS: tuple[str, ...] = (
     "hsds",
     "rueckblick",
     "uebergabe",
+    "konsent",
+    "konsensieren",
+    "beschlussfaehig",
+    "befragung",
     "sozialraum",
     "stadtteil",
     "stadtbezirk",
@@ -198,6 +202,7 @@ PAGE_TERMS: dict[str, tuple[str, ...]] = {
     "export": ("kurzprofil", "kennzahl", "bedarf", "stufe", "demo"),
     "data": ("datensatz", "demo", "amtliche_einteilung", "stichtag", "sozialraum"),
     "programme": ("connector", "tandem", "anliegen"),
+    "group": ("connector", "anliegen", "konsent", "konsensieren", "beschlussfaehig", "befragung"),
 }  # fmt: skip
 
 
