@@ -1021,23 +1021,19 @@ def you_said_we_did(register: Register, *, by: Principal) -> pd.DataFrame:
     """
     Every decision taken to the city and every consultation: the answer, what changed, the days it took.
 
-    Never a name; the group reads every item, the public only decisions marked public.
+    Never a name: the group and the public read the same list (the transparency the programme missed).
 
     Columns `kind` ("decision" or "consultation"), `title`, `since` (the day it went to the city or was
     asked), `status` ("waiting", "answered", "open", "closed"), `answer`, `changed`, `days`.
     """
     today = date.today()
     with register.read(by, Action.READ_PUBLIC) as s:
-        who = register.current(s, by)
-        group = not who.is_public and who.may(Action.READ_GROUP)
         rows = []
         for d, held_on in s.execute(
             select(Decision, GroupMeeting.held_on)
             .join(GroupMeeting, GroupMeeting.id == Decision.meeting_id)
             .where(Decision.to_city.is_(True))
         ):
-            if not group and not d.public:
-                continue
             done = d.answered_at.date() if d.answered_at else None
             rows.append(
                 (

@@ -680,6 +680,8 @@ def seed_programme_year(
         _seed_year(register, sozialraum_ids, by=by, today=today, rng=rng)
     with register.batch(by, "demo.knowledge", target="demo"):  # reads the year's held activities
         _seed_knowledge(register, sozialraum_ids, by=by, today=today, spaces=spaces)
+    with register.batch(by, "demo.group", target="demo"):  # reads the year's concerns and who is active
+        _seed_group(register, by=by, today=today)
 
 
 def _seed_year(
@@ -1034,3 +1036,222 @@ def _seed_knowledge(
             note="Umzug nach Köln; bleibt als Ehemalige für Fragen erreichbar.",
             alumni=True,
         )
+
+
+def _seed_group(register: Register, *, by: Principal, today: date) -> None:
+    """
+    The connectors' year as a group, invented like everything in the demo.
+
+    Two elections, four monthly meetings decided by all three methods (one tie), proposals with supports and
+    comments, two decisions that went to the city (one answered), two consultations (one closed).
+    """
+    from datetime import timedelta  # noqa: PLC0415
+
+    from geo import decide, journal  # noqa: PLC0415
+    from geo.access import Principal  # noqa: PLC0415
+
+    people = [c.id for c in register.connectors() if c.active]
+    if len(people) < 3:
+        return
+    concerns = journal.concerns(register, by=by)
+    theme_ids = {str(r.thema): int(r.id) for r in concerns.itertuples()}
+
+    def member(connector_id: int) -> Principal:
+        return Principal(label="demo-seed", roles=frozenset({"connector"}), connector_id=connector_id)
+
+    def propose(author: int, kind: str, title: str, text: str, themes: tuple[str, ...] = ()) -> int:
+        linked = tuple(theme_ids[t] for t in themes if t in theme_ids)
+        data = decide.ProposalInput(kind=kind, title=title, text=text, concern_ids=linked)
+        return decide.propose(register, data, by=member(author))
+
+    a, b, c = people[0], people[1], people[2]
+    today = min(today, date.today())  # meetings lie in the past, deadlines ahead, whatever day is asked for
+    meetings = [
+        decide.record_meeting(register, today - timedelta(days=days), people, by=by)
+        for days in (150, 120, 60, 30)
+    ]
+    first = today - timedelta(days=150)
+    for person in people[:2]:
+        decide.record_election(register, person, "speaker", by=by, valid_from=first, meeting_id=meetings[0])
+    for person in people[:3]:
+        decide.record_election(register, person, "moderator", by=by, valid_from=first, meeting_id=meetings[0])
+    times = propose(
+        c, "group", "Treffen abwechselnd abends und samstags", "So können alle kommen, auch mit Arbeit."
+    )
+    decide.record_decision(
+        register,
+        meetings[0],
+        decide.DecisionRecord(
+            "Treffen abwechselnd abends und samstags",
+            "majority",
+            {p: ("no" if n == len(people) - 1 else "yes") for n, p in enumerate(people)},
+            proposal_id=times,
+            carried_by=c,
+            public=True,
+        ),
+        by=by,
+    )
+    fest = propose(b, "activity", "Sommerfest für alle Nachbarn", "Mit Musik aus vielen Ländern.")
+    for supporter in (a, c):
+        decide.support(register, fest, by=member(supporter))
+    options = ("Im Park", "Im Stadtteilzentrum", "Kein Sommerfest")
+    resistance = {
+        "Im Park": dict(zip(people, [0, 2, 1, 3, 0, 1, 2], strict=False)),
+        "Im Stadtteilzentrum": dict(zip(people, [4, 3, 5, 2, 6, 4, 3], strict=False)),
+        "Kein Sommerfest": dict(zip(people, [9, 10, 8, 9, 10, 9, 10], strict=False)),
+    }
+    decide.record_decision(
+        register,
+        meetings[1],
+        decide.DecisionRecord(
+            "Wo feiern wir das Sommerfest?",
+            "consensing",
+            resistance,
+            options=options,
+            proposal_id=fest,
+            carried_by=b,
+            due_on=today - timedelta(days=70),
+            public=True,
+        ),
+        by=by,
+    )
+    light = propose(
+        a,
+        "city",
+        "Licht am Spielplatz",
+        "Im Winter ist es früh dunkel. Eltern meiden den Platz.",
+        ("Spielplatz ohne Beleuchtung",),
+    )
+    for supporter in (b, c):
+        decide.support(register, light, by=member(supporter))
+    decide.comment(register, light, "Auch der Weg dorthin ist dunkel.", by=member(c))
+    decide.record_decision(
+        register,
+        meetings[2],
+        decide.DecisionRecord(
+            "Licht am Spielplatz",
+            "consent",
+            {p: (False, "") for p in people},
+            proposal_id=light,
+            carried_by=a,
+            due_on=today - timedelta(days=30),
+            public=True,
+            to_city=True,
+        ),
+        by=by,
+    )
+    advice = propose(
+        b,
+        "city",
+        "Beratung auch auf Arabisch und Türkisch",
+        "Viele verstehen die Beratung nicht.",
+        ("Beratung nur auf Deutsch", "Formulare schwer verständlich"),
+    )
+    decide.support(register, advice, by=member(a))
+    decide.record_decision(
+        register,
+        meetings[3],
+        decide.DecisionRecord(
+            "Beratung auch auf Arabisch und Türkisch",
+            "consent",
+            {p: (n == 1, "Erst die Zahlen sammeln" if n == 1 else "") for n, p in enumerate(people)},
+            proposal_id=advice,
+        ),
+        by=by,
+    )
+    decide.record_decision(
+        register,
+        meetings[3],
+        decide.DecisionRecord(
+            "Welche Zeiten sammeln wir zuerst?",
+            "consensing",
+            {
+                "Wartezeiten beim Amt": dict.fromkeys(people, 2),
+                "Fragen in der Beratung": dict.fromkeys(people, 2),
+            },
+            options=("Wartezeiten beim Amt", "Fragen in der Beratung"),
+        ),
+        by=by,
+    )
+    forms = propose(
+        a,
+        "city",
+        "Formulare in einfacher Sprache",
+        "Mit Beispielen zum Ausfüllen.",
+        ("Formulare schwer verständlich",),
+    )
+    for supporter in (b, c):
+        decide.support(register, forms, by=member(supporter))
+    decide.record_decision(
+        register,
+        meetings[3],
+        decide.DecisionRecord(
+            "Formulare in einfacher Sprache",
+            "majority",
+            dict.fromkeys(people, "yes"),
+            proposal_id=forms,
+            carried_by=b,
+            to_city=True,
+        ),
+        by=by,
+    )
+    cafe = propose(c, "activity", "Sprachcafé in der Bücherei", "Einmal im Monat, mit Kinderecke.")
+    decide.support(register, cafe, by=member(b))
+    decide.comment(register, cafe, "Die Bücherei hat dienstags einen freien Raum.", by=member(a))
+    flyer = decide.open_consultation(
+        register,
+        "Ist der Flyer zum Familientag verständlich? Was fehlt?",
+        by=by,
+        deadline=date.today() + timedelta(days=1),
+        languages=("de", "ar", "tr"),
+        document="Familientag im Rathaus: Spiele, Beratung, Essen. Eintritt frei.",
+    )
+    decide.answer_consultation(register, flyer, "Bitte die Uhrzeit groß schreiben.", by=member(a))
+    decide.answer_consultation(
+        register, flyer, "الرجاء ذكر أن الدخول مجاني للأطفال أيضًا.", by=member(b), lang="ar"
+    )
+    hours = decide.open_consultation(
+        register,
+        "Welche Zeiten passen für eine Sprechstunde im Stadtteilbüro?",
+        by=by,
+        deadline=date.today() + timedelta(days=14),
+        languages=("de", "en", "ar", "tr", "uk", "ru"),
+    )
+    decide.answer_consultation(
+        register, hours, "Samstagvormittag, dann können Berufstätige kommen.", by=member(c)
+    )
+    _close_and_answer(register, by=by, flyer=flyer, light_title="Licht am Spielplatz")
+
+
+def _close_and_answer(register: Register, *, by: Principal, flyer: int, light_title: str) -> None:
+    """The city closes the flyer consultation and answers the playground decision (the demo's "we did")."""
+    from datetime import UTC, datetime, timedelta  # noqa: PLC0415
+
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from geo import decide  # noqa: PLC0415
+
+    session = register._batch.session
+    decide.close_consultation(
+        register,
+        flyer,
+        "Uhrzeit groß gedruckt, »Eintritt frei, auch für Kinder« ergänzt, Text auf Arabisch.",
+        by=by,
+        version=1,
+    )
+    decision = session.scalars(select(decide.Decision).where(decide.Decision.title == light_title)).one()
+    decide.answer_decision(
+        register,
+        decision.id,
+        by=by,
+        version=decision.version,
+        answer="Das Gartenamt stellt zwei Laternen auf. Der Auftrag ist vergeben.",
+        changed="Zwei Laternen bis Ende Februar.",
+    )
+    # as the year ran: the flyer was asked three weeks ago and closed after two, the city answered in 48 days
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    asked = session.get(decide.Consultation, flyer)
+    asked.created_at, asked.closed_at = now - timedelta(days=21), now - timedelta(days=7)
+    decision.answered_at = now - timedelta(days=12)
+    for later in session.scalars(select(decide.Consultation).where(decide.Consultation.id != flyer)):
+        later.created_at = now - timedelta(days=3)

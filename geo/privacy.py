@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import delete, select, update
@@ -262,6 +263,7 @@ def own_data(register: Register, *, by: Principal) -> dict[str, object]:
                     )
                 ],
             }
+            out["gruppe"] = _group_data(s, c.id)
             out["tandems"] = [
                 {
                     "name": t.name,
@@ -278,6 +280,47 @@ def own_data(register: Register, *, by: Principal) -> dict[str, object]:
         ]
     register.record(by, "personal_data.export", target="account", target_id=by.account_id)
     return out
+
+
+def _group_data(s: Session, connector_id: int) -> dict[str, object]:
+    """What the connectors' group holds of one person: proposals, supports, comments, inputs, roles, answers."""
+    from geo import decide  # noqa: PLC0415 - the group builds on the register, as this module does
+
+    def rows(model: Any, **columns: str) -> list[dict[str, object]]:
+        found = []
+        for record in s.scalars(select(model).where(model.connector_id == connector_id)):
+            item: dict[str, object] = {}
+            for name, attr in columns.items():
+                value = getattr(record, attr)
+                item[name] = value.isoformat() if isinstance(value, date | datetime) else value
+            found.append(item)
+        return found
+
+    proposals = s.scalars(select(decide.Proposal).where(decide.Proposal.author_id == connector_id))
+    return {
+        "vorschlaege": [
+            {
+                "titel": p.title,
+                "text": p.text,
+                "art": p.kind,
+                "stand": p.status,
+                "am": p.created_at.isoformat(),
+            }
+            for p in proposals
+        ],
+        "unterstuetzt": rows(decide.ProposalSupport, vorschlag="proposal_id", am="created_at"),
+        "kommentare": rows(
+            decide.ProposalComment, vorschlag="proposal_id", text="text", sprache="lang", am="created_at"
+        ),
+        "stimmen": rows(
+            decide.DecisionInput, beschluss="decision_id", moeglichkeit="option", wert="value", text="text"
+        ),
+        "anwesend": rows(decide.MeetingPresence, treffen="meeting_id"),
+        "rollen": rows(decide.GroupRole, rolle="role", von="valid_from", bis="valid_to"),
+        "befragungen": rows(
+            decide.ConsultationAnswer, befragung="consultation_id", text="text", sprache="lang"
+        ),
+    }
 
 
 def own_data_json(register: Register, *, by: Principal) -> bytes:

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from geo import accounts, decide, digest, journal
+from geo import accounts, decide, digest, journal, privacy
 from geo.access import AccessDeniedError, Action, Principal
 from geo.store import Register, RegisterError
 
@@ -294,3 +294,14 @@ def test_the_audit_log_says_it_in_words(group: Group) -> None:
     assert "Wahl eingetragen" in text and "Rolle: Moderation" in text
     assert "Art des Vorschlags: Idee für eine Aktivität" in text
     assert "moderator" not in text and "proposal_kind" not in text
+
+
+def test_a_persons_own_data_holds_what_the_group_keeps_of_them(group: Group) -> None:
+    g = group
+    pid = decide.propose(g.register, decide.ProposalInput(kind="activity", title="Sprachcafé"), by=g.alice)
+    decide.support(g.register, pid, by=g.alice)
+    decide.comment(g.register, pid, "Dienstags passt.", by=g.alice, lang="de")
+    mine = privacy.own_data(g.register, by=g.alice)["gruppe"]
+    assert [p["titel"] for p in mine["vorschlaege"]] == ["Sprachcafé"]
+    assert mine["unterstuetzt"][0]["vorschlag"] == pid and mine["kommentare"][0]["text"] == "Dienstags passt."
+    assert privacy.own_data(g.register, by=g.bora)["gruppe"]["vorschlaege"] == []
