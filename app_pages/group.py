@@ -150,14 +150,12 @@ def decisions_panel(who: Principal) -> None:
                     ]
                 )
             )
-            if row.carried_by or row.due_on:
+            if row.carried_by and row.due_on:
                 st.caption(
-                    t(
-                        "group.carried",
-                        name=plain(row.carried_by) or "–",
-                        date=i18n.format_date(row.due_on, lang()) if row.due_on else "–",
-                    )
+                    t("group.carried", name=plain(row.carried_by), date=i18n.format_date(row.due_on, lang()))
                 )
+            elif row.carried_by:
+                st.caption(t("group.carried_name", name=plain(row.carried_by)))
             if row.to_city:
                 answer_block(who, row)
 
