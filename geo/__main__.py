@@ -226,6 +226,25 @@ def _cmd_dossier(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_minutes(args: argparse.Namespace) -> int:
+    from geo import minutes  # noqa: PLC0415
+
+    data, register = _dataset_and_register(args)
+    content = minutes.pdf(
+        register,
+        by=Principal.cli(),
+        held_on=args.meeting,
+        public=args.public,
+        lang=args.lang,
+        demo=data.meta.demo,
+    )
+    files.write_atomic(args.out, content)
+    if not args.public:  # the group's copy names people: who made it is kept
+        register.record(Principal.cli(), "minutes.export", target="meeting")
+    print(i18n.translate("cli.export_written", args.lang, file=str(args.out), kb=round(len(content) / 1024)))
+    return 0
+
+
 def _cmd_partners(args: argparse.Namespace) -> int:
     from geo import hsds  # noqa: PLC0415
 
@@ -702,6 +721,16 @@ def parser() -> argparse.ArgumentParser:
     dos.add_argument("--data-dir", type=Path, default=get_settings().data_dir, help=DATA_DIR_HELP)
     dos.add_argument("--db", help=DATASET_DB_HELP)
     dos.set_defaults(func=_cmd_dossier)
+
+    mins = sub.add_parser("minutes", help="the minutes of a monthly meeting of the connectors (PDF)")
+    mins.add_argument("--meeting", type=_day, help="the meeting's day (YYYY-MM-DD); default: the latest")
+    mins.add_argument(
+        "--public", action="store_true", help="the public copy: no names, public decisions only"
+    )
+    mins.add_argument("--out", type=Path, required=True, help="FILE.pdf")
+    mins.add_argument("--data-dir", type=Path, default=get_settings().data_dir, help=DATA_DIR_HELP)
+    mins.add_argument("--db", help=DATASET_DB_HELP)
+    mins.set_defaults(func=_cmd_minutes)
 
     par = sub.add_parser("partners", help="the partner register as HSDS 3.0 tabular data (export, import)")
     par_sub = par.add_subparsers(dest="partners_command", required=True)

@@ -242,7 +242,6 @@ class Outcome:
         return json.dumps(
             {"winners": list(self.winners), "tie": self.tie, "adopted": self.adopted, "totals": self.totals},
             ensure_ascii=False,
-            sort_keys=True,
         )
 
 
@@ -626,6 +625,73 @@ def meetings(register: Register, *, by: Principal) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
+class Minutes:
+    """
+    One meeting as its minutes tell it.
+
+    `present` names the people (the group's copy) or is empty (the public copy: only `present_count`);
+    `decisions` rows as `decisions` gives them, with `inputs` per decision only for the group's copy.
+    """
+
+    held_on: date
+    quorum: int
+    present_count: int
+    present: tuple[str, ...]
+    decisions: pd.DataFrame
+    inputs: dict[int, pd.DataFrame]
+    public: bool
+    #: (name, role) of whom this meeting elected (the group's copy only).
+    elected: tuple[tuple[str, str], ...] = ()
+
+
+def minutes(
+    register: Register, *, by: Principal, held_on: date | None = None, public: bool = False
+) -> Minutes:
+    """
+    The minutes of the meeting on `held_on` (the latest when None).
+
+    The group's copy (`Action.READ_GROUP`) names who was present, who carries what and each person's input
+    (`Action.READ_VOTES`); the public copy names nobody and holds only the decisions marked public.
+    """
+    with register.read(by, Action.READ_PUBLIC) as s:
+        who = register.current(s, by)
+        if not public and not who.may(Action.READ_GROUP):
+            raise AccessDeniedError("access.login_needed" if who.is_public else "decide.connectors_only")
+        query = select(GroupMeeting).order_by(GroupMeeting.held_on.desc())
+        if held_on is not None:
+            query = query.where(GroupMeeting.held_on == held_on)
+        meeting = s.scalars(query).first()
+        if meeting is None:
+            raise RegisterError("decide.no_meeting", date=held_on.isoformat() if held_on else "–")
+        people = list(
+            s.scalars(select(MeetingPresence.connector_id).where(MeetingPresence.meeting_id == meeting.id))
+        )
+        names = _names(s)
+        votes = who.may(Action.READ_VOTES) and not public
+        elected = tuple(
+            (names.get(r.connector_id, ""), r.role)
+            for r in s.scalars(
+                select(GroupRole).where(GroupRole.meeting_id == meeting.id).order_by(GroupRole.id)
+            )
+        )
+    frame = decisions(register, by=by)
+    frame = frame[frame["meeting_id"] == meeting.id]
+    if public:
+        frame = frame[frame["public"]].assign(carried_by="")
+    given = {int(i): inputs(register, int(i), by=by) for i in frame["id"]} if votes else {}
+    return Minutes(
+        held_on=meeting.held_on,
+        quorum=meeting.quorum,
+        present_count=len(people),
+        present=() if public else tuple(sorted(names.get(p, "") for p in people)),
+        decisions=frame.reset_index(drop=True),
+        inputs=given,
+        public=public,
+        elected=() if public else elected,
+    )
+
+
+@dataclass(frozen=True)
 class DecisionRecord:
     """
     One item as the meeting decided it.
@@ -816,6 +882,7 @@ def decisions(register: Register, *, by: Principal) -> pd.DataFrame:
                     d.answered_at,
                     d.proposal_id,
                     d.version,
+                    d.meeting_id,
                 )
             )
     columns = [
@@ -836,6 +903,7 @@ def decisions(register: Register, *, by: Principal) -> pd.DataFrame:
         "answered_at",
         "proposal_id",
         "version",
+        "meeting_id",
     ]
     return pd.DataFrame(rows, columns=columns)
 

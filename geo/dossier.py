@@ -216,6 +216,18 @@ def _text_pages(title: str, parts: list[Section], *, footer: str, demo: bool, la
     return pages
 
 
+def text_pdf(title: str, parts: list[Section], *, footer: str, demo: bool, lang: str) -> bytes:
+    """Sections as an A4 PDF of flowed text (the minutes of a meeting use it too)."""
+    with mpl.rc_context(snapshot.RC):
+        pages = _text_pages(title, parts, footer=footer, demo=demo, lang=lang)
+        buffer = io.BytesIO()
+        with PdfPages(buffer, metadata={"Title": printable(title), "Creator": "Sozialraum-Karte"}) as doc:
+            for page in pages:
+                snapshot.clean_texts(page)
+                doc.savefig(page, dpi=snapshot.DPI)
+    return buffer.getvalue()
+
+
 def _title(dataset: Dataset, sozialraum_id: str, lang: str, *, public: bool) -> str:
     spaces = dataset.spaces
     name = str(spaces.loc[spaces["sozialraum_id"] == sozialraum_id, "name"].iloc[0])

@@ -74,6 +74,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "export",
         "documents",
         "dossier",
+        "minutes",
     ),
     "cli": ("__main__",),
 }

@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
-from geo import accounts, decide, digest, journal, privacy
+from geo import accounts, decide, digest, journal, minutes, privacy
+from geo.__main__ import main
 from geo.access import AccessDeniedError, Action, Principal
 from geo.store import Register, RegisterError
 
@@ -305,3 +308,45 @@ def test_a_persons_own_data_holds_what_the_group_keeps_of_them(group: Group) -> 
     assert [p["titel"] for p in mine["vorschlaege"]] == ["Sprachcafé"]
     assert mine["unterstuetzt"][0]["vorschlag"] == pid and mine["kommentare"][0]["text"] == "Dienstags passt."
     assert privacy.own_data(g.register, by=g.bora)["gruppe"]["vorschlaege"] == []
+
+
+def test_the_minutes_name_people_in_the_groups_copy_only(
+    group: Group, tmp_path: Path, demo_dir: Path
+) -> None:
+    g = group
+    decide.record_election(g.register, g.a, "moderator", by=g.coordinator, valid_from=date(2026, 1, 1))
+    meeting = decide.record_meeting(g.register, date(2026, 11, 5), [g.a, g.b, g.c], by=g.alice)
+    decide.record_election(
+        g.register, g.c, "speaker", by=g.coordinator, valid_from=date(2026, 11, 5), meeting_id=meeting
+    )
+    for title, public in (("Sommerfest", True), ("Interne Regel", False)):
+        decide.record_decision(
+            g.register,
+            meeting,
+            decide.DecisionRecord(
+                title, "majority", {g.a: "yes", g.b: "no", g.c: "yes"}, public=public, carried_by=g.b
+            ),
+            by=g.alice,
+        )
+    title, parts = minutes.sections(g.register, by=g.chiara)
+    text = "\n".join([title, *(p for s in parts for p in [s.title, *s.paragraphs])])
+    assert "05.11.2026" in title and "3 Personen waren da (nötig: 2)" in text
+    assert "Bora: nein" in text and "Kümmert sich: Bora" in text and "Interne Regel" in text
+    assert "Chiara: Sprecherin oder Sprecher" in text  # elected in this meeting
+    assert "Stimmen: ja: 2 · nein: 1" in text
+    title, parts = minutes.sections(g.register, by=Principal.public(), public=True)
+    public = "\n".join([title, *(p for s in parts for p in [s.title, *s.paragraphs])])
+    assert "Sommerfest" in public and "Interne Regel" not in public
+    for name in ("Alice", "Bora", "Chiara"):
+        assert name not in public
+    with pytest.raises(AccessDeniedError):  # the group's copy is the group's
+        minutes.sections(g.register, by=Principal.public())
+    with pytest.raises(RegisterError) as none:
+        minutes.sections(g.register, by=g.alice, held_on=date(2020, 1, 1))
+    assert none.value.key == "decide.no_meeting"
+    # the command line writes the PDF, the group's copy by default
+    out = tmp_path / "protokoll.pdf"
+    args = ["--data-dir", str(demo_dir), "--db", g.register.url, "--out", str(out), "--meeting", "2026-11-05"]
+    assert main(["minutes", *args]) == 0
+    pages = "\n".join(p.extract_text() for p in PdfReader(out).pages)
+    assert "Bora: nein" in pages and "Fassung für die Gruppe" in pages
