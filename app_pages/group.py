@@ -55,6 +55,10 @@ def proposals_panel(who: Principal) -> None:
         st.info(t("group.no_proposals"))
         return
     st.caption(t("group.proposals_count", n=int((frame["status"] == "open").sum())))
+    decided = decide.decisions(register(), by=who)
+    answers = {
+        int(d.proposal_id): d for d in decided.itertuples() if pd.notna(d.proposal_id) and d.city_answer
+    }
     for row in frame.itertuples():
         with st.container(border=True):
             st.markdown(f"**{plain(row.title)}**")
@@ -73,6 +77,8 @@ def proposals_panel(who: Principal) -> None:
                 st.markdown(plain(row.text))
             if row.concern_ids:
                 st.caption(t("group.concerns_linked", n=len(row.concern_ids)))
+            if (answered := answers.get(int(row.id))) is not None:  # what the city did with it
+                answer_block(who, answered)
             if row.status == "open" and who.may(Action.PROPOSE):
                 mine = bool(row.supported_by_me)
                 label = t("group.unsupport") if mine else t("group.support")
@@ -182,7 +188,7 @@ def answer_block(who: Principal, row: Any) -> None:
         return
     ident = int(row.id)
     with st.form(f"group_answer_{ident}"):
-        text = st.text_area(t("group.city_answer"))
+        text = st.text_area(t("group.city_answer_for", title=plain(str(row.title))))
         changed_text = st.text_input(t("group.city_changed"))
         if st.form_submit_button(t("group.answer_send"), type="primary"):
             with friendly_errors():

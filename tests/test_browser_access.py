@@ -774,3 +774,73 @@ def test_knowledge_stays_partner_debrief_handover_and_the_mappe(
     assert "Kulturverein Journey" in text and "Mit Übersetzung kamen viele Familien." in text
     _no_error(pg)
     assert blocked == []
+
+
+def test_the_connectors_decide_propose_decide_answer_and_see_it_on_a_phone(
+    year_server: str, page: tuple[Page, list[str]]
+) -> None:
+    """
+    Issue 28: a connector proposes on a phone; as the elected moderator she records a meeting and a consent
+    decision that goes to the city; the coordinator answers at a laptop; she sees the answer on her phone.
+    """
+    from geo import demo
+
+    title = "Bänke am Rheinufer"
+    pg, blocked = page
+    pg.goto(year_server + "/mitentscheiden")
+    pg.get_by_text("Gemeinsam entscheiden").first.wait_for(timeout=30_000)
+    _log_in(pg, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    pg.set_viewport_size({"width": 390, "height": 844})
+    _click_tab(pg, "Vorschläge")
+    pg.get_by_text("Neuer Vorschlag").first.click()
+    form = _form(pg, "Vorschlag machen")
+    form.get_by_role("textbox", name="Titel", exact=True).fill(title)
+    form.get_by_role("textbox", name="Worum geht es genau? (ein paar Sätze)").fill("Ältere brauchen Pausen.")
+    form.get_by_role("button", name="Vorschlag machen").click()
+    pg.get_by_text(f"»{title}« ist vorgeschlagen").first.wait_for(timeout=30_000)
+    pg.screenshot(path=str(ARTIFACTS / "proposal-phone.png"))
+    _click_tab(pg, "Beschlüsse")
+    pg.get_by_text("Monatstreffen eintragen (Moderation)").first.click()
+    meeting = _form(pg, "Treffen speichern")
+    meeting.get_by_role("spinbutton", name="So viele müssen da sein, damit die Gruppe entscheidet").fill(
+        "1"
+    )  # the quorum the group set for this short meeting
+    meeting.get_by_role("combobox").first.click()
+    pg.keyboard.type("Amal")
+    pg.keyboard.press("Enter")
+    pg.keyboard.press("Escape")
+    meeting.get_by_role("button", name="Treffen speichern").click()
+    pg.get_by_text("Das Treffen am").first.wait_for(timeout=30_000)
+    pg.get_by_text("Beschluss eintragen (Moderation)").first.click()
+    decision = _form(pg, "Beschluss speichern")
+    decision.get_by_role("textbox", name="Worüber wird entschieden?").fill(title)
+    decision.get_by_role("combobox", name="Zu diesem Vorschlag").click()
+    pg.keyboard.type(title)  # her proposal, by its title
+    pg.keyboard.press("Enter")
+    decision.get_by_text("Geht an die Stadt").first.click()
+    decision.get_by_role("button", name="Beschluss speichern").click()
+    pg.get_by_text("Der Beschluss ist gespeichert: angenommen").first.wait_for(timeout=30_000)
+    pg.screenshot(path=str(ARTIFACTS / "decision-phone.png"))
+    pg.set_viewport_size({"width": 1280, "height": 900})
+    _log_out(pg)
+
+    _log_in(pg, "koordination@demo.invalid", demo.DEMO_PASSWORD)
+    _click_tab(pg, "Beschlüsse")
+    answer = _form(pg, f"Antwort der Stadt auf »{title}«")
+    answer.get_by_role("textbox", name=f"Antwort der Stadt auf »{title}«").fill(
+        "Das Gartenamt stellt drei Bänke auf."
+    )
+    answer.get_by_role("button", name="Antwort speichern").click()
+    pg.get_by_text("Die Antwort ist gespeichert").first.wait_for(timeout=30_000)
+    _log_out(pg)
+
+    _log_in(pg, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    pg.set_viewport_size({"width": 390, "height": 844})
+    _click_tab(pg, "Was daraus wurde")
+    pg.get_by_text("Das Gartenamt stellt drei Bänke auf.").first.wait_for(timeout=30_000)
+    pg.screenshot(path=str(ARTIFACTS / "you-said-we-did-phone.png"))
+    _click_tab(pg, "Vorschläge")  # and on her proposal itself (only the open panel is drawn)
+    pg.get_by_text("Stadt hat geantwortet").first.wait_for(timeout=30_000)
+    pg.get_by_text("Antwort der Stadt: Das Gartenamt stellt drei Bänke auf.").first.wait_for(timeout=30_000)
+    _no_error(pg)
+    assert blocked == []
