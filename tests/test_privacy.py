@@ -130,6 +130,7 @@ def test_the_sentinel_is_on_no_page_the_public_or_another_connector_sees(
         "activities",
         "concerns",
         "partners",
+        "group",
         "export",
         "data",
         "account",
