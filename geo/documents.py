@@ -327,4 +327,49 @@ def agenda(result: impact.Agenda, *, lang: str = "de", demo: bool = False) -> by
         if demo:
             snapshot.demo_mark(fig, lang)
         fig.text(0.01, 0.012, t("export.made", date=i18n.format_date(pd.Timestamp.now(), lang)), fontsize=7.5)
-    return _pdf([fig])
+        pages = [fig]
+        if not result.proposals.empty or not result.city_waiting.empty:
+            pages.append(_agenda_group_page(result, lang=lang, demo=demo))
+    return _pdf(pages)
+
+
+def _agenda_group_page(result: impact.Agenda, *, lang: str, demo: bool) -> Figure:
+    """The agenda's second page: the connectors' proposals, and what waits for the city's answer."""
+
+    def t(key: str, **p: object) -> str:
+        return i18n.translate(key, lang, **p)
+
+    fig = Figure(figsize=A4_PORTRAIT, dpi=snapshot.DPI)
+    _header(fig, t("agenda.group_title", date=i18n.format_date(result.today, lang)), programme_name())
+    shown = result.proposals.head(15)
+    proposals = pd.DataFrame(
+        {
+            t("group.proposal_title"): shown["title"],
+            t("group.kind"): [t(f"decide.kind.{k}") for k in shown["kind"]],
+            t("agenda.supports"): shown["supports"].astype(str),
+            t("agenda.sozialraum"): shown["sozialraum_ids"],
+        }
+    )
+    _table(
+        fig.add_axes((0.05, 0.5, 0.90, 0.4)),
+        proposals,
+        title=t("agenda.proposals", n=len(result.proposals)),
+        widths=[0.45, 0.25, 0.12, 0.18],
+    )
+    waiting = result.city_waiting.head(12)
+    city = pd.DataFrame(
+        {
+            t("group.item_title"): waiting["title"],
+            t("group.meeting"): [i18n.format_date(d, lang) for d in waiting["held_on"]],
+            t("agenda.waiting_days"): waiting["waiting_days"].astype(str),
+        }
+    )
+    _table(
+        fig.add_axes((0.05, 0.08, 0.90, 0.35)),
+        city,
+        title=t("agenda.city_waiting", n=len(result.city_waiting)),
+        widths=[0.6, 0.2, 0.2],
+    )
+    if demo:
+        snapshot.demo_mark(fig, lang)
+    return fig

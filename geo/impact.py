@@ -17,7 +17,7 @@ No personal data: tandems by name, counts only. Anyone who may see the public vi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -283,6 +283,43 @@ def by_quarter(ev: Events, *, first: date | None = None, last: date | None = Non
 # --- the monthly meeting -------------------------------------------------------------------------------
 
 
+PROPOSAL_COLUMNS = ["title", "kind", "supports", "sozialraum_ids"]
+CITY_COLUMNS = ["title", "held_on", "waiting_days"]
+
+
+def _group_items(register: Register, today: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The open proposals (with supports and the Sozialräume of their concerns) and what waits for the city."""
+    from geo import decide  # noqa: PLC0415 - the group's tables, same layer
+
+    with register.read() as s:
+        supports: dict[int, int] = {}
+        for (p_id,) in s.execute(select(decide.ProposalSupport.proposal_id)):
+            supports[p_id] = supports.get(p_id, 0) + 1
+        areas: dict[int, set[str]] = {}
+        for p_id, ids in s.execute(
+            select(decide.ProposalConcern.proposal_id, Concern.sozialraum_ids).join(
+                Concern, Concern.id == decide.ProposalConcern.concern_id
+            )
+        ):
+            areas.setdefault(p_id, set()).update(i for i in str(ids).split(",") if i)
+        proposals = [
+            (p.title, p.kind, supports.get(p.id, 0), ", ".join(sorted(areas.get(p.id, set()))))
+            for p in s.scalars(select(decide.Proposal).where(decide.Proposal.status == "open"))
+        ]
+        waiting = [
+            (d.title, held_on, (today - held_on).days)
+            for d, held_on in s.execute(
+                select(decide.Decision, decide.GroupMeeting.held_on)
+                .join(decide.GroupMeeting, decide.GroupMeeting.id == decide.Decision.meeting_id)
+                .where(decide.Decision.to_city.is_(True), decide.Decision.answered_at.is_(None))
+                .order_by(decide.GroupMeeting.held_on)
+            )
+        ]
+    frame = pd.DataFrame(proposals, columns=PROPOSAL_COLUMNS)
+    frame = frame.sort_values(["supports", "title"], ascending=[False, True], ignore_index=True)
+    return frame, pd.DataFrame(waiting, columns=CITY_COLUMNS)
+
+
 @dataclass(frozen=True)
 class Agenda:
     """The monthly meeting's page: what waits longest, what comes, where tandems went missing."""
@@ -292,6 +329,10 @@ class Agenda:
     upcoming: pd.DataFrame  # id, starts_at, title, sozialraum_id, tandem
     new_gaps: pd.DataFrame  # sozialraum_id, name, need_class, population
     gap_count: int
+    #: The connectors' open proposals, most supported first: title, kind, supports, sozialraum_ids.
+    proposals: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROPOSAL_COLUMNS))
+    #: Decisions that went to the city and wait for its answer: title, held_on, waiting_days.
+    city_waiting: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CITY_COLUMNS))
 
 
 def agenda(
@@ -344,6 +385,7 @@ def agenda(
         waiting,
         columns=["concern_id", "thema", "sozialraum_ids", "status", "tandem", "since", "waiting_days"],
     ).sort_values(["waiting_days", "concern_id"], ascending=[False, True], ignore_index=True)
+    proposals, city_waiting = _group_items(register, today)
     klass = places["need_class"].fillna(0)
     high = places[(klass >= 1) & (klass <= min_class)]
     now_covered = covered_on(register, today)
@@ -356,4 +398,6 @@ def agenda(
         upcoming=pd.DataFrame(upcoming, columns=["id", "starts_at", "title", "sozialraum_id", "tandem"]),
         new_gaps=new[["sozialraum_id", "name", "need_class", "population"]].reset_index(drop=True),
         gap_count=len(gaps),
+        proposals=proposals,
+        city_waiting=city_waiting,
     )

@@ -6,11 +6,13 @@ back to the proposal, its concerns and the digest, consultations, and "you said,
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from pypdf import PdfReader
 
@@ -350,3 +352,41 @@ def test_the_minutes_name_people_in_the_groups_copy_only(
     assert main(["minutes", *args]) == 0
     pages = "\n".join(p.extract_text() for p in PdfReader(out).pages)
     assert "Bora: nein" in pages and "Fassung für die Gruppe" in pages
+
+
+def test_the_meeting_agenda_brings_the_proposals_and_what_waits_for_the_city(group: Group) -> None:
+    from geo import documents, impact
+
+    g = group
+    pid = decide.propose(
+        g.register, decide.ProposalInput(kind="city", title="Licht", concern_ids=(g.concern,)), by=g.alice
+    )
+    decide.support(g.register, pid, by=g.bora)
+    decide.support(g.register, pid, by=g.chiara)
+    decide.propose(g.register, decide.ProposalInput(kind="activity", title="Sprachcafé"), by=g.bora)
+    decide.record_election(g.register, g.a, "moderator", by=g.coordinator, valid_from=date(2026, 1, 1))
+    meeting = decide.record_meeting(g.register, date.today() - timedelta(days=20), [g.a, g.b], by=g.alice)
+    decide.record_decision(
+        g.register,
+        meeting,
+        decide.DecisionRecord("Bänke", "consent", {g.a: (False, "")}, to_city=True),
+        by=g.alice,
+    )
+    places = pd.DataFrame(
+        {
+            "sozialraum_id": ["011001"],
+            "name": ["A"],
+            "stadtbezirk": ["1"],
+            "need_class": [1],
+            "population": [100],
+        }
+    )
+    agenda = impact.agenda(g.register, places, by=g.coordinator)
+    assert list(agenda.proposals["title"]) == ["Licht", "Sprachcafé"]  # the most supported first
+    assert (
+        list(agenda.proposals["supports"]) == [2, 0] and agenda.proposals.at[0, "sozialraum_ids"] == "011001"
+    )
+    assert list(agenda.city_waiting["title"]) == ["Bänke"] and agenda.city_waiting.at[0, "waiting_days"] == 20
+    content = documents.agenda(agenda)
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(content)).pages]
+    assert len(pages) == 2 and "2 offene Vorschläge" in pages[1] and "Bänke" in pages[1]
