@@ -167,12 +167,10 @@ def decisions_panel(who: Principal) -> None:
 
 
 def result_words(row: Any) -> str:
-    """A decision's result in words: adopted, not adopted, or a tie with the tied options."""
-    if getattr(row, "tie", False):
-        return t("group.tie", options=plain(", ".join(str(w) for w in row.winners)))
-    if getattr(row, "method", "") == "consensing":
-        return t("group.chosen", option=plain(", ".join(str(w) for w in row.winners)))
-    return t("group.adopted") if getattr(row, "adopted", False) else t("group.not_adopted")
+    """A decision's result in words (`geo.decide.result_in_words`)."""
+    return decide.result_in_words(
+        str(row.method), tuple(row.winners), tie=bool(row.tie), adopted=bool(row.adopted), lang=lang()
+    )
 
 
 def answer_block(who: Principal, row: Any) -> None:

@@ -14,13 +14,14 @@ from app_pages.ui import (
     lang,
     load_current,
     places_current,
+    plain,
     prepared_download,
     principal,
     register,
     showing_demo,
     t,
 )
-from geo import charts, documents, i18n, impact
+from geo import charts, decide, documents, i18n, impact
 from geo.access import Principal
 from geo.tables import localized
 
@@ -53,6 +54,32 @@ def quarter_choice() -> str:
     return str(st.selectbox(t("impact.quarter"), options, format_func=labelled(shown), key="impact_quarter"))
 
 
+def said_section(who: Principal, start: date, end: date) -> None:
+    """What the connectors decided and what the city did with it in the quarter (no names)."""
+    counts = decide.said_counts(register(), start, end, by=who)
+    st.subheader(t("impact.said_title"))
+    cols = st.columns(3)
+    figures = (
+        ("impact.said_to_city", counts.to_city),
+        ("impact.said_answered", counts.answered),
+        ("impact.said_days", counts.median_days),
+        ("impact.said_consultations", counts.consultations),
+        ("impact.said_closed", counts.closed),
+    )
+    for n, (key, value) in enumerate(figures):
+        shown = "–" if pd.isna(value) else i18n.format_number(value, lang(), decimals=0)
+        cols[n % 3].metric(t(key), shown)
+    if not counts.public_decisions.empty:
+        st.markdown(
+            "\n".join(
+                f"- {i18n.format_date(r.held_on, lang())}: **{plain(r.title)}** · {t(f'decide.method.{r.method}')}"
+                f" · {plain(decide.result_in_words(r.method, r.winners, tie=r.tie, adopted=r.adopted, lang=lang()))}"
+                for r in counts.public_decisions.itertuples()
+            )
+        )
+    st.caption(t("impact.said_help"))
+
+
 def show(who: Principal) -> None:
     """Figures of the chosen quarter, need, Bezirke, tandems, Sozialräume, the chart; the PDF."""
     label = quarter_choice()
@@ -74,6 +101,7 @@ def show(who: Principal) -> None:
         )
         cols[n % 3].metric(t(f"impact.{key}"), shown)
     st.caption(t("impact.definitions"))
+    said_section(who, start, end)
     st.subheader(t("impact.need_title"))
     st.dataframe(
         localized(

@@ -230,17 +230,20 @@ def _cmd_minutes(args: argparse.Namespace) -> int:
     from geo import minutes  # noqa: PLC0415
 
     data, register = _dataset_and_register(args)
-    content = minutes.pdf(
-        register,
-        by=Principal.cli(),
-        held_on=args.meeting,
-        public=args.public,
-        lang=args.lang,
-        demo=data.meta.demo,
-    )
-    files.write_atomic(args.out, content)
-    if not args.public:  # the group's copy names people: who made it is kept
-        register.record(Principal.cli(), "minutes.export", target="meeting")
+    try:
+        content = minutes.pdf(
+            register,
+            by=Principal.cli(),
+            held_on=args.meeting,
+            public=args.public,
+            lang=args.lang,
+            demo=data.meta.demo,
+        )
+        files.write_atomic(args.out, content)
+        if not args.public:  # the group's copy names people: who made it is kept
+            register.record(Principal.cli(), "minutes.export", target="meeting")
+    finally:
+        register.close()  # its connections closed, also when the command is refused
     print(i18n.translate("cli.export_written", args.lang, file=str(args.out), kb=round(len(content) / 1024)))
     return 0
 

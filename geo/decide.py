@@ -312,6 +312,17 @@ def majority(votes: dict[int, str], options: tuple[str, ...] = ("yes", "no")) ->
     return Outcome("majority", winners, tie, len(winners) == 1, counts)
 
 
+def result_in_words(method: str, winners: tuple[str, ...], *, tie: bool, adopted: bool, lang: str) -> str:
+    """A decision's result as a person reads it: adopted or not, the option chosen, or a tie with its options."""
+    from geo import i18n  # noqa: PLC0415 - words only here
+
+    if tie:
+        return i18n.translate("group.tie", lang, options=", ".join(map(str, winners)))
+    if method == "consensing":
+        return i18n.translate("group.chosen", lang, option=", ".join(map(str, winners)))
+    return i18n.translate("group.adopted" if adopted else "group.not_adopted", lang)
+
+
 # --- who holds a role -----------------------------------------------------------------------------------
 
 
@@ -1130,3 +1141,58 @@ def you_said_we_did(register: Register, *, by: Principal) -> pd.DataFrame:
             )
     frame = pd.DataFrame(rows, columns=["kind", "title", "since", "status", "answer", "changed", "days"])
     return frame.sort_values("since", ascending=False, kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class SaidCounts:
+    """In figures for a period: what went to the city and what came back, without names (Wirkung)."""
+
+    to_city: int  # decisions taken to the city in the period
+    answered: int  # of all decisions to the city, answered in the period
+    median_days: float  # days from the meeting to the city's answer, for those answered in the period
+    consultations: int  # opened in the period
+    closed: int  # closed with what changed, in the period
+    public_decisions: pd.DataFrame  # held_on, title, method, winners, tie, adopted (decisions marked public)
+
+
+def said_counts(register: Register, start: date, end: date, *, by: Principal) -> SaidCounts:
+    """The counts of `you_said_we_did` from `start` to `end` (inclusive), and the public decisions then."""
+    with register.read(by, Action.READ_PUBLIC) as s:
+        to_city = answered = 0
+        days: list[int] = []
+        public_rows = []
+        for d, held_on in s.execute(
+            select(Decision, GroupMeeting.held_on)
+            .join(GroupMeeting, GroupMeeting.id == Decision.meeting_id)
+            .order_by(GroupMeeting.held_on, Decision.id)
+        ):
+            if d.to_city and start <= held_on <= end:
+                to_city += 1
+            if d.to_city and d.answered_at is not None and start <= d.answered_at.date() <= end:
+                answered += 1
+                days.append((d.answered_at.date() - held_on).days)
+            if d.public and start <= held_on <= end:
+                result = json.loads(d.result or "{}")
+                public_rows.append(
+                    (
+                        held_on,
+                        d.title,
+                        d.method,
+                        tuple(result.get("winners", ())),
+                        bool(result.get("tie")),
+                        d.adopted,
+                    )
+                )
+        opened = closed = 0
+        for c in s.scalars(select(Consultation)):
+            opened += start <= c.created_at.date() <= end
+            closed += c.closed_at is not None and start <= c.closed_at.date() <= end
+    columns = ["held_on", "title", "method", "winners", "tie", "adopted"]
+    return SaidCounts(
+        to_city=to_city,
+        answered=answered,
+        median_days=float(pd.Series(days).median()) if days else float("nan"),
+        consultations=int(opened),
+        closed=int(closed),
+        public_decisions=pd.DataFrame(public_rows, columns=columns),
+    )

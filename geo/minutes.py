@@ -19,18 +19,6 @@ from geo.dossier import Section, text_pdf
 from geo.store import Register
 
 
-def _result(row: object, lang: str) -> str:
-    def t(key: str, **kw: object) -> str:
-        return i18n.translate(key, lang, **kw)
-
-    winners = ", ".join(str(w) for w in getattr(row, "winners", ()))
-    if getattr(row, "tie", False):
-        return t("group.tie", options=winners)
-    if getattr(row, "method", "") == "consensing":
-        return t("group.chosen", option=winners)
-    return t("group.adopted") if getattr(row, "adopted", False) else t("group.not_adopted")
-
-
 def _totals(method: str, totals: dict[str, int], lang: str) -> str:
     """The counts behind a result: resistance per option, votes per answer, serious objections."""
     if method == "consensing":
@@ -85,7 +73,9 @@ def sections(
     for row in found.decisions.itertuples():
         lines.append(f"• {row.title}")
         lines.append(f"  {t('minutes.method')}: {t(f'decide.method.{row.method}')}")
-        lines.append(f"  {_result(row, lang)} ({_totals(str(row.method), dict(row.totals), lang)})")
+        lines.append(
+            f"  {decide.result_in_words(str(row.method), tuple(row.winners), tie=bool(row.tie), adopted=bool(row.adopted), lang=lang)} ({_totals(str(row.method), dict(row.totals), lang)})"
+        )
         if row.carried_by:
             lines.append(
                 "  "

@@ -390,3 +390,30 @@ def test_the_meeting_agenda_brings_the_proposals_and_what_waits_for_the_city(gro
     content = documents.agenda(agenda)
     pages = [p.extract_text() for p in PdfReader(io.BytesIO(content)).pages]
     assert len(pages) == 2 and "2 offene Vorschläge" in pages[1] and "Bänke" in pages[1]
+
+
+def test_the_quarter_counts_what_went_to_the_city_and_what_came_back(group: Group) -> None:
+    g = group
+    decide.record_election(g.register, g.a, "moderator", by=g.coordinator, valid_from=date(2026, 1, 1))
+    held = date.today() - timedelta(days=10)
+    meeting = decide.record_meeting(g.register, held, [g.a, g.b], by=g.alice)
+    for title, public in (("Licht", True), ("Bänke", False)):
+        decide.record_decision(
+            g.register,
+            meeting,
+            decide.DecisionRecord(title, "consent", {g.a: (False, "")}, to_city=True, public=public),
+            by=g.alice,
+        )
+    light = decide.decisions(g.register, by=g.coordinator).set_index("title").loc["Licht"]
+    decide.answer_decision(
+        g.register, int(light["id"]), by=g.coordinator, version=int(light["version"]), answer="Kommt."
+    )
+    decide.open_consultation(
+        g.register, "Flyer?", by=g.coordinator, deadline=date.today() + timedelta(days=3)
+    )
+    counts = decide.said_counts(g.register, held - timedelta(days=1), date.today(), by=Principal.public())
+    assert (counts.to_city, counts.answered, counts.median_days) == (2, 1, 10.0)
+    assert (counts.consultations, counts.closed) == (1, 0)
+    assert list(counts.public_decisions["title"]) == ["Licht"]  # the public sees only what is public
+    before = decide.said_counts(g.register, date(2020, 1, 1), date(2020, 3, 31), by=Principal.public())
+    assert before.to_city == 0 and before.public_decisions.empty
