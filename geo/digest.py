@@ -37,6 +37,8 @@ from geo.tables import printable
 UPCOMING_DAYS = 14
 #: Without an earlier digest, answers of this many days count as new.
 FIRST_DIGEST_DAYS = 7
+#: How many of the group's open proposals a digest lists (the most supported).
+GROUP_ITEMS = 5
 
 
 class MailError(DataError):
@@ -149,11 +151,45 @@ class Digest:
     ending: tuple[tuple[int, str, date], ...]  # (connector_id, name or "", planned_end)
     #: Partners of the tandem not checked within `geo.partners.check_months()`: (id, name, last checked).
     stale: tuple[tuple[str, str, date | None], ...] = ()
+    #: The group's open proposals for the next monthly meeting, most supported first: (title, supports).
+    proposals: tuple[tuple[str, int], ...] = ()
+    #: Open consultations of the city: (question, deadline).
+    consultations: tuple[tuple[str, date], ...] = ()
 
     @property
     def empty(self) -> bool:
         """True when there is nothing to tell."""
-        return self.upcoming.empty and self.answers.empty and not self.ending and not self.stale
+        return (
+            self.upcoming.empty
+            and self.answers.empty
+            and not self.ending
+            and not self.stale
+            and not self.proposals
+            and not self.consultations
+        )
+
+
+def _group_news(s: Session, today: date) -> tuple[tuple[tuple[str, int], ...], tuple[tuple[str, date], ...]]:
+    """The open proposals (top `GROUP_ITEMS`, most supported first) and the open consultations."""
+    from geo import decide  # noqa: PLC0415 - the group's tables, same layer
+
+    supports: dict[int, int] = {}
+    for (p_id,) in s.execute(select(decide.ProposalSupport.proposal_id)):
+        supports[p_id] = supports.get(p_id, 0) + 1
+    open_ones = [
+        (p.title, supports.get(p.id, 0))
+        for p in s.scalars(select(decide.Proposal).where(decide.Proposal.status == "open"))
+    ]
+    open_ones.sort(key=lambda item: (-item[1], item[0]))
+    asked = [
+        (c.question, c.deadline)
+        for c in s.scalars(
+            select(decide.Consultation)
+            .where(decide.Consultation.closed_at.is_(None), decide.Consultation.deadline >= today)
+            .order_by(decide.Consultation.deadline)
+        )
+    ]
+    return tuple(open_ones[:GROUP_ITEMS]), tuple(asked)
 
 
 def _last_digest(s: Session, tandem_id: int) -> datetime | None:
@@ -207,6 +243,7 @@ def digest(register: Register, tandem_id: int, *, by: Principal, today: date | N
                 seen = who.may(Action.READ_REGISTER) or who.connector_id == person.id
                 ending.append((person.id, person.display_name if seen else "", engagement.planned_end))
         name = tandem.name
+        proposals, consultations = _group_news(s, today)
     return Digest(
         tandem_id=tandem_id,
         tandem=name,
@@ -221,6 +258,8 @@ def digest(register: Register, tandem_id: int, *, by: Principal, today: date | N
             (p.id, p.name, p.assured_date)
             for p in partners.stale_partners(register, tandem_id, by=by, today=today)
         ),
+        proposals=proposals,
+        consultations=consultations,
     )
 
 
@@ -254,6 +293,15 @@ def render(
         lines += [
             f"- {name} ({t('partners.checked_on', date=i18n.format_date(day, lang) if day else t('partners.never_checked'))})"
             for _id, name, day in d.stale
+        ]
+    if d.proposals:
+        lines += ["", t("digest.proposals", n=len(d.proposals))]
+        lines += [f"- {title} ({t('group.supports', n=n)})" for title, n in d.proposals]
+    if d.consultations:
+        lines += ["", t("digest.consultations", n=len(d.consultations))]
+        lines += [
+            f"- {question} ({t('group.until', date=i18n.format_date(day, lang))})"
+            for question, day in d.consultations
         ]
     own = [e for e in d.ending if for_connector is not None and e[0] == for_connector]
     if own:

@@ -417,3 +417,18 @@ def test_the_quarter_counts_what_went_to_the_city_and_what_came_back(group: Grou
     assert list(counts.public_decisions["title"]) == ["Licht"]  # the public sees only what is public
     before = decide.said_counts(g.register, date(2020, 1, 1), date(2020, 3, 31), by=Principal.public())
     assert before.to_city == 0 and before.public_decisions.empty
+
+
+def test_the_weekly_digest_brings_the_proposals_and_the_citys_questions(group: Group) -> None:
+    g = group
+    pid = decide.propose(g.register, decide.ProposalInput(kind="activity", title="Sprachcafé"), by=g.chiara)
+    decide.support(g.register, pid, by=g.alice)
+    decide.propose(g.register, decide.ProposalInput(kind="city", title="Licht"), by=g.bora)
+    decide.open_consultation(
+        g.register, "Ist der Flyer verständlich?", by=g.coordinator, deadline=date.today() + timedelta(days=5)
+    )
+    week = digest.digest(g.register, g.tandem, by=g.alice)
+    assert week.proposals == (("Sprachcafé", 1), ("Licht", 0)) and not week.empty
+    _subject, text = digest.render(week, "de")
+    assert "liegen 2 Vorschläge vor" in text and "- Sprachcafé (1 Unterstützung)" in text
+    assert "Die Stadt hat eine Frage an Sie" in text and "Ist der Flyer verständlich?" in text
