@@ -17,11 +17,13 @@ from app_pages.ui import (
     multiselect,
     panels,
     plain,
+    prepared_download,
     principal,
     register,
+    showing_demo,
     t,
 )
-from geo import decide, i18n, journal
+from geo import decide, documents, i18n, impact, journal
 from geo.access import Action, Principal
 
 st.title(t("group.title"))
@@ -134,6 +136,20 @@ def decisions_panel(who: Principal) -> None:
     """Every decision with its method and result; moderators record meetings, the coordination answers."""
     flash("decisions")
     if who.may(Action.RUN_MEETING):
+        prepared_download(
+            "group_agenda",
+            prepare=t("group.agenda_prepare"),
+            make=lambda: [
+                (
+                    t("group.agenda_download"),
+                    documents.group_agenda(
+                        impact.group_agenda(register(), by=who), lang=lang(), demo=showing_demo()
+                    ),
+                    "tagesordnung-gruppe.pdf",
+                    "application/pdf",
+                )
+            ],
+        )
         with st.expander(t("group.record_meeting")):
             meeting_form(who)
         meetings = decide.meetings(register(), by=who)

@@ -333,6 +333,13 @@ def agenda(result: impact.Agenda, *, lang: str = "de", demo: bool = False) -> by
     return _pdf(pages)
 
 
+def group_agenda(result: impact.Agenda, *, lang: str = "de", demo: bool = False) -> bytes:
+    """The group's agenda on one page: the open proposals and what waits for the city (for moderators)."""
+    with mpl.rc_context(snapshot.RC):
+        page = _agenda_group_page(result, lang=lang, demo=demo)
+    return _pdf([page])
+
+
 def _agenda_group_page(result: impact.Agenda, *, lang: str, demo: bool) -> Figure:
     """The agenda's second page: the connectors' proposals, and what waits for the city's answer."""
 

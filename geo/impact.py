@@ -401,3 +401,27 @@ def agenda(
         proposals=proposals,
         city_waiting=city_waiting,
     )
+
+
+def group_agenda(register: Register, *, by: Principal, today: date | None = None) -> Agenda:
+    """
+    The group's part of the monthly meeting's agenda, for its moderators (`Action.READ_GROUP`).
+
+    The open proposals, most supported first, and the decisions waiting for the city's answer; the
+    coordination's part (concerns, activities, gaps) stays empty.
+    """
+    today = today or date.today()
+    with register.read(by, Action.READ_GROUP):
+        pass  # the check; the figures below name nobody
+    proposals, city_waiting = _group_items(register, today)
+    return Agenda(
+        today=today,
+        waiting=pd.DataFrame(
+            columns=["concern_id", "thema", "sozialraum_ids", "status", "tandem", "since", "waiting_days"]
+        ),
+        upcoming=pd.DataFrame(columns=["id", "starts_at", "title", "sozialraum_id", "tandem"]),
+        new_gaps=pd.DataFrame(columns=["sozialraum_id", "name", "need_class", "population"]),
+        gap_count=0,
+        proposals=proposals,
+        city_waiting=city_waiting,
+    )

@@ -100,4 +100,7 @@ def test_a_moderator_records_a_meeting_and_a_consent_decision(
     assert not at.exception, [e.value for e in at.exception]
     said = [s.value for s in at.success] + [e.value for e in at.error]
     assert any("Der Beschluss ist gespeichert: angenommen" in s for s in said), said
+    at.button(key="group_agenda_prepare").click().run()  # the group's agenda, made by its moderator
+    assert not at.exception, [e.value for e in at.exception]
+    assert [d for d in at.get("download_button") if d.proto.label == "Tagesordnung der Gruppe (PDF)"]
     assert "Sommerfest im Park" in _text(at)

@@ -432,3 +432,17 @@ def test_the_weekly_digest_brings_the_proposals_and_the_citys_questions(group: G
     _subject, text = digest.render(week, "de")
     assert "liegen 2 Vorschläge vor" in text and "- Sprachcafé (1 Unterstützung)" in text
     assert "Die Stadt hat eine Frage an Sie" in text and "Ist der Flyer verständlich?" in text
+
+
+def test_the_moderators_make_the_groups_agenda_and_the_public_cannot(group: Group) -> None:
+    from geo import documents, impact
+
+    g = group
+    pid = decide.propose(g.register, decide.ProposalInput(kind="activity", title="Sprachcafé"), by=g.alice)
+    decide.support(g.register, pid, by=g.bora)
+    agenda = impact.group_agenda(g.register, by=g.chiara)
+    assert list(agenda.proposals["title"]) == ["Sprachcafé"] and agenda.waiting.empty
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(documents.group_agenda(agenda))).pages]
+    assert len(pages) == 1 and "Ein offener Vorschlag" in pages[0] and "Sprachcafé" in pages[0]
+    with pytest.raises(AccessDeniedError):
+        impact.group_agenda(g.register, by=Principal.public())
