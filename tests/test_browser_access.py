@@ -152,7 +152,7 @@ def test_every_page_passes_axe_and_speaks_its_language(
         bad += _axe(pg, f"erkunden: {panel}", found)
     pg.locator("[data-testid=stButtonGroup]").get_by_text("Veränderung", exact=True).click()
     bad += _axe(pg, "erkunden: Veränderung", found)
-    for path in ("/", "/abdeckung", "/wirkung", "/konto", "/daten", "/export"):
+    for path in ("/", "/abdeckung", "/wirkung", "/partner", "/mitentscheiden", "/konto", "/daten", "/export"):
         pg.goto(coordinator_server + path)
         bad += _every_tab(pg, path, found)
     pg.goto(coordinator_server + "/tandems")
@@ -164,6 +164,8 @@ def test_every_page_passes_axe_and_speaks_its_language(
         "/tandems",
         "/aktivitaeten",
         "/anliegen",
+        "/partner",
+        "/mitentscheiden",
         "/programmjahr",
         "/export",
         "/daten",
