@@ -280,6 +280,7 @@ STREAMLIT_PATTERNS = (
     (r"^year, (.+)$", "st.year", "attr"),
     (r"^Selected Date: (.+)$", "st.selected_date", "text"),
     (r"^(.+) icon$", "st.icon", "attr"),
+    (r"^View (\d+) more$", "st.view_n_more", "text"),  # the sidebar's page list when it is long
 )
 
 
