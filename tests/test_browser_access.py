@@ -625,8 +625,19 @@ def test_journeys_from_opening_the_app_to_the_end_of_the_task_counting_taps(
             taps.tap(main.get_by_text(de("app.login_title"), exact=True))
             taps.fill(main.get_by_label(de("app.email")), email)
             taps.fill(main.get_by_label(de("app.password"), exact=True), demo.DEMO_PASSWORD)
-            taps.tap(main.get_by_role("button", name=de("app.login")))
-            main.get_by_text("Hallo").first.wait_for(timeout=30_000)
+            button = main.get_by_role("button", name=de("app.login"))
+            taps.tap(button)
+            hello = main.get_by_text("Hallo").first
+            for attempt in range(3):  # on a loaded two-core CI machine the first run after a login can take long
+                try:
+                    hello.wait_for(timeout=30_000)
+                    break
+                except PlaywrightTimeout:
+                    pg.screenshot(path=str(ARTIFACTS / f"journey-login-{attempt}.png"), full_page=True)
+                    if attempt == 2:
+                        raise AssertionError(main.inner_text()[-1500:]) from None
+                    if button.is_visible():  # the tap landed while a rerun replaced the form: once more,
+                        button.click()  # not counted (the person's tap was made; the harness repeats it)
             return pg, taps
 
         def go_start(pg: Page, taps: _Taps) -> None:
