@@ -14,6 +14,7 @@ from app_pages.ui import (
     friendly_errors,
     labelled,
     lang,
+    load_current,
     multiselect,
     panels,
     plain,
@@ -23,7 +24,7 @@ from app_pages.ui import (
     showing_demo,
     t,
 )
-from geo import decide, documents, i18n, impact, journal
+from geo import decide, documents, i18n, impact
 from geo.access import Action, Principal
 
 st.title(t("group.title"))
@@ -57,10 +58,6 @@ def proposals_panel(who: Principal) -> None:
         st.info(t("group.no_proposals"))
         return
     st.caption(t("group.proposals_count", n=int((frame["status"] == "open").sum())))
-    decided = decide.decisions(register(), by=who)
-    answers = {
-        int(d.proposal_id): d for d in decided.itertuples() if pd.notna(d.proposal_id) and d.city_answer
-    }
     for row in frame.itertuples():
         with st.container(border=True):
             st.markdown(f"**{plain(row.title)}**")
@@ -79,8 +76,8 @@ def proposals_panel(who: Principal) -> None:
                 st.markdown(plain(row.text))
             if row.concern_ids:
                 st.caption(t("group.concerns_linked", n=len(row.concern_ids)))
-            if (answered := answers.get(int(row.id))) is not None:  # what the city did with it
-                answer_block(who, answered)
+            if row.city_answer:  # what the city did with it
+                answer_block(who, row)
             if row.status == "open" and who.may(Action.PROPOSE):
                 mine = bool(row.supported_by_me)
                 label = t("group.unsupport") if mine else t("group.support")
@@ -99,11 +96,7 @@ def proposals_panel(who: Principal) -> None:
 
 def new_proposal(who: Principal) -> None:
     """A proposal: what it is about, a title, a few sentences, concerns of the problem log it takes up."""
-    seen = journal.concerns(register(), by=who)
-    open_ones = (
-        seen[seen["status"].isin(("offen", "weitergeleitet", "in_bearbeitung"))] if not seen.empty else seen
-    )
-    concern_labels = {int(r.id): str(r.thema) for r in open_ones.itertuples()} if not open_ones.empty else {}
+    concern_labels = decide.linkable_concerns(register(), by=who)
     round_ = st.session_state.get("group_new_round", 0)
     with st.form(f"group_new_{round_}"):
         kind = st.radio(
@@ -143,7 +136,10 @@ def decisions_panel(who: Principal) -> None:
                 (
                     t("group.agenda_download"),
                     documents.group_agenda(
-                        impact.group_agenda(register(), by=who), lang=lang(), demo=showing_demo()
+                        impact.group_agenda(register(), by=who),
+                        lang=lang(),
+                        demo=showing_demo(),
+                        spaces=load_current()[0].spaces,
                     ),
                     "tagesordnung-gruppe.pdf",
                     "application/pdf",
@@ -331,6 +327,23 @@ def decision_form(who: Principal, meetings: pd.DataFrame) -> None:
 # --- consultations ---------------------------------------------------------------------------------------
 
 
+def consultation_file(who: Principal, consultation_id: int) -> None:
+    """The flyer or plan a consultation asks about: a picture shows, a PDF opens with a button."""
+    found = decide.consultation_file(register(), consultation_id, by=who)
+    if found is None:
+        return
+    if found.media_type.startswith("image/"):
+        st.image(found.content, width="stretch")
+    st.download_button(
+        t("group.attachment_download", name=plain(found.name)),
+        found.content,
+        file_name=found.name,
+        mime=found.media_type,
+        key=f"group_file_{consultation_id}",
+        icon=":material/description:",
+    )
+
+
 def consultations_panel(who: Principal) -> None:
     """The city's questions: answer them (connectors); open and close them (the coordination)."""
     flash("consultations")
@@ -347,6 +360,7 @@ def consultations_panel(who: Principal) -> None:
                 t("group.deadline"), value=date.today() + timedelta(days=14), format="DD.MM.YYYY"
             )
             document = st.text_input(t("group.document"), help=t("group.document_help"))
+            upload = st.file_uploader(t("group.attachment"), type=["pdf", "png", "jpg", "jpeg"])
             if st.form_submit_button(t("group.consult"), type="primary"):
                 with friendly_errors():
                     decide.open_consultation(
@@ -356,6 +370,7 @@ def consultations_panel(who: Principal) -> None:
                         deadline=deadline,
                         languages=tuple(offered),
                         document=document,
+                        attachment=decide.Attachment(upload.name, upload.getvalue()) if upload else None,
                     )
                     saved("consultations", t("group.consulted"))
     frame = decide.consultations(register(), by=who)
@@ -378,6 +393,8 @@ def consultations_panel(who: Principal) -> None:
             )
             if row.document:
                 st.markdown(plain(row.document))
+            if row.file_name:
+                consultation_file(who, int(row.id))
             if row.changed:
                 st.success(f"{t('group.what_changed')}: {plain(row.changed)}", icon=":material/task_alt:")
             if row.open and who.may(Action.ANSWER_CONSULTATION):

@@ -178,7 +178,13 @@ def show(who: Principal) -> None:
             (
                 t("impact.download"),
                 documents.impact_report(
-                    result, quarters, data, label=label, lang=lang(), demo=showing_demo()
+                    result,
+                    quarters,
+                    data,
+                    label=label,
+                    lang=lang(),
+                    demo=showing_demo(),
+                    said=decide.said_counts(register(), start, end, by=who),
                 ),
                 f"wirkung-{label}.pdf",
                 "application/pdf",

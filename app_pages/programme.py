@@ -11,6 +11,7 @@ from app_pages.ui import (
     friendly_errors,
     labelled,
     lang,
+    load_current,
     login_form,
     multiselect,
     panels,
@@ -280,7 +281,15 @@ def digest_view(who: Principal) -> None:
         if settings is None:
             st.caption(t("programme.no_mail_server"))
         elif st.button(t("programme.send_digests"), key="programme_send"):
-            sent = digest.send_digests(register(), by=who, settings=settings)
+            spaces = load_current()[0].spaces
+            sent = digest.send_digests(
+                register(),
+                by=who,
+                settings=settings,
+                agenda=lambda language: documents.group_agenda(
+                    impact.group_agenda(register(), by=who), lang=language, demo=showing_demo(), spaces=spaces
+                ),
+            )
             notes = digest.mail_notices(register(), by=who, settings=settings)
             st.success(t("programme.sent", n=sent.messages, tandems=sent.tandems, notices=notes))
 
@@ -324,7 +333,7 @@ def meeting_view(who: Principal) -> None:
         make=lambda: [
             (
                 t("agenda.download"),
-                documents.agenda(result, lang=lang(), demo=showing_demo()),
+                documents.agenda(result, lang=lang(), demo=showing_demo(), spaces=load_current()[0].spaces),
                 f"monatstreffen-{result.today.isoformat()}.pdf",
                 "application/pdf",
             )

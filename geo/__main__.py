@@ -317,7 +317,7 @@ def _cmd_certificate(args: argparse.Namespace) -> int:
 
 
 def _cmd_impact(args: argparse.Namespace) -> int:
-    from geo import documents, impact  # noqa: PLC0415
+    from geo import decide, documents, impact  # noqa: PLC0415
 
     start, end = impact.quarter(args.quarter)
     data, register = _dataset_and_register(args)
@@ -328,7 +328,10 @@ def _cmd_impact(args: argparse.Namespace) -> int:
         ev, impact.places(data), start, end, tandem_names=names, covered=impact.covered_on(register, end)
     )
     quarters = impact.by_quarter(ev, last=end)
-    content = documents.impact_report(result, quarters, data, label=args.quarter.upper(), lang=args.lang)
+    said = decide.said_counts(register, start, end, by=by)
+    content = documents.impact_report(
+        result, quarters, data, label=args.quarter.upper(), lang=args.lang, said=said
+    )
     files.write_atomic(args.out, content)
     print(i18n.translate("cli.export_written", args.lang, file=str(args.out), kb=round(len(content) / 1024)))
     return 0
@@ -345,7 +348,13 @@ def _cmd_digest(args: argparse.Namespace) -> int:
                 subject, body = digest.render(digest.digest(register, view.id, by=by), args.lang)
                 print(f"== {subject}\n{body}")
         return 0
-    sent = digest.send_digests(register, by=by, lang=args.lang)
+
+    def agenda(language: str) -> bytes:  # the group's agenda for the next meeting, attached to digests
+        from geo import documents, impact  # noqa: PLC0415
+
+        return documents.group_agenda(impact.group_agenda(register, by=by), lang=language, demo=register.demo)
+
+    sent = digest.send_digests(register, by=by, lang=args.lang, agenda=agenda)
     notices = digest.mail_notices(register, by=by, lang=args.lang)
     print(
         i18n.translate(

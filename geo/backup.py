@@ -20,6 +20,7 @@ older schema revision is restored into an empty database at its own revision and
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -63,6 +64,8 @@ def _tables() -> list[sa.Table]:
 def _plain(value: object) -> object:
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, bytes | memoryview):  # a file kept in the register (a consultation's flyer)
+        return base64.b64encode(bytes(value)).decode("ascii")
     return value
 
 
@@ -75,6 +78,8 @@ def _typed(column: sa.Column[Any], value: object) -> object:
         return datetime.fromisoformat(value)
     if isinstance(kind, sa.Date) and isinstance(value, str):
         return date.fromisoformat(value)
+    if isinstance(kind, sa.LargeBinary) and isinstance(value, str):
+        return base64.b64decode(value)
     return value
 
 

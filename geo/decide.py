@@ -33,15 +33,31 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, delete, false, select
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    delete,
+    false,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from geo import journal
 from geo.access import AccessDeniedError, Action, Principal
 from geo.journal import Concern, ConcernUpdate, Notice
 from geo.store import Base, ConcurrentEditError, Connector, Register, RegisterError
+from geo.tables import printable
 
 #: Roles the group elects for a term.
 GROUP_ROLES = ("speaker", "moderator")
@@ -57,6 +73,14 @@ RESISTANCE_MAX = 10
 VOTES = ("yes", "no", "abstain")
 #: Longest texts kept.
 TITLE_MAX, TEXT_MAX = 200, 4000
+#: The largest document or image a consultation may carry, in bytes.
+ATTACHMENT_MAX = 5 * 1024 * 1024
+#: What a consultation's file may be, recognised by its first bytes (never by its name).
+ATTACHMENT_TYPES = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
 
 
 def _now() -> datetime:
@@ -200,6 +224,18 @@ class Consultation(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
+
+
+class ConsultationFile(Base):
+    """The document or image a consultation asks about (a flyer, a plan): the city's, never personal data."""
+
+    __tablename__ = "consultation_file"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class ConsultationAnswer(Base):
@@ -516,16 +552,78 @@ def withdraw(register: Register, proposal_id: int, *, by: Principal, version: in
         record.status = "withdrawn"
 
 
+def support_counts(s: Session) -> dict[int, int]:
+    """How many connectors support each proposal (the one count the page, the agenda and the digest use)."""
+    return {
+        int(p_id): int(n)
+        for p_id, n in s.execute(
+            select(ProposalSupport.proposal_id, func.count()).group_by(ProposalSupport.proposal_id)
+        )
+    }
+
+
+def proposal_areas(s: Session) -> dict[int, set[str]]:
+    """The Sozialräume of each proposal: those of the concerns it takes up."""
+    areas: dict[int, set[str]] = {}
+    for p_id, ids in s.execute(
+        select(ProposalConcern.proposal_id, Concern.sozialraum_ids).join(
+            Concern, Concern.id == ProposalConcern.concern_id
+        )
+    ):
+        areas.setdefault(int(p_id), set()).update(i for i in str(ids or "").split(",") if i)
+    return areas
+
+
+@dataclass(frozen=True)
+class OpenProposal:
+    """An open proposal as the agenda and the digest show it: no author, no text."""
+
+    id: int
+    title: str
+    kind: str
+    supports: int
+    sozialraum_ids: tuple[str, ...]
+
+
+def open_proposals(s: Session) -> list[OpenProposal]:
+    """The open proposals, most supported first (then by title): for the agenda and the weekly digest."""
+    supports = support_counts(s)
+    areas = proposal_areas(s)
+    found = [
+        OpenProposal(p.id, p.title, p.kind, supports.get(p.id, 0), tuple(sorted(areas.get(p.id, set()))))
+        for p in s.scalars(select(Proposal).where(Proposal.status == "open"))
+    ]
+    return sorted(found, key=lambda p: (-p.supports, p.title.casefold(), p.id))
+
+
+def linkable_concerns(register: Register, *, by: Principal) -> dict[int, str]:
+    """The open concerns of the problem log `by` sees, by ID with their topic: what a proposal may take up."""
+    seen = journal.concerns(register, by=by)  # the problem log decides who sees which concern
+    if seen.empty:
+        return {}
+    open_ones = seen[seen["status"].isin(journal.OPEN_CONCERN_STATUSES)]
+    return {int(r.id): str(r.thema) for r in open_ones.itertuples()}
+
+
 def proposals(register: Register, *, by: Principal) -> pd.DataFrame:
     """
     Every proposal with its supports and concerns, as the group sees it (`Action.READ_GROUP`).
 
     Columns `id`, `kind`, `title`, `text`, `lang`, `author_id`, `author`, `status`, `created_at`,
-    `supports`, `supported_by_me`, `concern_ids`, `comments`, `version`.
+    `supports`, `supported_by_me`, `concern_ids`, `comments`, `version`, and what the city did with it:
+    `city_answer`, `city_changed`, `answered_at` (of the latest answered decision on it; empty otherwise).
     """
     with register.read(by, Action.READ_GROUP) as s:
         who = register.current(s, by)
         names = _names(s)
+        answers: dict[int, tuple[str, str, datetime | None]] = {}
+        for d in s.scalars(
+            select(Decision)
+            .where(Decision.proposal_id.is_not(None), Decision.answered_at.is_not(None))
+            .order_by(Decision.answered_at, Decision.id)
+        ):
+            if d.proposal_id is not None:
+                answers[d.proposal_id] = (d.city_answer or "", d.city_changed or "", d.answered_at)
         supports: dict[int, set[int]] = {}
         for p_id, c_id in s.execute(select(ProposalSupport.proposal_id, ProposalSupport.connector_id)):
             supports.setdefault(p_id, set()).add(c_id)
@@ -551,6 +649,7 @@ def proposals(register: Register, *, by: Principal) -> pd.DataFrame:
                 tuple(sorted(concerns.get(p.id, []))),
                 comments.get(p.id, 0),
                 p.version,
+                *answers.get(p.id, ("", "", None)),
             )
             for p in s.scalars(select(Proposal).order_by(Proposal.created_at.desc(), Proposal.id.desc()))
         ]
@@ -569,6 +668,9 @@ def proposals(register: Register, *, by: Principal) -> pd.DataFrame:
         "concern_ids",
         "comments",
         "version",
+        "city_answer",
+        "city_changed",
+        "answered_at",
     ]
     return pd.DataFrame(rows, columns=columns)
 
@@ -937,6 +1039,34 @@ def inputs(register: Register, decision_id: int, *, by: Principal) -> pd.DataFra
 # --- consultations --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A consultation's document or image: its file name, its type (`ATTACHMENT_TYPES`) and its bytes."""
+
+    name: str
+    content: bytes
+    media_type: str = ""
+
+
+def attachment_type(content: bytes) -> str:
+    """
+    The media type of a consultation's file from its first bytes: PDF, PNG or JPEG.
+
+    Raises
+    ------
+    RegisterError
+        When it is empty, larger than `ATTACHMENT_MAX`, or none of these (a renamed file is not taken).
+    """
+    if not content:
+        raise RegisterError("decide.attachment_empty")
+    if len(content) > ATTACHMENT_MAX:
+        raise RegisterError("decide.attachment_too_big", mb=ATTACHMENT_MAX // (1024 * 1024))
+    for magic, media_type in ATTACHMENT_TYPES.items():
+        if content.startswith(magic):
+            return media_type
+    raise RegisterError("decide.attachment_type")
+
+
 def open_consultation(
     register: Register,
     question: str,
@@ -946,12 +1076,18 @@ def open_consultation(
     languages: tuple[str, ...] = ("de",),
     document_name: str = "",
     document: str = "",
+    attachment: Attachment | None = None,
 ) -> int:
-    """The coordination asks the connectors a question until `deadline`."""
+    """
+    The coordination asks the connectors a question until `deadline`.
+
+    `document` is a link or a short text version; `attachment` the flyer or plan itself (`attachment_type`).
+    """
     if not question.strip():
         raise RegisterError("decide.question_missing")
     if deadline < date.today():
         raise RegisterError("decide.deadline_past", date=deadline.isoformat())
+    media_type = attachment_type(attachment.content) if attachment is not None else ""
     with register.write(by, Action.CONSULT, "consultation.open", target="consultation") as tx:
         record = Consultation(
             question=question.strip()[:TEXT_MAX],
@@ -964,7 +1100,28 @@ def open_consultation(
         tx.session.add(record)
         tx.session.flush()
         tx.target_id = record.id
+        if attachment is not None:
+            name = printable(Path(attachment.name.replace("\\", "/")).name).strip()[:200] or "datei"
+            tx.session.add(
+                ConsultationFile(
+                    consultation_id=record.id,
+                    name=name,
+                    media_type=media_type,
+                    size=len(attachment.content),
+                    content=attachment.content,
+                )
+            )
+            tx.details = {"file": name, "bytes": len(attachment.content)}
         return record.id
+
+
+def consultation_file(register: Register, consultation_id: int, *, by: Principal) -> Attachment | None:
+    """The document or image of a consultation (everyone logged in, as the consultation itself)."""
+    with register.read() as s:
+        if register.current(s, by).is_public:
+            raise AccessDeniedError("access.login_needed")
+        found = s.scalar(select(ConsultationFile).where(ConsultationFile.consultation_id == consultation_id))
+        return None if found is None else Attachment(found.name, found.content, found.media_type)
 
 
 def answer_consultation(
@@ -1029,7 +1186,8 @@ def consultations(register: Register, *, by: Principal) -> pd.DataFrame:
     Every consultation, newest first (everyone logged in), with whether `by` answered it.
 
     Columns `id`, `question`, `languages` (tuple of codes), `deadline`, `document_name`, `document`,
-    `open`, `changed`, `answers`, `answered_by_me`, `my_answer`, `version`.
+    `open`, `changed`, `answers`, `answered_by_me`, `my_answer`, `version`, and the file it asks about:
+    `file_name`, `file_type` (empty without one; the bytes come from `consultation_file`).
     """
     today = date.today()
     with register.read() as s:
@@ -1038,6 +1196,12 @@ def consultations(register: Register, *, by: Principal) -> pd.DataFrame:
             raise AccessDeniedError("access.login_needed")
         counts: dict[int, int] = {}
         mine: dict[int, str] = {}
+        files = {
+            c_id: (name, media_type)
+            for c_id, name, media_type in s.execute(
+                select(ConsultationFile.consultation_id, ConsultationFile.name, ConsultationFile.media_type)
+            )
+        }
         for a in s.scalars(select(ConsultationAnswer)):
             counts[a.consultation_id] = counts.get(a.consultation_id, 0) + 1
             if who.connector_id is not None and a.connector_id == who.connector_id:
@@ -1056,6 +1220,7 @@ def consultations(register: Register, *, by: Principal) -> pd.DataFrame:
                 c.id in mine,
                 mine.get(c.id, ""),
                 c.version,
+                *files.get(c.id, ("", "")),
             )
             for c in s.scalars(
                 select(Consultation).order_by(Consultation.created_at.desc(), Consultation.id.desc())
@@ -1074,6 +1239,8 @@ def consultations(register: Register, *, by: Principal) -> pd.DataFrame:
         "answered_by_me",
         "my_answer",
         "version",
+        "file_name",
+        "file_type",
     ]
     return pd.DataFrame(rows, columns=columns)
 
@@ -1096,6 +1263,32 @@ def consultation_answers(register: Register, consultation_id: int, *, by: Princi
 # --- you said, we did -----------------------------------------------------------------------------------
 
 
+SAID_COLUMNS = ["kind", "title", "since", "status", "answer", "changed", "days", "done"]
+
+
+def _said_rows(s: Session, today: date) -> pd.DataFrame:
+    """The rows of `you_said_we_did` (see there), newest first."""
+    rows = []
+    for d, held_on in s.execute(
+        select(Decision, GroupMeeting.held_on)
+        .join(GroupMeeting, GroupMeeting.id == Decision.meeting_id)
+        .where(Decision.to_city.is_(True))
+    ):
+        done = d.answered_at.date() if d.answered_at else None
+        status = "answered" if done else "waiting"
+        days = ((done or today) - held_on).days
+        rows.append(("decision", d.title, held_on, status, d.city_answer, d.city_changed, days, done))
+    for c in s.scalars(select(Consultation)):
+        asked = c.created_at.date()
+        done = c.closed_at.date() if c.closed_at else None
+        status = "closed" if done else "open"
+        rows.append(
+            ("consultation", c.question, asked, status, "", c.changed, ((done or today) - asked).days, done)
+        )
+    frame = pd.DataFrame(rows, columns=SAID_COLUMNS)
+    return frame.sort_values("since", ascending=False, kind="stable").reset_index(drop=True)
+
+
 def you_said_we_did(register: Register, *, by: Principal) -> pd.DataFrame:
     """
     Every decision taken to the city and every consultation: the answer, what changed, the days it took.
@@ -1103,44 +1296,11 @@ def you_said_we_did(register: Register, *, by: Principal) -> pd.DataFrame:
     Never a name: the group and the public read the same list (the transparency the programme missed).
 
     Columns `kind` ("decision" or "consultation"), `title`, `since` (the day it went to the city or was
-    asked), `status` ("waiting", "answered", "open", "closed"), `answer`, `changed`, `days`.
+    asked), `status` ("waiting", "answered", "open", "closed"), `answer`, `changed`, `days` (until the answer,
+    or until today while it waits), `done` (the day of the answer or the closing; empty while it waits).
     """
-    today = date.today()
     with register.read(by, Action.READ_PUBLIC) as s:
-        rows = []
-        for d, held_on in s.execute(
-            select(Decision, GroupMeeting.held_on)
-            .join(GroupMeeting, GroupMeeting.id == Decision.meeting_id)
-            .where(Decision.to_city.is_(True))
-        ):
-            done = d.answered_at.date() if d.answered_at else None
-            rows.append(
-                (
-                    "decision",
-                    d.title,
-                    held_on,
-                    "answered" if done else "waiting",
-                    d.city_answer,
-                    d.city_changed,
-                    ((done or today) - held_on).days,
-                )
-            )
-        for c in s.scalars(select(Consultation)):
-            asked = c.created_at.date()
-            done = c.closed_at.date() if c.closed_at else None
-            rows.append(
-                (
-                    "consultation",
-                    c.question,
-                    asked,
-                    "closed" if done else "open",
-                    "",
-                    c.changed,
-                    ((done or today) - asked).days,
-                )
-            )
-    frame = pd.DataFrame(rows, columns=["kind", "title", "since", "status", "answer", "changed", "days"])
-    return frame.sort_values("since", ascending=False, kind="stable").reset_index(drop=True)
+        return _said_rows(s, date.today())
 
 
 @dataclass(frozen=True)
@@ -1153,6 +1313,9 @@ class SaidCounts:
     consultations: int  # opened in the period
     closed: int  # closed with what changed, in the period
     public_decisions: pd.DataFrame  # held_on, title, method, winners, tie, adopted (decisions marked public)
+    #: The rows of `you_said_we_did` that went to the city, were asked, answered or closed in the period:
+    #: the decisions first, then the consultations, each newest first.
+    items: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SAID_COLUMNS))
 
 
 def said_counts(register: Register, start: date, end: date, *, by: Principal) -> SaidCounts:
@@ -1187,6 +1350,10 @@ def said_counts(register: Register, start: date, end: date, *, by: Principal) ->
         for c in s.scalars(select(Consultation)):
             opened += start <= c.created_at.date() <= end
             closed += c.closed_at is not None and start <= c.closed_at.date() <= end
+        said = _said_rows(s, min(date.today(), end))
+    touched = said["since"].between(start, end) | said["done"].map(
+        lambda d: d is not None and start <= d <= end
+    )
     columns = ["held_on", "title", "method", "winners", "tie", "adopted"]
     return SaidCounts(
         to_city=to_city,
@@ -1195,4 +1362,7 @@ def said_counts(register: Register, start: date, end: date, *, by: Principal) ->
         consultations=int(opened),
         closed=int(closed),
         public_decisions=pd.DataFrame(public_rows, columns=columns),
+        items=said[touched]  # what the connectors took to the city first, then what the city asked
+        .sort_values("kind", key=lambda k: k != "decision", kind="stable")
+        .reset_index(drop=True),
     )

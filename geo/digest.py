@@ -16,6 +16,7 @@ import os
 import re
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
@@ -173,14 +174,7 @@ def _group_news(s: Session, today: date) -> tuple[tuple[tuple[str, int], ...], t
     """The open proposals (top `GROUP_ITEMS`, most supported first) and the open consultations."""
     from geo import decide  # noqa: PLC0415 - the group's tables, same layer
 
-    supports: dict[int, int] = {}
-    for (p_id,) in s.execute(select(decide.ProposalSupport.proposal_id)):
-        supports[p_id] = supports.get(p_id, 0) + 1
-    open_ones = [
-        (p.title, supports.get(p.id, 0))
-        for p in s.scalars(select(decide.Proposal).where(decide.Proposal.status == "open"))
-    ]
-    open_ones.sort(key=lambda item: (-item[1], item[0]))
+    open_ones = [(p.title, p.supports) for p in decide.open_proposals(s)]
     asked = [
         (c.question, c.deadline)
         for c in s.scalars(
@@ -264,7 +258,11 @@ def digest(register: Register, tandem_id: int, *, by: Principal, today: date | N
 
 
 def render(
-    d: Digest, lang: str = i18n.DEFAULT_LANGUAGE, *, for_connector: int | None = None
+    d: Digest,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    *,
+    for_connector: int | None = None,
+    with_agenda: bool = False,
 ) -> tuple[str, str]:
     """
     The digest as an e-mail: subject and plain text.
@@ -297,6 +295,8 @@ def render(
     if d.proposals:
         lines += ["", t("digest.proposals", n=len(d.proposals))]
         lines += [f"- {title} ({t('group.supports', n=n)})" for title, n in d.proposals]
+        if with_agenda:
+            lines.append(t("digest.agenda_attached"))
     if d.consultations:
         lines += ["", t("digest.consultations", n=len(d.consultations))]
         lines += [
@@ -341,6 +341,10 @@ class Sent:
     skipped: int  # tandems with nothing to tell or nobody to tell it to
 
 
+#: The file name of the group's agenda attached to a digest.
+AGENDA_FILE = "tagesordnung-gruppe.pdf"
+
+
 def send_digests(
     register: Register,
     *,
@@ -348,6 +352,7 @@ def send_digests(
     today: date | None = None,
     lang: str = i18n.DEFAULT_LANGUAGE,
     settings: MailSettings | None = None,
+    agenda: Callable[[str], bytes] | None = None,
 ) -> Sent:
     """
     Mail every working tandem its digest (coordinators, the command line); log it per tandem.
@@ -355,8 +360,18 @@ def send_digests(
     A tandem with nothing to tell, or without a member who has an account, is skipped. Logged only after
     the server accepted its messages, so a failed run sends those tandems again next time. Each person's
     message is in the language they chose in the app (`geo.accounts.set_language`); `lang` is for those
-    who chose none.
+    who chose none. With `agenda` (the group's agenda as a PDF in a language, `geo.documents.group_agenda`)
+    a digest that lists open proposals carries the agenda for the next meeting, made once per language.
     """
+    made: dict[str, bytes] = {}
+
+    def agenda_in(language: str) -> bytes | None:
+        if agenda is None:
+            return None
+        if language not in made:
+            made[language] = agenda(language)
+        return made[language]
+
     today = today or date.today()
     settings = settings or mail_settings()
     if settings is None:
@@ -375,8 +390,13 @@ def send_digests(
             continue
         messages = []
         for connector_id, email, own_language in people:
-            subject, body = render(d, own_language or lang, for_connector=connector_id)
-            messages.append(_message(settings, email, subject, body, own_language or lang))
+            language = own_language or lang
+            pdf = agenda_in(language) if d.proposals else None
+            subject, body = render(d, language, for_connector=connector_id, with_agenda=pdf is not None)
+            message = _message(settings, email, subject, body, language)
+            if pdf is not None:
+                message.add_attachment(pdf, maintype="application", subtype="pdf", filename=AGENDA_FILE)
+            messages.append(message)
         _send(settings, messages)
         with register.write(
             by, Action.WRITE_REGISTER, "digest.send", target="tandem", target_id=view.id

@@ -6,7 +6,9 @@ The programme's documents as A4 PDFs (matplotlib, no browser, no network).
   made only for coordinators and the person (`geo.programme` checks it when reading).
 - `impact_report`: one page per quarter for the monthly meeting and the city's committees: figures,
   need classes, Stadtbezirke, tandems by name, a chart over time. No personal data.
-- `agenda`: one page for the monthly meeting: concerns waiting longest, upcoming activities, new gaps.
+- `agenda`: one page for the monthly meeting: concerns waiting longest, upcoming activities, new gaps; a
+  second page with the connectors' open proposals (and a small map of their Sozialräume) and what waits
+  for the city's answer (`group_agenda`: that page alone, for the group's moderators).
 """
 
 from __future__ import annotations
@@ -16,16 +18,19 @@ import os
 import textwrap
 from datetime import date
 
+import geopandas as gpd
 import matplotlib as mpl
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.table import Table
 from matplotlib.text import Text
 
-from geo import i18n, impact, programme, snapshot
+from geo import decide, i18n, impact, programme, snapshot
 from geo.brief import A4_PORTRAIT, _header, _table, fill_lines
 from geo.dataset import Dataset
+from geo.settings import METRIC_CRS
 from geo.tables import printable
 
 #: Rows of activities on the certificate's first page and on each further page.
@@ -178,8 +183,14 @@ def impact_report(
     label: str,
     lang: str = "de",
     demo: bool = False,
+    said: decide.SaidCounts | None = None,
 ) -> bytes:
-    """One page for a quarter (`label` such as "2026-Q3"): figures, need, Bezirke, tandems, a chart."""
+    """
+    The quarterly report (`label` such as "2026-Q3").
+
+    One page of figures, need, Bezirke, tandems and a chart; with `said` (`geo.decide.said_counts` of the
+    quarter) a second page "You said, we did", without names.
+    """
 
     def t(key: str, **p: object) -> str:
         return i18n.translate(key, lang, **p)
@@ -263,11 +274,133 @@ def impact_report(
         if demo or dataset.meta.demo:
             snapshot.demo_mark(fig, lang)
         snapshot.footer(fig, dataset, lang)
-    return _pdf([fig])
+        pages = [fig]
+        if said is not None:
+            pages.append(_said_page(said, dataset, label=label, lang=lang, demo=demo or dataset.meta.demo))
+    return _pdf(pages)
 
 
-def agenda(result: impact.Agenda, *, lang: str = "de", demo: bool = False) -> bytes:
-    """The monthly meeting's agenda on one page."""
+def _said_items(fig: Figure, items: pd.DataFrame, *, title: str, lang: str) -> None:
+    """
+    Each item of "You said, we did" as a short block: the topic, what and where it stands, the answer.
+
+    Wrapped, never cut inside a sentence: what does not fit between the figures and the public decisions is
+    counted in a last line that says where to read on (the app's page "Mitentscheiden").
+    """
+
+    def t(key: str, **p: object) -> str:
+        return i18n.translate(key, lang, **p)
+
+    width = 0.88 * A4_PORTRAIT[0] * 72
+    line = 1.35 / (A4_PORTRAIT[1] * 72)  # a line of 1 pt in figure coordinates
+    top, bottom = 0.80, 0.37
+    fig.text(0.05, 0.83, title, fontsize=11, fontweight="bold", va="top")
+    y = top
+    for shown, row in enumerate(items.itertuples()):
+        blocks: list[tuple[list[str], float, bool, str]] = [
+            (fill_lines(str(row.title), width, size=8.5, bold=True)[0][:2], 8.5, True, "#000000"),
+            (
+                [
+                    " · ".join(
+                        (
+                            t(f"group.said_kind.{row.kind}"),
+                            t(f"group.said_status.{row.status}"),
+                            t("group.days", n=int(row.days)),
+                        )
+                    )
+                ],
+                7.5,
+                False,
+                "#444444",
+            ),
+        ]
+        answer = " – ".join(p for p in (str(row.answer or "").strip(), str(row.changed or "").strip()) if p)
+        if answer:
+            blocks.append((fill_lines(answer, width, size=7.5)[0][:3], 7.5, False, "#000000"))
+        height = sum(len(lines) * size * line for lines, size, _bold, _colour in blocks) + 6 * line
+        if y - height < bottom + 12 * line and shown < len(items):
+            fig.text(
+                0.06,
+                y,
+                t(
+                    "impact.said_more",
+                    n=len(items) - shown,
+                    where=f"{t('nav.group')} › {t('group.tab_said')}",
+                ),
+                fontsize=7.5,
+                va="top",
+                color="#444444",
+            )
+            return
+        for lines, size, bold, colour in blocks:
+            fig.text(
+                0.06,
+                y,
+                "\n".join(lines),
+                fontsize=size,
+                va="top",
+                color=colour,
+                fontweight="bold" if bold else None,
+            )
+            y -= len(lines) * size * line
+        y -= 6 * line
+    if items.empty:
+        fig.text(0.06, y, "–", fontsize=9, va="top")
+
+
+def _said_page(said: decide.SaidCounts, dataset: Dataset, *, label: str, lang: str, demo: bool) -> Figure:
+    """The quarterly report's page "You said, we did": what went to the city and what came back, no names."""
+
+    def t(key: str, **p: object) -> str:
+        return i18n.translate(key, lang, **p)
+
+    fig = Figure(figsize=A4_PORTRAIT, dpi=snapshot.DPI)
+    _header(fig, t("impact.said_report_title", quarter=label), programme_name())
+    figures = [
+        (t("impact.said_to_city"), i18n.format_number(said.to_city, lang, decimals=0)),
+        (t("impact.said_answered"), i18n.format_number(said.answered, lang, decimals=0)),
+        (t("impact.said_days"), _days(said.median_days, lang)),
+        (t("impact.said_consultations"), i18n.format_number(said.consultations, lang, decimals=0)),
+        (t("impact.said_closed"), i18n.format_number(said.closed, lang, decimals=0)),
+    ]
+    label_width = 0.17 * A4_PORTRAIT[0] * 72
+    for n, (name, value) in enumerate(figures):
+        x = 0.05 + n * 0.185
+        fig.text(x, 0.905, value, fontsize=15, fontweight="bold", va="top")
+        lines, _broken = fill_lines(name, label_width, size=7)
+        fig.text(x, 0.875, "\n".join(lines), fontsize=7, color="#444444", va="top")
+    _said_items(fig, said.items, title=t("impact.said_items", n=len(said.items)), lang=lang)
+    public = said.public_decisions.head(10)
+    decided = pd.DataFrame(
+        {
+            t("certificate.date"): [i18n.format_date(d, lang) for d in public["held_on"]],
+            t("concerns.thema"): public["title"],
+            t("minutes.method"): [t(f"decide.method.{m}") for m in public["method"]],
+            t("impact.said_result"): [
+                decide.result_in_words(
+                    r.method, tuple(r.winners), tie=bool(r.tie), adopted=bool(r.adopted), lang=lang
+                )
+                for r in public.itertuples()
+            ],
+        }
+    )
+    _table(
+        fig.add_axes((0.05, 0.08, 0.90, 0.24)),
+        decided,
+        title=t("impact.said_public", n=len(said.public_decisions)),
+        widths=[0.12, 0.32, 0.34, 0.22],
+    )
+    fig.text(0.05, 0.055, t("impact.said_help"), fontsize=7, color="#444444")
+    if demo:
+        snapshot.demo_mark(fig, lang)
+    snapshot.footer(fig, dataset, lang)
+    return fig
+
+
+def agenda(
+    result: impact.Agenda, *, lang: str = "de", demo: bool = False, spaces: gpd.GeoDataFrame | None = None
+) -> bytes:
+    """The monthly meeting's agenda: one page, and the group's page when it has proposals or waits (`spaces`: map)."""
 
     def t(key: str, **p: object) -> str:
         return i18n.translate(key, lang, **p)
@@ -329,19 +462,58 @@ def agenda(result: impact.Agenda, *, lang: str = "de", demo: bool = False) -> by
         fig.text(0.01, 0.012, t("export.made", date=i18n.format_date(pd.Timestamp.now(), lang)), fontsize=7.5)
         pages = [fig]
         if not result.proposals.empty or not result.city_waiting.empty:
-            pages.append(_agenda_group_page(result, lang=lang, demo=demo))
+            pages.append(_agenda_group_page(result, lang=lang, demo=demo, spaces=spaces))
     return _pdf(pages)
 
 
-def group_agenda(result: impact.Agenda, *, lang: str = "de", demo: bool = False) -> bytes:
-    """The group's agenda on one page: the open proposals and what waits for the city (for moderators)."""
+def group_agenda(
+    result: impact.Agenda, *, lang: str = "de", demo: bool = False, spaces: gpd.GeoDataFrame | None = None
+) -> bytes:
+    """
+    The group's agenda on one page: the open proposals and what waits for the city (for moderators).
+
+    With the dataset's `spaces` (``sozialraum_id``, geometry) a small map shows where the proposals lie.
+    """
     with mpl.rc_context(snapshot.RC):
-        page = _agenda_group_page(result, lang=lang, demo=demo)
+        page = _agenda_group_page(result, lang=lang, demo=demo, spaces=spaces)
     return _pdf([page])
 
 
-def _agenda_group_page(result: impact.Agenda, *, lang: str, demo: bool) -> Figure:
-    """The agenda's second page: the connectors' proposals, and what waits for the city's answer."""
+def proposal_areas(result: impact.Agenda) -> dict[str, int]:
+    """How many open proposals touch each Sozialraum (through the concerns they take up)."""
+    counts: dict[str, int] = {}
+    for ids in result.proposals["sozialraum_ids"]:
+        for area in (i.strip() for i in str(ids or "").split(",")):
+            if area:
+                counts[area] = counts.get(area, 0) + 1
+    return counts
+
+
+def _proposal_map(ax: Axes, spaces: gpd.GeoDataFrame, counts: dict[str, int], *, title: str) -> None:
+    """The city's Sozialräume in grey, those the proposals touch in colour with their ID (metric CRS)."""
+    metric = spaces[["sozialraum_id", "geometry"]].to_crs(METRIC_CRS)
+    touched = metric[metric["sozialraum_id"].isin(counts)]
+    metric.plot(ax=ax, color="#eeeeee", edgecolor="#ffffff", linewidth=0.3)
+    touched.plot(ax=ax, color="#dd8a2b", edgecolor="#7a4a10", linewidth=0.6)
+    for row in touched.itertuples():
+        point = row.geometry.representative_point()
+        ax.annotate(
+            str(row.sozialraum_id),
+            (point.x, point.y),
+            fontsize=5.5,
+            ha="center",
+            va="center",
+            color="#222222",
+        )
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    ax.set_title(title, loc="left", fontsize=9, fontweight="bold")
+
+
+def _agenda_group_page(
+    result: impact.Agenda, *, lang: str, demo: bool, spaces: gpd.GeoDataFrame | None = None
+) -> Figure:
+    """The agenda's second page: the connectors' proposals (and where they lie), what waits for the city."""
 
     def t(key: str, **p: object) -> str:
         return i18n.translate(key, lang, **p)
@@ -371,12 +543,21 @@ def _agenda_group_page(result: impact.Agenda, *, lang: str, demo: bool) -> Figur
             t("agenda.waiting_days"): waiting["waiting_days"].astype(str),
         }
     )
+    counts = proposal_areas(result)
+    known = spaces is not None and bool(set(counts) & set(spaces["sozialraum_id"]))
     _table(
-        fig.add_axes((0.05, 0.08, 0.90, 0.35)),
+        fig.add_axes((0.05, 0.08, 0.55 if known else 0.90, 0.35)),
         city,
         title=t("agenda.city_waiting", n=len(result.city_waiting)),
         widths=[0.6, 0.2, 0.2],
     )
+    if known and spaces is not None:
+        _proposal_map(
+            fig.add_axes((0.63, 0.08, 0.33, 0.33)),
+            spaces,
+            counts,
+            title=t("agenda.proposal_map", n=len(counts)),
+        )
     if demo:
         snapshot.demo_mark(fig, lang)
     return fig

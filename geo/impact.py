@@ -26,10 +26,10 @@ from sqlalchemy import select
 from geo import need
 from geo.access import Action, Principal
 from geo.dataset import Dataset
-from geo.journal import Activity, Concern, ConcernUpdate
+from geo.journal import OPEN_CONCERN_STATUSES, Activity, Concern, ConcernUpdate
 from geo.store import Register, RegisterError
 
-OPEN_STATUSES = ("offen", "weitergeleitet", "in_bearbeitung")
+OPEN_STATUSES = OPEN_CONCERN_STATUSES
 FIGURES = ("activities", "participants", "logged", "answered", "resolved", "median_days")
 
 
@@ -292,19 +292,8 @@ def _group_items(register: Register, today: date) -> tuple[pd.DataFrame, pd.Data
     from geo import decide  # noqa: PLC0415 - the group's tables, same layer
 
     with register.read() as s:
-        supports: dict[int, int] = {}
-        for (p_id,) in s.execute(select(decide.ProposalSupport.proposal_id)):
-            supports[p_id] = supports.get(p_id, 0) + 1
-        areas: dict[int, set[str]] = {}
-        for p_id, ids in s.execute(
-            select(decide.ProposalConcern.proposal_id, Concern.sozialraum_ids).join(
-                Concern, Concern.id == decide.ProposalConcern.concern_id
-            )
-        ):
-            areas.setdefault(p_id, set()).update(i for i in str(ids).split(",") if i)
         proposals = [
-            (p.title, p.kind, supports.get(p.id, 0), ", ".join(sorted(areas.get(p.id, set()))))
-            for p in s.scalars(select(decide.Proposal).where(decide.Proposal.status == "open"))
+            (p.title, p.kind, p.supports, ", ".join(p.sozialraum_ids)) for p in decide.open_proposals(s)
         ]
         waiting = [
             (d.title, held_on, (today - held_on).days)
@@ -315,9 +304,7 @@ def _group_items(register: Register, today: date) -> tuple[pd.DataFrame, pd.Data
                 .order_by(decide.GroupMeeting.held_on)
             )
         ]
-    frame = pd.DataFrame(proposals, columns=PROPOSAL_COLUMNS)
-    frame = frame.sort_values(["supports", "title"], ascending=[False, True], ignore_index=True)
-    return frame, pd.DataFrame(waiting, columns=CITY_COLUMNS)
+    return pd.DataFrame(proposals, columns=PROPOSAL_COLUMNS), pd.DataFrame(waiting, columns=CITY_COLUMNS)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,8 @@ PRIORITIES = ("hoch", "mittel", "niedrig")
 #: The comment of a concern's first history entry (the logging itself); pages show it in the reader's words.
 LOGGED_COMMENT = "erfasst"
 CONCERN_STATUSES = ("offen", "weitergeleitet", "in_bearbeitung", "erledigt", "nicht_umsetzbar")
+#: The statuses of a concern still waiting for what becomes of it.
+OPEN_CONCERN_STATUSES = CONCERN_STATUSES[:3]
 #: The programme's spreadsheet columns, exactly (see the background article).
 CONCERN_COLUMNS = {
     "thema": "Thema",

@@ -42,7 +42,7 @@ REPEAT_CHOICES = ("ja", "vielleicht", "nein")
 #: Why a connector leaves (after the archive reasons of volunteer-management tools such as Better Impact).
 LEAVE_REASONS = ("time", "moved", "work_or_study", "family", "health", "term_ended", "other")
 #: Concern statuses that still wait for something.
-OPEN_CONCERN = ("offen", "weitergeleitet", "in_bearbeitung")
+OPEN_CONCERN = journal.OPEN_CONCERN_STATUSES
 #: Activity statuses that still lie ahead.
 PLANNED_ACTIVITY = ("idee", "geplant")
 COORDINATION = "coordination"

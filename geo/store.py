@@ -357,7 +357,7 @@ def _hide_password(url: str) -> str:
 MIGRATION_LOCK = 0x534B2D4D
 
 #: The newest migration in `geo/migrations/versions` (a test compares it with Alembic's own head).
-HEAD_REVISION = "0009"
+HEAD_REVISION = "0010"
 
 
 def schema_revision(engine: Engine) -> str | None:

@@ -628,7 +628,9 @@ def test_journeys_from_opening_the_app_to_the_end_of_the_task_counting_taps(
             button = main.get_by_role("button", name=de("app.login"))
             taps.tap(button)
             hello = main.get_by_text("Hallo").first
-            for attempt in range(3):  # on a loaded two-core CI machine the first run after a login can take long
+            for attempt in range(
+                3
+            ):  # on a loaded two-core CI machine the first run after a login can take long
                 try:
                     hello.wait_for(timeout=30_000)
                     break

@@ -255,7 +255,9 @@ def test_the_citys_answer_reaches_the_proposal_its_concerns_and_the_digest(group
         answer="Das Amt stellt zwei Laternen auf.",
         changed="Laternen bis März",
     )
-    assert decide.proposals(g.register, by=g.alice).set_index("id").loc[pid, "status"] == "answered"
+    mine = decide.proposals(g.register, by=g.alice).set_index("id").loc[pid]
+    assert mine["status"] == "answered" and mine["city_answer"] == "Das Amt stellt zwei Laternen auf."
+    assert mine["city_changed"] == "Laternen bis März"  # the proposal carries what the city did with it
     history = journal.history(g.register, g.concern, by=g.alice)
     assert any("zwei Laternen" in c for c in history["comment"])
     week = digest.digest(g.register, g.tandem, by=g.alice)
@@ -390,6 +392,35 @@ def test_the_meeting_agenda_brings_the_proposals_and_what_waits_for_the_city(gro
     content = documents.agenda(agenda)
     pages = [p.extract_text() for p in PdfReader(io.BytesIO(content)).pages]
     assert len(pages) == 2 and "2 offene Vorschläge" in pages[1] and "Bänke" in pages[1]
+    assert "Wo die Vorschläge liegen" not in pages[1]  # no map without the dataset's areas
+    assert documents.proposal_areas(agenda) == {"011001": 1}
+
+
+def test_the_groups_agenda_shows_where_the_proposals_lie(group: Group, demo_dir: Path) -> None:
+    from geo import dataset, documents, impact
+
+    g = group
+    decide.propose(
+        g.register, decide.ProposalInput(kind="city", title="Licht", concern_ids=(g.concern,)), by=g.alice
+    )
+    spaces = dataset.load_dataset(demo_dir).spaces
+    agenda = impact.group_agenda(g.register, by=g.alice)
+    (page,) = PdfReader(io.BytesIO(documents.group_agenda(agenda, spaces=spaces))).pages
+    text = page.extract_text()
+    assert "Wo die Vorschläge liegen (ein Sozialraum)" in text and "011001" in text
+    unknown = spaces[spaces["sozialraum_id"] != "011001"]  # another city's areas: no map, no error
+    (page,) = PdfReader(io.BytesIO(documents.group_agenda(agenda, spaces=unknown))).pages
+    assert "Wo die Vorschläge liegen" not in page.extract_text()
+
+
+def test_a_proposal_takes_up_only_open_concerns_the_person_sees(group: Group) -> None:
+    g = group
+    assert decide.linkable_concerns(g.register, by=g.alice) == {g.concern: "Spielplatz ohne Licht"}
+    assert decide.linkable_concerns(g.register, by=Principal.public()) == {}  # not public: not seen
+    journal.change_status(
+        g.register, g.concern, by=g.coordinator, version=1, status="erledigt", comment="Licht brennt."
+    )
+    assert decide.linkable_concerns(g.register, by=g.alice) == {}
 
 
 def test_the_quarter_counts_what_went_to_the_city_and_what_came_back(group: Group) -> None:
@@ -415,8 +446,56 @@ def test_the_quarter_counts_what_went_to_the_city_and_what_came_back(group: Grou
     assert (counts.to_city, counts.answered, counts.median_days) == (2, 1, 10.0)
     assert (counts.consultations, counts.closed) == (1, 0)
     assert list(counts.public_decisions["title"]) == ["Licht"]  # the public sees only what is public
+    assert set(counts.items["title"]) == {"Licht", "Bänke", "Flyer?"}
     before = decide.said_counts(g.register, date(2020, 1, 1), date(2020, 3, 31), by=Principal.public())
-    assert before.to_city == 0 and before.public_decisions.empty
+    assert before.to_city == 0 and before.public_decisions.empty and before.items.empty
+
+
+def test_the_quarterly_report_says_what_went_to_the_city_without_names(group: Group, demo_dir: Path) -> None:
+    from geo import dataset, documents, impact
+
+    g = group
+    decide.record_election(g.register, g.a, "moderator", by=g.coordinator, valid_from=date(2026, 1, 1))
+    held = date.today() - timedelta(days=12)
+    meeting = decide.record_meeting(g.register, held, [g.a, g.b], by=g.alice)
+    decide.record_decision(
+        g.register,
+        meeting,
+        decide.DecisionRecord(
+            "Licht am Spielplatz", "consent", {g.a: (False, "")}, to_city=True, public=True
+        ),
+        by=g.alice,
+    )
+    light = decide.decisions(g.register, by=g.coordinator).iloc[0]
+    decide.answer_decision(
+        g.register,
+        int(light["id"]),
+        by=g.coordinator,
+        version=int(light["version"]),
+        answer="Zwei Laternen kommen.",
+        changed="Aufgestellt bis März",
+    )
+    for n in range(30):  # more than one page holds: the rest is counted, never cut off silently
+        decide.open_consultation(
+            g.register,
+            f"Frage {n:02d} der Stadt",
+            by=g.coordinator,
+            deadline=date.today() + timedelta(days=3),
+        )
+    data = dataset.load_dataset(demo_dir)
+    start, end = impact.quarter(impact.quarter_of(date.today()))
+    ev = impact.events(g.register, by=Principal.public())
+    result = impact.impact(ev, impact.places(data), start, end, tandem_names={})
+    said = decide.said_counts(g.register, start, end, by=Principal.public())
+    content = documents.impact_report(result, impact.by_quarter(ev), data, label="Q", said=said)
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(content)).pages]
+    assert len(pages) == 2 and "Ihr sagtet, wir taten" in pages[1]
+    assert "Zwei Laternen kommen." in pages[1] and "Aufgestellt bis März" in pages[1]
+    assert (
+        "31 Punkte im Quartal" in pages[1] and "weitere Punkte: in der App unter Mitentscheiden" in pages[1]
+    )
+    assert "Alice" not in pages[1] and "Bora" not in pages[1]
+    assert len(documents.impact_report(result, impact.by_quarter(ev), data, label="Q")) < len(content)
 
 
 def test_the_weekly_digest_brings_the_proposals_and_the_citys_questions(group: Group) -> None:
@@ -446,3 +525,54 @@ def test_the_moderators_make_the_groups_agenda_and_the_public_cannot(group: Grou
     assert len(pages) == 1 and "Ein offener Vorschlag" in pages[0] and "Sprachcafé" in pages[0]
     with pytest.raises(AccessDeniedError):
         impact.group_agenda(g.register, by=Principal.public())
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
+
+
+def test_a_consultation_carries_its_flyer_for_the_connectors_only(group: Group, tmp_path: Path) -> None:
+    from geo import backup
+
+    g = group
+    soon = date.today() + timedelta(days=7)
+    with pytest.raises(RegisterError) as wrong:  # a renamed text file is not a PDF
+        decide.open_consultation(
+            g.register,
+            "Flyer?",
+            by=g.coordinator,
+            deadline=soon,
+            attachment=decide.Attachment("a.pdf", b"hallo"),
+        )
+    assert wrong.value.key == "decide.attachment_type"
+    big = decide.Attachment("plan.pdf", b"%PDF-" + bytes(decide.ATTACHMENT_MAX))
+    with pytest.raises(RegisterError) as too_big:
+        decide.open_consultation(g.register, "Plan?", by=g.coordinator, deadline=soon, attachment=big)
+    assert too_big.value.key == "decide.attachment_too_big"
+    assert decide.consultations(g.register, by=g.alice).empty  # nothing half-opened
+    cid = decide.open_consultation(
+        g.register,
+        "Ist der Flyer verständlich?",
+        by=g.coordinator,
+        deadline=soon,
+        attachment=decide.Attachment("C:\\Users\\amt\\flyer\u202e.png", PNG),
+    )
+    row = decide.consultations(g.register, by=g.alice).iloc[0]
+    assert (row["file_name"], row["file_type"]) == ("flyer.png", "image/png")
+    found = decide.consultation_file(g.register, cid, by=g.alice)
+    assert found is not None and found.content == PNG and found.media_type == "image/png"
+    with pytest.raises(AccessDeniedError):
+        decide.consultation_file(g.register, cid, by=Principal.public())
+    with pytest.raises(AccessDeniedError):  # only the coordination asks
+        decide.open_consultation(
+            g.register, "Frage", by=g.alice, deadline=soon, attachment=decide.Attachment("f.png", PNG)
+        )
+    out = tmp_path / "sicherung.zip"  # the bytes survive a backup and its restore
+    backup.backup(g.register, out, by=CLI)
+    target = f"sqlite:///{tmp_path / 'restored.sqlite'}"
+    backup.restore(target, out, by=CLI)
+    restored = Register(target)
+    try:
+        again = decide.consultation_file(restored, cid, by=CLI)
+        assert again is not None and again.content == PNG
+    finally:
+        restored.close()

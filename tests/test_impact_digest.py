@@ -267,16 +267,19 @@ class _Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], str]] = []
         self.languages: dict[str, str] = {}  # recipient → Content-Language of the last message
+        self.attachments: dict[str, list[tuple[str, bytes]]] = {}  # recipient → (file name, content)
 
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802 - aiosmtpd's API
         import email
         import email.policy
 
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)  # type: ignore[attr-defined]
-        body = message.get_content()  # type: ignore[attr-defined]
+        body = message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[attr-defined]
         self.messages.append((list(envelope.rcpt_tos), f"{message['Subject']}\n{body}"))  # type: ignore[attr-defined]
+        files = [(str(part.get_filename()), part.get_content()) for part in message.iter_attachments()]  # type: ignore[attr-defined]
         for to in envelope.rcpt_tos:  # type: ignore[attr-defined]
             self.languages[to] = str(message["Content-Language"])
+            self.attachments[to] = files
         return "250 OK"
 
 
@@ -426,3 +429,33 @@ def test_demo_programme_year(tmp_path: Path, demo_dir: Path) -> None:
     assert not digest.digest(register, 1, by=by, today=date(2026, 11, 23)).upcoming.empty
     with pytest.raises(ValueError, match="demo register"):
         demo.seed_programme_year(Register(f"sqlite:///{tmp_path}/real.sqlite"), ids)
+
+
+def test_a_digest_with_open_proposals_carries_the_groups_agenda(reg: Register, smtp: _Inbox) -> None:
+    from pypdf import PdfReader
+
+    from geo import accounts, decide, documents, impact
+
+    _member_accounts(reg)
+    cem = reg.add_connector("Cem", "Deutsch", by=COORD)
+    _id, code = accounts.create_account(
+        reg, by=Principal.cli(), email="dritte@example.org", roles="connector", connector_id=cem
+    )
+    third = accounts.set_password_with_code(reg, "dritte@example.org", code, "ein-gutes-passwort")
+    calls: list[str] = []
+
+    def agenda(language: str) -> bytes:
+        calls.append(language)
+        return documents.group_agenda(impact.group_agenda(reg, by=COORD), lang=language)
+
+    digest.send_digests(reg, by=COORD, agenda=agenda)
+    assert all(not files for files in smtp.attachments.values()) and not calls  # no proposal: no agenda
+    decide.propose(reg, decide.ProposalInput(kind="activity", title="Sprachcafé am Dienstag"), by=third)
+    digest.send_digests(reg, by=COORD, agenda=agenda)
+    ((name, content),) = smtp.attachments["zuhal@example.org"]
+    assert (
+        name == digest.AGENDA_FILE
+        and "Sprachcafé am Dienstag" in PdfReader(io.BytesIO(content)).pages[0].extract_text()
+    )
+    assert "hängt als PDF an" in smtp.messages[-1][1]
+    assert calls == ["de"]  # made once per language, not once per person
