@@ -104,3 +104,35 @@ def test_a_moderator_records_a_meeting_and_a_consent_decision(
     assert not at.exception, [e.value for e in at.exception]
     assert [d for d in at.get("download_button") if d.proto.label == "Tagesordnung der Gruppe (PDF)"]
     assert "Sommerfest im Park" in _text(at)
+
+
+def test_a_connector_sees_the_flyer_a_consultation_asks_about(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    import io
+
+    from PIL import Image
+
+    at = _app(monkeypatch, demo_dir, tmp_path)
+    at.run()  # the demo register is seeded
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 20), "#2b6cb0").save(picture, format="PNG")
+    register = Register(store.demo_database_url(), demo=True)
+    coordinator = accounts.login(register, "koordination@demo.invalid", demo.DEMO_PASSWORD)
+    decide.open_consultation(
+        register,
+        "Passt das Bild zum Familientag?",
+        by=coordinator,
+        deadline=date.today(),
+        attachment=decide.Attachment("bild.png", picture.getvalue()),
+    )
+    register.close()
+    log_in_here(at, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    at.switch_page("app_pages/group.py").run()
+    at.session_state["group_panel"] = "consultations"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Passt das Bild zum Familientag?" in _text(at)
+    assert len(at.get("image")) == 1  # the picture shows on the page
+    labels = [b.proto.label.replace("\\", "") for b in at.get("download_button")]
+    assert "Datei ansehen: bild.png" in labels, labels
