@@ -386,7 +386,7 @@ def consultations_panel(who: Principal) -> None:
                         t("group.until", date=i18n.format_date(row.deadline, lang()))
                         if row.open
                         else t("group.closed"),
-                        ", ".join(i18n.LANGUAGES.get(x, x) for x in row.languages),
+                        i18n.ui_languages(row.languages, lang()),
                         t("group.answers", n=int(row.answers)),
                     ]
                 )
@@ -407,7 +407,7 @@ def consultations_panel(who: Principal) -> None:
             if who.may(Action.CONSULT) and row.answers:
                 answers = decide.consultation_answers(register(), int(row.id), by=who)
                 for a in answers.itertuples():
-                    st.markdown(f"- {plain(a.text)} ({i18n.LANGUAGES.get(a.lang, a.lang)})")
+                    st.markdown(f"- {plain(a.text)} ({i18n.ui_languages([a.lang], lang())})")
             if who.may(Action.CONSULT) and row.open:
                 with st.form(f"group_close_{row.id}"):
                     changed = st.text_area(t("group.what_changed"))

@@ -53,9 +53,14 @@ def plain(text: object) -> str:
     Text typed by a user or read from data, safe to put into Markdown: shown exactly as written.
 
     Without this, ``![x](https://host/p.png)`` in a concern would make every reader's browser fetch an image
-    from an outside host, and ``**`` or ``$`` would change how the text looks.
+    from an outside host, and ``**`` or ``$`` would change how the text looks. On a right-to-left page the
+    text is isolated (U+2068 … U+2069, after the text's own bidi controls were removed), so a German title
+    keeps its question mark at its end instead of jumping to the Arabic sentence's side.
     """
-    return tables.markdown_text(text)
+    shown = tables.markdown_text(text)
+    if shown and i18n.direction(lang()) == "rtl":
+        return f"\u2068{shown}\u2069"
+    return shown
 
 
 _BOUND_LANGUAGE: contextvars.ContextVar[str | None] = contextvars.ContextVar("bound_language", default=None)

@@ -1038,6 +1038,23 @@ def _seed_knowledge(
         )
 
 
+def _demo_flyer() -> bytes:
+    """An invented flyer (PNG) for the demo's consultation, drawn here: no file leaves the project's code."""
+    import io  # noqa: PLC0415 - only the demo draws it
+
+    from matplotlib.figure import Figure  # noqa: PLC0415
+
+    fig = Figure(figsize=(4, 5.6), dpi=90, facecolor="#fdf6e3")
+    fig.text(0.5, 0.86, "Familientag", ha="center", fontsize=26, fontweight="bold", color="#2b6cb0")
+    fig.text(0.5, 0.76, "im Rathaus", ha="center", fontsize=16)
+    for n, line in enumerate(("Samstag, 14 bis 18 Uhr", "Spiele · Beratung · Essen", "Eintritt frei")):
+        fig.text(0.5, 0.56 - n * 0.1, line, ha="center", fontsize=13)
+    fig.text(0.5, 0.08, "Demo (erfunden)", ha="center", fontsize=10, color="#9c4221")
+    out = io.BytesIO()
+    fig.savefig(out, format="png", facecolor=fig.get_facecolor())
+    return out.getvalue()
+
+
 def _seed_group(register: Register, *, by: Principal, today: date) -> None:
     """
     The connectors' year as a group, invented like everything in the demo.
@@ -1205,6 +1222,7 @@ def _seed_group(register: Register, *, by: Principal, today: date) -> None:
         deadline=date.today() + timedelta(days=1),
         languages=("de", "ar", "tr"),
         document="Familientag im Rathaus: Spiele, Beratung, Essen. Eintritt frei.",
+        attachment=decide.Attachment("flyer-familientag.png", _demo_flyer()),
     )
     decide.answer_consultation(register, flyer, "Bitte die Uhrzeit groß schreiben.", by=member(a))
     decide.answer_consultation(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import tomllib
+from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
@@ -82,6 +83,19 @@ def language_list(german: str, lang: str) -> str:
     """A comma-separated list of German language names (``Deutsch, Arabisch``) in `lang`."""
     parts = [p for p in (x.strip() for x in german.split(",")) if p]
     return ("، " if lang == "ar" else ", ").join(language_name(p, lang) for p in parts)
+
+
+def ui_languages(codes: Iterable[str], lang: str) -> str:
+    """
+    The app's languages by code (``de``, ``ar``) as each names itself, as a list in `lang`.
+
+    On a right-to-left page each name is isolated (U+2068 … U+2069) and the Arabic comma separates them, so
+    ``Deutsch, English`` keeps its order inside an Arabic sentence.
+    """
+    names = [LANGUAGES.get(code, code) for code in codes]
+    if direction(lang) == "rtl":
+        return "، ".join(f"\u2068{name}\u2069" for name in names)
+    return ", ".join(names)
 
 
 def time_range(start: str, end: str, lang: str) -> str:

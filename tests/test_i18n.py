@@ -204,3 +204,9 @@ def test_a_time_range_keeps_its_order_in_right_to_left_text() -> None:
     assert i18n.time_range("09:00", "11:00", "de") == "09:00–11:00"
     rtl = i18n.time_range("09:00", "11:00", "ar")
     assert rtl.replace("\u200e", "") == "09:00–11:00" and rtl.count("\u200e") == 4
+
+
+def test_the_apps_languages_keep_their_order_in_right_to_left_text() -> None:
+    assert i18n.ui_languages(["de", "en"], "de") == "Deutsch, English"
+    shown = i18n.ui_languages(["de", "en"], "ar")
+    assert shown == "\u2068Deutsch\u2069، \u2068English\u2069"  # each name isolated, the Arabic comma
