@@ -316,6 +316,35 @@ def _cmd_certificate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_profile_check(args: argparse.Namespace) -> int:
+    from geo import city  # noqa: PLC0415
+
+    profile = city.load_profile(args.profile)
+    levels = " › ".join(level.name(args.lang) for level in (profile.unit, *profile.parents))
+    print(
+        i18n.translate(
+            "cli.profile_valid",
+            args.lang,
+            city=profile.name,
+            levels=levels,
+            n=len(profile.indicators),
+            layers=len(profile.layers()),
+        )
+    )
+    if not args.files:
+        return 0
+    files = [
+        f
+        for path in args.files
+        for f in (sorted(path.rglob("*")) if path.is_dir() else [path])
+        if f.is_file()
+    ]
+    data = city.check(profile, files)
+    for line in city.check_lines(data, args.lang):
+        print(line)
+    return 0 if data.report.usable else 2
+
+
 def _cmd_impact(args: argparse.Namespace) -> int:
     from geo import decide, documents, impact  # noqa: PLC0415
 
@@ -585,6 +614,20 @@ def parser() -> argparse.ArgumentParser:
     fetch.add_argument("--out", type=Path, default=get_settings().user_dir / "official")
     fetch.add_argument("--base-url", default=PORTAL_BASE_URL, help="a mirror of the open-data portal")
     fetch.set_defaults(func=_cmd_fetch)
+
+    prof = sub.add_parser(
+        "profile", help="city profiles: check one, and which layer each of a city's files is"
+    )
+    prof_sub = prof.add_subparsers(dest="profile_command", required=True)
+    pcheck = prof_sub.add_parser(
+        "check",
+        help="validate a profile (a bundled city or a .toml file); with files: which layer each is, what joins",
+    )
+    pcheck.add_argument("profile", help="a bundled city (duesseldorf, berlin) or the path of a profile file")
+    pcheck.add_argument(
+        "files", type=Path, nargs="*", help="the city's files as it publishes them, any order"
+    )
+    pcheck.set_defaults(func=_cmd_profile_check)
 
     imp = sub.add_parser("import", help="import official files into a dataset folder")
     imp.add_argument("--sozialraeume", type=Path, required=True)

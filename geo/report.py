@@ -27,11 +27,14 @@ class Issue:
             if isinstance(v, int) and not isinstance(v, bool)
             else v
             for k, v in self.params.items()
+            if k != "n"
         }
         key = f"issue.{self.code}"
         if variant := params.pop("variant", None):
             key = f"{key}.{variant}"
-        return i18n.translate(key, lang, ids=list(self.ids), n=len(self.ids), **params)
+        # `n` counts the IDs, unless the finding counts more than it lists (it then names `n` itself)
+        count = self.params.get("n", len(self.ids))
+        return i18n.translate(key, lang, ids=list(self.ids), n=count, **params)
 
     def as_dict(self, lang: str = i18n.DEFAULT_LANGUAGE) -> dict[str, Any]:
         """JSON-ready form: code, message and ids."""

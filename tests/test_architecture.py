@@ -31,6 +31,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "logs",
     ),
     "data": (
+        "city",
         "indicators",
         "sources",
         "validate",

@@ -1,0 +1,208 @@
+"""
+City profiles (issue 29): a city is a TOML file. The bundled profiles load and name their levels; every
+mistake in a profile is named with its field; Berlin's real files (``../shared/data/raw/berlin-lor/``) are
+recognised as published and checked (542 Planungsräume, invalid ones, duplicate and mangled names, IDs that
+join nothing); a need index from S1/S3/S4 agrees with the city's own status index; Düsseldorf's real files
+fit its profile.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from geo import city, i18n, need
+from tests.conftest import QUARTIERSATLAS_CSV, RAW, REGISTRY, ROOT, SOZIALRAEUME
+
+BERLIN = RAW / "berlin-lor"
+OLD_447 = BERLIN / "not_joinable_old_plr_447" / "mss_2021_kontext_indikatoren_k08_k14_k15.csv"
+
+
+def _berlin_files() -> list[Path]:
+    """Berlin's files as published (the Shapefile's parts, the tables, the points), without the old edition."""
+    return [p for p in BERLIN.rglob("*") if p.is_file() and p.parent.name != "not_joinable_old_plr_447"]
+
+
+@pytest.fixture(scope="module")
+def berlin() -> city.CityData:
+    return city.check(city.load_profile("berlin"), _berlin_files())
+
+
+def test_the_bundled_profiles_load_and_name_their_levels_in_every_language() -> None:
+    assert city.bundled() == ["berlin", "duesseldorf"]
+    berlin = city.load_profile("berlin")
+    assert berlin.metric_crs == "EPSG:25833" and berlin.id_width == 8
+    assert [p.key for p in berlin.parents] == ["bezirksregion", "prognoseraum", "bezirk"]
+    assert berlin.unit.name("de", plural=True) == "Planungsräume"
+    assert berlin.parent_id(berlin.parents[0], "01100101") == "011001"
+    assert berlin.normalise_id("1100101") == "01100101" and berlin.normalise_id(1100101.0) == "01100101"
+    assert berlin.normalise_id("123456789") is None and berlin.normalise_id("01x00101") is None
+    duesseldorf = city.load_profile()  # the default
+    assert duesseldorf.key == "duesseldorf" and duesseldorf.metric_crs == "EPSG:25832"
+    assert duesseldorf.normalise_id("11001") == "011001"
+    assert len(duesseldorf.indicators) >= 40  # the Quartiersatlas catalogue the app always used
+    for profile in (berlin, duesseldorf):
+        for level in (profile.unit, *profile.parents):
+            assert set(level.names) == set(i18n.LANGUAGES), (profile.key, level.key)
+        for indicator in profile.indicators:
+            assert indicator.direction in city.DIRECTIONS and indicator.label("ar")
+
+
+def _broken(tmp_path: Path, old: str, new: str) -> Path:
+    text = (city.CITIES_DIR / "berlin.toml").read_text(encoding="utf-8")
+    assert old in text, old
+    path = tmp_path / "stadt.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "field"),
+    [
+        ('id_width = 8 ', "id_widht = 8 ", "city.field_unknown", "unit.id_widht"),  # a typo is not a default
+        ('metric_crs = "EPSG:25833"', 'metric_crs = "EPSG:4326"', "city.crs_not_metric", "city.metric_crs"),
+        ('metric_crs = "EPSG:25833"', 'metric_crs = "EPSG:99999"', "city.crs_unknown", "city.metric_crs"),
+        ("extent = [13.05, 52.30, 13.80, 52.70]", "extent = [13.80, 52.30, 13.05, 52.70]", "city.box_order", "city.extent"),
+        ('table = "mss_kontext"\ncolumn = "KI_01"', 'table = "mss_kontex"\ncolumn = "KI_01"', "city.table_unknown", "indicator[4].table"),
+        ('direction = "none"                        # context', 'direction = "sideways"  # context', "city.field_choice", "indicator[7].direction"),
+        ("prefix = 6 ", "prefix = 9 ", "city.field_range", "parent[0].prefix"),
+        ('id_column = "PLR_ID"\nname_column = "PLR_NAME"\nassume_crs', 'name_column = "PLR_NAME"\nassume_crs', "city.field_missing", "geometry.id_column"),
+        ('decimal = ","\nencoding = "utf-8-sig"\nsource = "SenSBW', 'decimal = ";"\nencoding = "utf-8-sig"\nsource = "SenSBW', "city.field_choice", "table[3].decimal"),
+    ],
+)  # fmt: skip
+def test_a_mistake_in_a_profile_is_named_with_its_field(
+    tmp_path: Path, old: str, new: str, key: str, field: str
+) -> None:
+    with pytest.raises(city.ProfileError) as caught:
+        city.load_profile(_broken(tmp_path, old, new))
+    assert caught.value.key == key and caught.value.params["field"] == field
+    assert field in caught.value.message("de") and "{" not in caught.value.message("ar")
+
+
+def test_an_unknown_city_or_a_file_that_is_no_toml_is_refused_in_a_sentence(tmp_path: Path) -> None:
+    with pytest.raises(city.ProfileError) as unknown:
+        city.load_profile("hamburg")
+    assert "berlin, duesseldorf" in unknown.value.message("de")
+    bad = tmp_path / "kaputt.toml"
+    bad.write_text("[city\nname = 1", encoding="utf-8")
+    with pytest.raises(city.ProfileError) as not_toml:
+        city.load_profile(bad)
+    assert not_toml.value.key == "city.not_toml"
+
+
+@pytest.mark.real_data
+def test_berlins_files_are_recognised_as_published_and_checked(berlin: city.CityData) -> None:
+    data = berlin
+    assert set(data.files) == {
+        "geometry", "mss_indizes", "mss_index_indikatoren", "mss_kontext", "lor", "einwohner", "mss_z",
+        "jugendfreizeit",
+    }  # fmt: skip
+    units = data.units
+    assert len(units) == 542 and units["unit_id"].str.fullmatch(r"\d{8}").all()
+    assert "01100101" in set(units["unit_id"])  # the leading zero kept
+    assert units["bezirk"].nunique() == 12 and units["bezirksregion"].nunique() == 143
+    assert units.crs.to_string() == "EPSG:4326"
+    report = data.report
+    assert report.usable, [i.message("de") for i in report.errors]
+    (invalid,) = [i for i in report.find("city_rows_invalid") if i.params["file"] == "mss_2021_indizes.csv"]
+    assert set(invalid.ids) == {"03300515", "03400831", "04400725", "05300838", "06200418", "10100205"}
+    (twice,) = report.find("city_name_twice")
+    assert twice.params["name"] == "Schloßstraße" and set(twice.ids) == {"04300414", "06100102"}
+    (mangled,) = [
+        i for i in report.find("city_names_differ") if i.params["file"] == "mss_2021_kontext_indikatoren.csv"
+    ]
+    assert mangled.params["n"] >= 16 and "01100416: Arkonaplatz / Arkoplatz" in mangled.ids
+    values = data.indicators()
+    assert values["s1_arbeitslose"].notna().sum() == 536  # the 6 invalid ones are missing, not -9999
+    assert values["s1_arbeitslose"].min() >= 0
+    assert values.at["01100101", "s1_arbeitslose"] == pytest.approx(4.22594)
+    assert values["einwohner_2022"].sum() == 3_821_881  # "–" means nobody lives there
+    assert (
+        report.counts["points:jugendfreizeit"] == 407
+        and report.counts["units_with_points:jugendfreizeit"] == 269
+    )
+    assert data.points["jugendfreizeit"].crs.to_string() == "EPSG:4326"  # UTM metres read as such
+
+
+@pytest.mark.real_data
+def test_a_need_index_from_s1_s3_s4_agrees_with_berlins_own_status_index(berlin: city.CityData) -> None:
+    values = berlin.indicators()
+    table = values.rename_axis("sozialraum_id").reset_index()
+    index = need.need_index(
+        table, [need.Component(c) for c in ("s1_arbeitslose", "s3_transfer", "s4_kinderarmut")]
+    )
+    both = pd.DataFrame(
+        {"score": index.score, "status": values["status_index"], "klasse": values["status_index_klasse"]}
+    )
+    both = both.dropna()
+    assert len(both) == 536
+    rho = both["score"].corr(both["status"], method="spearman")
+    assert rho > 0.99, rho  # the city's Status-Index is the standardised sum of the same three z-scores
+    assert both["score"].corr(both["klasse"], method="spearman") > 0.8  # four classes tie many ranks
+
+
+@pytest.mark.real_data
+def test_a_table_of_another_edition_joins_nothing_and_says_so() -> None:
+    profile = city.load_profile("berlin")
+    shapes = [p for p in BERLIN.glob("lor_planungsraeume_2021.*")]
+    data = city.check(profile, [*shapes, OLD_447])
+    (unknown,) = data.report.find("city_ids_unknown")
+    assert unknown.params["n"] == 447 and unknown.params["rows"] == 447 and len(unknown.ids) == city.SHOWN_IDS
+    (without,) = data.report.find("city_units_without_row")
+    assert without.params["n"] == 542
+    both = city.check(profile, [*shapes, OLD_447, BERLIN / "mss_2021_kontext_indikatoren.csv"])
+    assert both.report.find("city_file_twice") and not both.report.usable
+
+
+@pytest.mark.real_data
+def test_a_file_no_layer_takes_is_named_and_a_read_me_is_left_aside(tmp_path: Path) -> None:
+    stray = tmp_path / "haushalte.csv"
+    stray.write_text("A;B\n1;2\n", encoding="utf-8")
+    data = city.check(
+        city.load_profile("berlin"), [*BERLIN.glob("lor_planungsraeume_2021.*"), stray, BERLIN / "SOURCE.md"]
+    )
+    assert [i.params["file"] for i in data.report.find("city_file_unplaced")] == ["haushalte.csv"]
+    assert [i.params["file"] for i in data.report.find("city_file_ignored")] == ["SOURCE.md"]
+    with pytest.raises(city.DataError) as missing:
+        city.check(city.load_profile("berlin"), [BERLIN / "mss_2021_indizes.csv"])
+    assert missing.value.key == "city.no_geometry"
+
+
+@pytest.mark.real_data
+def test_duesseldorfs_real_files_fit_its_profile() -> None:
+    data = city.check(city.load_profile("duesseldorf"), [SOZIALRAEUME, QUARTIERSATLAS_CSV, REGISTRY])
+    assert set(data.files) == {"geometry", "quartiersatlas", "welcome_points"}
+    assert len(data.units) == 171 and data.units["unit_id"].str.fullmatch(r"\d{6}").all()
+    assert not data.report.find("city_ids_unknown") and not data.report.find("city_units_without_row")
+    values = data.indicators()
+    assert values["sgb2_quote"].notna().sum() >= 160
+    assert data.report.counts["points:welcome_points"] > 0
+    assert data.units["stadtbezirk"].nunique() == 10
+
+
+@pytest.mark.real_data
+def test_the_command_line_checks_a_profile_and_a_citys_files() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "geo", "profile", "check", "berlin", str(BERLIN)],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert run.returncode == 2, run.stderr  # the folder holds both editions of the context table
+    assert "Das Profil Berlin ist gültig: Planungsraum › Bezirksregion › Prognoseraum › Bezirk" in run.stdout
+    assert "lor_planungsraeume_2021.shp → Planungsräume (Grenzen)" in run.stdout
+    assert "Zwei Dateien für »MSS 2021: Kontextindikatoren«" in run.stdout and "Traceback" not in run.stderr
+    only = subprocess.run(
+        [sys.executable, "-m", "geo", "profile", "check", "nirgendwo"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert (
+        only.returncode == 2
+        and "nicht bekannt" in only.stderr + only.stdout
+        and "Traceback" not in only.stderr
+    )
