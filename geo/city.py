@@ -44,7 +44,7 @@ from pyproj.exceptions import CRSError
 from geo import i18n
 from geo.errors import DataError, SozialraumError
 from geo.report import Report
-from geo.settings import STORAGE_CRS
+from geo.settings import STORAGE_CRS, UNIT_ID_MAX
 
 #: The bundled profiles.
 CITIES_DIR = Path(__file__).resolve().parent / "cities"
@@ -389,8 +389,8 @@ def _unit(raw: Any) -> tuple[Level, int, str]:
     """The mapped unit: its level, the ID's width and its pattern."""
     f = _Fields(raw, "unit", {"key", "names", "id_width", "id_pattern"})
     width = int(f.number("id_width"))
-    if not 1 <= width <= 20:
-        raise ProfileError("city.field_range", field="unit.id_width", low=1, high=20)
+    if not 1 <= width <= UNIT_ID_MAX:
+        raise ProfileError("city.field_range", field="unit.id_width", low=1, high=UNIT_ID_MAX)
     pattern = f.text("id_pattern", rf"\d{{{width}}}")
     try:
         re.compile(pattern)

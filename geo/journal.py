@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from geo import coverage, sources
 from geo.access import AccessDeniedError, Action, Principal
+from geo.settings import UNIT_ID_MAX
 from geo.store import Base, ConcurrentEditError, Register, RegisterError, RowProblem, Tx
 from geo.tables import FORMULA_PREFIXES, printable
 
@@ -70,7 +71,7 @@ class Activity(Base):
     title: Mapped[str] = mapped_column(String(200))
     starts_at: Mapped[datetime] = mapped_column(DateTime)
     ends_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    sozialraum_id: Mapped[str] = mapped_column(String(6))
+    sozialraum_id: Mapped[str] = mapped_column(String(UNIT_ID_MAX))
     welcome_point_id: Mapped[str | None] = mapped_column(String(120), nullable=True)
     venue: Mapped[str] = mapped_column(String(300), default="")
     lat: Mapped[float | None] = mapped_column(Float, nullable=True)

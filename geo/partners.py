@@ -34,7 +34,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from geo import i18n
 from geo.access import AccessDeniedError, Action, Principal
-from geo.settings import env_number
+from geo.settings import UNIT_ID_MAX, env_number
 from geo.store import (
     Assignment,
     Base,
@@ -119,7 +119,7 @@ class PartnerArea(Base):
 
     __tablename__ = "partner_area"
     partner_id: Mapped[str] = mapped_column(ForeignKey("partner.id"), primary_key=True)
-    sozialraum_id: Mapped[str] = mapped_column(String(6), primary_key=True)
+    sozialraum_id: Mapped[str] = mapped_column(String(UNIT_ID_MAX), primary_key=True)
 
 
 class PartnerTandem(Base):

@@ -12,6 +12,8 @@ from geo.errors import SozialraumError
 STORAGE_CRS = "EPSG:4326"
 #: ETRS89 / UTM zone 32N, the official CRS in North Rhine-Westphalia: every area and distance is measured here.
 METRIC_CRS = "EPSG:25832"
+#: The longest unit ID any city profile may use (`geo.city`; migration 0011 widened the register's columns).
+UNIT_ID_MAX = 20
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -54,7 +54,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from geo import logs
 from geo.access import AccessDeniedError, Action, Principal, require
 from geo.errors import DataError
-from geo.settings import env_number, get_settings
+from geo.settings import UNIT_ID_MAX, env_number, get_settings
 
 
 class RegisterError(DataError):
@@ -81,7 +81,7 @@ class Connector(Base):
     display_name: Mapped[str] = mapped_column(String(80))
     languages: Mapped[str] = mapped_column(String(300), default="")
     contact: Mapped[str] = mapped_column(String(300), default="")
-    home_sozialraum_id: Mapped[str | None] = mapped_column(String(6), nullable=True)
+    home_sozialraum_id: Mapped[str | None] = mapped_column(String(UNIT_ID_MAX), nullable=True)
     active: Mapped[bool] = mapped_column(default=True)
     #: The day the person left the programme (set when marked inactive): retention counts from here.
     left_on: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -121,7 +121,7 @@ class Assignment(Base):
     __tablename__ = "assignment"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tandem_id: Mapped[int] = mapped_column(ForeignKey("tandem.id"))
-    sozialraum_id: Mapped[str] = mapped_column(String(6))
+    sozialraum_id: Mapped[str] = mapped_column(String(UNIT_ID_MAX))
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -357,7 +357,7 @@ def _hide_password(url: str) -> str:
 MIGRATION_LOCK = 0x534B2D4D
 
 #: The newest migration in `geo/migrations/versions` (a test compares it with Alembic's own head).
-HEAD_REVISION = "0010"
+HEAD_REVISION = "0011"
 
 
 def schema_revision(engine: Engine) -> str | None:
@@ -426,6 +426,9 @@ def migrate(engine: Engine, *, revision: str = "head") -> None:
         # lock to the end of the transaction (the next process waits, then finds the schema current);
         # SQLite takes its write lock at BEGIN IMMEDIATE instead of at the first write
         connection.info["begin_immediate"] = True
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:  # SQLite's procedure for copying a table: foreign keys off (outside any transaction), the
+            _sqlite_pragma(connection, "PRAGMA foreign_keys=OFF")  # copy, then one check of every reference
         try:
             with connection.begin():
                 if engine.dialect.name == "postgresql":
@@ -440,12 +443,24 @@ def migrate(engine: Engine, *, revision: str = "head") -> None:
                 after = connection.execute(
                     text("SELECT version_num FROM alembic_version")
                 ).scalar_one_or_none()
+                if sqlite and (broken := connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()):
+                    msg = f"foreign keys broken by the migration: {broken[:5]}"
+                    raise RuntimeError(msg)  # rolls the whole migration back
                 if after != before:
                     logs.get("store").info(
                         "database schema migrated from %s to %s (%s)", before, after, engine.dialect.name
                     )
         finally:
             connection.info.pop("begin_immediate", None)
+            if sqlite:
+                _sqlite_pragma(connection, "PRAGMA foreign_keys=ON")
+
+
+def _sqlite_pragma(connection: Connection, statement: str) -> None:
+    """A PRAGMA that only works outside a transaction, on the driver's own connection (autocommit)."""
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    raw.execute(statement)
 
 
 @event.listens_for(Session, "before_flush")

@@ -206,3 +206,92 @@ def test_the_command_line_checks_a_profile_and_a_citys_files() -> None:
         and "nicht bekannt" in only.stderr + only.stdout
         and "Traceback" not in only.stderr
     )
+
+
+def test_the_register_keeps_unit_ids_of_any_city(register_url: str) -> None:
+    """Migration 0011: Berlin's 8-digit Planungsraum IDs fit every column that holds a unit ID."""
+    from datetime import date, datetime
+
+    from geo import journal, store
+    from geo.access import Principal
+
+    cli = Principal.cli()
+    register = store.Register(register_url)
+    try:
+        assert store.schema_revision(register.engine) == store.HEAD_REVISION == "0011"
+        ids = {"01100101", "12500930"}
+        members = [register.add_connector(n, "Deutsch", by=cli) for n in ("Ada", "Bea")]
+        tandem = register.create_tandem("Tandem Mitte", members, by=cli, start=date(2026, 1, 1))
+        register.assign(tandem, "01100101", by=cli, valid_from=date(2026, 1, 1), known_ids=ids)
+        journal.add_activity(
+            register, by=cli, kind="quizabend", title="Quiz", starts_at=datetime(2026, 3, 1, 18),
+            sozialraum_id="12500930", known_ids=ids, tandem_id=tandem,
+        )  # fmt: skip
+        assert [a.sozialraum_id for a in register.assignments()] == ["01100101"]
+        assert set(journal.activities(register, by=cli)["sozialraum_id"]) == {"12500930"}
+    finally:
+        register.close()
+
+
+def test_an_older_sqlite_register_with_data_widens_without_losing_a_row(tmp_path: Path) -> None:
+    """SQLite copies each table to widen it (foreign keys off during the copy, checked after it)."""
+    from datetime import date, datetime
+
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from geo import journal, store
+    from geo.access import Principal
+
+    cli = Principal.cli()
+    url = f"sqlite:///{tmp_path / 'alt.sqlite'}"
+    register = store.Register(url)
+    members = [
+        register.add_connector(n, "Deutsch", by=cli, home_sozialraum_id="011001") for n in ("Ada", "Bea")
+    ]
+    tandem = register.create_tandem("Tandem Nord", members, by=cli, start=date(2026, 1, 1))
+    register.assign(tandem, "011001", by=cli, valid_from=date(2026, 1, 1), known_ids={"011001"})
+    journal.add_activity(
+        register, by=cli, kind="quizabend", title="Quiz", starts_at=datetime(2026, 3, 1, 18),
+        sozialraum_id="011001", known_ids={"011001"}, tandem_id=tandem,
+    )  # fmt: skip
+    register.close()
+    engine = store.make_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(Path(store.__file__).parent / "migrations"))
+    with engine.connect() as connection:  # back to 0010, as a register from before this change is
+        connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        with connection.begin():
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0010")
+
+    def widths() -> dict[str, int | None]:
+        inspector = sa.inspect(engine)
+        return {
+            f"{table}.{column['name']}": getattr(column["type"], "length", None)
+            for table in ("connector", "assignment", "activity", "partner_area")
+            for column in inspector.get_columns(table)
+            if "sozialraum_id" in column["name"]
+        }
+
+    def counts() -> dict[str, int]:
+        with engine.connect() as c:
+            return {
+                t: c.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one()
+                for t in ("connector", "tandem_member", "assignment", "activity")
+            }
+
+    assert set(widths().values()) == {6}
+    before = counts()
+    store.migrate(engine)
+    assert set(widths().values()) == {20} and counts() == before == {
+        "connector": 2,
+        "tandem_member": 2,
+        "assignment": 1,
+        "activity": 1,
+    }
+    with engine.connect() as c:
+        assert c.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+        assert c.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1  # on again for everyone after
+    engine.dispose()
