@@ -143,7 +143,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
     from geo import dataset, maps, webmap  # noqa: PLC0415
 
     data = dataset.load_dataset(args.data_dir)
-    indicator = args.indicator or maps.default_indicator(data.indicator_ids())
+    indicator = args.indicator or maps.default_indicator(data.indicator_ids(), data.catalogue)
     base = webmap.base_payload(data, maps.map_geometry(data), lang=args.lang)
     styling = maps.style_indicator(data, indicator, lang=args.lang)  # type: ignore[arg-type]
     lines = webmap.lines_for(data, "indikator", indicator_id=indicator, lang=args.lang)
@@ -158,7 +158,7 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     from geo import coverage, need  # noqa: PLC0415
 
     data, register = _dataset_and_register(args)
-    result = need.need_index(data.spaces, need.default_components(data.indicator_ids()))
+    result = need.need_index(data.spaces, need.default_components(data.indicator_ids(), data.catalogue))
     assignments = register.active_assignments()
     table = coverage.coverage_table(
         data.spaces, data.welcome_points, result.score, result.need_class, assignments, measure=args.distance

@@ -43,6 +43,8 @@ from pyproj.exceptions import CRSError
 
 from geo import i18n
 from geo.errors import DataError, SozialraumError
+from geo.indicators import Catalogue
+from geo.indicators import Indicator as IndicatorEntry
 from geo.report import Report
 from geo.settings import STORAGE_CRS, UNIT_ID_MAX
 
@@ -162,6 +164,9 @@ class CityProfile:
     default_view: tuple[float, float, float] = (0.0, 0.0, 11.0)  # lat, lon, zoom
     download_hosts: tuple[str, ...] = ()
     clip: tuple[float, float, float, float] | None = None
+    #: The indicator a map opens with, and the need index's default recipe (indicator ids).
+    default_indicator: str = ""
+    default_need: tuple[str, ...] = ()
     #: Where it was read from.
     path: Path | None = None
 
@@ -471,8 +476,11 @@ def _profile(raw: dict[str, Any], path: Path) -> CityProfile:
     top = _Fields(
         raw,
         "",
-        {"city", "unit", "parent", "geometry", "table", "indicator", "indicators", "population", "points"},
-    )
+        {
+            "city", "unit", "parent", "geometry", "table", "indicator", "indicators", "population", "points",
+            "defaults",
+        },
+    )  # fmt: skip
     city = _Fields(
         top.raw.get("city"),
         "city",
@@ -500,6 +508,14 @@ def _profile(raw: dict[str, Any], path: Path) -> CityProfile:
         raise ProfileError(
             "city.key_twice", field="indicator.id", value=next(i for i in ids if ids.count(i) > 1)
         )
+    known = set(ids)
+    defaults = _Fields(top.raw.get("defaults", {}), "defaults", {"indicator", "need"})
+    default_indicator = defaults.text("indicator", "")
+    default_need = defaults.texts("need")
+    for n, chosen in enumerate((default_indicator, *default_need)):
+        if chosen and chosen not in known:
+            where = "defaults.indicator" if n == 0 else f"defaults.need[{n - 1}]"
+            raise ProfileError("city.indicator_unknown", field=where, value=chosen)
     population = ("", "")
     if "population" in top.raw:
         pop = _Fields(top.raw["population"], "population", {"table", "column"})
@@ -521,7 +537,43 @@ def _profile(raw: dict[str, Any], path: Path) -> CityProfile:
         default_view=(view.number("lat"), view.number("lon"), view.number("zoom", 11)),
         download_hosts=city.texts("download_hosts"),
         clip=city.box("clip", required=False),
+        default_indicator=default_indicator,
+        default_need=default_need,
         path=path,
+    )
+
+
+def catalogue(profile: CityProfile) -> Catalogue:
+    """The profile's indicators as the app's catalogue (`geo.indicators.Catalogue`), with their sources."""
+    sources = {layer.key: layer for layer in profile.tables}
+    entries = []
+    for i in profile.indicators:
+        layer = sources[i.table]
+        entries.append(
+            IndicatorEntry(
+                id=i.id,
+                column=i.column,
+                label_de=i.label("de"),
+                label_en=i.label("en"),
+                label_tr=i.label("tr"),
+                label_ar=i.label("ar"),
+                label_uk=i.label("uk"),
+                label_ru=i.label("ru"),
+                unit=i.unit,
+                direction=i.direction,  # type: ignore[arg-type]  # validated against DIRECTIONS
+                kind=i.kind,
+                source=layer.source,
+                reference_date=i.reference_date or layer.reference_date,
+            )
+        )
+    first = profile.tables[0] if profile.tables else profile.geometry
+    chosen = profile.default_indicator or next((e.id for e in entries if e.direction == "up"), "")
+    return Catalogue(
+        indicators=tuple(entries),
+        source=first.source,
+        reference_date=first.reference_date,
+        default_indicator=chosen,
+        default_need=tuple((i, 1.0) for i in profile.default_need),
     )
 
 

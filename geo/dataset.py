@@ -30,12 +30,12 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import pandas as pd
 
-from geo import corrections, files, languages, provenance, sources, validate
+from geo import city, corrections, files, languages, provenance, sources, validate
 from geo import series as series_module
 from geo import streets as streets_module
 from geo.access import AccessDeniedError, Action, Principal, require
 from geo.errors import DataError
-from geo.indicators import catalogue
+from geo.indicators import Catalogue, catalogue
 from geo.report import Report
 from geo.settings import STORAGE_CRS
 
@@ -117,6 +117,10 @@ class Dataset:
     imported_welcome_points: gpd.GeoDataFrame | None = None
     #: Values over time (`geo.series.COLUMNS`), when the dataset has them.
     series: pd.DataFrame | None = None
+    #: The indicators this dataset's city describes (Düsseldorf's Quartiersatlas unless a city profile says).
+    catalogue: Catalogue = field(default_factory=catalogue)
+    #: The key of the city profile the dataset was made with (`geo.city`).
+    city: str = "duesseldorf"
 
     def registry_points(self) -> gpd.GeoDataFrame:
         """The Welcome Points as imported, before changes recorded in the app."""
@@ -126,7 +130,83 @@ class Dataset:
 
     def indicator_ids(self) -> list[str]:
         """Catalogue ids that have at least one value in this dataset, in catalogue order."""
-        return [i for i in catalogue().ids() if i in self.spaces.columns and self.spaces[i].notna().any()]
+        return [i for i in self.catalogue.ids() if i in self.spaces.columns and self.spaces[i].notna().any()]
+
+
+def from_city(data: city.CityData, *, title: str = "") -> Dataset:
+    """
+    A dataset from a city's files read with its profile (`geo.city.check`), for any city.
+
+    What the map, the need index, coverage and the exports work on. `spaces` gets the app's columns: ``sozialraum_id`` (the unit ID, as long as the city's), ``name``, the first
+    parent level as ``stadtteil_nr``, the top one as ``stadtbezirk``, the population as ``bevoelkerung``, and
+    every indicator of the profile by its ID (missing and invalid values empty). The first point layer takes
+    the place of the Welcome Points. The catalogue is the profile's (`geo.city.catalogue`).
+    """
+    profile = data.profile
+    units = data.units
+    spaces = gpd.GeoDataFrame(
+        {"sozialraum_id": units["unit_id"].to_numpy(), "name": units["name"].to_numpy()},
+        geometry=units.geometry.to_numpy(),
+        crs=STORAGE_CRS,
+    )
+    parents = [level.key for level in profile.parents]
+    spaces["stadtteil_nr"] = units[parents[0]].to_numpy() if parents else ""
+    spaces["stadtteil"] = ""
+    top = units[parents[-1]] if parents else pd.Series("0", index=units.index)
+    spaces["stadtbezirk"] = pd.to_numeric(top, errors="coerce").fillna(0).astype(int).to_numpy()
+    values = data.indicators()
+    for column in values.columns:
+        spaces[column] = values[column].to_numpy()
+    table_key, column = profile.population
+    if table_key in data.tables:
+        described = {layer.key: layer for layer in profile.tables}
+        population = city.indicator_values(
+            profile,
+            data.tables[table_key],
+            described[table_key],
+            city.Indicator("bevoelkerung", table_key, column, {"de": ""}),
+        )
+        spaces["bevoelkerung"] = (
+            population[~population.index.duplicated()].reindex(spaces["sozialraum_id"]).to_numpy()
+        )
+    points = next(iter(data.points.values()), None)
+    if points is None:
+        welcome = gpd.GeoDataFrame(
+            {"welcome_point_id": [], "name": [], "sozialraum_id": []}, geometry=[], crs=STORAGE_CRS
+        )
+    else:
+        welcome = points.assign(
+            welcome_point_id=[f"p-{n}" for n in range(len(points))], organisation=points["name"]
+        )
+    records = [
+        provenance.Layer(
+            kind=layer.key,
+            title=layer.label,
+            publisher=layer.source,
+            reference_date=layer.reference_date,
+            licence=layer.licence,
+        )
+        for layer in profile.layers()
+        if layer.key in data.files
+    ]
+    geometry = profile.geometry
+    meta = DatasetMeta(
+        title=title or f"{profile.name}: {profile.unit.name('de', plural=True)}",
+        source=geometry.source,
+        reference_date=geometry.reference_date,
+        licence=geometry.licence,
+        layers=tuple(record.as_dict() for record in records),
+    )
+    return Dataset(
+        folder=data.files["geometry"].parent,
+        meta=meta,
+        spaces=spaces,
+        stadtteile=None,
+        welcome_points=welcome,
+        report=data.report,
+        catalogue=city.catalogue(profile),
+        city=profile.key,
+    )
 
 
 def _write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:

@@ -35,7 +35,7 @@ FIGURES = ("activities", "participants", "logged", "answered", "resolved", "medi
 
 def places(data: Dataset) -> pd.DataFrame:
     """One row per Sozialraum of `data` with its need class (the default index): what `impact` needs."""
-    result = need.need_index(data.spaces, need.default_components(data.indicator_ids()))
+    result = need.need_index(data.spaces, need.default_components(data.indicator_ids(), data.catalogue))
     frame = pd.DataFrame(
         {
             "sozialraum_id": data.spaces["sozialraum_id"].to_numpy(),

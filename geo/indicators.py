@@ -66,6 +66,8 @@ class Catalogue:
     source: str
     reference_date: str
     default_indicator: str
+    #: The need index's default recipe (indicator id, weight); empty: Düsseldorf's (`geo.need.DEFAULT_COMPONENTS`).
+    default_need: tuple[tuple[str, float], ...] = ()
 
     def ids(self) -> list[str]:
         """Indicator ids in catalogue order."""

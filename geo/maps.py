@@ -20,7 +20,7 @@ import shapely
 from geo import dynamics, i18n
 from geo.dataset import Dataset, DatasetMeta
 from geo.errors import DataError
-from geo.indicators import Classes, Indicator, catalogue, classify
+from geo.indicators import Catalogue, Classes, Indicator, catalogue, classify
 from geo.need import CLASS_KEYS, NeedIndex
 from geo.settings import METRIC_CRS, STORAGE_CRS, get_settings
 from geo.tables import printable
@@ -196,7 +196,7 @@ def style_indicator(
     available = dataset.indicator_ids()
     if indicator_id not in available:
         raise DataError("error.unknown_indicator", indicator=indicator_id, found=available)
-    indicator = catalogue().get(indicator_id)
+    indicator = dataset.catalogue.get(indicator_id)
     values = dataset.spaces.set_index("sozialraum_id")[indicator_id]
     classes = classify(values, scheme=scheme, k=k, breaks=breaks)
     colours = palette(classes.k, reverse=indicator.direction == "down")
@@ -256,7 +256,7 @@ def style_change(result: dynamics.Change, *, lang: str = "de") -> Styling:
     return Styling(fill, rows, title, subtitle, layers=frozenset({"series"}), as_of=result.end)
 
 
-def style_need(result: NeedIndex, *, lang: str = "de") -> Styling:
+def style_need(result: NeedIndex, *, lang: str = "de", cat: Catalogue | None = None) -> Styling:
     """The need index in its five named classes, the darkest for very high need."""
     colours = palette(5, reverse=True)
     lookup = np.array([NO_DATA_COLOUR, *colours])
@@ -267,17 +267,17 @@ def style_need(result: NeedIndex, *, lang: str = "de") -> Styling:
         *((c, i18n.translate(key, lang)) for c, key in zip(colours, CLASS_KEYS, strict=True)),
         (NO_DATA_COLOUR, i18n.translate("map.no_data", lang)),
     ]
-    return Styling(fill, rows, i18n.translate("need.title", lang), need_recipe(result, lang))
+    return Styling(fill, rows, i18n.translate("need.title", lang), need_recipe(result, lang, cat))
 
 
-def need_recipe(result: NeedIndex, lang: str = "de") -> str:
+def need_recipe(result: NeedIndex, lang: str = "de", cat: Catalogue | None = None) -> str:
     """
     How the index was made, for a legend or an export.
 
     The indicators with their weights (when not 1) and whether they were turned round, how values were made
-    comparable, how the classes are cut.
+    comparable, how the classes are cut. `cat`: the dataset's catalogue (Düsseldorf's when not given).
     """
-    cat = catalogue()
+    cat = cat or catalogue()
     parts = []
     for c in result.components:
         text = cat.get(c.indicator_id).label(lang)
@@ -358,9 +358,9 @@ def style_pins(dataset: Dataset, *, lang: str = "de") -> Styling:
     return Styling(fill, rows, i18n.translate("map.pins_title", lang), i18n.translate("map.pins_note", lang))
 
 
-def default_indicator(available: list[str]) -> str | None:
+def default_indicator(available: list[str], cat: Catalogue | None = None) -> str | None:
     """The catalogue's default indicator when the dataset has it, else the first available one."""
-    default = catalogue().default_indicator
+    default = (cat or catalogue()).default_indicator
     if default in available:
         return default
     return available[0] if available else None

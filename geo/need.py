@@ -36,7 +36,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from geo.indicators import catalogue
+from geo.indicators import Catalogue, catalogue
 
 Normalisation = Literal["zscore", "percentile", "minmax"]
 NORMALISATIONS: tuple[Normalisation, ...] = ("zscore", "percentile", "minmax")
@@ -68,10 +68,15 @@ class NeedIndex:
     normalisation: Normalisation
 
 
-def default_components(available: list[str]) -> list[Component]:
-    """The default index (SGB-II rate, unemployment rate, child poverty), limited to what the data has."""
-    cat = catalogue()
-    return [Component(i, w, cat.get(i).direction != "down") for i, w in DEFAULT_COMPONENTS if i in available]
+def default_components(available: list[str], cat: Catalogue | None = None) -> list[Component]:
+    """
+    The default index, limited to what the data has.
+
+    Düsseldorf's: SGB-II rate, unemployment rate, child poverty; another city's as its profile says (`cat`).
+    """
+    cat = cat or catalogue()
+    recipe = cat.default_need or DEFAULT_COMPONENTS
+    return [Component(i, w, cat.get(i).direction != "down") for i, w in recipe if i in available]
 
 
 def counted_twice(chosen: list[str], copies: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -80,7 +80,7 @@ def prepare(dataset: Dataset, view: SnapshotView, assignments: pd.DataFrame, *, 
     lang
         Language of all labels.
     """
-    components = list(view.components) or need.default_components(dataset.indicator_ids())
+    components = list(view.components) or need.default_components(dataset.indicator_ids(), dataset.catalogue)
     result = need.need_index(dataset.spaces, components, normalisation=view.normalisation)
     table = coverage.coverage_table(
         dataset.spaces,
@@ -91,11 +91,11 @@ def prepare(dataset: Dataset, view: SnapshotView, assignments: pd.DataFrame, *, 
         measure=view.measure,
     )
     if view.kind == "need":
-        styling = maps.style_need(result, lang=lang)
+        styling = maps.style_need(result, lang=lang, cat=dataset.catalogue)
     elif view.kind == "coverage":
         styling = maps.style_coverage(table, min_class=view.min_class, lang=lang)
     else:
-        indicator = view.indicator or maps.default_indicator(dataset.indicator_ids())
+        indicator = view.indicator or maps.default_indicator(dataset.indicator_ids(), dataset.catalogue)
         if indicator is None:
             styling = maps.Styling(
                 pd.Series(maps.NO_DATA_COLOUR, index=dataset.spaces["sozialraum_id"]),

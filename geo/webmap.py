@@ -35,7 +35,6 @@ import shapely
 from geo import dynamics, i18n
 from geo.assets import leaflet_file
 from geo.dataset import Dataset
-from geo.indicators import catalogue
 from geo.maps import (
     BACKGROUND,
     BEZIRK_COLOUR,
@@ -228,7 +227,7 @@ def coverage_overlay(
 
 
 def _lines_indicator(dataset: Dataset, indicator_id: str, lang: str) -> pd.Series:
-    indicator = catalogue().get(indicator_id)
+    indicator = dataset.catalogue.get(indicator_id)
     values = dataset.spaces.set_index("sozialraum_id")[indicator_id]
     label = indicator.label(lang)
 

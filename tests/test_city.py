@@ -295,3 +295,39 @@ def test_an_older_sqlite_register_with_data_widens_without_losing_a_row(tmp_path
         assert c.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
         assert c.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1  # on again for everyone after
     engine.dispose()
+
+
+@pytest.mark.real_data
+def test_berlin_as_a_dataset_maps_ranks_finds_gaps_and_exports_a_pdf(berlin: city.CityData) -> None:
+    """The map, the need index, coverage gaps and a PDF export work on Berlin's 542 Planungsräume."""
+    import io
+
+    from pypdf import PdfReader
+
+    from geo import coverage, dataset, export, maps
+    from geo.snapshot import SnapshotView
+
+    data = dataset.from_city(berlin)
+    assert data.city == "berlin" and len(data.spaces) == 542
+    assert data.indicator_ids()[:3] == ["s1_arbeitslose", "s3_transfer", "s4_kinderarmut"]
+    assert data.spaces["stadtbezirk"].nunique() == 12 and data.spaces["bevoelkerung"].sum() > 3_700_000
+    styling = maps.style_indicator(data, "s1_arbeitslose", lang="ar")
+    assert styling.title.startswith("العاطلون عن العمل") and "%" in styling.title
+    assert maps.default_indicator(data.indicator_ids(), data.catalogue) == "s1_arbeitslose"
+    components = need.default_components(data.indicator_ids(), data.catalogue)
+    assert [c.indicator_id for c in components] == ["s1_arbeitslose", "s3_transfer", "s4_kinderarmut"]
+    index = need.need_index(data.spaces, components)
+    assert index.score.notna().sum() == 536 and (index.need_class == 1).sum() > 100
+    assert "Arbeitslose (SGB II)" in maps.need_recipe(index, "de", data.catalogue)
+    assigned = pd.DataFrame({"sozialraum_id": ["01100101"], "tandem": ["Tandem Mitte"]})
+    table = coverage.coverage_table(data.spaces, data.welcome_points, index.score, index.need_class, assigned)
+    found = coverage.gaps(table, min_class=1)
+    assert len(found) == (index.need_class == 1).sum() - int(
+        table.loc[table["sozialraum_id"] == "01100101", "need_class"].eq(1).sum()
+    )
+    assert found["sozialraum_id"].str.len().eq(8).all()
+    pdf = export.render(
+        data, SnapshotView(kind="indicator", indicator="s1_arbeitslose"), "pdf", assignments=assigned
+    )
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Arbeitslose (SGB II)" in text and "CC BY 3.0 DE" in text and "Berlin" in text
