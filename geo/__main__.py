@@ -122,6 +122,10 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 def _cmd_import(args: argparse.Namespace) -> int:
     from geo import fetch  # noqa: PLC0415
 
+    if args.profile:  # any city: its files as published, recognised by the profile
+        return _import_city(args)
+    if args.sozialraeume is None:
+        raise SozialraumError("cli.import_needs_files")
     report = fetch.import_files(
         args.out,
         by=Principal.cli(),
@@ -135,6 +139,26 @@ def _cmd_import(args: argparse.Namespace) -> int:
         sheet=args.sheet,
     )
     _print_report(report.as_dict(args.lang), args.lang)
+    print(i18n.translate("cli.dataset_written", args.lang, folder=str(args.out)))
+    return 0
+
+
+def _import_city(args: argparse.Namespace) -> int:
+    from geo import city, dataset  # noqa: PLC0415
+
+    profile = city.load_profile(args.profile)
+    paths = [
+        f
+        for path in args.files
+        for f in (sorted(path.rglob("*")) if path.is_dir() else [path])
+        if f.is_file()
+    ]
+    if not paths:
+        raise SozialraumError("cli.import_needs_files")
+    checked = city.check(profile, paths)
+    for line in city.check_lines(checked, args.lang):
+        print(line)
+    dataset.import_city(checked, args.out, by=Principal.cli())
     print(i18n.translate("cli.dataset_written", args.lang, folder=str(args.out)))
     return 0
 
@@ -629,8 +653,18 @@ def parser() -> argparse.ArgumentParser:
     )
     pcheck.set_defaults(func=_cmd_profile_check)
 
-    imp = sub.add_parser("import", help="import official files into a dataset folder")
-    imp.add_argument("--sozialraeume", type=Path, required=True)
+    imp = sub.add_parser(
+        "import",
+        help="import official files into a dataset folder: Düsseldorf's by their kind, any city's with --profile",
+    )
+    imp.add_argument(
+        "--profile",
+        help="a city profile (duesseldorf, berlin or a .toml file): then give the city's files as they are",
+    )
+    imp.add_argument(
+        "files", type=Path, nargs="*", help="with --profile: the city's files or folders, any order"
+    )
+    imp.add_argument("--sozialraeume", type=Path)
     imp.add_argument("--indicators", type=Path)
     imp.add_argument("--welcome-points", type=Path)
     imp.add_argument("--stadtteile", type=Path)

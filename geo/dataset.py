@@ -70,6 +70,8 @@ class DatasetMeta:
     layers: tuple[dict[str, str], ...] = ()
     #: A new random token at every write of the dataset (`version`): what caches key on, in every process.
     version: str = ""
+    #: The city profile the dataset was made with (`geo.city`): Düsseldorf's unless `geo import --profile`.
+    city: str = "duesseldorf"
 
     def layer_records(self) -> list[provenance.Layer]:
         """The provenance of each layer; a dataset without them has one record from its title and source."""
@@ -196,6 +198,7 @@ def from_city(data: city.CityData, *, title: str = "") -> Dataset:
         reference_date=geometry.reference_date,
         licence=geometry.licence,
         layers=tuple(record.as_dict() for record in records),
+        city=profile.key,
     )
     return Dataset(
         folder=data.files["geometry"].parent,
@@ -314,6 +317,71 @@ def write_dataset(
     return folder
 
 
+#: In a dataset made with a city profile: the city's files as published, and the profile they were read with.
+CITY_FILES = "stadt"
+CITY_PROFILE_FILE = "stadtprofil.toml"
+
+
+def import_city(data: city.CityData, folder: str | Path, *, by: Principal, title: str = "") -> Dataset:
+    """
+    Import a city's files as it publishes them into a dataset folder the app opens (`geo import --profile`).
+
+    `data` are the files read and checked with their profile (`geo.city.check`); with an error in its report
+    nothing is written and the error names the findings. The folder keeps the files as they are (a Shapefile
+    with its parts), the profile and the report, and is swapped in whole like `write_dataset`.
+
+    Raises
+    ------
+    geo.errors.DataError
+        When the files do not fit the profile, or the folder cannot be written.
+    geo.access.AccessDeniedError
+        For anyone but admins and the command line (`Action.IMPORT_DATA`), and in the demo.
+    """
+    require(by, Action.IMPORT_DATA)
+    if by.demo:
+        raise AccessDeniedError("access.demo_no_import")
+    folder = Path(folder)
+    profile = data.profile
+    if not data.report.usable:
+        raise DataError(
+            "error.dataset_unusable",
+            folder=str(folder),
+            reasons=" ".join(i.message() for i in data.report.errors),
+        )
+    result = from_city(data, title=title)
+    recover(folder)
+    staging = files.sibling(folder, "new")
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        (staging / CITY_FILES).mkdir(parents=True)
+        for path in data.files.values():
+            for part in (
+                [path, *sorted(path.parent.glob(f"{path.stem}.*"))]
+                if path.suffix.lower() == ".shp"
+                else [path]
+            ):
+                shutil.copy2(part, staging / CITY_FILES / part.name)
+        assert profile.path is not None
+        shutil.copy2(profile.path, staging / CITY_PROFILE_FILE)
+        meta = replace(result.meta, version=uuid.uuid4().hex)
+        (staging / META_FILE).write_text(
+            json.dumps(asdict(meta), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        (staging / IMPORT_REPORT_FILE).write_text(data.report.to_json(), encoding="utf-8")
+        _swap_in(staging, folder)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise DataError("error.cannot_write", folder=str(folder), reason=files.reason(exc)) from exc
+    return replace(result, folder=folder, meta=meta)
+
+
+def _load_city(folder: Path, meta: DatasetMeta) -> Dataset:
+    """A dataset folder written by `import_city`: its files read again with the profile kept beside them."""
+    profile = city.load_profile(folder / CITY_PROFILE_FILE)
+    data = city.check(profile, sorted(p for p in (folder / CITY_FILES).iterdir() if p.is_file()))
+    return replace(from_city(data, title=meta.title), folder=folder, meta=meta)
+
+
 def _swap_in(staging: Path, folder: Path) -> None:
     """Replace `folder` by `staging` with two renames (the old one kept aside until the new one is there)."""
     old = files.sibling(folder, "old")
@@ -399,8 +467,10 @@ def load_dataset(folder: str | Path) -> Dataset:
         indicator columns and `geometry` (EPSG:4326); implausible values are missing (see the report).
     """
     folder = Path(folder)
-    if not (folder / SPACES_FILE).exists():
+    if not (folder / SPACES_FILE).exists() and not (folder / CITY_PROFILE_FILE).exists():
         recover(folder)  # a write killed between its two renames
+    if (folder / CITY_PROFILE_FILE).exists():  # made with a city profile (`import_city`)
+        return _load_city(folder, DatasetMeta.read(folder))
     if not (folder / SPACES_FILE).exists():
         raise DataError("error.dataset_missing", folder=str(folder), file=SPACES_FILE)
 

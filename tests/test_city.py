@@ -331,3 +331,63 @@ def test_berlin_as_a_dataset_maps_ranks_finds_gaps_and_exports_a_pdf(berlin: cit
     )
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "Arbeitslose (SGB II)" in text and "CC BY 3.0 DE" in text and "Berlin" in text
+
+
+@pytest.mark.real_data
+def test_berlin_imports_into_a_dataset_folder_the_app_and_the_command_line_open(tmp_path: Path) -> None:
+    from geo import dataset
+    from geo.access import AccessDeniedError, Principal
+
+    profile = city.load_profile("berlin")
+    with pytest.raises(AccessDeniedError):  # importing is for admins and the command line
+        dataset.import_city(city.check(profile, _berlin_files()), tmp_path / "nein", by=Principal.public())
+    with pytest.raises(city.DataError):  # both editions of a table: refused, nothing written
+        dataset.import_city(
+            city.check(profile, [*_berlin_files(), OLD_447]), tmp_path / "zwei", by=Principal.cli()
+        )
+    assert not (tmp_path / "zwei").exists()
+    folder = tmp_path / "berlin"
+    made = dataset.import_city(city.check(profile, _berlin_files()), folder, by=Principal.cli())
+    assert {p.name for p in (folder / dataset.CITY_FILES).iterdir()} >= {
+        "lor_planungsraeume_2021.shp", "lor_planungsraeume_2021.dbf", "lor_planungsraeume_2021.prj",
+        "mss_2021_indizes.csv", "jugendfreizeiteinrichtungen.geojson",
+    }  # fmt: skip
+    assert "SOURCE.md" not in {p.name for p in (folder / dataset.CITY_FILES).iterdir()}
+    loaded = dataset.load_dataset(folder)
+    assert loaded.meta.city == "berlin" and loaded.meta.version == made.meta.version
+    assert len(loaded.spaces) == 542 and loaded.indicator_ids() == made.indicator_ids()
+    assert loaded.spaces.set_index("sozialraum_id").at["01100101", "s1_arbeitslose"] == pytest.approx(4.22594)
+    out = tmp_path / "karte.html"
+    run = subprocess.run(
+        [sys.executable, "-m", "geo", "map", "--data-dir", str(folder), "--out", str(out)],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "Stülerstraße" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.real_data
+def test_the_command_line_imports_a_city_from_its_folder(tmp_path: Path) -> None:
+    source = tmp_path / "quelle"
+    source.mkdir()
+    for path in _berlin_files():
+        (source / path.name).write_bytes(path.read_bytes())
+    run = subprocess.run(
+        [sys.executable, "-m", "geo", "import", "--profile", "berlin", str(source), "--out", str(tmp_path / "b")],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "lor_planungsraeume_2021.shp → Planungsräume (Grenzen)" in run.stdout
+    assert "SOURCE.md: keine Datendatei" in run.stdout and (tmp_path / "b" / "stadtprofil.toml").exists()
+    bare = subprocess.run(
+        [sys.executable, "-m", "geo", "import", "--out", str(tmp_path / "c")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert (
+        bare.returncode == 2
+        and "--sozialraeume" in bare.stderr + bare.stdout
+        and "Traceback" not in bare.stderr
+    )
