@@ -21,7 +21,6 @@ from geo import corrections, fetch, i18n, maps, nearby, provenance
 from geo import dataset as dataset_module
 from geo.access import Action
 from geo.dataset import Dataset
-from geo.indicators import catalogue
 from geo.report import Report
 from geo.settings import PORTAL_BASE_URL, get_settings
 
@@ -111,7 +110,7 @@ def show_corrections(data: Dataset) -> None:
         line = t(
             "data.correction_line",
             space=plain(f"{name} ({fix.sozialraum_id})"),
-            column=plain(catalogue().get(fix.indicator).column),
+            column=plain(data.catalogue.get(fix.indicator).column),
             old=i18n.format_number(fix.old, lang(), decimals=0),
             new=i18n.format_number(fix.new, lang(), decimals=0),
             rule=t(f"data.rule.{fix.rule}"),

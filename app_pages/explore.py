@@ -58,7 +58,7 @@ from geo import (
 from geo.dataset import Dataset
 from geo.indicators import SCHEMES, catalogue
 
-cat = catalogue()
+cat = catalogue()  # set to the dataset's below: Düsseldorf's Quartiersatlas, or another city profile's
 st.title(t("explore.title"))
 PANELS = ["profile", "nearby", "ranking", "compare"]
 st.session_state.setdefault("explore_panel", "profile")
@@ -97,7 +97,7 @@ def seed_from_url(current: view.ExploreView) -> None:
 
 def index_controls(available: list[str]) -> list[need.Component]:
     """Pick indicators, weights and directions for the need index."""
-    defaults = [c.indicator_id for c in need.default_components(available)]
+    defaults = [c.indicator_id for c in need.default_components(available, cat)]
     chosen = multiselect(
         t("explore.index_indicators"),
         options=available,
@@ -182,7 +182,9 @@ def _profile(p: profile.Profile, counts: pd.DataFrame) -> None:
         )
     )
     # first, in plain words, what stands out (the numbers follow)
-    st.markdown("\n".join(f"- {plain(sentence)}" for sentence in profile.plain_summary(p, lang=lang())))
+    st.markdown(
+        "\n".join(f"- {plain(sentence)}" for sentence in profile.plain_summary(p, lang=lang(), cat=cat))
+    )
     st.caption(t("profile.summary_note"))
     if p.score is not None:
         c1, c2, c3 = st.columns(3)
@@ -606,7 +608,7 @@ def _details(v: SimpleNamespace) -> None:
     counts, pins = journal_overview(principal())  # read again only after a write
     base = base_current()
     if mode == "index":
-        styling = maps.style_need(result, lang=lang())
+        styling = maps.style_need(result, lang=lang(), cat=cat)
     elif mode == "typ":
         styling = maps.style_official_type(data, lang=lang())
     elif mode == "wandel":
@@ -674,7 +676,7 @@ def _details(v: SimpleNamespace) -> None:
     )
     if panel == "profile":
         if chosen:
-            shown = profile.profile_indicators(available)
+            shown = profile.profile_indicators(available, cat)
             show_profile(
                 profile.build_profile(
                     data,
@@ -733,7 +735,7 @@ def _details(v: SimpleNamespace) -> None:
             max_selections=view.MAX_SHORTLIST,
         )
         if picked:
-            shown = profile.profile_indicators(available)
+            shown = profile.profile_indicators(available, cat)
             frame = pd.DataFrame(
                 {
                     labels[i].split(" (")[0] + f" ({i})": data.spaces.set_index("sozialraum_id").loc[i, shown]
@@ -782,6 +784,7 @@ def _details(v: SimpleNamespace) -> None:
 
 with friendly_errors():
     data, geometry = load_current()
+    cat = data.catalogue
     demo_notice(data.meta)
     available = indicators_current()
     ids = set(data.spaces["sozialraum_id"])
@@ -820,7 +823,7 @@ with friendly_errors():
         mapview.locate_button(t("near.button"), t("near.busy"), key="explore_locate", on_located=on_located)
     if mode == "indikator":
         if st.session_state.get("explore_indicator") not in available:
-            st.session_state["explore_indicator"] = maps.default_indicator(available)
+            st.session_state["explore_indicator"] = maps.default_indicator(available, cat)
         indicator = bar.selectbox(
             t("explore.indicator"),
             options=available,
@@ -837,14 +840,14 @@ with friendly_errors():
         )
     else:
         indicator = cast(
-            "str", st.session_state.get("explore_indicator") or maps.default_indicator(available)
+            "str", st.session_state.get("explore_indicator") or maps.default_indicator(available, cat)
         )
         explain_words("explore", where=bar)
         scheme, k, breaks = st.session_state.get("explore_scheme", "quantiles"), 5, []
     change = change_controls(bar, data, changing) if mode == "wandel" else None
     if mode == "index":
         with bar.popover(t("explore.index_title"), icon=":material/tune:", key="explore_index_menu"):
-            components = index_controls(available) or need.default_components(available)
+            components = index_controls(available) or need.default_components(available, cat)
             norm = cast(
                 "str",
                 st.selectbox(

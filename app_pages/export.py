@@ -20,7 +20,6 @@ from app_pages.ui import (
 )
 from geo import export, journal, maps, profile
 from geo.brief import Orientation
-from geo.indicators import catalogue
 from geo.snapshot import Kind, Preset, SnapshotView
 
 st.title(t("export.title"))
@@ -48,14 +47,14 @@ with friendly_errors():
         key="export_format",
         format_func=bound(lambda f: t(f"export.format_{f}")),
     )
-    indicator = st.session_state.get("explore_indicator") or maps.default_indicator(available)
+    indicator = st.session_state.get("explore_indicator") or maps.default_indicator(available, data.catalogue)
     if kind == "indicator" and fmt != "factsheet":
         indicator = st.selectbox(
             t("explore.indicator"),
             available,
             index=available.index(indicator) if indicator in available else 0,
             key="export_indicator",
-            format_func=bound(lambda i: catalogue().get(i).label(lang())),
+            format_func=bound(lambda i: data.catalogue.get(i).label(lang())),
         )
     preset = "a4"
     if fmt in ("png", "pdf"):

@@ -429,7 +429,7 @@ def fact_sheet_figure(
     def t(key: str, **p: object) -> str:
         return i18n.translate(key, lang, **p)
 
-    shown = profile.profile_indicators(dataset.indicator_ids())
+    shown = profile.profile_indicators(dataset.indicator_ids(), dataset.catalogue)
     p = profile.build_profile(
         dataset,
         sozialraum_id,
@@ -460,7 +460,9 @@ def fact_sheet_figure(
         # wrapped short enough to stay left of the small map
         lines = [
             textwrap.fill(sentence, width=60, subsequent_indent="  ")
-            for sentence in profile.plain_summary(p, lang=lang, sentences=2, with_need=False)
+            for sentence in profile.plain_summary(
+                p, lang=lang, sentences=2, with_need=False, cat=dataset.catalogue
+            )
         ]
         if p.score is not None and p.need_class:
             lines.append(

@@ -10,7 +10,7 @@ import shapely
 
 from geo import coverage, i18n
 from geo.dataset import Dataset
-from geo.indicators import catalogue
+from geo.indicators import Catalogue, catalogue
 from geo.need import NeedIndex
 
 
@@ -33,7 +33,12 @@ def search_labels(spaces: pd.DataFrame) -> dict[str, str]:
 
 
 def comparison(
-    spaces: pd.DataFrame, sozialraum_id: str, indicator_ids: list[str], *, lang: str = "de"
+    spaces: pd.DataFrame,
+    sozialraum_id: str,
+    indicator_ids: list[str],
+    *,
+    lang: str = "de",
+    cat: Catalogue | None = None,
 ) -> pd.DataFrame:
     """
     Each indicator of one Sozialraum beside the city median and its Stadtbezirk's median.
@@ -41,9 +46,9 @@ def comparison(
     Returns
     -------
     pandas.DataFrame
-        `indicator`, `label`, `unit`, `value`, `city`, `bezirk`, `direction`.
+        `indicator`, `label`, `unit`, `value`, `city`, `bezirk`, `direction` (`cat`: the dataset's catalogue).
     """
-    cat = catalogue()
+    cat = cat or catalogue()
     row = spaces.loc[spaces["sozialraum_id"] == sozialraum_id].iloc[0]
     same_bezirk = spaces["stadtbezirk"] == row["stadtbezirk"]
     city = spaces[indicator_ids].median()
@@ -135,7 +140,7 @@ def build_profile(
         need_class=need_class,
         class_changes=changes,
         ranked=ranked,
-        comparison=comparison(spaces, sozialraum_id, indicator_ids, lang=lang),
+        comparison=comparison(spaces, sozialraum_id, indicator_ids, lang=lang, cat=dataset.catalogue),
         nearest_welcome_points=coverage.nearest_welcome_points(
             spaces, dataset.welcome_points, sozialraum_id, spatial=spatial
         ),
@@ -147,9 +152,9 @@ def build_profile(
     )
 
 
-def profile_indicators(available: list[str]) -> list[str]:
+def profile_indicators(available: list[str], cat: Catalogue | None = None) -> list[str]:
     """Indicators the Steckbrief shows: those with a direction of need, plus migration and nationality."""
-    cat = catalogue()
+    cat = cat or catalogue()
     extra = {"migration_pct", "auslaender_pct"}
     return [i for i in available if cat.get(i).direction != "none" or i in extra]
 
@@ -251,7 +256,9 @@ def _ratio_key(ratio: float) -> str | None:
     return None
 
 
-def plain_summary(p: Profile, *, lang: str = "de", sentences: int = 3, with_need: bool = True) -> list[str]:
+def plain_summary(
+    p: Profile, *, lang: str = "de", sentences: int = 3, with_need: bool = True, cat: Catalogue | None = None
+) -> list[str]:
     """
     Up to `sentences` short sentences saying what stands out in a Steckbrief, in `lang`.
 
@@ -263,7 +270,7 @@ def plain_summary(p: Profile, *, lang: str = "de", sentences: int = 3, with_need
     said: list[str] = []
     if with_need and p.need_class is not None and p.rank is not None:
         said.append(i18n.translate(f"profile.say_need{p.need_class}", lang, rank=p.rank, n=p.ranked))
-    cat = catalogue()
+    cat = cat or catalogue()
     candidates = []
     for row in p.comparison.itertuples():
         indicator = cat.get(str(row.indicator))

@@ -391,3 +391,31 @@ def test_the_command_line_imports_a_city_from_its_folder(tmp_path: Path) -> None
         and "--sozialraeume" in bare.stderr + bare.stdout
         and "Traceback" not in bare.stderr
     )
+
+
+@pytest.mark.real_data
+def test_the_app_opens_berlin_and_its_pages_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a Berlin dataset the pages that read the data run without an error and offer Berlin's indicators."""
+    from streamlit.testing.v1 import AppTest
+
+    from geo import dataset
+    from geo.access import Principal
+
+    folder = tmp_path / "berlin"
+    dataset.import_city(city.check(city.load_profile("berlin"), _berlin_files()), folder, by=Principal.cli())
+    monkeypatch.setenv("SOZIALRAUM_DATA_DIR", str(folder))
+    monkeypatch.setenv("SOZIALRAUM_USER_DIR", str(tmp_path / "var"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    for page in (
+        "app_pages/explore.py",
+        "app_pages/coverage.py",
+        "app_pages/export.py",
+        "app_pages/impact.py",
+    ):
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert not at.error, (page, [e.value for e in at.error])
+    at.switch_page("app_pages/explore.py").run()
+    options = [o for box in at.selectbox for o in box.options]
+    assert "Arbeitslose (SGB II) (%)" in options and "Kinderarmut (%)" in options
