@@ -31,9 +31,10 @@ from __future__ import annotations
 import fnmatch
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -47,6 +48,8 @@ from geo.indicators import Catalogue
 from geo.indicators import Indicator as IndicatorEntry
 from geo.report import Report
 from geo.settings import STORAGE_CRS, UNIT_ID_MAX
+
+T = TypeVar("T")
 
 #: The bundled profiles.
 CITIES_DIR = Path(__file__).resolve().parent / "cities"
@@ -579,6 +582,27 @@ def catalogue(profile: CityProfile) -> Catalogue:
 
 # --- recognising and reading a city's files -------------------------------------------------------------
 
+#: What a reader raises for a file it cannot read (a wrong encoding, a broken Shapefile, a malformed CSV).
+UNREADABLE = (OSError, ValueError, RuntimeError, UnicodeError, pd.errors.ParserError)
+
+
+def _read(path: Path, read: Callable[[], T]) -> T:
+    """`read()`, with any failure to read `path` said in a sentence that names the file (`DataError`)."""
+    try:
+        return read()
+    except DataError:
+        raise
+    except UNREADABLE as exc:
+        raise DataError(
+            "city.file_unreadable", file=path.name, reason=str(exc).splitlines()[0][:200]
+        ) from exc
+
+
+def _column(frame: pd.DataFrame, column: str, path: Path) -> pd.Series:
+    if column not in frame.columns:
+        raise DataError("error.column_missing", file=path.name, column=column, found=list(frame.columns))
+    return frame[column]
+
 
 def _columns_of(path: Path, layer: Layer | None = None) -> list[str]:
     """The header of a table or the attribute names of a geodata file (cheaply: the first rows only)."""
@@ -624,7 +648,7 @@ def recognise(profile: CityProfile, paths: list[Path]) -> tuple[dict[str, Path],
         if layer is None:
             try:
                 columns = set(_columns_of(path))
-            except (OSError, ValueError, UnicodeDecodeError):
+            except UNREADABLE:  # named below as a file no layer takes
                 columns = set()
             by_columns = [
                 candidate
@@ -657,7 +681,7 @@ def read_units(profile: CityProfile, path: Path, report: Report) -> gpd.GeoDataF
     A file without a CRS gets the profile's `assume_crs`; without either it is refused.
     """
     layer = profile.geometry
-    gdf = gpd.read_file(path)
+    gdf = _read(path, lambda: gpd.read_file(path))
     if layer.id_column not in gdf.columns:
         raise DataError(
             "error.column_missing", file=path.name, column=layer.id_column, found=list(gdf.columns)
@@ -710,10 +734,20 @@ def read_table(profile: CityProfile, layer: Layer, path: Path, report: Report) -
     """
     d = layer.dialect
     if path.suffix.lower() in {".xlsx", ".xls"}:
-        raw = pd.read_excel(path, sheet_name=d.sheet or 0, skiprows=d.skip_rows, dtype=str)
+        raw = _read(
+            path, lambda: pd.read_excel(path, sheet_name=d.sheet or 0, skiprows=d.skip_rows, dtype=str)
+        )
     else:
-        raw = pd.read_csv(
-            path, sep=d.separator, encoding=d.encoding, skiprows=d.skip_rows, dtype=str, keep_default_na=False
+        raw = _read(
+            path,
+            lambda: pd.read_csv(
+                path,
+                sep=d.separator,
+                encoding=d.encoding,
+                skiprows=d.skip_rows,
+                dtype=str,
+                keep_default_na=False,
+            ),
         )
     raw.columns = [str(c).strip() for c in raw.columns]
     if layer.id_column not in raw.columns:
@@ -751,12 +785,21 @@ def indicator_values(
 def read_points(profile: CityProfile, layer: Layer, path: Path, units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """A point layer in EPSG:4326 with ``name``, ``address``, ``contact`` and the ``unit_id`` it lies in."""
     if path.suffix.lower() in {".csv", ".txt"}:
-        table = pd.read_csv(path, sep=layer.dialect.separator, encoding=layer.dialect.encoding, dtype=str)
-        x = pd.to_numeric(table[layer.x_column].str.replace(",", ".", regex=False), errors="coerce")
-        y = pd.to_numeric(table[layer.y_column].str.replace(",", ".", regex=False), errors="coerce")
+        table = _read(
+            path,
+            lambda: pd.read_csv(
+                path, sep=layer.dialect.separator, encoding=layer.dialect.encoding, dtype=str
+            ),
+        )
+        x = pd.to_numeric(
+            _column(table, layer.x_column, path).str.replace(",", ".", regex=False), errors="coerce"
+        )
+        y = pd.to_numeric(
+            _column(table, layer.y_column, path).str.replace(",", ".", regex=False), errors="coerce"
+        )
         gdf = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(x, y), crs=layer.assume_crs or STORAGE_CRS)
     else:
-        gdf = gpd.read_file(path)
+        gdf = _read(path, lambda: gpd.read_file(path))
         if gdf.crs is None:
             gdf = gdf.set_crs(layer.assume_crs or STORAGE_CRS)
     gdf = gdf.to_crs(STORAGE_CRS)

@@ -419,3 +419,12 @@ def test_the_app_opens_berlin_and_its_pages_work(tmp_path: Path, monkeypatch: py
     at.switch_page("app_pages/explore.py").run()
     options = [o for box in at.selectbox for o in box.options]
     assert "Arbeitslose (SGB II) (%)" in options and "Kinderarmut (%)" in options
+
+
+@pytest.mark.real_data
+def test_a_table_in_another_encoding_is_refused_in_a_sentence_naming_it(tmp_path: Path) -> None:
+    table = tmp_path / "mss_2021_indizes.csv"
+    table.write_bytes("PLR_ID,PLR_NAME,SI_N,DI_N,KOM\n01100101,Stülerstraße,2,5,gültig\n".encode("cp1252"))
+    with pytest.raises(city.DataError) as caught:
+        city.check(city.load_profile("berlin"), [*BERLIN.glob("lor_planungsraeume_2021.*"), table])
+    assert caught.value.key == "city.file_unreadable" and "mss_2021_indizes.csv" in caught.value.message("de")
