@@ -57,7 +57,7 @@ def _first_map(folder: Path) -> tuple[webmap.Base, dataset.Dataset]:
     indicator = maps.default_indicator(loaded.indicator_ids(), loaded.catalogue)
     assert indicator is not None
     styling = maps.style_indicator(loaded, indicator)
-    lines = webmap.lines_for(loaded, "indikator", indicator_id=indicator)
+    lines = webmap.lines_for(loaded, "indikator", indicator_id=indicator, lang="de")
     webmap.style_payload(base, styling, lines, loaded)
     return base, loaded
 
@@ -84,7 +84,7 @@ def measure(label: str, importer: Callable[[Path], Path], rounds: int, tmp: Path
     sizes, zipped = [], []
     for indicator in loaded.indicator_ids():
         styling = maps.style_indicator(loaded, indicator)  # type: ignore[arg-type]
-        lines = webmap.lines_for(loaded, "indikator", indicator_id=indicator)
+        lines = webmap.lines_for(loaded, "indikator", indicator_id=indicator, lang="de")
         text = webmap.dumps(webmap.style_payload(base, styling, lines, loaded)).encode("utf-8")
         sizes.append(len(text) / 1024)
         zipped.append(len(gzip.compress(text)) / 1024)
