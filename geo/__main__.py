@@ -44,9 +44,14 @@ def _print_report(report_dict: dict[str, Any], lang: str) -> None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from geo import demo  # noqa: PLC0415 - each command imports only what it needs
+    from geo import city, citydemo, demo  # noqa: PLC0415 - each command imports only what it needs
 
-    folder = demo.write(args.out, seed=args.seed)
+    if (
+        args.profile and args.profile != city.DEFAULT_PROFILE
+    ):  # another city: made-up files, its profile's shape
+        folder = citydemo.write(city.load_profile(args.profile), args.out, seed=args.seed).folder
+    else:
+        folder = demo.write(args.out, seed=args.seed)
     print(i18n.translate("cli.demo_written", args.lang, folder=str(folder)))
     return 0
 
@@ -624,6 +629,10 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="write the synthetic demo dataset")
     demo.add_argument("--out", type=Path, required=True)
     demo.add_argument("--seed", type=int, default=2026)
+    demo.add_argument(
+        "--profile",
+        help="a city profile (berlin or a .toml file): a made-up demo shaped like that city's data",
+    )
     demo.set_defaults(func=_cmd_demo)
 
     val = sub.add_parser("validate", help="check files and print the validation report")

@@ -896,7 +896,7 @@ def check(profile: CityProfile, paths: list[Path]) -> CityData:
         invalid = sorted(table.loc[~table["valid"], "unit_id"])
         if invalid:
             report.warning("city_rows_invalid", invalid, file=path.name, column=layer.validity_column)
-        if layer.name_column and layer.name_column in table.columns:
+        if profile.geometry.name_column and layer.name_column and layer.name_column in table.columns:
             differ = [
                 (i, n)
                 for i, n in zip(table["unit_id"], table[layer.name_column], strict=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import uuid
 from dataclasses import asdict, dataclass, field, replace
@@ -322,12 +323,21 @@ CITY_FILES = "stadt"
 CITY_PROFILE_FILE = "stadtprofil.toml"
 
 
-def import_city(data: city.CityData, folder: str | Path, *, by: Principal, title: str = "") -> Dataset:
+def import_city(
+    data: city.CityData,
+    folder: str | Path,
+    *,
+    by: Principal,
+    title: str = "",
+    demo: bool = False,
+    source: str = "",
+) -> Dataset:
     """
     Import a city's files as it publishes them into a dataset folder the app opens (`geo import --profile`).
 
     `data` are the files read and checked with their profile (`geo.city.check`); with an error in its report
-    nothing is written and the error names the findings. The folder keeps the files as they are (a Shapefile
+    nothing is written and the error names the findings. `demo` marks made-up files (`geo.citydemo`), with
+    `source` saying how they were made. The folder keeps the files as they are (a Shapefile
     with its parts), the profile and the report, and is swapped in whole like `write_dataset`.
 
     Raises
@@ -361,9 +371,10 @@ def import_city(data: city.CityData, folder: str | Path, *, by: Principal, title
                 else [path]
             ):
                 shutil.copy2(part, staging / CITY_FILES / part.name)
-        assert profile.path is not None
-        shutil.copy2(profile.path, staging / CITY_PROFILE_FILE)
+        _keep_profile(profile, staging)
         meta = replace(result.meta, version=uuid.uuid4().hex)
+        if demo:  # made-up files (`geo.citydemo`): no official source, no official licence, marked everywhere
+            meta = replace(meta, demo=True, source=source, licence="CC0 1.0", layers=())
         (staging / META_FILE).write_text(
             json.dumps(asdict(meta), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
@@ -373,6 +384,21 @@ def import_city(data: city.CityData, folder: str | Path, *, by: Principal, title
         shutil.rmtree(staging, ignore_errors=True)
         raise DataError("error.cannot_write", folder=str(folder), reason=files.reason(exc)) from exc
     return replace(result, folder=folder, meta=meta)
+
+
+#: A profile's own indicator catalogue (`[indicators] catalogue`), kept beside it in a dataset folder.
+CITY_CATALOGUE_FILE = "kennzahlen.toml"
+
+
+def _keep_profile(profile: city.CityProfile, folder: Path) -> None:
+    """The profile in the dataset folder, self-contained: a catalogue it names is copied beside it."""
+    assert profile.path is not None
+    text = profile.path.read_text(encoding="utf-8")
+    found = re.search(r'^(\s*catalogue\s*=\s*)"([^"]+)"', text, re.MULTILINE)
+    if found:
+        shutil.copy2((profile.path.parent / found.group(2)).resolve(), folder / CITY_CATALOGUE_FILE)
+        text = text[: found.start(2)] + CITY_CATALOGUE_FILE + text[found.end(2) :]
+    (folder / CITY_PROFILE_FILE).write_text(text, encoding="utf-8")
 
 
 def _load_city(folder: Path, meta: DatasetMeta) -> Dataset:

@@ -32,6 +32,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     ),
     "data": (
         "city",
+        "citydemo",
         "indicators",
         "sources",
         "validate",

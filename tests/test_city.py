@@ -428,3 +428,58 @@ def test_a_table_in_another_encoding_is_refused_in_a_sentence_naming_it(tmp_path
     with pytest.raises(city.DataError) as caught:
         city.check(city.load_profile("berlin"), [*BERLIN.glob("lor_planungsraeume_2021.*"), table])
     assert caught.value.key == "city.file_unreadable" and "mss_2021_indizes.csv" in caught.value.message("de")
+
+
+def test_a_made_up_demo_for_any_profile_takes_the_path_of_real_files(tmp_path: Path) -> None:
+    """`geo demo --profile`: files written as the profile describes them, imported, marked as demo everywhere."""
+    import io
+
+    from pypdf import PdfReader
+
+    from geo import citydemo, dataset, export, maps
+    from geo.snapshot import SnapshotView
+
+    berlin = city.load_profile("berlin")
+    made = citydemo.write(berlin, tmp_path / "demo")
+    assert made.meta.demo and made.meta.city == "berlin" and made.meta.licence == "CC0 1.0"
+    assert "Synthetisch" in made.meta.source and "Amt für Statistik" not in str(
+        made.meta
+    )  # no official source
+    spaces = made.spaces
+    assert len(spaces) == 48 and spaces["sozialraum_id"].str.fullmatch(r"\d{8}").all()
+    assert spaces["sozialraum_id"].iloc[0] == "01010101" and spaces["stadtbezirk"].nunique() == 4
+    assert made.indicator_ids()[:3] == ["s1_arbeitslose", "s3_transfer", "s4_kinderarmut"]
+    assert set(spaces["status_index_klasse"].dropna()) <= {1, 2, 3, 4} and len(made.welcome_points) == 16
+    loaded = dataset.load_dataset(tmp_path / "demo")
+    assert loaded.meta.demo and len(loaded.spaces) == 48
+    assert (
+        loaded.spaces["s1_arbeitslose"].tolist() == spaces["s1_arbeitslose"].tolist()
+    )  # same seed, same demo
+    index = need.need_index(loaded.spaces, need.default_components(loaded.indicator_ids(), loaded.catalogue))
+    assert index.score.notna().all()
+    assert maps.style_indicator(loaded, "s4_kinderarmut").title.startswith("Kinderarmut")
+    pdf = export.render(
+        loaded,
+        SnapshotView(kind="need"),
+        "pdf",
+        assignments=pd.DataFrame(columns=["sozialraum_id", "tandem"]),
+    )
+    assert "Demo" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    # a profile from a file, and Düsseldorf's (its catalogue file travels with it into the dataset folder)
+    own = tmp_path / "meine-stadt.toml"
+    own.write_text((city.CITIES_DIR / "berlin.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    assert len(citydemo.write(city.load_profile(own), tmp_path / "eigene").spaces) == 48
+    citydemo.write(city.load_profile("duesseldorf"), tmp_path / "d")
+    again = dataset.load_dataset(tmp_path / "d")
+    assert (
+        again.spaces["sozialraum_id"].str.fullmatch(r"\d{6}").all() and "sgb2_quote" in again.indicator_ids()
+    )
+
+
+def test_the_command_line_makes_a_demo_for_a_profile(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "geo", "demo", "--profile", "berlin", "--out", str(tmp_path / "b")],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "b" / "stadtprofil.toml").exists() and (tmp_path / "b" / "stadt").is_dir()
