@@ -201,12 +201,12 @@ def _list_datasets() -> dict[str, str]:
         candidates += sorted(
             p
             for p in settings.user_dir.iterdir()
-            if not p.name.startswith(".") and (p / dataset.SPACES_FILE).exists()  # not a write in progress
+            if not p.name.startswith(".") and dataset.is_dataset(p)  # not a write in progress
         )
     out = {}
     for folder in candidates:
         meta = folder / "dataset.json"
-        if (folder / dataset.SPACES_FILE).exists():
+        if dataset.is_dataset(folder):
             out[str(folder)] = _title(str(folder), meta.stat().st_mtime if meta.exists() else 0.0)
     if not out:
         out[str(settings.data_dir)] = settings.data_dir.name

@@ -390,6 +390,11 @@ def import_city(
 CITY_CATALOGUE_FILE = "kennzahlen.toml"
 
 
+def is_dataset(folder: Path) -> bool:
+    """True when `folder` holds a whole dataset: Düsseldorf's layout or a city's files with their profile."""
+    return (folder / SPACES_FILE).exists() or (folder / CITY_PROFILE_FILE).exists()
+
+
 def _keep_profile(profile: city.CityProfile, folder: Path) -> None:
     """The profile in the dataset folder, self-contained: a catalogue it names is copied beside it."""
     assert profile.path is not None
@@ -493,7 +498,7 @@ def load_dataset(folder: str | Path) -> Dataset:
         indicator columns and `geometry` (EPSG:4326); implausible values are missing (see the report).
     """
     folder = Path(folder)
-    if not (folder / SPACES_FILE).exists() and not (folder / CITY_PROFILE_FILE).exists():
+    if not is_dataset(folder):
         recover(folder)  # a write killed between its two renames
     if (folder / CITY_PROFILE_FILE).exists():  # made with a city profile (`import_city`)
         return _load_city(folder, DatasetMeta.read(folder))

@@ -419,6 +419,7 @@ def test_the_app_opens_berlin_and_its_pages_work(tmp_path: Path, monkeypatch: py
     at.switch_page("app_pages/explore.py").run()
     options = [o for box in at.selectbox for o in box.options]
     assert "Arbeitslose (SGB II) (%)" in options and "Kinderarmut (%)" in options
+    assert "Berlin: Planungsräume" in options  # the data picker names it by its title, not its folder
 
 
 @pytest.mark.real_data
@@ -483,3 +484,11 @@ def test_the_command_line_makes_a_demo_for_a_profile(tmp_path: Path) -> None:
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "b" / "stadtprofil.toml").exists() and (tmp_path / "b" / "stadt").is_dir()
+
+
+def test_the_dataset_picker_names_a_city_dataset_by_its_title(tmp_path: Path) -> None:
+    from geo import citydemo, dataset
+
+    citydemo.write(city.load_profile("berlin"), tmp_path / "berlin")
+    assert dataset.is_dataset(tmp_path / "berlin") and not dataset.is_dataset(tmp_path)
+    assert dataset.DatasetMeta.read(tmp_path / "berlin").title == "Demo: Berlin (erfunden)"
