@@ -126,6 +126,8 @@ class Layer:
     #: For points: the columns of the address and of the contact, shown as they are.
     address_columns: tuple[str, ...] = ()
     contact_columns: tuple[str, ...] = ()
+    #: For points: what a point is, per UI language (singular, plural), for legends ("Welcome Point" if none).
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -314,7 +316,7 @@ def _names(raw: Any, where: str) -> dict[str, tuple[str, str]]:
 LAYER_FIELDS = {
     "key", "label", "match", "columns", "id_column", "name_column", "separator", "decimal", "encoding",
     "skip_rows", "missing", "sheet", "validity_column", "valid_values", "source", "licence", "reference_date",
-    "assume_crs", "x_column", "y_column", "address_columns", "contact_columns",
+    "assume_crs", "x_column", "y_column", "address_columns", "contact_columns", "names",
 }  # fmt: skip
 
 
@@ -355,6 +357,7 @@ def _layer(raw: Any, where: str, *, key: str | None = None) -> Layer:
         y_column=f.text("y_column", ""),
         address_columns=f.texts("address_columns"),
         contact_columns=f.texts("contact_columns"),
+        names=_names(f.raw["names"], f.path("names")) if "names" in f.raw else {},
     )
     if not layer.match and not layer.columns:
         raise ProfileError("city.layer_unrecognisable", field=where)

@@ -124,6 +124,15 @@ class Dataset:
     catalogue: Catalogue = field(default_factory=catalogue)
     #: The key of the city profile the dataset was made with (`geo.city`).
     city: str = "duesseldorf"
+    #: What the points are, per UI language (singular, plural), when they are not Welcome Points (a profile's).
+    points_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def points_label(self, lang: str, *, plural: bool = False) -> str | None:
+        """The points' name in `lang` (German when the profile has none in it); None for Welcome Points."""
+        names = self.points_names.get(lang) or self.points_names.get("de")
+        if names is None:
+            return None
+        return names[1] if plural else names[0]
 
     def registry_points(self) -> gpd.GeoDataFrame:
         """The Welcome Points as imported, before changes recorded in the app."""
@@ -181,16 +190,22 @@ def from_city(data: city.CityData, *, title: str = "") -> Dataset:
         welcome = points.assign(
             welcome_point_id=[f"p-{n}" for n in range(len(points))], organisation=points["name"]
         )
+    # every map and export states each layer it draws on: the shapes, the tables that give an indicator or the
+    # population, the point layer (the app's kinds of layer, so the source line names them)
+    used = {i.table for i in profile.indicators} | {profile.population[0]}
+    kinds = {profile.geometry.key: "geometry"}
+    kinds |= {layer.key: "indicators" for layer in profile.tables if layer.key in used}
+    kinds |= {layer.key: "points" for layer in profile.points[:1]}
     records = [
         provenance.Layer(
-            kind=layer.key,
+            kind=kinds[layer.key],
             title=layer.label,
             publisher=layer.source,
             reference_date=layer.reference_date,
             licence=layer.licence,
         )
         for layer in profile.layers()
-        if layer.key in data.files
+        if layer.key in data.files and layer.key in kinds
     ]
     geometry = profile.geometry
     meta = DatasetMeta(
@@ -210,6 +225,7 @@ def from_city(data: city.CityData, *, title: str = "") -> Dataset:
         report=data.report,
         catalogue=city.catalogue(profile),
         city=profile.key,
+        points_names=profile.points[0].names if profile.points else {},
     )
 
 

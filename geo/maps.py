@@ -139,7 +139,9 @@ def class_labels(classes: Classes, indicator: Indicator, lang: str) -> list[str]
 
 
 #: The layers a map or export shows (time series and the street list are named on the Daten page and in JSON).
-MAP_LAYERS = frozenset({"geometry", "stadtteile", "indicators", "welcome_points", "nationalities", "dataset"})
+MAP_LAYERS = frozenset(
+    {"geometry", "stadtteile", "indicators", "welcome_points", "points", "nationalities", "dataset"}
+)
 
 
 def source_line(meta: DatasetMeta, lang: str, *, extra: frozenset[str] = frozenset()) -> str:

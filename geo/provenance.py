@@ -23,7 +23,16 @@ from geo import i18n
 from geo.settings import PORTAL_BASE_URL, PORTAL_SOZIALRAEUME, PORTAL_STADTTEILE
 
 #: The layers of a dataset, in the order they are named.
-KINDS = ("geometry", "stadtteile", "indicators", "welcome_points", "nationalities", "streets", "series")
+KINDS = (
+    "geometry",
+    "stadtteile",
+    "indicators",
+    "welcome_points",
+    "points",
+    "nationalities",
+    "streets",
+    "series",
+)
 
 
 @dataclass(frozen=True)

@@ -216,7 +216,7 @@ def legend_handles(prepared: Prepared, dataset: Dataset, lang: str) -> list[Patc
                 markerfacecolor=maps.WELCOME_POINT_COLOUR,
                 markeredgecolor="white",
                 markersize=8,
-                label=i18n.translate("map.welcome_points", lang),
+                label=dataset.points_label(lang, plural=True) or i18n.translate("map.welcome_points", lang),
             )
         )
     closed = dataset.closed_welcome_points

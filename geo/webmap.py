@@ -165,7 +165,7 @@ def base_payload(dataset: Dataset, geometry: MapGeometry, *, lang: str = "de") -
         },
         "text": {
             "map": i18n.translate("webmap.name", lang),
-            "welcomePoint": i18n.translate("webmap.welcome_point", lang),
+            "welcomePoint": dataset.points_label(lang) or i18n.translate("webmap.welcome_point", lang),
             "legend": i18n.translate("webmap.legend", lang),
             "skip": i18n.translate("webmap.skip", lang),
             "closedPoint": i18n.translate("webmap.closed_point", lang),
