@@ -333,7 +333,9 @@ def test_berlin_as_a_dataset_maps_ranks_finds_gaps_and_exports_a_pdf(berlin: cit
     assert "Arbeitslose (SGB II)" in text and "CC BY 3.0 DE" in text and "Berlin" in text
     # the source line names every layer the map draws on: the shapes, the MSS tables, the youth centres
     assert "MSS 2021: Index-Indikatoren" in text and "unbekannt (nicht geprüft)" in text
-    assert "Jugendfreizeiteinrichtungen" in text and "Welcome Point" not in text  # the points named as the city's
+    assert (
+        "Jugendfreizeiteinrichtungen" in text and "Welcome Point" not in text
+    )  # the points named as the city's
     assert data.points_label("ar", plural=True) == "مراكز شبابية"
     base = webmap.base_payload(data, maps.map_geometry(data), lang="uk")
     assert base.payload["text"]["welcomePoint"] == "молодіжний центр"
