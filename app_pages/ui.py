@@ -804,6 +804,13 @@ export default function ({ data }) {
   }
   if (style.textContent !== data.css) style.textContent = data.css;
   translateStreamlit(data.texts);
+  // On a phone the language is chosen in the sidebar, which covers the page: once the page speaks the new
+  // language, the sidebar folds away (as after choosing a page), so the person sees the page, not the menu.
+  if (window.__skLang !== undefined && window.__skLang !== data.lang && window.matchMedia("(max-width: 640px)").matches) {
+    const fold = document.querySelector("[data-testid=stSidebarCollapseButton] button");
+    if (fold && document.querySelector("[data-testid=stSidebar][data-collapsed=false]")) fold.click();
+  }
+  window.__skLang = data.lang;
   // After a login the page shows the person's start from its top (the form was further down the page).
   if (window.__skTop === undefined) {
     window.__skTop = data.top || 0;

@@ -485,6 +485,30 @@ def test_switching_language_with_a_steckbrief_open_never_errors_and_follows_ever
     assert blocked == []
 
 
+def test_on_a_phone_the_menu_folds_away_once_the_page_speaks_the_chosen_language(server: str) -> None:
+    """390x844: the language is chosen in the menu, which covers the page; then it folds (one tap less)."""
+    from playwright.sync_api import sync_playwright
+
+    from app_pages.ui import LANGUAGE_LABEL
+    from geo import i18n
+    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    folded = "document.querySelector('[data-testid=stSidebar]').getAttribute('data-collapsed') === 'true'"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        pg = browser.new_page(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+        pg.goto(server + "/erkunden")
+        pg.get_by_text(i18n.translate("explore.title", "de")).first.wait_for(timeout=60_000)
+        pg.locator("[data-testid=stExpandSidebarButton]").first.click()
+        pg.wait_for_function(f"!({folded})", timeout=10_000)  # the menu is open
+        pg.get_by_label(LANGUAGE_LABEL).click()
+        pg.get_by_role("option", name=i18n.LANGUAGES["tr"], exact=True).click()
+        pg.get_by_text(i18n.translate("explore.title", "tr")).first.wait_for(timeout=30_000)
+        pg.wait_for_function(folded, timeout=10_000)  # and folded away: the page, in Turkish, is in view
+        assert pg.evaluate("document.documentElement.lang") == "tr"
+        browser.close()
+
+
 def test_on_a_phone_one_finger_scrolls_a_tap_brings_the_steckbrief_and_targets_are_large(
     server: str,
 ) -> None:
