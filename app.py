@@ -24,6 +24,7 @@ from app_pages.ui import (
     principal,
     register_problem,
     showing_demo,
+    speak_city,
     t,
     wanted_page,
     write_session_cookie,
@@ -41,6 +42,7 @@ if "lang" not in st.session_state:
     if st.session_state["lang"] not in i18n.LANGUAGES:
         st.session_state["lang"] = i18n.DEFAULT_LANGUAGE
 
+speak_city()
 page_setup()
 st.session_state["app_panels"] = {}  # the panels (`ui.panels`) this run draws, by name
 

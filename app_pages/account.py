@@ -20,6 +20,7 @@ from app_pages.ui import (
 )
 from geo import accounts, i18n, privacy
 from geo.access import Action, Principal
+from geo.settings import UNIT_ID_MAX
 from geo.store import Register
 
 st.title(t("account.title"))
@@ -91,7 +92,7 @@ def own_record(who: Principal) -> None:
         name = st.text_input(t("tandems.display_name"), value=record.display_name, max_chars=80)
         languages = st.text_input(t("tandems.languages"), value=", ".join(record.languages), max_chars=300)
         contact = st.text_input(t("tandems.contact"), value=record.contact, max_chars=300)
-        home = st.text_input(t("tandems.home"), value=record.home_sozialraum_id or "", max_chars=6)
+        home = st.text_input(t("tandems.home"), value=record.home_sozialraum_id or "", max_chars=UNIT_ID_MAX)
         if st.form_submit_button(t("tandems.save")):
             register().update_connector(
                 record.id,

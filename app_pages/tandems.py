@@ -29,6 +29,7 @@ from app_pages.ui import (
 )
 from geo import export, i18n, knowledge, privacy, profile, sources, store
 from geo.access import Action, Principal
+from geo.settings import UNIT_ID_MAX
 
 st.title(t("tandems.title"))
 explain_words("tandems")
@@ -62,7 +63,7 @@ def public_overview(labels: dict[str, str], points: dict[str, str]) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
-def connectors_tab(who: Principal) -> None:
+def connectors_tab(who: Principal, known: set[str]) -> None:
     """Add and edit connectors (names and contacts are visible here only)."""
     reg = register()
     people = reg.private_connectors(by=who)
@@ -89,10 +90,20 @@ def connectors_tab(who: Principal) -> None:
         name = st.text_input(t("tandems.display_name"))
         languages = st.text_input(t("tandems.languages"), placeholder="Arabisch, Englisch")
         contact = st.text_input(t("tandems.contact"))
-        home = st.text_input(t("tandems.home"), max_chars=6, help=t("tandems.home_help"))
+        example = min(known, default="")
+        home = st.text_input(
+            t("tandems.home"),
+            max_chars=UNIT_ID_MAX,
+            help=t("tandems.home_help", n=len(example), example=example),
+        )
         if st.form_submit_button(t("tandems.save")):
             reg.add_connector(
-                name, languages, by=who, contact=contact, home_sozialraum_id=home.strip() or None
+                name,
+                languages,
+                by=who,
+                contact=contact,
+                home_sozialraum_id=home.strip() or None,
+                known_ids=known,
             )
             saved(t("tandems.saved_connector", name=plain(name)))
     if people:
@@ -109,7 +120,7 @@ def connectors_tab(who: Principal) -> None:
             name = st.text_input(t("tandems.display_name"), value=c.display_name)
             languages = st.text_input(t("tandems.languages"), value=", ".join(c.languages))
             contact = st.text_input(t("tandems.contact"), value=c.contact)
-            home = st.text_input(t("tandems.home"), value=c.home_sozialraum_id or "", max_chars=6)
+            home = st.text_input(t("tandems.home"), value=c.home_sozialraum_id or "", max_chars=UNIT_ID_MAX)
             active = st.checkbox(t("tandems.active"), value=c.active)
             if st.form_submit_button(t("tandems.save")):
                 reg.update_connector(
@@ -476,7 +487,7 @@ with friendly_errors():
         if flash:  # beside the form that was used
             st.success(flash, icon=":material/check_circle:")
         if panel == "connectors":
-            connectors_tab(who)
+            connectors_tab(who, known)
         elif panel == "tandems":
             tandems_tab(who, points)
         elif panel == "assignments":

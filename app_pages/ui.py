@@ -82,15 +82,42 @@ def bound(func: Callable[[Any], str]) -> Callable[[Any], str]:
     any session), where the session's language cannot be read; the labels must stay those the user saw.
     """
     language = lang()
+    words = i18n.active_words()
 
     def call(value: Any) -> str:
         token = _BOUND_LANGUAGE.set(language)
         try:
-            return func(value)
+            with i18n.city_words(words):
+                return func(value)
         finally:
             _BOUND_LANGUAGE.reset(token)
 
     return call
+
+
+#: The words of each browser session whose dataset names its levels otherwise than the catalogue (by session
+#: id; Düsseldorf's sessions have no entry). A dictionary look-up: `t` asks for it with every text.
+_SESSION_WORDS: dict[str, i18n.Words] = {}
+
+
+def _session_words() -> i18n.Words | None:
+    """How this browser session's dataset names its levels (`speak_city`); None outside a session's run."""
+    ctx = get_script_run_ctx()
+    return None if ctx is None else _SESSION_WORDS.get(ctx.session_id)
+
+
+i18n.set_words_source(_session_words)
+
+
+def speak_city() -> None:
+    """Every text of this run names the levels as the chosen dataset's city does (Planungsraum in Berlin)."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    if words := dataset.words_of(current_folder()):
+        _SESSION_WORDS[ctx.session_id] = words
+    else:
+        _SESSION_WORDS.pop(ctx.session_id, None)
 
 
 def labelled(labels: Mapping[Any, str]) -> Callable[[Any], str]:

@@ -148,16 +148,19 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _files_in(paths: list[Path]) -> list[Path]:
+    """The files given, and those inside the folders given (with their subfolders), in name order."""
+    return [
+        f for path in paths for f in (sorted(path.rglob("*")) if path.is_dir() else [path]) if f.is_file()
+    ]
+
+
 def _import_city(args: argparse.Namespace) -> int:
     from geo import city, dataset  # noqa: PLC0415
 
     profile = city.load_profile(args.profile)
-    paths = [
-        f
-        for path in args.files
-        for f in (sorted(path.rglob("*")) if path.is_dir() else [path])
-        if f.is_file()
-    ]
+    i18n.use_words(profile.words)
+    paths = _files_in(args.files)
     if not paths:
         raise SozialraumError("cli.import_needs_files")
     checked = city.check(profile, paths)
@@ -172,6 +175,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
     from geo import dataset, maps, webmap  # noqa: PLC0415
 
     data = dataset.load_dataset(args.data_dir)
+    i18n.use_words(data.words)
     indicator = args.indicator or maps.default_indicator(data.indicator_ids(), data.catalogue)
     base = webmap.base_payload(data, maps.map_geometry(data), lang=args.lang)
     styling = maps.style_indicator(data, indicator, lang=args.lang)  # type: ignore[arg-type]
@@ -349,6 +353,7 @@ def _cmd_profile_check(args: argparse.Namespace) -> int:
     from geo import city  # noqa: PLC0415
 
     profile = city.load_profile(args.profile)
+    i18n.use_words(profile.words)
     levels = " › ".join(level.name(args.lang) for level in (profile.unit, *profile.parents))
     print(
         i18n.translate(
@@ -360,15 +365,12 @@ def _cmd_profile_check(args: argparse.Namespace) -> int:
             layers=len(profile.layers()),
         )
     )
+    for lang in i18n.LANGUAGES:  # the app's sentences: which of the catalogue's level words lack a city word
+        if missing := city.words_missing(profile, lang):
+            print("! " + i18n.translate("cli.profile_words_missing", args.lang, language=lang, words=missing))
     if not args.files:
         return 0
-    files = [
-        f
-        for path in args.files
-        for f in (sorted(path.rglob("*")) if path.is_dir() else [path])
-        if f.is_file()
-    ]
-    data = city.check(profile, files)
+    data = city.check(profile, _files_in(args.files))
     for line in city.check_lines(data, args.lang):
         print(line)
     return 0 if data.report.usable else 2
@@ -451,6 +453,7 @@ def _dataset_and_register(args: argparse.Namespace) -> tuple[Dataset, Register]:
     from geo import dataset, welcome  # noqa: PLC0415
 
     data = dataset.load_dataset(args.data_dir)
+    i18n.use_words(data.words)
     register = _register(args, data)
     return welcome.current(data, welcome.changes(register), date.today()), register
 

@@ -19,6 +19,10 @@ the worked example):
   ``down``: when lower, ``none``: context only), reference date, whether the column already is a class.
 - ``[population]``, ``[[points]]`` (contact points such as Welcome Points or youth centres), and per layer its
   source, licence and date.
+- ``[words.<lang>]``: how the app's sentences name the levels and the city. The catalogue is written with
+  Düsseldorf's words (Sozialraum, Stadtteil, Stadtbezirk, Düsseldorf); each entry gives the city's word or
+  phrase for one of them, as it stands in a sentence (``"Sozialräumen" = "Planungsräumen"``,
+  ``"im Stadtteil" = "in der Bezirksregion"``). `words_missing` lists the forms a language still lacks.
 
 `load_profile` reads and validates a profile: every mistake is named with its field and what is wrong
 (`ProfileError`). `check` takes a city's files as it publishes them, in any order, says which layer each
@@ -63,6 +67,19 @@ MISSING = ("", ".", "-", "–", "x", "X", "nan", "NaN", "None")
 DATA_SUFFIXES = frozenset({".csv", ".txt", ".xlsx", ".xls", ".geojson", ".json", ".shp", ".zip", ".gpkg"})
 #: How many IDs a finding lists at most (the count is always complete).
 SHOWN_IDS = 12
+#: Per UI language, how the catalogue names Düsseldorf's levels and the city: every form these find in a
+#: catalogue text is one a profile for another city gives its own word for (`words_missing`). Generic words
+#: ("Gebiet", "area", "район") and the programme's own (the activity "Stadtteilrundgang") are not among them.
+CATALOGUE_WORDS: dict[str, str] = {
+    "de": r"\b(?!Stadtteilrundgang)\w*(?:Sozialr[aä]um|Stadtteil|Stadtbezirk|Bezirk|Düsseldorf|Bilk)\w*",
+    "en": r"\b\w*(?:Sozialr[aä]um|Stadtteil|Stadtbezirk|[Dd]istrict|Düsseldorf|Bilk)\w*",
+    "tr": r"(?:\b[Ss]osyal alan\w*|\bSozialraum\w*(?:'\w+)?|\b[Ss]emt\w*|(?<!\w)[İi]lçe\w*"
+    r"|\b(?:Düsseldorf|Bilk)\w*(?:'\w+)?)",
+    "ar": r"(?:\w*مناطق\w* (?:ال)?اجتماعية|\w*منطق\w* (?:ال)?اجتماعية|\w*الأحياء الاجتماعية"
+    r"|(?<!\w)(?:و|ل|لل|ال|وال|بال)?(?:حي|أحياء)(?!\w)|\w*دوسلدورف\w*|\w*بيلك)",
+    "uk": r"\b(?:[Сс]оцрайон\w*|[Чч]астин\w* міста|Дюссельдорф\w*|Більк\w*)",
+    "ru": r"\b(?:[Сс]оцрайон\w*|[Чч]аст\w* города|[Уу]част\w* города|Дюссельдорф\w*|Бильк\w*)",
+}
 
 
 class ProfileError(SozialraumError, ValueError):
@@ -172,6 +189,8 @@ class CityProfile:
     #: The indicator a map opens with, and the need index's default recipe (indicator ids).
     default_indicator: str = ""
     default_need: tuple[str, ...] = ()
+    #: Per UI language: the catalogue's word (Düsseldorf's) -> the city's (see `i18n.with_words`).
+    words: dict[str, dict[str, str]] = field(default_factory=dict)
     #: Where it was read from.
     path: Path | None = None
 
@@ -484,7 +503,7 @@ def _profile(raw: dict[str, Any], path: Path) -> CityProfile:
         "",
         {
             "city", "unit", "parent", "geometry", "table", "indicator", "indicators", "population", "points",
-            "defaults",
+            "defaults", "words",
         },
     )  # fmt: skip
     city = _Fields(
@@ -545,8 +564,45 @@ def _profile(raw: dict[str, Any], path: Path) -> CityProfile:
         clip=city.box("clip", required=False),
         default_indicator=default_indicator,
         default_need=default_need,
+        words=_words(top.raw.get("words", {})),
         path=path,
     )
+
+
+def _words(raw: Any) -> dict[str, dict[str, str]]:
+    """``[words.<lang>]``: per UI language, the catalogue's word -> the city's, both non-empty text."""
+    top = _Fields(raw, "words", set(i18n.LANGUAGES))
+    words: dict[str, dict[str, str]] = {}
+    for lang, table in top.raw.items():
+        if not isinstance(table, dict):
+            raise ProfileError("city.field_type", field=f"words.{lang}", wanted="table")
+        for old, new in table.items():
+            if not str(old).strip() or not isinstance(new, str) or not new.strip():
+                raise ProfileError("city.field_type", field=f"words.{lang}.{old}", wanted="text")
+        words[lang] = {str(old).strip(): new.strip() for old, new in table.items()}
+    return words
+
+
+def words_missing(profile: CityProfile, lang: str) -> list[str]:
+    """
+    The catalogue's level words (`CATALOGUE_WORDS`) in `lang` that the profile's words leave as they are.
+
+    Empty for the default profile (its words are the catalogue's) and for a language whose table covers
+    every form; otherwise each form once, most frequent first, so the profile's author sees what to add.
+    """
+    if profile.key == DEFAULT_PROFILE or lang not in CATALOGUE_WORDS:
+        return []
+    vocabulary = re.compile(CATALOGUE_WORDS[lang])
+    covered = {lang: {old: "\ue000" for old in profile.words.get(lang, {})}}
+    found: dict[str, int] = {}
+    for message in i18n.catalogue(lang).values():
+        for text in message.values() if isinstance(message, dict) else (message,):
+            blanked = i18n.with_words(text, lang, covered) if covered[lang] else text
+            for keep in i18n.KEEP_WORDS:
+                blanked = blanked.replace(keep, "\ue000")
+            for match in vocabulary.finditer(blanked):
+                found[match.group(0)] = found.get(match.group(0), 0) + 1
+    return sorted(found, key=lambda w: (-found[w], w))
 
 
 def catalogue(profile: CityProfile) -> Catalogue:

@@ -18,6 +18,7 @@ so the demo data takes the same path as real data.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -126,6 +127,9 @@ class Dataset:
     city: str = "duesseldorf"
     #: What the points are, per UI language (singular, plural), when they are not Welcome Points (a profile's).
     points_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: How the app's sentences name this city's levels, per UI language (`geo.i18n.with_words`); empty for
+    #: Düsseldorf, whose words the catalogue speaks.
+    words: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def points_label(self, lang: str, *, plural: bool = False) -> str | None:
         """The points' name in `lang` (German when the profile has none in it); None for Welcome Points."""
@@ -226,6 +230,7 @@ def from_city(data: city.CityData, *, title: str = "") -> Dataset:
         catalogue=city.catalogue(profile),
         city=profile.key,
         points_names=profile.points[0].names if profile.points else {},
+        words=profile.words,
     )
 
 
@@ -409,6 +414,25 @@ CITY_CATALOGUE_FILE = "kennzahlen.toml"
 def is_dataset(folder: Path) -> bool:
     """True when `folder` holds a whole dataset: Düsseldorf's layout or a city's files with their profile."""
     return (folder / SPACES_FILE).exists() or (folder / CITY_PROFILE_FILE).exists()
+
+
+def words_of(folder: str | Path) -> dict[str, dict[str, str]]:
+    """
+    How the app names the levels of the dataset in `folder` (its profile's words); empty for Düsseldorf's.
+
+    Read from the profile kept in the folder without loading the dataset, so every page can speak the
+    city's words; a profile that cannot be read leaves the catalogue's own (loading the dataset says why).
+    """
+    path = Path(folder) / CITY_PROFILE_FILE
+    try:
+        return _profile_words(path, path.stat().st_mtime_ns)
+    except (OSError, city.ProfileError):
+        return {}
+
+
+@functools.lru_cache(maxsize=16)
+def _profile_words(path: Path, _mtime: int) -> dict[str, dict[str, str]]:
+    return city.load_profile(path).words
 
 
 def _keep_profile(profile: city.CityProfile, folder: Path) -> None:

@@ -539,7 +539,7 @@ def _partner_from_hsds(  # noqa: PLR0917 - the package's tables, one per argumen
         ]
         for area in service_areas.get(svc["id"], []):
             digits = "".join(ch for ch in area.get("name", "") if ch.isdigit())
-            if len(digits) == 6:
+            if digits:  # the unit's ID in the area's name; an ID the dataset does not know is left out below
                 areas.append(digits)
         offers.append(
             partners.Offer(

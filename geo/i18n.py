@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
@@ -140,6 +143,98 @@ def needs_review(lang: str) -> bool:
     return not review_status().get(lang, {}).get("reviewed", False)
 
 
+# --- a city's words ------------------------------------------------------------------------------------
+# The catalogues name the levels of units with Düsseldorf's words (Sozialraum, Stadtteil, Stadtbezirk) and
+# the city by its name. A city profile (`geo.city`) says per language what to write instead: whole words or
+# phrases (``"im Stadtteil" = "in der Bezirksregion"``), the longest first, a capital first letter kept.
+# The words in use are, first, those given to a `city_words` block (a document made for a dataset); then
+# those of the words source (the app registers one that reads the browser session's dataset); then the
+# process's (`use_words`: the command line, after it has loaded its dataset).
+
+#: Per language: the city's word for each of the catalogue's words.
+Words = Mapping[str, Mapping[str, str]]
+#: Phrases the catalogue uses that a city's words never change: the programme's own names.
+KEEP_WORDS = ("Sozialraum-Karte", "Sozialraum-Karte'den")
+_block_words: ContextVar[Words | None] = ContextVar("city_words", default=None)
+#: ``process``: the process's words (`use_words`); ``source``: where a session's come from.
+_WORDS: dict[str, Any] = {"process": {}, "source": None}
+
+
+def set_words_source(source: Callable[[], Words | None] | None) -> None:
+    """Where the words come from when no block gives them (the app: the session's dataset); None: nowhere."""
+    _WORDS["source"] = source
+
+
+def use_words(words: Words | None) -> None:
+    """The words of the city whose data this process shows (None or empty: the catalogue's own)."""
+    _WORDS["process"] = words or {}
+
+
+@contextmanager
+def city_words(words: Words | None) -> Iterator[None]:
+    """Within the block, the catalogue speaks of the levels with `words` (a profile's)."""
+    token = _block_words.set(words or {})
+    try:
+        yield
+    finally:
+        _block_words.reset(token)
+
+
+def active_words() -> Words:
+    """The words in use here: a `city_words` block's, else the process's."""
+    block = _block_words.get()
+    if block is not None:
+        return block
+    source = _WORDS["source"]
+    found = source() if source is not None else None
+    process: Words = _WORDS["process"]
+    return process if found is None else found
+
+
+@cache
+def _rewriter(pairs: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    table: dict[str, str] = {keep: keep for keep in KEEP_WORDS}
+    for old, new in pairs:
+        table.setdefault(old, new)
+        table.setdefault(old[:1].upper() + old[1:], new[:1].upper() + new[1:])
+    alternatives = "|".join(
+        re.escape(old[:-1]) + r"\w*" if old.endswith("*") else re.escape(old)
+        for old in sorted(table, key=lambda w: len(w.rstrip("*")), reverse=True)
+    )
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)"), table
+
+
+def _replacement(found: str, table: dict[str, str]) -> str:
+    """The city's word for `found`: its own entry, or a stem's (``"ilçe*"``) with `found`'s ending."""
+    if found in table:
+        return table[found]
+    stem = max((old for old in table if old.endswith("*") and found.startswith(old[:-1])), key=len)
+    return table[stem].removesuffix("*") + found[len(stem) - 1 :]
+
+
+def with_words(text: str, lang: str, words: Words | None = None) -> str:
+    """
+    `text` (a catalogue text in `lang`) with the city's `words` (default: the active ones).
+
+    An entry replaces a whole word or phrase; one ending in ``*`` replaces a stem and keeps the ending
+    (``"Stadtbezirk*" = "Bezirk*"``: Stadtbezirken -> Bezirken). A word that starts a sentence or a label keeps
+    its capital.
+    """
+    table = (active_words() if words is None else words).get(lang)
+    if not table:
+        return text
+    pattern, replacements = _rewriter(tuple(sorted(table.items())))
+
+    def replace(match: re.Match[str]) -> str:
+        new = _replacement(match.group(0), replacements)
+        before = text[: match.start()].rstrip(' *»“«"(')
+        if match.group(0)[:1].isupper() and (not before or before[-1] in ".!?:\n–—·"):
+            return new[:1].upper() + new[1:]  # a sentence or a label starts with it
+        return new
+
+    return pattern.sub(replace, text)
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple | set):
         items = [str(v) for v in value]
@@ -175,6 +270,7 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
         text = message.get(form) or message["other"]
     else:
         text = message
+    text = with_words(text, lang)
     if not params:
         return text
     if count is not None:

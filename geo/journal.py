@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from geo import coverage, sources
 from geo.access import AccessDeniedError, Action, Principal
-from geo.settings import UNIT_ID_MAX
+from geo.settings import UNIT_ID_MAX, unit_id
 from geo.store import Base, ConcurrentEditError, Register, RegisterError, RowProblem, Tx
 from geo.tables import FORMULA_PREFIXES, printable
 
@@ -141,8 +141,8 @@ class Notice(Base):
 
 
 def _ids(value: str | list[str] | tuple[str, ...], known: set[str]) -> list[str]:
-    items = re.findall(r"\d{5,6}", value) if isinstance(value, str) else list(value)
-    ids = list(dict.fromkeys(i.zfill(6) for i in items))
+    items = re.findall(r"\d+", value) if isinstance(value, str) else list(value)
+    ids = list(dict.fromkeys(unit_id(i, known) for i in items))
     unknown = [i for i in ids if i not in known]
     if unknown:
         raise RegisterError("register.unknown_sozialraum", id=", ".join(unknown))

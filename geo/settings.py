@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,22 @@ STORAGE_CRS = "EPSG:4326"
 METRIC_CRS = "EPSG:25832"
 #: The longest unit ID any city profile may use (`geo.city`; migration 0011 widened the register's columns).
 UNIT_ID_MAX = 20
+
+
+def unit_id(value: object, known: Collection[str] | None = None) -> str:
+    """
+    A unit ID typed or read from a table, as the dataset writes it: text, leading zeros restored.
+
+    A number is padded to the width of the `known` IDs (a city's IDs all have one width: 6 digits in
+    Düsseldorf, 8 in Berlin; 6 when none are known): ``"37001"`` -> ``"037001"``, ``1100101`` ->
+    ``"01100101"``. Anything else is returned as typed, for the caller to refuse as unknown.
+    """
+    text = str(value).strip().removesuffix(".0")
+    if not text.isdigit():
+        return text
+    width = max((len(k) for k in known), default=6) if known else 6
+    return text.zfill(width)
+
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

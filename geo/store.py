@@ -54,7 +54,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from geo import logs
 from geo.access import AccessDeniedError, Action, Principal, require
 from geo.errors import DataError
-from geo.settings import UNIT_ID_MAX, env_number, get_settings
+from geo.settings import UNIT_ID_MAX, env_number, get_settings, unit_id
 
 
 class RegisterError(DataError):
@@ -734,11 +734,20 @@ class Register:
         by: Principal,
         contact: str = "",
         home_sozialraum_id: str | None = None,
+        known_ids: set[str] | None = None,
     ) -> int:
-        """Add a connector (coordinators); returns the new ID."""
+        """
+        Add a connector (coordinators); returns the new ID.
+
+        A home unit is written as the dataset writes IDs (``37001`` -> ``037001``); with `known_ids` one the
+        dataset does not have is refused.
+        """
         name = display_name.strip()
         if not name:
             raise RegisterError("register.name_missing")
+        home_sozialraum_id = unit_id(home_sozialraum_id, known_ids) if home_sozialraum_id else None
+        if home_sozialraum_id and known_ids is not None and home_sozialraum_id not in known_ids:
+            raise RegisterError("register.unknown_sozialraum", id=home_sozialraum_id)
         with self.write(by, Action.WRITE_REGISTER, "connector.create", target="connector") as tx:
             record = Connector(
                 display_name=name,
@@ -1144,14 +1153,13 @@ def _import_connector_row(
 ) -> None:
     try:
         home = str(row.get(CONNECTOR_COLUMNS["home"], "")).strip()
-        if home and known_ids is not None and home.zfill(6) not in known_ids:
-            raise RegisterError("register.unknown_sozialraum", id=home)
         register.add_connector(
             str(row[CONNECTOR_COLUMNS["name"]]),
             str(row.get(CONNECTOR_COLUMNS["languages"], "")),
             by=by,
             contact=str(row.get(CONNECTOR_COLUMNS["contact"], "")),
-            home_sozialraum_id=home.zfill(6) if home else None,
+            home_sozialraum_id=home or None,
+            known_ids=known_ids,
         )
     except RegisterError as exc:
         problems.append(RowProblem(i, exc.message()))
@@ -1217,7 +1225,7 @@ def import_assignments(
                 start = _date(row[ASSIGNMENT_COLUMNS["start"]])
                 if start is None:
                     raise RegisterError("register.date_missing")
-                sid = str(row[ASSIGNMENT_COLUMNS["sozialraum"]]).strip().zfill(6)
+                sid = unit_id(row[ASSIGNMENT_COLUMNS["sozialraum"]], known_ids)
                 with register.step():  # an assignment with an end is two writes: both or neither
                     new_id = register.assign(tandem.id, sid, by=by, valid_from=start, known_ids=known_ids)
                     if (end := _date(row.get(ASSIGNMENT_COLUMNS["end"], ""))) is not None:

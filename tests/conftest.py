@@ -85,6 +85,16 @@ def own_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SOZIALRAUM_DATA_DIR", str(tmp_path / "no-data"))
 
 
+@pytest.fixture(autouse=True)
+def catalogue_words() -> Iterator[None]:
+    """Each test starts with the catalogue's own words: a city's set by a command before it is forgotten."""
+    from geo import i18n
+
+    i18n.use_words(None)
+    yield
+    i18n.use_words(None)
+
+
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A freshly generated demo dataset folder."""

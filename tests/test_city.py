@@ -229,6 +229,13 @@ def test_the_register_keeps_unit_ids_of_any_city(register_url: str) -> None:
         )  # fmt: skip
         assert [a.sozialraum_id for a in register.assignments()] == ["01100101"]
         assert set(journal.activities(register, by=cli)["sozialraum_id"]) == {"12500930"}
+        # a home unit typed without its leading zero gets the city's width; one the data lacks is refused
+        cara = register.add_connector("Cara", by=cli, home_sozialraum_id="1100101", known_ids=ids)
+        assert {c.id: c.home_sozialraum_id for c in register.private_connectors(by=cli)}[cara] == "01100101"
+        with pytest.raises(store.RegisterError):
+            register.add_connector("Dora", by=cli, home_sozialraum_id="99999999", known_ids=ids)
+        frame = pd.DataFrame({"Tandem": ["Tandem Mitte"], "Sozialraum-ID": ["12500930"], "von": ["2026-02-01"]})
+        assert store.import_assignments(register, frame, by=cli, known_ids=ids) == []
     finally:
         register.close()
 
@@ -428,6 +435,11 @@ def test_the_app_opens_berlin_and_its_pages_work(tmp_path: Path, monkeypatch: py
     options = [o for box in at.selectbox for o in box.options]
     assert "Arbeitslose (SGB II) (%)" in options and "Kinderarmut (%)" in options
     assert "Berlin: Planungsräume" in options  # the data picker names it by its title, not its folder
+    shown = " ".join(str(e.value) for e in (*at.title, *at.markdown, *at.caption))
+    assert "Planungsräume erkunden" in shown and "Sozialräume erkunden" not in shown  # the city's words
+    at.switch_page("app_pages/coverage.py").run()
+    labels = " ".join(str(e.label) for e in at.tabs)
+    assert "Nach Bezirk" in labels and "Stadtbezirk" not in labels, labels
 
 
 @pytest.mark.real_data
@@ -500,3 +512,44 @@ def test_the_dataset_picker_names_a_city_dataset_by_its_title(tmp_path: Path) ->
     citydemo.write(city.load_profile("berlin"), tmp_path / "berlin")
     assert dataset.is_dataset(tmp_path / "berlin") and not dataset.is_dataset(tmp_path)
     assert dataset.DatasetMeta.read(tmp_path / "berlin").title == "Demo: Berlin (erfunden)"
+
+
+def test_the_apps_sentences_name_the_levels_and_the_city_with_the_profiles_words() -> None:
+    """Berlin's words cover every level word of the catalogue in all six languages, sentence starts kept."""
+    from geo import i18n
+
+    berlin = city.load_profile("berlin")
+    for lang in i18n.LANGUAGES:
+        assert city.words_missing(berlin, lang) == [], lang
+    assert city.load_profile("duesseldorf").words == {}
+    with i18n.city_words(berlin.words):
+        assert i18n.translate("explore.title", "de") == "Planungsräume erkunden"
+        assert i18n.translate("near.inside", "ru", name="X") == "Вы в районе планирования X."
+        assert i18n.translate("explore.title", "en") == "Explore the planning areas"
+        # an article that changes with the word, a capital at a sentence's start, the app's own name kept
+        assert "Eine Bezirksregion ist" in i18n.translate("glossary.stadtteil.text", "de")
+        assert i18n.translate("glossary.sozialraum.text", "en").startswith("A planning area (Planungsraum)")
+        assert i18n.translate("brief.title", "de").startswith("Sozialraum-Karte")
+        assert "Bezirken" in i18n.translate("explore.summary", "de", n=3, bezirke=12, wp=1)
+        assert i18n.translate("coverage.tab_bezirke", "tr") == "İlçelere göre"  # a stem keeps its ending
+    assert i18n.translate("explore.title", "de") == "Sozialräume erkunden"  # outside the block: Düsseldorf's
+
+
+def test_a_words_table_is_checked_and_a_missing_form_is_named(tmp_path: Path) -> None:
+    from geo import i18n
+
+    text = (city.CITIES_DIR / "berlin.toml").read_text(encoding="utf-8")
+    profile_file = tmp_path / "stadt.toml"
+    profile_file.write_text(text.replace('"Sozialräumen" = "Planungsräumen"\n', ""), encoding="utf-8")
+    assert city.words_missing(city.load_profile(profile_file), "de") == ["Sozialräumen"]
+    profile_file.write_text(text.replace('"Sozialraums" = "Planungsraums"', '"Sozialraums" = 3'), "utf-8")
+    with pytest.raises(city.ProfileError) as caught:
+        city.load_profile(profile_file)
+    assert "words.de.Sozialraums" in caught.value.message("de")
+    profile_file.write_text(text.replace("[words.ar]", "[words.xx]"), "utf-8")
+    with pytest.raises(city.ProfileError) as caught:
+        city.load_profile(profile_file)
+    assert "words.xx" in caught.value.message("de")
+    assert i18n.with_words("Sozialraum-Karte, Sozialraum", "de", {"de": {"Sozialraum": "Gebiet"}}) == (
+        "Sozialraum-Karte, Gebiet"
+    )
