@@ -234,7 +234,9 @@ def test_the_register_keeps_unit_ids_of_any_city(register_url: str) -> None:
         assert {c.id: c.home_sozialraum_id for c in register.private_connectors(by=cli)}[cara] == "01100101"
         with pytest.raises(store.RegisterError):
             register.add_connector("Dora", by=cli, home_sozialraum_id="99999999", known_ids=ids)
-        frame = pd.DataFrame({"Tandem": ["Tandem Mitte"], "Sozialraum-ID": ["12500930"], "von": ["2026-02-01"]})
+        frame = pd.DataFrame(
+            {"Tandem": ["Tandem Mitte"], "Sozialraum-ID": ["12500930"], "von": ["2026-02-01"]}
+        )
         assert store.import_assignments(register, frame, by=cli, known_ids=ids) == []
     finally:
         register.close()
