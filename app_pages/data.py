@@ -10,6 +10,7 @@ from app_pages.ui import (
     clear_caches,
     explain_words,
     friendly_errors,
+    labelled,
     lang,
     load_current,
     plain,
@@ -17,7 +18,7 @@ from app_pages.ui import (
     register,
     t,
 )
-from geo import corrections, fetch, i18n, maps, nearby, provenance
+from geo import city, corrections, fetch, i18n, maps, nearby, provenance
 from geo import dataset as dataset_module
 from geo.access import Action
 from geo.dataset import Dataset
@@ -178,78 +179,134 @@ def show_provenance_editor(data: Dataset) -> None:
 with friendly_errors():
     show_provenance_editor(load_current()[0])
 
-st.divider()
-st.subheader(t("data.fetch_title"))
-st.write(t("data.fetch_text"))
-with st.expander(t("data.mirror")):
-    base_url = st.text_input(t("data.base_url"), value=PORTAL_BASE_URL, key="data_base_url")
-    st.caption(t("data.allowed_hosts", hosts=plain(", ".join(sorted(fetch.allowed_hosts())))))
-if st.button(t("data.fetch_button"), type="primary", key="data_fetch"):
-    bar = st.progress(0.0, text=t("data.downloading"))
+# Düsseldorf's portal and its files: said in Düsseldorf's words whatever city this session shows.
+with i18n.city_words({}):
+    st.divider()
+    st.subheader(t("data.fetch_title"))
+    st.write(t("data.fetch_text"))
+    with st.expander(t("data.mirror")):
+        base_url = st.text_input(t("data.base_url"), value=PORTAL_BASE_URL, key="data_base_url")
+        st.caption(t("data.allowed_hosts", hosts=plain(", ".join(sorted(fetch.allowed_hosts())))))
+    if st.button(t("data.fetch_button"), type="primary", key="data_fetch"):
+        bar = st.progress(0.0, text=t("data.downloading"))
 
-    def progress(name: str, done: int, total: int | None) -> None:
-        """Move the progress bar (files are small, so a fraction per file is enough)."""
-        bar.progress(min(done / total, 1.0) if total else 0.5, text=f"{name}: {done // 1024} kB")
+        def progress(name: str, done: int, total: int | None) -> None:
+            """Move the progress bar (files are small, so a fraction per file is enough)."""
+            bar.progress(min(done / total, 1.0) if total else 0.5, text=f"{name}: {done // 1024} kB")
 
-    with friendly_errors():
-        fetch.fetch_official(official, by=who, base_url=base_url, progress=progress, audit=register())
-        bar.progress(1.0, text=t("data.done"))
-        use_official(official, t("data.fetched", folder=str(official)))
+        with friendly_errors():
+            fetch.fetch_official(official, by=who, base_url=base_url, progress=progress, audit=register())
+            bar.progress(1.0, text=t("data.done"))
+            use_official(official, t("data.fetched", folder=str(official)))
 
-st.divider()
-st.subheader(t("data.upload_title"))
-st.write(t("data.upload_text"))
-indicators = st.file_uploader(t("data.upload_indicators"), type=["xlsx", "csv"], key="data_up_indicators")
-sheet = st.text_input(t("data.sheet"), value="", key="data_sheet")
-welcome = st.file_uploader(t("data.upload_welcome"), type=["csv", "geojson", "json"], key="data_up_welcome")
-spaces = st.file_uploader(
-    t("data.upload_spaces"), type=["geojson", "json", "gpkg", "zip"], key="data_up_spaces"
-)
-nationalities = st.file_uploader(
-    t("data.upload_nationalities"),
-    type=["csv", "xlsx"],
-    key="data_up_nationalities",
-    help=t("data.upload_nationalities_help"),
-)
-streets = st.file_uploader(
-    t("data.upload_streets"),
-    type=["csv", "xlsx", "geojson", "json", "gpkg", "zip"],
-    key="data_up_streets",
-    help=t("data.upload_streets_help"),
-)
-series_uploads = st.file_uploader(
-    t("data.upload_series"),
-    type=["csv", "xlsx"],
-    accept_multiple_files=True,
-    key="data_up_series",
-    help=t("data.upload_series_help"),
-)
-if st.button(
-    t("data.import_button"),
-    disabled=not (indicators or welcome or spaces or nationalities or streets or series_uploads),
-    key="data_import",
-):
+    st.divider()
+    st.subheader(t("data.upload_title"))
+    st.write(t("data.upload_text"))
+    indicators = st.file_uploader(t("data.upload_indicators"), type=["xlsx", "csv"], key="data_up_indicators")
+    sheet = st.text_input(t("data.sheet"), value="", key="data_sheet")
+    welcome = st.file_uploader(
+        t("data.upload_welcome"), type=["csv", "geojson", "json"], key="data_up_welcome"
+    )
+    spaces = st.file_uploader(
+        t("data.upload_spaces"), type=["geojson", "json", "gpkg", "zip"], key="data_up_spaces"
+    )
+    nationalities = st.file_uploader(
+        t("data.upload_nationalities"),
+        type=["csv", "xlsx"],
+        key="data_up_nationalities",
+        help=t("data.upload_nationalities_help"),
+    )
+    streets = st.file_uploader(
+        t("data.upload_streets"),
+        type=["csv", "xlsx", "geojson", "json", "gpkg", "zip"],
+        key="data_up_streets",
+        help=t("data.upload_streets_help"),
+    )
+    series_uploads = st.file_uploader(
+        t("data.upload_series"),
+        type=["csv", "xlsx"],
+        accept_multiple_files=True,
+        key="data_up_series",
+        help=t("data.upload_series_help"),
+    )
+    if st.button(
+        t("data.import_button"),
+        disabled=not (indicators or welcome or spaces or nationalities or streets or series_uploads),
+        key="data_import",
+    ):
+        with friendly_errors(), tempfile.TemporaryDirectory() as tmp:
+
+            def saved(upload: object) -> Path | None:
+                """Write an upload to the temporary folder under its own name."""
+                if upload is None:
+                    return None
+                path = Path(tmp) / Path(upload.name).name  # type: ignore[attr-defined]
+                path.write_bytes(upload.getvalue())  # type: ignore[attr-defined]
+                return path
+
+            with st.spinner(t("data.importing")):
+                fetch.import_files(
+                    official,
+                    by=who,
+                    audit=register(),
+                    sozialraeume=saved(spaces),
+                    indicators=saved(indicators),
+                    welcome_points=saved(welcome),
+                    nationalities=saved(nationalities),
+                    streets=saved(streets),
+                    series=[p for p in map(saved, series_uploads or []) if p is not None],
+                    sheet=sheet or None,
+                )
+            use_official(official, t("data.imported", folder=str(official)))
+
+
+def city_import() -> None:
+    """Another city's files as it publishes them, read with its profile (checked first, imported if usable)."""
+    st.subheader(t("data.city_title"))
+    st.write(t("data.city_text"))
+    own = "__own__"
+    choices = [city.DEFAULT_PROFILE, *(k for k in city.bundled() if k != city.DEFAULT_PROFILE), own]
+    names = {key: city.load_profile(key).name for key in city.bundled()} | {own: t("data.city_own_profile")}
+    choice = st.selectbox(
+        t("data.city_profile"), choices, format_func=labelled(names), key="data_city_profile"
+    )
+    profile_file = (
+        st.file_uploader(t("data.city_profile_file"), type=["toml"], key="data_city_profile_file")
+        if choice == own
+        else None
+    )
+    uploads = st.file_uploader(
+        t("data.city_files"),
+        type=sorted(s.lstrip(".") for s in city.UPLOAD_SUFFIXES),
+        accept_multiple_files=True,
+        key="data_city_files",
+        help=t("data.city_files_help"),
+    )
+    if not st.button(
+        t("data.city_button"),
+        disabled=not uploads or (choice == own and profile_file is None),
+        key="data_city_import",
+        type="primary",
+    ):
+        return
     with friendly_errors(), tempfile.TemporaryDirectory() as tmp:
-
-        def saved(upload: object) -> Path | None:
-            """Write an upload to the temporary folder under its own name."""
-            if upload is None:
-                return None
-            path = Path(tmp) / Path(upload.name).name  # type: ignore[attr-defined]
-            path.write_bytes(upload.getvalue())  # type: ignore[attr-defined]
-            return path
-
+        upload = (profile_file.name, profile_file.getvalue()) if profile_file is not None else None
+        profile = fetch.city_profile(str(choice), upload, Path(tmp) / "profil")
         with st.spinner(t("data.importing")):
-            fetch.import_files(
-                official,
-                by=who,
-                audit=register(),
-                sozialraeume=saved(spaces),
-                indicators=saved(indicators),
-                welcome_points=saved(welcome),
-                nationalities=saved(nationalities),
-                streets=saved(streets),
-                series=[p for p in map(saved, series_uploads or []) if p is not None],
-                sheet=sheet or None,
+            checked = fetch.check_city_uploads(
+                profile, [(u.name, u.getvalue()) for u in uploads or []], Path(tmp) / "dateien"
             )
-        use_official(official, t("data.imported", folder=str(official)))
+        with i18n.city_words(profile.words):
+            lines = city.check_lines(checked, lang())
+        if not checked.report.usable:
+            st.error(t("data.city_unusable"), icon=":material/error:")
+            st.markdown("\n".join(f"- {plain(line)}" for line in lines))
+            return
+        folder = get_settings().user_dir / f"stadt-{profile.key}"
+        fetch.import_city_uploads(checked, folder, by=who, audit=register())
+        use_official(folder, t("data.city_imported", city=plain(profile.name), n=len(checked.units)))
+
+
+with friendly_errors():
+    st.divider()
+    city_import()

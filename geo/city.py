@@ -65,6 +65,8 @@ DIRECTIONS = ("up", "down", "none")
 MISSING = ("", ".", "-", "–", "x", "X", "nan", "NaN", "None")
 #: Files that may hold a layer; any other file among a city's files is named and left aside.
 DATA_SUFFIXES = frozenset({".csv", ".txt", ".xlsx", ".xls", ".geojson", ".json", ".shp", ".zip", ".gpkg"})
+#: What the Daten page takes among a city's files: the layers' files and a Shapefile's other parts.
+UPLOAD_SUFFIXES = DATA_SUFFIXES | {".dbf", ".shx", ".prj", ".cpg", ".qmd", ".xml"}
 #: How many IDs a finding lists at most (the count is always complete).
 SHOWN_IDS = 12
 #: Per UI language, how the catalogue names Düsseldorf's levels and the city: every form these find in a

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geo import languages, provenance, sources, validate
+from geo import city, languages, provenance, sources, validate
 from geo import series as series_module
 from geo import streets as streets_module
 from geo.access import AccessDeniedError, Action, Principal, require
@@ -27,10 +27,12 @@ from geo.dataset import (
     STADTTEILE_FILE,
     STREETS_FILE,
     WELCOME_POINTS_FILE,
+    Dataset,
     DatasetMeta,
+    import_city,
     write_dataset,
 )
-from geo.errors import DataError, DownloadError
+from geo.errors import DataError, DownloadError, SozialraumError
 from geo.indicators import catalogue
 from geo.report import Report
 from geo.settings import PORTAL_BASE_URL, PORTAL_SOZIALRAEUME, PORTAL_STADTTEILE, env_number, get_settings
@@ -494,3 +496,72 @@ def import_files(
             by, "data.import", target="dataset", target_id=out.name, files=[k for k, v in named.items() if v]
         )
     return checked.report
+
+
+# --- another city's files, as the Daten page takes them --------------------------------------------------
+
+
+def city_profile(choice: str, upload: tuple[str, bytes] | None, workdir: Path) -> city.CityProfile:
+    """
+    The profile the Daten page offers: a bundled one by key, or an uploaded TOML file (`upload`: name, bytes).
+
+    Raises
+    ------
+    geo.city.ProfileError
+        For a profile that cannot be used, naming the field and what is wrong (as `city.load_profile`).
+    """
+    if upload is None:
+        return city.load_profile(choice)
+    path = workdir / (Path(upload[0]).stem or "stadtprofil")
+    path = path.with_suffix(".toml")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(upload[1])
+    return city.load_profile(path)
+
+
+def check_city_uploads(
+    profile: city.CityProfile, uploads: list[tuple[str, bytes]], workdir: Path
+) -> city.CityData:
+    """
+    A city's files as uploaded (name, bytes), checked with `profile` like `python -m geo profile check`.
+
+    Each file is written under `workdir` by its own name only (a path in the name is dropped, hidden
+    names are left out), so a Shapefile's parts find each other as in the city's folder.
+
+    Raises
+    ------
+    geo.errors.SozialraumError
+        When no file was given.
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, content in uploads:
+        safe = Path(name.replace("\\", "/")).name
+        if not safe or safe.startswith("."):
+            continue
+        (workdir / safe).write_bytes(content)
+        paths.append(workdir / safe)
+    if not paths:
+        raise SozialraumError("cli.import_needs_files")
+    return city.check(profile, paths)
+
+
+def import_city_uploads(
+    data: city.CityData, folder: Path, *, by: Principal, audit: Register | None = None
+) -> Dataset:
+    """
+    Checked city files imported as a dataset (`geo.dataset.import_city`: admins only, never in the demo).
+
+    With `audit` the import is recorded there, with the profile and the files' names.
+    """
+    result = import_city(data, folder, by=by)
+    if audit is not None:
+        audit.record(
+            by,
+            "data.import",
+            target="dataset",
+            target_id=folder.name,
+            profile=data.profile.key,
+            files=sorted(p.name for p in data.files.values()),
+        )
+    return result

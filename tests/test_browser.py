@@ -224,7 +224,8 @@ def _url_when(pg: Page, ok: Callable[[str], bool], timeout_s: float = 15) -> str
 
 def _no_error(pg: Page) -> None:
     assert pg.locator("[data-testid=stException]").count() == 0
-    assert pg.locator("[data-testid=stAlertContentError]").count() == 0
+    errors = pg.locator("[data-testid=stAlertContentError]")
+    assert errors.count() == 0, [errors.nth(i).inner_text() for i in range(errors.count())]
 
 
 def test_explore_map_offline(server: str, page: tuple[Page, list[str]]) -> None:
@@ -901,3 +902,55 @@ def test_login_through_the_citys_identity_provider(oidc_server: str, page: tuple
     assert pg.get_by_text("Angemeldet:").count() == 0  # st.logout cleared the login cookie too
     # the only outside requests came from the mock provider's own page (its stylesheet), none from the app
     assert [u for u in blocked if "picocss" not in u] == []
+
+
+@pytest.mark.real_data
+def test_an_admin_imports_another_citys_files_on_the_data_page(
+    admin_server: str, page: tuple[Page, list[str]]
+) -> None:
+    """Berlin's files as published, several at once, read with the Berlin profile; the app then speaks Berlin."""
+    from tests.test_city import _berlin_files
+
+    pg, _ = page
+    pg.goto(admin_server + "/daten")
+    pg.get_by_text("Aktueller Datensatz").wait_for(timeout=30_000)
+    pg.get_by_role("combobox", name="Welche Daten?").click()  # the real register: not the demo's
+    pg.get_by_role("option", name=re.compile(r"^Offizielle Daten")).first.click()
+    pg.wait_for_timeout(1000)
+    _log_in(pg, ADMIN_EMAIL, ADMIN_PASSWORD)
+    _wait_for_login_cookie(pg)
+    pg.reload()
+    pg.get_by_text(f"Angemeldet: {ADMIN_EMAIL}").wait_for(timeout=30_000)
+    pg.get_by_text("Daten einer anderen Stadt").wait_for(timeout=60_000)
+    box = pg.get_by_role("combobox", name="Stadtprofil")
+    for _ in range(6):  # a rerun may close the list while it opens
+        box.click()
+        try:
+            pg.get_by_role("option", name="Berlin", exact=True).click(timeout=5_000)
+        except PlaywrightTimeout:
+            pg.keyboard.press("Escape")
+            continue
+        pg.wait_for_timeout(500)
+        if "Berlin" in pg.locator("[data-testid=stSelectbox]").filter(has_text="Stadtprofil").inner_text():
+            break
+    files = [p for p in _berlin_files() if p.suffix != ".md"]
+    uploaded: list[str] = []
+    pg.on("response", lambda r: uploaded.append(r.url) if "/_stcore/upload_file" in r.url and r.ok else None)
+    pg.locator("[data-testid=stFileUploader] input[type=file]").last.set_input_files([str(p) for p in files])
+    deadline = time.monotonic() + 60
+    while len(uploaded) < len(files) and time.monotonic() < deadline:  # one request per file
+        pg.wait_for_timeout(250)
+    assert len(uploaded) >= len(files), (len(uploaded), len(files))
+    pg.wait_for_timeout(500)
+    pg.get_by_role("button", name="Prüfen und einlesen").click()
+    pg.get_by_text("Berlin: 542 Gebiete eingelesen").wait_for(timeout=120_000)
+    # the rest of the page follows the flash: the run has ended when the (old) notice about no data is gone
+    pg.locator("[data-testid=stAlertContentError]").first.wait_for(state="detached", timeout=60_000)
+    pg.get_by_text("Berlin: Planungsräume", exact=True).last.wait_for(timeout=60_000)
+    pg.screenshot(path=str(ARTIFACTS / "data-city-imported.png"), full_page=True)
+    _no_error(pg)
+    _go_to(pg, "Erkunden")
+    pg.get_by_text("Planungsräume erkunden").wait_for(timeout=60_000)
+    assert _count_in_frames(pg, "path.sk-sozialraum", 542, timeout_s=60) == 542
+    pg.screenshot(path=str(ARTIFACTS / "explore-berlin.png"), full_page=True)
+    _no_error(pg)
