@@ -146,7 +146,7 @@ def small_map(s: start.Start) -> None:
     base = base_current()
     style = webmap.style_payload(
         base,
-        maps.style_need(result, lang=lang()),
+        maps.style_need(result, lang=lang(), cat=data.catalogue),
         webmap.lines_for(data, "index", result=result, lang=lang()),
         data,
         overlay=webmap.Overlay(shortlist=s.sozialraum_ids, focus=s.sozialraum_ids),

@@ -964,7 +964,7 @@ def need_components() -> tuple[list[need.Component], str]:
         ]
         if comps:
             return comps, str(st.session_state.get("explore_norm", "zscore"))
-    return need.default_components(available), "zscore"
+    return need.default_components(available, load_current()[0].catalogue), "zscore"
 
 
 def table_with_download(
