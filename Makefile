@@ -77,6 +77,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/webmap_browser.py
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/load_protocol.py
+	$(BIN)/python bench/logins.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -25,6 +25,7 @@ import os
 import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -54,7 +55,42 @@ from geo.store import (
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}$")
-_hasher = PasswordHasher()
+
+
+def password_hasher() -> PasswordHasher:
+    """
+    Argon2id as OWASP's Password Storage Cheat Sheet recommends for a server: m = 19 MiB, t = 2, p = 1.
+
+    A login costs 19 MiB of memory instead of argon2-cffi's default 64 MiB. A hash made with other
+    parameters is renewed at the person's next successful login (`login`, `check_needs_rehash`).
+    """
+    return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+
+_hasher = password_hasher()
+
+
+@functools.cache
+def _slots() -> ThreadPoolExecutor:
+    """
+    The few threads that hash and check passwords and codes (`SOZIALRAUM_HASH_CONCURRENCY`, default 4).
+
+    Every other thread hands its hash to them and waits: at most that many Argon2 hashes are in memory at
+    once, and only in these threads' memory pools (a hash made in each session's own thread leaves its
+    19 MiB in that thread's pool: 20 logins at once grew the server by about 330 MiB).
+    """
+    workers = int(env_number("SOZIALRAUM_HASH_CONCURRENCY"))
+    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="argon2")
+
+
+def _hash(secret: str) -> str:
+    """An Argon2id hash of `secret`, made by one of the hashing threads (memory stays bounded)."""
+    return _slots().submit(lambda: _hasher.hash(secret)).result()
+
+
+def _verify(stored: str, secret: str) -> bool:
+    """True when `secret` matches `stored` (raises as `PasswordHasher.verify`); checked like `_hash`."""
+    return bool(_slots().submit(lambda: _hasher.verify(stored, secret)).result())
 
 
 @functools.cache
@@ -64,7 +100,7 @@ def _dummy_hash() -> str:
 
     Made when first needed (a sixth of a second at import otherwise).
     """
-    return _hasher.hash("sozialraum-karte: no such account")
+    return _hash("sozialraum-karte: no such account")
 
 
 class LoginError(SozialraumError):
@@ -301,7 +337,7 @@ def login(
         account_id = account.id if account is not None else None
         disabled = bool(account.disabled) if account is not None else False
     try:
-        ok = _hasher.verify(stored or _dummy_hash(), password) and stored is not None
+        ok = _verify(stored or _dummy_hash(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok:
@@ -315,7 +351,7 @@ def login(
         assert record is not None
         record.last_login_at = _now()
         if stored is not None and _hasher.check_needs_rehash(stored):
-            record.password_hash = _hasher.hash(password)
+            record.password_hash = _hash(password)
         s.execute(delete(LoginFailure).where(LoginFailure.key == _key("account", address)))
         principal = principal_of(s, record, demo=register.demo)
         Register.add_audit(
@@ -611,7 +647,7 @@ def create_account(
                 display_name=display_name.strip()[:80],
                 roles=",".join(sorted(role_set)),
                 connector_id=connector_id,
-                setup_code_hash=_hasher.hash(_clean_code(code)),
+                setup_code_hash=_hash(_clean_code(code)),
                 setup_code_expires=_now() + policy.code_valid,
                 source="local",
             )
@@ -642,7 +678,7 @@ def install_code(register: Register, *, renew: bool = False) -> str | None:
             return None
         s.execute(delete(SetupCode))
         code = new_code()
-        s.add(SetupCode(code_hash=_hasher.hash(_clean_code(code))))
+        s.add(SetupCode(code_hash=_hash(_clean_code(code))))
         return code
 
 
@@ -691,7 +727,7 @@ def create_first_admin(
     with register.read() as s:
         stored = [row.code_hash for row in s.scalars(select(SetupCode))]
     try:
-        ok = any(_hasher.verify(h, _clean_code(setup_code)) for h in stored)
+        ok = any(_verify(h, _clean_code(setup_code)) for h in stored)
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok:
@@ -705,7 +741,7 @@ def create_first_admin(
             email=address,
             display_name=display_name.strip()[:80],
             roles=",".join(sorted({Role.ADMIN.value, Role.COORDINATOR.value})),
-            password_hash=_hasher.hash(password),
+            password_hash=_hash(password),
             source="local",
         )
         s.add(record)
@@ -731,7 +767,7 @@ def new_setup_code(
             raise RegisterError("register.not_found", what=f"account {account_id}")
         if record.source == "demo":
             raise LoginError("accounts.demo_fixed")
-        record.setup_code_hash = _hasher.hash(_clean_code(code))
+        record.setup_code_hash = _hash(_clean_code(code))
         record.setup_code_expires = _now() + policy.code_valid
         record.password_hash = None
         tx.details = {"sessions_ended": _end_sessions(tx.session, account_id)}
@@ -764,7 +800,7 @@ def set_password_with_code(
         account_id = account.id if account is not None else None
         disabled = bool(account.disabled) if account is not None else False
     try:
-        ok = _hasher.verify(stored or _dummy_hash(), _clean_code(code)) and stored is not None
+        ok = _verify(stored or _dummy_hash(), _clean_code(code)) and stored is not None
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok:
@@ -777,7 +813,7 @@ def set_password_with_code(
     with register._tx() as s:
         record = s.get(Account, account_id)
         assert record is not None
-        record.password_hash = _hasher.hash(password)
+        record.password_hash = _hash(password)
         record.setup_code_hash = None
         record.setup_code_expires = None
         record.last_login_at = _now()
@@ -813,12 +849,12 @@ def change_password(
         record = tx.session.get(Account, by.account_id)
         assert record is not None
         try:
-            ok = record.password_hash is not None and _hasher.verify(record.password_hash, old)
+            ok = record.password_hash is not None and _verify(record.password_hash, old)
         except (VerificationError, InvalidHashError):
             ok = False
         if not ok:
             raise LoginError("accounts.old_password_wrong")
-        record.password_hash = _hasher.hash(new)
+        record.password_hash = _hash(new)
         ended = _end_sessions(tx.session, record.id, keep=keep_session)
         tx.details = {"sessions_ended": ended}
         return ended

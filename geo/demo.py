@@ -556,7 +556,6 @@ def seed_register(register: Register, sozialraum_ids: list[str]) -> bool:
     bool
         True when the register was seeded now.
     """
-    from argon2 import PasswordHasher  # noqa: PLC0415 - only the demo register needs these
     from sqlalchemy import func, select  # noqa: PLC0415
 
     from geo.access import Principal  # noqa: PLC0415
@@ -585,7 +584,9 @@ def seed_register(register: Register, sozialraum_ids: list[str]) -> bool:
     ]
     for tandem, sid in zip(tandems, sozialraum_ids[:2], strict=False):
         register.assign(tandem, sid, by=by, valid_from=start, known_ids=set(sozialraum_ids))
-    hashed = PasswordHasher().hash(DEMO_PASSWORD)
+    from geo.accounts import password_hasher  # noqa: PLC0415
+
+    hashed = password_hasher().hash(DEMO_PASSWORD)
     with register.write(by, Action.MANAGE_ACCOUNTS, "demo.seed", target="account") as tx:
         for email, roles in DEMO_ACCOUNTS.items():
             tx.session.add(

@@ -381,3 +381,65 @@ def test_demo_accounts_cannot_be_taken_away_from_other_visitors(tmp_path: Path) 
     with pytest.raises(ValueError, match="demo register"):
         demo.seed_register(store.Register(f"sqlite:///{tmp_path / 'real.sqlite'}"), ["011001"])
     register.close()
+
+
+def test_passwords_use_owasps_argon2_parameters_and_older_hashes_are_renewed_at_login(
+    register: store.Register,
+) -> None:
+    """m = 19 MiB, t = 2, p = 1; a hash made with argon2-cffi's defaults (64 MiB) is replaced at the next login."""
+    from argon2 import PasswordHasher
+
+    _account(register, "ana@stadt.de", "coordinator")
+    with register.write(CLI, store.Action.MANAGE_ACCOUNTS, "test.old_hash", target="account") as tx:
+        record = tx.session.scalar(select(store.Account).where(store.Account.email == "ana@stadt.de"))
+        assert record is not None
+        assert record.password_hash is not None and "$m=19456,t=2,p=1$" in record.password_hash
+        record.password_hash = PasswordHasher().hash(PASSWORD)  # as every account before this change
+    accounts.login(register, "ana@stadt.de", PASSWORD)
+    with register.read() as s:
+        renewed = s.scalar(select(store.Account.password_hash).where(store.Account.email == "ana@stadt.de"))
+    assert renewed is not None and "$m=19456,t=2,p=1$" in renewed
+    assert accounts.login(register, "ana@stadt.de", PASSWORD).roles == {"coordinator"}
+
+
+def test_logins_at_once_hash_a_bounded_number_of_passwords_at_a_time(
+    register: store.Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """20 people logging in together: at most SOZIALRAUM_HASH_CONCURRENCY hashes run at once (memory)."""
+    import threading
+    import time
+
+    _account(register, "ana@stadt.de", "coordinator")
+    monkeypatch.setenv("SOZIALRAUM_HASH_CONCURRENCY", "2")
+    accounts._slots.cache_clear()
+    real, running, most = accounts._hasher.verify, [0], [0]
+    lock = threading.Lock()
+
+    def counted(stored: str, secret: str) -> bool:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.02)
+        try:
+            return bool(real(stored, secret))
+        finally:
+            with lock:
+                running[0] -= 1
+
+    class Counted:  # PasswordHasher's attributes are read-only: the module's hasher is replaced for the test
+        verify = staticmethod(counted)
+        hash = staticmethod(accounts._hasher.hash)
+        check_needs_rehash = staticmethod(accounts._hasher.check_needs_rehash)
+
+    monkeypatch.setattr(accounts, "_hasher", Counted())
+    threads = [
+        threading.Thread(target=accounts.login, args=(register, "ana@stadt.de", PASSWORD)) for _ in range(20)
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        accounts._slots.cache_clear()
+    assert most[0] == 2

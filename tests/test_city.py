@@ -443,7 +443,8 @@ def test_the_app_opens_berlin_and_its_pages_work(tmp_path: Path, monkeypatch: py
     labels = " ".join(str(e.label) for e in at.tabs)
     assert "Nach Bezirk" in labels and "Stadtbezirk" not in labels, labels
     gaps = {m.label: m.value for m in at.metric}["Lücken"]
-    assert int(gaps) > 100, gaps  # no tandem yet: every Planungsraum of high need (Berlin's own recipe) is one
+    # no tandem yet: every Planungsraum of high need (Berlin's own recipe) is a gap
+    assert int(gaps) > 100, gaps
 
 
 @pytest.mark.real_data
