@@ -1,16 +1,14 @@
 """Abdeckung: which high-need Sozialräume no tandem covers, how far from a Welcome Point, and suggestions."""
 
-import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from shapely.geometry import Point
 from streamlit.delta_generator import DeltaGenerator
 
 from app_pages import mapview
 from app_pages.ui import (
-    active_assignments,
     base_current,
     bound,
+    coverage_current,
     demo_notice,
     explain_words,
     friendly_errors,
@@ -19,7 +17,6 @@ from app_pages.ui import (
     lang,
     load_current,
     need_components,
-    need_current,
     panels,
     plain,
     principal,
@@ -30,7 +27,6 @@ from app_pages.ui import (
 from geo import coverage, i18n, languages, maps, need, tables, view, webmap
 from geo.access import Action
 from geo.dataset import Dataset
-from geo.settings import STORAGE_CRS
 
 st.title(t("coverage.title"))
 explain_words("coverage")
@@ -118,32 +114,17 @@ with friendly_errors():
     data, geometry = load_current()
     demo_notice(data.meta)
     components, norm = need_components()
-    result, _ = need_current(components, norm)
     bar = st.container(horizontal=True, vertical_alignment="center", gap="medium")
     min_class, km, beyond, measure = settings(bar)
     bar.toggle(t("coverage.whatif"), key="coverage_whatif", help=t("coverage.whatif_help"))
 
     hypothetical = st.session_state.get("coverage_hypo", [])
-    points = data.welcome_points
-    extra = None
-    if hypothetical:
-        extra = gpd.GeoDataFrame(
-            {
-                "welcome_point_id": [f"hypo-{i}" for i in range(len(hypothetical))],
-                "name": [t("coverage.hypothetical")] * len(hypothetical),
-            },
-            geometry=[Point(lng, lat) for lat, lng in hypothetical],
-            crs=STORAGE_CRS,
-        )
-        points = pd.concat([points[["welcome_point_id", "name", "geometry"]], extra], ignore_index=True)
-    table = coverage.coverage_table(
-        data.spaces, points, result.score, result.need_class, active_assignments(), measure=measure
+    shown = coverage_current(
+        components, norm, hypothetical, measure=measure, min_class=min_class, km=km, beyond=beyond
     )
-    city, per_bezirk = coverage.city_figures(table, min_class=min_class, distance_m=km * 1000)
-    gap_table = coverage.gaps(table, min_class=min_class, beyond_m=km * 1000 if beyond else None)
-
+    table, city, per_bezirk, gap_table = shown.table, shown.city, shown.per_bezirk, shown.gaps
+    catchments = shown.catchments
     base = base_current()
-    catchments = coverage.catchment_areas(points, data.spaces)
     pins = pd.DataFrame(
         [(lat, lng, t("coverage.hypothetical"), "hypothetical") for lat, lng in hypothetical],
         columns=["lat", "lon", "title", "kind"],

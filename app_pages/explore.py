@@ -9,7 +9,6 @@ from streamlit.delta_generator import DeltaGenerator
 
 from app_pages import mapview
 from app_pages.ui import (
-    active_assignments,
     base_current,
     bound,
     demo_notice,
@@ -35,6 +34,7 @@ from app_pages.ui import (
     principal,
     register,
     run_memo,
+    sheet_current,
     t,
     table_with_download,
 )
@@ -163,13 +163,14 @@ def classification_controls() -> tuple[str, int, list[float]]:
     return scheme, k, breaks
 
 
-def show_profile(p: profile.Profile, counts: pd.DataFrame) -> None:
+def show_profile(sheet: profile.Sheet, counts: pd.DataFrame) -> None:
     """The Steckbrief of one Sozialraum (in a box the map scrolls to after a tap on a phone)."""
     with st.container(key="explore_profile"):
-        _profile(p, counts)
+        _profile(sheet, counts)
 
 
-def _profile(p: profile.Profile, counts: pd.DataFrame) -> None:
+def _profile(sheet: profile.Sheet, counts: pd.DataFrame) -> None:
+    p = sheet.profile
     st.subheader(plain(p.name))
     population = i18n.format_number(p.population, lang(), decimals=0) if p.population is not None else "–"
     st.caption(
@@ -182,9 +183,7 @@ def _profile(p: profile.Profile, counts: pd.DataFrame) -> None:
         )
     )
     # first, in plain words, what stands out (the numbers follow)
-    st.markdown(
-        "\n".join(f"- {plain(sentence)}" for sentence in profile.plain_summary(p, lang=lang(), cat=cat))
-    )
+    st.markdown("\n".join(f"- {plain(sentence)}" for sentence in sheet.summary))
     st.caption(t("profile.summary_note"))
     if p.score is not None:
         c1, c2, c3 = st.columns(3)
@@ -207,37 +206,10 @@ def _profile(p: profile.Profile, counts: pd.DataFrame) -> None:
         on_click=add_to_shortlist,
         args=(p.sozialraum_id,),
     )
-    comp = p.comparison
-    spec = charts.profile_dots(
-        comp,
-        name=p.name,
-        city=t("profile.city_median"),
-        bezirk=t("profile.bezirk_median", n=p.stadtbezirk),
-        lang=lang(),
-    )
-    if spec is not None:
-        st.vega_lite_chart(spec=spec, width="stretch")
-    # narrow columns and short headers, so that a phone shows the values without scrolling sideways
-    label, value, city, bezirk = (
-        t("profile.indicator"),
-        t("profile.value_short"),
-        t("profile.city_short"),
-        t("profile.bezirk_short", n=p.stadtbezirk),
-    )
-    table = pd.DataFrame(
-        {
-            label: [
-                f"{lab} ({unit})" if unit else lab
-                for lab, unit in zip(comp["label"], comp["unit_label"], strict=True)
-            ],
-            value: comp["value"],
-            city: comp["city"],
-            bezirk: comp["bezirk"],
-        }
-    )
-    places = comp["indicator"].map(lambda i: cat.get(i).decimals)
+    if sheet.chart is not None:
+        st.vega_lite_chart(spec=sheet.chart, width="stretch")
     # a Markdown table: a few hundred bytes per click instead of about 5 KB of Arrow, readable on a phone
-    st.markdown(tables.markdown_table(table, lang(), row_decimals=places))
+    st.markdown(sheet.table)
     st.caption(t("profile.table_note", name=plain(p.name), n=p.stadtbezirk))
     show_course(p)
     st.markdown(f"**{t('profile.nearest')}**")
@@ -677,18 +649,7 @@ def _details(v: SimpleNamespace) -> None:
     if panel == "profile":
         if chosen:
             shown = profile.profile_indicators(available, cat)
-            show_profile(
-                profile.build_profile(
-                    data,
-                    chosen,
-                    indicator_ids=shown,
-                    need=result,
-                    stability=changes,
-                    assignments=active_assignments(),
-                    lang=lang(),
-                ),
-                counts,
-            )
+            show_profile(sheet_current(chosen, shown, components, norm), counts)
         else:
             st.info(t("explore.pick_hint"))
     elif panel == "nearby":

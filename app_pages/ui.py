@@ -21,6 +21,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from geo import (
     accounts,
     auth,
+    coverage,
     dataset,
     demo,
     dossier,
@@ -512,6 +513,113 @@ def need_current(components: list[need.Component], normalisation: str) -> tuple[
     folder = current_folder()
     key = tuple((c.indicator_id, float(c.weight), bool(c.higher_is_more_need)) for c in components)
     return _need(folder, folder_stamp(Path(folder)), key, normalisation)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _sheet(
+    folder: str,
+    stamp: Stamp,
+    *,
+    register_key: tuple[str, int, date],
+    need_key: tuple[tuple[str, float, bool], ...],
+    normalisation: str,
+    sozialraum_id: str,
+    indicator_ids: tuple[str, ...],
+    language: str,
+    _assignments: pd.DataFrame,
+) -> profile.Sheet:
+    data = _load(folder, stamp)
+    result, changes = _need(folder, stamp, need_key, normalisation)
+    return profile.sheet(
+        data,
+        sozialraum_id,
+        indicator_ids=list(indicator_ids),
+        need=result,
+        stability=changes,
+        assignments=_assignments,
+        lang=language,
+    )
+
+
+def sheet_current(
+    sozialraum_id: str, indicator_ids: list[str], components: list[need.Component], normalisation: str
+) -> profile.Sheet:
+    """
+    The Steckbrief of `sozialraum_id` (`geo.profile.sheet`), made once for every session that looks at it
+    with the same data, need index, register state and language (it holds no personal data).
+    """
+    folder = current_folder()
+    reg = register()
+    return _sheet(
+        folder,
+        folder_stamp(Path(folder)),
+        register_key=(reg.url, register_stamp(reg), date.today()),
+        need_key=tuple((c.indicator_id, float(c.weight), bool(c.higher_is_more_need)) for c in components),
+        normalisation=normalisation,
+        sozialraum_id=sozialraum_id,
+        indicator_ids=tuple(indicator_ids),
+        language=lang(),
+        _assignments=active_assignments(),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _coverage_view(
+    folder: str,
+    stamp: Stamp,
+    *,
+    register_key: tuple[str, int, date],
+    need_key: tuple[tuple[str, float, bool], ...],
+    normalisation: str,
+    hypothetical: tuple[tuple[float, float], ...],
+    hypothetical_name: str,
+    settings: tuple[str, int, float, bool],
+    _assignments: pd.DataFrame,
+) -> coverage.CoverageView:
+    data = _load(folder, stamp)
+    result, _ = _need(folder, stamp, need_key, normalisation)
+    measure, min_class, km, beyond = settings
+    return coverage.coverage_view(
+        data.spaces,
+        coverage.with_hypothetical(data.welcome_points, hypothetical, hypothetical_name),
+        result.score,
+        result.need_class,
+        _assignments,
+        measure=measure,
+        min_class=min_class,
+        distance_m=km * 1000,
+        beyond=beyond,
+    )
+
+
+def coverage_current(
+    components: list[need.Component],
+    normalisation: str,
+    hypothetical: list[tuple[float, float]],
+    *,
+    measure: str,
+    min_class: int,
+    km: float,
+    beyond: bool,
+) -> coverage.CoverageView:
+    """
+    `geo.coverage.coverage_view` for the chosen dataset, computed once for every session with the same
+    data, need index, register state, what-if points and settings (it holds no personal data).
+    """
+    folder = current_folder()
+    reg = register()
+    key = tuple((c.indicator_id, float(c.weight), bool(c.higher_is_more_need)) for c in components)
+    return _coverage_view(
+        folder,
+        folder_stamp(Path(folder)),
+        register_key=(reg.url, register_stamp(reg), date.today()),
+        need_key=key,
+        normalisation=normalisation,
+        hypothetical=tuple((float(lat), float(lon)) for lat, lon in hypothetical),
+        hypothetical_name=t("coverage.hypothetical"),
+        settings=(measure, int(min_class), float(km), bool(beyond)),
+        _assignments=active_assignments(),
+    )
 
 
 @st.cache_resource(show_spinner=False)

@@ -50,6 +50,7 @@ class Run:
     seconds: float
     texts: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # red boxes (st.error)
     finished: str = ""
 
 
@@ -65,11 +66,18 @@ class Client:
     cached: set[str] = field(default_factory=set)
 
     async def run(
-        self, *, fragment: str = "", trigger: tuple[str, str] | None = None, json_values: dict | None = None
+        self,
+        *,
+        fragment: str = "",
+        trigger: tuple[str, str] | None = None,
+        json_values: dict | None = None,
+        page: str = "",
     ) -> Run:
         back = BackMsg()
         state = back.rerun_script
         state.page_script_hash = self.page_hash
+        if page and not self.page_hash:  # the first run opens the page by its address (``/abdeckung``)
+            state.page_name = page
         state.fragment_id = fragment
         state.cached_message_hashes.extend(sorted(self.cached))
         for widget_id, value in self.values.items():
@@ -94,7 +102,9 @@ class Client:
                 self.cached.add(msg.hash)
             if kind == "new_session":
                 self.page_hash = msg.new_session.page_script_hash
-            elif kind in {"page_info_changed", "navigation"}:
+            elif kind == "navigation":  # the page this run shows (st.navigation): reruns stay on it
+                self.page_hash = msg.navigation.page_script_hash
+            elif kind == "page_info_changed":
                 continue
             elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                 element = msg.delta.new_element
@@ -102,7 +112,11 @@ class Client:
                 body = getattr(element, which)
                 if which == "exception":
                     run.exceptions.append(body.message)
-                elif which == "markdown":
+                elif which == "alert":
+                    run.texts.append(body.body)
+                    if body.format == 1:  # Alert.Format.ERROR: a red box
+                        run.errors.append(body.body)
+                elif which in {"markdown", "heading"}:
                     run.texts.append(body.body)
                 key = getattr(body, "id", "").rsplit("-", 1)[-1] if hasattr(body, "id") else ""
                 if key:
@@ -129,7 +143,7 @@ async def session(
     try:
         async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None) as ws:
             client = Client(ws)
-            first = await client.run()
+            first = await client.run(page="erkunden")
             out["loads"].append(first.seconds)
             if first.exceptions or "indicator" not in "".join(client.widgets):
                 out["errors"].append(f"load: {first.exceptions or 'no indicator box'}")

@@ -372,6 +372,61 @@ def gaps(table: pd.DataFrame, *, min_class: int = 2, beyond_m: float | None = No
     return out.reset_index(drop=True)
 
 
+def with_hypothetical(
+    points: gpd.GeoDataFrame, places: list[tuple[float, float]] | tuple[tuple[float, float], ...], name: str
+) -> gpd.GeoDataFrame:
+    """The Welcome Points and, for "what if", hypothetical ones at `places` (lat, lon), each called `name`."""
+    if not places:
+        return points
+    extra = gpd.GeoDataFrame(
+        {"welcome_point_id": [f"hypo-{i}" for i in range(len(places))], "name": [name] * len(places)},
+        geometry=[shapely.Point(lon, lat) for lat, lon in places],
+        crs=STORAGE_CRS,
+    )
+    joined = pd.concat([points[["welcome_point_id", "name", "geometry"]], extra], ignore_index=True)
+    return gpd.GeoDataFrame(joined, geometry="geometry", crs=STORAGE_CRS)
+
+
+@dataclass(frozen=True)
+class CoverageView:
+    """What the coverage page shows for one set of settings: the same for every person with those settings."""
+
+    table: pd.DataFrame
+    city: dict[str, float]
+    per_bezirk: pd.DataFrame
+    gaps: pd.DataFrame
+    catchments: gpd.GeoDataFrame
+
+
+def coverage_view(
+    spaces: gpd.GeoDataFrame,
+    points: gpd.GeoDataFrame,
+    score: pd.Series,
+    need_class: pd.Series,
+    assignments: pd.DataFrame,
+    *,
+    measure: str = "point",
+    min_class: int = 2,
+    distance_m: float = 1000.0,
+    beyond: bool = False,
+) -> CoverageView:
+    """
+    The coverage table, the city's and each Stadtbezirk's figures, the gaps and the catchment areas at once.
+
+    Everything here depends only on the data, the need index, the active assignments and the settings, so
+    the app computes it once for all sessions that share them.
+    """
+    table = coverage_table(spaces, points, score, need_class, assignments, measure=measure)
+    city, per_bezirk = city_figures(table, min_class=min_class, distance_m=distance_m)
+    return CoverageView(
+        table=table,
+        city=city,
+        per_bezirk=per_bezirk,
+        gaps=gaps(table, min_class=min_class, beyond_m=distance_m if beyond else None),
+        catchments=catchment_areas(points, spaces),
+    )
+
+
 def reach_sets(spaces: gpd.GeoDataFrame, reach_m: float) -> dict[str, set[str]]:
     """For each Sozialraum, the Sozialräume whose representative points lie within `reach_m` of its own."""
     anchors = anchor_points(spaces)

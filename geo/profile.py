@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo import coverage, i18n
+from geo import charts, coverage, i18n, tables
 from geo.dataset import Dataset
 from geo.indicators import Catalogue, catalogue
 from geo.need import NeedIndex
@@ -299,3 +300,79 @@ def plain_summary(
     if len(said) < sentences and not candidates:
         said.append(i18n.translate("profile.say_typical", lang))
     return said
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """
+    A Steckbrief ready to show: the profile, its plain sentences, its chart and its table, in one language.
+
+    The same for everyone who looks at the same Sozialraum with the same data, need index and register state
+    (no personal data: tandems by name only), so the app makes it once for all sessions.
+    """
+
+    profile: Profile
+    summary: list[str]
+    chart: dict[str, Any] | None
+    table: str  # Markdown, every cell escaped
+
+
+def sheet(
+    dataset: Dataset,
+    sozialraum_id: str,
+    *,
+    indicator_ids: list[str],
+    need: NeedIndex | None = None,
+    stability: pd.Series | None = None,
+    assignments: pd.DataFrame | None = None,
+    lang: str = "de",
+) -> Sheet:
+    """
+    `build_profile` with what the Steckbrief shows from it: `plain_summary`, the dot chart and the table.
+
+    Raises
+    ------
+    KeyError
+        When the ID is not in the dataset.
+    """
+    cat = dataset.catalogue
+    p = build_profile(
+        dataset,
+        sozialraum_id,
+        indicator_ids=indicator_ids,
+        need=need,
+        stability=stability,
+        assignments=assignments,
+        lang=lang,
+    )
+
+    def t(key: str, **params: object) -> str:
+        return i18n.translate(key, lang, **params)
+
+    comp = p.comparison
+    chart = charts.profile_dots(
+        comp,
+        name=p.name,
+        city=t("profile.city_median"),
+        bezirk=t("profile.bezirk_median", n=p.stadtbezirk),
+        lang=lang,
+    )
+    # narrow columns and short headers, so that a phone shows the values without scrolling sideways
+    frame = pd.DataFrame(
+        {
+            t("profile.indicator"): [
+                f"{lab} ({unit})" if unit else lab
+                for lab, unit in zip(comp["label"], comp["unit_label"], strict=True)
+            ],
+            t("profile.value_short"): comp["value"],
+            t("profile.city_short"): comp["city"],
+            t("profile.bezirk_short", n=p.stadtbezirk): comp["bezirk"],
+        }
+    )
+    places = comp["indicator"].map(lambda i: cat.get(i).decimals)
+    return Sheet(
+        profile=p,
+        summary=plain_summary(p, lang=lang, cat=cat),
+        chart=chart,
+        table=tables.markdown_table(frame, lang, row_decimals=places),
+    )
