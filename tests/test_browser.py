@@ -487,8 +487,20 @@ def _log_in(pg: Page, email: str, password: str) -> None:
             continue
     email_box.fill(email)
     pg.get_by_label("Passwort", exact=True).fill(password)
-    pg.get_by_role("button", name="Anmelden", exact=True).click()
-    pg.get_by_text(f"Angemeldet: {email}").wait_for(timeout=30_000)
+    logged_in = pg.get_by_text(f"Angemeldet: {email}")
+    for attempt in range(3):  # on a loaded machine a rerun may swallow the tap: the form is still there
+        pg.get_by_role("button", name="Anmelden", exact=True).click()
+        try:
+            logged_in.wait_for(timeout=30_000)
+            return
+        except PlaywrightTimeout:
+            pg.screenshot(path=str(ARTIFACTS / f"login-attempt-{attempt}.png"))
+            if not pg.get_by_role("button", name="Anmelden", exact=True).is_visible():
+                continue
+            if not email_box.input_value():  # the rerun emptied the form: fill it again
+                email_box.fill(email)
+                pg.get_by_label("Passwort", exact=True).fill(password)
+    logged_in.wait_for(timeout=30_000)
 
 
 def _log_out(pg: Page) -> None:
