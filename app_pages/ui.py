@@ -281,6 +281,15 @@ def _load(folder: str, stamp: Stamp) -> dataset.Dataset:
     return data
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _shared(folder: str, stamp: Stamp) -> dataset.Dataset:
+    """
+    One copy of the dataset for the work done once for all sessions (`_sheet`, `_coverage_view`): never
+    changed, and its spatial index (`geo.coverage.spatial_of`) is built once, not for every copy.
+    """
+    return _load(folder, stamp)
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def _geometry(folder: str, stamp: Stamp) -> maps.MapGeometry:
     return maps.map_geometry(_load(folder, stamp))
@@ -377,7 +386,7 @@ def partner_views(who: Principal) -> list[partners.PartnerView]:
     return _partner_views(reg.url, register_stamp(reg), _principal_key(who), reg, who)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=512)
 def _knowledge(  # noqa: PLR0917 - the cache key, one part per argument
     url: str,
     stamp: int,
@@ -390,7 +399,7 @@ def _knowledge(  # noqa: PLR0917 - the cache key, one part per argument
     _who: Principal,
 ) -> tuple[bool, list[dossier.Section]]:
     full = knowledge.reads_in_full(_reg, sozialraum_id, by=_who)
-    data = _load(folder, data_stamp)
+    data = _shared(folder, data_stamp)
     return full, dossier.sections(data, _reg, sozialraum_id, by=_who, public=not full, lang=language)
 
 
@@ -469,6 +478,7 @@ def clear_caches() -> None:
     run_memo().clear()
     st.session_state.pop("_app_dataset_copy", None)
     _load.clear()
+    _shared.clear()
     _geometry.clear()
     _base.clear()
     _labels.clear()
@@ -528,7 +538,7 @@ def _sheet(
     language: str,
     _assignments: pd.DataFrame,
 ) -> profile.Sheet:
-    data = _load(folder, stamp)
+    data = _shared(folder, stamp)
     result, changes = _need(folder, stamp, need_key, normalisation)
     return profile.sheet(
         data,
@@ -576,7 +586,7 @@ def _coverage_view(
     settings: tuple[str, int, float, bool],
     _assignments: pd.DataFrame,
 ) -> coverage.CoverageView:
-    data = _load(folder, stamp)
+    data = _shared(folder, stamp)
     result, _ = _need(folder, stamp, need_key, normalisation)
     measure, min_class, km, beyond = settings
     return coverage.coverage_view(
