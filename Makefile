@@ -78,6 +78,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/load_protocol.py
 	$(BIN)/python bench/logins.py
+	for page in start erkunden abdeckung anliegen aktivitaeten programmjahr; do \
+		$(BIN)/python bench/load_pages.py $$page real 20 60 2 || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -1,7 +1,8 @@
 """
 Benchmark: the pages people use at a meeting, under SESSIONS sessions at once, at protocol level.
 
-``.venv/bin/python bench/load_pages.py PAGE {demo,real} [SESSIONS] [SECONDS] [THINK]`` with PAGE one of
+``.venv/bin/python bench/load_pages.py PAGE {demo,real} [SESSIONS] [SECONDS] [THINK] [--processes N]`` with
+PAGE one of
 ``start``, ``erkunden``, ``abdeckung``, ``anliegen``, ``aktivitaeten``, ``programmjahr`` (defaults: 20
 sessions, 60 s, think time 2 s). Starts `streamlit run` on 127.0.0.1 with the demo or the real data and opens
 SESSIONS websocket sessions speaking Streamlit's protocol (as `bench/load_protocol.py`, whose client it uses),
@@ -14,11 +15,16 @@ Erkunden a new indicator or a click on a Sozialraum (as `load_protocol.py`), on 
 of the page as any widget change causes. Printed in `load_protocol.py`'s format: page load, ``- all reruns:
 n=…, median …, p95 … s``, server memory, ``- errors: N`` (an exception element, a run that did not finish,
 an error box, a page that did not open as the person, a timeout).
+
+With ``--processes N`` there are N server processes on one register and dataset (as `sozialraum-karte serve
+--processes N`), and session k talks to process k mod N, as distinct browsers do behind the sticky proxy
+(``ip_hash``); the proxy itself is not in the path, so the figures are the servers' own.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import statistics
 import sys
@@ -155,7 +161,9 @@ def _stats(values: list[float]) -> str:
     )
 
 
-async def main(page: str, data: str, sessions: int, seconds: float, think: float) -> None:
+async def main(
+    page: str, data: str, sessions: int, seconds: float, think: float, *, processes: int = 1
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         if data == "real":
             folder, label = real_or_demo(Path(tmp))
@@ -169,14 +177,20 @@ async def main(page: str, data: str, sessions: int, seconds: float, think: float
             else [""] * sessions
         )
         out: dict[str, list] = {"loads": [], "reruns": [], "indicator": [], "click": [], "errors": []}
-        with serve(folder, user_dir) as (url, _started):
-            before = server_rss_mib(url)
+        with contextlib.ExitStack() as stack:
+            urls = [stack.enter_context(serve(folder, user_dir))[0] for _ in range(processes)]
+            before = sum(server_rss_mib(u) for u in urls)
             if page == "erkunden":
                 spots = _spots(folder)
                 await asyncio.gather(
                     *(
                         explore_session(
-                            url, spots, seconds=seconds, think=think, rng=random.Random(n), out=out
+                            urls[n % processes],
+                            spots,
+                            seconds=seconds,
+                            think=think,
+                            rng=random.Random(n),
+                            out=out,
                         )
                         for n in range(sessions)
                     )
@@ -186,14 +200,23 @@ async def main(page: str, data: str, sessions: int, seconds: float, think: float
                 await asyncio.gather(
                     *(
                         page_session(
-                            url, page, cookies[n], seconds=seconds, think=think, rng=random.Random(n), out=out
+                            urls[n % processes],
+                            page,
+                            cookies[n],
+                            seconds=seconds,
+                            think=think,
+                            rng=random.Random(n),
+                            out=out,
                         )
                         for n in range(sessions)
                     )
                 )
-            after = server_rss_mib(url)
+            after = sum(server_rss_mib(u) for u in urls)
     who = "coordinators (logged in)" if PAGES[page] else "the public"
-    print(f"page: {page}; data: {label}; {sessions} sessions of {who} for {seconds:.0f} s, think {think:g} s")
+    on = f" on {processes} processes" if processes > 1 else ""
+    print(
+        f"page: {page}; data: {label}; {sessions} sessions of {who}{on} for {seconds:.0f} s, think {think:g} s"
+    )
     print(f"- page load (all at once): {_stats(out['loads'])}")
     print(f"- all reruns: {_stats(sorted(out['reruns']))}")
     print(f"- server memory (RSS): {before:,.0f} MiB before the sessions, {after:,.0f} MiB after")
@@ -204,6 +227,11 @@ async def main(page: str, data: str, sessions: int, seconds: float, think: float
 
 if __name__ == "__main__":
     args = sys.argv[1:]
+    procs = 1
+    if "--processes" in args:
+        at = args.index("--processes")
+        procs = int(args[at + 1])
+        del args[at : at + 2]
     if not args or args[0] not in PAGES or (len(args) > 1 and args[1] not in {"demo", "real"}):
         sys.exit(f"usage: load_pages.py {{{','.join(PAGES)}}} {{demo,real}} [SESSIONS] [SECONDS] [THINK]")
     asyncio.run(
@@ -213,5 +241,6 @@ if __name__ == "__main__":
             int(args[2]) if len(args) > 2 else 20,
             float(args[3]) if len(args) > 3 else 60.0,
             float(args[4]) if len(args) > 4 else 2.0,
+            processes=procs,
         )
     )

@@ -3,7 +3,7 @@
 
 ::
 
-    sozialraum-karte serve [--port 8501] [--address 127.0.0.1]   # the app, production settings
+    sozialraum-karte serve [--port 8501] [--address 127.0.0.1] [--processes N]   # the app, production settings
     sozialraum-karte --version
     sozialraum-karte validate|import|gaps|backup|restore|user|...  # the same as python -m geo ...
 
@@ -65,7 +65,16 @@ def serve(argv: list[str]) -> int:
     )
     p.add_argument("--port", default=os.environ.get("SOZIALRAUM_PORT", "8501"))
     p.add_argument("--address", default=os.environ.get("SOZIALRAUM_ADDRESS", "127.0.0.1"))
+    p.add_argument(
+        "--processes",
+        type=int,
+        default=int(os.environ.get("SOZIALRAUM_PROCESSES", "1") or 1),
+        help="server processes on PORT, PORT+1, ... behind a sticky proxy (deploy/nginx.conf); default 1",
+    )
     args = p.parse_args(argv)
+    if not 1 <= args.processes <= 32:
+        print("sozialraum-karte: --processes must be between 1 and 32.", file=sys.stderr)
+        return 2
     from geo import dataset, demo, logs  # noqa: PLC0415
     from geo.errors import SozialraumError  # noqa: PLC0415
     from geo.settings import get_settings  # noqa: PLC0415
@@ -84,10 +93,63 @@ def serve(argv: list[str]) -> int:
             )
             return 2
         logs.configure().info("no dataset in %s: the demo dataset was written there", data_dir)
-    flags = streamlit_flags({"server.port": str(args.port), "server.address": args.address})
-    command = [sys.executable, "-m", "streamlit", "run", str(server_path()), *flags]
-    os.execv(sys.executable, command)  # noqa: S606 - our own interpreter and arguments, no shell
-    return 0  # pragma: no cover - execv does not return
+    if args.processes == 1:
+        flags = streamlit_flags({"server.port": str(args.port), "server.address": args.address})
+        command = [sys.executable, "-m", "streamlit", "run", str(server_path()), *flags]
+        os.execv(sys.executable, command)  # noqa: S606 - our own interpreter and arguments, no shell
+        return 0  # pragma: no cover - execv does not return
+    return _supervise(args.address, int(args.port), args.processes)
+
+
+def _supervise(address: str, port: int, processes: int) -> int:
+    """
+    `processes` Streamlit servers on `port`, `port` + 1, …; stopped together, and all when one ends.
+
+    Each process keeps its browser sessions in memory, so the proxy in front must send a browser to the same
+    one every time (``ip_hash`` in `deploy/nginx.conf`). They share the register and the dataset folders;
+    the register migrates once (`geo.store`), caches key on the dataset's version token.
+    """
+    import signal  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    from geo import logs  # noqa: PLC0415
+
+    log = logs.configure()
+    children = []
+    for n in range(processes):
+        flags = streamlit_flags({"server.port": str(port + n), "server.address": address})
+        command = [sys.executable, "-m", "streamlit", "run", str(server_path()), *flags]
+        children.append(subprocess.Popen(command))
+        log.info(
+            "server process %d of %d on %s:%d (pid %d)", n + 1, processes, address, port + n, children[-1].pid
+        )
+    stopping = []
+
+    def stop(signum: int, _frame: object) -> None:
+        stopping.append(signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    code = 0
+    while not stopping:
+        ended = [c for c in children if c.poll() is not None]
+        if ended:  # one process died: stop the others too, so the service manager restarts the whole set
+            code = ended[0].returncode or 1
+            log.error(
+                "server process %d ended with %s: stopping the others", ended[0].pid, ended[0].returncode
+            )
+            break
+        time.sleep(0.5)
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
@@ -406,3 +407,73 @@ def test_serve_says_in_one_sentence_when_the_data_folder_cannot_be_written(tmp_p
     assert result.returncode == 2, result.stderr[-2000:]
     assert "cannot be written" in result.stderr and "SOZIALRAUM_DATA_DIR" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_serve_runs_several_processes_and_stops_them_together(tmp_path: Path) -> None:
+    """`serve --processes 2`: two servers on PORT and PORT+1 answer; SIGTERM stops both (issue 30)."""
+    import os
+    import signal
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:  # two free ports side by side
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with socket.socket() as s2:
+        try:
+            s2.bind(("127.0.0.1", port + 1))
+        except OSError:
+            pytest.skip("the port after a free one is taken on this machine")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOZIALRAUM_", "DATABASE_URL"))}
+    env |= {"SOZIALRAUM_DATA_DIR": str(tmp_path / "data"), "SOZIALRAUM_USER_DIR": str(tmp_path / "var")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sozialraum_karte.cli", "serve", "--port", str(port), "--processes", "2"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        answers = {}
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(answers) < 2:
+            for p in (port, port + 1):
+                try:
+                    answers[p] = urllib.request.urlopen(f"http://127.0.0.1:{p}/_stcore/health", timeout=2).read()
+                except OSError:
+                    time.sleep(0.3)
+        assert answers == {port: b"ok", port + 1: b"ok"}
+    finally:
+        server.send_signal(signal.SIGTERM)
+        out, _ = server.communicate(timeout=60)
+    assert server.returncode == 0, out
+    assert "server process 2 of 2" in out
+    for p in (port, port + 1):  # both stopped with the supervisor
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"http://127.0.0.1:{p}/_stcore/health", timeout=2)
+
+
+def test_serve_refuses_a_number_of_processes_it_cannot_run() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "sozialraum_karte.cli", "serve", "--processes", "0"],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert out.returncode == 2 and "--processes" in out.stderr
+
+
+def test_the_documented_proxy_compresses_static_files_and_keeps_a_browser_on_one_process() -> None:
+    """deploy/nginx.conf: gzip for Streamlit's JavaScript and CSS, sticky upstream with two processes."""
+    conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    active = "\n".join(line.split("#", 1)[0] for line in conf.splitlines())
+    assert re.search(r"^\s*gzip on;", active, re.MULTILINE)
+    types = re.search(r"gzip_types([^;]*);", active)
+    assert types is not None and {"application/javascript", "text/css"} <= set(types.group(1).split())
+    upstream = re.search(r"upstream sozialraum_karte \{(.*?)\}", active, re.DOTALL)
+    assert upstream is not None and "ip_hash;" in upstream.group(1)
+    assert re.findall(r"server 127\.0\.0\.1:(\d+);", upstream.group(1)) == ["8501", "8502"]
+    unit = (ROOT / "deploy" / "sozialraum-karte.service").read_text(encoding="utf-8")
+    assert "--processes 2" in unit and "--port 8501" in unit
