@@ -78,6 +78,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/load_protocol.py
 	$(BIN)/python bench/logins.py
+	$(BIN)/python bench/first_visit.py $$(test -x /usr/sbin/nginx && echo --nginx)
 	for page in start erkunden abdeckung anliegen aktivitaeten programmjahr; do \
 		$(BIN)/python bench/load_pages.py $$page real 20 60 2 || exit 1; done
 

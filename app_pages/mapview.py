@@ -1,8 +1,10 @@
 """
 The Erkunden map as two Streamlit components (Components v2, no iframe): a base and the map itself.
 
-The base component carries Leaflet and the dataset's geometry (`geo.webmap.base_payload`); it is the same
-message on every rerun, so Streamlit sends it to a browser session once and then only a reference. The map
+The base component carries the dataset's geometry (`geo.webmap.base_payload`) and loads Leaflet with the
+map's code once per browser from ``/_sk/web/`` (`geo.webmap.browser_bundle`, cached for a year under a name
+that changes with the code); it is the same message on every rerun, so Streamlit sends it to a browser
+session once and then only a reference. The map
 component carries the style of the view (a few kilobytes) and runs `geo/web/map.js`, which keeps the
 Leaflet map and restyles it. A click on a Sozialraum comes back as the trigger value ``clicked``
 (``{"id", "lat", "lng"}``).
@@ -18,13 +20,14 @@ import streamlit as st
 
 from geo import webmap
 
-_LOADER_BODY = """
+_LOADER = """
 export default function ({ data }) {
-  if (!document.getElementById("sk-map-css")) {
-    const style = document.createElement("style");
-    style.id = "sk-map-css";
-    style.textContent = SK_CSS;
-    document.head.appendChild(style);
+  // the map's code comes once per browser as a file of its own (`webmap.browser_bundle`, cached a year)
+  if (!window.__skMount && !document.querySelector("script[data-sk-map]")) {
+    const script = document.createElement("script");
+    script.src = SK_BUNDLE;
+    script.dataset.skMap = "1";
+    document.head.appendChild(script);
   }
   window.__skBase = window.__skBase || {};
   const bytes = new Uint8Array(data.buffer || data, data.byteOffset || 0, data.byteLength);
@@ -45,7 +48,7 @@ export default function (component) {
   let tries = 0;
   const go = () => {
     if (window.__skMount) { window.__skMount({ ...component, data }); return; }
-    if ((tries += 1) < 800) setTimeout(go, 25);
+    if ((tries += 1) < 2400) setTimeout(go, 25);  // up to a minute for the code on a slow phone line
   };
   go();
 }
@@ -53,14 +56,8 @@ export default function (component) {
 
 
 def _loader_js() -> str:
-    leaflet_js, leaflet_css = webmap.leaflet_code()
-    map_js, map_css = webmap.browser_code()
-    # Leaflet defines window.L once per page; the module may be evaluated again on a later rerun
-    map_code = map_js.replace("export default mount;", "")
-    return (
-        f"if (!globalThis.L) {{\n{leaflet_js}\n}}\n{map_code}\n"
-        f"const SK_CSS = {json.dumps(leaflet_css + chr(10) + map_css)};\n{_LOADER_BODY}"
-    )
+    name, _code = webmap.browser_bundle()
+    return _LOADER.replace("SK_BUNDLE", json.dumps(webmap.BUNDLE_PATH + name))
 
 
 _base_component = st.components.v2.component("sk_map_base", js=_loader_js())

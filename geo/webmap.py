@@ -437,6 +437,36 @@ def leaflet_code() -> tuple[str, str]:
     return leaflet_file("leaflet.js").decode("utf-8"), leaflet_file("leaflet.css").decode("utf-8")
 
 
+#: Where the server hands out the map's browser code (`browser_bundle`), once per version, cached for a year.
+BUNDLE_PATH = "/_sk/web/"
+
+
+@cache
+def browser_bundle() -> tuple[str, bytes]:
+    """
+    Leaflet, the map's script and both style sheets as one classic script, and its file name.
+
+    The name carries a hash of the content (``sk-map-1a2b3c4d5e6f.js``), so a browser may keep the file for a
+    year and a new version is fetched under a new name. The app's pages load it once per browser instead of
+    carrying its 180 KB inside every session's first message. The map's own code runs in a function of its
+    own (no globals but ``window.__skMount``); the style sheets are put into the page once.
+    """
+    leaflet_js, leaflet_css = leaflet_code()
+    map_js, map_css = browser_code()
+    css = json.dumps(leaflet_css + "\n" + map_css)
+    code = (
+        f"if (!globalThis.L) {{\n{leaflet_js}\n}}\n"
+        f"(() => {{\n{map_js.replace('export default mount;', '')}\n}})();\n"
+        "if (!document.getElementById('sk-map-css')) {\n"
+        "  const style = document.createElement('style');\n"
+        "  style.id = 'sk-map-css';\n"
+        f"  style.textContent = {css};\n"
+        "  document.head.appendChild(style);\n"
+        "}\n"
+    ).encode()
+    return f"sk-map-{hashlib.sha256(code).hexdigest()[:12]}.js", code
+
+
 def dumps(payload: dict[str, Any]) -> str:
     """Compact JSON, identical for identical payloads."""
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))

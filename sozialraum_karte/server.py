@@ -15,6 +15,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import streamlit as st
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from geo import websession
 
@@ -42,4 +45,22 @@ async def _lifespan(_app: st.App) -> AsyncIterator[None]:
     yield
 
 
-app = st.App(SCRIPT, routes=websession.routes(), lifespan=_lifespan)
+async def map_bundle(request: Request) -> Response:
+    """The map's browser code (`geo.webmap.browser_bundle`): by its versioned name only, cached for a year."""
+    from geo import webmap  # noqa: PLC0415 - loaded with the first map, not at start
+
+    name, code = webmap.browser_bundle()
+    if request.path_params.get("name") != name:
+        return Response("not found", status_code=404, media_type="text/plain")
+    return Response(
+        code,
+        media_type="text/javascript; charset=utf-8",
+        headers={"Cache-Control": "public, max-age=31536000, immutable"},
+    )
+
+
+app = st.App(
+    SCRIPT,
+    routes=[*websession.routes(), Route("/_sk/web/{name}", map_bundle, methods=["GET"])],
+    lifespan=_lifespan,
+)

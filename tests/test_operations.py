@@ -440,7 +440,9 @@ def test_serve_runs_several_processes_and_stops_them_together(tmp_path: Path) ->
         while time.monotonic() < deadline and len(answers) < 2:
             for p in (port, port + 1):
                 try:
-                    answers[p] = urllib.request.urlopen(f"http://127.0.0.1:{p}/_stcore/health", timeout=2).read()
+                    answers[p] = urllib.request.urlopen(
+                        f"http://127.0.0.1:{p}/_stcore/health", timeout=2
+                    ).read()
                 except OSError:
                     time.sleep(0.3)
         assert answers == {port: b"ok", port + 1: b"ok"}

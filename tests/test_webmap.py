@@ -165,3 +165,19 @@ def test_the_coverage_gaps_travel_as_hatched(demo_dir: Path) -> None:
     (gap,) = style["hatched"]
     assert style["palette"][gap] == maps.GAP_COLOUR
     assert style["fill"][1] == gap and style["fill"][0] != gap  # index 0 is covered, 1 is a gap
+
+
+def test_the_maps_code_travels_once_as_a_versioned_file_not_in_every_sessions_message() -> None:
+    """Leaflet and map.js are one file under a name with its hash; the component only loads it (issue 30)."""
+    import hashlib
+
+    from app_pages import mapview
+
+    name, code = webmap.browser_bundle()
+    assert name == f"sk-map-{hashlib.sha256(code).hexdigest()[:12]}.js"
+    text = code.decode("utf-8")
+    assert "window.__skMount = mount" in text and "export default" not in text  # a classic script
+    assert webmap.leaflet_code()[0][:2000] in text and "sk-map-css" in text
+    loader = mapview._loader_js()
+    assert webmap.BUNDLE_PATH + name in loader
+    assert len(loader.encode("utf-8")) < 2_000  # was Leaflet and the map code, about 180 KB
