@@ -670,10 +670,13 @@ def register() -> store.Register:
 
 def oidc_configured() -> bool:
     """True when `.streamlit/secrets.toml` has an ``[auth]`` section for `st.login` (and this is no demo)."""
-    try:
-        return "auth" in st.secrets and not showing_demo()
-    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
-        return False
+    memo = run_memo()
+    if "oidc_configured" not in memo:
+        try:
+            memo["oidc_configured"] = "auth" in st.secrets and not showing_demo()
+        except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+            memo["oidc_configured"] = False
+    return bool(memo["oidc_configured"])
 
 
 def client_id() -> str:
@@ -699,8 +702,21 @@ def principal() -> Principal:
         st.session_state["app_register_problem"] = exc.markdown(lang())
         return Principal.public()
     st.session_state.pop("app_register_problem", None)
+    # asked by several parts of one run: read from the register once per run (and again when the run logs
+    # someone in or out, which changes the key)
+    memo = run_memo()
+    key = (
+        "principal",
+        reg.url,
+        repr(st.session_state.get("app_session")),
+        bool(st.session_state.get("app_logged_out")),
+    )
+    if key in memo:
+        known: Principal = memo[key]
+        return known
     who = _principal(reg)
     _open_in_own_language(reg, who)
+    memo[key] = who
     return who
 
 
