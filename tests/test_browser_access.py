@@ -26,7 +26,6 @@ from tests.test_browser import (
     _log_out,
     _no_error,
     _serve,
-    _wait_for_login_cookie,
     coordinator_server,
     page,
     server,
@@ -832,8 +831,17 @@ def test_knowledge_stays_partner_debrief_handover_and_the_mappe(
     assert blocked == []
 
 
+@pytest.fixture
+def decide_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """
+    The demo with its programme year, fresh: the handover test before it makes the demo connector an alumna,
+    who no longer proposes (in one CI run that order left this test on the public view).
+    """
+    yield from _serve(tmp_path_factory, {"SOZIALRAUM_DEMO_PROGRAMME": "1"})
+
+
 def test_the_connectors_decide_propose_decide_answer_and_see_it_on_a_phone(
-    year_server: str, page: tuple[Page, list[str]]
+    decide_server: str, page: tuple[Page, list[str]]
 ) -> None:
     """
     Issue 28: a connector proposes on a phone; as the elected moderator she records a meeting and a consent
@@ -843,18 +851,11 @@ def test_the_connectors_decide_propose_decide_answer_and_see_it_on_a_phone(
 
     title = "Bänke am Rheinufer"
     pg, blocked = page
-    pg.goto(year_server + "/mitentscheiden")
+    pg.goto(decide_server + "/mitentscheiden")
     pg.get_by_text("Gemeinsam entscheiden").first.wait_for(timeout=30_000)
     _log_in(pg, "connector@demo.invalid", demo.DEMO_PASSWORD)
     pg.set_viewport_size({"width": 390, "height": 844})
-    proposals = pg.get_by_role("tab", name="Vorschläge", exact=True)
-    try:
-        proposals.wait_for(timeout=45_000)  # the run after the login
-    except PlaywrightTimeout:  # a loaded machine lost that run once (CI): the login cookie brings it back
-        pg.screenshot(path=str(ARTIFACTS / "decide-after-login.png"))
-        _wait_for_login_cookie(pg)
-        pg.reload()
-        proposals.wait_for(timeout=60_000)
+    pg.get_by_role("tab", name="Vorschläge", exact=True).wait_for(timeout=60_000)  # the run after the login
     _click_tab(pg, "Vorschläge")
     pg.get_by_text("Neuer Vorschlag").first.click()
     form = _form(pg, "Vorschlag machen")
