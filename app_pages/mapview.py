@@ -14,45 +14,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from importlib import resources
 from typing import Any
 
 import streamlit as st
 
 from geo import webmap
 
-_LOADER = """
-export default function ({ data }) {
-  // the map's code comes once per browser as a file of its own (`webmap.browser_bundle`, cached a year)
-  if (!window.__skMount && !document.querySelector("script[data-sk-map]")) {
-    const script = document.createElement("script");
-    script.src = SK_BUNDLE;
-    script.dataset.skMap = "1";
-    document.head.appendChild(script);
-  }
-  window.__skBase = window.__skBase || {};
-  const bytes = new Uint8Array(data.buffer || data, data.byteOffset || 0, data.byteLength);
-  const cut = bytes.indexOf(10);
-  const version = new TextDecoder().decode(bytes.subarray(0, cut));
-  if (!window.__skBase[version]) window.__skBase[version] = JSON.parse(new TextDecoder().decode(bytes.subarray(cut + 1)));
-}
-"""
+
+def _script(name: str) -> str:
+    """A browser script or style sheet of the pages' components (``app_pages/js/``)."""
+    return resources.files("app_pages").joinpath("js", name).read_text(encoding="utf-8")
+
+
+_LOADER = _script("map-loader.js")
 
 
 #: The map component itself: it waits for the code the base brought and hands over (a few hundred bytes,
 #: because a component's code travels with every change of its data).
-_MAP_STUB = """
-export default function (component) {
-  const bytes = component.data;
-  const text = new TextDecoder().decode(bytes);
-  const data = JSON.parse(text.slice(text.indexOf("\\n") + 1));
-  let tries = 0;
-  const go = () => {
-    if (window.__skMount) { window.__skMount({ ...component, data }); return; }
-    if ((tries += 1) < 2400) setTimeout(go, 25);  // up to a minute for the code on a slow phone line
-  };
-  go();
-}
-"""
+_MAP_STUB = _script("map-stub.js")
 
 
 def _loader_js() -> str:
@@ -86,45 +66,8 @@ def clicked(key: str) -> dict[str, Any] | None:
 # "In meiner Nähe": a button that asks the browser for the phone's position, only when it is pressed (the
 # browser then asks the person). The position comes back as the trigger value ``located`` (``{"lat", "lon",
 # "accuracy"}``, or ``{"error": code}``) and is used for this one question; the app stores it nowhere.
-_LOCATE_JS = """
-export default function (component) {
-  const { data, parentElement, setTriggerValue } = component;
-  let button = parentElement.querySelector("button.sk-locate");
-  if (!button) {
-    button = document.createElement("button");
-    button.type = "button";
-    button.className = "sk-locate";
-    parentElement.appendChild(button);
-    button.addEventListener("click", () => {
-      const texts = JSON.parse(button.dataset.texts);
-      if (!navigator.geolocation) { setTriggerValue("located", { error: "unsupported" }); return; }
-      button.disabled = true;
-      button.textContent = texts.busy;
-      navigator.geolocation.getCurrentPosition(
-        (p) => {
-          button.disabled = false;
-          button.textContent = texts.label;
-          setTriggerValue("located", { lat: p.coords.latitude, lon: p.coords.longitude, accuracy: p.coords.accuracy });
-        },
-        (e) => {
-          button.disabled = false;
-          button.textContent = texts.label;
-          setTriggerValue("located", { error: String(e.code) });
-        },
-        { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 },
-      );
-    });
-  }
-  button.dataset.texts = JSON.stringify(data);
-  if (!button.disabled) button.textContent = data.label;
-}
-"""
-_LOCATE_CSS = """
-.sk-locate { font: inherit; font-size: 1rem; min-height: 2.5rem; padding: 0.25rem 0.75rem; cursor: pointer;
-  color: #31333f; background: #ffffff; border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; }
-.sk-locate:hover, .sk-locate:focus-visible { border-color: #b30000; color: #b30000; }
-.sk-locate:disabled { color: #5f5e5d; cursor: progress; }
-"""
+_LOCATE_JS = _script("locate.js")
+_LOCATE_CSS = _script("locate.css")
 _locate_component = st.components.v2.component("sk_locate", js=_LOCATE_JS, css=_LOCATE_CSS)
 
 
