@@ -528,8 +528,18 @@ def _need(
 def need_current(components: list[need.Component], normalisation: str) -> tuple[need.NeedIndex, pd.Series]:
     """The need index and its stability for the chosen dataset, cached on the plain settings."""
     folder = current_folder()
-    key = tuple((c.indicator_id, float(c.weight), bool(c.higher_is_more_need)) for c in components)
-    return _need(folder, folder_stamp(Path(folder)), key, normalisation)
+    return _need(folder, folder_stamp(Path(folder)), _need_key(components), normalisation)
+
+
+def _need_key(components: list[need.Component]) -> tuple[tuple[str, float, bool], ...]:
+    """A need recipe as a cache key: (indicator, weight, direction) per part."""
+    return tuple((c.indicator_id, float(c.weight), bool(c.higher_is_more_need)) for c in components)
+
+
+def _register_key() -> tuple[str, int, date]:
+    """What the register's shared results key on: its address, its stamp (any write) and the day."""
+    reg = register()
+    return (reg.url, register_stamp(reg), date.today())
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -566,12 +576,11 @@ def sheet_current(
     with the same data, need index, register state and language (it holds no personal data).
     """
     folder = current_folder()
-    reg = register()
     return _sheet(
         folder,
         folder_stamp(Path(folder)),
-        register_key=(reg.url, register_stamp(reg), date.today()),
-        need_key=tuple((c.indicator_id, float(c.weight), bool(c.higher_is_more_need)) for c in components),
+        register_key=_register_key(),
+        need_key=_need_key(components),
         normalisation=normalisation,
         sozialraum_id=sozialraum_id,
         indicator_ids=tuple(indicator_ids),
@@ -624,13 +633,11 @@ def coverage_current(
     data, need index, register state, what-if points and settings (it holds no personal data).
     """
     folder = current_folder()
-    reg = register()
-    key = tuple((c.indicator_id, float(c.weight), bool(c.higher_is_more_need)) for c in components)
     return _coverage_view(
         folder,
         folder_stamp(Path(folder)),
-        register_key=(reg.url, register_stamp(reg), date.today()),
-        need_key=key,
+        register_key=_register_key(),
+        need_key=_need_key(components),
         normalisation=normalisation,
         hypothetical=tuple((float(lat), float(lon)) for lat, lon in hypothetical),
         hypothetical_name=t("coverage.hypothetical"),
