@@ -1,10 +1,10 @@
 """
 The Erkunden map as two Streamlit components (Components v2, no iframe): a base and the map itself.
 
-The base component carries the dataset's geometry (`geo.webmap.base_payload`) and loads Leaflet with the
-map's code once per browser from ``/_sk/web/`` (`geo.webmap.browser_bundle`, cached for a year under a name
-that changes with the code); it is the same message on every rerun, so Streamlit sends it to a browser
-session once and then only a reference. The map
+The base component carries the address of the dataset's geometry (`geo.webmap.base_payload`, handed out
+by the server at ``/_sk/base/<version>.json``, gzipped and named after its content, so a browser keeps it)
+and loads Leaflet with the map's code once per browser from ``/_sk/web/`` (`geo.webmap.browser_bundle`,
+cached for a year under a name that changes with the code). The map
 component carries the style of the view (a few kilobytes) and runs `geo/web/map.js`, which keeps the
 Leaflet map and restyles it. A click on a Sozialraum comes back as the trigger value ``clicked``
 (``{"id", "lat", "lng"}``).
@@ -52,7 +52,7 @@ def show_map(
     on_click: Callable[[], None],
 ) -> None:
     """Mount the base (sent once) and the map (restyled); `on_click` runs before the script on a click."""
-    _base_component(data=base.encoded, key=f"{key}_base", height="content")
+    _base_component(data=webmap.publish(base), key=f"{key}_base", height="content")
     _map_component(data=webmap.message(style), key=key, on_clicked_change=on_click, height="content")
 
 

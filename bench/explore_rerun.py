@@ -7,6 +7,7 @@ Run with ``.venv/bin/python bench/explore_rerun.py``; figures are kept in ``benc
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import sys
@@ -27,14 +28,17 @@ _SHARED_SCRIPT_CACHE = ScriptCache()
 app_test.ScriptCache = local_script_runner.ScriptCache = lambda: _SHARED_SCRIPT_CACHE  # type: ignore[assignment]
 
 from bench._data import real_or_demo, spread  # noqa: E402
+from geo import webmap  # noqa: E402
 
 ROUNDS = 10
 
 
 def _payloads(at: AppTest) -> tuple[int, int]:
     """Bytes of the map's base (sent once) and of its style (sent on every change)."""
-    parts = {c.proto.component_name: len(c.proto.bytes) for c in at.get("bidi_component")}
-    return parts["sk_map_base"], parts["sk_map"]
+    parts = {c.proto.component_name: c.proto for c in at.get("bidi_component")}
+    base = webmap.published_at(json.loads(parts["sk_map_base"].json))  # the page gives the base's address
+    assert base is not None
+    return len(base.gzipped), len(parts["sk_map"].bytes)
 
 
 def _timed_runs(at: AppTest, change) -> list[float]:
@@ -99,7 +103,7 @@ def main() -> None:
             f"{spread([a for a, _ in pairs], places=3)}, near-empty page {spread([b for _, b in pairs], places=3)}, "
             f"median of the pairs' ratios {paired:.1f} x"
         )
-        print(f"- map base (geometry, names, Welcome Points; sent once): {base / 1024:,.1f} KiB")
+        print(f"- map base (geometry, names, Welcome Points; fetched once, gzipped): {base / 1024:,.1f} KiB")
         print(f"- map style (colours, lines, legend, choices; sent per change): {style / 1024:,.1f} KiB")
 
 

@@ -37,6 +37,8 @@ from bench._data import CHROMIUM, CHROMIUM_ARGS, real_or_demo, serve  # noqa: E4
 def _kind(url: str) -> str:
     if "/_sk/web/" in url:
         return "map code (Leaflet + map.js, one file)"
+    if "/_sk/base/" in url:
+        return "map geometry and names (TopoJSON, one file)"
     if url.endswith(".js"):
         return "Streamlit JavaScript"
     if url.endswith((".woff2", ".woff", ".ttf")):
@@ -46,13 +48,15 @@ def _kind(url: str) -> str:
     return "other"
 
 
-def visit(page, url: str, shapes: int) -> tuple[Counter, int]:
+def visit(page, url: str, shapes: int) -> tuple[Counter, int, Counter]:
     sizes: Counter = Counter()
+    files: Counter = Counter()
     socket_bytes = [0]
 
     def finished(request) -> None:
         s = request.sizes()
         sizes[_kind(request.url)] += s["responseBodySize"] + s["responseHeadersSize"]
+        files[request.url.rsplit("/", 1)[-1][:60]] += s["responseBodySize"] + s["responseHeadersSize"]
 
     def websocket(ws) -> None:
         ws.on("framereceived", lambda payload: socket_bytes.__setitem__(0, socket_bytes[0] + len(payload)))
@@ -68,7 +72,7 @@ def visit(page, url: str, shapes: int) -> tuple[Counter, int]:
     page.wait_for_timeout(1500)
     page.remove_listener("requestfinished", finished)
     page.remove_listener("websocket", websocket)
-    return sizes, socket_bytes[0]
+    return sizes, socket_bytes[0], files
 
 
 @contextlib.contextmanager
@@ -133,7 +137,7 @@ def main(*, nginx: bool) -> None:
             page = context.new_page()
             print(f"data: {label}; first visit to /erkunden, then a second in the same browser")
             for n in (1, 2):
-                sizes, ws = visit(page, url, shapes)
+                sizes, ws, files = visit(page, url, shapes)
                 http = sum(sizes.values())
                 print(
                     f"- visit {n}: HTTP {http / 1024:,.0f} KiB + websocket {ws / 1024:,.0f} KiB = "
@@ -141,6 +145,9 @@ def main(*, nginx: bool) -> None:
                 )
                 for kind, size in sizes.most_common():
                     print(f"    {kind}: {size / 1024:,.0f} KiB")
+                if n == 1 and "--files" in sys.argv:
+                    for name, size in files.most_common(15):
+                        print(f"      {name}: {size / 1024:,.1f} KiB")
             browser.close()
 
 

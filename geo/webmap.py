@@ -4,10 +4,11 @@ The browser map of "Erkunden": geometry sent once, colours and choices sent by S
 A folium map is a whole HTML document: every change of indicator or selection sent about 800 KB to the
 browser again. This map is two payloads instead:
 
-- `base_payload`: what changes only with the dataset and the language. Sozialraum and Stadtbezirk
-  polygons as integer coordinates on a 1e-5° grid (about 1 m), delta-encoded like TopoJSON arcs, their
-  names, the Bezirk labels and the Welcome Points. It is the same bytes on every rerun, so the page sends
-  it once (Streamlit replaces a repeated message of 10 KB or more by a reference).
+- `base_payload`: what changes only with the dataset and the language. The Sozialräume as a TopoJSON
+  topology (`geo.topology`: each border once, integer coordinates on the map's 1e-5° grid, about 1 m), the
+  Stadtbezirk borders as a list of the same arcs, the names, the Bezirk labels and the Welcome Points. Its
+  name is a hash of its content: the app hands it out as a file (`publish`, ``/_sk/base/<version>.json``,
+  gzipped once, cached by the browser), so a session's messages carry only its address.
 - `style_payload`: what a click or a control changes. A palette and one palette index per Sozialraum (in
   the base's order), one tooltip line each, the legend, the selection, the shortlist, the filter veil, the
   distance circle, the journal's pins. A few kilobytes.
@@ -19,9 +20,12 @@ Everything from data is sent as text and put into the page with `textContent`, n
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -32,7 +36,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import dynamics, i18n
+from geo import dynamics, i18n, topology
 from geo.assets import leaflet_file
 from geo.dataset import Dataset
 from geo.maps import (
@@ -103,8 +107,10 @@ class Base:
     payload: dict[str, Any]
     #: Sozialraum IDs in the order of the payload (styles refer to them by position).
     ids: tuple[str, ...]
-    #: The payload as the component receives it (`message`), encoded once per dataset version.
+    #: The payload as the browser downloads it (compact JSON, UTF-8), encoded once per dataset version.
     encoded: bytes = field(default=b"", repr=False, compare=False)
+    #: `encoded` gzipped (what the browser downloads), compressed once per dataset version.
+    gzipped: bytes = field(default=b"", repr=False, compare=False)
 
     @property
     def version(self) -> str:
@@ -125,12 +131,15 @@ def base_payload(dataset: Dataset, geometry: MapGeometry, *, lang: str = "de") -
         closed = gpd.GeoDataFrame(
             {"name": [], "address": [], "closed_from": []}, geometry=[], crs=STORAGE_CRS
         )
+    topo, users = topology.topology(
+        list(shapes.geometry), shapes["sozialraum_id"].tolist(), unit=1 / SCALE, name="sozialraeume"
+    )
     payload: dict[str, Any] = {
         "ids": shapes["sozialraum_id"].tolist(),
         "names": [printable(n) if isinstance(n, str) else "" for n in shapes["name"]],
         "places": [_place(i, s) for i, s in zip(shapes["sozialraum_id"], shapes["stadtteil"], strict=True)],
-        "shapes": [encode(g) for g in shapes.geometry],
-        "bezirke": [encode(g) for g in geometry.bezirke.geometry],
+        "topology": topo,
+        "bezirkArcs": topology.outline_arcs(users, geometry.spaces["stadtbezirk"].tolist()),
         "bezirkLabels": [
             [round(p.x, 5), round(p.y, 5), i18n.translate("map.bezirk_label", lang, n=int(b))]
             for b, p in zip(geometry.bezirke["stadtbezirk"], anchors, strict=True)
@@ -177,7 +186,47 @@ def base_payload(dataset: Dataset, geometry: MapGeometry, *, lang: str = "de") -
     }
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     payload["v"] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-    return Base(payload=payload, ids=tuple(payload["ids"]), encoded=message(payload))
+    encoded = dumps(payload).encode("utf-8")
+    return Base(
+        payload=payload,
+        ids=tuple(payload["ids"]),
+        encoded=encoded,
+        gzipped=gzip.compress(encoded, 9, mtime=0),
+    )
+
+
+def shapes(base: Base) -> list[shapely.MultiPolygon]:
+    """The Sozialräume of a base as shapely geometry, in the order of `Base.ids` (tests and checks)."""
+    return topology.decode(base.payload["topology"], "sozialraeume")
+
+
+#: Where the app hands out a base: ``BASE_PATH + version + ".json"`` (`publish`, the server's route).
+BASE_PATH = "/_sk/base/"
+#: How many bases a process keeps ready to hand out (datasets times languages in use); the oldest goes.
+PUBLISHED_MAX = 32
+_published: OrderedDict[str, Base] = OrderedDict()
+_published_lock = threading.Lock()
+
+
+def publish(base: Base) -> str:
+    """Keep `base` ready for the server's route and return its address (the browser fetches it once)."""
+    with _published_lock:
+        _published[base.version] = base
+        _published.move_to_end(base.version)
+        while len(_published) > PUBLISHED_MAX:
+            _published.popitem(last=False)
+    return f"{BASE_PATH}{base.version}.json"
+
+
+def published_at(address: str) -> Base | None:
+    """The base behind an address `publish` returned (tests and benchmarks read what a page was given)."""
+    return published(address.rsplit("/", 1)[-1].removesuffix(".json"))
+
+
+def published(version: str) -> Base | None:
+    """The base published under `version` in this process, if any."""
+    with _published_lock:
+        return _published.get(version)
 
 
 @dataclass(frozen=True)
@@ -465,6 +514,12 @@ def browser_bundle() -> tuple[str, bytes]:
         "}\n"
     ).encode()
     return f"sk-map-{hashlib.sha256(code).hexdigest()[:12]}.js", code
+
+
+@cache
+def browser_bundle_gzipped() -> bytes:
+    """`browser_bundle`'s code gzipped, once per process (the server hands it out as it is)."""
+    return gzip.compress(browser_bundle()[1], 9, mtime=0)
 
 
 def dumps(payload: dict[str, Any]) -> str:

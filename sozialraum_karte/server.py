@@ -45,6 +45,18 @@ async def _lifespan(_app: st.App) -> AsyncIterator[None]:
     yield
 
 
+#: A file named after its content: a browser may keep it for a year.
+_IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def _file(request: Request, plain: bytes, gzipped: bytes, media_type: str) -> Response:
+    """`plain`, or `gzipped` as it is when the browser takes gzip (compressed once, not per request)."""
+    headers = {"Cache-Control": _IMMUTABLE, "Vary": "Accept-Encoding"}
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        return Response(gzipped, media_type=media_type, headers={**headers, "Content-Encoding": "gzip"})
+    return Response(plain, media_type=media_type, headers=headers)
+
+
 async def map_bundle(request: Request) -> Response:
     """The map's browser code (`geo.webmap.browser_bundle`): by its versioned name only, cached for a year."""
     from geo import webmap  # noqa: PLC0415 - loaded with the first map, not at start
@@ -52,15 +64,26 @@ async def map_bundle(request: Request) -> Response:
     name, code = webmap.browser_bundle()
     if request.path_params.get("name") != name:
         return Response("not found", status_code=404, media_type="text/plain")
-    return Response(
-        code,
-        media_type="text/javascript; charset=utf-8",
-        headers={"Cache-Control": "public, max-age=31536000, immutable"},
-    )
+    return _file(request, code, webmap.browser_bundle_gzipped(), "text/javascript; charset=utf-8")
+
+
+async def map_base(request: Request) -> Response:
+    """A map's geometry and names (`geo.webmap.publish`), by the version a page of this process published."""
+    from geo import webmap  # noqa: PLC0415
+
+    version = str(request.path_params.get("version", ""))
+    base = webmap.published(version)
+    if base is None:
+        return Response("not found", status_code=404, media_type="text/plain")
+    return _file(request, base.encoded, base.gzipped, "application/json")
 
 
 app = st.App(
     SCRIPT,
-    routes=[*websession.routes(), Route("/_sk/web/{name}", map_bundle, methods=["GET"])],
+    routes=[
+        *websession.routes(),
+        Route("/_sk/web/{name}", map_bundle, methods=["GET"]),
+        Route("/_sk/base/{version}.json", map_base, methods=["GET"]),
+    ],
     lifespan=_lifespan,
 )

@@ -59,12 +59,10 @@ def _map_args(at: AppTest) -> dict:
 def _webmap(at: AppTest) -> tuple[dict, dict]:
     """The Erkunden map's base (geometry, names) and style (colours, lines, legend, choices)."""
     assert not at.error, [e.value for e in at.error]
-    parts = {
-        c.proto.component_name: webmap.unmessage(c.proto.bytes)
-        for c in at.get("bidi_component")
-        if c.proto.component_name.endswith(("sk_map", "sk_map_base"))
-    }
-    return parts["sk_map_base"], parts["sk_map"]
+    parts = {c.proto.component_name: c.proto for c in at.get("bidi_component")}
+    base = webmap.published_at(json.loads(parts["sk_map_base"].json))  # the page gave the base's address
+    assert base is not None
+    return base.payload, webmap.unmessage(parts["sk_map"].bytes)
 
 
 def _line(base: dict, style: dict, sozialraum_id: str) -> str:
@@ -78,7 +76,7 @@ def test_explore_page_shows_the_map(monkeypatch: pytest.MonkeyPatch, demo_dir: P
     assert at.title[0].value == "Sozialräume erkunden"
     assert any("Demo-Daten (erfunden)" in c.value for c in at.caption)  # one line, over the map
     base, style = _webmap(at)
-    assert len(base["ids"]) == len(base["shapes"]) == 171
+    assert len(base["ids"]) == len(base["topology"]["objects"]["sozialraeume"]["geometries"]) == 171
     assert style["v"] == base["v"]  # the style names the geometry it colours
     assert len(style["fill"]) == 171 and all(0 <= f < len(style["palette"]) for f in style["fill"])
     assert "SGB-II-Quote" in style["legend"]["title"]

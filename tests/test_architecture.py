@@ -29,6 +29,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "tables",
         "charts",
         "logs",
+        "topology",
     ),
     "data": (
         "city",

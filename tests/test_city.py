@@ -8,6 +8,7 @@ fit its profile.
 
 from __future__ import annotations
 
+import gzip
 import subprocess
 import sys
 from pathlib import Path
@@ -348,6 +349,9 @@ def test_berlin_as_a_dataset_maps_ranks_finds_gaps_and_exports_a_pdf(berlin: cit
     assert data.points_label("ar", plural=True) == "مراكز شبابية"
     base = webmap.base_payload(data, maps.map_geometry(data), lang="uk")
     assert base.payload["text"]["welcomePoint"] == "молодіжний центр"
+    topology = webmap.dumps(base.payload["topology"]).encode()
+    assert len(gzip.compress(topology)) <= 80_000  # 542 Planungsräume as a topology, on the wire
+    assert len(base.payload["bezirkArcs"]) < len(base.payload["topology"]["arcs"])
 
 
 @pytest.mark.real_data

@@ -100,7 +100,7 @@ def test_demo_then_map(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     html = out.read_text(encoding="utf-8")
     base = json.loads(html.split('id="sk-base">', 1)[1].split("</script>", 1)[0])
-    assert len(base["ids"]) == len(base["shapes"]) == 171
+    assert len(base["ids"]) == len(base["topology"]["objects"]["sozialraeume"]["geometries"]) == 171
     assert "Kinderarmut" in html and "Demo-Daten (erfunden)" in html
     assert "https://cdn" not in html and "Leaflet 1.9.4" in html  # Leaflet inlined from the package
 

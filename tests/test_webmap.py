@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import dataset, maps, view, webmap
+from geo import dataset, maps, topology, view, webmap
 from geo.tables import markdown_table
 from tests.conftest import SOZIALRAEUME
 
@@ -38,10 +38,16 @@ def test_the_real_map_is_compact_and_complete(real: dataset.Dataset) -> None:
     )  # byte-identical: sent once, then a reference
     assert len(base.ids) == 171 and len(base.payload["points"]) == 11
     assert len(webmap.dumps(base.payload).encode()) <= 150_000  # first load of the map's own data
-    for sid, encoded in zip(base.ids[:20], base.payload["shapes"][:20], strict=False):
+    assert len(base.gzipped) <= 30_000  # what the browser downloads once (issue 30's goal)
+    for sid, decoded in zip(base.ids, webmap.shapes(base), strict=True):
         original = geometry.spaces.set_index("sozialraum_id").geometry[sid]
-        decoded = shapely.MultiPolygon([shapely.Polygon(r[0], r[1:]) for r in webmap.decode(encoded)])
         assert decoded.symmetric_difference(original).area < 1e-8  # the same shape, to about a metre
+    # the Stadtbezirk borders are the same arcs: together exactly the Bezirk outlines
+    arcs = topology.arc_points(base.payload["topology"])
+    borders = shapely.MultiLineString([arcs[i] for i in base.payload["bezirkArcs"]])
+    outlines = shapely.union_all(geometry.bezirke.boundary.to_numpy())
+    assert abs(borders.length - outlines.length) < 1e-6 * outlines.length
+    assert borders.hausdorff_distance(outlines) < 2e-5
     styling = maps.style_indicator(real, "sgb2_quote")
     lines = webmap.lines_for(real, "indikator", indicator_id="sgb2_quote", lang="de")
     style = webmap.style_payload(base, styling, lines, real)
@@ -181,3 +187,46 @@ def test_the_maps_code_travels_once_as_a_versioned_file_not_in_every_sessions_me
     loader = mapview._loader_js()
     assert webmap.BUNDLE_PATH + name in loader
     assert len(loader.encode("utf-8")) < 2_000  # was Leaflet and the map code, about 180 KB
+
+
+def test_the_server_hands_out_a_published_base_and_the_code_gzipped_once(demo_dir: Path) -> None:
+    """``/_sk/base/<version>.json``: only what a page published, gzip as stored, cached a year (issue 30)."""
+    import asyncio
+    import gzip
+
+    from starlette.requests import Request
+
+    from sozialraum_karte import server
+
+    def get(route, params: dict[str, str], encoding: str = "gzip"):
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": "/",
+            "query_string": b"",
+            "headers": [(b"accept-encoding", encoding.encode())],
+            "path_params": params,
+        }
+        return asyncio.run(route(Request(scope)))
+
+    data = dataset.load_dataset(demo_dir)
+    base = webmap.base_payload(data, maps.map_geometry(data))
+    for n in range(webmap.PUBLISHED_MAX):  # a process keeps a bounded number of bases: others push it out
+        webmap.publish(webmap.Base(payload={"v": f"other{n}"}, ids=()))
+    assert get(server.map_base, {"version": base.version}).status_code == 404  # not published (any more)
+    address = webmap.publish(base)
+    assert address == f"/_sk/base/{base.version}.json" and webmap.published_at(address) is base
+    zipped = get(server.map_base, {"version": base.version})
+    assert zipped.status_code == 200 and zipped.headers["content-encoding"] == "gzip"
+    assert "immutable" in zipped.headers["cache-control"] and zipped.headers["vary"] == "Accept-Encoding"
+    assert json.loads(gzip.decompress(zipped.body)) == json.loads(base.encoded)
+    assert len(base.gzipped) < len(base.encoded) / 2
+    plain = get(server.map_base, {"version": base.version}, "identity")
+    assert "content-encoding" not in plain.headers and plain.body == base.encoded
+    name, code = webmap.browser_bundle()
+    bundle = get(server.map_bundle, {"name": name})
+    assert bundle.headers["content-encoding"] == "gzip" and gzip.decompress(bundle.body) == code
+    assert get(server.map_bundle, {"name": "sk-map-0.js"}).status_code == 404
+    for n in range(webmap.PUBLISHED_MAX):
+        webmap.publish(webmap.Base(payload={"v": f"other{n}"}, ids=()))
+    assert webmap.published(base.version) is None

@@ -27,6 +27,33 @@ function rings(encoded) {
   }));
 }
 
+function topology(base) {
+  // TopoJSON (quantised, delta-encoded arcs, each border once) -> Leaflet lat/lng rings per Sozialraum and
+  // the Stadtbezirk borders as lines; decoded once per base and kept on it
+  if (base.decoded) return base.decoded;
+  const topo = base.topology;
+  const [sx, sy] = topo.transform.scale;
+  const [tx, ty] = topo.transform.translate;
+  const arcs = topo.arcs.map((arc) => {
+    let x = 0; let y = 0;
+    return arc.map(([dx, dy]) => { x += dx; y += dy; return [y * sy + ty, x * sx + tx]; });
+  });
+  const ring = (refs) => {
+    const out = [];
+    refs.forEach((ref, k) => {
+      const arc = ref >= 0 ? arcs[ref] : arcs[~ref].slice().reverse();
+      for (let i = k ? 1 : 0; i < arc.length; i += 1) out.push(arc[i]);
+    });
+    return out;
+  };
+  const areas = topo.objects.sozialraeume.geometries;
+  base.decoded = {
+    shapes: areas.map((g) => g.arcs.map((polygon) => polygon.map(ring))),
+    bezirke: base.bezirkArcs.map((i) => arcs[i]),
+  };
+  return base.decoded;
+}
+
 function el(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -211,8 +238,9 @@ function build(component, base) {
   }
   L.control.scale({ imperial: false }).addTo(map);
   const state = { map, base, holder, skip, style: component.data, shapes: [], overlay: L.layerGroup().addTo(map) };
-  base.shapes.forEach((encoded, i) => {
-    const shape = L.polygon(rings(encoded), {
+  const geometry = topology(base);
+  geometry.shapes.forEach((latlngs, i) => {
+    const shape = L.polygon(latlngs, {
       color: base.colours.outline, weight: 0.6, fillOpacity: 0.78, fillColor: "#d9d9d9",
       className: "sk-sozialraum",
     });
@@ -241,10 +269,7 @@ function build(component, base) {
     }
     state.shapes.push(shape);
   });
-  base.bezirke.forEach((encoded) => {
-    L.polygon(rings(encoded), { fill: false, color: base.colours.bezirk, weight: 2, interactive: false })
-      .addTo(map);
-  });
+  L.polyline(geometry.bezirke, { color: base.colours.bezirk, weight: 2, interactive: false }).addTo(map);
   base.bezirkLabels.forEach(([x, y, text]) => {
     L.marker([y, x], {
       interactive: false, keyboard: false,
@@ -367,7 +392,7 @@ function restyle(state) {
   window.requestAnimationFrame(() => declutter(state.holder));
   state.sourceDiv.textContent = style.source;
   state.overlay.clearLayers();
-  const outline = (i, options) => L.polygon(rings(base.shapes[i]), { ...options, interactive: false })
+  const outline = (i, options) => L.polygon(topology(base).shapes[i], { ...options, interactive: false })
     .addTo(state.overlay);
   for (const i of style.veiled) {
     outline(i, { fillColor: "#ffffff", fillOpacity: 0.65, weight: 0, className: "sk-veiled" });
