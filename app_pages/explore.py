@@ -11,9 +11,12 @@ from app_pages import mapview
 from app_pages.ui import (
     base_current,
     bound,
+    changing_indicators,
     demo_notice,
+    dynamics_text,
     explain_words,
     friendly_errors,
+    indicator_lines,
     indicator_styling,
     indicators_current,
     journal_overview,
@@ -291,10 +294,10 @@ def show_knowledge(sozialraum_id: str) -> None:
 
 def show_dynamics(p: profile.Profile) -> None:
     """The dynamics class next to the need class: how the population changed, per year, with the threshold."""
-    text = dynamics.sentence(load_current()[0].series, p.sozialraum_id, lang())
-    if text is not None:
-        st.markdown(text)
-        st.caption(dynamics.band_text("bevoelkerung", lang()))
+    found = dynamics_text(p.sozialraum_id)
+    if found is not None:
+        st.markdown(found[0])
+        st.caption(found[1])
 
 
 def show_course(p: profile.Profile) -> None:
@@ -515,11 +518,15 @@ def show_nearby(data: Dataset, result: need.NeedIndex) -> None:
     st.caption(t("near.distance_note") + " " + (t("near.privacy") if place.kind == "location" else ""))
 
 
+#: No starting point: no pin (shared, never changed: callers concatenate it into new frames).
+NO_PIN = pd.DataFrame(columns=["lat", "lon", "title", "kind"])
+
+
 def near_focus(data: Dataset, result: need.NeedIndex) -> tuple[tuple[str, ...], pd.DataFrame]:
     """The Sozialräume the map zooms to for the starting point, and its pin."""
     found = nearby_current(data, result)
     if found is None:
-        return (), pd.DataFrame(columns=["lat", "lon", "title", "kind"])
+        return (), NO_PIN
     place = found.place
     focus = tuple(([found.inside] if found.inside else []) + list(found.high_need["sozialraum_id"]))
     pin = pd.DataFrame([{"lat": place.lat, "lon": place.lon, "title": place.label, "kind": "place"}])
@@ -604,6 +611,8 @@ def _details(v: SimpleNamespace) -> None:
         styling,
         webmap.change_lines(v.change, result, lang=lang())
         if mode == "wandel"
+        else indicator_lines(indicator)
+        if mode == "indikator" and indicator
         else webmap.lines_for(data, mode, indicator_id=indicator, result=result, lang=lang()),
         data,
         overlay=webmap.Overlay(
@@ -762,7 +771,7 @@ with friendly_errors():
         st.stop()
 
     has_type = "official_type" in data.spaces and data.spaces["official_type"].notna().any()
-    changing = dynamics.indicators(data.series)
+    changing = changing_indicators()
     modes = ["indikator", "index", *(["typ"] if has_type else []), *(["wandel"] if changing else [])]
     if st.session_state.get("explore_mode") not in modes:
         st.session_state["explore_mode"] = "indikator"

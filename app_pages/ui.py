@@ -9,11 +9,13 @@ import json
 import logging
 import secrets
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -26,6 +28,7 @@ from geo import (
     dataset,
     demo,
     dossier,
+    dynamics,
     files,
     glossary,
     i18n,
@@ -91,14 +94,23 @@ def bound(func: Callable[[Any], str]) -> Callable[[Any], str]:
     """
     language = lang()
     words = i18n.active_words()
+    made: dict[Any, str] = {}  # Streamlit formats each option once per run, the chosen one again
 
     def call(value: Any) -> str:
-        token = _BOUND_LANGUAGE.set(language)
         try:
-            with i18n.city_words(words):
-                return func(value)
+            return made[value]
+        except (KeyError, TypeError):  # not made yet, or an option that is no dictionary key
+            pass
+        token = _BOUND_LANGUAGE.set(language)
+        words_token = i18n.set_block_words(words)
+        try:
+            text = func(value)
         finally:
+            i18n.reset_block_words(words_token)
             _BOUND_LANGUAGE.reset(token)
+        with contextlib.suppress(TypeError):
+            made[value] = text
+        return text
 
     return call
 
@@ -159,6 +171,67 @@ def run_memo() -> dict:
         held = (ctx.cursors, {})
         _RUN.held = held
     return held[1]
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+_SHARED: list[Callable[[], None]] = []
+
+
+def shared(max_entries: int) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """
+    A result made once per process for every session, by its arguments; the least recently used goes first.
+
+    For results every session reads as they are (a Steckbrief, a legend, "Was wir hier wissen" per role):
+    unlike `st.cache_data`, a hit hands out the same object (no unpickled copy, no hashing of the arguments
+    through Streamlit's hasher), so a caller must never change what it gets. Arguments whose names start
+    with ``_`` (the register, the person) are not part of the key, as with Streamlit's caches; the others
+    must be hashable. ``func.clear()`` forgets everything.
+    """
+
+    def wrap(func: Callable[P, R]) -> Callable[P, R]:
+        import inspect  # noqa: PLC0415 - once per decorated function
+
+        names = list(inspect.signature(func).parameters)
+        skipped = {i for i, name in enumerate(names) if name.startswith("_")}
+        entries: OrderedDict[tuple, Any] = OrderedDict()
+        busy: dict[tuple, threading.Lock] = {}
+        lock = threading.Lock()
+
+        @functools.wraps(func)
+        def call(*args: P.args, **kwargs: P.kwargs) -> R:
+            key = (
+                tuple(a for i, a in enumerate(args) if i not in skipped),
+                tuple(sorted((k, v) for k, v in kwargs.items() if not k.startswith("_"))),
+            )
+            with lock:
+                if key in entries:
+                    entries.move_to_end(key)
+                    found: R = entries[key]
+                    return found
+                making = busy.setdefault(key, threading.Lock())
+            with making:  # many sessions asking at once (a meeting opening the app): one makes, the rest wait
+                with lock:
+                    if key in entries:
+                        made: R = entries[key]
+                        return made
+                value = func(*args, **kwargs)
+                with lock:
+                    entries[key] = value
+                    busy.pop(key, None)
+                    while len(entries) > max_entries:
+                        entries.popitem(last=False)
+            return value
+
+        def clear() -> None:
+            with lock:
+                entries.clear()
+
+        call.clear = clear  # type: ignore[attr-defined]
+        _SHARED.append(clear)
+        return call
+
+    return wrap
 
 
 def session_copy(name: str, key: tuple, make: Callable[[], T]) -> T:
@@ -313,12 +386,12 @@ def base_current() -> webmap.Base:
     return _base(folder, folder_stamp(Path(folder)), lang())
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@shared(max_entries=8)
 def _labels(folder: str, stamp: Stamp) -> dict[str, str]:
     return profile.search_labels(_load(folder, stamp).spaces)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@shared(max_entries=8)
 def _indicators(folder: str, stamp: Stamp) -> list[str]:
     return _load(folder, stamp).indicator_ids()
 
@@ -335,7 +408,7 @@ def labels_current() -> dict[str, str]:
     return _labels(folder, folder_stamp(Path(folder)))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@shared(max_entries=64)
 def _styling(
     folder: str,
     stamp: Stamp,
@@ -365,18 +438,52 @@ def indicator_styling(indicator: str, scheme: str, k: int, breaks: list[float]) 
     )
 
 
+@shared(max_entries=256)
+def _lines(folder: str, stamp: Stamp, indicator: str, language: str) -> pd.Series:
+    return webmap.lines_for(_shared(folder, stamp), "indikator", indicator_id=indicator, lang=language)
+
+
+def indicator_lines(indicator: str) -> pd.Series:
+    """The map's tooltip line per Sozialraum for an indicator, made once for all sessions (read only)."""
+    folder = current_folder()
+    return _lines(folder, folder_stamp(Path(folder)), indicator, lang())
+
+
+@shared(max_entries=512)
+def _dynamics_text(folder: str, stamp: Stamp, sozialraum_id: str, language: str) -> tuple[str, str] | None:
+    text = dynamics.sentence(_shared(folder, stamp).series, sozialraum_id, language)
+    return None if text is None else (text, dynamics.band_text("bevoelkerung", language))
+
+
+def dynamics_text(sozialraum_id: str) -> tuple[str, str] | None:
+    """How the population of a Sozialraum changed, in a sentence, and the threshold's note; or None."""
+    folder = current_folder()
+    return _dynamics_text(folder, folder_stamp(Path(folder)), sozialraum_id, lang())
+
+
+@shared(max_entries=8)
+def _changing(folder: str, stamp: Stamp) -> list[str]:
+    return dynamics.indicators(_shared(folder, stamp).series)
+
+
+def changing_indicators() -> list[str]:
+    """Indicators with values at two or more dates in the chosen dataset (the change view's), read only."""
+    folder = current_folder()
+    return _changing(folder, folder_stamp(Path(folder)))
+
+
 def _principal_key(who: Principal) -> tuple:
     return (who.account_id, tuple(sorted(who.roles)), tuple(sorted(who.tandem_ids)), who.demo, who.system)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@shared(max_entries=64)
 def _journal_overview(
     url: str, stamp: int, who_key: tuple, _reg: store.Register, _who: Principal
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     return journal.counts_by_sozialraum(_reg), journal.map_pins(_reg, by=_who)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@shared(max_entries=32)
 def _partner_views(
     url: str, stamp: int, who_key: tuple, _reg: store.Register, _who: Principal
 ) -> list[partners.PartnerView]:
@@ -393,7 +500,7 @@ def partner_views(who: Principal) -> list[partners.PartnerView]:
     return _partner_views(reg.url, register_stamp(reg), _principal_key(who), reg, who)
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@shared(max_entries=512)
 def _knowledge(  # noqa: PLR0917 - the cache key, one part per argument
     url: str,
     stamp: int,
@@ -437,8 +544,7 @@ def journal_overview(who: Principal) -> tuple[pd.DataFrame, pd.DataFrame]:
     Read again only after a write to the register (`Register.stamp`), and per person (rights differ).
     """
     reg = register()
-    key = (reg.url, register_stamp(reg), _principal_key(who))
-    return session_copy("_app_journal_copy", key, lambda: _journal_overview(*key, reg, who))
+    return _journal_overview(reg.url, register_stamp(reg), _principal_key(who), reg, who)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -488,10 +594,8 @@ def clear_caches() -> None:
     _shared.clear()
     _geometry.clear()
     _base.clear()
-    _labels.clear()
-    _indicators.clear()
-    _styling.clear()
-    _need.clear()
+    for forget in _SHARED:  # the labels, indicators, need indices, Steckbriefe, ...
+        forget()
 
 
 @contextlib.contextmanager
@@ -515,7 +619,7 @@ def demo_notice(meta: dataset.DatasetMeta) -> None:
         st.caption(f":material/science: **{t('map.demo_mark')}**: {t('app.demo_notice_short')}")
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@shared(max_entries=32)
 def _need(
     folder: str, stamp: Stamp, components: tuple[tuple[str, float, bool], ...], normalisation: str
 ) -> tuple[need.NeedIndex, pd.Series]:
@@ -542,7 +646,7 @@ def _register_key() -> tuple[str, int, date]:
     return (reg.url, register_stamp(reg), date.today())
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@shared(max_entries=512)
 def _sheet(
     folder: str,
     stamp: Stamp,
@@ -682,14 +786,29 @@ def register() -> store.Register:
     return _register(store.database_url(), False)
 
 
+#: How long a process trusts what it read of `.streamlit/secrets.toml` (without the file Streamlit looks for
+#: it on disk again on every question, which was 4 % of a busy server's time).
+SECRETS_SECONDS = 30.0
+_secrets_read: list[tuple[float, bool]] = []
+
+
+def _auth_in_secrets() -> bool:
+    now = time.monotonic()
+    if _secrets_read and now - _secrets_read[0][0] < SECRETS_SECONDS:
+        return _secrets_read[0][1]
+    try:
+        found = "auth" in st.secrets
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        found = False
+    _secrets_read[:] = [(now, found)]
+    return found
+
+
 def oidc_configured() -> bool:
     """True when `.streamlit/secrets.toml` has an ``[auth]`` section for `st.login` (and this is no demo)."""
     memo = run_memo()
     if "oidc_configured" not in memo:
-        try:
-            memo["oidc_configured"] = "auth" in st.secrets and not showing_demo()
-        except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
-            memo["oidc_configured"] = False
+        memo["oidc_configured"] = _auth_in_secrets() and not showing_demo()
     return bool(memo["oidc_configured"])
 
 
@@ -913,7 +1032,7 @@ def register_stamp(reg: store.Register) -> int:
     return memo[key]
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@shared(max_entries=16)
 def _active_assignments(url: str, stamp: int, day: date, _reg: store.Register) -> pd.DataFrame:
     return _reg.active_assignments(day)
 
@@ -924,7 +1043,7 @@ def active_assignments() -> pd.DataFrame:
     return _active_assignments(reg.url, register_stamp(reg), date.today(), reg)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@shared(max_entries=256)
 def _open_concerns(
     url: str, stamp: int, who_key: tuple, sozialraum_id: str, _reg: store.Register, _who: Principal
 ) -> list[str]:

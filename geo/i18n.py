@@ -21,7 +21,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
@@ -178,6 +178,16 @@ def city_words(words: Words | None) -> Iterator[None]:
         yield
     finally:
         _block_words.reset(token)
+
+
+def set_block_words(words: Words | None) -> Token[Words | None]:
+    """`city_words` without the block (for a hot path): the words until `reset_block_words(token)`."""
+    return _block_words.set(words or {})
+
+
+def reset_block_words(token: Token[Words | None]) -> None:
+    """Undo `set_block_words`."""
+    _block_words.reset(token)
 
 
 def active_words() -> Words:

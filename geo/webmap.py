@@ -414,7 +414,8 @@ def style_payload(
     """
     overlay = overlay or Overlay()
     position = {sid: i for i, sid in enumerate(base.ids)}
-    fills = [str(styling.fill.get(sid, NO_DATA_COLOUR)) for sid in base.ids]
+    order = list(base.ids)
+    fills = [str(c) for c in _by_id(styling.fill, order, NO_DATA_COLOUR)]
     palette = list(dict.fromkeys([*(c for c, _ in styling.legend), *fills]))
     index = {c: i for i, c in enumerate(palette)}
     note = notes if notes is not None else pd.Series(dtype=str)
@@ -425,7 +426,7 @@ def style_payload(
         "palette": palette,
         "fill": [index[c] for c in fills],
         "hatched": sorted(index[c] for c in styling.hatched if c in index),
-        **_compact_lines([printable(lines.get(sid, "")) for sid in base.ids]),
+        **_compact_lines([printable(x) for x in _by_id(lines, order, "")]),
         "notes": {
             str(i): printable(note[sid]) for i, sid in enumerate(base.ids) if sid in note.index and note[sid]
         },
@@ -462,6 +463,13 @@ def style_payload(
         "tiles": bool(tiles),
         "height": int(height),
     }
+
+
+def _by_id(values: pd.Series, ids: list[str], missing: object) -> list[object]:
+    """`values` in the order of `ids`, `missing` where an ID has none (one reindex, not a look-up per ID)."""
+    if not values.index.is_unique:
+        values = values[~values.index.duplicated()]
+    return [missing if v is None or v is pd.NA or v != v else v for v in values.reindex(ids).tolist()]  # noqa: PLR0124 - NaN
 
 
 def _compact_lines(texts: list[str]) -> dict[str, Any]:

@@ -57,3 +57,36 @@ def test_shared_steckbrief_and_coverage_entries_hold_no_personal_data(seeded: tu
         blob = pickle.dumps(entry).decode("utf-8", errors="ignore")
         leaked = [p for p in personal if p in blob]
         assert leaked == [], leaked  # ... its people are not
+
+
+def test_a_shared_result_is_made_once_for_all_sessions_and_bounded() -> None:
+    """`ui.shared`: one object per key (no copies), ``_`` arguments outside the key, one maker at a time."""
+    import threading
+    import time
+
+    from app_pages import ui
+
+    made: list[tuple[str, int]] = []
+
+    @ui.shared(max_entries=2)
+    def square(name: str, n: int, _who: object = None) -> dict[str, int]:
+        made.append((name, n))
+        time.sleep(0.05)  # long enough for the other threads to ask while it is being made
+        return {name: n * n}
+
+    first = square("a", 2, _who="ada")
+    assert square("a", 2, _who="bob") is first  # the person is no part of the key: the same object
+    assert made == [("a", 2)]
+    threads = [threading.Thread(target=square, args=("b", 3)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert made.count(("b", 3)) == 1  # eight sessions asking at once: made once, the others waited
+    square("c", 4)  # a third key: the least recently used ("a") goes
+    assert square("b", 3) == {"b": 9} and made.count(("b", 3)) == 1
+    square("a", 2)
+    assert made.count(("a", 2)) == 2
+    square.clear()  # type: ignore[attr-defined]
+    square("b", 3)
+    assert made.count(("b", 3)) == 2
