@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -51,15 +52,24 @@ def _kind(url: str) -> str:
 def visit(page, url: str, shapes: int) -> tuple[Counter, int, Counter]:
     sizes: Counter = Counter()
     files: Counter = Counter()
-    socket_bytes = [0]
+    socket_bytes = [0, 0]
 
     def finished(request) -> None:
         s = request.sizes()
         sizes[_kind(request.url)] += s["responseBodySize"] + s["responseHeadersSize"]
         files[request.url.rsplit("/", 1)[-1][:60]] += s["responseBodySize"] + s["responseHeadersSize"]
 
+    # permessage-deflate as the server does it with context takeover (one stream per connection, flushed
+    # after every message): what the frames cost on the wire when the server compresses them
+    deflate = zlib.compressobj(6, zlib.DEFLATED, -15)
+
+    def received(payload) -> None:
+        data = payload if isinstance(payload, bytes) else payload.encode("utf-8")
+        socket_bytes[0] += len(data)
+        socket_bytes[1] += len(deflate.compress(data) + deflate.flush(zlib.Z_SYNC_FLUSH)) - 4
+
     def websocket(ws) -> None:
-        ws.on("framereceived", lambda payload: socket_bytes.__setitem__(0, socket_bytes[0] + len(payload)))
+        ws.on("framereceived", received)
 
     page.on("requestfinished", finished)
     page.on("websocket", websocket)
@@ -72,7 +82,7 @@ def visit(page, url: str, shapes: int) -> tuple[Counter, int, Counter]:
     page.wait_for_timeout(1500)
     page.remove_listener("requestfinished", finished)
     page.remove_listener("websocket", websocket)
-    return sizes, socket_bytes[0], files
+    return sizes, socket_bytes, files
 
 
 @contextlib.contextmanager
@@ -137,11 +147,13 @@ def main(*, nginx: bool) -> None:
             page = context.new_page()
             print(f"data: {label}; first visit to /erkunden, then a second in the same browser")
             for n in (1, 2):
-                sizes, ws, files = visit(page, url, shapes)
+                sizes, (ws, deflated), files = visit(page, url, shapes)
                 http = sum(sizes.values())
                 print(
                     f"- visit {n}: HTTP {http / 1024:,.0f} KiB + websocket {ws / 1024:,.0f} KiB = "
-                    f"{(http + ws) / 1024:,.0f} KiB"
+                    f"{(http + ws) / 1024:,.0f} KiB; with websocket compression (server.enableWebsocket"
+                    f"Compression, the deploy kit's setting) {deflated / 1024:,.0f} KiB on the wire: "
+                    f"{(http + deflated) / 1024:,.0f} KiB = {(http + deflated) / 1e6:.2f} MB"
                 )
                 for kind, size in sizes.most_common():
                     print(f"    {kind}: {size / 1024:,.0f} KiB")

@@ -33,7 +33,7 @@ async def session(browser, url: str, seconds: float, *, loads: list, reruns: lis
     page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
     start = time.perf_counter()
     try:
-        await page.goto(url, timeout=180_000)
+        await page.goto(url + "/erkunden", timeout=180_000)  # the map page, not the start page
         await page.wait_for_function(
             "document.querySelectorAll('path.sk-sozialraum').length > 100", timeout=180_000
         )

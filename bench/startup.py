@@ -42,7 +42,7 @@ def main(rounds: int) -> None:
                         else outside.append(r.url)
                     ),
                 )
-                page.goto(url)
+                page.goto(url + "/erkunden")  # the map page (the app opens on its start page)
                 page.wait_for_function(
                     "document.querySelectorAll('path.sk-sozialraum').length > 100", timeout=120_000
                 )

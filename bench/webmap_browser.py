@@ -19,6 +19,7 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,8 +49,17 @@ def main(rounds: int) -> None:
                         else (blocked.append(r.request.url), r.abort())
                     ),
                 )
-                page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(len(f))))
-                page.goto(url)
+                # what the frames cost on the wire with the server's permessage-deflate (context takeover)
+                deflate = zlib.compressobj(6, zlib.DEFLATED, -15)
+                wire: list[int] = []
+
+                def received(f) -> None:
+                    data = f if isinstance(f, bytes) else f.encode("utf-8")
+                    frames.append(len(data))
+                    wire.append(len(deflate.compress(data) + deflate.flush(zlib.Z_SYNC_FLUSH)) - 4)
+
+                page.on("websocket", lambda ws: ws.on("framereceived", received))
+                page.goto(url + "/erkunden")  # the map page (the app opens on its start page)
                 page.wait_for_function(
                     "document.querySelectorAll('path.sk-sozialraum').length > 100", timeout=120_000
                 )
@@ -57,12 +67,13 @@ def main(rounds: int) -> None:
                 first_bytes = sum(frames)
                 select = (
                     page.locator("[data-testid=stSelectbox]")
-                    .filter(has=page.get_by_text("Indikator", exact=True))
+                    .filter(has=page.get_by_text("Kennzahl", exact=True))
                     .first
                 )
-                change_bytes, change_times = [], []
+                change_bytes, change_times, change_wire = [], [], []
                 for i in range(rounds):
                     frames.clear()
+                    wire.clear()
                     styled = page.get_attribute(".sk-map", "data-styled")
                     select.click()
                     page.wait_for_timeout(300)
@@ -74,12 +85,14 @@ def main(rounds: int) -> None:
                     change_times.append(time.perf_counter() - start)
                     page.wait_for_timeout(1500)
                     change_bytes.append(sum(frames))
+                    change_wire.append(sum(wire))
                 page.locator(".sk-map").scroll_into_view_if_needed()
                 page.wait_for_timeout(300)
                 spots = page.evaluate(CLICKABLE)
-                click_bytes, click_times = [], []
+                click_bytes, click_times, click_wire = [], [], []
                 for x, y, sid in spots[:: max(1, len(spots) // rounds)][:rounds]:
                     frames.clear()
+                    wire.clear()
                     start = time.perf_counter()
                     page.mouse.click(x, y)
                     page.wait_for_function(
@@ -89,14 +102,17 @@ def main(rounds: int) -> None:
                     click_times.append(time.perf_counter() - start)
                     page.wait_for_timeout(1500)
                     click_bytes.append(sum(frames))
+                    click_wire.append(sum(wire))
                 browser.close()
     print(f"data: {label}; min / median / max")
     print(
-        f"- first load, bytes received over the websocket: {first_bytes / 1024:,.0f} KiB (Leaflet included)"
+        f"- first load, bytes received over the websocket: {first_bytes / 1024:,.0f} KiB (the map code and geometry come as files of their own)"
     )
     print(f"- indicator change, bytes: {spread(change_bytes, 'KiB', scale=1 / 1024)}")
+    print(f"- indicator change, bytes on the wire (compressed): {spread(change_wire, 'KiB', scale=1 / 1024)}")
     print(f"- indicator change -> repainted map: {spread(change_times)}")
     print(f"- click, bytes: {spread(click_bytes, 'KiB', scale=1 / 1024)}")
+    print(f"- click, bytes on the wire (compressed): {spread(click_wire, 'KiB', scale=1 / 1024)}")
     print(f"- click -> Steckbrief shown: {spread(click_times)}")
     print(f"- requests to outside hosts: {len(blocked)}")
 
