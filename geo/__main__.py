@@ -621,13 +621,9 @@ def _register_options(cmd: argparse.ArgumentParser, *, demo: str) -> None:
     which.add_argument("--demo", action="store_true", help=demo)
 
 
-def parser() -> argparse.ArgumentParser:
-    """The argument parser of ``python -m geo``."""
+def _data_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``demo``, ``validate``, ``fetch``, ``profile`` and ``import``: datasets in and out."""
     from geo.settings import PORTAL_BASE_URL, get_settings  # noqa: PLC0415
-
-    p = argparse.ArgumentParser(prog="python -m geo", description="Sozialraum-Karte: data tools")
-    p.add_argument("--lang", choices=sorted(i18n.LANGUAGES), default=i18n.DEFAULT_LANGUAGE)
-    sub = p.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="write the synthetic demo dataset")
     demo.add_argument("--out", type=Path, required=True)
@@ -696,6 +692,11 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--out", type=Path, required=True)
     imp.set_defaults(func=_cmd_import)
 
+
+def _map_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``map``, ``gaps`` and ``export``: what the maps show, as files."""
+    from geo.settings import get_settings  # noqa: PLC0415
+
     mp = sub.add_parser("map", help="write the app's map as one self-contained HTML file")
     mp.add_argument("--data-dir", type=Path, default=get_settings().data_dir)
     mp.add_argument("--indicator")
@@ -746,6 +747,9 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("--out", type=Path, required=True)
     ex.set_defaults(func=_cmd_export)
 
+
+def _register_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``user``, ``retention``, ``erase``, ``audit``, ``backup``, ``restore``: the register."""
     db_help = DB_HELP
     user = sub.add_parser("user", help="accounts: add, list, new one-time code, roles, disable, enable")
     user_sub = user.add_subparsers(dest="user_command", required=True)
@@ -807,6 +811,11 @@ def parser() -> argparse.ArgumentParser:
     res.add_argument("--db", help=db_help)
     res.set_defaults(func=_cmd_restore)
 
+
+def _document_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``certificate``, ``dossier``, ``minutes``, ``partners``, ``impact``, ``digest``."""
+    from geo.settings import get_settings  # noqa: PLC0415
+
     cert = sub.add_parser("certificate", help="a connector's certificate of volunteering (PDF) for a period")
     cert.add_argument("--connector", type=int, required=True, help="the connector's ID")
     cert.add_argument("--from", dest="start", type=_day, required=True, help="first day, YYYY-MM-DD")
@@ -859,8 +868,17 @@ def parser() -> argparse.ArgumentParser:
     dig.add_argument(
         "--send", action="store_true", help="mail it (SOZIALRAUM_SMTP_HOST etc.) with pending notices"
     )
-    dig.add_argument("--db", help=db_help)
+    dig.add_argument("--db", help=DB_HELP)
     dig.set_defaults(func=_cmd_digest)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m geo``."""
+    p = argparse.ArgumentParser(prog="python -m geo", description="Sozialraum-Karte: data tools")
+    p.add_argument("--lang", choices=sorted(i18n.LANGUAGES), default=i18n.DEFAULT_LANGUAGE)
+    sub = p.add_subparsers(dest="command", required=True)
+    for add in (_data_commands, _map_commands, _register_commands, _document_commands):
+        add(sub)
     return p
 
 

@@ -10,6 +10,7 @@ correlated and spatially clustered. Everything is deterministic for a given seed
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,12 +21,11 @@ import pandas as pd
 import shapely
 from shapely.geometry import MultiPoint, Polygon
 
-from geo.access import Action
+from geo.access import Action, Principal
 from geo.dataset import DatasetMeta, write_dataset
 from geo.settings import CITY_POPULATION_2021, METRIC_CRS
 
 if TYPE_CHECKING:
-    from geo.access import Principal
     from geo.store import Register
 
 #: The 50 Stadtteile of Düsseldorf: official number and name (public administrative names).
@@ -1056,6 +1056,27 @@ def _demo_flyer() -> bytes:
     return out.getvalue()
 
 
+@dataclass(frozen=True)
+class _Group:
+    """The demo group as the seeding functions need it: the register, the seeding principal, the people."""
+
+    register: Register
+    by: Principal
+    people: list[int]
+    theme_ids: dict[str, int]
+    today: date
+
+    def member(self, connector_id: int) -> Principal:
+        return Principal(label="demo-seed", roles=frozenset({"connector"}), connector_id=connector_id)
+
+    def propose(self, author: int, kind: str, title: str, text: str, themes: tuple[str, ...] = ()) -> int:
+        from geo import decide  # noqa: PLC0415
+
+        linked = tuple(self.theme_ids[t] for t in themes if t in self.theme_ids)
+        data = decide.ProposalInput(kind=kind, title=title, text=text, concern_ids=linked)
+        return decide.propose(self.register, data, by=self.member(author))
+
+
 def _seed_group(register: Register, *, by: Principal, today: date) -> None:
     """
     The connectors' year as a group, invented like everything in the demo.
@@ -1066,24 +1087,13 @@ def _seed_group(register: Register, *, by: Principal, today: date) -> None:
     from datetime import timedelta  # noqa: PLC0415
 
     from geo import decide, journal  # noqa: PLC0415
-    from geo.access import Principal  # noqa: PLC0415
 
     people = [c.id for c in register.connectors() if c.active]
     if len(people) < 3:
         return
     concerns = journal.concerns(register, by=by)
-    theme_ids = {str(r.thema): int(r.id) for r in concerns.itertuples()}
-
-    def member(connector_id: int) -> Principal:
-        return Principal(label="demo-seed", roles=frozenset({"connector"}), connector_id=connector_id)
-
-    def propose(author: int, kind: str, title: str, text: str, themes: tuple[str, ...] = ()) -> int:
-        linked = tuple(theme_ids[t] for t in themes if t in theme_ids)
-        data = decide.ProposalInput(kind=kind, title=title, text=text, concern_ids=linked)
-        return decide.propose(register, data, by=member(author))
-
-    a, b, c = people[0], people[1], people[2]
     today = min(today, date.today())  # meetings lie in the past, deadlines ahead, whatever day is asked for
+    group = _Group(register, by, people, {str(r.thema): int(r.id) for r in concerns.itertuples()}, today)
     meetings = [
         decide.record_meeting(register, today - timedelta(days=days), people, by=by)
         for days in (150, 120, 60, 30)
@@ -1093,6 +1103,27 @@ def _seed_group(register: Register, *, by: Principal, today: date) -> None:
         decide.record_election(register, person, "speaker", by=by, valid_from=first, meeting_id=meetings[0])
     for person in people[:3]:
         decide.record_election(register, person, "moderator", by=by, valid_from=first, meeting_id=meetings[0])
+    _seed_first_meetings(group, meetings)
+    _seed_later_meetings(group, meetings)
+    flyer = _seed_consultations(group)
+    _close_and_answer(register, by=by, flyer=flyer, light_title="Licht am Spielplatz")
+
+
+def _seed_first_meetings(group: _Group, meetings: list[int]) -> None:
+    """The first two meetings: when to meet (majority), where to hold the summer party (consensing)."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from geo import decide  # noqa: PLC0415
+
+    register, by, people, today, propose, member = (
+        group.register,
+        group.by,
+        group.people,
+        group.today,
+        group.propose,
+        group.member,
+    )
+    a, b, c = people[0], people[1], people[2]
     times = propose(
         c, "group", "Treffen abwechselnd abends und samstags", "So können alle kommen, auch mit Arbeit."
     )
@@ -1133,6 +1164,23 @@ def _seed_group(register: Register, *, by: Principal, today: date) -> None:
         ),
         by=by,
     )
+
+
+def _seed_later_meetings(group: _Group, meetings: list[int]) -> None:
+    """The third meeting: light at the playground, to the city; then the last meeting."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from geo import decide  # noqa: PLC0415
+
+    register, by, people, today, propose, member = (
+        group.register,
+        group.by,
+        group.people,
+        group.today,
+        group.propose,
+        group.member,
+    )
+    a, b, c = people[0], people[1], people[2]
     light = propose(
         a,
         "city",
@@ -1158,6 +1206,21 @@ def _seed_group(register: Register, *, by: Principal, today: date) -> None:
         ),
         by=by,
     )
+    _seed_last_meeting(group, meetings)
+
+
+def _seed_last_meeting(group: _Group, meetings: list[int]) -> None:
+    """The last meeting: advice in more languages (blocked), what to count first (a tie), plain forms."""
+    from geo import decide  # noqa: PLC0415
+
+    register, by, people, propose, member = (
+        group.register,
+        group.by,
+        group.people,
+        group.propose,
+        group.member,
+    )
+    a, b, c = people[0], people[1], people[2]
     advice = propose(
         b,
         "city",
@@ -1213,6 +1276,22 @@ def _seed_group(register: Register, *, by: Principal, today: date) -> None:
         ),
         by=by,
     )
+
+
+def _seed_consultations(group: _Group) -> int:
+    """A proposal for a language café and two consultations (a flyer, office hours); the flyer's ID."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from geo import decide  # noqa: PLC0415
+
+    register, by, people, propose, member = (
+        group.register,
+        group.by,
+        group.people,
+        group.propose,
+        group.member,
+    )
+    a, b, c = people[0], people[1], people[2]
     cafe = propose(c, "activity", "Sprachcafé in der Bücherei", "Einmal im Monat, mit Kinderecke.")
     decide.support(register, cafe, by=member(b))
     decide.comment(register, cafe, "Die Bücherei hat dienstags einen freien Raum.", by=member(a))
@@ -1239,7 +1318,7 @@ def _seed_group(register: Register, *, by: Principal, today: date) -> None:
     decide.answer_consultation(
         register, hours, "Samstagvormittag, dann können Berufstätige kommen.", by=member(c)
     )
-    _close_and_answer(register, by=by, flyer=flyer, light_title="Licht am Spielplatz")
+    return flyer
 
 
 def _close_and_answer(register: Register, *, by: Principal, flyer: int, light_title: str) -> None:
