@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,7 +26,7 @@ from geo.dataset import DatasetMeta, write_dataset
 from geo.settings import CITY_POPULATION_2021, METRIC_CRS
 
 if TYPE_CHECKING:
-    from geo.store import Register
+    from geo.store import Register, TandemView
 
 #: The 50 Stadtteile of Düsseldorf: official number and name (public administrative names).
 STADTTEILE: tuple[tuple[str, str], ...] = (
@@ -688,15 +688,20 @@ def seed_programme_year(
 def _seed_year(
     register: Register, sozialraum_ids: list[str], *, by: Principal, today: date, rng: np.random.Generator
 ) -> None:
-    from datetime import datetime, timedelta  # noqa: PLC0415
-
-    from sqlalchemy import select  # noqa: PLC0415
-
-    from geo import journal, programme  # noqa: PLC0415
-
     tandems = [tv for tv in register.tandems() if tv.active_on(today)]
     members = sorted({m for tv in tandems for m in tv.member_ids})
-    known = set(sozialraum_ids)
+    _seed_journeys(register, members, by=by, today=today)
+    _seed_activities(register, tandems, members, sozialraum_ids, by=by, today=today, rng=rng)
+    backdate = _seed_concerns(register, tandems, sozialraum_ids, by=by, today=today, rng=rng)
+    _backdate(register, backdate, by=by, today=today)
+
+
+def _seed_journeys(register: Register, members: list[int], *, by: Principal, today: date) -> None:
+    """Each member's way into the programme (interested, trained, active), one paused, two newcomers."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from geo import programme  # noqa: PLC0415
+
     slots = [
         {("mo", "abend"), ("mi", "abend"), ("sa", "vormittag")},
         {("di", "abend"), ("do", "abend"), ("sa", "vormittag"), ("sa", "nachmittag")},
@@ -731,6 +736,24 @@ def _seed_year(
     ):
         person = register.add_connector(name, "Persisch, Deutsch", by=by, contact="demo@demo.invalid")
         programme.set_status(register, person, status, today - timedelta(days=days), by=by)
+
+
+def _seed_activities(
+    register: Register,
+    tandems: list[TandemView],
+    members: list[int],
+    sozialraum_ids: list[str],
+    *,
+    by: Principal,
+    today: date,
+    rng: np.random.Generator,
+) -> None:
+    """Two held (or cancelled) activities a month per tandem for a year, with hours; three planned ahead."""
+    from datetime import datetime, timedelta  # noqa: PLC0415
+
+    from geo import journal, programme  # noqa: PLC0415
+
+    known = set(sozialraum_ids)
     assigned = register.active_assignments(today)
     kinds = journal.ACTIVITY_KINDS[:4]
     for tv in tandems:
@@ -782,6 +805,23 @@ def _seed_year(
                 tandem_id=tv.id,
                 expected=20,
             )
+
+
+def _seed_concerns(
+    register: Register,
+    tandems: list[TandemView],
+    sozialraum_ids: list[str],
+    *,
+    by: Principal,
+    today: date,
+    rng: np.random.Generator,
+) -> list[tuple[int, datetime, list[datetime]]]:
+    """The demo's concerns with their answers so far, and when each was logged and answered (to backdate)."""
+    from datetime import datetime, timedelta  # noqa: PLC0415
+
+    from geo import journal  # noqa: PLC0415
+
+    known = set(sozialraum_ids)
     answers = (
         ("weitergeleitet", "An das zuständige Amt weitergegeben."),
         ("in_bearbeitung", "Das Amt prüft eine Lösung."),
@@ -822,6 +862,19 @@ def _seed_year(
         text="Das Monatstreffen bittet die Koordination, das Anliegen dem Bezirksamt vorzulegen.",
         meeting_on=today - timedelta(days=3),
     )
+    return backdate
+
+
+def _backdate(
+    register: Register, backdate: list[tuple[int, datetime, list[datetime]]], *, by: Principal, today: date
+) -> None:
+    """Concerns, their updates and notices dated when they happened in the invented year (not today)."""
+    from datetime import datetime, timedelta  # noqa: PLC0415
+
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from geo import journal  # noqa: PLC0415
+
     with register.write(by, Action.WRITE_REGISTER, "demo.backdate", target="demo") as tx:
         s = tx.session
         for concern, logged, times in backdate:
