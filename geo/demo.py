@@ -949,35 +949,49 @@ def _seed_knowledge(
     spaces: gpd.GeoDataFrame | None,
 ) -> None:
     """Demo partners with offers, hours and invented contacts, debriefs, and one completed handover."""
-    from datetime import timedelta  # noqa: PLC0415
-
-    from geo import journal, knowledge, partners  # noqa: PLC0415
-
     tandems = [tv for tv in register.tandems() if tv.active_on(today)]
-    assigned = register.active_assignments(today)
-    known = set(sozialraum_ids)
     shapes = (
         {}
         if spaces is None
         else dict(zip(spaces["sozialraum_id"], spaces.to_crs("EPSG:4326").geometry, strict=True))
     )
+    made = _seed_partners(register, tandems, sozialraum_ids, shapes, by=by, today=today)
+    _seed_debriefs(register, made, by=by)
+    if tandems:
+        _seed_handover(register, tandems[-1], sozialraum_ids, shapes, by=by, today=today)
 
-    def point_in(area: str, n: int) -> tuple[float, float] | None:
-        """A point inside the Sozialraum, a little apart for each partner (so the pins do not stack)."""
-        shape = shapes.get(area)
-        if shape is None:
-            return None
-        centre = shape.representative_point()
-        for step in range(8):
-            angle = (n * 2.4 + step) % (2 * math.pi)
-            radius = 0.0012 * (1 + n % 3) / (1 + step)
-            candidate = shapely.Point(
-                centre.x + radius * math.cos(angle), centre.y + radius * math.sin(angle)
-            )
-            if shape.contains(candidate):
-                return (round(candidate.y, 6), round(candidate.x, 6))
-        return (round(centre.y, 6), round(centre.x, 6))
 
+def _point_in(shapes: dict[str, shapely.Geometry], area: str, n: int) -> tuple[float, float] | None:
+    """A point inside the Sozialraum, a little apart for each partner (so the pins do not stack)."""
+    shape = shapes.get(area)
+    if shape is None:
+        return None
+    centre = shape.representative_point()
+    for step in range(8):
+        angle = (n * 2.4 + step) % (2 * math.pi)
+        radius = 0.0012 * (1 + n % 3) / (1 + step)
+        candidate = shapely.Point(centre.x + radius * math.cos(angle), centre.y + radius * math.sin(angle))
+        if shape.contains(candidate):
+            return (round(candidate.y, 6), round(candidate.x, 6))
+    return (round(centre.y, 6), round(centre.x, 6))
+
+
+def _seed_partners(
+    register: Register,
+    tandems: list[TandemView],
+    sozialraum_ids: list[str],
+    shapes: dict[str, shapely.Geometry],
+    *,
+    by: Principal,
+    today: date,
+) -> list[tuple[str, int]]:
+    """The demo partners with their places and invented contacts; (partner ID, tandem ID) of each."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from geo import partners  # noqa: PLC0415
+
+    assigned = register.active_assignments(today)
+    known = set(sozialraum_ids)
     made: list[tuple[str, int]] = []
     for n, (name, topic, offer, languages, hours, access, status, months) in enumerate(DEMO_PARTNERS):
         tv = tandems[n % len(tandems)]
@@ -987,7 +1001,7 @@ def _seed_knowledge(
             street=f"Demo-Straße {n + 1}",
             postal_code="40000",
             city="Demo-Stadt",
-            point=point_in(area, n),
+            point=_point_in(shapes, area, n),
             accessibility=access,
             hours=tuple(partners.Hours(*h) for h in hours),
         )
@@ -1024,6 +1038,13 @@ def _seed_knowledge(
             ),
             by=by,
         )
+    return made
+
+
+def _seed_debriefs(register: Register, made: list[tuple[str, int]], *, by: Principal) -> None:
+    """Debriefs of the latest held activities in four languages, the German ones to repeat published."""
+    from geo import journal, knowledge  # noqa: PLC0415
+
     held = journal.activities(register, status="durchgefuehrt")
     for (lang, worked, differently, repeat, groups, languages), row in zip(
         DEMO_DEBRIEFS, held.sort_values("starts_at", ascending=False).itertuples(), strict=False
@@ -1046,50 +1067,65 @@ def _seed_knowledge(
         )
         if lang == "de" and repeat == "ja":
             knowledge.publish_debrief(register, debrief, by=by, public=True, version=1)
-    # a connector who moved away: her partner relation went to her tandem partner, she advises as alumni
-    if tandems:
-        tv = tandems[-1]
-        leaving = register.add_connector(
-            "Demo-Connectorin Hana", "Persisch, Deutsch", by=by, contact="demo@demo.invalid"
-        )
-        stays = tv.member_ids[0]
-        with_hana = register.create_tandem(
-            "Demo-Tandem Mitte", [leaving, stays], by=by, start=today - timedelta(days=500)
-        )
-        area = str(sozialraum_ids[min(5, len(sozialraum_ids) - 1)])
-        register.assign(with_hana, area, by=by, valid_from=today - timedelta(days=500), known_ids=known)
-        partner_id = partners.save_partner(
-            register,
-            partners.PartnerInput(
-                name="Demo-Stadtteilbibliothek",
-                sozialraum_ids=(area,),
-                description="Lesungen und Lernplätze (erfunden, Demo).",
-                tandem_ids=(with_hana,),
-                keeper_id=leaving,
-                offers=(
-                    partners.Offer(
-                        name="Vorlesestunde", topic="kinder_jugend", languages="Deutsch, Persisch"
-                    ),
-                ),
-                places=(
-                    partners.Place(
-                        street="Demo-Platz 1", postal_code="40000", city="Demo-Stadt", point=point_in(area, 9)
-                    ),
-                ),
-                source="demo",
+
+
+def _seed_handover(
+    register: Register,
+    tv: TandemView,
+    sozialraum_ids: list[str],
+    shapes: dict[str, shapely.Geometry],
+    *,
+    by: Principal,
+    today: date,
+) -> None:
+    """A connector who moved away: her partner relation went to her tandem partner, she advises as alumni."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from geo import knowledge, partners  # noqa: PLC0415
+
+    known = set(sozialraum_ids)
+    leaving = register.add_connector(
+        "Demo-Connectorin Hana", "Persisch, Deutsch", by=by, contact="demo@demo.invalid"
+    )
+    stays = tv.member_ids[0]
+    with_hana = register.create_tandem(
+        "Demo-Tandem Mitte", [leaving, stays], by=by, start=today - timedelta(days=500)
+    )
+    area = str(sozialraum_ids[min(5, len(sozialraum_ids) - 1)])
+    register.assign(with_hana, area, by=by, valid_from=today - timedelta(days=500), known_ids=known)
+    partner_id = partners.save_partner(
+        register,
+        partners.PartnerInput(
+            name="Demo-Stadtteilbibliothek",
+            sozialraum_ids=(area,),
+            description="Lesungen und Lernplätze (erfunden, Demo).",
+            tandem_ids=(with_hana,),
+            keeper_id=leaving,
+            offers=(
+                partners.Offer(name="Vorlesestunde", topic="kinder_jugend", languages="Deutsch, Persisch"),
             ),
-            by=by,
-            known_ids=known,
-        )
-        knowledge.hand_over(  # inside the demo's one transaction: the plan is known, one partner
-            register,
-            leaving,
-            by=by,
-            successors={f"partner:{partner_id}": f"connector:{stays}"},
-            reason="moved",
-            note="Umzug nach Köln; bleibt als Ehemalige für Fragen erreichbar.",
-            alumni=True,
-        )
+            places=(
+                partners.Place(
+                    street="Demo-Platz 1",
+                    postal_code="40000",
+                    city="Demo-Stadt",
+                    point=_point_in(shapes, area, 9),
+                ),
+            ),
+            source="demo",
+        ),
+        by=by,
+        known_ids=known,
+    )
+    knowledge.hand_over(  # inside the demo's one transaction: the plan is known, one partner
+        register,
+        leaving,
+        by=by,
+        successors={f"partner:{partner_id}": f"connector:{stays}"},
+        reason="moved",
+        note="Umzug nach Köln; bleibt als Ehemalige für Fragen erreichbar.",
+        alumni=True,
+    )
 
 
 def _demo_flyer() -> bytes:
