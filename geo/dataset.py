@@ -522,6 +522,32 @@ def _write_parts(
     )
 
 
+def _joined_spaces(checked: validate.Checked, stadtteile: pd.DataFrame | None) -> pd.DataFrame:
+    """The Sozialräume with their indicators and Stadtteil names; a Sozialraum without a name takes its Stadtteil's."""
+    spaces = checked.spaces
+    if checked.indicators is not None:
+        table = checked.indicators
+        if "name" in spaces.columns:
+            table = table.drop(columns=["name"], errors="ignore")
+        spaces = spaces.merge(table, on="sozialraum_id", how="left")
+    if stadtteile is not None:
+        spaces["stadtteil"] = (
+            spaces["stadtteil_nr"]
+            .map(dict(zip(stadtteile["stadtteil_nr"], stadtteile["name"], strict=True)))
+            .fillna("")
+        )
+    else:
+        spaces["stadtteil"] = ""
+    if "name" not in spaces.columns:
+        spaces["name"] = ""
+    spaces["name"] = spaces["name"].fillna("").astype(str)
+    nameless = spaces["name"].str.strip() == ""
+    spaces.loc[nameless, "name"] = spaces.loc[nameless, "stadtteil"]
+    spaces["name"] = sources.mark_truncated(spaces["name"])  # shown as cut; the file keeps the name as read
+    front = ["sozialraum_id", "name", "stadtteil_nr", "stadtteil", "stadtbezirk"]
+    return spaces[front + [c for c in spaces.columns if c not in front]]
+
+
 def load_dataset(folder: str | Path) -> Dataset:
     """
     Read, validate and join a dataset folder.
@@ -561,30 +587,10 @@ def load_dataset(folder: str | Path) -> Dataset:
             folder=str(folder),
             reasons=" ".join(i.message() for i in report.errors),
         )
-    spaces = checked.spaces
-    if checked.indicators is not None:
-        table = checked.indicators
-        if "name" in spaces.columns:
-            table = table.drop(columns=["name"], errors="ignore")
-        spaces = spaces.merge(table, on="sozialraum_id", how="left")
     stadtteile = None
     if (path := optional(STADTTEILE_FILE)) is not None:
         stadtteile = sources.read_stadtteile(path, report=report)
-        spaces["stadtteil"] = (
-            spaces["stadtteil_nr"]
-            .map(dict(zip(stadtteile["stadtteil_nr"], stadtteile["name"], strict=True)))
-            .fillna("")
-        )
-    else:
-        spaces["stadtteil"] = ""
-    if "name" not in spaces.columns:
-        spaces["name"] = ""
-    spaces["name"] = spaces["name"].fillna("").astype(str)
-    nameless = spaces["name"].str.strip() == ""
-    spaces.loc[nameless, "name"] = spaces.loc[nameless, "stadtteil"]
-    spaces["name"] = sources.mark_truncated(spaces["name"])  # shown as cut; the file keeps the name as read
-    front = ["sozialraum_id", "name", "stadtteil_nr", "stadtteil", "stadtbezirk"]
-    spaces = spaces[front + [c for c in spaces.columns if c not in front]]
+    spaces = _joined_spaces(checked, stadtteile)
     points = checked.welcome_points
     if points is None:
         points = gpd.GeoDataFrame(

@@ -430,15 +430,7 @@ def style_payload(
         "notes": {
             str(i): printable(note[sid]) for i, sid in enumerate(base.ids) if sid in note.index and note[sid]
         },
-        "legend": {
-            "title": printable(styling.title),
-            "subtitle": printable(styling.subtitle),
-            "rows": [[index[c], printable(label)] for c, label in styling.legend],
-            "asOf": i18n.translate(
-                "map.as_of", lang, date=format_date(styling.as_of or meta.reference_date, lang)
-            ),
-            "demo": i18n.translate("map.demo_mark", lang) if meta.demo else "",
-        },
+        "legend": _legend(styling, index, dataset, lang),
         "source": printable(source_line(meta, lang, extra=styling.layers)),
         "selected": position.get(overlay.selected) if overlay.selected else None,
         "shortlist": [position[s] for s in overlay.shortlist if s in position],
@@ -462,6 +454,20 @@ def style_payload(
         ],
         "tiles": bool(tiles),
         "height": int(height),
+    }
+
+
+def _legend(styling: Styling, index: dict[str, int], dataset: Dataset, lang: str) -> dict[str, Any]:
+    """The legend's title, rows (palette index, label), date and demo mark."""
+    meta = dataset.meta
+    return {
+        "title": printable(styling.title),
+        "subtitle": printable(styling.subtitle),
+        "rows": [[index[c], printable(label)] for c, label in styling.legend],
+        "asOf": i18n.translate(
+            "map.as_of", lang, date=format_date(styling.as_of or meta.reference_date, lang)
+        ),
+        "demo": i18n.translate("map.demo_mark", lang) if meta.demo else "",
     }
 
 
