@@ -635,21 +635,7 @@ def hand_over(
             to_coordination += what == COORDINATION
             handed[item.key] = wanted
             _apply(s, item, ident)
-        leaver.active = False
-        leaver.left_on = date.today()
-        newest = s.scalars(
-            select(programme.ConnectorStatus.since)
-            .where(programme.ConnectorStatus.connector_id == connector_id)
-            .order_by(programme.ConnectorStatus.since.desc())
-        ).first()
-        s.add(  # the journey shows the step (dated no earlier than the last one)
-            programme.ConnectorStatus(
-                connector_id=connector_id,
-                status="ausgeschieden",
-                since=max(date.today(), newest or date.today()),
-                note=note.strip()[:300],
-            )
-        )
+        _mark_left(s, leaver, note)
         ended = _end_empty_tandems(s, connector_id)
         _change_account(s, connector_id, alumni=alumni)
         s.add(
@@ -675,6 +661,25 @@ def hand_over(
             "reason": reason,
         }
         return HandoverResult(handed, to_coordination, ended, alumni)
+
+
+def _mark_left(s: Session, leaver: Connector, note: str) -> None:
+    """The connector is inactive from today, and the journey shows the step (no earlier than the last one)."""
+    leaver.active = False
+    leaver.left_on = date.today()
+    newest = s.scalars(
+        select(programme.ConnectorStatus.since)
+        .where(programme.ConnectorStatus.connector_id == leaver.id)
+        .order_by(programme.ConnectorStatus.since.desc())
+    ).first()
+    s.add(
+        programme.ConnectorStatus(
+            connector_id=leaver.id,
+            status="ausgeschieden",
+            since=max(date.today(), newest or date.today()),
+            note=note.strip()[:300],
+        )
+    )
 
 
 def _apply(s: Session, item: HandoverItem, ident: int | None) -> None:

@@ -23,6 +23,12 @@ depends_on = None
 
 def upgrade() -> None:
     """Create the partner register, the debriefs and the handovers."""
+    _partners()
+    _debriefs_and_handovers()
+
+
+def _partners() -> None:
+    """Create ``partner``, ``partner_area``, ``partner_tandem``, ``partner_service``, ``partner_location``."""
     op.create_table(
         "partner",
         sa.Column("id", sa.String(64), primary_key=True),
@@ -75,6 +81,10 @@ def upgrade() -> None:
         sa.Column("lon", sa.Float(), nullable=True),
         sa.Column("accessibility", sa.Text(), nullable=False),
     )
+
+
+def _debriefs_and_handovers() -> None:
+    """Create ``partner_schedule``, ``partner_contact``, ``debrief``, ``handover``."""
     op.create_table(
         "partner_schedule",
         sa.Column("id", sa.String(64), primary_key=True),

@@ -23,6 +23,12 @@ depends_on = None
 
 def upgrade() -> None:
     """Create the group's tables."""
+    _meetings_and_proposals()
+    _decisions_and_consultations()
+
+
+def _meetings_and_proposals() -> None:
+    """Create ``group_meeting``, ``group_role``, ``meeting_presence``, ``proposal``, ``proposal_concern``, ``proposal_support``, ``proposal_comment``."""
     op.create_table(
         "group_meeting",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -79,6 +85,10 @@ def upgrade() -> None:
         sa.Column("lang", sa.String(8), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
     )
+
+
+def _decisions_and_consultations() -> None:
+    """Create ``decision``, ``decision_input``, ``consultation``, ``consultation_answer``."""
     op.create_table(
         "decision",
         sa.Column("id", sa.Integer(), primary_key=True),
