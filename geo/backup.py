@@ -158,16 +158,7 @@ def backup(
             archive.writestr(f"tables/{name}.jsonl", data)
             manifest["tables"][name] = {"rows": len(table_rows), "sha256": hashlib.sha256(data).hexdigest()}
         if datasets is not None and datasets.is_dir():
-            manifest["dataset_files"] = {}
-            for path in sorted(p for p in datasets.rglob("*") if p.is_file() and not files.leftover(p)):
-                relative = path.relative_to(datasets).as_posix()
-                data = path.read_bytes()
-                archive.writestr(f"datasets/{relative}", data)
-                manifest["datasets"].append(relative)
-                manifest["dataset_files"][relative] = {
-                    "bytes": len(data),
-                    "sha256": hashlib.sha256(data).hexdigest(),
-                }
+            _pack_datasets(archive, datasets, manifest)
         archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
     files.write_atomic(out, buffer.getvalue())
     logs.get("backup").info(
@@ -332,9 +323,28 @@ def restore(
                 shutil.rmtree(staging, ignore_errors=True)
     done["dataset_files"] = len(manifest.get("datasets", [])) if datasets is not None else 0
     done["datasets_checked"] = "dataset_files" in manifest or not manifest.get("datasets")
+    _announce_restore(url, Path(source).name, manifest, done, by=by)
+    return {**manifest, "restored": done}
+
+
+def _pack_datasets(archive: zipfile.ZipFile, datasets: Path, manifest: dict[str, Any]) -> None:
+    """Every file of the datasets folder into the archive, each listed with its size and checksum."""
+    manifest["dataset_files"] = {}
+    for path in sorted(p for p in datasets.rglob("*") if p.is_file() and not files.leftover(p)):
+        relative = path.relative_to(datasets).as_posix()
+        data = path.read_bytes()
+        archive.writestr(f"datasets/{relative}", data)
+        manifest["datasets"].append(relative)
+        manifest["dataset_files"][relative] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def _announce_restore(
+    url: str, name: str, manifest: dict[str, Any], done: dict[str, Any], *, by: Principal
+) -> None:
+    """A restore in the operator's log and in the restored register's audit log."""
     logs.get("backup").info(
         "backup %s (taken %s) restored: %d rows, %d dataset files, %d login sessions ended",
-        Path(source).name,
+        name,
         manifest["created"],
         done["rows"],
         done["dataset_files"],
@@ -342,10 +352,9 @@ def restore(
     )
     register = store.Register(url)
     try:
-        register.record(by, "backup.restore", target="backup", target_id=Path(source).name, **done)
+        register.record(by, "backup.restore", target="backup", target_id=name, **done)
     finally:
         register.close()
-    return {**manifest, "restored": done}
 
 
 def _check_target(engine: Engine, manifest: dict[str, Any], *, replace: bool) -> None:

@@ -629,6 +629,27 @@ EDITABLE_LAYER_FIELDS = (
 )
 
 
+def _layer_changes(changes: dict[str, str]) -> dict[str, str]:
+    """`describe_layer`'s changes checked and tidied (one space between words, ISO dates, web addresses)."""
+    unknown = sorted(set(changes) - set(EDITABLE_LAYER_FIELDS))
+    if unknown:
+        raise DataError("error.layer_fields", fields=unknown)
+    clean = {k: " ".join(str(v).split()) for k, v in changes.items()}
+    if clean.get("reference_date"):
+        try:
+            clean["reference_date"] = (
+                datetime.strptime(clean["reference_date"], "%Y-%m-%d").date().isoformat()
+            )
+        except ValueError:
+            raise DataError("error.layer_date", value=clean["reference_date"]) from None
+    for key in ("licence_url", "source_url"):
+        if clean.get(key) and not clean[key].lower().startswith(("https://", "http://")):
+            raise DataError("error.layer_url", value=clean[key])
+    if clean.get("title") == "":
+        raise DataError("error.layer_title")
+    return clean
+
+
 def describe_layer(
     folder: str | Path,
     kind: str,
@@ -681,22 +702,7 @@ def describe_layer(
     found = [r for r in records if r.kind == kind]
     if not found:
         raise DataError("error.layer_unknown", kind=kind, found=[r.kind for r in records])
-    unknown = sorted(set(changes) - set(EDITABLE_LAYER_FIELDS))
-    if unknown:
-        raise DataError("error.layer_fields", fields=unknown)
-    clean = {k: " ".join(str(v).split()) for k, v in changes.items()}
-    if clean.get("reference_date"):
-        try:
-            clean["reference_date"] = (
-                datetime.strptime(clean["reference_date"], "%Y-%m-%d").date().isoformat()
-            )
-        except ValueError:
-            raise DataError("error.layer_date", value=clean["reference_date"]) from None
-    for key in ("licence_url", "source_url"):
-        if clean.get(key) and not clean[key].lower().startswith(("https://", "http://")):
-            raise DataError("error.layer_url", value=clean[key])
-    if clean.get("title") == "":
-        raise DataError("error.layer_title")
+    clean = _layer_changes(changes)
     record = replace(found[0], **clean)
     known = provenance.LICENCES.get(record.licence_id)
     if known is not None and "licence" not in changes and "licence_url" not in changes:
