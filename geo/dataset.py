@@ -149,6 +149,32 @@ class Dataset:
         return [i for i in self.catalogue.ids() if i in self.spaces.columns and self.spaces[i].notna().any()]
 
 
+def _city_layers(data: city.CityData) -> list[provenance.Layer]:
+    """
+    The provenance of each layer a city's maps draw on.
+
+    The shapes, the tables that give an indicator or the population, the point layer: as the app's kinds of
+    layer, so that every map's and export's source line names them.
+    """
+    profile = data.profile
+    used = {i.table for i in profile.indicators} | {profile.population[0]}
+    kinds = {profile.geometry.key: "geometry"}
+    kinds |= {layer.key: "indicators" for layer in profile.tables if layer.key in used}
+    kinds |= {layer.key: "points" for layer in profile.points[:1]}
+    records = [
+        provenance.Layer(
+            kind=kinds[layer.key],
+            title=layer.label,
+            publisher=layer.source,
+            reference_date=layer.reference_date,
+            licence=layer.licence,
+        )
+        for layer in profile.layers()
+        if layer.key in data.files and layer.key in kinds
+    ]
+    return records
+
+
 def from_city(data: city.CityData, *, title: str = "") -> Dataset:
     """
     A dataset from a city's files read with its profile (`geo.city.check`), for any city.
@@ -194,23 +220,7 @@ def from_city(data: city.CityData, *, title: str = "") -> Dataset:
         welcome = points.assign(
             welcome_point_id=[f"p-{n}" for n in range(len(points))], organisation=points["name"]
         )
-    # every map and export states each layer it draws on: the shapes, the tables that give an indicator or the
-    # population, the point layer (the app's kinds of layer, so the source line names them)
-    used = {i.table for i in profile.indicators} | {profile.population[0]}
-    kinds = {profile.geometry.key: "geometry"}
-    kinds |= {layer.key: "indicators" for layer in profile.tables if layer.key in used}
-    kinds |= {layer.key: "points" for layer in profile.points[:1]}
-    records = [
-        provenance.Layer(
-            kind=kinds[layer.key],
-            title=layer.label,
-            publisher=layer.source,
-            reference_date=layer.reference_date,
-            licence=layer.licence,
-        )
-        for layer in profile.layers()
-        if layer.key in data.files and layer.key in kinds
-    ]
+    records = _city_layers(data)
     geometry = profile.geometry
     meta = DatasetMeta(
         title=title or f"{profile.name}: {profile.unit.name('de', plural=True)}",

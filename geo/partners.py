@@ -670,27 +670,11 @@ def contacts(register: Register, partner_id: str, *, by: Principal) -> tuple[Con
     return view.contacts
 
 
-def _view(s: Session, r: Partner, by: Principal, today: date | None) -> PartnerView:
-    tandems = tuple(_tandems(s, r.id))
-    private = sees_contacts(by, set(tandems))
-    offers = tuple(
-        Offer(
-            id=o.id,
-            name=o.name,
-            topic=o.topic,
-            description=o.description,
-            target_group=o.target_group,
-            languages=o.languages,
-            cost=o.cost,
-            access=o.access,
-        )
-        for o in s.scalars(
-            select(PartnerService).where(PartnerService.partner_id == r.id).order_by(PartnerService.name)
-        )
-    )
+def _places(s: Session, partner_id: str) -> list[Place]:
+    """A partner's places with their opening hours, Monday first."""
     places = []
     for loc in s.scalars(
-        select(PartnerLocation).where(PartnerLocation.partner_id == r.id).order_by(PartnerLocation.id)
+        select(PartnerLocation).where(PartnerLocation.partner_id == partner_id).order_by(PartnerLocation.id)
     ):
         hours = tuple(
             Hours(h.byday, h.opens_at, h.closes_at, h.note)
@@ -711,6 +695,28 @@ def _view(s: Session, r: Partner, by: Principal, today: date | None) -> PartnerV
                 hours=hours,
             )
         )
+    return places
+
+
+def _view(s: Session, r: Partner, by: Principal, today: date | None) -> PartnerView:
+    tandems = tuple(_tandems(s, r.id))
+    private = sees_contacts(by, set(tandems))
+    offers = tuple(
+        Offer(
+            id=o.id,
+            name=o.name,
+            topic=o.topic,
+            description=o.description,
+            target_group=o.target_group,
+            languages=o.languages,
+            cost=o.cost,
+            access=o.access,
+        )
+        for o in s.scalars(
+            select(PartnerService).where(PartnerService.partner_id == r.id).order_by(PartnerService.name)
+        )
+    )
+    places = _places(s, r.id)
     contacts: tuple[Contact, ...] = ()
     if private:
         contacts = tuple(
