@@ -230,39 +230,7 @@ def own_data(register: Register, *, by: Principal) -> dict[str, object]:
                 .join(TandemMember, TandemMember.tandem_id == Tandem.id)
                 .where(TandemMember.connector_id == c.id)
             )
-            from geo import programme  # noqa: PLC0415
-
-            out["programmjahr"] = {
-                "status": [
-                    {"status": r.status, "seit": r.since.isoformat(), "notiz": r.note}
-                    for r in s.scalars(
-                        select(programme.ConnectorStatus).where(
-                            programme.ConnectorStatus.connector_id == c.id
-                        )
-                    )
-                ],
-                "qualifikationen": [
-                    {"name": q.name, "am": q.obtained_on.isoformat()}
-                    for q in s.scalars(
-                        select(programme.Qualification).where(programme.Qualification.connector_id == c.id)
-                    )
-                ],
-                "engagement": [
-                    {
-                        "geplantes_ende": e.planned_end.isoformat() if e.planned_end else None,
-                        "zeiten": e.availability,
-                    }
-                    for e in s.scalars(
-                        select(programme.Engagement).where(programme.Engagement.connector_id == c.id)
-                    )
-                ],
-                "stunden": [
-                    {"aktivitaet": p.activity_id, "minuten": p.minutes, "vorbereitung": p.prep_minutes}
-                    for p in s.scalars(
-                        select(programme.Participation).where(programme.Participation.connector_id == c.id)
-                    )
-                ],
-            }
+            out["programmjahr"] = _programme_data(s, c.id)
             out["gruppe"] = _group_data(s, c.id)
             out["tandems"] = [
                 {
@@ -280,6 +248,43 @@ def own_data(register: Register, *, by: Principal) -> dict[str, object]:
         ]
     register.record(by, "personal_data.export", target="account", target_id=by.account_id)
     return out
+
+
+def _programme_data(s: Session, connector_id: int) -> dict[str, object]:
+    """The person's programme year: status steps, qualifications, engagement, hours."""
+    from geo import programme  # noqa: PLC0415
+
+    return {
+        "status": [
+            {"status": r.status, "seit": r.since.isoformat(), "notiz": r.note}
+            for r in s.scalars(
+                select(programme.ConnectorStatus).where(
+                    programme.ConnectorStatus.connector_id == connector_id
+                )
+            )
+        ],
+        "qualifikationen": [
+            {"name": q.name, "am": q.obtained_on.isoformat()}
+            for q in s.scalars(
+                select(programme.Qualification).where(programme.Qualification.connector_id == connector_id)
+            )
+        ],
+        "engagement": [
+            {
+                "geplantes_ende": e.planned_end.isoformat() if e.planned_end else None,
+                "zeiten": e.availability,
+            }
+            for e in s.scalars(
+                select(programme.Engagement).where(programme.Engagement.connector_id == connector_id)
+            )
+        ],
+        "stunden": [
+            {"aktivitaet": p.activity_id, "minuten": p.minutes, "vorbereitung": p.prep_minutes}
+            for p in s.scalars(
+                select(programme.Participation).where(programme.Participation.connector_id == connector_id)
+            )
+        ],
+    }
 
 
 def _group_data(s: Session, connector_id: int) -> dict[str, object]:

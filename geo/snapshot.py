@@ -110,6 +110,34 @@ def prepare(dataset: Dataset, view: SnapshotView, assignments: pd.DataFrame, *, 
     return Prepared(styling, result, table, view)
 
 
+def _draw_points(ax: Axes, dataset: Dataset) -> None:
+    """The Welcome Points as dots, the closed ones as crosses."""
+    if len(dataset.welcome_points):
+        points = dataset.welcome_points.to_crs(METRIC_CRS)
+        ax.scatter(
+            points.geometry.x,
+            points.geometry.y,
+            s=28,
+            color=maps.WELCOME_POINT_COLOUR,
+            edgecolor="white",
+            linewidth=1,
+            zorder=5,
+        )
+    closed = dataset.closed_welcome_points
+    if closed is not None and len(closed):
+        gone = closed.to_crs(METRIC_CRS)
+        ax.scatter(
+            gone.geometry.x,
+            gone.geometry.y,
+            s=28,
+            facecolor="white",
+            edgecolor=maps.WELCOME_POINT_COLOUR,
+            linewidth=1.5,
+            marker="X",
+            zorder=5,
+        )
+
+
 def draw_map(
     ax: Axes,
     dataset: Dataset,
@@ -167,30 +195,7 @@ def draw_map(
         )
     if highlight is not None:
         spaces[spaces["sozialraum_id"] == highlight].boundary.plot(ax=ax, color="black", linewidth=2.5)
-    if len(dataset.welcome_points):
-        points = dataset.welcome_points.to_crs(METRIC_CRS)
-        ax.scatter(
-            points.geometry.x,
-            points.geometry.y,
-            s=28,
-            color=maps.WELCOME_POINT_COLOUR,
-            edgecolor="white",
-            linewidth=1,
-            zorder=5,
-        )
-    closed = dataset.closed_welcome_points
-    if closed is not None and len(closed):
-        gone = closed.to_crs(METRIC_CRS)
-        ax.scatter(
-            gone.geometry.x,
-            gone.geometry.y,
-            s=28,
-            facecolor="white",
-            edgecolor=maps.WELCOME_POINT_COLOUR,
-            linewidth=1.5,
-            marker="X",
-            zorder=5,
-        )
+    _draw_points(ax, dataset)
     ax.set_axis_off()
     ax.set_aspect("equal")
 
