@@ -166,6 +166,144 @@ def _term_id(code: str) -> str:
     return f"{TAXONOMY_ID}:{code}"
 
 
+class _Tables:
+    """The package's rows by file, and the taxonomy terms its attributes use."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[dict[str, object]]] = {name: [] for name in COLUMNS}
+        self.terms: dict[str, dict[str, object]] = {}
+
+    def attribute(self, link_id: str, entity: str, code: str, name: str, value: str = "") -> None:
+        """What HSDS has no field for, as an attribute of the taxonomy `TAXONOMY_ID`."""
+        self.terms.setdefault(
+            code,
+            {
+                "id": _term_id(code),
+                "code": code,
+                "name": name,
+                "description": name,
+                "taxonomy": TAXONOMY_ID,
+                "taxonomy_id": TAXONOMY_ID,
+                "language": "de",
+            },
+        )
+        self.rows["attributes"].append(
+            {
+                "id": f"{link_id}:{code}:{value}",
+                "link_id": link_id,
+                "taxonomy_term_id": _term_id(code),
+                "link_type": "",
+                "link_entity": entity,
+                "value": value,
+            }
+        )
+
+
+def _organisation(t: _Tables, v: partners.PartnerView) -> None:
+    """A partner as an organisation with its phone and attributes (areas, status, last check, Welcome Point)."""
+    rows, attribute = t.rows, t.attribute
+    rows["organizations"].append(
+        {
+            "id": v.id,
+            "name": v.name,
+            "description": v.description or v.name,
+            "email": v.email,
+            "website": v.website,
+        }
+    )
+    if v.phone:
+        rows["phones"].append(
+            {"id": f"{v.id}:phone", "organization_id": v.id, "number": v.phone, "type": "voice"}
+        )
+    for area in v.sozialraum_ids:
+        attribute(v.id, "organization", "sozialraum", "Sozialraum", area)
+    attribute(v.id, "organization", f"status:{v.status}", v.status)
+    if v.assured_date:
+        attribute(v.id, "organization", "assured", "zuletzt geprüft", v.assured_date.isoformat())
+    if v.welcome_point_id:
+        attribute(v.id, "organization", "welcome_point", "Welcome Point", v.welcome_point_id)
+
+
+def _service(t: _Tables, v: partners.PartnerView, o: partners.Offer) -> None:
+    """An offer as a service with its topic, languages, areas and places."""
+    rows, attribute = t.rows, t.attribute
+    rows["services"].append(
+        {
+            "id": o.id,
+            "organization_id": v.id,
+            "name": o.name,
+            "description": o.description,
+            "status": STATUS_TO_HSDS[v.status],
+            "application_process": o.access,
+            "fees_description": o.cost,
+            "eligibility_description": o.target_group,
+            "assured_date": v.assured_date.isoformat() if v.assured_date else "",
+        }
+    )
+    attribute(o.id, "service", f"topic:{o.topic}", o.topic)
+    for lang_name in filter(None, partners._languages_text(o.languages).split(", ")):
+        rows["languages"].append(
+            {
+                "id": f"{o.id}:{slug(lang_name)}",
+                "service_id": o.id,
+                "name": lang_name,
+                "code": LANGUAGE_CODES.get(lang_name, ""),
+            }
+        )
+    for area in v.sozialraum_ids:
+        rows["service_areas"].append(
+            {"id": f"{o.id}:{area}", "service_id": o.id, "name": f"Sozialraum {area}"}
+        )
+    for p in v.places:
+        rows["service_at_location"].append({"id": f"{o.id}:{p.id}", "service_id": o.id, "location_id": p.id})
+
+
+def _location(t: _Tables, v: partners.PartnerView, p: partners.Place) -> None:
+    """A place as a location with its address, accessibility and opening hours."""
+    rows = t.rows
+    rows["locations"].append(
+        {
+            "id": p.id,
+            "location_type": "physical",
+            "organization_id": v.id,
+            "name": p.name or v.name,
+            "latitude": p.point[0] if p.point else "",
+            "longitude": p.point[1] if p.point else "",
+        }
+    )
+    if p.street:
+        rows["addresses"].append(
+            {
+                "id": f"{p.id}:address",
+                "location_id": p.id,
+                "address_1": p.street,
+                "city": p.city,
+                "state_province": "Nordrhein-Westfalen",
+                "postal_code": p.postal_code,
+                "country": "DE",
+                "address_type": "physical",
+            }
+        )
+    if p.accessibility:
+        rows["accessibility"].append(
+            {"id": f"{p.id}:access", "location_id": p.id, "description": p.accessibility}
+        )
+    for n, h in enumerate(p.hours):
+        rows["schedules"].append(
+            {
+                "id": f"{p.id}:hours:{n}",
+                "location_id": p.id,
+                "freq": "WEEKLY",
+                "wkst": "MO",
+                "byday": h.byday,
+                "opens_at": f"{h.opens_at}:00",
+                "closes_at": f"{h.closes_at}:00",
+                "timezone": "Europe/Berlin",
+                "description": h.note,
+            }
+        )
+
+
 def export_package(
     register: Register, folder: str | Path, *, by: Principal, source_note: str = "", demo: bool = False
 ) -> dict[str, int]:
@@ -179,128 +317,14 @@ def export_package(
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     views = partners.partners(register, by=Principal.public())
-    rows: dict[str, list[dict[str, object]]] = {name: [] for name in COLUMNS}
-    terms: dict[str, dict[str, object]] = {}
-
-    def attribute(link_id: str, entity: str, code: str, name: str, value: str = "") -> None:
-        terms.setdefault(
-            code,
-            {
-                "id": _term_id(code),
-                "code": code,
-                "name": name,
-                "description": name,
-                "taxonomy": TAXONOMY_ID,
-                "taxonomy_id": TAXONOMY_ID,
-                "language": "de",
-            },
-        )
-        rows["attributes"].append(
-            {
-                "id": f"{link_id}:{code}:{value}",
-                "link_id": link_id,
-                "taxonomy_term_id": _term_id(code),
-                "link_type": "",
-                "link_entity": entity,
-                "value": value,
-            }
-        )
-
+    tables = _Tables()
     for v in views:
-        rows["organizations"].append(
-            {
-                "id": v.id,
-                "name": v.name,
-                "description": v.description or v.name,
-                "email": v.email,
-                "website": v.website,
-            }
-        )
-        if v.phone:
-            rows["phones"].append(
-                {"id": f"{v.id}:phone", "organization_id": v.id, "number": v.phone, "type": "voice"}
-            )
-        for area in v.sozialraum_ids:
-            attribute(v.id, "organization", "sozialraum", "Sozialraum", area)
-        attribute(v.id, "organization", f"status:{v.status}", v.status)
-        if v.assured_date:
-            attribute(v.id, "organization", "assured", "zuletzt geprüft", v.assured_date.isoformat())
-        if v.welcome_point_id:
-            attribute(v.id, "organization", "welcome_point", "Welcome Point", v.welcome_point_id)
+        _organisation(tables, v)
         for o in v.offers:
-            rows["services"].append(
-                {
-                    "id": o.id,
-                    "organization_id": v.id,
-                    "name": o.name,
-                    "description": o.description,
-                    "status": STATUS_TO_HSDS[v.status],
-                    "application_process": o.access,
-                    "fees_description": o.cost,
-                    "eligibility_description": o.target_group,
-                    "assured_date": v.assured_date.isoformat() if v.assured_date else "",
-                }
-            )
-            attribute(o.id, "service", f"topic:{o.topic}", o.topic)
-            for lang_name in filter(None, partners._languages_text(o.languages).split(", ")):
-                rows["languages"].append(
-                    {
-                        "id": f"{o.id}:{slug(lang_name)}",
-                        "service_id": o.id,
-                        "name": lang_name,
-                        "code": LANGUAGE_CODES.get(lang_name, ""),
-                    }
-                )
-            for area in v.sozialraum_ids:
-                rows["service_areas"].append(
-                    {"id": f"{o.id}:{area}", "service_id": o.id, "name": f"Sozialraum {area}"}
-                )
-            for p in v.places:
-                rows["service_at_location"].append(
-                    {"id": f"{o.id}:{p.id}", "service_id": o.id, "location_id": p.id}
-                )
+            _service(tables, v, o)
         for p in v.places:
-            rows["locations"].append(
-                {
-                    "id": p.id,
-                    "location_type": "physical",
-                    "organization_id": v.id,
-                    "name": p.name or v.name,
-                    "latitude": p.point[0] if p.point else "",
-                    "longitude": p.point[1] if p.point else "",
-                }
-            )
-            if p.street:
-                rows["addresses"].append(
-                    {
-                        "id": f"{p.id}:address",
-                        "location_id": p.id,
-                        "address_1": p.street,
-                        "city": p.city,
-                        "state_province": "Nordrhein-Westfalen",
-                        "postal_code": p.postal_code,
-                        "country": "DE",
-                        "address_type": "physical",
-                    }
-                )
-            if p.accessibility:
-                rows["accessibility"].append(
-                    {"id": f"{p.id}:access", "location_id": p.id, "description": p.accessibility}
-                )
-            for n, h in enumerate(p.hours):
-                rows["schedules"].append(
-                    {
-                        "id": f"{p.id}:hours:{n}",
-                        "location_id": p.id,
-                        "freq": "WEEKLY",
-                        "wkst": "MO",
-                        "byday": h.byday,
-                        "opens_at": f"{h.opens_at}:00",
-                        "closes_at": f"{h.closes_at}:00",
-                        "timezone": "Europe/Berlin",
-                        "description": h.note,
-                    }
-                )
+            _location(tables, v, p)
+    rows, terms = tables.rows, tables.terms
     rows["taxonomies"].append(
         {
             "id": TAXONOMY_ID,
