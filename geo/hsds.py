@@ -524,6 +524,46 @@ def _match(
     return None
 
 
+def _place_from_hsds(
+    loc: dict[str, str],
+    addresses: dict[str, dict[str, str]],
+    access: dict[str, dict[str, str]],
+    schedules: dict[str, list[dict[str, str]]],
+) -> partners.Place:
+    """An HSDS location with its address, accessibility and weekly schedules as a partner's place."""
+    address = addresses.get(loc["id"], {})
+    point = None
+    try:
+        if loc.get("latitude") and loc.get("longitude"):
+            point = (float(loc["latitude"]), float(loc["longitude"]))
+    except ValueError as exc:
+        raise RegisterError(
+            "partners.bad_point", value=f"{loc.get('latitude')}, {loc.get('longitude')}"
+        ) from exc
+    hours = tuple(
+        partners.Hours(
+            day.strip(),
+            h.get("opens_at", "")[:5],
+            h.get("closes_at", "")[:5],
+            _unquote(h.get("description", "")),
+        )
+        for h in schedules.get(loc["id"], [])
+        if h.get("opens_at") and h.get("closes_at")
+        for day in (h.get("byday") or "").split(",")
+        if day.strip()
+    )
+    return partners.Place(
+        id=loc["id"],
+        name=_unquote(loc.get("name", "")),
+        street=_unquote(address.get("address_1", "")),
+        postal_code=address.get("postal_code", ""),
+        city=_unquote(address.get("city", "")),
+        point=point,
+        accessibility=_unquote(access.get(loc["id"], {}).get("description", "")),
+        hours=hours,
+    )
+
+
 def _partner_from_hsds(  # noqa: PLR0917 - the package's tables, one per argument
     org: dict[str, str],
     services: list[dict[str, str]],
@@ -577,41 +617,7 @@ def _partner_from_hsds(  # noqa: PLR0917 - the package's tables, one per argumen
                 access=_unquote(svc.get("application_process", "")),
             )
         )
-    places = []
-    for loc in locations:
-        address = addresses.get(loc["id"], {})
-        point = None
-        try:
-            if loc.get("latitude") and loc.get("longitude"):
-                point = (float(loc["latitude"]), float(loc["longitude"]))
-        except ValueError as exc:
-            raise RegisterError(
-                "partners.bad_point", value=f"{loc.get('latitude')}, {loc.get('longitude')}"
-            ) from exc
-        hours = tuple(
-            partners.Hours(
-                day.strip(),
-                h.get("opens_at", "")[:5],
-                h.get("closes_at", "")[:5],
-                _unquote(h.get("description", "")),
-            )
-            for h in schedules.get(loc["id"], [])
-            if h.get("opens_at") and h.get("closes_at")
-            for day in (h.get("byday") or "").split(",")
-            if day.strip()
-        )
-        places.append(
-            partners.Place(
-                id=loc["id"],
-                name=_unquote(loc.get("name", "")),
-                street=_unquote(address.get("address_1", "")),
-                postal_code=address.get("postal_code", ""),
-                city=_unquote(address.get("city", "")),
-                point=point,
-                accessibility=_unquote(access.get(loc["id"], {}).get("description", "")),
-                hours=hours,
-            )
-        )
+    places = [_place_from_hsds(loc, addresses, access, schedules) for loc in locations]
     try:
         assured_date = date.fromisoformat(assured[:10]) if assured else None
     except ValueError:
