@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 
 from geo import corrections, sources
-from geo.indicators import catalogue
+from geo.indicators import Catalogue, catalogue
 from geo.report import Report
 from geo.settings import METRIC_CRS, get_settings
 
@@ -65,6 +65,48 @@ def _population_estimate(row: pd.Series, flagged: set[str]) -> float | None:
     return float(np.median(estimates)) if estimates else None
 
 
+def _implausible(table: pd.DataFrame, cat: Catalogue) -> dict[str, set[str]]:
+    """The columns with an implausible value, by Sozialraum: a negative or outlying count, a share outside 0-100."""
+    implausible: dict[str, set[str]] = {}
+    for ind in cat.indicators:
+        if ind.id not in table.columns:
+            continue
+        values = table[ind.id]
+        if ind.kind == "count":
+            peers = values[values > 0]
+            bad = (values < 0) | (values > OUTLIER_FACTOR * peers.median() if len(peers) >= 5 else values < 0)
+        elif ind.kind == "percent":
+            bad = (values < 0) | (values > 100)
+        else:
+            continue
+        for idx in table.index[bad.fillna(False)]:
+            sid = table.at[idx, "sozialraum_id"]
+            implausible.setdefault(sid, set()).add(ind.id)
+    return implausible
+
+
+def _drop_implausible(
+    table: pd.DataFrame, implausible: dict[str, set[str]], report: Report, cat: Catalogue
+) -> None:
+    """Each implausible value named in the report (the population with its estimate) and made missing."""
+    for sid, cols in sorted(implausible.items()):
+        if not cols:
+            continue
+        row = table.loc[table["sozialraum_id"] == sid].iloc[0]
+        for col in sorted(cols):
+            ind = cat.get(col)
+            estimate = _population_estimate(row, cols) if col == "bevoelkerung" else None
+            extra = {"variant": "population", "estimate": round(estimate)} if estimate else {}
+            report.warning(
+                "implausible_value",
+                ids=[sid],
+                column=ind.column,
+                value=round(float(row[col])),
+                **extra,
+            )
+        table.loc[table["sozialraum_id"] == sid, sorted(cols)] = np.nan
+
+
 def check_values(
     table: pd.DataFrame,
     report: Report,
@@ -94,21 +136,7 @@ def check_values(
     uninhabited = _uninhabited(table)
     if uninhabited.any():
         report.warning("uninhabited", ids=table.loc[uninhabited, "sozialraum_id"].tolist())
-    implausible: dict[str, set[str]] = {}
-    for ind in cat.indicators:
-        if ind.id not in table.columns:
-            continue
-        values = table[ind.id]
-        if ind.kind == "count":
-            peers = values[values > 0]
-            bad = (values < 0) | (values > OUTLIER_FACTOR * peers.median() if len(peers) >= 5 else values < 0)
-        elif ind.kind == "percent":
-            bad = (values < 0) | (values > 100)
-        else:
-            continue
-        for idx in table.index[bad.fillna(False)]:
-            sid = table.at[idx, "sozialraum_id"]
-            implausible.setdefault(sid, set()).add(ind.id)
+    implausible = _implausible(table, cat)
     raw_total = float(table["bevoelkerung"].sum()) if "bevoelkerung" in table.columns else None
     for correction in corrections.with_decisions(corrections.propose(table, implausible), declined):
         sid, col = correction.key
@@ -121,22 +149,7 @@ def check_values(
         else:
             report.warning("correction_declined", ids=[sid], **params)
         report.corrections.append(correction.as_dict())
-    for sid, cols in sorted(implausible.items()):
-        if not cols:
-            continue
-        row = table.loc[table["sozialraum_id"] == sid].iloc[0]
-        for col in sorted(cols):
-            ind = cat.get(col)
-            estimate = _population_estimate(row, cols) if col == "bevoelkerung" else None
-            extra = {"variant": "population", "estimate": round(estimate)} if estimate else {}
-            report.warning(
-                "implausible_value",
-                ids=[sid],
-                column=ind.column,
-                value=round(float(row[col])),
-                **extra,
-            )
-        table.loc[table["sozialraum_id"] == sid, sorted(cols)] = np.nan
+    _drop_implausible(table, implausible, report, cat)
     if raw_total is not None:
         total = float(table["bevoelkerung"].sum())
         report.counts["population"] = round(total)
