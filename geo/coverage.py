@@ -661,22 +661,15 @@ class ReachIndex:
         reach = self.within(position)
         return float(weights[reach][~covered[reach]].sum())
 
-    def _greedy_pooled(
-        self, weights: np.ndarray, candidates: np.ndarray, k: int, *, alternatives: bool
-    ) -> list[int]:
+    def _pools(
+        self, weights: np.ndarray, candidates: np.ndarray, cell: float
+    ) -> tuple[np.ndarray, np.ndarray, shapely.STRtree, np.ndarray, np.ndarray, np.ndarray]:
         """
-        The greedy choice on pooled cells, refined to single Sozialräume (approximate).
+        Weighted anchors pooled into square cells of side `cell`, and the candidates' cells.
 
-        Weighted anchors are pooled into square cells (side `POOL_CELL` x the reach) at their weighted
-        centre, candidates into the same cells at their centre. Each step takes the candidate cell whose
-        centre reaches the most uncovered pooled weight, then the candidate in that cell whose exact reach
-        adds the most; what it covers is taken off the pools exactly. The work per step no longer grows with
-        the density (about 200 cells within a reach). A Sozialraum counts as reached when its cell's centre
-        is, so the choice can differ from the exact one near the edge of the reach (by at most the cell's
-        diagonal, 177 m at a reach of 1 km); the figures reported for the chosen places are exact.
+        Returns each anchor's pool (-1 without weight), the pools' weights and index (pools sit at their
+        weighted centre), the candidate cells, each candidate's cell and the cells' centres.
         """
-        cell = self.reach_m * self.POOL_CELL
-        self.pooled_m = cell
         x, y = shapely.get_x(self.points), shapely.get_y(self.points)
         _keys, key = np.unique(
             np.stack([np.floor(x / cell), np.floor(y / cell)], axis=1).astype(np.int64),
@@ -700,6 +693,25 @@ class ReachIndex:
             np.bincount(cell_of, weights=x[candidates]) / size,
             np.bincount(cell_of, weights=y[candidates]) / size,
         )
+        return pool_of, pool_weight, pool_tree, cells, cell_of, cell_points
+
+    def _greedy_pooled(
+        self, weights: np.ndarray, candidates: np.ndarray, k: int, *, alternatives: bool
+    ) -> list[int]:
+        """
+        The greedy choice on pooled cells, refined to single Sozialräume (approximate).
+
+        Weighted anchors are pooled into square cells (side `POOL_CELL` x the reach) at their weighted
+        centre, candidates into the same cells at their centre. Each step takes the candidate cell whose
+        centre reaches the most uncovered pooled weight, then the candidate in that cell whose exact reach
+        adds the most; what it covers is taken off the pools exactly. The work per step no longer grows with
+        the density (about 200 cells within a reach). A Sozialraum counts as reached when its cell's centre
+        is, so the choice can differ from the exact one near the edge of the reach (by at most the cell's
+        diagonal, 177 m at a reach of 1 km); the figures reported for the chosen places are exact.
+        """
+        cell = self.reach_m * self.POOL_CELL
+        self.pooled_m = cell
+        pool_of, pool_weight, pool_tree, cells, cell_of, cell_points = self._pools(weights, candidates, cell)
         left = pool_weight.copy()
 
         def gains_of(which: np.ndarray) -> np.ndarray:
