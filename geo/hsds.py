@@ -638,6 +638,34 @@ def _partner_from_hsds(  # noqa: PLR0917 - the package's tables, one per argumen
     )
 
 
+def _registry_point(latitude: str, longitude: str) -> tuple[float, float] | None:
+    """A registry row's coordinates (a decimal comma allowed), or None when they are no numbers."""
+    try:
+        return (float(latitude.replace(",", ".")), float(longitude.replace(",", ".")))
+    except ValueError:
+        return None
+
+
+def _kept(
+    data: partners.PartnerInput, current: partners.PartnerView, point: tuple[float, float] | None
+) -> partners.PartnerInput:
+    """A registry row over a partner imported before: what was added here stays (offers, hours, tandems, keeper)."""
+    return partners.PartnerInput(
+        **{
+            **data.__dict__,
+            "offers": current.offers or data.offers,
+            "places": tuple(
+                partners.Place(**{**p.__dict__, "point": point or p.point}) for p in current.places
+            )
+            or data.places,
+            "tandem_ids": current.tandem_ids,
+            "keeper_id": current.keeper_id,
+            "description": current.description or data.description,
+            "source_key": None,
+        }
+    )
+
+
 def import_registry(
     register: Register, path: str | Path, *, by: Principal, spaces: gpd.GeoDataFrame
 ) -> ImportResult:
@@ -675,13 +703,7 @@ def import_registry(
         for key, rows in groups.items():
             first = rows[0]
             street = f"{col(first, 'STRASSE')} {col(first, 'HAUSNUMMER')}".strip()
-            try:
-                point = (
-                    float(col(first, "LATITUDE").replace(",", ".")),
-                    float(col(first, "LONGITUDE").replace(",", ".")),
-                )
-            except ValueError:
-                point = None
+            point = _registry_point(col(first, "LATITUDE"), col(first, "LONGITUDE"))
             kinds = list(dict.fromkeys(col(r, "ART") for r in rows if col(r, "ART")))
             place = partners.Place(
                 street=street, postal_code=col(first, "PLZ"), city=col(first, "STADT"), point=point
@@ -706,22 +728,8 @@ def import_registry(
             )
             target = keys.get(key) or by_place.get(_place_key(name, street))
             current = views.get(target) if target else None
-            if current is not None:  # keep what was added here: offers, hours, tandems, the keeper
-                data = partners.PartnerInput(
-                    **{
-                        **data.__dict__,
-                        "offers": current.offers or data.offers,
-                        "places": tuple(
-                            partners.Place(**{**p.__dict__, "point": point or p.point})
-                            for p in current.places
-                        )
-                        or data.places,
-                        "tandem_ids": current.tandem_ids,
-                        "keeper_id": current.keeper_id,
-                        "description": current.description or data.description,
-                        "source_key": None,
-                    }
-                )
+            if current is not None:
+                data = _kept(data, current, point)
             if not areas:
                 result.without_area.append(name)
             try:
