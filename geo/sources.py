@@ -750,6 +750,34 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold().translate(table)).strip("-")
 
 
+def _welcome_points_vector(path: Path, report: Report | None) -> gpd.GeoDataFrame:
+    """Welcome Points from a GeoJSON or GeoPackage of points: the app's columns, an ID from the address."""
+    gdf = _read_vector(path)
+    _require_geometry(gdf, path, kinds=("Point",), expected="Point")
+    gdf = _ensure_crs(gdf, path, report)
+    _check_axes(gdf, path)
+    _check_city(gdf, path)
+    for field in ("name", "organisation", "address", "stadtteil", "url", "contacts"):
+        if field not in gdf.columns:
+            gdf[field] = ""
+    if "welcome_point_id" not in gdf.columns:
+        gdf["welcome_point_id"] = [
+            f"wp-{slug(a or n)}" for a, n in zip(gdf["address"], gdf["name"], strict=True)
+        ]
+    return gdf[
+        [
+            "welcome_point_id",
+            "name",
+            "organisation",
+            "address",
+            "stadtteil",
+            "url",
+            "contacts",
+            "geometry",
+        ]
+    ].fillna("")
+
+
 def read_welcome_points(path: str | Path, *, report: Report | None = None) -> gpd.GeoDataFrame:
     """
     Read Welcome Points from the city's registry of integration services (CSV) or from GeoJSON.
@@ -767,30 +795,7 @@ def read_welcome_points(path: str | Path, *, report: Report | None = None) -> gp
     """
     path = Path(path)
     if path.suffix.lower() in {".geojson", ".json", ".gpkg"}:
-        gdf = _read_vector(path)
-        _require_geometry(gdf, path, kinds=("Point",), expected="Point")
-        gdf = _ensure_crs(gdf, path, report)
-        _check_axes(gdf, path)
-        _check_city(gdf, path)
-        for field in ("name", "organisation", "address", "stadtteil", "url", "contacts"):
-            if field not in gdf.columns:
-                gdf[field] = ""
-        if "welcome_point_id" not in gdf.columns:
-            gdf["welcome_point_id"] = [
-                f"wp-{slug(a or n)}" for a, n in zip(gdf["address"], gdf["name"], strict=True)
-            ]
-        return gdf[
-            [
-                "welcome_point_id",
-                "name",
-                "organisation",
-                "address",
-                "stadtteil",
-                "url",
-                "contacts",
-                "geometry",
-            ]
-        ].fillna("")
+        return _welcome_points_vector(path, report)
     frame = read_table(path)
     upper = {c.upper(): c for c in frame.columns}
     missing = [c for c in _REGISTRY_COLUMNS if c not in upper]
