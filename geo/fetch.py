@@ -38,6 +38,8 @@ from geo.report import Report
 from geo.settings import PORTAL_BASE_URL, PORTAL_SOZIALRAEUME, PORTAL_STADTTEILE, env_number, get_settings
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from geo.store import Register
 
 #: Called with (file name, bytes so far, total bytes or None).
@@ -398,30 +400,11 @@ def import_files(
             folder=str(out),
             reasons=" ".join(i.message() for i in checked.report.errors),
         )
-    nat = None
-    if nationalities:
-        if st is None and (out / STADTTEILE_FILE).exists():
-            st_names = sources.read_stadtteile(out / STADTTEILE_FILE)
-        else:
-            st_names = st
-        if st_names is not None:
-            names = dict(zip(st_names["stadtteil_nr"], st_names["name"], strict=True))
-        else:  # no Stadtteil file yet: the city's 50 Stadtteil names (the demo uses them too)
-            from geo.demo import STADTTEILE  # noqa: PLC0415 (geo.demo imports geo.dataset)
-
-            known = dict(STADTTEILE)
-            names = {nr: known.get(nr, "") for nr in checked.spaces["stadtteil_nr"]}
-        nat = languages.read_nationalities(nationalities, names, report=checked.report)
+    nat = _nationalities(out, nationalities, st, checked) if nationalities else None
     street_list = (
         streets_module.read_streets(streets, checked.spaces, report=checked.report) if streets else None
     )
-    series_table = None
-    if series:
-        ids = set(checked.spaces["sozialraum_id"])
-        read = [series_module.read_series(p, sozialraum_ids=ids, report=checked.report) for p in series]
-        series_table = series_module.read_file(out / SERIES_FILE)
-        for table in read:
-            series_table = series_module.merge(series_table, table)
+    series_table = _series(out, series, checked) if series else None
     # write the values as read (implausible ones included): the report flags them again on every load
     raw = sources.read_indicators(indicators, sheet=sheet) if indicators else None
     if raw is not None and "name" not in raw.columns:
@@ -429,22 +412,6 @@ def import_files(
     drop: tuple[str, ...] = ()
     if sozialraeume and _previous_meta_is_demo(out):
         drop = ("sozialraeume", WELCOME_POINTS_FILE, STREETS_FILE)
-    from_portal = sozialraeume is None or Path(sozialraeume).name == PORTAL_SOZIALRAEUME
-    parts = [
-        OFFICIAL_SOURCE
-        if from_portal or sozialraeume is None
-        else f"Sozialräume: {_file_label(sozialraeume)}"
-    ]
-    if indicators:
-        parts.append(catalogue().source)
-    if welcome_points:
-        parts.append(f"Welcome Points: {_file_label(welcome_points)}")
-    if nationalities:
-        parts.append(f"Staatsangehörigkeiten: {_file_label(nationalities)}")
-    if streets:
-        parts.append(f"Straßen: {_file_label(streets)}")
-    if series:
-        parts.append("Zeitreihen: " + ", ".join(_file_label(p) for p in series))
     given = {
         "geometry": sozialraeume,
         "stadtteile": stadtteile,
@@ -453,21 +420,7 @@ def import_files(
         "nationalities": nationalities,
         "streets": streets,
     }
-    meta = DatasetMeta(
-        title=_previous_title(out) or "Offizielle Daten",
-        source=source or "; ".join(parts),
-        reference_date=catalogue().reference_date,
-        licence=OFFICIAL_LICENCE if from_portal else "",
-        layers=_layers(
-            out,
-            [provenance.describe(kind, path) for kind, path in given.items() if path]
-            + (
-                [provenance.describe_series(series, previous=_previous_layer(out, "series"))]
-                if series
-                else []
-            ),
-        ),
-    )
+    meta = _import_meta(out, given, series, source)
     if sozialraeume is None:
         _carry_geometry_findings(out, checked.report)
     write_dataset(
@@ -484,18 +437,98 @@ def import_files(
         drop=drop,
     )
     if audit is not None:
-        named: dict[str, object] = {
-            "sozialraeume": sozialraeume,
-            "indicators": indicators,
-            "welcome_points": welcome_points,
-            "nationalities": nationalities,
-            "streets": streets,
-            "series": list(series),
-        }
+        files = [
+            {"geometry": "sozialraeume"}.get(kind, kind)
+            for kind in ("geometry", "indicators", "welcome_points", "nationalities", "streets")
+            if given[kind]
+        ]
         audit.record(
-            by, "data.import", target="dataset", target_id=out.name, files=[k for k, v in named.items() if v]
+            by,
+            "data.import",
+            target="dataset",
+            target_id=out.name,
+            files=[*files, *(["series"] if series else [])],
         )
     return checked.report
+
+
+def _import_meta(
+    out: Path,
+    given: dict[str, str | Path | None],
+    series: list[str | Path] | tuple[str | Path, ...],
+    source: str | None,
+) -> DatasetMeta:
+    """The imported dataset's title, source line, date, licence and the provenance of each layer."""
+    geometry = given["geometry"]
+    from_portal = geometry is None or Path(geometry).name == PORTAL_SOZIALRAEUME
+    return DatasetMeta(
+        title=_previous_title(out) or "Offizielle Daten",
+        source=source or _source_line(given, series, from_portal=from_portal),
+        reference_date=catalogue().reference_date,
+        licence=OFFICIAL_LICENCE if from_portal else "",
+        layers=_layers(
+            out,
+            [provenance.describe(kind, path) for kind, path in given.items() if path]
+            + (
+                [provenance.describe_series(series, previous=_previous_layer(out, "series"))]
+                if series
+                else []
+            ),
+        ),
+    )
+
+
+def _nationalities(
+    out: Path, nationalities: str | Path, st: pd.DataFrame | None, checked: validate.Checked
+) -> pd.DataFrame:
+    """The nationalities table, its Stadtteile named from the new file, the folder's, or the city's list."""
+    if st is None and (out / STADTTEILE_FILE).exists():
+        st_names = sources.read_stadtteile(out / STADTTEILE_FILE)
+    else:
+        st_names = st
+    if st_names is not None:
+        names = dict(zip(st_names["stadtteil_nr"], st_names["name"], strict=True))
+    else:  # no Stadtteil file yet: the city's 50 Stadtteil names (the demo uses them too)
+        from geo.demo import STADTTEILE  # noqa: PLC0415 (geo.demo imports geo.dataset)
+
+        known = dict(STADTTEILE)
+        names = {nr: known.get(nr, "") for nr in checked.spaces["stadtteil_nr"]}
+    return languages.read_nationalities(nationalities, names, report=checked.report)
+
+
+def _series(
+    out: Path, series: list[str | Path] | tuple[str | Path, ...], checked: validate.Checked
+) -> pd.DataFrame:
+    """The series files read and merged into the folder's series (newer values win)."""
+    ids = set(checked.spaces["sozialraum_id"])
+    read = [series_module.read_series(p, sozialraum_ids=ids, report=checked.report) for p in series]
+    table = series_module.read_file(out / SERIES_FILE)
+    for part in read:
+        table = series_module.merge(table, part)
+    return table
+
+
+def _source_line(
+    given: dict[str, str | Path | None],
+    series: list[str | Path] | tuple[str | Path, ...],
+    *,
+    from_portal: bool,
+) -> str:
+    """The dataset's source line: the portal or the geometry file, then every other file imported."""
+    geometry = given["geometry"]
+    parts = [OFFICIAL_SOURCE if from_portal or geometry is None else f"Sozialräume: {_file_label(geometry)}"]
+    if given["indicators"]:
+        parts.append(catalogue().source)
+    for kind, label in (
+        ("welcome_points", "Welcome Points"),
+        ("nationalities", "Staatsangehörigkeiten"),
+        ("streets", "Straßen"),
+    ):
+        if (path := given[kind]) is not None and path:
+            parts.append(f"{label}: {_file_label(path)}")
+    if series:
+        parts.append("Zeitreihen: " + ", ".join(_file_label(p) for p in series))
+    return "; ".join(parts)
 
 
 # --- another city's files, as the Daten page takes them --------------------------------------------------
