@@ -387,19 +387,7 @@ def import_files(
     """
     _require_import(by)
     out = Path(out)
-    spaces_path = Path(sozialraeume) if sozialraeume else out / "sozialraeume" / "sozialraeume.geojson"
-    if not spaces_path.exists():
-        raise DataError("error.dataset_missing", folder=str(out), file="sozialraeume/sozialraeume.geojson")
-    checked = validate.check_files(
-        spaces_path, indicators=indicators, welcome_points=welcome_points, sheet=sheet
-    )
-    st = sources.read_stadtteile(stadtteile, report=checked.report) if stadtteile else None
-    if not checked.report.usable:
-        raise DataError(
-            "error.dataset_unusable",
-            folder=str(out),
-            reasons=" ".join(i.message() for i in checked.report.errors),
-        )
+    checked, st = _checked_input(out, sozialraeume, indicators, welcome_points, stadtteile, sheet)
     nat = _nationalities(out, nationalities, st, checked) if nationalities else None
     street_list = (
         streets_module.read_streets(streets, checked.spaces, report=checked.report) if streets else None
@@ -437,19 +425,37 @@ def import_files(
         drop=drop,
     )
     if audit is not None:
-        files = [
-            {"geometry": "sozialraeume"}.get(kind, kind)
-            for kind in ("geometry", "indicators", "welcome_points", "nationalities", "streets")
-            if given[kind]
-        ]
-        audit.record(
-            by,
-            "data.import",
-            target="dataset",
-            target_id=out.name,
-            files=[*files, *(["series"] if series else [])],
+        kinds = ("geometry", "indicators", "welcome_points", "nationalities", "streets")
+        files = [{"geometry": "sozialraeume"}.get(k, k) for k in kinds if given[k]] + (
+            ["series"] if series else []
         )
+        audit.record(by, "data.import", target="dataset", target_id=out.name, files=files)
     return checked.report
+
+
+def _checked_input(  # noqa: PLR0917 - the files of an import, one per argument
+    out: Path,
+    sozialraeume: str | Path | None,
+    indicators: str | Path | None,
+    welcome_points: str | Path | None,
+    stadtteile: str | Path | None,
+    sheet: str | None,
+) -> tuple[validate.Checked, pd.DataFrame | None]:
+    """The files validated together (the geometry from `out` when none is given), and the Stadtteile read."""
+    spaces_path = Path(sozialraeume) if sozialraeume else out / "sozialraeume" / "sozialraeume.geojson"
+    if not spaces_path.exists():
+        raise DataError("error.dataset_missing", folder=str(out), file="sozialraeume/sozialraeume.geojson")
+    checked = validate.check_files(
+        spaces_path, indicators=indicators, welcome_points=welcome_points, sheet=sheet
+    )
+    st = sources.read_stadtteile(stadtteile, report=checked.report) if stadtteile else None
+    if not checked.report.usable:
+        raise DataError(
+            "error.dataset_unusable",
+            folder=str(out),
+            reasons=" ".join(i.message() for i in checked.report.errors),
+        )
+    return checked, st
 
 
 def _import_meta(
