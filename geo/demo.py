@@ -10,6 +10,7 @@ correlated and spatially clustered. Everything is deterministic for a given seed
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -230,6 +231,76 @@ def _clip(values: np.ndarray, low: float, high: float) -> np.ndarray:
     return np.asarray(np.round(np.clip(values, low, high), 1))
 
 
+def _demo_people(
+    t: pd.DataFrame,
+    pop: np.ndarray,
+    z: np.ndarray,
+    noise: Callable[[float], np.ndarray],
+    rng: np.random.Generator,
+) -> None:
+    """Population, age groups (adding up to it), origin, moves and households: into `t`, in this order."""
+    t["bevoelkerung"] = pop
+    t["weiblich_pct"] = _clip(51 + noise(1.5), 40, 60)
+    shares = rng.dirichlet([5.5, 9, 14, 30, 20, 14, 6], size=len(pop))
+    shares[:, :2] *= (1 + 0.15 * z)[:, None]
+    shares /= shares.sum(axis=1, keepdims=True)
+    counts = _largest_remainder(pop[:, None] * shares)  # the age groups add up to the population
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for j, group in enumerate(("u6", "6_17", "18_29", "30_49", "50_64", "65_79", "80plus")):
+            t[f"alter_{group}"] = counts[:, j]
+            t[f"alter_{group}_pct"] = np.round(counts[:, j] / pop * 100, 1)  # as the city rounds them
+    working = t[["alter_18_29", "alter_30_49", "alter_50_64"]].sum(axis=1).replace(0, np.nan)
+    t["jugendquotient"] = np.round((t["alter_u6"] + t["alter_6_17"]) / working * 100, 1)
+    t["altenquotient"] = np.round((t["alter_65_79"] + t["alter_80plus"]) / working * 100, 1)
+    t["migration_pct"] = _clip(42 + 12 * z + noise(5), 10, 85)
+    t["auslaender_pct"] = _clip(t["migration_pct"] * 0.5 + noise(3), 3, 60)
+    t["wanderungssaldo"] = _clip(noise(14), -60, 60)
+    t["fluktuationsrate"] = _clip(30 + 7 * z + noise(6), 8, 70)
+    t["haushalte"] = np.round(pop / np.clip(1.85 - 0.1 * z + noise(0.12), 1.3, 2.6))
+    t["einpersonen_hh_pct"] = _clip(50 + noise(8), 25, 80)
+    t["hh_kinder_pct"] = _clip(17 + 3 * z + noise(3), 5, 40)
+    t["alleinerziehende_pct"] = _clip(21 + 5 * z + noise(3), 5, 45)
+    t["senioren_single_pct"] = _clip(14 + 2 * z + noise(3), 3, 35)
+
+
+def _demo_conditions(
+    t: pd.DataFrame,
+    spaces: gpd.GeoDataFrame,
+    pop: np.ndarray,
+    z: np.ndarray,
+    noise: Callable[[float], np.ndarray],
+) -> None:
+    """Work, poverty, schools, housing and land use (they follow the need surface `z`): into `t`."""
+    t["arbeitslosenquote"] = _clip(6 + 3 * z + noise(0.8), 0.8, 20)
+    t["arbeitslose"] = np.round(pop * 0.66 * t["arbeitslosenquote"] / 100)
+    t["sgb2_quote"] = _clip(10 + 6.5 * z + noise(1.5), 0.5, 40)
+    t["sgb2_personen"] = np.round(pop * t["sgb2_quote"] / 100)
+    t["kinderarmut"] = _clip(17 + 11 * z + noise(3), 0.5, 60)
+    t["altersarmut"] = _clip(6 + 4 * z + noise(1.2), 0.3, 30)
+    t["mindestsicherung"] = _clip(t["sgb2_quote"] + 1.4 + noise(0.5), 0.5, 45)
+    t["wohngeld_hh_pct"] = _clip(2 + 1.2 * z + noise(0.5), 0.1, 10)
+    t["schueler_primar"] = np.round(pop * 0.036)
+    t["schueler_sekundar"] = np.round(pop * 0.052)
+    t["hauptschule_pct"] = _clip(6 + 4 * z + noise(2), 0, 30)
+    t["realschule_pct"] = _clip(16 + 3 * z + noise(4), 2, 40)
+    t["gymnasium_pct"] = _clip(52 - 12 * z + noise(6), 10, 90)
+    t["gesamtschule_pct"] = _clip(
+        100 - t["hauptschule_pct"] - t["realschule_pct"] - t["gymnasium_pct"], 0, 80
+    )
+    schools = ["hauptschule_pct", "realschule_pct", "gymnasium_pct", "gesamtschule_pct"]
+    t[schools] = (
+        _largest_remainder(t[schools].to_numpy() / t[schools].sum(axis=1).to_numpy()[:, None] * 1000) / 10
+    )
+    t["uebergang_gym_pct"] = _clip(55 - 14 * z + noise(6), 10, 95)
+    t["wohnflaeche_pro_ew"] = _clip(42 - 4 * z + noise(3), 25, 70)
+    t["oeff_gef_whg_pct"] = _clip(6 + 5 * z + noise(3), 0, 60)
+    t["wohneigentum_pct"] = _clip(26 - 8 * z + noise(6), 1, 80)
+    t["flaeche_ha"] = np.round(spaces.to_crs(METRIC_CRS).area.to_numpy() / 10_000, 3)
+    t["dichte"] = np.round(pop / (t["flaeche_ha"] / 100))
+    t["wohnflaechenanteil_pct"] = _clip(38 + 8 * z + noise(10), 2, 75)
+    t["gruenflaeche_pct"] = _clip(14 - 3 * z + noise(6), 0.5, 60)
+
+
 def indicators(spaces: gpd.GeoDataFrame, *, seed: int = 2026) -> pd.DataFrame:
     """
     Synthetic values for every catalogue indicator, with plausible ranges and correlations.
@@ -262,56 +333,8 @@ def indicators(spaces: gpd.GeoDataFrame, *, seed: int = 2026) -> pd.DataFrame:
             "stadtbezirk": spaces["stadtbezirk"],
         }
     )
-    t["bevoelkerung"] = pop
-    t["weiblich_pct"] = _clip(51 + noise(1.5), 40, 60)
-    shares = rng.dirichlet([5.5, 9, 14, 30, 20, 14, 6], size=n)
-    shares[:, :2] *= (1 + 0.15 * z)[:, None]
-    shares /= shares.sum(axis=1, keepdims=True)
-    counts = _largest_remainder(pop[:, None] * shares)  # the age groups add up to the population
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for j, group in enumerate(("u6", "6_17", "18_29", "30_49", "50_64", "65_79", "80plus")):
-            t[f"alter_{group}"] = counts[:, j]
-            t[f"alter_{group}_pct"] = np.round(counts[:, j] / pop * 100, 1)  # as the city rounds them
-    working = t[["alter_18_29", "alter_30_49", "alter_50_64"]].sum(axis=1).replace(0, np.nan)
-    t["jugendquotient"] = np.round((t["alter_u6"] + t["alter_6_17"]) / working * 100, 1)
-    t["altenquotient"] = np.round((t["alter_65_79"] + t["alter_80plus"]) / working * 100, 1)
-    t["migration_pct"] = _clip(42 + 12 * z + noise(5), 10, 85)
-    t["auslaender_pct"] = _clip(t["migration_pct"] * 0.5 + noise(3), 3, 60)
-    t["wanderungssaldo"] = _clip(noise(14), -60, 60)
-    t["fluktuationsrate"] = _clip(30 + 7 * z + noise(6), 8, 70)
-    t["haushalte"] = np.round(pop / np.clip(1.85 - 0.1 * z + noise(0.12), 1.3, 2.6))
-    t["einpersonen_hh_pct"] = _clip(50 + noise(8), 25, 80)
-    t["hh_kinder_pct"] = _clip(17 + 3 * z + noise(3), 5, 40)
-    t["alleinerziehende_pct"] = _clip(21 + 5 * z + noise(3), 5, 45)
-    t["senioren_single_pct"] = _clip(14 + 2 * z + noise(3), 3, 35)
-    t["arbeitslosenquote"] = _clip(6 + 3 * z + noise(0.8), 0.8, 20)
-    t["arbeitslose"] = np.round(pop * 0.66 * t["arbeitslosenquote"] / 100)
-    t["sgb2_quote"] = _clip(10 + 6.5 * z + noise(1.5), 0.5, 40)
-    t["sgb2_personen"] = np.round(pop * t["sgb2_quote"] / 100)
-    t["kinderarmut"] = _clip(17 + 11 * z + noise(3), 0.5, 60)
-    t["altersarmut"] = _clip(6 + 4 * z + noise(1.2), 0.3, 30)
-    t["mindestsicherung"] = _clip(t["sgb2_quote"] + 1.4 + noise(0.5), 0.5, 45)
-    t["wohngeld_hh_pct"] = _clip(2 + 1.2 * z + noise(0.5), 0.1, 10)
-    t["schueler_primar"] = np.round(pop * 0.036)
-    t["schueler_sekundar"] = np.round(pop * 0.052)
-    t["hauptschule_pct"] = _clip(6 + 4 * z + noise(2), 0, 30)
-    t["realschule_pct"] = _clip(16 + 3 * z + noise(4), 2, 40)
-    t["gymnasium_pct"] = _clip(52 - 12 * z + noise(6), 10, 90)
-    t["gesamtschule_pct"] = _clip(
-        100 - t["hauptschule_pct"] - t["realschule_pct"] - t["gymnasium_pct"], 0, 80
-    )
-    schools = ["hauptschule_pct", "realschule_pct", "gymnasium_pct", "gesamtschule_pct"]
-    t[schools] = (
-        _largest_remainder(t[schools].to_numpy() / t[schools].sum(axis=1).to_numpy()[:, None] * 1000) / 10
-    )
-    t["uebergang_gym_pct"] = _clip(55 - 14 * z + noise(6), 10, 95)
-    t["wohnflaeche_pro_ew"] = _clip(42 - 4 * z + noise(3), 25, 70)
-    t["oeff_gef_whg_pct"] = _clip(6 + 5 * z + noise(3), 0, 60)
-    t["wohneigentum_pct"] = _clip(26 - 8 * z + noise(6), 1, 80)
-    t["flaeche_ha"] = np.round(spaces.to_crs(METRIC_CRS).area.to_numpy() / 10_000, 3)
-    t["dichte"] = np.round(pop / (t["flaeche_ha"] / 100))
-    t["wohnflaechenanteil_pct"] = _clip(38 + 8 * z + noise(10), 2, 75)
-    t["gruenflaeche_pct"] = _clip(14 - 3 * z + noise(6), 0.5, 60)
+    _demo_people(t, pop, z, noise, rng)
+    _demo_conditions(t, spaces, pop, z, noise)
     small = pop < 400  # the city suppresses rates for very small populations
     rates = ["arbeitslosenquote", "sgb2_quote", "kinderarmut", "altersarmut", "uebergang_gym_pct"]
     t.loc[small, rates] = np.nan
