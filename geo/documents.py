@@ -64,6 +64,55 @@ def _pdf(figures: list[Figure]) -> bytes:
     return buffer.getvalue()
 
 
+def _certificate_intro(
+    journey: programme.Journey,
+    frame: pd.DataFrame,
+    rule: programme.Threshold,
+    period: tuple[date, date],
+    *,
+    lang: str,
+) -> list[str]:
+    """The certificate's opening lines: who, when, how many hours, qualifications, the Ehrenamtskarte."""
+
+    def t(key: str, **p: object) -> str:
+        return i18n.translate(key, lang, **p)
+
+    start, end = period
+    total = float(frame["hours"].sum()) if not frame.empty else 0.0
+    intro = [
+        t(
+            "certificate.intro",
+            name=journey.name,
+            programme=programme_name(),
+            start=i18n.format_date(start, lang),
+            end=i18n.format_date(end, lang),
+        ),
+        "",
+        t("certificate.total", hours=_hours(total, lang), n=len(frame)),
+    ]
+    if journey.qualifications:
+        intro.append(
+            t("certificate.qualifications")
+            + " "
+            + "; ".join(f"{name} ({i18n.format_date(on, lang)})" for name, on in journey.qualifications)
+        )
+    key = "certificate.card_reached" if rule.reached else "certificate.card_not_reached"
+    intro.append(
+        t(
+            key,
+            hours=_hours(total, lang),
+            needed=_hours(rule.needed, lang),
+            per_week=_hours(rule.per_week, lang),
+            year=programme.EHRENAMTSKARTE_HOURS_PER_YEAR,
+            week=programme.EHRENAMTSKARTE_HOURS_PER_WEEK,
+        )
+    )
+    if not rule.full_year:
+        intro.append(t("certificate.card_pro_rata"))
+    intro.append(t("certificate.card_source", source=programme.EHRENAMTSKARTE_SOURCE))
+    return intro
+
+
 def certificate(
     journey: programme.Journey,
     frame: pd.DataFrame,
@@ -101,37 +150,7 @@ def certificate(
     with mpl.rc_context(snapshot.RC):
         fig = Figure(figsize=A4_PORTRAIT, dpi=snapshot.DPI)
         _header(fig, t("certificate.title"), f"{programme_name()} · {period}")
-        intro = [
-            t(
-                "certificate.intro",
-                name=journey.name,
-                programme=programme_name(),
-                start=i18n.format_date(start, lang),
-                end=i18n.format_date(end, lang),
-            ),
-            "",
-            t("certificate.total", hours=_hours(total, lang), n=len(frame)),
-        ]
-        if journey.qualifications:
-            intro.append(
-                t("certificate.qualifications")
-                + " "
-                + "; ".join(f"{name} ({i18n.format_date(on, lang)})" for name, on in journey.qualifications)
-            )
-        key = "certificate.card_reached" if rule.reached else "certificate.card_not_reached"
-        intro.append(
-            t(
-                key,
-                hours=_hours(total, lang),
-                needed=_hours(rule.needed, lang),
-                per_week=_hours(rule.per_week, lang),
-                year=programme.EHRENAMTSKARTE_HOURS_PER_YEAR,
-                week=programme.EHRENAMTSKARTE_HOURS_PER_WEEK,
-            )
-        )
-        if not rule.full_year:
-            intro.append(t("certificate.card_pro_rata"))
-        intro.append(t("certificate.card_source", source=programme.EHRENAMTSKARTE_SOURCE))
+        intro = _certificate_intro(journey, frame, rule, (start, end), lang=lang)
         wrapped = "\n".join(textwrap.fill(line, width=105) if line else "" for line in intro)
         fig.text(0.05, 0.905, wrapped, fontsize=8.8, va="top", linespacing=1.45)
         first = rows.head(FIRST_PAGE_ROWS)
