@@ -416,6 +416,45 @@ def fact_sheet(
     return snapshot.to_bytes(fig, "pdf")
 
 
+def _fact_sheet_lines(
+    dataset: Dataset, p: profile.Profile, sozialraum_id: str, *, lang: str, open_concerns: list[str] | None
+) -> list[str]:
+    """The fact sheet's text beside the map: what stands out, need, change, tandem, Welcome Points, concerns."""
+
+    def t(key: str, **params: object) -> str:
+        return i18n.translate(key, lang, **params)
+
+    # what stands out, in plain words, before the numbers (the need sentence is the next line's job);
+    # wrapped short enough to stay left of the small map
+    lines = [
+        textwrap.fill(sentence, width=60, subsequent_indent="  ")
+        for sentence in profile.plain_summary(
+            p, lang=lang, sentences=2, with_need=False, cat=dataset.catalogue
+        )
+    ]
+    if p.score is not None and p.need_class:
+        lines.append(
+            t(
+                "brief.need_line",
+                score=i18n.format_number(p.score, lang, decimals=0),
+                rank=p.rank,
+                n=p.ranked,
+                klasse=t(need.CLASS_KEYS[p.need_class - 1]),
+            )
+        )
+    if (moving := dynamics.sentence(dataset.series, sozialraum_id, lang)) is not None:
+        lines.append(moving.replace("**", ""))
+    lines.append(f"{t('profile.tandems')}: {', '.join(p.tandems) if p.tandems else t('profile.no_tandem')}")
+    lines.append(t("profile.nearest") + ":")
+    lines += [
+        f"  {r.name}, {r.address}: {i18n.format_number(r.distance_m, lang, decimals=0)} m"
+        for r in p.nearest_welcome_points.itertuples()
+    ]
+    topics = "; ".join(open_concerns or [])
+    lines.append(t("brief.concerns", list=topics[:150]) if topics else t("brief.no_concerns"))
+    return lines
+
+
 def fact_sheet_figure(
     dataset: Dataset,
     prepared: snapshot.Prepared,
@@ -456,36 +495,7 @@ def fact_sheet_figure(
         )
         ax_map = fig.add_axes((0.55, 0.68, 0.42, 0.25))
         snapshot.draw_map(ax_map, dataset, prepared, lang=lang, labels=False, highlight=sozialraum_id)
-        # what stands out, in plain words, before the numbers (the need sentence is the next line's job);
-        # wrapped short enough to stay left of the small map
-        lines = [
-            textwrap.fill(sentence, width=60, subsequent_indent="  ")
-            for sentence in profile.plain_summary(
-                p, lang=lang, sentences=2, with_need=False, cat=dataset.catalogue
-            )
-        ]
-        if p.score is not None and p.need_class:
-            lines.append(
-                t(
-                    "brief.need_line",
-                    score=i18n.format_number(p.score, lang, decimals=0),
-                    rank=p.rank,
-                    n=p.ranked,
-                    klasse=t(need.CLASS_KEYS[p.need_class - 1]),
-                )
-            )
-        if (moving := dynamics.sentence(dataset.series, sozialraum_id, lang)) is not None:
-            lines.append(moving.replace("**", ""))
-        lines.append(
-            f"{t('profile.tandems')}: {', '.join(p.tandems) if p.tandems else t('profile.no_tandem')}"
-        )
-        lines.append(t("profile.nearest") + ":")
-        lines += [
-            f"  {r.name}, {r.address}: {i18n.format_number(r.distance_m, lang, decimals=0)} m"
-            for r in p.nearest_welcome_points.itertuples()
-        ]
-        topics = "; ".join(open_concerns or [])
-        lines.append(t("brief.concerns", list=topics[:150]) if topics else t("brief.no_concerns"))
+        lines = _fact_sheet_lines(dataset, p, sozialraum_id, lang=lang, open_concerns=open_concerns)
         fig.text(0.05, 0.91, "\n".join(lines), fontsize=9, va="top", linespacing=1.5, wrap=True)
         comp = p.comparison
 

@@ -194,6 +194,51 @@ def _days(value: float, lang: str) -> str:
     return "–" if pd.isna(value) else i18n.format_number(value, lang, decimals=1)
 
 
+def _impact_figures(fig: Figure, city: dict[str, float], lang: str) -> None:
+    """The quarter's six figures in a row, each label under its own value."""
+
+    def t(key: str, **p: object) -> str:
+        return i18n.translate(key, lang, **p)
+
+    figures = [
+        (t("impact.activities"), i18n.format_number(city["activities"], lang, decimals=0)),
+        (t("impact.participants"), i18n.format_number(city["participants"], lang, decimals=0)),
+        (t("impact.logged"), i18n.format_number(city["logged"], lang, decimals=0)),
+        (t("impact.answered"), i18n.format_number(city["answered"], lang, decimals=0)),
+        (t("impact.resolved"), i18n.format_number(city["resolved"], lang, decimals=0)),
+        (t("impact.median_days"), _days(city["median_days"], lang)),
+    ]
+    label_width = 0.145 * A4_PORTRAIT[0] * 72  # points: each label stays above its own value
+    for n, (name, value) in enumerate(figures):
+        x = 0.05 + n * 0.155
+        fig.text(x, 0.905, value, fontsize=15, fontweight="bold", va="top")
+        lines, _broken = fill_lines(name, label_width, size=7)
+        fig.text(x, 0.875, "\n".join(lines), fontsize=7, color="#444444", va="top")
+
+
+def _impact_chart(ax: Axes, quarters: pd.DataFrame, lang: str) -> None:
+    """Activities and logged concerns of the last eight quarters, as bars side by side."""
+
+    def t(key: str, **p: object) -> str:
+        return i18n.translate(key, lang, **p)
+
+    shown = quarters.tail(8)
+    xs = range(len(shown))
+    ax.bar(
+        [x - 0.2 for x in xs],
+        shown["activities"],
+        width=0.4,
+        color="#2b6cb0",
+        label=t("impact.activities"),
+    )
+    ax.bar([x + 0.2 for x in xs], shown["logged"], width=0.4, color="#dd8a2b", label=t("impact.logged"))
+    ax.set_xticks(list(xs), list(shown["quarter"]), fontsize=7.5)
+    ax.tick_params(axis="y", labelsize=7.5)
+    ax.set_title(t("impact.chart_title"), loc="left", fontsize=10, fontweight="bold")
+    ax.legend(fontsize=7.5, frameon=False, loc="upper left")
+    ax.spines[["top", "right"]].set_visible(False)
+
+
 def impact_report(
     result: impact.Impact,
     quarters: pd.DataFrame,
@@ -223,36 +268,8 @@ def impact_report(
             end=i18n.format_date(result.end, lang),
         )
         _header(fig, t("impact.report_title", quarter=label), f"{programme_name()} · {period}")
-        figures = [
-            (t("impact.activities"), i18n.format_number(city["activities"], lang, decimals=0)),
-            (t("impact.participants"), i18n.format_number(city["participants"], lang, decimals=0)),
-            (t("impact.logged"), i18n.format_number(city["logged"], lang, decimals=0)),
-            (t("impact.answered"), i18n.format_number(city["answered"], lang, decimals=0)),
-            (t("impact.resolved"), i18n.format_number(city["resolved"], lang, decimals=0)),
-            (t("impact.median_days"), _days(city["median_days"], lang)),
-        ]
-        label_width = 0.145 * A4_PORTRAIT[0] * 72  # points: each label stays above its own value
-        for n, (name, value) in enumerate(figures):
-            x = 0.05 + n * 0.155
-            fig.text(x, 0.905, value, fontsize=15, fontweight="bold", va="top")
-            lines, _broken = fill_lines(name, label_width, size=7)
-            fig.text(x, 0.875, "\n".join(lines), fontsize=7, color="#444444", va="top")
-        ax = fig.add_axes((0.08, 0.67, 0.86, 0.16))
-        shown = quarters.tail(8)
-        xs = range(len(shown))
-        ax.bar(
-            [x - 0.2 for x in xs],
-            shown["activities"],
-            width=0.4,
-            color="#2b6cb0",
-            label=t("impact.activities"),
-        )
-        ax.bar([x + 0.2 for x in xs], shown["logged"], width=0.4, color="#dd8a2b", label=t("impact.logged"))
-        ax.set_xticks(list(xs), list(shown["quarter"]), fontsize=7.5)
-        ax.tick_params(axis="y", labelsize=7.5)
-        ax.set_title(t("impact.chart_title"), loc="left", fontsize=10, fontweight="bold")
-        ax.legend(fontsize=7.5, frameon=False, loc="upper left")
-        ax.spines[["top", "right"]].set_visible(False)
+        _impact_figures(fig, city, lang)
+        _impact_chart(fig.add_axes((0.08, 0.67, 0.86, 0.16)), quarters, lang)
         need_rows = pd.DataFrame(
             {
                 t("impact.need_class"): [t(f"need.short{c}") for c in result.by_need["need_class"]],

@@ -191,3 +191,15 @@ def test_pages_use_the_house_widgets_for_choices_and_panels() -> None:
             continue
         assert "st.multiselect(" not in text, f"{path.name}: use ui.multiselect"
         assert "st.tabs(" not in text, f"{path.name}: use ui.panels"
+
+
+def test_no_function_in_geo_is_longer_than_80_lines() -> None:
+    """Issue 31: a function a newcomer can read on one screen; a longer one is split where it changes subject."""
+    long = []
+    for path in sorted((ROOT / "geo").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > 80:
+                    long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({lines} lines)")
+    assert long == [], long
