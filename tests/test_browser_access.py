@@ -126,9 +126,6 @@ def _every_tab(pg: Page, where: str, found: dict[str, dict[str, list[dict]]]) ->
     return bad
 
 
-# the longest browser test (about two minutes) runs beside the other browser tests, on the other worker with
-# the tests that need no browser (`make test` runs two workers), instead of after them: issue 31's suite time
-@pytest.mark.xdist_group("browser-axe")
 def test_every_page_passes_axe_and_speaks_its_language(
     coordinator_server: str, page: tuple[Page, list[str]]
 ) -> None:
