@@ -664,33 +664,11 @@ def _details(v: SimpleNamespace) -> None:
     elif panel == "nearby":
         show_nearby(data, result)
     elif panel == "ranking":
-        table = profile.ranking_table(data, result, changes, indicator_id=indicator, only=matching)
-        table["need_class"] = table["need_class"].map(lambda c: t(need.CLASS_KEYS[c - 1]) if c else "–")
-        table["class_changes"] = table["class_changes"].map(
-            lambda s: (
-                "–" if pd.isna(s) else t("ranking.sensitive") if need.is_sensitive(s) else t("ranking.stable")
-            )
+        table, decimals = profile.ranking_view(
+            data, result, changes, indicator_id=indicator, only=matching, lang=lang()
         )
-        headers = {
-            "rank": t("ranking.rank"),
-            "sozialraum_id": "ID",
-            "name": t("ranking.name"),
-            "stadtteil": t("ranking.stadtteil"),
-            "stadtbezirk": t("ranking.bezirk"),
-            "score": t("ranking.score"),
-            "need_class": t("ranking.class"),
-            "class_changes": t("ranking.stability"),
-            "bevoelkerung": t("ranking.population"),
-            "welcome_point_m": t("ranking.welcome_point_m"),
-        }
-        decimals = {headers["score"]: 0, headers["bevoelkerung"]: 0, headers["welcome_point_m"]: 0}
-        if indicator:
-            headers[indicator] = (
-                f"{cat.get(indicator).label(lang())} ({cat.get(indicator).unit_label(lang())})"
-            )
-            decimals[headers[indicator]] = cat.get(indicator).decimals
         table_with_download(
-            table.rename(columns=headers),
+            table,
             caption=t("ranking.caption", n=len(table)),
             file_name="sozialraeume-rangliste.csv",
             key="explore_download",
@@ -705,26 +683,15 @@ def _details(v: SimpleNamespace) -> None:
             max_selections=view.MAX_SHORTLIST,
         )
         if picked:
-            shown = profile.profile_indicators(available, cat)
-            frame = pd.DataFrame(
-                {
-                    labels[i].split(" (")[0] + f" ({i})": data.spaces.set_index("sozialraum_id").loc[i, shown]
-                    for i in picked
-                }
+            compared = profile.side_by_side(
+                data, picked, profile.profile_indicators(available, cat), result, lang=lang()
             )
-            frame.insert(0, t("profile.city_median"), data.spaces[shown].median())
-            frame.index = [f"{cat.get(i).label(lang())} ({cat.get(i).unit_label(lang())})" for i in shown]
-            places = pd.Series([cat.get(i).decimals for i in shown], index=frame.index)
-            st.dataframe(tables.localized(frame, lang(), row_decimals=places), width="stretch")
-            scores = pd.DataFrame(
-                {
-                    "name": [labels[i].split(" (")[0] for i in picked],
-                    "score": [result.score.get(i) for i in picked],
-                }
+            st.dataframe(
+                tables.localized(compared.values, lang(), row_decimals=compared.decimals), width="stretch"
             )
             st.vega_lite_chart(
                 spec=charts.score_bars(
-                    list(scores["name"]), list(scores["score"]), title=t("ranking.score"), lang=lang()
+                    compared.names, compared.scores, title=t("ranking.score"), lang=lang()
                 ),
                 width="stretch",
             )

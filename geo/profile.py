@@ -12,7 +12,7 @@ import shapely
 from geo import charts, coverage, i18n, tables
 from geo.dataset import Dataset
 from geo.indicators import Catalogue, catalogue
-from geo.need import NeedIndex
+from geo.need import CLASS_KEYS, NeedIndex, is_sensitive
 
 
 def sozialraum_at(spaces: gpd.GeoDataFrame, lat: float, lng: float) -> str | None:
@@ -235,6 +235,83 @@ def ranking_table(
     if only is not None:
         table = table[table["sozialraum_id"].isin(only)]
     return table.sort_values(["rank", "sozialraum_id"], na_position="last").reset_index(drop=True)
+
+
+def _indicator_heading(cat: Catalogue, indicator_id: str, lang: str) -> str:
+    """``"SGB-II-Quote (%)"``: an indicator's label with its unit, in `lang`."""
+    indicator = cat.get(indicator_id)
+    return f"{indicator.label(lang)} ({indicator.unit_label(lang)})"
+
+
+def ranking_view(
+    dataset: Dataset,
+    need: NeedIndex,
+    stability: pd.Series,
+    *,
+    indicator_id: str | None = None,
+    only: set[str] | None = None,
+    lang: str = "de",
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """
+    `ranking_table` as a page or a download shows it: classes and stability in words, headings in `lang`.
+
+    Returns the table and the decimals of each numeric column by its heading.
+    """
+    table = ranking_table(dataset, need, stability, indicator_id=indicator_id, only=only)
+
+    def t(key: str) -> str:
+        return i18n.translate(key, lang)
+
+    table["need_class"] = table["need_class"].map(lambda c: t(CLASS_KEYS[c - 1]) if c else "–")
+    table["class_changes"] = table["class_changes"].map(
+        lambda s: "–" if pd.isna(s) else t("ranking.sensitive") if is_sensitive(s) else t("ranking.stable")
+    )
+    headers = {
+        "rank": t("ranking.rank"),
+        "sozialraum_id": "ID",
+        "name": t("ranking.name"),
+        "stadtteil": t("ranking.stadtteil"),
+        "stadtbezirk": t("ranking.bezirk"),
+        "score": t("ranking.score"),
+        "need_class": t("ranking.class"),
+        "class_changes": t("ranking.stability"),
+        "bevoelkerung": t("ranking.population"),
+        "welcome_point_m": t("ranking.welcome_point_m"),
+    }
+    decimals = {headers["score"]: 0, headers["bevoelkerung"]: 0, headers["welcome_point_m"]: 0}
+    if indicator_id:
+        headers[indicator_id] = _indicator_heading(dataset.catalogue, indicator_id, lang)
+        decimals[headers[indicator_id]] = dataset.catalogue.get(indicator_id).decimals
+    return table.rename(columns=headers), decimals
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Sozialräume side by side: their values with the city's median, and their need index."""
+
+    #: One row per indicator (label with unit), the city's median first, then one column per Sozialraum.
+    values: pd.DataFrame
+    #: Decimal places per row of `values`.
+    decimals: pd.Series
+    #: The Sozialräume's names and need index scores, in the order chosen (for a bar chart).
+    names: list[str]
+    scores: list[float | None]
+
+
+def side_by_side(
+    dataset: Dataset, ids: list[str], indicator_ids: list[str], need: NeedIndex, *, lang: str = "de"
+) -> Comparison:
+    """The comparison of the Sozialräume `ids` (names from the data, never parsed from a picker's label)."""
+    spaces = dataset.spaces.set_index("sozialraum_id")
+    names = [str(spaces.at[i, "name"]) or i for i in ids]
+    frame = pd.DataFrame(
+        {f"{name} ({i})": spaces.loc[i, indicator_ids] for name, i in zip(names, ids, strict=True)}
+    )
+    frame.insert(0, i18n.translate("profile.city_median", lang), dataset.spaces[indicator_ids].median())
+    frame.index = [_indicator_heading(dataset.catalogue, i, lang) for i in indicator_ids]
+    decimals = pd.Series([dataset.catalogue.get(i).decimals for i in indicator_ids], index=frame.index)
+    scores = [None if pd.isna(v := need.score.get(i)) else float(v) for i in ids]
+    return Comparison(values=frame, decimals=decimals, names=names, scores=scores)
 
 
 #: How far from the city's typical value (the median) an indicator must be to be worth a sentence, and the

@@ -167,6 +167,31 @@ def test_filters_and_ranking(demo_dir: Path) -> None:
     assert table["rank"].is_monotonic_increasing
     assert table.loc[0, "rank"] == 1
     assert {"kinderarmut", "welcome_point_m", "class_changes", "bevoelkerung"} <= set(table.columns)
+    shown, decimals = profile.ranking_view(
+        data, result, changes, indicator_id="kinderarmut", only=top, lang="en"
+    )  # as the page and its download show it: words in the language, headings with units
+    assert list(shown["ID"]) == list(table["sozialraum_id"])
+    from geo import i18n
+
+    klass = i18n.translate("ranking.class", "en")
+    assert set(shown[klass]) == {i18n.translate(need.CLASS_KEYS[0], "en")}  # only the first class was kept
+    assert set(shown[i18n.translate("ranking.stability", "en")]) <= {
+        i18n.translate("ranking.sensitive", "en"),
+        i18n.translate("ranking.stable", "en"),
+        "–",
+    }
+    heading = f"{data.catalogue.get('kinderarmut').label('en')} ({data.catalogue.get('kinderarmut').unit_label('en')})"
+    assert decimals[heading] == data.catalogue.get("kinderarmut").decimals and heading in shown.columns
+    assert not shown.filter(like="need_class").columns.size  # no raw column name reaches the page
+    ids = list(table["sozialraum_id"].head(2))
+    side = profile.side_by_side(data, ids, ["kinderarmut", "sgb2_quote"], result, lang="de")
+    names = data.spaces.set_index("sozialraum_id").loc[ids, "name"].tolist()
+    assert side.names == names and list(side.values.columns[1:]) == [
+        f"{n} ({i})" for n, i in zip(names, ids, strict=True)
+    ]
+    assert side.values.columns[0] == i18n.translate("profile.city_median", "de")
+    assert side.values.iloc[0, 1] == data.spaces.set_index("sozialraum_id").at[ids[0], "kinderarmut"]
+    assert side.scores == [float(result.score[i]) for i in ids] and list(side.decimals) == [1, 1]
 
 
 def test_the_steckbrief_says_what_stands_out_in_plain_words(demo_dir: Path) -> None:
