@@ -129,9 +129,17 @@ with friendly_errors():
         [(lat, lng, t("coverage.hypothetical"), "hypothetical") for lat, lng in hypothetical],
         columns=["lat", "lon", "title", "kind"],
     )
+    cover = view.MapView(
+        mode="abdeckung",
+        components=tuple(components),
+        normalisation=norm,  # type: ignore[arg-type]
+        min_class=min_class,
+        coverage_km=km,
+        measure=measure,
+    )
     style = webmap.style_payload(
         base,
-        maps.style_coverage(table, min_class=min_class, lang=lang()),
+        maps.style_view(data, cover, table=table, lang=lang()),
         webmap.coverage_lines(table, lang=lang()),
         data,
         overlay=webmap.coverage_overlay(table, catchments, geometry, pins=pins),
@@ -139,6 +147,13 @@ with friendly_errors():
         height=520,
     )
     mapview.show_map(base, style, key="coverage_map", on_click=add_hypothetical)
+    st.session_state["map_view"] = cover  # what the Export page offers when opened from the menu
+    st.page_link(
+        "app_pages/export.py",
+        label=t("export.this_map"),
+        icon=":material/print:",
+        query_params=view.to_params(cover),
+    )
     figures(city, len(gap_table), km)  # below the map: the map stays in the first screen of a phone
     if hypothetical and st.button(t("coverage.clear_hypo"), key="coverage_clear"):
         st.session_state["coverage_hypo"] = []

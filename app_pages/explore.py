@@ -1,5 +1,6 @@
 """Erkunden: map an indicator or the need index, pick a Sozialraum, read its profile, rank and compare."""
 
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import cast
 
@@ -16,8 +17,6 @@ from app_pages.ui import (
     dynamics_text,
     explain_words,
     friendly_errors,
-    indicator_lines,
-    indicator_styling,
     indicators_current,
     journal_overview,
     km_slider,
@@ -40,6 +39,8 @@ from app_pages.ui import (
     sheet_current,
     t,
     table_with_download,
+    view_lines,
+    view_styling,
 )
 from geo import (
     charts,
@@ -70,7 +71,7 @@ st.session_state.setdefault("explore_panel", "profile")
 WEIGHT_STEPS = tuple(step / 2 for step in range(11))
 
 
-def seed_from_url(current: view.ExploreView) -> None:
+def seed_from_url(current: view.MapView) -> None:
     """On the first run of a session, put the view from the link into the widgets."""
     if st.session_state.get("explore_seeded"):
         return
@@ -89,6 +90,12 @@ def seed_from_url(current: view.ExploreView) -> None:
         "explore_wp": current.welcome_point,
         "explore_km": nearest_km(current.distance_km),
     }
+    if current.mode == "wandel":  # the change view's indicator, dates and measure
+        defaults["explore_indicator"] = None
+        defaults["explore_change_indicator"] = current.indicator
+        defaults["explore_change_from"] = current.change_from
+        defaults["explore_change_to"] = current.change_to
+        defaults["explore_change_how"] = current.change_how
     for key, value in defaults.items():
         st.session_state[key] = value
     if current.components:
@@ -579,21 +586,25 @@ def _details(v: SimpleNamespace) -> None:
     # the shortlist's widget is drawn only with its panel: keep its value while another panel is shown (in
     # full runs and in the fragment's own reruns alike, so this belongs here)
     st.session_state["explore_shortlist"] = list(st.session_state.get("explore_shortlist", []))
-    data, mode, indicator, result, changes = v.data, v.mode, v.indicator, v.result, v.changes
-    scheme, k, breaks, matching, near = v.scheme, v.k, v.breaks, v.matching, v.near
-    ids, labels, available = v.ids, v.labels, v.available
-    components, norm, bezirke, classes, wp, km = v.components, v.norm, v.bezirke, v.classes, v.wp, v.km
-    tiles = v.tiles
+    data, indicator, result, changes, matching, near = (
+        v.data,
+        v.indicator,
+        v.result,
+        v.changes,
+        v.matching,
+        v.near,
+    )
+    ids, labels, available, components, norm, tiles = (
+        v.ids,
+        v.labels,
+        v.available,
+        v.components,
+        v.norm,
+        v.tiles,
+    )
     counts, pins = journal_overview(principal())  # read again only after a write
     base = base_current()
-    if mode == "index":
-        styling = maps.style_need(result, lang=lang(), cat=cat)
-    elif mode == "typ":
-        styling = maps.style_official_type(data, lang=lang())
-    elif mode == "wandel":
-        styling = maps.style_change(v.change, lang=lang())
-    else:
-        styling = indicator_styling(indicator, scheme, k, breaks)
+    styling = view_styling(v.view, result, v.change)
     selected = st.session_state.get("explore_selected")
     showing, partner_topics, partner_languages = v.partner_layer
     if showing:
@@ -609,11 +620,7 @@ def _details(v: SimpleNamespace) -> None:
     style = webmap.style_payload(
         base,
         styling,
-        webmap.change_lines(v.change, result, lang=lang())
-        if mode == "wandel"
-        else indicator_lines(indicator)
-        if mode == "indikator" and indicator
-        else webmap.lines_for(data, mode, indicator_id=indicator, result=result, lang=lang()),
+        view_lines(v.view, result, v.change),
         data,
         overlay=webmap.Overlay(
             selected=selected,
@@ -698,20 +705,13 @@ def _details(v: SimpleNamespace) -> None:
         else:
             st.info(t("compare.hint"))
 
-    current = view.ExploreView(
-        mode=mode,
-        indicator=indicator if mode == "indikator" else None,
-        scheme=scheme,
-        k=k,
-        breaks=tuple(breaks),
-        components=tuple(components) if mode == "index" else (),
-        normalisation=norm,
-        selected=chosen,
-        shortlist=tuple(st.session_state.get("explore_shortlist", [])),
-        bezirke=tuple(bezirke),
-        classes=tuple(classes),
-        welcome_point=wp,
-        distance_km=km if wp else None,
+    current = replace(v.view, selected=chosen, shortlist=tuple(st.session_state.get("explore_shortlist", [])))
+    st.session_state["map_view"] = current  # what the Export page offers when opened from the menu
+    st.page_link(
+        "app_pages/export.py",
+        label=t("export.this_map"),
+        icon=":material/print:",
+        query_params=view.to_params(current),
     )
     params = view.to_params(current)
     if lang() != i18n.DEFAULT_LANGUAGE:
@@ -730,6 +730,7 @@ with friendly_errors():
         indicators=available,
         sozialraum_ids=ids,
         welcome_point_ids=set(data.welcome_points["welcome_point_id"]),
+        changing=changing_indicators(),
     )
     seed_from_url(url_view)
     labels = labels_current()
@@ -868,16 +869,29 @@ with friendly_errors():
         data.spaces, bezirke=tuple(bezirke), classes=tuple(classes), need=result, near=near
     )
 
+    on_map = view.MapView(
+        mode=mode,  # type: ignore[arg-type]
+        indicator=change.indicator if change is not None else indicator if mode == "indikator" else None,
+        scheme=scheme,
+        k=k,
+        breaks=tuple(breaks),
+        components=tuple(components) if mode == "index" else (),
+        normalisation=norm,  # type: ignore[arg-type]
+        bezirke=tuple(bezirke),
+        classes=tuple(classes),
+        welcome_point=wp,
+        distance_km=km if wp else None,
+        change_from=change.start if change is not None else None,
+        change_to=change.end if change is not None else None,
+        change_how=change.how if change is not None else "percent",
+    )
     details(
         SimpleNamespace(
+            view=on_map,
             data=data,
-            mode=mode,
             indicator=indicator,
             result=result,
             changes=changes,
-            scheme=scheme,
-            k=k,
-            breaks=breaks,
             matching=matching,
             near=near,
             ids=ids,
@@ -885,10 +899,6 @@ with friendly_errors():
             available=available,
             components=components,
             norm=norm,
-            bezirke=bezirke,
-            classes=classes,
-            wp=wp,
-            km=km,
             tiles=tiles,
             change=change,
             partner_layer=partner_layer,

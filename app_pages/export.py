@@ -1,12 +1,15 @@
 """Export: the current map view as HTML, PNG or PDF, the one-page meeting brief, or a Sozialraum fact sheet."""
 
+from dataclasses import replace
 from typing import cast
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from app_pages.ui import (
     active_assignments,
     bound,
+    changing_indicators,
     demo_notice,
     explain_words,
     friendly_errors,
@@ -18,44 +21,75 @@ from app_pages.ui import (
     register,
     t,
 )
-from geo import export, journal, maps, profile
+from geo import export, i18n, journal, maps, profile, view
 from geo.brief import Orientation
-from geo.snapshot import Kind, Preset, SnapshotView
+from geo.dataset import Dataset
+from geo.snapshot import Preset
 
 st.title(t("export.title"))
 explain_words("export")
 st.write(t("export.intro"))
 
+
+def address_view(data: Dataset, changing: list[str]) -> view.MapView:
+    """The view in the page address; opened from the menu, the map last shown on Erkunden or Abdeckung."""
+    if not view.has_view(st.query_params.to_dict()):
+        return st.session_state.get("map_view") or view.MapView()
+    return view.from_params(
+        st.query_params.to_dict(),
+        indicators=data.indicator_ids(),
+        sozialraum_ids=set(data.spaces["sozialraum_id"]),
+        welcome_point_ids=set(data.welcome_points["welcome_point_id"]),
+        changing=changing,
+    )
+
+
+def pick_view(data: Dataset, where: DeltaGenerator) -> view.MapView:
+    """Which map: the view from the address, another mode if picked; written back into the address."""
+    changing = changing_indicators()
+    shown = address_view(data, changing)
+    offered = view.modes(has_type=maps.has_official_type(data), has_change=bool(changing))
+    if st.session_state.get("export_seen") != shown:  # a new view arrived: it decides the pickers
+        st.session_state["export_kind"] = shown.mode if shown.mode in offered else "indikator"
+        if shown.mode == "indikator" and shown.indicator:
+            st.session_state["export_indicator"] = shown.indicator
+    mode = where.selectbox(
+        t("export.view"), offered, key="export_kind", format_func=bound(lambda m: t(f"export.mode_{m}"))
+    )
+    picked = None
+    if mode == "indikator":
+        available = data.indicator_ids()
+        if st.session_state.get("export_indicator") not in available:
+            st.session_state["export_indicator"] = maps.default_indicator(available, data.catalogue)
+        picked = st.selectbox(
+            t("explore.indicator"),
+            available,
+            key="export_indicator",
+            format_func=bound(lambda i: data.catalogue.get(i).label(lang())),
+        )
+    chosen = view.with_mode(shown, str(mode), picked)
+    st.session_state["export_seen"] = chosen
+    params = view.to_params(chosen)
+    if lang() != i18n.DEFAULT_LANGUAGE:
+        params["lang"] = lang()
+    st.query_params.from_dict(params)  # the address names exactly what is exported
+    if chosen.mode == "indikator" and chosen.breaks:
+        limits = " · ".join(i18n.format_number(b, lang()) for b in chosen.breaks)
+        st.caption(t("export.limits", limits=limits))
+    return chosen
+
+
 with friendly_errors():
     data, _ = load_current()
     demo_notice(data.meta)
-    available = data.indicator_ids()
-    mode = st.session_state.get("explore_mode", "indikator")
-    kinds = ["indicator", "need", "coverage"]
-    default_kind = {"index": "need"}.get(mode, "indicator")
     c1, c2 = st.columns(2)
-    kind = c1.selectbox(
-        t("export.view"),
-        kinds,
-        index=kinds.index(default_kind),
-        key="export_kind",
-        format_func=bound(lambda k: t(f"export.view_{k}")),
-    )
     fmt = c2.selectbox(
         t("export.format"),
         export.FORMATS,
         key="export_format",
         format_func=bound(lambda f: t(f"export.format_{f}")),
     )
-    indicator = st.session_state.get("explore_indicator") or maps.default_indicator(available, data.catalogue)
-    if kind == "indicator" and fmt != "factsheet":
-        indicator = st.selectbox(
-            t("explore.indicator"),
-            available,
-            index=available.index(indicator) if indicator in available else 0,
-            key="export_indicator",
-            format_func=bound(lambda i: data.catalogue.get(i).label(lang())),
-        )
+    shown = pick_view(data, c1)
     preset = "a4"
     if fmt in ("png", "pdf"):
         preset = st.radio(
@@ -76,10 +110,10 @@ with friendly_errors():
         )
     sozialraum = None
     if fmt in ("png", "pdf"):  # the Sozialraum chosen on Erkunden is marked on the map
-        sozialraum = st.session_state.get("explore_selected")
+        sozialraum = shown.selected
     if fmt == "factsheet":
         labels = profile.search_labels(data.spaces)
-        chosen = st.session_state.get("explore_selected")
+        chosen = shown.selected or st.session_state.get("explore_selected")
         options = list(labels)
         sozialraum = st.selectbox(
             t("explore.search"),
@@ -88,24 +122,13 @@ with friendly_errors():
             key="export_sozialraum",
             index=options.index(chosen) if chosen in options else 0,
         )
-    components, norm = need_components()
-    view = SnapshotView(
-        kind=cast("Kind", kind),
-        indicator=indicator,
-        scheme=st.session_state.get("explore_scheme", "quantiles"),
-        k=int(st.session_state.get("explore_k", 5)),
-        components=tuple(components),
-        normalisation=norm,  # type: ignore[arg-type]
-        min_class=int(st.session_state.get("coverage_min_class", 2)),
-        distance_m=float(st.session_state.get("coverage_km", 1.0)) * 1000,
-        measure=str(st.session_state.get("coverage_measure", "point")),
-    )
+    recipe, norm = need_components()  # the brief's and fact sheet's need classes: the session's recipe
     st.caption(t("export.privacy"))
     if st.button(t("export.make"), type="primary", key="export_make"):
         with st.spinner(t("export.making")):
             content = export.render(
                 data,
-                view,
+                shown if shown.components else replace(shown, components=tuple(recipe), normalisation=norm),  # type: ignore[arg-type]
                 fmt,
                 assignments=active_assignments(),
                 preset=cast("Preset", preset),
@@ -116,7 +139,9 @@ with friendly_errors():
                 if sozialraum and fmt == "factsheet"
                 else None,
             )
-        name = f"sozialraum-karte-{kind if fmt != 'factsheet' else sozialraum}-{fmt}{export.SUFFIX[fmt]}"
+        name = (
+            f"sozialraum-karte-{shown.mode if fmt != 'factsheet' else sozialraum}-{fmt}{export.SUFFIX[fmt]}"
+        )
         st.download_button(
             t("export.download", kb=round(len(content) / 1024)),
             content,

@@ -41,6 +41,7 @@ from geo import (
     profile,
     store,
     tables,
+    view,
     webmap,
     welcome,
 )
@@ -410,32 +411,28 @@ def labels_current() -> dict[str, str]:
 
 @shared(max_entries=64)
 def _styling(
-    folder: str,
-    stamp: Stamp,
-    *,
-    indicator: str,
-    scheme: str,
-    k: int,
-    breaks: tuple[float, ...],
-    language: str,
+    folder: str, stamp: Stamp, key: view.MapView, language: str, _result: need.NeedIndex, _change: object
 ) -> maps.Styling:
-    return maps.style_indicator(
-        _load(folder, stamp), indicator, scheme=scheme, k=k, breaks=list(breaks), lang=language
-    )
+    # the need index and the change follow from the key (its recipe, its dates) and the dataset
+    return maps.style_view(_load(folder, stamp), key, result=_result, change=_change, lang=language)  # type: ignore[arg-type]
 
 
-def indicator_styling(indicator: str, scheme: str, k: int, breaks: list[float]) -> maps.Styling:
-    """Classes, colours and legend of an indicator on the chosen dataset, computed once per setting."""
+def view_styling(shown: view.MapView, result: need.NeedIndex, change: object = None) -> maps.Styling:
+    """
+    Colours, classes and legend of a map view (`geo.maps.style_view`), made once per view for all sessions.
+
+    `result` is the need index of the view's recipe and `change` its change (`geo.view.change_of`); the
+    coverage view has its own (`coverage_current`).
+    """
     folder = current_folder()
-    return _styling(
-        folder,
-        folder_stamp(Path(folder)),
-        indicator=indicator,
-        scheme=scheme,
-        k=k,
-        breaks=tuple(breaks),
-        language=lang(),
-    )
+    return _styling(folder, folder_stamp(Path(folder)), shown.styling_key(), lang(), result, change)
+
+
+def view_lines(shown: view.MapView, result: need.NeedIndex, change: object = None) -> pd.Series:
+    """The map's tooltip line per Sozialraum for a view; an indicator's are made once for all sessions."""
+    if shown.mode == "indikator" and shown.indicator:
+        return indicator_lines(shown.indicator)
+    return webmap.lines_view(load_current()[0], shown, result=result, change=change, lang=lang())  # type: ignore[arg-type]
 
 
 @shared(max_entries=256)

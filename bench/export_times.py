@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench._data import real_or_demo  # noqa: E402
 from geo import dataset, export  # noqa: E402
-from geo.snapshot import SnapshotView  # noqa: E402
+from geo.view import MapView  # noqa: E402
 
 
 def main() -> None:
@@ -42,7 +42,7 @@ def main() -> None:
             start = time.perf_counter()
             content = export.render(
                 data,
-                SnapshotView(kind=kind),
+                MapView(mode={"indicator": "indikator", "need": "index", "coverage": "abdeckung"}[kind]),  # type: ignore[arg-type]
                 fmt,
                 assignments=assignments,
                 preset=preset,  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ DISTANCE_MEASURES = ("point", "edge")
 if TYPE_CHECKING:
     from geo.dataset import Dataset
     from geo.store import Register
+    from geo.view import MapView
 
 
 def _print_report(report_dict: dict[str, Any], lang: str) -> None:
@@ -219,14 +221,41 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+#: ``--view`` names for the map views (`geo.view.MODES`).
+VIEW_NAMES = {
+    "indicator": "indikator",
+    "need": "index",
+    "type": "typ",
+    "change": "wandel",
+    "coverage": "abdeckung",
+}
+
+
+def _export_view(args: argparse.Namespace, data: Dataset) -> MapView:
+    """The view to export: the one in ``--link`` (as a screen shows it), or the one ``--view`` names."""
+    from geo import dynamics, view  # noqa: PLC0415
+
+    if args.link:
+        shown = view.from_params(
+            view.from_link(args.link),
+            indicators=data.indicator_ids(),
+            sozialraum_ids=set(data.spaces["sozialraum_id"]),
+            welcome_point_ids=set(data.welcome_points["welcome_point_id"]),
+            changing=dynamics.indicators(data.series),
+        )
+    else:
+        shown = view.MapView(mode=VIEW_NAMES[args.view or "indicator"], indicator=args.indicator)  # type: ignore[arg-type]
+    changes = {"min_class": args.min_class, "measure": args.distance}
+    return replace(shown, **{name: value for name, value in changes.items() if value is not None})
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from geo import export, journal  # noqa: PLC0415
-    from geo.snapshot import SnapshotView  # noqa: PLC0415
 
     data, register = _dataset_and_register(args)
-    view = SnapshotView(
-        kind=args.view, indicator=args.indicator, min_class=args.min_class, measure=args.distance
-    )
+    view = _export_view(args, data)
+    if args.format in ("png", "pdf") and args.sozialraum is None:
+        args.sozialraum = view.selected  # the Sozialraum chosen on the screen is marked, as in the app
     content = export.render(
         data,
         view,
@@ -726,16 +755,20 @@ def _map_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
     ex = sub.add_parser("export", help="a map view as HTML, PNG, PDF, meeting brief or fact sheet")
     ex.add_argument("--data-dir", type=Path, default=get_settings().data_dir, help=DATA_DIR_HELP)
-    ex.add_argument("--view", choices=["indicator", "need", "coverage"], default="indicator")
+    which = ex.add_mutually_exclusive_group()
+    which.add_argument("--view", choices=list(VIEW_NAMES), help="which map (default: indicator)")
+    which.add_argument(
+        "--link",
+        help='the view of a screen: its address or query string, e.g. "...?ansicht=index&norm=percentile"; '
+        "every setting of the link is kept, manual class limits too",
+    )
     ex.add_argument(
-        "--indicator", help="indicator id for --view indicator (default: the catalogue's default)"
+        "--indicator", help="indicator id for --view indicator or change (default: the catalogue's default)"
     )
     ex.add_argument("--format", choices=["html", "png", "pdf", "brief", "factsheet"], required=True)
     ex.add_argument("--preset", choices=["a4", "16:9"], default="a4", help="page of PNG and PDF")
-    ex.add_argument("--min-class", type=int, choices=[1, 2, 3, 4, 5], default=2)
-    ex.add_argument(
-        "--distance", choices=DISTANCE_MEASURES, default="point", help="how the brief measures distances"
-    )
+    ex.add_argument("--min-class", type=int, choices=[1, 2, 3, 4, 5], help="high need: classes 1 to this (2)")
+    ex.add_argument("--distance", choices=DISTANCE_MEASURES, help="how the brief measures distances (point)")
     ex.add_argument(
         "--orientation",
         choices=["portrait", "landscape"],

@@ -27,9 +27,9 @@ from geo.access import Principal
 from geo.brief import A4_PORTRAIT, fact_sheet_figure, fill_lines
 from geo.dataset import Dataset
 from geo.maps import source_line
-from geo.snapshot import SnapshotView
 from geo.store import Register, RegisterError
 from geo.tables import markdown_text, printable
+from geo.view import MapView
 
 #: Points per inch, and the text column of a page (A4 with 2 cm margins).
 _PT = 72
@@ -252,7 +252,7 @@ def pdf(
     """The Mappe as an A4 PDF: the fact sheet's page, then the sections."""
     _check_id(dataset, sozialraum_id)
     parts = sections(dataset, register, sozialraum_id, by=by, public=public, lang=lang)
-    prepared = snapshot.prepare(dataset, SnapshotView(kind="need"), register.active_assignments(), lang=lang)
+    prepared = snapshot.prepare(dataset, MapView(mode="index"), register.active_assignments(), lang=lang)
     title = _title(dataset, sozialraum_id, lang, public=public)
     with mpl.rc_context(snapshot.RC):
         first = fact_sheet_figure(dataset, prepared, sozialraum_id, lang=lang)
@@ -278,7 +278,7 @@ def html_page(
     """The Mappe as one offline HTML page (the map as an embedded picture, every text escaped)."""
     _check_id(dataset, sozialraum_id)
     parts = sections(dataset, register, sozialraum_id, by=by, public=public, lang=lang)
-    prepared = snapshot.prepare(dataset, SnapshotView(kind="need"), register.active_assignments(), lang=lang)
+    prepared = snapshot.prepare(dataset, MapView(mode="index"), register.active_assignments(), lang=lang)
     with mpl.rc_context(snapshot.RC):
         fig = Figure(figsize=(6, 4.5), dpi=snapshot.DPI)
         ax = fig.add_axes((0.01, 0.01, 0.98, 0.98))

@@ -6,8 +6,9 @@ import pandas as pd
 
 from geo import brief, coverage, maps, snapshot, webmap
 from geo.dataset import Dataset
-from geo.snapshot import Preset, SnapshotView
+from geo.snapshot import Preset
 from geo.tables import FORMULA_PREFIXES, csv_bytes, neutralise_formulas
+from geo.view import MapView
 
 __all__ = ["FORMATS", "FORMULA_PREFIXES", "csv_bytes", "neutralise_formulas", "render"]
 
@@ -24,7 +25,7 @@ SUFFIX = {"html": ".html", "png": ".png", "pdf": ".pdf", "brief": ".pdf", "facts
 
 def render(
     dataset: Dataset,
-    view: SnapshotView,
+    view: MapView,
     fmt: str,
     *,
     assignments: pd.DataFrame,
@@ -42,7 +43,7 @@ def render(
     dataset
         The loaded dataset.
     view
-        Which map: indicator, need or coverage, with its settings.
+        Which map, with its settings and manual class limits (`geo.view.MapView`): every view exports.
     fmt
         One of `FORMATS`.
     assignments
@@ -93,14 +94,12 @@ def _html(dataset: Dataset, prepared: snapshot.Prepared, *, lang: str) -> str:
     geometry = maps.map_geometry(dataset)
     base = webmap.base_payload(dataset, geometry, lang=lang)
     overlay = None
-    if view.kind == "need":
-        lines = webmap.lines_for(dataset, "index", result=prepared.result, lang=lang)
-    elif view.kind == "coverage":
-        lines = webmap.coverage_lines(prepared.table, lang=lang)
+    lines = webmap.lines_view(
+        dataset, view, result=prepared.result, table=prepared.table, change=prepared.change, lang=lang
+    )
+    if view.mode == "abdeckung":
         catchments = coverage.catchment_areas(dataset.welcome_points, dataset.spaces)
         overlay = webmap.coverage_overlay(prepared.table, catchments, geometry)
-    else:
-        lines = webmap.lines_for(dataset, "indikator", indicator_id=view.indicator, lang=lang)
     style = webmap.style_payload(base, prepared.styling, lines, dataset, overlay=overlay, lang=lang)
     title = f"{prepared.styling.title} – {dataset.meta.title}"
     return webmap.standalone_html(base, style, title=title, lang=lang)

@@ -24,6 +24,7 @@ from geo.indicators import Catalogue, Classes, Indicator, catalogue, classify
 from geo.need import CLASS_KEYS, NeedIndex
 from geo.settings import METRIC_CRS, STORAGE_CRS, get_settings
 from geo.tables import printable
+from geo.view import MapView
 
 
 def _esc(text: object) -> str:
@@ -218,6 +219,62 @@ def style_indicator(
         rows,
         f"{indicator.label(lang)} ({indicator.unit_label(lang)})",
         i18n.translate("map.method", lang, method=method, k=classes.k),
+    )
+
+
+def has_official_type(dataset: Dataset) -> bool:
+    """Whether the dataset carries the city's own classification of need (the type view's colours)."""
+    return "official_type" in dataset.spaces and bool(dataset.spaces["official_type"].notna().any())
+
+
+def style_view(
+    dataset: Dataset,
+    view: MapView,
+    *,
+    result: NeedIndex | None = None,
+    table: pd.DataFrame | None = None,
+    change: dynamics.Change | None = None,
+    lang: str = "de",
+) -> Styling:
+    """
+    Colours, classes and legend of a map view: the one place a view becomes a styling, on screen and in print.
+
+    Parameters
+    ----------
+    dataset
+        The loaded dataset.
+    view
+        What is shown (`geo.view.MapView`), with its manual class limits.
+    result
+        The need index of the view's recipe; the need view needs it.
+    table
+        The coverage table (`geo.coverage.coverage_table`); the coverage view needs it.
+    change
+        The change view's change (`geo.view.change_of`); without one, the indicator view is shown.
+    lang
+        Language of the legend.
+    """
+    if view.mode == "index":
+        if result is None:
+            msg = "the need view needs its need index"
+            raise ValueError(msg)
+        return style_need(result, lang=lang, cat=dataset.catalogue)
+    if view.mode == "abdeckung":
+        if table is None:
+            msg = "the coverage view needs its coverage table"
+            raise ValueError(msg)
+        return style_coverage(table, min_class=view.min_class, lang=lang)
+    if view.mode == "typ" and has_official_type(dataset):
+        return style_official_type(dataset, lang=lang)
+    if view.mode == "wandel" and change is not None:
+        return style_change(change, lang=lang)
+    indicator = view.indicator if view.mode == "indikator" else None
+    indicator = indicator or default_indicator(dataset.indicator_ids(), dataset.catalogue)
+    if indicator is None:
+        fill = pd.Series(NO_DATA_COLOUR, index=dataset.spaces["sozialraum_id"])
+        return Styling(fill, [], i18n.translate("map.sozialraeume", lang), "")
+    return style_indicator(
+        dataset, indicator, scheme=view.scheme, k=view.k, breaks=list(view.breaks), lang=lang
     )
 
 

@@ -22,12 +22,12 @@ from matplotlib.table import Table
 from matplotlib.text import Text
 from matplotlib_scalebar.scalebar import ScaleBar
 
-from geo import coverage, i18n, maps, need
+from geo import coverage, dynamics, i18n, maps, need
 from geo.dataset import Dataset
 from geo.settings import METRIC_CRS
 from geo.tables import printable
+from geo.view import MapView, change_of
 
-Kind = Literal["indicator", "need", "coverage"]
 Preset = Literal["a4", "16:9"]
 #: Figure sizes in inches: A4 landscape for print, 16:9 for a projector.
 PRESETS: dict[str, tuple[float, float]] = {"a4": (11.69, 8.27), "16:9": (13.333, 7.5)}
@@ -39,33 +39,18 @@ RC: dict[Any, Any] = {"pdf.fonttype": 42, "font.family": "DejaVu Sans", "svg.fon
 
 
 @dataclass(frozen=True)
-class SnapshotView:
-    """Which map to render: an indicator, the need index, or coverage by tandems."""
-
-    kind: Kind = "indicator"
-    indicator: str | None = None
-    scheme: str = "quantiles"
-    k: int = 5
-    breaks: tuple[float, ...] = ()
-    components: tuple[need.Component, ...] = ()
-    normalisation: need.Normalisation = "zscore"
-    min_class: int = 2
-    distance_m: float = 1000
-    #: Where distances to Welcome Points start (`geo.coverage.DISTANCE_MEASURES`).
-    measure: str = "point"
-
-
-@dataclass(frozen=True)
 class Prepared:
     """Everything the renderers need, computed once: styling, need index, coverage (no personal data)."""
 
     styling: maps.Styling
     result: need.NeedIndex
     table: pd.DataFrame
-    view: SnapshotView
+    view: MapView
+    #: The change view's change (None for the other views).
+    change: dynamics.Change | None = None
 
 
-def prepare(dataset: Dataset, view: SnapshotView, assignments: pd.DataFrame, *, lang: str = "de") -> Prepared:
+def prepare(dataset: Dataset, view: MapView, assignments: pd.DataFrame, *, lang: str = "de") -> Prepared:
     """
     Compute styling, need index and coverage table for `view`.
 
@@ -74,7 +59,7 @@ def prepare(dataset: Dataset, view: SnapshotView, assignments: pd.DataFrame, *, 
     dataset
         The loaded dataset.
     view
-        What to show.
+        What to show (`geo.view.MapView`, as a page address or ``--link`` describes it).
     assignments
         Active assignments by tandem name only (`sozialraum_id`, `tandem`): never personal data.
     lang
@@ -90,24 +75,9 @@ def prepare(dataset: Dataset, view: SnapshotView, assignments: pd.DataFrame, *, 
         assignments[["sozialraum_id", "tandem"]],
         measure=view.measure,
     )
-    if view.kind == "need":
-        styling = maps.style_need(result, lang=lang, cat=dataset.catalogue)
-    elif view.kind == "coverage":
-        styling = maps.style_coverage(table, min_class=view.min_class, lang=lang)
-    else:
-        indicator = view.indicator or maps.default_indicator(dataset.indicator_ids(), dataset.catalogue)
-        if indicator is None:
-            styling = maps.Styling(
-                pd.Series(maps.NO_DATA_COLOUR, index=dataset.spaces["sozialraum_id"]),
-                [],
-                i18n.translate("map.sozialraeume", lang),
-                "",
-            )
-        else:
-            styling = maps.style_indicator(
-                dataset, indicator, scheme=view.scheme, k=view.k, breaks=list(view.breaks), lang=lang
-            )
-    return Prepared(styling, result, table, view)
+    change = change_of(view, dataset.series, list(dataset.spaces["sozialraum_id"]))
+    styling = maps.style_view(dataset, view, result=result, table=table, change=change, lang=lang)
+    return Prepared(styling, result, table, view, change)
 
 
 def _draw_points(ax: Axes, dataset: Dataset) -> None:
@@ -174,7 +144,7 @@ def draw_map(
                 color="#222222",
                 bbox=LABEL_BOX,
             )
-    if prepared.view.kind == "coverage":
+    if prepared.view.mode == "abdeckung":
         covered = spaces.merge(prepared.table[["sozialraum_id", "tandems"]], on="sozialraum_id")
         covered = covered[covered["tandems"] != ""]
         for name, point in zip(covered["tandems"], covered.representative_point(), strict=True):
@@ -189,7 +159,7 @@ def draw_map(
                 fontweight="bold",
                 bbox=LABEL_BOX,
             )
-    if prepared.view.kind == "coverage" and len(dataset.welcome_points):
+    if prepared.view.mode == "abdeckung" and len(dataset.welcome_points):
         coverage.catchment_areas(dataset.welcome_points, dataset.spaces).to_crs(METRIC_CRS).boundary.plot(
             ax=ax, color=maps.WELCOME_POINT_COLOUR, linewidth=1, linestyle="--"
         )
@@ -238,7 +208,7 @@ def legend_handles(prepared: Prepared, dataset: Dataset, lang: str) -> list[Patc
                 label=i18n.translate("webmap.closed_point", lang),
             )
         )
-    if len(dataset.welcome_points) and prepared.view.kind == "coverage":
+    if len(dataset.welcome_points) and prepared.view.mode == "abdeckung":
         handles.append(
             Line2D(
                 [],

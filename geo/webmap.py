@@ -50,13 +50,16 @@ from geo.maps import (
     WELCOME_POINT_COLOUR,
     MapGeometry,
     Styling,
+    default_indicator,
     format_date,
+    has_official_type,
     label_points,
     source_line,
 )
 from geo.need import CLASS_KEYS, NeedIndex
 from geo.settings import STORAGE_CRS
 from geo.tables import printable
+from geo.view import MapView
 
 #: Coordinates are sent as integers in units of 1e-5 degrees (about 1 m at 51° N).
 SCALE = 100_000
@@ -374,6 +377,27 @@ def lines_for(
     if indicator_id is not None:
         return _lines_indicator(dataset, indicator_id, lang)
     return pd.Series("", index=dataset.spaces["sozialraum_id"])
+
+
+def lines_view(
+    dataset: Dataset,
+    view: MapView,
+    *,
+    result: NeedIndex,
+    table: pd.DataFrame | None = None,
+    change: dynamics.Change | None = None,
+    lang: str,
+) -> pd.Series:
+    """The tooltip line of each Sozialraum for a map view (`geo.maps.style_view` colours the same view)."""
+    if view.mode == "wandel" and change is not None:
+        return change_lines(change, result, lang=lang)
+    if view.mode == "abdeckung" and table is not None:
+        return coverage_lines(table, lang=lang)
+    if view.mode == "index" or (view.mode == "typ" and has_official_type(dataset)):
+        return lines_for(dataset, view.mode, result=result, lang=lang)
+    indicator = view.indicator if view.mode == "indikator" else None
+    indicator = indicator or default_indicator(dataset.indicator_ids(), dataset.catalogue)
+    return lines_for(dataset, "indikator", indicator_id=indicator, lang=lang)
 
 
 def style_payload(

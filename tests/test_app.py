@@ -449,6 +449,78 @@ def test_export_page(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: 
     assert download.label.startswith("Herunterladen (")
 
 
+def _recording_views(monkeypatch: pytest.MonkeyPatch) -> list:
+    """The map views `export.render` is called with (the files are still made)."""
+    from geo import export
+
+    views: list = []
+    real = export.render
+
+    def recording(data: object, shown: object, *args: object, **kwargs: object) -> bytes:
+        views.append(shown)
+        return real(data, shown, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(export, "render", recording)
+    return views
+
+
+def test_export_page_exports_erkunden_s_manual_limits(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    """The Export page used to rebuild the view from other pages' widgets and dropped manual limits."""
+    views = _recording_views(monkeypatch)
+    at = _explore(monkeypatch, demo_dir, tmp_path)
+    at.selectbox(key="explore_indicator").set_value("kinderarmut").run()
+    at.selectbox(key="explore_scheme").set_value("manual").run()
+    at.text_input(key="explore_breaks").input("10, 20").run()
+    assert at.query_params["grenzen"] == "10,20"  # Erkunden's own address
+    at.switch_page("app_pages/export.py").run()  # from the menu: the map last shown
+    assert not at.exception
+    assert any("10" in c.value and "20" in c.value for c in at.caption)
+    at.selectbox(key="export_format").set_value("png").run()
+    at.button(key="export_make").click().run()
+    assert not at.exception
+    assert views[-1].indicator == "kinderarmut" and views[-1].breaks == (10.0, 20.0)
+    assert at.query_params["grenzen"] == "10,20"  # the address names what is exported
+
+
+def test_export_page_exports_the_view_in_its_address_in_every_mode(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    from geo import dataset, dynamics
+
+    views = _recording_views(monkeypatch)
+    series = dataset.load_dataset(demo_dir).series
+    changing = dynamics.indicators(series)
+    dates = dynamics.dates(series, changing[1])
+    at = _app(monkeypatch, demo_dir, tmp_path).run()
+    at.switch_page("app_pages/export.py")
+    at.query_params.update(
+        {"ansicht": "wandel", "indikator": changing[1], "von": dates[0], "bis": dates[1], "wie": "absolut"}
+    )
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="export_kind").value == "wandel"
+    at.selectbox(key="export_format").set_value("pdf").run()
+    at.button(key="export_make").click().run()
+    assert not at.exception
+    shown = views[-1]
+    assert (shown.mode, shown.indicator, shown.change_from, shown.change_to, shown.change_how) == (
+        "wandel",
+        changing[1],
+        dates[0],
+        dates[1],
+        "absolute",
+    )
+    at.selectbox(key="export_kind").set_value("abdeckung").run()
+    assert at.query_params["ansicht"] == "abdeckung"
+    at.button(key="export_make").click().run()
+    assert not at.exception and views[-1].mode == "abdeckung"
+    offered = at.selectbox(key="export_kind").options
+    assert "Veränderung" in offered and "Wo Tandems arbeiten" in offered
+    assert "Amtliche Einteilung" not in offered  # the demo has no official classification
+
+
 def test_export_page_offers_the_brief_in_landscape_for_a_projector(
     monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
 ) -> None:

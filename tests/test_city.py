@@ -315,7 +315,7 @@ def test_berlin_as_a_dataset_maps_ranks_finds_gaps_and_exports_a_pdf(berlin: cit
     from pypdf import PdfReader
 
     from geo import coverage, dataset, export, maps, webmap
-    from geo.snapshot import SnapshotView
+    from geo.view import MapView
 
     data = dataset.from_city(berlin)
     assert data.city == "berlin" and len(data.spaces) == 542
@@ -337,7 +337,7 @@ def test_berlin_as_a_dataset_maps_ranks_finds_gaps_and_exports_a_pdf(berlin: cit
     )
     assert found["sozialraum_id"].str.len().eq(8).all()
     pdf = export.render(
-        data, SnapshotView(kind="indicator", indicator="s1_arbeitslose"), "pdf", assignments=assigned
+        data, MapView(mode="indikator", indicator="s1_arbeitslose"), "pdf", assignments=assigned
     )
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "Arbeitslose (SGB II)" in text and "CC BY 3.0 DE" in text and "Berlin" in text
@@ -467,7 +467,7 @@ def test_a_made_up_demo_for_any_profile_takes_the_path_of_real_files(tmp_path: P
     from pypdf import PdfReader
 
     from geo import citydemo, dataset, export, maps
-    from geo.snapshot import SnapshotView
+    from geo.view import MapView
 
     berlin = city.load_profile("berlin")
     made = citydemo.write(berlin, tmp_path / "demo")
@@ -490,7 +490,7 @@ def test_a_made_up_demo_for_any_profile_takes_the_path_of_real_files(tmp_path: P
     assert maps.style_indicator(loaded, "s4_kinderarmut").title.startswith("Kinderarmut")
     pdf = export.render(
         loaded,
-        SnapshotView(kind="need"),
+        MapView(mode="index"),
         "pdf",
         assignments=pd.DataFrame(columns=["sozialraum_id", "tandem"]),
     )

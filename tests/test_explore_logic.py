@@ -91,7 +91,7 @@ def test_profile_on_the_demo(demo_dir: Path) -> None:
 
 
 def test_url_round_trip() -> None:
-    original = view.ExploreView(
+    original = view.MapView(
         mode="index",
         indicator="kinderarmut",
         scheme="manual",
@@ -115,7 +115,7 @@ def test_url_round_trip() -> None:
         welcome_point_ids={"wp-1"},
     )
     assert back == original
-    assert view.to_params(view.ExploreView()) == {}
+    assert view.to_params(view.MapView()) == {}
 
 
 def test_stale_link_values_are_dropped() -> None:
@@ -133,7 +133,7 @@ def test_stale_link_values_are_dropped() -> None:
     back = view.from_params(
         params, indicators=["kinderarmut"], sozialraum_ids={"011001"}, welcome_point_ids={"wp-1"}
     )
-    assert back == view.ExploreView(shortlist=("011001",), bezirke=(3,))
+    assert back == view.MapView(shortlist=("011001",), bezirke=(3,))
 
 
 def test_csv_is_safe_against_formulas() -> None:

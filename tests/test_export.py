@@ -15,8 +15,8 @@ from pypdf import PdfReader
 
 from geo import dataset, dynamics, export
 from geo.access import Principal
-from geo.snapshot import SnapshotView
 from geo.store import Register
+from geo.view import MODES, MapView
 
 COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
 ADMIN = Principal(label="test-admin", roles=frozenset({"admin"}))
@@ -52,7 +52,7 @@ def test_pdf_holds_title_source_legend_and_demo_mark(
     data: dataset.Dataset, assignments: pd.DataFrame
 ) -> None:
     pdf = export.render(
-        data, SnapshotView(kind="indicator", indicator="kinderarmut"), "pdf", assignments=assignments
+        data, MapView(mode="indikator", indicator="kinderarmut"), "pdf", assignments=assignments
     )
     text = _text(pdf)
     assert "Kinderarmut (%)" in text
@@ -67,7 +67,7 @@ def test_pdf_holds_title_source_legend_and_demo_mark(
 
 
 def test_coverage_pdf_and_brief(data: dataset.Dataset, assignments: pd.DataFrame) -> None:
-    view = SnapshotView(kind="coverage", min_class=2)
+    view = MapView(mode="abdeckung", min_class=2)
     text = _text(export.render(data, view, "pdf", assignments=assignments, lang="en"))
     assert "Gap: high need, no tandem" in text
     assert "Tandem Nordlicht" in text
@@ -91,7 +91,7 @@ def test_coverage_pdf_and_brief(data: dataset.Dataset, assignments: pd.DataFrame
 def test_png_presets_not_blank(
     data: dataset.Dataset, assignments: pd.DataFrame, preset: str, size: tuple
 ) -> None:
-    png = export.render(data, SnapshotView(kind="need"), "png", assignments=assignments, preset=preset)  # type: ignore[arg-type]
+    png = export.render(data, MapView(mode="index"), "png", assignments=assignments, preset=preset)  # type: ignore[arg-type]
     image = Image.open(io.BytesIO(png)).convert("RGB")
     assert abs(image.size[0] - size[0]) <= 1
     assert abs(image.size[1] - size[1]) <= 1
@@ -104,11 +104,9 @@ def test_no_personal_data_in_any_export(data: dataset.Dataset, assignments: pd.D
     leaky = assignments.assign(
         contact=SENTINEL_CONTACT, person=SENTINEL_NAME, by=COORD
     )  # extra columns must not travel
-    for kind in ("indicator", "need", "coverage"):
+    for kind in MODES:
         for fmt in ("html", "png", "pdf", "brief", "factsheet"):
-            content = export.render(
-                data, SnapshotView(kind=kind), fmt, assignments=leaky, sozialraum_id="011001"
-            )  # type: ignore[arg-type]
+            content = export.render(data, MapView(mode=kind), fmt, assignments=leaky, sozialraum_id="011001")  # type: ignore[arg-type]
             text = content.decode("latin-1") + (_text(content) if content.startswith(b"%PDF") else "")
             assert SENTINEL_NAME not in text, (kind, fmt)
             assert SENTINEL_CONTACT not in text, (kind, fmt)
@@ -125,10 +123,10 @@ def test_exports_work_without_network(
     monkeypatch.setattr(socket, "create_connection", refuse)
     for fmt in export.FORMATS:
         content = export.render(
-            data, SnapshotView(kind="coverage"), fmt, assignments=assignments, sozialraum_id="011001"
+            data, MapView(mode="abdeckung"), fmt, assignments=assignments, sozialraum_id="011001"
         )
         assert len(content) > 10_000
-    html = export.render(data, SnapshotView(), "html", assignments=assignments).decode()
+    html = export.render(data, MapView(), "html", assignments=assignments).decode()
     assert 'src="http' not in html
     assert 'href="http' not in html.replace('href="https://leafletjs.com"', "")
 
@@ -136,14 +134,14 @@ def test_exports_work_without_network(
 def test_fact_sheet_lists_open_concerns(data: dataset.Dataset, assignments: pd.DataFrame) -> None:
     sheet = export.render(
         data,
-        SnapshotView(),
+        MapView(),
         "factsheet",
         assignments=assignments,
         sozialraum_id="011001",
         open_concerns=["Spielplatz kaputt", "Beleuchtung"],
     )
     assert "Offene Anliegen: Spielplatz kaputt; Beleuchtung" in _text(sheet)
-    none = export.render(data, SnapshotView(), "factsheet", assignments=assignments, sozialraum_id="011001")
+    none = export.render(data, MapView(), "factsheet", assignments=assignments, sozialraum_id="011001")
     assert "Offene Anliegen: keine" in _text(none)
 
 
@@ -156,7 +154,7 @@ def test_coverage_gaps_are_hatched_in_print(
 
     from geo import maps
 
-    view = SnapshotView(kind="coverage", min_class=2)
+    view = MapView(mode="abdeckung", min_class=2)
 
     def pixels(png: bytes) -> np.ndarray:
         return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).reshape(-1, 3).astype(int)
@@ -193,17 +191,17 @@ def test_arabic_exports_are_joined_and_right_to_left(
     canvas.draw()
     renderer = canvas.get_renderer()
     assert joined.get_window_extent(renderer).width < 0.9 * apart.get_window_extent(renderer).width
-    png = export.render(data, SnapshotView(kind="need"), "png", assignments=assignments, lang="ar")
+    png = export.render(data, MapView(mode="index"), "png", assignments=assignments, lang="ar")
     assert png.startswith(b"\x89PNG")
-    pdf = export.render(data, SnapshotView(kind="need"), "pdf", assignments=assignments, lang="ar")
+    pdf = export.render(data, MapView(mode="index"), "pdf", assignments=assignments, lang="ar")
     assert pdf.startswith(b"%PDF")
 
 
 def test_a_chosen_sozialraum_is_marked_on_the_map(data: dataset.Dataset, assignments: pd.DataFrame) -> None:
     name = data.spaces.set_index("sozialraum_id").loc["011001", "name"]
     marked = _text(
-        export.render(data, SnapshotView(kind="need"), "pdf", assignments=assignments, sozialraum_id="011001")
+        export.render(data, MapView(mode="index"), "pdf", assignments=assignments, sozialraum_id="011001")
     )
     assert f"schwarz umrandet: {name} (011001)" in " ".join(marked.split())  # the subtitle may wrap
-    plain = _text(export.render(data, SnapshotView(kind="need"), "pdf", assignments=assignments))
+    plain = _text(export.render(data, MapView(mode="index"), "pdf", assignments=assignments))
     assert "schwarz umrandet" not in plain

@@ -21,8 +21,8 @@ import pytest
 
 from geo import accounts, dataset, export, journal, privacy, store
 from geo.access import Principal
-from geo.snapshot import SnapshotView
 from geo.tables import csv_bytes
+from geo.view import MapView
 
 HOSTILE = '=HYPERLINK("http://example.invalid")\x1b[31m<script>alert(1)</script>\x07\x0bEnde'
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -91,7 +91,7 @@ def test_map_exports(hostile: tuple, fmt: str) -> None:
     data, register, _tandem, first = hostile
     content = export.render(
         data,
-        SnapshotView(kind="indicator", indicator="sgb2_quote"),
+        MapView(mode="indikator", indicator="sgb2_quote"),
         fmt,
         assignments=register.active_assignments(),
         sozialraum_id=first,

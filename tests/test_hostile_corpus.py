@@ -20,7 +20,7 @@ import pytest
 
 from geo import dataset, digest, export, store, tables
 from geo.access import Principal
-from geo.snapshot import SnapshotView
+from geo.view import MapView
 
 CORPUS = (
     "Edit ${window.__pwned=1}",
@@ -52,7 +52,7 @@ def hostile_export(demo_dir: Path) -> str:
     data = replace(data, welcome_points=points, spaces=spaces)
     html = export.render(  # coverage: also tandem names as labels on the map
         data,
-        SnapshotView(kind="coverage"),
+        MapView(mode="abdeckung"),
         "html",
         assignments=pd.DataFrame({"sozialraum_id": spaces["sozialraum_id"][:3], "tandem": list(CORPUS[4:7])}),
     )

@@ -13,7 +13,7 @@ import shapely
 
 from geo import dataset, export, maps, sources
 from geo.errors import DataError
-from geo.snapshot import SnapshotView
+from geo.view import MapView
 from tests.conftest import SOZIALRAEUME
 
 EVIL = '<img src=x onerror="alert(1)">'
@@ -31,7 +31,7 @@ def geometry(loaded: dataset.Dataset) -> maps.MapGeometry:
 
 def _html(data: dataset.Dataset, indicator: str, *, lang: str = "de", k: int = 5) -> str:
     """The HTML export of an indicator map (the app's web map as one file)."""
-    view = SnapshotView(kind="indicator", indicator=indicator, k=k)
+    view = MapView(mode="indikator", indicator=indicator, k=k)
     none = pd.DataFrame(columns=["sozialraum_id", "tandem"])
     return export.render(data, view, "html", assignments=none, lang=lang).decode("utf-8")
 

@@ -16,8 +16,8 @@ from pypdf import PdfReader
 
 from geo import brief, dataset, demo, documents, export, i18n, impact, programme, snapshot
 from geo.access import Principal
-from geo.snapshot import SnapshotView
 from geo.store import Register
+from geo.view import MapView
 
 TODAY = date(2026, 11, 23)
 #: The brief's distance header, which used to run off the page ("Entfernung (m, ab Punk").
@@ -130,11 +130,11 @@ def test_no_pdf_cuts_a_table_header_or_cell(
 
     def make() -> None:
         for orientation in ("portrait", "landscape"):
-            view = SnapshotView(kind="coverage")
+            view = MapView(mode="abdeckung")
             export.render(data, view, "brief", assignments=assignments, lang=lang, orientation=orientation)
         export.render(
             data,
-            SnapshotView(kind="need"),
+            MapView(mode="index"),
             "factsheet",
             assignments=assignments,
             lang=lang,
@@ -167,7 +167,7 @@ def test_the_brief_in_landscape_is_wider_than_high(year: tuple[dataset.Dataset, 
     assignments = register.active_assignments(TODAY)
     for orientation, wide in (("landscape", True), ("portrait", False)):
         pdf = export.render(
-            data, SnapshotView(kind="coverage"), "brief", assignments=assignments, orientation=orientation
+            data, MapView(mode="abdeckung"), "brief", assignments=assignments, orientation=orientation
         )
         reader = PdfReader(io.BytesIO(pdf))
         box = reader.pages[0].mediabox
@@ -175,6 +175,6 @@ def test_the_brief_in_landscape_is_wider_than_high(year: tuple[dataset.Dataset, 
         assert (box.width > box.height) is wide, orientation
         text = reader.pages[0].extract_text()
         assert "Demo-Tandem Nord" in text and DISTANCE in " ".join(text.split())
-    prepared = snapshot.prepare(data, SnapshotView(kind="coverage"), assignments, lang="de")
+    prepared = snapshot.prepare(data, MapView(mode="abdeckung"), assignments, lang="de")
     with pytest.raises(ValueError, match="orientation"):
         brief.meeting_brief(data, prepared, orientation="sideways")  # type: ignore[arg-type]

@@ -18,8 +18,8 @@ from streamlit.testing.v1 import AppTest
 
 from geo import accounts, dataset, digest, dossier, export, hsds, journal, partners, privacy, store
 from geo.access import AccessDeniedError, Principal
-from geo.snapshot import SnapshotView
 from geo.tables import csv_bytes
+from geo.view import MapView
 from tests.conftest import log_in_here
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -151,11 +151,11 @@ def test_exports_a_non_coordinator_can_make_carry_no_personal_data(
     data = dataset.load_dataset(demo_dir)
     assignments = register.active_assignments()
     files = {
-        "html": export.render(data, SnapshotView(kind="coverage"), "html", assignments=assignments),
-        "brief": export.render(data, SnapshotView(kind="coverage"), "brief", assignments=assignments),
+        "html": export.render(data, MapView(mode="abdeckung"), "html", assignments=assignments),
+        "brief": export.render(data, MapView(mode="abdeckung"), "brief", assignments=assignments),
         "factsheet": export.render(
             data,
-            SnapshotView(kind="indicator"),
+            MapView(mode="indikator"),
             "factsheet",
             assignments=assignments,
             sozialraum_id="011001",

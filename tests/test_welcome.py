@@ -10,6 +10,7 @@ import pytest
 
 from geo import accounts, coverage, dataset, need, store, welcome
 from geo.access import AccessDeniedError, Principal
+from geo.view import MapView
 
 COORDINATOR = Principal(label="koordination", roles=frozenset({"coordinator"}))
 CONNECTOR = Principal(label="c", roles=frozenset({"connector"}), connector_id=1)
@@ -185,13 +186,11 @@ def test_exports_show_a_closed_point_as_closed(reg: store.Register, demo: datase
     )
     after = welcome.current(demo, welcome.changes(reg), date(2026, 12, 2))
     nobody = pd.DataFrame(columns=["sozialraum_id", "tandem"])
-    prepared = snapshot.prepare(after, snapshot.SnapshotView(kind="need"), nobody)
+    prepared = snapshot.prepare(after, MapView(mode="index"), nobody)
     labels = [h.get_label() for h in snapshot.legend_handles(prepared, after, "de")]
     assert "Welcome Point, geschlossen" in labels
-    still_open = snapshot.legend_handles(
-        snapshot.prepare(demo, snapshot.SnapshotView(kind="need"), nobody), demo, "de"
-    )
+    still_open = snapshot.legend_handles(snapshot.prepare(demo, MapView(mode="index"), nobody), demo, "de")
     assert "Welcome Point, geschlossen" not in [h.get_label() for h in still_open]
-    html = export.render(after, snapshot.SnapshotView(kind="need"), "html", assignments=nobody).decode()
+    html = export.render(after, MapView(mode="index"), "html", assignments=nobody).decode()
     assert "sk-welcome-point-closed" in html and "seit 01.12.2026" in html
     assert html.count(name) >= 1
