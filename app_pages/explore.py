@@ -635,6 +635,7 @@ def _details(v: SimpleNamespace) -> None:
         tiles=tiles,
     )
     mapview.show_map(base, style, key="explore_map", on_click=lambda: on_map_click(ids))
+    export_link = st.empty()  # under the map; filled below, once the selection is known
     if st.session_state.get("explore_home_candidate") and st.button(
         t("explore.set_home"), key="explore_set_home"
     ):
@@ -707,7 +708,7 @@ def _details(v: SimpleNamespace) -> None:
 
     current = replace(v.view, selected=chosen, shortlist=tuple(st.session_state.get("explore_shortlist", [])))
     st.session_state["map_view"] = current  # what the Export page offers when opened from the menu
-    st.page_link(
+    export_link.page_link(
         "app_pages/export.py",
         label=t("export.this_map"),
         icon=":material/print:",

@@ -74,7 +74,7 @@ def pick_view(data: Dataset, where: DeltaGenerator) -> view.MapView:
         params["lang"] = lang()
     st.query_params.from_dict(params)  # the address names exactly what is exported
     if chosen.mode == "indikator" and chosen.breaks:
-        limits = " · ".join(i18n.format_number(b, lang()) for b in chosen.breaks)
+        limits = " · ".join(i18n.format_number(b, lang(), decimals=2, trim=True) for b in chosen.breaks)
         st.caption(t("export.limits", limits=limits))
     return chosen
 
