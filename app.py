@@ -29,9 +29,9 @@ from app_pages.ui import (
     wanted_page,
     write_session_cookie,
 )
-from geo import i18n, logs
-from geo.access import Action, Principal, login_required
-from geo.settings import check_environment
+from geo.core import i18n, logs
+from geo.core.access import Action, Principal, login_required
+from geo.core.settings import check_environment
 
 # A local favicon: without one, Streamlit fetches the page's material icon from a Google host.
 FAVICON = str(Path(streamlit.__file__).parent / "static" / "favicon.png")

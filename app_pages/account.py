@@ -18,10 +18,11 @@ from app_pages.ui import (
     showing_demo,
     t,
 )
-from geo import accounts, i18n, privacy
-from geo.access import Action, Principal
-from geo.settings import UNIT_ID_MAX
-from geo.store import Register
+from geo.core import i18n
+from geo.core.access import Action, Principal
+from geo.core.settings import UNIT_ID_MAX
+from geo.register import accounts, privacy
+from geo.register.store import Register
 
 st.title(t("account.title"))
 

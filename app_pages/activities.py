@@ -28,9 +28,11 @@ from app_pages.ui import (
     t,
     tandem_names,
 )
-from geo import i18n, journal, knowledge, maps, profile, programme, webmap
-from geo.access import Action, Principal
-from geo.tables import localized
+from geo.core import i18n
+from geo.core.access import Action, Principal
+from geo.core.tables import localized
+from geo.output import maps, profile, webmap
+from geo.register import journal, knowledge, programme
 
 st.title(t("activities.title"))
 explain_words("activities")

@@ -18,9 +18,10 @@ from app_pages.ui import (
     register,
     t,
 )
-from geo import accounts, i18n, privacy
-from geo.access import Action, Principal, Role
-from geo.tables import csv_bytes
+from geo.core import i18n
+from geo.core.access import Action, Principal, Role
+from geo.core.tables import csv_bytes
+from geo.register import accounts, privacy
 
 st.title(t("admin.title"))
 

@@ -26,9 +26,11 @@ from app_pages.ui import (
     register,
     t,
 )
-from geo import digest, i18n, journal, profile
-from geo.access import Action, Principal
-from geo.tables import csv_bytes
+from geo.core import i18n
+from geo.core.access import Action, Principal
+from geo.core.tables import csv_bytes
+from geo.output import profile
+from geo.register import digest, journal
 
 st.title(t("concerns.title"))
 explain_words("concerns")

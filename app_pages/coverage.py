@@ -24,9 +24,12 @@ from app_pages.ui import (
     t,
     table_with_download,
 )
-from geo import coverage, i18n, languages, maps, need, tables, view, webmap
-from geo.access import Action
-from geo.dataset import Dataset
+from geo.analysis import coverage, need, view
+from geo.core import i18n, tables
+from geo.core.access import Action
+from geo.data import languages
+from geo.data.dataset import Dataset
+from geo.output import maps, webmap
 
 st.title(t("coverage.title"))
 explain_words("coverage")

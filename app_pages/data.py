@@ -18,12 +18,15 @@ from app_pages.ui import (
     register,
     t,
 )
-from geo import city, corrections, fetch, i18n, maps, nearby, provenance
-from geo import dataset as dataset_module
-from geo.access import Action
-from geo.dataset import Dataset
-from geo.report import Report
-from geo.settings import PORTAL_BASE_URL, get_settings
+from geo.core import i18n
+from geo.core.access import Action
+from geo.core.report import Report
+from geo.core.settings import PORTAL_BASE_URL, get_settings
+from geo.data import city, corrections, provenance
+from geo.data import dataset as dataset_module
+from geo.data.dataset import Dataset
+from geo.output import maps, nearby
+from geo.register import fetch
 
 st.title(t("data.title"))
 explain_words("data")

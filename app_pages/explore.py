@@ -42,25 +42,13 @@ from app_pages.ui import (
     view_lines,
     view_styling,
 )
-from geo import (
-    charts,
-    dossier,
-    dynamics,
-    glossary,
-    i18n,
-    journal,
-    maps,
-    nearby,
-    need,
-    partners,
-    profile,
-    series,
-    tables,
-    view,
-    webmap,
-)
-from geo.dataset import Dataset
-from geo.indicators import SCHEMES, catalogue
+from geo.analysis import dynamics, need, view
+from geo.core import charts, glossary, i18n, tables
+from geo.data import series
+from geo.data.dataset import Dataset
+from geo.data.indicators import SCHEMES, catalogue
+from geo.output import dossier, maps, nearby, profile, webmap
+from geo.register import journal, partners
 
 cat = catalogue()  # set to the dataset's below: Düsseldorf's Quartiersatlas, or another city profile's
 st.title(t("explore.title"))

@@ -21,10 +21,13 @@ from app_pages.ui import (
     register,
     t,
 )
-from geo import export, i18n, journal, maps, profile, view
-from geo.brief import Orientation
-from geo.dataset import Dataset
-from geo.snapshot import Preset
+from geo.analysis import view
+from geo.core import i18n
+from geo.data.dataset import Dataset
+from geo.output import export, maps, profile
+from geo.output.brief import Orientation
+from geo.output.snapshot import Preset
+from geo.register import journal
 
 st.title(t("export.title"))
 explain_words("export")

@@ -24,8 +24,10 @@ from app_pages.ui import (
     showing_demo,
     t,
 )
-from geo import decide, documents, i18n, impact
-from geo.access import Action, Principal
+from geo.core import i18n
+from geo.core.access import Action, Principal
+from geo.output import documents
+from geo.register import decide, impact
 
 st.title(t("group.title"))
 st.caption(t("group.intro"))
@@ -179,7 +181,7 @@ def decisions_panel(who: Principal) -> None:
 
 
 def result_words(row: Any) -> str:
-    """A decision's result in words (`geo.decide.result_in_words`)."""
+    """A decision's result in words (`geo.register.decide.result_in_words`)."""
     return decide.result_in_words(
         str(row.method), tuple(row.winners), tie=bool(row.tie), adopted=bool(row.adopted), lang=lang()
     )

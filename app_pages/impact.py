@@ -21,9 +21,11 @@ from app_pages.ui import (
     showing_demo,
     t,
 )
-from geo import charts, decide, documents, i18n, impact
-from geo.access import Principal
-from geo.tables import localized
+from geo.core import charts, i18n
+from geo.core.access import Principal
+from geo.core.tables import localized
+from geo.output import documents
+from geo.register import decide, impact
 
 
 def figures_table(frame: pd.DataFrame, first: dict[str, object]) -> Styler:

@@ -1,11 +1,11 @@
 """
 The Erkunden map as two Streamlit components (Components v2, no iframe): a base and the map itself.
 
-The base component carries the address of the dataset's geometry (`geo.webmap.base_payload`, handed out
+The base component carries the address of the dataset's geometry (`geo.output.webmap.base_payload`, handed out
 by the server at ``/_sk/base/<version>.json``, gzipped and named after its content, so a browser keeps it)
-and loads Leaflet with the map's code once per browser from ``/_sk/web/`` (`geo.webmap.browser_bundle`,
+and loads Leaflet with the map's code once per browser from ``/_sk/web/`` (`geo.output.webmap.browser_bundle`,
 cached for a year under a name that changes with the code). The map
-component carries the style of the view (a few kilobytes) and runs `geo/web/map.js`, which keeps the
+component carries the style of the view (a few kilobytes) and runs `geo/output/web/map.js`, which keeps the
 Leaflet map and restyles it. A click on a Sozialraum comes back as the trigger value ``clicked``
 (``{"id", "lat", "lng"}``).
 """
@@ -19,7 +19,7 @@ from typing import Any
 
 import streamlit as st
 
-from geo import webmap
+from geo.output import webmap
 
 
 def _script(name: str) -> str:

@@ -24,9 +24,11 @@ from app_pages.ui import (
     t,
     tandem_names,
 )
-from geo import hsds, i18n, nearby, partners, privacy
-from geo.access import Action, Principal
-from geo.tables import csv_bytes
+from geo.core import i18n
+from geo.core.access import Action, Principal
+from geo.core.tables import csv_bytes
+from geo.output import nearby
+from geo.register import hsds, partners, privacy
 
 st.title(t("partners.title"))
 st.caption(t("partners.intro"))

@@ -24,9 +24,11 @@ from app_pages.ui import (
     showing_demo,
     t,
 )
-from geo import digest, documents, i18n, impact, journal, programme
-from geo.access import Action, Principal
-from geo.tables import localized
+from geo.core import i18n
+from geo.core.access import Action, Principal
+from geo.core.tables import localized
+from geo.output import documents
+from geo.register import digest, impact, journal, programme
 
 st.title(t("programme.title"))
 explain_words("programme")

@@ -25,11 +25,14 @@ from app_pages.ui import (
     run_memo,
     t,
 )
-from geo import i18n, maps, need, start, view, webmap
-from geo.access import Action, Principal
-from geo.errors import SozialraumError
+from geo.analysis import need, view
+from geo.core import i18n
+from geo.core.access import Action, Principal
+from geo.core.errors import SozialraumError
+from geo.output import maps, webmap
+from geo.register import start
 
-#: The page behind each step (see `geo.start.Step.page`).
+#: The page behind each step (see `geo.register.start.Step.page`).
 PAGES = {
     "explore": "app_pages/explore.py",
     "concerns": "app_pages/concerns.py",

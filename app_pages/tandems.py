@@ -27,9 +27,12 @@ from app_pages.ui import (
     register,
     t,
 )
-from geo import export, i18n, knowledge, privacy, profile, sources, store
-from geo.access import Action, Principal
-from geo.settings import UNIT_ID_MAX
+from geo.core import i18n
+from geo.core.access import Action, Principal
+from geo.core.settings import UNIT_ID_MAX
+from geo.data import sources
+from geo.output import export, profile
+from geo.register import knowledge, privacy, store
 
 st.title(t("tandems.title"))
 explain_words("tandems")

@@ -21,33 +21,14 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from geo import (
-    accounts,
-    auth,
-    coverage,
-    dataset,
-    demo,
-    dossier,
-    dynamics,
-    files,
-    glossary,
-    i18n,
-    impact,
-    journal,
-    knowledge,
-    maps,
-    need,
-    partners,
-    profile,
-    store,
-    tables,
-    view,
-    webmap,
-    welcome,
-)
-from geo.access import Principal
-from geo.errors import SozialraumError
-from geo.settings import get_settings
+from geo.analysis import coverage, dynamics, need, view
+from geo.core import auth, files, glossary, i18n, tables
+from geo.core.access import Principal
+from geo.core.errors import SozialraumError
+from geo.core.settings import get_settings
+from geo.data import dataset
+from geo.output import dossier, maps, profile, webmap
+from geo.register import accounts, demo, impact, journal, knowledge, partners, store, welcome
 
 
 def _script(name: str) -> str:
@@ -281,7 +262,7 @@ _CLEANED: set[str] = set()
 
 
 def clean_up_at_start(user_dir: str) -> list[str]:
-    """Once per server process: remove what killed writes left in the user folder (see `geo.files`)."""
+    """Once per server process: remove what killed writes left in the user folder (see `geo.core.files`)."""
     if user_dir in _CLEANED:
         return []
     _CLEANED.add(user_dir)
@@ -366,7 +347,7 @@ def _load(folder: str, stamp: Stamp) -> dataset.Dataset:
 def _shared(folder: str, stamp: Stamp) -> dataset.Dataset:
     """
     One copy of the dataset for the work done once for all sessions (`_sheet`, `_coverage_view`): never
-    changed, and its spatial index (`geo.coverage.spatial_of`) is built once, not for every copy.
+    changed, and its spatial index (`geo.analysis.coverage.spatial_of`) is built once, not for every copy.
     """
     return _load(folder, stamp)
 
@@ -419,9 +400,9 @@ def _styling(
 
 def view_styling(shown: view.MapView, result: need.NeedIndex, change: object = None) -> maps.Styling:
     """
-    Colours, classes and legend of a map view (`geo.maps.style_view`), made once per view for all sessions.
+    Colours, classes and legend of a map view (`geo.output.maps.style_view`), made once per view for all sessions.
 
-    `result` is the need index of the view's recipe and `change` its change (`geo.view.change_of`); the
+    `result` is the need index of the view's recipe and `change` its change (`geo.analysis.view.change_of`); the
     coverage view has its own (`coverage_current`).
     """
     folder = current_folder()
@@ -550,7 +531,7 @@ def _places(folder: str, stamp: Stamp) -> pd.DataFrame:
 
 
 def places_current() -> pd.DataFrame:
-    """The chosen dataset's Sozialräume with their need class (`geo.impact.places`), cached until its files change."""
+    """The chosen dataset's Sozialräume with their need class (`geo.register.impact.places`), cached until its files change."""
     folder = current_folder()
     return _places(folder, folder_stamp(Path(folder)))
 
@@ -673,7 +654,7 @@ def sheet_current(
     sozialraum_id: str, indicator_ids: list[str], components: list[need.Component], normalisation: str
 ) -> profile.Sheet:
     """
-    The Steckbrief of `sozialraum_id` (`geo.profile.sheet`), made once for every session that looks at it
+    The Steckbrief of `sozialraum_id` (`geo.output.profile.sheet`), made once for every session that looks at it
     with the same data, need index, register state and language (it holds no personal data).
     """
     folder = current_folder()
@@ -730,7 +711,7 @@ def coverage_current(
     beyond: bool,
 ) -> coverage.CoverageView:
     """
-    `geo.coverage.coverage_view` for the chosen dataset, computed once for every session with the same
+    `geo.analysis.coverage.coverage_view` for the chosen dataset, computed once for every session with the same
     data, need index, register state, what-if points and settings (it holds no personal data).
     """
     folder = current_folder()
@@ -929,8 +910,8 @@ def log_in_session(reg: store.Register, who: Principal) -> None:
     """
     Remember the logged-in account: in this browser session, and in a cookie so a reload keeps it.
 
-    The register keeps the session (`geo.accounts.start_session`); the page redeems its one-time ticket at
-    the server, whose answer sets the HttpOnly cookie (`geo.websession`): no page script sees the token.
+    The register keeps the session (`geo.register.accounts.start_session`); the page redeems its one-time ticket at
+    the server, whose answer sets the HttpOnly cookie (`geo.register.websession`): no page script sees the token.
     """
     login = accounts.start_session(reg, who)
     st.session_state["app_session"] = (reg.url, login.session_id)
@@ -1362,7 +1343,7 @@ def login_form(prefix: str) -> None:
 
 def explain_words(page: str, *, first: list[tuple[str, str]] | None = None, where: object = st) -> None:
     """
-    "Was heißt das?": the page's words a reader may not know, one plain sentence each (`geo.glossary`).
+    "Was heißt das?": the page's words a reader may not know, one plain sentence each (`geo.core.glossary`).
 
     `first` puts what matters most right now on top (the indicator shown on the map).
     """

@@ -17,10 +17,11 @@ from app_pages.ui import (
     register,
     t,
 )
-from geo import i18n, welcome
-from geo.access import Action, Principal
-from geo.dataset import Dataset
-from geo.store import Register
+from geo.core import i18n
+from geo.core.access import Action, Principal
+from geo.data.dataset import Dataset
+from geo.register import welcome
+from geo.register.store import Register
 
 st.title(t("wp.title"))
 st.caption(t("wp.intro"))

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from geo import demo, fetch
-from geo.access import Principal
+from geo.core.access import Principal
+from geo.register import demo, fetch
 
 COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
 ADMIN = Principal(label="test-admin", roles=frozenset({"admin"}))

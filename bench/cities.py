@@ -5,8 +5,8 @@ files beside the checkout: the time to import and to draw the first map, and the
 Run with ``.venv/bin/python bench/cities.py [ROUNDS]``. Prints a Markdown table (min / median / max of the
 rounds); the figures measured on the reference machine are kept in ``bench/RESULTS.md``.
 
-- import: the city's files as published into a dataset folder (Düsseldorf: `geo.fetch.import_files` with
-  the Quartiersatlas XLSX; Berlin: `geo.city.check` and `geo.dataset.import_city`).
+- import: the city's files as published into a dataset folder (Düsseldorf: `geo.register.fetch.import_files` with
+  the Quartiersatlas XLSX; Berlin: `geo.data.city.check` and `geo.data.dataset.import_city`).
 - first map: opening the folder, the map's geometry, the base (geometry, names, points) and the first style,
   as the app does for a new dataset version.
 - bytes: the base as the component receives it (sent once per dataset version) and each style payload
@@ -27,8 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._data import ADMIN, RAW  # noqa: E402
-from geo import city, dataset, fetch, maps, webmap  # noqa: E402
-from geo.access import Principal  # noqa: E402
+from geo.core.access import Principal  # noqa: E402
+from geo.data import city, dataset  # noqa: E402
+from geo.output import maps, webmap  # noqa: E402
+from geo.register import fetch  # noqa: E402
 
 BERLIN = RAW / "berlin-lor"
 

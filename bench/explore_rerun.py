@@ -28,7 +28,7 @@ _SHARED_SCRIPT_CACHE = ScriptCache()
 app_test.ScriptCache = local_script_runner.ScriptCache = lambda: _SHARED_SCRIPT_CACHE  # type: ignore[assignment]
 
 from bench._data import real_or_demo, spread  # noqa: E402
-from geo import webmap  # noqa: E402
+from geo.output import webmap  # noqa: E402
 
 ROUNDS = 10
 

@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._data import real_or_demo  # noqa: E402
-from geo import dataset, export  # noqa: E402
-from geo.view import MapView  # noqa: E402
+from geo.analysis.view import MapView  # noqa: E402
+from geo.data import dataset  # noqa: E402
+from geo.output import export  # noqa: E402
 
 
 def main() -> None:

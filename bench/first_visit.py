@@ -132,7 +132,7 @@ http {{
 
 
 def main(*, nginx: bool) -> None:
-    from geo import dataset  # noqa: PLC0415
+    from geo.data import dataset  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         folder, label = real_or_demo(Path(tmp))

@@ -69,8 +69,8 @@ def _csv(path: Path) -> Path:
 
 def _read(path: str, queue: multiprocessing.Queue) -> None:
     sys.path.insert(0, str(ROOT))
-    from geo import sources  # noqa: PLC0415
-    from geo.errors import SozialraumError  # noqa: PLC0415
+    from geo.core.errors import SozialraumError  # noqa: PLC0415
+    from geo.data import sources  # noqa: PLC0415
 
     started = time.monotonic()
     try:

@@ -49,7 +49,7 @@ PAGES = {
     "aktivitaeten": True,
     "programmjahr": True,
 }
-#: The heading each page shows when it opened (as `geo/locales/de.json` has it); a coordinator's pages also
+#: The heading each page shows when it opened (as `geo/core/locales/de.json` has it); a coordinator's pages also
 #: show "Angemeldet: …" in the sidebar, checked too.
 OPENED = {
     "start": "Sozialraum-Karte Düsseldorf",
@@ -61,7 +61,7 @@ OPENED = {
 
 
 def _demo_folder(tmp: Path) -> Path:
-    from geo import demo  # noqa: PLC0415
+    from geo.register import demo  # noqa: PLC0415
 
     return demo.write(tmp / "demo")
 
@@ -76,9 +76,10 @@ def _coordinator_cookies(folder: Path, user_dir: Path, sessions: int, *, demo: b
     import os  # noqa: PLC0415
 
     os.environ["SOZIALRAUM_USER_DIR"] = str(user_dir)  # the register files the server will open
-    from geo import accounts, dataset, store  # noqa: PLC0415
-    from geo import demo as demo_module  # noqa: PLC0415
-    from geo.access import Principal  # noqa: PLC0415
+    from geo.core.access import Principal  # noqa: PLC0415
+    from geo.data import dataset  # noqa: PLC0415
+    from geo.register import accounts, store  # noqa: PLC0415
+    from geo.register import demo as demo_module  # noqa: PLC0415
 
     if demo:
         spaces = dataset.load_dataset(folder).spaces

@@ -37,8 +37,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from bench._data import real_or_demo, serve, server_rss_mib  # noqa: E402
-from geo import dataset  # noqa: E402
-from geo.settings import METRIC_CRS, STORAGE_CRS  # noqa: E402
+from geo.core.settings import METRIC_CRS, STORAGE_CRS  # noqa: E402
+from geo.data import dataset  # noqa: E402
 
 TIMEOUT = 120.0
 

@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 from argon2 import PasswordHasher  # noqa: E402
 
-from geo import accounts, store  # noqa: E402
-from geo.access import Principal  # noqa: E402
+from geo.core.access import Principal  # noqa: E402
+from geo.register import accounts, store  # noqa: E402
 
 PASSWORD = "ein-gutes-passwort"
 

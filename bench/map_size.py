@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._data import real_or_demo  # noqa: E402
-from geo import dataset, demo, maps, webmap  # noqa: E402
+from geo.data import dataset  # noqa: E402
+from geo.output import maps, webmap  # noqa: E402
+from geo.register import demo  # noqa: E402
 
 
 def _timed(fn, *args, **kwargs):

@@ -21,8 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._data import real_or_demo  # noqa: E402
-from geo import dataset, demo, digest, documents, impact, programme, store  # noqa: E402
-from geo.access import Principal  # noqa: E402
+from geo.core.access import Principal  # noqa: E402
+from geo.data import dataset  # noqa: E402
+from geo.output import documents  # noqa: E402
+from geo.register import demo, digest, impact, programme, store  # noqa: E402
 
 
 def _times(action: Callable[[], object], rounds: int) -> str:

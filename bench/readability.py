@@ -2,7 +2,7 @@
 Readability of the German UI texts: how plain is the German catalogue?
 
 Run with ``.venv/bin/python bench/readability.py`` (add ``--worst 20`` to list the hardest texts). Takes every
-text of `geo/locales/de.json` (each form of a plural entry on its own), keeps those of 12 or more words as
+text of `geo/core/locales/de.json` (each form of a plural entry on its own), keeps those of 12 or more words as
 written (a placeholder such as ``{name}`` shows as a word: a name, a number), strips placeholders and
 Markdown and measures the rest with textstat's German formulas:
 
@@ -28,7 +28,7 @@ from pathlib import Path
 import textstat
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOGUE = ROOT / "geo" / "locales" / "de.json"
+CATALOGUE = ROOT / "geo" / "core" / "locales" / "de.json"
 #: Texts shorter than this many words are labels; the formulas say little about them.
 MIN_WORDS = 12
 #: Flesch-Amstad from which a text counts as plain German.

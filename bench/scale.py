@@ -42,8 +42,8 @@ def run_one(n: int, *, constant_density: bool = False) -> dict[str, float]:
     import pandas as pd  # noqa: PLC0415
     import shapely  # noqa: PLC0415
 
-    from geo import coverage, need  # noqa: PLC0415
-    from geo.indicators import classify  # noqa: PLC0415
+    from geo.analysis import coverage, need  # noqa: PLC0415
+    from geo.data.indicators import classify  # noqa: PLC0415
 
     rng = np.random.default_rng(n)
     side = int(np.ceil(np.sqrt(n)))

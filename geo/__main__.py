@@ -18,17 +18,17 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo import files, i18n
-from geo.access import Principal
-from geo.errors import SozialraumError
+from geo.core import files, i18n
+from geo.core.access import Principal
+from geo.core.errors import SozialraumError
 
-#: `geo.coverage.DISTANCE_MEASURES` (written out: the command line does not import geopandas to parse).
+#: `geo.analysis.coverage.DISTANCE_MEASURES` (written out: the command line does not import geopandas to parse).
 DISTANCE_MEASURES = ("point", "edge")
 
 if TYPE_CHECKING:
-    from geo.dataset import Dataset
-    from geo.store import Register
-    from geo.view import MapView
+    from geo.analysis.view import MapView
+    from geo.data.dataset import Dataset
+    from geo.register.store import Register
 
 
 def _print_report(report_dict: dict[str, Any], lang: str) -> None:
@@ -46,7 +46,8 @@ def _print_report(report_dict: dict[str, Any], lang: str) -> None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from geo import city, citydemo, demo  # noqa: PLC0415 - each command imports only what it needs
+    from geo.data import city, citydemo  # noqa: PLC0415 - each command imports only what it needs
+    from geo.register import demo  # noqa: PLC0415 - each command imports only what it needs
 
     if (
         args.profile and args.profile != city.DEFAULT_PROFILE
@@ -75,7 +76,7 @@ def _json_failure(code: str, message: str) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from geo import provenance, validate  # noqa: PLC0415
+    from geo.data import provenance, validate  # noqa: PLC0415
 
     try:
         checked = validate.check_files(
@@ -113,7 +114,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
-    from geo import fetch  # noqa: PLC0415
+    from geo.register import fetch  # noqa: PLC0415
 
     def progress(name: str, done: int, total: int | None) -> None:
         if total:
@@ -127,7 +128,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from geo import fetch  # noqa: PLC0415
+    from geo.register import fetch  # noqa: PLC0415
 
     if args.profile:  # any city: its files as published, recognised by the profile
         return _import_city(args)
@@ -158,7 +159,7 @@ def _files_in(paths: list[Path]) -> list[Path]:
 
 
 def _import_city(args: argparse.Namespace) -> int:
-    from geo import city, dataset  # noqa: PLC0415
+    from geo.data import city, dataset  # noqa: PLC0415
 
     profile = city.load_profile(args.profile)
     i18n.use_words(profile.words)
@@ -174,7 +175,8 @@ def _import_city(args: argparse.Namespace) -> int:
 
 
 def _cmd_map(args: argparse.Namespace) -> int:
-    from geo import dataset, maps, webmap  # noqa: PLC0415
+    from geo.data import dataset  # noqa: PLC0415
+    from geo.output import maps, webmap  # noqa: PLC0415
 
     data = dataset.load_dataset(args.data_dir)
     i18n.use_words(data.words)
@@ -190,7 +192,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
 
 def _cmd_gaps(args: argparse.Namespace) -> int:
-    from geo import coverage, need  # noqa: PLC0415
+    from geo.analysis import coverage, need  # noqa: PLC0415
 
     data, register = _dataset_and_register(args)
     result = need.need_index(data.spaces, need.default_components(data.indicator_ids(), data.catalogue))
@@ -221,7 +223,7 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
-#: ``--view`` names for the map views (`geo.view.MODES`).
+#: ``--view`` names for the map views (`geo.analysis.view.MODES`).
 VIEW_NAMES = {
     "indicator": "indikator",
     "need": "index",
@@ -233,7 +235,7 @@ VIEW_NAMES = {
 
 def _export_view(args: argparse.Namespace, data: Dataset) -> MapView:
     """The view to export: the one in ``--link`` (as a screen shows it), or the one ``--view`` names."""
-    from geo import dynamics, view  # noqa: PLC0415
+    from geo.analysis import dynamics, view  # noqa: PLC0415
 
     if args.link:
         shown = view.from_params(
@@ -250,7 +252,8 @@ def _export_view(args: argparse.Namespace, data: Dataset) -> MapView:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from geo import export, journal  # noqa: PLC0415
+    from geo.output import export  # noqa: PLC0415
+    from geo.register import journal  # noqa: PLC0415
 
     data, register = _dataset_and_register(args)
     view = _export_view(args, data)
@@ -276,7 +279,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_dossier(args: argparse.Namespace) -> int:
-    from geo import dossier  # noqa: PLC0415
+    from geo.output import dossier  # noqa: PLC0415
 
     data, register = _dataset_and_register(args)
     make = dossier.html_page if args.out.suffix.lower() in {".html", ".htm"} else dossier.pdf
@@ -289,7 +292,7 @@ def _cmd_dossier(args: argparse.Namespace) -> int:
 
 
 def _cmd_minutes(args: argparse.Namespace) -> int:
-    from geo import minutes  # noqa: PLC0415
+    from geo.output import minutes  # noqa: PLC0415
 
     data, register = _dataset_and_register(args)
     try:
@@ -311,7 +314,7 @@ def _cmd_minutes(args: argparse.Namespace) -> int:
 
 
 def _cmd_partners(args: argparse.Namespace) -> int:
-    from geo import hsds  # noqa: PLC0415
+    from geo.register import hsds  # noqa: PLC0415
 
     data, register = _dataset_and_register(args)
     by = Principal.cli()
@@ -356,7 +359,8 @@ def _day(text: str) -> date:
 
 
 def _cmd_certificate(args: argparse.Namespace) -> int:
-    from geo import documents, programme  # noqa: PLC0415
+    from geo.output import documents  # noqa: PLC0415
+    from geo.register import programme  # noqa: PLC0415
 
     register = _register(args)
     by = Principal.cli()
@@ -379,7 +383,7 @@ def _cmd_certificate(args: argparse.Namespace) -> int:
 
 
 def _cmd_profile_check(args: argparse.Namespace) -> int:
-    from geo import city  # noqa: PLC0415
+    from geo.data import city  # noqa: PLC0415
 
     profile = city.load_profile(args.profile)
     i18n.use_words(profile.words)
@@ -406,7 +410,8 @@ def _cmd_profile_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_impact(args: argparse.Namespace) -> int:
-    from geo import decide, documents, impact  # noqa: PLC0415
+    from geo.output import documents  # noqa: PLC0415
+    from geo.register import decide, impact  # noqa: PLC0415
 
     start, end = impact.quarter(args.quarter)
     data, register = _dataset_and_register(args)
@@ -427,7 +432,7 @@ def _cmd_impact(args: argparse.Namespace) -> int:
 
 
 def _cmd_digest(args: argparse.Namespace) -> int:
-    from geo import digest  # noqa: PLC0415
+    from geo.register import digest  # noqa: PLC0415
 
     register = _register(args)
     by = Principal.cli()
@@ -439,7 +444,8 @@ def _cmd_digest(args: argparse.Namespace) -> int:
         return 0
 
     def agenda(language: str) -> bytes:  # the group's agenda for the next meeting, attached to digests
-        from geo import documents, impact  # noqa: PLC0415
+        from geo.output import documents  # noqa: PLC0415
+        from geo.register import impact  # noqa: PLC0415
 
         return documents.group_agenda(impact.group_agenda(register, by=by), lang=language, demo=register.demo)
 
@@ -463,10 +469,10 @@ def _register(args: argparse.Namespace, data: Dataset | None = None) -> Register
     The register a command works on, picked as the app picks it.
 
     ``--db`` names it. Otherwise the demo dataset (`data`) has the demo register, seeded as the app seeds it
-    on first use (`geo.demo.seeded_register`); ``--demo`` opens the demo register as it is; anything else
+    on first use (`geo.register.demo.seeded_register`); ``--demo`` opens the demo register as it is; anything else
     works on the real register (``DATABASE_URL`` or ``<user folder>/register.sqlite``).
     """
-    from geo import demo, store  # noqa: PLC0415
+    from geo.register import demo, store  # noqa: PLC0415
 
     if getattr(args, "db", None):
         return store.Register(args.db)
@@ -479,7 +485,8 @@ def _register(args: argparse.Namespace, data: Dataset | None = None) -> Register
 
 def _dataset_and_register(args: argparse.Namespace) -> tuple[Dataset, Register]:
     """The dataset of ``--data-dir`` as of today (Welcome Point changes applied) and its register."""
-    from geo import dataset, welcome  # noqa: PLC0415
+    from geo.data import dataset  # noqa: PLC0415
+    from geo.register import welcome  # noqa: PLC0415
 
     data = dataset.load_dataset(args.data_dir)
     i18n.use_words(data.words)
@@ -488,14 +495,14 @@ def _dataset_and_register(args: argparse.Namespace) -> tuple[Dataset, Register]:
 
 
 def _print_code(code: str, lang: str) -> None:
-    from geo import accounts  # noqa: PLC0415
+    from geo.register import accounts  # noqa: PLC0415
 
     hours = int(accounts.LoginPolicy.from_env().code_valid.total_seconds() // 3600)
     print(i18n.translate("cli.user_code", lang, code=code, hours=hours))
 
 
 def _cmd_user(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one return per subcommand
-    from geo import accounts  # noqa: PLC0415
+    from geo.register import accounts  # noqa: PLC0415
 
     register = _register(args)
     by = Principal.cli()
@@ -545,7 +552,7 @@ def _cmd_user(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one return pe
 
 
 def _cmd_retention(args: argparse.Namespace) -> int:
-    from geo import privacy  # noqa: PLC0415
+    from geo.register import privacy  # noqa: PLC0415
 
     register = _register(args)
     by = Principal.cli()
@@ -561,7 +568,7 @@ def _cmd_retention(args: argparse.Namespace) -> int:
 
 
 def _cmd_erase(args: argparse.Namespace) -> int:
-    from geo import privacy  # noqa: PLC0415
+    from geo.register import privacy  # noqa: PLC0415
 
     privacy.erase_connector(_register(args), args.connector, by=Principal.cli())
     print(i18n.translate("cli.erased", args.lang, id=args.connector))
@@ -569,7 +576,8 @@ def _cmd_erase(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from geo import accounts, tables  # noqa: PLC0415
+    from geo.core import tables  # noqa: PLC0415
+    from geo.register import accounts  # noqa: PLC0415
 
     content = accounts.audit_csv(_register(args), by=Principal.cli(), csv=tables.csv_bytes)
     files.write_atomic(args.out, content)
@@ -578,8 +586,8 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 
 def _cmd_backup(args: argparse.Namespace) -> int:
-    from geo import backup  # noqa: PLC0415
-    from geo.settings import get_settings  # noqa: PLC0415
+    from geo.core.settings import get_settings  # noqa: PLC0415
+    from geo.register import backup  # noqa: PLC0415
 
     register = _register(args)
     shown = "cli.backup_of_demo" if register.demo else "cli.backup_of_real"
@@ -607,8 +615,8 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
-    from geo import backup, store  # noqa: PLC0415
-    from geo.settings import get_settings  # noqa: PLC0415
+    from geo.core.settings import get_settings  # noqa: PLC0415
+    from geo.register import backup, store  # noqa: PLC0415
 
     datasets = args.datasets if args.datasets is not None else get_settings().user_dir / "official"
     manifest = backup.restore(
@@ -652,7 +660,7 @@ def _register_options(cmd: argparse.ArgumentParser, *, demo: str) -> None:
 
 def _data_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``demo``, ``validate``, ``fetch``, ``profile`` and ``import``: datasets in and out."""
-    from geo.settings import PORTAL_BASE_URL, get_settings  # noqa: PLC0415
+    from geo.core.settings import PORTAL_BASE_URL, get_settings  # noqa: PLC0415
 
     demo = sub.add_parser("demo", help="write the synthetic demo dataset")
     demo.add_argument("--out", type=Path, required=True)
@@ -724,7 +732,7 @@ def _data_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 def _map_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``map``, ``gaps`` and ``export``: what the maps show, as files."""
-    from geo.settings import get_settings  # noqa: PLC0415
+    from geo.core.settings import get_settings  # noqa: PLC0415
 
     mp = sub.add_parser("map", help="write the app's map as one self-contained HTML file")
     mp.add_argument("--data-dir", type=Path, default=get_settings().data_dir)
@@ -847,7 +855,7 @@ def _register_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
 
 def _document_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``certificate``, ``dossier``, ``minutes``, ``partners``, ``impact``, ``digest``."""
-    from geo.settings import get_settings  # noqa: PLC0415
+    from geo.core.settings import get_settings  # noqa: PLC0415
 
     cert = sub.add_parser("certificate", help="a connector's certificate of volunteering (PDF) for a period")
     cert.add_argument("--connector", type=int, required=True, help="the connector's ID")
@@ -919,7 +927,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run a command; user errors exit 2 with one plain sentence, internal faults exit 1."""
     args = parser().parse_args(argv)
     if os.environ.get("SOZIALRAUM_LOG_LEVEL"):  # the app log on stderr only when asked (cron, containers)
-        from geo import logs  # noqa: PLC0415
+        from geo.core import logs  # noqa: PLC0415
 
         logs.configure()
     as_json = bool(getattr(args, "json", False))

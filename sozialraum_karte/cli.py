@@ -75,9 +75,11 @@ def serve(argv: list[str]) -> int:
     if not 1 <= args.processes <= 32:
         print("sozialraum-karte: --processes must be between 1 and 32.", file=sys.stderr)
         return 2
-    from geo import dataset, demo, logs  # noqa: PLC0415
-    from geo.errors import SozialraumError  # noqa: PLC0415
-    from geo.settings import get_settings  # noqa: PLC0415
+    from geo.core import logs  # noqa: PLC0415
+    from geo.core.errors import SozialraumError  # noqa: PLC0415
+    from geo.core.settings import get_settings  # noqa: PLC0415
+    from geo.data import dataset  # noqa: PLC0415
+    from geo.register import demo  # noqa: PLC0415
 
     data_dir = get_settings().data_dir
     if not (data_dir / dataset.META_FILE).exists():  # a fresh install shows the demo, marked as such
@@ -107,13 +109,13 @@ def _supervise(address: str, port: int, processes: int) -> int:
 
     Each process keeps its browser sessions in memory, so the proxy in front must send a browser to the same
     one every time (``ip_hash`` in `deploy/nginx.conf`). They share the register and the dataset folders;
-    the register migrates once (`geo.store`), caches key on the dataset's version token.
+    the register migrates once (`geo.register.store`), caches key on the dataset's version token.
     """
     import signal  # noqa: PLC0415
     import subprocess  # noqa: PLC0415
     import time  # noqa: PLC0415
 
-    from geo import logs  # noqa: PLC0415
+    from geo.core import logs  # noqa: PLC0415
 
     log = logs.configure()
     children = []

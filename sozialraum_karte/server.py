@@ -2,7 +2,7 @@
 The app as its server runs it: Streamlit's pages (``app.py``) and the login cookie's two routes.
 
 ``streamlit run`` on this file (what ``sozialraum-karte serve`` and ``make run`` do) finds ``app`` and serves
-it; the routes set and clear the HttpOnly login cookie (`geo.websession`). On a fresh install (a real
+it; the routes set and clear the HttpOnly login cookie (`geo.register.websession`). On a fresh install (a real
 register without accounts) the server prints the one-time setup code for the first admin to its log when
 it starts.
 """
@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from geo import websession
+from geo.register import websession
 
 #: The pages: ``app.py`` beside the ``app_pages`` package (the checkout's root or site-packages).
 SCRIPT = Path(__file__).resolve().parent.parent / "app.py"
@@ -28,9 +28,9 @@ _log = logging.getLogger("sozialraum_karte.server")
 
 
 def announce_setup_code() -> str | None:
-    """On a register without accounts: the first admin's setup code, printed to the log (`geo.accounts`)."""
-    from geo import accounts, store  # noqa: PLC0415 - opened when the server starts, not on import
-    from geo.errors import SozialraumError  # noqa: PLC0415
+    """On a register without accounts: the first admin's setup code, printed to the log (`geo.register.accounts`)."""
+    from geo.core.errors import SozialraumError  # noqa: PLC0415
+    from geo.register import accounts, store  # noqa: PLC0415 - opened when the server starts, not on import
 
     try:
         return accounts.announce_install_code(store.Register(store.database_url()))
@@ -58,8 +58,8 @@ def _file(request: Request, plain: bytes, gzipped: bytes, media_type: str) -> Re
 
 
 async def map_bundle(request: Request) -> Response:
-    """The map's browser code (`geo.webmap.browser_bundle`): by its versioned name only, cached for a year."""
-    from geo import webmap  # noqa: PLC0415 - loaded with the first map, not at start
+    """The map's browser code (`geo.output.webmap.browser_bundle`): by its versioned name only, cached for a year."""
+    from geo.output import webmap  # noqa: PLC0415 - loaded with the first map, not at start
 
     name, code = webmap.browser_bundle()
     if request.path_params.get("name") != name:
@@ -68,8 +68,8 @@ async def map_bundle(request: Request) -> Response:
 
 
 async def map_base(request: Request) -> Response:
-    """A map's geometry and names (`geo.webmap.publish`), by the version a page of this process published."""
-    from geo import webmap  # noqa: PLC0415
+    """A map's geometry and names (`geo.output.webmap.publish`), by the version a page of this process published."""
+    from geo.output import webmap  # noqa: PLC0415
 
     version = str(request.path_params.get("version", ""))
     base = webmap.published(version)

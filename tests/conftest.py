@@ -88,7 +88,7 @@ def own_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 @pytest.fixture(autouse=True)
 def catalogue_words() -> Iterator[None]:
     """Each test starts with the catalogue's own words: a city's set by a command before it is forgotten."""
-    from geo import i18n
+    from geo.core import i18n
 
     i18n.use_words(None)
     yield
@@ -98,7 +98,7 @@ def catalogue_words() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A freshly generated demo dataset folder."""
-    from geo import demo
+    from geo.register import demo
 
     return demo.write(tmp_path_factory.mktemp("demo"))
 
@@ -205,8 +205,9 @@ def register_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture(scope="module")
 def real(tmp_path_factory: pytest.TempPathFactory) -> object:
     """The real official files imported as the app imports them (a dataset per test module)."""
-    from geo import dataset, fetch
-    from geo.access import Principal
+    from geo.core.access import Principal
+    from geo.data import dataset
+    from geo.register import fetch
 
     out = tmp_path_factory.mktemp("real") / "official"
     fetch.import_files(

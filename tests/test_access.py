@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from geo import (
+from geo.core.access import ROLE_ACTIONS, AccessDeniedError, Action, Principal, require
+from geo.data import dataset
+from geo.register import (
     accounts,
     backup,
-    dataset,
     decide,
     fetch,
     journal,
@@ -28,7 +29,6 @@ from geo import (
     store,
     welcome,
 )
-from geo.access import ROLE_ACTIONS, AccessDeniedError, Action, Principal, require
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = Principal.cli()
@@ -36,7 +36,7 @@ PASSWORD = "ein-gutes-passwort"
 IDS = {"011001", "037001"}
 ROLES = ("public", "connector", "coordinator", "admin", "alumni")
 
-#: The expected table, written out independently of `geo.access.ROLE_ACTIONS` (Y = allowed, T = for own tandems).
+#: The expected table, written out independently of `geo.core.access.ROLE_ACTIONS` (Y = allowed, T = for own tandems).
 EXPECTED = {
     #                      public connector coordinator admin alumni
     Action.READ_PUBLIC: "Y Y Y Y Y",

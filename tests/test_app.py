@@ -11,9 +11,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import accounts, dataset, demo, i18n, journal, store, webmap
-from geo.access import Principal
-from geo.store import Register
+from geo.core import i18n
+from geo.core.access import Principal
+from geo.data import dataset
+from geo.output import webmap
+from geo.register import accounts, demo, journal, store
+from geo.register.store import Register
 from tests.conftest import log_in_here
 
 COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
@@ -284,7 +287,7 @@ def test_official_type_is_shown_as_is(
     assert "Typ <b>B</b>" in {_line(base, style, i) for i in base["ids"]} | {
         line.split(": ", 1)[-1] for line in (_line(base, style, i) for i in base["ids"])
     }
-    code = (Path(__file__).parent.parent / "geo" / "web" / "map.js").read_text(encoding="utf-8")
+    code = (Path(__file__).parent.parent / "geo" / "output" / "web" / "map.js").read_text(encoding="utf-8")
     assert "innerHTML" not in code and "insertAdjacentHTML" not in code
     assert any("Amtliche Einteilung" in m.value for m in at.markdown)
 
@@ -451,7 +454,7 @@ def test_export_page(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: 
 
 def _recording_views(monkeypatch: pytest.MonkeyPatch) -> list:
     """The map views `export.render` is called with (the files are still made)."""
-    from geo import export
+    from geo.output import export
 
     views: list = []
     real = export.render
@@ -487,7 +490,8 @@ def test_export_page_exports_erkunden_s_manual_limits(
 def test_export_page_exports_the_view_in_its_address_in_every_mode(
     monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
 ) -> None:
-    from geo import dataset, dynamics
+    from geo.analysis import dynamics
+    from geo.data import dataset
 
     views = _recording_views(monkeypatch)
     series = dataset.load_dataset(demo_dir).series
@@ -528,7 +532,7 @@ def test_export_page_offers_the_brief_in_landscape_for_a_projector(
 
     from pypdf import PdfReader
 
-    from geo import export
+    from geo.output import export
 
     made: list[bytes] = []
     real = export.render
@@ -661,7 +665,7 @@ def test_concerns_and_activities_on_the_map(
 ) -> None:
     from datetime import datetime
 
-    from geo import journal
+    from geo.register import journal
 
     register = _demo_register(monkeypatch, tmp_path)
     _account(register, COORDINATOR_EMAIL, "coordinator")
@@ -724,7 +728,7 @@ def test_every_page_on_a_fresh_install(
 def test_an_unexpected_fault_is_a_sentence_and_logged(
     monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from geo import webmap
+    from geo.output import webmap
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("kaputt-sentinel")

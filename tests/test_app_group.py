@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import accounts, decide, demo, store
-from geo.access import Principal
-from geo.store import Register
+from geo.core.access import Principal
+from geo.register import accounts, decide, demo, store
+from geo.register.store import Register
 from tests.conftest import log_in_here
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

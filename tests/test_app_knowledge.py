@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import accounts, demo, partners, store
-from geo.access import Principal
-from geo.store import Register
+from geo.core.access import Principal
+from geo.register import accounts, demo, partners, store
+from geo.register.store import Register
 from tests.conftest import log_in_here
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -127,7 +127,7 @@ def test_a_connector_writes_a_debrief_and_the_steckbrief_shows_it(
     assert not at.exception, [e.value for e in at.exception]
     pick = at.selectbox(key="activities_pick")
     register = Register(store.demo_database_url(), demo=True)
-    from geo import journal
+    from geo.register import journal
 
     held = journal.activities(register, status="durchgefuehrt")
     own = {t.id for t in register.tandems() if t.name == "Demo-Tandem Süd"}
@@ -177,7 +177,7 @@ def test_the_coordinator_hands_over_a_leaving_connectors_items(
     _in_form(at.button, form)[0].click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Übergabe abgeschlossen" in s.value for s in at.success)
-    from geo import knowledge
+    from geo.register import knowledge
 
     assert knowledge.orphaned(register) == []
     assert not next(c for c in register.private_connectors(by=Principal.cli()) if c.id == amal).active

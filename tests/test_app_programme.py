@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import demo, journal, store
-from geo.access import Principal
-from geo.store import Register
+from geo.core.access import Principal
+from geo.register import demo, journal, store
+from geo.register.store import Register
 from tests.conftest import log_in_here
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

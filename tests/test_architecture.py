@@ -12,78 +12,30 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
-#: The layers of `geo`, lowest first (the same list as docs/architecture.md).
-LAYERS: dict[str, tuple[str, ...]] = {
-    "base": (
-        "errors",
-        "i18n",
-        "glossary",
-        "settings",
-        "files",
-        "report",
-        "access",
-        "auth",
-        "assets",
-        "tables",
-        "charts",
-        "logs",
-        "topology",
-    ),
-    "data": (
-        "city",
-        "citydemo",
-        "indicators",
-        "sources",
-        "validate",
-        "corrections",
-        "provenance",
-        "series",
-        "streets",
-        "languages",
-        "dataset",
-        "need",
-        "coverage",
-        "dynamics",
-        "view",
-    ),
-    "register": (
-        "store",
-        "accounts",
-        "journal",
-        "privacy",
-        "welcome",
-        "backup",
-        "demo",
-        "fetch",
-        "programme",
-        "digest",
-        "impact",
-        "start",
-        "websession",
-        "partners",
-        "hsds",
-        "knowledge",
-        "decide",
-    ),
-    "output": (
-        "profile",
-        "nearby",
-        "maps",
-        "webmap",
-        "snapshot",
-        "brief",
-        "export",
-        "documents",
-        "dossier",
-        "minutes",
-    ),
-    "cli": ("__main__",),
-}
+#: The packages of `geo`, lowest layer first (docs/architecture.md has a row for each): a module's layer is its
+#: package, and it imports only its own package and the ones before it. `geo/__main__.py` (the command line)
+#: stands above them all.
+LAYERS: tuple[str, ...] = ("core", "data", "analysis", "register", "output")
+GEO = ROOT / "geo"
+
+
+def package_of(path: Path) -> str:
+    """The package a module of `geo` lies in (``cli`` for the command line), from its folder."""
+    parts = path.relative_to(GEO).parts
+    if parts == ("__main__.py",):
+        return "cli"
+    if len(parts) < 2 or parts[0] not in LAYERS:
+        raise AssertionError(f"{path.relative_to(ROOT)} lies in no package of docs/architecture.md")
+    return parts[0]
+
+
 #: Never imported by `geo`: the UI and its framework.
 FORBIDDEN_IN_GEO = ("streamlit", "app_pages", "app")
-#: Never imported by the pages: the database goes through `geo.store` and its neighbours.
+#: Never imported by the pages: the database goes through `geo.register.store` and its neighbours.
 FORBIDDEN_IN_PAGES = ("sqlalchemy", "alembic", "psycopg", "sqlite3")
 
 
@@ -99,7 +51,7 @@ def _type_checking_only(tree: ast.Module) -> set[int]:
 
 
 def imports(path: Path) -> set[str]:
-    """Top-level names `path` imports at run time (``geo.x`` as ``geo.x``), lazy imports included."""
+    """Top-level names `path` imports at run time, lazy imports included; `geo`'s as ``geo.<package>``."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     skip = _type_checking_only(tree)
     found: set[str] = set()
@@ -119,34 +71,93 @@ def imports(path: Path) -> set[str]:
     return found
 
 
-def _layer_of(module: str) -> int:
-    for rank, names in enumerate(LAYERS.values()):
-        if module in names:
-            return rank
-    raise AssertionError(f"geo/{module}.py is in no layer of docs/architecture.md: add it there and here")
+def _layer_of(package: str) -> int:
+    if package == "cli":
+        return len(LAYERS)
+    if package not in LAYERS:
+        raise AssertionError(f"geo.{package} is no package of docs/architecture.md: add it there and here")
+    return LAYERS.index(package)
 
 
-def test_every_module_of_geo_has_a_layer() -> None:
-    modules = {p.stem for p in (ROOT / "geo").glob("*.py")} - {"__init__"}
-    for module in modules:
-        _layer_of(module)
+def wrong_imports(path: Path, package: str) -> list[str]:
+    """What a module of `package` must not import: Streamlit, the pages, or a package of a higher layer."""
+    names = imports(path)
+    wrong = [f"{path.name} imports {n}" for n in sorted(names) if n in FORBIDDEN_IN_GEO]
+    for name in sorted(names):
+        target = name[4:] if name.startswith("geo.") else ""
+        if target not in ("", "__version__") and _layer_of(target) > _layer_of(package):
+            wrong.append(f"{path.name} (geo.{package}) imports {name} (a higher layer)")
+    return wrong
+
+
+def test_every_module_of_geo_lies_in_a_package_with_a_docstring() -> None:
+    assert sorted(p.name for p in GEO.glob("*.py")) == ["__init__.py", "__main__.py"]
+    for package in LAYERS:
+        doc = ast.get_docstring(ast.parse((GEO / package / "__init__.py").read_text(encoding="utf-8")))
+        assert doc and len(doc.split()) > 20, f"geo/{package}/__init__.py says what belongs there"
+    for path in GEO.rglob("*.py"):
+        if "migrations" not in path.parts and path != GEO / "__init__.py":
+            package_of(path)
 
 
 def test_geo_imports_only_its_own_layer_and_below_and_never_the_ui() -> None:
     wrong = []
-    for path in sorted((ROOT / "geo").rglob("*.py")):
-        if "migrations" in path.parts:
+    for path in sorted(GEO.rglob("*.py")):
+        if "migrations" in path.parts or (path.parent == GEO and path.name == "__init__.py"):
             continue
-        names = imports(path)
-        wrong += [f"{path.relative_to(ROOT)} imports {n}" for n in names if n in FORBIDDEN_IN_GEO]
-        if path.parent.name != "geo" or path.stem == "__init__":
-            continue
-        rank = _layer_of(path.stem)
-        for name in names:
-            target = name[4:] if name.startswith("geo.") else ""
-            if target not in ("", "__version__", path.stem) and _layer_of(target) > rank:
-                wrong.append(f"geo/{path.stem}.py ({list(LAYERS)[rank]}) imports {name} (a higher layer)")
+        wrong += [f"{path.relative_to(ROOT)}: {w}" for w in wrong_imports(path, package_of(path))]
     assert wrong == []
+
+
+def _module_graph() -> dict[str, set[str]]:
+    """Module -> the modules of `geo` it imports when it is loaded (not lazily inside a function)."""
+    modules = {
+        ".".join(p.relative_to(ROOT).with_suffix("").parts): p
+        for p in GEO.rglob("*.py")
+        if "migrations" not in p.parts and p.name != "__init__.py"
+    }
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        deps: set[str] = set()
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("geo"):
+                deps |= {f"{node.module}.{a.name}" for a in node.names} | {node.module}
+            elif isinstance(node, ast.Import):
+                deps |= {a.name for a in node.names}
+        graph[name] = (deps & set(modules)) - {name}
+    return graph
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle of `graph`, or [] (depth first, colouring the modules on the current path)."""
+    state: dict[str, int] = {}
+
+    def visit(node: str, path: list[str]) -> list[str]:
+        state[node] = 1
+        for dep in sorted(graph.get(node, ())):
+            if state.get(dep) == 1:
+                return [*path[path.index(dep) :], dep]
+            if dep not in state and (found := visit(dep, [*path, dep])):
+                return found
+        state[node] = 2
+        return []
+
+    for start in sorted(graph):
+        if start not in state and (found := visit(start, [start])):
+            return found
+    return []
+
+
+def test_no_import_cycle_when_geo_loads() -> None:
+    graph = _module_graph()
+    assert len(graph) > 50
+    assert _cycle(graph) == []
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == [
+        "a",
+        "b",
+        "c",
+        "a",
+    ]  # the finder finds
 
 
 def test_pages_reach_the_database_only_through_geo() -> None:
@@ -159,24 +170,32 @@ def test_pages_reach_the_database_only_through_geo() -> None:
     assert wrong == []
 
 
-def test_the_document_lists_the_same_layers() -> None:
+def test_the_document_lists_the_same_packages_and_modules() -> None:
     text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
-    for layer, modules in LAYERS.items():
-        row = re.search(rf"^\| `{layer}` \|[^|]*\|(?P<modules>[^|]+)\|", text, flags=re.MULTILINE)
-        assert row is not None, f"docs/architecture.md has no row for the layer {layer}"
+    for package in LAYERS:
+        row = re.search(rf"^\| `geo\.{package}` \|[^|]*\|(?P<modules>[^|]+)\|", text, flags=re.MULTILINE)
+        assert row is not None, f"docs/architecture.md has no row for geo.{package}"
         listed = set(re.findall(r"`([\w_]+)`", row["modules"]))
-        assert listed == set(modules), (layer, listed ^ set(modules))
+        found = {p.stem for p in (GEO / package).glob("*.py")} - {"__init__"}
+        assert listed == found, (package, listed ^ found)
 
 
 def test_a_wrong_import_is_caught(tmp_path: Path) -> None:
-    """The checker itself: an import of Streamlit and of a higher layer are both found."""
+    """The checker itself: Streamlit and a higher layer are found, a type-only import is not."""
     bad = tmp_path / "need.py"
     bad.write_text(
-        "import streamlit as st\nfrom geo import webmap\nif TYPE_CHECKING:\n    from geo import store\n"
+        "import streamlit as st\nfrom geo.output import webmap\nfrom geo.core.i18n import t\n"
+        "if TYPE_CHECKING:\n    from geo.register import store\n"
     )
     found = imports(bad)
-    assert "streamlit" in found and "geo.webmap" in found and "geo.store" not in found
-    assert _layer_of("webmap") > _layer_of("need")
+    assert {"streamlit", "geo.output", "geo.core"} <= found and "geo.register" not in found
+    assert wrong_imports(bad, "analysis") == [
+        "need.py imports streamlit",
+        "need.py (geo.analysis) imports geo.output (a higher layer)",
+    ]
+    assert wrong_imports(bad, "output") == ["need.py imports streamlit"]
+    with pytest.raises(AssertionError, match="no package"):
+        package_of(GEO / "need.py")
 
 
 def test_pages_use_the_house_widgets_for_choices_and_panels() -> None:

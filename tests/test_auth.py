@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from geo import accounts, store
-from geo.access import AccessDeniedError, Principal, Role
-from geo.settings import SettingError
+from geo.core.access import AccessDeniedError, Principal, Role
+from geo.core.settings import SettingError
+from geo.register import accounts, store
 
 CLI = Principal.cli()
 PASSWORD = "ein-gutes-passwort"
@@ -216,7 +216,7 @@ def test_the_shared_password_becomes_one_admin_account(
 
 
 def test_unreadable_legacy_hash_file_is_no_crash(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    from geo import auth
+    from geo.core import auth
 
     folder = tmp_path / "var"
     (folder / auth.HASH_FILE).mkdir(parents=True)  # a folder where the file should be: unreadable
@@ -361,7 +361,7 @@ def test_without_a_client_address_nobody_locks_everybody_out(register: store.Reg
 
 
 def test_demo_accounts_cannot_be_taken_away_from_other_visitors(tmp_path: Path) -> None:
-    from geo import demo, privacy
+    from geo.register import demo, privacy
 
     register = store.Register(f"sqlite:///{tmp_path / 'demo.sqlite'}", demo=True)
     assert demo.seed_register(register, ["011001", "011002"])

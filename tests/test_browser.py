@@ -82,7 +82,7 @@ def _serve(
     port: int | None = None,
 ) -> Iterator[str]:
     """`streamlit run sozialraum_karte/server.py` on a free loopback port with a fresh demo dataset; stopped afterwards."""
-    from geo import demo
+    from geo.register import demo
 
     data = demo.write(tmp_path_factory.mktemp("browser-demo"))
     os.environ["SOZIALRAUM_BROWSER_DEMO"] = str(data)
@@ -515,8 +515,8 @@ ADMIN_PASSWORD = "ein-admin-passwort"
 @pytest.fixture(scope="module")
 def admin_server(tmp_path_factory: pytest.TempPathFactory, portal_mirror_server: str) -> Iterator[str]:
     """A server with one real admin account in its (real) register; the local mirror is allowed."""
-    from geo import accounts, store
-    from geo.access import Principal
+    from geo.core.access import Principal
+    from geo.register import accounts, store
 
     user_dir = tmp_path_factory.mktemp("admin-var")
     register = store.Register(f"sqlite:///{user_dir / 'register.sqlite'}")
@@ -646,7 +646,9 @@ def _form(pg: Page, title: str) -> Locator:
 def test_create_tandem_assign_and_the_gap_list_shrinks(
     coordinator_server: str, page: tuple[Page, list[str]]
 ) -> None:
-    from geo import coverage, dataset, demo, need
+    from geo.analysis import coverage, need
+    from geo.data import dataset
+    from geo.register import demo
 
     pg, blocked = page
     data = dataset.load_dataset(os.environ["SOZIALRAUM_BROWSER_DEMO"])
@@ -747,7 +749,8 @@ def test_create_tandem_assign_and_the_gap_list_shrinks(
 def test_log_a_concern_answer_it_and_read_the_answer(
     coordinator_server: str, page: tuple[Page, list[str]]
 ) -> None:
-    from geo import demo, i18n
+    from geo.core import i18n
+    from geo.register import demo
 
     pg, blocked = page
     pg.goto(coordinator_server + "/anliegen")

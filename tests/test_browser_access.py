@@ -69,7 +69,7 @@ _STREAMLIT_ENGLISH = """([exact, patterns]) => {
 
 def _streamlit_english(pg: Page) -> list[str]:
     """Streamlit's own English texts still on the page (they should be in the page's language)."""
-    from geo import i18n
+    from geo.core import i18n
 
     patterns = [regex for regex, _key, _where in i18n.STREAMLIT_PATTERNS]
     return list(pg.evaluate(_STREAMLIT_ENGLISH, [list(i18n.STREAMLIT_TEXTS), patterns]))
@@ -135,7 +135,7 @@ def test_every_page_passes_axe_and_speaks_its_language(
     """
     import json
 
-    from geo import demo
+    from geo.register import demo
 
     pg, blocked = page
     pg.set_viewport_size({"width": 1366, "height": 768})
@@ -302,7 +302,8 @@ def test_keyboard_alone_reaches_a_steckbrief_and_logs_a_concern(
     coordinator_server: str, page: tuple[Page, list[str]]
 ) -> None:
     """Without a mouse: skip the map, find a Sozialraum, read its Steckbrief, log in, log a concern."""
-    from geo import demo, i18n
+    from geo.core import i18n
+    from geo.register import demo
 
     pg, _blocked = page
     pg.goto(coordinator_server + "/erkunden")
@@ -394,7 +395,9 @@ def test_near_me_from_the_phones_location_or_a_typed_place(
     server: str, page: tuple[Page, list[str]], demo_dir: Path
 ) -> None:
     """One tap: the nearest high-need Sozialräume and Welcome Point; the location is asked for only then."""
-    from geo import dataset, nearby, need
+    from geo.analysis import need
+    from geo.data import dataset
+    from geo.output import nearby
 
     data = dataset.load_dataset(demo_dir)
     result = need.need_index(data.spaces, need.default_components(data.indicator_ids()))
@@ -450,8 +453,8 @@ def test_switching_language_with_a_steckbrief_open_never_errors_and_follows_ever
     the old `lang`, so a reload brought the old language back.
     """
     from app_pages.ui import LANGUAGE_LABEL
-    from geo import i18n
-    from geo.indicators import catalogue
+    from geo.core import i18n
+    from geo.data.indicators import catalogue
 
     pg, blocked = page
     pg.goto(server + "/erkunden")
@@ -490,7 +493,7 @@ def test_on_a_phone_the_menu_folds_away_once_the_page_speaks_the_chosen_language
     from playwright.sync_api import sync_playwright
 
     from app_pages.ui import LANGUAGE_LABEL
-    from geo import i18n
+    from geo.core import i18n
     from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 
     folded = "document.querySelector('[data-testid=stSidebar]').getAttribute('data-collapsed') === 'true'"
@@ -563,7 +566,8 @@ def test_a_bookmark_of_a_page_that_needs_a_login_asks_for_it_there_and_shows_the
     server: str, page: tuple[Page, list[str]]
 ) -> None:
     """Issue 25: "/programmjahr" before a login said "Seite nicht gefunden"; after a login nobody went back."""
-    from geo import demo, i18n
+    from geo.core import i18n
+    from geo.register import demo
 
     pg, blocked = page
     pg.goto(server + "/programmjahr")
@@ -642,7 +646,8 @@ def test_journeys_from_opening_the_app_to_the_end_of_the_task_counting_taps(
 
     from playwright.sync_api import sync_playwright
 
-    from geo import demo, i18n
+    from geo.core import i18n
+    from geo.register import demo
     from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 
     def de(key: str, **p: object) -> str:
@@ -763,7 +768,7 @@ def test_knowledge_stays_partner_debrief_handover_and_the_mappe(
 
     from pypdf import PdfReader
 
-    from geo import demo
+    from geo.register import demo
 
     pg, blocked = page
     pg.goto(year_server + "/partner")
@@ -847,7 +852,7 @@ def test_the_connectors_decide_propose_decide_answer_and_see_it_on_a_phone(
     Issue 28: a connector proposes on a phone; as the elected moderator she records a meeting and a consent
     decision that goes to the city; the coordinator answers at a laptop; she sees the answer on her phone.
     """
-    from geo import demo
+    from geo.register import demo
 
     title = "Bänke am Rheinufer"
     pg, blocked = page

@@ -91,8 +91,8 @@ def two_servers(
     """Servers A and B: the same PostgreSQL register, the same user folder with an official dataset."""
     import psycopg
 
-    from geo import accounts, store
-    from geo.access import Principal
+    from geo.core.access import Principal
+    from geo.register import accounts, store
 
     name = f"two_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(
@@ -145,8 +145,8 @@ def test_two_processes_share_writes_and_login_failures_and_survive_a_kill(
     two_servers: tuple[str, str, subprocess.Popen, str],
 ) -> None:
     url_a, url_b, process_a, database = two_servers
-    from geo import accounts, store
-    from geo.access import Principal
+    from geo.core.access import Principal
+    from geo.register import accounts, store
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 
-from geo import charts
+from geo.core import charts
 
 
 def _comparison() -> pd.DataFrame:

@@ -16,7 +16,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo import city, i18n, need
+from geo.analysis import need
+from geo.core import i18n
+from geo.data import city
 from tests.conftest import QUARTIERSATLAS_CSV, RAW, REGISTRY, ROOT, SOZIALRAEUME
 
 BERLIN = RAW / "berlin-lor"
@@ -213,8 +215,8 @@ def test_the_register_keeps_unit_ids_of_any_city(register_url: str) -> None:
     """Migration 0011: Berlin's 8-digit Planungsraum IDs fit every column that holds a unit ID."""
     from datetime import date, datetime
 
-    from geo import journal, store
-    from geo.access import Principal
+    from geo.core.access import Principal
+    from geo.register import journal, store
 
     cli = Principal.cli()
     register = store.Register(register_url)
@@ -251,8 +253,8 @@ def test_an_older_sqlite_register_with_data_widens_without_losing_a_row(tmp_path
     from alembic import command
     from alembic.config import Config
 
-    from geo import journal, store
-    from geo.access import Principal
+    from geo.core.access import Principal
+    from geo.register import journal, store
 
     cli = Principal.cli()
     url = f"sqlite:///{tmp_path / 'alt.sqlite'}"
@@ -314,8 +316,10 @@ def test_berlin_as_a_dataset_maps_ranks_finds_gaps_and_exports_a_pdf(berlin: cit
 
     from pypdf import PdfReader
 
-    from geo import coverage, dataset, export, maps, webmap
-    from geo.view import MapView
+    from geo.analysis import coverage
+    from geo.analysis.view import MapView
+    from geo.data import dataset
+    from geo.output import export, maps, webmap
 
     data = dataset.from_city(berlin)
     assert data.city == "berlin" and len(data.spaces) == 542
@@ -356,8 +360,8 @@ def test_berlin_as_a_dataset_maps_ranks_finds_gaps_and_exports_a_pdf(berlin: cit
 
 @pytest.mark.real_data
 def test_berlin_imports_into_a_dataset_folder_the_app_and_the_command_line_open(tmp_path: Path) -> None:
-    from geo import dataset
-    from geo.access import AccessDeniedError, Principal
+    from geo.core.access import AccessDeniedError, Principal
+    from geo.data import dataset
 
     profile = city.load_profile("berlin")
     with pytest.raises(AccessDeniedError):  # importing is for admins and the command line
@@ -419,8 +423,8 @@ def test_the_app_opens_berlin_and_its_pages_work(tmp_path: Path, monkeypatch: py
     """With a Berlin dataset the pages that read the data run without an error and offer Berlin's indicators."""
     from streamlit.testing.v1 import AppTest
 
-    from geo import dataset
-    from geo.access import Principal
+    from geo.core.access import Principal
+    from geo.data import dataset
 
     folder = tmp_path / "berlin"
     dataset.import_city(city.check(city.load_profile("berlin"), _berlin_files()), folder, by=Principal.cli())
@@ -466,8 +470,9 @@ def test_a_made_up_demo_for_any_profile_takes_the_path_of_real_files(tmp_path: P
 
     from pypdf import PdfReader
 
-    from geo import citydemo, dataset, export, maps
-    from geo.view import MapView
+    from geo.analysis.view import MapView
+    from geo.data import citydemo, dataset
+    from geo.output import export, maps
 
     berlin = city.load_profile("berlin")
     made = citydemo.write(berlin, tmp_path / "demo")
@@ -516,7 +521,7 @@ def test_the_command_line_makes_a_demo_for_a_profile(tmp_path: Path) -> None:
 
 
 def test_the_dataset_picker_names_a_city_dataset_by_its_title(tmp_path: Path) -> None:
-    from geo import citydemo, dataset
+    from geo.data import citydemo, dataset
 
     citydemo.write(city.load_profile("berlin"), tmp_path / "berlin")
     assert dataset.is_dataset(tmp_path / "berlin") and not dataset.is_dataset(tmp_path)
@@ -525,7 +530,7 @@ def test_the_dataset_picker_names_a_city_dataset_by_its_title(tmp_path: Path) ->
 
 def test_the_apps_sentences_name_the_levels_and_the_city_with_the_profiles_words() -> None:
     """Berlin's words cover every level word of the catalogue in all six languages, sentence starts kept."""
-    from geo import i18n
+    from geo.core import i18n
 
     berlin = city.load_profile("berlin")
     for lang in i18n.LANGUAGES:
@@ -545,7 +550,7 @@ def test_the_apps_sentences_name_the_levels_and_the_city_with_the_profiles_words
 
 
 def test_a_words_table_is_checked_and_a_missing_form_is_named(tmp_path: Path) -> None:
-    from geo import i18n
+    from geo.core import i18n
 
     text = (city.CITIES_DIR / "berlin.toml").read_text(encoding="utf-8")
     profile_file = tmp_path / "stadt.toml"

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.indicators import classify
+from geo.data.indicators import classify
 
 
 @pytest.mark.parametrize("n", [5, 17, 171, 1000])
@@ -30,7 +30,7 @@ def test_quantiles_and_equal_intervals_match_mapclassify(n: int, k: int) -> None
 
 
 def test_fisher_jenks_on_many_values_is_sampled_deterministically_and_says_so() -> None:
-    from geo import indicators
+    from geo.data import indicators
 
     y = np.random.default_rng(7).gamma(2, 5, 5000)
     values = pd.Series(y)

@@ -10,10 +10,12 @@ from typing import Any
 
 import pytest
 
-from geo import dataset, fetch, i18n
 from geo.__main__ import main
-from geo.access import Principal
-from geo.errors import DownloadError
+from geo.core import i18n
+from geo.core.access import Principal
+from geo.core.errors import DownloadError
+from geo.data import dataset
+from geo.register import fetch
 from tests.conftest import NATIONALITIES, QUARTIERSATLAS, REGISTRY, SOZIALRAEUME
 
 COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
@@ -204,8 +206,8 @@ def test_unreachable_host_is_a_plain_download_error(tmp_path: Path) -> None:
 def test_gaps_json_and_shrink_after_assignment(tmp_path: Path) -> None:
     from datetime import date
 
-    from geo import demo
-    from geo.store import Register
+    from geo.register import demo
+    from geo.register.store import Register
 
     data_dir = demo.write(tmp_path / "d")
     db = f"sqlite:///{tmp_path / 'r.sqlite'}"
@@ -238,7 +240,7 @@ def test_gaps_json_and_shrink_after_assignment(tmp_path: Path) -> None:
 
 
 def test_user_add_code_login_disable_and_audit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from geo import accounts, store
+    from geo.register import accounts, store
 
     db = f"sqlite:///{tmp_path / 'r.sqlite'}"
 
@@ -286,7 +288,7 @@ def test_user_add_code_login_disable_and_audit(tmp_path: Path, capsys: pytest.Ca
 def test_retention_dry_run_then_apply(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from datetime import date, timedelta
 
-    from geo import store
+    from geo.register import store
 
     db = f"sqlite:///{tmp_path / 'r.sqlite'}"
     register = store.Register(db)
@@ -345,7 +347,7 @@ def test_validate_json_keeps_its_contract_on_broken_files(
     args = ["validate", "--sozialraeume", str(SOZIALRAEUME), "--welcome-points", str(empty_point), "--json"]
     assert main(args) == 2
     assert "keine Geometrie (Zählung ab 1): 1" in json.loads(capsys.readouterr().out)["errors"][0]["message"]
-    from geo import validate
+    from geo.data import validate
 
     def broken(*a: object, **k: object) -> None:
         raise RuntimeError("fault of ours")
@@ -389,7 +391,8 @@ def test_impact_on_the_demo_reads_the_demo_register(
     """The demo dataset's programme year is in the demo register, seeded on first use as the app seeds it."""
     from datetime import date, timedelta
 
-    from geo import documents, impact
+    from geo.output import documents
+    from geo.register import impact
 
     monkeypatch.setenv("SOZIALRAUM_DEMO_PROGRAMME", "1")  # as the app runs (conftest switches it off)
     seen: list[impact.Impact] = []
@@ -441,7 +444,7 @@ def test_backup_with_demo_saves_the_demo_register_and_names_it(
 ) -> None:
     import zipfile
 
-    from geo import demo
+    from geo.register import demo
 
     ids = sorted(dataset.load_dataset(demo_dir).spaces["sozialraum_id"])
     demo.seeded_register(ids).close()  # the day's work happened on the demo
@@ -467,7 +470,7 @@ def test_backup_names_a_postgresql_register_without_its_password(
 
     import psycopg
 
-    from geo import store
+    from geo.register import store
 
     name = f"backup_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(

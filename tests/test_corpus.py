@@ -22,10 +22,11 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import journal, languages, sources, store, validate
-from geo.access import Principal
-from geo.errors import SozialraumError
-from geo.report import Report
+from geo.core.access import Principal
+from geo.core.errors import SozialraumError
+from geo.core.report import Report
+from geo.data import languages, sources, validate
+from geo.register import journal, store
 from tests.conftest import (
     NATIONALITIES,
     QUARTIERSATLAS,

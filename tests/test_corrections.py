@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo import accounts, corrections, dataset, store, validate
-from geo.access import AccessDeniedError, Principal
-from geo.report import Report
+from geo.core.access import AccessDeniedError, Principal
+from geo.core.report import Report
+from geo.data import corrections, dataset, validate
+from geo.register import accounts, store
 
 ADMIN = Principal(label="admin", roles=frozenset({"admin"}))
 COORDINATOR = Principal(label="k", roles=frozenset({"coordinator"}))

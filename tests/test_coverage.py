@@ -12,8 +12,9 @@ import pytest
 import shapely
 from shapely.geometry import Point, box
 
-from geo import coverage, sources
-from geo.settings import METRIC_CRS
+from geo.analysis import coverage
+from geo.core.settings import METRIC_CRS
+from geo.data import sources
 from tests.conftest import REGISTRY, SOZIALRAEUME
 
 X0, Y0 = 344_000.0, 5_677_000.0
@@ -240,7 +241,7 @@ def test_the_scalable_choice_is_the_greedy_choice(seed: int, alternatives: bool)
 
 
 def test_anchor_points_are_kept_per_table_and_recomputed_when_it_changes(demo_dir: Path) -> None:
-    from geo import dataset
+    from geo.data import dataset
 
     spaces = dataset.load_dataset(demo_dir).spaces
     first = coverage.anchor_points(spaces)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from geo import dataset
-from geo.errors import DataError
+from geo.core.errors import DataError
+from geo.data import dataset
 
 
 def _copy(demo_dir: Path, tmp_path: Path) -> Path:

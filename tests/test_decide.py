@@ -1,5 +1,5 @@
 """
-The connectors decide (issue 28, the core in `geo/decide.py`): the three methods computed by hand on crafted
+The connectors decide (issue 28, the core in `geo/register/decide.py`): the three methods computed by hand on crafted
 inputs, group roles with terms, proposals and supports, meetings with a quorum, the city's answer flowing
 back to the proposal, its concerns and the digest, consultations, and "you said, we did" without names.
 """
@@ -16,10 +16,11 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from geo import accounts, decide, digest, journal, minutes, privacy
 from geo.__main__ import main
-from geo.access import AccessDeniedError, Action, Principal
-from geo.store import Register, RegisterError
+from geo.core.access import AccessDeniedError, Action, Principal
+from geo.output import minutes
+from geo.register import accounts, decide, digest, journal, privacy
+from geo.register.store import Register, RegisterError
 
 CLI = Principal.cli()
 PASSWORD = "ein-gutes-passwort"
@@ -357,7 +358,8 @@ def test_the_minutes_name_people_in_the_groups_copy_only(
 
 
 def test_the_meeting_agenda_brings_the_proposals_and_what_waits_for_the_city(group: Group) -> None:
-    from geo import documents, impact
+    from geo.output import documents
+    from geo.register import impact
 
     g = group
     pid = decide.propose(
@@ -397,7 +399,9 @@ def test_the_meeting_agenda_brings_the_proposals_and_what_waits_for_the_city(gro
 
 
 def test_the_groups_agenda_shows_where_the_proposals_lie(group: Group, demo_dir: Path) -> None:
-    from geo import dataset, documents, impact
+    from geo.data import dataset
+    from geo.output import documents
+    from geo.register import impact
 
     g = group
     decide.propose(
@@ -452,7 +456,9 @@ def test_the_quarter_counts_what_went_to_the_city_and_what_came_back(group: Grou
 
 
 def test_the_quarterly_report_says_what_went_to_the_city_without_names(group: Group, demo_dir: Path) -> None:
-    from geo import dataset, documents, impact
+    from geo.data import dataset
+    from geo.output import documents
+    from geo.register import impact
 
     g = group
     decide.record_election(g.register, g.a, "moderator", by=g.coordinator, valid_from=date(2026, 1, 1))
@@ -514,7 +520,8 @@ def test_the_weekly_digest_brings_the_proposals_and_the_citys_questions(group: G
 
 
 def test_the_moderators_make_the_groups_agenda_and_the_public_cannot(group: Group) -> None:
-    from geo import documents, impact
+    from geo.output import documents
+    from geo.register import impact
 
     g = group
     pid = decide.propose(g.register, decide.ProposalInput(kind="activity", title="Sprachcafé"), by=g.alice)
@@ -531,7 +538,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
 
 
 def test_a_consultation_carries_its_flyer_for_the_connectors_only(group: Group, tmp_path: Path) -> None:
-    from geo import backup
+    from geo.register import backup
 
     g = group
     soon = date.today() + timedelta(days=7)

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import dataset, demo
-from geo.settings import CITY_POPULATION_2021, REPO_ROOT
+from geo.core.settings import CITY_POPULATION_2021, REPO_ROOT
+from geo.data import dataset
+from geo.register import demo
 from tests.conftest import STADTTEILE
 
 
@@ -35,7 +36,7 @@ def test_id_scheme_and_hierarchy(loaded: dataset.Dataset) -> None:
 
 @pytest.mark.real_data
 def test_stadtteil_names_are_the_official_ones() -> None:
-    from geo import sources
+    from geo.data import sources
 
     official = sources.read_stadtteile(STADTTEILE)
     assert dict(demo.STADTTEILE) == dict(zip(official["stadtteil_nr"], official["name"], strict=True))

@@ -8,7 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo import dataset, dynamics, maps, need, webmap
+from geo.analysis import dynamics, need
+from geo.data import dataset
+from geo.output import maps, webmap
 
 
 def _table(rows: list[tuple[str, str, str, float]], level: str = "sozialraum") -> pd.DataFrame:

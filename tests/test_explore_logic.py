@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from geo import coverage, dataset, export, need, profile, view
-from geo.access import Principal
-from geo.settings import METRIC_CRS
+from geo.analysis import coverage, need, view
+from geo.core.access import Principal
+from geo.core.settings import METRIC_CRS
+from geo.data import dataset
+from geo.output import export, profile
 
 COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
 ADMIN = Principal(label="test-admin", roles=frozenset({"admin"}))
@@ -171,7 +173,7 @@ def test_filters_and_ranking(demo_dir: Path) -> None:
         data, result, changes, indicator_id="kinderarmut", only=top, lang="en"
     )  # as the page and its download show it: words in the language, headings with units
     assert list(shown["ID"]) == list(table["sozialraum_id"])
-    from geo import i18n
+    from geo.core import i18n
 
     klass = i18n.translate("ranking.class", "en")
     assert set(shown[klass]) == {i18n.translate(need.CLASS_KEYS[0], "en")}  # only the first class was kept
@@ -195,8 +197,8 @@ def test_filters_and_ranking(demo_dir: Path) -> None:
 
 
 def test_the_steckbrief_says_what_stands_out_in_plain_words(demo_dir: Path) -> None:
-    from geo import i18n
-    from geo.indicators import catalogue
+    from geo.core import i18n
+    from geo.data.indicators import catalogue
 
     cat = catalogue()
     data = dataset.load_dataset(demo_dir)

@@ -13,10 +13,12 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from geo import dataset, dynamics, export
-from geo.access import Principal
-from geo.store import Register
-from geo.view import MODES, MapView
+from geo.analysis import dynamics
+from geo.analysis.view import MODES, MapView
+from geo.core.access import Principal
+from geo.data import dataset
+from geo.output import export
+from geo.register.store import Register
 
 COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
 ADMIN = Principal(label="test-admin", roles=frozenset({"admin"}))
@@ -152,7 +154,7 @@ def test_coverage_gaps_are_hatched_in_print(
 
     import numpy as np
 
-    from geo import maps
+    from geo.output import maps
 
     view = MapView(mode="abdeckung", min_class=2)
 

@@ -19,10 +19,12 @@ import icalendar
 import openpyxl
 import pytest
 
-from geo import accounts, dataset, export, journal, privacy, store
-from geo.access import Principal
-from geo.tables import csv_bytes
-from geo.view import MapView
+from geo.analysis.view import MapView
+from geo.core.access import Principal
+from geo.core.tables import csv_bytes
+from geo.data import dataset
+from geo.output import export
+from geo.register import accounts, journal, privacy, store
 
 HOSTILE = '=HYPERLINK("http://example.invalid")\x1b[31m<script>alert(1)</script>\x07\x0bEnde'
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from geo import fetch
-from geo.access import AccessDeniedError, Principal
-from geo.errors import DownloadError
+from geo.core.access import AccessDeniedError, Principal
+from geo.core.errors import DownloadError
+from geo.register import fetch
 
 ADMIN = Principal(label="test-admin", roles=frozenset({"admin"}))
 

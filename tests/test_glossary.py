@@ -7,8 +7,8 @@ import re
 import pytest
 import textstat
 
-from geo import glossary, i18n
-from geo.indicators import catalogue
+from geo.core import glossary, i18n
+from geo.data.indicators import catalogue
 
 #: The precise terms the labels of the app replaced by plain words (issue 25): each is named in an explanation.
 PRECISE_TERMS = (

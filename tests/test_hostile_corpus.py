@@ -18,9 +18,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo import dataset, digest, export, store, tables
-from geo.access import Principal
-from geo.view import MapView
+from geo.analysis.view import MapView
+from geo.core import tables
+from geo.core.access import Principal
+from geo.data import dataset
+from geo.output import export
+from geo.register import digest, store
 
 CORPUS = (
     "Edit ${window.__pwned=1}",
@@ -116,7 +119,7 @@ def test_the_web_maps_offline_html_keeps_text_in_json(demo_dir: Path) -> None:
     """`geo map` (the web map as one file): every text from data sits in JSON that no text can close."""
     import json
 
-    from geo import maps, webmap
+    from geo.output import maps, webmap
 
     data = dataset.load_dataset(demo_dir)
     spaces = data.spaces.copy()

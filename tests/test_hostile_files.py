@@ -9,8 +9,8 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from geo import sources
-from geo.errors import CrsError, FileFormatError
+from geo.core.errors import CrsError, FileFormatError
+from geo.data import sources
 from tests.conftest import SOZIALRAEUME
 
 pytestmark = pytest.mark.real_data
@@ -71,8 +71,8 @@ def test_formulas_without_values_are_refused(tmp_path: Path) -> None:
 
 
 def test_negative_counts_are_implausible(demo_dir: Path) -> None:
-    from geo import dataset, validate
-    from geo.report import Report
+    from geo.core.report import Report
+    from geo.data import dataset, validate
 
     table = dataset.load_dataset(demo_dir).spaces.drop(columns="geometry").copy()
     first = table["sozialraum_id"].iloc[0]

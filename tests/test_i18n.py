@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from geo import i18n
+from geo.core import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -15,7 +15,7 @@ def _used_keys() -> set[str]:
         r"""(?:\bt|translate|Error|report\.(?:warning|error))\(\s*f?["']([a-z_]+\.[a-z_.{}]+|[a-z_]+)["']"""
     )
     keys = set()
-    for path in [*ROOT.glob("geo/*.py"), *ROOT.glob("app_pages/*.py"), ROOT / "app.py"]:
+    for path in [*ROOT.glob("geo/**/*.py"), *ROOT.glob("app_pages/*.py"), ROOT / "app.py"]:
         for key in pattern.findall(path.read_text(encoding="utf-8")):
             if "{" in key:
                 continue
@@ -134,7 +134,7 @@ def test_fallbacks() -> None:
 
 
 def test_catalogue_covers_the_quartiersatlas_columns() -> None:
-    from geo.indicators import catalogue
+    from geo.data.indicators import catalogue
 
     cat = catalogue()
     assert len(cat.indicators) == 49
@@ -148,7 +148,7 @@ def test_catalogue_covers_the_quartiersatlas_columns() -> None:
 def test_tables_show_numbers_as_the_reader_writes_them() -> None:
     import pandas as pd
 
-    from geo.tables import localized
+    from geo.core.tables import localized
 
     frame = pd.DataFrame(
         {"Name": ["Flingern", "Lörick"], "Quote": [12.345, None], "Einwohner": [23456.0, 812.0]}

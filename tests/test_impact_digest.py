@@ -13,9 +13,11 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from geo import dataset, digest, documents, impact, journal, programme
-from geo.access import Action, Principal
-from geo.store import Register, RegisterError
+from geo.core.access import Action, Principal
+from geo.data import dataset
+from geo.output import documents
+from geo.register import digest, impact, journal, programme
+from geo.register.store import Register, RegisterError
 
 COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
 IDS = {"011001", "011002", "012001"}
@@ -303,7 +305,7 @@ def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Inbox]:
 
 def _member_accounts(reg: Register) -> None:
     """Accounts for both members of Tandem Süd (the sentinel connector is Zuhal's record)."""
-    from geo import accounts
+    from geo.register import accounts
 
     for connector, email in ((1, "zuhal@example.org"), (2, "bo@example.org")):
         accounts.create_account(
@@ -344,15 +346,15 @@ def test_digest_and_notices_through_a_local_smtp_server(reg: Register, smtp: _In
     smtp.messages.clear()
     digest.send_digests(reg, by=COORD)
     assert all("seit" in text and "Die Ampel ist repariert." not in text for _, text in smtp.messages)
-    log = __import__("geo.accounts", fromlist=["audit_log"]).audit_log(reg, by=Principal.cli())
+    log = __import__("geo.register.accounts", fromlist=["audit_log"]).audit_log(reg, by=Principal.cli())
     assert {"digest.send", "notice.mail"} <= set(log["action"])
 
 
 def test_each_person_gets_mail_in_the_language_they_chose(
     reg: Register, smtp: _Inbox, tmp_path: Path
 ) -> None:
-    from geo import accounts
-    from geo.access import AccessDeniedError
+    from geo.core.access import AccessDeniedError
+    from geo.register import accounts
 
     _member_accounts(reg)
     bo = accounts.principal_for(reg, 2)
@@ -396,7 +398,7 @@ def test_without_a_mail_server_the_digest_still_works(reg: Register, monkeypatch
         digest.send_digests(reg, by=COORD)
     monkeypatch.setenv("SOZIALRAUM_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("SOZIALRAUM_SMTP_PORT", "9")  # nobody listens: one sentence, nothing lost
-    from geo import accounts
+    from geo.register import accounts
 
     accounts.create_account(
         reg, by=Principal.cli(), email="bo@example.org", roles="connector", connector_id=2
@@ -412,7 +414,7 @@ def test_without_a_mail_server_the_digest_still_works(reg: Register, monkeypatch
 
 
 def test_demo_programme_year(tmp_path: Path, demo_dir: Path) -> None:
-    from geo import demo
+    from geo.register import demo
 
     register = Register(f"sqlite:///{tmp_path}/demo.sqlite", demo=True)
     ids = sorted(dataset.load_dataset(demo_dir).spaces["sozialraum_id"])
@@ -434,7 +436,8 @@ def test_demo_programme_year(tmp_path: Path, demo_dir: Path) -> None:
 def test_a_digest_with_open_proposals_carries_the_groups_agenda(reg: Register, smtp: _Inbox) -> None:
     from pypdf import PdfReader
 
-    from geo import accounts, decide, documents, impact
+    from geo.output import documents
+    from geo.register import accounts, decide, impact
 
     _member_accounts(reg)
     cem = reg.add_connector("Cem", "Deutsch", by=COORD)

@@ -12,9 +12,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from geo import languages, sources, store
-from geo.access import Principal
-from geo.errors import DataError, FileFormatError
+from geo.core.access import Principal
+from geo.core.errors import DataError, FileFormatError
+from geo.data import languages, sources
+from geo.register import store
 from tests.conftest import QUARTIERSATLAS
 
 

@@ -13,9 +13,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from geo import journal
-from geo.access import AccessDeniedError, Action, Principal
-from geo.store import ConcurrentEditError, Register, RegisterError
+from geo.core.access import AccessDeniedError, Action, Principal
+from geo.register import journal
+from geo.register.store import ConcurrentEditError, Register, RegisterError
 
 COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
 ADMIN = Principal(label="test-admin", roles=frozenset({"admin"}))
@@ -251,7 +251,7 @@ def test_xlsx_round_trip_and_formulas_inert(register: Register, tmp_path: Path) 
         )
     )
     assert back == expected
-    from geo.tables import csv_bytes
+    from geo.core.tables import csv_bytes
 
     csv = csv_bytes(journal.concerns_frame(register, by=COORD)).decode("utf-8-sig")
     assert "\n'=HYPERLINK" in csv or "\"'=HYPERLINK" in csv
@@ -308,7 +308,7 @@ def test_only_the_coordination_publishes_a_concern(register: Register) -> None:
 
 
 def test_reads_take_the_account_as_stored_now(register: Register) -> None:
-    from geo import accounts
+    from geo.register import accounts
 
     cli = Principal.cli()
     account_id, code = accounts.create_account(register, by=cli, email="k@stadt.de", roles="coordinator")

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from geo import dataset, files
-from geo.access import Principal
-from geo.store import Register
+from geo.core import files
+from geo.core.access import Principal
+from geo.data import dataset
+from geo.register.store import Register
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,7 +60,8 @@ def _files(folder: Path) -> dict[str, bytes]:
 _DATASET_CHILD = """
     import sys, time
     from pathlib import Path
-    from geo import dataset, files
+    from geo.core import files
+    from geo.data import dataset
 
     folder, point = Path(sys.argv[1]), sys.argv[2]
     data = dataset.load_dataset(folder)
@@ -120,8 +122,8 @@ def test_a_write_in_progress_elsewhere_is_not_cleaned_up(tmp_path: Path) -> None
 _REGISTER_CHILD = """
     import sys, time
     import pandas as pd
-    from geo import journal, store
-    from geo.access import Principal
+    from geo.register import journal, store
+    from geo.core.access import Principal
 
     url, what = sys.argv[1], sys.argv[2]
     register = store.Register(url)
@@ -155,7 +157,7 @@ _REGISTER_CHILD = """
 
 @pytest.mark.parametrize("what", ["connectors", "concerns"])
 def test_a_register_import_killed_stores_nothing(register_url: str, what: str) -> None:
-    from geo import accounts, journal
+    from geo.register import accounts, journal
 
     Register(register_url).close()  # created and migrated before the child starts
     _run_until_ready(_REGISTER_CHILD, register_url, what)
@@ -172,7 +174,7 @@ def test_a_register_import_killed_stores_nothing(register_url: str, what: str) -
 _EXPORT_CHILD = """
     import sys, time
     from pathlib import Path
-    from geo import files
+    from geo.core import files
 
     def stop(self, target):
         print("ready", flush=True)

@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from geo import accounts, dataset, digest, dossier, hsds, journal, knowledge, partners, privacy, programme
-from geo.access import AccessDeniedError, Principal
-from geo.store import ConcurrentEditError, Register, RegisterError
+from geo.core.access import AccessDeniedError, Principal
+from geo.data import dataset
+from geo.output import dossier
+from geo.register import accounts, digest, hsds, journal, knowledge, partners, privacy, programme
+from geo.register.store import ConcurrentEditError, Register, RegisterError
 from tests.conftest import REGISTRY, SOZIALRAEUME
 
 CLI = Principal.cli()
@@ -351,7 +353,7 @@ def test_a_broken_package_says_what_is_wrong(world: World, tmp_path: Path) -> No
 
 
 def test_the_citys_registry_imports_as_partners_once(tmp_path: Path) -> None:
-    from geo import sources
+    from geo.data import sources
 
     spaces = sources.read_sozialraeume(SOZIALRAEUME)
     register = Register(f"sqlite:///{tmp_path / 'register.sqlite'}")
@@ -628,7 +630,7 @@ def test_the_weekly_digest_lists_stale_partners(world: World) -> None:
 def test_backup_and_restore_carry_partners_contacts_debriefs_and_handovers(
     world: World, tmp_path: Path
 ) -> None:
-    from geo import backup
+    from geo.register import backup
 
     pid = _partner(world)
     _contact(world, pid)

@@ -7,10 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo import coverage, languages, sources
-from geo.access import Principal
-from geo.errors import DataError, MissingColumnError
-from geo.report import Report
+from geo.analysis import coverage
+from geo.core.access import Principal
+from geo.core.errors import DataError, MissingColumnError
+from geo.core.report import Report
+from geo.data import languages, sources
 from tests.conftest import NATIONALITIES, STADTTEILE
 from tests.test_coverage import _squares, _table
 

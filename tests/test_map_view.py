@@ -12,8 +12,10 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from geo import dataset, dynamics, export, maps, need, snapshot, view, webmap
-from geo.view import MapView
+from geo.analysis import dynamics, need, view
+from geo.analysis.view import MapView
+from geo.data import dataset
+from geo.output import export, maps, snapshot, webmap
 
 NOBODY = pd.DataFrame(columns=["sozialraum_id", "tandem"])
 ROOT = Path(__file__).resolve().parents[1]

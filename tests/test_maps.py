@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import dataset, export, maps, sources
-from geo.errors import DataError
-from geo.view import MapView
+from geo.analysis.view import MapView
+from geo.core.errors import DataError
+from geo.data import dataset, sources
+from geo.output import export, maps
 from tests.conftest import SOZIALRAEUME
 
 EVIL = '<img src=x onerror="alert(1)">'
@@ -113,7 +114,7 @@ def test_a_cached_copy_draws_the_same_map(loaded: dataset.Dataset) -> None:
     """
     import pickle
 
-    from geo import webmap
+    from geo.output import webmap
 
     original = maps.map_geometry(loaded)
     copy = pickle.loads(pickle.dumps(original))
@@ -150,7 +151,7 @@ def test_coverage_classes_differ_in_lightness_and_gaps_are_hatched() -> None:
 
 
 def test_the_need_legend_states_the_recipe(loaded: dataset.Dataset) -> None:
-    from geo import need
+    from geo.analysis import need
 
     components = [need.Component("sgb2_quote", 2.0), need.Component("gymnasium_pct", 1.0, False)]
     result = need.need_index(loaded.spaces, components, normalisation="percentile")
@@ -166,7 +167,7 @@ def test_bezirk_labels_keep_clear_of_welcome_points(
 ) -> None:
     import numpy as np
 
-    from geo.settings import METRIC_CRS
+    from geo.core.settings import METRIC_CRS
 
     spots = maps.label_points(geometry.bezirke.geometry, loaded.welcome_points.geometry)
     assert len(spots) == len(geometry.bezirke)

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 import shapely
 
-from geo import dataset, nearby, need
-from geo.settings import METRIC_CRS
+from geo.analysis import need
+from geo.core.settings import METRIC_CRS
+from geo.data import dataset
+from geo.output import nearby
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import need
-from geo.indicators import classify
-from geo.need import Component
+from geo.analysis import need
+from geo.analysis.need import Component
+from geo.data.indicators import classify
 
 # x: higher = more need; y: higher = less need, missing for B
 TABLE = pd.DataFrame(

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from geo import store
+from geo.register import store
 
 ROOT = Path(__file__).resolve().parent.parent
 
 _MIGRATE_AT = """
 import sys, time
-from geo.store import Register
+from geo.register.store import Register
 at = float(sys.argv[2])
 time.sleep(max(0.0, at - time.time()))  # every process starts migrating at the same moment
 Register(sys.argv[1]).close()
@@ -52,8 +52,8 @@ def _filled(url: str) -> store.Register:
     """A register with something in every table: people, tandems, assignments, accounts, journal, audit."""
     from datetime import date, datetime
 
-    from geo import demo, journal, welcome
-    from geo.access import Principal
+    from geo.core.access import Principal
+    from geo.register import demo, journal, welcome
 
     register = store.Register(url, demo=True)
     ids = ["011001", "011002", "012001"]
@@ -103,8 +103,8 @@ def _empty_like(url: str, tmp_path: Path) -> str:
 
 
 def test_backup_and_restore_round_trip_every_table(register_url: str, tmp_path: Path) -> None:
-    from geo import backup
-    from geo.access import AccessDeniedError, Principal
+    from geo.core.access import AccessDeniedError, Principal
+    from geo.register import backup
 
     source = _filled(register_url)
     datasets = tmp_path / "official"
@@ -147,8 +147,8 @@ def test_backup_and_restore_round_trip_every_table(register_url: str, tmp_path: 
 def test_a_damaged_or_foreign_file_is_refused_and_changes_nothing(tmp_path: Path) -> None:
     import zipfile
 
-    from geo import backup
-    from geo.access import Principal
+    from geo.core.access import Principal
+    from geo.register import backup
 
     url = f"sqlite:///{tmp_path / 'r.sqlite'}"
     register = _filled(url)
@@ -176,8 +176,8 @@ def test_a_backup_taken_while_the_app_writes_is_consistent(tmp_path: Path) -> No
     """Writes go on during the backup; each restored tandem has both its members (written in one transaction)."""
     import threading
 
-    from geo import backup
-    from geo.access import Principal
+    from geo.core.access import Principal
+    from geo.register import backup
 
     url = f"sqlite:///{tmp_path / 'r.sqlite'}"
     register = store.Register(url)
@@ -223,7 +223,7 @@ def test_the_log_is_one_line_per_event_at_the_level_asked(monkeypatch: pytest.Mo
     import json
     import logging
 
-    from geo import logs
+    from geo.core import logs
 
     monkeypatch.setenv("SOZIALRAUM_LOG_LEVEL", "warning")
     logger = logs.configure()
@@ -262,8 +262,8 @@ def test_every_write_of_a_dataset_gives_it_a_new_version_seen_by_any_process(
     import os
     import shutil
 
-    from geo import dataset
-    from geo.access import Principal
+    from geo.core.access import Principal
+    from geo.data import dataset
 
     folder = tmp_path / "official"
     shutil.copytree(demo_dir, folder)
@@ -279,7 +279,7 @@ def test_every_write_of_a_dataset_gives_it_a_new_version_seen_by_any_process(
     (folder / "korrekturen.json").write_text('{"declined": []}', encoding="utf-8")
     assert dataset.version(folder) not in (first, second)
     fresh = tmp_path / "fresh"
-    from geo import demo
+    from geo.register import demo
 
     demo.write(fresh)
     other = tmp_path / "other"
@@ -308,11 +308,15 @@ def test_the_wheel_carries_the_app_its_pages_settings_and_migrations(tmp_path: P
     names = set(zipfile.ZipFile(wheel).namelist())
     pages = {f"app_pages/{p.name}" for p in (ROOT / "app_pages").glob("*.py")}
     versions = {
-        f"geo/migrations/versions/{p.name}" for p in (ROOT / "geo" / "migrations" / "versions").glob("*.py")
+        f"geo/register/migrations/versions/{p.name}"
+        for p in (ROOT / "geo" / "register" / "migrations" / "versions").glob("*.py")
     }
     assert {"app.py", "sozialraum_karte/streamlit.toml", "sozialraum_karte/cli.py"} <= names
     assert (
-        pages <= names and versions <= names and "geo/locales/de.json" in names and "geo/web/map.js" in names
+        pages <= names
+        and versions <= names
+        and "geo/core/locales/de.json" in names
+        and "geo/output/web/map.js" in names
     )
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "sozialraum-karte = sozialraum_karte.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()

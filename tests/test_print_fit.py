@@ -14,10 +14,13 @@ from matplotlib.figure import Figure
 from matplotlib.table import Table
 from pypdf import PdfReader
 
-from geo import brief, dataset, demo, documents, export, i18n, impact, programme, snapshot
-from geo.access import Principal
-from geo.store import Register
-from geo.view import MapView
+from geo.analysis.view import MapView
+from geo.core import i18n
+from geo.core.access import Principal
+from geo.data import dataset
+from geo.output import brief, documents, export, snapshot
+from geo.register import demo, impact, programme
+from geo.register.store import Register
 
 TODAY = date(2026, 11, 23)
 #: The brief's distance header, which used to run off the page ("Entfernung (m, ab Punk").

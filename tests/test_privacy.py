@@ -16,10 +16,12 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from geo import accounts, dataset, digest, dossier, export, hsds, journal, partners, privacy, store
-from geo.access import AccessDeniedError, Principal
-from geo.tables import csv_bytes
-from geo.view import MapView
+from geo.analysis.view import MapView
+from geo.core.access import AccessDeniedError, Principal
+from geo.core.tables import csv_bytes
+from geo.data import dataset
+from geo.output import dossier, export
+from geo.register import accounts, digest, hsds, journal, partners, privacy, store
 from tests.conftest import log_in_here
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

@@ -10,9 +10,10 @@ import icalendar
 import pytest
 from pypdf import PdfReader
 
-from geo import documents, journal, programme
-from geo.access import AccessDeniedError, Action, Principal
-from geo.store import ConcurrentEditError, Register, RegisterError
+from geo.core.access import AccessDeniedError, Action, Principal
+from geo.output import documents
+from geo.register import journal, programme
+from geo.register.store import ConcurrentEditError, Register, RegisterError
 
 COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
 IDS = {"011001", "011002"}
@@ -24,7 +25,7 @@ def _pdf_text(content: bytes) -> str:
 
 def _connector(register: Register, connector_id: int) -> Principal:
     """A logged-in connector as the app builds one (account linked to the record)."""
-    from geo import accounts
+    from geo.register import accounts
 
     account, _code = accounts.create_account(
         register,
@@ -184,7 +185,7 @@ def test_journey_steps_planned_end_and_notice(reg: Register) -> None:
     assert not left.active
     assert programme.ending_soon(reg, by=COORD, today=date(2027, 1, 15)).empty  # left: no notice
     assert programme.journey(reg, person, by=COORD).status == "ausgeschieden"
-    from geo import accounts
+    from geo.register import accounts
 
     log = accounts.audit_log(reg, by=Principal.cli())
     assert "connector.status" in set(log["action"])
@@ -245,7 +246,7 @@ def test_calendar_file_has_the_time_zone_and_two_alarms(reg: Register) -> None:
 
 
 def test_erasure_removes_the_journey_but_keeps_anonymous_hours(reg: Register) -> None:
-    from geo import privacy
+    from geo.register import privacy
 
     ids = _crafted(reg)
     programme.set_status(reg, ids["ana"], "aktiv", date(2025, 3, 1), by=COORD, note="SENTINEL-Notiz")
@@ -267,7 +268,7 @@ def test_erasure_removes_the_journey_but_keeps_anonymous_hours(reg: Register) ->
 
 
 def test_programme_tables_are_in_the_backup_and_the_migration() -> None:
-    from geo import backup
+    from geo.register import backup
 
     names = {t.name for t in backup._tables()}
     assert {

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from geo import dataset, fetch, maps, provenance
-from geo.access import Principal
+from geo.core.access import Principal
+from geo.data import dataset, provenance
+from geo.output import maps
+from geo.register import fetch
 from tests.conftest import QUARTIERSATLAS, REGISTRY, SOZIALRAEUME
 from tests.test_cli import run
 
@@ -91,9 +93,9 @@ def test_the_demo_keeps_one_line_marked_as_demo(demo_dir: Path) -> None:
 @pytest.mark.real_data
 def test_an_admin_completes_what_the_registry_does_not_say(real: dataset.Dataset, tmp_path: Path) -> None:
     """The registry states no date and no licence: an admin who knows them records them; maps then say so."""
-    from geo import accounts, store
-    from geo.access import AccessDeniedError
-    from geo.errors import DataError
+    from geo.core.access import AccessDeniedError
+    from geo.core.errors import DataError
+    from geo.register import accounts, store
 
     folder = tmp_path / "official"
     shutil.copytree(real.folder, folder)

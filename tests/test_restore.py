@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from geo import accounts, backup, store
-from geo.access import Principal
+from geo.core.access import Principal
+from geo.register import accounts, backup, store
 from tests.test_operations import _filled
 
 CLI = Principal.cli()
@@ -158,7 +158,7 @@ def test_an_older_backup_without_dataset_checksums_still_restores_and_says_so(
 
 
 def test_a_backup_checks_the_account_as_stored_now(tmp_path: Path) -> None:
-    from geo.access import AccessDeniedError
+    from geo.core.access import AccessDeniedError
 
     register = _filled(f"sqlite:///{tmp_path / 'r.sqlite'}")
     account_id, _ = accounts.create_account(register, by=CLI, email="a@stadt.invalid", roles="admin")

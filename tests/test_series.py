@@ -8,10 +8,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo import dataset, dynamics, fetch, maps, series
-from geo.access import Principal
-from geo.errors import DataError
-from geo.report import Report
+from geo.analysis import dynamics
+from geo.core.access import Principal
+from geo.core.errors import DataError
+from geo.core.report import Report
+from geo.data import dataset, series
+from geo.output import maps
+from geo.register import fetch
 from tests.conftest import RAW as SHARED_RAW
 from tests.test_cli import run
 
@@ -149,7 +152,7 @@ def test_imports_accumulate_and_the_dataset_answers_a_course(real: dataset.Datas
 
 
 def test_a_course_needs_two_values_and_a_forecast_is_dashed_from_the_last_observed() -> None:
-    from geo import charts
+    from geo.core import charts
 
     one = pd.DataFrame({"date": ["2021-12-31"], "value": [5.0], "kind": ["observed"]})
     assert charts.course_line(one, title="x") is None

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from geo import coverage, dataset, demo, need, profile
-from geo.access import Principal
+from geo.analysis import coverage, need
+from geo.core.access import Principal
+from geo.data import dataset
+from geo.output import profile
+from geo.register import demo
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import Polygon, box
 
-from geo import sources
-from geo.errors import CrsError, FileFormatError, IdError, MissingColumnError
-from geo.report import Report
+from geo.core.errors import CrsError, FileFormatError, IdError, MissingColumnError
+from geo.core.report import Report
+from geo.data import sources
 from tests.conftest import (
     QUARTIERSATLAS,
     QUARTIERSATLAS_CSV,

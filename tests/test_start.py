@@ -1,4 +1,4 @@
-"""The start page per person (`geo.start`): counted by hand on a small register, and on the demo year."""
+"""The start page per person (`geo.register.start`): counted by hand on a small register, and on the demo year."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo import accounts, dataset, demo, impact, journal, programme, start, store
-from geo.access import Principal
-from geo.store import Register
+from geo.core.access import Principal
+from geo.data import dataset
+from geo.register import accounts, demo, impact, journal, programme, start, store
+from geo.register.store import Register
 
 COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
 IDS = {"011001", "011002", "011003", "011004"}
@@ -201,7 +202,7 @@ def _buttons(at: object) -> dict[str, object]:
 
 
 def test_start_page_per_role(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path) -> None:
-    from geo import i18n
+    from geo.core import i18n
 
     at = _app(monkeypatch, demo_dir, tmp_path)
     at.run()  # type: ignore[attr-defined]
@@ -224,7 +225,7 @@ def test_start_page_per_role(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tm
 def test_start_page_of_a_coordinator_opens_the_oldest_concern(
     monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
 ) -> None:
-    from geo import i18n
+    from geo.core import i18n
 
     at = _app(monkeypatch, demo_dir, tmp_path)
     at.run()  # type: ignore[attr-defined]

@@ -12,9 +12,9 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from geo import store
-from geo.access import Principal
-from geo.store import Base, ConcurrentEditError, Register, RegisterError
+from geo.core.access import Principal
+from geo.register import store
+from geo.register.store import Base, ConcurrentEditError, Register, RegisterError
 
 COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
 ADMIN = Principal(label="test-admin", roles=frozenset({"admin"}))
@@ -144,8 +144,8 @@ def test_public_views_carry_no_personal_fields(register: Register) -> None:
 def test_csv_import_and_export(register: Register) -> None:
     import pandas as pd
 
-    from geo import export
-    from geo.store import export_frames, import_assignments, import_connectors, import_tandems
+    from geo.output import export
+    from geo.register.store import export_frames, import_assignments, import_connectors, import_tandems
 
     people = pd.DataFrame(
         {
@@ -241,7 +241,7 @@ def test_an_unsupported_database_names_what_is_tested() -> None:
 
 @pytest.mark.real_data
 def test_another_kind_of_table_is_doubtful_before_anything_is_created() -> None:
-    from geo import sources
+    from geo.data import sources
     from tests.conftest import QUARTIERSATLAS_CSV
 
     atlas = sources.read_table(QUARTIERSATLAS_CSV)

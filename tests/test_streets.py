@@ -12,11 +12,13 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from geo import dataset, fetch, nearby, streets
-from geo.access import AccessDeniedError, Principal
-from geo.errors import DataError, MissingColumnError
-from geo.report import Report
-from geo.settings import METRIC_CRS
+from geo.core.access import AccessDeniedError, Principal
+from geo.core.errors import DataError, MissingColumnError
+from geo.core.report import Report
+from geo.core.settings import METRIC_CRS
+from geo.data import dataset, streets
+from geo.output import nearby
+from geo.register import fetch
 
 ADMIN = Principal(label="admin", roles=frozenset({"admin"}))
 CONNECTOR = Principal(label="c", roles=frozenset({"connector"}), connector_id=1)
@@ -150,7 +152,7 @@ def test_real_sozialraeume_with_a_street_list_answer_near_me(real: dataset.Datas
     data = dataset.load_dataset(folder)
     place = nearby.find_place(data, "Königsallee")
     assert place is not None
-    from geo import need
+    from geo.analysis import need
 
     classes = need.need_index(data.spaces, need.default_components(data.indicator_ids())).need_class
     found = nearby.nearby(data, classes, place)

@@ -14,7 +14,8 @@ import pytest
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
-from geo import demo, i18n
+from geo.core import i18n
+from geo.register import demo
 from tests.conftest import log_in_here
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -197,7 +198,8 @@ def test_text_typed_by_people_never_becomes_markup_on_any_page(
 ) -> None:
     from sqlalchemy import text as sql
 
-    from geo import dataset, store
+    from geo.data import dataset
+    from geo.register import store
 
     monkeypatch.setenv("SOZIALRAUM_DATA_DIR", str(demo_dir))
     monkeypatch.setenv("SOZIALRAUM_USER_DIR", str(tmp_path / "var"))

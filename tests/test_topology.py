@@ -6,7 +6,7 @@ import json
 
 import shapely
 
-from geo import topology
+from geo.core import topology
 
 
 def _square(x: int, y: int) -> shapely.Polygon:

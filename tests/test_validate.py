@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from geo import validate
-from geo.report import Report
+from geo.core.report import Report
+from geo.data import validate
 from tests.conftest import QUARTIERSATLAS, REGISTRY, SOZIALRAEUME
 
 

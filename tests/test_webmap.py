@@ -10,8 +10,11 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import dataset, maps, topology, view, webmap
-from geo.tables import markdown_table
+from geo.analysis import view
+from geo.core import topology
+from geo.core.tables import markdown_table
+from geo.data import dataset
+from geo.output import maps, webmap
 from tests.conftest import SOZIALRAEUME
 
 
@@ -109,7 +112,7 @@ def test_text_from_data_travels_as_text(demo_dir: Path) -> None:
 
 
 def _need(data: dataset.Dataset) -> object:
-    from geo import need
+    from geo.analysis import need
 
     return need.need_index(data.spaces, need.default_components(data.indicator_ids()))
 
@@ -144,8 +147,8 @@ def test_a_markdown_table_shows_numbers_for_the_reader_and_text_as_written() -> 
 
 def test_the_steckbrief_index_agrees_with_the_direct_answers(real: dataset.Dataset) -> None:
     """Neighbours and nearest Welcome Points from the index built once equal those measured one by one."""
-    from geo import coverage
-    from geo.settings import METRIC_CRS
+    from geo.analysis import coverage
+    from geo.core.settings import METRIC_CRS
 
     spatial = coverage.spatial_of(real)
     assert coverage.spatial_of(real) is spatial  # built once per dataset object

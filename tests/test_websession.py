@@ -11,8 +11,8 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from geo import accounts, store, websession
-from geo.access import Principal
+from geo.core.access import Principal
+from geo.register import accounts, store, websession
 
 PASSWORD = "ein-gutes-passwort"
 

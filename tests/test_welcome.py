@@ -8,9 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo import accounts, coverage, dataset, need, store, welcome
-from geo.access import AccessDeniedError, Principal
-from geo.view import MapView
+from geo.analysis import coverage, need
+from geo.analysis.view import MapView
+from geo.core.access import AccessDeniedError, Principal
+from geo.data import dataset
+from geo.register import accounts, store, welcome
 
 COORDINATOR = Principal(label="koordination", roles=frozenset({"coordinator"}))
 CONNECTOR = Principal(label="c", roles=frozenset({"connector"}), connector_id=1)
@@ -176,7 +178,7 @@ def test_closing_bilk_and_pempelfort_changes_coverage_on_the_real_data(
 
 def test_exports_show_a_closed_point_as_closed(reg: store.Register, demo: dataset.Dataset) -> None:
     """The print map draws the closed Welcome Point with its own legend entry; the HTML names it closed."""
-    from geo import export, snapshot
+    from geo.output import export, snapshot
 
     points = demo.welcome_points
     target = str(points["welcome_point_id"].iloc[0])

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo import accounts, i18n
+from geo.core import i18n
+from geo.register import accounts
 
 ROOT = Path(__file__).resolve().parent.parent
 #: An event name as the code writes it: `register.write(by, Action.X, "concern.answer", ...)`, `record(...)`.
@@ -18,7 +19,7 @@ EVENT = re.compile(
 
 def _events() -> set[str]:
     found: set[str] = set()
-    for path in [*ROOT.glob("geo/*.py"), *ROOT.glob("app_pages/*.py")]:
+    for path in [*ROOT.glob("geo/**/*.py"), *ROOT.glob("app_pages/*.py")]:
         found |= set(EVENT.findall(path.read_text(encoding="utf-8")))
     return found
 

@@ -1,0 +1,1467 @@
+"""
+The synthetic demo dataset: shaped like the official data, derived from none of it.
+
+171 Sozialräume with the official ID scheme (3-digit Stadtteil number + running number) over the 50
+real Stadtteil numbers and names and the 10 Stadtbezirke; geometry is a nested Voronoi tessellation of a
+made-up, Düsseldorf-sized outline; indicators follow a synthetic need surface with hot spots, so they are
+correlated and spatially clustered. Everything is deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import MultiPoint, Polygon
+
+from geo.core.access import Action, Principal
+from geo.core.settings import CITY_POPULATION_2021, METRIC_CRS
+from geo.data.dataset import DatasetMeta, write_dataset
+
+if TYPE_CHECKING:
+    from geo.register.store import Register, TandemView
+
+#: The 50 Stadtteile of Düsseldorf: official number and name (public administrative names).
+STADTTEILE: tuple[tuple[str, str], ...] = (
+    ("011", "Altstadt"),
+    ("012", "Carlstadt"),
+    ("013", "Stadtmitte"),
+    ("014", "Pempelfort"),
+    ("015", "Derendorf"),
+    ("016", "Golzheim"),
+    ("021", "Flingern Süd"),
+    ("022", "Flingern Nord"),
+    ("023", "Düsseltal"),
+    ("031", "Friedrichstadt"),
+    ("032", "Unterbilk"),
+    ("033", "Hafen"),
+    ("034", "Hamm"),
+    ("035", "Volmerswerth"),
+    ("036", "Bilk"),
+    ("037", "Oberbilk"),
+    ("038", "Flehe"),
+    ("041", "Oberkassel"),
+    ("042", "Heerdt"),
+    ("043", "Lörick"),
+    ("044", "Niederkassel"),
+    ("051", "Stockum"),
+    ("052", "Lohausen"),
+    ("053", "Kaiserswerth"),
+    ("054", "Wittlaer"),
+    ("055", "Angermund"),
+    ("056", "Kalkum"),
+    ("061", "Lichtenbroich"),
+    ("062", "Unterrath"),
+    ("063", "Rath"),
+    ("064", "Mörsenbroich"),
+    ("071", "Gerresheim"),
+    ("072", "Grafenberg"),
+    ("073", "Ludenberg"),
+    ("074", "Hubbelrath"),
+    ("075", "Knittkuhl"),
+    ("081", "Lierenfeld"),
+    ("082", "Eller"),
+    ("083", "Vennhausen"),
+    ("084", "Unterbach"),
+    ("091", "Wersten"),
+    ("092", "Himmelgeist"),
+    ("093", "Holthausen"),
+    ("094", "Reisholz"),
+    ("095", "Benrath"),
+    ("096", "Urdenbach"),
+    ("097", "Itter"),
+    ("098", "Hassels"),
+    ("101", "Garath"),
+    ("102", "Hellerhof"),
+)
+N_SOZIALRAEUME = 171
+DEMO_TITLE = "Demo-Daten (synthetisch)"
+#: Centre of the made-up city in EPSG:25832 (near Düsseldorf, so maps open at a familiar place).
+CENTRE = (344_500.0, 5_677_500.0)
+_DIRECTIONS = ("Ost", "Nordost", "Nord", "Nordwest", "West", "Südwest", "Süd", "Südost")
+
+
+def outline(*, seed: int = 2026) -> Polygon:
+    """A smooth, irregular city outline of about 217 km², elongated north-south, in EPSG:25832."""
+    rng = np.random.default_rng(seed)
+    phases = rng.uniform(0, 2 * math.pi, 3)
+    theta = np.linspace(0, 2 * math.pi, 240, endpoint=False)
+    r = 1 + 0.12 * np.sin(2 * theta + phases[0]) + 0.08 * np.cos(3 * theta + phases[1])
+    r += 0.05 * np.sin(5 * theta + phases[2])
+    x = CENTRE[0] + 6_300 * r * np.cos(theta)
+    y = CENTRE[1] + 11_000 * r * np.sin(theta)
+    return Polygon(np.column_stack([x, y]))
+
+
+def _seeds(region: Polygon, n: int, rng: np.random.Generator, iterations: int = 6) -> np.ndarray:
+    """`n` well-spread points in `region`: random start, then Lloyd relaxation."""
+    minx, miny, maxx, maxy = region.bounds
+    pts: list[tuple[float, float]] = []
+    while len(pts) < n:
+        cand = rng.uniform((minx, miny), (maxx, maxy), size=(4 * n, 2))
+        inside = shapely.contains_xy(region, cand[:, 0], cand[:, 1])
+        pts.extend(map(tuple, cand[inside][: n - len(pts)]))
+    seeds = np.asarray(pts)
+    for _ in range(iterations):
+        cells = _cells(region, seeds)
+        seeds = np.array([[c.centroid.x, c.centroid.y] for c in cells])
+    return seeds
+
+
+def _cells(region: Polygon, seeds: np.ndarray) -> list[Polygon]:
+    """Voronoi cells of `seeds` clipped to `region`, in seed order."""
+    if len(seeds) == 1:
+        return [region]
+    diagram = shapely.voronoi_polygons(MultiPoint(seeds), extend_to=region, ordered=True)
+    cells = [shapely.intersection(c, region) for c in shapely.get_parts(diagram)]
+    return [max(shapely.get_parts(c), key=lambda p: p.area) if c.geom_type != "Polygon" else c for c in cells]
+
+
+def _noded(leaves: list[Polygon]) -> list[Polygon]:
+    """Rebuild `leaves` from the faces of their noded boundaries, so shared borders share vertices."""
+    lines = shapely.union_all([p.boundary for p in leaves])
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(lines)))
+    owner = np.full(len(faces), -1)
+    face_idx, leaf_idx = shapely.STRtree(leaves).query(shapely.point_on_surface(faces), predicate="within")
+    owner[face_idx] = leaf_idx
+    for i in np.flatnonzero(owner < 0):  # slivers thinner than floating point: largest overlap wins
+        owner[i] = int(np.argmax(shapely.area(shapely.intersection(faces[i], leaves))))
+    return [shapely.coverage_union_all(faces[owner == i]) for i in range(len(leaves))]
+
+
+def _allocation(rng: np.random.Generator) -> dict[str, int]:
+    """Sozialräume per Stadtteil: one each, the rest drawn with more in the inner city."""
+    numbers = [nr for nr, _ in STADTTEILE]
+    weights = np.array([2.5 if nr[:2] in {"01", "02", "03"} else 1.0 for nr in numbers])
+    extra = rng.multinomial(N_SOZIALRAEUME - len(numbers), weights / weights.sum())
+    return {nr: 1 + int(e) for nr, e in zip(numbers, extra, strict=True)}
+
+
+def geometry(*, seed: int = 2026) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """
+    Sozialraum and Stadtteil polygons that tile the outline without gaps or overlaps.
+
+    Returns
+    -------
+    tuple of geopandas.GeoDataFrame
+        Sozialräume (`sozialraum_id`, `stadtteil_nr`, `stadtbezirk`, `name`) and Stadtteile
+        (`stadtteil_nr`, `name`, `stadtbezirk`), both in EPSG:25832.
+    """
+    rng = np.random.default_rng(seed)
+    city = outline(seed=seed)
+    per_stadtteil = _allocation(rng)
+    bezirke = sorted({nr[:2] for nr, _ in STADTTEILE})
+    bezirk_cells = _cells(city, _seeds(city, len(bezirke), rng))
+    # order Bezirke north to south so numbering runs roughly like a real city's
+    bezirk_cells.sort(key=lambda c: (-round(c.centroid.y, -3), c.centroid.x))
+    leaves, rows = [], []
+    names = dict(STADTTEILE)
+    for bezirk, bcell in zip(bezirke, bezirk_cells, strict=True):
+        members = [nr for nr, _ in STADTTEILE if nr[:2] == bezirk]
+        for nr, tcell in zip(members, _cells(bcell, _seeds(bcell, len(members), rng)), strict=True):
+            n = per_stadtteil[nr]
+            for i, cell in enumerate(_cells(tcell, _seeds(tcell, n, rng)), start=1):
+                leaves.append(cell)
+                rows.append(
+                    {
+                        "sozialraum_id": f"{nr}{i:03d}",
+                        "stadtteil_nr": nr,
+                        "stadtbezirk": int(bezirk),
+                        "name": _unit_name(names[nr], cell, tcell, n),
+                    }
+                )
+    spaces = gpd.GeoDataFrame(rows, geometry=_noded(leaves), crs=METRIC_CRS)
+    spaces["name"] = _unique(spaces["name"])
+    stadtteile = spaces.dissolve(by="stadtteil_nr", method="coverage", as_index=False)[
+        ["stadtteil_nr", "stadtbezirk", "geometry"]
+    ]
+    stadtteile["name"] = stadtteile["stadtteil_nr"].map(names)
+    return spaces, stadtteile[["stadtteil_nr", "name", "stadtbezirk", "geometry"]]
+
+
+def _unit_name(stadtteil: str, cell: Polygon, parent: Polygon, n: int) -> str:
+    if n == 1:
+        return stadtteil
+    dx = cell.centroid.x - parent.centroid.x
+    dy = cell.centroid.y - parent.centroid.y
+    if math.hypot(dx, dy) < 0.15 * math.sqrt(parent.area):
+        return f"{stadtteil}-Mitte"
+    sector = round(math.atan2(dy, dx) / (math.pi / 4)) % 8
+    return f"{stadtteil}-{_DIRECTIONS[sector]}"
+
+
+def _unique(names: pd.Series) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} {seen[name]}")
+    return out
+
+
+def _need_surface(points: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A smooth synthetic need field: a few Gaussian hot spots plus noise, standardised."""
+    spots = rng.uniform((-5_000, -10_000), (5_000, 10_000), size=(7, 2)) + np.array(CENTRE)
+    strength = rng.uniform(0.5, 1.5, 7)
+    d2 = ((points[:, None, :] - spots[None, :, :]) ** 2).sum(axis=2)
+    field = (strength * np.exp(-d2 / (2 * 1_700.0**2))).sum(axis=1) + rng.normal(0, 0.15, len(points))
+    return np.asarray((field - field.mean()) / field.std())
+
+
+def _largest_remainder(values: np.ndarray) -> np.ndarray:
+    """Each row rounded to whole numbers that keep the row's rounded sum (the largest remainders round up)."""
+    floor = np.floor(values)
+    short = np.nan_to_num(np.round(values.sum(axis=1)) - floor.sum(axis=1))
+    order = np.argsort(-(values - floor), axis=1, kind="stable")
+    bump = np.zeros_like(floor)
+    for row, missing in enumerate(short.astype(int)):
+        bump[row, order[row, :missing]] = 1
+    return np.asarray(floor + bump)
+
+
+def _clip(values: np.ndarray, low: float, high: float) -> np.ndarray:
+    return np.asarray(np.round(np.clip(values, low, high), 1))
+
+
+def _demo_people(
+    t: pd.DataFrame,
+    pop: np.ndarray,
+    z: np.ndarray,
+    noise: Callable[[float], np.ndarray],
+    rng: np.random.Generator,
+) -> None:
+    """Population, age groups (adding up to it), origin, moves and households: into `t`, in this order."""
+    t["bevoelkerung"] = pop
+    t["weiblich_pct"] = _clip(51 + noise(1.5), 40, 60)
+    shares = rng.dirichlet([5.5, 9, 14, 30, 20, 14, 6], size=len(pop))
+    shares[:, :2] *= (1 + 0.15 * z)[:, None]
+    shares /= shares.sum(axis=1, keepdims=True)
+    counts = _largest_remainder(pop[:, None] * shares)  # the age groups add up to the population
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for j, group in enumerate(("u6", "6_17", "18_29", "30_49", "50_64", "65_79", "80plus")):
+            t[f"alter_{group}"] = counts[:, j]
+            t[f"alter_{group}_pct"] = np.round(counts[:, j] / pop * 100, 1)  # as the city rounds them
+    working = t[["alter_18_29", "alter_30_49", "alter_50_64"]].sum(axis=1).replace(0, np.nan)
+    t["jugendquotient"] = np.round((t["alter_u6"] + t["alter_6_17"]) / working * 100, 1)
+    t["altenquotient"] = np.round((t["alter_65_79"] + t["alter_80plus"]) / working * 100, 1)
+    t["migration_pct"] = _clip(42 + 12 * z + noise(5), 10, 85)
+    t["auslaender_pct"] = _clip(t["migration_pct"] * 0.5 + noise(3), 3, 60)
+    t["wanderungssaldo"] = _clip(noise(14), -60, 60)
+    t["fluktuationsrate"] = _clip(30 + 7 * z + noise(6), 8, 70)
+    t["haushalte"] = np.round(pop / np.clip(1.85 - 0.1 * z + noise(0.12), 1.3, 2.6))
+    t["einpersonen_hh_pct"] = _clip(50 + noise(8), 25, 80)
+    t["hh_kinder_pct"] = _clip(17 + 3 * z + noise(3), 5, 40)
+    t["alleinerziehende_pct"] = _clip(21 + 5 * z + noise(3), 5, 45)
+    t["senioren_single_pct"] = _clip(14 + 2 * z + noise(3), 3, 35)
+
+
+def _demo_conditions(
+    t: pd.DataFrame,
+    spaces: gpd.GeoDataFrame,
+    pop: np.ndarray,
+    z: np.ndarray,
+    noise: Callable[[float], np.ndarray],
+) -> None:
+    """Work, poverty, schools, housing and land use (they follow the need surface `z`): into `t`."""
+    t["arbeitslosenquote"] = _clip(6 + 3 * z + noise(0.8), 0.8, 20)
+    t["arbeitslose"] = np.round(pop * 0.66 * t["arbeitslosenquote"] / 100)
+    t["sgb2_quote"] = _clip(10 + 6.5 * z + noise(1.5), 0.5, 40)
+    t["sgb2_personen"] = np.round(pop * t["sgb2_quote"] / 100)
+    t["kinderarmut"] = _clip(17 + 11 * z + noise(3), 0.5, 60)
+    t["altersarmut"] = _clip(6 + 4 * z + noise(1.2), 0.3, 30)
+    t["mindestsicherung"] = _clip(t["sgb2_quote"] + 1.4 + noise(0.5), 0.5, 45)
+    t["wohngeld_hh_pct"] = _clip(2 + 1.2 * z + noise(0.5), 0.1, 10)
+    t["schueler_primar"] = np.round(pop * 0.036)
+    t["schueler_sekundar"] = np.round(pop * 0.052)
+    t["hauptschule_pct"] = _clip(6 + 4 * z + noise(2), 0, 30)
+    t["realschule_pct"] = _clip(16 + 3 * z + noise(4), 2, 40)
+    t["gymnasium_pct"] = _clip(52 - 12 * z + noise(6), 10, 90)
+    t["gesamtschule_pct"] = _clip(
+        100 - t["hauptschule_pct"] - t["realschule_pct"] - t["gymnasium_pct"], 0, 80
+    )
+    schools = ["hauptschule_pct", "realschule_pct", "gymnasium_pct", "gesamtschule_pct"]
+    t[schools] = (
+        _largest_remainder(t[schools].to_numpy() / t[schools].sum(axis=1).to_numpy()[:, None] * 1000) / 10
+    )
+    t["uebergang_gym_pct"] = _clip(55 - 14 * z + noise(6), 10, 95)
+    t["wohnflaeche_pro_ew"] = _clip(42 - 4 * z + noise(3), 25, 70)
+    t["oeff_gef_whg_pct"] = _clip(6 + 5 * z + noise(3), 0, 60)
+    t["wohneigentum_pct"] = _clip(26 - 8 * z + noise(6), 1, 80)
+    t["flaeche_ha"] = np.round(spaces.to_crs(METRIC_CRS).area.to_numpy() / 10_000, 3)
+    t["dichte"] = np.round(pop / (t["flaeche_ha"] / 100))
+    t["wohnflaechenanteil_pct"] = _clip(38 + 8 * z + noise(10), 2, 75)
+    t["gruenflaeche_pct"] = _clip(14 - 3 * z + noise(6), 0.5, 60)
+
+
+def indicators(spaces: gpd.GeoDataFrame, *, seed: int = 2026) -> pd.DataFrame:
+    """
+    Synthetic values for every catalogue indicator, with plausible ranges and correlations.
+
+    Poverty, unemployment and SGB-II rise together with the need surface; population adds up to the
+    city's total; one Sozialraum is left uninhabited, as in the official data.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns `sozialraum_id`, `name`, `stadtbezirk` and the catalogue ids.
+    """
+    rng = np.random.default_rng(seed + 1)
+    centres = np.column_stack([spaces.geometry.centroid.x, spaces.geometry.centroid.y])
+    z = _need_surface(centres, rng)
+    n = len(spaces)
+
+    def noise(scale: float) -> np.ndarray:
+        return rng.normal(0, scale, n)
+
+    pop = rng.lognormal(mean=8.1, sigma=0.45, size=n)
+    uninhabited = int(np.argmin(pop))
+    pop[uninhabited] = 0
+    pop = np.round(pop / pop.sum() * CITY_POPULATION_2021)
+    pop[np.argmax(pop)] += CITY_POPULATION_2021 - pop.sum()
+    t = pd.DataFrame(
+        {
+            "sozialraum_id": spaces["sozialraum_id"],
+            "name": spaces["name"],
+            "stadtbezirk": spaces["stadtbezirk"],
+        }
+    )
+    _demo_people(t, pop, z, noise, rng)
+    _demo_conditions(t, spaces, pop, z, noise)
+    small = pop < 400  # the city suppresses rates for very small populations
+    rates = ["arbeitslosenquote", "sgb2_quote", "kinderarmut", "altersarmut", "uebergang_gym_pct"]
+    t.loc[small, rates] = np.nan
+    keep = [
+        "sozialraum_id",
+        "name",
+        "stadtbezirk",
+        "bevoelkerung",
+        "flaeche_ha",
+        "gruenflaeche_pct",
+        "wohnflaechenanteil_pct",
+    ]
+    t.loc[uninhabited, [c for c in t.columns if c not in keep]] = np.nan
+    t.loc[uninhabited, "bevoelkerung"] = np.nan
+    return t
+
+
+def welcome_points(spaces: gpd.GeoDataFrame, table: pd.DataFrame, *, n: int = 10) -> gpd.GeoDataFrame:
+    """
+    `n` synthetic Welcome Points in the Sozialräume of highest SGB-II rate, at most two per Stadtbezirk.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Same columns as `geo.data.sources.read_welcome_points`, in the CRS of `spaces`.
+    """
+    merged = spaces.merge(table[["sozialraum_id", "sgb2_quote"]], on="sozialraum_id")
+    ranked = merged.sort_values("sgb2_quote", ascending=False, na_position="last")
+    chosen = ranked.groupby("stadtbezirk", sort=False).head(2).head(n)
+    rows = []
+    for k, (_, r) in enumerate(chosen.iterrows(), start=1):
+        stadtteil = dict(STADTTEILE)[r["stadtteil_nr"]]
+        address = f"Musterstraße {10 + 7 * k}, 40{200 + k:03d} Düsseldorf"
+        rows.append(
+            {
+                "welcome_point_id": f"wp-demo-{k:02d}",
+                "name": f"Welcome Point {stadtteil}",
+                "organisation": f"Demo-Träger {k} e. V.",
+                "address": address,
+                "stadtteil": stadtteil,
+                "url": "",
+                "contacts": '[{"organisation": "Demo-Träger e. V.", "einrichtung": "", "telefon": "0211 000000"}]',
+                "geometry": r.geometry.representative_point(),
+            }
+        )
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=spaces.crs)
+
+
+_STREET_WORDS = (
+    "Linden", "Eichen", "Birken", "Ahorn", "Kastanien", "Buchen", "Erlen", "Eschen", "Weiden", "Pappel",
+    "Ulmen", "Tannen", "Rosen", "Tulpen", "Nelken", "Lilien", "Flieder", "Holunder", "Mühlen", "Garten",
+    "Schul", "Kirch", "Berg", "Wiesen", "Feld", "Bach", "Park", "Markt", "Brunnen", "Sonnen",
+    "Stern", "Mond", "Lerchen", "Finken", "Amsel", "Drossel", "Schwalben", "Falken", "Raben", "Heide",
+)  # fmt: skip
+_STREET_KINDS = ("straße", "weg", "allee", "ring", "gasse", "pfad")
+
+
+def streets(spaces: gpd.GeoDataFrame, *, seed: int = 2026) -> pd.DataFrame:
+    """
+    A synthetic street list (made-up generic names, one street at a random point in each Sozialraum).
+
+    Returns
+    -------
+    pandas.DataFrame
+        `name`, `lon`, `lat` as `geo.data.streets.read_streets` returns them.
+    """
+    rng = np.random.default_rng(seed + 11)
+    names = [w + k for w in _STREET_WORDS for k in _STREET_KINDS]
+    chosen = rng.choice(len(names), size=min(len(spaces), len(names)), replace=False)
+    rows = []
+    for pick, polygon in zip(chosen, spaces.geometry, strict=False):
+        minx, miny, maxx, maxy = polygon.bounds
+        point = polygon.representative_point()
+        for _ in range(50):  # a random point inside; the representative point when the shape is thin
+            candidate = shapely.Point(rng.uniform(minx, maxx), rng.uniform(miny, maxy))
+            if polygon.contains(candidate):
+                point = candidate
+                break
+        rows.append({"name": names[pick], "lon": round(point.x, 6), "lat": round(point.y, 6)})
+    return pd.DataFrame(rows).sort_values("name").reset_index(drop=True)
+
+
+#: Nationalities of the demo's foreign residents and their city-wide weights (made up, roughly the order of
+#: magnitude of a large German city).
+DEMO_NATIONALITIES = {
+    "Türkei": 0.16,
+    "Ukraine": 0.12,
+    "Griechenland": 0.10,
+    "Polen": 0.09,
+    "Italien": 0.08,
+    "Syrien": 0.08,
+    "Rumänien": 0.07,
+    "Irak": 0.05,
+    "Marokko": 0.05,
+    "Spanien": 0.05,
+    "Japan": 0.04,
+    "Russische Föderation": 0.04,
+}
+
+
+def nationalities(spaces: gpd.GeoDataFrame, table: pd.DataFrame, *, seed: int = 2026) -> pd.DataFrame:
+    """
+    Foreign residents by nationality per Stadtteil, shaped like the city's tables (synthetic).
+
+    Each Stadtteil's foreign residents (population times the foreign share of its Sozialräume) are split
+    over `DEMO_NATIONALITIES` with Dirichlet weights around the city-wide mix, so communities cluster; about a
+    tenth of all foreign residents is left to "sonstige" as in the real tables.
+    """
+    rng = np.random.default_rng(seed + 7)
+    joined = spaces[["sozialraum_id", "stadtteil_nr"]].merge(table, on="sozialraum_id")
+    foreign = (joined["bevoelkerung"] * joined["auslaender_pct"] / 100).groupby(joined["stadtteil_nr"]).sum()
+    mix = np.array(list(DEMO_NATIONALITIES.values()))
+    rows = {}
+    for nr, total in foreign.items():
+        shares = rng.dirichlet(mix * 30) * 0.9
+        rows[nr] = np.round(shares * total)
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=list(DEMO_NATIONALITIES))
+    out.index.name = "stadtteil_nr"
+    return out.sort_index()
+
+
+def series(spaces: gpd.GeoDataFrame, table: pd.DataFrame, *, seed: int = 2026) -> pd.DataFrame:
+    """
+    Synthetic time series shaped like the city's (population of Sozialräume and Stadtteile over time).
+
+    Population and the five age groups of the Wohnquartier tables per Sozialraum on 31.12.2021, 2022 and 2024
+    (2021 equal to the demo's indicator table); population per Stadtteil 2012–2024 with a forecast for
+    1.1.2035; the share with a migration history per Stadtteil 2020–2024.
+
+    Each Sozialraum and Stadtteil drifts by its own yearly rate (a few per mille, some shrinking) plus noise.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `geo.data.series.COLUMNS`.
+    """
+    rng = np.random.default_rng(seed + 13)
+    base = table.set_index("sozialraum_id")["bevoelkerung"].dropna()
+    base = base[base > 0]
+    rate = pd.Series(rng.normal(0.006, 0.012, len(base)), index=base.index)
+    rows = []
+    for year in (2021, 2022, 2024):
+        values = np.round(base * (1 + rate) ** (year - 2021) * (1 + rng.normal(0, 0.004, len(base))))
+        if year == 2021:
+            values = base
+        rows += [
+            ("sozialraum", sid, "bevoelkerung", f"{year}-12-31", float(v), "observed")
+            for sid, v in values.items()
+        ]
+    # the age groups the Wohnquartier tables give (2021 equal to the demo's table), each with its own drift
+    for column in ("alter_u6", "alter_6_17", "alter_18_29", "alter_30_49", "alter_50_64"):
+        group = table.set_index("sozialraum_id")[column].reindex(base.index).dropna()
+        shift = rate.reindex(group.index) + rng.normal(0, 0.01, len(group))
+        for year in (2021, 2022, 2024):
+            values = group if year == 2021 else np.round(group * (1 + shift) ** (year - 2021))
+            rows += [
+                ("sozialraum", sid, column, f"{year}-12-31", float(v), "observed")
+                for sid, v in values.items()
+            ]
+    nr = spaces.set_index("sozialraum_id")["stadtteil_nr"].reindex(base.index)
+    stadtteil = base.groupby(nr).sum()
+    # the share with a migration history per Stadtteil, 2020-2024 (population-weighted from the table)
+    weights = base * table.set_index("sozialraum_id")["migration_pct"].reindex(base.index)
+    share = (weights.groupby(nr).sum() / stadtteil).dropna()
+    trend = pd.Series(rng.normal(0.5, 0.4, len(share)), index=share.index)
+    for year in range(2020, 2025):
+        values = (share + trend * (year - 2021) + rng.normal(0, 0.2, len(share))).clip(0, 100).round(1)
+        rows += [
+            ("stadtteil", n, "migration_pct", f"{year}-12-31", float(v), "observed")
+            for n, v in values.items()
+        ]
+    drift = pd.Series(rng.normal(0.005, 0.01, len(stadtteil)), index=stadtteil.index)
+    for year in range(2012, 2025):
+        values = np.round(
+            stadtteil * (1 + drift) ** (year - 2021) * (1 + rng.normal(0, 0.003, len(stadtteil)))
+        )
+        rows += [
+            ("stadtteil", n, "bevoelkerung", f"{year}-12-31", float(v), "observed") for n, v in values.items()
+        ]
+    forecast = np.round(stadtteil * (1 + drift * 0.8) ** 13)
+    rows += [
+        ("stadtteil", n, "bevoelkerung", "2035-01-01", float(v), "forecast") for n, v in forecast.items()
+    ]
+    out = pd.DataFrame(rows, columns=["level", "id", "indicator", "date", "value", "kind"])
+    out["source"] = "Demo-Zeitreihen (synthetisch)"
+    return out.sort_values(["level", "id", "indicator", "date"]).reset_index(drop=True)
+
+
+def write(out: str | Path, *, seed: int = 2026) -> Path:
+    """
+    Generate the demo dataset and write it as a dataset folder (see `geo.data.dataset`).
+
+    Returns
+    -------
+    pathlib.Path
+        The folder written.
+    """
+    spaces, stadtteile = geometry(seed=seed)
+    table = indicators(spaces, seed=seed)
+    points = welcome_points(spaces, table)
+    meta = DatasetMeta(
+        title=DEMO_TITLE,
+        demo=True,
+        source="Synthetisch erzeugt mit »python -m geo demo« (Sozialraum-Karte); keine amtlichen Werte",
+        reference_date="2021-12-31",
+        licence="CC0 1.0",
+    )
+    return write_dataset(
+        out,
+        spaces=spaces[["sozialraum_id", "stadtbezirk", "name", "geometry"]],
+        stadtteile=stadtteile,
+        indicators=table,
+        welcome_points=points,
+        nationalities=nationalities(spaces, table, seed=seed),
+        streets=streets(spaces.to_crs("EPSG:4326"), seed=seed),
+        series=series(spaces, table, seed=seed),
+        meta=meta,
+    )
+
+
+# --- the demo register: try every role without an identity provider ----------------------------------
+
+#: The password of every demo account; shown on the login form, valid only in the demo register.
+DEMO_PASSWORD = "demo-passwort"  # noqa: S105 - public by design: the demo register holds no real data
+#: E-mail address -> roles of the demo accounts (the ``.invalid`` domain can never receive mail).
+DEMO_ACCOUNTS = {
+    "connector@demo.invalid": ("connector",),
+    "koordination@demo.invalid": ("coordinator",),
+    "admin@demo.invalid": ("admin",),
+}
+
+
+def seed_register(register: Register, sozialraum_ids: list[str]) -> bool:
+    """
+    Fill a brand-new demo register; a register that holds anything is left alone.
+
+    Four invented connectors in two tandems with assignments, and one demo account per role (password
+    `DEMO_PASSWORD`).
+
+    Returns
+    -------
+    bool
+        True when the register was seeded now.
+    """
+    from sqlalchemy import func, select  # noqa: PLC0415
+
+    from geo.core.access import Principal  # noqa: PLC0415
+    from geo.register.store import Account, Connector  # noqa: PLC0415
+
+    if not register.demo:
+        msg = "demo accounts belong in the demo register only"
+        raise ValueError(msg)
+    with register.read() as s:
+        if (s.scalar(select(func.count()).select_from(Account)) or 0) or (
+            s.scalar(select(func.count()).select_from(Connector)) or 0
+        ):
+            return False
+    by = Principal(label="demo-seed", system=True, roles=frozenset({"coordinator", "admin"}))
+    people = [
+        ("Demo-Connectorin Amal", "Arabisch, Deutsch, Englisch"),
+        ("Demo-Connector Bora", "Türkisch, Deutsch"),
+        ("Demo-Connectorin Chiara", "Italienisch, Spanisch"),
+        ("Demo-Connector Dmytro", "Ukrainisch, Russisch"),
+    ]
+    ids = [register.add_connector(n, langs, by=by, contact="demo@demo.invalid") for n, langs in people]
+    start = date(2025, 3, 1)
+    tandems = [
+        register.create_tandem("Demo-Tandem Süd", ids[:2], by=by, start=start),
+        register.create_tandem("Demo-Tandem Nord", ids[2:], by=by, start=start),
+    ]
+    for tandem, sid in zip(tandems, sozialraum_ids[:2], strict=False):
+        register.assign(tandem, sid, by=by, valid_from=start, known_ids=set(sozialraum_ids))
+    from geo.register.accounts import password_hasher  # noqa: PLC0415
+
+    hashed = password_hasher().hash(DEMO_PASSWORD)
+    with register.write(by, Action.MANAGE_ACCOUNTS, "demo.seed", target="account") as tx:
+        for email, roles in DEMO_ACCOUNTS.items():
+            tx.session.add(
+                Account(
+                    email=email,
+                    display_name=f"Demo ({', '.join(roles)})",
+                    roles=",".join(roles),
+                    connector_id=ids[0] if "connector" in roles else None,
+                    password_hash=hashed,
+                    source="demo",
+                )
+            )
+        tx.details = {"accounts": len(DEMO_ACCOUNTS)}
+    return True
+
+
+def programme_year_wanted() -> bool:
+    """False when `SOZIALRAUM_DEMO_PROGRAMME=0`: a demo register with people and tandems only (tests use it)."""
+    import os  # noqa: PLC0415
+
+    return os.environ.get("SOZIALRAUM_DEMO_PROGRAMME", "1").strip().lower() not in {
+        "0",
+        "false",
+        "no",
+        "nein",
+    }
+
+
+def seeded_register(sozialraum_ids: list[str], spaces: gpd.GeoDataFrame | None = None) -> Register:
+    """
+    The demo register (`geo.register.store.demo_database_url`), seeded as the app seeds it on first use.
+
+    A brand-new demo register gets the invented people, tandems and accounts (`seed_register`) and, unless
+    `programme_year_wanted` says no, a programme year (`seed_programme_year`); one that holds anything is
+    opened as it is.
+
+    Parameters
+    ----------
+    sozialraum_ids
+        The Sozialraum IDs of the demo dataset shown (tandems are assigned to the first of them).
+    spaces
+        Their geometry: the demo partners get places on the map (without it, addresses only).
+    """
+    from geo.register import store  # noqa: PLC0415 - the register is opened only when a command needs it
+
+    register = store.Register(store.demo_database_url(), demo=True)
+    if seed_register(register, sozialraum_ids) and programme_year_wanted():
+        seed_programme_year(register, sozialraum_ids, spaces=spaces)
+    return register
+
+
+DEMO_THEMES = (
+    "Spielplatz ohne Beleuchtung",
+    "Beratung nur auf Deutsch",
+    "Bushaltestelle ohne Dach",
+    "Sprachkurs ausgebucht",
+    "Treffpunkt für Jugendliche fehlt",
+    "Müll am Spielplatz",
+    "Formulare schwer verständlich",
+    "Kein Kita-Platz in der Nähe",
+    "Ampel zu kurz für Ältere",
+    "Infos zu Sportvereinen fehlen",
+    "Termin beim Amt dauert lange",
+    "Gehweg zugeparkt",
+)
+
+
+def seed_programme_year(
+    register: Register,
+    sozialraum_ids: list[str],
+    *,
+    today: date | None = None,
+    seed: int = 2026,
+    spaces: gpd.GeoDataFrame | None = None,
+) -> None:
+    """
+    A plausible synthetic programme year in the demo register (every page shows something).
+
+    Journeys with dates, qualifications, availability, a year of activities with hours (two a month per
+    tandem, a few cancelled, three planned ahead), concerns with answers, and one meeting decision. All
+    names are the demo's invented people; dates count back from `today`.
+    """
+    from geo.core.access import Principal  # noqa: PLC0415
+
+    if not register.demo:
+        msg = "the demo programme year belongs in the demo register only"
+        raise ValueError(msg)
+    today = today or date.today()
+    rng = np.random.default_rng(seed)
+    by = Principal(label="demo-seed", system=True, roles=frozenset({"coordinator", "admin"}))
+    with register.batch(by, "demo.programme_year", target="demo"):  # one transaction: fast, all or nothing
+        _seed_year(register, sozialraum_ids, by=by, today=today, rng=rng)
+    with register.batch(by, "demo.knowledge", target="demo"):  # reads the year's held activities
+        _seed_knowledge(register, sozialraum_ids, by=by, today=today, spaces=spaces)
+    with register.batch(by, "demo.group", target="demo"):  # reads the year's concerns and who is active
+        _seed_group(register, by=by, today=today)
+
+
+def _seed_year(
+    register: Register, sozialraum_ids: list[str], *, by: Principal, today: date, rng: np.random.Generator
+) -> None:
+    tandems = [tv for tv in register.tandems() if tv.active_on(today)]
+    members = sorted({m for tv in tandems for m in tv.member_ids})
+    _seed_journeys(register, members, by=by, today=today)
+    _seed_activities(register, tandems, members, sozialraum_ids, by=by, today=today, rng=rng)
+    backdate = _seed_concerns(register, tandems, sozialraum_ids, by=by, today=today, rng=rng)
+    _backdate(register, backdate, by=by, today=today)
+
+
+def _seed_journeys(register: Register, members: list[int], *, by: Principal, today: date) -> None:
+    """Each member's way into the programme (interested, trained, active), one paused, two newcomers."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from geo.register import programme  # noqa: PLC0415
+
+    slots = [
+        {("mo", "abend"), ("mi", "abend"), ("sa", "vormittag")},
+        {("di", "abend"), ("do", "abend"), ("sa", "vormittag"), ("sa", "nachmittag")},
+        {("mi", "nachmittag"), ("mi", "abend"), ("so", "nachmittag")},
+        {("fr", "abend"), ("sa", "nachmittag")},
+    ]
+    for n, person in enumerate(members):
+        # the engagement first (a fresh row, version 0): becoming active then adds the two-year end
+        programme.set_engagement(
+            register,
+            person,
+            by=by,
+            version=0,
+            availability=slots[n % 4],
+            planned_end=today + timedelta(days=45) if n == 0 else None,
+            set_end=True,
+        )
+        programme.set_status(register, person, "interessiert", today - timedelta(days=420), by=by)
+        programme.set_status(register, person, "in_schulung", today - timedelta(days=400), by=by)
+        programme.set_status(register, person, "aktiv", today - timedelta(days=365), by=by)
+        programme.add_qualification(
+            register, person, "Grundschulung Community Connectors", today - timedelta(days=372), by=by
+        )
+    if len(members) > 3:
+        programme.set_status(
+            register, members[3], "pausiert", today - timedelta(days=40), by=by, note="Prüfungszeit"
+        )
+        programme.add_qualification(register, members[1], "Erste Hilfe", today - timedelta(days=200), by=by)
+    for name, status, days in (
+        ("Demo-Connectorin Esra", "interessiert", 12),
+        ("Demo-Connector Farid", "in_schulung", 30),
+    ):
+        person = register.add_connector(name, "Persisch, Deutsch", by=by, contact="demo@demo.invalid")
+        programme.set_status(register, person, status, today - timedelta(days=days), by=by)
+
+
+def _seed_activities(
+    register: Register,
+    tandems: list[TandemView],
+    members: list[int],
+    sozialraum_ids: list[str],
+    *,
+    by: Principal,
+    today: date,
+    rng: np.random.Generator,
+) -> None:
+    """Two held (or cancelled) activities a month per tandem for a year, with hours; three planned ahead."""
+    from datetime import datetime, timedelta  # noqa: PLC0415
+
+    from geo.register import journal, programme  # noqa: PLC0415
+
+    known = set(sozialraum_ids)
+    assigned = register.active_assignments(today)
+    kinds = journal.ACTIVITY_KINDS[:4]
+    for tv in tandems:
+        places = list(assigned.loc[assigned["tandem"] == tv.name, "sozialraum_id"]) or sozialraum_ids[:1]
+        for month in range(12, 0, -1):
+            for half in (0, 15):
+                day = today - timedelta(days=30 * month - half)
+                starts = datetime(day.year, day.month, day.day, 17 if day.weekday() < 5 else 11)
+                cancelled = rng.random() < 0.08
+                activity = journal.add_activity(
+                    register,
+                    by=by,
+                    kind=str(kinds[int(rng.integers(len(kinds)))]),
+                    title=f"{tv.name.removeprefix('Demo-Tandem ')}: Treffen {starts:%m/%y}",
+                    starts_at=starts,
+                    ends_at=starts + timedelta(hours=2),
+                    sozialraum_id=str(places[int(rng.integers(len(places)))]),
+                    known_ids=known,
+                    status="abgesagt" if cancelled else "durchgefuehrt",
+                    tandem_id=tv.id,
+                    actual=None if cancelled else int(rng.integers(6, 26)),
+                )
+                if cancelled:
+                    continue
+                for person in tv.member_ids:
+                    if person == members[-1] and day > today - timedelta(days=40):
+                        continue  # paused
+                    programme.record_hours(
+                        register,
+                        activity,
+                        person,
+                        by=by,
+                        minutes=120,
+                        prep_minutes=int(rng.choice([30, 45, 60, 90])),
+                    )
+        for ahead in (4, 11, 18):
+            day = today + timedelta(days=ahead)
+            starts = datetime(day.year, day.month, day.day, 18)
+            journal.add_activity(
+                register,
+                by=by,
+                kind="interkultureller_abend",
+                title=f"{tv.name.removeprefix('Demo-Tandem ')}: Abend der Sprachen",
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=2),
+                sozialraum_id=str(places[0]),
+                known_ids=known,
+                status="geplant",
+                tandem_id=tv.id,
+                expected=20,
+            )
+
+
+def _seed_concerns(
+    register: Register,
+    tandems: list[TandemView],
+    sozialraum_ids: list[str],
+    *,
+    by: Principal,
+    today: date,
+    rng: np.random.Generator,
+) -> list[tuple[int, datetime, list[datetime]]]:
+    """The demo's concerns with their answers so far, and when each was logged and answered (to backdate)."""
+    from datetime import datetime, timedelta  # noqa: PLC0415
+
+    from geo.register import journal  # noqa: PLC0415
+
+    known = set(sozialraum_ids)
+    answers = (
+        ("weitergeleitet", "An das zuständige Amt weitergegeben."),
+        ("in_bearbeitung", "Das Amt prüft eine Lösung."),
+        ("erledigt", "Erledigt: das Amt hat gehandelt."),
+    )
+    backdate: list[tuple[int, datetime, list[datetime]]] = []
+    for n, thema in enumerate(DEMO_THEMES):
+        tv = tandems[n % len(tandems)]
+        logged = datetime.combine(today - timedelta(days=int(330 - n * 27)), datetime.min.time()) + timedelta(
+            hours=10
+        )
+        concern = journal.add_concern(
+            register,
+            journal.ConcernInput(
+                thema=thema,
+                prioritaet=("hoch", "mittel", "niedrig")[n % 3],
+                sozialraum_ids=(sozialraum_ids[(n * 7) % len(sozialraum_ids)],),
+                tandem_id=tv.id,
+                public=n % 2 == 0,
+            ),
+            by=by,
+            known_ids=known,
+        )
+        steps = int(rng.integers(0, 4)) if n < len(DEMO_THEMES) - 2 else 0
+        times = []
+        at = logged
+        for version, (status, comment) in enumerate(answers[:steps], start=1):
+            at = at + timedelta(days=int(rng.integers(3, 30)))
+            if at.date() >= today:
+                break
+            journal.change_status(register, concern, by=by, version=version, status=status, comment=comment)
+            times.append(at)
+        backdate.append((concern, logged, times))
+    journal.record_decision(
+        register,
+        backdate[-1][0],
+        by=by,
+        text="Das Monatstreffen bittet die Koordination, das Anliegen dem Bezirksamt vorzulegen.",
+        meeting_on=today - timedelta(days=3),
+    )
+    return backdate
+
+
+def _backdate(
+    register: Register, backdate: list[tuple[int, datetime, list[datetime]]], *, by: Principal, today: date
+) -> None:
+    """Concerns, their updates and notices dated when they happened in the invented year (not today)."""
+    from datetime import datetime, timedelta  # noqa: PLC0415
+
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from geo.register import journal  # noqa: PLC0415
+
+    with register.write(by, Action.WRITE_REGISTER, "demo.backdate", target="demo") as tx:
+        s = tx.session
+        for concern, logged, times in backdate:
+            record = s.get(journal.Concern, concern)
+            assert record is not None
+            record.created_at = logged
+            updates = list(
+                s.scalars(
+                    select(journal.ConcernUpdate)
+                    .where(
+                        journal.ConcernUpdate.concern_id == concern, journal.ConcernUpdate.kind == "status"
+                    )
+                    .order_by(journal.ConcernUpdate.id)
+                )
+            )
+            for update, when in zip(updates, [logged, *times], strict=False):
+                update.created_at = when
+            for notice in s.scalars(select(journal.Notice).where(journal.Notice.concern_id == concern)):
+                notice.created_at = times[-1] if times else logged
+                notice.seen_at = (
+                    None
+                    if times and times[-1] > datetime.combine(today, datetime.min.time()) - timedelta(days=10)
+                    else notice.created_at
+                )
+        for decision in s.scalars(
+            select(journal.ConcernUpdate).where(journal.ConcernUpdate.kind == "beschluss")
+        ):
+            if decision.meeting_on is not None:  # noted on the evening of the meeting
+                decision.created_at = datetime.combine(decision.meeting_on, datetime.min.time()) + timedelta(
+                    hours=19
+                )
+        tx.details = {"concerns": len(backdate)}
+
+
+#: Invented local partners (name, topic, offer, languages, days and hours, accessibility, status, months since
+#: last checked): what tandems build, so the partner pages, the map layer and the Mappe show something.
+DEMO_PARTNERS = (
+    ("Demo-Moscheeverein Am Markt", "kinder_jugend", "Hausaufgabenhilfe", "Arabisch, Türkisch, Deutsch",
+     (("MO", "15:00", "17:30"), ("WE", "15:00", "17:30")), "Rampe am Seiteneingang", "active", 2),
+    ("Demo-Sportverein Grün-Weiß", "freizeit_sport", "Schwimmen für Frauen", "Deutsch, Ukrainisch",
+     (("SA", "10:00", "12:00"),), "Aufzug zum Bad", "active", 14),
+    ("Demo-Familienzentrum Lindenhof", "familie", "Elterncafé", "Deutsch, Arabisch, Persisch",
+     (("TU", "09:00", "11:00"), ("TH", "09:00", "11:00")), "stufenlos", "active", 5),
+    ("Demo-Hotelprojekt Ukraine", "nachbarschaft", "Treffen der Hotelbewohner*innen", "Ukrainisch, Russisch",
+     (("FR", "17:00", "19:00"),), "", "temporarily_closed", 3),
+    ("Demo-Netzwerk Brücken bauen", "beratung", "Begleitung zu Ämtern", "Türkisch, Arabisch, Englisch",
+     (("WE", "10:00", "13:00"),), "stufenlos", "active", 1),
+    ("Demo-Sprachcafé Altstadt", "sprache", "Deutsch üben beim Tee", "Deutsch",
+     (("TH", "18:00", "20:00"),), "", "closed", 20),
+)  # fmt: skip
+DEMO_CONTACTS = (
+    ("Demo-Kontakt Leyla Beispiel", "Vorstand", "leyla.beispiel@partner.invalid", "consent"),
+    ("Demo-Kontakt Jonas Muster", "Übungsleitung", "jonas.muster@partner.invalid", "business"),
+    ("Demo-Kontakt Olena Probe", "Koordination", "olena.probe@partner.invalid", "consent"),
+)
+DEMO_DEBRIEFS = (
+    ("de", "Mit Übersetzung kamen viele Familien, die Kinder haben mitgemacht.", "Früher anfangen, vor dem Abendessen.", "ja", "Familien mit Kindern", "Arabisch, Deutsch"),
+    ("ar", "جاء كثير من الجيران الجدد، وكانت الترجمة مفيدة.", "نحتاج إلى مكان أكبر.", "ja", "Neu Zugezogene", "Arabisch"),
+    ("tr", "Kahve ve çay ile sohbet çok iyi gitti.", "Daha fazla duyuru yapmalıyız.", "vielleicht", "Ältere", "Türkisch"),
+    ("uk", "Мешканці готелю вперше прийшли на зустріч.", "Краще в суботу.", "ja", "Geflüchtete aus der Ukraine", "Ukrainisch, Russisch"),
+    ("de", "Der Rundgang zur Bibliothek war ein Erfolg.", "Weniger Stationen, mehr Zeit.", "ja", "Jugendliche", "Deutsch, Englisch"),
+    ("de", "Wenig Besuch bei Regen.", "Einen Raum drinnen reservieren.", "nein", "", ""),
+)  # fmt: skip
+
+
+def _seed_knowledge(
+    register: Register,
+    sozialraum_ids: list[str],
+    *,
+    by: Principal,
+    today: date,
+    spaces: gpd.GeoDataFrame | None,
+) -> None:
+    """Demo partners with offers, hours and invented contacts, debriefs, and one completed handover."""
+    tandems = [tv for tv in register.tandems() if tv.active_on(today)]
+    shapes = (
+        {}
+        if spaces is None
+        else dict(zip(spaces["sozialraum_id"], spaces.to_crs("EPSG:4326").geometry, strict=True))
+    )
+    made = _seed_partners(register, tandems, sozialraum_ids, shapes, by=by, today=today)
+    _seed_debriefs(register, made, by=by)
+    if tandems:
+        _seed_handover(register, tandems[-1], sozialraum_ids, shapes, by=by, today=today)
+
+
+def _point_in(shapes: dict[str, shapely.Geometry], area: str, n: int) -> tuple[float, float] | None:
+    """A point inside the Sozialraum, a little apart for each partner (so the pins do not stack)."""
+    shape = shapes.get(area)
+    if shape is None:
+        return None
+    centre = shape.representative_point()
+    for step in range(8):
+        angle = (n * 2.4 + step) % (2 * math.pi)
+        radius = 0.0012 * (1 + n % 3) / (1 + step)
+        candidate = shapely.Point(centre.x + radius * math.cos(angle), centre.y + radius * math.sin(angle))
+        if shape.contains(candidate):
+            return (round(candidate.y, 6), round(candidate.x, 6))
+    return (round(centre.y, 6), round(centre.x, 6))
+
+
+def _seed_partners(
+    register: Register,
+    tandems: list[TandemView],
+    sozialraum_ids: list[str],
+    shapes: dict[str, shapely.Geometry],
+    *,
+    by: Principal,
+    today: date,
+) -> list[tuple[str, int]]:
+    """The demo partners with their places and invented contacts; (partner ID, tandem ID) of each."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from geo.register import partners  # noqa: PLC0415
+
+    assigned = register.active_assignments(today)
+    known = set(sozialraum_ids)
+    made: list[tuple[str, int]] = []
+    for n, (name, topic, offer, languages, hours, access, status, months) in enumerate(DEMO_PARTNERS):
+        tv = tandems[n % len(tandems)]
+        areas = list(assigned.loc[assigned["tandem"] == tv.name, "sozialraum_id"]) or sozialraum_ids[:1]
+        area = str(areas[n // len(tandems) % len(areas)])
+        place = partners.Place(
+            street=f"Demo-Straße {n + 1}",
+            postal_code="40000",
+            city="Demo-Stadt",
+            point=_point_in(shapes, area, n),
+            accessibility=access,
+            hours=tuple(partners.Hours(*h) for h in hours),
+        )
+        partner_id = partners.save_partner(
+            register,
+            partners.PartnerInput(
+                name=name,
+                sozialraum_ids=(area,),
+                description=f"{offer} und mehr (erfunden, Demo).",
+                email=f"info@{partners.new_id()[:8]}.invalid",
+                website="",
+                status=status,
+                tandem_ids=(tv.id,),
+                keeper_id=tv.member_ids[0],
+                offers=(partners.Offer(name=offer, topic=topic, languages=languages, cost="kostenlos"),),
+                places=(place,),
+                source="demo",
+                assured_date=today - timedelta(days=int(months * 30.5)),
+            ),
+            by=by,
+            known_ids=known,
+        )
+        made.append((partner_id, tv.id))
+    for (partner_id, _), (name, title, email, basis) in zip(made, DEMO_CONTACTS, strict=False):
+        partners.add_contact(
+            register,
+            partner_id,
+            partners.Contact(
+                name=name,
+                title=title,
+                email=email,
+                basis=basis,
+                consent_on=today - timedelta(days=200) if basis == "consent" else None,
+            ),
+            by=by,
+        )
+    return made
+
+
+def _seed_debriefs(register: Register, made: list[tuple[str, int]], *, by: Principal) -> None:
+    """Debriefs of the latest held activities in four languages, the German ones to repeat published."""
+    from geo.register import journal, knowledge  # noqa: PLC0415
+
+    held = journal.activities(register, status="durchgefuehrt")
+    for (lang, worked, differently, repeat, groups, languages), row in zip(
+        DEMO_DEBRIEFS, held.sort_values("starts_at", ascending=False).itertuples(), strict=False
+    ):
+        with_partner = [p for p, t in made if t == row.tandem_id][:1]
+        debrief = knowledge.save_debrief(
+            register,
+            int(row.id),
+            knowledge.DebriefInput(
+                worked=worked,
+                differently=differently,
+                repeat=repeat,
+                reached=int(row.actual) if row.actual == row.actual and row.actual is not None else None,
+                groups=groups,
+                languages=languages,
+                partner_ids=tuple(with_partner),
+                lang=lang,
+            ),
+            by=by,
+        )
+        if lang == "de" and repeat == "ja":
+            knowledge.publish_debrief(register, debrief, by=by, public=True, version=1)
+
+
+def _seed_handover(
+    register: Register,
+    tv: TandemView,
+    sozialraum_ids: list[str],
+    shapes: dict[str, shapely.Geometry],
+    *,
+    by: Principal,
+    today: date,
+) -> None:
+    """A connector who moved away: her partner relation went to her tandem partner, she advises as alumni."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from geo.register import knowledge, partners  # noqa: PLC0415
+
+    known = set(sozialraum_ids)
+    leaving = register.add_connector(
+        "Demo-Connectorin Hana", "Persisch, Deutsch", by=by, contact="demo@demo.invalid"
+    )
+    stays = tv.member_ids[0]
+    with_hana = register.create_tandem(
+        "Demo-Tandem Mitte", [leaving, stays], by=by, start=today - timedelta(days=500)
+    )
+    area = str(sozialraum_ids[min(5, len(sozialraum_ids) - 1)])
+    register.assign(with_hana, area, by=by, valid_from=today - timedelta(days=500), known_ids=known)
+    partner_id = partners.save_partner(
+        register,
+        partners.PartnerInput(
+            name="Demo-Stadtteilbibliothek",
+            sozialraum_ids=(area,),
+            description="Lesungen und Lernplätze (erfunden, Demo).",
+            tandem_ids=(with_hana,),
+            keeper_id=leaving,
+            offers=(
+                partners.Offer(name="Vorlesestunde", topic="kinder_jugend", languages="Deutsch, Persisch"),
+            ),
+            places=(
+                partners.Place(
+                    street="Demo-Platz 1",
+                    postal_code="40000",
+                    city="Demo-Stadt",
+                    point=_point_in(shapes, area, 9),
+                ),
+            ),
+            source="demo",
+        ),
+        by=by,
+        known_ids=known,
+    )
+    knowledge.hand_over(  # inside the demo's one transaction: the plan is known, one partner
+        register,
+        leaving,
+        by=by,
+        successors={f"partner:{partner_id}": f"connector:{stays}"},
+        reason="moved",
+        note="Umzug nach Köln; bleibt als Ehemalige für Fragen erreichbar.",
+        alumni=True,
+    )
+
+
+def _demo_flyer() -> bytes:
+    """An invented flyer (PNG) for the demo's consultation, drawn here: no file leaves the project's code."""
+    import io  # noqa: PLC0415 - only the demo draws it
+
+    from matplotlib.figure import Figure  # noqa: PLC0415
+
+    fig = Figure(figsize=(4, 5.6), dpi=90, facecolor="#fdf6e3")
+    fig.text(0.5, 0.86, "Familientag", ha="center", fontsize=26, fontweight="bold", color="#2b6cb0")
+    fig.text(0.5, 0.76, "im Rathaus", ha="center", fontsize=16)
+    for n, line in enumerate(("Samstag, 14 bis 18 Uhr", "Spiele · Beratung · Essen", "Eintritt frei")):
+        fig.text(0.5, 0.56 - n * 0.1, line, ha="center", fontsize=13)
+    fig.text(0.5, 0.08, "Demo (erfunden)", ha="center", fontsize=10, color="#9c4221")
+    out = io.BytesIO()
+    fig.savefig(out, format="png", facecolor=fig.get_facecolor())
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class _Group:
+    """The demo group as the seeding functions need it: the register, the seeding principal, the people."""
+
+    register: Register
+    by: Principal
+    people: list[int]
+    theme_ids: dict[str, int]
+    today: date
+
+    def member(self, connector_id: int) -> Principal:
+        return Principal(label="demo-seed", roles=frozenset({"connector"}), connector_id=connector_id)
+
+    def propose(self, author: int, kind: str, title: str, text: str, themes: tuple[str, ...] = ()) -> int:
+        from geo.register import decide  # noqa: PLC0415
+
+        linked = tuple(self.theme_ids[t] for t in themes if t in self.theme_ids)
+        data = decide.ProposalInput(kind=kind, title=title, text=text, concern_ids=linked)
+        return decide.propose(self.register, data, by=self.member(author))
+
+
+def _seed_group(register: Register, *, by: Principal, today: date) -> None:
+    """
+    The connectors' year as a group, invented like everything in the demo.
+
+    Two elections, four monthly meetings decided by all three methods (one tie), proposals with supports and
+    comments, two decisions that went to the city (one answered), two consultations (one closed).
+    """
+    from datetime import timedelta  # noqa: PLC0415
+
+    from geo.register import decide, journal  # noqa: PLC0415
+
+    people = [c.id for c in register.connectors() if c.active]
+    if len(people) < 3:
+        return
+    concerns = journal.concerns(register, by=by)
+    today = min(today, date.today())  # meetings lie in the past, deadlines ahead, whatever day is asked for
+    group = _Group(register, by, people, {str(r.thema): int(r.id) for r in concerns.itertuples()}, today)
+    meetings = [
+        decide.record_meeting(register, today - timedelta(days=days), people, by=by)
+        for days in (150, 120, 60, 30)
+    ]
+    first = today - timedelta(days=150)
+    for person in people[:2]:
+        decide.record_election(register, person, "speaker", by=by, valid_from=first, meeting_id=meetings[0])
+    for person in people[:3]:
+        decide.record_election(register, person, "moderator", by=by, valid_from=first, meeting_id=meetings[0])
+    _seed_first_meetings(group, meetings)
+    _seed_later_meetings(group, meetings)
+    flyer = _seed_consultations(group)
+    _close_and_answer(register, by=by, flyer=flyer, light_title="Licht am Spielplatz")
+
+
+def _seed_first_meetings(group: _Group, meetings: list[int]) -> None:
+    """The first two meetings: when to meet (majority), where to hold the summer party (consensing)."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from geo.register import decide  # noqa: PLC0415
+
+    register, by, people, today, propose, member = (
+        group.register,
+        group.by,
+        group.people,
+        group.today,
+        group.propose,
+        group.member,
+    )
+    a, b, c = people[0], people[1], people[2]
+    times = propose(
+        c, "group", "Treffen abwechselnd abends und samstags", "So können alle kommen, auch mit Arbeit."
+    )
+    decide.record_decision(
+        register,
+        meetings[0],
+        decide.DecisionRecord(
+            "Treffen abwechselnd abends und samstags",
+            "majority",
+            {p: ("no" if n == len(people) - 1 else "yes") for n, p in enumerate(people)},
+            proposal_id=times,
+            carried_by=c,
+            public=True,
+        ),
+        by=by,
+    )
+    fest = propose(b, "activity", "Sommerfest für alle Nachbarn", "Mit Musik aus vielen Ländern.")
+    for supporter in (a, c):
+        decide.support(register, fest, by=member(supporter))
+    options = ("Im Park", "Im Stadtteilzentrum", "Kein Sommerfest")
+    resistance = {
+        "Im Park": dict(zip(people, [0, 2, 1, 3, 0, 1, 2], strict=False)),
+        "Im Stadtteilzentrum": dict(zip(people, [4, 3, 5, 2, 6, 4, 3], strict=False)),
+        "Kein Sommerfest": dict(zip(people, [9, 10, 8, 9, 10, 9, 10], strict=False)),
+    }
+    decide.record_decision(
+        register,
+        meetings[1],
+        decide.DecisionRecord(
+            "Wo feiern wir das Sommerfest?",
+            "consensing",
+            resistance,
+            options=options,
+            proposal_id=fest,
+            carried_by=b,
+            due_on=today - timedelta(days=70),
+            public=True,
+        ),
+        by=by,
+    )
+
+
+def _seed_later_meetings(group: _Group, meetings: list[int]) -> None:
+    """The third meeting: light at the playground, to the city; then the last meeting."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from geo.register import decide  # noqa: PLC0415
+
+    register, by, people, today, propose, member = (
+        group.register,
+        group.by,
+        group.people,
+        group.today,
+        group.propose,
+        group.member,
+    )
+    a, b, c = people[0], people[1], people[2]
+    light = propose(
+        a,
+        "city",
+        "Licht am Spielplatz",
+        "Im Winter ist es früh dunkel. Eltern meiden den Platz.",
+        ("Spielplatz ohne Beleuchtung",),
+    )
+    for supporter in (b, c):
+        decide.support(register, light, by=member(supporter))
+    decide.comment(register, light, "Auch der Weg dorthin ist dunkel.", by=member(c))
+    decide.record_decision(
+        register,
+        meetings[2],
+        decide.DecisionRecord(
+            "Licht am Spielplatz",
+            "consent",
+            {p: (False, "") for p in people},
+            proposal_id=light,
+            carried_by=a,
+            due_on=today - timedelta(days=30),
+            public=True,
+            to_city=True,
+        ),
+        by=by,
+    )
+    _seed_last_meeting(group, meetings)
+
+
+def _seed_last_meeting(group: _Group, meetings: list[int]) -> None:
+    """The last meeting: advice in more languages (blocked), what to count first (a tie), plain forms."""
+    from geo.register import decide  # noqa: PLC0415
+
+    register, by, people, propose, member = (
+        group.register,
+        group.by,
+        group.people,
+        group.propose,
+        group.member,
+    )
+    a, b, c = people[0], people[1], people[2]
+    advice = propose(
+        b,
+        "city",
+        "Beratung auch auf Arabisch und Türkisch",
+        "Viele verstehen die Beratung nicht.",
+        ("Beratung nur auf Deutsch", "Formulare schwer verständlich"),
+    )
+    decide.support(register, advice, by=member(a))
+    decide.record_decision(
+        register,
+        meetings[3],
+        decide.DecisionRecord(
+            "Beratung auch auf Arabisch und Türkisch",
+            "consent",
+            {p: (n == 1, "Erst die Zahlen sammeln" if n == 1 else "") for n, p in enumerate(people)},
+            proposal_id=advice,
+        ),
+        by=by,
+    )
+    decide.record_decision(
+        register,
+        meetings[3],
+        decide.DecisionRecord(
+            "Welche Zeiten sammeln wir zuerst?",
+            "consensing",
+            {
+                "Wartezeiten beim Amt": dict.fromkeys(people, 2),
+                "Fragen in der Beratung": dict.fromkeys(people, 2),
+            },
+            options=("Wartezeiten beim Amt", "Fragen in der Beratung"),
+        ),
+        by=by,
+    )
+    forms = propose(
+        a,
+        "city",
+        "Formulare in einfacher Sprache",
+        "Mit Beispielen zum Ausfüllen.",
+        ("Formulare schwer verständlich",),
+    )
+    for supporter in (b, c):
+        decide.support(register, forms, by=member(supporter))
+    decide.record_decision(
+        register,
+        meetings[3],
+        decide.DecisionRecord(
+            "Formulare in einfacher Sprache",
+            "majority",
+            dict.fromkeys(people, "yes"),
+            proposal_id=forms,
+            carried_by=b,
+            to_city=True,
+        ),
+        by=by,
+    )
+
+
+def _seed_consultations(group: _Group) -> int:
+    """A proposal for a language café and two consultations (a flyer, office hours); the flyer's ID."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from geo.register import decide  # noqa: PLC0415
+
+    register, by, people, propose, member = (
+        group.register,
+        group.by,
+        group.people,
+        group.propose,
+        group.member,
+    )
+    a, b, c = people[0], people[1], people[2]
+    cafe = propose(c, "activity", "Sprachcafé in der Bücherei", "Einmal im Monat, mit Kinderecke.")
+    decide.support(register, cafe, by=member(b))
+    decide.comment(register, cafe, "Die Bücherei hat dienstags einen freien Raum.", by=member(a))
+    flyer = decide.open_consultation(
+        register,
+        "Ist der Flyer zum Familientag verständlich? Was fehlt?",
+        by=by,
+        deadline=date.today() + timedelta(days=1),
+        languages=("de", "ar", "tr"),
+        document="Familientag im Rathaus: Spiele, Beratung, Essen. Eintritt frei.",
+        attachment=decide.Attachment("flyer-familientag.png", _demo_flyer()),
+    )
+    decide.answer_consultation(register, flyer, "Bitte die Uhrzeit groß schreiben.", by=member(a))
+    decide.answer_consultation(
+        register, flyer, "الرجاء ذكر أن الدخول مجاني للأطفال أيضًا.", by=member(b), lang="ar"
+    )
+    hours = decide.open_consultation(
+        register,
+        "Welche Zeiten passen für eine Sprechstunde im Stadtteilbüro?",
+        by=by,
+        deadline=date.today() + timedelta(days=14),
+        languages=("de", "en", "ar", "tr", "uk", "ru"),
+    )
+    decide.answer_consultation(
+        register, hours, "Samstagvormittag, dann können Berufstätige kommen.", by=member(c)
+    )
+    return flyer
+
+
+def _close_and_answer(register: Register, *, by: Principal, flyer: int, light_title: str) -> None:
+    """The city closes the flyer consultation and answers the playground decision (the demo's "we did")."""
+    from datetime import UTC, datetime, timedelta  # noqa: PLC0415
+
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from geo.register import decide  # noqa: PLC0415
+
+    session = register._batch.session
+    decide.close_consultation(
+        register,
+        flyer,
+        "Uhrzeit groß gedruckt, »Eintritt frei, auch für Kinder« ergänzt, Text auf Arabisch.",
+        by=by,
+        version=1,
+    )
+    decision = session.scalars(select(decide.Decision).where(decide.Decision.title == light_title)).one()
+    decide.answer_decision(
+        register,
+        decision.id,
+        by=by,
+        version=decision.version,
+        answer="Das Gartenamt stellt zwei Laternen auf. Der Auftrag ist vergeben.",
+        changed="Zwei Laternen bis Ende Februar.",
+    )
+    # as the year ran: the flyer was asked three weeks ago and closed after two, the city answered in 48 days
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    asked = session.get(decide.Consultation, flyer)
+    asked.created_at, asked.closed_at = now - timedelta(days=21), now - timedelta(days=7)
+    decision.answered_at = now - timedelta(days=12)
+    for later in session.scalars(select(decide.Consultation).where(decide.Consultation.id != flyer)):
+        later.created_at = now - timedelta(days=3)
