@@ -623,7 +623,6 @@ def _details(v: SimpleNamespace) -> None:
         tiles=tiles,
     )
     mapview.show_map(base, style, key="explore_map", on_click=lambda: on_map_click(ids))
-    export_link = st.empty()  # under the map; filled below, once the selection is known
     if st.session_state.get("explore_home_candidate") and st.button(
         t("explore.set_home"), key="explore_set_home"
     ):
@@ -638,6 +637,8 @@ def _details(v: SimpleNamespace) -> None:
         placeholder=t("explore.search_none"),
         on_change=pick_from_search,
     )
+    # under the search (the map's skip link leads to the search): filled below, once the selection is known
+    export_link = st.empty()
     chosen = selected
     # one panel at a time: only what is shown is computed and sent (tabs would build and send all three)
     panel = (

@@ -222,3 +222,10 @@ def test_no_function_in_geo_is_longer_than_80_lines() -> None:
                 if lines > 80:
                     long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({lines} lines)")
     assert long == [], long
+
+
+def test_the_entry_point_only_sets_up_and_hands_over() -> None:
+    """Issue 31: `app.py` at most 120 lines; the sidebar and the menu are `app_pages.shell`."""
+    lines = (ROOT / "app.py").read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 120, len(lines)
+    assert not [n for n in ast.walk(ast.parse("\n".join(lines))) if isinstance(n, ast.FunctionDef)]
