@@ -6,13 +6,9 @@ import streamlit
 import streamlit as st
 
 from app_pages import shell
-from app_pages.ui import (
-    lang,
-    page_setup,
-    plain,
-    speak_city,
-    t,
-)
+from app_pages.ui.datasets import speak_city
+from app_pages.ui.page import page_setup
+from app_pages.ui.text import lang, plain, t
 from geo.core import i18n, logs
 from geo.core.settings import check_environment
 

@@ -2,22 +2,11 @@
 
 import streamlit as st
 
-from app_pages.ui import (
-    client_id,
-    current_session,
-    forget_opened,
-    friendly_errors,
-    lang,
-    log_in_session,
-    oidc_configured,
-    opened_version,
-    plain,
-    prepared_download,
-    principal,
-    register,
-    showing_demo,
-    t,
-)
+from app_pages.ui.datasets import register, showing_demo
+from app_pages.ui.page import friendly_errors
+from app_pages.ui.people import client_id, current_session, log_in_session, oidc_configured, principal
+from app_pages.ui.text import lang, plain, t
+from app_pages.ui.widgets import forget_opened, opened_version, prepared_download
 from geo.core import i18n
 from geo.core.access import Action, Principal
 from geo.core.settings import UNIT_ID_MAX

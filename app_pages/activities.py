@@ -6,26 +6,19 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import mapview
-from app_pages.ui import (
-    base_current,
-    bound,
+from app_pages.ui.datasets import base_current, load_current, register
+from app_pages.ui.page import explain_words, friendly_errors
+from app_pages.ui.people import principal
+from app_pages.ui.records import partner_views
+from app_pages.ui.text import bound, labelled, lang, plain, t
+from app_pages.ui.widgets import (
     distinct,
-    explain_words,
     forget_opened,
-    friendly_errors,
-    labelled,
-    lang,
-    load_current,
     multiselect,
     opened_version,
     panels,
-    partner_views,
     pick_sozialraum,
     pick_tandem,
-    plain,
-    principal,
-    register,
-    t,
     tandem_names,
 )
 from geo.core import i18n
@@ -374,6 +367,23 @@ def activity_map(frame: pd.DataFrame, data: object, geometry: maps.MapGeometry) 
     mapview.show_map(base, style, key="activities_map", on_click=lambda: None)
 
 
+def calendar_file(who: Principal) -> None:
+    """A tandem's activities as an iCalendar file, for the phone's own calendar."""
+    if not tandem_names():
+        st.info(t("tandems.none"))
+        return
+    tandem = pick_tandem(t("concerns.tandem"), empty=None, key="activities_ics_tandem")
+    if tandem is not None:  # without an empty option the chooser always answers a tandem
+        st.download_button(
+            t("activities.ics_download"),
+            journal.ics(register(), tandem, by=who),
+            f"aktivitaeten-{tandem}.ics",
+            "text/calendar",
+            key="activities_ics",
+        )
+        st.caption(t("activities.ics_help"))
+
+
 with friendly_errors():
     data, geometry = load_current()
     labels = profile.search_labels(data.spaces)
@@ -404,16 +414,5 @@ with friendly_errors():
                 calendar(frame)
             else:
                 activity_map(frame, data, geometry)
-        elif not tandem_names():
-            st.info(t("tandems.none"))
         else:
-            tandem = pick_tandem(t("concerns.tandem"), empty=None, key="activities_ics_tandem")
-            if tandem is not None:  # without an empty option the chooser always answers a tandem
-                st.download_button(
-                    t("activities.ics_download"),
-                    journal.ics(register(), tandem, by=who),
-                    f"aktivitaeten-{tandem}.ics",
-                    "text/calendar",
-                    key="activities_ics",
-                )
-                st.caption(t("activities.ics_help"))
+            calendar_file(who)

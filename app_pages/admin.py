@@ -3,21 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from app_pages.ui import (
-    bound,
-    forget_opened,
-    friendly_errors,
-    lang,
-    login_form,
-    multiselect,
-    opened_version,
-    panels,
-    plain,
-    prepared_download,
-    principal,
-    register,
-    t,
-)
+from app_pages.ui.datasets import register
+from app_pages.ui.page import friendly_errors
+from app_pages.ui.people import login_form, principal
+from app_pages.ui.text import bound, lang, plain, t
+from app_pages.ui.widgets import forget_opened, multiselect, opened_version, panels, prepared_download
 from geo.core import i18n
 from geo.core.access import Action, Principal, Role
 from geo.core.tables import csv_bytes

@@ -6,25 +6,19 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.ui import (
-    bound,
+from app_pages.ui.datasets import load_current, register
+from app_pages.ui.page import explain_words, friendly_errors
+from app_pages.ui.people import principal
+from app_pages.ui.text import bound, labelled, lang, plain, t
+from app_pages.ui.widgets import (
     distinct,
-    explain_words,
     forget_opened,
-    friendly_errors,
-    labelled,
-    lang,
-    load_current,
     multiselect,
     open_panel,
     opened_version,
     panels,
     pick_tandem,
-    plain,
     prepared_download,
-    principal,
-    register,
-    t,
 )
 from geo.core import i18n
 from geo.core.access import Action, Principal

@@ -5,24 +5,15 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages.ui import (
-    bound,
-    clear_caches,
-    explain_words,
-    friendly_errors,
-    labelled,
-    lang,
-    load_current,
-    plain,
-    principal,
-    register,
-    t,
-)
+from app_pages.ui.datasets import clear_caches, load_current, register
+from app_pages.ui.page import explain_words, friendly_errors
+from app_pages.ui.people import principal
+from app_pages.ui.text import bound, labelled, lang, plain, t
 from geo.core import i18n
 from geo.core.access import Action
 from geo.core.report import Report
 from geo.core.settings import PORTAL_BASE_URL, get_settings
-from geo.data import city, corrections, provenance
+from geo.data import city, corrections, provenance, series
 from geo.data import dataset as dataset_module
 from geo.data.dataset import Dataset
 from geo.output import maps, nearby
@@ -52,13 +43,8 @@ def use_official(folder: Path, message: str) -> None:
     st.rerun()
 
 
-official = get_settings().user_dir / "official"
-
-if flash := st.session_state.pop("data_flash", None):
-    st.success(flash[0])
-
-with friendly_errors():
-    data, _geometry = load_current()
+def show_dataset(data: Dataset) -> None:
+    """The dataset shown: title, where each part comes from, what it holds, its checks and repairs."""
     st.subheader(t("data.current"))
     st.markdown(f"**{plain(data.meta.title)}**")
     if data.meta.demo:
@@ -70,24 +56,10 @@ with friendly_errors():
     c2.metric(t("data.count_welcome_points"), len(data.welcome_points))
     c3.metric(t("data.count_indicators"), len(data.indicator_ids()))
     if data.nationalities is not None:
-        st.caption(
-            t(
-                "data.nationalities",
-                stadtteile=len(data.nationalities),
-                nationalities=plain(", ".join(data.nationalities.columns)),
-            )
-        )
-    if data.series is not None and not data.series.empty:
-        st.caption(
-            t(
-                "data.series",
-                n=len(data.series),
-                spaces=int(data.series.loc[data.series["level"] == "sozialraum", "id"].nunique()),
-                stadtteile=int(data.series.loc[data.series["level"] == "stadtteil", "id"].nunique()),
-                first=data.series["date"].min()[:4],
-                last=data.series["date"].max()[:4],
-            )
-        )
+        nationalities = plain(", ".join(data.nationalities.columns))
+        st.caption(t("data.nationalities", stadtteile=len(data.nationalities), nationalities=nationalities))
+    if held := series.summary(data.series):
+        st.caption(t("data.series", **held))
     street_count = len(nearby.streets(data))
     st.caption(t("data.streets", n=street_count) if street_count else t("data.no_streets"))
     show_report(data.report)
@@ -98,6 +70,12 @@ with friendly_errors():
                 for issue in repairs:
                     st.markdown(f"- {plain(issue.message(lang()))} `{issue.code}`")
 
+
+official = get_settings().user_dir / "official"
+if flash := st.session_state.pop("data_flash", None):
+    st.success(flash[0])
+with friendly_errors():
+    show_dataset(load_current()[0])
 who = principal()
 
 
@@ -182,8 +160,9 @@ def show_provenance_editor(data: Dataset) -> None:
 with friendly_errors():
     show_provenance_editor(load_current()[0])
 
-# Düsseldorf's portal and its files: said in Düsseldorf's words whatever city this session shows.
-with i18n.city_words({}):
+
+def portal_fetch() -> None:
+    """Download the official files from the city's portal (or a mirror), then show them."""
     st.divider()
     st.subheader(t("data.fetch_title"))
     st.write(t("data.fetch_text"))
@@ -202,6 +181,9 @@ with i18n.city_words({}):
             bar.progress(1.0, text=t("data.done"))
             use_official(official, t("data.fetched", folder=str(official)))
 
+
+def upload_fields() -> dict[str, object]:
+    """The upload fields of Düsseldorf's files, one per kind; the sheet name of the indicators' workbook."""
     st.divider()
     st.subheader(t("data.upload_title"))
     st.write(t("data.upload_text"))
@@ -232,11 +214,24 @@ with i18n.city_words({}):
         key="data_up_series",
         help=t("data.upload_series_help"),
     )
-    if st.button(
-        t("data.import_button"),
-        disabled=not (indicators or welcome or spaces or nationalities or streets or series_uploads),
-        key="data_import",
-    ):
+    return {
+        "indicators": indicators,
+        "sheet": sheet,
+        "welcome_points": welcome,
+        "sozialraeume": spaces,
+        "nationalities": nationalities,
+        "streets": streets,
+        "series": series_uploads,
+    }
+
+
+def upload_import() -> None:
+    """Import the uploaded files (each part optional: the rest stays as it is), then show them."""
+    up = upload_fields()
+    files_given = [
+        up[k] for k in ("indicators", "welcome_points", "sozialraeume", "nationalities", "streets")
+    ]
+    if st.button(t("data.import_button"), disabled=not (any(files_given) or up["series"]), key="data_import"):
         with friendly_errors(), tempfile.TemporaryDirectory() as tmp:
 
             def saved(upload: object) -> Path | None:
@@ -252,13 +247,13 @@ with i18n.city_words({}):
                     official,
                     by=who,
                     audit=register(),
-                    sozialraeume=saved(spaces),
-                    indicators=saved(indicators),
-                    welcome_points=saved(welcome),
-                    nationalities=saved(nationalities),
-                    streets=saved(streets),
-                    series=[p for p in map(saved, series_uploads or []) if p is not None],
-                    sheet=sheet or None,
+                    sozialraeume=saved(up["sozialraeume"]),
+                    indicators=saved(up["indicators"]),
+                    welcome_points=saved(up["welcome_points"]),
+                    nationalities=saved(up["nationalities"]),
+                    streets=saved(up["streets"]),
+                    series=[p for p in map(saved, up["series"] or []) if p is not None],  # type: ignore[call-overload]
+                    sheet=str(up["sheet"]) or None,
                 )
             use_official(official, t("data.imported", folder=str(official)))
 
@@ -310,6 +305,10 @@ def city_import() -> None:
         use_official(folder, t("data.city_imported", city=plain(profile.name), n=len(checked.units)))
 
 
+# Düsseldorf's portal and its files: said in Düsseldorf's words whatever city this session shows.
+with i18n.city_words({}):
+    portal_fetch()
+    upload_import()
 with friendly_errors():
     st.divider()
     city_import()

@@ -9,39 +9,31 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from app_pages import mapview
-from app_pages.ui import (
+from app_pages.ui.caches import run_memo
+from app_pages.ui.datasets import (
     base_current,
-    bound,
     changing_indicators,
-    demo_notice,
     dynamics_text,
-    explain_words,
-    friendly_errors,
     indicators_current,
-    journal_overview,
-    km_slider,
-    knowledge_current,
-    labelled,
     labels_current,
-    lang,
     load_current,
-    multiselect,
-    nearest_km,
-    need_components,
     need_current,
-    open_concerns,
-    partner_views,
-    plain,
-    prepared_download,
-    principal,
     register,
-    run_memo,
-    sheet_current,
-    t,
-    table_with_download,
     view_lines,
     view_styling,
 )
+from app_pages.ui.page import demo_notice, explain_words, friendly_errors
+from app_pages.ui.people import principal
+from app_pages.ui.records import (
+    journal_overview,
+    knowledge_current,
+    need_components,
+    open_concerns,
+    partner_views,
+    sheet_current,
+)
+from app_pages.ui.text import bound, labelled, lang, plain, t
+from app_pages.ui.widgets import km_slider, multiselect, nearest_km, prepared_download, table_with_download
 from geo.analysis import dynamics, need, view
 from geo.core import charts, glossary, i18n, tables
 from geo.data import series
@@ -709,33 +701,14 @@ def _details(v: SimpleNamespace) -> None:
     st.query_params.from_dict(params)
 
 
-with friendly_errors():
-    data, geometry = load_current()
-    cat = data.catalogue
-    demo_notice(data.meta)
-    available = indicators_current()
-    ids = set(data.spaces["sozialraum_id"])
-    url_view = view.from_params(
-        st.query_params.to_dict(),
-        indicators=available,
-        sozialraum_ids=ids,
-        welcome_point_ids=set(data.welcome_points["welcome_point_id"]),
-        changing=changing_indicators(),
-    )
-    seed_from_url(url_view)
-    labels = labels_current()
-    if not available:
-        st.info(t("explore.no_indicators"))
-        st.stop()
-
-    has_type = "official_type" in data.spaces and data.spaces["official_type"].notna().any()
-    changing = changing_indicators()
-    modes = ["indikator", "index", *(["typ"] if has_type else []), *(["wandel"] if changing else [])]
+def pick_mode(data: Dataset, changing: list[str]) -> str:
+    """The view: one indicator, need, the official classification (where the data has it), or change."""
+    modes = view.modes(has_type=maps.has_official_type(data), has_change=bool(changing), coverage=False)
     if st.session_state.get("explore_mode") not in modes:
         st.session_state["explore_mode"] = "indikator"
     # one compact bar above the map, so that the map is in the first screen on a phone and on a laptop:
     # the view, the indicator, and the rarer settings in pop-overs (they open over the page)
-    mode = (
+    return (
         st.segmented_control(
             t("explore.mode"),
             modes,
@@ -746,9 +719,12 @@ with friendly_errors():
         )
         or "indikator"
     )
-    bar = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
-    with bar:
-        mapview.locate_button(t("near.button"), t("near.busy"), key="explore_locate", on_located=on_located)
+
+
+def indicator_controls(
+    bar: DeltaGenerator, mode: str, available: list[str]
+) -> tuple[str, str, int, list[float]]:
+    """The indicator and its classification (in a pop-over); in the other views the last ones chosen."""
     if mode == "indikator":
         if st.session_state.get("explore_indicator") not in available:
             st.session_state["explore_indicator"] = maps.default_indicator(available, cat)
@@ -766,13 +742,16 @@ with friendly_errors():
         explain_words(
             "explore", first=[(cat.get(indicator).label(lang()), meaning)] if meaning else [], where=bar
         )
-    else:
-        indicator = cast(
-            "str", st.session_state.get("explore_indicator") or maps.default_indicator(available, cat)
-        )
-        explain_words("explore", where=bar)
-        scheme, k, breaks = st.session_state.get("explore_scheme", "quantiles"), 5, []
-    change = change_controls(bar, data, changing) if mode == "wandel" else None
+        return indicator, scheme, k, breaks
+    indicator = cast(
+        "str", st.session_state.get("explore_indicator") or maps.default_indicator(available, cat)
+    )
+    explain_words("explore", where=bar)
+    return indicator, st.session_state.get("explore_scheme", "quantiles"), 5, []
+
+
+def recipe_controls(bar: DeltaGenerator, mode: str, available: list[str]) -> tuple[list[need.Component], str]:
+    """The need index's recipe: edited in a pop-over in the need view, kept as it is in the others."""
     if mode == "index":
         with bar.popover(t("explore.index_title"), icon=":material/tune:", key="explore_index_menu"):
             components = index_controls(available) or need.default_components(available, cat)
@@ -786,11 +765,19 @@ with friendly_errors():
                 ),
             )
             st.markdown(t("need.explanation"))
-    else:  # the index still drives the class filter and the Steckbrief: its recipe is kept, not drawn
-        keep_recipe(available)
-        components, norm = need_components()
-    result, changes = need_current(components, norm)
+        return components, norm
+    # the index still drives the class filter and the Steckbrief: its recipe is kept, not drawn
+    keep_recipe(available)
+    return need_components()
 
+
+def filter_controls(bar: DeltaGenerator, data: Dataset) -> SimpleNamespace:
+    """
+    Filters in a pop-over (Stadtbezirke, need classes, near a Welcome Point or home) and the background map.
+
+    Returns `bezirke`, `classes`, `wp`, `km`, `tiles` and `near` (x, y, metres around a Welcome Point or
+    home; None without).
+    """
     active = sum(
         bool(st.session_state.get(k))
         for k in ("explore_bezirke", "explore_classes", "explore_wp", "explore_use_home")
@@ -832,6 +819,16 @@ with friendly_errors():
         km = km_slider(t("explore.filter_km"), key="explore_km")
         st.divider()
         tiles = st.toggle(t("explore.tiles"), value=False, help=t("explore.tiles_help"), key="explore_tiles")
+    near = None
+    if use_home and home is not None:
+        near = (home[1], home[0], km * 1000)
+    elif wp is not None:
+        near = (points.loc[wp].geometry.x, points.loc[wp].geometry.y, km * 1000)
+    return SimpleNamespace(bezirke=bezirke, classes=classes, wp=wp, km=km, tiles=tiles, near=near)
+
+
+def partner_controls(bar: DeltaGenerator) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
+    """Partners on the map (a pop-over): whether shown, and by which topics and languages."""
     views = partner_views(principal())
     topics, spoken = partners.topics_and_languages(views)
     shown = bool(st.session_state.get("explore_partners"))
@@ -849,50 +846,90 @@ with friendly_errors():
             key="explore_partner_languages",
             format_func=bound(lambda x: i18n.language_name(x, lang())),
         )
-    partner_layer = (shown, tuple(partner_topics), tuple(partner_languages))
-    near = None
-    if use_home and home is not None:
-        near = (home[1], home[0], km * 1000)
-    elif wp is not None:
-        near = (points.loc[wp].geometry.x, points.loc[wp].geometry.y, km * 1000)
-    matching = profile.matching_ids(
-        data.spaces, bezirke=tuple(bezirke), classes=tuple(classes), need=result, near=near
-    )
+    return (shown, tuple(partner_topics), tuple(partner_languages))
 
-    on_map = view.MapView(
+
+def map_view(
+    mode: str, indicator: str, classified: tuple, recipe: tuple, f: SimpleNamespace, *, change: object
+) -> view.MapView:
+    """What the controls above decided, as the map view (the page address and the Export page read it)."""
+    scheme, k, breaks = classified
+    components, norm = recipe
+    changed = cast("dynamics.Change | None", change)
+    return view.MapView(
         mode=mode,  # type: ignore[arg-type]
-        indicator=change.indicator if change is not None else indicator if mode == "indikator" else None,
+        indicator=changed.indicator if changed is not None else indicator if mode == "indikator" else None,
         scheme=scheme,
         k=k,
         breaks=tuple(breaks),
         components=tuple(components) if mode == "index" else (),
-        normalisation=norm,  # type: ignore[arg-type]
-        bezirke=tuple(bezirke),
-        classes=tuple(classes),
-        welcome_point=wp,
-        distance_km=km if wp else None,
-        change_from=change.start if change is not None else None,
-        change_to=change.end if change is not None else None,
-        change_how=change.how if change is not None else "percent",
+        normalisation=norm,
+        bezirke=tuple(f.bezirke),
+        classes=tuple(f.classes),
+        welcome_point=f.wp,
+        distance_km=f.km if f.wp else None,
+        change_from=changed.start if changed is not None else None,
+        change_to=changed.end if changed is not None else None,
+        change_how=changed.how if changed is not None else "percent",
     )
-    details(
-        SimpleNamespace(
-            view=on_map,
-            data=data,
-            indicator=indicator,
-            result=result,
-            changes=changes,
-            matching=matching,
-            near=near,
-            ids=ids,
-            labels=labels,
-            available=available,
-            components=components,
-            norm=norm,
-            tiles=tiles,
-            change=change,
-            partner_layer=partner_layer,
-        )
+
+
+def controls(
+    data: Dataset, available: list[str], changing: list[str], labels: dict[str, str]
+) -> SimpleNamespace:
+    """
+    The compact bar above the map (the map stays in the first screen of a phone and a laptop): the view, the
+    indicator, and the rarer settings in pop-overs. Returns what it decided, for the map and its panel.
+    """
+    mode = pick_mode(data, changing)
+    bar = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
+    with bar:
+        mapview.locate_button(t("near.button"), t("near.busy"), key="explore_locate", on_located=on_located)
+    indicator, scheme, k, breaks = indicator_controls(bar, mode, available)
+    change = change_controls(bar, data, changing) if mode == "wandel" else None
+    components, norm = recipe_controls(bar, mode, available)
+    result, changes = need_current(components, norm)
+    f = filter_controls(bar, data)
+    partner_layer = partner_controls(bar)
+    matching = profile.matching_ids(
+        data.spaces, bezirke=tuple(f.bezirke), classes=tuple(f.classes), need=result, near=f.near
     )
-    if change is not None:
-        show_status_dynamics(change, result)
+    return SimpleNamespace(
+        view=map_view(mode, indicator, (scheme, k, breaks), (components, norm), f, change=change),
+        data=data,
+        indicator=indicator,
+        result=result,
+        changes=changes,
+        matching=matching,
+        near=f.near,
+        ids=set(data.spaces["sozialraum_id"]),
+        labels=labels,
+        available=available,
+        components=components,
+        norm=norm,
+        tiles=f.tiles,
+        change=change,
+        partner_layer=partner_layer,
+    )
+
+
+with friendly_errors():
+    data, geometry = load_current()
+    cat = data.catalogue
+    demo_notice(data.meta)
+    available = indicators_current()
+    changing = changing_indicators()
+    known = {
+        "sozialraum_ids": set(data.spaces["sozialraum_id"]),
+        "welcome_point_ids": set(data.welcome_points["welcome_point_id"]),
+    }
+    seed_from_url(
+        view.from_params(st.query_params.to_dict(), indicators=available, changing=changing, **known)
+    )
+    if not available:
+        st.info(t("explore.no_indicators"))
+        st.stop()
+    v = controls(data, available, changing, labels_current())
+    details(v)
+    if v.change is not None:
+        show_status_dynamics(v.change, v.result)

@@ -6,21 +6,11 @@ from typing import cast
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from app_pages.ui import (
-    active_assignments,
-    bound,
-    changing_indicators,
-    demo_notice,
-    explain_words,
-    friendly_errors,
-    labelled,
-    lang,
-    load_current,
-    need_components,
-    principal,
-    register,
-    t,
-)
+from app_pages.ui.datasets import changing_indicators, load_current, register
+from app_pages.ui.page import demo_notice, explain_words, friendly_errors
+from app_pages.ui.people import principal
+from app_pages.ui.records import active_assignments, need_components
+from app_pages.ui.text import bound, labelled, lang, t
 from geo.analysis import view
 from geo.core import i18n
 from geo.data.dataset import Dataset
@@ -82,6 +72,76 @@ def pick_view(data: Dataset, where: DeltaGenerator) -> view.MapView:
     return chosen
 
 
+def page_layout(fmt: str) -> tuple[str, str]:
+    """The page of a PNG or PDF (A4 or 16:9) and of the brief (upright, or landscape for a projector)."""
+    preset, orientation = "a4", "portrait"
+    if fmt in ("png", "pdf"):
+        preset = st.radio(
+            t("export.preset"),
+            ["a4", "16:9"],
+            horizontal=True,
+            key="export_preset",
+            format_func=bound(lambda p: t(f"export.preset_{p.replace(':', '_')}")),
+        )
+    if fmt == "brief":
+        orientation = st.radio(
+            t("export.orientation"),
+            ["portrait", "landscape"],
+            horizontal=True,
+            key="export_orientation",
+            format_func=bound(lambda o: t(f"export.orientation_{o}")),
+        )
+    return str(preset), str(orientation)
+
+
+def which_sozialraum(data: Dataset, fmt: str, shown: view.MapView) -> str | None:
+    """The fact sheet's Sozialraum (picked, by ID), or on a map the one selected in the view (outlined)."""
+    if fmt in ("png", "pdf"):
+        return shown.selected
+    if fmt != "factsheet":
+        return None
+    labels = profile.search_labels(data.spaces)
+    chosen = shown.selected or st.session_state.get("explore_selected")
+    options = list(labels)
+    return st.selectbox(
+        t("explore.search"),
+        options,
+        format_func=labelled(labels),
+        key="export_sozialraum",
+        index=options.index(chosen) if chosen in options else 0,
+    )
+
+
+def make_file(
+    data: Dataset, shown: view.MapView, fmt: str, layout: tuple[str, str], sozialraum: str | None
+) -> None:
+    """Make the file on request, and offer it for download with its size."""
+    recipe, norm = need_components()  # the brief's and fact sheet's need classes: the session's recipe
+    if shown.components:
+        recipe, norm = list(shown.components), shown.normalisation
+    with st.spinner(t("export.making")):
+        content = export.render(
+            data,
+            replace(shown, components=tuple(recipe), normalisation=norm),  # type: ignore[arg-type]
+            fmt,
+            assignments=active_assignments(),
+            preset=cast("Preset", layout[0]),
+            lang=lang(),
+            orientation=cast("Orientation", layout[1]),
+            sozialraum_id=sozialraum,
+            open_concerns=journal.open_concerns(register(), sozialraum, by=principal())
+            if sozialraum and fmt == "factsheet"
+            else None,
+        )
+    st.download_button(
+        t("export.download", kb=round(len(content) / 1024)),
+        content,
+        file_name=export.file_name(shown, fmt, sozialraum),
+        mime=export.MIME[fmt],
+        key="export_download",
+    )
+
+
 with friendly_errors():
     data, _ = load_current()
     demo_notice(data.meta)
@@ -93,62 +153,8 @@ with friendly_errors():
         format_func=bound(lambda f: t(f"export.format_{f}")),
     )
     shown = pick_view(data, c1)
-    preset = "a4"
-    if fmt in ("png", "pdf"):
-        preset = st.radio(
-            t("export.preset"),
-            ["a4", "16:9"],
-            horizontal=True,
-            key="export_preset",
-            format_func=bound(lambda p: t(f"export.preset_{p.replace(':', '_')}")),
-        )
-    orientation = "portrait"
-    if fmt == "brief":  # landscape for a projector, portrait for print
-        orientation = st.radio(
-            t("export.orientation"),
-            ["portrait", "landscape"],
-            horizontal=True,
-            key="export_orientation",
-            format_func=bound(lambda o: t(f"export.orientation_{o}")),
-        )
-    sozialraum = None
-    if fmt in ("png", "pdf"):  # the Sozialraum chosen on Erkunden is marked on the map
-        sozialraum = shown.selected
-    if fmt == "factsheet":
-        labels = profile.search_labels(data.spaces)
-        chosen = shown.selected or st.session_state.get("explore_selected")
-        options = list(labels)
-        sozialraum = st.selectbox(
-            t("explore.search"),
-            options,
-            format_func=labelled(labels),
-            key="export_sozialraum",
-            index=options.index(chosen) if chosen in options else 0,
-        )
-    recipe, norm = need_components()  # the brief's and fact sheet's need classes: the session's recipe
+    layout = page_layout(fmt)
+    sozialraum = which_sozialraum(data, fmt, shown)
     st.caption(t("export.privacy"))
     if st.button(t("export.make"), type="primary", key="export_make"):
-        with st.spinner(t("export.making")):
-            content = export.render(
-                data,
-                shown if shown.components else replace(shown, components=tuple(recipe), normalisation=norm),  # type: ignore[arg-type]
-                fmt,
-                assignments=active_assignments(),
-                preset=cast("Preset", preset),
-                lang=lang(),
-                orientation=cast("Orientation", orientation),
-                sozialraum_id=sozialraum,
-                open_concerns=journal.open_concerns(register(), sozialraum, by=principal())
-                if sozialraum and fmt == "factsheet"
-                else None,
-            )
-        name = (
-            f"sozialraum-karte-{shown.mode if fmt != 'factsheet' else sozialraum}-{fmt}{export.SUFFIX[fmt]}"
-        )
-        st.download_button(
-            t("export.download", kb=round(len(content) / 1024)),
-            content,
-            file_name=name,
-            mime=export.MIME[fmt],
-            key="export_download",
-        )
+        make_file(data, shown, fmt, layout, sozialraum)

@@ -8,22 +8,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages.ui import (
-    bound,
-    explain_words,
-    friendly_errors,
-    labelled,
-    lang,
-    load_current,
-    multiselect,
-    panels,
-    plain,
-    prepared_download,
-    principal,
-    register,
-    showing_demo,
-    t,
-)
+from app_pages.ui.datasets import load_current, register, showing_demo
+from app_pages.ui.page import explain_words, friendly_errors
+from app_pages.ui.people import principal
+from app_pages.ui.text import bound, labelled, lang, plain, t
+from app_pages.ui.widgets import multiselect, panels, prepared_download
 from geo.core import i18n
 from geo.core.access import Action, Principal
 from geo.output import documents

@@ -6,21 +6,12 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from app_pages.ui import (
-    events_current,
-    explain_words,
-    friendly_errors,
-    labelled,
-    lang,
-    load_current,
-    places_current,
-    plain,
-    prepared_download,
-    principal,
-    register,
-    showing_demo,
-    t,
-)
+from app_pages.ui.datasets import load_current, places_current, register, showing_demo
+from app_pages.ui.page import explain_words, friendly_errors
+from app_pages.ui.people import principal
+from app_pages.ui.records import events_current
+from app_pages.ui.text import labelled, lang, plain, t
+from app_pages.ui.widgets import prepared_download
 from geo.core import charts, i18n
 from geo.core.access import Principal
 from geo.core.tables import localized

@@ -6,24 +6,12 @@ from datetime import date
 
 import streamlit as st
 
-from app_pages.ui import (
-    bound,
-    explain_words,
-    friendly_errors,
-    labelled,
-    labels_current,
-    lang,
-    load_current,
-    multiselect,
-    panels,
-    partner_views,
-    plain,
-    prepared_download,
-    principal,
-    register,
-    t,
-    tandem_names,
-)
+from app_pages.ui.datasets import labels_current, load_current, register
+from app_pages.ui.page import explain_words, friendly_errors
+from app_pages.ui.people import principal
+from app_pages.ui.records import partner_views
+from app_pages.ui.text import bound, labelled, lang, plain, t
+from app_pages.ui.widgets import multiselect, panels, prepared_download, tandem_names
 from geo.core import i18n
 from geo.core.access import Action, Principal
 from geo.core.tables import csv_bytes

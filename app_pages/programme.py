@@ -5,25 +5,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from app_pages.ui import (
-    bound,
-    explain_words,
-    friendly_errors,
-    labelled,
-    lang,
-    load_current,
-    login_form,
-    multiselect,
-    panels,
-    pick_tandem,
-    places_current,
-    plain,
-    prepared_download,
-    principal,
-    register,
-    showing_demo,
-    t,
-)
+from app_pages.ui.datasets import load_current, places_current, register, showing_demo
+from app_pages.ui.page import explain_words, friendly_errors
+from app_pages.ui.people import login_form, principal
+from app_pages.ui.text import bound, labelled, lang, plain, t
+from app_pages.ui.widgets import multiselect, panels, pick_tandem, prepared_download
 from geo.core import i18n
 from geo.core.access import Action, Principal
 from geo.core.tables import localized

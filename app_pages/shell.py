@@ -10,26 +10,20 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from app_pages.ui import (
-    LANGUAGE_LABEL,
+from app_pages.ui.datasets import available_datasets, current_folder, showing_demo
+from app_pages.ui.page import friendly_errors
+from app_pages.ui.people import (
     apply_pending_language,
-    available_datasets,
-    current_folder,
-    friendly_errors,
-    labelled,
-    lang,
-    language_changed,
     log_out_session,
     login_form,
     oidc_configured,
-    plain,
     principal,
     register_problem,
-    showing_demo,
-    t,
     wanted_page,
     write_session_cookie,
 )
+from app_pages.ui.text import LANGUAGE_LABEL, labelled, lang, plain, t
+from app_pages.ui.widgets import language_changed
 from geo.core import i18n
 from geo.core.access import Action, Principal, login_required
 

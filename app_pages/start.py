@@ -4,27 +4,20 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import mapview
-from app_pages.ui import (
+from app_pages.ui.caches import run_memo
+from app_pages.ui.datasets import (
     base_current,
-    demo_notice,
-    explain_words,
-    friendly_errors,
     labels_current,
-    lang,
-    language_buttons,
     load_current,
-    login_form,
-    need_components,
     need_current,
-    oidc_configured,
-    open_panel,
     places_current,
-    plain,
-    principal,
     register,
-    run_memo,
-    t,
 )
+from app_pages.ui.page import demo_notice, explain_words, friendly_errors
+from app_pages.ui.people import login_form, oidc_configured, principal
+from app_pages.ui.records import need_components
+from app_pages.ui.text import lang, plain, t
+from app_pages.ui.widgets import language_buttons, open_panel
 from geo.analysis import need, view
 from geo.core import i18n
 from geo.core.access import Action, Principal

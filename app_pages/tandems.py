@@ -8,25 +8,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.ui import (
-    active_assignments,
-    bound,
-    distinct,
-    explain_words,
-    forget_opened,
-    friendly_errors,
-    labelled,
-    lang,
-    load_current,
-    multiselect,
-    opened_version,
-    panels,
-    pick_sozialraum,
-    plain,
-    principal,
-    register,
-    t,
-)
+from app_pages.ui.datasets import load_current, register
+from app_pages.ui.page import explain_words, friendly_errors
+from app_pages.ui.people import principal
+from app_pages.ui.records import active_assignments
+from app_pages.ui.text import bound, labelled, lang, plain, t
+from app_pages.ui.widgets import distinct, forget_opened, multiselect, opened_version, panels, pick_sozialraum
 from geo.core import i18n
 from geo.core.access import Action, Principal
 from geo.core.settings import UNIT_ID_MAX

@@ -5,18 +5,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from app_pages.ui import (
-    bound,
-    clear_caches,
-    friendly_errors,
-    lang,
-    load_current,
-    panels,
-    plain,
-    principal,
-    register,
-    t,
-)
+from app_pages.ui.datasets import clear_caches, load_current, register
+from app_pages.ui.page import friendly_errors
+from app_pages.ui.people import principal
+from app_pages.ui.text import bound, lang, plain, t
+from app_pages.ui.widgets import panels
 from geo.core import i18n
 from geo.core.access import Action, Principal
 from geo.data.dataset import Dataset

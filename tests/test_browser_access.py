@@ -189,7 +189,7 @@ def test_every_page_passes_axe_and_speaks_its_language(
 
 
 def test_the_page_language_follows_the_chosen_language(server: str, page: tuple[Page, list[str]]) -> None:
-    from app_pages.ui import LANGUAGE_LABEL
+    from app_pages.ui.text import LANGUAGE_LABEL
 
     pg, _blocked = page
     pg.goto(server + "/erkunden")
@@ -452,7 +452,7 @@ def test_switching_language_with_a_steckbrief_open_never_errors_and_follows_ever
     "Etwas ist schiefgelaufen (KeyError)" and the boxes kept the old language's labels; the address kept
     the old `lang`, so a reload brought the old language back.
     """
-    from app_pages.ui import LANGUAGE_LABEL
+    from app_pages.ui.text import LANGUAGE_LABEL
     from geo.core import i18n
     from geo.data.indicators import catalogue
 
@@ -492,7 +492,7 @@ def test_on_a_phone_the_menu_folds_away_once_the_page_speaks_the_chosen_language
     """390x844: the language is chosen in the menu, which covers the page; then it folds (one tap less)."""
     from playwright.sync_api import sync_playwright
 
-    from app_pages.ui import LANGUAGE_LABEL
+    from app_pages.ui.text import LANGUAGE_LABEL
     from geo.core import i18n
     from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 
@@ -921,6 +921,6 @@ def test_the_connectors_decide_propose_decide_answer_and_see_it_on_a_phone(
     pg.screenshot(path=str(ARTIFACTS / "you-said-we-did-phone.png"))
     _click_tab(pg, "Vorschläge")  # and on her proposal itself (only the open panel is drawn)
     pg.get_by_text("Stadt hat geantwortet").first.wait_for(timeout=30_000)
-    pg.get_by_text("Antwort der Stadt: Das Gartenamt stellt drei Bänke auf.").first.wait_for(timeout=30_000)
+    pg.get_by_text("Antwort der Stadt: Das Gartenamt stellt drei Bänke auf.").first.wait_for(timeout=60_000)
     _no_error(pg)
     assert blocked == []

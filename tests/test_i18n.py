@@ -15,7 +15,7 @@ def _used_keys() -> set[str]:
         r"""(?:\bt|translate|Error|report\.(?:warning|error))\(\s*f?["']([a-z_]+\.[a-z_.{}]+|[a-z_]+)["']"""
     )
     keys = set()
-    for path in [*ROOT.glob("geo/**/*.py"), *ROOT.glob("app_pages/*.py"), ROOT / "app.py"]:
+    for path in [*ROOT.glob("geo/**/*.py"), *ROOT.glob("app_pages/**/*.py"), ROOT / "app.py"]:
         for key in pattern.findall(path.read_text(encoding="utf-8")):
             if "{" in key:
                 continue

@@ -194,3 +194,12 @@ def test_the_command_line_exports_what_a_link_shows(demo_dir: Path, tmp_path: Pa
         check=False,
     )
     assert bad.returncode == 2 and "--link" in bad.stderr
+
+
+def test_a_download_is_named_after_its_view_or_its_sozialraum() -> None:
+    assert export.file_name(MapView(mode="wandel"), "pdf") == "sozialraum-karte-wandel-pdf.pdf"
+    assert export.file_name(MapView(), "factsheet", "011001") == "sozialraum-karte-011001-factsheet.pdf"
+    assert (
+        export.file_name(MapView(mode="abdeckung"), "html", "011001")
+        == "sozialraum-karte-abdeckung-html.html"
+    )

@@ -188,3 +188,20 @@ def test_the_stadtteil_course_is_the_stadtteils_even_where_two_are_reported_toge
     assert unit == "032/033" and whole["value"].tolist() == [20_000.0, 21_000.0]
     nothing, none, empty = series.population_courses(None, "032001")
     assert nothing.empty and none == "" and empty.empty
+
+
+def test_the_data_page_summary_counts_each_level_and_names_the_years() -> None:
+    import pandas as pd
+
+    from geo.data import series
+
+    table = pd.DataFrame(
+        {
+            "level": ["sozialraum", "sozialraum", "sozialraum", "stadtteil"],
+            "id": ["011001", "011001", "011002", "011"],
+            "date": ["2019-12-31", "2023-12-31", "2023-12-31", "2021-12-31"],
+        }
+    )
+    assert series.summary(table) == {"n": 4, "spaces": 2, "stadtteile": 1, "first": "2019", "last": "2023"}
+    assert series.summary(table[table["level"] == "sozialraum"])["stadtteile"] == 0  # type: ignore[index]
+    assert series.summary(None) is None and series.summary(table.iloc[:0]) is None

@@ -67,7 +67,7 @@ def test_a_shared_result_is_made_once_for_all_sessions_and_bounded() -> None:
     import threading
     import time
 
-    from app_pages import ui
+    from app_pages.ui import caches as ui
 
     made: list[tuple[str, int]] = []
 

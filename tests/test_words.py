@@ -19,7 +19,7 @@ EVENT = re.compile(
 
 def _events() -> set[str]:
     found: set[str] = set()
-    for path in [*ROOT.glob("geo/**/*.py"), *ROOT.glob("app_pages/*.py")]:
+    for path in [*ROOT.glob("geo/**/*.py"), *ROOT.glob("app_pages/**/*.py")]:
         found |= set(EVENT.findall(path.read_text(encoding="utf-8")))
     return found
 

@@ -270,6 +270,20 @@ def write_file(table: pd.DataFrame, path: Path) -> None:
     tmp.replace(path)
 
 
+def summary(table: pd.DataFrame | None) -> dict[str, int | str] | None:
+    """What a time series holds: rows, Sozialräume and Stadtteile, first and last year (None without one)."""
+    if table is None or table.empty:
+        return None
+    ids = table.groupby("level")["id"].nunique()
+    return {
+        "n": len(table),
+        "spaces": int(ids.get("sozialraum", 0)),
+        "stadtteile": int(ids.get("stadtteil", 0)),
+        "first": str(table["date"].min())[:4],
+        "last": str(table["date"].max())[:4],
+    }
+
+
 def course(table: pd.DataFrame | None, level: str, unit_id: str, indicator: str) -> pd.DataFrame:
     """The values of one unit and indicator over time (`date`, `value`, `kind`, `source`), oldest first."""
     if table is None or table.empty:

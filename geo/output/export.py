@@ -24,6 +24,12 @@ MIME = {
 SUFFIX = {"html": ".html", "png": ".png", "pdf": ".pdf", "brief": ".pdf", "factsheet": ".pdf"}
 
 
+def file_name(view: MapView, fmt: str, sozialraum_id: str | None = None) -> str:
+    """The download's name: the view's mode (a fact sheet: its Sozialraum) and the format."""
+    what = sozialraum_id if fmt == "factsheet" and sozialraum_id else view.mode
+    return f"sozialraum-karte-{what}-{fmt}{SUFFIX[fmt]}"
+
+
 def render(
     dataset: Dataset,
     view: MapView,
