@@ -32,6 +32,86 @@ explain_words("activities")
 WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 
 
+def when_fields() -> tuple[datetime, datetime]:
+    """Day, start time and length of an activity; returns its start and end."""
+    c1, c2, c3 = st.columns(3)
+    day = c1.date_input(
+        t("activities.date"), value=date.today(), format="DD.MM.YYYY", key="activities_new_day"
+    )
+    start = c2.time_input(t("activities.time"), value=time(17, 0), key="activities_new_time")
+    hours = c3.selectbox(
+        t("activities.hours"),
+        [h / 2 for h in range(1, 25)],  # half an hour to twelve hours
+        index=3,
+        format_func=bound(lambda h: i18n.format_number(h, lang(), decimals=1, trim=True)),
+        key="activities_new_hours",
+    )
+    starts = datetime.combine(day, start)
+    return starts, starts + timedelta(hours=hours)
+
+
+def where_fields(labels: dict[str, str], points: dict[str, str]) -> dict[str, object]:
+    """Where an activity takes place: its Sozialraum, a Welcome Point or another venue, the marked place."""
+    sid = pick_sozialraum(labels, key="activities_new_place")
+    wp = st.selectbox(
+        t("activities.venue_wp"),
+        [None, *points],
+        format_func=bound(lambda w: points.get(w, "–")),
+        key="activities_new_wp",
+    )
+    venue = st.text_input(t("activities.venue"), key="activities_new_venue")
+    point = st.session_state.get("explore_home_candidate")
+    use_point = st.checkbox(
+        t("concerns.use_point"),
+        disabled=point is None,
+        help=t("concerns.use_point_help"),
+        key="activities_new_use_point",
+    )
+    return {
+        "sozialraum_id": sid or "",
+        "welcome_point_id": wp,
+        "venue": venue or points.get(wp or "", ""),
+        "point": tuple(point) if use_point and point else None,
+    }
+
+
+def about_fields() -> dict[str, object]:
+    """Who an activity is for, in which languages, its state, how many are expected, notes."""
+    languages = st.text_input(t("tandems.languages"), key="activities_new_languages")
+    target = st.text_input(t("activities.target_group"), key="activities_new_target")
+    status = st.selectbox(
+        t("activities.status"),
+        journal.ACTIVITY_STATUSES,
+        index=1,
+        format_func=bound(lambda s: t(f"activities.status_{s}")),
+        key="activities_new_status",
+    )
+    expected = st.number_input(t("activities.expected"), 0, 10_000, 0, key="activities_new_expected")
+    notes = st.text_area(t("activities.notes"), key="activities_new_notes")
+    return {
+        "languages": languages,
+        "target_group": target,
+        "status": status,
+        "expected": expected or None,
+        "notes": notes,
+    }
+
+
+def save_activity(who: Principal, fields: dict, known: set[str], when: tuple[datetime, datetime]) -> None:
+    """Save the new activity, warn beside the form about members who cannot come, and empty the form."""
+    starts, ends = when
+    new_id = journal.add_activity(
+        register(), by=who, starts_at=starts, ends_at=ends, known_ids=known, **fields
+    )
+    st.session_state["activities_flash"] = t("activities.saved", title=plain(str(fields["title"])))
+    tandem = fields["tandem_id"]
+    if tandem is not None:
+        checks = programme.planning_check(register(), tandem, starts, ends, by=who, ignore_activity=new_id)
+        st.session_state["activities_flash_warnings"] = planning_lines(checks)
+    st.session_state["activities_new_clear"] = True
+    st.rerun()
+
+
 def new_activity(who: Principal, labels: dict[str, str], points: dict[str, str], known: set[str]) -> None:
     """The form to plan or record an activity (connectors for their own tandems; coordinators for any)."""
     if not who.may_for_some_tandem(Action.WRITE_ACTIVITY):
@@ -51,85 +131,24 @@ def new_activity(who: Principal, labels: dict[str, str], points: dict[str, str],
             key="activities_new_kind",
         )
         title = st.text_input(t("activities.title_field"), key="activities_new_title")
-        c1, c2, c3 = st.columns(3)
-        day = c1.date_input(
-            t("activities.date"), value=date.today(), format="DD.MM.YYYY", key="activities_new_day"
-        )
-        start = c2.time_input(t("activities.time"), value=time(17, 0), key="activities_new_time")
-        hours = c3.selectbox(
-            t("activities.hours"),
-            [h / 2 for h in range(1, 25)],  # half an hour to twelve hours
-            index=3,
-            format_func=bound(lambda h: i18n.format_number(h, lang(), decimals=1, trim=True)),
-            key="activities_new_hours",
-        )
-        sid = pick_sozialraum(labels, key="activities_new_place")
-        wp = st.selectbox(
-            t("activities.venue_wp"),
-            [None, *points],
-            format_func=bound(lambda w: points.get(w, "–")),
-            key="activities_new_wp",
-        )
-        venue = st.text_input(t("activities.venue"), key="activities_new_venue")
-        point = st.session_state.get("explore_home_candidate")
-        use_point = st.checkbox(
-            t("concerns.use_point"),
-            disabled=point is None,
-            help=t("concerns.use_point_help"),
-            key="activities_new_use_point",
-        )
+        when = when_fields()
+        where = where_fields(labels, points)
         tandem = pick_tandem(
             t("concerns.tandem"),
             empty="–" if who.all_tandems() else None,
             only=None if who.all_tandems() else who.tandem_ids,
             key="activities_new_tandem",
         )
-        languages = st.text_input(t("tandems.languages"), key="activities_new_languages")
-        target = st.text_input(t("activities.target_group"), key="activities_new_target")
-        status = st.selectbox(
-            t("activities.status"),
-            journal.ACTIVITY_STATUSES,
-            index=1,
-            format_func=bound(lambda s: t(f"activities.status_{s}")),
-            key="activities_new_status",
-        )
-        expected = st.number_input(t("activities.expected"), 0, 10_000, 0, key="activities_new_expected")
-        notes = st.text_area(t("activities.notes"), key="activities_new_notes")
+        about = about_fields()
         b1, b2 = st.columns(2)
         save = b1.form_submit_button(t("tandems.save"))
         check = b2.form_submit_button(t("activities.check_people"))
-        starts = datetime.combine(day, start)
-        ends = starts + timedelta(hours=hours)
         if check:
-            who_can(who, tandem, starts, ends)
+            who_can(who, tandem, *when)
         if save:
-            new_id = journal.add_activity(
-                register(),
-                by=who,
-                kind=kind,
-                title=title,
-                starts_at=starts,
-                ends_at=ends,
-                sozialraum_id=sid or "",
-                known_ids=known,
-                status=status,
-                tandem_id=tandem,
-                welcome_point_id=wp,
-                venue=venue or points.get(wp or "", ""),
-                point=tuple(point) if use_point and point else None,
-                languages=languages,
-                target_group=target,
-                expected=expected or None,
-                notes=notes,
+            save_activity(
+                who, {"kind": kind, "title": title, "tandem_id": tandem, **where, **about}, known, when
             )
-            st.session_state["activities_flash"] = t("activities.saved", title=plain(title))
-            if tandem is not None:
-                checks = programme.planning_check(
-                    register(), tandem, starts, ends, by=who, ignore_activity=new_id
-                )
-                st.session_state["activities_flash_warnings"] = planning_lines(checks)
-            st.session_state["activities_new_clear"] = True
-            st.rerun()
 
 
 def planning_lines(checks: list[programme.MemberCheck]) -> list[str]:
@@ -186,53 +205,26 @@ def filtered(who: Principal, labels: dict[str, str]) -> pd.DataFrame:
     )
 
 
-def listing(who: Principal, frame: pd.DataFrame, labels: dict[str, str]) -> None:
-    """The activities as a table; record the outcome of one (own tandems; coordinators any)."""
-    if frame.empty:
-        st.info(t("activities.none"))
-        return
-    st.dataframe(
-        localized(
-            pd.DataFrame(
-                {
-                    t("activities.date"): i18n.format_dates(frame["starts_at"], lang(), time=True),
-                    t("activities.title_field"): frame["title"],
-                    t("activities.kind"): frame["kind"].map(lambda k: t(f"activities.kind_{k}")),
-                    t("tandems.sozialraum"): frame["sozialraum_id"].map(labels),
-                    t("concerns.tandem"): frame["tandem"],
-                    t("activities.status"): frame["status"].map(lambda s: t(f"activities.status_{s}")),
-                    t("activities.expected"): frame["expected"],
-                    t("activities.actual"): frame["actual"],
-                }
-            ),
-            lang(),
-            decimals={t("activities.expected"): 0, t("activities.actual"): 0},
-        ),  # an activity without numbers yet shows "–", not "None"
-        hide_index=True,
-        width="stretch",
+def activity_table(frame: pd.DataFrame, labels: dict[str, str]) -> None:
+    """The activities as a table (an activity without numbers yet shows "–", not "None")."""
+    table = pd.DataFrame(
+        {
+            t("activities.date"): i18n.format_dates(frame["starts_at"], lang(), time=True),
+            t("activities.title_field"): frame["title"],
+            t("activities.kind"): frame["kind"].map(lambda k: t(f"activities.kind_{k}")),
+            t("tandems.sozialraum"): frame["sozialraum_id"].map(labels),
+            t("concerns.tandem"): frame["tandem"],
+            t("activities.status"): frame["status"].map(lambda s: t(f"activities.status_{s}")),
+            t("activities.expected"): frame["expected"],
+            t("activities.actual"): frame["actual"],
+        }
     )
-    by_id = frame.set_index("id")
-    editable = [
-        i for i in by_id.index if who.may(Action.WRITE_ACTIVITY, tandem_id=_tandem(by_id.at[i, "tandem_id"]))
-    ]
-    if not editable:
-        return
-    chosen = st.selectbox(
-        t("activities.pick"),
-        editable,
-        key="activities_pick",
-        format_func=labelled(
-            distinct(
-                {
-                    int(i): f"{i18n.format_date(by_id.at[i, 'starts_at'], lang())} {by_id.at[i, 'title']}"
-                    for i in editable
-                }
-            )
-        ),
-    )
-    if chosen is None:  # the list is not empty here; a selectbox may still answer None
-        return
-    row = by_id.loc[chosen]
+    decimals = {t("activities.expected"): 0, t("activities.actual"): 0}
+    st.dataframe(localized(table, lang(), decimals=decimals), hide_index=True, width="stretch")
+
+
+def outcome_form(who: Principal, chosen: int, row: pd.Series) -> None:
+    """Record how an activity went: its state, how many came, notes (a stale form is refused, not lost)."""
     version = opened_version("activities", chosen, int(row["version"]))
     with st.form("activities_edit"):
         status = st.selectbox(
@@ -247,21 +239,57 @@ def listing(who: Principal, frame: pd.DataFrame, labels: dict[str, str]) -> None
         notes = st.text_area(t("activities.notes"), value=row["notes"])
         if st.form_submit_button(t("tandems.save")):
             journal.update_activity(
-                register(),
-                int(chosen),
-                by=who,
-                version=version,
-                status=status,
-                actual=actual or None,
-                notes=notes,
+                register(), chosen, by=who, version=version, status=status, actual=actual or None, notes=notes
             )
             forget_opened("activities")
             st.session_state["activities_flash"] = t("activities.saved", title=plain(row["title"]))
             st.rerun()
+
+
+def listing(who: Principal, frame: pd.DataFrame, labels: dict[str, str]) -> None:
+    """The activities as a table; record the outcome of one (own tandems; coordinators any)."""
+    if frame.empty:
+        st.info(t("activities.none"))
+        return
+    activity_table(frame, labels)
+    by_id = frame.set_index("id")
+    editable = [
+        i for i in by_id.index if who.may(Action.WRITE_ACTIVITY, tandem_id=_tandem(by_id.at[i, "tandem_id"]))
+    ]
+    if not editable:
+        return
+    names = {
+        int(i): f"{i18n.format_date(by_id.at[i, 'starts_at'], lang())} {by_id.at[i, 'title']}"
+        for i in editable
+    }
+    chosen = st.selectbox(
+        t("activities.pick"), editable, key="activities_pick", format_func=labelled(distinct(names))
+    )
+    if chosen is None:  # the list is not empty here; a selectbox may still answer None
+        return
+    row = by_id.loc[chosen]
+    outcome_form(who, int(chosen), row)
     if row["status"] == "durchgefuehrt" and who.may(
         Action.WRITE_DEBRIEF, tandem_id=_tandem(row["tandem_id"])
     ):
         debrief_form(who, int(chosen), row)
+
+
+def partner_choice(who: Principal, sozialraum_id: str) -> tuple[list[str], dict[str, str]]:
+    """Partners one may name in a look back, those of the activity's Sozialraum first; their names by ID."""
+    views = partner_views(who)
+    here = [v.id for v in views if sozialraum_id in v.sozialraum_ids]
+    return [*here, *(v.id for v in views if v.id not in here)], {v.id: v.name for v in views}
+
+
+def save_debrief(
+    who: Principal, activity_id: int, debrief: knowledge.DebriefInput, public: bool | None
+) -> None:
+    """Save the look back; coordinators also decide whether it is public (`public` None: not theirs to say)."""
+    debrief_id = knowledge.save_debrief(register(), activity_id, debrief, by=who)
+    now = knowledge.debrief_state(register(), activity_id)
+    if public is not None and now is not None and now[2] != public:
+        knowledge.publish_debrief(register(), debrief_id, by=who, public=public, version=now[1])
 
 
 def debrief_form(who: Principal, activity_id: int, row: pd.Series) -> None:
@@ -270,17 +298,11 @@ def debrief_form(who: Principal, activity_id: int, row: pd.Series) -> None:
     st.caption(t("knowledge.debrief_hint"))
     current = knowledge.debrief_of(register(), activity_id, by=who) or knowledge.DebriefInput()
     state = knowledge.debrief_state(register(), activity_id)
-    views = partner_views(who)
-    here = [v.id for v in views if row["sozialraum_id"] in v.sozialraum_ids]
-    options = [*here, *(v.id for v in views if v.id not in here)]
-    names = {v.id: v.name for v in views}
+    options, names = partner_choice(who, row["sozialraum_id"])
     with st.form(f"activities_debrief_{activity_id}"):
         reached_default = current.reached if current.reached is not None else row["actual"]
         reached = st.number_input(
-            t("knowledge.reached_label"),
-            0,
-            10_000,
-            int(reached_default) if pd.notna(reached_default) else 0,
+            t("knowledge.reached_label"), 0, 10_000, int(reached_default) if pd.notna(reached_default) else 0
         )
         groups = st.text_input(t("knowledge.groups"), value=current.groups, help=t("knowledge.groups_help"))
         spoken = st.text_input(t("knowledge.languages"), value=current.languages)
@@ -299,34 +321,24 @@ def debrief_form(who: Principal, activity_id: int, row: pd.Series) -> None:
             format_func=bound(lambda r: t(f"knowledge.repeat.{r}")),
             horizontal=True,
         )
-        publishes = who.may(Action.PUBLISH_DEBRIEF)
-        public = (
-            st.checkbox(
+        public = None
+        if who.may(Action.PUBLISH_DEBRIEF):
+            public = st.checkbox(
                 t("knowledge.public"), value=bool(state and state[2]), help=t("knowledge.public_help")
             )
-            if publishes
-            else False
-        )
         if st.form_submit_button(t("knowledge.debrief_save"), type="primary"):
+            debrief = knowledge.DebriefInput(
+                worked=worked,
+                differently=differently,
+                repeat=str(repeat),
+                reached=int(reached),
+                groups=groups,
+                languages=spoken,
+                partner_ids=tuple(took_part),
+                lang=lang(),
+            )
             with friendly_errors():
-                debrief_id = knowledge.save_debrief(
-                    register(),
-                    activity_id,
-                    knowledge.DebriefInput(
-                        worked=worked,
-                        differently=differently,
-                        repeat=str(repeat),
-                        reached=int(reached),
-                        groups=groups,
-                        languages=spoken,
-                        partner_ids=tuple(took_part),
-                        lang=lang(),
-                    ),
-                    by=who,
-                )
-                now = knowledge.debrief_state(register(), activity_id)
-                if publishes and now is not None and now[2] != public:
-                    knowledge.publish_debrief(register(), debrief_id, by=who, public=public, version=now[1])
+                save_debrief(who, activity_id, debrief, public)
                 st.session_state["activities_debrief_flash"] = t(
                     "knowledge.debrief_saved", title=plain(row["title"])
                 )

@@ -73,6 +73,28 @@ def saved_here(kind: str) -> None:
         st.warning(warning)
 
 
+def just_saved(who: Principal, labels: dict[str, str]) -> None:
+    """The concern just saved, open above the form, and the way to all of one's own."""
+    if (saved := st.session_state.get("concerns_saved_id")) is None:
+        return
+    for card in journal.concern_cards(register(), by=who):
+        if int(card.record["id"]) == saved:
+            concern_card(card, labels, expanded=True)
+    if st.button(t("concerns.see_mine"), key="concerns_see_mine", icon=":material/forum:"):
+        open_panel("concerns", "mine")
+        st.rerun()
+
+
+def save_concern(who: Principal, known: set[str], concern: journal.ConcernInput) -> None:
+    """Save the new concern, say so above the form with the concern open, and empty the place pickers."""
+    concern_id = journal.add_concern(register(), concern, by=who, known_ids=known)
+    st.session_state["concerns_flash_new"] = t("concerns.saved", thema=plain(concern.thema))
+    st.session_state["concerns_saved_id"] = concern_id
+    for key in ("concerns_place", "concerns_places", "concerns_several_ok"):
+        st.session_state.pop(key, None)
+    st.rerun()
+
+
 def new_concern(who: Principal, labels: dict[str, str], known: set[str]) -> None:
     """The form connectors use to log a concern (for their own tandems; coordinators for any)."""
     if not who.may_for_some_tandem(Action.LOG_CONCERN):
@@ -81,13 +103,7 @@ def new_concern(who: Principal, labels: dict[str, str], known: set[str]) -> None
         )
         return
     saved_here("new")
-    if (saved := st.session_state.get("concerns_saved_id")) is not None:
-        for card in journal.concern_cards(register(), by=who):
-            if int(card.record["id"]) == saved:
-                concern_card(card, labels, expanded=True)
-        if st.button(t("concerns.see_mine"), key="concerns_see_mine", icon=":material/forum:"):
-            open_panel("concerns", "mine")
-            st.rerun()
+    just_saved(who, labels)
     st.toggle(t("concerns.several"), key="concerns_several", help=t("concerns.several_help"))
     with st.form("concerns_new", clear_on_submit=True):
         thema = st.text_input(t("concerns.thema"))
@@ -111,36 +127,25 @@ def new_concern(who: Principal, labels: dict[str, str], known: set[str]) -> None
             empty="–" if who.all_tandems() else None,
             only=None if who.all_tandems() else who.tandem_ids,
         )
-        coordinates = who.may(Action.ANSWER_CONCERN)
-        public = st.checkbox(
-            t("concerns.public" if coordinates else "concerns.public_ask"), help=t("concerns.public_help")
-        )
+        public_key = "concerns.public" if who.may(Action.ANSWER_CONCERN) else "concerns.public_ask"
+        public = st.checkbox(t(public_key), help=t("concerns.public_help"))
         if st.form_submit_button(t("tandems.save"), type="primary"):
             if not confirmed:
                 st.error(t("concerns.several_unconfirmed", n=len(ids)))
                 return
-            concern_id = journal.add_concern(
-                register(),
-                journal.ConcernInput(
-                    thema=thema,
-                    beschreibung=beschreibung,
-                    prioritaet=prioritaet,
-                    lokalisierung=ort,
-                    sozialraum_ids=tuple(ids),
-                    point=tuple(point) if use_point and point else None,
-                    loesungen=loesungen,
-                    kontakt=kontakt,
-                    tandem_id=tandem,
-                    public=public,
-                ),
-                by=who,
-                known_ids=known,
+            concern = journal.ConcernInput(
+                thema=thema,
+                beschreibung=beschreibung,
+                prioritaet=prioritaet,
+                lokalisierung=ort,
+                sozialraum_ids=tuple(ids),
+                point=tuple(point) if use_point and point else None,
+                loesungen=loesungen,
+                kontakt=kontakt,
+                tandem_id=tandem,
+                public=public,
             )
-            st.session_state["concerns_flash_new"] = t("concerns.saved", thema=plain(thema))
-            st.session_state["concerns_saved_id"] = concern_id
-            for key in ("concerns_place", "concerns_places", "concerns_several_ok"):
-                st.session_state.pop(key, None)
-            st.rerun()
+            save_concern(who, known, concern)
 
 
 def history_table(hist: pd.DataFrame) -> pd.DataFrame:
@@ -227,16 +232,8 @@ def mine(who: Principal, labels: dict[str, str]) -> None:
         concern_card(card, labels, expanded=False, news=int(card.record["id"]) in new)
 
 
-def all_concerns(who: Principal, labels: dict[str, str]) -> None:
-    """The log as far as this person may see it; the full record of one concern; coordinators answer."""
-    if who.is_public:
-        st.caption(t("concerns.public_view_note"))
-    elif not who.may(Action.READ_CONCERNS):
-        st.caption(t("concerns.partial_note"))
-    frame = journal.concerns(register(), by=who)
-    if frame.empty:
-        st.info(t("concerns.none"))
-        return
+def concerns_table(frame: pd.DataFrame, labels: dict[str, str]) -> None:
+    """The concerns as a table (the tandem's column only for those allowed to see who logged them)."""
     columns = {
         t("concerns.thema"): frame["thema"],
         t("concerns.prioritaet"): frame["prioritaet"].map(
@@ -249,6 +246,52 @@ def all_concerns(who: Principal, labels: dict[str, str]) -> None:
     if frame["tandem"].astype(str).str.len().gt(0).any():  # the public never sees who logged a concern
         columns[t("concerns.tandem")] = frame["tandem"].map(lambda n: n or "–")
     st.dataframe(pd.DataFrame(columns), hide_index=True, width="stretch")
+
+
+def answer_form(who: Principal, chosen: int, row: pd.Series) -> None:
+    """The coordination answers a concern: its new state, a comment, whether it is public."""
+    version = opened_version("concerns", chosen, int(row["version"]))
+    saved_here("answer")
+    with st.form("concerns_answer", clear_on_submit=True):
+        st.markdown(f"**{t('concerns.answer')}**")
+        status = st.selectbox(
+            t("concerns.status"),
+            journal.CONCERN_STATUSES,
+            format_func=bound(status_label),
+            index=journal.CONCERN_STATUSES.index(row["status"]),
+        )
+        comment = st.text_area(t("concerns.comment"), help=t("concerns.comment_help"))
+        if bool(row.get("public_wanted")) and not bool(row["public"]):
+            st.caption(t("concerns.public_wanted"))
+        public = st.checkbox(
+            t("concerns.public"),
+            value=bool(row["public"]),  # a deliberate choice, also when the connector asked for it
+            help=t("concerns.public_help"),
+        )
+        if st.form_submit_button(t("concerns.answer_button"), type="primary"):
+            journal.change_status(
+                register(), chosen, by=who, version=version, status=status, comment=comment, public=public
+            )
+            forget_opened("concerns")
+            st.session_state["concerns_flash_answer"] = t(
+                "concerns.answered_what", thema=plain(row["thema"]), status=status_label(status)
+            )
+            if problem := digest.tell_tandems(register(), by=who):
+                st.session_state["concerns_flash_answer_warning"] = problem.markdown(lang())
+            st.rerun()
+
+
+def all_concerns(who: Principal, labels: dict[str, str]) -> None:
+    """The log as far as this person may see it; the full record of one concern; coordinators answer."""
+    if who.is_public:
+        st.caption(t("concerns.public_view_note"))
+    elif not who.may(Action.READ_CONCERNS):
+        st.caption(t("concerns.partial_note"))
+    frame = journal.concerns(register(), by=who)
+    if frame.empty:
+        st.info(t("concerns.none"))
+        return
+    concerns_table(frame, labels)
     by_id = frame.set_index("id")
     shown = distinct({int(i): str(by_id.at[i, "thema"]) for i in by_id.index})
     if st.session_state.get("concerns_pick") not in shown:
@@ -258,45 +301,10 @@ def all_concerns(who: Principal, labels: dict[str, str]) -> None:
     with st.container(border=True):
         st.markdown(f"**{plain(row['thema'])}** · {status_label(str(row['status']))}")
         st.markdown("  \n".join(record_lines({"id": chosen, **row.to_dict()}, labels)))
-        st.dataframe(
-            history_table(journal.history(register(), chosen, by=who)), hide_index=True, width="stretch"
-        )
+        history = history_table(journal.history(register(), chosen, by=who))
+        st.dataframe(history, hide_index=True, width="stretch")
     if who.may(Action.ANSWER_CONCERN):
-        version = opened_version("concerns", chosen, int(row["version"]))
-        saved_here("answer")
-        with st.form("concerns_answer", clear_on_submit=True):
-            st.markdown(f"**{t('concerns.answer')}**")
-            status = st.selectbox(
-                t("concerns.status"),
-                journal.CONCERN_STATUSES,
-                format_func=bound(status_label),
-                index=journal.CONCERN_STATUSES.index(row["status"]),
-            )
-            comment = st.text_area(t("concerns.comment"), help=t("concerns.comment_help"))
-            if bool(row.get("public_wanted")) and not bool(row["public"]):
-                st.caption(t("concerns.public_wanted"))
-            public = st.checkbox(
-                t("concerns.public"),
-                value=bool(row["public"]),  # a deliberate choice, also when the connector asked for it
-                help=t("concerns.public_help"),
-            )
-            if st.form_submit_button(t("concerns.answer_button"), type="primary"):
-                journal.change_status(
-                    register(),
-                    chosen,
-                    by=who,
-                    version=version,
-                    status=status,
-                    comment=comment,
-                    public=public,
-                )
-                forget_opened("concerns")
-                st.session_state["concerns_flash_answer"] = t(
-                    "concerns.answered_what", thema=plain(row["thema"]), status=status_label(status)
-                )
-                if problem := digest.tell_tandems(register(), by=who):
-                    st.session_state["concerns_flash_answer_warning"] = problem.markdown(lang())
-                st.rerun()
+        answer_form(who, chosen, row)
 
 
 def spreadsheet(who: Principal, known: set[str], names: dict[str, str]) -> None:

@@ -159,7 +159,8 @@ def show_profile(sheet: profile.Sheet, counts: pd.DataFrame) -> None:
         _profile(sheet, counts)
 
 
-def _profile(sheet: profile.Sheet, counts: pd.DataFrame) -> None:
+def profile_head(sheet: profile.Sheet) -> None:
+    """Name, place and population; first, in plain words, what stands out; then the need index's figures."""
     p = sheet.profile
     st.subheader(plain(p.name))
     population = i18n.format_number(p.population, lang(), decimals=0) if p.population is not None else "–"
@@ -172,19 +173,47 @@ def _profile(sheet: profile.Sheet, counts: pd.DataFrame) -> None:
             population=population,
         )
     )
-    # first, in plain words, what stands out (the numbers follow)
     st.markdown("\n".join(f"- {plain(sentence)}" for sentence in sheet.summary))
     st.caption(t("profile.summary_note"))
-    if p.score is not None:
-        c1, c2, c3 = st.columns(3)
-        c1.metric(t("profile.score"), i18n.format_number(p.score, lang(), decimals=0))
-        c2.metric(t("profile.rank"), t("profile.rank_of", rank=p.rank, n=p.ranked))
-        c3.metric(t("profile.class"), t(f"need.short{p.need_class}") if p.need_class else "–")
-        if p.class_changes is not None:
-            key = "profile.sensitive" if need.is_sensitive(p.class_changes) else "profile.stable"
-            st.caption(t(key, share=round(100 * p.class_changes)))
-    else:
+    if p.score is None:
         st.info(t("need.no_score"))
+        return
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("profile.score"), i18n.format_number(p.score, lang(), decimals=0))
+    c2.metric(t("profile.rank"), t("profile.rank_of", rank=p.rank, n=p.ranked))
+    c3.metric(t("profile.class"), t(f"need.short{p.need_class}") if p.need_class else "–")
+    if p.class_changes is not None:
+        key = "profile.sensitive" if need.is_sensitive(p.class_changes) else "profile.stable"
+        st.caption(t(key, share=round(100 * p.class_changes)))
+
+
+def profile_surroundings(p: profile.Profile, counts: pd.DataFrame) -> None:
+    """The nearest Welcome Points, the neighbours, the journal's entries here and the tandems working here."""
+    st.markdown(f"**{t('profile.nearest')}**")
+    if p.nearest_welcome_points.empty:
+        st.caption(t("profile.no_welcome_points"))
+    for r in p.nearest_welcome_points.itertuples():
+        distance = i18n.format_number(r.distance_m, lang(), decimals=0)
+        st.markdown(f"- {plain(r.name)}, {plain(r.address)}: **{distance} m**")
+    st.caption(t("profile.distance_note"))
+    if len(p.neighbours):
+        names = ", ".join(plain(f"{r.name} ({r.sozialraum_id})") for r in p.neighbours.itertuples())
+        st.markdown(f"**{t('profile.neighbours')}:** " + names)
+    known = p.sozialraum_id in counts.index
+    n_concerns = int(counts.at[p.sozialraum_id, "concerns"]) if known else 0
+    n_activities = int(counts.at[p.sozialraum_id, "activities"]) if known else 0
+    st.markdown(f"**{t('profile.journal', concerns=n_concerns, activities=n_activities)}**")
+    for topic in open_concerns(p.sozialraum_id, principal()):
+        st.markdown(f"- {plain(topic)}")
+    if p.tandems:
+        st.markdown(f"**{t('profile.tandems')}:** " + ", ".join(plain(x) for x in p.tandems))
+    else:
+        st.caption(t("profile.no_tandem"))
+
+
+def _profile(sheet: profile.Sheet, counts: pd.DataFrame) -> None:
+    p = sheet.profile
+    profile_head(sheet)
     show_dynamics(p)
     if p.official_type is not None:
         st.markdown(t("profile.official_type", value=plain(p.official_type)))
@@ -202,27 +231,7 @@ def _profile(sheet: profile.Sheet, counts: pd.DataFrame) -> None:
     st.markdown(sheet.table)
     st.caption(t("profile.table_note", name=plain(p.name), n=p.stadtbezirk))
     show_course(p)
-    st.markdown(f"**{t('profile.nearest')}**")
-    if p.nearest_welcome_points.empty:
-        st.caption(t("profile.no_welcome_points"))
-    for r in p.nearest_welcome_points.itertuples():
-        distance = i18n.format_number(r.distance_m, lang(), decimals=0)
-        st.markdown(f"- {plain(r.name)}, {plain(r.address)}: **{distance} m**")
-    st.caption(t("profile.distance_note"))
-    if len(p.neighbours):
-        st.markdown(
-            f"**{t('profile.neighbours')}:** "
-            + ", ".join(plain(f"{r.name} ({r.sozialraum_id})") for r in p.neighbours.itertuples())
-        )
-    n_concerns = int(counts.at[p.sozialraum_id, "concerns"]) if p.sozialraum_id in counts.index else 0
-    n_activities = int(counts.at[p.sozialraum_id, "activities"]) if p.sozialraum_id in counts.index else 0
-    st.markdown(f"**{t('profile.journal', concerns=n_concerns, activities=n_activities)}**")
-    for topic in open_concerns(p.sozialraum_id, principal()):
-        st.markdown(f"- {plain(topic)}")
-    if p.tandems:
-        st.markdown(f"**{t('profile.tandems')}:** " + ", ".join(plain(x) for x in p.tandems))
-    else:
-        st.caption(t("profile.no_tandem"))
+    profile_surroundings(p, counts)
     show_knowledge(p.sozialraum_id)
 
 
@@ -433,8 +442,8 @@ def nearby_current(data: Dataset, result: need.NeedIndex) -> nearby.Nearby | Non
     return found
 
 
-def show_nearby(data: Dataset, result: need.NeedIndex) -> None:
-    """The "near me" panel: a typed place, and what is near the starting point."""
+def place_field(data: Dataset) -> None:
+    """A typed place (an address, a Stadtteil, a Sozialraum), and why it was not found."""
     st.text_input(
         t("near.typed"),
         key="explore_place_text",
@@ -449,18 +458,10 @@ def show_nearby(data: Dataset, result: need.NeedIndex) -> None:
         st.warning(
             t(f"near.error_{problem}") if problem in {"1", "2", "3", "unsupported"} else t("near.error_2")
         )
-    found = nearby_current(data, result)
-    if found is None:
-        st.caption(t("near.pick_hint"))
-        return
-    place = found.place
-    names = data.spaces.set_index("sozialraum_id")["name"]
-    st.markdown(f"**{t('near.from', place=plain(place.label))}**")
-    if found.outside:
-        st.warning(t("near.outside"))
-        return
-    if found.inside:
-        st.write(t("near.inside", name=plain(f"{names[found.inside]} ({found.inside})")))
+
+
+def near_need(found: nearby.Nearby) -> None:
+    """The Sozialräume of high need near the place, nearest first; a tap opens one's Steckbrief."""
     st.markdown(f"**{t('near.high_need')}**")
     if found.high_need.empty:
         st.caption(t("near.none"))
@@ -470,19 +471,24 @@ def show_nearby(data: Dataset, result: need.NeedIndex) -> None:
             if row.distance_m == 0
             else i18n.format_number(row.distance_m, lang(), decimals=0)
         )
+        line = t(
+            "near.line",
+            name=f"{row.name} ({row.sozialraum_id})",
+            klasse=t(need.CLASS_KEYS[row.need_class - 1]),
+            distance=distance,
+        )
         st.button(
-            t(
-                "near.line",
-                name=f"{row.name} ({row.sozialraum_id})",
-                klasse=t(need.CLASS_KEYS[row.need_class - 1]),
-                distance=distance,
-            ),
+            line,
             key=f"explore_near_{row.sozialraum_id}",
             on_click=choose,
             args=(str(row.sozialraum_id),),
             type="tertiary",
             icon=":material/arrow_forward:",
         )
+
+
+def near_contacts(found: nearby.Nearby) -> None:
+    """The nearest Welcome Point (its phone as a link a phone can call) and partners near the place."""
     for wp in found.welcome_points.itertuples():
         st.markdown(f"**{t('near.wp')}** ({i18n.format_number(wp.distance_m, lang(), decimals=0)} m)")
         lines = [plain(str(wp.name)), plain(str(wp.organisation)), plain(str(wp.address))]
@@ -490,7 +496,7 @@ def show_nearby(data: Dataset, result: need.NeedIndex) -> None:
             digits = "".join(c for c in str(wp.phone) if c.isdigit() or c == "+")
             lines.append(f"{t('near.phone')}: [{plain(str(wp.phone))}](tel:{digits})")
         st.markdown("  \n".join(line for line in lines if line))
-    close = nearby.nearest_partners(place, partner_views(principal()), lang=lang())
+    close = nearby.nearest_partners(found.place, partner_views(principal()), lang=lang())
     if not close.empty:
         st.markdown(f"**{t('near.partners')}**")
         for row in close.itertuples():
@@ -502,7 +508,25 @@ def show_nearby(data: Dataset, result: need.NeedIndex) -> None:
                 plain(row.hours),
             ]
             st.markdown("- " + "  \n  ".join(line for line in lines if line))
-    st.caption(t("near.distance_note") + " " + (t("near.privacy") if place.kind == "location" else ""))
+
+
+def show_nearby(data: Dataset, result: need.NeedIndex) -> None:
+    """The "near me" panel: a typed place, and what is near the starting point."""
+    place_field(data)
+    found = nearby_current(data, result)
+    if found is None:
+        st.caption(t("near.pick_hint"))
+        return
+    st.markdown(f"**{t('near.from', place=plain(found.place.label))}**")
+    if found.outside:
+        st.warning(t("near.outside"))
+        return
+    if found.inside:
+        name = data.spaces.set_index("sozialraum_id")["name"][found.inside]
+        st.write(t("near.inside", name=plain(f"{name} ({found.inside})")))
+    near_need(found)
+    near_contacts(found)
+    st.caption(t("near.distance_note") + " " + (t("near.privacy") if found.place.kind == "location" else ""))
 
 
 #: No starting point: no pin (shared, never changed: callers concatenate it into new frames).
@@ -562,48 +586,33 @@ def details(v: SimpleNamespace) -> None:
         _details(v)
 
 
-def _details(v: SimpleNamespace) -> None:
-    # the shortlist's widget is drawn only with its panel: keep its value while another panel is shown (in
-    # full runs and in the fragment's own reruns alike, so this belongs here)
-    st.session_state["explore_shortlist"] = list(st.session_state.get("explore_shortlist", []))
-    data, indicator, result, changes, matching, near = (
-        v.data,
-        v.indicator,
-        v.result,
-        v.changes,
-        v.matching,
-        v.near,
-    )
-    ids, labels, available, components, norm, tiles = (
-        v.ids,
-        v.labels,
-        v.available,
-        v.components,
-        v.norm,
-        v.tiles,
-    )
+def map_pins(v: SimpleNamespace) -> tuple[pd.DataFrame | None, tuple[str, ...], pd.DataFrame]:
+    """The map's pins (activities and concerns, partners when shown, a searched place), the place to zoom to,
+    and the journal's counts per Sozialraum."""
     counts, pins = journal_overview(principal())  # read again only after a write
-    base = base_current()
-    styling = view_styling(v.view, result, v.change)
-    selected = st.session_state.get("explore_selected")
     showing, partner_topics, partner_languages = v.partner_layer
+    partner_pins = None
     if showing:
+        views = partner_views(principal())
         partner_pins = partners.map_pins(
-            partner_views(principal()), lang=lang(), topics=partner_topics, languages=partner_languages
+            views, lang=lang(), topics=partner_topics, languages=partner_languages
         )
-        pins = (
-            partner_pins if pins is None or pins.empty else pd.concat([pins, partner_pins], ignore_index=True)
-        )
-    focus, place_pin = near_focus(data, result)
-    if not place_pin.empty:
-        pins = place_pin if pins is None or pins.empty else pd.concat([pins, place_pin], ignore_index=True)
+    focus, place_pin = near_focus(v.data, v.result)
+    return webmap.merge_pins(pins, partner_pins, place_pin), focus, counts
+
+
+def draw_map(v: SimpleNamespace) -> pd.DataFrame:
+    """The map of the view with its overlay; returns the journal's counts for the Steckbrief."""
+    pins, focus, counts = map_pins(v)
+    base = base_current()
+    near, matching = v.near, v.matching
     style = webmap.style_payload(
         base,
-        styling,
-        view_lines(v.view, result, v.change),
-        data,
+        view_styling(v.view, v.result, v.change),
+        view_lines(v.view, v.result, v.change),
+        v.data,
         overlay=webmap.Overlay(
-            selected=selected,
+            selected=st.session_state.get("explore_selected"),
             shortlist=tuple(st.session_state.get("explore_shortlist", [])),
             matching=frozenset(matching) if matching is not None else None,
             circle=(near[1], near[0], near[2]) if near else None,
@@ -612,26 +621,93 @@ def _details(v: SimpleNamespace) -> None:
         ),
         notes=journal.map_notes(counts, lang=lang()),
         lang=lang(),
-        tiles=tiles,
+        tiles=v.tiles,
     )
-    mapview.show_map(base, style, key="explore_map", on_click=lambda: on_map_click(ids))
+    mapview.show_map(base, style, key="explore_map", on_click=lambda: on_map_click(v.ids))
     if st.session_state.get("explore_home_candidate") and st.button(
         t("explore.set_home"), key="explore_set_home"
     ):
         st.session_state["explore_home"] = st.session_state["explore_home_candidate"]
         st.rerun()
+    return counts
 
+
+def compare_panel(v: SimpleNamespace) -> None:
+    """Up to four Sozialräume side by side, with their need scores as bars."""
+    picked = multiselect(
+        t("compare.pick"),
+        options=list(v.labels),
+        key="explore_shortlist",
+        format_func=labelled(v.labels),
+        max_selections=view.MAX_SHORTLIST,
+    )
+    if not picked:
+        st.info(t("compare.hint"))
+        return
+    compared = profile.side_by_side(
+        v.data, picked, profile.profile_indicators(v.available, cat), v.result, lang=lang()
+    )
+    st.dataframe(tables.localized(compared.values, lang(), row_decimals=compared.decimals), width="stretch")
+    st.vega_lite_chart(
+        spec=charts.score_bars(compared.names, compared.scores, title=t("ranking.score"), lang=lang()),
+        width="stretch",
+    )
+
+
+def panel_content(v: SimpleNamespace, panel: str, chosen: str | None, counts: pd.DataFrame) -> None:
+    """The open panel: the Steckbrief, what is near, the list by need, or the comparison."""
+    if panel == "profile":
+        if chosen:
+            shown = profile.profile_indicators(v.available, cat)
+            show_profile(sheet_current(chosen, shown, v.components, v.norm), counts)
+        else:
+            st.info(t("explore.pick_hint"))
+    elif panel == "nearby":
+        show_nearby(v.data, v.result)
+    elif panel == "ranking":
+        table, decimals = profile.ranking_view(
+            v.data, v.result, v.changes, indicator_id=v.indicator, only=v.matching, lang=lang()
+        )
+        table_with_download(
+            table,
+            caption=t("ranking.caption", n=len(table)),
+            file_name="sozialraeume-rangliste.csv",
+            key="explore_download",
+            decimals=decimals,
+        )
+    else:
+        compare_panel(v)
+
+
+def remember_view(v: SimpleNamespace, chosen: str | None, export_link: DeltaGenerator) -> None:
+    """The view with its selection into the page address (a link opens it), and the link to print it."""
+    current = replace(v.view, selected=chosen, shortlist=tuple(st.session_state.get("explore_shortlist", [])))
+    st.session_state["map_view"] = current  # what the Export page offers when opened from the menu
+    params = view.to_params(current)
+    export_link.page_link(
+        "app_pages/export.py", label=t("export.this_map"), icon=":material/print:", query_params=params
+    )
+    if lang() != i18n.DEFAULT_LANGUAGE:
+        params = {**params, "lang": lang()}  # a shared link opens in the language it was made in
+    st.query_params.from_dict(params)
+
+
+def _details(v: SimpleNamespace) -> None:
+    # the shortlist's widget is drawn only with its panel: keep its value while another panel is shown (in
+    # full runs and in the fragment's own reruns alike, so this belongs here)
+    st.session_state["explore_shortlist"] = list(st.session_state.get("explore_shortlist", []))
+    chosen = st.session_state.get("explore_selected")
+    counts = draw_map(v)
     st.selectbox(  # a search that picks: it stays empty, so it is not sent again on every click
         t("explore.search"),
-        options=[None, *labels],
+        options=[None, *v.labels],
         key="explore_search",
-        format_func=bound(lambda i: t("explore.search_none") if i is None else labels[i]),
+        format_func=bound(lambda i: t("explore.search_none") if i is None else v.labels[i]),
         placeholder=t("explore.search_none"),
         on_change=pick_from_search,
     )
     # under the search (the map's skip link leads to the search): filled below, once the selection is known
     export_link = st.empty()
-    chosen = selected
     # one panel at a time: only what is shown is computed and sent (tabs would build and send all three)
     panel = (
         st.segmented_control(
@@ -644,61 +720,8 @@ def _details(v: SimpleNamespace) -> None:
         )
         or "profile"
     )
-    if panel == "profile":
-        if chosen:
-            shown = profile.profile_indicators(available, cat)
-            show_profile(sheet_current(chosen, shown, components, norm), counts)
-        else:
-            st.info(t("explore.pick_hint"))
-    elif panel == "nearby":
-        show_nearby(data, result)
-    elif panel == "ranking":
-        table, decimals = profile.ranking_view(
-            data, result, changes, indicator_id=indicator, only=matching, lang=lang()
-        )
-        table_with_download(
-            table,
-            caption=t("ranking.caption", n=len(table)),
-            file_name="sozialraeume-rangliste.csv",
-            key="explore_download",
-            decimals=decimals,
-        )
-    else:
-        picked = multiselect(
-            t("compare.pick"),
-            options=list(labels),
-            key="explore_shortlist",
-            format_func=labelled(labels),
-            max_selections=view.MAX_SHORTLIST,
-        )
-        if picked:
-            compared = profile.side_by_side(
-                data, picked, profile.profile_indicators(available, cat), result, lang=lang()
-            )
-            st.dataframe(
-                tables.localized(compared.values, lang(), row_decimals=compared.decimals), width="stretch"
-            )
-            st.vega_lite_chart(
-                spec=charts.score_bars(
-                    compared.names, compared.scores, title=t("ranking.score"), lang=lang()
-                ),
-                width="stretch",
-            )
-        else:
-            st.info(t("compare.hint"))
-
-    current = replace(v.view, selected=chosen, shortlist=tuple(st.session_state.get("explore_shortlist", [])))
-    st.session_state["map_view"] = current  # what the Export page offers when opened from the menu
-    export_link.page_link(
-        "app_pages/export.py",
-        label=t("export.this_map"),
-        icon=":material/print:",
-        query_params=view.to_params(current),
-    )
-    params = view.to_params(current)
-    if lang() != i18n.DEFAULT_LANGUAGE:
-        params["lang"] = lang()  # a shared link opens in the language it was made in
-    st.query_params.from_dict(params)
+    panel_content(v, panel, chosen, counts)
+    remember_view(v, chosen, export_link)
 
 
 def pick_mode(data: Dataset, changing: list[str]) -> str:

@@ -223,8 +223,42 @@ def meeting_form(who: Principal) -> None:
                 saved("decisions", t("group.meeting_saved", date=i18n.format_date(day, lang())))
 
 
-def decision_form(who: Principal, meetings: pd.DataFrame) -> None:
-    """One item of a meeting: the method, the options and each present person's input."""
+def present_inputs(method: str, present: dict, options: list[str]) -> dict:
+    """Each present person's input by the method: objections (consent), resistance per option, or a vote."""
+    inputs: dict = {}
+    if method == "consent":
+        objecting = multiselect(t("group.objections"), list(present), format_func=labelled(present))
+        reason = st.text_input(t("group.objection_reason"))
+        return {c: (c in objecting, reason if c in objecting else "") for c in present}
+    if method == "consensing":
+        for option in options:
+            st.markdown(f"**{plain(option)}**")
+            inputs[option] = {
+                c: int(
+                    st.number_input(
+                        t("group.resistance", name=plain(name)),
+                        min_value=0,
+                        max_value=decide.RESISTANCE_MAX,
+                        value=0,
+                        key=f"group_res_{option}_{c}",
+                    )
+                )
+                for c, name in present.items()
+            }
+        return inputs
+    for c, name in present.items():
+        inputs[c] = st.radio(
+            plain(name),
+            decide.VOTES,
+            horizontal=True,
+            format_func=bound(lambda v: t(f"group.vote.{v}")),
+            key=f"group_vote_{c}",
+        )
+    return inputs
+
+
+def meeting_and_method(meetings: pd.DataFrame) -> tuple[int | None, dict, str, list[str]]:
+    """The meeting (its present people), the method, and for consensing the options, one per line."""
     by_id = meetings.set_index("id")
     meeting = st.selectbox(
         t("group.meeting"),
@@ -233,7 +267,7 @@ def decision_form(who: Principal, meetings: pd.DataFrame) -> None:
         key="group_decision_meeting",
     )
     if meeting is None:
-        return
+        return None, {}, "", []
     present = dict(zip(by_id.at[meeting, "present"], by_id.at[meeting, "names"], strict=False))
     method = st.radio(
         t("group.method"),
@@ -246,7 +280,14 @@ def decision_form(who: Principal, meetings: pd.DataFrame) -> None:
         options_text = st.text_area(
             t("group.options"), key="group_decision_options", help=t("group.options_help")
         )
-    options = [o.strip() for o in options_text.splitlines() if o.strip()]
+    return int(meeting), present, str(method), [o.strip() for o in options_text.splitlines() if o.strip()]
+
+
+def decision_form(who: Principal, meetings: pd.DataFrame) -> None:
+    """One item of a meeting: the method, the options and each present person's input."""
+    meeting, present, method, options = meeting_and_method(meetings)
+    if meeting is None:
+        return
     open_proposals = decide.proposals(register(), by=who)
     open_proposals = open_proposals[open_proposals["status"] == "open"]
     proposal_labels = {int(r.id): str(r.title) for r in open_proposals.itertuples()}
@@ -257,35 +298,7 @@ def decision_form(who: Principal, meetings: pd.DataFrame) -> None:
             [None, *proposal_labels],
             format_func=bound(lambda p: t("group.no_proposal") if p is None else proposal_labels[p]),
         )
-        inputs: dict = {}
-        if method == "consent":
-            objecting = multiselect(t("group.objections"), list(present), format_func=labelled(present))
-            reason = st.text_input(t("group.objection_reason"))
-            inputs = {c: (c in objecting, reason if c in objecting else "") for c in present}
-        elif method == "consensing":
-            for option in options:
-                st.markdown(f"**{plain(option)}**")
-                inputs[option] = {
-                    c: int(
-                        st.number_input(
-                            t("group.resistance", name=plain(name)),
-                            min_value=0,
-                            max_value=decide.RESISTANCE_MAX,
-                            value=0,
-                            key=f"group_res_{option}_{c}",
-                        )
-                    )
-                    for c, name in present.items()
-                }
-        else:
-            for c, name in present.items():
-                inputs[c] = st.radio(
-                    plain(name),
-                    decide.VOTES,
-                    horizontal=True,
-                    format_func=bound(lambda v: t(f"group.vote.{v}")),
-                    key=f"group_vote_{c}",
-                )
+        inputs = present_inputs(method, present, options)
         carried = st.selectbox(
             t("group.carried_by"),
             [None, *present],
@@ -295,23 +308,19 @@ def decision_form(who: Principal, meetings: pd.DataFrame) -> None:
         to_city = st.checkbox(t("group.to_city"))
         public = st.checkbox(t("group.public"), help=t("group.public_help"))
         if st.form_submit_button(t("group.decision_save"), type="primary"):
+            record = decide.DecisionRecord(
+                title=title or (proposal_labels.get(proposal, "") if proposal else ""),
+                method=method,
+                inputs=inputs,
+                options=tuple(options),
+                proposal_id=proposal,
+                carried_by=carried,
+                due_on=due,
+                public=public,
+                to_city=to_city,
+            )
             with friendly_errors():
-                outcome = decide.record_decision(
-                    register(),
-                    int(meeting),
-                    decide.DecisionRecord(
-                        title=title or (proposal_labels.get(proposal, "") if proposal else ""),
-                        method=str(method),
-                        inputs=inputs,
-                        options=tuple(options),
-                        proposal_id=proposal,
-                        carried_by=carried,
-                        due_on=due,
-                        public=public,
-                        to_city=to_city,
-                    ),
-                    by=who,
-                )
+                outcome = decide.record_decision(register(), meeting, record, by=who)
                 saved("decisions", t("group.decision_saved", result=result_words(outcome)))
 
 
@@ -335,79 +344,81 @@ def consultation_file(who: Principal, consultation_id: int) -> None:
     )
 
 
+def new_consultation_form(who: Principal) -> None:
+    """The coordination asks the connectors something: the question, its languages, a deadline, a document."""
+    with st.expander(t("group.new_consultation")), st.form("group_consultation"):
+        question = st.text_area(t("group.question"))
+        offered = multiselect(
+            t("group.languages"),
+            list(i18n.LANGUAGES),
+            default=[i18n.DEFAULT_LANGUAGE],
+            format_func=labelled(dict(i18n.LANGUAGES)),
+        )
+        deadline = st.date_input(
+            t("group.deadline"), value=date.today() + timedelta(days=14), format="DD.MM.YYYY"
+        )
+        document = st.text_input(t("group.document"), help=t("group.document_help"))
+        upload = st.file_uploader(t("group.attachment"), type=["pdf", "png", "jpg", "jpeg"])
+        if st.form_submit_button(t("group.consult"), type="primary"):
+            with friendly_errors():
+                decide.open_consultation(
+                    register(),
+                    question,
+                    by=who,
+                    deadline=deadline,
+                    languages=tuple(offered),
+                    document=document,
+                    attachment=decide.Attachment(upload.name, upload.getvalue()) if upload else None,
+                )
+                saved("consultations", t("group.consulted"))
+
+
+def consultation_card(who: Principal, row: Any) -> None:
+    """One question: its state, document and file, what changed; the answer form or the answers; closing it."""
+    st.markdown(f"**{plain(row.question)}**")
+    state = t("group.until", date=i18n.format_date(row.deadline, lang())) if row.open else t("group.closed")
+    st.caption(
+        " · ".join([state, i18n.ui_languages(row.languages, lang()), t("group.answers", n=int(row.answers))])
+    )
+    if row.document:
+        st.markdown(plain(row.document))
+    if row.file_name:
+        consultation_file(who, int(row.id))
+    if row.changed:
+        st.success(f"{t('group.what_changed')}: {plain(row.changed)}", icon=":material/task_alt:")
+    if row.open and who.may(Action.ANSWER_CONSULTATION):
+        with st.form(f"group_reply_{row.id}"):
+            text = st.text_area(t("group.your_answer"), value=str(row.my_answer))
+            if st.form_submit_button(t("group.reply"), type="primary"):
+                with friendly_errors():
+                    decide.answer_consultation(register(), int(row.id), text, by=who, lang=lang())
+                    saved("consultations", t("group.replied"))
+    if who.may(Action.CONSULT) and row.answers:
+        for a in decide.consultation_answers(register(), int(row.id), by=who).itertuples():
+            st.markdown(f"- {plain(a.text)} ({i18n.ui_languages([a.lang], lang())})")
+    if who.may(Action.CONSULT) and row.open:
+        with st.form(f"group_close_{row.id}"):
+            changed = st.text_area(t("group.what_changed"))
+            if st.form_submit_button(t("group.close")):
+                with friendly_errors():
+                    decide.close_consultation(
+                        register(), int(row.id), changed, by=who, version=int(row.version)
+                    )
+                    saved("consultations", t("group.closed_saved"))
+
+
 def consultations_panel(who: Principal) -> None:
     """The city's questions: answer them (connectors); open and close them (the coordination)."""
     flash("consultations")
     if who.may(Action.CONSULT):
-        with st.expander(t("group.new_consultation")), st.form("group_consultation"):
-            question = st.text_area(t("group.question"))
-            offered = multiselect(
-                t("group.languages"),
-                list(i18n.LANGUAGES),
-                default=[i18n.DEFAULT_LANGUAGE],
-                format_func=labelled(dict(i18n.LANGUAGES)),
-            )
-            deadline = st.date_input(
-                t("group.deadline"), value=date.today() + timedelta(days=14), format="DD.MM.YYYY"
-            )
-            document = st.text_input(t("group.document"), help=t("group.document_help"))
-            upload = st.file_uploader(t("group.attachment"), type=["pdf", "png", "jpg", "jpeg"])
-            if st.form_submit_button(t("group.consult"), type="primary"):
-                with friendly_errors():
-                    decide.open_consultation(
-                        register(),
-                        question,
-                        by=who,
-                        deadline=deadline,
-                        languages=tuple(offered),
-                        document=document,
-                        attachment=decide.Attachment(upload.name, upload.getvalue()) if upload else None,
-                    )
-                    saved("consultations", t("group.consulted"))
+        new_consultation_form(who)
     frame = decide.consultations(register(), by=who)
     if frame.empty:
         st.info(t("group.no_consultations"))
         return
     for row in frame.itertuples():
         with st.container(border=True):
-            st.markdown(f"**{plain(row.question)}**")
-            st.caption(
-                " · ".join(
-                    [
-                        t("group.until", date=i18n.format_date(row.deadline, lang()))
-                        if row.open
-                        else t("group.closed"),
-                        i18n.ui_languages(row.languages, lang()),
-                        t("group.answers", n=int(row.answers)),
-                    ]
-                )
-            )
-            if row.document:
-                st.markdown(plain(row.document))
-            if row.file_name:
-                consultation_file(who, int(row.id))
-            if row.changed:
-                st.success(f"{t('group.what_changed')}: {plain(row.changed)}", icon=":material/task_alt:")
-            if row.open and who.may(Action.ANSWER_CONSULTATION):
-                with st.form(f"group_reply_{row.id}"):
-                    text = st.text_area(t("group.your_answer"), value=str(row.my_answer))
-                    if st.form_submit_button(t("group.reply"), type="primary"):
-                        with friendly_errors():
-                            decide.answer_consultation(register(), int(row.id), text, by=who, lang=lang())
-                            saved("consultations", t("group.replied"))
-            if who.may(Action.CONSULT) and row.answers:
-                answers = decide.consultation_answers(register(), int(row.id), by=who)
-                for a in answers.itertuples():
-                    st.markdown(f"- {plain(a.text)} ({i18n.ui_languages([a.lang], lang())})")
-            if who.may(Action.CONSULT) and row.open:
-                with st.form(f"group_close_{row.id}"):
-                    changed = st.text_area(t("group.what_changed"))
-                    if st.form_submit_button(t("group.close")):
-                        with friendly_errors():
-                            decide.close_consultation(
-                                register(), int(row.id), changed, by=who, version=int(row.version)
-                            )
-                            saved("consultations", t("group.closed_saved"))
+            consultation_card(who, row)
 
 
 # --- roles -----------------------------------------------------------------------------------------------

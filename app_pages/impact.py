@@ -73,53 +73,29 @@ def said_section(who: Principal, start: date, end: date) -> None:
     st.caption(t("impact.said_help"))
 
 
-def show(who: Principal) -> None:
-    """Figures of the chosen quarter, need, Bezirke, tandems, Sozialräume, the chart; the PDF."""
-    label = quarter_choice()
-    start, end = impact.quarter(label)
-    data, _ = load_current()
-    ev = events_current(who)
-    names = {tv.id: tv.name for tv in register().tandems()}
-    result = impact.impact(
-        ev, places_current(), start, end, tandem_names=names, covered=impact.covered_on(register(), end)
-    )
-    city = result.city
+def city_figures(city: dict) -> None:
+    """The quarter's six figures for the whole city, three to a row."""
     cols = st.columns(3)
     for n, key in enumerate(("activities", "participants", "logged", "answered", "resolved", "median_days")):
         value = city[key]
-        shown = (
-            "–"
-            if pd.isna(value)
-            else i18n.format_number(value, lang(), decimals=1 if key == "median_days" else 0)
-        )
+        decimals = 1 if key == "median_days" else 0
+        shown = "–" if pd.isna(value) else i18n.format_number(value, lang(), decimals=decimals)
         cols[n % 3].metric(t(f"impact.{key}"), shown)
     st.caption(t("impact.definitions"))
-    said_section(who, start, end)
+
+
+def need_table(result: impact.Impact) -> None:
+    """Where the work went by need class, beside where people live (the same table as in the PDF)."""
     st.subheader(t("impact.need_title"))
+    shares = {t(f"impact.{share}"): 0 for share in impact.NEED_SHARES}
     st.dataframe(
-        localized(
-            pd.DataFrame(
-                {
-                    t("impact.need_class"): [t(f"need.short{c}") for c in result.by_need["need_class"]],
-                    t("impact.sozialraeume"): result.by_need["sozialraeume"],
-                    t("impact.with_tandem"): result.by_need["with_tandem"],
-                    t("impact.population_share"): 100 * result.by_need["population_share"],
-                    t("impact.activity_share"): 100 * result.by_need["activity_share"],
-                    t("impact.concern_share"): 100 * result.by_need["concern_share"],
-                }
-            ),
-            lang(),
-            decimals={
-                t("impact.population_share"): 0,
-                t("impact.activity_share"): 0,
-                t("impact.concern_share"): 0,
-            },
-        ),
-        hide_index=True,
-        width="stretch",
+        localized(impact.need_view(result, lang()), lang(), decimals=shares), hide_index=True, width="stretch"
     )
     st.caption(t("impact.need_help"))
-    quarters = impact.by_quarter(ev, last=end)
+
+
+def quarter_chart(quarters: pd.DataFrame) -> None:
+    """Activities and concerns of the last eight quarters as bars."""
     st.subheader(t("impact.chart_title"))
     last = quarters.tail(8)
     st.vega_lite_chart(
@@ -135,54 +111,55 @@ def show(who: Principal) -> None:
         ),
         width="stretch",
     )
+
+
+def detail_tables(result: impact.Impact) -> None:
+    """The same figures per Stadtbezirk, per tandem and per Sozialraum with any activity or concern."""
     st.subheader(t("impact.bezirk_title"))
-    st.dataframe(
-        figures_table(result.by_bezirk, {t("ranking.bezirk"): result.by_bezirk["stadtbezirk"]}),
-        hide_index=True,
-        width="stretch",
-    )
+    bezirke = figures_table(result.by_bezirk, {t("ranking.bezirk"): result.by_bezirk["stadtbezirk"]})
+    st.dataframe(bezirke, hide_index=True, width="stretch")
     st.subheader(t("impact.tandem_title"))
-    st.dataframe(
-        figures_table(result.by_tandem, {t("tandems.name"): result.by_tandem["tandem"]}),
-        hide_index=True,
-        width="stretch",
-    )
+    tandems = figures_table(result.by_tandem, {t("tandems.name"): result.by_tandem["tandem"]})
+    st.dataframe(tandems, hide_index=True, width="stretch")
     st.subheader(t("impact.sozialraum_title"))
-    active = result.by_sozialraum[
-        (result.by_sozialraum["activities"] > 0) | (result.by_sozialraum["logged"] > 0)
-    ]
-    st.dataframe(
-        figures_table(
-            active,
-            {
-                "ID": active["sozialraum_id"],
-                t("ranking.name"): active["name"],
-                t("ranking.class"): [t(f"need.short{c}") if c else "–" for c in active["need_class"]],
-            },
-        ),
-        hide_index=True,
-        width="stretch",
+    by_id = result.by_sozialraum
+    active = by_id[(by_id["activities"] > 0) | (by_id["logged"] > 0)]
+    first = {
+        "ID": active["sozialraum_id"],
+        t("ranking.name"): active["name"],
+        t("ranking.class"): [t(f"need.short{c}") if c else "–" for c in active["need_class"]],
+    }
+    st.dataframe(figures_table(active, first), hide_index=True, width="stretch")
+
+
+def show(who: Principal) -> None:
+    """Figures of the chosen quarter, need, Bezirke, tandems, Sozialräume, the chart; the PDF."""
+    label = quarter_choice()
+    start, end = impact.quarter(label)
+    data, _ = load_current()
+    ev = events_current(who)
+    names = {tv.id: tv.name for tv in register().tandems()}
+    result = impact.impact(
+        ev, places_current(), start, end, tandem_names=names, covered=impact.covered_on(register(), end)
     )
+    city_figures(result.city)
+    said_section(who, start, end)
+    need_table(result)
+    quarters = impact.by_quarter(ev, last=end)
+    quarter_chart(quarters)
+    detail_tables(result)
+
+    def report() -> bytes:
+        said = decide.said_counts(register(), start, end, by=who)
+        return documents.impact_report(
+            result, quarters, data, label=label, lang=lang(), demo=showing_demo(), said=said
+        )
+
     prepared_download(
         "impact_pdf",
         prepare=t("impact.prepare"),
         key=(label, date.today()),
-        make=lambda: [
-            (
-                t("impact.download"),
-                documents.impact_report(
-                    result,
-                    quarters,
-                    data,
-                    label=label,
-                    lang=lang(),
-                    demo=showing_demo(),
-                    said=decide.said_counts(register(), start, end, by=who),
-                ),
-                f"wirkung-{label}.pdf",
-                "application/pdf",
-            )
-        ],
+        make=lambda: [(t("impact.download"), report(), f"wirkung-{label}.pdf", "application/pdf")],
     )
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
+import pandas as pd
 import streamlit as st
 
 from app_pages.ui.datasets import labels_current, load_current, register
@@ -15,6 +17,7 @@ from app_pages.ui.widgets import multiselect, panels, prepared_download, tandem_
 from geo.core import i18n
 from geo.core.access import Action, Principal
 from geo.core.tables import csv_bytes
+from geo.data.dataset import Dataset
 from geo.output import nearby
 from geo.register import hsds, partners, privacy
 
@@ -152,6 +155,134 @@ def show_contacts(view: partners.PartnerView, who: Principal) -> None:
                 st.rerun()
 
 
+def offer_fields(offer: partners.Offer) -> partners.Offer:
+    """The form's part for the partner's (first) offer."""
+    st.markdown(f"**{t('partners.offer_title')}**")
+    name = st.text_input(t("partners.offer_name"), value=offer.name)
+    topic = st.selectbox(
+        t("partners.topic_label"),
+        partners.TOPICS,
+        index=partners.TOPICS.index(offer.topic),
+        format_func=bound(lambda x: t(f"partners.topic.{x}")),
+    )
+    languages = st.text_input(
+        t("partners.languages"), value=offer.languages, help=t("partners.languages_help")
+    )
+    target = st.text_input(t("partners.target_group"), value=offer.target_group)
+    cost = st.text_input(t("partners.cost"), value=offer.cost)
+    access = st.text_input(t("partners.access"), value=offer.access)
+    return partners.Offer(
+        id=offer.id,
+        name=name,
+        topic=str(topic),
+        languages=languages,
+        target_group=target,
+        cost=cost,
+        access=access,
+    )
+
+
+def place_fields(place: partners.Place) -> SimpleNamespace:
+    """The form's part for the partner's (first) place: address, opening hours as typed, accessibility."""
+    st.markdown(f"**{t('partners.place_title')}**")
+    street = st.text_input(t("partners.street"), value=place.street)
+    c1, c2 = st.columns([1, 2])
+    postal = c1.text_input(t("partners.postal_code"), value=place.postal_code)
+    city = c2.text_input(t("partners.city"), value=place.city)
+    hours = st.text_input(
+        t("partners.hours"), value=partners.hours_text(place.hours, lang()), help=t("partners.hours_help")
+    )
+    accessibility = st.text_input(t("partners.accessibility"), value=place.accessibility)
+    return SimpleNamespace(street=street, postal=postal, city=city, hours=hours, accessibility=accessibility)
+
+
+def contact_fields(
+    who: Principal, view: partners.PartnerView | None, points: pd.DataFrame
+) -> SimpleNamespace:
+    """The form's part for how to reach the organisation, its state, its Welcome Point and its tandems."""
+    names = tandem_names()
+    own_tandems = list(names) if who.all_tandems() else [i for i in names if i in who.tandem_ids]
+    st.markdown(f"**{t('partners.contact_org_title')}**")
+    phone = st.text_input(t("partners.org_phone"), value=view.phone if view else "")
+    email = st.text_input(t("partners.org_email"), value=view.email if view else "")
+    website = st.text_input(t("partners.website"), value=view.website if view else "")
+    status = st.selectbox(
+        t("partners.status_label"),
+        partners.STATUSES,
+        index=partners.STATUSES.index(view.status) if view else 0,
+        format_func=bound(lambda x: t(f"partners.status.{x}")),
+    )
+    wp_options = [None, *points.index]
+    welcome_point = st.selectbox(
+        t("partners.welcome_point"),
+        wp_options,
+        index=wp_options.index(view.welcome_point_id) if view and view.welcome_point_id in wp_options else 0,
+        format_func=bound(lambda w: t("explore.filter_none") if w is None else str(points.loc[w, "name"])),
+    )
+    tandems = multiselect(
+        t("partners.tandems"),
+        sorted(set(own_tandems) | set(view.tandem_ids if view else ())),
+        default=list(view.tandem_ids) if view else own_tandems[:1],
+        format_func=bound(lambda i: names.get(i, str(i))),
+    )
+    return SimpleNamespace(
+        phone=phone, email=email, website=website, status=status, welcome_point=welcome_point, tandems=tandems
+    )
+
+
+def save_partner(
+    who: Principal, labels: dict[str, str], view: partners.PartnerView | None, form: SimpleNamespace
+) -> None:
+    """Save what the form holds (the place's point found from its street), say so beside the form, rerun."""
+    data, _ = load_current()
+    old, typed = form.old_place, form.place
+    point = nearby.locate_street(data, typed.street) if typed.street.strip() else None
+    kept_point = old.point if typed.street.strip() == old.street else None
+    place = partners.Place(
+        id=old.id,
+        street=typed.street,
+        postal_code=typed.postal,
+        city=typed.city,
+        point=point or kept_point,
+        accessibility=typed.accessibility,
+        hours=partners.parse_hours(typed.hours),
+    )
+    contact = form.contact
+    pid = partners.save_partner(
+        register(),
+        partners.PartnerInput(
+            name=form.name,
+            sozialraum_ids=tuple(form.areas),
+            description=form.description,
+            email=contact.email,
+            phone=contact.phone,
+            website=contact.website,
+            status=contact.status,
+            welcome_point_id=contact.welcome_point,
+            tandem_ids=tuple(contact.tandems),
+            keeper_id=view.keeper_id if view else who.connector_id,
+            offers=partners.first_edited(
+                view.offers if view else (), form.offer, keep=bool(form.offer.name.strip())
+            ),
+            places=partners.first_edited(
+                view.places if view else (), place, keep=bool(typed.street.strip() or typed.hours.strip())
+            ),
+        ),
+        by=who,
+        known_ids=set(labels),
+        partner_id=view.id if view else None,
+        version=view.version if view else None,
+    )
+    message = t("partners.saved", name=plain(form.name))
+    if typed.street.strip() and point is None and kept_point is None:
+        message += " " + t("partners.no_point")
+    st.session_state[f"partners_flash_{pid if view else 'new'}"] = message
+    if view is None:
+        st.session_state["partners_new_round"] = st.session_state.get("partners_new_round", 0) + 1
+    st.session_state.pop("partners_editing", None)
+    st.rerun()
+
+
 def partner_form(who: Principal, labels: dict[str, str], view: partners.PartnerView | None) -> None:
     """Add a partner (`view` None) or change one: organisation, one offer, one place with its opening hours."""
     # a new partner's form gets a new key after each save: an empty form, not the last one to send again
@@ -169,12 +300,8 @@ def partner_form(who: Principal, labels: dict[str, str], view: partners.PartnerV
     if not options:
         st.info(t("partners.no_area"))
         return
-    offer = view.offers[0] if view and view.offers else partners.Offer(name="")
-    place = view.places[0] if view and view.places else partners.Place()
-    names = tandem_names()
-    own_tandems = list(names) if who.all_tandems() else [i for i in names if i in who.tandem_ids]
-    data, _ = load_current()
-    points = data.welcome_points.set_index("welcome_point_id")
+    old_place = view.places[0] if view and view.places else partners.Place()
+    points = load_current()[0].welcome_points.set_index("welcome_point_id")
     with st.form(key):
         name = st.text_input(t("partners.name"), value=view.name if view else "")
         chosen_areas = multiselect(
@@ -184,111 +311,21 @@ def partner_form(who: Principal, labels: dict[str, str], view: partners.PartnerV
             format_func=labelled(labels),
         )
         description = st.text_area(t("partners.description"), value=view.description if view else "")
-        st.markdown(f"**{t('partners.offer_title')}**")
-        offer_name = st.text_input(t("partners.offer_name"), value=offer.name)
-        topic = st.selectbox(
-            t("partners.topic_label"),
-            partners.TOPICS,
-            index=partners.TOPICS.index(offer.topic),
-            format_func=bound(lambda x: t(f"partners.topic.{x}")),
-        )
-        languages = st.text_input(
-            t("partners.languages"), value=offer.languages, help=t("partners.languages_help")
-        )
-        target = st.text_input(t("partners.target_group"), value=offer.target_group)
-        cost = st.text_input(t("partners.cost"), value=offer.cost)
-        access = st.text_input(t("partners.access"), value=offer.access)
-        st.markdown(f"**{t('partners.place_title')}**")
-        street = st.text_input(t("partners.street"), value=place.street)
-        c1, c2 = st.columns([1, 2])
-        postal = c1.text_input(t("partners.postal_code"), value=place.postal_code)
-        city = c2.text_input(t("partners.city"), value=place.city)
-        hours = st.text_input(
-            t("partners.hours"), value=partners.hours_text(place.hours, lang()), help=t("partners.hours_help")
-        )
-        accessibility = st.text_input(t("partners.accessibility"), value=place.accessibility)
-        st.markdown(f"**{t('partners.contact_org_title')}**")
-        phone = st.text_input(t("partners.org_phone"), value=view.phone if view else "")
-        email = st.text_input(t("partners.org_email"), value=view.email if view else "")
-        website = st.text_input(t("partners.website"), value=view.website if view else "")
-        status = st.selectbox(
-            t("partners.status_label"),
-            partners.STATUSES,
-            index=partners.STATUSES.index(view.status) if view else 0,
-            format_func=bound(lambda x: t(f"partners.status.{x}")),
-        )
-        wp_options = [None, *points.index]
-        welcome_point = st.selectbox(
-            t("partners.welcome_point"),
-            wp_options,
-            index=wp_options.index(view.welcome_point_id)
-            if view and view.welcome_point_id in wp_options
-            else 0,
-            format_func=bound(
-                lambda w: t("explore.filter_none") if w is None else str(points.loc[w, "name"])
-            ),
-        )
-        tandems = multiselect(
-            t("partners.tandems"),
-            sorted(set(own_tandems) | set(view.tandem_ids if view else ())),
-            default=list(view.tandem_ids) if view else own_tandems[:1],
-            format_func=bound(lambda i: names.get(i, str(i))),
-        )
+        offer = offer_fields(view.offers[0] if view and view.offers else partners.Offer(name=""))
+        place = place_fields(old_place)
+        contact = contact_fields(who, view, points)
         if st.form_submit_button(t("tandems.save"), type="primary"):
+            form = SimpleNamespace(
+                name=name,
+                areas=chosen_areas,
+                description=description,
+                offer=offer,
+                place=place,
+                old_place=old_place,
+                contact=contact,
+            )
             with friendly_errors():
-                point = nearby.locate_street(data, street) if street.strip() else None
-                kept_point = place.point if street.strip() == place.street else None
-                new_place = partners.Place(
-                    id=place.id,
-                    street=street,
-                    postal_code=postal,
-                    city=city,
-                    point=point or kept_point,
-                    accessibility=accessibility,
-                    hours=partners.parse_hours(hours),
-                )
-                new_offer = partners.Offer(
-                    id=offer.id,
-                    name=offer_name,
-                    topic=topic,
-                    languages=languages,
-                    target_group=target,
-                    cost=cost,
-                    access=access,
-                )
-                pid = partners.save_partner(
-                    register(),
-                    partners.PartnerInput(
-                        name=name,
-                        sozialraum_ids=tuple(chosen_areas),
-                        description=description,
-                        email=email,
-                        phone=phone,
-                        website=website,
-                        status=status,
-                        welcome_point_id=welcome_point,
-                        tandem_ids=tuple(tandems),
-                        keeper_id=view.keeper_id if view else who.connector_id,
-                        offers=(new_offer, *(view.offers[1:] if view else ()))
-                        if offer_name.strip()
-                        else tuple(view.offers[1:] if view else ()),
-                        places=(new_place, *(view.places[1:] if view else ()))
-                        if street.strip() or hours.strip()
-                        else tuple(view.places[1:] if view else ()),
-                    ),
-                    by=who,
-                    known_ids=set(labels),
-                    partner_id=view.id if view else None,
-                    version=view.version if view else None,
-                )
-                message = t("partners.saved", name=plain(name))
-                if street.strip() and point is None and kept_point is None:
-                    message += " " + t("partners.no_point")
-                st.session_state[f"partners_flash_{pid if view else 'new'}"] = message
-                if view is None:
-                    st.session_state["partners_new_round"] = st.session_state.get("partners_new_round", 0) + 1
-                st.session_state.pop("partners_editing", None)
-                st.rerun()
+                save_partner(who, labels, view, form)
     if view is not None and st.button(t("partners.cancel_edit"), key=f"{key}_cancel"):
         st.session_state.pop("partners_editing", None)
         st.rerun()
@@ -348,71 +385,75 @@ def filters(
     return area, topic, language
 
 
-def exchange_panel(who: Principal) -> None:
-    """The partner list as Open Referral HSDS data: a download for everyone, imports for the coordination."""
-    st.markdown(t("partners.exchange_intro"))
-    data, _ = load_current()
-    prepared_download(
-        "partners_hsds",
-        prepare=t("partners.prepare_hsds"),
-        make=lambda: [
-            (
-                t("partners.download_hsds"),
-                hsds.package_zip(register(), by=who, source_note=data.meta.title, demo=data.meta.demo),
-                "partner-hsds.zip",
-                "application/zip",
-            )
-        ],
-    )
-    if not who.all_tandems() or not who.may(Action.WRITE_PARTNER):
-        return
+def import_partners(who: Principal, data: Dataset) -> None:
+    """Import an HSDS package or the city's registry (coordination), and say what was created, changed, left out."""
     st.divider()
     st.markdown(f"**{t('partners.import_title')}**")
     upload = st.file_uploader(t("partners.import_hsds"), type=["zip"], key="partners_upload")
     registry = st.file_uploader(t("partners.import_registry"), type=["csv"], key="partners_registry")
-    if st.button(t("partners.import_button"), disabled=upload is None and registry is None, type="primary"):
-        with friendly_errors():
-            if upload is not None:
-                result = hsds.import_zip(register(), upload.getvalue(), by=who, spaces=data.spaces)
-            else:
-                import tempfile  # noqa: PLC0415 - only for this upload
-                from pathlib import Path  # noqa: PLC0415
+    if not st.button(
+        t("partners.import_button"), disabled=upload is None and registry is None, type="primary"
+    ):
+        return
+    with friendly_errors():
+        if upload is not None:
+            result = hsds.import_zip(register(), upload.getvalue(), by=who, spaces=data.spaces)
+        else:
+            import tempfile  # noqa: PLC0415 - only for this upload
+            from pathlib import Path  # noqa: PLC0415
 
-                with tempfile.TemporaryDirectory() as folder:
-                    path = Path(folder) / "registry.csv"
-                    path.write_bytes(registry.getvalue())  # type: ignore[union-attr]
-                    result = hsds.import_registry(register(), path, by=who, spaces=data.spaces)
-            st.success(t("cli.partners_imported", created=result.created, updated=result.updated))
-            if result.outside:
-                st.warning(
-                    t("cli.partners_outside", n=len(result.outside), names=plain("; ".join(result.outside)))
-                )
-            if result.without_area:
-                st.warning(
-                    t(
-                        "cli.partners_without_area",
-                        n=len(result.without_area),
-                        names=plain("; ".join(result.without_area)),
-                    )
-                )
-            for name, key in result.problems:
-                st.error(f"{plain(name)}: {t(key)}")
-    if who.may(Action.READ_REGISTER):  # a request for information (Art. 15) from a partner's contact person
-        st.divider()
-        st.markdown(f"**{t('partners.contacts_export_title')}**")
-        st.caption(t("partners.contacts_export_hint"))
-        prepared_download(
-            "partners_contacts",
-            prepare=t("partners.contacts_export_prepare"),
-            make=lambda: [
-                (
-                    t("partners.contacts_export_download"),
-                    csv_bytes(privacy.partner_contacts_export(register(), by=who)),
-                    "partner-kontaktpersonen.csv",
-                    "text/csv",
-                )
-            ],
-        )
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / "registry.csv"
+                path.write_bytes(registry.getvalue())  # type: ignore[union-attr]
+                result = hsds.import_registry(register(), path, by=who, spaces=data.spaces)
+        st.success(t("cli.partners_imported", created=result.created, updated=result.updated))
+        if result.outside:
+            st.warning(
+                t("cli.partners_outside", n=len(result.outside), names=plain("; ".join(result.outside)))
+            )
+        if result.without_area:
+            names = plain("; ".join(result.without_area))
+            st.warning(t("cli.partners_without_area", n=len(result.without_area), names=names))
+        for name, key in result.problems:
+            st.error(f"{plain(name)}: {t(key)}")
+
+
+def contacts_export(who: Principal) -> None:
+    """A partner's contact person asks what is stored about them (Art. 15): the contacts as a CSV file."""
+    st.divider()
+    st.markdown(f"**{t('partners.contacts_export_title')}**")
+    st.caption(t("partners.contacts_export_hint"))
+
+    def contacts() -> bytes:
+        return csv_bytes(privacy.partner_contacts_export(register(), by=who))
+
+    prepared_download(
+        "partners_contacts",
+        prepare=t("partners.contacts_export_prepare"),
+        make=lambda: [
+            (t("partners.contacts_export_download"), contacts(), "partner-kontaktpersonen.csv", "text/csv")
+        ],
+    )
+
+
+def exchange_panel(who: Principal) -> None:
+    """The partner list as Open Referral HSDS data: a download for everyone, imports for the coordination."""
+    st.markdown(t("partners.exchange_intro"))
+    data, _ = load_current()
+
+    def package() -> bytes:
+        return hsds.package_zip(register(), by=who, source_note=data.meta.title, demo=data.meta.demo)
+
+    prepared_download(
+        "partners_hsds",
+        prepare=t("partners.prepare_hsds"),
+        make=lambda: [(t("partners.download_hsds"), package(), "partner-hsds.zip", "application/zip")],
+    )
+    if not who.all_tandems() or not who.may(Action.WRITE_PARTNER):
+        return
+    import_partners(who, data)
+    if who.may(Action.READ_REGISTER):
+        contacts_export(who)
 
 
 who = principal()

@@ -118,6 +118,64 @@ def coordinator_forms(who: Principal, j: programme.Journey) -> None:
             st.rerun()
 
 
+def hours_tables(frame: pd.DataFrame) -> None:
+    """Each activity's hours (time there and preparation), then the totals per month and per year."""
+    rows = pd.DataFrame(
+        {
+            t("certificate.date"): i18n.format_dates(frame["starts_at"], lang()),
+            t("certificate.activity"): frame["title"],
+            t("certificate.minutes"): frame["minutes"] / 60,
+            t("certificate.prep"): frame["prep_minutes"] / 60,
+            t("certificate.sum"): frame["hours"],
+        }
+    )
+    hour_columns = [t("certificate.minutes"), t("certificate.prep"), t("certificate.sum")]
+    st.dataframe(
+        localized(rows, lang(), decimals=dict.fromkeys(hour_columns, 2)), hide_index=True, width="stretch"
+    )
+    sums = programme.totals(frame)
+    per_month = pd.DataFrame(
+        {
+            t("programme.month"): [
+                t("programme.year_total", year=y) if m == 0 else f"{m:02d}.{y}"
+                for y, m in zip(sums["year"], sums["month"], strict=True)
+            ],
+            t("programme.activities"): sums["activities"],
+            t("programme.hours"): sums["hours"],
+        }
+    )
+    decimals = {t("programme.hours"): 2, t("programme.activities"): 0}
+    st.dataframe(localized(per_month, lang(), decimals=decimals), hide_index=True)
+
+
+def certificate_download(
+    who: Principal, connector_id: int, frame: pd.DataFrame, period: tuple[date, date]
+) -> None:
+    """The Ehrenamtsnachweis of the period as a PDF, made on request (and recorded in the audit log)."""
+    start, end = period
+
+    def certificate() -> bytes:
+        journey = programme.journey(register(), connector_id, by=who)
+        return documents.certificate(journey, frame, start, end, lang="de", demo=showing_demo())
+
+    prepared_download(
+        "programme_cert",
+        prepare=t("programme.certificate_prepare"),
+        key=(connector_id, start, end),
+        make=lambda: [
+            (
+                t("programme.certificate_download"),
+                certificate(),
+                f"ehrenamtsnachweis-{connector_id}.pdf",
+                "application/pdf",
+            )
+        ],
+        on_prepare=lambda: register().record(
+            who, "certificate.export", target="connector", target_id=connector_id
+        ),
+    )
+
+
 def hours_view(who: Principal, connector_id: int) -> None:
     """Hours in a period with totals per month and year, the certificate, and recording hours."""
     today = date.today()
@@ -132,68 +190,14 @@ def hours_view(who: Principal, connector_id: int) -> None:
     st.metric(t("programme.hours_total"), i18n.format_number(total, lang(), decimals=1))
     if rule is not None:
         key = "programme.card_reached" if rule.reached else "programme.card_not_reached"
-        st.caption(
-            t(
-                key,
-                needed=i18n.format_number(rule.needed, lang(), decimals=1),
-                per_week=i18n.format_number(rule.per_week, lang(), decimals=1),
-            )
-        )
+        needed = i18n.format_number(rule.needed, lang(), decimals=1)
+        st.caption(t(key, needed=needed, per_week=i18n.format_number(rule.per_week, lang(), decimals=1)))
     if frame.empty:
         st.info(t("programme.no_hours"))
     else:
-        rows = pd.DataFrame(
-            {
-                t("certificate.date"): i18n.format_dates(frame["starts_at"], lang()),
-                t("certificate.activity"): frame["title"],
-                t("certificate.minutes"): frame["minutes"] / 60,
-                t("certificate.prep"): frame["prep_minutes"] / 60,
-                t("certificate.sum"): frame["hours"],
-            }
-        )
-        hour_columns = [t("certificate.minutes"), t("certificate.prep"), t("certificate.sum")]
-        st.dataframe(
-            localized(rows, lang(), decimals=dict.fromkeys(hour_columns, 2)), hide_index=True, width="stretch"
-        )
-        sums = programme.totals(frame)
-        per_month = pd.DataFrame(
-            {
-                t("programme.month"): [
-                    t("programme.year_total", year=y) if m == 0 else f"{m:02d}.{y}"
-                    for y, m in zip(sums["year"], sums["month"], strict=True)
-                ],
-                t("programme.activities"): sums["activities"],
-                t("programme.hours"): sums["hours"],
-            }
-        )
-        st.dataframe(
-            localized(per_month, lang(), decimals={t("programme.hours"): 2, t("programme.activities"): 0}),
-            hide_index=True,
-        )
+        hours_tables(frame)
     if rule is not None:
-        prepared_download(
-            "programme_cert",
-            prepare=t("programme.certificate_prepare"),
-            key=(connector_id, start, end),
-            make=lambda: [
-                (
-                    t("programme.certificate_download"),
-                    documents.certificate(
-                        programme.journey(register(), connector_id, by=who),
-                        frame,
-                        start,
-                        end,
-                        lang="de",
-                        demo=showing_demo(),
-                    ),
-                    f"ehrenamtsnachweis-{connector_id}.pdf",
-                    "application/pdf",
-                )
-            ],
-            on_prepare=lambda: register().record(
-                who, "certificate.export", target="connector", target_id=connector_id
-            ),
-        )
+        certificate_download(who, connector_id, frame, (start, end))
     record_form(who, connector_id)
 
 

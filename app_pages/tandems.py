@@ -53,28 +53,8 @@ def public_overview(labels: dict[str, str], points: dict[str, str]) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
-def connectors_tab(who: Principal, known: set[str]) -> None:
-    """Add and edit connectors (names and contacts are visible here only)."""
-    reg = register()
-    people = reg.private_connectors(by=who)
-    if people:
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "ID": c.id,
-                        t("tandems.display_name"): c.display_name,
-                        t("tandems.languages"): ", ".join(c.languages),
-                        t("tandems.contact"): c.contact,
-                        t("tandems.home"): c.home_sozialraum_id or "",
-                        t("tandems.active"): c.active,
-                    }
-                    for c in people
-                ]
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+def new_connector_form(who: Principal, known: set[str]) -> None:
+    """Add a connector: name, languages, contact and home Sozialraum (its ID, as many digits as the data's)."""
     with st.form("tandems_new_connector", clear_on_submit=True):
         st.markdown(f"**{t('tandems.add_connector')}**")
         name = st.text_input(t("tandems.display_name"))
@@ -87,7 +67,7 @@ def connectors_tab(who: Principal, known: set[str]) -> None:
             help=t("tandems.home_help", n=len(example), example=example),
         )
         if st.form_submit_button(t("tandems.save")):
-            reg.add_connector(
+            register().add_connector(
                 name,
                 languages,
                 by=who,
@@ -96,36 +76,60 @@ def connectors_tab(who: Principal, known: set[str]) -> None:
                 known_ids=known,
             )
             saved(t("tandems.saved_connector", name=plain(name)))
+
+
+def edit_connector_form(who: Principal, people: list[store.PrivateConnector]) -> store.PrivateConnector:
+    """Change a connector picked by ID (a form older than the record is refused, not saved over it)."""
+    by_id = {c.id: c for c in people}
+    chosen = st.selectbox(
+        t("tandems.edit_connector"),
+        list(by_id),
+        key="tandems_edit_connector",
+        format_func=labelled(distinct({i: c.display_name for i, c in by_id.items()})),
+    )
+    version = opened_version("tandems_connector", chosen, by_id[chosen].version)
+    c = by_id[chosen]
+    with st.form("tandems_edit_connector_form"):
+        name = st.text_input(t("tandems.display_name"), value=c.display_name)
+        languages = st.text_input(t("tandems.languages"), value=", ".join(c.languages))
+        contact = st.text_input(t("tandems.contact"), value=c.contact)
+        home = st.text_input(t("tandems.home"), value=c.home_sozialraum_id or "", max_chars=UNIT_ID_MAX)
+        active = st.checkbox(t("tandems.active"), value=c.active)
+        if st.form_submit_button(t("tandems.save")):
+            register().update_connector(
+                c.id,
+                by=who,
+                version=version,
+                display_name=name,
+                languages=languages,
+                contact=contact,
+                home_sozialraum_id=home.strip() or None,
+                active=active,
+            )
+            forget_opened("tandems_connector")
+            saved(t("tandems.saved_connector", name=plain(name)))
+    return c
+
+
+def connectors_tab(who: Principal, known: set[str]) -> None:
+    """Add and edit connectors (names and contacts are visible here only)."""
+    people = register().private_connectors(by=who)
     if people:
-        by_id = {c.id: c for c in people}
-        chosen = st.selectbox(
-            t("tandems.edit_connector"),
-            list(by_id),
-            key="tandems_edit_connector",
-            format_func=labelled(distinct({i: c.display_name for i, c in by_id.items()})),
-        )
-        version = opened_version("tandems_connector", chosen, by_id[chosen].version)
-        c = by_id[chosen]
-        with st.form("tandems_edit_connector_form"):
-            name = st.text_input(t("tandems.display_name"), value=c.display_name)
-            languages = st.text_input(t("tandems.languages"), value=", ".join(c.languages))
-            contact = st.text_input(t("tandems.contact"), value=c.contact)
-            home = st.text_input(t("tandems.home"), value=c.home_sozialraum_id or "", max_chars=UNIT_ID_MAX)
-            active = st.checkbox(t("tandems.active"), value=c.active)
-            if st.form_submit_button(t("tandems.save")):
-                reg.update_connector(
-                    c.id,
-                    by=who,
-                    version=version,
-                    display_name=name,
-                    languages=languages,
-                    contact=contact,
-                    home_sozialraum_id=home.strip() or None,
-                    active=active,
-                )
-                forget_opened("tandems_connector")
-                saved(t("tandems.saved_connector", name=plain(name)))
-        erase_connector(who, c)
+        rows = [
+            {
+                "ID": c.id,
+                t("tandems.display_name"): c.display_name,
+                t("tandems.languages"): ", ".join(c.languages),
+                t("tandems.contact"): c.contact,
+                t("tandems.home"): c.home_sozialraum_id or "",
+                t("tandems.active"): c.active,
+            }
+            for c in people
+        ]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    new_connector_form(who, known)
+    if people:
+        erase_connector(who, edit_connector_form(who, people))
 
 
 def erase_connector(who: Principal, c: store.PrivateConnector) -> None:
@@ -145,11 +149,9 @@ def erase_connector(who: Principal, c: store.PrivateConnector) -> None:
             saved(t("tandems.erased"))
 
 
-def tandems_tab(who: Principal, points: dict[str, str]) -> None:
-    """Create, edit and end tandems."""
-    reg = register()
-    people = {c.id: c for c in reg.private_connectors(by=who) if c.active}
-    wp_options = [None, *points]
+def new_tandem_form(who: Principal, points: dict[str, str]) -> None:
+    """A new tandem: its name, its active members, its Welcome Point, its first day."""
+    people = {c.id: c for c in register().private_connectors(by=who) if c.active}
     with st.form("tandems_new_tandem", clear_on_submit=True):
         st.markdown(f"**{t('tandems.add_tandem')}**")
         name = st.text_input(t("tandems.name"))
@@ -160,16 +162,17 @@ def tandems_tab(who: Principal, points: dict[str, str]) -> None:
         )
         wp = st.selectbox(
             t("tandems.welcome_point"),
-            wp_options,
+            [None, *points],
             format_func=bound(lambda w: points.get(w, "–") if w else "–"),
         )
         start = st.date_input(t("tandems.start"), value=date.today(), format="DD.MM.YYYY")
         if st.form_submit_button(t("tandems.save")):
-            reg.create_tandem(name, members, by=who, start=start, welcome_point_id=wp)
+            register().create_tandem(name, members, by=who, start=start, welcome_point_id=wp)
             saved(t("tandems.saved_tandem", name=plain(name)))
-    tandems = {tv.id: tv for tv in reg.tandems()}
-    if not tandems:
-        return
+
+
+def edit_tandem_form(who: Principal, points: dict[str, str], tandems: dict) -> None:
+    """Change a tandem picked by ID, or end it (a form older than the record is refused, not saved over it)."""
     chosen = st.selectbox(
         t("tandems.edit_tandem"),
         list(tandems),
@@ -178,7 +181,8 @@ def tandems_tab(who: Principal, points: dict[str, str]) -> None:
     )
     version = opened_version("tandems_tandem", chosen, tandems[chosen].version)
     tv = tandems[chosen]
-    everyone = {c.id: c for c in reg.private_connectors(by=who)}
+    everyone = {c.id: c for c in register().private_connectors(by=who)}
+    wp_options = [None, *points]
     with st.form("tandems_edit_tandem_form"):
         name = st.text_input(t("tandems.name"), value=tv.name)
         members = multiselect(
@@ -197,7 +201,7 @@ def tandems_tab(who: Principal, points: dict[str, str]) -> None:
             t("tandems.end"), value=tv.end_date, format="DD.MM.YYYY", help=t("tandems.end_help")
         )
         if st.form_submit_button(t("tandems.save")):
-            reg.update_tandem(
+            register().update_tandem(
                 tv.id,
                 by=who,
                 version=version,
@@ -208,6 +212,45 @@ def tandems_tab(who: Principal, points: dict[str, str]) -> None:
             )
             forget_opened("tandems_tandem")
             saved(t("tandems.saved_tandem", name=plain(name)))
+
+
+def tandems_tab(who: Principal, points: dict[str, str]) -> None:
+    """Create, edit and end tandems."""
+    new_tandem_form(who, points)
+    tandems = {tv.id: tv for tv in register().tandems()}
+    if tandems:
+        edit_tandem_form(who, points, tandems)
+
+
+def assignment_history(labels: dict[str, str], names: dict[int, str], history: list) -> None:
+    """Every assignment with its dates (the history stays), and ending one that is still open."""
+    rows = [
+        {
+            "ID": a.id,
+            t("tandems.name"): names[a.tandem_id],
+            t("tandems.sozialraum"): labels.get(a.sozialraum_id, a.sozialraum_id),
+            t("tandems.from"): i18n.format_date(a.valid_from, lang()),
+            t("tandems.to"): i18n.format_date(a.valid_to, lang()) if a.valid_to else "",
+        }
+        for a in history
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def end_assignment_form(who: Principal, labels: dict[str, str], names: dict[int, str], history: list) -> None:
+    """End an open assignment on a day."""
+    open_ones = {a.id: a for a in history if a.valid_to is None}
+    if not open_ones:
+        return
+    shown = distinct(
+        {i: f"{names[a.tandem_id]}: {labels.get(a.sozialraum_id)}" for i, a in open_ones.items()}
+    )
+    with st.form("tandems_end_assignment"):
+        which = st.selectbox(t("tandems.end_assignment"), list(open_ones), format_func=labelled(shown))
+        end = st.date_input(t("tandems.to"), value=date.today(), format="DD.MM.YYYY")
+        if st.form_submit_button(t("tandems.end_button")) and which is not None:
+            register().end_assignment(which, by=who, version=open_ones[which].version, valid_to=end)
+            saved(t("tandems.ended_assignment"))
 
 
 def assignments_tab(who: Principal, labels: dict[str, str], known: set[str]) -> None:
@@ -228,51 +271,13 @@ def assignments_tab(who: Principal, labels: dict[str, str], known: set[str]) -> 
         start = st.date_input(t("tandems.from"), value=date.today(), format="DD.MM.YYYY")
         if st.form_submit_button(t("tandems.save")):
             reg.assign(tandem, sid or "", by=who, valid_from=start, known_ids=known)
-            saved(
-                t(
-                    "tandems.saved_assignment",
-                    name=tandems[tandem].name,
-                    sozialraum=labels.get(sid or "", sid),
-                )
-            )
+            sozialraum = labels.get(sid or "", sid)
+            saved(t("tandems.saved_assignment", name=tandems[tandem].name, sozialraum=sozialraum))
     names = {tv.id: tv.name for tv in reg.tandems()}
     history = reg.assignments()
     if history:
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "ID": a.id,
-                        t("tandems.name"): names[a.tandem_id],
-                        t("tandems.sozialraum"): labels.get(a.sozialraum_id, a.sozialraum_id),
-                        t("tandems.from"): i18n.format_date(a.valid_from, lang()),
-                        t("tandems.to"): i18n.format_date(a.valid_to, lang()) if a.valid_to else "",
-                    }
-                    for a in history
-                ]
-            ),
-            hide_index=True,
-            width="stretch",
-        )
-        open_ones = {a.id: a for a in history if a.valid_to is None}
-        if open_ones:
-            with st.form("tandems_end_assignment"):
-                which = st.selectbox(
-                    t("tandems.end_assignment"),
-                    list(open_ones),
-                    format_func=labelled(
-                        distinct(
-                            {
-                                i: f"{names[a.tandem_id]}: {labels.get(a.sozialraum_id)}"
-                                for i, a in open_ones.items()
-                            }
-                        )
-                    ),
-                )
-                end = st.date_input(t("tandems.to"), value=date.today(), format="DD.MM.YYYY")
-                if st.form_submit_button(t("tandems.end_button")) and which is not None:
-                    reg.end_assignment(which, by=who, version=open_ones[which].version, valid_to=end)
-                    saved(t("tandems.ended_assignment"))
+        assignment_history(labels, names, history)
+        end_assignment_form(who, labels, names, history)
 
 
 def handover_tab(who: Principal, labels: dict[str, str]) -> None:

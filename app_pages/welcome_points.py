@@ -1,5 +1,6 @@
 """Welcome Points: the list as kept in the app (open and closed) and each one's history; coordinators record changes."""
 
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
@@ -74,77 +75,86 @@ def _done(message: str) -> None:
     st.rerun()
 
 
+def close_form(change: Callable[..., None], open_names: dict[str, str]) -> None:
+    """Close an open Welcome Point from a day, with a reason."""
+    with st.form("wp_close_form", clear_on_submit=True):
+        picked = st.selectbox(t("wp.pick"), list(open_names), format_func=bound(lambda i: open_names[i]))
+        since = st.date_input(t("wp.from"), value=date.today(), format="DD.MM.YYYY")
+        reason = st.text_input(t("wp.reason"), max_chars=300)
+        if st.form_submit_button(t("wp.close_button")) and picked:
+            change(
+                "close",
+                since,
+                t("wp.closed_done", name=open_names[picked]),
+                welcome_point_id=picked,
+                reason=reason,
+            )
+
+
+def reopen_form(change: Callable[..., None], closed_names: dict[str, str]) -> None:
+    """Open a closed Welcome Point again from a day."""
+    if not closed_names:
+        st.caption(t("wp.none_closed"))
+        return
+    with st.form("wp_reopen_form", clear_on_submit=True):
+        picked = st.selectbox(t("wp.pick"), list(closed_names), format_func=bound(lambda i: closed_names[i]))
+        since = st.date_input(t("wp.from"), value=date.today(), format="DD.MM.YYYY")
+        if st.form_submit_button(t("wp.reopen_button")) and picked:
+            change("reopen", since, t("wp.reopened_done", name=closed_names[picked]), welcome_point_id=picked)
+
+
+def edit_form(change: Callable[..., None], open_names: dict[str, str]) -> None:
+    """Change what is known of an open Welcome Point from a day (empty fields stay as they are)."""
+    picked = st.selectbox(
+        t("wp.pick"), list(open_names), format_func=bound(lambda i: open_names[i]), key="wp_edit_pick"
+    )
+    with st.form("wp_edit_form", clear_on_submit=True):
+        st.caption(t("wp.edit_hint"))
+        fields = _fields(edit=True)
+        since = st.date_input(t("wp.from"), value=date.today(), format="DD.MM.YYYY")
+        if st.form_submit_button(t("wp.edit_button")) and picked:
+            change(
+                "edit", since, t("wp.edited_done", name=open_names[picked]), welcome_point_id=picked, **fields
+            )
+
+
+def add_form(change: Callable[..., None]) -> None:
+    """A new Welcome Point from a day."""
+    with st.form("wp_add_form", clear_on_submit=True):
+        fields = _fields(edit=False)
+        since = st.date_input(t("wp.from"), value=date.today(), format="DD.MM.YYYY")
+        if st.form_submit_button(t("wp.add_button")):
+            change("add", since, t("wp.added_done", name=fields.get("name", "")), **fields)
+
+
 def change_forms(data: Dataset, reg: Register, who: Principal, state: welcome.State) -> None:
     """Close, reopen, change or add a Welcome Point; each from a day."""
     known = data.registry_points()
+
+    def change(kind: str, since: date, done: str, **fields: str) -> None:
+        with friendly_errors():
+            welcome.record(reg, who, kind, valid_from=since, known=known, **fields)
+            _done(done)
+
     open_names = dict(zip(state.open["welcome_point_id"], state.open["name"], strict=True))
     closed_names = dict(zip(state.closed["welcome_point_id"], state.closed["name"], strict=True))
     st.subheader(t("wp.change_title"))
-    panel, boxes = panels(
-        "wp",
-        {
-            "close": t("wp.tab_close"),
-            "reopen": t("wp.tab_reopen"),
-            "edit": t("wp.tab_edit"),
-            "add": t("wp.tab_add"),
-        },
-    )
-    if panel == "close":
-        with boxes["close"], st.form("wp_close_form", clear_on_submit=True):
-            picked = st.selectbox(t("wp.pick"), list(open_names), format_func=bound(lambda i: open_names[i]))
-            since = st.date_input(t("wp.from"), value=date.today(), format="DD.MM.YYYY")
-            reason = st.text_input(t("wp.reason"), max_chars=300)
-            if st.form_submit_button(t("wp.close_button")) and picked:
-                with friendly_errors():
-                    welcome.record(
-                        reg,
-                        who,
-                        "close",
-                        valid_from=since,
-                        known=known,
-                        welcome_point_id=picked,
-                        reason=reason,
-                    )
-                    _done(t("wp.closed_done", name=open_names[picked]))
-    if panel == "reopen":
-        with boxes["reopen"]:
-            if not closed_names:
-                st.caption(t("wp.none_closed"))
-            else:
-                with st.form("wp_reopen_form", clear_on_submit=True):
-                    picked = st.selectbox(
-                        t("wp.pick"), list(closed_names), format_func=bound(lambda i: closed_names[i])
-                    )
-                    since = st.date_input(t("wp.from"), value=date.today(), format="DD.MM.YYYY")
-                    if st.form_submit_button(t("wp.reopen_button")) and picked:
-                        with friendly_errors():
-                            welcome.record(
-                                reg, who, "reopen", valid_from=since, known=known, welcome_point_id=picked
-                            )
-                            _done(t("wp.reopened_done", name=closed_names[picked]))
-    if panel == "edit":
-        with boxes["edit"]:
-            picked = st.selectbox(
-                t("wp.pick"), list(open_names), format_func=bound(lambda i: open_names[i]), key="wp_edit_pick"
-            )
-            with st.form("wp_edit_form", clear_on_submit=True):
-                st.caption(t("wp.edit_hint"))
-                fields = _fields(edit=True)
-                since = st.date_input(t("wp.from"), value=date.today(), format="DD.MM.YYYY")
-                if st.form_submit_button(t("wp.edit_button")) and picked:
-                    with friendly_errors():
-                        welcome.record(
-                            reg, who, "edit", valid_from=since, known=known, welcome_point_id=picked, **fields
-                        )
-                        _done(t("wp.edited_done", name=open_names[picked]))
-    if panel == "add":
-        with boxes["add"], st.form("wp_add_form", clear_on_submit=True):
-            fields = _fields(edit=False)
-            since = st.date_input(t("wp.from"), value=date.today(), format="DD.MM.YYYY")
-            if st.form_submit_button(t("wp.add_button")):
-                with friendly_errors():
-                    welcome.record(reg, who, "add", valid_from=since, known=known, **fields)
-                    _done(t("wp.added_done", name=fields.get("name", "")))
+    tabs = {
+        "close": t("wp.tab_close"),
+        "reopen": t("wp.tab_reopen"),
+        "edit": t("wp.tab_edit"),
+        "add": t("wp.tab_add"),
+    }
+    panel, boxes = panels("wp", tabs)
+    with boxes[panel]:
+        if panel == "close":
+            close_form(change, open_names)
+        elif panel == "reopen":
+            reopen_form(change, closed_names)
+        elif panel == "edit":
+            edit_form(change, open_names)
+        else:
+            add_form(change)
 
 
 def _fields(*, edit: bool) -> dict[str, str]:

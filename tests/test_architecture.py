@@ -254,3 +254,28 @@ def test_a_page_script_only_wires_its_parts(tmp_path: Path) -> None:
     page = tmp_path / "page.py"
     page.write_text('"""Doc."""\nimport x\n\n\ndef f():\n    pass\n\n\nwith x:\n' + "    x.y()\n" * 41)
     assert _script_lines(page) == 42  # the measure counts the script, not the docstring, imports or functions
+
+
+def test_no_page_function_is_longer_than_60_lines() -> None:
+    """Issue 31: a page function wires one part of a page; longer ones are split where the part changes."""
+    long = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({lines} lines)"
+        for path in [ROOT / "app.py", *sorted((ROOT / "app_pages").rglob("*.py"))]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and (lines := (node.end_lineno or node.lineno) - node.lineno + 1) > 60
+    ]
+    assert long == [], long
+
+
+def test_the_register_has_one_write_path() -> None:
+    """Issue 31: every write of `geo` goes through `Register.write`; only it writes audit entries."""
+    store = GEO / "register" / "store.py"
+    private = re.compile(r"\._tx\(|_add_audit\(|add_audit\(")
+    found = [
+        str(path.relative_to(ROOT))
+        for path in sorted([*GEO.rglob("*.py"), *(ROOT / "app_pages").rglob("*.py")])
+        if path != store and private.search(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+    assert private.search(store.read_text(encoding="utf-8"))  # the pattern finds what it looks for

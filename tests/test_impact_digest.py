@@ -136,6 +136,14 @@ def test_impact_figures_against_hand_counts(reg: Register) -> None:
     assert need.loc[1, "concern_share"] == pytest.approx(0.75) and need.loc[
         3, "concern_share"
     ] == pytest.approx(0.25)
+    shown = impact.need_view(result, "en").set_index("Need class")  # the page's and the PDF's table
+    assert list(shown.columns)[-3:] == [
+        "Share of inhabitants (%)",
+        "Share of activities (%)",
+        "Share of concerns (%)",
+    ]
+    first = shown.loc["1 – highest need"]
+    assert first["Share of inhabitants (%)"] == pytest.approx(40) and first["Share of concerns (%)"] == 75
     q2 = impact.impact(ev, PLACES, *impact.quarter("2026-Q2"), tandem_names={}, covered=set())
     assert (q2.city["activities"], q2.city["answered"], q2.city["median_days"]) == (
         1,

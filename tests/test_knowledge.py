@@ -647,3 +647,13 @@ def test_backup_and_restore_carry_partners_contacts_debriefs_and_handovers(
     assert len(knowledge.handovers(restored, by=CLI)) == 1
     assert set(backup.compare(world.register.url, target)) <= {"audit_entry"}
     restored.close()
+
+
+def test_a_form_edits_the_first_offer_or_place_and_keeps_the_others() -> None:
+    from geo.register import partners
+
+    a, b, c = partners.Offer(name="A"), partners.Offer(name="B"), partners.Offer(name="C")
+    assert partners.first_edited((a, b), c, keep=True) == (c, b)
+    assert partners.first_edited((a, b), c, keep=False) == (b,)  # the form emptied the first one
+    assert partners.first_edited((), c, keep=True) == (c,)
+    assert partners.first_edited((), c, keep=False) == ()

@@ -268,3 +268,26 @@ def test_register_imports_refuse_unknown_places(register: Register) -> None:
     assert [p.row for p in problems] == [3]
     assert "wp-x" in problems[0].message
     assert [t.name for t in register.tandems()] == ["T1"]
+
+
+def test_writes_without_a_login_go_through_the_one_write_path(register: Register) -> None:
+    """`Register.write` with `NO_LOGIN`: no check, its entries in order, none for bookkeeping or a rollback."""
+    from geo.register import accounts
+
+    nobody = Principal(label="setup")
+    with register.write(nobody, store.NO_LOGIN, None) as tx:  # bookkeeping: no entry
+        tx.session.add(store.SetupCode(code_hash="x"))
+    with register.write(nobody, store.NO_LOGIN, "account.create_first_admin", target="account") as tx:
+        tx.target_id = 7
+        tx.also("account.roles", target="account", target_id=7, to=["admin"])
+    with pytest.raises(RuntimeError), register.write(nobody, store.NO_LOGIN, "login.failed") as tx:
+        tx.session.add(store.SetupCode(code_hash="y"))
+        raise RuntimeError  # a failure inside: nothing stored, no entry
+    log = accounts.audit_log(register, by=ADMIN)
+    assert list(log["action"])[::-1] == ["account.create_first_admin", "account.roles"]
+    assert set(log["actor"]) == {"setup"} and list(log["target_id"]) == ["7", "7"]
+    with register.read() as s:
+        assert [c.code_hash for c in s.query(store.SetupCode)] == ["x"]
+    check = store.Action.MANAGE_ACCOUNTS  # with an action, the check still happens
+    with pytest.raises(store.AccessDeniedError), register.write(Principal.public(), check, "account.roles"):
+        pass

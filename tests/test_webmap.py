@@ -233,3 +233,17 @@ def test_the_server_hands_out_a_published_base_and_the_code_gzipped_once(demo_di
     for n in range(webmap.PUBLISHED_MAX):
         webmap.publish(webmap.Base(payload={"v": f"other{n}"}, ids=()))
     assert webmap.published(base.version) is None
+
+
+def test_pins_of_several_layers_are_merged_and_none_without_any() -> None:
+    import pandas as pd
+
+    from geo.output import webmap
+
+    one = pd.DataFrame({"lat": [51.2], "lon": [6.8], "title": ["A"], "kind": ["activity"]})
+    two = pd.DataFrame({"lat": [51.3], "lon": [6.7], "title": ["B"], "kind": ["partner"]})
+    empty = one.iloc[:0]
+    assert webmap.merge_pins(None, empty) is None
+    assert webmap.merge_pins(one, None, empty) is one
+    merged = webmap.merge_pins(one, two, None)
+    assert merged is not None and list(merged["title"]) == ["A", "B"] and list(merged.index) == [0, 1]

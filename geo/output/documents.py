@@ -192,6 +192,11 @@ def _percent(share: float, lang: str) -> str:
     return "–" if pd.isna(share) else f"{i18n.format_number(100 * share, lang, decimals=0)} %"
 
 
+def _in_percent(value: float, lang: str) -> str:
+    """A value already in percent (0-100), as the page's tables write it."""
+    return "–" if pd.isna(value) else f"{i18n.format_number(value, lang, decimals=0)} %"
+
+
 def _days(value: float, lang: str) -> str:
     return "–" if pd.isna(value) else i18n.format_number(value, lang, decimals=1)
 
@@ -272,15 +277,11 @@ def impact_report(
         _header(fig, t("impact.report_title", quarter=label), f"{programme_name()} · {period}")
         _impact_figures(fig, city, lang)
         _impact_chart(fig.add_axes((0.08, 0.67, 0.86, 0.16)), quarters, lang)
-        need_rows = pd.DataFrame(
-            {
-                t("impact.need_class"): [t(f"need.short{c}") for c in result.by_need["need_class"]],
-                t("impact.sozialraeume"): result.by_need["sozialraeume"].astype(str),
-                t("impact.with_tandem"): result.by_need["with_tandem"].astype(str),
-                t("impact.population_share"): [_percent(v, lang) for v in result.by_need["population_share"]],
-                t("impact.activity_share"): [_percent(v, lang) for v in result.by_need["activity_share"]],
-                t("impact.concern_share"): [_percent(v, lang) for v in result.by_need["concern_share"]],
-            }
+        need_rows = impact.need_view(result, lang)  # the same table as on the page, as text
+        shares = [t(f"impact.{share}") for share in impact.NEED_SHARES]
+        need_rows = need_rows.assign(
+            **{c: need_rows[c].astype(str) for c in need_rows.columns[1:3]},
+            **{c: [_in_percent(v, lang) for v in need_rows[c]] for c in shares},
         )
         _table(fig.add_axes((0.05, 0.5, 0.90, 0.12)), need_rows, title=t("impact.need_title"))
 

@@ -253,6 +253,14 @@ class Overlay:
     focus: tuple[str, ...] = ()
 
 
+def merge_pins(*layers: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The pins of several layers (journal, partners, a searched place) as one table; None when there are none."""
+    shown = [layer for layer in layers if layer is not None and not layer.empty]
+    if not shown:
+        return None
+    return shown[0] if len(shown) == 1 else pd.concat(shown, ignore_index=True)
+
+
 def coverage_overlay(
     table: pd.DataFrame,
     catchments: gpd.GeoDataFrame,

@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,6 +41,7 @@ from geo.core.access import AccessDeniedError, Action, Principal, Role
 from geo.core.errors import SozialraumError
 from geo.core.settings import SettingError, env_number
 from geo.register.store import (
+    NO_LOGIN,
     Account,
     AuditEntry,
     Connector,
@@ -287,19 +288,14 @@ def lock_remaining(
 
 def _fail(register: Register, email: str, client: str, reason: str, account_id: int | None) -> None:
     """Count a failure for the account and the client, and record it in the audit log."""
-    with register._tx() as s:  # the same helper `Register.write` uses; a failed login has no principal
+    who = Principal(label=f"account #{account_id}" if account_id else "unknown", account_id=account_id)
+    with register.write(who, NO_LOGIN, "login.failed", target="account", target_id=account_id or "") as tx:
+        s = tx.session
         s.execute(delete(LoginFailure).where(LoginFailure.at < _now() - timedelta(days=1)))  # long past
         s.add(LoginFailure(scope="account", key=_key("account", email), at=_now()))
         if client:
             s.add(LoginFailure(scope="client", key=_key("client", client), at=_now()))
-        Register.add_audit(
-            s,
-            Principal(label=f"account #{account_id}" if account_id else "unknown", account_id=account_id),
-            "login.failed",
-            target="account",
-            target_id=account_id or "",
-            details={"reason": reason},
-        )
+        tx.details = {"reason": reason}
 
 
 # --- logging in -----------------------------------------------------------------------------------------
@@ -346,17 +342,19 @@ def login(
     if disabled:
         _fail(register, address, client, "disabled", account_id)
         raise LoginError("accounts.disabled")
-    with register._tx() as s:
+    with register.write(Principal.public(), NO_LOGIN, "login", target="account", target_id=account_id) as tx:
+        s = tx.session
+        changes: dict[str, object] = {"last_login_at": _now()}
+        if stored is not None and _hasher.check_needs_rehash(stored):
+            changes["password_hash"] = _hash(password)
+        # a plain UPDATE, not a versioned edit: logins to one account at once (a shared account at a meeting)
+        # never conflict, and a login does not make an admin's open form of the account stale
+        s.execute(update(Account).where(Account.id == account_id).values(**changes))
         record = s.get(Account, account_id)
         assert record is not None
-        record.last_login_at = _now()
-        if stored is not None and _hasher.check_needs_rehash(stored):
-            record.password_hash = _hash(password)
         s.execute(delete(LoginFailure).where(LoginFailure.key == _key("account", address)))
-        principal = principal_of(s, record, demo=register.demo)
-        Register.add_audit(
-            s, principal, "login", target="account", target_id=record.id, details={"source": "password"}
-        )
+        principal = tx.by = principal_of(s, record, demo=register.demo)  # the entry names who logged in
+        tx.details = {"source": "password"}
     return principal
 
 
@@ -410,7 +408,8 @@ def oidc_principal(
             for g in groups
             if (r := mapping.get(g.strip().lower(), g.strip().lower())) in {x.value for x in Role}
         )
-        with register._tx() as s:
+        with register.write(Principal(label="oidc"), NO_LOGIN, None) as tx:  # entries only for changes
+            s = tx.session
             account = s.scalar(select(Account).where(Account.email == email))
             if account is None:
                 account = Account(
@@ -418,24 +417,15 @@ def oidc_principal(
                 )
                 s.add(account)
                 s.flush()
-                Register.add_audit(
-                    s,
-                    Principal(label="oidc"),
-                    "account.create",
-                    target="account",
-                    target_id=account.id,
-                    details={"source": "oidc"},
-                )
+                tx.also("account.create", target="account", target_id=account.id, source="oidc")
             if account.role_set() != roles:
                 before = sorted(account.role_set())
                 account.roles = ",".join(sorted(roles))
-                Register.add_audit(
-                    s,
-                    Principal(label="oidc"),
+                tx.also(
                     "account.roles",
                     target="account",
                     target_id=account.id,
-                    details={"from": before, "to": sorted(roles)},
+                    **{"from": before, "to": sorted(roles)},
                 )
     return principal_for(register, _account_id(register, email))
 
@@ -489,7 +479,8 @@ def start_session(register: Register, principal: Principal) -> LoginTicket:
     if principal.account_id is None:
         raise AccessDeniedError("access.login_needed")
     ticket = ("d" if register.demo else "r") + secrets.token_urlsafe(32)  # which register it belongs to
-    with register._tx() as s:
+    with register.write(principal, NO_LOGIN, None) as tx:  # the login itself is the audited event
+        s = tx.session
         now = _now()
         s.execute(delete(LoginSession).where(LoginSession.expires_at < now))  # forget old ones on the way
         record = LoginSession(
@@ -513,7 +504,8 @@ def redeem_ticket(register: Register, ticket: str | None) -> tuple[str, datetime
     if not isinstance(ticket, str) or not ticket or len(ticket) > 100:
         return None
     token = secrets.token_urlsafe(32)
-    with register._tx() as s:
+    with register.write(Principal.public(), NO_LOGIN, None) as tx:  # a browser sets its cookie: no event
+        s = tx.session
         now = _now()
         found = s.scalar(select(LoginSession).where(LoginSession.ticket_hash == _token_hash(ticket)))
         if found is None or found.expires_at <= now or (found.ticket_expires or now) <= now:
@@ -551,8 +543,8 @@ def session_principal(register: Register, session_id: int | None) -> Principal:
 def end_session(register: Register, session_id: int | None) -> None:
     """Logout: the session stops working at once, in every tab, every server process and every cookie copy."""
     if isinstance(session_id, int):
-        with register._tx() as s:
-            s.execute(delete(LoginSession).where(LoginSession.id == session_id))
+        with register.write(Principal.public(), NO_LOGIN, None) as tx:  # logout: no event, as before
+            tx.session.execute(delete(LoginSession).where(LoginSession.id == session_id))
 
 
 def end_all_sessions(register: Register, account_id: int, *, by: Principal) -> int:
@@ -670,7 +662,8 @@ def install_code(register: Register, *, renew: bool = False) -> str | None:
     """
     if register.demo:
         return None
-    with register._tx() as s:
+    with register.write(Principal(label="setup"), NO_LOGIN, None) as tx:  # only the operator sees the code
+        s = tx.session
         if (s.scalar(select(func.count()).select_from(Account)) or 0) > 0:
             s.execute(delete(SetupCode))
             return None
@@ -734,7 +727,8 @@ def create_first_admin(
         _fail(register, "setup", client, "setup_code", None)
         raise LoginError("accounts.setup_code_wrong")
     first = Principal(label="setup")
-    with register._tx() as s:
+    with register.write(first, NO_LOGIN, "account.create_first_admin", target="account") as tx:
+        s = tx.session
         if (s.scalar(select(func.count()).select_from(Account)) or 0) > 0:
             raise AccessDeniedError("accounts.not_first")
         record = Account(
@@ -747,9 +741,7 @@ def create_first_admin(
         s.add(record)
         s.flush()
         s.execute(delete(SetupCode))  # used up
-        Register.add_audit(
-            s, first, "account.create_first_admin", target="account", target_id=record.id, details={}
-        )
+        tx.target_id = record.id
         return principal_of(s, record, demo=register.demo)
 
 
@@ -810,7 +802,9 @@ def set_password_with_code(
         raise LoginError("accounts.code_expired")
     if disabled:
         raise LoginError("accounts.disabled")
-    with register._tx() as s:
+    event = "account.password_set"
+    with register.write(Principal.public(), NO_LOGIN, event, target="account", target_id=account_id) as tx:
+        s = tx.session
         record = s.get(Account, account_id)
         assert record is not None
         record.password_hash = _hash(password)
@@ -818,15 +812,8 @@ def set_password_with_code(
         record.setup_code_expires = None
         record.last_login_at = _now()
         _end_sessions(s, record.id)  # whoever was logged in with the old password is not any more
-        principal = principal_of(s, record, demo=register.demo)
-        Register.add_audit(
-            s,
-            principal,
-            "account.password_set",
-            target="account",
-            target_id=record.id,
-            details={"with": "code"},
-        )
+        principal = tx.by = principal_of(s, record, demo=register.demo)  # the entry names who set it
+        tx.details = {"with": "code"}
     return principal
 
 
@@ -964,7 +951,8 @@ def adopt_legacy_password(register: Register, password_hash: str | None) -> bool
     """
     if not password_hash or count_accounts(register) > 0:
         return False
-    with register._tx() as s:
+    with register.write(Principal(label="migration"), NO_LOGIN, None) as tx:  # an entry only when it happens
+        s = tx.session
         if (s.scalar(select(func.count()).select_from(Account)) or 0) > 0:
             return False
         record = Account(
@@ -976,14 +964,7 @@ def adopt_legacy_password(register: Register, password_hash: str | None) -> bool
         )
         s.add(record)
         s.flush()
-        Register.add_audit(
-            s,
-            Principal(label="migration"),
-            "account.from_shared_password",
-            target="account",
-            target_id=record.id,
-            details={},
-        )
+        tx.also("account.from_shared_password", target="account", target_id=record.id)
     return True
 
 

@@ -24,6 +24,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from geo.analysis import need
+from geo.core import i18n
 from geo.core.access import Action, Principal
 from geo.data.dataset import Dataset
 from geo.register.journal import OPEN_CONCERN_STATUSES, Activity, Concern, ConcernUpdate
@@ -257,6 +258,32 @@ def _by_need(spaces: pd.DataFrame, covered: set[str]) -> pd.DataFrame:
             "with_tandem",
         ],
     ).sort_values("need_class", ignore_index=True)
+
+
+#: The need table's share columns (0-100, in percent), in the order of `need_view`.
+NEED_SHARES = ("population_share", "activity_share", "concern_share")
+
+
+def need_view(result: Impact, lang: str) -> pd.DataFrame:
+    """
+    The quarter by need class as the page and the PDF show it.
+
+    Headers in `lang`, the class by name, counts, and the shares of population, activities and concerns in
+    percent (0-100).
+    """
+
+    def t(key: str) -> str:
+        return i18n.translate(key, lang)
+
+    by_need = result.by_need
+    return pd.DataFrame(
+        {
+            t("impact.need_class"): [t(f"need.short{c}") for c in by_need["need_class"]],
+            t("impact.sozialraeume"): by_need["sozialraeume"],
+            t("impact.with_tandem"): by_need["with_tandem"],
+            **{t(f"impact.{share}"): 100 * by_need[share] for share in NEED_SHARES},
+        }
+    )
 
 
 def by_quarter(ev: Events, *, first: date | None = None, last: date | None = None) -> pd.DataFrame:

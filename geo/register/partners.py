@@ -27,6 +27,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
 import pandas as pd
 from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String, Text, delete, select
@@ -250,6 +251,14 @@ class PartnerInput:
     assured_date: date | None = None
     #: The ID for a new record (an imported HSDS ID keeps it); empty: a new UUID.
     id: str = ""
+
+
+_T = TypeVar("_T")
+
+
+def first_edited(existing: tuple[_T, ...], edited: _T, *, keep: bool) -> tuple[_T, ...]:
+    """A partner's offers or places after a form changed the first: it first (unless emptied), then the rest."""
+    return ((edited,) if keep else ()) + tuple(existing[1:])
 
 
 @dataclass(frozen=True)

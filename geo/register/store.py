@@ -239,10 +239,21 @@ class Tx:
     target: str = ""
     target_id: object = ""
     details: dict[str, object] = field(default_factory=dict)
+    #: Further audit entries of the same write (event, target, target ID, details), in order.
+    more: list[tuple[str, str, object, dict[str, object]]] = field(default_factory=list)
 
     def require(self, action: Action, *, tandem_id: int | None = None) -> None:
         """Refuse (and so roll back) unless the principal may take `action`, e.g. on a record's tandem."""
         require(self.by, action, tandem_id=tandem_id)
+
+    def also(self, event: str, *, target: str = "", target_id: object = "", **details: object) -> None:
+        """Another audit entry of this same write (an account created and given its roles at once)."""
+        self.more.append((event, target, target_id, details))
+
+
+#: The `action` of a write no logged-in person makes, so nothing to check: a failed login, a login session,
+#: the first admin account, the install code, an account the city's identity provider announces.
+NO_LOGIN = None
 
 
 @dataclass(frozen=True)
@@ -619,7 +630,7 @@ class Register:
                 yield details
             finally:
                 self._batch.session = None
-            self.add_audit(s, by, event, target=target, details=details)
+            self._add_audit(s, by, event, target=target, details=details)
 
     @contextmanager
     def step(self) -> Iterator[None]:
@@ -634,8 +645,8 @@ class Register:
     def write(
         self,
         by: Principal,
-        action: Action,
-        event: str,
+        action: Action | None,
+        event: str | None,
         *,
         tandem_id: int | None = None,
         target: str = "",
@@ -644,25 +655,32 @@ class Register:
         """
         The one way to write: check `action` for `by` as stored now, run the change, record `event`.
 
-        Everything inside is one transaction with its audit entry: a refusal or an error anywhere leaves
-        the register as it was. Fill `tx.target_id` and `tx.details` (field names, counts; never values).
+        Everything inside is one transaction with its audit entries: a refusal or an error anywhere leaves
+        the register as it was. Fill `tx.target_id` and `tx.details` (field names, counts; never values);
+        `tx.also` adds another entry. `action` `NO_LOGIN`: a write no logged-in person makes (nothing to
+        check; `tx.by` may be set once the person is known, as at a login). `event` None: bookkeeping that
+        is no event of the audit log (a login session's ticket and cookie).
         """
         with self._tx() as s:
-            tx = Tx(s, self.current(s, by), target=target, target_id=target_id)
-            tx.require(action, tandem_id=tandem_id)
+            tx = Tx(s, by if action is NO_LOGIN else self.current(s, by), target=target, target_id=target_id)
+            if action is not NO_LOGIN:
+                tx.require(action, tandem_id=tandem_id)
             yield tx
             s.flush()
-            self.add_audit(s, tx.by, event, target=tx.target, target_id=tx.target_id, details=tx.details)
+            if event is not None:
+                self._add_audit(s, tx.by, event, target=tx.target, target_id=tx.target_id, details=tx.details)
+            for more, target_of, id_of, details in tx.more:
+                self._add_audit(s, tx.by, more, target=target_of, target_id=id_of, details=details)
 
     def record(
         self, by: Principal, event: str, *, target: str = "", target_id: object = "", **details: object
     ) -> None:
-        """An audit entry on its own (a login, a failed login, an export of personal data)."""
-        with self._tx() as s:
-            self.add_audit(s, by, event, target=target, target_id=target_id, details=details)
+        """An audit entry on its own (a login elsewhere, an export of personal data)."""
+        with self.write(by, NO_LOGIN, event, target=target, target_id=target_id) as tx:
+            tx.details = details
 
     @staticmethod
-    def add_audit(
+    def _add_audit(
         s: Session,
         by: Principal,
         event: str,
