@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from geo.core.access import AccessDeniedError, Principal, Role
 from geo.core.settings import SettingError
-from geo.register import accounts, store
+from geo.register import accounts, models, store
 
 CLI = Principal.cli()
 PASSWORD = "ein-gutes-passwort"
@@ -43,7 +43,7 @@ def test_code_sets_the_password_once_and_only_a_hash_is_kept(register: store.Reg
     with pytest.raises(accounts.LoginError, match="Einmalcode"):
         accounts.set_password_with_code(register, "ana@stadt.de", code, "ein-anderes-passwort")  # used up
     with register.read() as s:
-        stored = s.scalar(select(store.Account).where(store.Account.email == "ana@stadt.de"))
+        stored = s.scalar(select(models.Account).where(models.Account.email == "ana@stadt.de"))
         assert stored is not None
         assert stored.password_hash is not None
         assert stored.password_hash.startswith("$argon2id$")
@@ -116,8 +116,8 @@ def test_throttling_per_client_across_accounts(register: store.Register) -> None
     with pytest.raises(accounts.LoginError, match="stimmen nicht"):  # another client is not locked
         accounts.login(register, "x9@stadt.de", "falsch-falsch", client="10.9.9.9", policy=policy)
     with register.read() as s:  # neither the address of the client nor the typed e-mail is stored
-        keys = " ".join(s.scalars(select(store.LoginFailure.key)))
-        details = " ".join(s.scalars(select(store.AuditEntry.actor)))
+        keys = " ".join(s.scalars(select(models.LoginFailure.key)))
+        details = " ".join(s.scalars(select(models.AuditEntry.actor)))
     assert "10.1.2.3" not in keys
     assert "x9@" not in keys + details
 
@@ -161,7 +161,7 @@ def test_first_admin_only_with_the_operators_setup_code(register: store.Register
     code = accounts.install_code(register)  # what the server prints to its log at its first start
     assert code and accounts.install_code(register) is None  # made once: a second start prints none
     with register.read() as s:  # only a hash is kept
-        assert code not in " ".join(s.scalars(select(store.SetupCode.code_hash)))
+        assert code not in " ".join(s.scalars(select(models.SetupCode.code_hash)))
     for wrong in ("", "AAAA-BBBB-CCCC"):  # a visitor without the log cannot claim the install
         with pytest.raises(accounts.LoginError, match="Einrichtungs-Code"):
             accounts.create_first_admin(register, email="x@stadt.de", password=PASSWORD, setup_code=wrong)
@@ -261,7 +261,7 @@ def test_a_session_survives_a_reload_until_logout_expiry_or_lock(
     assert accounts.session_of_token(register, token) == session
     assert accounts.session_principal(register, session).account_id == who.account_id
     with register.read() as s:  # only hashes are kept
-        assert token not in " ".join(filter(None, s.scalars(select(store.LoginSession.token_hash))))
+        assert token not in " ".join(filter(None, s.scalars(select(models.LoginSession.token_hash))))
     assert accounts.session_of_token(register, token + "x") is None
     assert accounts.session_of_token(register, None) is None
     assert accounts.session_principal(register, None).is_public
@@ -391,13 +391,13 @@ def test_passwords_use_owasps_argon2_parameters_and_older_hashes_are_renewed_at_
 
     _account(register, "ana@stadt.de", "coordinator")
     with register.write(CLI, store.Action.MANAGE_ACCOUNTS, "test.old_hash", target="account") as tx:
-        record = tx.session.scalar(select(store.Account).where(store.Account.email == "ana@stadt.de"))
+        record = tx.session.scalar(select(models.Account).where(models.Account.email == "ana@stadt.de"))
         assert record is not None
         assert record.password_hash is not None and "$m=19456,t=2,p=1$" in record.password_hash
         record.password_hash = PasswordHasher().hash(PASSWORD)  # as every account before this change
     accounts.login(register, "ana@stadt.de", PASSWORD)
     with register.read() as s:
-        renewed = s.scalar(select(store.Account.password_hash).where(store.Account.email == "ana@stadt.de"))
+        renewed = s.scalar(select(models.Account.password_hash).where(models.Account.email == "ana@stadt.de"))
     assert renewed is not None and "$m=19456,t=2,p=1$" in renewed
     assert accounts.login(register, "ana@stadt.de", PASSWORD).roles == {"coordinator"}
 
@@ -433,7 +433,7 @@ def test_logins_at_once_hash_a_bounded_number_of_passwords_at_a_time(
 
     monkeypatch.setattr(accounts, "_hasher", Counted())
     with register.read() as s:
-        version_before = s.scalars(select(store.Account)).one().version
+        version_before = s.scalars(select(models.Account)).one().version
     failed: list[BaseException] = []
 
     def login() -> None:
@@ -453,5 +453,5 @@ def test_logins_at_once_hash_a_bounded_number_of_passwords_at_a_time(
     assert most[0] == 2
     assert failed == []
     with register.read() as s:  # a login is no versioned edit: twenty at once cannot conflict (they did)
-        (account,) = s.scalars(select(store.Account))
+        (account,) = s.scalars(select(models.Account))
         assert account.version == version_before and account.last_login_at is not None

@@ -15,7 +15,7 @@ from geo.core import i18n
 from geo.core.access import Principal
 from geo.core.errors import DownloadError
 from geo.data import dataset
-from geo.register import fetch
+from geo.register import fetch, models
 from tests.conftest import NATIONALITIES, QUARTIERSATLAS, REGISTRY, SOZIALRAEUME
 
 COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
@@ -295,7 +295,7 @@ def test_retention_dry_run_then_apply(tmp_path: Path, capsys: pytest.CaptureFixt
     gone = register.add_connector("Zzyzx Sentinel", "Deutsch", contact="zz@example.invalid", by=COORD)
     register.update_connector(gone, version=1, active=False, by=COORD)
     with register._tx() as s:  # left 400 days ago
-        s.get(store.Connector, gone).left_on = date.today() - timedelta(days=400)  # type: ignore[union-attr]
+        s.get(models.Connector, gone).left_on = date.today() - timedelta(days=400)  # type: ignore[union-attr]
     stays = register.add_connector("Noch Aktiv", "Deutsch", by=COORD)
 
     def geo(*args: str) -> subprocess.CompletedProcess[str]:

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from geo.core.access import Action, Principal
 from geo.data import dataset
 from geo.output import documents
-from geo.register import digest, impact, journal, programme
+from geo.register import digest, impact, journal, models, programme
 from geo.register.store import Register, RegisterError
 
 COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
@@ -40,15 +40,15 @@ def _pdf_text(content: bytes) -> str:
 def _backdate(register: Register, concern: int, when: list[datetime]) -> None:
     """Set a concern's creation and its history entries (oldest first) to the given times."""
     with register.write(Principal.cli(), Action.WRITE_REGISTER, "test.backdate") as tx:
-        record = tx.session.get(journal.Concern, concern)
+        record = tx.session.get(models.Concern, concern)
         assert record is not None
         record.created_at = when[0]
         from sqlalchemy import select
 
         updates = tx.session.scalars(
-            select(journal.ConcernUpdate)
-            .where(journal.ConcernUpdate.concern_id == concern)
-            .order_by(journal.ConcernUpdate.id)
+            select(models.ConcernUpdate)
+            .where(models.ConcernUpdate.concern_id == concern)
+            .order_by(models.ConcernUpdate.id)
         )
         for update, at in zip(updates, when, strict=True):
             update.created_at = at

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from geo.core.access import AccessDeniedError, Action, Principal
 from geo.output import documents
-from geo.register import journal, programme
+from geo.register import journal, models, programme
 from geo.register.store import ConcurrentEditError, Register, RegisterError
 
 COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
@@ -259,10 +259,10 @@ def test_erasure_removes_the_journey_but_keeps_anonymous_hours(reg: Register) ->
     with reg.read() as s:
         from sqlalchemy import select
 
-        notes = list(s.scalars(select(programme.ConnectorStatus.note)))
-        courses = list(s.scalars(select(programme.Qualification.name)))
-        engagements = list(s.scalars(select(programme.Engagement)))
-        minutes = list(s.scalars(select(programme.Participation.minutes)))
+        notes = list(s.scalars(select(models.ConnectorStatus.note)))
+        courses = list(s.scalars(select(models.Qualification.name)))
+        engagements = list(s.scalars(select(models.Engagement)))
+        minutes = list(s.scalars(select(models.Participation.minutes)))
     assert "SENTINEL-Notiz" not in notes and "SENTINEL-Kurs" not in courses and not engagements
     assert minutes == [120]  # the hours stay for the programme's totals, tied to the erased record only
 

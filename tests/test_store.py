@@ -13,8 +13,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from geo.core.access import Principal
-from geo.register import store
-from geo.register.store import Base, ConcurrentEditError, Register, RegisterError
+from geo.register import models, store
+from geo.register.models import Base
+from geo.register.store import ConcurrentEditError, Register, RegisterError
 
 COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
 ADMIN = Principal(label="test-admin", roles=frozenset({"admin"}))
@@ -276,18 +277,18 @@ def test_writes_without_a_login_go_through_the_one_write_path(register: Register
 
     nobody = Principal(label="setup")
     with register.write(nobody, store.NO_LOGIN, None) as tx:  # bookkeeping: no entry
-        tx.session.add(store.SetupCode(code_hash="x"))
+        tx.session.add(models.SetupCode(code_hash="x"))
     with register.write(nobody, store.NO_LOGIN, "account.create_first_admin", target="account") as tx:
         tx.target_id = 7
         tx.also("account.roles", target="account", target_id=7, to=["admin"])
     with pytest.raises(RuntimeError), register.write(nobody, store.NO_LOGIN, "login.failed") as tx:
-        tx.session.add(store.SetupCode(code_hash="y"))
+        tx.session.add(models.SetupCode(code_hash="y"))
         raise RuntimeError  # a failure inside: nothing stored, no entry
     log = accounts.audit_log(register, by=ADMIN)
     assert list(log["action"])[::-1] == ["account.create_first_admin", "account.roles"]
     assert set(log["actor"]) == {"setup"} and list(log["target_id"]) == ["7", "7"]
     with register.read() as s:
-        assert [c.code_hash for c in s.query(store.SetupCode)] == ["x"]
+        assert [c.code_hash for c in s.query(models.SetupCode)] == ["x"]
     check = store.Action.MANAGE_ACCOUNTS  # with an action, the check still happens
     with pytest.raises(store.AccessDeniedError), register.write(Principal.public(), check, "account.roles"):
         pass

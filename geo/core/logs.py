@@ -7,7 +7,7 @@ The application log: one line per event on standard error, the level from the en
 break written as ``⏎``) so that a log collector never splits an event.
 
 The audit log is a different thing and stays apart: who did what to which record lives in the database
-(`geo.register.store.AuditEntry`, exported with ``geo audit``) and never in this log; this log holds no personal
+(`geo.register.models.AuditEntry`, exported with ``geo audit``) and never in this log; this log holds no personal
 data (no names, e-mail addresses or contents of concerns), only what an operator needs: start, migrations,
 imports, backups, faults.
 """

@@ -40,18 +40,8 @@ from geo.core import i18n
 from geo.core.access import AccessDeniedError, Action, Principal, Role
 from geo.core.errors import SozialraumError
 from geo.core.settings import SettingError, env_number
-from geo.register.store import (
-    NO_LOGIN,
-    Account,
-    AuditEntry,
-    Connector,
-    LoginFailure,
-    LoginSession,
-    Register,
-    RegisterError,
-    SetupCode,
-    principal_of,
-)
+from geo.register.models import Account, AuditEntry, Connector, LoginFailure, LoginSession, SetupCode
+from geo.register.store import NO_LOGIN, Register, RegisterError, principal_of
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024

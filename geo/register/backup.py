@@ -38,7 +38,7 @@ from geo.core import files, logs
 from geo.core.access import Action, Principal, require
 from geo.core.errors import SozialraumError
 from geo.core.settings import env_number
-from geo.register import store
+from geo.register import models, store
 
 #: The layout of a backup file; a restore refuses a format it does not know.
 FORMAT = 1
@@ -60,7 +60,7 @@ def _tables() -> list[sa.Table]:
     import geo.register.knowledge  # noqa: PLC0415 - partners, debriefs, handovers
     import geo.register.programme  # noqa: F401, PLC0415
 
-    return [t for t in store.Base.metadata.sorted_tables if t.name not in SKIPPED_TABLES]
+    return [t for t in models.Base.metadata.sorted_tables if t.name not in SKIPPED_TABLES]
 
 
 def _plain(value: object) -> object:
@@ -422,7 +422,7 @@ def _load_rows(
         try:
             present = set(inspect(connection).get_table_names())
             for name in sorted(SKIPPED_TABLES & present):
-                result = connection.execute(store.Base.metadata.tables[name].delete())
+                result = connection.execute(models.Base.metadata.tables[name].delete())
                 ended += int(result.rowcount or 0) if name == "login_session" else 0
             tables = [t for t in _tables() if t.name in present]
             for table in reversed(tables):

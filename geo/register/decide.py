@@ -38,26 +38,35 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
-    Boolean,
-    Date,
-    DateTime,
-    ForeignKey,
-    Integer,
-    LargeBinary,
-    String,
-    Text,
     delete,
-    false,
     func,
     select,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
 from geo.core.access import AccessDeniedError, Action, Principal
 from geo.core.tables import printable
 from geo.register import journal
-from geo.register.journal import Concern, ConcernUpdate, Notice
-from geo.register.store import Base, ConcurrentEditError, Connector, Register, RegisterError
+from geo.register.models import (
+    TITLE_MAX,
+    Concern,
+    ConcernUpdate,
+    Connector,
+    Consultation,
+    ConsultationAnswer,
+    ConsultationFile,
+    Decision,
+    DecisionInput,
+    GroupMeeting,
+    GroupRole,
+    MeetingPresence,
+    Notice,
+    Proposal,
+    ProposalComment,
+    ProposalConcern,
+    ProposalSupport,
+)
+from geo.register.store import ConcurrentEditError, Register, RegisterError
 
 #: Roles the group elects for a term.
 GROUP_ROLES = ("speaker", "moderator")
@@ -72,7 +81,7 @@ RESISTANCE_MAX = 10
 #: Majority votes.
 VOTES = ("yes", "no", "abstain")
 #: Longest texts kept.
-TITLE_MAX, TEXT_MAX = 200, 4000
+TEXT_MAX = 4000
 #: The largest document or image a consultation may carry, in bytes.
 ATTACHMENT_MAX = 5 * 1024 * 1024
 #: What a consultation's file may be, recognised by its first bytes (never by its name).
@@ -88,166 +97,6 @@ def _now() -> datetime:
 
 
 # --- tables ---------------------------------------------------------------------------------------------
-
-
-class GroupRole(Base):
-    """A speaker's or moderator's term, as the group elected it."""
-
-    __tablename__ = "group_role"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    connector_id: Mapped[int] = mapped_column(ForeignKey("connector.id"), index=True)
-    role: Mapped[str] = mapped_column(String(20))
-    valid_from: Mapped[date] = mapped_column(Date)
-    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
-    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("group_meeting.id"), nullable=True)
-    recorded_by: Mapped[str] = mapped_column(String(254), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-
-
-class Proposal(Base):
-    """A connector's proposal to the group."""
-
-    __tablename__ = "proposal"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(12))
-    title: Mapped[str] = mapped_column(String(TITLE_MAX))
-    text: Mapped[str] = mapped_column(Text, default="")
-    lang: Mapped[str] = mapped_column(String(8), default="de")
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("connector.id"), nullable=True)
-    status: Mapped[str] = mapped_column(String(12), default="open")
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
-
-
-class ProposalConcern(Base):
-    """A concern of the problem log a proposal takes up."""
-
-    __tablename__ = "proposal_concern"
-    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), primary_key=True)
-    concern_id: Mapped[int] = mapped_column(ForeignKey("concern.id"), primary_key=True)
-
-
-class ProposalSupport(Base):
-    """One connector supports a proposal (one per person; withdrawing deletes it)."""
-
-    __tablename__ = "proposal_support"
-    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), primary_key=True)
-    connector_id: Mapped[int] = mapped_column(ForeignKey("connector.id"), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-
-
-class ProposalComment(Base):
-    """A comment on a proposal before the meeting."""
-
-    __tablename__ = "proposal_comment"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
-    connector_id: Mapped[int | None] = mapped_column(ForeignKey("connector.id"), nullable=True)
-    text: Mapped[str] = mapped_column(Text)
-    lang: Mapped[str] = mapped_column(String(8), default="de")
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-
-
-class GroupMeeting(Base):
-    """A monthly meeting of all connectors: its day and the quorum the group set for it."""
-
-    __tablename__ = "group_meeting"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    held_on: Mapped[date] = mapped_column(Date, unique=True)
-    quorum: Mapped[int] = mapped_column(Integer)
-    recorded_by: Mapped[str] = mapped_column(String(254), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-
-
-class MeetingPresence(Base):
-    """Who was present at a meeting."""
-
-    __tablename__ = "meeting_presence"
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("group_meeting.id"), primary_key=True)
-    connector_id: Mapped[int] = mapped_column(ForeignKey("connector.id"), primary_key=True)
-
-
-class Decision(Base):
-    """What a meeting decided on one item, how, and what became of it."""
-
-    __tablename__ = "decision"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("group_meeting.id"), index=True)
-    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id"), nullable=True)
-    title: Mapped[str] = mapped_column(String(TITLE_MAX))
-    method: Mapped[str] = mapped_column(String(12))
-    #: JSON list of the options put to the group.
-    options: Mapped[str] = mapped_column(Text, default="[]")
-    #: JSON: {"winners": [...], "tie": bool, "totals": {...}, "adopted": bool}
-    result: Mapped[str] = mapped_column(Text, default="{}")
-    adopted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    carried_by: Mapped[int | None] = mapped_column(ForeignKey("connector.id"), nullable=True)
-    due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
-    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    to_city: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    city_answer: Mapped[str] = mapped_column(Text, default="")
-    city_changed: Mapped[str] = mapped_column(Text, default="")
-    answered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    answered_by: Mapped[str] = mapped_column(String(254), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
-
-
-class DecisionInput(Base):
-    """One present person's input: an objection (consent), a resistance per option, or a vote."""
-
-    __tablename__ = "decision_input"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"), index=True)
-    connector_id: Mapped[int] = mapped_column(ForeignKey("connector.id"))
-    option: Mapped[str] = mapped_column(String(TITLE_MAX), default="")
-    value: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    text: Mapped[str] = mapped_column(Text, default="")
-
-
-class Consultation(Base):
-    """The city asks the connectors: a question, its languages, a deadline, and what changed."""
-
-    __tablename__ = "consultation"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    question: Mapped[str] = mapped_column(Text)
-    #: UI language codes the question is offered in, comma-separated.
-    languages: Mapped[str] = mapped_column(String(60), default="de")
-    deadline: Mapped[date] = mapped_column(Date)
-    document_name: Mapped[str] = mapped_column(String(200), default="")
-    document: Mapped[str] = mapped_column(Text, default="")  # a link or a short text version
-    changed: Mapped[str] = mapped_column(Text, default="")
-    opened_by: Mapped[str] = mapped_column(String(254), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
-
-
-class ConsultationFile(Base):
-    """The document or image a consultation asks about (a flyer, a plan): the city's, never personal data."""
-
-    __tablename__ = "consultation_file"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    media_type: Mapped[str] = mapped_column(String(40))
-    size: Mapped[int] = mapped_column(Integer)
-    content: Mapped[bytes] = mapped_column(LargeBinary)
-
-
-class ConsultationAnswer(Base):
-    """One connector's answer to a consultation (changed until it closes)."""
-
-    __tablename__ = "consultation_answer"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
-    connector_id: Mapped[int] = mapped_column(ForeignKey("connector.id"))
-    text: Mapped[str] = mapped_column(Text)
-    lang: Mapped[str] = mapped_column(String(8), default="de")
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
 
 
 def _names(s: Session) -> dict[int, str]:

@@ -25,6 +25,7 @@ from shapely.geometry import MultiPoint, Polygon
 from geo.core.access import Action, Principal
 from geo.core.settings import CITY_POPULATION_2021, METRIC_CRS
 from geo.data.dataset import DatasetMeta, write_dataset
+from geo.register import models
 
 if TYPE_CHECKING:
     from geo.register.store import Register, TandemView
@@ -582,7 +583,7 @@ def seed_register(register: Register, sozialraum_ids: list[str]) -> bool:
     from sqlalchemy import func, select  # noqa: PLC0415
 
     from geo.core.access import Principal  # noqa: PLC0415
-    from geo.register.store import Account, Connector  # noqa: PLC0415
+    from geo.register.models import Account, Connector  # noqa: PLC0415
 
     if not register.demo:
         msg = "demo accounts belong in the demo register only"
@@ -896,26 +897,22 @@ def _backdate(
 
     from sqlalchemy import select  # noqa: PLC0415
 
-    from geo.register import journal  # noqa: PLC0415
-
     with register.write(by, Action.WRITE_REGISTER, "demo.backdate", target="demo") as tx:
         s = tx.session
         for concern, logged, times in backdate:
-            record = s.get(journal.Concern, concern)
+            record = s.get(models.Concern, concern)
             assert record is not None
             record.created_at = logged
             updates = list(
                 s.scalars(
-                    select(journal.ConcernUpdate)
-                    .where(
-                        journal.ConcernUpdate.concern_id == concern, journal.ConcernUpdate.kind == "status"
-                    )
-                    .order_by(journal.ConcernUpdate.id)
+                    select(models.ConcernUpdate)
+                    .where(models.ConcernUpdate.concern_id == concern, models.ConcernUpdate.kind == "status")
+                    .order_by(models.ConcernUpdate.id)
                 )
             )
             for update, when in zip(updates, [logged, *times], strict=False):
                 update.created_at = when
-            for notice in s.scalars(select(journal.Notice).where(journal.Notice.concern_id == concern)):
+            for notice in s.scalars(select(models.Notice).where(models.Notice.concern_id == concern)):
                 notice.created_at = times[-1] if times else logged
                 notice.seen_at = (
                     None
@@ -923,7 +920,7 @@ def _backdate(
                     else notice.created_at
                 )
         for decision in s.scalars(
-            select(journal.ConcernUpdate).where(journal.ConcernUpdate.kind == "beschluss")
+            select(models.ConcernUpdate).where(models.ConcernUpdate.kind == "beschluss")
         ):
             if decision.meeting_on is not None:  # noted on the evening of the meeting
                 decision.created_at = datetime.combine(decision.meeting_on, datetime.min.time()) + timedelta(
@@ -1449,7 +1446,7 @@ def _close_and_answer(register: Register, *, by: Principal, flyer: int, light_ti
         by=by,
         version=1,
     )
-    decision = session.scalars(select(decide.Decision).where(decide.Decision.title == light_title)).one()
+    decision = session.scalars(select(models.Decision).where(models.Decision.title == light_title)).one()
     decide.answer_decision(
         register,
         decision.id,
@@ -1460,8 +1457,8 @@ def _close_and_answer(register: Register, *, by: Principal, flyer: int, light_ti
     )
     # as the year ran: the flyer was asked three weeks ago and closed after two, the city answered in 48 days
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    asked = session.get(decide.Consultation, flyer)
+    asked = session.get(models.Consultation, flyer)
     asked.created_at, asked.closed_at = now - timedelta(days=21), now - timedelta(days=7)
     decision.answered_at = now - timedelta(days=12)
-    for later in session.scalars(select(decide.Consultation).where(decide.Consultation.id != flyer)):
+    for later in session.scalars(select(models.Consultation).where(models.Consultation.id != flyer)):
         later.created_at = now - timedelta(days=3)

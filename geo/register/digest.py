@@ -5,7 +5,7 @@ The digest of a tandem holds its upcoming activities (`UPCOMING_DAYS`), the answ
 the last digest it was sent (else the last seven days), and engagements ending soon. It is shown in the app
 to the tandem and coordinators; when an SMTP server is configured (`SOZIALRAUM_SMTP_*`, see
 `docs/betrieb.md`), `send_digests` mails it to each member with an account, one message per person (no one
-sees another's address), and logs when it went. A concern's status change creates a `journal.Notice` for
+sees another's address), and logs when it went. A concern's status change creates a `models.Notice` for
 the tandem that logged it (in the same transaction); the app shows unseen notices, and `mail_notices` mails
 them. Without a mail server everything but the sending works.
 """
@@ -31,10 +31,21 @@ from geo.core.access import AccessDeniedError, Action, Principal
 from geo.core.errors import DataError
 from geo.core.settings import env_number
 from geo.core.tables import printable
-from geo.register import partners
-from geo.register.journal import Activity, Concern, ConcernUpdate, Notice
-from geo.register.programme import NOTICE_DAYS, DigestLog, Engagement
-from geo.register.store import Account, Connector, Register, RegisterError, Tandem, TandemMember
+from geo.register import models, partners
+from geo.register.models import (
+    Account,
+    Activity,
+    Concern,
+    ConcernUpdate,
+    Connector,
+    DigestLog,
+    Engagement,
+    Notice,
+    Tandem,
+    TandemMember,
+)
+from geo.register.programme import NOTICE_DAYS
+from geo.register.store import Register, RegisterError
 
 UPCOMING_DAYS = 14
 #: Without an earlier digest, answers of this many days count as new.
@@ -179,9 +190,9 @@ def _group_news(s: Session, today: date) -> tuple[tuple[tuple[str, int], ...], t
     asked = [
         (c.question, c.deadline)
         for c in s.scalars(
-            select(decide.Consultation)
-            .where(decide.Consultation.closed_at.is_(None), decide.Consultation.deadline >= today)
-            .order_by(decide.Consultation.deadline)
+            select(models.Consultation)
+            .where(models.Consultation.closed_at.is_(None), models.Consultation.deadline >= today)
+            .order_by(models.Consultation.deadline)
         )
     ]
     return tuple(open_ones[:GROUP_ITEMS]), tuple(asked)

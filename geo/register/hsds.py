@@ -32,7 +32,7 @@ from geo.core.access import Action, Principal, require
 from geo.core.errors import FileFormatError, MissingColumnError, SozialraumError
 from geo.core.tables import FORMULA_PREFIXES, printable
 from geo.data.sources import read_table, slug
-from geo.register import partners
+from geo.register import models, partners
 from geo.register.store import Register, RegisterError
 
 #: The HSDS 3.0 tabular files this app writes, with HSDS's columns in HSDS's order.
@@ -418,7 +418,7 @@ def _existing(register: Register) -> tuple[dict[str, partners.PartnerView], dict
     """Known partners by ID, and their IDs by source key and by name and address."""
     views = {v.id: v for v in partners.partners(register, by=Principal.cli())}
     with register.read() as s:
-        keys = {k: i for i, k in s.query(partners.Partner.id, partners.Partner.source_key).all() if k}
+        keys = {k: i for i, k in s.query(models.Partner.id, models.Partner.source_key).all() if k}
     by_place = {}
     for v in views.values():
         for p in v.places or (partners.Place(),):

@@ -27,7 +27,9 @@ from geo.analysis import need
 from geo.core import i18n
 from geo.core.access import Action, Principal
 from geo.data.dataset import Dataset
-from geo.register.journal import OPEN_CONCERN_STATUSES, Activity, Concern, ConcernUpdate
+from geo.register import models
+from geo.register.journal import OPEN_CONCERN_STATUSES
+from geo.register.models import Activity, Concern, ConcernUpdate
 from geo.register.store import Register, RegisterError
 
 OPEN_STATUSES = OPEN_CONCERN_STATUSES
@@ -325,10 +327,10 @@ def _group_items(register: Register, today: date) -> tuple[pd.DataFrame, pd.Data
         waiting = [
             (d.title, held_on, (today - held_on).days)
             for d, held_on in s.execute(
-                select(decide.Decision, decide.GroupMeeting.held_on)
-                .join(decide.GroupMeeting, decide.GroupMeeting.id == decide.Decision.meeting_id)
-                .where(decide.Decision.to_city.is_(True), decide.Decision.answered_at.is_(None))
-                .order_by(decide.GroupMeeting.held_on)
+                select(models.Decision, models.GroupMeeting.held_on)
+                .join(models.GroupMeeting, models.GroupMeeting.id == models.Decision.meeting_id)
+                .where(models.Decision.to_city.is_(True), models.Decision.answered_at.is_(None))
+                .order_by(models.GroupMeeting.held_on)
             )
         ]
     return pd.DataFrame(proposals, columns=PROPOSAL_COLUMNS), pd.DataFrame(waiting, columns=CITY_COLUMNS)

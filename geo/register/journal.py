@@ -23,15 +23,15 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pandas as pd
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, false, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import select
 
 from geo.analysis import coverage
 from geo.core.access import AccessDeniedError, Action, Principal
-from geo.core.settings import UNIT_ID_MAX, unit_id
+from geo.core.settings import unit_id
 from geo.core.tables import FORMULA_PREFIXES, printable
 from geo.data import sources
-from geo.register.store import Base, ConcurrentEditError, Register, RegisterError, RowProblem, Tx
+from geo.register.models import Activity, Concern, ConcernUpdate, Notice
+from geo.register.store import ConcurrentEditError, Register, RegisterError, RowProblem, Tx
 
 ACTIVITY_KINDS = (
     "stadtteilrundgang",
@@ -61,84 +61,6 @@ CONCERN_COLUMNS = {
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-
-
-class Activity(Base):
-    """A planned or held activity of a tandem."""
-
-    __tablename__ = "activity"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(30))
-    title: Mapped[str] = mapped_column(String(200))
-    starts_at: Mapped[datetime] = mapped_column(DateTime)
-    ends_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    sozialraum_id: Mapped[str] = mapped_column(String(UNIT_ID_MAX))
-    welcome_point_id: Mapped[str | None] = mapped_column(String(120), nullable=True)
-    venue: Mapped[str] = mapped_column(String(300), default="")
-    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
-    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
-    tandem_id: Mapped[int | None] = mapped_column(ForeignKey("tandem.id"), nullable=True)
-    languages: Mapped[str] = mapped_column(String(300), default="")
-    target_group: Mapped[str] = mapped_column(String(300), default="")
-    status: Mapped[str] = mapped_column(String(20))
-    expected: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    actual: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    notes: Mapped[str] = mapped_column(Text, default="")
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
-
-
-class Concern(Base):
-    """A problem a connector met, with the programme's columns."""
-
-    __tablename__ = "concern"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    thema: Mapped[str] = mapped_column(String(200))
-    beschreibung: Mapped[str] = mapped_column(Text, default="")
-    prioritaet: Mapped[str] = mapped_column(String(20))
-    lokalisierung: Mapped[str] = mapped_column(String(300), default="")
-    sozialraum_ids: Mapped[str] = mapped_column(String(300), default="")
-    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
-    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
-    loesungen: Mapped[str] = mapped_column(Text, default="")
-    kontakt: Mapped[str] = mapped_column(String(300), default="")
-    status: Mapped[str] = mapped_column(String(30))
-    tandem_id: Mapped[int | None] = mapped_column(ForeignKey("tandem.id"), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-    #: Shown to everyone (topic, Sozialraum, status, answers; never who logged it).
-    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    #: The connector who logged it asks for it to be shown publicly; only the coordination publishes.
-    public_wanted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
-
-
-class ConcernUpdate(Base):
-    """One status change of a concern with its comment; never changed or deleted."""
-
-    __tablename__ = "concern_update"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    concern_id: Mapped[int] = mapped_column(ForeignKey("concern.id"))
-    status: Mapped[str] = mapped_column(String(30))
-    comment: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-    #: "status" (a status change with the administration's answer) or "beschluss" (what a meeting decided).
-    kind: Mapped[str] = mapped_column(String(12), default="status", server_default="status")
-    #: For a decision: the day of the meeting.
-    meeting_on: Mapped[date | None] = mapped_column(Date, nullable=True)
-
-
-class Notice(Base):
-    """A concern's status changed: its tandem is told (in the app until seen; by e-mail when configured)."""
-
-    __tablename__ = "notice"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    tandem_id: Mapped[int] = mapped_column(ForeignKey("tandem.id"), index=True)
-    concern_id: Mapped[int] = mapped_column(ForeignKey("concern.id"))
-    status: Mapped[str] = mapped_column(String(30))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-    mailed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    seen_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 def _ids(value: str | list[str] | tuple[str, ...], known: set[str]) -> list[str]:

@@ -21,22 +21,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, false, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from geo.core.access import AccessDeniedError, Action, Principal, Role
-from geo.register import journal, partners, programme
-from geo.register.store import (
+from geo.register import journal, models, partners, programme
+from geo.register.models import (
     Account,
     Assignment,
-    Base,
-    ConcurrentEditError,
     Connector,
-    Register,
-    RegisterError,
+    Debrief,
+    Handover,
     Tandem,
     TandemMember,
 )
+from geo.register.store import ConcurrentEditError, Register, RegisterError
 
 REPEAT_CHOICES = ("ja", "vielleicht", "nein")
 #: Why a connector leaves (after the archive reasons of volunteer-management tools such as Better Impact).
@@ -50,43 +49,6 @@ COORDINATION = "coordination"
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-
-
-class Debrief(Base):
-    """What a held activity taught its tandem (one per activity)."""
-
-    __tablename__ = "debrief"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id"), unique=True)
-    reached: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    groups: Mapped[str] = mapped_column(String(300), default="")
-    languages: Mapped[str] = mapped_column(String(300), default="")
-    #: IDs of the partners who took part, comma-separated.
-    partner_ids: Mapped[str] = mapped_column(Text, default="")
-    worked: Mapped[str] = mapped_column(Text, default="")
-    differently: Mapped[str] = mapped_column(Text, default="")
-    repeat: Mapped[str] = mapped_column(String(12), default="vielleicht")
-    #: The UI language it was written in.
-    lang: Mapped[str] = mapped_column(String(8), default="de")
-    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
-
-
-class Handover(Base):
-    """A connector's leaving: why, whether they stay as alumni adviser, and what went where (counts)."""
-
-    __tablename__ = "handover"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    connector_id: Mapped[int] = mapped_column(ForeignKey("connector.id"), index=True)
-    reason: Mapped[str] = mapped_column(String(20))
-    note: Mapped[str] = mapped_column(Text, default="")
-    alumni: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    #: JSON: {"partner": {"<id>": "connector:3"}, "concern": {...}, ...}
-    items: Mapped[str] = mapped_column(Text, default="{}")
-    decided_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-    decided_by: Mapped[str] = mapped_column(String(254), default="")
 
 
 # --- debriefs ------------------------------------------------------------------------------------------
@@ -122,13 +84,13 @@ def save_debrief(register: Register, activity_id: int, data: DebriefInput, *, by
         by, Action.READ_PUBLIC, "debrief.save", target="activity", target_id=activity_id
     ) as tx:
         s = tx.session
-        activity = s.get(journal.Activity, activity_id)
+        activity = s.get(models.Activity, activity_id)
         if activity is None:
             raise RegisterError("register.not_found", what=f"activity {activity_id}")
         tx.require(Action.WRITE_DEBRIEF, tandem_id=activity.tandem_id)
         if activity.status != "durchgefuehrt":
             raise RegisterError("knowledge.not_held")
-        known = set(s.scalars(select(partners.Partner.id)))
+        known = set(s.scalars(select(models.Partner.id)))
         unknown = [p for p in data.partner_ids if p not in known]
         if unknown:
             raise RegisterError("register.not_found", what=f"partner {', '.join(unknown)}")
@@ -231,16 +193,16 @@ def debriefs(
     names = {t.id: t.name for t in register.tandems()}
     with register.read() as s:
         by = register.current(s, by)
-        partner_names = dict(s.execute(select(partners.Partner.id, partners.Partner.name)).all())
+        partner_names = dict(s.execute(select(models.Partner.id, models.Partner.name)).all())
         query = (
-            select(Debrief, journal.Activity)
-            .join(journal.Activity, journal.Activity.id == Debrief.activity_id)
-            .order_by(journal.Activity.starts_at.desc(), Debrief.id.desc())
+            select(Debrief, models.Activity)
+            .join(models.Activity, models.Activity.id == Debrief.activity_id)
+            .order_by(models.Activity.starts_at.desc(), Debrief.id.desc())
         )
         if sozialraum_id is not None:
-            query = query.where(journal.Activity.sozialraum_id == sozialraum_id)
+            query = query.where(models.Activity.sozialraum_id == sozialraum_id)
         if tandem_id is not None:
-            query = query.where(journal.Activity.tandem_id == tandem_id)
+            query = query.where(models.Activity.tandem_id == tandem_id)
         rows = []
         for d, a in s.execute(query):
             full = _knows(s, by, a.sozialraum_id)
@@ -279,7 +241,7 @@ def debrief_of(register: Register, activity_id: int, *, by: Principal) -> Debrie
     """The debrief of an activity for editing (the activity's tandem and coordinators), or None."""
     with register.read() as s:
         by = register.current(s, by)
-        activity = s.get(journal.Activity, activity_id)
+        activity = s.get(models.Activity, activity_id)
         if activity is None:
             raise RegisterError("register.not_found", what=f"activity {activity_id}")
         if not by.may(Action.WRITE_DEBRIEF, tandem_id=activity.tandem_id):
@@ -454,16 +416,16 @@ def _plan(s: Session, connector_id: int) -> HandoverPlan:
     tandem_partner = f"connector:{min(partners_in_tandem)}" if partners_in_tandem else COORDINATION
     items: list[HandoverItem] = []
     for p in s.scalars(
-        select(partners.Partner)
-        .where(partners.Partner.keeper_id == connector_id, partners.Partner.status != "closed")
-        .order_by(partners.Partner.name)
+        select(models.Partner)
+        .where(models.Partner.keeper_id == connector_id, models.Partner.status != "closed")
+        .order_by(models.Partner.name)
     ):
         areas = tuple(partners._areas(s, p.id))
         items.append(HandoverItem(f"partner:{p.id}", "partner", p.name, areas, True, tandem_partner))
     for c in s.scalars(
-        select(journal.Concern)
-        .where(journal.Concern.tandem_id.in_(own), journal.Concern.status.in_(OPEN_CONCERN))
-        .order_by(journal.Concern.id)
+        select(models.Concern)
+        .where(models.Concern.tandem_id.in_(own), models.Concern.status.in_(OPEN_CONCERN))
+        .order_by(models.Concern.id)
     ):
         stays = c.tandem_id in staying
         proposed = f"tandem:{c.tandem_id}" if stays else COORDINATION
@@ -471,13 +433,13 @@ def _plan(s: Session, connector_id: int) -> HandoverPlan:
         items.append(HandoverItem(f"concern:{c.id}", "concern", c.thema, ids, not stays, proposed))
     today = datetime.combine(date.today(), datetime.min.time())
     for a in s.scalars(
-        select(journal.Activity)
+        select(models.Activity)
         .where(
-            journal.Activity.tandem_id.in_(own),
-            journal.Activity.status.in_(PLANNED_ACTIVITY),
-            journal.Activity.starts_at >= today,
+            models.Activity.tandem_id.in_(own),
+            models.Activity.status.in_(PLANNED_ACTIVITY),
+            models.Activity.starts_at >= today,
         )
-        .order_by(journal.Activity.starts_at)
+        .order_by(models.Activity.starts_at)
     ):
         stays = a.tandem_id in staying
         proposed = f"tandem:{a.tandem_id}" if stays else COORDINATION
@@ -529,15 +491,15 @@ def due_for_handover(register: Register, *, by: Principal, today: date | None = 
     today = today or date.today()
     with register.read(by, Action.HANDOVER) as s:
         query = (
-            select(programme.Engagement, Connector)
-            .join(Connector, Connector.id == programme.Engagement.connector_id)
+            select(models.Engagement, Connector)
+            .join(Connector, Connector.id == models.Engagement.connector_id)
             .where(
-                programme.Engagement.planned_end.is_not(None),
-                programme.Engagement.planned_end <= today + timedelta(days=programme.NOTICE_DAYS),
+                models.Engagement.planned_end.is_not(None),
+                models.Engagement.planned_end <= today + timedelta(days=programme.NOTICE_DAYS),
                 Connector.active.is_(True),
                 Connector.erased_at.is_(None),
             )
-            .order_by(programme.Engagement.planned_end)
+            .order_by(models.Engagement.planned_end)
         )
         rows = [
             (c.id, c.display_name, e.planned_end, (e.planned_end - today).days)
@@ -668,12 +630,12 @@ def _mark_left(s: Session, leaver: Connector, note: str) -> None:
     leaver.active = False
     leaver.left_on = date.today()
     newest = s.scalars(
-        select(programme.ConnectorStatus.since)
-        .where(programme.ConnectorStatus.connector_id == leaver.id)
-        .order_by(programme.ConnectorStatus.since.desc())
+        select(models.ConnectorStatus.since)
+        .where(models.ConnectorStatus.connector_id == leaver.id)
+        .order_by(models.ConnectorStatus.since.desc())
     ).first()
     s.add(
-        programme.ConnectorStatus(
+        models.ConnectorStatus(
             connector_id=leaver.id,
             status="ausgeschieden",
             since=max(date.today(), newest or date.today()),
@@ -685,19 +647,19 @@ def _mark_left(s: Session, leaver: Connector, note: str) -> None:
 def _apply(s: Session, item: HandoverItem, ident: int | None) -> None:
     kind, _, raw = item.key.partition(":")
     if kind == "partner":
-        record = s.get(partners.Partner, raw)
+        record = s.get(models.Partner, raw)
         assert record is not None
         record.keeper_id = ident
         if ident is not None:  # the successor's tandems work with the partner from now on
             for tandem_id in partners.connector_tandems(s, ident):
-                if s.get(partners.PartnerTandem, (raw, tandem_id)) is None:
-                    s.add(partners.PartnerTandem(partner_id=raw, tandem_id=tandem_id))
+                if s.get(models.PartnerTandem, (raw, tandem_id)) is None:
+                    s.add(models.PartnerTandem(partner_id=raw, tandem_id=tandem_id))
     elif kind == "concern":
-        concern = s.get(journal.Concern, int(raw))
+        concern = s.get(models.Concern, int(raw))
         assert concern is not None
         concern.tandem_id = ident
     elif kind == "activity":
-        activity = s.get(journal.Activity, int(raw))
+        activity = s.get(models.Activity, int(raw))
         assert activity is not None
         activity.tandem_id = ident
     elif kind == "area":
@@ -752,17 +714,17 @@ def orphans(s: Session) -> list[str]:
         if any((m_c := s.get(Connector, m.connector_id)) is not None and m_c.active for m in tandem.members):
             alive.add(tandem.id)
     out = []
-    for p in s.scalars(select(partners.Partner).where(partners.Partner.status != "closed")):
+    for p in s.scalars(select(models.Partner).where(models.Partner.status != "closed")):
         keeper = s.get(Connector, p.keeper_id) if p.keeper_id is not None else None
         if p.keeper_id is not None and (keeper is None or not keeper.active):
             out.append(f"partner:{p.id}")
-    for c in s.scalars(select(journal.Concern).where(journal.Concern.status.in_(OPEN_CONCERN))):
+    for c in s.scalars(select(models.Concern).where(models.Concern.status.in_(OPEN_CONCERN))):
         if c.tandem_id is not None and c.tandem_id not in alive:
             out.append(f"concern:{c.id}")
     start = datetime.combine(today, datetime.min.time())
     for a in s.scalars(
-        select(journal.Activity).where(
-            journal.Activity.status.in_(PLANNED_ACTIVITY), journal.Activity.starts_at >= start
+        select(models.Activity).where(
+            models.Activity.status.in_(PLANNED_ACTIVITY), models.Activity.starts_at >= start
         )
     ):
         if a.tandem_id is not None and a.tandem_id not in alive:

@@ -30,23 +30,26 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
 import pandas as pd
-from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String, Text, delete, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from geo.core import i18n
 from geo.core.access import AccessDeniedError, Action, Principal
-from geo.core.settings import UNIT_ID_MAX, env_number
-from geo.register.store import (
+from geo.core.settings import env_number
+from geo.register.models import (
     Assignment,
-    Base,
-    ConcurrentEditError,
     Connector,
-    Register,
-    RegisterError,
+    Partner,
+    PartnerArea,
+    PartnerContact,
+    PartnerLocation,
+    PartnerSchedule,
+    PartnerService,
+    PartnerTandem,
     Tandem,
     TandemMember,
-    _check_name,
 )
+from geo.register.store import ConcurrentEditError, Register, RegisterError, _check_name
 
 #: Topics of an offer (the catalogue has their words: ``partners.topic.<key>``).
 TOPICS = (
@@ -87,106 +90,6 @@ def new_id() -> str:
 
 
 # --- tables ----------------------------------------------------------------------------------------------
-
-
-class Partner(Base):
-    """An organisation the tandems work with (HSDS ``organization``)."""
-
-    __tablename__ = "partner"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
-    #: The organisation's general address and phone (public business data, never a person's).
-    email: Mapped[str] = mapped_column(String(254), default="")
-    phone: Mapped[str] = mapped_column(String(60), default="")
-    website: Mapped[str] = mapped_column(String(300), default="")
-    status: Mapped[str] = mapped_column(String(24), default="active")
-    source: Mapped[str] = mapped_column(String(20), default="manual")
-    #: What the record is called where it came from (HSDS ID, registry name and address): nothing twice.
-    source_key: Mapped[str | None] = mapped_column(String(300), nullable=True, unique=True)
-    welcome_point_id: Mapped[str | None] = mapped_column(String(120), nullable=True)
-    #: The connector who keeps the relation (None: the coordination).
-    keeper_id: Mapped[int | None] = mapped_column(ForeignKey("connector.id"), nullable=True)
-    assured_date: Mapped[date | None] = mapped_column(Date, nullable=True)
-    #: Who checked it last (an account's label): shown only to those who see the contacts.
-    assured_by: Mapped[str] = mapped_column(String(254), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
-
-
-class PartnerArea(Base):
-    """A Sozialraum a partner works in."""
-
-    __tablename__ = "partner_area"
-    partner_id: Mapped[str] = mapped_column(ForeignKey("partner.id"), primary_key=True)
-    sozialraum_id: Mapped[str] = mapped_column(String(UNIT_ID_MAX), primary_key=True)
-
-
-class PartnerTandem(Base):
-    """A tandem that works with a partner (it sees the partner's contact people)."""
-
-    __tablename__ = "partner_tandem"
-    partner_id: Mapped[str] = mapped_column(ForeignKey("partner.id"), primary_key=True)
-    tandem_id: Mapped[int] = mapped_column(ForeignKey("tandem.id"), primary_key=True)
-
-
-class PartnerService(Base):
-    """An offer of a partner (HSDS ``service``)."""
-
-    __tablename__ = "partner_service"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    partner_id: Mapped[str] = mapped_column(ForeignKey("partner.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
-    topic: Mapped[str] = mapped_column(String(30), default="sonstiges")
-    target_group: Mapped[str] = mapped_column(String(300), default="")
-    #: Languages as the register writes them, in German ("Arabisch, Türkisch").
-    languages: Mapped[str] = mapped_column(String(300), default="")
-    cost: Mapped[str] = mapped_column(String(300), default="")
-    access: Mapped[str] = mapped_column(Text, default="")
-
-
-class PartnerLocation(Base):
-    """A place of a partner (HSDS ``location`` with its ``address`` and ``accessibility``)."""
-
-    __tablename__ = "partner_location"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    partner_id: Mapped[str] = mapped_column(ForeignKey("partner.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
-    street: Mapped[str] = mapped_column(String(200), default="")
-    postal_code: Mapped[str] = mapped_column(String(10), default="")
-    city: Mapped[str] = mapped_column(String(80), default="")
-    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
-    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
-    accessibility: Mapped[str] = mapped_column(Text, default="")
-
-
-class PartnerSchedule(Base):
-    """Opening hours at a place: one weekday, opens, closes (HSDS ``schedule``, ``freq`` WEEKLY)."""
-
-    __tablename__ = "partner_schedule"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    location_id: Mapped[str] = mapped_column(ForeignKey("partner_location.id"), index=True)
-    byday: Mapped[str] = mapped_column(String(2))
-    opens_at: Mapped[str] = mapped_column(String(5))
-    closes_at: Mapped[str] = mapped_column(String(5))
-    note: Mapped[str] = mapped_column(String(200), default="")
-
-
-class PartnerContact(Base):
-    """A person at a partner (personal data): name, role, phone, e-mail, and the basis it is stored on."""
-
-    __tablename__ = "partner_contact"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    partner_id: Mapped[str] = mapped_column(ForeignKey("partner.id"), index=True)
-    name: Mapped[str] = mapped_column(String(120))
-    title: Mapped[str] = mapped_column(String(120), default="")
-    phone: Mapped[str] = mapped_column(String(60), default="")
-    email: Mapped[str] = mapped_column(String(254), default="")
-    basis: Mapped[str] = mapped_column(String(12))
-    consent_on: Mapped[date | None] = mapped_column(Date, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
 
 
 # --- what callers pass in and get back -----------------------------------------------------------------

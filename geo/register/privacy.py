@@ -21,17 +21,9 @@ from sqlalchemy.orm import Session
 
 from geo.core.access import AccessDeniedError, Action, Principal
 from geo.core.settings import env_number
-from geo.register import partners
-from geo.register.store import (
-    Account,
-    AuditEntry,
-    Connector,
-    LoginSession,
-    Register,
-    RegisterError,
-    Tandem,
-    TandemMember,
-)
+from geo.register import models
+from geo.register.models import Account, AuditEntry, Connector, LoginSession, Tandem, TandemMember
+from geo.register.store import Register, RegisterError
 
 ERASED_NAME = "gelöscht"
 
@@ -68,11 +60,10 @@ def _erase(s: Session, connector_id: int) -> None:
     demo_login = select(Account.id).where(Account.connector_id == connector_id, Account.source == "demo")
     if s.scalar(demo_login) is not None:  # the demo connector account stays usable for every visitor
         raise RegisterError("accounts.demo_fixed")
-    from geo.register import programme  # noqa: PLC0415 - its tables build on this module's
 
     # the journey is personal: status notes, qualifications, planned end, availability go; hours stay,
     # tied to the erased record only, so the programme's totals do not change
-    for table in (programme.ConnectorStatus, programme.Qualification, programme.Engagement):
+    for table in (models.ConnectorStatus, models.Qualification, models.Engagement):
         s.execute(delete(table).where(table.connector_id == connector_id))
     record.display_name = f"{ERASED_NAME} #{connector_id}"
     record.languages = ""
@@ -124,9 +115,9 @@ def closed_partner_contacts(register: Register, *, by: Principal) -> list[str]:
     """Contact people of partners that closed: no longer needed, so the retention rule erases them."""
     with register.read(by, Action.ERASE_PERSON) as s:
         query = (
-            select(partners.PartnerContact.id)
-            .join(partners.Partner, partners.Partner.id == partners.PartnerContact.partner_id)
-            .where(partners.Partner.status == "closed")
+            select(models.PartnerContact.id)
+            .join(models.Partner, models.Partner.id == models.PartnerContact.partner_id)
+            .where(models.Partner.status == "closed")
         )
         return list(s.scalars(query))
 
@@ -145,9 +136,7 @@ def apply_retention(register: Register, *, by: Principal, today: date | None = N
         for connector_id in due:
             _erase(tx.session, connector_id)
         if contacts:
-            tx.session.execute(
-                delete(partners.PartnerContact).where(partners.PartnerContact.id.in_(contacts))
-            )
+            tx.session.execute(delete(models.PartnerContact).where(models.PartnerContact.id.in_(contacts)))
         tx.details = {"erased": len(due), "contacts": len(contacts), "days": retention_days()}
     return due
 
@@ -173,9 +162,9 @@ def partner_contacts_export(register: Register, *, by: Principal) -> pd.DataFram
                 "kontakt_id": c.id,
             }
             for c, p in s.execute(
-                select(partners.PartnerContact, partners.Partner)
-                .join(partners.Partner, partners.Partner.id == partners.PartnerContact.partner_id)
-                .order_by(partners.PartnerContact.name)
+                select(models.PartnerContact, models.Partner)
+                .join(models.Partner, models.Partner.id == models.PartnerContact.partner_id)
+                .order_by(models.PartnerContact.name)
             )
         ]
     register.record(by, "partner.contacts_export", target="partner_contact", rows=len(rows))
@@ -252,21 +241,17 @@ def own_data(register: Register, *, by: Principal) -> dict[str, object]:
 
 def _programme_data(s: Session, connector_id: int) -> dict[str, object]:
     """The person's programme year: status steps, qualifications, engagement, hours."""
-    from geo.register import programme  # noqa: PLC0415
-
     return {
         "status": [
             {"status": r.status, "seit": r.since.isoformat(), "notiz": r.note}
             for r in s.scalars(
-                select(programme.ConnectorStatus).where(
-                    programme.ConnectorStatus.connector_id == connector_id
-                )
+                select(models.ConnectorStatus).where(models.ConnectorStatus.connector_id == connector_id)
             )
         ],
         "qualifikationen": [
             {"name": q.name, "am": q.obtained_on.isoformat()}
             for q in s.scalars(
-                select(programme.Qualification).where(programme.Qualification.connector_id == connector_id)
+                select(models.Qualification).where(models.Qualification.connector_id == connector_id)
             )
         ],
         "engagement": [
@@ -275,13 +260,13 @@ def _programme_data(s: Session, connector_id: int) -> dict[str, object]:
                 "zeiten": e.availability,
             }
             for e in s.scalars(
-                select(programme.Engagement).where(programme.Engagement.connector_id == connector_id)
+                select(models.Engagement).where(models.Engagement.connector_id == connector_id)
             )
         ],
         "stunden": [
             {"aktivitaet": p.activity_id, "minuten": p.minutes, "vorbereitung": p.prep_minutes}
             for p in s.scalars(
-                select(programme.Participation).where(programme.Participation.connector_id == connector_id)
+                select(models.Participation).where(models.Participation.connector_id == connector_id)
             )
         ],
     }
@@ -289,7 +274,6 @@ def _programme_data(s: Session, connector_id: int) -> dict[str, object]:
 
 def _group_data(s: Session, connector_id: int) -> dict[str, object]:
     """What the connectors' group holds of one person: proposals, supports, comments, inputs, roles, answers."""
-    from geo.register import decide  # noqa: PLC0415 - the group builds on the register, as this module does
 
     def rows(model: Any, **columns: str) -> list[dict[str, object]]:
         found = []
@@ -301,7 +285,7 @@ def _group_data(s: Session, connector_id: int) -> dict[str, object]:
             found.append(item)
         return found
 
-    proposals = s.scalars(select(decide.Proposal).where(decide.Proposal.author_id == connector_id))
+    proposals = s.scalars(select(models.Proposal).where(models.Proposal.author_id == connector_id))
     return {
         "vorschlaege": [
             {
@@ -313,17 +297,17 @@ def _group_data(s: Session, connector_id: int) -> dict[str, object]:
             }
             for p in proposals
         ],
-        "unterstuetzt": rows(decide.ProposalSupport, vorschlag="proposal_id", am="created_at"),
+        "unterstuetzt": rows(models.ProposalSupport, vorschlag="proposal_id", am="created_at"),
         "kommentare": rows(
-            decide.ProposalComment, vorschlag="proposal_id", text="text", sprache="lang", am="created_at"
+            models.ProposalComment, vorschlag="proposal_id", text="text", sprache="lang", am="created_at"
         ),
         "stimmen": rows(
-            decide.DecisionInput, beschluss="decision_id", moeglichkeit="option", wert="value", text="text"
+            models.DecisionInput, beschluss="decision_id", moeglichkeit="option", wert="value", text="text"
         ),
-        "anwesend": rows(decide.MeetingPresence, treffen="meeting_id"),
-        "rollen": rows(decide.GroupRole, rolle="role", von="valid_from", bis="valid_to"),
+        "anwesend": rows(models.MeetingPresence, treffen="meeting_id"),
+        "rollen": rows(models.GroupRole, rolle="role", von="valid_from", bis="valid_to"),
         "befragungen": rows(
-            decide.ConsultationAnswer, befragung="consultation_id", text="text", sprache="lang"
+            models.ConsultationAnswer, befragung="consultation_id", text="text", sprache="lang"
         ),
     }
 

@@ -19,20 +19,22 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from geo.core.access import AccessDeniedError, Action, Principal
-from geo.register.journal import TIME_ZONE, Activity
-from geo.register.store import (
-    Base,
-    ConcurrentEditError,
+from geo.register.journal import TIME_ZONE
+from geo.register.models import (
+    Activity,
     Connector,
-    Register,
-    RegisterError,
+    ConnectorStatus,
+    Engagement,
+    Participation,
+    Qualification,
     Tandem,
     TandemMember,
 )
+from geo.register.store import ConcurrentEditError, Register, RegisterError
 
 #: The stages of an engagement, in the order people pass them.
 STATUSES = ("interessiert", "in_schulung", "aktiv", "pausiert", "ausgeschieden")
@@ -64,66 +66,6 @@ def _now() -> datetime:
 def local_now() -> datetime:
     """Now as a Düsseldorf wall-clock time (how activity times are stored)."""
     return datetime.now(ZoneInfo(TIME_ZONE)).replace(tzinfo=None, microsecond=0)
-
-
-class ConnectorStatus(Base):
-    """One step of a connector's journey: the status and the day it began (never changed; the history)."""
-
-    __tablename__ = "connector_status"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    connector_id: Mapped[int] = mapped_column(ForeignKey("connector.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20))
-    since: Mapped[date] = mapped_column(Date)
-    note: Mapped[str] = mapped_column(String(300), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-
-
-class Engagement(Base):
-    """The planned end of a connector's engagement and their general availability ("mo:abend,sa:vormittag")."""
-
-    __tablename__ = "engagement"
-    connector_id: Mapped[int] = mapped_column(ForeignKey("connector.id"), primary_key=True)
-    planned_end: Mapped[date | None] = mapped_column(Date, nullable=True)
-    availability: Mapped[str] = mapped_column(String(200), default="")
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
-
-
-class Qualification(Base):
-    """A training or qualification a connector completed."""
-
-    __tablename__ = "qualification"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    connector_id: Mapped[int] = mapped_column(ForeignKey("connector.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    obtained_on: Mapped[date] = mapped_column(Date)
-
-
-class Participation(Base):
-    """A connector's part in an activity: minutes at the activity and minutes of preparation."""
-
-    __tablename__ = "participation"
-    __table_args__ = (
-        UniqueConstraint("activity_id", "connector_id", name="uq_participation_activity_connector"),
-    )
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id"), index=True)
-    connector_id: Mapped[int] = mapped_column(ForeignKey("connector.id"), index=True)
-    minutes: Mapped[int] = mapped_column(Integer)
-    prep_minutes: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
-
-
-class DigestLog(Base):
-    """A weekly digest mailed to a tandem: when, and to how many people (answers since then are new)."""
-
-    __tablename__ = "digest_log"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    tandem_id: Mapped[int] = mapped_column(ForeignKey("tandem.id"), index=True)
-    sent_at: Mapped[datetime] = mapped_column(DateTime)
-    recipients: Mapped[int] = mapped_column(Integer)
 
 
 # --- who may -------------------------------------------------------------------------------------------

@@ -24,8 +24,7 @@ from sqlalchemy import func, select
 from geo.core.access import Action, Principal
 from geo.register import digest, programme
 from geo.register.impact import covered_on
-from geo.register.journal import Activity, Concern, ConcernUpdate
-from geo.register.programme import Participation
+from geo.register.models import Activity, Concern, ConcernUpdate, Participation
 from geo.register.store import Register
 
 #: How far back an activity without hours entered still counts as "hours to enter".

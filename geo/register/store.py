@@ -31,13 +31,6 @@ from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import (
-    Boolean,
-    Date,
-    DateTime,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
     create_engine,
     event,
     func,
@@ -48,13 +41,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, OperationalError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from geo.core import logs
 from geo.core.access import AccessDeniedError, Action, Principal, require
 from geo.core.errors import DataError
-from geo.core.settings import UNIT_ID_MAX, env_number, get_settings, unit_id
+from geo.core.settings import env_number, get_settings, unit_id
+from geo.register.models import Account, Assignment, AuditEntry, Connector, Tandem, TandemMember
 
 
 class RegisterError(DataError):
@@ -65,161 +59,8 @@ class ConcurrentEditError(RegisterError):
     """Someone else saved the same record since it was read."""
 
 
-class Base(DeclarativeBase):
-    """Declarative base of the register's tables."""
-
-
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-class Connector(Base):
-    """A volunteer connector. Name, languages, `contact` and `home_sozialraum_id` are personal data."""
-
-    __tablename__ = "connector"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    display_name: Mapped[str] = mapped_column(String(80))
-    languages: Mapped[str] = mapped_column(String(300), default="")
-    contact: Mapped[str] = mapped_column(String(300), default="")
-    home_sozialraum_id: Mapped[str | None] = mapped_column(String(UNIT_ID_MAX), nullable=True)
-    active: Mapped[bool] = mapped_column(default=True)
-    #: The day the person left the programme (set when marked inactive): retention counts from here.
-    left_on: Mapped[date | None] = mapped_column(Date, nullable=True)
-    #: When the personal fields were erased (the record stays so tandems keep their shape).
-    erased_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
-
-
-class TandemMember(Base):
-    """Which connectors form a tandem."""
-
-    __tablename__ = "tandem_member"
-    tandem_id: Mapped[int] = mapped_column(ForeignKey("tandem.id"), primary_key=True)
-    connector_id: Mapped[int] = mapped_column(ForeignKey("connector.id"), primary_key=True)
-
-
-class Tandem(Base):
-    """Two or more connectors working together, with a partner Welcome Point."""
-
-    __tablename__ = "tandem"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(80))
-    welcome_point_id: Mapped[str | None] = mapped_column(String(120), nullable=True)
-    start_date: Mapped[date] = mapped_column(Date)
-    end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
-    members: Mapped[list[TandemMember]] = relationship(cascade="all, delete-orphan", lazy="selectin")
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
-
-
-class Assignment(Base):
-    """A tandem working in a Sozialraum from `valid_from` until `valid_to` (open while None)."""
-
-    __tablename__ = "assignment"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    tandem_id: Mapped[int] = mapped_column(ForeignKey("tandem.id"))
-    sozialraum_id: Mapped[str] = mapped_column(String(UNIT_ID_MAX))
-    valid_from: Mapped[date] = mapped_column(Date)
-    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
-
-
-class Account(Base):
-    """
-    A person who can log in: an e-mail address, roles, and for connectors their connector record.
-
-    Local accounts keep an Argon2 hash of their password (set with a one-time code that expires); accounts
-    of an identity provider (``source="oidc"``) keep none.
-    """
-
-    __tablename__ = "account"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    display_name: Mapped[str] = mapped_column(String(80), default="")
-    roles: Mapped[str] = mapped_column(String(100), default="")
-    connector_id: Mapped[int | None] = mapped_column(ForeignKey("connector.id"), nullable=True)
-    password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    setup_code_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    setup_code_expires: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
-    source: Mapped[str] = mapped_column(String(10), default="local")
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    language: Mapped[str | None] = mapped_column(String(8), nullable=True)  # the app's and mails' language
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
-
-    def role_set(self) -> frozenset[str]:
-        """The roles as a set."""
-        return frozenset(r for r in self.roles.split(",") if r)
-
-
-class WelcomePointChange(Base):
-    """A change to a Welcome Point recorded in the app (see `geo.register.welcome`); the history is these rows."""
-
-    __tablename__ = "welcome_point_change"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    welcome_point_id: Mapped[str] = mapped_column(String(120), index=True)
-    kind: Mapped[str] = mapped_column(String(10))  # add | close | reopen | edit
-    valid_from: Mapped[date] = mapped_column(Date)
-    fields: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the fields set by this change
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-    created_by: Mapped[str] = mapped_column(String(254), default="")
-
-
-class AuditEntry(Base):
-    """Who did what and when: field names and counts, never values, never a password."""
-
-    __tablename__ = "audit_entry"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-    actor_account_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    actor: Mapped[str] = mapped_column(String(254))
-    action: Mapped[str] = mapped_column(String(60))
-    target: Mapped[str] = mapped_column(String(60), default="")
-    target_id: Mapped[str] = mapped_column(String(60), default="")
-    details: Mapped[str] = mapped_column(Text, default="")
-
-
-class LoginFailure(Base):
-    """A failed login, per account and per client, shared by every server process (throttling)."""
-
-    __tablename__ = "login_failure"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    scope: Mapped[str] = mapped_column(String(10))
-    key: Mapped[str] = mapped_column(String(100), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-
-
-class LoginSession(Base):
-    """
-    One login of one browser: every tab and reload of it (`geo.register.accounts`).
-
-    Only hashes are stored: of the cookie's random token (none until the browser has redeemed its ticket)
-    and of the one-time ticket that sets the cookie (`geo.register.websession`).
-    """
-
-    __tablename__ = "login_session"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-    expires_at: Mapped[datetime] = mapped_column(DateTime)
-    ticket_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    ticket_expires: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-
-
-class SetupCode(Base):
-    """The hash of the one-time code a fresh install prints to the server log (for the first admin)."""
-
-    __tablename__ = "setup_code"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code_hash: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
 
 
 def _check_name(name: str) -> None:

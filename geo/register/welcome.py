@@ -32,7 +32,7 @@ from geo.core.access import Action, Principal
 from geo.core.errors import DataError
 from geo.core.settings import CITY_EXTENT, STORAGE_CRS
 from geo.data import sources
-from geo.register.store import WelcomePointChange
+from geo.register.models import WelcomePointChange
 
 if TYPE_CHECKING:
     from geo.data.dataset import Dataset

@@ -2,10 +2,7 @@
 
 from alembic import context
 
-import geo.register.decide
-import geo.register.journal
-import geo.register.knowledge  # noqa: F401 - partners, debriefs and handovers too
-from geo.register.store import Base
+from geo.register.models import Base  # every table of the register is in this one module
 
 config = context.config
 connection = config.attributes.get("connection")
