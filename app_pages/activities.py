@@ -24,7 +24,7 @@ from app_pages.ui.widgets import (
 from geo.core import i18n
 from geo.core.access import Action, Principal
 from geo.core.tables import localized
-from geo.output import maps, profile, webmap
+from geo.output import formats, maps, profile, webmap
 from geo.register import journal, knowledge, programme
 
 st.title(t("activities.title"))
@@ -359,13 +359,13 @@ def calendar(frame: pd.DataFrame) -> None:
     month = c2.selectbox(
         t("activities.month"), list(range(1, 13)), index=today.month - 1, key="activities_month"
     )
-    grid = journal.month_grid(frame, int(year), int(month), weekdays=WEEKDAYS)
+    grid = formats.month_grid(frame, int(year), int(month), weekdays=WEEKDAYS)
     st.table(grid.map(plain))  # st.table reads Markdown in cells: titles are shown as typed
 
 
 def activity_map(frame: pd.DataFrame, data: object, geometry: maps.MapGeometry) -> None:
     """Activities as orange pins: at the venue point, the Welcome Point, or inside their Sozialraum."""
-    located = journal.activity_locations(frame, data.spaces, data.welcome_points)  # type: ignore[attr-defined]
+    located = formats.activity_locations(frame, data.spaces, data.welcome_points)  # type: ignore[attr-defined]
     base = base_current()
     style = webmap.style_payload(
         base,
@@ -388,7 +388,7 @@ def calendar_file(who: Principal) -> None:
     if tandem is not None:  # without an empty option the chooser always answers a tandem
         st.download_button(
             t("activities.ics_download"),
-            journal.ics(register(), tandem, by=who),
+            formats.ics(register(), tandem, by=who),
             f"aktivitaeten-{tandem}.ics",
             "text/calendar",
             key="activities_ics",

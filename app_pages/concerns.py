@@ -23,7 +23,7 @@ from app_pages.ui.widgets import (
 from geo.core import i18n
 from geo.core.access import Action, Principal
 from geo.core.tables import csv_bytes
-from geo.output import profile
+from geo.output import formats, profile
 from geo.register import digest, journal
 
 st.title(t("concerns.title"))
@@ -333,7 +333,7 @@ def spreadsheet(who: Principal, known: set[str], names: dict[str, str]) -> None:
         make=lambda: [
             (
                 t("concerns.export_xlsx"),
-                journal.concerns_xlsx(register(), by=who),
+                formats.concerns_xlsx(register(), by=who),
                 "anliegen.xlsx",
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             ),

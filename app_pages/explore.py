@@ -39,8 +39,8 @@ from geo.core import charts, glossary, i18n, tables
 from geo.data import series
 from geo.data.dataset import Dataset
 from geo.data.indicators import SCHEMES, catalogue
-from geo.output import dossier, maps, nearby, profile, webmap
-from geo.register import journal, partners
+from geo.output import dossier, formats, maps, nearby, profile, webmap
+from geo.register import partners
 
 cat = catalogue()  # set to the dataset's below: Düsseldorf's Quartiersatlas, or another city profile's
 st.title(t("explore.title"))
@@ -619,7 +619,7 @@ def draw_map(v: SimpleNamespace) -> pd.DataFrame:
             pins=pins,
             focus=focus,
         ),
-        notes=journal.map_notes(counts, lang=lang()),
+        notes=formats.map_notes(counts, lang=lang()),
         lang=lang(),
         tiles=v.tiles,
     )

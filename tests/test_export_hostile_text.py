@@ -23,7 +23,7 @@ from geo.analysis.view import MapView
 from geo.core.access import Principal
 from geo.core.tables import csv_bytes
 from geo.data import dataset
-from geo.output import export
+from geo.output import export, formats
 from geo.register import accounts, journal, privacy, store
 
 HOSTILE = '=HYPERLINK("http://example.invalid")\x1b[31m<script>alert(1)</script>\x07\x0bEnde'
@@ -108,7 +108,7 @@ def test_map_exports(hostile: tuple, fmt: str) -> None:
 
 def test_concern_spreadsheet_and_csv(hostile: tuple) -> None:
     _data, register, _tandem, _first = hostile
-    book = openpyxl.load_workbook(io.BytesIO(journal.concerns_xlsx(register, by=Principal.cli())))
+    book = openpyxl.load_workbook(io.BytesIO(formats.concerns_xlsx(register, by=Principal.cli())))
     sheet = book.active
     assert sheet is not None
     cells = [c for row in sheet.iter_rows() for c in row]
@@ -123,7 +123,7 @@ def test_concern_spreadsheet_and_csv(hostile: tuple) -> None:
 
 def test_calendar(hostile: tuple) -> None:
     _data, register, tandem, _first = hostile
-    raw = journal.ics(register, tandem, by=Principal.cli())
+    raw = formats.ics(register, tandem, by=Principal.cli())
     assert not CONTROL.search(raw.decode("utf-8"))
     event = next(iter(icalendar.Calendar.from_ical(raw).walk("VEVENT")))
     assert "<script>alert(1)</script>" in str(event["summary"])

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from geo.core.access import AccessDeniedError, Action, Principal
+from geo.output import formats
 from geo.register import journal
 from geo.register.store import ConcurrentEditError, Register, RegisterError
 
@@ -74,7 +75,7 @@ def test_activities_filters_and_ics(register: Register) -> None:
     assert journal.activities(register, start=date(2025, 5, 4), end=date(2025, 5, 31))["title"].tolist() == [
         "Ohne Tandem"
     ]
-    cal = icalendar.Calendar.from_ical(journal.ics(register, 1))
+    cal = icalendar.Calendar.from_ical(formats.ics(register, 1))
     events = [c for c in cal.walk() if c.name == "VEVENT"]
     assert [str(e["summary"]) for e in events] == ["Rundgang für Neue"]  # the cancelled one is left out
     assert events[0].decoded("dtstart") == datetime(2025, 5, 3, 14, tzinfo=ZoneInfo("Europe/Berlin"))
@@ -224,7 +225,7 @@ def test_xlsx_round_trip_and_formulas_inert(register: Register, tmp_path: Path) 
             known_ids=IDS,
             by=COORD,
         )
-    content = journal.concerns_xlsx(register, by=COORD)
+    content = formats.concerns_xlsx(register, by=COORD)
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
@@ -261,7 +262,7 @@ def test_xlsx_round_trip_and_formulas_inert(register: Register, tmp_path: Path) 
 
 def test_empty_register_gives_typed_empty_tables(register: Register) -> None:
     assert journal.concerns_frame(register, by=COORD).empty
-    assert journal.concerns_xlsx(register, by=COORD).startswith(b"PK")
+    assert formats.concerns_xlsx(register, by=COORD).startswith(b"PK")
     assert journal.feedback(register, by=COORD).empty
     assert pd.api.types.is_datetime64_any_dtype(journal.activities(register)["starts_at"])
     assert journal.counts_by_sozialraum(register).empty
@@ -277,7 +278,7 @@ def test_a_control_character_does_not_break_the_exports(register: Register) -> N
         by=COORD,
         known_ids=IDS,
     )
-    book = openpyxl.load_workbook(io.BytesIO(journal.concerns_xlsx(register, by=COORD)))
+    book = openpyxl.load_workbook(io.BytesIO(formats.concerns_xlsx(register, by=COORD)))
     row = [c.value for c in book.active[2]]
     assert row[0] == "Ampel kaputt"
     assert row[1] == "Zeileeins\nzwei"

@@ -20,7 +20,7 @@ from geo.analysis.view import MapView
 from geo.core.access import AccessDeniedError, Principal
 from geo.core.tables import csv_bytes
 from geo.data import dataset
-from geo.output import dossier, export
+from geo.output import dossier, export, formats
 from geo.register import accounts, digest, hsds, journal, partners, privacy, store
 from tests.conftest import log_in_here
 
@@ -164,8 +164,8 @@ def test_exports_a_non_coordinator_can_make_carry_no_personal_data(
             open_concerns=journal.open_concerns(register, "011001", by=people["connector"]),
         ),
         "register csv": b"".join(csv_bytes(f) for f in store.export_frames(register).values()),
-        "ics (public)": journal.ics(register, people["ids"]["tandem"], by=Principal.public()),
-        "ics (other tandem)": journal.ics(register, people["ids"]["tandem"], by=people["connector"]),
+        "ics (public)": formats.ics(register, people["ids"]["tandem"], by=Principal.public()),
+        "ics (other tandem)": formats.ics(register, people["ids"]["tandem"], by=people["connector"]),
         "own data (other connector)": privacy.own_data_json(register, by=people["connector"]),
         "hsds package": hsds.package_zip(register, by=people["sentinel"]),
         "mappe (public)": dossier.html_page(data, register, "011001", by=people["sentinel"], public=True),
@@ -191,7 +191,7 @@ def test_exports_a_non_coordinator_can_make_carry_no_personal_data(
     with pytest.raises(AccessDeniedError):
         journal.concerns_frame(register, by=people["connector"])
     # the tandem's own members see their note in their calendar file
-    assert PHONE in journal.ics(register, people["ids"]["tandem"], by=people["sentinel"]).decode()
+    assert PHONE in formats.ics(register, people["ids"]["tandem"], by=people["sentinel"]).decode()
 
 
 def test_own_data_as_a_file(demo_register: tuple) -> None:

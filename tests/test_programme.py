@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from geo.core.access import AccessDeniedError, Action, Principal
-from geo.output import documents
+from geo.output import documents, formats
 from geo.register import journal, models, programme
 from geo.register.store import ConcurrentEditError, Register, RegisterError
 
@@ -232,7 +232,7 @@ def test_calendar_file_has_the_time_zone_and_two_alarms(reg: Register) -> None:
         reg, by=COORD, kind="quizabend", title="Sommer", starts_at=summer, sozialraum_id="011001",
         known_ids=IDS, tandem_id=ids["sued"],
     )  # fmt: skip
-    raw = journal.ics(reg, ids["sued"], by=COORD)
+    raw = formats.ics(reg, ids["sued"], by=COORD)
     assert b"BEGIN:VTIMEZONE" in raw and b"TZID:Europe/Berlin" in raw
     cal = icalendar.Calendar.from_ical(raw)
     events = {str(e["summary"]): e for e in cal.walk("VEVENT")}

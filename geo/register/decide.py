@@ -211,19 +211,6 @@ def result_in_words(method: str, winners: tuple[str, ...], *, tie: bool, adopted
 # --- who holds a role -----------------------------------------------------------------------------------
 
 
-def roles_held(s: Session, connector_id: int | None, day: date | None = None) -> frozenset[str]:
-    """The group roles `connector_id` holds on `day` (today)."""
-    if connector_id is None:
-        return frozenset()
-    day = day or date.today()
-    query = select(GroupRole.role).where(
-        GroupRole.connector_id == connector_id,
-        GroupRole.valid_from <= day,
-        (GroupRole.valid_to.is_(None)) | (GroupRole.valid_to >= day),
-    )
-    return frozenset(s.scalars(query))
-
-
 def record_election(
     register: Register,
     connector_id: int,

@@ -48,7 +48,7 @@ from geo.core import logs
 from geo.core.access import AccessDeniedError, Action, Principal, require
 from geo.core.errors import DataError
 from geo.core.settings import env_number, get_settings, unit_id
-from geo.register.models import Account, Assignment, AuditEntry, Connector, Tandem, TandemMember
+from geo.register.models import Account, Assignment, AuditEntry, Connector, GroupRole, Tandem, TandemMember
 
 
 class RegisterError(DataError):
@@ -345,6 +345,19 @@ def _private(r: Connector) -> PrivateConnector:
     )
 
 
+def roles_held(s: Session, connector_id: int | None, day: date | None = None) -> frozenset[str]:
+    """The group roles `connector_id` holds on `day` (today)."""
+    if connector_id is None:
+        return frozenset()
+    day = day or date.today()
+    query = select(GroupRole.role).where(
+        GroupRole.connector_id == connector_id,
+        GroupRole.valid_from <= day,
+        (GroupRole.valid_to.is_(None)) | (GroupRole.valid_to >= day),
+    )
+    return frozenset(s.scalars(query))
+
+
 def principal_of(s: Session, account: Account, *, demo: bool = False) -> Principal:
     """
     The principal of a stored account: its roles, its connector and that connector's current tandems.
@@ -364,9 +377,7 @@ def principal_of(s: Session, account: Account, *, demo: bool = False) -> Princip
         tandem_ids = frozenset(s.scalars(query))
     group_roles: frozenset[str] = frozenset()
     if connector is not None and connector.active:
-        from geo.register import decide  # noqa: PLC0415 - the group's roles build on this module
-
-        group_roles = decide.roles_held(s, connector.id)
+        group_roles = roles_held(s, connector.id)
     return Principal(
         label=account.email,
         roles=account.role_set(),
