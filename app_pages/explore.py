@@ -945,6 +945,7 @@ with friendly_errors():
     known = {
         "sozialraum_ids": set(data.spaces["sozialraum_id"]),
         "welcome_point_ids": set(data.welcome_points["welcome_point_id"]),
+        "bezirk_ids": view.bezirk_ids(data.spaces),
     }
     seed_from_url(
         view.from_params(st.query_params.to_dict(), indicators=available, changing=changing, **known)

@@ -34,6 +34,7 @@ def address_view(data: Dataset, changing: list[str]) -> view.MapView:
         sozialraum_ids=set(data.spaces["sozialraum_id"]),
         welcome_point_ids=set(data.welcome_points["welcome_point_id"]),
         changing=changing,
+        bezirk_ids=view.bezirk_ids(data.spaces),
     )
 
 

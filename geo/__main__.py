@@ -244,6 +244,7 @@ def _export_view(args: argparse.Namespace, data: Dataset) -> MapView:
             sozialraum_ids=set(data.spaces["sozialraum_id"]),
             welcome_point_ids=set(data.welcome_points["welcome_point_id"]),
             changing=dynamics.indicators(data.series),
+            bezirk_ids=view.bezirk_ids(data.spaces),
         )
     else:
         shown = view.MapView(mode=VIEW_NAMES[args.view or "indicator"], indicator=args.indicator)  # type: ignore[arg-type]

@@ -132,10 +132,12 @@ def test_stale_link_values_are_dropped() -> None:
         "km": "2",
         "index": "foo:1:+",
     }
-    back = view.from_params(
-        params, indicators=["kinderarmut"], sozialraum_ids={"011001"}, welcome_point_ids={"wp-1"}
-    )
+    known = {"indicators": ["kinderarmut"], "sozialraum_ids": {"011001"}, "welcome_point_ids": {"wp-1"}}
+    back = view.from_params(params, **known, bezirk_ids=set(range(1, 11)))  # Düsseldorf: Bezirke 1-10
     assert back == view.MapView(shortlist=("011001",), bezirke=(3,))
+    berlin = view.from_params(params, **known, bezirk_ids=set(range(1, 13)))  # Berlin has twelve
+    assert berlin.bezirke == (3, 12)
+    assert view.from_params({"bezirk": "3,12,100"}, **known).bezirke == (3, 12)  # without the dataset's: 1-99
 
 
 def test_csv_is_safe_against_formulas() -> None:

@@ -203,3 +203,12 @@ def test_a_download_is_named_after_its_view_or_its_sozialraum() -> None:
         export.file_name(MapView(mode="abdeckung"), "html", "011001")
         == "sozialraum-karte-abdeckung-html.html"
     )
+
+
+def test_a_link_keeps_the_stadtbezirke_the_dataset_has(data: dataset.Dataset) -> None:
+    ids = view.bezirk_ids(data.spaces)
+    assert ids == set(range(1, 11))  # Düsseldorf's ten, read from the data
+    shown = view.from_params({"bezirk": "2,10,11"}, **_known(data), bezirk_ids=ids)
+    assert shown.bezirke == (2, 10)
+    spaces = pd.DataFrame({"stadtbezirk": ["01", "12", None, "x"]})  # as text, as another city may have them
+    assert view.bezirk_ids(spaces) == {1, 12}

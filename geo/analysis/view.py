@@ -224,6 +224,7 @@ def from_params(
     sozialraum_ids: set[str],
     welcome_point_ids: set[str],
     changing: list[str] | None = None,
+    bezirk_ids: set[int] | None = None,
 ) -> MapView:
     """
     The view a link describes, keeping only values that exist in the dataset at hand.
@@ -237,6 +238,9 @@ def from_params(
     changing
         The indicators with a time series (the change view's choice); without them a change link opens the
         indicator view.
+    bezirk_ids
+        The dataset's Stadtbezirke (`Dataset.bezirk_ids`; Düsseldorf has 10, Berlin 12); without them any
+        number from 1 to 99.
     """
     get = {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items() if v}
     view = MapView()
@@ -264,7 +268,15 @@ def from_params(
         normalisation=norm,
         selected=get.get("sr") if get.get("sr") in sozialraum_ids else None,
         shortlist=shortlist[:MAX_SHORTLIST],
-        bezirke=tuple(sorted({b for b in numbers(get.get("bezirk", ""), int) if 1 <= b <= 10})),
+        bezirke=tuple(
+            sorted(
+                {
+                    b
+                    for b in numbers(get.get("bezirk", ""), int)
+                    if (b in bezirk_ids if bezirk_ids else 1 <= b <= 99)
+                }
+            )
+        ),
         classes=tuple(sorted({c for c in numbers(get.get("klasse", ""), int) if 1 <= c <= 5})),
         welcome_point=wp,
         distance_km=km[0] if wp else None,
@@ -303,6 +315,11 @@ def with_mode(shown: MapView, mode: str, indicator: str | None = None) -> MapVie
 def has_view(params: Mapping[str, object]) -> bool:
     """Whether an address describes a map view (any of `PARAMETERS`), not just a page or a language."""
     return bool(PARAMETERS & set(params))
+
+
+def bezirk_ids(spaces: pd.DataFrame) -> set[int]:
+    """The Stadtbezirke a dataset has, as the numbers a link names them by (`from_params`)."""
+    return {int(b) for b in spaces["stadtbezirk"].dropna().astype(str) if b.strip().isdigit()}
 
 
 def change_of(view: MapView, series: pd.DataFrame | None, ids: list[str]) -> dynamics.Change | None:
