@@ -12,7 +12,7 @@ from app_pages.ui.page import demo_notice, explain_words, friendly_errors
 from app_pages.ui.people import principal
 from app_pages.ui.records import coverage_current, need_components
 from app_pages.ui.text import bound, lang, plain, t
-from app_pages.ui.widgets import km_slider, km_text, panels, table_with_download
+from app_pages.ui.widgets import km_slider, km_text, panels, print_link, table_with_download
 from geo.analysis import coverage, need, view
 from geo.core import i18n, tables
 from geo.core.access import Action
@@ -122,13 +122,7 @@ def show_map(
         height=520,
     )
     mapview.show_map(base, style, key="coverage_map", on_click=add_hypothetical)
-    st.session_state["map_view"] = cover  # what the Export page offers when opened from the menu
-    st.page_link(
-        "app_pages/export.py",
-        label=t("export.this_map"),
-        icon=":material/print:",
-        query_params=view.to_params(cover),
-    )
+    print_link(cover)
     figures(
         shown.city, len(shown.gaps), cover.coverage_km
     )  # below the map: it stays in a phone's first screen

@@ -33,7 +33,15 @@ from app_pages.ui.records import (
     sheet_current,
 )
 from app_pages.ui.text import bound, labelled, lang, plain, t
-from app_pages.ui.widgets import km_slider, multiselect, nearest_km, prepared_download, table_with_download
+from app_pages.ui.widgets import (
+    km_slider,
+    multiselect,
+    nearest_km,
+    prepared_download,
+    print_link,
+    show_in_address,
+    table_with_download,
+)
 from geo.analysis import dynamics, need, view
 from geo.core import charts, glossary, i18n, tables
 from geo.data import series
@@ -682,14 +690,8 @@ def panel_content(v: SimpleNamespace, panel: str, chosen: str | None, counts: pd
 def remember_view(v: SimpleNamespace, chosen: str | None, export_link: DeltaGenerator) -> None:
     """The view with its selection into the page address (a link opens it), and the link to print it."""
     current = replace(v.view, selected=chosen, shortlist=tuple(st.session_state.get("explore_shortlist", [])))
-    st.session_state["map_view"] = current  # what the Export page offers when opened from the menu
-    params = view.to_params(current)
-    export_link.page_link(
-        "app_pages/export.py", label=t("export.this_map"), icon=":material/print:", query_params=params
-    )
-    if lang() != i18n.DEFAULT_LANGUAGE:
-        params = {**params, "lang": lang()}  # a shared link opens in the language it was made in
-    st.query_params.from_dict(params)
+    print_link(current, export_link)
+    show_in_address(current)
 
 
 def _details(v: SimpleNamespace) -> None:

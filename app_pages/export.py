@@ -11,6 +11,7 @@ from app_pages.ui.page import demo_notice, explain_words, friendly_errors
 from app_pages.ui.people import principal
 from app_pages.ui.records import active_assignments, need_components
 from app_pages.ui.text import bound, labelled, lang, t
+from app_pages.ui.widgets import show_in_address
 from geo.analysis import view
 from geo.core import i18n
 from geo.data.dataset import Dataset
@@ -63,10 +64,7 @@ def pick_view(data: Dataset, where: DeltaGenerator) -> view.MapView:
         )
     chosen = view.with_mode(shown, str(mode), picked)
     st.session_state["export_seen"] = chosen
-    params = view.to_params(chosen)
-    if lang() != i18n.DEFAULT_LANGUAGE:
-        params["lang"] = lang()
-    st.query_params.from_dict(params)  # the address names exactly what is exported
+    show_in_address(chosen)  # the address names exactly what is exported
     if chosen.mode == "indikator" and chosen.breaks:
         limits = " · ".join(i18n.format_number(b, lang(), decimals=2, trim=True) for b in chosen.breaks)
         st.caption(t("export.limits", limits=limits))

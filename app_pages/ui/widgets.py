@@ -14,6 +14,7 @@ from app_pages.ui.datasets import current_folder, register
 from app_pages.ui.people import principal, remember_language
 from app_pages.ui.records import _principal_key
 from app_pages.ui.text import _log, bound, labelled, lang, t
+from geo.analysis import view
 from geo.core import i18n, tables
 
 
@@ -260,3 +261,25 @@ def language_buttons(key: str) -> None:
             on_click=choose_language,
             args=(code,),
         )
+
+
+# --- the map view in the address, and the way to print it ------------------------------------------------------
+
+
+def show_in_address(shown: view.MapView) -> None:
+    """The view into the page address, in the language it was made in: a shared link opens the same map."""
+    params = view.to_params(shown)
+    if lang() != i18n.DEFAULT_LANGUAGE:
+        params["lang"] = lang()
+    st.query_params.from_dict(params)
+
+
+def print_link(shown: view.MapView, where: Any = st) -> None:
+    """»Diese Karte drucken oder speichern«: Export with this view; also what Export offers from the menu."""
+    st.session_state["map_view"] = shown
+    where.page_link(
+        "app_pages/export.py",
+        label=t("export.this_map"),
+        icon=":material/print:",
+        query_params=view.to_params(shown),
+    )
