@@ -921,6 +921,8 @@ def test_the_connectors_decide_propose_decide_answer_and_see_it_on_a_phone(
     pg.screenshot(path=str(ARTIFACTS / "you-said-we-did-phone.png"))
     _click_tab(pg, "Vorschläge")  # and on her proposal itself (only the open panel is drawn)
     pg.get_by_text("Stadt hat geantwortet").first.wait_for(timeout=30_000)
-    pg.get_by_text("Antwort der Stadt: Das Gartenamt stellt drei Bänke auf.").first.wait_for(timeout=60_000)
+    # the visible one: an element of the panel shown before may still stand, hidden, earlier in the page
+    answer = pg.get_by_text("Antwort der Stadt: Das Gartenamt stellt drei Bänke auf.")
+    answer.locator("visible=true").first.wait_for(timeout=30_000)
     _no_error(pg)
     assert blocked == []
