@@ -37,13 +37,34 @@ WOHNQUARTIERE_2020 = (
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Real-data tests need ../shared beside the checkout; CI always has it, so there they never skip."""
+    """
+    Real-data tests need ../shared beside the checkout; CI always has it, so there they never skip.
+    Browser tests run first, grouped by the server they drive (`_browser_groups`).
+    """
+    _browser_groups(items)
     if RAW.exists() or os.environ.get("CI"):
         return
     skip = pytest.mark.skip(reason=f"the real data folder {RAW} is not beside this checkout")
     for item in items:
         if "real_data" in item.keywords:
             item.add_marker(skip)
+
+
+def _browser_groups(items: list[pytest.Item]) -> None:
+    """
+    Each browser test joins the pytest-xdist group of its module and its server fixture (`make test` runs
+    `--dist loadgroup`): the tests of one server run on one worker, one after another, and the server starts
+    once for them, while the other groups run beside them on the other worker. A test that names its own
+    group keeps it (the two halves of the axe sweep). The browser tests come first: they are the longest
+    units, so they start at once instead of making the run's tail.
+    """
+    for item in items:
+        if "browser" not in item.keywords or item.get_closest_marker("xdist_group"):
+            continue
+        fixtures = getattr(item, "fixturenames", ())
+        server = next((f for f in fixtures if f.endswith(("server", "servers"))), "no-server")
+        item.add_marker(pytest.mark.xdist_group(f"{item.path.stem}-{server}"))
+    items.sort(key=lambda item: "browser" not in item.keywords)
 
 
 #: Settings a developer's shell may carry that no test may read.
@@ -63,6 +84,34 @@ _OWN_SETTINGS = (
     "SOZIALRAUM_SESSION_HOURS",
     "SOZIALRAUM_SQLITE_BUSY_MS",
 )
+
+
+def _share_compiled_pages() -> None:
+    """
+    AppTest compiles app.py and the page's script again on every run (a new `ScriptCache` per run; a quarter
+    of the words sweep's time went to Streamlit's "magic" rewriting). A running server keeps one cache for
+    all its sessions; the tests now do the same, keyed on the file's path, size and modification time.
+    """
+    from streamlit import config
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test, local_script_runner
+
+    compiled: dict[tuple[str, int, int, bool], object] = {}
+
+    class SharedScriptCache(ScriptCache):
+        def get_bytecode(self, script_path: str) -> object:
+            path = str(Path(script_path).absolute())
+            stat = Path(path).stat()
+            key = (path, stat.st_size, stat.st_mtime_ns, bool(config.get_option("runner.magicEnabled")))
+            if key not in compiled:
+                compiled[key] = super().get_bytecode(path)
+            return compiled[key]
+
+    app_test.ScriptCache = SharedScriptCache  # type: ignore[misc]
+    local_script_runner.ScriptCache = SharedScriptCache  # type: ignore[misc]
+
+
+_share_compiled_pages()
 
 
 # The demo register of the app holds people and tandems only in tests (the programme year adds a year of

@@ -18,6 +18,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -33,7 +34,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]  # one worker: one server at a time
+pytestmark = [pytest.mark.browser]  # grouped per server in conftest.py (`_browser_groups`)
 
 if not (Path(CHROMIUM).exists() and shutil.which("chromium")) and not os.environ.get("CI"):
     pytest.skip(
@@ -41,7 +42,7 @@ if not (Path(CHROMIUM).exists() and shutil.which("chromium")) and not os.environ
         allow_module_level=True,
     )
 
-from playwright.sync_api import Locator, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Locator, Page, sync_playwright  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
 
@@ -145,25 +146,42 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from _serve(tmp_path_factory, {})
 
 
-@pytest.fixture
-def page() -> Iterator[tuple[Page, list[str]]]:
-    """A Chromium page whose requests to anything but loopback are blocked and recorded."""
-    blocked: list[str] = []
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    """One Chromium for the tests of a module (each test gets a fresh context: its own cookies and storage)."""
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        pg = browser.new_page(viewport={"width": 1280, "height": 900})
-
-        def route(r):
-            u = r.request.url
-            if u.startswith(("data:", "blob:", "about:", "file:", "http://127.0.0.1", "ws://127.0.0.1")):
-                r.continue_()
-            else:
-                blocked.append(u)
-                r.abort()
-
-        pg.route("**/*", route)
-        yield pg, blocked
+        yield browser
         browser.close()
+
+
+def new_page(browser: Browser, blocked: list[str] | None = None, **context: Any) -> Page:
+    """
+    A page in a fresh context of `browser` (`context`: viewport, touch, ...). Requests to anything but
+    loopback and local files are blocked, and recorded in `blocked` when given.
+    """
+    pg = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **context}).new_page()
+
+    def route(r):
+        u = r.request.url
+        if u.startswith(("data:", "blob:", "about:", "file:", "http://127.0.0.1", "ws://127.0.0.1")):
+            r.continue_()
+        else:
+            if blocked is not None:
+                blocked.append(u)
+            r.abort()
+
+    pg.route("**/*", route)
+    return pg
+
+
+@pytest.fixture
+def page(chromium: Browser) -> Iterator[tuple[Page, list[str]]]:
+    """A Chromium page whose requests to anything but loopback are blocked and recorded."""
+    blocked: list[str] = []
+    pg = new_page(chromium, blocked)
+    yield pg, blocked
+    pg.context.close()
 
 
 def _count_in_frames(pg: Page, selector: str, want: int, timeout_s: float = 45) -> int:

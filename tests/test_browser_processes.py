@@ -34,7 +34,7 @@ from tests.test_browser import (
     _wait_for_login_cookie,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]  # one worker: one server at a time
+pytestmark = [pytest.mark.browser]  # grouped per server in conftest.py (`_browser_groups`)
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
