@@ -13,11 +13,10 @@ from geo.core import i18n
 from geo.core.access import Action
 from geo.core.report import Report
 from geo.core.settings import PORTAL_BASE_URL, get_settings
-from geo.data import city, corrections, provenance, series
+from geo.data import city, corrections, imports, provenance, series
 from geo.data import dataset as dataset_module
 from geo.data.dataset import Dataset
 from geo.output import maps, nearby
-from geo.register import fetch
 
 st.title(t("data.title"))
 explain_words("data")
@@ -168,7 +167,7 @@ def portal_fetch() -> None:
     st.write(t("data.fetch_text"))
     with st.expander(t("data.mirror")):
         base_url = st.text_input(t("data.base_url"), value=PORTAL_BASE_URL, key="data_base_url")
-        st.caption(t("data.allowed_hosts", hosts=plain(", ".join(sorted(fetch.allowed_hosts())))))
+        st.caption(t("data.allowed_hosts", hosts=plain(", ".join(sorted(imports.allowed_hosts())))))
     if st.button(t("data.fetch_button"), type="primary", key="data_fetch"):
         bar = st.progress(0.0, text=t("data.downloading"))
 
@@ -177,7 +176,7 @@ def portal_fetch() -> None:
             bar.progress(min(done / total, 1.0) if total else 0.5, text=f"{name}: {done // 1024} kB")
 
         with friendly_errors():
-            fetch.fetch_official(official, by=who, base_url=base_url, progress=progress, audit=register())
+            imports.fetch_official(official, by=who, base_url=base_url, progress=progress, audit=register())
             bar.progress(1.0, text=t("data.done"))
             use_official(official, t("data.fetched", folder=str(official)))
 
@@ -243,7 +242,7 @@ def upload_import() -> None:
                 return path
 
             with st.spinner(t("data.importing")):
-                fetch.import_files(
+                imports.import_files(
                     official,
                     by=who,
                     audit=register(),
@@ -289,9 +288,9 @@ def city_import() -> None:
         return
     with friendly_errors(), tempfile.TemporaryDirectory() as tmp:
         upload = (profile_file.name, profile_file.getvalue()) if profile_file is not None else None
-        profile = fetch.city_profile(str(choice), upload, Path(tmp) / "profil")
+        profile = imports.city_profile(str(choice), upload, Path(tmp) / "profil")
         with st.spinner(t("data.importing")):
-            checked = fetch.check_city_uploads(
+            checked = imports.check_city_uploads(
                 profile, [(u.name, u.getvalue()) for u in uploads or []], Path(tmp) / "dateien"
             )
         with i18n.city_words(profile.words):
@@ -301,7 +300,7 @@ def city_import() -> None:
             st.markdown("\n".join(f"- {plain(line)}" for line in lines))
             return
         folder = get_settings().user_dir / f"stadt-{profile.key}"
-        fetch.import_city_uploads(checked, folder, by=who, audit=register())
+        imports.import_city_uploads(checked, folder, by=who, audit=register())
         use_official(folder, t("data.city_imported", city=plain(profile.name), n=len(checked.units)))
 
 

@@ -16,7 +16,7 @@ from geo.analysis import view
 from geo.core import i18n
 from geo.data.dataset import Dataset
 from geo.output import export, maps, profile
-from geo.output.brief import Orientation
+from geo.output.briefs import Orientation
 from geo.output.snapshot import Preset
 from geo.register import journal
 

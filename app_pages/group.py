@@ -15,7 +15,7 @@ from app_pages.ui.text import bound, labelled, lang, plain, t
 from app_pages.ui.widgets import multiselect, panels, prepared_download
 from geo.core import i18n
 from geo.core.access import Action, Principal
-from geo.output import documents
+from geo.output import programme_pdfs
 from geo.register import decide, impact
 
 st.title(t("group.title"))
@@ -126,7 +126,7 @@ def decisions_panel(who: Principal) -> None:
             make=lambda: [
                 (
                     t("group.agenda_download"),
-                    documents.group_agenda(
+                    programme_pdfs.group_agenda(
                         impact.group_agenda(register(), by=who),
                         lang=lang(),
                         demo=showing_demo(),

@@ -15,7 +15,7 @@ from app_pages.ui.widgets import prepared_download
 from geo.core import charts, i18n
 from geo.core.access import Principal
 from geo.core.tables import localized
-from geo.output import documents
+from geo.output import programme_pdfs
 from geo.register import decide, impact
 
 
@@ -151,7 +151,7 @@ def show(who: Principal) -> None:
 
     def report() -> bytes:
         said = decide.said_counts(register(), start, end, by=who)
-        return documents.impact_report(
+        return programme_pdfs.impact_report(
             result, quarters, data, label=label, lang=lang(), demo=showing_demo(), said=said
         )
 

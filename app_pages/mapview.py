@@ -14,25 +14,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from importlib import resources
 from typing import Any
 
 import streamlit as st
 
+from app_pages.ui.scripts import read_script
 from geo.output import webmap
 
-
-def _script(name: str) -> str:
-    """A browser script or style sheet of the pages' components (``app_pages/js/``)."""
-    return resources.files("app_pages").joinpath("js", name).read_text(encoding="utf-8")
-
-
-_LOADER = _script("map-loader.js")
+_LOADER = read_script("map-loader.js")
 
 
 #: The map component itself: it waits for the code the base brought and hands over (a few hundred bytes,
 #: because a component's code travels with every change of its data).
-_MAP_STUB = _script("map-stub.js")
+_MAP_STUB = read_script("map-stub.js")
 
 
 def _loader_js() -> str:
@@ -66,8 +60,8 @@ def clicked(key: str) -> dict[str, Any] | None:
 # "In meiner Nähe": a button that asks the browser for the phone's position, only when it is pressed (the
 # browser then asks the person). The position comes back as the trigger value ``located`` (``{"lat", "lon",
 # "accuracy"}``, or ``{"error": code}``) and is used for this one question; the app stores it nowhere.
-_LOCATE_JS = _script("locate.js")
-_LOCATE_CSS = _script("locate.css")
+_LOCATE_JS = read_script("locate.js")
+_LOCATE_CSS = read_script("locate.css")
 _locate_component = st.components.v2.component("sk_locate", js=_LOCATE_JS, css=_LOCATE_CSS)
 
 

@@ -13,7 +13,7 @@ from app_pages.ui.widgets import multiselect, panels, pick_tandem, prepared_down
 from geo.core import i18n
 from geo.core.access import Action, Principal
 from geo.core.tables import localized
-from geo.output import documents
+from geo.output import programme_pdfs
 from geo.register import digest, impact, journal, programme
 
 st.title(t("programme.title"))
@@ -156,7 +156,7 @@ def certificate_download(
 
     def certificate() -> bytes:
         journey = programme.journey(register(), connector_id, by=who)
-        return documents.certificate(journey, frame, start, end, lang="de", demo=showing_demo())
+        return programme_pdfs.certificate(journey, frame, start, end, lang="de", demo=showing_demo())
 
     prepared_download(
         "programme_cert",
@@ -278,12 +278,17 @@ def digest_view(who: Principal) -> None:
                 register(),
                 by=who,
                 settings=settings,
-                agenda=lambda language: documents.group_agenda(
+                agenda=lambda language: programme_pdfs.group_agenda(
                     impact.group_agenda(register(), by=who), lang=language, demo=showing_demo(), spaces=spaces
                 ),
             )
             notes = digest.mail_notices(register(), by=who, settings=settings)
             st.success(t("programme.sent", n=sent.messages, tandems=sent.tandems, notices=notes))
+
+
+def agenda_pdf(result: impact.Agenda) -> bytes:
+    """The monthly meeting's agenda as a PDF, in the page's language."""
+    return programme_pdfs.agenda(result, lang=lang(), demo=showing_demo(), spaces=load_current()[0].spaces)
 
 
 def meeting_view(who: Principal) -> None:
@@ -325,7 +330,7 @@ def meeting_view(who: Principal) -> None:
         make=lambda: [
             (
                 t("agenda.download"),
-                documents.agenda(result, lang=lang(), demo=showing_demo(), spaces=load_current()[0].spaces),
+                agenda_pdf(result),
                 f"monatstreffen-{result.today.isoformat()}.pdf",
                 "application/pdf",
             )

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from geo.core.access import Principal
-from geo.register import demo, fetch
+from geo.data import demo_dataset, imports
 
 COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
 ADMIN = Principal(label="test-admin", roles=frozenset({"admin"}))
@@ -48,9 +48,9 @@ def real_or_demo(tmp: Path) -> tuple[Path, str]:
     """A dataset folder in `tmp`: the official files imported when present, else the demo; and its label."""
     spaces = RAW / "jukkler-sozialindex" / "Sozialräume_WGS84_4326_0.geojson"
     if not spaces.exists():
-        return demo.write(tmp / "demo"), "demo"
+        return demo_dataset.write(tmp / "demo"), "demo"
     folder = tmp / "official"
-    fetch.import_files(
+    imports.import_files(
         folder,
         sozialraeume=spaces,
         indicators=RAW / "jukkler-sozialindex" / "Quartiersatlas_2024_Daten.xlsx",

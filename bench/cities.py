@@ -5,7 +5,7 @@ files beside the checkout: the time to import and to draw the first map, and the
 Run with ``.venv/bin/python bench/cities.py [ROUNDS]``. Prints a Markdown table (min / median / max of the
 rounds); the figures measured on the reference machine are kept in ``bench/RESULTS.md``.
 
-- import: the city's files as published into a dataset folder (Düsseldorf: `geo.register.fetch.import_files` with
+- import: the city's files as published into a dataset folder (Düsseldorf: `geo.data.imports.import_files` with
   the Quartiersatlas XLSX; Berlin: `geo.data.city.check` and `geo.data.dataset.import_city`).
 - first map: opening the folder, the map's geometry, the base (geometry, names, points) and the first style,
   as the app does for a new dataset version.
@@ -28,15 +28,18 @@ sys.path.insert(0, str(ROOT))
 
 from bench._data import ADMIN, RAW  # noqa: E402
 from geo.core.access import Principal  # noqa: E402
-from geo.data import city, dataset  # noqa: E402
+from geo.data import (  # noqa: E402
+    city,
+    dataset,
+    imports,
+)
 from geo.output import maps, webmap  # noqa: E402
-from geo.register import fetch  # noqa: E402
 
 BERLIN = RAW / "berlin-lor"
 
 
 def _import_duesseldorf(out: Path) -> Path:
-    fetch.import_files(
+    imports.import_files(
         out,
         sozialraeume=RAW / "jukkler-sozialindex" / "Sozialräume_WGS84_4326_0.geojson",
         indicators=RAW / "jukkler-sozialindex" / "Quartiersatlas_2024_Daten.xlsx",

@@ -61,9 +61,9 @@ OPENED = {
 
 
 def _demo_folder(tmp: Path) -> Path:
-    from geo.register import demo  # noqa: PLC0415
+    from geo.data import demo_dataset  # noqa: PLC0415
 
-    return demo.write(tmp / "demo")
+    return demo_dataset.write(tmp / "demo")
 
 
 def _coordinator_cookies(folder: Path, user_dir: Path, sessions: int, *, demo: bool) -> list[str]:
@@ -79,7 +79,7 @@ def _coordinator_cookies(folder: Path, user_dir: Path, sessions: int, *, demo: b
     from geo.core.access import Principal  # noqa: PLC0415
     from geo.data import dataset  # noqa: PLC0415
     from geo.register import accounts, store  # noqa: PLC0415
-    from geo.register import demo as demo_module  # noqa: PLC0415
+    from geo.register import demo_register as demo_module  # noqa: PLC0415
 
     if demo:
         spaces = dataset.load_dataset(folder).spaces

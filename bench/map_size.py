@@ -17,9 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._data import real_or_demo  # noqa: E402
-from geo.data import dataset  # noqa: E402
+from geo.data import dataset, demo_dataset  # noqa: E402
 from geo.output import maps, webmap  # noqa: E402
-from geo.register import demo  # noqa: E402
 
 
 def _timed(fn, *args, **kwargs):
@@ -54,7 +53,7 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
-        demo_dir = demo.write(Path(tmp) / "demo")
+        demo_dir = demo_dataset.write(Path(tmp) / "demo")
         for row in measure(demo_dir, "demo"):
             print(row)
         folder, label = real_or_demo(Path(tmp))

@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 from bench._data import real_or_demo  # noqa: E402
 from geo.core.access import Principal  # noqa: E402
 from geo.data import dataset  # noqa: E402
-from geo.output import documents  # noqa: E402
-from geo.register import demo, digest, impact, programme, store  # noqa: E402
+from geo.output import programme_pdfs  # noqa: E402
+from geo.register import demo_register, digest, impact, programme, store  # noqa: E402
 
 
 def _times(action: Callable[[], object], rounds: int) -> str:
@@ -43,8 +43,8 @@ def main(rounds: int = 5) -> None:
         ids = sorted(data.spaces["sozialraum_id"])
         start = time.perf_counter()
         register = store.Register(f"sqlite:///{tmp}/demo.sqlite", demo=True)
-        demo.seed_register(register, ids)
-        demo.seed_programme_year(register, ids, today=date(2026, 11, 23))
+        demo_register.seed_register(register, ids)
+        demo_register.seed_programme_year(register, ids, today=date(2026, 11, 23))
         seeded = time.perf_counter() - start
         by = Principal.cli()
         places = impact.places(data)
@@ -53,7 +53,7 @@ def main(rounds: int = 5) -> None:
 
         def certificate() -> bytes:
             frame = programme.hours(register, 1, by=by, start=date(2026, 1, 1), end=date(2026, 12, 31))
-            return documents.certificate(programme.journey(register, 1, by=by), frame, *q3)
+            return programme_pdfs.certificate(programme.journey(register, 1, by=by), frame, *q3)
 
         def figures() -> impact.Impact:
             return impact.impact(impact.events(register, by=by), places, *q3, tandem_names=names)
@@ -61,7 +61,7 @@ def main(rounds: int = 5) -> None:
         def report() -> bytes:
             ev = impact.events(register, by=by)
             result = impact.impact(ev, places, *q3, tandem_names=names)
-            return documents.impact_report(result, impact.by_quarter(ev), data, label="2026-Q3")
+            return programme_pdfs.impact_report(result, impact.by_quarter(ev), data, label="2026-Q3")
 
         print(f"data: {label}; {rounds} rounds; min / median / max")
         print("| step | time |")
@@ -71,7 +71,7 @@ def main(rounds: int = 5) -> None:
         print(f"| impact figures of a quarter | {_times(figures, rounds)} |")
         print(f"| quarterly report (PDF) | {_times(report, rounds)} |")
         print(
-            f"| agenda (figures + PDF) | {_times(lambda: documents.agenda(impact.agenda(register, places, by=by)), rounds)} |"
+            f"| agenda (figures + PDF) | {_times(lambda: programme_pdfs.agenda(impact.agenda(register, places, by=by)), rounds)} |"
         )
         print(
             f"| weekly digest of one tandem | {_times(lambda: digest.render(digest.digest(register, 1, by=by)), rounds)} |"

@@ -46,15 +46,18 @@ def _print_report(report_dict: dict[str, Any], lang: str) -> None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from geo.data import city, citydemo  # noqa: PLC0415 - each command imports only what it needs
-    from geo.register import demo  # noqa: PLC0415 - each command imports only what it needs
+    from geo.data import (  # noqa: PLC0415 - each command imports only what it needs
+        city,
+        citydemo,
+        demo_dataset,
+    )
 
     if (
         args.profile and args.profile != city.DEFAULT_PROFILE
     ):  # another city: made-up files, its profile's shape
         folder = citydemo.write(city.load_profile(args.profile), args.out, seed=args.seed).folder
     else:
-        folder = demo.write(args.out, seed=args.seed)
+        folder = demo_dataset.write(args.out, seed=args.seed)
     print(i18n.translate("cli.demo_written", args.lang, folder=str(folder)))
     return 0
 
@@ -114,13 +117,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
-    from geo.register import fetch  # noqa: PLC0415
+    from geo.data import imports  # noqa: PLC0415
 
     def progress(name: str, done: int, total: int | None) -> None:
         if total:
             print(f"\r{name}: {done * 100 // total} %", end="", file=sys.stderr)
 
-    report = fetch.fetch_official(args.out, by=Principal.cli(), base_url=args.base_url, progress=progress)
+    report = imports.fetch_official(args.out, by=Principal.cli(), base_url=args.base_url, progress=progress)
     print(file=sys.stderr)
     _print_report(report.as_dict(args.lang), args.lang)
     print(i18n.translate("cli.dataset_written", args.lang, folder=str(args.out)))
@@ -128,13 +131,13 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from geo.register import fetch  # noqa: PLC0415
+    from geo.data import imports  # noqa: PLC0415
 
     if args.profile:  # any city: its files as published, recognised by the profile
         return _import_city(args)
     if args.sozialraeume is None:
         raise SozialraumError("cli.import_needs_files")
-    report = fetch.import_files(
+    report = imports.import_files(
         args.out,
         by=Principal.cli(),
         sozialraeume=args.sozialraeume,
@@ -360,14 +363,16 @@ def _day(text: str) -> date:
 
 
 def _cmd_certificate(args: argparse.Namespace) -> int:
-    from geo.output import documents  # noqa: PLC0415
+    from geo.output import programme_pdfs  # noqa: PLC0415
     from geo.register import programme  # noqa: PLC0415
 
     register = _register(args)
     by = Principal.cli()
     journey = programme.journey(register, args.connector, by=by)
     frame = programme.hours(register, args.connector, by=by, start=args.start, end=args.end)
-    content = documents.certificate(journey, frame, args.start, args.end, lang=args.lang, demo=register.demo)
+    content = programme_pdfs.certificate(
+        journey, frame, args.start, args.end, lang=args.lang, demo=register.demo
+    )
     files.write_atomic(args.out, content)
     register.record(by, "certificate.export", target="connector", target_id=args.connector)
     total = float(frame["hours"].sum()) if not frame.empty else 0.0
@@ -411,7 +416,7 @@ def _cmd_profile_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_impact(args: argparse.Namespace) -> int:
-    from geo.output import documents  # noqa: PLC0415
+    from geo.output import programme_pdfs  # noqa: PLC0415
     from geo.register import decide, impact  # noqa: PLC0415
 
     start, end = impact.quarter(args.quarter)
@@ -424,7 +429,7 @@ def _cmd_impact(args: argparse.Namespace) -> int:
     )
     quarters = impact.by_quarter(ev, last=end)
     said = decide.said_counts(register, start, end, by=by)
-    content = documents.impact_report(
+    content = programme_pdfs.impact_report(
         result, quarters, data, label=args.quarter.upper(), lang=args.lang, said=said
     )
     files.write_atomic(args.out, content)
@@ -445,10 +450,12 @@ def _cmd_digest(args: argparse.Namespace) -> int:
         return 0
 
     def agenda(language: str) -> bytes:  # the group's agenda for the next meeting, attached to digests
-        from geo.output import documents  # noqa: PLC0415
+        from geo.output import programme_pdfs  # noqa: PLC0415
         from geo.register import impact  # noqa: PLC0415
 
-        return documents.group_agenda(impact.group_agenda(register, by=by), lang=language, demo=register.demo)
+        return programme_pdfs.group_agenda(
+            impact.group_agenda(register, by=by), lang=language, demo=register.demo
+        )
 
     sent = digest.send_digests(register, by=by, lang=args.lang, agenda=agenda)
     notices = digest.mail_notices(register, by=by, lang=args.lang)
@@ -470,15 +477,15 @@ def _register(args: argparse.Namespace, data: Dataset | None = None) -> Register
     The register a command works on, picked as the app picks it.
 
     ``--db`` names it. Otherwise the demo dataset (`data`) has the demo register, seeded as the app seeds it
-    on first use (`geo.register.demo.seeded_register`); ``--demo`` opens the demo register as it is; anything else
+    on first use (`geo.register.demo_register.seeded_register`); ``--demo`` opens the demo register as it is; anything else
     works on the real register (``DATABASE_URL`` or ``<user folder>/register.sqlite``).
     """
-    from geo.register import demo, store  # noqa: PLC0415
+    from geo.register import demo_register, store  # noqa: PLC0415
 
     if getattr(args, "db", None):
         return store.Register(args.db)
     if data is not None and data.meta.demo:
-        return demo.seeded_register(sorted(data.spaces["sozialraum_id"]), data.spaces)
+        return demo_register.seeded_register(sorted(data.spaces["sozialraum_id"]), data.spaces)
     if getattr(args, "demo", False):
         return store.Register(store.demo_database_url(), demo=True)
     return store.Register()

@@ -78,13 +78,12 @@ def serve(argv: list[str]) -> int:
     from geo.core import logs  # noqa: PLC0415
     from geo.core.errors import SozialraumError  # noqa: PLC0415
     from geo.core.settings import get_settings  # noqa: PLC0415
-    from geo.data import dataset  # noqa: PLC0415
-    from geo.register import demo  # noqa: PLC0415
+    from geo.data import dataset, demo_dataset  # noqa: PLC0415
 
     data_dir = get_settings().data_dir
     if not (data_dir / dataset.META_FILE).exists():  # a fresh install shows the demo, marked as such
         try:
-            demo.write(data_dir)
+            demo_dataset.write(data_dir)
         except (OSError, SozialraumError) as exc:  # an operator's setting: sentences, never a traceback
             reason = exc.message("en") if isinstance(exc, SozialraumError) else (exc.strerror or str(exc))
             print(

@@ -147,9 +147,9 @@ def catalogue_words() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A freshly generated demo dataset folder."""
-    from geo.register import demo
+    from geo.data import demo_dataset
 
-    return demo.write(tmp_path_factory.mktemp("demo"))
+    return demo_dataset.write(tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture
@@ -255,11 +255,10 @@ def register_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def real(tmp_path_factory: pytest.TempPathFactory) -> object:
     """The real official files imported as the app imports them (a dataset per test module)."""
     from geo.core.access import Principal
-    from geo.data import dataset
-    from geo.register import fetch
+    from geo.data import dataset, imports
 
     out = tmp_path_factory.mktemp("real") / "official"
-    fetch.import_files(
+    imports.import_files(
         out, by=Principal.cli(), sozialraeume=SOZIALRAEUME, indicators=QUARTIERSATLAS, welcome_points=REGISTRY
     )
     return dataset.load_dataset(out)

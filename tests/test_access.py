@@ -16,12 +16,11 @@ from pathlib import Path
 import pytest
 
 from geo.core.access import ROLE_ACTIONS, AccessDeniedError, Action, Principal, require
-from geo.data import dataset
+from geo.data import dataset, imports
 from geo.register import (
     accounts,
     backup,
     decide,
-    fetch,
     journal,
     knowledge,
     partners,
@@ -203,7 +202,7 @@ def _attempt(w: World, action: Action, who: Principal, *, own: bool) -> Callable
             reg, w.other_concern, by=who, version=1, status="weitergeleitet", comment="Ans Amt."
         ),
         Action.EXPORT_CONCERNS: lambda: journal.concerns_frame(reg, by=who),
-        Action.IMPORT_DATA: lambda: fetch.import_files(
+        Action.IMPORT_DATA: lambda: imports.import_files(
             w.tmp / "import", by=who, sozialraeume=w.demo_dir / "sozialraeume" / "sozialraeume.geojson"
         ),
         Action.MANAGE_ACCOUNTS: lambda: accounts.accounts(reg, by=who),

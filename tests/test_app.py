@@ -15,7 +15,7 @@ from geo.core import i18n
 from geo.core.access import Principal
 from geo.data import dataset
 from geo.output import webmap
-from geo.register import accounts, demo, journal, store
+from geo.register import accounts, demo_register, journal, store
 from geo.register.store import Register
 from tests.conftest import log_in_here
 
@@ -114,7 +114,7 @@ def test_data_page(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Pa
     assert any("Staatsangehörigkeiten für 50 Stadtteile" in c.value for c in at.caption)
     assert "data_fetch" not in _keys(at)  # the public imports nothing
     assert any("nur Admins" in i.value for i in at.info)
-    _login(at, "admin@demo.invalid", demo.DEMO_PASSWORD)
+    _login(at, "admin@demo.invalid", demo_register.DEMO_PASSWORD)
     assert "data_fetch" not in _keys(at)  # a demo admin cannot replace the data everybody sees
     assert any("Mit einem Demo-Konto können Sie keine Daten laden" in i.value for i in at.info)
 
@@ -563,7 +563,9 @@ def test_concerns_page_log_answer_feedback(
     assert not at.exception
     assert not _in_form(at.button, "concerns_new")  # the public logs nothing
     assert any("Bitte melden Sie sich an" in i.value for i in at.info)
-    _login(at, "connector@demo.invalid", demo.DEMO_PASSWORD)  # a demo account, in the demo register only
+    _login(
+        at, "connector@demo.invalid", demo_register.DEMO_PASSWORD
+    )  # a demo account, in the demo register only
     (thema,) = [x for x in _in_form(at.text_input, "concerns_new") if x.label == "Thema"]
     thema.set_value("Spielplatz kaputt")
     assert not at.multiselect  # one Sozialraum by default: no multiple choice to tap by mistake
@@ -584,7 +586,7 @@ def test_concerns_page_log_answer_feedback(
     assert not _in_form(at.button, "concerns_answer")  # only coordinators answer
     assert not any("Tabelle" in t.label for t in at.tabs)  # no export of the problem log for connectors
     _logout(at)
-    _login(at, "koordination@demo.invalid", demo.DEMO_PASSWORD)
+    _login(at, "koordination@demo.invalid", demo_register.DEMO_PASSWORD)
     assert at.session_state["concerns_panel"] == "all"
     record = " ".join(_shown(m.value) for m in at.markdown)
     for key, value in (("concerns.prioritaet", "concerns.priority_mittel"), ("concerns.sozialraeume", None)):
@@ -608,7 +610,7 @@ def test_several_sozialraeume_for_one_concern_are_chosen_and_confirmed(
     at = _app(monkeypatch, demo_dir, tmp_path)
     at.run()
     at.switch_page("app_pages/concerns.py").run()
-    _login(at, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    _login(at, "connector@demo.invalid", demo_register.DEMO_PASSWORD)
     at.toggle(key="concerns_several").set_value(True).run()
     (places,) = at.multiselect
     assert places.proto.select_all == 0  # Streamlit's "Select all" / "Select N matches" is not offered
@@ -633,7 +635,7 @@ def test_activities_page(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_pa
     at.switch_page("app_pages/activities.py").run()
     assert not at.exception
     assert not _in_form(at.button, "activities_new")  # the public plans nothing
-    _login(at, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    _login(at, "connector@demo.invalid", demo_register.DEMO_PASSWORD)
     (title,) = [x for x in _in_form(at.text_input, "activities_new") if x.label == "Titel"]
     title.set_value("Rundgang für Neue")
     (place,) = [x for x in _in_form(at.selectbox, "activities_new") if x.label == "Sozialraum"]
@@ -773,7 +775,7 @@ def test_a_city_that_requires_login_shows_the_public_nothing(
     assert not at.get("component_instance") and not maps  # no map
     with pytest.raises(ValueError, match=r"Known pages: \['[^,]*account.py'\]"):  # the map is no page
         at.switch_page("app_pages/explore.py")
-    _login(at, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    _login(at, "connector@demo.invalid", demo_register.DEMO_PASSWORD)
     at.switch_page("app_pages/explore.py").run()
     assert at.title[0].value == "Sozialräume erkunden"
 
@@ -875,7 +877,7 @@ def test_admin_creates_an_account_and_the_person_sets_a_password(
 ) -> None:
     at = _app(monkeypatch, demo_dir, tmp_path)
     at.run()
-    _login(at, "admin@demo.invalid", demo.DEMO_PASSWORD)
+    _login(at, "admin@demo.invalid", demo_register.DEMO_PASSWORD)
     at.switch_page("app_pages/admin.py").run()
     form = "admin_new_account"
     _in_form(at.text_input, form)[0].set_value("neu@stadt.invalid")
@@ -903,7 +905,7 @@ def test_a_connector_sees_and_corrects_their_own_record(
 ) -> None:
     at = _app(monkeypatch, demo_dir, tmp_path)
     at.run()
-    _login(at, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    _login(at, "connector@demo.invalid", demo_register.DEMO_PASSWORD)
     assert "Verwaltung" not in [p for p in str(at.get("navigation")).split("'")]
     at.switch_page("app_pages/account.py").run()
     (languages,) = [x for x in _in_form(at.text_input, "account_record") if x.label == "Sprachen"]
@@ -922,7 +924,7 @@ def test_a_connector_sees_and_corrects_their_own_record(
     assert {"connector.update", "personal_data.export"} <= set(log["action"])
     assert at.get("download_button")
     _logout(at)  # on a shared computer the file goes with the logout, even when the same person logs in again
-    _login(at, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    _login(at, "connector@demo.invalid", demo_register.DEMO_PASSWORD)
     at.switch_page("app_pages/account.py").run()
     assert not at.get("download_button")
     register.close()

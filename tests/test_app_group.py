@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.core.access import Principal
-from geo.register import accounts, decide, demo, store
+from geo.register import accounts, decide, demo_register, store
 from geo.register.store import Register
 from tests.conftest import log_in_here
 
@@ -46,7 +46,7 @@ def test_a_connector_proposes_and_supports_and_the_public_sees_no_name(
     at.switch_page("app_pages/group.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert [t.label for t in at.tabs] == ["Was daraus wurde"]  # the public: only what came of it
-    log_in_here(at, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    log_in_here(at, "connector@demo.invalid", demo_register.DEMO_PASSWORD)
     at.switch_page("app_pages/group.py").run()
     assert [t.label for t in at.tabs] == [
         "Vorschläge",
@@ -84,7 +84,7 @@ def test_a_moderator_records_a_meeting_and_a_consent_decision(
     decide.record_election(register, me, "moderator", by=CLI, valid_from=date(2026, 1, 1))
     group = decide.members(register, by=CLI)
     register.close()
-    log_in_here(at, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    log_in_here(at, "connector@demo.invalid", demo_register.DEMO_PASSWORD)
     at.switch_page("app_pages/group.py").run()
     at.session_state["group_panel"] = "decisions"
     at.run()
@@ -118,7 +118,7 @@ def test_a_connector_sees_the_flyer_a_consultation_asks_about(
     picture = io.BytesIO()
     Image.new("RGB", (40, 20), "#2b6cb0").save(picture, format="PNG")
     register = Register(store.demo_database_url(), demo=True)
-    coordinator = accounts.login(register, "koordination@demo.invalid", demo.DEMO_PASSWORD)
+    coordinator = accounts.login(register, "koordination@demo.invalid", demo_register.DEMO_PASSWORD)
     decide.open_consultation(
         register,
         "Passt das Bild zum Familientag?",
@@ -127,7 +127,7 @@ def test_a_connector_sees_the_flyer_a_consultation_asks_about(
         attachment=decide.Attachment("bild.png", picture.getvalue()),
     )
     register.close()
-    log_in_here(at, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    log_in_here(at, "connector@demo.invalid", demo_register.DEMO_PASSWORD)
     at.switch_page("app_pages/group.py").run()
     at.session_state["group_panel"] = "consultations"
     at.run()

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.core.access import Principal
-from geo.register import accounts, demo, partners, store
+from geo.register import accounts, demo_register, partners, store
 from geo.register.store import Register
 from tests.conftest import log_in_here
 
@@ -52,7 +52,7 @@ def test_a_connector_adds_a_partner_and_a_contact_and_stays_on_the_card(
 ) -> None:
     at = _app(monkeypatch, demo_dir, tmp_path)
     at.run()
-    log_in_here(at, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    log_in_here(at, "connector@demo.invalid", demo_register.DEMO_PASSWORD)
     at.switch_page("app_pages/partners.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert DEMO_CONTACT in _text(at)  # a partner of her own tandem: she sees its contact person
@@ -87,7 +87,7 @@ def test_the_coordinator_may_import_and_the_connector_may_not(
 ) -> None:
     at = _app(monkeypatch, demo_dir, tmp_path)
     at.run()
-    log_in_here(at, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    log_in_here(at, "connector@demo.invalid", demo_register.DEMO_PASSWORD)
     at.switch_page("app_pages/partners.py").run()
     at.session_state["partners_panel"] = "exchange"
     at.run()
@@ -99,7 +99,7 @@ def test_the_coordinator_may_import_and_the_connector_may_not(
     assert "HSDS" in offered.proto.label
     at = AppTest.from_file(APP, default_timeout=90)
     at.run()
-    log_in_here(at, "koordination@demo.invalid", demo.DEMO_PASSWORD)
+    log_in_here(at, "koordination@demo.invalid", demo_register.DEMO_PASSWORD)
     at.switch_page("app_pages/partners.py").run()
     at.session_state["partners_panel"] = "exchange"
     at.run()
@@ -120,7 +120,7 @@ def test_a_connector_writes_a_debrief_and_the_steckbrief_shows_it(
 ) -> None:
     at = _app(monkeypatch, demo_dir, tmp_path)
     at.run()
-    log_in_here(at, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    log_in_here(at, "connector@demo.invalid", demo_register.DEMO_PASSWORD)
     at.switch_page("app_pages/activities.py").run()
     at.session_state["activities_panel"] = "list"
     at.run()
@@ -160,7 +160,7 @@ def test_the_coordinator_hands_over_a_leaving_connectors_items(
 ) -> None:
     at = _app(monkeypatch, demo_dir, tmp_path)
     at.run()
-    log_in_here(at, "koordination@demo.invalid", demo.DEMO_PASSWORD)
+    log_in_here(at, "koordination@demo.invalid", demo_register.DEMO_PASSWORD)
     at.switch_page("app_pages/tandems.py").run()
     at.session_state["tandems_panel"] = "handover"
     at.run()

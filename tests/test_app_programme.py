@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.core.access import Principal
-from geo.register import demo, journal, store
+from geo.register import demo_register, journal, store
 from geo.register.store import Register
 from tests.conftest import log_in_here
 
@@ -23,7 +23,7 @@ def _app(monkeypatch: pytest.MonkeyPatch, data_dir: Path, tmp_path: Path) -> App
 
 
 def _login(at: AppTest, email: str) -> None:
-    log_in_here(at, email, demo.DEMO_PASSWORD)
+    log_in_here(at, email, demo_register.DEMO_PASSWORD)
 
 
 def _open(at: AppTest, name: str, panel: str) -> AppTest:

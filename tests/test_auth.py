@@ -361,12 +361,14 @@ def test_without_a_client_address_nobody_locks_everybody_out(register: store.Reg
 
 
 def test_demo_accounts_cannot_be_taken_away_from_other_visitors(tmp_path: Path) -> None:
-    from geo.register import demo, privacy
+    from geo.register import demo_register, privacy
 
     register = store.Register(f"sqlite:///{tmp_path / 'demo.sqlite'}", demo=True)
-    assert demo.seed_register(register, ["011001", "011002"])
-    assert not demo.seed_register(register, ["011001", "011002"])  # only a brand-new register is seeded
-    admin = accounts.login(register, "admin@demo.invalid", demo.DEMO_PASSWORD)
+    assert demo_register.seed_register(register, ["011001", "011002"])
+    assert not demo_register.seed_register(
+        register, ["011001", "011002"]
+    )  # only a brand-new register is seeded
+    admin = accounts.login(register, "admin@demo.invalid", demo_register.DEMO_PASSWORD)
     views = {a.email: a for a in accounts.accounts(register, by=admin)}
     connector = views["connector@demo.invalid"]
     with pytest.raises(accounts.LoginError, match="Demo-Konten"):
@@ -374,12 +376,16 @@ def test_demo_accounts_cannot_be_taken_away_from_other_visitors(tmp_path: Path) 
     with pytest.raises(accounts.LoginError, match="Demo-Konten"):
         accounts.new_setup_code(register, connector.id, by=admin)
     with pytest.raises(accounts.LoginError, match="Demo-Konten"):
-        accounts.change_password(register, by=admin, old=demo.DEMO_PASSWORD, new="ein-neues-passwort")
+        accounts.change_password(
+            register, by=admin, old=demo_register.DEMO_PASSWORD, new="ein-neues-passwort"
+        )
     with pytest.raises(store.RegisterError, match="Demo-Konten"):
         privacy.erase_connector(register, connector.connector_id or 0, by=CLI)
-    assert accounts.login(register, "connector@demo.invalid", demo.DEMO_PASSWORD).roles == {"connector"}
+    assert accounts.login(register, "connector@demo.invalid", demo_register.DEMO_PASSWORD).roles == {
+        "connector"
+    }
     with pytest.raises(ValueError, match="demo register"):
-        demo.seed_register(store.Register(f"sqlite:///{tmp_path / 'real.sqlite'}"), ["011001"])
+        demo_register.seed_register(store.Register(f"sqlite:///{tmp_path / 'real.sqlite'}"), ["011001"])
     register.close()
 
 

@@ -83,9 +83,9 @@ def _serve(
     port: int | None = None,
 ) -> Iterator[str]:
     """`streamlit run sozialraum_karte/server.py` on a free loopback port with a fresh demo dataset; stopped afterwards."""
-    from geo.register import demo
+    from geo.data import demo_dataset
 
-    data = demo.write(tmp_path_factory.mktemp("browser-demo"))
+    data = demo_dataset.write(tmp_path_factory.mktemp("browser-demo"))
     os.environ["SOZIALRAUM_BROWSER_DEMO"] = str(data)
     port = port or _free_port()
     env = {k: v for k, v in os.environ.items() if k not in _NOT_INHERITED}
@@ -666,7 +666,7 @@ def test_create_tandem_assign_and_the_gap_list_shrinks(
 ) -> None:
     from geo.analysis import coverage, need
     from geo.data import dataset
-    from geo.register import demo
+    from geo.register import demo_register
 
     pg, blocked = page
     data = dataset.load_dataset(os.environ["SOZIALRAUM_BROWSER_DEMO"])
@@ -687,7 +687,7 @@ def test_create_tandem_assign_and_the_gap_list_shrinks(
     before = int(_metric(pg, "Lücken"))
 
     pg.goto(coordinator_server + "/tandems")
-    _log_in(pg, "koordination@demo.invalid", demo.DEMO_PASSWORD)
+    _log_in(pg, "koordination@demo.invalid", demo_register.DEMO_PASSWORD)
     for name, languages in ((SENTINEL, "Türkisch, Deutsch"), ("Omar", "Arabisch")):
         form = _form(pg, "Connectorin oder Connector hinzufügen")
         form.get_by_label("Name").fill(name)
@@ -768,13 +768,13 @@ def test_log_a_concern_answer_it_and_read_the_answer(
     coordinator_server: str, page: tuple[Page, list[str]]
 ) -> None:
     from geo.core import i18n
-    from geo.register import demo
+    from geo.register import demo_register
 
     pg, blocked = page
     pg.goto(coordinator_server + "/anliegen")
     pg.get_by_text("Anliegen und Rückmeldungen").wait_for(timeout=30_000)
     pg.get_by_text("Bitte melden Sie sich an.").first.wait_for(timeout=30_000)  # the public logs nothing
-    _log_in(pg, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    _log_in(pg, "connector@demo.invalid", demo_register.DEMO_PASSWORD)
     _wait_for_login_cookie(pg)
     pg.reload()  # a reload (or a phone waking up) keeps the login: the session cookie carries it
     pg.get_by_text("Angemeldet: connector@demo.invalid").wait_for(timeout=30_000)
@@ -795,7 +795,7 @@ def test_log_a_concern_answer_it_and_read_the_answer(
     )
 
     _log_out(pg)
-    _log_in(pg, "koordination@demo.invalid", demo.DEMO_PASSWORD)
+    _log_in(pg, "koordination@demo.invalid", demo_register.DEMO_PASSWORD)
     _click_tab(pg, "Alle Anliegen")
     shown = pg.get_by_text("Die Schaukel ist seit Wochen abgesperrt. ![Foto](").first
     shown.wait_for(timeout=30_000)  # shown as written (an invisible word joiner keeps addresses text)

@@ -162,7 +162,7 @@ def test_every_page_passes_axe_and_speaks_its_language(
     """
     import json
 
-    from geo.register import demo
+    from geo.register import demo_register
 
     pg, blocked = page
     pg.set_viewport_size({"width": 1366, "height": 768})
@@ -195,7 +195,7 @@ def test_every_page_passes_axe_and_speaks_its_language(
             bad += _every_tab(pg, path, found)
     else:
         pg.goto(coordinator_server + "/tandems")
-        _log_in(pg, "koordination@demo.invalid", demo.DEMO_PASSWORD)
+        _log_in(pg, "koordination@demo.invalid", demo_register.DEMO_PASSWORD)
         paths = (
             "/",
             "/tandems",
@@ -334,7 +334,7 @@ def test_keyboard_alone_reaches_a_steckbrief_and_logs_a_concern(
 ) -> None:
     """Without a mouse: skip the map, find a Sozialraum, read its Steckbrief, log in, log a concern."""
     from geo.core import i18n
-    from geo.register import demo
+    from geo.register import demo_register
 
     pg, _blocked = page
     pg.goto(coordinator_server + "/erkunden")
@@ -365,7 +365,7 @@ def test_keyboard_alone_reaches_a_steckbrief_and_logs_a_concern(
     _tab_until(pg, "a.getAttribute('aria-label') === 'E-Mail-Adresse'", limit=10)
     pg.keyboard.type("connector@demo.invalid")
     pg.keyboard.press("Tab")
-    pg.keyboard.type(demo.DEMO_PASSWORD)
+    pg.keyboard.type(demo_register.DEMO_PASSWORD)
     pg.keyboard.press("Enter")
     pg.get_by_text("Angemeldet: connector@demo.invalid").wait_for(timeout=30_000)
     # to the concerns page through the menu bar: its group "Mitmachen" opens with Enter, then its link
@@ -591,7 +591,7 @@ def test_a_bookmark_of_a_page_that_needs_a_login_asks_for_it_there_and_shows_the
 ) -> None:
     """Issue 25: "/programmjahr" before a login said "Seite nicht gefunden"; after a login nobody went back."""
     from geo.core import i18n
-    from geo.register import demo
+    from geo.register import demo_register
 
     pg, blocked = page
     pg.goto(server + "/programmjahr")
@@ -599,7 +599,7 @@ def test_a_bookmark_of_a_page_that_needs_a_login_asks_for_it_there_and_shows_the
     main.get_by_text(i18n.translate("programme.login", "de")).wait_for(timeout=60_000)
     assert pg.get_by_text(i18n.translate("st.page_not_found", "de")).count() == 0
     main.get_by_label(i18n.translate("app.email", "de")).fill("connector@demo.invalid")
-    main.get_by_label(i18n.translate("app.password", "de"), exact=True).fill(demo.DEMO_PASSWORD)
+    main.get_by_label(i18n.translate("app.password", "de"), exact=True).fill(demo_register.DEMO_PASSWORD)
     main.get_by_role("button", name=i18n.translate("app.login", "de")).click()
     pg.get_by_role("tab", name=i18n.translate("programme.tab_hours", "de")).wait_for(timeout=30_000)
     assert pg.url.rstrip("/").endswith("/programmjahr")
@@ -669,7 +669,7 @@ def test_journeys_from_opening_the_app_to_the_end_of_the_task_counting_taps(
     import json
 
     from geo.core import i18n
-    from geo.register import demo
+    from geo.register import demo_register
 
     def de(key: str, **p: object) -> str:
         return i18n.translate(key, "de", **p)
@@ -688,7 +688,7 @@ def test_journeys_from_opening_the_app_to_the_end_of_the_task_counting_taps(
         taps = _Taps(pg)
         taps.tap(main.get_by_text(de("app.login_title"), exact=True))
         taps.fill(main.get_by_label(de("app.email")), email)
-        taps.fill(main.get_by_label(de("app.password"), exact=True), demo.DEMO_PASSWORD)
+        taps.fill(main.get_by_label(de("app.password"), exact=True), demo_register.DEMO_PASSWORD)
         button = main.get_by_role("button", name=de("app.login"))
         taps.tap(button)
         hello = main.get_by_text("Hallo").first
@@ -785,12 +785,12 @@ def test_knowledge_stays_partner_debrief_handover_and_the_mappe(
 
     from pypdf import PdfReader
 
-    from geo.register import demo
+    from geo.register import demo_register
 
     pg, blocked = page
     pg.goto(year_server + "/partner")
     pg.get_by_text("Partner vor Ort").first.wait_for(timeout=30_000)
-    _log_in(pg, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    _log_in(pg, "connector@demo.invalid", demo_register.DEMO_PASSWORD)
     pg.set_viewport_size({"width": 390, "height": 844})  # the rest of her part on a phone
     _click_tab(pg, "Partner eintragen")
     form = _form(pg, "Name der Organisation")
@@ -825,7 +825,7 @@ def test_knowledge_stays_partner_debrief_handover_and_the_mappe(
     _log_out(pg)
 
     pg.goto(year_server + "/tandems")
-    _log_in(pg, "koordination@demo.invalid", demo.DEMO_PASSWORD)
+    _log_in(pg, "koordination@demo.invalid", demo_register.DEMO_PASSWORD)
     _click_tab(pg, "Übergabe")
     pg.get_by_role("combobox", name="Wer hört auf?").click()
     pg.get_by_role("option", name="Demo-Connectorin Amal").click()
@@ -869,13 +869,13 @@ def test_the_connectors_decide_propose_decide_answer_and_see_it_on_a_phone(
     Issue 28: a connector proposes on a phone; as the elected moderator she records a meeting and a consent
     decision that goes to the city; the coordinator answers at a laptop; she sees the answer on her phone.
     """
-    from geo.register import demo
+    from geo.register import demo_register
 
     title = "Bänke am Rheinufer"
     pg, blocked = page
     pg.goto(decide_server + "/mitentscheiden")
     pg.get_by_text("Gemeinsam entscheiden").first.wait_for(timeout=30_000)
-    _log_in(pg, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    _log_in(pg, "connector@demo.invalid", demo_register.DEMO_PASSWORD)
     pg.set_viewport_size({"width": 390, "height": 844})
     pg.get_by_role("tab", name="Vorschläge", exact=True).wait_for(timeout=60_000)  # the run after the login
     _click_tab(pg, "Vorschläge")
@@ -921,7 +921,7 @@ def test_the_connectors_decide_propose_decide_answer_and_see_it_on_a_phone(
     pg.set_viewport_size({"width": 1280, "height": 900})
     _log_out(pg)
 
-    _log_in(pg, "koordination@demo.invalid", demo.DEMO_PASSWORD)
+    _log_in(pg, "koordination@demo.invalid", demo_register.DEMO_PASSWORD)
     _click_tab(pg, "Beschlüsse")
     answer = _form(pg, f"Antwort der Stadt auf »{title}«")
     answer.get_by_role("textbox", name=f"Antwort der Stadt auf »{title}«").fill(
@@ -931,7 +931,7 @@ def test_the_connectors_decide_propose_decide_answer_and_see_it_on_a_phone(
     pg.get_by_text("Die Antwort ist gespeichert").first.wait_for(timeout=30_000)
     _log_out(pg)
 
-    _log_in(pg, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    _log_in(pg, "connector@demo.invalid", demo_register.DEMO_PASSWORD)
     pg.set_viewport_size({"width": 390, "height": 844})
     _click_tab(pg, "Was daraus wurde")
     pg.get_by_text("Das Gartenamt stellt drei Bänke auf.").first.wait_for(timeout=30_000)

@@ -14,8 +14,8 @@ from geo.__main__ import main
 from geo.core import i18n
 from geo.core.access import Principal
 from geo.core.errors import DownloadError
-from geo.data import dataset
-from geo.register import fetch, models
+from geo.data import dataset, imports
+from geo.register import models
 from tests.conftest import NATIONALITIES, QUARTIERSATLAS, REGISTRY, SOZIALRAEUME
 
 COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
@@ -156,7 +156,7 @@ def test_import_real_files_then_load(tmp_path: Path) -> None:
 @pytest.mark.real_data
 def test_fetch_from_a_mirror(tmp_path: Path, portal_mirror: str) -> None:
     seen: list[tuple[str, int]] = []
-    report = fetch.fetch_official(
+    report = imports.fetch_official(
         tmp_path / "o",
         base_url=portal_mirror,
         progress=lambda name, done, total: seen.append((name, done)),
@@ -184,7 +184,7 @@ def test_fetch_cli_from_a_mirror(tmp_path: Path, portal_mirror: str) -> None:
 @pytest.mark.real_data
 def test_fetch_missing_file_names_the_url(tmp_path: Path, portal_mirror: str) -> None:
     with pytest.raises(DownloadError, match=r"HTTP 404") as info:
-        fetch.fetch_official(tmp_path / "o", base_url=portal_mirror + "nicht-da/", by=ADMIN)
+        imports.fetch_official(tmp_path / "o", base_url=portal_mirror + "nicht-da/", by=ADMIN)
     assert "nicht-da" in str(info.value)
     assert not (tmp_path / "o" / "sozialraeume").exists()  # nothing half-written
 
@@ -193,23 +193,23 @@ def test_fetch_missing_file_names_the_url(tmp_path: Path, portal_mirror: str) ->
 def test_fetch_size_limit(tmp_path: Path, portal_mirror: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOZIALRAUM_MAX_DOWNLOAD_MB", "0.5")
     with pytest.raises(DownloadError, match=r"0 MB|größer"):
-        fetch.fetch_official(tmp_path / "o", base_url=portal_mirror, by=ADMIN)
+        imports.fetch_official(tmp_path / "o", base_url=portal_mirror, by=ADMIN)
 
 
 def test_unreachable_host_is_a_plain_download_error(tmp_path: Path) -> None:
     with pytest.raises(DownloadError, match=r"127\.0\.0\.1:9"):
-        fetch.download("http://127.0.0.1:9/x.geojson", tmp_path / "x.geojson")
+        imports.download("http://127.0.0.1:9/x.geojson", tmp_path / "x.geojson")
     with pytest.raises(DownloadError, match="http"):
-        fetch.download("file:///etc/passwd", tmp_path / "x")
+        imports.download("file:///etc/passwd", tmp_path / "x")
 
 
 def test_gaps_json_and_shrink_after_assignment(tmp_path: Path) -> None:
     from datetime import date
 
-    from geo.register import demo
+    from geo.data import demo_dataset
     from geo.register.store import Register
 
-    data_dir = demo.write(tmp_path / "d")
+    data_dir = demo_dataset.write(tmp_path / "d")
     db = f"sqlite:///{tmp_path / 'r.sqlite'}"
     result = run("gaps", "--data-dir", data_dir, "--db", db, "--min-class", "2", "--json")
     assert result.returncode == 0, result.stderr
@@ -391,18 +391,18 @@ def test_impact_on_the_demo_reads_the_demo_register(
     """The demo dataset's programme year is in the demo register, seeded on first use as the app seeds it."""
     from datetime import date, timedelta
 
-    from geo.output import documents
+    from geo.output import programme_pdfs
     from geo.register import impact
 
     monkeypatch.setenv("SOZIALRAUM_DEMO_PROGRAMME", "1")  # as the app runs (conftest switches it off)
     seen: list[impact.Impact] = []
-    report = documents.impact_report
+    report = programme_pdfs.impact_report
 
     def keep(result: impact.Impact, *args: Any, **kwargs: Any) -> bytes:
         seen.append(result)
         return report(result, *args, **kwargs)
 
-    monkeypatch.setattr(documents, "impact_report", keep)
+    monkeypatch.setattr(programme_pdfs, "impact_report", keep)
     quarter = impact.quarter_of(date.today() - timedelta(days=92))  # the last whole quarter: in the demo year
     out = tmp_path / "wirkung.pdf"
     code = main(["impact", "--data-dir", str(demo_dir), "--quarter", quarter, "--out", str(out)])
@@ -444,10 +444,10 @@ def test_backup_with_demo_saves_the_demo_register_and_names_it(
 ) -> None:
     import zipfile
 
-    from geo.register import demo
+    from geo.register import demo_register
 
     ids = sorted(dataset.load_dataset(demo_dir).spaces["sozialraum_id"])
-    demo.seeded_register(ids).close()  # the day's work happened on the demo
+    demo_register.seeded_register(ids).close()  # the day's work happened on the demo
     out = tmp_path / "demo.zip"
     assert main(["--lang", "en", "backup", "--out", str(out)]) == 2  # the real register: empty
     assert "--demo" in capsys.readouterr().err
@@ -457,7 +457,7 @@ def test_backup_with_demo_saves_the_demo_register_and_names_it(
     with zipfile.ZipFile(out) as archive:
         manifest = json.loads(archive.read("manifest.json"))
     assert manifest["tables"]["connector"]["rows"] == 4
-    assert manifest["tables"]["account"]["rows"] == len(demo.DEMO_ACCOUNTS)
+    assert manifest["tables"]["account"]["rows"] == len(demo_register.DEMO_ACCOUNTS)
     assert manifest["datasets"] == []  # the demo's dataset is written again by `geo demo`
     with pytest.raises(SystemExit):  # one register or the other
         main(["backup", "--demo", "--db", f"sqlite:///{tmp_path / 'x.sqlite'}", "--out", str(out)])

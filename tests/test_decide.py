@@ -358,7 +358,7 @@ def test_the_minutes_name_people_in_the_groups_copy_only(
 
 
 def test_the_meeting_agenda_brings_the_proposals_and_what_waits_for_the_city(group: Group) -> None:
-    from geo.output import documents
+    from geo.output import programme_pdfs
     from geo.register import impact
 
     g = group
@@ -391,16 +391,16 @@ def test_the_meeting_agenda_brings_the_proposals_and_what_waits_for_the_city(gro
         list(agenda.proposals["supports"]) == [2, 0] and agenda.proposals.at[0, "sozialraum_ids"] == "011001"
     )
     assert list(agenda.city_waiting["title"]) == ["Bänke"] and agenda.city_waiting.at[0, "waiting_days"] == 20
-    content = documents.agenda(agenda)
+    content = programme_pdfs.agenda(agenda)
     pages = [p.extract_text() for p in PdfReader(io.BytesIO(content)).pages]
     assert len(pages) == 2 and "2 offene Vorschläge" in pages[1] and "Bänke" in pages[1]
     assert "Wo die Vorschläge liegen" not in pages[1]  # no map without the dataset's areas
-    assert documents.proposal_areas(agenda) == {"011001": 1}
+    assert programme_pdfs.proposal_areas(agenda) == {"011001": 1}
 
 
 def test_the_groups_agenda_shows_where_the_proposals_lie(group: Group, demo_dir: Path) -> None:
     from geo.data import dataset
-    from geo.output import documents
+    from geo.output import programme_pdfs
     from geo.register import impact
 
     g = group
@@ -409,11 +409,11 @@ def test_the_groups_agenda_shows_where_the_proposals_lie(group: Group, demo_dir:
     )
     spaces = dataset.load_dataset(demo_dir).spaces
     agenda = impact.group_agenda(g.register, by=g.alice)
-    (page,) = PdfReader(io.BytesIO(documents.group_agenda(agenda, spaces=spaces))).pages
+    (page,) = PdfReader(io.BytesIO(programme_pdfs.group_agenda(agenda, spaces=spaces))).pages
     text = page.extract_text()
     assert "Wo die Vorschläge liegen (ein Sozialraum)" in text and "011001" in text
     unknown = spaces[spaces["sozialraum_id"] != "011001"]  # another city's areas: no map, no error
-    (page,) = PdfReader(io.BytesIO(documents.group_agenda(agenda, spaces=unknown))).pages
+    (page,) = PdfReader(io.BytesIO(programme_pdfs.group_agenda(agenda, spaces=unknown))).pages
     assert "Wo die Vorschläge liegen" not in page.extract_text()
 
 
@@ -457,7 +457,7 @@ def test_the_quarter_counts_what_went_to_the_city_and_what_came_back(group: Grou
 
 def test_the_quarterly_report_says_what_went_to_the_city_without_names(group: Group, demo_dir: Path) -> None:
     from geo.data import dataset
-    from geo.output import documents
+    from geo.output import programme_pdfs
     from geo.register import impact
 
     g = group
@@ -493,7 +493,7 @@ def test_the_quarterly_report_says_what_went_to_the_city_without_names(group: Gr
     ev = impact.events(g.register, by=Principal.public())
     result = impact.impact(ev, impact.places(data), start, end, tandem_names={})
     said = decide.said_counts(g.register, start, end, by=Principal.public())
-    content = documents.impact_report(result, impact.by_quarter(ev), data, label="Q", said=said)
+    content = programme_pdfs.impact_report(result, impact.by_quarter(ev), data, label="Q", said=said)
     pages = [p.extract_text() for p in PdfReader(io.BytesIO(content)).pages]
     assert len(pages) == 2 and "Ihr sagtet, wir taten" in pages[1]
     assert "Zwei Laternen kommen." in pages[1] and "Aufgestellt bis März" in pages[1]
@@ -501,7 +501,7 @@ def test_the_quarterly_report_says_what_went_to_the_city_without_names(group: Gr
         "31 Punkte im Quartal" in pages[1] and "weitere Punkte: in der App unter Mitentscheiden" in pages[1]
     )
     assert "Alice" not in pages[1] and "Bora" not in pages[1]
-    assert len(documents.impact_report(result, impact.by_quarter(ev), data, label="Q")) < len(content)
+    assert len(programme_pdfs.impact_report(result, impact.by_quarter(ev), data, label="Q")) < len(content)
 
 
 def test_the_weekly_digest_brings_the_proposals_and_the_citys_questions(group: Group) -> None:
@@ -520,7 +520,7 @@ def test_the_weekly_digest_brings_the_proposals_and_the_citys_questions(group: G
 
 
 def test_the_moderators_make_the_groups_agenda_and_the_public_cannot(group: Group) -> None:
-    from geo.output import documents
+    from geo.output import programme_pdfs
     from geo.register import impact
 
     g = group
@@ -528,7 +528,7 @@ def test_the_moderators_make_the_groups_agenda_and_the_public_cannot(group: Grou
     decide.support(g.register, pid, by=g.bora)
     agenda = impact.group_agenda(g.register, by=g.chiara)
     assert list(agenda.proposals["title"]) == ["Sprachcafé"] and agenda.waiting.empty
-    pages = [p.extract_text() for p in PdfReader(io.BytesIO(documents.group_agenda(agenda))).pages]
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(programme_pdfs.group_agenda(agenda))).pages]
     assert len(pages) == 1 and "Ein offener Vorschlag" in pages[0] and "Sprachcafé" in pages[0]
     with pytest.raises(AccessDeniedError):
         impact.group_agenda(g.register, by=Principal.public())

@@ -10,8 +10,7 @@ import pytest
 import shapely
 
 from geo.core.settings import CITY_POPULATION_2021, REPO_ROOT
-from geo.data import dataset
-from geo.register import demo
+from geo.data import dataset, demo_dataset
 from tests.conftest import STADTTEILE
 
 
@@ -25,7 +24,7 @@ def test_id_scheme_and_hierarchy(loaded: dataset.Dataset) -> None:
     assert len(spaces) == 171
     assert spaces["sozialraum_id"].is_unique
     assert spaces["sozialraum_id"].str.fullmatch(r"\d{6}").all()
-    assert set(spaces["stadtteil_nr"]) == {nr for nr, _ in demo.STADTTEILE}
+    assert set(spaces["stadtteil_nr"]) == {nr for nr, _ in demo_dataset.STADTTEILE}
     assert sorted(spaces["stadtbezirk"].unique()) == list(range(1, 11))
     assert (spaces["stadtbezirk"] == spaces["sozialraum_id"].str[:2].astype(int)).all()
     assert loaded.stadtteile is not None
@@ -39,7 +38,7 @@ def test_stadtteil_names_are_the_official_ones() -> None:
     from geo.data import sources
 
     official = sources.read_stadtteile(STADTTEILE)
-    assert dict(demo.STADTTEILE) == dict(zip(official["stadtteil_nr"], official["name"], strict=True))
+    assert dict(demo_dataset.STADTTEILE) == dict(zip(official["stadtteil_nr"], official["name"], strict=True))
 
 
 def test_geometry_tiles_without_gaps_or_overlaps(loaded: dataset.Dataset) -> None:
@@ -80,7 +79,7 @@ def test_demo_loads_with_no_findings_but_the_uninhabited_unit(loaded: dataset.Da
 
 
 def test_deterministic_and_committed_copy_is_current(tmp_path: Path, demo_dir: Path) -> None:
-    again = demo.write(tmp_path / "again")
+    again = demo_dataset.write(tmp_path / "again")
     for name in (
         dataset.SPACES_FILE,
         dataset.INDICATORS_FILE,

@@ -12,7 +12,7 @@ import pytest
 
 from geo.core.access import AccessDeniedError, Principal
 from geo.core.errors import DownloadError
-from geo.register import fetch
+from geo.data import imports
 
 ADMIN = Principal(label="test-admin", roles=frozenset({"admin"}))
 
@@ -62,11 +62,11 @@ def local_server() -> Iterator[tuple[str, int]]:
 
 
 def test_the_portal_is_the_only_default_host(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert fetch.allowed_hosts() == {"opendata.duesseldorf.de"}
+    assert imports.allowed_hosts() == {"opendata.duesseldorf.de"}
     with pytest.raises(DownloadError, match="erlaubt sind nur"):
-        fetch.check_url("https://example.org/datei.geojson")
+        imports.check_url("https://example.org/datei.geojson")
     with pytest.raises(DownloadError, match="only http"):
-        fetch.check_url("file:///etc/passwd")
+        imports.check_url("file:///etc/passwd")
 
 
 @pytest.mark.parametrize(
@@ -82,13 +82,13 @@ def test_the_portal_is_the_only_default_host(monkeypatch: pytest.MonkeyPatch) ->
 )
 def test_internal_addresses_are_refused_as_mirrors(url: str) -> None:
     with pytest.raises(DownloadError, match="wird nicht geladen"):
-        fetch.check_url(url)
+        imports.check_url(url)
 
 
 def test_a_listed_name_that_resolves_to_loopback_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOZIALRAUM_FETCH_HOSTS", "opendata.duesseldorf.de,localhost")
     with pytest.raises(DownloadError, match="internes Netz"):
-        fetch.check_url("http://localhost/x")  # a name is no licence to reach an internal address
+        imports.check_url("http://localhost/x")  # a name is no licence to reach an internal address
 
 
 def test_a_listed_local_mirror_works_and_its_redirects_are_checked(
@@ -96,25 +96,25 @@ def test_a_listed_local_mirror_works_and_its_redirects_are_checked(
 ) -> None:
     host, port = local_server
     with pytest.raises(DownloadError, match="erlaubt sind nur"):  # not listed: refused before connecting
-        fetch.download(f"http://{host}:{port}/file.txt", tmp_path / "a.txt")
+        imports.download(f"http://{host}:{port}/file.txt", tmp_path / "a.txt")
     monkeypatch.setenv("SOZIALRAUM_FETCH_HOSTS", f"{host}:{port}")  # the operator lists this mirror
-    assert fetch.download(f"http://{host}:{port}/file.txt", tmp_path / "a.txt").read_bytes() == b"inhalt"
+    assert imports.download(f"http://{host}:{port}/file.txt", tmp_path / "a.txt").read_bytes() == b"inhalt"
     with pytest.raises(DownloadError, match="erlaubt sind nur"):
-        fetch.download(f"http://{host}:{port}/to-metadata", tmp_path / "b.txt")
+        imports.download(f"http://{host}:{port}/to-metadata", tmp_path / "b.txt")
     with pytest.raises(DownloadError, match="erlaubt sind nur"):
-        fetch.download(f"http://{host}:{port}/to-localhost", tmp_path / "c.txt")
+        imports.download(f"http://{host}:{port}/to-localhost", tmp_path / "c.txt")
     assert not (tmp_path / "b.txt").exists()  # nothing was written
     with pytest.raises(DownloadError, match="erlaubt sind nur"):  # another port is another server
-        fetch.check_url(f"http://{host}:{port + 1}/file.txt")
+        imports.check_url(f"http://{host}:{port + 1}/file.txt")
 
 
 def test_only_a_real_admin_fetches(tmp_path: Path) -> None:
     for who in (Principal.public(), Principal(label="k", roles=frozenset({"coordinator"}))):
         with pytest.raises(AccessDeniedError):
-            fetch.fetch_official(tmp_path / "o", by=who)
+            imports.fetch_official(tmp_path / "o", by=who)
     demo_admin = Principal(label="admin@demo.invalid", roles=frozenset({"admin"}), demo=True)
     with pytest.raises(AccessDeniedError, match="Demo-Konto"):
-        fetch.fetch_official(tmp_path / "o", by=demo_admin)
+        imports.fetch_official(tmp_path / "o", by=demo_admin)
     assert not (tmp_path / "o").exists()
 
 
@@ -125,9 +125,9 @@ def test_the_address_really_reached_is_checked_again(
     rebinding) is refused at the connection itself."""
     _host, port = local_server
     monkeypatch.setenv("SOZIALRAUM_FETCH_HOSTS", "localhost")
-    monkeypatch.setattr(fetch, "check_url", lambda url: "localhost")  # the first look saw nothing wrong
+    monkeypatch.setattr(imports, "check_url", lambda url: "localhost")  # the first look saw nothing wrong
     with pytest.raises(DownloadError, match="internes Netz"):
-        fetch.download(f"http://localhost:{port}/file.txt", tmp_path / "d.txt")
+        imports.download(f"http://localhost:{port}/file.txt", tmp_path / "d.txt")
     assert not (tmp_path / "d.txt").exists()
 
 
@@ -140,5 +140,5 @@ def test_a_server_that_sends_a_byte_at_a_time_meets_the_deadline(
     monkeypatch.setenv("SOZIALRAUM_DOWNLOAD_DEADLINE", "2")
     started = time.monotonic()
     with pytest.raises(DownloadError, match="2 Sekunden"):
-        fetch.download(f"http://{host}:{port}/slow", tmp_path / "slow.bin")
+        imports.download(f"http://{host}:{port}/slow", tmp_path / "slow.bin")
     assert time.monotonic() - started < 6

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from geo.core.access import Action, Principal
 from geo.data import dataset
-from geo.output import documents
+from geo.output import programme_pdfs
 from geo.register import digest, impact, journal, models, programme
 from geo.register.store import Register, RegisterError
 
@@ -160,7 +160,7 @@ def test_quarterly_report_has_no_personal_data(reg: Register, demo_dir: Path, tm
     result = impact.impact(
         ev, impact.places(data), *impact.quarter("2026-Q1"), tandem_names={1: "Tandem Süd"}
     )
-    pdf = documents.impact_report(result, impact.by_quarter(ev), data, label="2026-Q1")
+    pdf = programme_pdfs.impact_report(result, impact.by_quarter(ev), data, label="2026-Q1")
     text = _pdf_text(pdf)
     assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
     assert "Ergebnisse im Quartal 2026-Q1" in text and "Tandem Süd" in text and "Demo" in text
@@ -259,7 +259,7 @@ def test_agenda_and_a_meeting_decision_in_the_history(reg: Register) -> None:
     reg.end_assignment(1, by=COORD, version=1, valid_to=date(2026, 4, 1))
     moved = impact.agenda(reg, PLACES, by=COORD, today=date(2026, 4, 10))
     assert moved.new_gaps["sozialraum_id"].tolist() == ["011001"] and moved.gap_count == 2
-    pdf = documents.agenda(moved)
+    pdf = programme_pdfs.agenda(moved)
     assert "Tagesordnung" in _pdf_text(pdf) and len(PdfReader(io.BytesIO(pdf)).pages) == 1
     journal.record_decision(reg, 3, by=COORD, text="Dem Bezirksamt vorlegen.", meeting_on=date(2026, 4, 9))
     history = journal.history(reg, 3, by=COORD)
@@ -422,29 +422,29 @@ def test_without_a_mail_server_the_digest_still_works(reg: Register, monkeypatch
 
 
 def test_demo_programme_year(tmp_path: Path, demo_dir: Path) -> None:
-    from geo.register import demo
+    from geo.register import demo_register
 
     register = Register(f"sqlite:///{tmp_path}/demo.sqlite", demo=True)
     ids = sorted(dataset.load_dataset(demo_dir).spaces["sozialraum_id"])
-    assert demo.seed_register(register, ids)
-    demo.seed_programme_year(register, ids, today=date(2026, 11, 23))
+    assert demo_register.seed_register(register, ids)
+    demo_register.seed_programme_year(register, ids, today=date(2026, 11, 23))
     by = Principal.cli()
     assert programme.hours(register, 1, by=by)["hours"].sum() > 20
     assert programme.journey(register, 1, by=by).ending_soon(date(2026, 11, 23))
     ev = impact.events(register, by=by)
     assert (ev.activities["status"] == "durchgefuehrt").sum() >= 40 and len(ev.concerns) == len(
-        demo.DEMO_THEMES
+        demo_register.DEMO_THEMES
     )
     assert ev.concerns["answered_at"].notna().sum() >= 3
     assert not digest.digest(register, 1, by=by, today=date(2026, 11, 23)).upcoming.empty
     with pytest.raises(ValueError, match="demo register"):
-        demo.seed_programme_year(Register(f"sqlite:///{tmp_path}/real.sqlite"), ids)
+        demo_register.seed_programme_year(Register(f"sqlite:///{tmp_path}/real.sqlite"), ids)
 
 
 def test_a_digest_with_open_proposals_carries_the_groups_agenda(reg: Register, smtp: _Inbox) -> None:
     from pypdf import PdfReader
 
-    from geo.output import documents
+    from geo.output import programme_pdfs
     from geo.register import accounts, decide, impact
 
     _member_accounts(reg)
@@ -457,7 +457,7 @@ def test_a_digest_with_open_proposals_carries_the_groups_agenda(reg: Register, s
 
     def agenda(language: str) -> bytes:
         calls.append(language)
-        return documents.group_agenda(impact.group_agenda(reg, by=COORD), lang=language)
+        return programme_pdfs.group_agenda(impact.group_agenda(reg, by=COORD), lang=language)
 
     digest.send_digests(reg, by=COORD, agenda=agenda)
     assert all(not files for files in smtp.attachments.values()) and not calls  # no proposal: no agenda

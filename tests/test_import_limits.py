@@ -57,7 +57,7 @@ def test_files_over_the_import_size_are_refused_unread(
     geo = tmp_path / "karte.geojson"
     geo.write_text('{"type": "FeatureCollection", "features": []}' + " " * 600_000, encoding="utf-8")
     with pytest.raises(FileFormatError, match="MB"):
-        sources._read_vector(geo)
+        sources.read_vector(geo)
 
 
 def test_a_csv_with_too_many_cells_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,8 +18,8 @@ from geo.analysis.view import MapView
 from geo.core import i18n
 from geo.core.access import Principal
 from geo.data import dataset
-from geo.output import brief, documents, export, snapshot
-from geo.register import demo, impact, programme
+from geo.output import _pdf, briefs, export, programme_pdfs, snapshot
+from geo.register import demo_register, impact, programme
 from geo.register.store import Register
 
 TODAY = date(2026, 11, 23)
@@ -33,15 +33,15 @@ def year(tmp_path_factory: pytest.TempPathFactory, demo_dir: Path) -> tuple[data
     data = dataset.load_dataset(demo_dir)
     ids = sorted(data.spaces["sozialraum_id"])
     register = Register(f"sqlite:///{tmp_path_factory.mktemp('year') / 'demo.sqlite'}", demo=True)
-    demo.seed_register(register, ids)
-    demo.seed_programme_year(register, ids, today=TODAY)
+    demo_register.seed_register(register, ids)
+    demo_register.seed_programme_year(register, ids, today=TODAY)
     return data, register
 
 
 def _pages(monkeypatch: pytest.MonkeyPatch, make: Callable[[], None]) -> list[Figure]:
     """The pages `make` turns into PDFs, kept as figures."""
     pages: list[Figure] = []
-    to_bytes, pdf = snapshot.to_bytes, documents._pdf
+    to_bytes, pdf = snapshot.to_bytes, _pdf.pdf_bytes
 
     def keep_one(fig: Figure, fmt: str) -> bytes:
         pages.append(fig)
@@ -52,7 +52,7 @@ def _pages(monkeypatch: pytest.MonkeyPatch, make: Callable[[], None]) -> list[Fi
         return pdf(figures)
 
     monkeypatch.setattr(snapshot, "to_bytes", keep_one)
-    monkeypatch.setattr(documents, "_pdf", keep_all)
+    monkeypatch.setattr(_pdf, "pdf_bytes", keep_all)
     make()
     return pages
 
@@ -97,28 +97,28 @@ def _headers(fig: Figure) -> set[str]:
 
 def test_a_long_header_wraps_instead_of_being_cut() -> None:
     label = "Entfernung (m, ab Punkt im Innern)"
-    width = 0.17 * 0.90 * brief.A4_PORTRAIT[0] * 72 - 2 * brief.CELL_PAD_PT  # the brief's last column
-    assert brief.text_size(label, brief.TABLE_FONT_SIZE, bold=True)[0] > width  # it cannot stay one line
-    lines, size = brief.header_lines(label, width)
+    width = 0.17 * 0.90 * _pdf.A4_PORTRAIT[0] * 72 - 2 * _pdf.CELL_PAD_PT  # the brief's last column
+    assert _pdf.text_size(label, _pdf.TABLE_FONT_SIZE, bold=True)[0] > width  # it cannot stay one line
+    lines, size = _pdf.header_lines(label, width)
     assert len(lines) > 1
-    assert size == brief.TABLE_FONT_SIZE
+    assert size == _pdf.TABLE_FONT_SIZE
     assert " ".join(lines) == label
-    assert all(brief.text_size(line, size, bold=True)[0] <= width for line in lines)
+    assert all(_pdf.text_size(line, size, bold=True)[0] <= width for line in lines)
 
 
 def test_a_word_wider_than_its_column_is_set_smaller_then_broken() -> None:
-    smaller, size = brief.header_lines("Handlungsbedarf", 65)
+    smaller, size = _pdf.header_lines("Handlungsbedarf", 65)
     assert smaller == ["Handlungsbedarf"]
-    assert brief.HEADER_MIN_SIZE <= size < brief.TABLE_FONT_SIZE
-    broken, size = brief.header_lines("Handlungsbedarf", 40)
-    assert size == brief.HEADER_MIN_SIZE
+    assert _pdf.HEADER_MIN_SIZE <= size < _pdf.TABLE_FONT_SIZE
+    broken, size = _pdf.header_lines("Handlungsbedarf", 40)
+    assert size == _pdf.HEADER_MIN_SIZE
     assert len(broken) > 1 and all(line.endswith("-") for line in broken[:-1])
     assert "".join(line.removesuffix("-") for line in broken) == "Handlungsbedarf"  # nothing lost
-    assert all(brief.text_size(line, size, bold=True)[0] <= 40 for line in broken)
-    assert brief.header_lines("Sozialraum-ID", 45)[0] == ["Sozialraum-", "ID"]  # after the hyphen
+    assert all(_pdf.text_size(line, size, bold=True)[0] <= 40 for line in broken)
+    assert _pdf.header_lines("Sozialraum-ID", 45)[0] == ["Sozialraum-", "ID"]  # after the hyphen
     # a cell from data is shortened visibly, and long text quickly
-    assert brief.fit_line("Zwischen Nordfriedhof und Golzheimer Heide", 80).endswith("…")
-    assert brief.text_size(brief.fit_line("x" * 100_000, 80), brief.TABLE_FONT_SIZE)[0] <= 80
+    assert _pdf.fit_line("Zwischen Nordfriedhof und Golzheimer Heide", 80).endswith("…")
+    assert _pdf.text_size(_pdf.fit_line("x" * 100_000, 80), _pdf.TABLE_FONT_SIZE)[0] <= 80
 
 
 @pytest.mark.parametrize("lang", ["de", "ru"])
@@ -147,13 +147,15 @@ def test_no_pdf_cuts_a_table_header_or_cell(
         start, end = impact.quarter("2026-Q3")
         names = {t.id: t.name for t in register.tandems()}
         result = impact.impact(ev, impact.places(data), start, end, tandem_names=names)
-        documents.impact_report(result, impact.by_quarter(ev, last=end), data, label="2026-Q3", lang=lang)
-        documents.agenda(impact.agenda(register, impact.places(data), by=by, today=TODAY), lang=lang)
+        programme_pdfs.impact_report(
+            result, impact.by_quarter(ev, last=end), data, label="2026-Q3", lang=lang
+        )
+        programme_pdfs.agenda(impact.agenda(register, impact.places(data), by=by, today=TODAY), lang=lang)
         person = register.connectors()[0].id
         since = TODAY - timedelta(days=365)
         frame = programme.hours(register, person, by=by, start=since, end=TODAY)
         journey = programme.journey(register, person, by=by)
-        documents.certificate(journey, frame, since, TODAY, lang=lang, today=TODAY)
+        programme_pdfs.certificate(journey, frame, since, TODAY, lang=lang, today=TODAY)
 
     pages = _pages(monkeypatch, make)
     assert len(pages) >= 7  # two briefs, fact sheet, report, agenda, a certificate of two pages
@@ -180,4 +182,4 @@ def test_the_brief_in_landscape_is_wider_than_high(year: tuple[dataset.Dataset, 
         assert "Demo-Tandem Nord" in text and DISTANCE in " ".join(text.split())
     prepared = snapshot.prepare(data, MapView(mode="abdeckung"), assignments, lang="de")
     with pytest.raises(ValueError, match="orientation"):
-        brief.meeting_brief(data, prepared, orientation="sideways")  # type: ignore[arg-type]
+        briefs.meeting_brief(data, prepared, orientation="sideways")  # type: ignore[arg-type]

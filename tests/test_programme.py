@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from geo.core.access import AccessDeniedError, Action, Principal
-from geo.output import documents, formats
+from geo.output import formats, programme_pdfs
 from geo.register import journal, models, programme
 from geo.register.store import ConcurrentEditError, Register, RegisterError
 
@@ -103,7 +103,7 @@ def test_hours_totals_and_the_certificate_by_hand(reg: Register) -> None:
     reg_q = programme.add_qualification
     reg_q(reg, ids["ana"], "Grundschulung", date(2025, 12, 1), by=COORD)
     journey = programme.journey(reg, ids["ana"], by=COORD)
-    pdf = documents.certificate(
+    pdf = programme_pdfs.certificate(
         journey, frame, date(2026, 1, 1), date(2026, 12, 31), today=date(2026, 11, 23)
     )
     text = _pdf_text(pdf)

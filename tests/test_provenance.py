@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from geo.core.access import Principal
-from geo.data import dataset, provenance
+from geo.data import dataset, imports, provenance
 from geo.output import maps
-from geo.register import fetch
 from tests.conftest import QUARTIERSATLAS, REGISTRY, SOZIALRAEUME
 from tests.test_cli import run
 
@@ -47,7 +46,7 @@ def test_the_real_files_each_keep_their_own_licence_and_date(real: dataset.Datas
     shutil.copytree(real.folder, folder)
     streets = tmp_path / "strassen.csv"
     streets.write_text("name;lon;lat\nKönigsallee;6.7797;51.2227\n", encoding="utf-8")
-    fetch.import_files(folder, by=Principal.cli(), streets=streets)
+    imports.import_files(folder, by=Principal.cli(), streets=streets)
     again = _by_kind(dataset.load_dataset(folder))
     assert list(again) == ["geometry", "indicators", "welcome_points", "streets"]
     assert again["geometry"] == geometry and again["streets"].title == "strassen"

@@ -12,9 +12,8 @@ from geo.analysis import dynamics
 from geo.core.access import Principal
 from geo.core.errors import DataError
 from geo.core.report import Report
-from geo.data import dataset, series
+from geo.data import dataset, imports, series
 from geo.output import maps
-from geo.register import fetch
 from tests.conftest import RAW as SHARED_RAW
 from tests.test_cli import run
 
@@ -124,7 +123,7 @@ def test_the_long_format_and_what_is_refused(tmp_path: Path) -> None:
 def test_imports_accumulate_and_the_dataset_answers_a_course(real: dataset.Dataset, tmp_path: Path) -> None:
     folder = tmp_path / "official"
     shutil.copytree(real.folder, folder)
-    fetch.import_files(
+    imports.import_files(
         folder, by=Principal.cli(), series=[RAW / AGES.format("2021_1"), RAW / AGES.format("2024")]
     )
     result = run(

@@ -12,7 +12,7 @@ from geo.analysis import coverage, need
 from geo.core.access import Principal
 from geo.data import dataset
 from geo.output import profile
-from geo.register import demo
+from geo.register import demo_register
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def seeded(
     monkeypatch.setenv("SOZIALRAUM_USER_DIR", str(tmp_path / "var"))
     data = dataset.load_dataset(demo_dir)
     ids = sorted(data.spaces["sozialraum_id"])
-    register = demo.seeded_register(ids, spaces=data.spaces)
+    register = demo_register.seeded_register(ids, spaces=data.spaces)
     yield data, register
     register.close()
 

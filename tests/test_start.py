@@ -11,7 +11,7 @@ import pytest
 
 from geo.core.access import Principal
 from geo.data import dataset
-from geo.register import accounts, demo, impact, journal, programme, start, store
+from geo.register import accounts, demo_register, impact, journal, programme, start, store
 from geo.register.store import Register
 
 COORD = Principal(label="test-coordinator", roles=frozenset({"coordinator"}))
@@ -162,15 +162,15 @@ def test_demo_year_start_per_demo_account(tmp_path: Path, demo_dir: Path) -> Non
     register = Register(f"sqlite:///{tmp_path}/demo.sqlite", demo=True)
     data = dataset.load_dataset(demo_dir)
     ids = sorted(data.spaces["sozialraum_id"])
-    assert demo.seed_register(register, ids)
+    assert demo_register.seed_register(register, ids)
     today = date(2026, 11, 23)
-    demo.seed_programme_year(register, ids, today=today)
+    demo_register.seed_programme_year(register, ids, today=today)
     places = impact.places(data)
-    connector = accounts.login(register, "connector@demo.invalid", demo.DEMO_PASSWORD)
+    connector = accounts.login(register, "connector@demo.invalid", demo_register.DEMO_PASSWORD)
     s = start.start(register, places, by=connector, today=today)
     assert s.kind == "connector" and s.tandems and s.sozialraum_ids
     assert not s.upcoming.empty  # the demo year plans activities after `today`
-    coordinator = accounts.login(register, "koordination@demo.invalid", demo.DEMO_PASSWORD)
+    coordinator = accounts.login(register, "koordination@demo.invalid", demo_register.DEMO_PASSWORD)
     c = start.start(register, places, by=coordinator, today=today)
     assert c.kind == "coordinator" and c.gap_count > 0
     assert c.last_meeting is not None  # the demo records a meeting's decision
@@ -193,7 +193,7 @@ def _app(monkeypatch: pytest.MonkeyPatch, data_dir: Path, tmp_path: Path) -> obj
 
 def _login_here(at: object, email: str) -> None:
     at.text_input(key="start_login_email").set_value(email)  # type: ignore[attr-defined]
-    at.text_input(key="start_login_password").set_value(demo.DEMO_PASSWORD)  # type: ignore[attr-defined]
+    at.text_input(key="start_login_password").set_value(demo_register.DEMO_PASSWORD)  # type: ignore[attr-defined]
     next(b for b in at.button if b.proto.form_id == "start_login").click().run()  # type: ignore[attr-defined]
 
 
@@ -235,7 +235,7 @@ def test_start_page_of_a_coordinator_opens_the_oldest_concern(
     assert i18n.translate("start.waiting", "de") in headers and i18n.translate("start.gaps", "de") in headers
     register = Register(store.demo_database_url(), demo=True)
     places = impact.places(dataset.load_dataset(demo_dir))
-    coordinator = accounts.login(register, "koordination@demo.invalid", demo.DEMO_PASSWORD)
+    coordinator = accounts.login(register, "koordination@demo.invalid", demo_register.DEMO_PASSWORD)
     expected = start.start(register, places, by=coordinator)
     register.close()
     _buttons(at)["start_do_answer"].click().run()  # type: ignore[attr-defined]

@@ -16,9 +16,8 @@ from geo.core.access import AccessDeniedError, Principal
 from geo.core.errors import DataError, MissingColumnError
 from geo.core.report import Report
 from geo.core.settings import METRIC_CRS
-from geo.data import dataset, streets
+from geo.data import dataset, imports, streets
 from geo.output import nearby
-from geo.register import fetch
 
 ADMIN = Principal(label="admin", roles=frozenset({"admin"}))
 CONNECTOR = Principal(label="c", roles=frozenset({"connector"}), connector_id=1)
@@ -118,9 +117,9 @@ def test_an_admin_imports_a_street_list_and_near_me_finds_its_streets(demo_dir: 
     upload = tmp_path / "verzeichnis.csv"
     upload.write_text(f"name,lon,lat\nQuerstraße,{target.x},{target.y}\n", encoding="utf-8")
     with pytest.raises(AccessDeniedError):
-        fetch.import_files(folder, by=CONNECTOR, streets=upload)
+        imports.import_files(folder, by=CONNECTOR, streets=upload)
     assert nearby.find_place(dataset.load_dataset(folder), "Querstraße") is None
-    fetch.import_files(folder, by=ADMIN, streets=upload)
+    imports.import_files(folder, by=ADMIN, streets=upload)
     written = pd.read_csv(folder / dataset.STREETS_FILE, sep=";")
     assert written.columns.tolist() == ["name", "lon", "lat"] and written["name"].tolist() == ["Querstraße"]
     loaded = dataset.load_dataset(folder)
@@ -148,7 +147,7 @@ def test_real_sozialraeume_with_a_street_list_answer_near_me(real: dataset.Datas
     shutil.copytree(real.folder, folder)
     upload = tmp_path / "s.csv"
     upload.write_text("Straßenname;Längengrad;Breitengrad\nKönigsallee;6,7797;51,2227\n", encoding="utf-8")
-    fetch.import_files(folder, by=ADMIN, streets=upload)
+    imports.import_files(folder, by=ADMIN, streets=upload)
     data = dataset.load_dataset(folder)
     place = nearby.find_place(data, "Königsallee")
     assert place is not None

@@ -15,7 +15,7 @@ from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from geo.core import i18n
-from geo.register import demo
+from geo.register import demo_register
 from tests.conftest import log_in_here
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -113,7 +113,7 @@ def _problems(at: AppTest, where: str) -> list[str]:
 
 
 def _login(at: AppTest, email: str) -> None:
-    log_in_here(at, email, demo.DEMO_PASSWORD)
+    log_in_here(at, email, demo_register.DEMO_PASSWORD)
 
 
 @pytest.mark.parametrize("language", list(i18n.LANGUAGES))
@@ -206,8 +206,8 @@ def test_text_typed_by_people_never_becomes_markup_on_any_page(
     monkeypatch.setenv("SOZIALRAUM_DEMO_PROGRAMME", "1")
     register = store.Register(store.demo_database_url(), demo=True)  # seeded as the app seeds it, then
     ids = sorted(dataset.load_dataset(demo_dir).spaces["sozialraum_id"])  # every free text made hostile
-    assert demo.seed_register(register, ids)
-    demo.seed_programme_year(register, ids)
+    assert demo_register.seed_register(register, ids)
+    demo_register.seed_programme_year(register, ids)
     with register.engine.begin() as c:
         for table, columns in HOSTILE_COLUMNS.items():
             for column in columns:

@@ -37,7 +37,7 @@ def run_memo() -> dict:
 T = TypeVar("T")
 P = ParamSpec("P")
 R = TypeVar("R")
-_SHARED: list[Callable[[], None]] = []
+SHARED_CACHES: list[Callable[[], None]] = []
 
 
 def shared(max_entries: int) -> Callable[[Callable[P, R]], Callable[P, R]]:
@@ -90,7 +90,7 @@ def shared(max_entries: int) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 entries.clear()
 
         call.clear = clear  # type: ignore[attr-defined]
-        _SHARED.append(clear)
+        SHARED_CACHES.append(clear)
         return call
 
     return wrap

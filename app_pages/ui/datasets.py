@@ -10,15 +10,15 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from app_pages.ui.caches import _SHARED, run_memo, session_copy, shared
-from app_pages.ui.text import _SESSION_WORDS, lang, t
+from app_pages.ui.caches import SHARED_CACHES, run_memo, session_copy, shared
+from app_pages.ui.text import SESSION_WORDS, lang, t
 from geo.analysis import dynamics, need, view
 from geo.core import files
 from geo.core.errors import SozialraumError
 from geo.core.settings import get_settings
 from geo.data import dataset
 from geo.output import maps, profile, webmap
-from geo.register import accounts, demo, impact, store, welcome
+from geo.register import accounts, demo_register, impact, store, welcome
 
 
 def speak_city() -> None:
@@ -27,9 +27,9 @@ def speak_city() -> None:
     if ctx is None:
         return
     if words := dataset.words_of(current_folder()):
-        _SESSION_WORDS[ctx.session_id] = words
+        SESSION_WORDS[ctx.session_id] = words
     else:
-        _SESSION_WORDS.pop(ctx.session_id, None)
+        SESSION_WORDS.pop(ctx.session_id, None)
 
 
 #: A dataset's version as cache key: its version token, newest Welcome Point change, the day, the register.
@@ -39,7 +39,7 @@ Stamp = tuple[str, int, str, str, bool]
 def _dataset_register() -> store.Register:
     """The register of the dataset shown, without seeding the demo (which itself loads the dataset)."""
     is_demo = showing_demo()
-    return _register(store.demo_database_url() if is_demo else store.database_url(), is_demo)
+    return open_register(store.demo_database_url() if is_demo else store.database_url(), is_demo)
 
 
 def folder_stamp(folder: Path) -> Stamp:
@@ -131,7 +131,7 @@ def _real_session() -> bool:
     token = st.context.cookies.get(SESSION_COOKIE)
     if not isinstance(token, str) or not token or st.session_state.get("app_logged_out"):
         return False
-    reg = _register(store.database_url(), False)
+    reg = open_register(store.database_url(), False)
     return not accounts.session_principal(reg, accounts.session_of_token(reg, token)).is_public
 
 
@@ -140,12 +140,12 @@ def _load(folder: str, stamp: Stamp) -> dataset.Dataset:
     data = dataset.load_dataset(folder)
     _newest, changed, day, url, is_demo = stamp
     if changed:  # Welcome Points closed, moved or added in the app, as of today
-        data = welcome.current(data, welcome.changes(_register(url, is_demo)), date.fromisoformat(day))
+        data = welcome.current(data, welcome.changes(open_register(url, is_demo)), date.fromisoformat(day))
     return data
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _shared(folder: str, stamp: Stamp) -> dataset.Dataset:
+def shared_dataset(folder: str, stamp: Stamp) -> dataset.Dataset:
     """
     One copy of the dataset for the work done once for all sessions (`_sheet`, `_coverage_view`): never
     changed, and its spatial index (`geo.analysis.coverage.spatial_of`) is built once, not for every copy.
@@ -219,7 +219,7 @@ def view_lines(shown: view.MapView, result: need.NeedIndex, change: object = Non
 
 @shared(max_entries=256)
 def _lines(folder: str, stamp: Stamp, indicator: str, language: str) -> pd.Series:
-    return webmap.lines_for(_shared(folder, stamp), "indikator", indicator_id=indicator, lang=language)
+    return webmap.lines_for(shared_dataset(folder, stamp), "indikator", indicator_id=indicator, lang=language)
 
 
 def indicator_lines(indicator: str) -> pd.Series:
@@ -230,7 +230,7 @@ def indicator_lines(indicator: str) -> pd.Series:
 
 @shared(max_entries=512)
 def _dynamics_text(folder: str, stamp: Stamp, sozialraum_id: str, language: str) -> tuple[str, str] | None:
-    text = dynamics.sentence(_shared(folder, stamp).series, sozialraum_id, language)
+    text = dynamics.sentence(shared_dataset(folder, stamp).series, sozialraum_id, language)
     return None if text is None else (text, dynamics.band_text("bevoelkerung", language))
 
 
@@ -242,7 +242,7 @@ def dynamics_text(sozialraum_id: str) -> tuple[str, str] | None:
 
 @shared(max_entries=8)
 def _changing(folder: str, stamp: Stamp) -> list[str]:
-    return dynamics.indicators(_shared(folder, stamp).series)
+    return dynamics.indicators(shared_dataset(folder, stamp).series)
 
 
 def changing_indicators() -> list[str]:
@@ -284,15 +284,15 @@ def clear_caches() -> None:
     run_memo().clear()
     st.session_state.pop("_app_dataset_copy", None)
     _load.clear()
-    _shared.clear()
+    shared_dataset.clear()
     _geometry.clear()
     _base.clear()
-    for forget in _SHARED:  # the labels, indicators, need indices, Steckbriefe, ...
+    for forget in SHARED_CACHES:  # the labels, indicators, need indices, Steckbriefe, ...
         forget()
 
 
 @shared(max_entries=32)
-def _need(
+def cached_need(
     folder: str, stamp: Stamp, components: tuple[tuple[str, float, bool], ...], normalisation: str
 ) -> tuple[need.NeedIndex, pd.Series]:
     data = _load(folder, stamp)
@@ -304,16 +304,16 @@ def _need(
 def need_current(components: list[need.Component], normalisation: str) -> tuple[need.NeedIndex, pd.Series]:
     """The need index and its stability for the chosen dataset, cached on the plain settings."""
     folder = current_folder()
-    return _need(folder, folder_stamp(Path(folder)), _need_key(components), normalisation)
+    return cached_need(folder, folder_stamp(Path(folder)), need_recipe_key(components), normalisation)
 
 
-def _need_key(components: list[need.Component]) -> tuple[tuple[str, float, bool], ...]:
+def need_recipe_key(components: list[need.Component]) -> tuple[tuple[str, float, bool], ...]:
     """A need recipe as a cache key: (indicator, weight, direction) per part."""
     return tuple((c.indicator_id, float(c.weight), bool(c.higher_is_more_need)) for c in components)
 
 
 @st.cache_resource(show_spinner=False)
-def _register(url: str, is_demo: bool) -> store.Register:
+def open_register(url: str, is_demo: bool) -> store.Register:
     return store.Register(url, demo=is_demo)
 
 
@@ -337,15 +337,15 @@ def register() -> store.Register:
     the real register (`DATABASE_URL` or ``var/register.sqlite``) never holds a demo account.
     """
     if showing_demo():
-        reg = _register(store.demo_database_url(), True)
+        reg = open_register(store.demo_database_url(), True)
         if not st.session_state.get("app_demo_seeded"):
             data, _ = load_current()
             ids = sorted(data.spaces["sozialraum_id"])
-            if demo.seed_register(reg, ids) and demo.programme_year_wanted():
-                demo.seed_programme_year(reg, ids, spaces=data.spaces)
+            if demo_register.seed_register(reg, ids) and demo_register.programme_year_wanted():
+                demo_register.seed_programme_year(reg, ids, spaces=data.spaces)
             st.session_state["app_demo_seeded"] = True
         return reg
-    return _register(store.database_url(), False)
+    return open_register(store.database_url(), False)
 
 
 SESSION_COOKIE = "sk_session"

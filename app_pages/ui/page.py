@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import streamlit as st
 
-from app_pages.ui._js import _script
-from app_pages.ui.text import _log, lang, plain, t
+from app_pages.ui.scripts import read_script
+from app_pages.ui.text import LOG, lang, plain, t
 from geo.core import files, glossary, i18n
 from geo.core.errors import SozialraumError
 from geo.data import dataset
@@ -23,10 +23,10 @@ def friendly_errors() -> Iterator[None]:
     except SozialraumError as exc:
         st.error(exc.markdown(lang()))
     except OSError as exc:  # a full disk, a read-only or missing folder: the operator can fix it
-        _log.exception("file system error on a page")
+        LOG.exception("file system error on a page")
         st.error(t("error.os", reason=files.reason(exc)))
     except Exception as exc:  # the last line of defence: a sentence for the user, the traceback in the log
-        _log.exception("unexpected error on a page")
+        LOG.exception("unexpected error on a page")
         st.error(t("app.internal_error", kind=type(exc).__name__))
 
 
@@ -63,7 +63,7 @@ RTL_CSS = """
 
 # Sets the page's language on every run and adds the house CSS to the document once (it stays
 # across reruns and page changes, unlike an element that a rerun replaces).
-_PAGE_JS = _script("page.js")
+_PAGE_JS = read_script("page.js")
 _page_language = st.components.v2.component("sk_page_language", js=_PAGE_JS)
 
 

@@ -9,15 +9,15 @@ import time
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from app_pages.ui._js import _script
 from app_pages.ui.caches import PREPARED, run_memo
-from app_pages.ui.datasets import SESSION_COOKIE, _register, register, showing_demo
+from app_pages.ui.datasets import SESSION_COOKIE, open_register, register, showing_demo
 from app_pages.ui.page import friendly_errors
-from app_pages.ui.text import _log, lang, t
+from app_pages.ui.scripts import read_script
+from app_pages.ui.text import LOG, lang, t
 from geo.core import auth, i18n
 from geo.core.access import Principal
 from geo.core.errors import SozialraumError
-from geo.register import accounts, demo, store
+from geo.register import accounts, demo_register, store
 
 #: How long a process trusts what it read of `.streamlit/secrets.toml` (without the file Streamlit looks for
 #: it on disk again on every question, which was 4 % of a busy server's time).
@@ -100,7 +100,7 @@ def _open_in_own_language(reg: store.Register, who: Principal) -> None:
         if own is None and lang() != i18n.DEFAULT_LANGUAGE:
             accounts.set_language(reg, lang(), by=who)
     except SozialraumError as exc:  # the language is a convenience: never a reason to fail a page
-        _log.warning("account language not read or kept: %s", exc.message("en"))
+        LOG.warning("account language not read or kept: %s", exc.message("en"))
         return
     if own is not None and own != lang():
         st.session_state["app_lang_pending"] = own
@@ -121,7 +121,7 @@ def remember_language() -> None:
             accounts.set_language(register(), lang(), by=who)
             st.session_state["app_lang_account"] = who.account_id
     except SozialraumError as exc:
-        _log.warning("account language not stored: %s", exc.message("en"))
+        LOG.warning("account language not stored: %s", exc.message("en"))
 
 
 def register_problem() -> str | None:
@@ -182,14 +182,16 @@ def log_out_session() -> None:
     session = st.session_state.pop("app_session", None)
     if session:
         with contextlib.suppress(SozialraumError):
-            accounts.end_session(_register(session[0], session[0] == store.demo_database_url()), session[1])
+            accounts.end_session(
+                open_register(session[0], session[0] == store.demo_database_url()), session[1]
+            )
     st.session_state.pop(PREPARED, None)
     st.session_state.pop("app_lang_account", None)
     st.session_state["app_logged_out"] = True
     st.session_state["app_cookie"] = {"logout": secrets.token_hex(8)}
 
 
-_COOKIE_JS = _script("session-cookie.js")
+_COOKIE_JS = read_script("session-cookie.js")
 _cookie_writer = st.components.v2.component("sk_session_cookie", js=_COOKIE_JS)
 
 
@@ -222,11 +224,11 @@ def login_form(prefix: str) -> None:
                 st.rerun()
     if showing_demo():
         st.info(
-            t("app.demo_accounts", password=demo.DEMO_PASSWORD)
+            t("app.demo_accounts", password=demo_register.DEMO_PASSWORD)
             + "\n\n"
             + "\n".join(
                 f"- `{e}` ({', '.join(t(f'role.{r}') for r in roles)})"
-                for e, roles in demo.DEMO_ACCOUNTS.items()
+                for e, roles in demo_register.DEMO_ACCOUNTS.items()
             ),
             icon=":material/science:",
         )

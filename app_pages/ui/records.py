@@ -11,14 +11,14 @@ import streamlit as st
 from app_pages.ui.caches import run_memo, shared
 from app_pages.ui.datasets import (
     Stamp,
-    _need,
-    _need_key,
-    _shared,
+    cached_need,
     current_folder,
     folder_stamp,
     indicators_current,
     load_current,
+    need_recipe_key,
     register,
+    shared_dataset,
 )
 from app_pages.ui.text import lang, t
 from geo.analysis import coverage, need
@@ -27,7 +27,7 @@ from geo.output import dossier, profile
 from geo.register import impact, journal, knowledge, partners, store
 
 
-def _principal_key(who: Principal) -> tuple:
+def principal_key(who: Principal) -> tuple:
     return (who.account_id, tuple(sorted(who.roles)), tuple(sorted(who.tandem_ids)), who.demo, who.system)
 
 
@@ -49,10 +49,10 @@ def partner_views(who: Principal) -> list[partners.PartnerView]:
     """
     The partners as `who` may see them (contacts only where allowed), read again only after a write.
 
-    Cached per person's rights (`_principal_key`): a cached list never reaches someone with other rights.
+    Cached per person's rights (`principal_key`): a cached list never reaches someone with other rights.
     """
     reg = register()
-    return _partner_views(reg.url, register_stamp(reg), _principal_key(who), reg, who)
+    return _partner_views(reg.url, register_stamp(reg), principal_key(who), reg, who)
 
 
 @shared(max_entries=512)
@@ -68,7 +68,7 @@ def _knowledge(  # noqa: PLR0917 - the cache key, one part per argument
     _who: Principal,
 ) -> tuple[bool, list[dossier.Section]]:
     full = knowledge.reads_in_full(_reg, sozialraum_id, by=_who)
-    data = _shared(folder, data_stamp)
+    data = shared_dataset(folder, data_stamp)
     return full, dossier.sections(data, _reg, sozialraum_id, by=_who, public=not full, lang=language)
 
 
@@ -82,7 +82,7 @@ def knowledge_current(sozialraum_id: str, who: Principal) -> tuple[bool, list[do
     return _knowledge(
         reg.url,
         register_stamp(reg),
-        _principal_key(who),
+        principal_key(who),
         folder,
         folder_stamp(Path(folder)),
         sozialraum_id,
@@ -99,7 +99,7 @@ def journal_overview(who: Principal) -> tuple[pd.DataFrame, pd.DataFrame]:
     Read again only after a write to the register (`Register.stamp`), and per person (rights differ).
     """
     reg = register()
-    return _journal_overview(reg.url, register_stamp(reg), _principal_key(who), reg, who)
+    return _journal_overview(reg.url, register_stamp(reg), principal_key(who), reg, who)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -110,7 +110,7 @@ def _events(url: str, stamp: int, who_key: tuple, _reg: store.Register, _who: Pr
 def events_current(who: Principal) -> impact.Events:
     """Activities and concerns as the impact figures need them, read again only after a write to the register."""
     reg = register()
-    return _events(reg.url, register_stamp(reg), _principal_key(who), reg, who)
+    return _events(reg.url, register_stamp(reg), principal_key(who), reg, who)
 
 
 def _register_key() -> tuple[str, int, date]:
@@ -132,8 +132,8 @@ def _sheet(
     language: str,
     _assignments: pd.DataFrame,
 ) -> profile.Sheet:
-    data = _shared(folder, stamp)
-    result, changes = _need(folder, stamp, need_key, normalisation)
+    data = shared_dataset(folder, stamp)
+    result, changes = cached_need(folder, stamp, need_key, normalisation)
     return profile.sheet(
         data,
         sozialraum_id,
@@ -157,7 +157,7 @@ def sheet_current(
         folder,
         folder_stamp(Path(folder)),
         register_key=_register_key(),
-        need_key=_need_key(components),
+        need_key=need_recipe_key(components),
         normalisation=normalisation,
         sozialraum_id=sozialraum_id,
         indicator_ids=tuple(indicator_ids),
@@ -179,8 +179,8 @@ def _coverage_view(
     settings: tuple[str, int, float, bool],
     _assignments: pd.DataFrame,
 ) -> coverage.CoverageView:
-    data = _shared(folder, stamp)
-    result, _ = _need(folder, stamp, need_key, normalisation)
+    data = shared_dataset(folder, stamp)
+    result, _ = cached_need(folder, stamp, need_key, normalisation)
     measure, min_class, km, beyond = settings
     return coverage.coverage_view(
         data.spaces,
@@ -214,7 +214,7 @@ def coverage_current(
         folder,
         folder_stamp(Path(folder)),
         register_key=_register_key(),
-        need_key=_need_key(components),
+        need_key=need_recipe_key(components),
         normalisation=normalisation,
         hypothetical=tuple((float(lat), float(lon)) for lat, lon in hypothetical),
         hypothetical_name=t("coverage.hypothetical"),
@@ -253,7 +253,7 @@ def _open_concerns(
 def open_concerns(sozialraum_id: str, who: Principal) -> list[str]:
     """`journal.open_concerns` as `who` may see them, read again only after a write to the register."""
     reg = register()
-    return _open_concerns(reg.url, register_stamp(reg), _principal_key(who), sozialraum_id, reg, who)
+    return _open_concerns(reg.url, register_stamp(reg), principal_key(who), sozialraum_id, reg, who)
 
 
 def need_components() -> tuple[list[need.Component], str]:

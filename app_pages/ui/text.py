@@ -13,7 +13,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from geo.core import i18n, tables
 
-_log = logging.getLogger("sozialraum_karte.ui")
+LOG = logging.getLogger("sozialraum_karte.ui")
 
 
 def plain(text: object) -> str:
@@ -74,13 +74,13 @@ def bound(func: Callable[[Any], str]) -> Callable[[Any], str]:
 
 #: The words of each browser session whose dataset names its levels otherwise than the catalogue (by session
 #: id; Düsseldorf's sessions have no entry). A dictionary look-up: `t` asks for it with every text.
-_SESSION_WORDS: dict[str, i18n.Words] = {}
+SESSION_WORDS: dict[str, i18n.Words] = {}
 
 
 def _session_words() -> i18n.Words | None:
     """How this browser session's dataset names its levels (`speak_city`); None outside a session's run."""
     ctx = get_script_run_ctx()
-    return None if ctx is None else _SESSION_WORDS.get(ctx.session_id)
+    return None if ctx is None else SESSION_WORDS.get(ctx.session_id)
 
 
 i18n.set_words_source(_session_words)

@@ -12,8 +12,8 @@ import streamlit as st
 from app_pages.ui.caches import PREPARED
 from app_pages.ui.datasets import current_folder, register
 from app_pages.ui.people import principal, remember_language
-from app_pages.ui.records import _principal_key
-from app_pages.ui.text import _log, bound, labelled, lang, t
+from app_pages.ui.records import principal_key
+from app_pages.ui.text import LOG, bound, labelled, lang, t
 from geo.analysis import view
 from geo.core import i18n, tables
 
@@ -46,7 +46,7 @@ def prepared_download(
     that takes a second to build is never rebuilt on every rerun. `on_prepare` runs after a successful build
     (an audit entry). Logging out forgets every prepared file (they may hold personal data).
     """
-    full_key = (key, _principal_key(principal()), register().url, current_folder(), lang())
+    full_key = (key, principal_key(principal()), register().url, current_folder(), lang())
     store_ = st.session_state.setdefault(PREPARED, {})
     if st.button(prepare, key=f"{name}_prepare"):
         made = make()
@@ -218,7 +218,7 @@ def carry_choices_across_language() -> None:
         mapping = {k: i for i, k in state._key_id_mapper.id_key_mapping.items()}
         metadata = state._new_widget_state.widget_metadata
     except AttributeError:  # another Streamlit: the choices may reset, nothing fails
-        _log.warning("choices not carried across the language switch (Streamlit internals changed)")
+        LOG.warning("choices not carried across the language switch (Streamlit internals changed)")
         return
     for user_key, widget_id in list(mapping.items()):
         meta = metadata.get(widget_id)

@@ -3,7 +3,7 @@ Settings of the login: the identity provider's role claim, and the shared passwo
 
 The shared coordinator password (`SOZIALRAUM_COORDINATOR_HASH`, or `coordinator.hash` in the user data
 folder) is gone as a way to log in: when the register is opened and has no account yet, its hash becomes
-one admin and coordinator account, ``koordination@local`` (see `geo.register.accounts.adopt_legacy_password`), so an
+one admin and coordinator account, ``koordination@local`` (see `geo.register.store.Register`), so an
 existing install is not locked out.
 """
 

@@ -57,5 +57,13 @@ class IdError(DataError):
     """Sozialraum IDs are malformed, duplicated or cannot be joined."""
 
 
+class RegisterError(DataError):
+    """A register entry breaks a rule (members, dates, IDs)."""
+
+
+class ConcurrentEditError(RegisterError):
+    """Someone else saved the same record since it was read."""
+
+
 class DownloadError(SozialraumError, OSError):
     """An official file could not be downloaded."""

@@ -9,7 +9,7 @@ names from its patterns, columns, separators, decimal marks, encodings, the vali
 through the same path as real files (`geo.data.city.check`, `geo.data.dataset.import_city`): the demo proves the
 profile. Everything is deterministic for a given seed; every map and export of it says "Demo".
 
-Düsseldorf keeps its own, richer demo (`geo.register.demo`).
+Düsseldorf keeps its own, richer demo (`geo.data.demo_dataset`).
 """
 
 from __future__ import annotations

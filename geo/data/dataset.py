@@ -1,5 +1,5 @@
 """
-A dataset folder: the one layout the app opens, and that `demo`, `fetch` and `import` write.
+A dataset folder: the one layout the app opens; `geo.data.demo_dataset` and `geo.data.imports` write it.
 
 ::
 

@@ -90,13 +90,14 @@ def _normalised_ids(values: pd.Series, *, width: int, path: Path, column: str, f
 
 def _require_column(columns: list[str], wanted: tuple[str, ...], *, path: Path, label: str) -> str:
     """The first of `wanted` in `columns` (case-insensitive); `MissingColumnError` naming `label` if none."""
-    found = _find_column(columns, wanted)
+    found = find_column(columns, wanted)
     if found is None:
         raise MissingColumnError("error.column_missing", file=path.name, column=label, found=columns)
     return found
 
 
-def _find_column(columns: list[str], wanted: tuple[str, ...]) -> str | None:
+def find_column(columns: list[str], wanted: tuple[str, ...]) -> str | None:
+    """The first of `wanted` (lower case) among `columns`, compared without case and outer spaces; None if none."""
     folded = {str(c).strip().casefold(): c for c in columns}
     for w in wanted:
         if w in folded:
@@ -107,7 +108,15 @@ def _find_column(columns: list[str], wanted: tuple[str, ...]) -> str | None:
 # --- geometry ------------------------------------------------------------------------------------
 
 
-def _read_vector(path: Path) -> gpd.GeoDataFrame:
+def read_vector(path: Path) -> gpd.GeoDataFrame:
+    """
+    A vector file's one layer (GeoJSON, Shapefile, GeoPackage, zipped), checked for size and content.
+
+    Raises
+    ------
+    FileFormatError
+        Missing, empty, too large, unreadable, several layers, no features or no geometry, each by name.
+    """
     if not path.exists():
         raise FileFormatError("error.file_missing", file=str(path))
     if path.stat().st_size == 0:
@@ -180,7 +189,7 @@ def _likely_crs(bounds: np.ndarray) -> str:
     return METRIC_CRS
 
 
-def _ensure_crs(gdf: gpd.GeoDataFrame, path: Path, report: Report | None) -> gpd.GeoDataFrame:
+def ensure_crs(gdf: gpd.GeoDataFrame, path: Path, report: Report | None) -> gpd.GeoDataFrame:
     """
     Return `gdf` in EPSG:4326.
 
@@ -243,26 +252,26 @@ def read_sozialraeume(path: str | Path, *, report: Report | None = None) -> gpd.
         (3 characters), `stadtbezirk` (int 1-10), `name` (when the file has names) and `geometry`.
     """
     path = Path(path)
-    gdf = _read_vector(path)
+    gdf = read_vector(path)
     columns = [c for c in gdf.columns if c != gdf.geometry.name]
     id_col = _require_column(columns, (*ID_COLUMNS, "id"), path=path, label="SOZIALRAUM_ID")
     present = ~(gdf.geometry.isna() | gdf.geometry.is_empty)  # missing ones are reported by ID below
     _require_geometry(gdf[present], path, kinds=("Polygon", "MultiPolygon"), expected="Polygon, MultiPolygon")
-    gdf = _ensure_crs(gdf, path, report)
+    gdf = ensure_crs(gdf, path, report)
     _check_axes(gdf, path)
     _check_city(gdf, path)
     ids = _normalised_ids(gdf[id_col], width=6, path=path, column=id_col, first_row=1)
     gdf = _repair(gdf, ids, report)
     out = gpd.GeoDataFrame({"sozialraum_id": ids}, geometry=gdf.geometry.values, crs=STORAGE_CRS)
     out["stadtteil_nr"] = out["sozialraum_id"].str[:3]
-    bezirk_col = _find_column(list(gdf.columns), ("stadtbezirk", "bezirk"))
+    bezirk_col = find_column(list(gdf.columns), ("stadtbezirk", "bezirk"))
     derived = out["stadtteil_nr"].str[:2].astype(int)
     if bezirk_col is not None:
         given = pd.to_numeric(gdf[bezirk_col], errors="coerce")
         out["stadtbezirk"] = given.fillna(derived).astype(int).to_numpy()
     else:
         out["stadtbezirk"] = derived
-    name_col = _find_column(list(gdf.columns), ("name", "sozialraum_name"))
+    name_col = find_column(list(gdf.columns), ("name", "sozialraum_name"))
     if name_col is not None:
         out["name"] = gdf[name_col].astype("string").to_numpy()
     dupes = sorted(out.loc[out["sozialraum_id"].duplicated(), "sozialraum_id"].unique())
@@ -281,13 +290,13 @@ def read_stadtteile(path: str | Path, *, report: Report | None = None) -> gpd.Ge
         In EPSG:4326, columns `stadtteil_nr` (3 characters), `name`, `stadtbezirk` (int) and `geometry`.
     """
     path = Path(path)
-    gdf = _read_vector(path)
+    gdf = read_vector(path)
     columns = [c for c in gdf.columns if c != gdf.geometry.name]
     nr_col = _require_column(
         columns, ("nummer", "stadtteil_nr", "stadtteilnr", "nr"), path=path, label="Nummer"
     )
     name_col = _require_column(columns, ("name", "stadtteil", "stadtteilname"), path=path, label="Name")
-    gdf = _ensure_crs(gdf, path, report)
+    gdf = ensure_crs(gdf, path, report)
     numbers = _normalised_ids(gdf[nr_col], width=3, path=path, column=nr_col, first_row=1)
     gdf = _repair(gdf, numbers, report)
     out = gpd.GeoDataFrame(
@@ -614,10 +623,10 @@ def read_indicators(
         raise FileFormatError("error.no_rows", file=path.name)
     ids = _normalised_ids(frame[id_col], width=6, path=path, column=id_col, first_row=2)
     out = pd.DataFrame({"sozialraum_id": ids})
-    name_col = _find_column(list(frame.columns), ("name", "sozialraum_name", "bezeichnung"))
+    name_col = find_column(list(frame.columns), ("name", "sozialraum_name", "bezeichnung"))
     if name_col is not None:
         out["name"] = _clean_names(frame[name_col], ids, report)
-    type_col = _find_column(list(frame.columns), TYPE_COLUMNS)
+    type_col = find_column(list(frame.columns), TYPE_COLUMNS)
     if type_col is not None:
         out["official_type"] = frame[type_col].where(~frame[type_col].isin(MISSING_TOKENS))
     column_map = catalogue().column_map()
@@ -752,9 +761,9 @@ def slug(text: str) -> str:
 
 def _welcome_points_vector(path: Path, report: Report | None) -> gpd.GeoDataFrame:
     """Welcome Points from a GeoJSON or GeoPackage of points: the app's columns, an ID from the address."""
-    gdf = _read_vector(path)
+    gdf = read_vector(path)
     _require_geometry(gdf, path, kinds=("Point",), expected="Point")
-    gdf = _ensure_crs(gdf, path, report)
+    gdf = ensure_crs(gdf, path, report)
     _check_axes(gdf, path)
     _check_city(gdf, path)
     for field in ("name", "organisation", "address", "stadtteil", "url", "contacts"):

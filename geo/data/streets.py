@@ -69,21 +69,21 @@ def _points_of_table(table: pd.DataFrame, path: Path) -> tuple[pd.Series, gpd.Ge
     table.index = table.index + 2  # the row number a spreadsheet shows (row 1 holds the headers)
     columns = [str(c) for c in table.columns]
     table.columns = columns
-    name = sources._find_column(columns, _NAME_COLUMNS)
+    name = sources.find_column(columns, _NAME_COLUMNS)
     if name is None:
         raise MissingColumnError("error.column_missing", file=path.name, column="name/Straße", found=columns)
     comma = sources.uses_decimal_comma(table.drop(columns=[name]))
     for lon_col, lat_col in _LONLAT:
-        lon_name = sources._find_column(columns, (lon_col,))
-        lat_name = sources._find_column(columns, (lat_col,))
+        lon_name = sources.find_column(columns, (lon_col,))
+        lat_name = sources.find_column(columns, (lat_col,))
         if lon_name and lat_name:
             lon, _ = sources.parse_numbers(table[lon_name], decimal_comma=comma)
             lat, _ = sources.parse_numbers(table[lat_name], decimal_comma=comma)
             points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=STORAGE_CRS, index=table.index)
             return table[name], points
     for east_col, north_col in _EASTNORTH:
-        east_name = sources._find_column(columns, (east_col,))
-        north_name = sources._find_column(columns, (north_col,))
+        east_name = sources.find_column(columns, (east_col,))
+        north_name = sources.find_column(columns, (north_col,))
         if east_name and north_name:
             east, _ = sources.parse_numbers(table[east_name], decimal_comma=comma)
             north, _ = sources.parse_numbers(table[north_name], decimal_comma=comma)
@@ -94,13 +94,13 @@ def _points_of_table(table: pd.DataFrame, path: Path) -> tuple[pd.Series, gpd.Ge
 
 
 def _points_of_vector(path: Path, report: Report) -> tuple[pd.Series, gpd.GeoSeries]:
-    gdf = sources._read_vector(path)
+    gdf = sources.read_vector(path)
     columns = [str(c) for c in gdf.columns if c != gdf.geometry.name]
-    name = sources._find_column(columns, _NAME_COLUMNS)
+    name = sources.find_column(columns, _NAME_COLUMNS)
     if name is None:
         raise MissingColumnError("error.column_missing", file=path.name, column="name/Straße", found=columns)
     present = ~(gdf.geometry.isna() | gdf.geometry.is_empty)
-    gdf = sources._ensure_crs(gdf[present], path, report).to_crs(METRIC_CRS)  # halfway in metres
+    gdf = sources.ensure_crs(gdf[present], path, report).to_crs(METRIC_CRS)  # halfway in metres
     geometry = gdf.geometry.to_numpy()
     lines = np.isin(shapely.get_type_id(geometry), (1, 2, 5))  # LineString, LinearRing, MultiLineString
     metric = shapely.point_on_surface(geometry)

@@ -25,13 +25,15 @@ from matplotlib.figure import Figure
 from geo.analysis.view import MapView
 from geo.core import i18n
 from geo.core.access import Principal
+from geo.core.errors import RegisterError
 from geo.core.tables import markdown_text, printable
 from geo.data.dataset import Dataset
 from geo.output import snapshot
-from geo.output.brief import A4_PORTRAIT, fact_sheet_figure, fill_lines
+from geo.output._pdf import A4_PORTRAIT, fill_lines
+from geo.output.briefs import fact_sheet_figure
 from geo.output.maps import source_line
 from geo.register import knowledge, partners
-from geo.register.store import Register, RegisterError
+from geo.register.store import Register
 
 #: Points per inch, and the text column of a page (A4 with 2 cm margins).
 _PT = 72

@@ -8,7 +8,7 @@ from geo.analysis import coverage
 from geo.analysis.view import MapView
 from geo.core.tables import FORMULA_PREFIXES, csv_bytes, neutralise_formulas
 from geo.data.dataset import Dataset
-from geo.output import brief, maps, snapshot, webmap
+from geo.output import briefs, maps, snapshot, webmap
 from geo.output.snapshot import Preset
 
 __all__ = ["FORMATS", "FORMULA_PREFIXES", "csv_bytes", "neutralise_formulas", "render"]
@@ -38,7 +38,7 @@ def render(
     assignments: pd.DataFrame,
     preset: Preset = "a4",
     lang: str = "de",
-    orientation: brief.Orientation = "portrait",
+    orientation: briefs.Orientation = "portrait",
     sozialraum_id: str | None = None,
     open_concerns: list[str] | None = None,
 ) -> bytes:
@@ -80,12 +80,12 @@ def render(
     if fmt == "html":
         return _html(dataset, prepared, lang=lang).encode("utf-8")
     if fmt == "brief":
-        return brief.meeting_brief(dataset, prepared, lang=lang, orientation=orientation)
+        return briefs.meeting_brief(dataset, prepared, lang=lang, orientation=orientation)
     if fmt == "factsheet":
         if sozialraum_id is None:
             msg = "a fact sheet needs a Sozialraum"
             raise ValueError(msg)
-        return brief.fact_sheet(dataset, prepared, sozialraum_id, lang=lang, open_concerns=open_concerns)
+        return briefs.fact_sheet(dataset, prepared, sozialraum_id, lang=lang, open_concerns=open_concerns)
     figure = snapshot.map_figure(dataset, prepared, preset=preset, lang=lang, highlight=sozialraum_id)
     return snapshot.to_bytes(figure, fmt)  # type: ignore[arg-type]
 

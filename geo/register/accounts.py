@@ -38,10 +38,10 @@ from sqlalchemy.orm import Session
 
 from geo.core import i18n
 from geo.core.access import AccessDeniedError, Action, Principal, Role
-from geo.core.errors import SozialraumError
+from geo.core.errors import RegisterError, SozialraumError
 from geo.core.settings import SettingError, env_number
 from geo.register.models import Account, AuditEntry, Connector, LoginFailure, LoginSession, SetupCode
-from geo.register.store import NO_LOGIN, Register, RegisterError, principal_of
+from geo.register.store import NO_LOGIN, Register, principal_of
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
@@ -930,32 +930,6 @@ def update_account(
             changes["sessions_ended"] = _end_sessions(s, account_id)
         tx.details = changes
         tx.target_id = account_id
-
-
-def adopt_legacy_password(register: Register, password_hash: str | None) -> bool:
-    """
-    The old shared coordinator password becomes one admin and coordinator account.
-
-    The account is ``koordination@local``, so an existing install is not locked out. Done once, on a
-    register without accounts; audited.
-    """
-    if not password_hash or count_accounts(register) > 0:
-        return False
-    with register.write(Principal(label="migration"), NO_LOGIN, None) as tx:  # an entry only when it happens
-        s = tx.session
-        if (s.scalar(select(func.count()).select_from(Account)) or 0) > 0:
-            return False
-        record = Account(
-            email="koordination@local",
-            display_name="Koordination",
-            roles=",".join(sorted({Role.ADMIN.value, Role.COORDINATOR.value})),
-            password_hash=password_hash.strip(),
-            source="legacy",
-        )
-        s.add(record)
-        s.flush()
-        tx.also("account.from_shared_password", target="account", target_id=record.id)
-    return True
 
 
 # --- the audit log --------------------------------------------------------------------------------------

@@ -45,8 +45,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from geo.core.access import AccessDeniedError, Action, Principal
+from geo.core.errors import ConcurrentEditError, RegisterError
 from geo.core.tables import printable
-from geo.register import journal
+from geo.register import journal, models
 from geo.register.models import (
     TITLE_MAX,
     Concern,
@@ -66,7 +67,7 @@ from geo.register.models import (
     ProposalConcern,
     ProposalSupport,
 )
-from geo.register.store import ConcurrentEditError, Register, RegisterError
+from geo.register.store import Register
 
 #: Roles the group elects for a term.
 GROUP_ROLES = ("speaker", "moderator")
@@ -437,7 +438,7 @@ def linkable_concerns(register: Register, *, by: Principal) -> dict[int, str]:
     seen = journal.concerns(register, by=by)  # the problem log decides who sees which concern
     if seen.empty:
         return {}
-    open_ones = seen[seen["status"].isin(journal.OPEN_CONCERN_STATUSES)]
+    open_ones = seen[seen["status"].isin(models.OPEN_CONCERN_STATUSES)]
     return {int(r.id): str(r.thema) for r in open_ones.itertuples()}
 
 

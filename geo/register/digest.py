@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from geo.core import i18n
 from geo.core.access import AccessDeniedError, Action, Principal
-from geo.core.errors import DataError
+from geo.core.errors import DataError, RegisterError
 from geo.core.settings import env_number
 from geo.core.tables import printable
 from geo.register import models, partners
@@ -45,7 +45,7 @@ from geo.register.models import (
     TandemMember,
 )
 from geo.register.programme import NOTICE_DAYS
-from geo.register.store import Register, RegisterError
+from geo.register.store import Register
 
 UPCOMING_DAYS = 14
 #: Without an earlier digest, answers of this many days count as new.
@@ -372,7 +372,7 @@ def send_digests(
     A tandem with nothing to tell, or without a member who has an account, is skipped. Logged only after
     the server accepted its messages, so a failed run sends those tandems again next time. Each person's
     message is in the language they chose in the app (`geo.register.accounts.set_language`); `lang` is for those
-    who chose none. With `agenda` (the group's agenda as a PDF in a language, `geo.output.documents.group_agenda`)
+    who chose none. With `agenda` (the group's agenda as a PDF in a language, `geo.output.programme_pdfs.group_agenda`)
     a digest that lists open proposals carries the agenda for the next meeting, made once per language.
     """
     made: dict[str, bytes] = {}

@@ -29,11 +29,11 @@ import pandas as pd
 from shapely.geometry import Point
 
 from geo.core.access import Action, Principal, require
-from geo.core.errors import FileFormatError, MissingColumnError, SozialraumError
+from geo.core.errors import FileFormatError, MissingColumnError, RegisterError, SozialraumError
 from geo.core.tables import FORMULA_PREFIXES, printable
 from geo.data.sources import read_table, slug
 from geo.register import models, partners
-from geo.register.store import Register, RegisterError
+from geo.register.store import Register
 
 #: The HSDS 3.0 tabular files this app writes, with HSDS's columns in HSDS's order.
 # fmt: off
@@ -241,7 +241,7 @@ def _service(t: _Tables, v: partners.PartnerView, o: partners.Offer) -> None:
         }
     )
     attribute(o.id, "service", f"topic:{o.topic}", o.topic)
-    for lang_name in filter(None, partners._languages_text(o.languages).split(", ")):
+    for lang_name in filter(None, partners.languages_text(o.languages).split(", ")):
         rows["languages"].append(
             {
                 "id": f"{o.id}:{slug(lang_name)}",

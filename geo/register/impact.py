@@ -26,11 +26,11 @@ from sqlalchemy import select
 from geo.analysis import need
 from geo.core import i18n
 from geo.core.access import Action, Principal
+from geo.core.errors import RegisterError
 from geo.data.dataset import Dataset
 from geo.register import models
-from geo.register.journal import OPEN_CONCERN_STATUSES
-from geo.register.models import Activity, Concern, ConcernUpdate
-from geo.register.store import Register, RegisterError
+from geo.register.models import OPEN_CONCERN_STATUSES, Activity, Concern, ConcernUpdate
+from geo.register.store import Register
 
 OPEN_STATUSES = OPEN_CONCERN_STATUSES
 FIGURES = ("activities", "participants", "logged", "answered", "resolved", "median_days")

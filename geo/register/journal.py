@@ -23,12 +23,17 @@ import pandas as pd
 from sqlalchemy import select
 
 from geo.core.access import AccessDeniedError, Action, Principal
+from geo.core.errors import ConcurrentEditError, RegisterError
 from geo.core.settings import unit_id
 from geo.core.tables import FORMULA_PREFIXES
 from geo.data import sources
+from geo.register import models
 from geo.register.models import Activity, Concern, ConcernUpdate, Notice
-from geo.register.store import ConcurrentEditError, Register, RegisterError, RowProblem, Tx
+from geo.register.store import Register, RowProblem, Tx
 
+#: What becomes of a concern, in order, and those still waiting (kept with their column in `models`).
+CONCERN_STATUSES = models.CONCERN_STATUSES
+OPEN_CONCERN_STATUSES = models.OPEN_CONCERN_STATUSES
 ACTIVITY_KINDS = (
     "stadtteilrundgang",
     "interkultureller_abend",
@@ -40,9 +45,6 @@ ACTIVITY_STATUSES = ("idee", "geplant", "durchgefuehrt", "abgesagt")
 PRIORITIES = ("hoch", "mittel", "niedrig")
 #: The comment of a concern's first history entry (the logging itself); pages show it in the reader's words.
 LOGGED_COMMENT = "erfasst"
-CONCERN_STATUSES = ("offen", "weitergeleitet", "in_bearbeitung", "erledigt", "nicht_umsetzbar")
-#: The statuses of a concern still waiting for what becomes of it.
-OPEN_CONCERN_STATUSES = CONCERN_STATUSES[:3]
 #: The programme's spreadsheet columns, exactly (see the background article).
 CONCERN_COLUMNS = {
     "thema": "Thema",

@@ -25,7 +25,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo.core.access import AccessDeniedError, Action, Principal, Role
-from geo.register import journal, models, partners, programme
+from geo.core.errors import ConcurrentEditError, RegisterError
+from geo.register import _handover, journal, models, partners, programme
 from geo.register.models import (
     Account,
     Assignment,
@@ -35,16 +36,17 @@ from geo.register.models import (
     Tandem,
     TandemMember,
 )
-from geo.register.store import ConcurrentEditError, Register, RegisterError
+from geo.register.store import Register
 
 REPEAT_CHOICES = ("ja", "vielleicht", "nein")
 #: Why a connector leaves (after the archive reasons of volunteer-management tools such as Better Impact).
 LEAVE_REASONS = ("time", "moved", "work_or_study", "family", "health", "term_ended", "other")
 #: Concern statuses that still wait for something.
-OPEN_CONCERN = journal.OPEN_CONCERN_STATUSES
-#: Activity statuses that still lie ahead.
-PLANNED_ACTIVITY = ("idee", "geplant")
-COORDINATION = "coordination"
+OPEN_CONCERN = models.OPEN_CONCERN_STATUSES
+PLANNED_ACTIVITY = _handover.PLANNED_ACTIVITY
+COORDINATION = _handover.COORDINATION
+HandoverItem = _handover.HandoverItem
+HandoverPlan = _handover.HandoverPlan
 
 
 def _now() -> datetime:
@@ -346,130 +348,6 @@ def _as_seen_by(row: pd.Series, by: Principal) -> pd.Series:
 # --- handover ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class HandoverItem:
-    """
-    One thing a leaving connector hands on.
-
-    `key` is "partner:<id>", "concern:<id>", "activity:<id>" or "area:<assignment id>".
-    """
-
-    key: str
-    kind: str
-    label: str
-    sozialraum_ids: tuple[str, ...]
-    #: False when a tandem partner who stays already carries it (listed so nothing surprises anyone).
-    needs_successor: bool
-    #: The successor proposed: "connector:<id>", "tandem:<id>" or "coordination".
-    proposed: str
-
-
-@dataclass(frozen=True)
-class HandoverPlan:
-    """What a connector leaves behind, and the successors that may take it."""
-
-    connector_id: int
-    items: list[HandoverItem]
-    #: Active connectors who may keep partner relations (ID -> name), the leaver excluded.
-    connectors: dict[int, str]
-    #: Tandems that keep an active member after the leaver goes (ID -> name).
-    tandems: dict[int, str]
-
-    @property
-    def open_items(self) -> list[HandoverItem]:
-        """The items that need a successor."""
-        return [i for i in self.items if i.needs_successor]
-
-
-def _staying_tandems(s: Session, leaver: int) -> dict[int, str]:
-    """Tandems not ended with at least one active member other than `leaver`."""
-    today = date.today()
-    out: dict[int, str] = {}
-    for tandem in s.scalars(select(Tandem).order_by(Tandem.name)):
-        if tandem.end_date is not None and tandem.end_date < today:
-            continue
-        members = [s.get(Connector, m.connector_id) for m in tandem.members]
-        if any(c is not None and c.active and c.id != leaver for c in members):
-            out[tandem.id] = tandem.name
-    return out
-
-
-def _plan(s: Session, connector_id: int) -> HandoverPlan:
-    leaver = s.get(Connector, connector_id)
-    if leaver is None:
-        raise RegisterError("register.not_found", what=f"connector {connector_id}")
-    staying = _staying_tandems(s, connector_id)
-    own = partners.connector_tandems(s, connector_id)
-    active = {
-        c.id: c.display_name
-        for c in s.scalars(
-            select(Connector).where(Connector.active.is_(True)).order_by(Connector.display_name)
-        )
-        if c.id != connector_id
-    }
-    partners_in_tandem = {
-        m.connector_id
-        for t in own
-        for m in s.scalars(select(TandemMember).where(TandemMember.tandem_id == t))
-        if m.connector_id in active
-    }
-    tandem_partner = f"connector:{min(partners_in_tandem)}" if partners_in_tandem else COORDINATION
-    items: list[HandoverItem] = []
-    for p in s.scalars(
-        select(models.Partner)
-        .where(models.Partner.keeper_id == connector_id, models.Partner.status != "closed")
-        .order_by(models.Partner.name)
-    ):
-        areas = tuple(partners._areas(s, p.id))
-        items.append(HandoverItem(f"partner:{p.id}", "partner", p.name, areas, True, tandem_partner))
-    for c in s.scalars(
-        select(models.Concern)
-        .where(models.Concern.tandem_id.in_(own), models.Concern.status.in_(OPEN_CONCERN))
-        .order_by(models.Concern.id)
-    ):
-        stays = c.tandem_id in staying
-        proposed = f"tandem:{c.tandem_id}" if stays else COORDINATION
-        ids = tuple(i for i in c.sozialraum_ids.split(",") if i)
-        items.append(HandoverItem(f"concern:{c.id}", "concern", c.thema, ids, not stays, proposed))
-    today = datetime.combine(date.today(), datetime.min.time())
-    for a in s.scalars(
-        select(models.Activity)
-        .where(
-            models.Activity.tandem_id.in_(own),
-            models.Activity.status.in_(PLANNED_ACTIVITY),
-            models.Activity.starts_at >= today,
-        )
-        .order_by(models.Activity.starts_at)
-    ):
-        stays = a.tandem_id in staying
-        proposed = f"tandem:{a.tandem_id}" if stays else COORDINATION
-        items.append(
-            HandoverItem(f"activity:{a.id}", "activity", a.title, (a.sozialraum_id,), not stays, proposed)
-        )
-    for assignment in s.scalars(
-        select(Assignment)
-        .where(
-            Assignment.tandem_id.in_(own),
-            Assignment.valid_from <= date.today(),
-            (Assignment.valid_to.is_(None)) | (Assignment.valid_to >= date.today()),
-        )
-        .order_by(Assignment.sozialraum_id)
-    ):
-        stays = assignment.tandem_id in staying
-        proposed = f"tandem:{assignment.tandem_id}" if stays else COORDINATION
-        items.append(
-            HandoverItem(
-                f"area:{assignment.id}",
-                "area",
-                assignment.sozialraum_id,
-                (assignment.sozialraum_id,),
-                not stays,
-                proposed,
-            )
-        )
-    return HandoverPlan(connector_id, items, active, staying)
-
-
 def _may_hand_over(by: Principal, connector_id: int) -> None:
     if by.may(Action.HANDOVER):
         return
@@ -513,12 +391,7 @@ def handover_plan(register: Register, connector_id: int, *, by: Principal) -> Ha
     """What `connector_id` would leave behind (coordinators; the connector for themselves)."""
     with register.read() as s:
         _may_hand_over(register.current(s, by), connector_id)
-        return _plan(s, connector_id)
-
-
-def items_needing_successor(s: Session, connector_id: int) -> int:
-    """How many items a connector leaving now would leave without an active owner (inside a transaction)."""
-    return len(_plan(s, connector_id).open_items)
+        return _handover.plan(s, connector_id)
 
 
 @dataclass(frozen=True)
@@ -574,7 +447,7 @@ def hand_over(
     ) as tx:
         s = tx.session
         _may_hand_over(tx.by, connector_id)
-        plan = _plan(s, connector_id)
+        plan = _handover.plan(s, connector_id)
         leaver = s.get(Connector, connector_id)
         assert leaver is not None
         if not leaver.active:
@@ -651,7 +524,7 @@ def _apply(s: Session, item: HandoverItem, ident: int | None) -> None:
         assert record is not None
         record.keeper_id = ident
         if ident is not None:  # the successor's tandems work with the partner from now on
-            for tandem_id in partners.connector_tandems(s, ident):
+            for tandem_id in _handover.connector_tandems(s, ident):
                 if s.get(models.PartnerTandem, (raw, tandem_id)) is None:
                     s.add(models.PartnerTandem(partner_id=raw, tandem_id=tandem_id))
     elif kind == "concern":
@@ -676,7 +549,7 @@ def _apply(s: Session, item: HandoverItem, ident: int | None) -> None:
 
 def _end_empty_tandems(s: Session, leaver: int) -> list[int]:
     ended = []
-    for tandem_id in sorted(partners.connector_tandems(s, leaver)):
+    for tandem_id in sorted(_handover.connector_tandems(s, leaver)):
         tandem = s.get(Tandem, tandem_id)
         assert tandem is not None
         members = [s.get(Connector, m.connector_id) for m in tandem.members]

@@ -27,6 +27,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from geo.core.settings import UNIT_ID_MAX
 
+#: What becomes of a concern, in order; the first three still wait for it (`OPEN_CONCERN_STATUSES`).
+CONCERN_STATUSES = ("offen", "weitergeleitet", "in_bearbeitung", "erledigt", "nicht_umsetzbar")
+OPEN_CONCERN_STATUSES = CONCERN_STATUSES[:3]
+
+
 #: The longest title of a proposal, a decision or an option (`geo.register.decide`).
 TITLE_MAX = 200
 

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from geo.core import i18n
 from geo.core.access import AccessDeniedError, Action, Principal
+from geo.core.errors import ConcurrentEditError, RegisterError
 from geo.core.settings import env_number
 from geo.register.models import (
     Assignment,
@@ -47,9 +48,8 @@ from geo.register.models import (
     PartnerService,
     PartnerTandem,
     Tandem,
-    TandemMember,
 )
-from geo.register.store import ConcurrentEditError, Register, RegisterError, _check_name
+from geo.register.store import Register, check_name
 
 #: Topics of an offer (the catalogue has their words: ``partners.topic.<key>``).
 TOPICS = (
@@ -250,7 +250,7 @@ def _clean_time(value: str) -> str:
 
 
 def _check_input(data: PartnerInput, known_ids: set[str]) -> list[str]:
-    _check_name(data.name)
+    check_name(data.name)
     if data.status not in STATUSES:
         raise RegisterError("journal.unknown_choice", value=data.status)
     if data.source not in SOURCES:
@@ -260,7 +260,7 @@ def _check_input(data: PartnerInput, known_ids: set[str]) -> list[str]:
     if unknown:
         raise RegisterError("register.unknown_sozialraum", id=", ".join(unknown))
     for offer in data.offers:
-        _check_name(offer.name)
+        check_name(offer.name)
         if offer.topic not in TOPICS:
             raise RegisterError("journal.unknown_choice", value=offer.topic)
     for place in data.places:
@@ -277,7 +277,7 @@ def _check_input(data: PartnerInput, known_ids: set[str]) -> list[str]:
 
 
 def _check_contact(contact: Contact) -> None:
-    _check_name(contact.name)
+    check_name(contact.name)
     if contact.basis not in CONTACT_BASES:
         raise RegisterError("partners.basis_missing")
     if contact.basis == "consent":
@@ -388,7 +388,7 @@ def _replace_children(
                 description=offer.description.strip(),
                 topic=offer.topic,
                 target_group=offer.target_group.strip(),
-                languages=_languages_text(offer.languages),
+                languages=languages_text(offer.languages),
                 cost=offer.cost.strip(),
                 access=offer.access.strip(),
             )
@@ -422,7 +422,8 @@ def _replace_children(
         )
 
 
-def _languages_text(text: str) -> str:
+def languages_text(text: str) -> str:
+    """Languages as typed (``;``, ``/`` or ``,`` between them) as one list: ``"Arabisch, Deutsch"``, each once."""
     parts = [p.strip() for p in text.replace(";", ",").replace("/", ",").split(",")]
     return ", ".join(dict.fromkeys(p for p in parts if p))
 
@@ -645,7 +646,7 @@ def _view(s: Session, r: Partner, by: Principal, today: date | None) -> PartnerV
                 select(PartnerContact).where(PartnerContact.partner_id == r.id).order_by(PartnerContact.name)
             )
         )
-    languages = tuple(dict.fromkeys(x for o in offers for x in _languages_text(o.languages).split(", ") if x))
+    languages = tuple(dict.fromkeys(x for o in offers for x in languages_text(o.languages).split(", ") if x))
     return PartnerView(
         id=r.id,
         name=r.name,
@@ -740,18 +741,6 @@ def keepers_of(register: Register, connector_id: int) -> list[str]:
     with register.read() as s:
         query = select(Partner.id).where(Partner.keeper_id == connector_id, Partner.status != "closed")
         return list(s.scalars(query))
-
-
-def connector_tandems(s: Session, connector_id: int) -> set[int]:
-    """The tandems a connector belongs to and that have not ended."""
-    today = date.today()
-    query = (
-        select(Tandem.id)
-        .join(TandemMember, TandemMember.tandem_id == Tandem.id)
-        .where(TandemMember.connector_id == connector_id)
-        .where((Tandem.end_date.is_(None)) | (Tandem.end_date >= today))
-    )
-    return set(s.scalars(query))
 
 
 # --- for the pages: hours in words, what one may edit, map pins ------------------------------------------

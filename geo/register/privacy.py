@@ -20,10 +20,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from geo.core.access import AccessDeniedError, Action, Principal
+from geo.core.errors import RegisterError
 from geo.core.settings import env_number
 from geo.register import models
 from geo.register.models import Account, AuditEntry, Connector, LoginSession, Tandem, TandemMember
-from geo.register.store import Register, RegisterError
+from geo.register.store import Register
 
 ERASED_NAME = "gelöscht"
 

@@ -8,7 +8,7 @@ read it; the person may set their own availability and hours, coordinators every
 through `Register.write` (one transaction with its audit entry: field names, never values).
 
 Hours: who took part in an activity and for how long, plus preparation, one row per activity and person.
-Totals per month and year, and a certificate of volunteering ("Ehrenamtsnachweis", `geo.output.documents`) that
+Totals per month and year, and a certificate of volunteering ("Ehrenamtsnachweis", `geo.output.programme_pdfs`) that
 says whether the hours reach the threshold of the Ehrenamtskarte NRW (`EHRENAMTSKARTE_*` below).
 """
 
@@ -23,6 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo.core.access import AccessDeniedError, Action, Principal
+from geo.core.errors import ConcurrentEditError, RegisterError
+from geo.register import _handover
 from geo.register.journal import TIME_ZONE
 from geo.register.models import (
     Activity,
@@ -34,7 +36,7 @@ from geo.register.models import (
     Tandem,
     TandemMember,
 )
-from geo.register.store import ConcurrentEditError, Register, RegisterError
+from geo.register.store import Register
 
 #: The stages of an engagement, in the order people pass them.
 STATUSES = ("interessiert", "in_schulung", "aktiv", "pausiert", "ausgeschieden")
@@ -215,11 +217,8 @@ def set_status(
             raise RegisterError("programme.status_before", date=newest.since.isoformat())
         s.add(ConnectorStatus(connector_id=connector_id, status=status, since=since, note=note.strip()[:300]))
         if status == "ausgeschieden":
-            if record.active:
-                from geo.register import knowledge  # noqa: PLC0415 - the handover builds on this module
-
-                if knowledge.items_needing_successor(s, connector_id):
-                    raise RegisterError("handover.needed")  # nothing may be left without an owner
+            if record.active and _handover.items_needing_successor(s, connector_id):
+                raise RegisterError("handover.needed")  # nothing may be left without an owner
             record.active = False
             record.left_on = since
         elif status == "aktiv":

@@ -23,6 +23,7 @@ import json
 import os
 import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -44,26 +45,19 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from geo.core import logs
-from geo.core.access import AccessDeniedError, Action, Principal, require
-from geo.core.errors import DataError
+from geo.core import auth, logs
+from geo.core.access import AccessDeniedError, Action, Principal, Role, require
+from geo.core.errors import ConcurrentEditError, RegisterError
 from geo.core.settings import env_number, get_settings, unit_id
+from geo.register import _handover
 from geo.register.models import Account, Assignment, AuditEntry, Connector, GroupRole, Tandem, TandemMember
-
-
-class RegisterError(DataError):
-    """A register entry breaks a rule (members, dates, IDs)."""
-
-
-class ConcurrentEditError(RegisterError):
-    """Someone else saved the same record since it was read."""
 
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _check_name(name: str) -> None:
+def check_name(name: str) -> None:
     """A name is one line of text: refused when empty, or with a line break or a control character."""
     if not name.strip():
         raise RegisterError("register.name_missing")
@@ -308,6 +302,30 @@ def migrate(engine: Engine, *, revision: str = "head") -> None:
                 _sqlite_pragma(connection, "PRAGMA foreign_keys=ON")
 
 
+#: How long a process opening an SQLite register waits for another that is migrating it (seconds).
+MIGRATION_WAIT_S = 120.0
+
+
+def _migrate_waiting(engine: Engine) -> None:
+    """
+    `migrate`, waiting while another process migrates the same SQLite file.
+
+    Server processes started together migrate one at a time; on a busy machine the first one can hold the
+    file longer than the busy timeout of an ordinary write (`SOZIALRAUM_SQLITE_BUSY_MS`), and the others
+    would give up with "database is locked". They wait up to `MIGRATION_WAIT_S` instead. (PostgreSQL's
+    advisory lock waits by itself.)
+    """
+    deadline = time.monotonic() + MIGRATION_WAIT_S
+    while True:
+        try:
+            migrate(engine)
+            return
+        except OperationalError as exc:
+            if "locked" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.25)
+
+
 def _sqlite_pragma(connection: Connection, statement: str) -> None:
     """A PRAGMA that only works outside a transaction, on the driver's own connection (autocommit)."""
     raw = connection.connection.dbapi_connection
@@ -420,15 +438,12 @@ class Register:
         #: The same database for writes: on SQLite they begin with the write lock (`_sqlite_begin`).
         self._writer = self.engine.execution_options(begin_immediate=True)
         try:
-            migrate(self.engine)
+            _migrate_waiting(self.engine)
         except (OperationalError, OSError) as exc:
             self.engine.dispose()
             raise RegisterError("register.unreachable", url=_hide_password(self.url)) from exc
         if not demo:
-            from geo.core import auth  # noqa: PLC0415 - accounts builds on this module
-            from geo.register import accounts  # noqa: PLC0415 - accounts builds on this module
-
-            accounts.adopt_legacy_password(self, auth.legacy_hash())
+            self._adopt_legacy_password(auth.legacy_hash())
 
     @property
     def shown_url(self) -> str:
@@ -438,6 +453,33 @@ class Register:
     def close(self) -> None:
         """Close the pooled database connections (the register can still be used; it reconnects)."""
         self.engine.dispose()
+
+    def _adopt_legacy_password(self, password_hash: str | None) -> bool:
+        """
+        The old shared coordinator password (`geo.core.auth.legacy_hash`) becomes the first account.
+
+        On opening a register without any account, it becomes one admin and coordinator account. The account is ``koordination@local``, so an existing install is not locked out. Done once; audited.
+        """
+        if not password_hash:
+            return False
+        with self.read() as s:
+            if (s.scalar(select(func.count()).select_from(Account)) or 0) > 0:
+                return False
+        with self.write(Principal(label="migration"), NO_LOGIN, None) as tx:  # an entry only when it happens
+            s = tx.session
+            if (s.scalar(select(func.count()).select_from(Account)) or 0) > 0:
+                return False
+            record = Account(
+                email="koordination@local",
+                display_name="Koordination",
+                roles=",".join(sorted({Role.ADMIN.value, Role.COORDINATOR.value})),
+                password_hash=password_hash.strip(),
+                source="legacy",
+            )
+            s.add(record)
+            s.flush()
+            tx.also("account.from_shared_password", target="account", target_id=record.id)
+        return True
 
     @contextmanager
     def _tx(self) -> Iterator[Session]:
@@ -664,11 +706,9 @@ class Register:
                 if getattr(record, key) != new:
                     changed.append(key)
                     setattr(record, key, new)
-            if "active" in changed and not record.active:
-                from geo.register import knowledge  # noqa: PLC0415 - the handover builds on this module
-
-                if knowledge.items_needing_successor(tx.session, connector_id):
-                    raise RegisterError("handover.needed")  # nothing may be left without an owner
+            left = "active" in changed and not record.active
+            if left and _handover.items_needing_successor(tx.session, connector_id):
+                raise RegisterError("handover.needed")  # nothing may be left without an owner
             if "active" in changed:
                 record.left_on = None if record.active else date.today()
             tx.details = {"fields": changed}
@@ -718,7 +758,7 @@ class Register:
         end: date | None = None,
     ) -> int:
         """Create a tandem of two or more active connectors; returns the new ID."""
-        _check_name(name)
+        check_name(name)
         self._check_dates(start, end)
         with self.write(by, Action.WRITE_REGISTER, "tandem.create", target="tandem") as tx:
             s = tx.session
@@ -759,7 +799,7 @@ class Register:
             new_start = start or tandem.start_date
             self._check_dates(new_start, end if end is not None else tandem.end_date)
             if name is not None:
-                _check_name(name)
+                check_name(name)
                 tandem.name = name.strip()
             if member_ids is not None:
                 self._check_members(s, member_ids)

@@ -501,7 +501,7 @@ def _nationalities(
     if st_names is not None:
         names = dict(zip(st_names["stadtteil_nr"], st_names["name"], strict=True))
     else:  # no Stadtteil file yet: the city's 50 Stadtteil names (the demo uses them too)
-        from geo.register.demo import STADTTEILE  # noqa: PLC0415 (geo.register.demo imports geo.data.dataset)
+        from geo.data.demo_dataset import STADTTEILE  # noqa: PLC0415 - the synthetic Stadtteile
 
         known = dict(STADTTEILE)
         names = {nr: known.get(nr, "") for nr in checked.spaces["stadtteil_nr"]}

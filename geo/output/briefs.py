@@ -1,241 +1,31 @@
 """
-One-page A4 briefs for meetings: the situation of the city, and a fact sheet per Sozialraum.
+One-page A4 briefs for meetings: the city's situation (`meeting_brief`), a Sozialraum's (`fact_sheet`).
 
 Both are PDFs drawn with matplotlib (no browser, no network) and carry no personal data: tandems appear by
-name only. The situation brief can also be set in landscape for a projector (`orientation`).
-
-The tables of every PDF (these and `geo.output.documents`) are laid out here (`_table`): a header wraps, and gets
-smaller if it must, so that nothing of it is cut (`header_lines`); a cell too long for its column ends in "…"
-(`fit_line`). Text is measured as the PNG renderer draws it, a little wider than the PDF's own metrics.
+name only. The situation brief can also be set in landscape for a projector (`orientation`). Their tables
+and headers are laid out as in every PDF of the app (`geo.output._pdf`).
 """
 
 from __future__ import annotations
 
-import functools
-import re
 import textwrap
 from dataclasses import dataclass
 from typing import Literal
 
 import matplotlib as mpl
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
 
 from geo.analysis import coverage, dynamics, need
 from geo.core import i18n
-from geo.core.tables import printable
 from geo.data.dataset import Dataset
-from geo.output import profile, snapshot
+from geo.output import _pdf, profile, snapshot
+from geo.output._pdf import A4_LANDSCAPE, A4_PORTRAIT, fill_lines
 from geo.output.maps import format_date
 
-A4_PORTRAIT = (8.27, 11.69)
-#: A4 landscape ("A4 quer"): the meeting brief on a projector.
-A4_LANDSCAPE = (11.69, 8.27)
 TOP_GAPS = 10
 
 Orientation = Literal["portrait", "landscape"]
-
-#: Table text in points; a header shrinks down to `HEADER_MIN_SIZE` before a word of it is broken.
-TABLE_FONT_SIZE = 7.5
-HEADER_MIN_SIZE = 6.0
-#: Lines a header may take at `TABLE_FONT_SIZE` before it is set smaller.
-HEADER_MAX_LINES = 3
-#: Space between a cell's border and its text, in points.
-CELL_PAD_PT = 2.5
-#: Body rows as tall as matplotlib makes them for 10-point text, times this.
-ROW_SCALE = 1.25
-#: No table cell on an A4 page holds more characters than this.
-MAX_CELL_CHARS = 400
-
-
-@functools.cache
-def _renderer() -> RendererAgg:
-    """Measures text as the PNG export draws it (a little wider than the PDF's own metrics: a safe side)."""
-    return RendererAgg(1, 1, snapshot.DPI)
-
-
-@functools.lru_cache(maxsize=8192)
-def text_size(text: str, size: float, *, bold: bool = False) -> tuple[float, float, float]:
-    """
-    Width, height and descent of one line of `text` in points, in the font of the prints.
-
-    Parameters
-    ----------
-    text
-        One line (no newline).
-    size
-        Font size in points.
-    bold
-        Bold, as table headers are.
-    """
-    prop = FontProperties(family=snapshot.RC["font.family"], size=size, weight="bold" if bold else "normal")
-    width, height, descent = _renderer().get_text_width_height_descent(text, prop, ismath=False)
-    scale = 72 / snapshot.DPI
-    return width * scale, height * scale, descent * scale
-
-
-def _pieces(text: str) -> list[tuple[str, str]]:
-    """`text` as (glue, piece): a line may break at a space (glue " ") and after a hyphen or slash ("")."""
-    pieces: list[tuple[str, str]] = []
-    for word in text.split():
-        for n, piece in enumerate(re.findall(r"[^-/]+[-/]?|[-/]", word)):
-            pieces.append(("" if n else " ", piece))
-    return pieces
-
-
-def fill_lines(text: str, width_pt: float, *, size: float, bold: bool = False) -> tuple[list[str], bool]:
-    """
-    `text` broken into lines no wider than `width_pt` at font size `size`.
-
-    Returns
-    -------
-    tuple of list of str and bool
-        The lines, and whether a word wider than `width_pt` had to be broken inside (with a hyphen).
-    """
-    lines: list[str] = []
-    line = ""
-    broken = False
-    for glue, piece in _pieces(text):
-        candidate = f"{line}{glue}{piece}" if line else piece
-        if text_size(candidate, size, bold=bold)[0] <= width_pt:
-            line = candidate
-            continue
-        if line:
-            lines.append(line)
-        line = piece
-        while len(line) > 1 and text_size(line, size, bold=bold)[0] > width_pt:
-            broken = True
-            cut = max(
-                (n for n in range(1, len(line)) if text_size(line[:n] + "-", size, bold=bold)[0] <= width_pt),
-                default=1,
-            )
-            lines.append(line[:cut] + "-")
-            line = line[cut:]
-    if line or not lines:
-        lines.append(line)
-    return lines, broken
-
-
-def header_lines(label: str, width_pt: float, *, size: float = TABLE_FONT_SIZE) -> tuple[list[str], float]:
-    """
-    A column header laid out to fit its column: its lines and the font size they fit at.
-
-    Parameters
-    ----------
-    label
-        The header.
-    width_pt
-        The width its text may take, in points (the column less its padding).
-    size
-        The font size tried first.
-
-    Returns
-    -------
-    tuple of list of str and float
-        Lines, each no wider than `width_pt` at the returned size, so that nothing of the header is cut.
-
-    Notes
-    -----
-    Lines break at spaces and after a hyphen or slash. At `size` a header may take `HEADER_MAX_LINES` lines;
-    one that needs more, or has a word wider than the column, is set smaller in half points down to
-    `HEADER_MIN_SIZE`; a word still too wide there is broken inside with a hyphen. Only a header from data
-    (a Sozialraum's name) can need more than one line beyond `HEADER_MAX_LINES` at the smallest size: its
-    last line then ends in "…".
-    """
-    current = size
-    while True:
-        lines, broken = fill_lines(label, width_pt, size=current, bold=True)
-        if not broken and len(lines) <= HEADER_MAX_LINES:
-            return lines, current
-        if current <= HEADER_MIN_SIZE:
-            if len(lines) > HEADER_MAX_LINES + 1:
-                rest = " ".join(lines[HEADER_MAX_LINES:])
-                lines = [*lines[:HEADER_MAX_LINES], fit_line(rest, width_pt, size=current, bold=True)]
-            return lines, current
-        current = max(HEADER_MIN_SIZE, current - 0.5)
-
-
-def fit_line(text: str, width_pt: float, *, size: float = TABLE_FONT_SIZE, bold: bool = False) -> str:
-    """
-    `text` on one line of `width_pt` points: whole, or shortened to end in "…" (never cut off unseen).
-
-    Line breaks, tabs and runs of spaces become one space; a text longer than any page (`MAX_CELL_CHARS`)
-    is shortened first.
-    """
-    text = " ".join(text.split())[:MAX_CELL_CHARS]
-    if text_size(text, size, bold=bold)[0] <= width_pt:
-        return text
-    low, high = 0, len(text)  # the longest start that fits with "…": found by halving (long text is slow)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if text_size(text[:middle].rstrip() + "…", size, bold=bold)[0] <= width_pt:
-            low = middle
-        else:
-            high = middle - 1
-    return text[:low].rstrip() + "…"
-
-
-def _lines_height(n: int, size: float) -> float:
-    """Height in points of `n` lines as matplotlib sets them (line spacing 1.2, from the "lp" metrics)."""
-    _w, height, descent = text_size("lp()ÄÜ", size, bold=True)
-    return height + (n - 1) * (height - descent) * 1.2
-
-
-def _table(ax: Axes, frame: pd.DataFrame, *, title: str, widths: list[float] | None = None) -> None:
-    """
-    A table on `ax`, top left; every header and cell fits its column (`header_lines`, `fit_line`).
-
-    Headers wrap (and, if they must, get smaller) instead of running into the next column or off the page;
-    a cell too long for its column ends in "…".
-    """
-    ax.set_axis_off()
-    ax.set_title(title, loc="left", fontsize=11, fontweight="bold")
-    if frame.empty:
-        ax.text(0, 0.9, "–", fontsize=9, va="top")
-        return
-    fig = ax.get_figure(root=True)
-    assert isinstance(fig, Figure)
-    box = ax.get_position()
-    axes_w = box.width * fig.get_figwidth() * 72  # points per unit of the axes' width and height
-    axes_h = box.height * fig.get_figheight() * 72
-    columns = len(frame.columns)
-    widths = widths or [1 / columns] * columns
-    room = [w * axes_w - 2 * CELL_PAD_PT for w in widths]
-    cells = [
-        [fit_line(printable(v), room[c]) for c, v in enumerate(row)]
-        for row in frame.astype(str).to_numpy().tolist()
-    ]
-    headers = [header_lines(printable(label), room[c]) for c, label in enumerate(frame.columns)]
-    table = ax.table(
-        cellText=cells,
-        colLabels=["\n".join(lines) for lines, _size in headers],
-        loc="upper left",
-        cellLoc="left",
-        colLoc="left",
-        colWidths=widths,
-    )
-    table.auto_set_font_size(False)
-    table.set_fontsize(TABLE_FONT_SIZE)
-    table.scale(1, ROW_SCALE)
-    needed = max(_lines_height(len(lines), size) for lines, size in headers) + 2 * CELL_PAD_PT
-    for (row, col), cell in table.get_celld().items():
-        cell.PAD = CELL_PAD_PT / (widths[col] * axes_w)  # the same few points in every column
-        cell.set_edgecolor("#cccccc")
-        if row == 0:
-            cell.get_text().set_fontsize(headers[col][1])
-            cell.set_text_props(fontweight="bold")
-            cell.set_facecolor("#eeeeee")
-            cell.set_height(max(cell.get_height(), needed / axes_h))
-
-
-def _header(fig: Figure, title: str, subtitle: str) -> None:
-    """Title and subtitle at the top left, the same distance from the top edge on any page."""
-    height = fig.get_figheight()
-    fig.text(0.05, 1 - 0.29 / height, title, fontsize=17, fontweight="bold", va="top")
-    fig.text(0.05, 1 - 0.61 / height, subtitle, fontsize=9.5, color="#444444", va="top")
 
 
 def _percent(share: float, lang: str) -> str:
@@ -321,7 +111,7 @@ def meeting_brief(
     with mpl.rc_context(snapshot.RC):
         fig = Figure(figsize=layout.page, dpi=snapshot.DPI)
         as_of = t("map.as_of", date=format_date(dataset.meta.reference_date, lang))
-        _header(fig, t("brief.title"), f"{prepared.styling.title} · {as_of} · {dataset.meta.title}")
+        _pdf.header(fig, t("brief.title"), f"{prepared.styling.title} · {as_of} · {dataset.meta.title}")
         snapshot.draw_map(fig.add_axes(layout.map_box), dataset, prepared, lang=lang)
         fig.legend(
             handles=snapshot.legend_handles(prepared, dataset, lang),
@@ -346,13 +136,13 @@ def meeting_brief(
             fig.text(x, y, value, fontsize=15, fontweight="bold", va="top")
             lines, _broken = fill_lines(label, label_width, size=7.5)
             fig.text(x, y - below, "\n".join(lines), fontsize=7.5, color="#444444", va="top")
-        _table(
+        _pdf.table(
             fig.add_axes(layout.gaps_box),
             _gap_rows(gap_table.head(TOP_GAPS), view.measure, lang),
             title=t("brief.top_gaps", n=min(TOP_GAPS, len(gap_table)), total=len(gap_table)),
             widths=list(layout.gaps_widths),
         )
-        _table(
+        _pdf.table(
             fig.add_axes(layout.tandems_box),
             _tandem_rows(prepared.table, lang),
             title=t("brief.tandems"),
@@ -484,7 +274,7 @@ def fact_sheet_figure(
     with mpl.rc_context(snapshot.RC):
         fig = Figure(figsize=A4_PORTRAIT, dpi=snapshot.DPI)
         population = i18n.format_number(p.population, lang, decimals=0) if p.population is not None else "–"
-        _header(
+        _pdf.header(
             fig,
             p.name,
             t(
@@ -513,7 +303,7 @@ def fact_sheet_figure(
                 t("profile.bezirk_median", n=p.stadtbezirk): comp["bezirk"].map(fmt),
             }
         )
-        _table(
+        _pdf.table(
             fig.add_axes((0.05, 0.06, 0.90, 0.58)),
             frame,
             title=t("brief.indicators"),

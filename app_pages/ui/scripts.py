@@ -5,6 +5,6 @@ from __future__ import annotations
 from importlib import resources
 
 
-def _script(name: str) -> str:
+def read_script(name: str) -> str:
     """A browser script or style sheet of the pages' components (``app_pages/js/``)."""
     return resources.files("app_pages").joinpath("js", name).read_text(encoding="utf-8")

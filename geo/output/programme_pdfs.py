@@ -13,7 +13,6 @@ The programme's documents as A4 PDFs (matplotlib, no browser, no network).
 
 from __future__ import annotations
 
-import io
 import os
 import textwrap
 from datetime import date
@@ -22,17 +21,13 @@ import geopandas as gpd
 import matplotlib as mpl
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
-from matplotlib.table import Table
-from matplotlib.text import Text
 
 from geo.core import i18n
 from geo.core.settings import METRIC_CRS
-from geo.core.tables import printable
 from geo.data.dataset import Dataset
-from geo.output import snapshot
-from geo.output.brief import A4_PORTRAIT, _header, _table, fill_lines
+from geo.output import _pdf, snapshot
+from geo.output._pdf import A4_PORTRAIT, fill_lines
 from geo.register import decide, impact, programme
 
 #: Rows of activities on the certificate's first page and on each further page.
@@ -52,18 +47,6 @@ def programme_name() -> str:
 
 def _hours(value: float, lang: str) -> str:
     return i18n.format_number(value, lang, decimals=1)
-
-
-def _pdf(figures: list[Figure]) -> bytes:
-    buffer = io.BytesIO()
-    with mpl.rc_context(snapshot.RC), PdfPages(buffer, metadata={"Creator": "Sozialraum-Karte"}) as pdf:
-        for fig in figures:
-            cells = [cell.get_text() for table in fig.findobj(Table) for cell in table.get_celld().values()]
-            for text in [*fig.findobj(Text), *cells]:  # text from data: no control characters, no "$…$" maths
-                text.set_text(printable(text.get_text()))
-                text.set_parse_math(False)
-            pdf.savefig(fig)
-    return buffer.getvalue()
 
 
 def _certificate_intro(
@@ -151,12 +134,12 @@ def certificate(
     figures = []
     with mpl.rc_context(snapshot.RC):
         fig = Figure(figsize=A4_PORTRAIT, dpi=snapshot.DPI)
-        _header(fig, t("certificate.title"), f"{programme_name()} · {period}")
+        _pdf.header(fig, t("certificate.title"), f"{programme_name()} · {period}")
         intro = _certificate_intro(journey, frame, rule, (start, end), lang=lang)
         wrapped = "\n".join(textwrap.fill(line, width=105) if line else "" for line in intro)
         fig.text(0.05, 0.905, wrapped, fontsize=8.8, va="top", linespacing=1.45)
         first = rows.head(FIRST_PAGE_ROWS)
-        _table(
+        _pdf.table(
             fig.add_axes((0.05, 0.17, 0.90, 0.50)),
             first,
             title=t("certificate.activities"),
@@ -166,8 +149,8 @@ def certificate(
         rest = rows.iloc[FIRST_PAGE_ROWS:]
         while not rest.empty:
             page = Figure(figsize=A4_PORTRAIT, dpi=snapshot.DPI)
-            _header(page, t("certificate.title"), f"{journey.name} · {period}")
-            _table(
+            _pdf.header(page, t("certificate.title"), f"{journey.name} · {period}")
+            _pdf.table(
                 page.add_axes((0.05, 0.17, 0.90, 0.74)),
                 rest.head(MORE_PAGE_ROWS),
                 title=t("certificate.activities_more"),
@@ -185,7 +168,7 @@ def certificate(
             page.text(0.95, 0.02, t("certificate.page", page=n, total=len(figures)), fontsize=7.5, ha="right")
             if demo:
                 snapshot.demo_mark(page, lang)
-    return _pdf(figures)
+    return _pdf.pdf_bytes(figures)
 
 
 def _percent(share: float, lang: str) -> str:
@@ -274,7 +257,7 @@ def impact_report(
             start=i18n.format_date(result.start, lang),
             end=i18n.format_date(result.end, lang),
         )
-        _header(fig, t("impact.report_title", quarter=label), f"{programme_name()} · {period}")
+        _pdf.header(fig, t("impact.report_title", quarter=label), f"{programme_name()} · {period}")
         _impact_figures(fig, city, lang)
         _impact_chart(fig.add_axes((0.08, 0.67, 0.86, 0.16)), quarters, lang)
         need_rows = impact.need_view(result, lang)  # the same table as on the page, as text
@@ -283,7 +266,7 @@ def impact_report(
             **{c: need_rows[c].astype(str) for c in need_rows.columns[1:3]},
             **{c: [_in_percent(v, lang) for v in need_rows[c]] for c in shares},
         )
-        _table(fig.add_axes((0.05, 0.5, 0.90, 0.12)), need_rows, title=t("impact.need_title"))
+        _pdf.table(fig.add_axes((0.05, 0.5, 0.90, 0.12)), need_rows, title=t("impact.need_title"))
 
         def figures_of(frame: pd.DataFrame, first: str, name: str) -> pd.DataFrame:
             return pd.DataFrame(
@@ -298,13 +281,13 @@ def impact_report(
                 }
             )
 
-        _table(
+        _pdf.table(
             fig.add_axes((0.05, 0.27, 0.90, 0.2)),
             figures_of(result.by_bezirk, "stadtbezirk", t("ranking.bezirk")),
             title=t("impact.bezirk_title"),
             widths=FIGURE_WIDTHS,
         )
-        _table(
+        _pdf.table(
             fig.add_axes((0.05, 0.05, 0.90, 0.15)),
             figures_of(result.by_tandem.head(10), "tandem", t("tandems.name")),
             title=t("impact.tandem_title"),
@@ -316,7 +299,7 @@ def impact_report(
         pages = [fig]
         if said is not None:
             pages.append(_said_page(said, dataset, label=label, lang=lang, demo=demo or dataset.meta.demo))
-    return _pdf(pages)
+    return _pdf.pdf_bytes(pages)
 
 
 def _said_items(fig: Figure, items: pd.DataFrame, *, title: str, lang: str) -> None:
@@ -394,7 +377,7 @@ def _said_page(said: decide.SaidCounts, dataset: Dataset, *, label: str, lang: s
         return i18n.translate(key, lang, **p)
 
     fig = Figure(figsize=A4_PORTRAIT, dpi=snapshot.DPI)
-    _header(fig, t("impact.said_report_title", quarter=label), programme_name())
+    _pdf.header(fig, t("impact.said_report_title", quarter=label), programme_name())
     figures = [
         (t("impact.said_to_city"), i18n.format_number(said.to_city, lang, decimals=0)),
         (t("impact.said_answered"), i18n.format_number(said.answered, lang, decimals=0)),
@@ -423,7 +406,7 @@ def _said_page(said: decide.SaidCounts, dataset: Dataset, *, label: str, lang: s
             ],
         }
     )
-    _table(
+    _pdf.table(
         fig.add_axes((0.05, 0.08, 0.90, 0.24)),
         decided,
         title=t("impact.said_public", n=len(said.public_decisions)),
@@ -446,7 +429,7 @@ def agenda(
 
     with mpl.rc_context(snapshot.RC):
         fig = Figure(figsize=A4_PORTRAIT, dpi=snapshot.DPI)
-        _header(fig, t("agenda.title", date=i18n.format_date(result.today, lang)), programme_name())
+        _pdf.header(fig, t("agenda.title", date=i18n.format_date(result.today, lang)), programme_name())
         waiting = pd.DataFrame(
             {
                 "#": result.waiting["concern_id"].astype(str),
@@ -457,7 +440,7 @@ def agenda(
                 t("agenda.waiting_days"): result.waiting["waiting_days"].astype(str),
             }
         )
-        _table(
+        _pdf.table(
             fig.add_axes((0.05, 0.6, 0.90, 0.3)),
             waiting,
             title=t("agenda.waiting"),
@@ -474,7 +457,7 @@ def agenda(
                 t("concerns.tandem"): upcoming["tandem"],
             }
         )
-        _table(
+        _pdf.table(
             fig.add_axes((0.05, 0.3, 0.90, 0.27)),
             coming,
             title=t("agenda.upcoming", n=len(result.upcoming)),
@@ -490,7 +473,7 @@ def agenda(
                 ],
             }
         )
-        _table(
+        _pdf.table(
             fig.add_axes((0.05, 0.06, 0.90, 0.2)),
             gaps,
             title=t("agenda.new_gaps", n=len(result.new_gaps), total=result.gap_count),
@@ -502,7 +485,7 @@ def agenda(
         pages = [fig]
         if not result.proposals.empty or not result.city_waiting.empty:
             pages.append(_agenda_group_page(result, lang=lang, demo=demo, spaces=spaces))
-    return _pdf(pages)
+    return _pdf.pdf_bytes(pages)
 
 
 def group_agenda(
@@ -515,7 +498,7 @@ def group_agenda(
     """
     with mpl.rc_context(snapshot.RC):
         page = _agenda_group_page(result, lang=lang, demo=demo, spaces=spaces)
-    return _pdf([page])
+    return _pdf.pdf_bytes([page])
 
 
 def proposal_areas(result: impact.Agenda) -> dict[str, int]:
@@ -558,7 +541,7 @@ def _agenda_group_page(
         return i18n.translate(key, lang, **p)
 
     fig = Figure(figsize=A4_PORTRAIT, dpi=snapshot.DPI)
-    _header(fig, t("agenda.group_title", date=i18n.format_date(result.today, lang)), programme_name())
+    _pdf.header(fig, t("agenda.group_title", date=i18n.format_date(result.today, lang)), programme_name())
     shown = result.proposals.head(15)
     proposals = pd.DataFrame(
         {
@@ -568,7 +551,7 @@ def _agenda_group_page(
             t("agenda.sozialraum"): shown["sozialraum_ids"],
         }
     )
-    _table(
+    _pdf.table(
         fig.add_axes((0.05, 0.5, 0.90, 0.4)),
         proposals,
         title=t("agenda.proposals", n=len(result.proposals)),
@@ -584,7 +567,7 @@ def _agenda_group_page(
     )
     counts = proposal_areas(result)
     known = spaces is not None and bool(set(counts) & set(spaces["sozialraum_id"]))
-    _table(
+    _pdf.table(
         fig.add_axes((0.05, 0.08, 0.55 if known else 0.90, 0.35)),
         city,
         title=t("agenda.city_waiting", n=len(result.city_waiting)),
