@@ -210,3 +210,13 @@ def test_the_apps_languages_keep_their_order_in_right_to_left_text() -> None:
     assert i18n.ui_languages(["de", "en"], "de") == "Deutsch, English"
     shown = i18n.ui_languages(["de", "en"], "ar")
     assert shown == "\u2068Deutsch\u2069، \u2068English\u2069"  # each name isolated, the Arabic comma
+
+
+def test_the_language_label_keeps_its_order_in_a_right_to_left_page() -> None:
+    """Each name of the many-language label is an isolate: in Arabic the separators stayed in place."""
+    from app_pages.ui.text import LANGUAGE_LABEL
+
+    names = LANGUAGE_LABEL.split(" · ")
+    assert len(names) == len({i18n.translate("app.language", code) for code in i18n.LANGUAGES}) >= 5
+    assert all(n.startswith("\u2068") and n.endswith("\u2069") for n in names), names
+    assert "\u2068اللغة\u2069" in names and "\u2068Sprache\u2069" in names

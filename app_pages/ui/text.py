@@ -96,5 +96,10 @@ def t(key: str, **params: object) -> str:
     return i18n.translate(key, lang(), **params)
 
 
-#: The language picker's label, in every language: someone who reads no German still finds it.
-LANGUAGE_LABEL = " · ".join(dict.fromkeys(i18n.translate("app.language", code) for code in i18n.LANGUAGES))
+#: The language picker's label, in every language: someone who reads no German still finds it. Each name is a
+#: bidirectional isolate (FSI ... PDI): in an Arabic page the Latin and Cyrillic names no longer pull the
+#: separators out of place ("Мова · · اللغة").
+LANGUAGE_LABEL = " · ".join(
+    f"\u2068{name}\u2069"
+    for name in dict.fromkeys(i18n.translate("app.language", code) for code in i18n.LANGUAGES)
+)
