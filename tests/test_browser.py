@@ -184,6 +184,37 @@ def page(chromium: Browser) -> Iterator[tuple[Page, list[str]]]:
     pg.context.close()
 
 
+#: True once the page has been quiet for a moment: the app's page setup ran, Streamlit is not running the
+#: script (`data-test-script-state`, its status widget), no element of a previous run is left (they stay,
+#: faded, until the new run replaces them: axe would measure their faded contrast, 3.26:1) and no finite
+#: animation or transition is under way. "A moment": the same answer at two polls 120 ms apart.
+_QUIET = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  const status = document.querySelector('[data-testid=stStatusWidget]');
+  const quiet = !!document.getElementById('sk-page-css') && !!app
+    && ['notRunning', 'initial'].includes(app.getAttribute('data-test-script-state'))
+    && (!status || !status.innerText.trim())
+    && !document.querySelector('[data-stale=true]')
+    && document.getAnimations().every((a) => a.playState !== 'running'
+      || (a.effect && a.effect.getTiming().iterations === Infinity));
+  const now = performance.now();
+  if (!quiet) { window.__skQuietSince = undefined; return false; }
+  if (window.__skQuietSince === undefined) window.__skQuietSince = now;
+  return now - window.__skQuietSince >= 120;
+}"""
+
+
+def settled(pg: Page, *, after_action: bool = True) -> None:
+    """
+    Wait until the page is quiet (`_QUIET`). After an action (a click, a new address) Streamlit starts the
+    rerun a round trip later, so first 200 ms pass; a changed window size needs no rerun.
+    """
+    if after_action:
+        pg.wait_for_timeout(200)
+    pg.evaluate("window.__skQuietSince = undefined")
+    pg.wait_for_function(_QUIET, timeout=30_000, polling=40)
+
+
 def _count_in_frames(pg: Page, selector: str, want: int, timeout_s: float = 45) -> int:
     deadline = time.monotonic() + timeout_s
     best = 0
@@ -211,7 +242,7 @@ _FIND_CLICKABLE = """() => {
 def _click_a_sozialraum(pg: Page) -> str:
     """A real mouse click on a point that lies on a Sozialraum; returns its ID."""
     pg.locator(".sk-map").scroll_into_view_if_needed()
-    pg.wait_for_timeout(300)
+    settled(pg, after_action=False)
     frame = next(f for f in pg.frames if f.locator("path.sk-sozialraum").count())
     point = frame.evaluate(_FIND_CLICKABLE)
     assert point is not None, "no Sozialraum is visible to click"
@@ -251,7 +282,7 @@ def test_explore_map_offline(server: str, page: tuple[Page, list[str]]) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     pg.goto(server + "/erkunden")
     shapes = _count_in_frames(pg, "path.sk-sozialraum", 171)
-    pg.wait_for_timeout(500)
+    settled(pg, after_action=False)
     pg.screenshot(path=str(ARTIFACTS / "explore.png"), full_page=True)
     assert shapes == 171
     assert _count_in_frames(pg, "path.sk-welcome-point", 10, timeout_s=5) == 10
@@ -280,7 +311,7 @@ def test_choose_indicator_click_and_see_profile(server: str, page: tuple[Page, l
     pg.get_by_label("Kennzahl", exact=True).click()
     pg.keyboard.type("Kinderarm")
     pg.get_by_role("option", name="Kinderarmut (%)").click()
-    pg.wait_for_timeout(1500)
+    settled(pg)
     assert _count_in_frames(pg, ".sk-legend", 1, timeout_s=20) == 1
     legend = next(f for f in pg.frames if f.locator(".sk-legend").count()).locator(".sk-legend").inner_text()
     assert "Kinderarmut (%)" in legend
@@ -321,7 +352,7 @@ def test_a_new_indicator_recolours_the_same_map(server: str, page: tuple[Page, l
     pg, blocked = page
     pg.goto(server + "/erkunden")
     assert _count_in_frames(pg, "path.sk-sozialraum", 171) == 171
-    pg.wait_for_timeout(1000)
+    settled(pg, after_action=False)
     pg.evaluate("document.querySelector('.sk-map').dataset.marker = 'the same map'")
     styled = pg.get_attribute(".sk-map", "data-styled")
     before = pg.evaluate(
@@ -397,7 +428,7 @@ def test_what_if_a_new_welcome_point_on_the_coverage_map(server: str, page: tupl
     assert pg.locator(".sk-legend .sk-swatch.sk-hatched").count() == 1
     assert pg.locator("path.sk-catchment").count() == 10  # one catchment per demo Welcome Point
     pg.get_by_text("Was wäre, wenn", exact=False).first.click()
-    pg.wait_for_timeout(1500)
+    settled(pg)
     _click_a_sozialraum(pg)
     pg.locator("path.sk-pin-hypothetical").first.wait_for(timeout=30_000)
     assert pg.locator("path.sk-catchment").count() == 11  # the new point has its catchment
@@ -411,7 +442,7 @@ def test_a_map_in_a_closed_tab_fits_the_city_when_opened(server: str, page: tupl
     pg.goto(server + "/aktivitaeten")
     _click_tab(pg, "Karte")
     assert _count_in_frames(pg, "path.sk-sozialraum", 171) == 171
-    pg.wait_for_timeout(1000)
+    settled(pg, after_action=False)
     holder = pg.locator(".sk-map").bounding_box()
     city = pg.evaluate(
         """() => { const b = [...document.querySelectorAll('path.sk-sozialraum')].map(p => p.getBoundingClientRect());
@@ -439,13 +470,13 @@ def test_explore_on_a_phone(server: str, page: tuple[Page, list[str]]) -> None:
         in next(f for f in pg.frames if f.locator(".sk-legend").count()).locator(".sk-legend").inner_text()
     )  # the demo mark stays visible when folded
     pg.locator(".sk-map").scroll_into_view_if_needed()
-    pg.wait_for_timeout(500)
+    settled(pg, after_action=False)
     pg.screenshot(path=str(ARTIFACTS / "explore-phone.png"))
     _click_a_sozialraum(pg)
     metric = pg.get_by_text("Bedarfswert (0–100)")
     metric.wait_for(timeout=30_000)
     metric.scroll_into_view_if_needed()
-    pg.wait_for_timeout(500)
+    settled(pg, after_action=False)
     pg.screenshot(path=str(ARTIFACTS / "explore-phone-profile.png"))
     metric_box = metric.bounding_box()
     assert metric_box is not None
@@ -470,7 +501,7 @@ def _upload(uploader: Locator, path: Path) -> None:
         uploader.set_input_files(str(path))
     container = uploader.locator("xpath=ancestor::*[@data-testid='stFileUploader'][1]")
     container.locator(f'[data-testid=stFileChipName][title="{path.name}"]').wait_for(timeout=30_000)
-    pg.wait_for_timeout(500)
+    settled(pg)
 
 
 def _go_to(pg: Page, name: str) -> None:
@@ -568,7 +599,7 @@ def test_load_official_data_on_the_data_page(
     url_box = pg.get_by_label("Adresse des Ordners mit den Dateien")
     url_box.fill(portal_mirror)
     url_box.press("Enter")
-    pg.wait_for_timeout(500)
+    settled(pg)
     pg.get_by_role("button", name="Jetzt herunterladen").click()
     pg.get_by_text("Die offiziellen Geodaten wurden geladen").wait_for(timeout=60_000)
     uploaders = pg.locator("[data-testid=stFileUploader] input[type=file]")
@@ -576,7 +607,7 @@ def test_load_official_data_on_the_data_page(
     _upload(uploaders.nth(1), REGISTRY)
     pg.get_by_role("button", name="Importieren").click()
     pg.get_by_text("Die Dateien wurden importiert").wait_for(timeout=60_000)
-    pg.wait_for_timeout(1000)
+    settled(pg)
     # the extraction error of 063007 is corrected with its evidence, visibly, and an admin may undo it
     pg.get_by_text("Korrigierte Werte").wait_for(timeout=60_000)
     pg.get_by_text("2.036.643 in der Datei → 2.036").wait_for(timeout=10_000)
@@ -612,7 +643,7 @@ def test_load_official_data_on_the_data_page(
     box.fill("königsallee")
     box.press("Enter")
     pg.get_by_text("Ausgangspunkt: Königsallee").wait_for(timeout=30_000)
-    pg.wait_for_timeout(500)
+    settled(pg, after_action=False)
     pg.screenshot(path=str(ARTIFACTS / "explore-official.png"), full_page=True)
     _no_error(pg)
     # the Welcome Point in Bilk closed in 2024: recorded in the app, it leaves every distance but stays shown
@@ -699,14 +730,14 @@ def test_create_tandem_assign_and_the_gap_list_shrinks(
         " || !document.querySelector('[data-testid=stStatusWidget]').innerText.trim()",
         timeout=30_000,
     )
-    pg.wait_for_timeout(500)
+    settled(pg)
     _click_tab(pg, "Tandems")
     pg.wait_for_function(  # Streamlit idle: a form filled during a rerun is rebuilt and loses its input
         "!document.querySelector('[data-testid=stStatusWidget]')"
         " || !document.querySelector('[data-testid=stStatusWidget]').innerText.trim()",
         timeout=30_000,
     )
-    pg.wait_for_timeout(500)
+    settled(pg)
     form = _form(pg, "Neues Tandem")
     form.get_by_label("Tandem").fill("Tandem Test")
     members = form.get_by_label("Mitglieder (mindestens zwei)")
@@ -724,7 +755,7 @@ def test_create_tandem_assign_and_the_gap_list_shrinks(
         " || !document.querySelector('[data-testid=stStatusWidget]').innerText.trim()",
         timeout=30_000,
     )
-    pg.wait_for_timeout(500)
+    settled(pg)
     form.get_by_role("button", name="Speichern").click()
     saved = pg.get_by_text("Das Tandem »Tandem Test« wurde gespeichert.")
     try:
@@ -949,7 +980,7 @@ def test_an_admin_imports_another_citys_files_on_the_data_page(
     pg.get_by_text("Aktueller Datensatz").wait_for(timeout=30_000)
     pg.get_by_role("combobox", name="Welche Daten?").click()  # the real register: not the demo's
     pg.get_by_role("option", name=re.compile(r"^Offizielle Daten")).first.click()
-    pg.wait_for_timeout(1000)
+    settled(pg)
     _log_in(pg, ADMIN_EMAIL, ADMIN_PASSWORD)
     _wait_for_login_cookie(pg)
     pg.reload()
@@ -963,7 +994,7 @@ def test_an_admin_imports_another_citys_files_on_the_data_page(
         except PlaywrightTimeout:
             pg.keyboard.press("Escape")
             continue
-        pg.wait_for_timeout(500)
+        settled(pg)
         if "Berlin" in pg.locator("[data-testid=stSelectbox]").filter(has_text="Stadtprofil").inner_text():
             break
     files = [p for p in _berlin_files() if p.suffix != ".md"]

@@ -32,6 +32,7 @@ from tests.test_browser import (
     new_page,
     page,
     server,
+    settled,
 )
 
 pytestmark = [pytest.mark.browser]  # grouped per server in conftest.py (`_browser_groups`)
@@ -40,37 +41,6 @@ pytestmark = [pytest.mark.browser]  # grouped per server in conftest.py (`_brows
 # --- accessibility (axe-core, WCAG 2.1 A/AA) -------------------------------------------------------------
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-#: True once the page has been quiet for a moment: the app's page setup ran, Streamlit is not running the
-#: script (`data-test-script-state`, its status widget), no element of a previous run is left (they stay,
-#: faded, until the new run replaces them: axe would measure their faded contrast, 3.26:1) and no finite
-#: animation or transition is under way. "A moment": the same answer at two polls 120 ms apart.
-_QUIET = """() => {
-  const app = document.querySelector('[data-testid=stApp]');
-  const status = document.querySelector('[data-testid=stStatusWidget]');
-  const quiet = !!document.getElementById('sk-page-css') && !!app
-    && ['notRunning', 'initial'].includes(app.getAttribute('data-test-script-state'))
-    && (!status || !status.innerText.trim())
-    && !document.querySelector('[data-stale=true]')
-    && document.getAnimations().every((a) => a.playState !== 'running'
-      || (a.effect && a.effect.getTiming().iterations === Infinity));
-  const now = performance.now();
-  if (!quiet) { window.__skQuietSince = undefined; return false; }
-  if (window.__skQuietSince === undefined) window.__skQuietSince = now;
-  return now - window.__skQuietSince >= 120;
-}"""
-
-
-def _settled(pg: Page, *, after_action: bool = True) -> None:
-    """
-    Wait until the page is quiet (`_QUIET`). After an action (a click, a new address) Streamlit starts the
-    rerun a round trip later, so first 200 ms pass; a changed window size needs no rerun.
-    """
-    if after_action:
-        pg.wait_for_timeout(200)
-    pg.evaluate("window.__skQuietSince = undefined")
-    pg.wait_for_function(_QUIET, timeout=30_000, polling=40)
 
 
 _STREAMLIT_ENGLISH = """([exact, patterns]) => {
@@ -100,7 +70,7 @@ def _axe(pg: Page, where: str, found: dict[str, list[dict]], *, after_action: bo
     """
     from axe_playwright_python.sync_playwright import Axe
 
-    _settled(pg, after_action=after_action)
+    settled(pg, after_action=after_action)
     bad = [f"{where}: Streamlit's English text {text!r}" for text in _streamlit_english(pg)]
     # resultTypes: only violations are reported in full (passes and the rest are cut to one node: faster)
     options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
@@ -255,7 +225,7 @@ def test_the_page_language_follows_the_chosen_language(server: str, page: tuple[
     pg.set_viewport_size({"width": 390, "height": 844})
     pg.goto(server + "/erkunden?lang=ar")
     pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
-    pg.wait_for_timeout(1_000)
+    settled(pg, after_action=False)  # the sidebar's folding, a transition, is over
     box = pg.locator("[data-testid=stSidebar]").bounding_box()
     assert box is None or box["x"] + box["width"] <= 1 or box["x"] >= 390, box
 
@@ -379,7 +349,7 @@ def test_keyboard_alone_reaches_a_steckbrief_and_logs_a_concern(
     pg.keyboard.press("Enter")
     pg.get_by_text("Anliegen und Rückmeldungen").wait_for(timeout=30_000)
     pg.get_by_label("Problembeschreibung").wait_for(timeout=30_000)
-    _settled(pg)
+    settled(pg)
     _tab_until(pg, "a.getAttribute('aria-label') === 'Thema'")
     pg.keyboard.type("Laterne im Hof defekt (Tastatur)")
     _tab_until(pg, "a.getAttribute('aria-label') === 'Problembeschreibung'", limit=15)
@@ -406,12 +376,12 @@ def test_the_map_zooms_to_a_searched_sozialraum_but_not_to_a_tapped_one(
     pg.set_viewport_size({"width": 390, "height": 844})
     pg.goto(server + "/erkunden")
     pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
-    pg.wait_for_timeout(800)
+    settled(pg, after_action=False)
     city = pg.evaluate(MAP_ZOOM)
     # a tap chooses where the user is looking: the map stays put
     _click_a_sozialraum(pg)
     pg.get_by_text("Zum Vergleich hinzufügen").wait_for(timeout=30_000)
-    pg.wait_for_timeout(500)
+    settled(pg)
     assert pg.evaluate(MAP_ZOOM) == city
     # a Sozialraum found in the search: the map zooms to it (on a phone a Sozialraum is ~10 px wide)
     search = pg.locator("[data-testid=stSelectbox]").filter(has=pg.get_by_text("Sozialraum suchen"))
@@ -441,7 +411,7 @@ def test_near_me_from_the_phones_location_or_a_typed_place(
     pg.context.set_geolocation({"latitude": inside.y, "longitude": inside.x, "accuracy": 20})
     pg.goto(server + "/erkunden")
     pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
-    pg.wait_for_timeout(500)
+    settled(pg, after_action=False)
     city = pg.evaluate(MAP_ZOOM)
     pg.locator("button.sk-locate").click()
     pg.get_by_text("Ausgangspunkt: Ihr Standort").wait_for(timeout=30_000)
@@ -498,7 +468,7 @@ def test_switching_language_with_a_steckbrief_open_never_errors_and_follows_ever
         pg.get_by_label(LANGUAGE_LABEL).click()
         pg.get_by_role("option", name=i18n.LANGUAGES[code], exact=True).click()
         pg.get_by_text(i18n.translate("explore.title", code)).first.wait_for(timeout=30_000)
-        pg.wait_for_timeout(1500)  # the rerun's last messages
+        settled(pg)  # the rerun's last messages
         body = pg.inner_text("body")
         assert "KeyError" not in body and "schiefgelaufen" not in body, code
         _no_error(pg)
@@ -570,7 +540,7 @@ def test_on_a_phone_one_finger_scrolls_a_tap_brings_the_steckbrief_and_targets_a
         )
         assert sizes and all(h >= 44 and w >= 24 for h, w in sizes), sizes
         pg.locator(".sk-map").scroll_into_view_if_needed()
-        pg.wait_for_timeout(500)
+        settled(pg, after_action=False)
         point = pg.evaluate(_FIND_CLICKABLE)
         assert point is not None
         pg.touchscreen.tap(point[0], point[1])
@@ -909,7 +879,7 @@ def test_the_connectors_decide_propose_decide_answer_and_see_it_on_a_phone(
         except PlaywrightTimeout:
             pg.keyboard.type(title)
             pg.keyboard.press("Enter")
-        pg.wait_for_timeout(500)
+        settled(pg)
         if pick.input_value() == title:  # the chosen label shows in the box
             break
         pg.keyboard.press("Escape")
