@@ -906,10 +906,19 @@ def test_the_connectors_decide_propose_decide_answer_and_see_it_on_a_phone(
     _click_tab(pg, "Was daraus wurde")
     pg.get_by_text("Das Gartenamt stellt drei Bänke auf.").first.wait_for(timeout=30_000)
     pg.screenshot(path=str(ARTIFACTS / "you-said-we-did-phone.png"))
-    _click_tab(pg, "Vorschläge")  # and on her proposal itself (only the open panel is drawn)
-    pg.get_by_text("Stadt hat geantwortet").first.wait_for(timeout=30_000)
-    # the visible one: an element of the panel shown before may still stand, hidden, earlier in the page
-    answer = pg.get_by_text("Antwort der Stadt: Das Gartenamt stellt drei Bänke auf.")
-    answer.locator("visible=true").first.wait_for(timeout=30_000)
+    # and on her proposal itself (only the open panel is drawn). The visible one: an element of the panel
+    # shown before may still stand, hidden, earlier in the page. On a loaded machine a rerun can swallow the
+    # tap on the tab (2 of 8 CI runs in stop 36, once in stop 37): the harness taps again, as a person would.
+    answer = pg.get_by_text("Antwort der Stadt: Das Gartenamt stellt drei Bänke auf.").locator("visible=true")
+    for attempt in range(3):
+        _click_tab(pg, "Vorschläge")
+        try:
+            pg.get_by_text("Stadt hat geantwortet").locator("visible=true").first.wait_for(timeout=20_000)
+            answer.first.wait_for(timeout=20_000)
+            break
+        except PlaywrightTimeout:
+            pg.screenshot(path=str(ARTIFACTS / f"proposal-answer-attempt-{attempt}.png"), full_page=True)
+            if attempt == 2:
+                raise
     _no_error(pg)
     assert blocked == []
