@@ -458,7 +458,8 @@ class Register:
         """
         The old shared coordinator password (`geo.core.auth.legacy_hash`) becomes the first account.
 
-        On opening a register without any account, it becomes one admin and coordinator account. The account is ``koordination@local``, so an existing install is not locked out. Done once; audited.
+        On opening a register without any account, it becomes one admin and coordinator account,
+        ``koordination@local``, so an existing install is not locked out. Done once; audited.
         """
         if not password_hash:
             return False
