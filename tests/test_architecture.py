@@ -285,3 +285,56 @@ def test_the_register_has_one_write_path() -> None:
     ]
     assert found == []
     assert private.search(store.read_text(encoding="utf-8"))  # the pattern finds what it looks for
+
+
+def _private_uses(path: Path) -> list[str]:
+    """Another module's private name (`_name`) that `path` imports or reads; a private module's names count."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    name = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else path.name
+    modules: dict[str, str] = {}  # local name -> the module of `geo` or `app_pages` it stands for
+    found: list[str] = []
+    package = ".".join(path.relative_to(ROOT).parent.parts) if path.is_relative_to(ROOT) else ""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(("geo", "app_pages")):
+            for alias in node.names:
+                target = f"{node.module}.{alias.name}"
+                is_module = (ROOT / (target.replace(".", "/") + ".py")).exists()
+                module = target if is_module else node.module
+                home, _, last = module.rpartition(".")
+                if last.startswith("_") and not last.startswith("__") and home != package:
+                    found.append(f"{name} imports the private module {module} of another package")
+                if alias.name.startswith("_") and not alias.name.startswith("__") and not is_module:
+                    found.append(f"{name} imports {target}")
+                if is_module:
+                    modules[alias.asname or alias.name] = target
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
+        ):
+            found.append(f"{name} reads {modules[node.value.id]}.{node.attr}")
+    return found
+
+
+def test_no_module_takes_another_modules_private_names(tmp_path: Path) -> None:
+    """
+    A helper two modules share is public, or lives in a private module (`_name.py`) of their package; no module
+    of `geo/` or the pages reaches into another's `_private` names, nor into another package's private module
+    (issue 31).
+    """
+    paths = [ROOT / "app.py", *sorted((ROOT / "app_pages").rglob("*.py")), *sorted(GEO.rglob("*.py"))]
+    assert [use for path in paths if "migrations" not in path.parts for use in _private_uses(path)] == []
+    # the checker finds both ways
+    bad = tmp_path / "example.py"
+    bad.write_text(
+        "from geo.data import sources\nfrom geo.register.store import _now\nfrom geo.output import _pdf\n"
+        "sources._x()\n"
+    )
+    assert _private_uses(bad) == [
+        "example.py imports geo.register.store._now",
+        "example.py imports the private module geo.output._pdf of another package",
+        "example.py reads geo.data.sources._x",
+    ]
