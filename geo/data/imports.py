@@ -41,6 +41,7 @@ from geo.data.dataset import (
     import_city,
     write_dataset,
 )
+from geo.data.demo_dataset import STADTTEILE
 from geo.data.indicators import catalogue
 
 if TYPE_CHECKING:
@@ -501,8 +502,6 @@ def _nationalities(
     if st_names is not None:
         names = dict(zip(st_names["stadtteil_nr"], st_names["name"], strict=True))
     else:  # no Stadtteil file yet: the city's 50 Stadtteil names (the demo uses them too)
-        from geo.data.demo_dataset import STADTTEILE  # noqa: PLC0415 - the synthetic Stadtteile
-
         known = dict(STADTTEILE)
         names = {nr: known.get(nr, "") for nr in checked.spaces["stadtteil_nr"]}
     return languages.read_nationalities(nationalities, names, report=checked.report)

@@ -11,16 +11,20 @@ group's meetings and decisions. Never in a real register (`Register.demo`). The 
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
 import shapely
+from sqlalchemy import func, select
 
 from geo.core.access import Action, Principal
-from geo.register import models
+from geo.register import decide, journal, knowledge, models, partners, programme, store
+from geo.register.accounts import password_hasher
+from geo.register.models import Account, Connector
 
 if TYPE_CHECKING:
     from geo.register.store import Register, TandemView
@@ -47,11 +51,6 @@ def seed_register(register: Register, sozialraum_ids: list[str]) -> bool:
     bool
         True when the register was seeded now.
     """
-    from sqlalchemy import func, select  # noqa: PLC0415
-
-    from geo.core.access import Principal  # noqa: PLC0415
-    from geo.register.models import Account, Connector  # noqa: PLC0415
-
     if not register.demo:
         msg = "demo accounts belong in the demo register only"
         raise ValueError(msg)
@@ -75,7 +74,6 @@ def seed_register(register: Register, sozialraum_ids: list[str]) -> bool:
     ]
     for tandem, sid in zip(tandems, sozialraum_ids[:2], strict=False):
         register.assign(tandem, sid, by=by, valid_from=start, known_ids=set(sozialraum_ids))
-    from geo.register.accounts import password_hasher  # noqa: PLC0415
 
     hashed = password_hasher().hash(DEMO_PASSWORD)
     with register.write(by, Action.MANAGE_ACCOUNTS, "demo.seed", target="account") as tx:
@@ -96,8 +94,6 @@ def seed_register(register: Register, sozialraum_ids: list[str]) -> bool:
 
 def programme_year_wanted() -> bool:
     """False when `SOZIALRAUM_DEMO_PROGRAMME=0`: a demo register with people and tandems only (tests use it)."""
-    import os  # noqa: PLC0415
-
     return os.environ.get("SOZIALRAUM_DEMO_PROGRAMME", "1").strip().lower() not in {
         "0",
         "false",
@@ -121,8 +117,6 @@ def seeded_register(sozialraum_ids: list[str], spaces: gpd.GeoDataFrame | None =
     spaces
         Their geometry: the demo partners get places on the map (without it, addresses only).
     """
-    from geo.register import store  # noqa: PLC0415 - the register is opened only when a command needs it
-
     register = store.Register(store.demo_database_url(), demo=True)
     if seed_register(register, sozialraum_ids) and programme_year_wanted():
         seed_programme_year(register, sozialraum_ids, spaces=spaces)
@@ -160,8 +154,6 @@ def seed_programme_year(
     tandem, a few cancelled, three planned ahead), concerns with answers, and one meeting decision. All
     names are the demo's invented people; dates count back from `today`.
     """
-    from geo.core.access import Principal  # noqa: PLC0415
-
     if not register.demo:
         msg = "the demo programme year belongs in the demo register only"
         raise ValueError(msg)
@@ -189,10 +181,6 @@ def _seed_year(
 
 def _seed_journeys(register: Register, members: list[int], *, by: Principal, today: date) -> None:
     """Each member's way into the programme (interested, trained, active), one paused, two newcomers."""
-    from datetime import timedelta  # noqa: PLC0415
-
-    from geo.register import programme  # noqa: PLC0415
-
     slots = [
         {("mo", "abend"), ("mi", "abend"), ("sa", "vormittag")},
         {("di", "abend"), ("do", "abend"), ("sa", "vormittag"), ("sa", "nachmittag")},
@@ -240,10 +228,6 @@ def _seed_activities(
     rng: np.random.Generator,
 ) -> None:
     """Two held (or cancelled) activities a month per tandem for a year, with hours; three planned ahead."""
-    from datetime import datetime, timedelta  # noqa: PLC0415
-
-    from geo.register import journal, programme  # noqa: PLC0415
-
     known = set(sozialraum_ids)
     assigned = register.active_assignments(today)
     kinds = journal.ACTIVITY_KINDS[:4]
@@ -308,10 +292,6 @@ def _seed_concerns(
     rng: np.random.Generator,
 ) -> list[tuple[int, datetime, list[datetime]]]:
     """The demo's concerns with their answers so far, and when each was logged and answered (to backdate)."""
-    from datetime import datetime, timedelta  # noqa: PLC0415
-
-    from geo.register import journal  # noqa: PLC0415
-
     known = set(sozialraum_ids)
     answers = (
         ("weitergeleitet", "An das zuständige Amt weitergegeben."),
@@ -360,10 +340,6 @@ def _backdate(
     register: Register, backdate: list[tuple[int, datetime, list[datetime]]], *, by: Principal, today: date
 ) -> None:
     """Concerns, their updates and notices dated when they happened in the invented year (not today)."""
-    from datetime import datetime, timedelta  # noqa: PLC0415
-
-    from sqlalchemy import select  # noqa: PLC0415
-
     with register.write(by, Action.WRITE_REGISTER, "demo.backdate", target="demo") as tx:
         s = tx.session
         for concern, logged, times in backdate:
@@ -473,10 +449,6 @@ def _seed_partners(
     today: date,
 ) -> list[tuple[str, int]]:
     """The demo partners with their places and invented contacts; (partner ID, tandem ID) of each."""
-    from datetime import timedelta  # noqa: PLC0415
-
-    from geo.register import partners  # noqa: PLC0415
-
     assigned = register.active_assignments(today)
     known = set(sozialraum_ids)
     made: list[tuple[str, int]] = []
@@ -530,8 +502,6 @@ def _seed_partners(
 
 def _seed_debriefs(register: Register, made: list[tuple[str, int]], *, by: Principal) -> None:
     """Debriefs of the latest held activities in four languages, the German ones to repeat published."""
-    from geo.register import journal, knowledge  # noqa: PLC0415
-
     held = journal.activities(register, status="durchgefuehrt")
     for (lang, worked, differently, repeat, groups, languages), row in zip(
         DEMO_DEBRIEFS, held.sort_values("starts_at", ascending=False).itertuples(), strict=False
@@ -566,10 +536,6 @@ def _seed_handover(
     today: date,
 ) -> None:
     """A connector who moved away: her partner relation went to her tandem partner, she advises as alumni."""
-    from datetime import timedelta  # noqa: PLC0415
-
-    from geo.register import knowledge, partners  # noqa: PLC0415
-
     known = set(sozialraum_ids)
     leaving = register.add_connector(
         "Demo-Connectorin Hana", "Persisch, Deutsch", by=by, contact="demo@demo.invalid"
@@ -617,7 +583,7 @@ def _seed_handover(
 
 def _demo_flyer() -> bytes:
     """An invented flyer (PNG) for the demo's consultation, drawn here: no file leaves the project's code."""
-    import io  # noqa: PLC0415 - only the demo draws it
+    import io  # noqa: PLC0415 - only the demo draws it: the module loads without matplotlib
 
     from matplotlib.figure import Figure  # noqa: PLC0415
 
@@ -646,7 +612,6 @@ class _Group:
         return Principal(label="demo-seed", roles=frozenset({"connector"}), connector_id=connector_id)
 
     def propose(self, author: int, kind: str, title: str, text: str, themes: tuple[str, ...] = ()) -> int:
-        from geo.register import decide  # noqa: PLC0415
 
         linked = tuple(self.theme_ids[t] for t in themes if t in self.theme_ids)
         data = decide.ProposalInput(kind=kind, title=title, text=text, concern_ids=linked)
@@ -660,10 +625,6 @@ def _seed_group(register: Register, *, by: Principal, today: date) -> None:
     Two elections, four monthly meetings decided by all three methods (one tie), proposals with supports and
     comments, two decisions that went to the city (one answered), two consultations (one closed).
     """
-    from datetime import timedelta  # noqa: PLC0415
-
-    from geo.register import decide, journal  # noqa: PLC0415
-
     people = [c.id for c in register.connectors() if c.active]
     if len(people) < 3:
         return
@@ -687,10 +648,6 @@ def _seed_group(register: Register, *, by: Principal, today: date) -> None:
 
 def _seed_first_meetings(group: _Group, meetings: list[int]) -> None:
     """The first two meetings: when to meet (majority), where to hold the summer party (consensing)."""
-    from datetime import timedelta  # noqa: PLC0415
-
-    from geo.register import decide  # noqa: PLC0415
-
     register, by, people, today, propose, member = (
         group.register,
         group.by,
@@ -744,10 +701,6 @@ def _seed_first_meetings(group: _Group, meetings: list[int]) -> None:
 
 def _seed_later_meetings(group: _Group, meetings: list[int]) -> None:
     """The third meeting: light at the playground, to the city; then the last meeting."""
-    from datetime import timedelta  # noqa: PLC0415
-
-    from geo.register import decide  # noqa: PLC0415
-
     register, by, people, today, propose, member = (
         group.register,
         group.by,
@@ -787,8 +740,6 @@ def _seed_later_meetings(group: _Group, meetings: list[int]) -> None:
 
 def _seed_last_meeting(group: _Group, meetings: list[int]) -> None:
     """The last meeting: advice in more languages (blocked), what to count first (a tie), plain forms."""
-    from geo.register import decide  # noqa: PLC0415
-
     register, by, people, propose, member = (
         group.register,
         group.by,
@@ -856,10 +807,6 @@ def _seed_last_meeting(group: _Group, meetings: list[int]) -> None:
 
 def _seed_consultations(group: _Group) -> int:
     """A proposal for a language café and two consultations (a flyer, office hours); the flyer's ID."""
-    from datetime import timedelta  # noqa: PLC0415
-
-    from geo.register import decide  # noqa: PLC0415
-
     register, by, people, propose, member = (
         group.register,
         group.by,
@@ -899,12 +846,6 @@ def _seed_consultations(group: _Group) -> int:
 
 def _close_and_answer(register: Register, *, by: Principal, flyer: int, light_title: str) -> None:
     """The city closes the flyer consultation and answers the playground decision (the demo's "we did")."""
-    from datetime import UTC, datetime, timedelta  # noqa: PLC0415
-
-    from sqlalchemy import select  # noqa: PLC0415
-
-    from geo.register import decide  # noqa: PLC0415
-
     session = register._batch.session
     decide.close_consultation(
         register,
