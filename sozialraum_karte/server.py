@@ -1,5 +1,7 @@
 """
-The app as its server runs it: Streamlit's pages (``app.py``) and the login cookie's two routes.
+The app as its server runs it: Streamlit's pages (``app.py``), the login cookie's routes, the map's files.
+
+The icon font is cut to the icons the app can show (`sozialraum_karte.icons`).
 
 ``streamlit run`` on this file (what ``sozialraum-karte serve`` and ``make run`` do) finds ``app`` and serves
 it; the routes set and clear the HttpOnly login cookie (`geo.register.websession`). On a fresh install (a real
@@ -15,11 +17,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import streamlit as st
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from geo.register import websession
+from sozialraum_karte.icons import IconFont
 
 #: The pages: ``app.py`` beside the ``app_pages`` package (the checkout's root or site-packages).
 SCRIPT = Path(__file__).resolve().parent.parent / "app.py"
@@ -85,5 +89,6 @@ app = st.App(
         Route("/_sk/web/{name}", map_bundle, methods=["GET"]),
         Route("/_sk/base/{version}.json", map_base, methods=["GET"]),
     ],
+    middleware=[Middleware(IconFont)],  # Streamlit's icon font cut to the icons it can show (issue 30)
     lifespan=_lifespan,
 )

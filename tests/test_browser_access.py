@@ -72,6 +72,10 @@ def _axe(pg: Page, where: str, found: dict[str, list[dict]], *, after_action: bo
 
     settled(pg, after_action=after_action)
     bad = [f"{where}: Streamlit's English text {text!r}" for text in _streamlit_english(pg)]
+    bad += [
+        f"{where}: the icon {name!r} is not drawn (not in the icon font's subset?)"
+        for name in _icons_not_drawn(pg)
+    ]
     # resultTypes: only violations are reported in full (passes and the rest are cut to one node: faster)
     options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
     result = Axe().run(pg, options=options)
@@ -84,6 +88,26 @@ def _axe(pg: Page, where: str, found: dict[str, list[dict]], *, after_action: bo
         else:
             found.setdefault(where, []).append(entry)
     return bad
+
+
+#: Each leaf set in the Material Symbols font whose text did not become one icon: an icon's ligature makes a
+#: glyph about one em wide, a name the font lacks is as wide as its letters (`sozialraum_karte.icons`).
+ICONS_NOT_DRAWN = """async () => {
+  await document.fonts.ready;
+  return [...document.querySelectorAll('span, i, div')]
+    .filter((e) => e.childElementCount === 0 && e.textContent.trim()
+      && getComputedStyle(e).fontFamily.includes('Material Symbols'))
+    .filter((e) => {
+      const text = document.createRange();  // the text's own extent: the icon's box is one em, whatever it holds
+      text.selectNodeContents(e);
+      return text.getBoundingClientRect().width > 1.6 * parseFloat(getComputedStyle(e).fontSize);
+    })
+    .map((e) => e.textContent.trim());
+}"""
+
+
+def _icons_not_drawn(pg: Page) -> list[str]:
+    return sorted(set(pg.evaluate(ICONS_NOT_DRAWN)))
 
 
 #: The sizes every settled state is checked at: a laptop (the projector's size too) and a phone.
