@@ -21,6 +21,7 @@ from app_pages.ui.datasets import (
     register,
     view_lines,
     view_styling,
+    welcome_point_labels_current,
 )
 from app_pages.ui.page import demo_notice, explain_words, friendly_errors
 from app_pages.ui.people import principal
@@ -821,18 +822,12 @@ def filter_controls(bar: DeltaGenerator, data: Dataset) -> SimpleNamespace:
             key="explore_classes",
             format_func=bound(lambda c: t(need.CLASS_KEYS[c - 1])),
         )
-        points = data.welcome_points.set_index("welcome_point_id")
+        points = welcome_point_labels_current()
         wp = st.selectbox(
             t("explore.filter_wp"),
-            [None, *points.index],
+            [None, *points],
             key="explore_wp",
-            format_func=bound(
-                lambda w: (
-                    t("explore.filter_none")
-                    if w is None
-                    else f"{points.loc[w, 'name']}, {points.loc[w, 'address']}"
-                )
-            ),
+            format_func=bound(lambda w: t("explore.filter_none") if w is None else points.get(w, str(w))),
         )
         home = st.session_state.get("explore_home")
         use_home = st.toggle(
@@ -848,7 +843,8 @@ def filter_controls(bar: DeltaGenerator, data: Dataset) -> SimpleNamespace:
     if use_home and home is not None:
         near = (home[1], home[0], km * 1000)
     elif wp is not None:
-        near = (points.loc[wp].geometry.x, points.loc[wp].geometry.y, km * 1000)
+        point = data.welcome_points.loc[data.welcome_points["welcome_point_id"] == wp].geometry.iloc[0]
+        near = (point.x, point.y, km * 1000)
     return SimpleNamespace(bezirke=bezirke, classes=classes, wp=wp, km=km, tiles=tiles, near=near)
 
 
@@ -944,14 +940,15 @@ with friendly_errors():
     demo_notice(data.meta)
     available = indicators_current()
     changing = changing_indicators()
-    known = {
-        "sozialraum_ids": set(data.spaces["sozialraum_id"]),
-        "welcome_point_ids": set(data.welcome_points["welcome_point_id"]),
-        "bezirk_ids": view.bezirk_ids(data.spaces),
-    }
-    seed_from_url(
-        view.from_params(st.query_params.to_dict(), indicators=available, changing=changing, **known)
-    )
+    if not st.session_state.get("explore_seeded"):  # the link is read on a session's first run only
+        known = {
+            "sozialraum_ids": set(data.spaces["sozialraum_id"]),
+            "welcome_point_ids": set(data.welcome_points["welcome_point_id"]),
+            "bezirk_ids": view.bezirk_ids(data.spaces),
+        }
+        seed_from_url(
+            view.from_params(st.query_params.to_dict(), indicators=available, changing=changing, **known)
+        )
     if not available:
         st.info(t("explore.no_indicators"))
         st.stop()

@@ -57,3 +57,23 @@ def test_charts_write_numbers_as_the_reader_does() -> None:
         charts.score_bars(["A"], [55.5], title="Index", lang="en")["config"]["locale"]["number"]["decimal"]
         == "."
     )
+
+
+def test_a_charts_rows_travel_as_arrow_once_and_say_the_same() -> None:
+    import pyarrow as pa
+
+    spec = charts.profile_dots(_comparison(), name="Zoo", city="Stadt", bezirk="Bezirk")
+    assert spec is not None
+    before = json.dumps(spec, sort_keys=True)
+    fast = charts.with_arrow_data(spec)
+    assert fast is not None and json.dumps(spec, sort_keys=True) == before  # the cached spec is not changed
+    assert fast["data"] == {"name": "rows"} and set(fast["datasets"]) == {"rows"}
+    table = pa.ipc.open_stream(fast["datasets"]["rows"]).read_all()
+    assert table.to_pylist() == spec["data"]["values"]
+    assert {k: v for k, v in fast.items() if k not in ("data", "datasets")} == {
+        k: v for k, v in spec.items() if k != "data"
+    }
+    # nothing to move: returned as it is
+    assert charts.with_arrow_data(None) is None
+    named = {"mark": "point", "data": {"name": "x"}}
+    assert charts.with_arrow_data(named) is named

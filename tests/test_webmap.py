@@ -247,3 +247,37 @@ def test_pins_of_several_layers_are_merged_and_none_without_any() -> None:
     assert webmap.merge_pins(one, None, empty) is one
     merged = webmap.merge_pins(one, two, None)
     assert merged is not None and list(merged["title"]) == ["A", "B"] and list(merged.index) == [0, 1]
+
+
+def test_the_views_part_of_a_style_is_made_once_per_view_and_never_lent_to_another(demo_dir: Path) -> None:
+    """`webmap._view_part`: the same styling object gives the same part; another object its own, always."""
+    data = dataset.load_dataset(demo_dir)
+    base = webmap.base_payload(data, maps.map_geometry(data))
+    ids = list(base.ids)
+
+    def coverage(step: int) -> maps.Styling:
+        table = pd.DataFrame(
+            {
+                "sozialraum_id": ids,
+                "covered": [i % step == 0 for i in range(len(ids))],
+                "need_class": [1] * len(ids),
+            }
+        )
+        return maps.style_coverage(table, min_class=2)
+
+    lines = pd.Series({ids[0]: "eins"})
+    first_styling = coverage(3)
+    first = webmap.style_payload(base, first_styling, lines, data, overlay=webmap.Overlay(selected=ids[1]))
+    again = webmap.style_payload(base, first_styling, lines, data, overlay=webmap.Overlay(selected=ids[2]))
+    assert again["fill"] is first["fill"]  # the part was kept, the overlay is the rerun's own
+    assert (first["selected"], again["selected"]) == (1, 2)
+    other = webmap.style_payload(base, coverage(2), lines, data)
+    assert other["fill"] != first["fill"] and other["fill"][3] != first["fill"][3]
+    english = webmap.style_payload(base, first_styling, lines, data, lang="en")
+    assert english["source"] != first["source"] and english["legend"] != first["legend"]
+    # more views than are kept: the oldest is made again, and equal to what it was
+    for step in range(4, 4 + webmap.VIEW_PARTS_KEPT + 2):
+        webmap.style_payload(base, coverage(step), lines, data)
+    remade = webmap.style_payload(base, first_styling, lines, data)
+    assert remade["fill"] is not first["fill"] and remade["fill"] == first["fill"]
+    assert len(webmap._VIEW_PARTS) <= webmap.VIEW_PARTS_KEPT

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from collections.abc import Iterator
 
@@ -96,8 +97,15 @@ def explain_words(page: str, *, first: list[tuple[str, str]] | None = None, wher
 
     `first` puts what matters most right now on top (the indicator shown on the map).
     """
-    pairs = [*(first or []), *glossary.for_page(page, lang())]
-    if not pairs:
+    text = _words_markdown(page, lang(), tuple(first or ()))
+    if not text:
         return
     with where.popover(t("app.explain_button"), icon=":material/help:", key=f"{page}_glossary"):  # type: ignore[attr-defined]
-        st.markdown("\n".join(f"- **{plain(word)}**: {plain(sentence)}" for word, sentence in pairs))
+        st.markdown(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _words_markdown(page: str, language: str, first: tuple[tuple[str, str], ...]) -> str:
+    """The list `explain_words` shows, escaped; made once per page, language and first word (every rerun asks)."""
+    pairs = [*first, *glossary.for_page(page, language)]
+    return "\n".join(f"- **{plain(word)}**: {plain(sentence)}" for word, sentence in pairs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from app_pages.ui.datasets import (
 )
 from app_pages.ui.text import lang, t
 from geo.analysis import coverage, need
+from geo.core import charts
 from geo.core.access import Principal
 from geo.output import dossier, profile
 from geo.register import impact, journal, knowledge, partners, store
@@ -134,7 +136,7 @@ def _sheet(
 ) -> profile.Sheet:
     data = shared_dataset(folder, stamp)
     result, changes = cached_need(folder, stamp, need_key, normalisation)
-    return profile.sheet(
+    made = profile.sheet(
         data,
         sozialraum_id,
         indicator_ids=list(indicator_ids),
@@ -143,6 +145,8 @@ def _sheet(
         assignments=_assignments,
         lang=language,
     )
+    # the chart's rows in Arrow once, not turned into a pandas frame and serialised on every rerun
+    return dataclasses.replace(made, chart=charts.with_arrow_data(made.chart))
 
 
 def sheet_current(

@@ -30,6 +30,32 @@ def _number(value: object) -> float | None:
     return None if math.isnan(number) else number
 
 
+def with_arrow_data(spec: dict[str, Any] | None, name: str = "rows") -> dict[str, Any] | None:
+    """
+    `spec` with its inline ``data.values`` as one named dataset of Arrow IPC bytes (a new dictionary).
+
+    Streamlit sends a chart's data in Arrow: given rows, it builds a pandas frame and serialises it on every
+    rerun (about 4 ms of a Steckbrief's rerun, a tenth of it under load). A named dataset that already is
+    Arrow bytes it passes on untouched (the path Altair's charts take), so a chart kept in a shared cache in
+    this form costs nothing to send again. A spec without inline rows is returned as it is.
+    """
+    data = spec.get("data") if spec is not None else None
+    if spec is None or not isinstance(data, dict) or not isinstance(data.get("values"), list):
+        return spec
+    import pyarrow as pa  # noqa: PLC0415 - pandas' own dependency, needed only for a chart shown in the app
+
+    table = pa.Table.from_pylist(data["values"])
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    rest = {k: v for k, v in data.items() if k != "values"}
+    return {
+        **spec,
+        "data": {**rest, "name": name},
+        "datasets": {**spec.get("datasets", {}), name: sink.getvalue().to_pybytes()},
+    }
+
+
 def number_locale(lang: str) -> dict[str, Any]:
     """Vega-Lite's number locale for `lang`: the decimal mark and thousands separator people write."""
     decimal, thousands = i18n.separators(lang)

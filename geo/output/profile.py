@@ -34,6 +34,11 @@ def search_labels(spaces: pd.DataFrame) -> dict[str, str]:
     }
 
 
+def welcome_point_labels(points: pd.DataFrame) -> dict[str, str]:
+    """Welcome Point ID -> "Name, Adresse" for a picker, in the points' order."""
+    return {str(r.welcome_point_id): f"{r.name}, {r.address}" for r in points.itertuples()}
+
+
 def comparison(
     spaces: pd.DataFrame,
     sozialraum_id: str,

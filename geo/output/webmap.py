@@ -43,7 +43,7 @@ from geo.core import i18n, topology
 from geo.core.assets import leaflet_file
 from geo.core.settings import STORAGE_CRS
 from geo.core.tables import printable
-from geo.data.dataset import Dataset
+from geo.data.dataset import Dataset, DatasetMeta
 from geo.output.maps import (
     BACKGROUND,
     BEZIRK_COLOUR,
@@ -447,24 +447,12 @@ def style_payload(
     """
     overlay = overlay or Overlay()
     position = {sid: i for i, sid in enumerate(base.ids)}
-    order = list(base.ids)
-    fills = [str(c) for c in _by_id(styling.fill, order, NO_DATA_COLOUR)]
-    palette = list(dict.fromkeys([*(c for c, _ in styling.legend), *fills]))
-    index = {c: i for i, c in enumerate(palette)}
     note = notes if notes is not None else pd.Series(dtype=str)
-    pins = overlay.pins if overlay.pins is not None else pd.DataFrame(columns=["lat", "lon", "title", "kind"])
-    meta = dataset.meta
     return {
-        "v": base.version,
-        "palette": palette,
-        "fill": [index[c] for c in fills],
-        "hatched": sorted(index[c] for c in styling.hatched if c in index),
-        **_compact_lines([printable(x) for x in _by_id(lines, order, "")]),
+        **_view_part(base, styling, lines, dataset.meta, lang),
         "notes": {
             str(i): printable(note[sid]) for i, sid in enumerate(base.ids) if sid in note.index and note[sid]
         },
-        "legend": _legend(styling, index, dataset, lang),
-        "source": printable(source_line(meta, lang, extra=styling.layers)),
         "selected": position.get(overlay.selected) if overlay.selected else None,
         "shortlist": [position[s] for s in overlay.shortlist if s in position],
         "veiled": (
@@ -472,27 +460,75 @@ def style_payload(
             if overlay.matching is None
             else [i for sid, i in position.items() if sid not in overlay.matching]
         ),
-        "classes": (
-            {str(i): str(styling.css[sid]) for i, sid in enumerate(base.ids) if styling.css.get(sid)}
-            if styling.css is not None
-            else {}
-        ),
         "outlines": [encode(g) for g in overlay.outlines if g is not None and not g.is_empty],
         "labels": [[round(x, 5), round(y, 5), printable(text)] for x, y, text in overlay.labels],
         "circle": list(overlay.circle) if overlay.circle else None,
         "focus": [position[s] for s in overlay.focus if s in position],
-        "pins": [
-            [round(float(r.lat), 5), round(float(r.lon), 5), printable(r.title), str(r.kind)]
-            for r in pins.itertuples()
-        ],
+        "pins": (
+            []
+            if overlay.pins is None
+            else [
+                [round(float(r.lat), 5), round(float(r.lon), 5), printable(r.title), str(r.kind)]
+                for r in overlay.pins.itertuples()
+            ]
+        ),
         "tiles": bool(tiles),
         "height": int(height),
     }
 
 
-def _legend(styling: Styling, index: dict[str, int], dataset: Dataset, lang: str) -> dict[str, Any]:
+#: The view's part of recent styles (`_view_part`): key -> (base, styling, lines, part).
+_VIEW_PARTS: OrderedDict[tuple[int, int, int, str, str], tuple[Base, Styling, pd.Series, dict[str, Any]]] = (
+    OrderedDict()
+)
+_VIEW_PARTS_LOCK = threading.Lock()
+VIEW_PARTS_KEPT = 64
+
+
+def _view_part(
+    base: Base, styling: Styling, lines: pd.Series, meta: DatasetMeta, lang: str
+) -> dict[str, Any]:
+    """
+    The part of a style that depends on the view alone: colours, tooltip lines, legend and source line.
+
+    The same for every session showing the same view. The app's shared caches hand every session the same
+    `styling` and `lines` objects, so the part is kept for the last `VIEW_PARTS_KEPT` views by their identity
+    (checked, not only their ids, so a reused id never returns another view's part) and the values of the
+    rest (the dataset's description by its text); it was a fifteenth of an Erkunden rerun. The part is shared: callers must not change it.
+    """
+    key = (id(base), id(styling), id(lines), repr(meta), lang)  # a session's dataset copy has its own meta
+    with _VIEW_PARTS_LOCK:
+        hit = _VIEW_PARTS.get(key)
+        if hit is not None and hit[0] is base and hit[1] is styling and hit[2] is lines:
+            _VIEW_PARTS.move_to_end(key)
+            return hit[3]
+    order = list(base.ids)
+    fills = [str(c) for c in _by_id(styling.fill, order, NO_DATA_COLOUR)]
+    palette = list(dict.fromkeys([*(c for c, _ in styling.legend), *fills]))
+    index = {c: i for i, c in enumerate(palette)}
+    part = {
+        "v": base.version,
+        "palette": palette,
+        "fill": [index[c] for c in fills],
+        "hatched": sorted(index[c] for c in styling.hatched if c in index),
+        **_compact_lines([printable(x) for x in _by_id(lines, order, "")]),
+        "legend": _legend(styling, index, meta, lang),
+        "source": printable(source_line(meta, lang, extra=styling.layers)),
+        "classes": (
+            {str(i): str(styling.css[sid]) for i, sid in enumerate(base.ids) if styling.css.get(sid)}
+            if styling.css is not None
+            else {}
+        ),
+    }
+    with _VIEW_PARTS_LOCK:
+        _VIEW_PARTS[key] = (base, styling, lines, part)
+        while len(_VIEW_PARTS) > VIEW_PARTS_KEPT:
+            _VIEW_PARTS.popitem(last=False)
+    return part
+
+
+def _legend(styling: Styling, index: dict[str, int], meta: DatasetMeta, lang: str) -> dict[str, Any]:
     """The legend's title, rows (palette index, label), date and demo mark."""
-    meta = dataset.meta
     return {
         "title": printable(styling.title),
         "subtitle": printable(styling.subtitle),
