@@ -13,8 +13,9 @@ font (``/static/media/MaterialSymbols-Rounded.<hash>.woff2``) with a subset of i
 
 about 500 icons in about 50 KiB. Nothing else changes: the letters stay, so a name outside the subset would
 show as blank space, not as a wrong icon; the browser tests check on every page and tab that each icon was
-drawn as one (`tests/test_browser_access.py::_axe`). The subset is made once per process, on the first
-request for the font, in a worker thread; if it cannot be made, Streamlit's own file is sent. The answer
+drawn as one (`tests/test_browser_access.py::_axe`). The subset is made when the server starts, in a worker thread
+(about 1.5 s of CPU), and kept in ``$XDG_CACHE_HOME/sozialraum-karte`` for the next process of the same
+Streamlit and icons; if it cannot be made, Streamlit's own file is sent. The answer
 says ``no-cache`` with an ETag: the subset may grow with the app's next version under Streamlit's same file
 name, so a browser asks again and gets a 304 of a few hundred bytes.
 """
@@ -25,7 +26,9 @@ import asyncio
 import hashlib
 import io
 import logging
+import os
 import re
+import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -115,7 +118,7 @@ def subset(font_file: Path, names: set[str] | None = None) -> bytes:
     from fontTools import subset as cut  # noqa: PLC0415 - only when the font is first asked for
     from fontTools.ttLib import TTFont  # noqa: PLC0415
 
-    font = TTFont(str(font_file))
+    font = TTFont(str(font_file), recalcTimestamp=False)  # the same bytes in every process: one ETag for all
     known = ligatures(font)
     keep = wanted_icons(known) if names is None else names & set(known)
     options = cut.Options()
@@ -125,9 +128,8 @@ def subset(font_file: Path, names: set[str] | None = None) -> bytes:
         False  # keep only the ligatures of the icons kept, not every one their letters spell
     )
     subsetter = cut.Subsetter(options)
-    subsetter.populate(
-        glyphs=[known[n] for n in sorted(keep)], unicodes={ord(c) for name in known for c in name}
-    )
+    letters = sorted({ord(c) for name in known for c in name})
+    subsetter.populate(glyphs=[known[n] for n in sorted(keep)], unicodes=letters)
     subsetter.subset(font)
     out = io.BytesIO()
     font.save(out)
@@ -146,17 +148,66 @@ def icon_font() -> tuple[bytes, str] | None:
         return _made["font"]
 
 
+#: Renewed when the way of cutting changes, so that no process reads a font cut the old way.
+CUT_VERSION = "1"
+
+
+def cache_folder() -> Path:
+    """Where cut fonts are kept for the next process: ``$XDG_CACHE_HOME/sozialraum-karte`` (``~/.cache/…``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "sozialraum-karte"
+
+
 def _make() -> tuple[bytes, str] | None:
+    """
+    Cut the font, or read the cut a process before made of the same font and icons (`cache_folder`).
+
+    Cutting takes about 1.5 s of CPU (the WOFF2 file is unpacked whole); knowing which icons are wanted takes
+    a tenth of that, so a server process that starts again finds its font ready.
+    """
     font_file = streamlit_font()
     if font_file is None:
         return None
     try:
-        body = subset(font_file)
-    except Exception as exc:
+        from fontTools.ttLib import TTFont  # noqa: PLC0415
+
+        keep = wanted_icons(ligatures(TTFont(str(font_file))))  # the icon names only: no glyph is unpacked
+        key = hashlib.sha256(
+            "\n".join([CUT_VERSION, font_file.name, str(font_file.stat().st_size), *sorted(keep)]).encode()
+        ).hexdigest()[:24]
+        kept = cache_folder() / f"icons-{key}.woff2"
+        body = _read_kept(kept)
+        if body is None:
+            body = subset(font_file, keep)
+            _keep(kept, body)
+            _log.info("icon font cut: %d -> %d bytes", font_file.stat().st_size, len(body))
+    except Exception as exc:  # any failure: Streamlit's own font is sent, the page still works
         _log.warning("icon font not cut, Streamlit's own is sent: %s", exc)
         return None
-    _log.info("icon font cut: %d -> %d bytes", font_file.stat().st_size, len(body))
     return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _read_kept(path: Path) -> bytes | None:
+    try:
+        body = path.read_bytes()
+    except OSError:
+        return None
+    return body if body[:4] == b"wOF2" else None
+
+
+def _keep(path: Path, body: bytes) -> None:
+    """Write the cut font for the next process, whole or not at all; a folder that refuses is no error."""
+    written: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".icons-", delete=False) as out:
+            written = Path(out.name)
+            out.write(body)
+        written.replace(path)
+    except OSError as exc:
+        _log.info("cut icon font not kept in %s: %s", path.parent, exc)
+        if written is not None:
+            written.unlink(missing_ok=True)
 
 
 class IconFont:

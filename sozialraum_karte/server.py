@@ -11,6 +11,7 @@ it starts.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,7 +24,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from geo.register import websession
-from sozialraum_karte.icons import IconFont
+from sozialraum_karte.icons import IconFont, icon_font
 
 #: The pages: ``app.py`` beside the ``app_pages`` package (the checkout's root or site-packages).
 SCRIPT = Path(__file__).resolve().parent.parent / "app.py"
@@ -45,8 +46,12 @@ def announce_setup_code() -> str | None:
 
 @asynccontextmanager
 async def _lifespan(_app: st.App) -> AsyncIterator[None]:
+    # the icon font is cut in a worker thread while the server starts, so the first page finds it ready (cut on
+    # its first request instead, a page drawn meanwhile shifted when the icons arrived a second later)
+    cutting = asyncio.get_running_loop().run_in_executor(None, icon_font)
     announce_setup_code()
     yield
+    cutting.cancel()
 
 
 #: A file named after its content: a browser may keep it for a year.

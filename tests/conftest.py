@@ -118,6 +118,9 @@ _share_compiled_pages()
 # activities and concerns that the page tests would count); tests of the programme year seed it themselves.
 # Set at import, so servers started by module-scoped fixtures inherit it too.
 os.environ["SOZIALRAUM_DEMO_PROGRAMME"] = "0"
+# Caches a process leaves for the next (the cut icon font, `sozialraum_karte.icons`): the test session's own,
+# shared by its workers and servers, never the developer's ~/.cache.
+os.environ["XDG_CACHE_HOME"] = str(Path(__file__).resolve().parent.parent / ".test-cache")
 
 
 @pytest.fixture(autouse=True)

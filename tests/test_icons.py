@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +66,12 @@ def test_the_cut_font_keeps_every_icon_the_app_and_streamlit_name_and_is_a_fract
 def test_a_name_outside_the_subset_keeps_its_letters_so_it_is_blank_not_another_icon() -> None:
     whole_file = icons.streamlit_font()
     assert whole_file is not None
-    small = TTFont(io.BytesIO(icons.subset(whole_file, {"home", "map", "no_such_icon"})))
+    cut = icons.subset(whole_file, {"home", "map", "no_such_icon"})
+    time.sleep(1.1)  # the font's own "modified" time has whole seconds
+    assert (
+        icons.subset(whole_file, {"no_such_icon", "map", "home"}) == cut
+    )  # every process: the same bytes, one ETag
+    small = TTFont(io.BytesIO(cut))
     kept = icons.ligatures(small)
     assert {"home", "map"} <= set(kept) and "search" not in kept and "no_such_icon" not in kept
     cmap = small.getBestCmap()
@@ -165,3 +171,28 @@ def test_a_font_that_cannot_be_read_is_reported_and_none_is_made(
     monkeypatch.setattr(icons, "streamlit_font", lambda: broken)
     assert icons._make() is None
     assert "icon font not cut" in caplog.text
+
+
+def test_a_cut_font_is_kept_for_the_next_process_and_a_broken_one_is_cut_again(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    made = icons._make()
+    assert made is not None
+    (kept,) = (tmp_path / "sozialraum-karte").glob("icons-*.woff2")
+    assert kept.read_bytes() == made[0]
+
+    def no_cutting(*_args: object) -> bytes:
+        raise AssertionError("cut again although a cut font was kept")
+
+    monkeypatch.setattr(icons, "subset", no_cutting)
+    assert icons._make() == made  # the next process reads it: same bytes, same ETag
+    kept.write_bytes(b"not a font")
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert icons._make() == made and kept.read_bytes() == made[0]
+    # a folder that cannot be written: cut all the same
+    blocked = tmp_path / "file"
+    blocked.write_text("x")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    assert icons._make() == made

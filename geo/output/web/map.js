@@ -439,7 +439,7 @@ function restyle(state) {
 // to it once it shows the tapped ID (the page marks it with the key "explore_profile").
 function bringIntoView(id) {
   if (window.innerWidth > 900 || typeof document === "undefined") return;
-  const until = Date.now() + 10000;
+  const until = Date.now() + 30000;  // a first Steckbrief on a slow phone or a busy server may take a while
   const look = () => {
     const box = document.querySelector(".st-key-explore_profile");
     if (box && box.getAttribute("data-sk-id") !== id && box.textContent.indexOf(id) >= 0) {
