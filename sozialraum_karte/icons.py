@@ -80,9 +80,12 @@ def _python_files(root: Path, names: Iterable[str]) -> Iterable[Path]:
             yield from path.rglob("*.py")
 
 
-def wanted_icons(ligatures: Iterable[str]) -> set[str]:
-    """The icon names the subset keeps (see the module's docstring); `ligatures` are the font's names."""
-    known = set(ligatures)
+def candidate_icons() -> set[str]:
+    """
+    Every name that may be an icon (see the module's docstring), before the font is asked which are.
+
+    From this set alone the cut is found again in the cache, so a process that finds it never loads the font.
+    """
     wanted: set[str] = set()
     for text in _texts(_python_files(ROOT, APP_CODE)):
         wanted |= set(NAMED.findall(text))
@@ -90,8 +93,13 @@ def wanted_icons(ligatures: Iterable[str]) -> set[str]:
         wanted |= set(NAMED.findall(text))
     for text in _texts((streamlit_static() / "js").glob("*.js")):
         wanted |= set(NAMED.findall(text))
-        wanted |= set(LITERAL.findall(text)) & known
-    return wanted & known
+        wanted |= set(LITERAL.findall(text))
+    return wanted
+
+
+def wanted_icons(ligatures: Iterable[str]) -> set[str]:
+    """The icon names the subset keeps: the candidates the font knows (`ligatures` are its names)."""
+    return candidate_icons() & set(ligatures)
 
 
 def ligatures(font: object) -> dict[str, str]:
@@ -149,7 +157,7 @@ def icon_font() -> tuple[bytes, str] | None:
 
 
 #: Renewed when the way of cutting changes, so that no process reads a font cut the old way.
-CUT_VERSION = "1"
+CUT_VERSION = "2"
 
 
 def cache_folder() -> Path:
@@ -169,16 +177,19 @@ def _make() -> tuple[bytes, str] | None:
     if font_file is None:
         return None
     try:
-        from fontTools.ttLib import TTFont  # noqa: PLC0415
-
-        keep = wanted_icons(ligatures(TTFont(str(font_file))))  # the icon names only: no glyph is unpacked
+        candidates = candidate_icons()
         key = hashlib.sha256(
-            "\n".join([CUT_VERSION, font_file.name, str(font_file.stat().st_size), *sorted(keep)]).encode()
+            "\n".join(
+                [CUT_VERSION, font_file.name, str(font_file.stat().st_size), *sorted(candidates)]
+            ).encode()
         ).hexdigest()[:24]
         kept = cache_folder() / f"icons-{key}.woff2"
         body = _read_kept(kept)
         if body is None:
-            body = subset(font_file, keep)
+            from fontTools.ttLib import TTFont  # noqa: PLC0415 - only when no process cut it before
+
+            known = ligatures(TTFont(str(font_file)))  # the icon names only: no glyph is unpacked
+            body = subset(font_file, candidates & set(known))
             _keep(kept, body)
             _log.info("icon font cut: %d -> %d bytes", font_file.stat().st_size, len(body))
     except Exception as exc:  # any failure: Streamlit's own font is sent, the page still works
