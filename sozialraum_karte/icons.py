@@ -80,15 +80,19 @@ def _python_files(root: Path, names: Iterable[str]) -> Iterable[Path]:
             yield from path.rglob("*.py")
 
 
+def app_icons() -> set[str]:
+    """Every ``:material/name:`` in this app's code."""
+    return {name for text in _texts(_python_files(ROOT, APP_CODE)) for name in NAMED.findall(text)}
+
+
 def candidate_icons() -> set[str]:
     """
     Every name that may be an icon (see the module's docstring), before the font is asked which are.
 
-    From this set alone the cut is found again in the cache, so a process that finds it never loads the font.
+    Reads Streamlit's 22 MB of browser code: done only when no process has cut the font for this Streamlit
+    and these app icons before (`_make`).
     """
-    wanted: set[str] = set()
-    for text in _texts(_python_files(ROOT, APP_CODE)):
-        wanted |= set(NAMED.findall(text))
+    wanted = app_icons()
     for text in _texts(Path(streamlit.__file__).resolve().parent.rglob("*.py")):
         wanted |= set(NAMED.findall(text))
     for text in _texts((streamlit_static() / "js").glob("*.js")):
@@ -157,7 +161,7 @@ def icon_font() -> tuple[bytes, str] | None:
 
 
 #: Renewed when the way of cutting changes, so that no process reads a font cut the old way.
-CUT_VERSION = "2"
+CUT_VERSION = "3"
 
 
 def cache_folder() -> Path:
@@ -170,26 +174,24 @@ def _make() -> tuple[bytes, str] | None:
     """
     Cut the font, or read the cut a process before made of the same font and icons (`cache_folder`).
 
-    Cutting takes about 1.5 s of CPU (the WOFF2 file is unpacked whole); knowing which icons are wanted takes
-    a tenth of that, so a server process that starts again finds its font ready.
+    Cutting takes about 1.5 s of CPU (the WOFF2 file is unpacked whole) and reading Streamlit's code for its
+    icons leaves tens of MiB behind in the process; a process that finds the cut reads only the app's own
+    code (the key: Streamlit's version and font file, the app's icons) and never loads fontTools.
     """
     font_file = streamlit_font()
     if font_file is None:
         return None
     try:
-        candidates = candidate_icons()
-        key = hashlib.sha256(
-            "\n".join(
-                [CUT_VERSION, font_file.name, str(font_file.stat().st_size), *sorted(candidates)]
-            ).encode()
-        ).hexdigest()[:24]
+        # Streamlit's icons change only with Streamlit: its version and font file stand for them in the key
+        parts = [CUT_VERSION, streamlit.__version__, font_file.name, str(font_file.stat().st_size)]
+        key = hashlib.sha256("\n".join([*parts, *sorted(app_icons())]).encode()).hexdigest()[:24]
         kept = cache_folder() / f"icons-{key}.woff2"
         body = _read_kept(kept)
         if body is None:
             from fontTools.ttLib import TTFont  # noqa: PLC0415 - only when no process cut it before
 
             known = ligatures(TTFont(str(font_file)))  # the icon names only: no glyph is unpacked
-            body = subset(font_file, candidates & set(known))
+            body = subset(font_file, candidate_icons() & set(known))
             _keep(kept, body)
             _log.info("icon font cut: %d -> %d bytes", font_file.stat().st_size, len(body))
     except Exception as exc:  # any failure: Streamlit's own font is sent, the page still works
