@@ -240,6 +240,21 @@ def test_deep_link_distance_between_steps(
     assert km.format_func(0.75) == "0,75 km"  # German decimal comma on the slider
 
 
+def test_the_welcome_point_filter_names_each_point_and_keeps_what_lies_near_it(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    at = _explore(monkeypatch, demo_dir, tmp_path)
+    first = dataset.load_dataset(demo_dir).welcome_points.iloc[0]
+    box = at.selectbox(key="explore_wp")
+    assert f"{first['name']}, {first['address']}" in box.options
+    at.segmented_control(key="explore_panel").set_value("ranking").run()
+    every = len(next(d.value for d in at.dataframe if "Platz" in d.value.columns))
+    at.selectbox(key="explore_wp").set_value(first["welcome_point_id"]).run()
+    assert not at.exception
+    near = len(next(d.value for d in at.dataframe if "Platz" in d.value.columns))
+    assert 0 < near < every
+
+
 def test_profile_ranking_and_compare(monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path) -> None:
     at = _explore(monkeypatch, demo_dir, tmp_path)
     at.selectbox(key="explore_search").set_value("011001").run()

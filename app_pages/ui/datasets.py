@@ -180,11 +180,11 @@ def _indicators(folder: str, stamp: Stamp) -> list[str]:
 
 
 @shared(max_entries=8)
-def _welcome_point_labels(folder: str, stamp: Stamp) -> dict[str, str]:
+def _welcome_point_labels(folder: str, stamp: Stamp) -> dict[object, str]:
     return profile.welcome_point_labels(shared_dataset(folder, stamp).welcome_points)
 
 
-def welcome_point_labels_current() -> dict[str, str]:
+def welcome_point_labels_current() -> dict[object, str]:
     """The chosen dataset's Welcome Points as "Name, Adresse" by ID (`geo.output.profile`), once per version."""
     folder = current_folder()
     return _welcome_point_labels(folder, folder_stamp(Path(folder)))

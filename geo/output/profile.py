@@ -34,9 +34,9 @@ def search_labels(spaces: pd.DataFrame) -> dict[str, str]:
     }
 
 
-def welcome_point_labels(points: pd.DataFrame) -> dict[str, str]:
-    """Welcome Point ID -> "Name, Adresse" for a picker, in the points' order."""
-    return {str(r.welcome_point_id): f"{r.name}, {r.address}" for r in points.itertuples()}
+def welcome_point_labels(points: pd.DataFrame) -> dict[object, str]:
+    """Welcome Point ID (as the data has it) -> "Name, Adresse" for a picker, in the points' order."""
+    return {r.welcome_point_id: f"{r.name}, {r.address}" for r in points.itertuples()}
 
 
 def comparison(
