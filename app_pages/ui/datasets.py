@@ -128,8 +128,8 @@ def current_folder() -> str:
 
 def _real_session() -> bool:
     """True when this browser's session cookie is a login of the real register (not the demo register)."""
-    token = session_token()
-    if token is None or st.session_state.get("app_logged_out"):
+    token = st.context.cookies.get(SESSION_COOKIE)
+    if not isinstance(token, str) or not token or st.session_state.get("app_logged_out"):
         return False
     reg = open_register(store.database_url(), False)
     return not accounts.session_principal(reg, accounts.session_of_token(reg, token)).is_public
@@ -345,32 +345,8 @@ def register() -> store.Register:
     The register of the dataset shown (engine shared by all sessions; schema migrated on first use).
 
     The demo dataset has a register of its own, seeded with invented tandems and one demo account per role;
-    the real register (`DATABASE_URL` or ``var/register.sqlite``) never holds a demo account. Looked up once
-    per script run: many parts of a run ask, and each look-up read the settings and the dataset's files.
+    the real register (`DATABASE_URL` or ``var/register.sqlite``) never holds a demo account.
     """
-    memo = run_memo()
-    key = ("register", current_folder())
-    if key not in memo:
-        memo[key] = _register()
-    found: store.Register = memo[key]
-    return found
-
-
-def session_token() -> str | None:
-    """
-    The login cookie this browser sent (`SESSION_COOKIE`), or None.
-
-    Streamlit reads cookies from the websocket's opening request, so they stay the same for the whole
-    browser session: parsed once per session instead of on every rerun (a twentieth of an Erkunden rerun).
-    """
-    if "_app_cookie_token" not in st.session_state:
-        token = st.context.cookies.get(SESSION_COOKIE)
-        st.session_state["_app_cookie_token"] = token if isinstance(token, str) and token else None
-    found: str | None = st.session_state["_app_cookie_token"]
-    return found
-
-
-def _register() -> store.Register:
     if showing_demo():
         reg = open_register(store.demo_database_url(), True)
         if not st.session_state.get("app_demo_seeded"):

@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from app_pages.ui.caches import PREPARED, run_memo
-from app_pages.ui.datasets import open_register, register, session_token, showing_demo
+from app_pages.ui.datasets import SESSION_COOKIE, open_register, register, showing_demo
 from app_pages.ui.page import friendly_errors
 from app_pages.ui.scripts import read_script
 from app_pages.ui.text import LOG, lang, t
@@ -146,8 +146,10 @@ def _principal(reg: store.Register) -> Principal:
             st.session_state["app_login_problem"] = t("app.session_ended")
             st.session_state["app_cookie"] = {"logout": secrets.token_hex(8)}
         return who
-    token = session_token()
-    if token is not None and not st.session_state.get("app_logged_out"):  # a reload or a new tab: the cookie
+    token = st.context.cookies.get(SESSION_COOKIE)
+    if (
+        isinstance(token, str) and token and not st.session_state.get("app_logged_out")
+    ):  # a reload or a new tab: the cookie carries the login
         session_id = accounts.session_of_token(reg, token)
         who = accounts.session_principal(reg, session_id)
         if not who.is_public:
