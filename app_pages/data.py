@@ -154,6 +154,7 @@ def show_provenance_editor(data: Dataset) -> None:
                         clear_caches()
                         st.session_state["data_flash"] = (t("data.provenance_saved"),)
                         st.rerun()
+                    st.info(t("data.provenance_unchanged"), icon=":material/info:")
 
 
 with friendly_errors():

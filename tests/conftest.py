@@ -118,6 +118,10 @@ _share_compiled_pages()
 # activities and concerns that the page tests would count); tests of the programme year seed it themselves.
 # Set at import, so servers started by module-scoped fixtures inherit it too.
 os.environ["SOZIALRAUM_DEMO_PROGRAMME"] = "0"
+# Passwords hashed at Argon2's lowest cost here (0.4 ms instead of 22 ms a hash; about 1,300 hashes in the
+# suite). The test of OWASP's parameters sets them back (`test_auth.py`). Servers started by tests inherit it.
+os.environ["SOZIALRAUM_ARGON2_MEMORY_KIB"] = "1024"
+os.environ["SOZIALRAUM_ARGON2_PASSES"] = "1"
 # Caches a process leaves for the next (the cut icon font, `sozialraum_karte.icons`): the test session's own,
 # shared by its workers and servers, never the developer's ~/.cache.
 os.environ["XDG_CACHE_HOME"] = str(Path(__file__).resolve().parent.parent / ".test-cache")

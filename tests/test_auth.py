@@ -390,11 +390,28 @@ def test_demo_accounts_cannot_be_taken_away_from_other_visitors(tmp_path: Path) 
 
 
 def test_passwords_use_owasps_argon2_parameters_and_older_hashes_are_renewed_at_login(
-    register: store.Register,
+    register: store.Register, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """m = 19 MiB, t = 2, p = 1; a hash made with argon2-cffi's defaults (64 MiB) is replaced at the next login."""
+    """
+    m = 19 MiB, t = 2, p = 1 unless set otherwise; a hash made with argon2-cffi's defaults (64 MiB) is replaced
+    at the next login. (The suite hashes at the lowest cost, `conftest.py`: here the settings are unset.)
+    """
     from argon2 import PasswordHasher
 
+    monkeypatch.setenv("SOZIALRAUM_ARGON2_MEMORY_KIB", "4096")
+    with caplog.at_level("WARNING"):
+        assert accounts.password_hasher().memory_cost == 4096
+    assert "below OWASP's recommendation" in caplog.text  # a weaker server says so
+    monkeypatch.setenv("SOZIALRAUM_ARGON2_PASSES", "0")
+    with pytest.raises(SettingError):
+        accounts.password_hasher()
+    monkeypatch.delenv("SOZIALRAUM_ARGON2_MEMORY_KIB")
+    monkeypatch.delenv("SOZIALRAUM_ARGON2_PASSES")
+    caplog.clear()
+    owasp = accounts.password_hasher()
+    assert (owasp.memory_cost, owasp.time_cost, owasp.parallelism) == (19 * 1024, 2, 1)
+    assert "OWASP" not in caplog.text
+    monkeypatch.setattr(accounts, "_hasher", owasp)
     _account(register, "ana@stadt.de", "coordinator")
     with register.write(CLI, store.Action.MANAGE_ACCOUNTS, "test.old_hash", target="account") as tx:
         record = tx.session.scalar(select(models.Account).where(models.Account.email == "ana@stadt.de"))

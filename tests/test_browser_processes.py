@@ -167,14 +167,18 @@ def test_two_processes_share_writes_and_login_failures_and_survive_a_kill(
                 continue
         publisher.fill("Amt für Prozess-Tests")
         publisher.press("Tab")
-        on_a.get_by_role("button", name="Herkunft speichern").click()
-        try:
-            on_a.get_by_text("Herkunft gespeichert").wait_for(timeout=30_000)
-        except PlaywrightTimeout:
-            ARTIFACTS.mkdir(exist_ok=True)
-            on_a.screenshot(path=str(ARTIFACTS / "two-processes-a.png"), full_page=True)
-            alerts = on_a.locator("[data-testid=stAlert]").all_inner_texts()
-            pytest.fail(f"the origin was not saved on A; alerts: {alerts}")
+        saved = on_a.get_by_text("Herkunft gespeichert")
+        for attempt in range(3):  # a loaded machine may lose the tap in a rerun: the form is still filled
+            on_a.get_by_role("button", name="Herkunft speichern").click()
+            try:
+                saved.wait_for(timeout=15_000 if attempt < 2 else 30_000)
+                break
+            except PlaywrightTimeout:
+                ARTIFACTS.mkdir(exist_ok=True)
+                on_a.screenshot(path=str(ARTIFACTS / f"two-processes-a-{attempt}.png"), full_page=True)
+                alerts = on_a.locator("[data-testid=stAlert]").all_inner_texts()
+                if attempt == 2 or publisher.input_value() != "Amt für Prozess-Tests":
+                    pytest.fail(f"the origin was not saved on A; alerts: {alerts}")
         # B, another process: sees the dataset's new origin after loading the page
         on_b.goto(url_b + "/daten")
         on_b.get_by_text("Aktueller Datensatz").wait_for(timeout=60_000)

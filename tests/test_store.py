@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlalchemy.engine import Engine
 
 from geo.core.access import Principal
 from geo.register import models, store
@@ -41,10 +43,62 @@ def _pair(register: Register) -> tuple[int, int]:
     return a, b
 
 
-def test_migrations_match_the_models(register: Register) -> None:
-    with register.engine.connect() as conn:
+def _schema(engine: Engine) -> dict[str, tuple[object, ...]]:
+    """Every table as the database describes it: columns, keys, indexes, references."""
+    found = inspect(engine)
+    return {
+        table: (
+            sorted(  # in any order: a migration adds its columns at the end
+                (c["name"], str(c["type"]), c["nullable"], str(c.get("default")))
+                for c in found.get_columns(table)
+            ),
+            found.get_pk_constraint(table)["constrained_columns"],
+            sorted(
+                (str(i["name"]), tuple(i["column_names"]), bool(i["unique"]))
+                for i in found.get_indexes(table)
+            ),
+            sorted(tuple(u["column_names"]) for u in found.get_unique_constraints(table)),
+            sorted(
+                (tuple(f["constrained_columns"]), f["referred_table"], tuple(f["referred_columns"]))
+                for f in found.get_foreign_keys(table)
+            ),
+        )
+        for table in sorted(found.get_table_names())
+    }
+
+
+def _second_database(register_url: str, tmp_path: Path) -> str:
+    """Another empty database beside `register_url`'s, of the same kind."""
+    if register_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / 'second.sqlite'}"
+    import psycopg
+
+    server, _, name = register_url.rpartition("/")
+    with psycopg.connect(
+        server.replace("postgresql+psycopg", "postgresql") + "/postgres", autocommit=True
+    ) as c:
+        c.execute(f'CREATE DATABASE "{name}_2"')
+    return f"{server}/{name}_2"
+
+
+def test_migrations_match_the_models_and_a_new_register_is_the_same(
+    register_url: str, tmp_path: Path
+) -> None:
+    """
+    The eleven migrations one after another give the models' schema; a new register, made from the models
+    in one step (`store.migrate`), is the same database, at the same revision.
+    """
+    migrated = store.make_engine(register_url)
+    store.migrate(migrated, from_models=False)
+    with migrated.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
+    made = Register(_second_database(register_url, tmp_path))
+    assert store.schema_revision(made.engine) == store.schema_revision(migrated) == store.HEAD_REVISION
+    assert _schema(made.engine) == _schema(migrated)
+    assert "login_session" in _schema(migrated)  # the comparison saw the tables
+    made.close()
+    migrated.dispose()
 
 
 def test_head_revision_is_alembics_head(register: Register) -> None:

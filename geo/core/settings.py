@@ -85,6 +85,9 @@ NUMBERS: dict[str, tuple[float, float]] = {
     "SOZIALRAUM_IMPORT_MAX_CELLS": (200_000, 100),
     "SOZIALRAUM_DOWNLOAD_DEADLINE": (600, 1),
     "SOZIALRAUM_HASH_CONCURRENCY": (4, 1),
+    # Argon2id's cost per password (`geo.register.accounts.password_hasher`): OWASP's 19 MiB and 2 passes
+    "SOZIALRAUM_ARGON2_MEMORY_KIB": (19 * 1024, 1024),
+    "SOZIALRAUM_ARGON2_PASSES": (2, 1),
 }
 
 

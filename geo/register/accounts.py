@@ -48,17 +48,53 @@ MAX_PASSWORD = 1024
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}$")
 
 
+#: OWASP's Password Storage Cheat Sheet for Argon2id on a server: m = 19 MiB, t = 2, p = 1.
+OWASP_MEMORY_KIB, OWASP_PASSES = 19 * 1024, 2
+
+
 def password_hasher() -> PasswordHasher:
     """
     Argon2id as OWASP's Password Storage Cheat Sheet recommends for a server: m = 19 MiB, t = 2, p = 1.
 
     A login costs 19 MiB of memory instead of argon2-cffi's default 64 MiB. A hash made with other
     parameters is renewed at the person's next successful login (`login`, `check_needs_rehash`).
+    `SOZIALRAUM_ARGON2_MEMORY_KIB` and `SOZIALRAUM_ARGON2_PASSES` change the cost; the test suite lowers it
+    (a hash in a thousandth of the time), a server below OWASP's figures says so in its log.
+
+    Raises
+    ------
+    SettingError
+        For a setting that is no number or below its minimum.
     """
-    return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+    memory, passes = (
+        int(env_number("SOZIALRAUM_ARGON2_MEMORY_KIB")),
+        int(env_number("SOZIALRAUM_ARGON2_PASSES")),
+    )
+    if memory < OWASP_MEMORY_KIB or passes < OWASP_PASSES:
+        logging.getLogger("sozialraum_karte.accounts").warning(
+            "passwords are hashed below OWASP's recommendation (Argon2id m=%d KiB, t=%d; recommended m=%d, t=%d)",
+            memory,
+            passes,
+            OWASP_MEMORY_KIB,
+            OWASP_PASSES,
+        )
+    return PasswordHasher(time_cost=passes, memory_cost=memory, parallelism=1)
 
 
-_hasher = password_hasher()
+def _hasher_at_start() -> PasswordHasher:
+    """
+    The hasher of this process.
+
+    With OWASP's figures when a setting is unusable: the app names the setting when it starts
+    (`geo.core.settings.check_environment`).
+    """
+    try:
+        return password_hasher()
+    except SettingError:
+        return PasswordHasher(time_cost=OWASP_PASSES, memory_cost=OWASP_MEMORY_KIB, parallelism=1)
+
+
+_hasher = _hasher_at_start()
 
 
 @functools.cache
