@@ -152,6 +152,9 @@ def show_provenance_editor(data: Dataset) -> None:
                             data.folder, str(kind), changed, by=who, audit=register()
                         )
                         clear_caches()
+                        # the form shows what is stored now (a licence's name filled in from its ID)
+                        for field in dataset_module.EDITABLE_LAYER_FIELDS:
+                            st.session_state.pop(f"data_provenance_{kind}_{field}", None)
                         st.session_state["data_flash"] = (t("data.provenance_saved"),)
                         st.rerun()
                     st.info(t("data.provenance_unchanged"), icon=":material/info:")

@@ -162,6 +162,8 @@ def test_an_admin_completes_the_origin_of_imported_data(
     assert any("Herkunft gespeichert" in s.value for s in at.success)
     shown = [m.value.replace("\\", "") for m in at.markdown]  # markdown-escaped text
     assert any("31.12.2024" in m and "CC-BY-4.0" in m for m in shown), shown
+    # the form shows what is stored, the licence's name filled in from its ID
+    assert at.text_input(key="data_provenance_dataset_licence").value == "CC BY 4.0"
     saved = (official / "dataset.json").read_text(encoding="utf-8")
     at.button[[b.label for b in at.button].index("Herkunft speichern")].click().run()  # nothing changed
     assert not at.exception and not at.error
