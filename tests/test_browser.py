@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -213,6 +214,41 @@ def settled(pg: Page, *, after_action: bool = True) -> None:
         pg.wait_for_timeout(200)
     pg.evaluate("window.__skQuietSince = undefined")
     pg.wait_for_function(_QUIET, timeout=30_000, polling=40)
+
+
+#: The app's own way to another page (Streamlit answers the browser's Back and Forward so): the address
+#: changes and the same session runs the page's script; no new page load, no new session.
+_VISIT = """(path) => {
+  window.__skVisitFrom = (document.querySelector('h1') || {}).innerText;
+  history.pushState(null, '', path);
+  dispatchEvent(new PopStateEvent('popstate'));
+}"""
+
+
+def visit(pg: Page, url: str) -> None:
+    """
+    Open `url` in the app that `pg` already shows, as its menu does: a script run in the same session
+    instead of a new page load (a quarter of Chromium's work and less than half the time: 9 pages took
+    2.0 instead of 8.0 CPU-s and 3.3 instead of 7.3 s). A page of another origin, or none yet, is loaded.
+    Waits until the page is another (its heading changed) and quiet.
+    """
+    here, there = urllib.parse.urlsplit(pg.url), urllib.parse.urlsplit(url)
+    if (here.scheme, here.netloc) != (there.scheme, there.netloc) or not pg.locator(
+        "[data-testid=stApp]"
+    ).count():
+        pg.goto(url)
+        settled(pg)
+        return
+    path = there.path or "/"
+    if there.query:
+        path += f"?{there.query}"
+    same = (here.path or "/") == (there.path or "/")
+    pg.evaluate(_VISIT, path)
+    if not same:
+        pg.wait_for_function(
+            "() => (document.querySelector('h1') || {}).innerText !== window.__skVisitFrom", timeout=30_000
+        )
+    settled(pg)
 
 
 def _count_in_frames(pg: Page, selector: str, want: int, timeout_s: float = 45) -> int:

@@ -33,6 +33,7 @@ from tests.test_browser import (
     page,
     server,
     settled,
+    visit,
 )
 
 pytestmark = [pytest.mark.browser]  # grouped per server in conftest.py (`_browser_groups`)
@@ -184,8 +185,8 @@ def test_every_page_passes_axe_and_speaks_its_language(
         pg.locator("[data-testid=stButtonGroup]").get_by_text("Veränderung", exact=True).click()
         bad += _axe_both(pg, "erkunden: Veränderung", found)
         paths = ("/", "/abdeckung", "/wirkung", "/partner", "/mitentscheiden", "/konto", "/daten", "/export")
-        for path in paths:
-            pg.goto(coordinator_server + path)
+        for path in paths:  # through the app, as its menu goes (`visit`), not a new page load each time
+            visit(pg, coordinator_server + path)
             bad += _every_tab(pg, path, found)
     else:
         pg.goto(coordinator_server + "/tandems")
@@ -204,7 +205,7 @@ def test_every_page_passes_axe_and_speaks_its_language(
             "/konto",
         )
         for path in paths:
-            pg.goto(coordinator_server + path)
+            visit(pg, coordinator_server + path)
             bad += _every_tab(pg, f"coordinator {path}", found)
     ARTIFACTS.mkdir(exist_ok=True)
     report = ARTIFACTS / f"axe-findings-{part}.json"
@@ -276,7 +277,7 @@ def test_the_map_is_in_the_first_screen(
     pg, _blocked = page
     pg.set_viewport_size({"width": width, "height": height})
     for path in ("/erkunden", "/abdeckung"):
-        pg.goto(server + path)
+        visit(pg, server + path)
         pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
         pg.wait_for_timeout(1_000)
         box = pg.locator(".leaflet-container").first.bounding_box()
@@ -801,7 +802,7 @@ def test_knowledge_stays_partner_debrief_handover_and_the_mappe(
     )  # empty again
     assert _streamlit_english(pg) == []
 
-    pg.goto(year_server + "/aktivitaeten")
+    visit(pg, year_server + "/aktivitaeten")
     pg.get_by_text("Angemeldet: connector@demo.invalid").wait_for(
         state="attached", timeout=30_000
     )  # sidebar folded
@@ -818,7 +819,7 @@ def test_knowledge_stays_partner_debrief_handover_and_the_mappe(
     pg.set_viewport_size({"width": 1280, "height": 900})
     _log_out(pg)
 
-    pg.goto(year_server + "/tandems")
+    visit(pg, year_server + "/tandems")
     _log_in(pg, "koordination@demo.invalid", demo_register.DEMO_PASSWORD)
     _click_tab(pg, "Übergabe")
     pg.get_by_role("combobox", name="Wer hört auf?").click()
