@@ -63,10 +63,11 @@ lint: $(DEVSTAMP)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_architecture.py  # the import rules of docs/architecture.md
 
-# two workers (the machine's two cores): the browser tests on one, one after another (two Streamlit servers
-# and two Chromiums at once on two cores made them miss their timeouts), everything else on both
+# three workers on the machine's two cores: the browser tests run per server group (tests/conftest.py) beside
+# the others, and a third worker fills the moments a browser test waits (-n 2: 469-480 s, -n 3: 426 s,
+# -n 4: 466 s of pytest, bench/RESULTS.md)
 test: $(DEVSTAMP) chromium postgresql data/sozialraeume/sozialraeume.geojson lint
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 3 --dist loadgroup
 
 bench: $(STAMP)
 	$(BIN)/python bench/map_size.py
