@@ -32,6 +32,7 @@ from tests.test_browser import (
     _free_port,
     _log_in,
     _wait_for_login_cookie,
+    settled,
 )
 
 pytestmark = [pytest.mark.browser]  # grouped per server in conftest.py (`_browser_groups`)
@@ -223,8 +224,19 @@ def test_two_processes_share_writes_and_login_failures_and_survive_a_kill(
         shared.close()
         right = browser.new_page()
         right.goto(url_b)
-        _try_log_in(right, KOORD, PASSWORD)
-        right.get_by_text("Zu viele falsche Versuche", exact=False).first.wait_for(timeout=30_000)
+        settled(right)
+        refused = right.get_by_text("Zu viele falsche Versuche", exact=False).first
+        for attempt in range(3):  # a loaded machine may lose the tap in a rerun: the form is still there
+            _try_log_in(right, KOORD, PASSWORD)
+            try:
+                refused.wait_for(timeout=15_000 if attempt < 2 else 30_000)
+                break
+            except PlaywrightTimeout:
+                ARTIFACTS.mkdir(exist_ok=True)
+                right.screenshot(path=str(ARTIFACTS / f"two-processes-refused-{attempt}.png"), full_page=True)
+                assert right.get_by_text("Angemeldet:").count() == 0, "B let in an account that A had locked"
+                if attempt == 2:
+                    raise
         # kill -9 of A while it writes (the moment the next account is sent): B goes on serving, and the
         # database holds every account with its audit entry or neither (one transaction)
         on_a.goto(url_a + "/verwaltung")
