@@ -155,9 +155,13 @@ def show_provenance_editor(data: Dataset) -> None:
                         # the form shows what is stored now (a licence's name filled in from its ID)
                         for field in dataset_module.EDITABLE_LAYER_FIELDS:
                             st.session_state.pop(f"data_provenance_{kind}_{field}", None)
-                        st.session_state["data_flash"] = (t("data.provenance_saved"),)
+                        st.session_state["data_provenance_saved"] = True
                         st.rerun()
                     st.info(t("data.provenance_unchanged"), icon=":material/info:")
+            # said below the button, where the person is: a message above the page would move every element
+            # after it, and Streamlit would draw the section anew, closed
+            if st.session_state.pop("data_provenance_saved", False):
+                st.success(t("data.provenance_saved"), icon=":material/check_circle:")
 
 
 with friendly_errors():

@@ -173,6 +173,7 @@ def test_two_processes_share_writes_and_login_failures_and_survive_a_kill(
             on_a.get_by_role("button", name="Herkunft speichern").click()
             try:
                 saved.wait_for(timeout=15_000 if attempt < 2 else 30_000)
+                assert publisher.is_visible()  # the section stays open: the person stays where they were
                 break
             except PlaywrightTimeout:
                 ARTIFACTS.mkdir(exist_ok=True)
