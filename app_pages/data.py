@@ -134,14 +134,13 @@ def show_provenance_editor(data: Dataset) -> None:
             format_func=bound(lambda k: f"{t(f'provenance.kind.{k}')}: {records[k].title}"),
         )
         record = records[str(kind)]
+        keys = {field: f"data_provenance_{kind}_{field}" for field in dataset_module.EDITABLE_LAYER_FIELDS}
         with st.form(f"data_provenance_{kind}"):
             values = {
                 field: st.text_input(
-                    t(f"data.provenance_field.{field}"),
-                    value=getattr(record, field),
-                    key=f"data_provenance_{kind}_{field}",
+                    t(f"data.provenance_field.{field}"), value=getattr(record, field), key=key
                 )
-                for field in dataset_module.EDITABLE_LAYER_FIELDS
+                for field, key in keys.items()
             }
             st.caption(t("data.provenance_help", known=", ".join(provenance.LICENCES)))
             if st.form_submit_button(t("data.provenance_save")):
@@ -153,8 +152,8 @@ def show_provenance_editor(data: Dataset) -> None:
                         )
                         clear_caches()
                         # the form shows what is stored now (a licence's name filled in from its ID)
-                        for field in dataset_module.EDITABLE_LAYER_FIELDS:
-                            st.session_state.pop(f"data_provenance_{kind}_{field}", None)
+                        for key in keys.values():
+                            st.session_state.pop(key, None)
                         st.session_state["data_provenance_saved"] = True
                         st.rerun()
                     st.info(t("data.provenance_unchanged"), icon=":material/info:")

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 from geo.core import i18n
 from geo.core.access import AccessDeniedError, Action, Principal, Role
 from geo.core.errors import RegisterError, SozialraumError
-from geo.core.settings import SettingError, env_number
+from geo.core.settings import NUMBERS, SettingError, env_number
 from geo.register.models import Account, AuditEntry, Connector, LoginFailure, LoginSession, SetupCode
 from geo.register.store import NO_LOGIN, Register, principal_of
 
@@ -48,8 +48,9 @@ MAX_PASSWORD = 1024
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}$")
 
 
-#: OWASP's Password Storage Cheat Sheet for Argon2id on a server: m = 19 MiB, t = 2, p = 1.
-OWASP_MEMORY_KIB, OWASP_PASSES = 19 * 1024, 2
+#: OWASP's Password Storage Cheat Sheet for Argon2id on a server: m = 19 MiB, t = 2, p = 1 (the settings' defaults).
+OWASP_MEMORY_KIB = int(NUMBERS["SOZIALRAUM_ARGON2_MEMORY_KIB"][0])
+OWASP_PASSES = int(NUMBERS["SOZIALRAUM_ARGON2_PASSES"][0])
 
 
 def password_hasher() -> PasswordHasher:
