@@ -114,6 +114,20 @@ def _share_compiled_pages() -> None:
 _share_compiled_pages()
 
 
+def _scan_components_once() -> None:
+    """
+    Every new AppTest scans all installed distributions for Streamlit component manifests (0.18 CPU-s each,
+    and the app declares its components in code, so the scan finds none). The installed packages do not change
+    during a test session: the scan runs once per process, as it does in a running server.
+    """
+    from streamlit.components.v2 import manifest_scanner
+
+    manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
+
+
+_scan_components_once()
+
+
 # The demo register of the app holds people and tandems only in tests (the programme year adds a year of
 # activities and concerns that the page tests would count); tests of the programme year seed it themselves.
 # Set at import, so servers started by module-scoped fixtures inherit it too.
