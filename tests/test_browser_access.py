@@ -17,6 +17,7 @@ import pytest
 
 from tests.test_browser import (
     ARTIFACTS,
+    SIDEBAR_MOTION,
     Browser,
     Page,
     PlaywrightTimeout,
@@ -166,6 +167,8 @@ def test_every_page_passes_axe_and_speaks_its_language(
     if part == "visitor":
         pg.goto(coordinator_server + "/erkunden")
         pg.locator("path.sk-sozialraum").first.wait_for(timeout=45_000)
+        settled(pg, after_action=False)
+        assert pg.evaluate(SIDEBAR_MOTION) == "0s"  # the device asks for less motion, and gets it
         # the page-setup component sets the language a moment after the map may already be drawn
         with contextlib.suppress(PlaywrightTimeout):  # the assertion below names what it found
             pg.wait_for_function("document.documentElement.lang === 'de'", timeout=15_000)
@@ -680,6 +683,8 @@ def test_journeys_from_opening_the_app_to_the_end_of_the_task_counting_taps(
         pg.goto(year_server + "/")
         main = pg.locator("[data-testid=stMain]")
         main.get_by_text(de("start.title_public")).wait_for(timeout=60_000)
+        settled(pg, after_action=False)
+        assert pg.evaluate(SIDEBAR_MOTION) != "0s"  # a device as most people have it: the sidebar slides
         taps = _Taps(pg)
         taps.tap(main.get_by_text(de("app.login_title"), exact=True))
         taps.fill(main.get_by_label(de("app.email")), email)

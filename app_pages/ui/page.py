@@ -40,6 +40,9 @@ def demo_notice(meta: dataset.DatasetMeta) -> None:
 #: Streamlit draws captions in the text colour at 60 % opacity: #828180 on white, 3.88:1, below WCAG's
 #: 4.5:1 for text. Full opacity in #5f5e5d is 6.4:1 and still reads as secondary.
 #: (`html body` in front: Streamlit adds its own rules later, and an equally specific later rule would win.)
+#: Someone whose device asks for less motion (vestibular disorders, WCAG 2.3.3) gets no sliding sidebar,
+#: fading map or pulsing placeholder. Transitions are off (a 0.01 ms one still cost the browser as much work
+#: as the full one when the window changed size); animations end at once, so their end events still come.
 PAGE_CSS = """
 html body [data-testid="stCaptionContainer"] { color: #5f5e5d; opacity: 1; }
 html body [data-testid="stMainBlockContainer"] { padding-top: 4rem; }
@@ -51,6 +54,11 @@ html body [data-testid="stExpandSidebarButton"] { min-width: 44px; height: 44px;
   padding: 0 10px; border: 1px solid #8a8886; border-radius: 8px; }
 html body [data-testid="stExpandSidebarButton"]::after { content: var(--sk-menu); font-size: 15px;
   font-weight: 600; white-space: nowrap; }
+@media (prefers-reduced-motion: reduce) {
+  html body *, html body *::before, html body *::after { transition: none !important;
+    animation-duration: 0.01ms !important; animation-iteration-count: 1 !important;
+    scroll-behavior: auto !important; }
+}
 """
 #: Right-to-left languages: the text runs right to left, but Streamlit's frame stays as it is built (its
 #: sidebar slides out to the left; with ``<html dir="rtl">`` a folded phone sidebar stayed half on the page).
