@@ -296,3 +296,39 @@ def log_in_here(at: object, email: str, password: str) -> None:
     at.text_input(key=f"{prefix}_login_email").set_value(email)  # type: ignore[attr-defined]
     at.text_input(key=f"{prefix}_login_password").set_value(password)  # type: ignore[attr-defined]
     next(b for b in at.button if b.proto.form_id == f"{prefix}_login").click().run()  # type: ignore[attr-defined]
+
+
+# --- the browser tests' Chromium and servers: one of each per worker (pytest-xdist), whichever module asks ---
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """
+    One Chromium per test process; each test gets a fresh context of it (its own cookies and storage,
+    `tests.test_browser.new_page`). Every browser test uses this one: Playwright's synchronous API allows
+    one driver per thread.
+    """
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on the demo data, as a visitor sees it: started once per test process, for every module."""
+    from tests.test_browser import _serve
+
+    yield from _serve(tmp_path_factory, {})
+
+
+@pytest.fixture(scope="session")
+def coordinator_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second server on the demo data, for the tests that write (its demo register has an account per role)."""
+    from tests.test_browser import _serve
+
+    yield from _serve(tmp_path_factory, {})

@@ -44,7 +44,7 @@ if not (Path(CHROMIUM).exists() and shutil.which("chromium")) and not os.environ
         allow_module_level=True,
     )
 
-from playwright.sync_api import Browser, Locator, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Locator, Page  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
 
@@ -144,21 +144,6 @@ def _serve(
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app on the demo data, as a visitor sees it."""
-    yield from _serve(tmp_path_factory, {})
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    """One Chromium for the tests of a module (each test gets a fresh context: its own cookies and storage)."""
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 #: The sidebar's transition as the browser computes it: "0s" on a device that asks for less motion (the app's
@@ -717,12 +702,6 @@ def test_load_official_data_on_the_data_page(
     assert _count_in_frames(pg, "path.sk-welcome-point-closed", 1, timeout_s=30) == 1
     assert pg.locator("path.sk-welcome-point").count() == 10
     assert pg.get_by_text("Welcome Point, geschlossen").count() >= 1  # in the legend
-
-
-@pytest.fixture(scope="module")
-def coordinator_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A second server on the demo data: its demo register has one demo account per role."""
-    yield from _serve(tmp_path_factory, {})
 
 
 SENTINEL = "Zzyzx Sentinelname"

@@ -28,11 +28,8 @@ from tests.test_browser import (
     _log_out,
     _no_error,
     _serve,
-    chromium,
-    coordinator_server,
     new_page,
     page,
-    server,
     settled,
     visit,
 )

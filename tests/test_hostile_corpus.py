@@ -88,29 +88,25 @@ def test_the_html_export_keeps_every_text_inside_json(hostile_export: str) -> No
     not shutil.which("chromium") and os.environ.get("CI") != "true",
     reason="Chromium is not installed here (CI installs it: make test)",
 )
-def test_the_html_export_runs_no_script_in_a_browser(hostile_export: str, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
-    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
-
+def test_the_html_export_runs_no_script_in_a_browser(
+    hostile_export: str, tmp_path: Path, chromium: object
+) -> None:
     page_file = tmp_path / "karte.html"
     page_file.write_text(hostile_export, encoding="utf-8")
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("dialog", lambda d: (errors.append(f"dialog {d.message}"), d.dismiss()))
-            page.goto(page_file.as_uri())
-            page.wait_for_selector("path.sk-sozialraum", timeout=30_000)
-            for shape in page.locator("path.sk-sozialraum").all()[:4]:  # open a few tooltips
-                shape.hover(force=True)
-            assert page.evaluate("window.__pwned") is None
-            shown = page.locator(".leaflet-tooltip").all_inner_texts()
-        finally:
-            browser.close()
+    page = chromium.new_page()  # type: ignore[attr-defined]  # a context of its own (conftest.py's Chromium)
+    try:
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("dialog", lambda d: (errors.append(f"dialog {d.message}"), d.dismiss()))
+        page.goto(page_file.as_uri())
+        page.wait_for_selector("path.sk-sozialraum", timeout=30_000)
+        for shape in page.locator("path.sk-sozialraum").all()[:4]:  # open a few tooltips
+            shape.hover(force=True)
+        assert page.evaluate("window.__pwned") is None
+        shown = page.locator(".leaflet-tooltip").all_inner_texts()
+    finally:
+        page.context.close()
     assert not errors, errors  # also: a backtick in a real name no longer breaks the map
     assert any("window.__pwned" in s or "Edit" in s or "Café" in s for s in shown) or not shown
 
