@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import mapview
-from app_pages.ui.datasets import base_current, load_current, register
+from app_pages.ui.datasets import base_current, labels_current, load_current, register
 from app_pages.ui.page import explain_words, friendly_errors
 from app_pages.ui.people import principal
 from app_pages.ui.records import partner_views
@@ -24,7 +24,7 @@ from app_pages.ui.widgets import (
 from geo.core import i18n
 from geo.core.access import Action, Principal
 from geo.core.tables import localized
-from geo.output import formats, maps, profile, webmap
+from geo.output import formats, maps, webmap
 from geo.register import journal, knowledge, programme
 
 st.title(t("activities.title"))
@@ -398,7 +398,7 @@ def calendar_file(who: Principal) -> None:
 
 with friendly_errors():
     data, geometry = load_current()
-    labels = profile.search_labels(data.spaces)
+    labels = labels_current()  # made once per dataset version for all sessions
     points = dict(zip(data.welcome_points["welcome_point_id"], data.welcome_points["name"], strict=True))
     who = principal()
     panel, boxes = panels(

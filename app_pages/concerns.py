@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.ui.datasets import load_current, register
+from app_pages.ui.datasets import labels_current, load_current, register
 from app_pages.ui.page import explain_words, friendly_errors
 from app_pages.ui.people import principal
 from app_pages.ui.text import bound, labelled, lang, plain, t
@@ -23,7 +23,7 @@ from app_pages.ui.widgets import (
 from geo.core import i18n
 from geo.core.access import Action, Principal
 from geo.core.tables import csv_bytes
-from geo.output import formats, profile
+from geo.output import formats
 from geo.register import digest, journal
 
 st.title(t("concerns.title"))
@@ -349,7 +349,7 @@ def spreadsheet(who: Principal, known: set[str], names: dict[str, str]) -> None:
 
 with friendly_errors():
     data, _ = load_current()
-    labels = profile.search_labels(data.spaces)
+    labels = labels_current()  # made once per dataset version for all sessions
     known = set(data.spaces["sozialraum_id"])
     names = {n.casefold(): i for i, n in zip(data.spaces["sozialraum_id"], data.spaces["name"], strict=True)}
     who = principal()

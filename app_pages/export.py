@@ -6,7 +6,7 @@ from typing import cast
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from app_pages.ui.datasets import changing_indicators, load_current, register
+from app_pages.ui.datasets import changing_indicators, labels_current, load_current, register
 from app_pages.ui.page import demo_notice, explain_words, friendly_errors
 from app_pages.ui.people import principal
 from app_pages.ui.records import active_assignments, need_components
@@ -15,7 +15,7 @@ from app_pages.ui.widgets import show_in_address
 from geo.analysis import view
 from geo.core import i18n
 from geo.data.dataset import Dataset
-from geo.output import export, maps, profile
+from geo.output import export, maps
 from geo.output.briefs import Orientation
 from geo.output.snapshot import Preset
 from geo.register import journal
@@ -93,13 +93,13 @@ def page_layout(fmt: str) -> tuple[str, str]:
     return str(preset), str(orientation)
 
 
-def which_sozialraum(data: Dataset, fmt: str, shown: view.MapView) -> str | None:
+def which_sozialraum(fmt: str, shown: view.MapView) -> str | None:
     """The fact sheet's Sozialraum (picked, by ID), or on a map the one selected in the view (outlined)."""
     if fmt in ("png", "pdf"):
         return shown.selected
     if fmt != "factsheet":
         return None
-    labels = profile.search_labels(data.spaces)
+    labels = labels_current()  # the shown dataset's, made once per version for all sessions
     chosen = shown.selected or st.session_state.get("explore_selected")
     options = list(labels)
     return st.selectbox(
@@ -153,7 +153,7 @@ with friendly_errors():
     )
     shown = pick_view(data, c1)
     layout = page_layout(fmt)
-    sozialraum = which_sozialraum(data, fmt, shown)
+    sozialraum = which_sozialraum(fmt, shown)
     st.caption(t("export.privacy"))
     if st.button(t("export.make"), type="primary", key="export_make"):
         make_file(data, shown, fmt, layout, sozialraum)

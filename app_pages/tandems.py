@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.ui.datasets import load_current, register
+from app_pages.ui.datasets import labels_current, load_current, register
 from app_pages.ui.page import explain_words, friendly_errors
 from app_pages.ui.people import principal
 from app_pages.ui.records import active_assignments
@@ -18,7 +18,7 @@ from geo.core import i18n
 from geo.core.access import Action, Principal
 from geo.core.settings import UNIT_ID_MAX
 from geo.data import sources
-from geo.output import export, profile
+from geo.output import export
 from geo.register import knowledge, privacy, store
 
 st.title(t("tandems.title"))
@@ -455,7 +455,7 @@ def files_tab(who: Principal, known: set[str], points: dict[str, str]) -> None:
 
 with friendly_errors():
     data, _ = load_current()
-    labels = profile.search_labels(data.spaces)
+    labels = labels_current()  # made once per dataset version for all sessions
     points = dict(zip(data.welcome_points["welcome_point_id"], data.welcome_points["name"], strict=True))
     flash = st.session_state.pop("tandems_flash", None)
     public_overview(labels, points)

@@ -298,15 +298,15 @@ def log_in_here(at: object, email: str, password: str) -> None:
     next(b for b in at.button if b.proto.form_id == f"{prefix}_login").click().run()  # type: ignore[attr-defined]
 
 
-# --- the browser tests' Chromium and servers: one of each per worker (pytest-xdist), whichever module asks ---
+# --- the browser tests' Chromium (per module) and servers (one of each kind per test process, for every module) ---
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
     """
-    One Chromium per test process; each test gets a fresh context of it (its own cookies and storage,
-    `tests.test_browser.new_page`). Every browser test uses this one: Playwright's synchronous API allows
-    one driver per thread.
+    One Chromium for the tests of a module; each test gets a fresh context of it (its own cookies and storage,
+    `tests.test_browser.new_page`). Per module, not per process: Playwright's synchronous API keeps an event
+    loop running while it is open, and the tests of other modules run their own (`asyncio.run`).
     """
     from playwright.sync_api import sync_playwright
 

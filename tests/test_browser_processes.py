@@ -147,7 +147,7 @@ def test_two_processes_share_writes_and_login_failures_and_survive_a_kill(
     from geo.core.access import Principal
     from geo.register import accounts, store
 
-    browser = chromium  # one Chromium per test process (conftest.py); a new context for each page
+    browser = chromium  # the module's Chromium (conftest.py); a new context for each page
     on_a, on_b = browser.new_page(), browser.new_page()
     # A: a dataset write (the origin of the dataset) and a register write (a new account)
     on_a.goto(url_a + "/daten")

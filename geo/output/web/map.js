@@ -436,18 +436,26 @@ function restyle(state) {
 }
 
 // After a tap on a Sozialraum on a narrow screen, its Steckbrief is drawn below the map, out of sight: scroll
-// to it once it shows the tapped ID (the page marks it with the key "explore_profile").
+// to it once it shows the tapped ID (the page marks it with the key "explore_profile") and stays in place
+// (while the page's run ends, what stands above it may still change height and push it down again).
+// Smoothly, unless the device asks for less motion.
 function bringIntoView(id) {
   if (window.innerWidth > 900 || typeof document === "undefined") return;
   const until = Date.now() + 30000;  // a first Steckbrief on a slow phone or a busy server may take a while
+  let before = null;
   const look = () => {
     const box = document.querySelector(".st-key-explore_profile");
     if (box && box.getAttribute("data-sk-id") !== id && box.textContent.indexOf(id) >= 0) {
-      box.setAttribute("data-sk-id", id);
-      box.scrollIntoView({ behavior: "smooth", block: "start" });
-      return;
+      const top = box.getBoundingClientRect().top;
+      if (top === before || Date.now() >= until) {
+        box.setAttribute("data-sk-id", id);
+        const calm = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+        box.scrollIntoView({ behavior: calm ? "auto" : "smooth", block: "start" });
+        return;
+      }
+      before = top;
     }
-    if (Date.now() < until) setTimeout(look, 150);
+    if (Date.now() < until + 150) setTimeout(look, 150);
   };
   setTimeout(look, 150);
 }
