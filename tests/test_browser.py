@@ -560,6 +560,20 @@ def _go_to(pg: Page, name: str) -> None:
     raise AssertionError(f"no page {name!r} in the menu bar")
 
 
+def open_section(pg: Page, toggle: Locator, inside: Locator, tries: int = 6) -> None:
+    """
+    Open an expander (or a sidebar section) by its `toggle` until `inside`, something it holds, is visible.
+    A rerun that ends while it opens may draw it closed again: then it is opened once more.
+    """
+    for _ in range(tries):
+        if inside.is_visible():
+            return
+        toggle.click()
+        with contextlib.suppress(PlaywrightTimeout):
+            inside.wait_for(state="visible", timeout=5_000)
+    inside.wait_for(state="visible", timeout=5_000)
+
+
 def _log_in(pg: Page, email: str, password: str) -> None:
     """
     Log in with the sidebar form and wait until the sidebar says who is logged in.
@@ -572,13 +586,8 @@ def _log_in(pg: Page, email: str, password: str) -> None:
     email_box = pg.get_by_label("E-Mail-Adresse")
     logged_in = pg.get_by_text(f"Angemeldet: {email}")
     for attempt in range(3):
-        for _ in range(6):  # open the sidebar's login section (a rerun may close it again while it opens)
-            if email_box.is_visible():
-                break
-            pg.get_by_text("Anmeldung", exact=True).click()
-            with contextlib.suppress(PlaywrightTimeout):
-                email_box.wait_for(state="visible", timeout=5_000)
         try:
+            open_section(pg, pg.get_by_text("Anmeldung", exact=True), email_box)
             email_box.fill(email, timeout=10_000)
             pg.get_by_label("Passwort", exact=True).fill(password, timeout=10_000)
             pg.get_by_role("button", name="Anmelden", exact=True).click(timeout=10_000)
@@ -634,8 +643,9 @@ def test_load_official_data_on_the_data_page(
     _wait_for_login_cookie(pg)
     pg.reload()  # back on the official data and still logged in, although the demo is the default dataset
     pg.get_by_text(f"Angemeldet: {ADMIN_EMAIL}").wait_for(timeout=30_000)
-    pg.get_by_text("Andere Adresse (Spiegelserver)").click()
+    settled(pg)
     url_box = pg.get_by_label("Adresse des Ordners mit den Dateien")
+    open_section(pg, pg.get_by_text("Andere Adresse (Spiegelserver)"), url_box)
     url_box.fill(portal_mirror)
     url_box.press("Enter")
     settled(pg)

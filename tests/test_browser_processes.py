@@ -30,6 +30,7 @@ from tests.test_browser import (
     _free_port,
     _log_in,
     _wait_for_login_cookie,
+    open_section,
     settled,
 )
 
@@ -155,14 +156,7 @@ def test_two_processes_share_writes_and_login_failures_and_survive_a_kill(
     _log_in(on_a, ADMIN, PASSWORD)
     _wait_for_login_cookie(on_a)  # kept on a new page
     publisher = on_a.get_by_label("Herausgeber")
-    for _ in range(6):  # open the expander (a rerun after the login may close it again while it opens)
-        if not publisher.is_visible():
-            on_a.get_by_text("Herkunft ergänzen oder berichtigen").click()
-        try:
-            publisher.wait_for(state="visible", timeout=5_000)
-            break
-        except PlaywrightTimeout:
-            continue
+    open_section(on_a, on_a.get_by_text("Herkunft ergänzen oder berichtigen"), publisher)
     publisher.fill("Amt für Prozess-Tests")
     publisher.press("Tab")
     saved = on_a.get_by_text("Herkunft gespeichert")
