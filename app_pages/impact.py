@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from app_pages.ui.datasets import load_current, places_current, register, showing_demo
+from app_pages.ui.datasets import load_current, register, showing_demo
 from app_pages.ui.page import explain_words, friendly_errors
 from app_pages.ui.people import principal
-from app_pages.ui.records import events_current
+from app_pages.ui.records import events_current, impact_current
 from app_pages.ui.text import labelled, lang, plain, t
 from app_pages.ui.widgets import prepared_download
 from geo.core import charts, i18n
@@ -138,10 +138,7 @@ def show(who: Principal) -> None:
     start, end = impact.quarter(label)
     data, _ = load_current()
     ev = events_current(who)
-    names = {tv.id: tv.name for tv in register().tandems()}
-    result = impact.impact(
-        ev, places_current(), start, end, tandem_names=names, covered=impact.covered_on(register(), end)
-    )
+    result = impact_current(who, start, end)
     city_figures(result.city)
     said_section(who, start, end)
     need_table(result)

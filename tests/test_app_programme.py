@@ -136,6 +136,50 @@ def test_impact_page_and_the_availability_check(
     assert any("verfügbar" in x or "Zeiten" in x for x in said), said
 
 
+def test_impact_figures_are_made_once_per_register_state_and_set_of_rights(
+    monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
+) -> None:
+    """Issue 30: Wirkung's figures are shared by sessions with the same rights, and made anew after a write."""
+    from geo.register import impact
+
+    made: list[int] = []
+    real = impact.impact
+
+    def counting(ev: impact.Events, *args: object, **kwargs: object) -> impact.Impact:
+        made.append(1)
+        return real(ev, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(impact, "impact", counting)
+    first = _app(monkeypatch, demo_dir, tmp_path)
+    first.run()
+    first.switch_page("app_pages/impact.py").run()
+    assert not first.exception, [e.value for e in first.exception]
+    shown = {m.label: m.value for m in first.metric}
+    first.run()  # a click elsewhere on the page
+    assert len(made) == 1
+    second = _app(monkeypatch, demo_dir, tmp_path)  # another visitor: the public's figures, as they are
+    second.run()
+    second.switch_page("app_pages/impact.py").run()
+    assert {m.label: m.value for m in second.metric} == shown
+    assert len(made) == 1
+    _login(second, "koordination@demo.invalid")  # other rights: figures of their own, never the public's
+    second.switch_page("app_pages/impact.py").run()
+    assert not second.exception
+    assert len(made) == 2
+    register = Register(store.demo_database_url(), demo=True)
+    journal.add_concern(
+        register, journal.ConcernInput("Bank fehlt", tandem_id=1), by=Principal.cli(), known_ids=set()
+    )
+    register.close()
+    first.run()  # the register changed: made again, with the new concern
+    assert len(made) == 3
+
+    def logged(values: dict[str, object]) -> int:  # "1.234" as German writes it
+        return int(str(values["Anliegen erfasst"]).replace(".", ""))
+
+    assert logged({m.label: m.value for m in first.metric}) == logged(shown) + 1
+
+
 def test_a_connector_is_told_on_the_concerns_page_when_a_status_changes(
     monkeypatch: pytest.MonkeyPatch, demo_dir: Path, tmp_path: Path
 ) -> None:

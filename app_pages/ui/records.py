@@ -18,6 +18,7 @@ from app_pages.ui.datasets import (
     indicators_current,
     load_current,
     need_recipe_key,
+    places_current,
     register,
     shared_dataset,
 )
@@ -113,6 +114,28 @@ def events_current(who: Principal) -> impact.Events:
     """Activities and concerns as the impact figures need them, read again only after a write to the register."""
     reg = register()
     return _events(reg.url, register_stamp(reg), principal_key(who), reg, who)
+
+
+@shared(max_entries=32)
+def _impact(key: tuple, _reg: store.Register, _who: Principal) -> impact.Impact:
+    url, stamp, who_key, _folder, _data_stamp, start, end = key
+    names = {tv.id: tv.name for tv in _reg.tandems()}
+    ev = _events(url, stamp, who_key, _reg, _who)
+    return impact.impact(
+        ev, places_current(), start, end, tandem_names=names, covered=impact.covered_on(_reg, end)
+    )
+
+
+def impact_current(who: Principal, start: date, end: date) -> impact.Impact:
+    """
+    The impact figures from `start` to `end` (`geo.register.impact.impact`) as `who` may see them: made once per
+    register state, dataset version and set of rights for every session (the page asked for them on every
+    click, a tenth of a page run). Read only: every caller gets the same object.
+    """
+    reg = register()
+    folder = current_folder()
+    key = (reg.url, register_stamp(reg), principal_key(who), folder, folder_stamp(Path(folder)), start, end)
+    return _impact(key, reg, who)
 
 
 def _register_key() -> tuple[str, int, date]:
