@@ -40,6 +40,8 @@ def demo_notice(meta: dataset.DatasetMeta) -> None:
 #: Streamlit draws captions in the text colour at 60 % opacity: #828180 on white, 3.88:1, below WCAG's
 #: 4.5:1 for text. Full opacity in #5f5e5d is 6.4:1 and still reads as secondary.
 #: (`html body` in front: Streamlit adds its own rules later, and an equally specific later rule would win.)
+#: A Steckbrief the phone scrolls to (`geo/output/web/map.js`, `bringIntoView`) stops below the page's header,
+#: which had covered its heading.
 #: Someone whose device asks for less motion (vestibular disorders, WCAG 2.3.3) gets no sliding sidebar,
 #: fading map or pulsing placeholder. Transitions are off (a 0.01 ms one still cost the browser as much work
 #: as the full one when the window changed size); animations end at once, so their end events still come.
@@ -54,6 +56,7 @@ html body [data-testid="stExpandSidebarButton"] { min-width: 44px; height: 44px;
   padding: 0 10px; border: 1px solid #8a8886; border-radius: 8px; }
 html body [data-testid="stExpandSidebarButton"]::after { content: var(--sk-menu); font-size: 15px;
   font-weight: 600; white-space: nowrap; }
+html body .st-key-explore_profile { scroll-margin-top: 4.5rem; }
 @media (prefers-reduced-motion: reduce) {
   html body *, html body *::before, html body *::after { transition: none !important;
     animation-duration: 0.01ms !important; animation-iteration-count: 1 !important;
