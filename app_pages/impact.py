@@ -9,7 +9,7 @@ from pandas.io.formats.style import Styler
 from app_pages.ui.datasets import load_current, register, showing_demo
 from app_pages.ui.page import explain_words, friendly_errors
 from app_pages.ui.people import principal
-from app_pages.ui.records import events_current, impact_current
+from app_pages.ui.records import impact_current
 from app_pages.ui.text import labelled, lang, plain, t
 from app_pages.ui.widgets import prepared_download
 from geo.core import charts, i18n
@@ -137,12 +137,10 @@ def show(who: Principal) -> None:
     label = quarter_choice()
     start, end = impact.quarter(label)
     data, _ = load_current()
-    ev = events_current(who)
-    result = impact_current(who, start, end)
+    result, quarters = impact_current(who, start, end)
     city_figures(result.city)
     said_section(who, start, end)
     need_table(result)
-    quarters = impact.by_quarter(ev, last=end)
     quarter_chart(quarters)
     detail_tables(result)
 

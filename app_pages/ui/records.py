@@ -117,20 +117,22 @@ def events_current(who: Principal) -> impact.Events:
 
 
 @shared(max_entries=32)
-def _impact(key: tuple, _reg: store.Register, _who: Principal) -> impact.Impact:
+def _impact(key: tuple, _reg: store.Register, _who: Principal) -> tuple[impact.Impact, pd.DataFrame]:
     url, stamp, who_key, _folder, _data_stamp, start, end = key
     names = {tv.id: tv.name for tv in _reg.tandems()}
     ev = _events(url, stamp, who_key, _reg, _who)
-    return impact.impact(
+    result = impact.impact(
         ev, places_current(), start, end, tandem_names=names, covered=impact.covered_on(_reg, end)
     )
+    return result, impact.by_quarter(ev, last=end)
 
 
-def impact_current(who: Principal, start: date, end: date) -> impact.Impact:
+def impact_current(who: Principal, start: date, end: date) -> tuple[impact.Impact, pd.DataFrame]:
     """
-    The impact figures from `start` to `end` (`geo.register.impact.impact`) as `who` may see them: made once per
-    register state, dataset version and set of rights for every session (the page asked for them on every
-    click, a tenth of a page run). Read only: every caller gets the same object.
+    The impact figures from `start` to `end` (`geo.register.impact.impact`) and the quarters up to `end`
+    (`impact.by_quarter`) as `who` may see them: made once per register state, dataset version and set of
+    rights for every session (the page made them on every click, a tenth of a page run). Read only: every
+    caller gets the same objects.
     """
     reg = register()
     folder = current_folder()
